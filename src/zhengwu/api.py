@@ -1,0 +1,56 @@
+"""The HTTP API: /api/v1/…, one NinjaAPI with a router per app (DESIGN rule 7)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from zhengwu.core.errors import ApplicationError, CoreError, from_validation_error
+
+api = NinjaAPI(
+    title="zhengwu 政务平台 API",
+    version="1.0.0",
+    description="部门系统与公众使用的接口。部门系统以 API 凭证（Bearer token）认证，个人以登录会话认证。",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _render(request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    return api.create_response(request, error.as_dict(), status=error.status)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return _render(request, exc)
+
+
+@api.exception_handler(ValidationError)
+def on_django_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _render(request, from_validation_error(exc))
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for item in exc.errors:
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        fields[".".join(location) or "request"] = str(item.get("msg", "格式错误"))
+    return _render(request, ApplicationError(CoreError.INVALID_INPUT, "请求参数格式有误。", fields))
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _render(request, ApplicationError(CoreError.NOT_AUTHENTICATED, "需要有效的身份凭证。"))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {404: CoreError.NOT_FOUND, 403: CoreError.PERMISSION_DENIED, 401: CoreError.NOT_AUTHENTICATED}.get(
+        exc.status_code, CoreError.INVALID_INPUT
+    )
+    return _render(request, ApplicationError(code, str(exc.message), status=exc.status_code))

@@ -1,0 +1,135 @@
+"""Strict parsers for settings read from the environment.
+
+Every setting of zhengwu comes from an environment variable (DESIGN rule 8). A value that
+cannot be parsed stops start-up with a message that names the variable and what it expects;
+nothing is silently replaced by a default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+class SettingError(Exception):
+    """A bad environment value. Raised at start-up, before Django is configured."""
+
+    def __init__(self, name: str, value: str, expected: str) -> None:
+        self.name = name
+        super().__init__(f"环境变量 {name} 的值 {value!r} 无效：应为{expected}。(invalid {name}: expected {expected})")
+
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+class Env:
+    """Reads typed values from a mapping (os.environ by default)."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def raw(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        if value is None or value.strip() == "":
+            return None
+        return value.strip()
+
+    def str(self, name: str, default: str) -> str:
+        return self.raw(name) or default
+
+    def bool(self, name: str, default: bool) -> bool:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if value.lower() in TRUE_WORDS:
+            return True
+        if value.lower() in FALSE_WORDS:
+            return False
+        raise SettingError(name, value, " true/false、1/0、yes/no 或 on/off")
+
+    def int(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise SettingError(name, value, "整数") from None
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            raise SettingError(name, value, f" {minimum} 到 {maximum} 之间的整数")
+        return number
+
+    def float(self, name: str, default: float, *, minimum: float, maximum: float) -> float:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise SettingError(name, value, "数字") from None
+        if not minimum <= number <= maximum:
+            raise SettingError(name, value, f" {minimum} 到 {maximum} 之间的数字")
+        return number
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if value not in choices:
+            raise SettingError(name, value, "以下之一：" + "、".join(choices))
+        return value
+
+    def list(self, name: str, default: list[str]) -> list[str]:
+        value = self.raw(name)
+        if value is None:
+            return default
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        if not items:
+            raise SettingError(name, value, "逗号分隔的非空列表")
+        return items
+
+    def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        parsed = urlparse(value)
+        if parsed.scheme not in schemes:
+            raise SettingError(name, value, "以 " + "、".join(f"{s}://" for s in schemes) + " 开头的地址")
+        if parsed.scheme != "sqlite" and not parsed.hostname:
+            raise SettingError(name, value, "包含主机名的地址")
+        return value
+
+    def hex_key(self, name: str, *, nbytes: int) -> bytes | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        try:
+            key = bytes.fromhex(value)
+        except ValueError:
+            raise SettingError(name, value, f"{nbytes * 2} 位十六进制字符串") from None
+        if len(key) != nbytes:
+            raise SettingError(name, value, f"{nbytes * 2} 位十六进制字符串")
+        return key
+
+
+def secret_from_file(path: Path, *, nbytes: int) -> str:
+    """Return a hex secret kept in `path`, creating it (mode 0600) on first use.
+
+    This is what makes the one-machine default work with no configuration while keeping
+    the secret stable across restarts.
+    """
+    if path.exists():
+        value = path.read_text().strip()
+        if len(value) == nbytes * 2:
+            return value
+        raise SettingError(str(path), value[:8] + "…", f"{nbytes * 2} 位十六进制字符串（删除该文件将重新生成）")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(nbytes)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value

@@ -1,0 +1,205 @@
+"""zhengwu settings: read from the environment only (see README, "配置").
+
+The defaults give a working one-machine install (SQLite in WAL mode, SqliteHuey, secrets kept
+in the data directory). Production values are documented in docs/deployment.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+from zhengwu.core.env import Env, SettingError, secret_from_file
+
+env = Env()
+
+try:
+    DATA_DIR = Path(env.str("ZHENGWU_DATA_DIR", "./var")).resolve()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+    DEBUG = env.bool("ZHENGWU_DEBUG", False)
+    SECRET_KEY = env.raw("SECRET_KEY") or secret_from_file(DATA_DIR / "secret_key", nbytes=32)
+    if len(SECRET_KEY) < 50 and env.raw("SECRET_KEY"):
+        raise SettingError("SECRET_KEY", "…", "至少 50 个字符的随机字符串")
+    # Master key for personal data at rest (SM4) and blind indexes (SM3-HMAC); see core.crypto.
+    ZHENGWU_DATA_KEY = env.hex_key("ZHENGWU_DATA_KEY", nbytes=32) or bytes.fromhex(
+        secret_from_file(DATA_DIR / "data_key", nbytes=32)
+    )
+    ZHENGWU_ZONE = env.choice("ZHENGWU_ZONE", "all", ("all", "internal", "external"))
+    ALLOWED_HOSTS = env.list("ZHENGWU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+    CSRF_TRUSTED_ORIGINS = env.list("ZHENGWU_CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
+    HTTPS = env.bool("ZHENGWU_HTTPS", False)
+    DATABASE_URL = env.url("DATABASE_URL", ("sqlite", "postgres", "postgresql")) or (
+        f"sqlite:///{DATA_DIR / 'zhengwu.sqlite3'}"
+    )
+    REDIS_URL = env.url("REDIS_URL", ("redis", "rediss"))
+    IDLE_TIMEOUT_MINUTES = env.int("ZHENGWU_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
+    LOGIN_FAILURE_LIMIT = env.int("ZHENGWU_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+    LOCKOUT_MINUTES = env.int("ZHENGWU_LOCKOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
+    PASSWORD_MAX_AGE_DAYS = env.int("ZHENGWU_PASSWORD_MAX_AGE_DAYS", 90, minimum=0, maximum=3650)
+    TIMER_YELLOW_FRACTION = env.float("ZHENGWU_TIMER_YELLOW_FRACTION", 0.2, minimum=0.0, maximum=1.0)
+    AUDIT_RETENTION_DAYS = env.int("ZHENGWU_AUDIT_RETENTION_DAYS", 180, minimum=180, maximum=36500)
+    WEB_WORKERS = env.int("ZHENGWU_WEB_WORKERS", 3, minimum=1, maximum=64)
+    LOG_LEVEL = env.choice("ZHENGWU_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+    SMS_BACKEND = env.choice("ZHENGWU_SMS_BACKEND", "console", ("console", "memory"))
+except SettingError as error:
+    print(f"zhengwu: 配置错误 — {error}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+BASE_DIR = Path(__file__).resolve().parent
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "huey.contrib.djhuey",
+    "zhengwu.core",
+    "zhengwu.accounts",
+    "zhengwu.audit",
+    "zhengwu.supervision",
+    "zhengwu.portal",
+    "zhengwu.workbench",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "zhengwu.accounts.middleware.IdleTimeoutMiddleware",
+    "zhengwu.core.middleware.ZoneMiddleware",
+    "zhengwu.core.middleware.ApplicationErrorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "zhengwu.urls"
+WSGI_APPLICATION = "zhengwu.wsgi.application"
+ASGI_APPLICATION = "zhengwu.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zhengwu.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+_database = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["CONN_MAX_AGE"] = 0
+    _database["OPTIONS"] = {
+        # WAL lets readers and one writer work at once; IMMEDIATE avoids upgrade deadlocks.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "zhengwu.accounts.passwords.ComplexityValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+
+# django-axes: lock the (username, IP) pair after repeated failures (等保 level 3).
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOCKOUT_MINUTES / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie
+
+OTP_TOTP_ISSUER = "zhengwu 政务平台"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = True
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "zhengwu",
+        "url": REDIS_URL,
+        "immediate": False,
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "zhengwu",
+        "filename": str(DATA_DIR / "huey.sqlite3"),
+        "immediate": False,
+    }
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
