@@ -54,3 +54,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         exc.status_code, CoreError.INVALID_INPUT
     )
     return _render(request, ApplicationError(code, str(exc.message), status=exc.status_code))
+
+
+from zhengwu.accounts.api import router as accounts_router  # noqa: E402 - routers attach after the handlers
+
+api.add_router("/accounts", accounts_router)

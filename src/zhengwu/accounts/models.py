@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
+from zhengwu.core.crypto import blind_index
 from zhengwu.core.fields import EncryptedTextField
 
 
@@ -131,6 +134,12 @@ class User(AbstractUser):
     @property
     def is_staff_user(self) -> bool:
         return self.kind == self.Kind.STAFF
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Keep the blind indexes in step with the encrypted values they index.
+        self.id_number_index = blind_index(self.id_number, purpose="resident-id") if self.id_number else ""
+        self.phone_index = blind_index(self.phone, purpose="phone") if self.phone else ""
+        super().save(*args, **kwargs)
 
     def role_codes(self) -> set[str]:
         cached = getattr(self, "_role_codes", None)

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class AuditConfig(AppConfig):
     name = "zhengwu.audit"
     label = "audit"
     verbose_name = "安全审计"
+
+    def ready(self) -> None:
+        from zhengwu.audit.db import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="zhengwu.audit.sqlite_functions")

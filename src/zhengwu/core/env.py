@@ -7,6 +7,7 @@ nothing is silently replaced by a default.
 
 from __future__ import annotations
 
+import builtins
 import os
 import secrets
 from collections.abc import Mapping
@@ -27,7 +28,11 @@ FALSE_WORDS = {"0", "false", "no", "off"}
 
 
 class Env:
-    """Reads typed values from a mapping (os.environ by default)."""
+    """Reads typed values from a mapping (os.environ by default).
+
+    The methods are named after the builtins they return, so annotations after `def str`
+    spell the types `builtins.str` etc. (inside the class body the bare name is the method).
+    """
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
@@ -38,10 +43,10 @@ class Env:
             return None
         return value.strip()
 
-    def str(self, name: str, default: str) -> str:
+    def str(self, name: builtins.str, default: builtins.str) -> builtins.str:
         return self.raw(name) or default
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         value = self.raw(name)
         if value is None:
             return default
@@ -51,7 +56,14 @@ class Env:
             return False
         raise SettingError(name, value, " true/false、1/0、yes/no 或 on/off")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    def int(
+        self,
+        name: builtins.str,
+        default: builtins.int,
+        *,
+        minimum: builtins.int | None = None,
+        maximum: builtins.int | None = None,
+    ) -> builtins.int:
         value = self.raw(name)
         if value is None:
             return default
@@ -60,10 +72,16 @@ class Env:
         except ValueError:
             raise SettingError(name, value, "整数") from None
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            if maximum is None:
+                raise SettingError(name, value, f"不小于 {minimum} 的整数")
+            if minimum is None:
+                raise SettingError(name, value, f"不大于 {maximum} 的整数")
             raise SettingError(name, value, f" {minimum} 到 {maximum} 之间的整数")
         return number
 
-    def float(self, name: str, default: float, *, minimum: float, maximum: float) -> float:
+    def float(
+        self, name: builtins.str, default: builtins.float, *, minimum: builtins.float, maximum: builtins.float
+    ) -> builtins.float:
         value = self.raw(name)
         if value is None:
             return default
@@ -75,7 +93,7 @@ class Env:
             raise SettingError(name, value, f" {minimum} 到 {maximum} 之间的数字")
         return number
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+    def choice(self, name: builtins.str, default: builtins.str, choices: tuple[builtins.str, ...]) -> builtins.str:
         value = self.raw(name)
         if value is None:
             return default
@@ -83,7 +101,7 @@ class Env:
             raise SettingError(name, value, "以下之一：" + "、".join(choices))
         return value
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
         value = self.raw(name)
         if value is None:
             return default
@@ -92,7 +110,7 @@ class Env:
             raise SettingError(name, value, "逗号分隔的非空列表")
         return items
 
-    def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
+    def url(self, name: builtins.str, schemes: tuple[builtins.str, ...]) -> builtins.str | None:
         value = self.raw(name)
         if value is None:
             return None
@@ -103,7 +121,7 @@ class Env:
             raise SettingError(name, value, "包含主机名的地址")
         return value
 
-    def hex_key(self, name: str, *, nbytes: int) -> bytes | None:
+    def hex_key(self, name: builtins.str, *, nbytes: builtins.int) -> bytes | None:
         value = self.raw(name)
         if value is None:
             return None

@@ -1,0 +1,58 @@
+# zhengwu — the two set-up commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ZW := $(BIN)/zhengwu
+PG_URL ?= postgres://postgres@127.0.0.1:5432/zhengwu
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint typecheck unit unit-pg openapi bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(ZW) migrate --noinput
+	$(ZW) collectstatic --noinput --verbosity 0
+	$(ZW) demo
+	$(ZW) serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src bench
+	$(BIN)/ruff format --check src bench
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest -q
+
+# The same suite on PostgreSQL when a server is reachable (CI has one).
+unit-pg: install
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null \
+	  || $(BIN)/python -c "import psycopg; psycopg.connect('postgres://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "== PostgreSQL reachable: running the suite again on PostgreSQL"; \
+	  DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"; \
+	else echo "== PostgreSQL not reachable: skipping the PostgreSQL run"; fi
+
+test: lint typecheck unit unit-pg
+
+openapi: install
+	$(BIN)/python -m zhengwu.openapi docs/openapi.json
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

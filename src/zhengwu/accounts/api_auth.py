@@ -1,0 +1,41 @@
+"""How callers of /api/v1 prove who they are: department systems by bearer token, people by session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from zhengwu.accounts.models import ApiClient
+from zhengwu.accounts.services import apiclient_authenticate
+from zhengwu.core.errors import ApplicationError, CoreError
+
+
+class ApiClientAuth(HttpBearer):
+    """Bearer token of a registered, unexpired, unrevoked department system holding `scope`."""
+
+    def __init__(self, scope: str | None = None) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
+        client = apiclient_authenticate(token)
+        if client is None:
+            return None
+        if self.scope and self.scope not in client.scopes:
+            raise ApplicationError(CoreError.PERMISSION_DENIED, "该凭证未获得此接口的授权范围。")
+        request.api_client = client  # type: ignore[attr-defined]
+        return client
+
+
+class PersonSessionAuth(SessionAuth):
+    """A logged-in person. Staff must also have passed the second factor."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        if getattr(user, "kind", "") == "staff" and not user.is_verified():
+            return None
+        return user

@@ -1,0 +1,43 @@
+from django import forms
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    password = forms.CharField(label="密码", widget=forms.PasswordInput, max_length=256)
+
+
+class TokenForm(forms.Form):
+    token = forms.RegexField(
+        label="动态口令", regex=r"^\s*\d{6}\s*$", max_length=10,
+        error_messages={"invalid": "请输入 6 位数字动态口令。"},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(label="手机号码", max_length=11)
+
+
+class CitizenRegisterForm(forms.Form):
+    real_name = forms.CharField(label="真实姓名", max_length=64)
+    id_number = forms.CharField(label="公民身份号码", max_length=18)
+    phone = forms.CharField(label="手机号码", max_length=11)
+    phone_code = forms.CharField(label="短信验证码", max_length=6)
+    username = forms.CharField(label="用户名", max_length=32)
+    password = forms.CharField(label="密码", widget=forms.PasswordInput, max_length=256)
+
+
+class EnterpriseRegisterForm(forms.Form):
+    enterprise_name = forms.CharField(label="单位名称", max_length=200)
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=18)
+    agent_name = forms.CharField(label="经办人姓名", max_length=64)
+    agent_id_number = forms.CharField(label="经办人身份号码", max_length=18)
+    phone = forms.CharField(label="经办人手机号码", max_length=11)
+    phone_code = forms.CharField(label="短信验证码", max_length=6)
+    username = forms.CharField(label="用户名", max_length=32)
+    password = forms.CharField(label="密码", widget=forms.PasswordInput, max_length=256)
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label="原密码", widget=forms.PasswordInput, max_length=256)
+    new_password = forms.CharField(label="新密码", widget=forms.PasswordInput, max_length=256)

@@ -1,0 +1,180 @@
+"""Login (password, then TOTP for staff), enrolment, registration, password change."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import urlencode
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from zhengwu.accounts import services
+from zhengwu.accounts.forms import (
+    CitizenRegisterForm,
+    EnterpriseRegisterForm,
+    LoginForm,
+    PasswordChangeForm,
+    PhoneForm,
+    TokenForm,
+)
+from zhengwu.accounts.models import User
+from zhengwu.audit.services import record
+from zhengwu.core.errors import ApplicationError
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return candidate
+    return default
+
+
+def _after_password(request: HttpRequest, user: User) -> HttpResponse:
+    """Where a user goes once the password is right: staff still owe the second factor."""
+    next_url = _next_url(request, "")
+    suffix = "?" + urlencode({"next": next_url}) if next_url else ""
+    if user.kind == User.Kind.STAFF:
+        if services.password_expired(user):
+            messages.warning(request, "您的密码已超过有效期，请先修改密码。")
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            return redirect(f"/accounts/otp/{suffix}")
+        return redirect(f"/accounts/otp/enrol/{suffix}")
+    return redirect(next_url or "portal:home")
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if user is None:
+            if getattr(request, "axes_locked_out", False):
+                return render(request, "accounts/locked_out.html", status=403)
+            record(actor=None, action="accounts.login", outcome="failure", request=request,
+                   details={"username": username[:150]})
+            form.add_error(None, "用户名或密码错误。多次失败后账号将被临时锁定。")
+        else:
+            login(request, user)
+            record(actor=user, action="accounts.login", target=user, request=request,
+                   details={"step": "password"})
+            return _after_password(request, user)  # type: ignore[arg-type]
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request, "")})
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:otp_enrol")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip()):
+            otp_login(request, device)
+            record(actor=user, action="accounts.login", target=user, request=request, details={"step": "totp"})
+            if services.password_expired(user):
+                return redirect("accounts:password_change")
+            return redirect(_next_url(request, "/workbench/"))
+        record(actor=user, action="accounts.login", target=user, outcome="failure", request=request,
+               details={"step": "totp"})
+        form.add_error("token", "动态口令不正确或已使用，请等待下一个口令后重试。")
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request, "")})
+
+
+@login_required
+def otp_enrol(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:otp")
+    device = services.totp_enrolment_device(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirmed = services.totp_enrol_confirm(user=user, token=form.cleaned_data["token"], request=request)
+        except ApplicationError as error:
+            form.add_error("token", error.message)
+        else:
+            otp_login(request, confirmed)
+            messages.success(request, "动态口令绑定成功。")
+            return redirect(_next_url(request, "/workbench/"))
+    secret = base64.b32encode(device.bin_key).decode()
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, title="动态口令绑定二维码")
+    return render(
+        request,
+        "accounts/otp_enrol.html",
+        {"form": form, "qr_svg": qr_svg, "secret": secret, "next": _next_url(request, "")},
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        record(actor=request.user, action="accounts.logout", target=request.user, request=request)  # type: ignore[arg-type]
+    logout(request)
+    messages.info(request, "您已安全退出。")
+    return redirect("portal:home")
+
+
+@require_POST
+def phone_code(request: HttpRequest) -> HttpResponse:
+    form = PhoneForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/_code_status.html", {"error": "请填写手机号码。"}, status=400)
+    try:
+        services.phone_code_send(phone=form.cleaned_data["phone"])
+    except ApplicationError as error:
+        return render(request, "accounts/_code_status.html", {"error": error.message}, status=error.status)
+    return render(request, "accounts/_code_status.html", {"sent": True})
+
+
+def _register(request: HttpRequest, form_class: type, service: object, template: str) -> HttpResponse:
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = service(**form.cleaned_data, request=request)  # type: ignore[operator]
+        except ApplicationError as error:
+            for field, text in error.fields.items():
+                if field in form.fields:
+                    form.add_error(field, text)
+            form.add_error(None, error.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "注册成功，欢迎使用政务服务平台。")
+            return redirect("portal:home")
+    return render(request, template, {"form": form})
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    return _register(request, CitizenRegisterForm, services.citizen_register, "accounts/register.html")
+
+
+def register_enterprise(request: HttpRequest) -> HttpResponse:
+    return _register(request, EnterpriseRegisterForm, services.enterprise_register, "accounts/register_enterprise.html")
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(user=request.user, request=request, **form.cleaned_data)  # type: ignore[arg-type]
+        except ApplicationError as error:
+            for field, text in error.fields.items():
+                if field in form.fields:
+                    form.add_error(field, text)
+            form.add_error(None, error.message)
+        else:
+            from django.contrib.auth import update_session_auth_hash
+
+            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+            messages.success(request, "密码已修改。")
+            return redirect("portal:home")
+    return render(request, "accounts/password_change.html", {"form": form})

@@ -1,0 +1,13 @@
+"""Error codes of the audit log (DESIGN rule 3)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditError(StrEnum):
+    INVALID_EVENT = "audit.invalid_event"
+    APPEND_ONLY = "audit.append_only"
+    WITHIN_RETENTION = "audit.within_retention"
+    INVALID_FILTER = "audit.invalid_filter"
+    INVALID_FORMAT = "audit.invalid_format"

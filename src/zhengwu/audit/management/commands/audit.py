@@ -1,0 +1,88 @@
+"""`zhengwu audit verify | export | purge` — the audit log from the command line.
+
+    zhengwu audit verify                       exit 0 when the chain is intact, 1 when not
+    zhengwu audit export --format csv --output audit.csv [--since 2026-01-01] [--until 2026-01-31]
+    zhengwu audit purge --before 2025-06-01    delete events older than the date (outside retention)
+
+Each run is itself recorded in the audit log (actor: 系统, i.e. the operator of the server).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from zhengwu.audit import exports, selectors, services
+from zhengwu.core.errors import ApplicationError
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"日期格式应为 YYYY-MM-DD：{value}") from None
+
+
+class Command(BaseCommand):
+    help = "校验、导出或清理安全审计日志（SM3 哈希链）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True, title="子命令")
+        verify = sub.add_parser("verify", help="逐条校验哈希链；完整时退出码 0，否则 1")
+        verify.add_argument("--batch-size", type=int, default=5000, help="每批读取条数（默认 5000）")
+        export = sub.add_parser("export", help="导出审计日志为 CSV 或 Excel")
+        export.add_argument("--format", choices=exports.FORMATS, default="csv", help="csv（UTF-8 带 BOM）或 xlsx")
+        export.add_argument("--output", required=True, help="输出文件路径")
+        export.add_argument("--since", type=_date, help="起始日期（含），YYYY-MM-DD，北京时间")
+        export.add_argument("--until", type=_date, help="截止日期（含），YYYY-MM-DD，北京时间")
+        purge = sub.add_parser("purge", help="删除保存期以外的审计日志（清理本身也记入日志）")
+        purge.add_argument("--before", type=_date, required=True, help="删除此日期（北京时间 0 点）之前的记录")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"_{options['subcommand']}")(options)
+        except ApplicationError as error:
+            raise CommandError(error.message) from None
+
+    def _verify(self, options: dict[str, Any]) -> None:
+        result = services.verify_chain(batch_size=options["batch_size"])
+        services.record(
+            actor=None,
+            action="audit.verify",
+            outcome="success" if result.ok else "failure",
+            details={"checked": result.checked, "first_bad_seq": result.first_bad_seq, "reason": result.reason},
+        )
+        if result.ok:
+            self.stdout.write(self.style.SUCCESS(result.message()))
+            return
+        self.stderr.write(self.style.ERROR(result.message()))
+        sys.exit(1)
+
+    def _export(self, options: dict[str, Any]) -> None:
+        flt = selectors.EventFilter(since=options["since"], until=options["until"])
+        if flt.since and flt.until and flt.since > flt.until:
+            raise CommandError("起始日期不能晚于截止日期。")
+        path = Path(options["output"])
+        through = selectors.head_seq()
+        rows = selectors.events_stream(flt, through_seq=through)
+        try:
+            with path.open("wb") as out:
+                count = exports.write_csv(rows, out) if options["format"] == "csv" else exports.write_xlsx(rows, out)
+        except OSError as error:
+            raise CommandError(f"无法写入 {path}：{error.strerror}") from None
+        services.record(
+            actor=None,
+            action="audit.export",
+            details={**flt.as_details(), "format": options["format"], "through_seq": through, "rows": count},
+        )
+        self.stdout.write(self.style.SUCCESS(f"已导出 {count} 条审计记录到 {path}。"))
+
+    def _purge(self, options: dict[str, Any]) -> None:
+        before = timezone.make_aware(datetime.combine(options["before"], time.min))
+        deleted = services.purge_expired(actor=None, before=before)
+        self.stdout.write(self.style.SUCCESS(f"已清理 {deleted} 条到期的审计记录。"))

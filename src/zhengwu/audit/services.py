@@ -1,0 +1,343 @@
+"""Writing to the audit log (DESIGN rule 5): `record`, `verify_chain`, `purge_expired`.
+
+`record` appends one event to the SM3 hash chain. Call it inside the transaction of the write
+it describes, so that the event and the write commit or roll back together; note the flip side:
+an event recorded inside a transaction that is then rolled back (for example a failure recorded
+just before raising inside `transaction.atomic`) is rolled back with it, so record refusals and
+failures outside the failing transaction.
+
+Appending is serialised by a lock on the one-row `AuditChainHead` (`SELECT … FOR UPDATE` on
+PostgreSQL; on SQLite the IMMEDIATE transactions of our settings already admit one writer at a
+time), so sequence numbers are gapless and every event links to its predecessor.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from zhengwu.accounts.models import ApiClient, Department, Role, User
+from zhengwu.audit.chain import HASHED_FIELDS, event_hash, event_mac
+from zhengwu.audit.errors import AuditError
+from zhengwu.audit.models import ZERO_HASH, AuditChainHead, AuditEvent, retention_cutoff
+from zhengwu.core.crypto import constant_time_equal
+from zhengwu.core.errors import ApplicationError, permission_denied
+
+ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$")
+MAX_DETAILS_CHARS = 64 * 1024
+# Above this magnitude Python writes floats with an exponent, which PostgreSQL's jsonb gives back
+# as an integer: the hash would no longer match. Such numbers must be recorded as strings.
+MAX_SAFE_FLOAT = 1e16
+PURGE_ACTION = "audit.purge"
+
+
+def _invalid(message: str, field: str = "details") -> ApplicationError:
+    return ApplicationError(AuditError.INVALID_EVENT, message, {field: message})
+
+
+def _clean_text(value: object, limit: int) -> str:
+    """A label as it will be stored: no NUL (PostgreSQL refuses it), valid UTF-8, cut to size."""
+    text = str(value).replace("\x00", "")
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text[:limit]
+
+
+def _check_json_value(value: Any, path: str) -> Any:
+    """Reject what would not come back unchanged from both databases; return the value to store."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise _invalid(f"审计详情 {path} 含有空字符（\\u0000），不能记录。")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _invalid(f"审计详情 {path} 不是有效的 UTF-8 文本。") from None
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value) or abs(value) >= MAX_SAFE_FLOAT:
+            raise _invalid(f"审计详情 {path} 的数值 {value!r} 超出可记录范围，请以字符串记录。")
+        return 0.0 if value == 0 else value  # PostgreSQL numeric has no negative zero
+    if isinstance(value, dict):
+        return {_check_json_value(k, f"{path}的键"): _check_json_value(v, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_check_json_value(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value  # int, bool, None
+
+
+def normalise_details(details: dict[str, Any] | None) -> dict[str, Any]:
+    """`details` as it will be stored and hashed; ApplicationError if it is not plain JSON."""
+    if details is None:
+        return {}
+    if not isinstance(details, dict):
+        raise _invalid("审计详情必须是 JSON 对象（dict）。")
+    try:
+        text = json.dumps(details, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise _invalid(f"审计详情无法序列化为 JSON：{error}") from None
+    if len(text) > MAX_DETAILS_CHARS:
+        raise _invalid(f"审计详情过长（{len(text)} 字符，上限 {MAX_DETAILS_CHARS}）。")
+    # The round trip turns tuples into lists and non-string keys into strings, as storage will.
+    result: dict[str, Any] = _check_json_value(json.loads(text), "details")
+    return result
+
+
+def normalise_ip(raw: str | None) -> str | None:
+    """The address as both databases give it back: compressed IPv6, IPv4-mapped unpacked."""
+    if not raw:
+        return None
+    try:
+        address = ipaddress.ip_address(raw.strip().split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client and proves nothing. Behind a proxy,
+    # the proxy must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips with a trusted list).
+    if request is None:
+        return None
+    return normalise_ip(request.META.get("REMOTE_ADDR"))
+
+
+def actor_label(user: User) -> str:
+    return f"{user.real_name or user.username}({user.username})"
+
+
+def _actor_kind(actor: User | None, api_client: ApiClient | None, request: HttpRequest | None) -> str:
+    if actor is not None:
+        return actor.kind
+    if api_client is not None:
+        return AuditEvent.ActorKind.API_CLIENT
+    if request is not None:
+        return AuditEvent.ActorKind.ANONYMOUS
+    return AuditEvent.ActorKind.SYSTEM
+
+
+def _lock_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # Normally created by migration 0001; gone only after the whole log was flushed.
+        last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+        defaults = {"seq": last["seq"], "hash": last["hash"]} if last else {"seq": 0, "hash": ZERO_HASH}
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults=defaults)
+    return head
+
+
+def record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    details: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    department: Department | None = None,
+    api_client: ApiClient | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_label: str = "",
+) -> AuditEvent:
+    """Append an event to the audit chain and return it.
+
+    `action` is "app.verb" (e.g. "accounts.login"); `target` (a saved model instance) fills
+    target_type/target_id/target_label unless they are given. The department defaults to the
+    actor's (or the API client's). `details` must be a JSON object.
+    """
+    if actor is not None and (not getattr(actor, "is_authenticated", False) or actor.pk is None):
+        actor = None  # AnonymousUser, or an unsaved user: nobody we can point to
+    if not isinstance(action, str) or len(action) > 100 or not ACTION_PATTERN.match(action):
+        raise _invalid(f"事件类型 {action!r} 无效，应为“应用.动作”格式，如 accounts.login。", "action")
+    if outcome not in AuditEvent.Outcome.values:
+        raise _invalid(f"结果 {outcome!r} 无效，应为 success、failure 或 denied。", "outcome")
+    clean_details = normalise_details(details)
+    if target is not None:
+        if target.pk is None:
+            raise _invalid("审计对象必须是已保存的记录。", "target")
+        target_type = target_type or f"{target._meta.app_label}.{target._meta.model_name}"
+        target_id = target_id or str(target.pk)
+        target_label = target_label or str(target)
+    if department is None:
+        if actor is not None and actor.department_id is not None:
+            department = actor.department
+        elif api_client is not None:
+            department = api_client.department
+
+    with transaction.atomic():
+        head = _lock_head()
+        event = AuditEvent(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor=actor,
+            actor_label=_clean_text(actor_label(actor), 200) if actor is not None else "",
+            actor_kind=_actor_kind(actor, api_client, request),
+            api_client=api_client,
+            api_client_label=_clean_text(f"{api_client.name}({api_client.token_prefix})", 200) if api_client else "",
+            department=department,
+            department_label=_clean_text(department.name, 200) if department is not None else "",
+            action=action,
+            target_type=_clean_text(target_type, 100),
+            target_id=_clean_text(target_id, 64),
+            target_label=_clean_text(target_label, 200),
+            outcome=outcome,
+            zone=settings.ZHENGWU_ZONE,
+            ip=client_ip(request),
+            details=clean_details,
+            prev_hash=head.hash,
+        )
+        event.hash = event_hash({name: getattr(event, name) for name in HASHED_FIELDS})
+        event.mac = event_mac(event.hash)
+        event._chain_append = True  # type: ignore[attr-defined]
+        event.save()
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash"])
+    return event
+
+
+# --- verification ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None
+    reason: str
+
+    def message(self) -> str:
+        if self.ok:
+            return f"审计日志完整：共校验 {self.checked} 条。"
+        return f"审计日志在第 {self.first_bad_seq} 条处被篡改：{self.reason}（此前已校验 {self.checked} 条）"
+
+
+def _rows(first: int, last: int | None, batch_size: int) -> Iterator[dict[str, Any]]:
+    """Events from `first` to `last` in seq order, fetched in keyset batches (constant memory)."""
+    columns = (*HASHED_FIELDS, "hash", "mac")
+    after = first - 1
+    while True:
+        batch = AuditEvent.objects.filter(seq__gt=after)
+        if last is not None:
+            batch = batch.filter(seq__lte=last)
+        rows = list(batch.order_by("seq").values(*columns)[:batch_size])
+        yield from rows
+        if len(rows) < batch_size:
+            return
+        after = rows[-1]["seq"]
+
+
+def _purge_anchor(through_seq: int) -> str | None:
+    """The hash of event `through_seq` as recorded by the purge that removed it, if any."""
+    anchor = (
+        AuditEvent.objects.filter(action=PURGE_ACTION, outcome=AuditEvent.Outcome.SUCCESS)
+        .filter(details__through_seq=through_seq)
+        .order_by("-seq")
+        .values_list("details", flat=True)
+        .first()
+    )
+    return str(anchor["through_hash"]) if isinstance(anchor, dict) and "through_hash" in anchor else None
+
+
+def verify_chain(batch_size: int = 5000) -> VerifyResult:
+    """Walk the chain in seq order and report the first event that is missing, changed or moved.
+
+    Checks, for each event: its seq follows the previous one (a gap means a deletion), its hash
+    matches its content (a change), its prev_hash is the previous hash (a deletion, insertion or
+    reordering), and its MAC matches its hash (the chain was recomputed). The chain may start
+    after 1 only where `purge_expired` recorded the hash of the last event it removed; it must
+    end where the chain head says (otherwise the end was cut off).
+    """
+    if batch_size < 1:
+        raise ApplicationError(AuditError.INVALID_FILTER, "每批条数必须为正数。")
+    head = AuditChainHead.objects.filter(pk=1).values("seq", "hash").first()
+    limit = head["seq"] if head else None
+    first = AuditEvent.objects.order_by("seq").values_list("seq", flat=True).first()
+
+    def bad(seq: int, reason: str, checked: int) -> VerifyResult:
+        return VerifyResult(ok=False, checked=checked, first_bad_seq=seq, reason=reason)
+
+    if first is None or (limit is not None and first > limit):
+        if head and head["seq"] > 0:
+            return bad(1, f"链头记录显示已有 {head['seq']} 条，但日志中没有记录：日志被整体删除", 0)
+        return VerifyResult(ok=True, checked=0, first_bad_seq=None, reason="")
+    if first == 1:
+        expected_prev: str | None = ZERO_HASH
+    else:
+        expected_prev = _purge_anchor(first - 1)
+        if expected_prev is None:
+            return bad(1, f"第 1 至第 {first - 1} 条缺失，且没有相应的到期清理记录", 0)
+
+    expected_seq, checked = first, 0
+    for row in _rows(first, limit, batch_size):
+        seq = row["seq"]
+        if seq != expected_seq:
+            return bad(expected_seq, f"记录缺失：序号不连续，第 {expected_seq} 条之后直接是第 {seq} 条", checked)
+        if not constant_time_equal(event_hash(row), row["hash"]):
+            return bad(seq, "记录内容与其哈希不符，记录被修改", checked)
+        if not constant_time_equal(row["prev_hash"], expected_prev or ""):
+            return bad(seq, "前序哈希与上一条记录不符，记录被删除、插入或调换了顺序", checked)
+        if not constant_time_equal(event_mac(row["hash"]), row["mac"]):
+            return bad(seq, "校验码（SM3-HMAC）不符，哈希链被重新计算过", checked)
+        expected_prev, expected_seq, checked = row["hash"], seq + 1, checked + 1
+
+    last = expected_seq - 1
+    if head is None:
+        return bad(last + 1, "链头记录缺失，无法确认日志末尾是否完整", checked)
+    if head["seq"] != last:
+        return bad(last + 1, f"日志末尾被截断：链头记录到第 {head['seq']} 条，实际只到第 {last} 条", checked)
+    if not constant_time_equal(head["hash"], expected_prev or ""):
+        return bad(last, "最后一条记录的哈希与链头记录不符", checked)
+    return VerifyResult(ok=True, checked=checked, first_bad_seq=None, reason="")
+
+
+# --- retention -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def purge_expired(*, actor: User | None, before: datetime, request: HttpRequest | None = None) -> int:
+    """Delete events older than `before`, which must lie outside the retention period.
+
+    Only the audit administrator (or the system itself, `actor=None`, e.g. a scheduled task)
+    may purge. The purge is recorded, with the seq and hash of the last event removed, so that
+    `verify_chain` can still check the chain from its new first event. Returns the number deleted.
+    """
+    if actor is not None and not actor.has_role(Role.AUDIT_ADMIN):
+        raise permission_denied("只有审计管理员可以清理到期的审计日志。")
+    if timezone.is_naive(before):
+        before = timezone.make_aware(before)
+    cutoff = retention_cutoff()
+    if before > cutoff:
+        raise ApplicationError(
+            AuditError.WITHIN_RETENTION,
+            f"审计日志须至少保存 {settings.AUDIT_RETENTION_DAYS} 天，只能清理 {timezone.localtime(cutoff):%Y-%m-%d %H:%M} 之前的记录。",
+            {"before": "在保存期内"},
+        )
+    _lock_head()  # no event is appended while the prefix is cut
+    last = AuditEvent.objects.filter(at__lt=before).order_by("-seq").values("seq", "hash").first()
+    if last is None:
+        return 0
+    # Delete a prefix of the chain by seq, so the remaining chain stays contiguous.
+    deleted, _ = AuditEvent.objects.filter(seq__lte=last["seq"]).delete()
+    record(
+        actor=actor,
+        action=PURGE_ACTION,
+        request=request,
+        details={
+            "before": before.isoformat(),
+            "deleted": deleted,
+            "through_seq": last["seq"],
+            "through_hash": last["hash"],
+        },
+    )
+    return deleted

@@ -1,0 +1,72 @@
+"""Test helpers: an attacker with raw database access, and events with a chosen time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+from unittest import mock
+
+from django.db import connection
+
+from zhengwu.audit import services
+from zhengwu.audit.chain import HASHED_FIELDS, event_hash
+from zhengwu.audit.models import AuditEvent
+
+SQLITE_TRIGGERS = ("audit_event_no_update", "audit_event_no_early_delete", "audit_head_forward_only", "audit_head_no_delete")
+POSTGRESQL_TRIGGERS = (("audit_auditevent", "audit_event_guard"), ("audit_auditchainhead", "audit_head_guard"))
+
+
+def installed_triggers() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def expected_triggers() -> set[str]:
+    if connection.vendor == "sqlite":
+        return set(SQLITE_TRIGGERS)
+    return {name for _, name in POSTGRESQL_TRIGGERS}
+
+
+def disable_triggers() -> None:
+    """What an attacker who owns the database does first. Runs inside the test's transaction,
+    so the triggers come back when the test ends (both SQLite and PostgreSQL roll back DDL)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER {name}")
+        else:
+            for table, name in POSTGRESQL_TRIGGERS:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+
+
+def raw(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+def rehash(seq: int) -> str:
+    """Recompute the stored hash of one event from its (tampered) content, as a clever attacker would."""
+    row = AuditEvent.objects.filter(seq=seq).values(*HASHED_FIELDS).get()
+    new_hash = event_hash(row)
+    raw("UPDATE audit_auditevent SET hash = %s WHERE seq = %s", [new_hash, seq])
+    return new_hash
+
+
+@contextmanager
+def clock(moment: datetime) -> Iterator[None]:
+    """Stamp the events recorded inside with `moment` (django.utils.timezone.now is patched)."""
+    with mock.patch.object(services.timezone, "now", return_value=moment):
+        yield
+
+
+def make_events(count: int, **kwargs: Any) -> list[AuditEvent]:
+    return [
+        services.record(actor=None, action="test.event", details={"n": i}, **kwargs) for i in range(1, count + 1)
+    ]

@@ -1,0 +1,115 @@
+"""People and places the tests use (DESIGN rule 9): a citizen, a clerk of 市场监管局, a clerk of
+公安厅, an enterprise agent, the three administrators and an outsider."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from zhengwu.accounts.models import Department, Region, Role, RoleAssignment, User
+
+PASSWORD = "Zhengwu-Test-2026!"
+
+
+@pytest.fixture(autouse=True)
+def _sms_in_memory(settings: Any) -> None:
+    """Text messages stay in `accounts.sms.outbox` during tests instead of being printed."""
+    from zhengwu.accounts import sms
+
+    settings.SMS_BACKEND = "memory"
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def jilin(db: Any) -> Region:
+    return Region.objects.create(code="220000", name="吉林省", level=Region.Level.PROVINCE)
+
+
+def _department(region: Region, name: str, credit_code: str) -> Department:
+    return Department.objects.create(name=name, credit_code=credit_code, region=region, level=Department.Level.PROVINCE)
+
+
+@pytest.fixture
+def market_dept(jilin: Region) -> Department:
+    return _department(jilin, "吉林省市场监督管理厅", "11220000013544357T")
+
+
+@pytest.fixture
+def police_dept(jilin: Region) -> Department:
+    return _department(jilin, "吉林省公安厅", "11220000013544234R")
+
+
+def make_staff(username: str, department: Department | None, *roles: str, name: str = "") -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, kind=User.Kind.STAFF, department=department, real_name=name or username
+    )
+    for role in roles:
+        RoleAssignment.objects.create(user=user, role=role)
+    TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    return user
+
+
+@pytest.fixture
+def market_clerk(market_dept: Department) -> User:
+    return make_staff("market_clerk", market_dept, Role.CLERK, name="市场监管局王科员")
+
+
+@pytest.fixture
+def police_clerk(police_dept: Department) -> User:
+    return make_staff("police_clerk", police_dept, Role.CLERK, name="公安厅李科员")
+
+
+@pytest.fixture
+def sys_admin(market_dept: Department) -> User:
+    return make_staff("sysadmin", market_dept, Role.SYS_ADMIN, name="系统管理员")
+
+
+@pytest.fixture
+def sec_admin(market_dept: Department) -> User:
+    return make_staff("secadmin", market_dept, Role.SEC_ADMIN, name="安全管理员")
+
+
+@pytest.fixture
+def audit_admin(market_dept: Department) -> User:
+    return make_staff("auditadmin", market_dept, Role.AUDIT_ADMIN, name="审计管理员")
+
+
+@pytest.fixture
+def citizen(db: Any) -> User:
+    return User.objects.create_user(
+        username="citizen_zhang",
+        password=PASSWORD,
+        kind=User.Kind.CITIZEN,
+        real_name="张三",
+        id_number="11010519491231002X",
+        phone="13800138000",
+    )
+
+
+@pytest.fixture
+def outsider(db: Any) -> User:
+    """A logged-in citizen with no relation to anything under test."""
+    return User.objects.create_user(username="outsider", password=PASSWORD, kind=User.Kind.CITIZEN, real_name="路人")
+
+
+def staff_client(user: User) -> Client:
+    """A client logged in as `user` with the second factor already passed."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def person_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,0 +1,39 @@
+"""Models of the bottom layer. Core knows no domain app: the user model is named through
+`settings.AUTH_USER_MODEL`, never imported."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class WorkdayOverride(models.Model):
+    """An administrator's correction of the working-day calendar (RULES §1).
+
+    Rows here win over the `chinese-calendar` package: later years' holiday arrangements
+    (published by the State Council late in the previous year) and local closures (e.g. a
+    typhoon day). Written only through `supervision.services.workday_override_*`, which audit
+    the change and clear the cache of `core.workdays`.
+    """
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日", help_text="勾选表示当天上班（含调休上班日），否则为休息日。")
+    reason = models.CharField("原因", max_length=200, help_text="例如：2027年春节假期、春节调休上班、台风停工。")
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="登记人",
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = "工作日调整"
+        verbose_name_plural = "工作日调整"
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {'上班' if self.is_workday else '休息'}（{self.reason}）"

@@ -1,0 +1,294 @@
+"""`zhengwu serve` runs gunicorn and the Huey consumer together and stops them together.
+
+The end-to-end tests start the real command on a free port in a temporary data directory
+(SQLite + SqliteHuey, whatever DATABASE_URL/REDIS_URL the caller exported), poll /healthz,
+push a task through the consumer, and check that no process is left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from huey import SqliteHuey
+
+from zhengwu.core.management.commands.serve import (
+    Child,
+    Supervisor,
+    bind_address,
+    build_children,
+    gunicorn_supports,
+)
+from zhengwu.core.tasks import ping_task
+
+ZHENGWU = Path(sys.executable).with_name("zhengwu")
+STARTUP_SECONDS = 30
+STOP_SECONDS = 60
+# Settings that would point the children at shared servers instead of the temporary directory.
+CLEARED = ("DATABASE_URL", "REDIS_URL", "ZHENGWU_HTTPS", "ZHENGWU_ALLOWED_HOSTS", "ZHENGWU_ZONE", "ZHENGWU_DEBUG")
+
+
+# --- the supervisor on its own ----------------------------------------------------------------
+
+
+def test_commands_use_this_interpreter() -> None:
+    web, worker = build_children(host="127.0.0.1", port=8123, workers=2, worker=True, log_level="INFO")
+    assert web.argv[:4] == [sys.executable, "-m", "gunicorn", "zhengwu.wsgi:application"]
+    assert web.argv[web.argv.index("--bind") + 1] == "127.0.0.1:8123"
+    assert web.argv[web.argv.index("--workers") + 1] == "2"
+    assert web.argv[web.argv.index("--access-logfile") + 1] == "-"
+    assert web.argv[web.argv.index("--log-level") + 1] == "info"
+    # No control socket in ~/.gunicorn shared by every instance (gunicorn >= 25.1 opens one by default).
+    assert ("--no-control-socket" in web.argv) == gunicorn_supports("--no-control-socket")
+    assert worker.argv == [sys.executable, "-m", "zhengwu.cli", "run_huey"]
+    # Graceful first: gunicorn finishes requests on SIGTERM, Huey finishes tasks on SIGINT.
+    assert (web.stop_signal, worker.stop_signal) == (signal.SIGTERM, signal.SIGINT)
+
+
+def test_no_worker_starts_only_gunicorn() -> None:
+    children = build_children(host="0.0.0.0", port=80, workers=1, worker=False, log_level="INFO")  # noqa: S104
+    assert [child.name for child in children] == ["gunicorn"]
+
+
+def test_ipv6_bind_address() -> None:
+    assert bind_address("::1", 8000) == "[::1]:8000"
+    assert bind_address("[::1]", 8000) == "[::1]:8000"
+    assert bind_address("gov.example.cn", 443) == "gov.example.cn:443"
+
+
+def python_child(name: str, code: str) -> Child:
+    return Child(name, [sys.executable, "-c", code], stop_signal=signal.SIGTERM, quick_signal=signal.SIGINT)
+
+
+def run_supervisor(children: list[Child]) -> tuple[int, list[str]]:
+    lines: list[str] = []
+    code = Supervisor(children, env=dict(os.environ), log=lines.append).run()
+    return code, lines
+
+
+def test_a_failing_child_stops_the_other_and_the_exit_status_is_non_zero() -> None:
+    sleeper = python_child("sleeper", "import time; time.sleep(60)")
+    failing = python_child("failing", "import time, sys; time.sleep(0.5); sys.exit(3)")
+    started = time.monotonic()
+    code, lines = run_supervisor([sleeper, failing])
+    assert code == 3
+    assert failing.returncode == 3
+    assert sleeper.returncode == -signal.SIGTERM
+    assert time.monotonic() - started < 10
+    assert any("failing" in line and "意外退出" in line for line in lines)
+
+
+def test_a_child_that_stops_on_its_own_is_a_failure_even_with_status_zero() -> None:
+    code, _ = run_supervisor([python_child("sleeper", "import time; time.sleep(60)"), python_child("quits", "pass")])
+    assert code == 1
+
+
+def test_a_signal_is_forwarded_and_a_second_one_stops_at_once(tmp_path: Path) -> None:
+    # The child ignores the graceful signal (as a busy worker would for a while) and stops on the quick one.
+    ready = tmp_path / "ready"
+    stubborn = python_child(
+        "stubborn",
+        "import pathlib, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        f"pathlib.Path({str(ready)!r}).touch(); time.sleep(60)",
+    )
+
+    def signal_twice() -> None:
+        deadline = time.monotonic() + 20
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # Only once the child ignores SIGTERM: until SIGINT it cannot stop, so neither can the supervisor.
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    sender = threading.Thread(target=signal_twice)
+    sender.start()
+    code, lines = run_supervisor([stubborn])
+    sender.join()
+    assert code == 0  # a requested stop
+    assert stubborn.returncode == -signal.SIGINT
+    assert any("收到停止信号" in line for line in lines)
+    assert any("立即停止" in line for line in lines)
+    # The supervisor put the previous handlers back.
+    assert {signum: signal.getsignal(signum) for signum in before} == before
+
+
+# --- the real command -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def child_env(data_dir: Path) -> dict[str, str]:
+    environ = {key: value for key, value in os.environ.items() if key not in CLEARED}
+    environ["ZHENGWU_DATA_DIR"] = str(data_dir)
+    return environ
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("serve") / "data"
+    result = subprocess.run(  # noqa: S603
+        [str(ZHENGWU), "migrate", "--noinput"],
+        env=child_env(path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return path
+
+
+def process_tree(root: int) -> set[int]:
+    """`root` and all its descendants, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        found.add(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def child_pid(self, name: str) -> int:
+        match = re.search(rf"已启动 {name}（pid=(\d+)）", self.output())
+        assert match, self.output()
+        return int(match.group(1))
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def wait_healthy(self) -> dict[str, object]:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        last: object = None
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"serve exited early:\n{self.output()}"
+            try:
+                status, body = self.get("/healthz")
+            except OSError as error:  # not listening yet
+                last = error
+            else:
+                if status == 200:
+                    return dict(json.loads(body))
+                last = (status, body[:500])
+            time.sleep(0.2)
+        pytest.fail(f"/healthz not 200 within {STARTUP_SECONDS} s (last: {last!r}):\n{self.output()}")
+
+    def wait_exit(self) -> int:
+        try:
+            return self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"serve did not stop within {STOP_SECONDS} s:\n{self.output()}")
+
+
+@pytest.fixture
+def server(data_dir: Path, tmp_path: Path) -> Iterator[Server]:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603
+            [str(ZHENGWU), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            env=child_env(data_dir),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(process, port, log)
+    try:
+        yield server
+    finally:
+        if process.poll() is None:  # a failed test: do not leave servers running
+            tree = process_tree(process.pid)
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                for pid in tree:
+                    if alive(pid):
+                        os.kill(pid, signal.SIGKILL)
+                process.wait()
+
+
+def test_serve_answers_runs_tasks_and_stops_on_sigterm(server: Server, data_dir: Path) -> None:
+    health = server.wait_healthy()
+    assert health["status"] == "ok"
+    assert health["queue"]["status"] == "ok", health  # type: ignore[index]
+    assert health["queue"]["backend"] == "SqliteHuey"  # type: ignore[index]
+
+    # The consumer started beside gunicorn takes a task off the queue and stores its result.
+    huey = SqliteHuey("zhengwu", filename=str(data_dir / "huey.sqlite3"))
+    ping = huey.task()(ping_task)
+    assert ping("由 serve 的 consumer 执行").get(blocking=True, timeout=20) == "由 serve 的 consumer 执行"
+    huey.storage.close()
+
+    gunicorn, consumer = server.child_pid("gunicorn"), server.child_pid("huey")
+    tree = process_tree(server.process.pid)
+    assert {gunicorn, consumer} < tree
+    assert len(tree) >= 4  # serve, gunicorn master, a gunicorn worker, the consumer
+
+    server.process.send_signal(signal.SIGTERM)
+    assert server.wait_exit() == 0, server.output()
+    assert not [pid for pid in tree if alive(pid)], server.output()
+
+    output = server.output()
+    assert '"GET /healthz HTTP/1.1" 200' in output  # the access log goes to stdout
+    assert "收到停止信号" in output
+
+
+def test_serve_stops_when_the_consumer_dies(server: Server) -> None:
+    server.wait_healthy()
+    consumer = server.child_pid("huey")
+    tree = process_tree(server.process.pid)
+
+    os.kill(consumer, signal.SIGKILL)
+    code = server.wait_exit()
+
+    assert code != 0, server.output()
+    assert not [pid for pid in tree if alive(pid)], server.output()
+    assert "huey" in server.output()
+    assert "意外退出" in server.output()

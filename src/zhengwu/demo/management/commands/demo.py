@@ -1,0 +1,136 @@
+"""`zhengwu demo` — load 吉林省 with departments, staff, the three administrators, citizens and
+enterprises. Idempotent: running it again changes nothing that is already there."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from zhengwu.accounts import services as account_services
+from zhengwu.accounts.models import Department, Region, Role, User
+from zhengwu.audit.services import record
+from zhengwu.core.idnumbers import make_credit_code, make_resident_id
+from zhengwu.demo.data import (
+    CITY_DEPARTMENTS,
+    ENTERPRISE_NAMES,
+    GIVEN,
+    PROVINCIAL_DEPARTMENTS,
+    RESIDENT_AREAS,
+    SURNAMES,
+)
+
+DEMO_PASSWORD = "Zhengwu@2026demo"
+PROVINCE_CODE = "220000"
+
+
+def _org_body(serial: int) -> str:
+    """An 8-character GB 11714 organisation code body, stable per serial number."""
+    return f"0135{serial:04d}"
+
+
+def _person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+class Command(BaseCommand):
+    help = "加载演示数据（吉林省：行政区划、部门、工作人员、三员、群众与企业账号）。可重复执行。"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rng = random.Random(2026)  # fixed seed: the same demo every time
+        with transaction.atomic():
+            regions = account_services.regions_load(root_code=PROVINCE_CODE)
+            departments = self._departments()
+            staff = self._staff(departments, rng)
+            citizens = self._citizens(rng)
+            enterprises = self._enterprises(rng)
+            record(actor=None, action="demo.load", details={"departments": len(departments), "staff": staff})
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
+        self.stdout.write(
+            f"  行政区划 {regions} 个，部门 {len(departments)} 个，工作人员 {staff} 人，"
+            f"个人用户 {citizens} 人，法人用户 {enterprises} 个。"
+        )
+        self.stdout.write(
+            "\n登录方式（http://127.0.0.1:8000/accounts/login/）：\n"
+            f"  所有演示账号的密码均为：{DEMO_PASSWORD}\n"
+            "  系统管理员 sysadmin · 安全管理员 secadmin · 审计管理员 auditadmin\n"
+            "  电子政务主管 zsj.egov · 电子监察 zsj.supervisor\n"
+            "  部门工作人员：<部门前缀>.clerk / .data / .leader，例如 scjgt.clerk（省市场监管厅）、gat.clerk（省公安厅）\n"
+            "  个人用户 citizen01 … citizen20 · 法人用户 company01 … company10\n"
+            "  工作人员首次登录须用手机身份验证器扫码绑定动态口令（双因素认证）。\n"
+        )
+
+    def _departments(self) -> list[Department]:
+        province = Region.objects.get(code=PROVINCE_CODE)
+        result: list[Department] = []
+        rows = [(PROVINCE_CODE, name, short, prefix, Department.Level.PROVINCE) for name, short, prefix in PROVINCIAL_DEPARTMENTS]
+        rows += [(region, name, short, prefix, Department.Level.CITY) for region, name, short, prefix in CITY_DEPARTMENTS]
+        for serial, (region_code, name, short, _prefix, level) in enumerate(rows, start=1):
+            region = province if region_code == PROVINCE_CODE else Region.objects.get(code=region_code)
+            credit_code = make_credit_code("11", region_code, _org_body(serial))
+            existing = Department.objects.filter(credit_code=credit_code).first()
+            result.append(
+                existing
+                or account_services.department_create(
+                    actor=None, name=name, short_name=short, credit_code=credit_code, region=region, level=level
+                )
+            )
+        return result
+
+    def _ensure_staff(self, username: str, name: str, department: Department, roles: list[str]) -> bool:
+        if User.objects.filter(username=username).exists():
+            return False
+        account_services.staff_create(
+            actor=None, username=username, real_name=name, department=department, password=DEMO_PASSWORD, roles=roles
+        )
+        return True
+
+    def _staff(self, departments: list[Department], rng: random.Random) -> int:
+        prefixes = [p for _, _, p in PROVINCIAL_DEPARTMENTS] + [p for _, _, _, p in CITY_DEPARTMENTS]
+        for department, prefix in zip(departments, prefixes, strict=True):
+            self._ensure_staff(f"{prefix}.clerk", _person_name(rng), department, [Role.CLERK])
+            self._ensure_staff(f"{prefix}.data", _person_name(rng), department, [Role.DATA_OFFICER])
+            self._ensure_staff(f"{prefix}.leader", _person_name(rng), department, [Role.DEPT_LEADER, Role.CLERK])
+        office = next(d for d, p in zip(departments, prefixes, strict=True) if p == "zsj")
+        self._ensure_staff("zsj.egov", _person_name(rng), office, [Role.EGOV_OFFICE])
+        self._ensure_staff("zsj.supervisor", _person_name(rng), office, [Role.SUPERVISOR])
+        self._ensure_staff("sysadmin", "系统管理员" + _person_name(rng), office, [Role.SYS_ADMIN])
+        self._ensure_staff("secadmin", "安全管理员" + _person_name(rng), office, [Role.SEC_ADMIN])
+        self._ensure_staff("auditadmin", "审计管理员" + _person_name(rng), office, [Role.AUDIT_ADMIN])
+        return User.objects.filter(kind=User.Kind.STAFF).count()
+
+    def _citizens(self, rng: random.Random) -> int:
+        for number in range(1, 21):
+            username = f"citizen{number:02d}"
+            birth = date(rng.randint(1950, 2005), rng.randint(1, 12), rng.randint(1, 28))
+            id_number = make_resident_id(rng.choice(RESIDENT_AREAS), birth, rng.randint(1, 999))
+            phone = f"139{rng.randint(0, 99_999_999):08d}"
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User(username=username, kind=User.Kind.CITIZEN, real_name=_person_name(rng), id_number=id_number, phone=phone)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        return User.objects.filter(kind=User.Kind.CITIZEN).count()
+
+    def _enterprises(self, rng: random.Random) -> int:
+        for number, name in enumerate(ENTERPRISE_NAMES, start=1):
+            username = f"company{number:02d}"
+            credit_code = make_credit_code("91", "220101", f"MA{number:06d}"[:8])
+            agent_id = make_resident_id(rng.choice(RESIDENT_AREAS), date(1980, 5, number), 100 + number)
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User(
+                username=username,
+                kind=User.Kind.ENTERPRISE,
+                real_name=_person_name(rng),
+                id_number=agent_id,
+                phone=f"138{rng.randint(0, 99_999_999):08d}",
+                enterprise_name=name,
+                enterprise_credit_code=credit_code,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        return User.objects.filter(kind=User.Kind.ENTERPRISE).count()

@@ -1,0 +1,34 @@
+"""The workbench menu: one entry per page, shown only to the roles that may open it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from zhengwu.accounts.models import Role
+
+MENU: list[tuple[str, str, tuple[str, ...]]] = [
+    ("电子监察", "supervision:dashboard", (Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER)),
+    ("用户管理", "workbench:users", (Role.SYS_ADMIN,)),
+    ("角色授权", "workbench:roles", (Role.SEC_ADMIN,)),
+    ("接口凭证", "workbench:api_clients", (Role.SYS_ADMIN,)),
+    ("工作日历", "workbench:workdays", (Role.SYS_ADMIN,)),
+    ("审计日志", "audit:log", (Role.AUDIT_ADMIN,)),
+]
+
+
+def workbench_menu(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not request.path.startswith("/workbench/") or not user.is_authenticated or getattr(user, "kind", "") != "staff":
+        return {}
+    items = []
+    for label, name, roles in MENU:
+        if user.has_role(*roles):  # type: ignore[union-attr]
+            try:
+                url = reverse(name)
+            except Exception:  # noqa: BLE001 - a page whose app is not installed is simply not shown
+                continue
+            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"workbench_menu": items}
