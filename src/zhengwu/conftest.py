@@ -23,6 +23,14 @@ def _sms_in_memory(settings: Any) -> None:
     sms.outbox.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_workday_cache() -> None:
+    """Calendar overrides a test wrote and rolled back must not linger in the process cache."""
+    from zhengwu.core.workdays import invalidate_cache
+
+    invalidate_cache()
+
+
 @pytest.fixture
 def jilin(db: Any) -> Region:
     return Region.objects.create(code="220000", name="吉林省", level=Region.Level.PROVINCE)

@@ -29,7 +29,7 @@ def render(schema: dict[str, Any]) -> str:
 def main() -> None:
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/openapi.json")
     target.write_text(render(generate()), encoding="utf-8")
-    print(f"已写入 {target}")  # noqa: T201
+    print(f"已写入 {target}")
 
 
 if __name__ == "__main__":

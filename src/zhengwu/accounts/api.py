@@ -66,7 +66,9 @@ class RegionFilter(PageQuery):
     parent: str | None = Field(None, pattern=r"^\d{6}$", description="上级区划代码")
 
 
-@router.get("/regions", response={200: RegionPage, 401: ErrorOut, 403: ErrorOut}, auth=directory_auth, summary="行政区划列表")
+@router.get(
+    "/regions", response={200: RegionPage, 401: ErrorOut, 403: ErrorOut}, auth=directory_auth, summary="行政区划列表"
+)
 def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> dict[str, object]:
     rows = Region.objects.select_related("parent")
     if filters.parent:
@@ -74,7 +76,13 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> dict[str
     items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
     return {
         "items": [
-            {"id": r.pk, "code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent.code if r.parent else None}
+            {
+                "id": r.pk,
+                "code": r.code,
+                "name": r.name,
+                "level": r.level,
+                "parent_code": r.parent.code if r.parent else None,
+            }
             for r in items
         ],
         "next_after": next_after,
@@ -86,7 +94,10 @@ class DepartmentFilter(PageQuery):
 
 
 @router.get(
-    "/departments", response={200: DepartmentPage, 401: ErrorOut, 403: ErrorOut}, auth=directory_auth, summary="部门列表"
+    "/departments",
+    response={200: DepartmentPage, 401: ErrorOut, 403: ErrorOut},
+    auth=directory_auth,
+    summary="部门列表",
 )
 def list_departments(request: HttpRequest, filters: Query[DepartmentFilter]) -> dict[str, object]:
     rows = Department.objects.filter(is_active=True).select_related("region")
@@ -109,7 +120,12 @@ def list_departments(request: HttpRequest, filters: Query[DepartmentFilter]) -> 
     }
 
 
-@router.get("/whoami", response={200: WhoAmIOut, 401: ErrorOut}, auth=[ApiClientAuth(), PersonSessionAuth()], summary="当前调用者")
+@router.get(
+    "/whoami",
+    response={200: WhoAmIOut, 401: ErrorOut},
+    auth=[ApiClientAuth(), PersonSessionAuth()],
+    summary="当前调用者",
+)
 def whoami(request: HttpRequest) -> dict[str, object]:
     caller = request.auth  # type: ignore[attr-defined]
     if isinstance(caller, ApiClient):

@@ -9,6 +9,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from zhengwu.accounts.models import ApiClient
 from zhengwu.accounts.services import apiclient_authenticate
+from zhengwu.accounts.session import second_factor_passed
 from zhengwu.core.errors import ApplicationError, CoreError
 
 
@@ -36,6 +37,6 @@ class PersonSessionAuth(SessionAuth):
         user = super().authenticate(request, key)
         if user is None:
             return None
-        if getattr(user, "kind", "") == "staff" and not user.is_verified():
+        if getattr(user, "kind", "") == "staff" and not second_factor_passed(user):
             return None
         return user

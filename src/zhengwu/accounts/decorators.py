@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
+from zhengwu.accounts.session import acting_user, second_factor_passed
 from zhengwu.core.errors import permission_denied
 
 
@@ -27,9 +28,9 @@ def staff_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Calla
                 return redirect_to_login(request.get_full_path())
             if getattr(user, "kind", None) != "staff":
                 raise permission_denied("此页面仅供工作人员使用。")
-            if not user.is_verified():  # type: ignore[union-attr]
+            if not second_factor_passed(user):
                 return redirect_to_login(request.get_full_path(), login_url="accounts:otp")
-            if roles and not user.has_role(*roles):  # type: ignore[union-attr]
+            if roles and not acting_user(request).has_role(*roles):
                 raise permission_denied()
             return view(request, *args, **kwargs)
 

@@ -8,7 +8,9 @@ class LoginForm(forms.Form):
 
 class TokenForm(forms.Form):
     token = forms.RegexField(
-        label="动态口令", regex=r"^\s*\d{6}\s*$", max_length=10,
+        label="动态口令",
+        regex=r"^\s*\d{6}\s*$",
+        max_length=10,
         error_messages={"invalid": "请输入 6 位数字动态口令。"},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )

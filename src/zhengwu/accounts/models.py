@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
@@ -88,10 +88,6 @@ class Role(models.TextChoices):
 THREE_ADMINS = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
 
 
-class ZhengwuUserManager(UserManager["User"]):
-    pass
-
-
 class User(AbstractUser):
     """Anyone who logs in: staff (工作人员), citizens (自然人) and enterprise agents (法人)."""
 
@@ -115,8 +111,6 @@ class User(AbstractUser):
     enterprise_name = models.CharField("单位名称", max_length=200, blank=True)
     enterprise_credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
     password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
-
-    objects = ZhengwuUserManager()
 
     class Meta:
         verbose_name = "用户"
@@ -142,11 +136,13 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     def role_codes(self) -> set[str]:
-        cached = getattr(self, "_role_codes", None)
-        if cached is None:
-            cached = set(self.role_assignments.values_list("role", flat=True))
-            self._role_codes = cached
-        return cached
+        if "_role_codes" not in self.__dict__:
+            self.__dict__["_role_codes"] = set(self.role_assignments.values_list("role", flat=True))
+        return set(self.__dict__["_role_codes"])
+
+    def forget_roles(self) -> None:
+        """Drop the cached role set after the roles changed."""
+        self.__dict__.pop("_role_codes", None)
 
     def has_role(self, *roles: str) -> bool:
         """True when the account is active staff holding any of `roles`."""
@@ -163,6 +159,9 @@ class RoleAssignment(models.Model):
         verbose_name = "角色授权"
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_once_per_user")]
 
+    def __str__(self) -> str:
+        return f"{self.user}：{self.get_role_display()}"
+
 
 class PhoneCode(models.Model):
     """A one-time SMS code sent to verify a phone number at registration."""
@@ -172,6 +171,9 @@ class PhoneCode(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"验证码 {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ApiClient(models.Model):

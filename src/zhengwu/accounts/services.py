@@ -49,7 +49,9 @@ def _check_password(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise ApplicationError(AccountsError.WEAK_PASSWORD, "；".join(error.messages), {"password": "；".join(error.messages)}) from None
+        raise ApplicationError(
+            AccountsError.WEAK_PASSWORD, "；".join(error.messages), {"password": "；".join(error.messages)}
+        ) from None
 
 
 def _check_username(username: str) -> None:
@@ -66,7 +68,9 @@ def _check_username(username: str) -> None:
 def _check_phone(phone: str) -> str:
     phone = phone.strip()
     if not PHONE_RE.match(phone):
-        raise ApplicationError(AccountsError.INVALID_PHONE, "手机号码格式不正确，应为 11 位大陆手机号。", {"phone": "格式不正确"})
+        raise ApplicationError(
+            AccountsError.INVALID_PHONE, "手机号码格式不正确，应为 11 位大陆手机号。", {"phone": "格式不正确"}
+        )
     return phone
 
 
@@ -96,7 +100,9 @@ def department_create(
         _require_role(actor, Role.SYS_ADMIN)
     code = validate_credit_code(credit_code).code
     if Department.objects.filter(credit_code=code).exists():
-        raise ApplicationError(AccountsError.DUPLICATE_DEPARTMENT, f"统一社会信用代码 {code} 已登记。", {"credit_code": "已登记"})
+        raise ApplicationError(
+            AccountsError.DUPLICATE_DEPARTMENT, f"统一社会信用代码 {code} 已登记。", {"credit_code": "已登记"}
+        )
     department = Department(
         name=name.strip(), short_name=short_name, credit_code=code, region=region, level=level, parent=parent
     )
@@ -116,19 +122,27 @@ def staff_create(
     username: str,
     real_name: str,
     department: Department,
-    password: str,
+    password: str = "",
+    password_hash: str = "",
     roles: Iterable[str] = (),
     request: HttpRequest | None = None,
 ) -> User:
-    """Create a staff account (system administrator's duty). Roles go through `user_set_roles`."""
+    """Create a staff account (system administrator's duty).
+
+    Give `password` (checked against the complexity rules), or for bulk onboarding one
+    `password_hash` made once with `make_password` from an initial password checked by the caller.
+    """
     if actor is not None:
         _require_role(actor, Role.SYS_ADMIN)
     _check_username(username)
     if not real_name.strip():
         raise ApplicationError(AccountsError.INVALID_INPUT, "请填写姓名。", {"real_name": "必填"})
     user = User(username=username, real_name=real_name.strip(), kind=User.Kind.STAFF, department=department)
-    _check_password(password, user)
-    user.set_password(password)
+    if password_hash:
+        user.password = password_hash
+    else:
+        _check_password(password, user)
+        user.set_password(password)
     _clean(user)
     user.save()
     record(actor=actor, action="accounts.staff_create", target=user, request=request, department=department)
@@ -152,9 +166,7 @@ def _validate_role_set(roles: set[str]) -> None:
         )
 
 
-def _assign_roles(
-    *, actor: User | None, user: User, roles: Iterable[str], request: HttpRequest | None
-) -> None:
+def _assign_roles(*, actor: User | None, user: User, roles: Iterable[str], request: HttpRequest | None) -> None:
     wanted = {str(r) for r in roles}
     _validate_role_set(wanted)
     if user.kind != User.Kind.STAFF:
@@ -163,7 +175,7 @@ def _assign_roles(
     RoleAssignment.objects.filter(user=user).exclude(role__in=wanted).delete()
     for role in wanted - current:
         RoleAssignment.objects.create(user=user, role=role, granted_by=actor)
-    user._role_codes = None  # type: ignore[attr-defined]
+    user.forget_roles()
     record(
         actor=actor,
         action="accounts.roles_set",
@@ -189,7 +201,9 @@ def user_set_active(*, actor: User, user: User, active: bool, request: HttpReque
     if actor.pk == user.pk:
         raise permission_denied("不能停用自己的账号。")
     User.objects.filter(pk=user.pk).update(is_active=active)
-    record(actor=actor, action="accounts.user_enable" if active else "accounts.user_disable", target=user, request=request)
+    record(
+        actor=actor, action="accounts.user_enable" if active else "accounts.user_disable", target=user, request=request
+    )
 
 
 def phone_code_send(*, phone: str, now: datetime | None = None) -> None:
@@ -199,7 +213,9 @@ def phone_code_send(*, phone: str, now: datetime | None = None) -> None:
     index = blind_index(phone, purpose="phone")
     last = PhoneCode.objects.filter(phone_index=index).order_by("-created_at").first()
     if last is not None and moment - last.created_at < PHONE_CODE_INTERVAL:
-        raise ApplicationError(AccountsError.CODE_TOO_FREQUENT, "验证码发送过于频繁，请一分钟后再试。", {"phone": "请稍后再试"})
+        raise ApplicationError(
+            AccountsError.CODE_TOO_FREQUENT, "验证码发送过于频繁，请一分钟后再试。", {"phone": "请稍后再试"}
+        )
     code = f"{secrets.randbelow(1_000_000):06d}"
     PhoneCode.objects.create(phone_index=index, code_hash=_code_hash(index, code), created_at=moment)
     sms.send(phone, f"【政务服务平台】您的验证码是 {code}，10 分钟内有效。请勿泄露。")
@@ -217,7 +233,9 @@ def _phone_code_check(phone: str, code: str) -> None:
         .order_by("-created_at")
         .first()
     )
-    wrong = ApplicationError(AccountsError.WRONG_CODE, "短信验证码错误或已过期，请重新获取。", {"phone_code": "验证码错误"})
+    wrong = ApplicationError(
+        AccountsError.WRONG_CODE, "短信验证码错误或已过期，请重新获取。", {"phone_code": "验证码错误"}
+    )
     if entry is None or entry.attempts >= PHONE_CODE_MAX_ATTEMPTS:
         raise wrong
     if not constant_time_equal(entry.code_hash, _code_hash(index, code.strip())):
@@ -244,8 +262,12 @@ def citizen_register(
     if not real_name.strip():
         raise ApplicationError(AccountsError.INVALID_INPUT, "请填写真实姓名。", {"real_name": "必填"})
     _check_username(username)
-    if User.objects.filter(kind=User.Kind.CITIZEN, id_number_index=blind_index(resident.number, purpose="resident-id")).exists():
-        raise ApplicationError(AccountsError.ID_REGISTERED, "该身份证号码已注册，请直接登录或找回密码。", {"id_number": "已注册"})
+    if User.objects.filter(
+        kind=User.Kind.CITIZEN, id_number_index=blind_index(resident.number, purpose="resident-id")
+    ).exists():
+        raise ApplicationError(
+            AccountsError.ID_REGISTERED, "该身份证号码已注册，请直接登录或找回密码。", {"id_number": "已注册"}
+        )
     user = User(
         username=username,
         real_name=real_name.strip(),
@@ -262,7 +284,9 @@ def citizen_register(
         try:
             user.save()
         except IntegrityError:
-            raise ApplicationError(AccountsError.ID_REGISTERED, "该身份证号码已注册。", {"id_number": "已注册"}) from None
+            raise ApplicationError(
+                AccountsError.ID_REGISTERED, "该身份证号码已注册。", {"id_number": "已注册"}
+            ) from None
         record(actor=user, action="accounts.citizen_register", target=user, request=request)
     return user
 
@@ -303,8 +327,13 @@ def enterprise_register(
     with transaction.atomic():
         user.phone_verified_at = timezone.now()
         user.save()
-        record(actor=user, action="accounts.enterprise_register", target=user, request=request,
-               details={"credit_code": company.code})
+        record(
+            actor=user,
+            action="accounts.enterprise_register",
+            target=user,
+            request=request,
+            details={"credit_code": company.code},
+        )
     return user
 
 
@@ -314,7 +343,9 @@ def password_change(*, user: User, old_password: str, new_password: str, request
         record(actor=user, action="accounts.password_change", target=user, outcome="failure", request=request)
         raise ApplicationError(AccountsError.WRONG_PASSWORD, "原密码不正确。", {"old_password": "不正确"})
     if old_password == new_password:
-        raise ApplicationError(AccountsError.WEAK_PASSWORD, "新密码不能与原密码相同。", {"new_password": "与原密码相同"})
+        raise ApplicationError(
+            AccountsError.WEAK_PASSWORD, "新密码不能与原密码相同。", {"new_password": "与原密码相同"}
+        )
     _check_password(new_password, user)
     user.set_password(new_password)
     user.password_changed_at = timezone.now()
@@ -367,7 +398,7 @@ def totp_reset(*, actor: User, user: User, request: HttpRequest | None = None) -
 
 # --- API clients ----------------------------------------------------------------------
 
-TOKEN_PREFIX = "zw_"
+TOKEN_PREFIX = "zw_"  # noqa: S105 - a public marker, not a secret
 
 
 def _token_hash(secret: str) -> str:
@@ -405,8 +436,13 @@ def apiclient_create(
     )
     _clean(client)
     client.save()
-    record(actor=actor, action="accounts.apiclient_create", target=client, request=request,
-           details={"scopes": scope_list, "expires_at": expires_at.isoformat()})
+    record(
+        actor=actor,
+        action="accounts.apiclient_create",
+        target=client,
+        request=request,
+        details={"scopes": scope_list, "expires_at": expires_at.isoformat()},
+    )
     return client, f"{TOKEN_PREFIX}{prefix}_{secret}"
 
 
@@ -463,6 +499,8 @@ def regions_load(*, root_code: str) -> int:
         parent = by_code.get(division.parent_code or "") or (
             Region.objects.filter(code=division.parent_code).first() if division.parent_code else None
         )
-        by_code[division.code] = region_ensure(code=division.code, name=division.name, level=division.level, parent=parent)
+        by_code[division.code] = region_ensure(
+            code=division.code, name=division.name, level=division.level, parent=parent
+        )
         count += 1
     return count

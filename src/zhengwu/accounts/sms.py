@@ -21,4 +21,4 @@ def send(phone: str, text: str) -> None:
         return
     masked = phone[:3] + "****" + phone[-4:]
     logger.warning("[短信] 发往 %s：%s", masked, text)
-    print(f"[短信] 发往 {masked}：{text}", flush=True)  # noqa: T201 - the console backend's purpose
+    print(f"[短信] 发往 {masked}：{text}", flush=True)

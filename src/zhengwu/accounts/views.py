@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -26,8 +28,10 @@ from zhengwu.accounts.forms import (
     TokenForm,
 )
 from zhengwu.accounts.models import User
+from zhengwu.accounts.session import acting_user
 from zhengwu.audit.services import record
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.forms import add_application_error
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -58,20 +62,24 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if user is None:
             if getattr(request, "axes_locked_out", False):
                 return render(request, "accounts/locked_out.html", status=403)
-            record(actor=None, action="accounts.login", outcome="failure", request=request,
-                   details={"username": username[:150]})
+            record(
+                actor=None,
+                action="accounts.login",
+                outcome="failure",
+                request=request,
+                details={"username": username[:150]},
+            )
             form.add_error(None, "用户名或密码错误。多次失败后账号将被临时锁定。")
         else:
             login(request, user)
-            record(actor=user, action="accounts.login", target=user, request=request,
-                   details={"step": "password"})
-            return _after_password(request, user)  # type: ignore[arg-type]
+            record(actor=user, action="accounts.login", target=user, request=request, details={"step": "password"})
+            return _after_password(request, user)
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request, "")})
 
 
 @login_required
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         return redirect("accounts:otp_enrol")
@@ -83,15 +91,21 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             if services.password_expired(user):
                 return redirect("accounts:password_change")
             return redirect(_next_url(request, "/workbench/"))
-        record(actor=user, action="accounts.login", target=user, outcome="failure", request=request,
-               details={"step": "totp"})
+        record(
+            actor=user,
+            action="accounts.login",
+            target=user,
+            outcome="failure",
+            request=request,
+            details={"step": "totp"},
+        )
         form.add_error("token", "动态口令不正确或已使用，请等待下一个口令后重试。")
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request, "")})
 
 
 @login_required
 def otp_enrol(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:otp")
     device = services.totp_enrolment_device(user=user)
@@ -117,7 +131,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record(actor=request.user, action="accounts.logout", target=request.user, request=request)  # type: ignore[arg-type]
+        record(actor=acting_user(request), action="accounts.logout", target=acting_user(request), request=request)
     logout(request)
     messages.info(request, "您已安全退出。")
     return redirect("portal:home")
@@ -135,16 +149,15 @@ def phone_code(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/_code_status.html", {"sent": True})
 
 
-def _register(request: HttpRequest, form_class: type, service: object, template: str) -> HttpResponse:
+def _register(
+    request: HttpRequest, form_class: type[forms.Form], service: Callable[..., User], template: str
+) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = service(**form.cleaned_data, request=request)  # type: ignore[operator]
+            user = service(**form.cleaned_data, request=request)
         except ApplicationError as error:
-            for field, text in error.fields.items():
-                if field in form.fields:
-                    form.add_error(field, text)
-            form.add_error(None, error.message)
+            add_application_error(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "注册成功，欢迎使用政务服务平台。")
@@ -165,16 +178,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_change(user=request.user, request=request, **form.cleaned_data)  # type: ignore[arg-type]
+            services.password_change(user=acting_user(request), request=request, **form.cleaned_data)
         except ApplicationError as error:
-            for field, text in error.fields.items():
-                if field in form.fields:
-                    form.add_error(field, text)
-            form.add_error(None, error.message)
+            add_application_error(form, error)
         else:
             from django.contrib.auth import update_session_auth_hash
 
-            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+            update_session_auth_hash(request, acting_user(request))
             messages.success(request, "密码已修改。")
             return redirect("portal:home")
     return render(request, "accounts/password_change.html", {"form": form})

@@ -83,7 +83,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField("时间")
     # Evidence must outlive what it is about: PROTECT (disable accounts, do not delete them), and
     # a text snapshot of who it was at the time.
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
     actor_label = models.CharField("操作人", max_length=200, blank=True)
     actor_kind = models.CharField("操作人类型", max_length=16, choices=ActorKind.choices)
     api_client = models.ForeignKey(

@@ -33,7 +33,9 @@ class EventFilter:
 
     def as_details(self) -> dict[str, Any]:
         """The filter as JSON for the audit record of a view or an export."""
-        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v not in ("", None)}
+        return {
+            k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v not in ("", None)
+        }
 
 
 def _day_start(day: date) -> datetime:

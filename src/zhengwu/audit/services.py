@@ -318,26 +318,18 @@ def purge_expired(*, actor: User | None, before: datetime, request: HttpRequest 
         before = timezone.make_aware(before)
     cutoff = retention_cutoff()
     if before > cutoff:
+        days, earliest = settings.AUDIT_RETENTION_DAYS, f"{timezone.localtime(cutoff):%Y-%m-%d %H:%M}"
         raise ApplicationError(
             AuditError.WITHIN_RETENTION,
-            f"审计日志须至少保存 {settings.AUDIT_RETENTION_DAYS} 天，只能清理 {timezone.localtime(cutoff):%Y-%m-%d %H:%M} 之前的记录。",
+            f"审计日志须至少保存 {days} 天，只能清理 {earliest} 之前的记录。",
             {"before": "在保存期内"},
         )
     _lock_head()  # no event is appended while the prefix is cut
     last = AuditEvent.objects.filter(at__lt=before).order_by("-seq").values("seq", "hash").first()
-    if last is None:
-        return 0
-    # Delete a prefix of the chain by seq, so the remaining chain stays contiguous.
-    deleted, _ = AuditEvent.objects.filter(seq__lte=last["seq"]).delete()
-    record(
-        actor=actor,
-        action=PURGE_ACTION,
-        request=request,
-        details={
-            "before": before.isoformat(),
-            "deleted": deleted,
-            "through_seq": last["seq"],
-            "through_hash": last["hash"],
-        },
-    )
-    return deleted
+    details: dict[str, Any] = {"before": before.isoformat(), "deleted": 0}
+    if last is not None:
+        # Delete a prefix of the chain by seq, so the remaining chain stays contiguous.
+        details["deleted"], _ = AuditEvent.objects.filter(seq__lte=last["seq"]).delete()
+        details.update(through_seq=last["seq"], through_hash=last["hash"])
+    record(actor=actor, action=PURGE_ACTION, request=request, details=details)
+    return int(details["deleted"])

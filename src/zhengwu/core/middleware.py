@@ -34,7 +34,9 @@ class ZoneMiddleware:
             # 404, not 403: an external instance does not reveal that internal pages exist.
             if request.path.startswith("/api/"):
                 return JsonResponse({"code": "core.not_found", "message": "页面不存在。", "fields": {}}, status=404)
-            return render(request, "core/error.html", {"title": "页面不存在", "message": "您访问的页面不存在。"}, status=404)
+            return render(
+                request, "core/error.html", {"title": "页面不存在", "message": "您访问的页面不存在。"}, status=404
+            )
         return self.get_response(request)
 
 

@@ -175,7 +175,7 @@ class Timer(models.Model):
         return now > self.deadline_at
 
     def light(self, today: date | None = None, *, now: datetime | None = None) -> str:
-        """"green" | "yellow" | "red" | "paused" | "done" (see the class docstring).
+        """ "green" | "yellow" | "red" | "paused" | "done" (see the class docstring).
 
         Same answer as the SQL of `selectors.with_light`. Workday timers look at `today`
         (default: today in Beijing), minute timers at `now` (default: the current time).

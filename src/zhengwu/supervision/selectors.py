@@ -12,7 +12,9 @@ from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from zhengwu.accounts.models import Department
 from zhengwu.core import workdays
+from zhengwu.core.models import WorkdayOverride
 from zhengwu.core.errors import ApplicationError
 from zhengwu.supervision.errors import SupervisionError
 from zhengwu.supervision.models import Light, Timer, TimerEvent, light_expression
@@ -58,7 +60,7 @@ def with_light(
 
 
 def light_counts(
-    department: object | None = None,
+    department: Department | None = None,
     today: date | None = None,
     *,
     now: datetime | None = None,
@@ -77,12 +79,7 @@ def light_counts(
         queryset = queryset.filter(kind=kind)
     if not include_done:
         queryset = queryset.filter(state__in=Timer.LIVE_STATES)
-    rows = (
-        with_light(queryset, today=today, now=now)
-        .order_by()
-        .values(LIGHT_ANNOTATION)
-        .annotate(number=Count("id"))
-    )
+    rows = with_light(queryset, today=today, now=now).order_by().values(LIGHT_ANNOTATION).annotate(number=Count("id"))
     keys = [Light.GREEN, Light.YELLOW, Light.RED, Light.PAUSED] + ([Light.DONE] if include_done else [])
     counts = {str(key): 0 for key in keys}
     for row in rows:
@@ -103,7 +100,7 @@ def overdue_q(today: date, now: datetime) -> Q:
 
 
 def red_list(
-    department: object | None = None,
+    department: Department | None = None,
     today: date | None = None,
     *,
     now: datetime | None = None,
@@ -120,7 +117,7 @@ def red_list(
 
 
 def timers_for_department(
-    department: object,
+    department: Department,
     *,
     light: str | None = None,
     live_only: bool = True,
@@ -143,3 +140,8 @@ def timers_for_department(
 def timer_events(timer: Timer) -> QuerySet[TimerEvent]:
     """The history of `timer`, oldest first, with the acting people."""
     return TimerEvent.objects.filter(timer=timer).select_related("actor").order_by("at", "id")
+
+
+def workday_overrides(*, year: int) -> QuerySet[WorkdayOverride]:
+    """The administrator's calendar changes of one year, in date order."""
+    return WorkdayOverride.objects.filter(date__year=year).select_related("created_by").order_by("date")

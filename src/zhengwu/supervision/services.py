@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -113,7 +113,9 @@ def _save(
     record, and refresh the caller's copy."""
     _clean(timer)
     timer.save()
-    TimerEvent.objects.create(timer=timer, kind=kind, at=at or timezone.now(), actor=actor, reason=reason, details=details)
+    TimerEvent.objects.create(
+        timer=timer, kind=kind, at=at or timezone.now(), actor=actor, reason=reason, details=details
+    )
     record(
         actor=actor,
         action=f"supervision.timer_{kind}",
@@ -177,7 +179,9 @@ def timer_start(
         with transaction.atomic():
             timer.save()
     except IntegrityError:  # a concurrent start of the same timer won the race
-        raise ApplicationError(SupervisionError.TIMER_EXISTS, "该事项已在计时中，不能重复开始。", {"kind": kind}) from None
+        raise ApplicationError(
+            SupervisionError.TIMER_EXISTS, "该事项已在计时中，不能重复开始。", {"kind": kind}
+        ) from None
     details = {"limit": limit, "unit": unit, "start": start_date.isoformat(), **_schedule(timer)}
     return _save(timer, timer, TimerEvent.Kind.START, actor, "", details, at=started_at)
 
@@ -192,7 +196,9 @@ def timer_pause(*, actor: User | None, timer: Timer, reason: str, when: datetime
     locked = _lock(timer)
     _refuse_closed(locked)
     if locked.state != Timer.State.RUNNING:
-        raise ApplicationError(SupervisionError.TIMER_NOT_RUNNING, "该计时已暂停，不能重复暂停。", {"state": locked.state})
+        raise ApplicationError(
+            SupervisionError.TIMER_NOT_RUNNING, "该计时已暂停，不能重复暂停。", {"state": locked.state}
+        )
     reason = _reason(reason, "暂停原因")
     paused_at, paused_on = _moment(when)
     if paused_on < locked.start_date or (locked.unit == Timer.Unit.MINUTE and paused_at < locked.started_at):
@@ -266,12 +272,12 @@ def timer_extend(
     days = _units(days, locked.unit, "days", "延长时限")
     reason = _reason(reason, "延长理由")
     if locked.extension_count >= 1 and not allow_repeat:
-        raise ApplicationError(SupervisionError.ALREADY_EXTENDED, "该事项已延长过一次，不能再次延长。", {"days": "已延长"})
+        raise ApplicationError(
+            SupervisionError.ALREADY_EXTENDED, "该事项已延长过一次，不能再次延长。", {"days": "已延长"}
+        )
     decided_at, decided_on = _moment(when)
     if locked.is_overdue(decided_on, now=decided_at):
-        raise ApplicationError(
-            SupervisionError.TIMER_OVERDUE, "该事项已超期，不能再延长时限。", {"days": "已超期"}
-        )
+        raise ApplicationError(SupervisionError.TIMER_OVERDUE, "该事项已超期，不能再延长时限。", {"days": "已超期"})
     before = _schedule(locked)
     locked.extended_by += days
     locked.extension_count += 1
@@ -345,7 +351,9 @@ def _recompute_live_timers(*, actor: User | None, first: date, last: date, reaso
             changed.append(timer)
             details = {"previous_deadline": before[0].isoformat(), **_schedule(timer)}
             events.append(
-                TimerEvent(timer=timer, kind=TimerEvent.Kind.RECOMPUTE, at=now, actor=actor, reason=reason, details=details)
+                TimerEvent(
+                    timer=timer, kind=TimerEvent.Kind.RECOMPUTE, at=now, actor=actor, reason=reason, details=details
+                )
             )
     if changed:
         Timer.objects.bulk_update(changed, ["deadline", "yellow_from", "updated_at"], batch_size=500)
@@ -367,7 +375,9 @@ def _calendar_changed() -> None:
     transaction.on_commit(workdays.invalidate_cache)
 
 
-def _upsert_override(*, actor: User | None, day: date, is_workday: bool, reason: str) -> tuple[WorkdayOverride, dict[str, Any] | None]:
+def _upsert_override(
+    *, actor: User | None, day: date, is_workday: bool, reason: str
+) -> tuple[WorkdayOverride, dict[str, Any] | None]:
     override = WorkdayOverride.objects.select_for_update().filter(date=day).first()
     previous = None if override is None else {"is_workday": override.is_workday, "reason": override.reason}
     if override is None:
@@ -454,7 +464,9 @@ def workday_overrides_load(*, actor: User | None, rows: Sequence[tuple[date, boo
         problems["rows"] = "没有要导入的记录"
     if problems:
         raise ApplicationError(
-            SupervisionError.INVALID_OVERRIDES, "工作日调整有误，未导入任何记录：" + "；".join(f"{k}：{v}" for k, v in problems.items()), problems
+            SupervisionError.INVALID_OVERRIDES,
+            "工作日调整有误，未导入任何记录：" + "；".join(f"{k}：{v}" for k, v in problems.items()),
+            problems,
         )
     try:
         with transaction.atomic():

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -22,16 +22,20 @@ class RolesForm(forms.Form):
 class ApiClientForm(forms.Form):
     name = forms.CharField(label="系统名称", max_length=100)
     department = forms.ModelChoiceField(label="所属部门", queryset=Department.objects.filter(is_active=True))
-    scopes = forms.MultipleChoiceField(label="授权范围", choices=ApiClient.Scope.choices, widget=forms.CheckboxSelectMultiple)
+    scopes = forms.MultipleChoiceField(
+        label="授权范围", choices=ApiClient.Scope.choices, widget=forms.CheckboxSelectMultiple
+    )
     valid_days = forms.IntegerField(label="有效天数", min_value=1, max_value=3650, initial=365)
 
-    def expires_at(self):  # type: ignore[no-untyped-def]
+    def expires_at(self) -> datetime:
         return timezone.now() + timedelta(days=self.cleaned_data["valid_days"])
 
 
 class WorkdayOverrideForm(forms.Form):
     day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
     is_workday = forms.TypedChoiceField(
-        label="类型", choices=[("0", "休息日（节假日或临时闭馆）"), ("1", "工作日（调休上班）")], coerce=lambda v: v == "1"
+        label="类型",
+        choices=[("0", "休息日（节假日或临时闭馆）"), ("1", "工作日（调休上班）")],
+        coerce=lambda v: v == "1",
     )
     reason = forms.CharField(label="依据或说明", max_length=200)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from zhengwu.accounts.models import Role
+from zhengwu.accounts.session import acting_user
 
 MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("电子监察", "supervision:dashboard", (Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER)),
@@ -20,15 +21,17 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
 
 
 def workbench_menu(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    if not request.path.startswith("/workbench/") or not user.is_authenticated or getattr(user, "kind", "") != "staff":
+    if not request.path.startswith("/workbench/") or not request.user.is_authenticated:
+        return {}
+    user = acting_user(request)
+    if user.kind != user.Kind.STAFF:
         return {}
     items = []
     for label, name, roles in MENU:
-        if user.has_role(*roles):  # type: ignore[union-attr]
+        if user.has_role(*roles):
             try:
                 url = reverse(name)
-            except Exception:  # noqa: BLE001 - a page whose app is not installed is simply not shown
+            except NoReverseMatch:  # a page of an app not installed here is simply not shown
                 continue
             items.append({"label": label, "url": url, "active": request.path.startswith(url)})
     return {"workbench_menu": items}

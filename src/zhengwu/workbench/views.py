@@ -16,26 +16,27 @@ from zhengwu.accounts import selectors as account_selectors
 from zhengwu.accounts import services as account_services
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import ApiClient, Role, User
+from zhengwu.accounts.session import acting_user
 from zhengwu.core.errors import ApplicationError, CoreError
+from zhengwu.core.forms import add_application_error
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision import services as supervision_services
+from zhengwu.supervision.models import Light, Timer
 from zhengwu.workbench.forms import ApiClientForm, RolesForm, StaffCreateForm, WorkdayOverrideForm
-
-
-def _show_error(request: HttpRequest, form: object, error: ApplicationError) -> None:
-    fields = getattr(form, "fields", {})
-    for field, text in error.fields.items():
-        if field in fields:
-            form.add_error(field, text)  # type: ignore[attr-defined]
-    form.add_error(None, error.message)  # type: ignore[attr-defined]
 
 
 @staff_required()
 def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    timers = supervision_selectors.timers_for_department(user.department) if user.department_id else []
+    user = acting_user(request)
+    if user.department is None:
+        timers = Timer.objects.none()
+    else:
+        light = request.GET.get("light", "")
+        timers = supervision_selectors.timers_for_department(
+            user.department, light=light if light in Light.values else None
+        ).select_related("department")
     page = Paginator(timers, 30).get_page(request.GET.get("page"))
-    return render(request, "workbench/home.html", {"page": page, "today": timezone.localdate()})
+    return render(request, "workbench/home.html", {"page": page, "lights": Light.choices})
 
 
 @staff_required(Role.SYS_ADMIN)
@@ -43,9 +44,9 @@ def users(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = account_services.staff_create(actor=request.user, request=request, **form.cleaned_data)  # type: ignore[arg-type]
+            created = account_services.staff_create(actor=acting_user(request), request=request, **form.cleaned_data)
         except ApplicationError as error:
-            _show_error(request, form, error)
+            add_application_error(form, error)
         else:
             messages.success(request, f"已创建工作人员账号 {created.username}，请由安全管理员授予角色。")
             return redirect("workbench:users")
@@ -61,7 +62,9 @@ def users(request: HttpRequest) -> HttpResponse:
 @require_POST
 def user_toggle_active(request: HttpRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(User, pk=user_id, kind=User.Kind.STAFF)
-    account_services.user_set_active(actor=request.user, user=target, active=not target.is_active, request=request)  # type: ignore[arg-type]
+    account_services.user_set_active(
+        actor=acting_user(request), user=target, active=not target.is_active, request=request
+    )
     messages.success(request, f"已{'启用' if not target.is_active else '停用'}账号 {target.username}。")
     return redirect("workbench:users")
 
@@ -70,7 +73,9 @@ def user_toggle_active(request: HttpRequest, user_id: int) -> HttpResponse:
 def roles(request: HttpRequest) -> HttpResponse:
     rows = account_selectors.staff_list(query=request.GET.get("q", "").strip()[:50])
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "workbench/roles.html", {"page": page, "q": request.GET.get("q", ""), "all_roles": Role.choices})
+    return render(
+        request, "workbench/roles.html", {"page": page, "q": request.GET.get("q", ""), "all_roles": Role.choices}
+    )
 
 
 @staff_required(Role.SEC_ADMIN)
@@ -79,9 +84,11 @@ def role_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     form = RolesForm(request.POST or None, initial={"roles": sorted(target.role_codes())})
     if request.method == "POST" and form.is_valid():
         try:
-            account_services.user_set_roles(actor=request.user, user=target, roles=form.cleaned_data["roles"], request=request)  # type: ignore[arg-type]
+            account_services.user_set_roles(
+                actor=acting_user(request), user=target, roles=form.cleaned_data["roles"], request=request
+            )
         except ApplicationError as error:
-            _show_error(request, form, error)
+            add_application_error(form, error)
         else:
             messages.success(request, f"已更新 {target} 的角色。")
             return redirect("workbench:roles")
@@ -92,7 +99,7 @@ def role_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def totp_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(User, pk=user_id, kind=User.Kind.STAFF)
-    account_services.totp_reset(actor=request.user, user=target, request=request)  # type: ignore[arg-type]
+    account_services.totp_reset(actor=acting_user(request), user=target, request=request)
     messages.success(request, f"已重置 {target} 的动态口令，其下次登录时需重新绑定。")
     return redirect("workbench:roles")
 
@@ -101,7 +108,7 @@ def totp_reset(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(User, pk=user_id)
-    account_services.user_unlock(actor=request.user, user=target, request=request)  # type: ignore[arg-type]
+    account_services.user_unlock(actor=acting_user(request), user=target, request=request)
     messages.success(request, f"已解除 {target} 的登录锁定。")
     return redirect("workbench:roles")
 
@@ -113,7 +120,7 @@ def api_clients(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             client, new_token = account_services.apiclient_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 name=form.cleaned_data["name"],
                 department=form.cleaned_data["department"],
                 scopes=form.cleaned_data["scopes"],
@@ -121,7 +128,7 @@ def api_clients(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            _show_error(request, form, error)
+            add_application_error(form, error)
         else:
             form = ApiClientForm()
             messages.success(request, f"已登记接口调用系统“{client.name}”。凭证只显示这一次，请立即妥善保存。")
@@ -134,7 +141,7 @@ def api_clients(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_client_revoke(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_object_or_404(ApiClient, pk=client_id)
-    account_services.apiclient_revoke(actor=request.user, client=client, request=request)  # type: ignore[arg-type]
+    account_services.apiclient_revoke(actor=acting_user(request), client=client, request=request)
     messages.success(request, f"已吊销“{client.name}”的凭证。")
     return redirect("workbench:api_clients")
 
@@ -145,13 +152,13 @@ def workdays(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             supervision_services.workday_override_set(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 day=form.cleaned_data["day"],
                 is_workday=form.cleaned_data["is_workday"],
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as error:
-            _show_error(request, form, error)
+            add_application_error(form, error)
         else:
             messages.success(request, "工作日历已更新，所有时限将按新日历计算。")
             return redirect("workbench:workdays")
@@ -168,6 +175,6 @@ def workday_delete(request: HttpRequest, day: str) -> HttpResponse:
         parsed = date.fromisoformat(day)
     except ValueError:
         raise ApplicationError(CoreError.INVALID_INPUT, "日期格式不正确。") from None
-    supervision_services.workday_override_delete(actor=request.user, day=parsed)  # type: ignore[arg-type]
+    supervision_services.workday_override_delete(actor=acting_user(request), day=parsed)
     messages.success(request, f"已删除 {parsed} 的日历调整。")
     return redirect("workbench:workdays")

@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def police_system(sys_admin: User, police_dept: Department) -> str:
     _, token = services.apiclient_create(
-        actor=sys_admin, name="金盾工程", department=police_dept, scopes=[ApiClient.Scope.READ_DIRECTORY],
+        actor=sys_admin,
+        name="金盾工程",
+        department=police_dept,
+        scopes=[ApiClient.Scope.READ_DIRECTORY],
         expires_at=timezone.now() + timedelta(days=30),
     )
     return token
@@ -27,7 +30,10 @@ def police_system(sys_admin: User, police_dept: Department) -> str:
 @pytest.fixture
 def narrow_system(sys_admin: User, police_dept: Department) -> str:
     _, token = services.apiclient_create(
-        actor=sys_admin, name="只写系统", department=police_dept, scopes=[ApiClient.Scope.EXCHANGE_WRITE],
+        actor=sys_admin,
+        name="只写系统",
+        department=police_dept,
+        scopes=[ApiClient.Scope.EXCHANGE_WRITE],
         expires_at=timezone.now() + timedelta(days=30),
     )
     return token

@@ -29,8 +29,12 @@ class TestCitizenRegistration:
     def test_registers_with_valid_id_and_verified_phone(self) -> None:
         code = _send_and_read_code("13900001111")
         user = services.citizen_register(
-            username="wangwu", real_name="王五", id_number="11010519491231002x", phone="13900001111",
-            phone_code=code, password=PASSWORD,
+            username="wangwu",
+            real_name="王五",
+            id_number="11010519491231002x",
+            phone="13900001111",
+            phone_code=code,
+            password=PASSWORD,
         )
         user.refresh_from_db()
         assert user.kind == User.Kind.CITIZEN
@@ -43,8 +47,12 @@ class TestCitizenRegistration:
 
         code = _send_and_read_code("13900001112")
         user = services.citizen_register(
-            username="zhaoliu", real_name="赵六", id_number="11010519491231002X", phone="13900001112",
-            phone_code=code, password=PASSWORD,
+            username="zhaoliu",
+            real_name="赵六",
+            id_number="11010519491231002X",
+            phone="13900001112",
+            phone_code=code,
+            password=PASSWORD,
         )
         with connection.cursor() as cursor:
             cursor.execute("SELECT id_number, phone FROM accounts_user WHERE id = %s", [user.pk])
@@ -59,8 +67,12 @@ class TestCitizenRegistration:
         before = (User.objects.count(), AuditEvent.objects.count())
         with pytest.raises(ApplicationError) as caught:
             services.citizen_register(
-                username="bad", real_name="某", id_number="110105194912310021", phone="13900001113",
-                phone_code=code, password=PASSWORD,
+                username="bad",
+                real_name="某",
+                id_number="110105194912310021",
+                phone="13900001113",
+                phone_code=code,
+                password=PASSWORD,
             )
         assert caught.value.code == CoreError.INVALID_RESIDENT_ID
         assert "id_number" in caught.value.fields
@@ -71,8 +83,12 @@ class TestCitizenRegistration:
         wrong = "000000" if real != "000000" else "111111"
         with pytest.raises(ApplicationError) as caught:
             services.citizen_register(
-                username="someone", real_name="某人", id_number="11010519491231002X", phone="13900001114",
-                phone_code=wrong, password=PASSWORD,
+                username="someone",
+                real_name="某人",
+                id_number="11010519491231002X",
+                phone="13900001114",
+                phone_code=wrong,
+                password=PASSWORD,
             )
         assert caught.value.code in (AccountsError.WRONG_CODE,)
         assert not User.objects.filter(username="someone").exists()
@@ -81,15 +97,23 @@ class TestCitizenRegistration:
     def test_same_id_number_cannot_register_twice(self) -> None:
         code = _send_and_read_code("13900001115")
         services.citizen_register(
-            username="first", real_name="甲", id_number="11010519491231002X", phone="13900001115",
-            phone_code=code, password=PASSWORD,
+            username="first",
+            real_name="甲",
+            id_number="11010519491231002X",
+            phone="13900001115",
+            phone_code=code,
+            password=PASSWORD,
         )
         PhoneCode.objects.update(created_at=timezone.now() - timedelta(minutes=2))
         code = _send_and_read_code("13900001115")
         with pytest.raises(ApplicationError) as caught:
             services.citizen_register(
-                username="second", real_name="甲", id_number="11010519491231002X", phone="13900001115",
-                phone_code=code, password=PASSWORD,
+                username="second",
+                real_name="甲",
+                id_number="11010519491231002X",
+                phone="13900001115",
+                phone_code=code,
+                password=PASSWORD,
             )
         assert caught.value.code == AccountsError.ID_REGISTERED
 
@@ -104,8 +128,12 @@ class TestCitizenRegistration:
         code = _send_and_read_code("13900001117")
         with pytest.raises(ApplicationError) as caught:
             services.citizen_register(
-                username="weakpw", real_name="弱", id_number="11010519491231002X", phone="13900001117",
-                phone_code=code, password=password,
+                username="weakpw",
+                real_name="弱",
+                id_number="11010519491231002X",
+                phone="13900001117",
+                phone_code=code,
+                password=password,
             )
         assert caught.value.code == AccountsError.WEAK_PASSWORD
 
@@ -114,13 +142,25 @@ def test_enterprise_registration_checks_credit_code() -> None:
     code = _send_and_read_code("13900002222")
     with pytest.raises(ApplicationError) as caught:
         services.enterprise_register(
-            username="acme", enterprise_name="某公司", credit_code="91110000600037341X", agent_name="钱七",
-            agent_id_number="11010519491231002X", phone="13900002222", phone_code=code, password=PASSWORD,
+            username="acme",
+            enterprise_name="某公司",
+            credit_code="91110000600037341X",
+            agent_name="钱七",
+            agent_id_number="11010519491231002X",
+            phone="13900002222",
+            phone_code=code,
+            password=PASSWORD,
         )
     assert caught.value.code == CoreError.INVALID_CREDIT_CODE
     user = services.enterprise_register(
-        username="acme", enterprise_name="某公司", credit_code="91110000600037341L", agent_name="钱七",
-        agent_id_number="11010519491231002X", phone="13900002222", phone_code=code, password=PASSWORD,
+        username="acme",
+        enterprise_name="某公司",
+        credit_code="91110000600037341L",
+        agent_name="钱七",
+        agent_id_number="11010519491231002X",
+        phone="13900002222",
+        phone_code=code,
+        password=PASSWORD,
     )
     assert user.kind == User.Kind.ENTERPRISE and user.enterprise_credit_code == "91110000600037341L"
 
@@ -139,7 +179,9 @@ class TestThreeAdministrators:
         assert event.details["added"] == [Role.DATA_OFFICER]
 
     @pytest.mark.parametrize("actor_fixture", ["sys_admin", "audit_admin", "market_clerk"])
-    def test_only_security_admin_grants_roles(self, request: pytest.FixtureRequest, actor_fixture: str, police_clerk: User) -> None:
+    def test_only_security_admin_grants_roles(
+        self, request: pytest.FixtureRequest, actor_fixture: str, police_clerk: User
+    ) -> None:
         actor = request.getfixturevalue(actor_fixture)
         with pytest.raises(ApplicationError) as caught:
             services.user_set_roles(actor=actor, user=police_clerk, roles=[Role.SYS_ADMIN])
@@ -152,8 +194,12 @@ class TestThreeAdministrators:
 
     def test_only_system_admin_creates_staff(self, sys_admin: User, sec_admin: User, market_dept: Department) -> None:
         with pytest.raises(ApplicationError):
-            services.staff_create(actor=sec_admin, username="newbie", real_name="新人", department=market_dept, password=PASSWORD)
-        user = services.staff_create(actor=sys_admin, username="newbie", real_name="新人", department=market_dept, password=PASSWORD)
+            services.staff_create(
+                actor=sec_admin, username="newbie", real_name="新人", department=market_dept, password=PASSWORD
+            )
+        user = services.staff_create(
+            actor=sys_admin, username="newbie", real_name="新人", department=market_dept, password=PASSWORD
+        )
         assert user.kind == User.Kind.STAFF and not user.role_codes()
 
 
@@ -176,7 +222,10 @@ class TestTotp:
 class TestApiClients:
     def test_token_is_shown_once_and_stored_hashed(self, sys_admin: User, police_dept: Department) -> None:
         client, token = services.apiclient_create(
-            actor=sys_admin, name="金盾工程", department=police_dept, scopes=[ApiClient.Scope.READ_DIRECTORY],
+            actor=sys_admin,
+            name="金盾工程",
+            department=police_dept,
+            scopes=[ApiClient.Scope.READ_DIRECTORY],
             expires_at=timezone.now() + timedelta(days=30),
         )
         assert token not in client.token_hash and client.token_hash != token
@@ -188,13 +237,19 @@ class TestApiClients:
 
     def test_revoked_and_expired_tokens_stop_working(self, sys_admin: User, police_dept: Department) -> None:
         client, token = services.apiclient_create(
-            actor=sys_admin, name="金盾工程", department=police_dept, scopes=[ApiClient.Scope.READ_DIRECTORY],
+            actor=sys_admin,
+            name="金盾工程",
+            department=police_dept,
+            scopes=[ApiClient.Scope.READ_DIRECTORY],
             expires_at=timezone.now() + timedelta(days=30),
         )
         services.apiclient_revoke(actor=sys_admin, client=client)
         assert services.apiclient_authenticate(token) is None
         other, other_token = services.apiclient_create(
-            actor=sys_admin, name="金税工程", department=police_dept, scopes=[ApiClient.Scope.READ_DIRECTORY],
+            actor=sys_admin,
+            name="金税工程",
+            department=police_dept,
+            scopes=[ApiClient.Scope.READ_DIRECTORY],
             expires_at=timezone.now() + timedelta(days=1),
         )
         ApiClient.objects.filter(pk=other.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -203,7 +258,10 @@ class TestApiClients:
     def test_only_system_admin_registers_clients(self, sec_admin: User, police_dept: Department) -> None:
         with pytest.raises(ApplicationError):
             services.apiclient_create(
-                actor=sec_admin, name="x", department=police_dept, scopes=[ApiClient.Scope.READ_DIRECTORY],
+                actor=sec_admin,
+                name="x",
+                department=police_dept,
+                scopes=[ApiClient.Scope.READ_DIRECTORY],
                 expires_at=timezone.now() + timedelta(days=1),
             )
         assert not ApiClient.objects.exists()
@@ -211,6 +269,8 @@ class TestApiClients:
 
 def test_department_credit_code_is_validated(sys_admin: User, jilin: object) -> None:
     with pytest.raises(ApplicationError) as caught:
-        services.department_create(actor=sys_admin, name="某厅", credit_code="11220000013544357A", region=jilin, level="province")  # type: ignore[arg-type]
+        services.department_create(
+            actor=sys_admin, name="某厅", credit_code="11220000013544357A", region=jilin, level="province"
+        )  # type: ignore[arg-type]
     assert caught.value.code == CoreError.INVALID_CREDIT_CODE
     assert not Department.objects.filter(name="某厅").exists()

@@ -34,7 +34,9 @@ def test_staff_needs_password_then_totp_before_the_workbench(market_clerk: User)
     response = client.post("/accounts/otp/", {"token": _token(device)})
     assert response.status_code == 302 and response.url == "/workbench/"
     assert client.get("/workbench/").status_code == 200
-    steps = list(AuditEvent.objects.filter(action="accounts.login").order_by("seq").values_list("details__step", flat=True))
+    steps = list(
+        AuditEvent.objects.filter(action="accounts.login").order_by("seq").values_list("details__step", flat=True)
+    )
     assert steps == ["password", "totp"]
 
 
@@ -93,7 +95,9 @@ def test_idle_session_is_logged_out(market_clerk: User) -> None:
 
 def test_open_redirect_is_not_followed(citizen: User) -> None:
     client = Client()
-    response = client.post("/accounts/login/?next=https://evil.example.com/", {"username": "citizen_zhang", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/?next=https://evil.example.com/", {"username": "citizen_zhang", "password": PASSWORD}
+    )
     assert response.url == "/"
 
 
@@ -104,8 +108,12 @@ def test_citizen_registration_page_end_to_end() -> None:
     assert response.status_code == 200 and "已发送" in response.content.decode()
     code = sms.outbox[-1][1].split("验证码是 ")[1][:6]
     data = {
-        "real_name": "孙八", "id_number": "11010519491231002X", "phone": "13700001234", "phone_code": code,
-        "username": "sunba", "password": PASSWORD,
+        "real_name": "孙八",
+        "id_number": "11010519491231002X",
+        "phone": "13700001234",
+        "phone_code": code,
+        "username": "sunba",
+        "password": PASSWORD,
     }
     bad = client.post("/accounts/register/", {**data, "id_number": "11010519491231002Y"})
     assert bad.status_code == 200 and "公民身份号码" in bad.content.decode()

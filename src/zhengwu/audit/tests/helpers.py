@@ -14,7 +14,12 @@ from zhengwu.audit import services
 from zhengwu.audit.chain import HASHED_FIELDS, event_hash
 from zhengwu.audit.models import AuditEvent
 
-SQLITE_TRIGGERS = ("audit_event_no_update", "audit_event_no_early_delete", "audit_head_forward_only", "audit_head_no_delete")
+SQLITE_TRIGGERS = (
+    "audit_event_no_update",
+    "audit_event_no_early_delete",
+    "audit_head_forward_only",
+    "audit_head_no_delete",
+)
 POSTGRESQL_TRIGGERS = (("audit_auditevent", "audit_event_guard"), ("audit_auditchainhead", "audit_head_guard"))
 
 
@@ -41,8 +46,12 @@ def disable_triggers() -> None:
             for name in SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER {name}")
         else:
+            # Deferred foreign-key checks of rows written in this transaction must run first:
+            # PostgreSQL does not alter a table with pending trigger events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table, name in POSTGRESQL_TRIGGERS:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def raw(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> int:
@@ -67,6 +76,4 @@ def clock(moment: datetime) -> Iterator[None]:
 
 
 def make_events(count: int, **kwargs: Any) -> list[AuditEvent]:
-    return [
-        services.record(actor=None, action="test.event", details={"n": i}, **kwargs) for i in range(1, count + 1)
-    ]
+    return [services.record(actor=None, action="test.event", details={"n": i}, **kwargs) for i in range(1, count + 1)]

@@ -40,7 +40,11 @@ class TestChain:
 
     def test_hash_is_sm3_over_the_documented_canonical_json(self, market_clerk: User) -> None:
         event = services.record(
-            actor=market_clerk, action="accounts.login", target=market_clerk, request=_request(), details={"步骤": "密码"}
+            actor=market_clerk,
+            action="accounts.login",
+            target=market_clerk,
+            request=_request(),
+            details={"步骤": "密码"},
         )
         event.refresh_from_db()
         payload = {
@@ -96,8 +100,12 @@ class TestWhoWhatWhere:
 
     def test_explicit_department_and_target_fields_win(self, market_clerk: User, police_dept: Department) -> None:
         event = services.record(
-            actor=market_clerk, action="exchange.query", department=police_dept,
-            target_type="exchange.dataset", target_id="D-7", target_label="人口基础信息",
+            actor=market_clerk,
+            action="exchange.query",
+            department=police_dept,
+            target_type="exchange.dataset",
+            target_id="D-7",
+            target_label="人口基础信息",
         )
         assert event.department_label == "吉林省公安厅"
         assert (event.target_type, event.target_id, event.target_label) == ("exchange.dataset", "D-7", "人口基础信息")
@@ -108,7 +116,10 @@ class TestWhoWhatWhere:
         from django.utils import timezone
 
         client = ApiClient.objects.create(
-            name="金税三期", department=market_dept, token_prefix="abc123", token_hash="x" * 64,
+            name="金税三期",
+            department=market_dept,
+            token_prefix="abc123",
+            token_hash="x" * 64,
             expires_at=timezone.now() + timedelta(days=30),
         )
         by_citizen = services.record(actor=citizen, action="accounts.login", request=_request())
@@ -128,7 +139,9 @@ class TestWhoWhatWhere:
         assert event.actor is None and event.actor_kind == "anonymous"
 
     def test_ip_is_remote_addr_not_forwarded_for(self) -> None:
-        event = services.record(actor=None, action="accounts.login", request=_request("10.0.0.8", HTTP_X_FORWARDED_FOR="1.1.1.1"))
+        event = services.record(
+            actor=None, action="accounts.login", request=_request("10.0.0.8", HTTP_X_FORWARDED_FOR="1.1.1.1")
+        )
         assert event.ip == "10.0.0.8"
 
     @pytest.mark.parametrize(
@@ -179,7 +192,9 @@ class TestRefusals:
         assert AuditEvent.objects.count() == 0
         assert AuditChainHead.objects.get().seq == 0
 
-    @pytest.mark.parametrize("action", ["", "login", "Accounts.Login", "accounts.", "a" * 95 + ".login", "accounts login"])
+    @pytest.mark.parametrize(
+        "action", ["", "login", "Accounts.Login", "accounts.", "a" * 95 + ".login", "accounts login"]
+    )
     def test_bad_action_is_refused(self, action: str) -> None:
         with pytest.raises(ApplicationError):
             services.record(actor=None, action=action)
@@ -199,8 +214,11 @@ class TestRefusals:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30)
-    | st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15)
+    | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=12,
 )

@@ -64,8 +64,12 @@ def test_text_encryption_and_blind_index(settings: object) -> None:
     assert crypto.encrypt_text("11010519491231002X") != stored  # fresh nonce each time
     assert crypto.decrypt_text(stored) == "11010519491231002X"
     # Normalised before indexing: a lowercase x finds the same person.
-    assert crypto.blind_index("11010519491231002x", purpose="id") == crypto.blind_index(" 11010519491231002X", purpose="id")
-    assert crypto.blind_index("11010519491231002X", purpose="id") != crypto.blind_index("11010519491231002X", purpose="phone")
+    assert crypto.blind_index("11010519491231002x", purpose="id") == crypto.blind_index(
+        " 11010519491231002X", purpose="id"
+    )
+    assert crypto.blind_index("11010519491231002X", purpose="id") != crypto.blind_index(
+        "11010519491231002X", purpose="phone"
+    )
 
 
 def test_decrypting_garbage_is_a_clear_error() -> None:

@@ -260,6 +260,18 @@ def test_load_rejects_a_wrong_header_and_a_missing_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
+def test_load_as_a_named_administrator(tmp_path: Path, sys_admin: Any, market_clerk: Any) -> None:
+    path = _csv(tmp_path, "date,is_workday,reason\n2027-02-08,否,春节\n")
+    with pytest.raises(CommandError, match="只有系统管理员"):
+        call_command("workdays", "load", str(path), "--actor", market_clerk.username)
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("workdays", "load", str(path), "--actor", "nobody")
+    assert not WorkdayOverride.objects.exists()
+    call_command("workdays", "load", str(path), "--actor", sys_admin.username)
+    assert WorkdayOverride.objects.get().created_by == sys_admin
+
+
+@pytest.mark.django_db
 def test_show_lists_holidays_and_adjusted_days(capsys: Any) -> None:
     call_command("workdays", "show", "2025")
     out = capsys.readouterr().out

@@ -38,7 +38,7 @@ def case(citizen: User) -> User:
     return citizen
 
 
-def start(clerk: User, target: Any, dept: Department, limit: int, day: date | datetime, **kwargs: Any) -> Timer:
+def start(clerk: User, target: Any, dept: Department, limit: int, day: date | datetime | None, **kwargs: Any) -> Timer:
     return services.timer_start(
         actor=clerk,
         kind=kwargs.pop("kind", KIND),
@@ -91,7 +91,7 @@ def test_start_over_spring_festival_counts_the_adjusted_days(
 def test_start_defaults_to_now_and_today_in_beijing(market_clerk: User, market_dept: Department, case: User) -> None:
     from zhengwu.core import workdays
 
-    timer = start(market_clerk, case, market_dept, 20, None)  # type: ignore[arg-type]
+    timer = start(market_clerk, case, market_dept, 20, None)
     assert timer.start_date == workdays.today()
     assert timer.deadline == add_workdays(timer.start_date, 20)
     assert selectors.timer_for(case, KIND) == timer
@@ -194,9 +194,7 @@ def test_pause_needs_a_reason_and_resume_cannot_go_back(
 
 
 @pytest.mark.django_db
-def test_a_timer_paused_when_already_overdue_stays_red(
-    market_clerk: User, market_dept: Department, case: User
-) -> None:
+def test_a_timer_paused_when_already_overdue_stays_red(market_clerk: User, market_dept: Department, case: User) -> None:
     timer = start(market_clerk, case, market_dept, 5, D(2025, 1, 24))  # deadline 02-07
     services.timer_pause(actor=market_clerk, timer=timer, reason="补正", when=D(2025, 2, 10))
     timer.refresh_from_db()
@@ -330,9 +328,7 @@ def test_invalid_transitions_change_nothing(market_clerk: User, market_dept: Dep
 
 
 @pytest.mark.django_db
-def test_minute_timer_with_pause_extension_and_finish(
-    market_clerk: User, market_dept: Department, case: User
-) -> None:
+def test_minute_timer_with_pause_extension_and_finish(market_clerk: User, market_dept: Department, case: User) -> None:
     begun = at(2025, 1, 28, 10, 0)  # minutes run on holidays too: 24 hours is 24 hours
     timer = start(market_clerk, case, market_dept, 1440, begun, unit=Timer.Unit.MINUTE, kind="participation.receipt")
     assert timer.deadline_at == at(2025, 1, 29, 10, 0)
@@ -344,7 +340,18 @@ def test_minute_timer_with_pause_extension_and_finish(
     timer.refresh_from_db()
     assert timer.light(now=at(2025, 1, 30, 0, 0)) == "paused"
     assert timer.remaining(now=at(2025, 1, 30, 0, 0)) == 22 * 60
-    services.timer_resume(actor=market_clerk, timer=timer, when=at(2025, 1, 28, 12, 30, ) + timedelta(seconds=59))
+    services.timer_resume(
+        actor=market_clerk,
+        timer=timer,
+        when=at(
+            2025,
+            1,
+            28,
+            12,
+            30,
+        )
+        + timedelta(seconds=59),
+    )
     timer.refresh_from_db()
     assert timer.paused_minutes == 30  # whole minutes
     assert timer.deadline_at == at(2025, 1, 29, 10, 30)

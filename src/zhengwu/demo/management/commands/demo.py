@@ -7,6 +7,8 @@ import random
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -23,7 +25,7 @@ from zhengwu.demo.data import (
     SURNAMES,
 )
 
-DEMO_PASSWORD = "Zhengwu@2026demo"
+DEMO_PASSWORD = "Zhengwu@2026demo"  # noqa: S105 - the published demo password
 PROVINCE_CODE = "220000"
 
 
@@ -41,6 +43,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         rng = random.Random(2026)  # fixed seed: the same demo every time
+        validate_password(DEMO_PASSWORD)
+        self.password_hash = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
         with transaction.atomic():
             regions = account_services.regions_load(root_code=PROVINCE_CODE)
             departments = self._departments()
@@ -58,7 +62,8 @@ class Command(BaseCommand):
             f"  所有演示账号的密码均为：{DEMO_PASSWORD}\n"
             "  系统管理员 sysadmin · 安全管理员 secadmin · 审计管理员 auditadmin\n"
             "  电子政务主管 zsj.egov · 电子监察 zsj.supervisor\n"
-            "  部门工作人员：<部门前缀>.clerk / .data / .leader，例如 scjgt.clerk（省市场监管厅）、gat.clerk（省公安厅）\n"
+            "  部门工作人员：<部门前缀>.clerk / .data / .leader，\n"
+            "    例如 scjgt.clerk（省市场监管厅）、gat.clerk（省公安厅）\n"
             "  个人用户 citizen01 … citizen20 · 法人用户 company01 … company10\n"
             "  工作人员首次登录须用手机身份验证器扫码绑定动态口令（双因素认证）。\n"
         )
@@ -66,8 +71,13 @@ class Command(BaseCommand):
     def _departments(self) -> list[Department]:
         province = Region.objects.get(code=PROVINCE_CODE)
         result: list[Department] = []
-        rows = [(PROVINCE_CODE, name, short, prefix, Department.Level.PROVINCE) for name, short, prefix in PROVINCIAL_DEPARTMENTS]
-        rows += [(region, name, short, prefix, Department.Level.CITY) for region, name, short, prefix in CITY_DEPARTMENTS]
+        rows = [
+            (PROVINCE_CODE, name, short, prefix, Department.Level.PROVINCE)
+            for name, short, prefix in PROVINCIAL_DEPARTMENTS
+        ]
+        rows += [
+            (region, name, short, prefix, Department.Level.CITY) for region, name, short, prefix in CITY_DEPARTMENTS
+        ]
         for serial, (region_code, name, short, _prefix, level) in enumerate(rows, start=1):
             region = province if region_code == PROVINCE_CODE else Region.objects.get(code=region_code)
             credit_code = make_credit_code("11", region_code, _org_body(serial))
@@ -84,7 +94,12 @@ class Command(BaseCommand):
         if User.objects.filter(username=username).exists():
             return False
         account_services.staff_create(
-            actor=None, username=username, real_name=name, department=department, password=DEMO_PASSWORD, roles=roles
+            actor=None,
+            username=username,
+            real_name=name,
+            department=department,
+            password_hash=self.password_hash,
+            roles=roles,
         )
         return True
 
@@ -110,8 +125,10 @@ class Command(BaseCommand):
             phone = f"139{rng.randint(0, 99_999_999):08d}"
             if User.objects.filter(username=username).exists():
                 continue
-            user = User(username=username, kind=User.Kind.CITIZEN, real_name=_person_name(rng), id_number=id_number, phone=phone)
-            user.set_password(DEMO_PASSWORD)
+            user = User(
+                username=username, kind=User.Kind.CITIZEN, real_name=_person_name(rng), id_number=id_number, phone=phone
+            )
+            user.password = self.password_hash
             user.save()
         return User.objects.filter(kind=User.Kind.CITIZEN).count()
 
@@ -131,6 +148,6 @@ class Command(BaseCommand):
                 enterprise_name=name,
                 enterprise_credit_code=credit_code,
             )
-            user.set_password(DEMO_PASSWORD)
+            user.password = self.password_hash
             user.save()
         return User.objects.filter(kind=User.Kind.ENTERPRISE).count()
