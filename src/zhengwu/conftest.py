@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,10 +25,12 @@ def _sms_in_memory(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_workday_cache() -> None:
+def _fresh_workday_cache() -> Iterator[None]:
     """Calendar overrides a test wrote and rolled back must not linger in the process cache."""
     from zhengwu.core.workdays import invalidate_cache
 
+    invalidate_cache()
+    yield
     invalidate_cache()
 
 

@@ -67,7 +67,10 @@ class RegionFilter(PageQuery):
 
 
 @router.get(
-    "/regions", response={200: RegionPage, 401: ErrorOut, 403: ErrorOut}, auth=directory_auth, summary="行政区划列表"
+    "/regions",
+    response={200: RegionPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    auth=directory_auth,
+    summary="行政区划列表",
 )
 def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> dict[str, object]:
     rows = Region.objects.select_related("parent")
@@ -95,7 +98,7 @@ class DepartmentFilter(PageQuery):
 
 @router.get(
     "/departments",
-    response={200: DepartmentPage, 401: ErrorOut, 403: ErrorOut},
+    response={200: DepartmentPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     auth=directory_auth,
     summary="部门列表",
 )

@@ -80,3 +80,23 @@ def test_menu_shows_only_the_pages_of_the_users_roles(sys_admin: User, audit_adm
     assert 'href="/workbench/users/"' in page and 'href="/workbench/audit/"' not in page
     page = staff_client(audit_admin).get("/workbench/").content.decode()
     assert 'href="/workbench/audit/"' in page and 'href="/workbench/users/"' not in page
+
+
+def test_todo_list_shows_the_departments_timers_with_lights(market_clerk: User, police_clerk: User) -> None:
+    from datetime import date
+
+    from zhengwu.supervision.services import timer_start
+
+    timer_start(
+        actor=None, kind="test.case", target=market_clerk, title="食品经营许可（市场监管）",
+        department=market_clerk.department, limit=20, start=date(2025, 1, 2),  # type: ignore[arg-type]
+    )
+    timer_start(
+        actor=None, kind="test.case", target=police_clerk, title="户籍迁移（公安）",
+        department=police_clerk.department, limit=20, start=date(2025, 1, 2),  # type: ignore[arg-type]
+    )
+    page = staff_client(market_clerk).get("/workbench/").content.decode()
+    assert "食品经营许可（市场监管）" in page and "户籍迁移（公安）" not in page
+    assert 'class="light red"' in page  # started in January 2025 with 20 working days: long overdue
+    filtered = staff_client(market_clerk).get("/workbench/", {"light": "green"}).content.decode()
+    assert "食品经营许可（市场监管）" not in filtered
