@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "zhengwu.accounts",
     "zhengwu.audit",
     "zhengwu.supervision",
+    "zhengwu.catalog",
+    "zhengwu.exchange",
     "zhengwu.portal",
     "zhengwu.workbench",
     "zhengwu.demo",
