@@ -337,8 +337,8 @@ def enterprise_register(
     return user
 
 
-@transaction.atomic
 def password_change(*, user: User, old_password: str, new_password: str, request: HttpRequest | None = None) -> None:
+    # A wrong old password is recorded outside any transaction, so the refusal stays on record.
     if not user.check_password(old_password):
         record(actor=user, action="accounts.password_change", target=user, outcome="failure", request=request)
         raise ApplicationError(AccountsError.WRONG_PASSWORD, "原密码不正确。", {"old_password": "不正确"})
@@ -347,10 +347,11 @@ def password_change(*, user: User, old_password: str, new_password: str, request
             AccountsError.WEAK_PASSWORD, "新密码不能与原密码相同。", {"new_password": "与原密码相同"}
         )
     _check_password(new_password, user)
-    user.set_password(new_password)
-    user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "password_changed_at"])
-    record(actor=user, action="accounts.password_change", target=user, request=request)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        record(actor=user, action="accounts.password_change", target=user, request=request)
 
 
 def password_expired(user: User, now: datetime | None = None) -> bool:
@@ -373,18 +374,19 @@ def totp_enrolment_device(*, user: User) -> TOTPDevice:
     return device
 
 
-@transaction.atomic
 def totp_enrol_confirm(*, user: User, token: str, request: HttpRequest | None = None) -> TOTPDevice:
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         raise ApplicationError(AccountsError.NO_ENROLMENT, "没有待绑定的动态口令，请刷新页面重新扫码。")
+    # Checked outside a transaction: the throttle counter and the failure record must persist.
     if not device.verify_token(token.strip()):
         record(actor=user, action="accounts.totp_enrol", target=user, outcome="failure", request=request)
         raise ApplicationError(AccountsError.WRONG_TOKEN, "动态口令不正确，请核对手机时间后重试。", {"token": "不正确"})
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
-    device.confirmed = True
-    device.save()
-    record(actor=user, action="accounts.totp_enrol", target=user, request=request)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        device.confirmed = True
+        device.save()
+        record(actor=user, action="accounts.totp_enrol", target=user, request=request)
     return device
 
 

@@ -105,6 +105,13 @@ def event_get(seq: int) -> AuditEvent:
     return event
 
 
+def event_neighbours(seq: int) -> tuple[int | None, int | None]:
+    """The seq of the events just before and after `seq`, if they exist."""
+    previous = AuditEvent.objects.filter(seq__lt=seq).order_by("-seq").values_list("seq", flat=True).first()
+    following = AuditEvent.objects.filter(seq__gt=seq).order_by("seq").values_list("seq", flat=True).first()
+    return previous, following
+
+
 def event_intact(event: AuditEvent) -> bool:
     """Whether this one event still matches its hash and MAC (the chain is checked by verify_chain)."""
     computed = event_hash({name: getattr(event, name) for name in HASHED_FIELDS})

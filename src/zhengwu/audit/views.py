@@ -94,7 +94,15 @@ def detail(request: HttpRequest, seq: int) -> HttpResponse:
     intact = selectors.event_intact(event)
     record(actor=request.user, action="audit.view", target=event, request=request)  # type: ignore[arg-type]
     details_text = json.dumps(event.details, ensure_ascii=False, indent=2, sort_keys=True)
-    return render(request, "audit/detail.html", {"event": event, "intact": intact, "details_text": details_text})
+    previous, following = selectors.event_neighbours(event.seq)
+    context = {
+        "event": event,
+        "intact": intact,
+        "details_text": details_text,
+        "previous": previous,
+        "following": following,
+    }
+    return render(request, "audit/detail.html", context)
 
 
 @audit_admin_only("audit.export")

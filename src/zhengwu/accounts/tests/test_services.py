@@ -211,6 +211,10 @@ class TestTotp:
         token = f"{TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits).token():06d}"
         with pytest.raises(ApplicationError):
             services.totp_enrol_confirm(user=user, token=f"{(int(token) + 500_000) % 1_000_000:06d}")
+        assert AuditEvent.objects.filter(action="accounts.totp_enrol", outcome="failure").count() == 1
+        device.refresh_from_db()
+        device.throttling_failure_count = 0  # the failed try above throttles the next one
+        device.save()
         confirmed = services.totp_enrol_confirm(user=user, token=token)
         assert confirmed.confirmed
 
@@ -274,3 +278,16 @@ def test_department_credit_code_is_validated(sys_admin: User, jilin: object) -> 
         )  # type: ignore[arg-type]
     assert caught.value.code == CoreError.INVALID_CREDIT_CODE
     assert not Department.objects.filter(name="某厅").exists()
+
+
+def test_password_change_records_a_refusal_and_changes_nothing(citizen: User) -> None:
+    old_hash = citizen.password
+    with pytest.raises(ApplicationError) as caught:
+        services.password_change(user=citizen, old_password="wrong", new_password="Another-Pass-2026!")
+    assert caught.value.code == AccountsError.WRONG_PASSWORD
+    citizen.refresh_from_db()
+    assert citizen.password == old_hash
+    assert AuditEvent.objects.filter(action="accounts.password_change", outcome="failure").count() == 1
+    services.password_change(user=citizen, old_password=PASSWORD, new_password="Another-Pass-2026!")
+    citizen.refresh_from_db()
+    assert citizen.check_password("Another-Pass-2026!")

@@ -235,3 +235,39 @@ def test_any_accepted_details_survive_the_database_round_trip(details: dict[str,
     assert stored.details == event.details
     result = services.verify_chain()
     assert result.ok, result
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_the_chain_gapless() -> None:
+    """Writers in separate connections append at the same time; the head lock keeps seq gapless."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (select_for_update) need PostgreSQL; SQLite serialises writers itself")
+    writers, per_writer = 4, 10
+    barrier = threading.Barrier(writers)
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(per_writer):
+                with transaction.atomic():
+                    services.record(actor=None, action="test.concurrent", details={"writer": n, "i": i})
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, writers * per_writer + 1))
+    result = services.verify_chain(batch_size=7)
+    assert result.ok and result.checked == writers * per_writer
