@@ -28,8 +28,8 @@ run: install
 	$(ZW) serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check src bench
-	$(BIN)/ruff format --check src bench
+	$(BIN)/ruff check src $(wildcard bench)
+	$(BIN)/ruff format --check src $(wildcard bench)
 	$(BIN)/lint-imports
 
 typecheck: install

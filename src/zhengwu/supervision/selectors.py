@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from zhengwu.accounts.models import Department
 from zhengwu.core import workdays
-from zhengwu.core.models import WorkdayOverride
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.models import WorkdayOverride
 from zhengwu.supervision.errors import SupervisionError
 from zhengwu.supervision.models import Light, Timer, TimerEvent, light_expression
 
