@@ -120,9 +120,7 @@ class Resource(models.Model):
         constraints = [
             # 涉密 resources never go on the external network (RULES §2).
             models.CheckConstraint(condition=~(Q(is_secret=True) & Q(zone="external")), name="secret_never_external"),
-            models.CheckConstraint(
-                condition=~(Q(is_secret=True) & Q(open_to_public=True)), name="secret_never_open"
-            ),
+            models.CheckConstraint(condition=~(Q(is_secret=True) & Q(open_to_public=True)), name="secret_never_open"),
         ]
 
     def __str__(self) -> str:

@@ -88,12 +88,22 @@ def test_todo_list_shows_the_departments_timers_with_lights(market_clerk: User, 
     from zhengwu.supervision.services import timer_start
 
     timer_start(
-        actor=None, kind="test.case", target=market_clerk, title="食品经营许可（市场监管）",
-        department=market_clerk.department, limit=20, start=date(2025, 1, 2),  # type: ignore[arg-type]
+        actor=None,
+        kind="test.case",
+        target=market_clerk,
+        title="食品经营许可（市场监管）",
+        department=market_clerk.department,
+        limit=20,
+        start=date(2025, 1, 2),  # type: ignore[arg-type]
     )
     timer_start(
-        actor=None, kind="test.case", target=police_clerk, title="户籍迁移（公安）",
-        department=police_clerk.department, limit=20, start=date(2025, 1, 2),  # type: ignore[arg-type]
+        actor=None,
+        kind="test.case",
+        target=police_clerk,
+        title="户籍迁移（公安）",
+        department=police_clerk.department,
+        limit=20,
+        start=date(2025, 1, 2),  # type: ignore[arg-type]
     )
     page = staff_client(market_clerk).get("/workbench/").content.decode()
     assert "食品经营许可（市场监管）" in page and "户籍迁移（公安）" not in page
