@@ -36,14 +36,14 @@ typecheck: install
 	$(BIN)/mypy
 
 unit: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 # The same suite on PostgreSQL when a server is reachable (CI has one).
 unit-pg: install
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null \
 	  || $(BIN)/python -c "import psycopg; psycopg.connect('postgres://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== PostgreSQL reachable: running the suite again on PostgreSQL"; \
-	  DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"; \
+	  DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 -m "not browser"; \
 	else echo "== PostgreSQL not reachable: skipping the PostgreSQL run"; fi
 
 test: lint typecheck unit unit-pg

@@ -59,3 +59,15 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 from zhengwu.accounts.api import router as accounts_router  # noqa: E402 - routers attach after the handlers
 
 api.add_router("/accounts", accounts_router)
+
+from zhengwu.exchange.api_query import router as exchange_query_router  # noqa: E402
+
+api.add_router("/exchange", exchange_query_router)
+
+from zhengwu.catalog.api import router as catalog_router  # noqa: E402
+
+api.add_router("/catalog", catalog_router)
+
+from zhengwu.exchange.api_store import router as exchange_store_router  # noqa: E402
+
+api.add_router("/exchange", exchange_store_router)

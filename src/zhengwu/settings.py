@@ -43,6 +43,11 @@ try:
     AUDIT_RETENTION_DAYS = env.int("ZHENGWU_AUDIT_RETENTION_DAYS", 180, minimum=180, maximum=36500)
     WEB_WORKERS = env.int("ZHENGWU_WEB_WORKERS", 3, minimum=1, maximum=64)
     LOG_LEVEL = env.choice("ZHENGWU_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+    # Legal deadlines are defaults an administrator can change (RULES §3; local rules differ).
+    ZHENGWU_SHARE_REQUEST_DAYS = env.int("ZHENGWU_SHARE_REQUEST_DAYS", 10, minimum=1, maximum=60)
+    ZHENGWU_OBJECTION_DAYS = env.int("ZHENGWU_OBJECTION_DAYS", 5, minimum=1, maximum=60)
+    ZHENGWU_WEBHOOK_MAX_ATTEMPTS = env.int("ZHENGWU_WEBHOOK_MAX_ATTEMPTS", 6, minimum=1, maximum=20)
+    ZHENGWU_WEBHOOK_RETRY_SECONDS = env.int("ZHENGWU_WEBHOOK_RETRY_SECONDS", 60, minimum=1, maximum=3600)
     SMS_BACKEND = env.choice("ZHENGWU_SMS_BACKEND", "console", ("console", "memory"))
 except SettingError as error:
     print(f"zhengwu: 配置错误 — {error}", file=sys.stderr)

@@ -2,12 +2,18 @@ from django.urls import include, path
 
 from zhengwu.api import api
 from zhengwu.core.health import healthz
+from zhengwu.exchange import views_sharing
 
 urlpatterns = [
     path("healthz", healthz),
     path("api/v1/", api.urls),
     path("accounts/", include("zhengwu.accounts.urls")),
     path("workbench/audit/", include("zhengwu.audit.urls")),
+    path("workbench/exchange/data/", include("zhengwu.exchange.views_store")),
+    path("catalog/", include("zhengwu.catalog.urls")),
+    path("workbench/catalog/", include("zhengwu.catalog.workbench_urls")),
+    path("workbench/exchange/sharing/", include("zhengwu.exchange.views_sharing")),
+    path("my/data-use/", views_sharing.citizen_data_use, name="my_data_use"),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("", include("zhengwu.portal.urls")),
 ]

@@ -108,6 +108,13 @@ class Resource(models.Model):
     key_item = models.CharField("主键信息项", max_length=64, blank=True, help_text="唯一标识一条记录的信息项编码")
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField("版本", default=0)
+    # A revision of a published resource is a separate draft row pointing at it; publishing the
+    # revision copies it onto the published row (same code, version + 1) and deletes the draft,
+    # so the published resource stays in service while its next version is drafted and reviewed.
+    revision_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="revisions", verbose_name="修订自"
+    )
+    review_comment = models.TextField("审核意见", blank=True)
     last_loaded_at = models.DateTimeField("最近数据更新", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -121,6 +128,9 @@ class Resource(models.Model):
             # 涉密 resources never go on the external network (RULES §2).
             models.CheckConstraint(condition=~(Q(is_secret=True) & Q(zone="external")), name="secret_never_external"),
             models.CheckConstraint(condition=~(Q(is_secret=True) & Q(open_to_public=True)), name="secret_never_open"),
+            models.UniqueConstraint(
+                fields=["revision_of"], condition=Q(revision_of__isnull=False), name="one_open_revision_per_resource"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -188,3 +198,23 @@ class ResourceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource} v{self.version}"
+
+
+class ResourceSearchTerm(models.Model):
+    """Full-text index of published resources: jieba terms of the name, summary and item names.
+
+    Filled when a resource is published (and replaced by each new version); a query is cut by
+    jieba the same way and resources are ranked by the summed weights of the terms they match.
+    """
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="search_terms")
+    term = models.CharField("词", max_length=64)
+    weight = models.PositiveIntegerField("权重")
+
+    class Meta:
+        verbose_name = "检索词"
+        indexes = [models.Index(fields=["term", "resource"])]
+        constraints = [models.UniqueConstraint(fields=["resource", "term"], name="search_term_once_per_resource")]
+
+    def __str__(self) -> str:
+        return f"{self.term}×{self.weight}"

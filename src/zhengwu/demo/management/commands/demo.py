@@ -51,11 +51,12 @@ class Command(BaseCommand):
             staff = self._staff(departments, rng)
             citizens = self._citizens(rng)
             enterprises = self._enterprises(rng)
+            catalog = self._catalog(departments)
             record(actor=None, action="demo.load", details={"departments": len(departments), "staff": staff})
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(
             f"  行政区划 {regions} 个，部门 {len(departments)} 个，工作人员 {staff} 人，"
-            f"个人用户 {citizens} 人，法人用户 {enterprises} 个。"
+            f"个人用户 {citizens} 人，法人用户 {enterprises} 个，目录资源 {len(catalog)} 个。"
         )
         self.stdout.write(
             "\n登录方式（http://127.0.0.1:8000/accounts/login/）：\n"
@@ -67,6 +68,15 @@ class Command(BaseCommand):
             "  个人用户 citizen01 … citizen20 · 法人用户 company01 … company10\n"
             "  工作人员首次登录须用手机身份验证器扫码绑定动态口令（双因素认证）。\n"
         )
+
+    def _catalog(self, departments: list[Department]) -> list[Any]:
+        """The base catalog (基础库) with its authoritative providers; resources already there are kept."""
+        from zhengwu.catalog.demo import PROVIDER_KEYS, load_base_catalog
+
+        full_names = {"发展改革委": "发展和改革委员会", "卫生健康委": "卫生健康委员会"}
+        by_name = {d.name: d for d in departments}
+        providers = {key: by_name.get(f"吉林省{full_names.get(key, key)}") for key in PROVIDER_KEYS}
+        return load_base_catalog(providers={key: dept for key, dept in providers.items() if dept is not None})
 
     def _departments(self) -> list[Department]:
         province = Region.objects.get(code=PROVINCE_CODE)

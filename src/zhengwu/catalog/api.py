@@ -1,0 +1,193 @@
+"""/api/v1/catalog — the information resource catalog, read-only.
+
+Callers: anyone (no credentials: the open resources only), people with a session (staff see
+every published resource and their department's drafts) and department systems with a bearer
+token (published resources that are not secret). Wrong credentials are refused with 401 rather
+than silently treated as anonymous.
+
+A resource code contains a "/" ("101001/001"): the detail path takes it as is,
+`/api/v1/catalog/resources/101001/001` (a `path` converter); `%2F` works as well.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
+from zhengwu.accounts.models import ApiClient, User
+from zhengwu.catalog import selectors
+from zhengwu.catalog.models import CatalogClass, Resource
+from zhengwu.core.pagination import keyset_page
+
+router = Router(tags=["政务信息资源目录"])
+
+
+def anonymous(request: HttpRequest) -> str | None:
+    """No credentials at all: the public. A request that carries credentials must prove them."""
+    return None if "Authorization" in request.headers else "anonymous"
+
+
+catalog_auth = [ApiClientAuth(), PersonSessionAuth(), anonymous]
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class FreshnessOut(Schema):
+    score: int = Field(description="0–100")
+    label: str = Field(description="按期更新、更新滞后、长期未更新 或 尚无数据")
+
+
+class ResourceOut(Schema):
+    id: int
+    code: str | None = Field(description="分类代码/顺序号，如 101001/001；草稿为 null")
+    name: str
+    catalog_class: str
+    provider: str
+    provider_code: str
+    summary: str
+    format_class: str
+    share_type: str
+    open_to_public: bool
+    update_cycle: str
+    publish_date: date | None
+    state: str
+    version: int
+    freshness: FreshnessOut
+    score: int | None = Field(None, description="检索相关度（仅带 q 时）")
+
+
+class ItemOut(Schema):
+    name: str
+    code: str
+    data_type: str
+    enum_values: list[str]
+    max_length: int | None
+    required: bool
+    is_personal: bool
+    is_authoritative: bool
+    description: str
+
+
+class ResourceDetailOut(ResourceOut):
+    share_condition: str
+    share_method: str
+    no_share_basis: str
+    open_condition: str
+    related_codes: list[str]
+    zone: str
+    is_secret: bool
+    key_item: str
+    items: list[ItemOut]
+    api_url: str | None = Field(description="数据查询接口（已发布资源）")
+
+
+class ResourcePage(Schema):
+    items: list[ResourceOut]
+    next_after: int | None = Field(description="下一页的 after；带 q 时按相关度排序、只返回一页，恒为 null")
+
+
+class ResourceFilter(Schema):
+    after: int | None = Field(None, description="上一页返回的 next_after；首页不填")
+    limit: int = Field(50, ge=1, le=500, description="每页条数")
+    catalog_class: CatalogClass | None = Field(None, description="目录类别：base、theme、department")
+    provider: str | None = Field(None, pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$", description="提供方统一社会信用代码")
+    q: str | None = Field(None, max_length=100, description="中文全文检索（名称、摘要、信息项）")
+
+
+def _viewer(request: HttpRequest) -> dict[str, Any]:
+    auth = request.auth  # type: ignore[attr-defined]
+    if isinstance(auth, ApiClient):
+        return {"api_client": auth}
+    if isinstance(auth, User):
+        return {"user": auth}
+    return {}
+
+
+def _out(resource: Resource) -> dict[str, Any]:
+    fresh = selectors.resource_freshness(resource)
+    return {
+        "id": resource.pk,
+        "code": resource.code,
+        "name": resource.name,
+        "catalog_class": resource.catalog_class,
+        "provider": resource.provider.name,
+        "provider_code": resource.provider_code,
+        "summary": resource.summary,
+        "format_class": resource.format_class,
+        "share_type": resource.share_type,
+        "open_to_public": resource.open_to_public,
+        "update_cycle": resource.update_cycle,
+        "publish_date": resource.publish_date,
+        "state": resource.state,
+        "version": resource.version,
+        "freshness": {"score": fresh.score, "label": fresh.label},
+        "score": getattr(resource, "score", None),
+    }
+
+
+@router.get(
+    "/resources",
+    response={200: ResourcePage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    auth=catalog_auth,
+    summary="信息资源列表与检索",
+)
+def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> dict[str, object]:
+    rows = selectors.resources_visible(**_viewer(request))
+    rows = selectors.resources_filter(
+        rows,
+        catalog_class=filters.catalog_class or "",
+        provider_code=filters.provider or "",
+        query=filters.q or "",
+    )
+    if filters.q and filters.q.strip():
+        return {"items": [_out(r) for r in rows[: filters.limit]], "next_after": None}
+    items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
+    return {"items": [_out(r) for r in items], "next_after": next_after}
+
+
+@router.get(
+    "/resources/{path:code}",
+    response={200: ResourceDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=catalog_auth,
+    summary="信息资源详情（含信息项）",
+)
+def get_resource(request: HttpRequest, code: str) -> dict[str, object]:
+    resource = selectors.resource_get_visible(code=code, **_viewer(request))
+    items = selectors.resource_items(resource)
+    return {
+        **_out(resource),
+        "share_condition": resource.share_condition,
+        "share_method": resource.share_method,
+        "no_share_basis": resource.no_share_basis,
+        "open_condition": resource.open_condition,
+        "related_codes": list(resource.related_codes),
+        "zone": resource.zone,
+        "is_secret": resource.is_secret,
+        "key_item": resource.key_item,
+        "items": [
+            {
+                "name": i.name,
+                "code": i.code,
+                "data_type": i.data_type,
+                "enum_values": list(i.enum_values),
+                "max_length": i.max_length,
+                "required": i.required,
+                "is_personal": i.is_personal,
+                "is_authoritative": i.is_authoritative,
+                "description": i.description,
+            }
+            for i in items
+        ],
+        "api_url": f"/api/v1/exchange/{resource.code}/records" if resource.code else None,
+    }
+
+
+__all__ = ["router"]

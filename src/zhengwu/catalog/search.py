@@ -1,0 +1,57 @@
+"""Chinese full-text search of the catalog with jieba.
+
+On publication a resource's name, item names, provider and summary are cut into terms
+(`jieba.lcut_for_search`, which also yields the shorter words inside long ones: 人口基础信息 →
+人口, 基础, 信息, …) and stored with weights in `ResourceSearchTerm`. A query is cut the same way
+and resources are ranked by the sum of the weights of the terms they contain.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+NAME_WEIGHT = 10
+ITEM_WEIGHT = 4
+PROVIDER_WEIGHT = 2
+SUMMARY_WEIGHT = 1
+SUMMARY_CAP = 3  # a word repeated in a long summary counts at most this often
+MAX_TERM = 64
+STOPWORDS = frozenset(["及其", "以及", "有关", "相关", "信息", "数据", "资源"])
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    """The search terms of `text`: jieba's search-mode words, lower-cased, without single characters,
+    punctuation and stop words (信息/数据/资源 occur in nearly every name and would rank nothing)."""
+    out = []
+    for word in jieba.lcut_for_search(text or ""):
+        term = word.strip().lower()[:MAX_TERM]
+        if len(term) > 1 and _WORD.search(term) and term not in STOPWORDS:
+            out.append(term)
+    return out
+
+
+def index_terms(*, name: str, summary: str, item_names: Iterable[str], provider: str) -> dict[str, int]:
+    """term → weight for one resource."""
+    weights: Counter[str] = Counter()
+    for term in set(tokens(name)):
+        weights[term] += NAME_WEIGHT
+    for item_name in item_names:
+        for term in set(tokens(item_name)):
+            weights[term] += ITEM_WEIGHT
+    for term in set(tokens(provider)):
+        weights[term] += PROVIDER_WEIGHT
+    for term, count in Counter(tokens(summary)).items():
+        weights[term] += SUMMARY_WEIGHT * min(count, SUMMARY_CAP)
+    return dict(weights)
+
+
+def query_terms(query: str) -> list[str]:
+    return sorted(set(tokens(query[:200])))

@@ -1,0 +1,252 @@
+"""Subscriptions to the changes of a shared resource: webhook push or pull by cursor.
+
+Push: `subscriptions_collect()` (a periodic Huey task) turns the new changes of each active
+webhook subscription into one `Delivery` (a batch masked like a query, under the grant), and
+`delivery_attempt()` POSTs it as JSON with the header
+
+    X-Zhengwu-Signature: sm3-hmac=<hex SM3-HMAC of the raw body under the subscription secret>
+
+A 2xx answer delivers it (the cursor moves on); anything else is retried with exponential
+back-off (`RETRY_BASE_SECONDS` · 2^(attempt-1)) through the Huey queue, and given up after
+`MAX_ATTEMPTS` attempts. Each attempt is written to the access log before the data leaves.
+
+Pull: the consumer calls `GET /api/v1/exchange/{code}/changes?since=` (see api_query).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from zhengwu.accounts.models import Role, User
+from zhengwu.audit.services import record
+from zhengwu.core.crypto import decrypt_text, encrypt_text, sm3_hmac_hex
+from zhengwu.core.errors import ApplicationError, not_found, permission_denied
+from zhengwu.exchange import access_log
+from zhengwu.exchange.errors import ExchangeError
+from zhengwu.exchange.sharing_models import AccessLog, Delivery, Grant, Subscription
+
+SIGNATURE_HEADER = "X-Zhengwu-Signature"
+BATCH_LIMIT = 500
+TIMEOUT_SECONDS = 10
+
+
+def max_attempts() -> int:
+    return int(settings.ZHENGWU_WEBHOOK_MAX_ATTEMPTS)
+
+
+def retry_base_seconds() -> int:
+    return int(settings.ZHENGWU_WEBHOOK_RETRY_SECONDS)
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sm3-hmac=" + sm3_hmac_hex(secret.encode("utf-8"), body)
+
+
+# --- services -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def subscription_create(
+    *, actor: User, grant: Grant, mode: str, url: str = "", request: HttpRequest | None = None
+) -> tuple[Subscription, str]:
+    """A consumer with an active grant subscribes. Returns the subscription and (webhook) its
+    signing secret, shown once."""
+    if not actor.has_role(Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER) or actor.department_id != grant.consumer_id:
+        raise permission_denied("只有获得授权的部门工作人员可以订阅。")
+    if not grant.is_active():
+        raise not_found("共享授权")
+    if mode not in Subscription.Mode.values:
+        raise ApplicationError(ExchangeError.INVALID_SUBSCRIPTION, "订阅方式应为推送或拉取。", {"mode": "无效"})
+    secret = ""
+    url = (url or "").strip()
+    if mode == Subscription.Mode.WEBHOOK:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ApplicationError(
+                ExchangeError.INVALID_SUBSCRIPTION, "请填写有效的推送地址（http/https）。", {"url": "无效"}
+            )
+        secret = secrets.token_urlsafe(32)
+    else:
+        url = ""
+    subscription = Subscription(
+        consumer=grant.consumer,
+        resource=grant.resource,
+        grant=grant,
+        mode=mode,
+        url=url,
+        secret=encrypt_text(secret) if secret else "",
+        created_by=actor,
+    )
+    subscription.full_clean()
+    subscription.save()
+    record(
+        actor=actor, action="exchange.subscription_create", target=subscription, request=request, details={"mode": mode}
+    )
+    return subscription, secret
+
+
+@transaction.atomic
+def subscription_cancel(*, actor: User, subscription: Subscription, request: HttpRequest | None = None) -> None:
+    if actor.department_id != subscription.consumer_id and not actor.has_role(Role.EGOV_OFFICE):
+        raise permission_denied()
+    Subscription.objects.filter(pk=subscription.pk).update(active=False)
+    record(actor=actor, action="exchange.subscription_cancel", target=subscription, request=request)
+
+
+# --- push ---------------------------------------------------------------------------------
+
+
+def _deliverable(subscription: Subscription) -> bool:
+    return subscription.active and subscription.grant.is_active()
+
+
+def subscriptions_collect() -> list[int]:
+    """New deliveries for every active webhook subscription with no delivery pending. Returns their ids."""
+    from zhengwu.exchange import store
+    from zhengwu.exchange.api_query import project_change, resource_shape
+
+    created: list[int] = []
+    webhooks = Subscription.objects.filter(active=True, mode=Subscription.Mode.WEBHOOK).select_related(
+        "grant", "resource"
+    )
+    for subscription in webhooks:
+        if not _deliverable(subscription):
+            continue
+        with transaction.atomic():
+            locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+            if locked.deliveries.filter(status=Delivery.Status.PENDING).exists():
+                continue
+            changes, until = store.changes_since(subscription.resource, locked.cursor, limit=BATCH_LIMIT)
+            if not changes:
+                continue
+            grant = subscription.grant
+            shape = resource_shape(subscription.resource)
+            rules = [shape.rules[c] for c in grant.item_codes if c in shape.rules]
+            out = [project_change(dict(c), rules, plain_personal=grant.plain_personal) for c in changes]
+            delivery = Delivery.objects.create(
+                subscription=locked, since=locked.cursor, until=until, body="", rows=len(out)
+            )
+            payload = {
+                "delivery": delivery.pk,
+                "resource": subscription.resource.code,
+                "since": locked.cursor,
+                "next_since": until,
+                "changes": out,
+            }
+            delivery.body = json.dumps(payload, ensure_ascii=False, cls=DjangoJSONEncoder, separators=(",", ":"))
+            delivery.save(update_fields=["body"])
+            created.append(delivery.pk)
+    return created
+
+
+def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST and return the status (the boundary the tests replace or point at a local server)."""
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - http(s) checked on create
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def _log_push(delivery: Delivery, subscription: Subscription, started: float) -> None:
+    from zhengwu.exchange.api_query import _log_key, resource_shape
+
+    shape = resource_shape(subscription.resource)
+    keys: list[str] = []
+    indexes: list[str] = []
+    for change in json.loads(delivery.body).get("changes", []):
+        key = change.get(shape.key_item)
+        if key is not None:
+            logged, idx = _log_key(shape, str(key))
+            keys.append(logged)
+            indexes.extend(idx)
+    access_log.append(
+        operation=AccessLog.Operation.PUSH,
+        outcome=AccessLog.Outcome.OK,
+        reason=f"attempt:{delivery.attempts + 1}",
+        consumer=subscription.consumer,
+        resource=subscription.resource,
+        grant=subscription.grant,
+        purpose=subscription.grant.purpose,
+        keys=keys,
+        key_indexes=indexes,
+        item_codes=list(subscription.grant.item_codes),
+        rows=delivery.rows,
+        filters={"since": str(delivery.since), "delivery": str(delivery.pk)},
+        latency_ms=int((time.perf_counter() - started) * 1000),
+    )
+
+
+def delivery_attempt(delivery_id: int) -> str:
+    """Try one delivery now. Returns its status; on failure sets the next try (back-off)."""
+    started = time.perf_counter()
+    delivery = (
+        Delivery.objects.select_related("subscription__grant", "subscription__resource").filter(pk=delivery_id).first()
+    )
+    if delivery is None or delivery.status != Delivery.Status.PENDING:
+        return delivery.status if delivery else "missing"
+    subscription = delivery.subscription
+    if not _deliverable(subscription):
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error="订阅或授权已失效")
+        return Delivery.Status.FAILED
+    body = delivery.body.encode("utf-8")
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        SIGNATURE_HEADER: sign(decrypt_text(subscription.secret), body),
+        "X-Zhengwu-Delivery": str(delivery.pk),
+        "User-Agent": "zhengwu-webhook/1",
+    }
+    _log_push(delivery, subscription, started)  # on record before the data leaves
+    error = ""
+    try:
+        status = http_post(subscription.url, body, headers)
+    except (OSError, ValueError) as exc:
+        status, error = 0, f"{type(exc).__name__}: {exc}"[:500]
+    attempts = delivery.attempts + 1
+    now = timezone.now()
+    with transaction.atomic():
+        if 200 <= status < 300:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.DELIVERED, attempts=attempts, delivered_at=now, last_error=""
+            )
+            Subscription.objects.filter(pk=subscription.pk, cursor__lt=delivery.until).update(cursor=delivery.until)
+            return Delivery.Status.DELIVERED
+        error = error or f"HTTP {status}"
+        if attempts >= max_attempts():
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.FAILED, attempts=attempts, last_error=error
+            )
+            return Delivery.Status.FAILED
+        delay = retry_delay(attempts)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            attempts=attempts, last_error=error, next_try=now + timedelta(seconds=delay)
+        )
+    return Delivery.Status.PENDING
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds to wait after the `attempts`-th failed attempt: base · 2^(attempts-1)."""
+    return retry_base_seconds() * 2 ** max(0, attempts - 1)
+
+
+def deliveries_due(now: Any = None) -> list[int]:
+    moment = now or timezone.now()
+    return list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_try__lte=moment)
+        .order_by("next_try")
+        .values_list("pk", flat=True)[:1000]
+    )

@@ -1,0 +1,516 @@
+"""Value checks of the data store: one compiled converter per data item (信息项).
+
+`compile_converter(spec)` returns a function that takes the text of one cell and returns the
+typed Python value, `None` for an empty optional cell, or an `Invalid` carrying a Chinese
+message. No exception is raised on the happy path, and none at all for bad values of the common
+types: the loader validates millions of cells, so each converter is a few comparisons and one
+constructor call. Identity numbers are checked by a fast inline checksum; only a value that
+fails it goes to `core.idnumbers` for the exact message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from zhengwu.catalog.models import DataType
+from zhengwu.core import regions
+from zhengwu.core.errors import ApplicationError
+from zhengwu.core.idnumbers import (
+    CREDIT_CHARSET,
+    CREDIT_WEIGHTS,
+    EARLIEST_BIRTH,
+    ORG_CODE_WEIGHTS,
+    REGISTRATION_AUTHORITIES,
+    RESIDENT_ID_CHECK,
+    RESIDENT_ID_WEIGHTS,
+    validate_credit_code,
+    validate_resident_id,
+)
+
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+DECIMAL_PATTERN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+TRUE_WORDS = frozenset({"是", "true", "1", "y", "yes", "t", "真"})
+FALSE_WORDS = frozenset({"否", "false", "0", "n", "no", "f", "假"})
+
+
+class Invalid:
+    """A value that failed its check; `message` says why, in Chinese."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Invalid({self.message!r})"
+
+
+Converter = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """What the store needs to know of one data item."""
+
+    code: str
+    name: str
+    data_type: str
+    required: bool = False
+    max_length: int | None = None
+    enum_values: tuple[str, ...] = field(default_factory=tuple)
+    is_personal: bool = False
+
+    @classmethod
+    def from_item(cls, item: Any, *, is_key: bool = False) -> ColumnSpec:
+        return cls(
+            code=item.code,
+            name=item.name,
+            data_type=item.data_type,
+            required=bool(item.required or is_key),
+            max_length=item.max_length,
+            enum_values=enum_strings(item.enum_values),
+            is_personal=bool(item.is_personal),
+        )
+
+
+def enum_strings(values: Iterable[Any] | None) -> tuple[str, ...]:
+    """The allowed values of an enum item: plain strings, or objects with a value/code/name."""
+    result: list[str] = []
+    for value in values or ():
+        if isinstance(value, dict):
+            value = value.get("value", value.get("code", value.get("name", "")))
+        text = str(value).strip()
+        if text:
+            result.append(text)
+    return tuple(result)
+
+
+# --- fast identity checks --------------------------------------------------------------------
+
+_CREDIT_VALUE = {char: index for index, char in enumerate(CREDIT_CHARSET)}
+_CREDIT_PAIRS = tuple(enumerate(CREDIT_WEIGHTS))
+_ORG_VALUE = {char: (int(char) if char.isdigit() else ord(char) - ord("A") + 10) for char in CREDIT_CHARSET}
+_ORG_PAIRS = tuple(enumerate(ORG_CODE_WEIGHTS, start=8))
+_ORG_CHECK = {10: "X", 11: "0"}
+_ID_PAIRS = tuple(enumerate(RESIDENT_ID_WEIGHTS))
+_DIGITS = frozenset("0123456789")
+
+
+def credit_code_ok(code: str) -> bool:
+    """True when `code` is an 18-character credit code in canonical form with both checks right."""
+    if len(code) != 18 or code[0] not in REGISTRATION_AUTHORITIES or code[1] not in "123456789":
+        return False
+    if not code[2:8].isdigit() or not code.isascii():
+        return False
+    values = _CREDIT_VALUE
+    try:
+        total = 0
+        for index, weight in _CREDIT_PAIRS:
+            total += values[code[index]] * weight
+        org_total = 0
+        org = _ORG_VALUE
+        for index, weight in _ORG_PAIRS:
+            org_total += org[code[index]] * weight
+        check18 = values[code[17]]
+    except KeyError:
+        return False
+    org_check = 11 - org_total % 11
+    if code[16] != _ORG_CHECK.get(org_check, str(org_check)):
+        return False
+    return (31 - total % 31) % 31 == check18
+
+
+def resident_id_ok(number: str, today: date) -> bool:
+    """True when `number` is a canonical 18-character ID number with a valid birth date and check."""
+    if len(number) != 18 or not number[:17].isdigit() or not number.isascii():
+        return False
+    if not regions.is_province_code(number[:2]):
+        return False
+    try:
+        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    if birth < EARLIEST_BIRTH or birth > today:
+        return False
+    total = 0
+    for index, weight in _ID_PAIRS:
+        total += (ord(number[index]) - 48) * weight
+    return RESIDENT_ID_CHECK[total % 11] == number[17]
+
+
+# --- converters ------------------------------------------------------------------------------
+
+
+def _local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _string(spec: ColumnSpec) -> Converter:
+    limit = spec.max_length
+
+    if limit:
+
+        def convert(text: str) -> Any:
+            if len(text) > limit:
+                return Invalid(f"长度为 {len(text)}，超过最大长度 {limit}")
+            return text
+
+        return convert
+    return lambda text: text
+
+
+def _integer(spec: ColumnSpec) -> Converter:
+    def convert(text: str) -> Any:
+        digits = text[1:] if text[0] in "+-" else text
+        if not (digits.isascii() and digits.isdigit()):
+            return Invalid("应为整数")
+        value = int(text)
+        if value < INT_MIN or value > INT_MAX:
+            return Invalid("整数超出范围")
+        return value
+
+    return convert
+
+
+def _decimal(spec: ColumnSpec) -> Converter:
+    match = DECIMAL_PATTERN.fullmatch
+
+    def convert(text: str) -> Any:
+        if match(text) is None:
+            plain = text.replace(",", "")
+            if "," not in text or match(plain) is None:
+                return Invalid("应为数字（如 1234.56）")
+            text = plain
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
+            return Invalid("应为数字（如 1234.56）")
+
+    return convert
+
+
+def parse_date(text: str) -> date | None:
+    """YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD; None if it is none of these or no real date."""
+    length = len(text)
+    if length == 10:
+        sep = text[4]
+        if sep not in "-/" or text[7] != sep:
+            return None
+        year, month, day = text[:4], text[5:7], text[8:]
+    elif length == 8:
+        year, month, day = text[:4], text[4:6], text[6:]
+    else:
+        return None
+    if not (year.isdigit() and month.isdigit() and day.isdigit() and year.isascii()):
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _date(spec: ColumnSpec) -> Converter:
+    def convert(text: str) -> Any:
+        value = parse_date(text)
+        if value is None:
+            return Invalid("应为日期，格式 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD")
+        return value
+
+    return convert
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """ISO 8601 date and time (space or T; / allowed in the date); naive values are local time."""
+    candidate = text.replace("/", "-") if "/" in text[:10] else text
+    if len(candidate) < 10 or not candidate[:4].isdigit():
+        return None
+    try:
+        value = datetime.fromisoformat(candidate)
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_local_zone())
+    return value
+
+
+def _datetime(spec: ColumnSpec) -> Converter:
+    def convert(text: str) -> Any:
+        value = parse_datetime(text)
+        if value is None:
+            return Invalid("应为日期时间，格式 YYYY-MM-DD HH:MM:SS")
+        return value
+
+    return convert
+
+
+def _boolean(spec: ColumnSpec) -> Converter:
+    def convert(text: str) -> Any:
+        word = text.lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        return Invalid("应为 是/否、true/false 或 1/0")
+
+    return convert
+
+
+def _enum(spec: ColumnSpec) -> Converter:
+    allowed = frozenset(spec.enum_values)
+    shown = "、".join(spec.enum_values[:20]) + ("……" if len(spec.enum_values) > 20 else "")
+
+    def convert(text: str) -> Any:
+        if text in allowed:
+            return text
+        return Invalid(f"不是允许的取值（{shown}）")
+
+    return convert
+
+
+def _resident_id(spec: ColumnSpec) -> Converter:
+    today = timezone.localdate()
+
+    def convert(text: str) -> Any:
+        if resident_id_ok(text, today):
+            return text
+        try:
+            return validate_resident_id(text, today=today).number
+        except ApplicationError as error:
+            return Invalid(error.message)
+
+    return convert
+
+
+def _credit_code(spec: ColumnSpec) -> Converter:
+    def convert(text: str) -> Any:
+        if credit_code_ok(text):
+            return text
+        try:
+            return validate_credit_code(text).code
+        except ApplicationError as error:
+            return Invalid(error.message)
+
+    return convert
+
+
+def _region_code(spec: ColumnSpec) -> Converter:
+    def convert(text: str) -> Any:
+        if regions.is_valid_region_code(text):
+            return text
+        return Invalid("不是有效的行政区划代码（GB/T 2260）")
+
+    return convert
+
+
+_FACTORIES: dict[str, Callable[[ColumnSpec], Converter]] = {
+    DataType.STRING: _string,
+    DataType.INTEGER: _integer,
+    DataType.DECIMAL: _decimal,
+    DataType.DATE: _date,
+    DataType.DATETIME: _datetime,
+    DataType.BOOLEAN: _boolean,
+    DataType.ENUM: _enum,
+    DataType.RESIDENT_ID: _resident_id,
+    DataType.CREDIT_CODE: _credit_code,
+    DataType.REGION_CODE: _region_code,
+}
+
+REQUIRED_MISSING = Invalid("必填项为空")
+
+
+def compile_converter(spec: ColumnSpec) -> Converter:
+    """One function for one column: cell text → typed value, None (empty) or Invalid."""
+    try:
+        inner = _FACTORIES[spec.data_type](spec)
+    except KeyError:
+        raise ValueError(f"unknown data type {spec.data_type!r}") from None
+    required = spec.required
+
+    def convert(raw: str) -> Any:
+        text = raw.strip()
+        if not text:
+            return REQUIRED_MISSING if required else None
+        return inner(text)
+
+    return convert
+
+
+def cell_text(value: Any) -> str:
+    """The text of a cell read from XLSX or JSON (numbers, dates, booleans) for the converters."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 2**63 else repr(value)
+    if isinstance(value, datetime):
+        if value.hour == value.minute == value.second == value.microsecond == 0 and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+# --- batch converters: a whole column of a batch at once ------------------------------------
+#
+# The loader converts a batch (thousands of rows) column by column. A batch converter either
+# returns the converted column, or None when any cell is not in the common canonical form; the
+# loader then runs the per-cell converter above over that column, which finds the exact errors
+# (or accepts the less common forms). So the batch path only has to be right when it accepts.
+# With `text_storage` (SQLite) dates, decimals and datetimes come out as the text stored.
+
+BatchConverter = Callable[[Sequence[str]], list[Any] | None]
+
+_INT_RE = re.compile(r"[+-]?[0-9]{1,19}")
+_DEC_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_CANONICAL_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_BOOLS = {word: True for word in TRUE_WORDS} | {word: False for word in FALSE_WORDS}
+_CREDIT_SET = frozenset(CREDIT_CHARSET)
+_CREDIT_DIGITS = str.maketrans(CREDIT_CHARSET, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[: len(CREDIT_CHARSET)])
+_AUTHORITIES = frozenset(REGISTRATION_AUTHORITIES)
+_ORG_WEIGHTS = ORG_CODE_WEIGHTS
+
+
+def _credit_batch(values: Sequence[str]) -> list[Any] | None:
+    # Weights 1 3 9 27 … are 3^i mod 31, and 34 ≡ 3 (mod 31): the weighted sum of the first 17
+    # characters is int(reversed digits, 34) mod 31 once each character is its charset index.
+    if set(map(len, values)) != {18} or not set("".join(values)) <= _CREDIT_SET:
+        return None
+    if not {value[0] for value in values} <= _AUTHORITIES or "0" in {value[1] for value in values}:
+        return None
+    if not "".join([value[2:8] for value in values]).isdigit():
+        return None
+    charset = CREDIT_CHARSET
+    org = _ORG_VALUE
+    weights = _ORG_WEIGHTS
+    for value in values:
+        digits = value.translate(_CREDIT_DIGITS)
+        if charset[(31 - int(digits[16::-1], 34) % 31) % 31] != value[17]:
+            return None
+        org_check = 11 - sum(map(int.__mul__, map(org.__getitem__, value[8:16]), weights)) % 11
+        if value[16] != _ORG_CHECK.get(org_check, str(org_check)):
+            return None
+    return list(values)
+
+
+def _resident_batch(values: Sequence[str]) -> list[Any] | None:
+    # Weights 7 9 10 5 … 2 are 2^(17-i) mod 11, and 13 ≡ 2 (mod 11).
+    if set(map(len, values)) != {18}:
+        return None
+    firsts = "".join([value[:17] for value in values])
+    if not (firsts.isascii() and firsts.isdigit()) or not {value[17] for value in values} <= set("0123456789X"):
+        return None
+    if not all(regions.is_province_code(prefix) for prefix in {value[:2] for value in values}):
+        return None
+    today = timezone.localdate()
+    for birth_text in {value[6:14] for value in values}:
+        try:
+            birth = date(int(birth_text[:4]), int(birth_text[4:6]), int(birth_text[6:]))
+        except ValueError:
+            return None
+        if birth < EARLIEST_BIRTH or birth > today:
+            return None
+    check = RESIDENT_ID_CHECK
+    for value in values:
+        if check[(2 * int(value[:17], 13)) % 11] != value[17]:
+            return None
+    return list(values)
+
+
+def _batch_inner(spec: ColumnSpec, text_storage: bool) -> Callable[[list[str]], list[Any] | None]:
+    data_type = spec.data_type
+    if data_type == DataType.STRING:
+        limit = spec.max_length
+        return lambda values: values if not limit or max(map(len, values)) <= limit else None
+    if data_type == DataType.INTEGER:
+
+        def integers(values: list[str]) -> list[Any] | None:
+            if not all(map(_INT_RE.fullmatch, values)):
+                return None
+            numbers = list(map(int, values))
+            return numbers if min(numbers) >= INT_MIN and max(numbers) <= INT_MAX else None
+
+        return integers
+    if data_type == DataType.DECIMAL:
+
+        def decimals(values: list[str]) -> list[Any] | None:
+            if not all(map(_DEC_RE.fullmatch, values)):
+                return None
+            if not text_storage:
+                return list(map(Decimal, values))
+            # Stored as canonical text (no exponent, no trailing zeros); most values already are.
+            canonical = _CANONICAL_DECIMAL.fullmatch
+            return [value if canonical(value) else format(Decimal(value).normalize(), "f") for value in values]
+
+        return decimals
+    if data_type == DataType.DATE:
+
+        def dates(values: list[str]) -> list[Any] | None:
+            if not all(map(_DATE_RE.fullmatch, values)):
+                return None
+            try:
+                parsed = list(map(date.fromisoformat, values))
+            except ValueError:
+                return None
+            return values if text_storage else parsed
+
+        return dates
+    if data_type == DataType.BOOLEAN:
+
+        def booleans(values: list[str]) -> list[Any] | None:
+            flags = list(map(_BOOLS.get, map(str.lower, values)))
+            return None if None in flags else flags
+
+        return booleans
+    if data_type == DataType.ENUM:
+        allowed = frozenset(spec.enum_values)
+        return lambda values: values if set(values) <= allowed else None
+    if data_type == DataType.REGION_CODE:
+        return lambda values: values if all(map(regions.is_valid_region_code, set(values))) else None
+    if data_type == DataType.CREDIT_CODE:
+        return _credit_batch
+    if data_type == DataType.RESIDENT_ID:
+        return _resident_batch
+    return lambda values: None  # datetime: the per-cell converter
+
+
+def compile_batch_converter(spec: ColumnSpec, *, text_storage: bool) -> BatchConverter:
+    """Column of cell texts → column of stored values, or None to fall back to the cell converter."""
+    inner = _batch_inner(spec, text_storage)
+    required = spec.required
+
+    def convert(column: Sequence[str]) -> list[Any] | None:
+        values = list(map(str.strip, column))
+        if "" not in values:
+            return inner(values)
+        if required:
+            return None
+        present = [index for index, value in enumerate(values) if value]
+        if not present:
+            return [None] * len(values)
+        converted = inner([values[index] for index in present])
+        if converted is None:
+            return None
+        result: list[Any] = [None] * len(values)
+        for index, value in zip(present, converted, strict=True):
+            result[index] = value
+        return result
+
+    return convert
