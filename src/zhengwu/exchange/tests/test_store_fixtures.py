@@ -51,7 +51,7 @@ GOOD_ROW = [
 def make_resource(
     provider: Department,
     *,
-    code: str = "102001/1",
+    code: str = "102001/001",
     items: list[dict[str, Any]] | None = None,
     key_item: str = "credit_code",
     **fields: Any,

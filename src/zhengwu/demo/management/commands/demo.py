@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from zhengwu.accounts import services as account_services
@@ -24,9 +24,12 @@ from zhengwu.demo.data import (
     RESIDENT_AREAS,
     SURNAMES,
 )
+from zhengwu.exchange.demo import LEGAL_ENTITIES, MAX_ENTERPRISES, POPULATION, load_demo_records
 
 DEMO_PASSWORD = "Zhengwu@2026demo"  # noqa: S105 - the published demo password
 PROVINCE_CODE = "220000"
+DEFAULT_ENTERPRISES = 2000
+RECORDS_SEED = 202611
 
 
 def _org_body(serial: int) -> str:
@@ -39,9 +42,23 @@ def _person_name(rng: random.Random) -> str:
 
 
 class Command(BaseCommand):
-    help = "加载演示数据（吉林省：行政区划、部门、工作人员、三员、群众与企业账号）。可重复执行。"
+    help = (
+        "加载演示数据（吉林省：行政区划、部门、工作人员、三员、群众与企业账号、基础库目录及其合成数据）。可重复执行。"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--enterprises",
+            type=int,
+            default=DEFAULT_ENTERPRISES,
+            metavar="N",
+            help=f"生成的法人记录条数（0–{MAX_ENTERPRISES:,}，默认 {DEFAULT_ENTERPRISES:,}；条数不同时重新加载法人库）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        enterprises = options.get("enterprises", DEFAULT_ENTERPRISES)
+        if not isinstance(enterprises, int) or not 0 <= enterprises <= MAX_ENTERPRISES:
+            raise CommandError(f"--enterprises 应为 0 到 {MAX_ENTERPRISES:,} 之间的整数，收到 {enterprises}。")
         rng = random.Random(2026)  # fixed seed: the same demo every time
         validate_password(DEMO_PASSWORD)
         self.password_hash = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
@@ -50,13 +67,23 @@ class Command(BaseCommand):
             departments = self._departments()
             staff = self._staff(departments, rng)
             citizens = self._citizens(rng)
-            enterprises = self._enterprises(rng)
+            companies = self._enterprises(rng)
             catalog = self._catalog(departments)
             record(actor=None, action="demo.load", details={"departments": len(departments), "staff": staff})
+        # Each resource is loaded in its own transaction, through the exchange's validation and audit.
+        # A generator of its own: `rng` above is not drawn the same on every run (existing accounts are
+        # skipped), and the records must not change between runs.
+        records = load_demo_records(enterprises=enterprises, rng=random.Random(RECORDS_SEED), say=self.stdout.write)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(
             f"  行政区划 {regions} 个，部门 {len(departments)} 个，工作人员 {staff} 人，"
-            f"个人用户 {citizens} 人，法人用户 {enterprises} 个，目录资源 {len(catalog)} 个。"
+            f"个人用户 {citizens} 人，法人用户 {companies} 个，目录资源 {len(catalog)} 个。"
+        )
+        legal, population = records.get(LEGAL_ENTITIES, 0), records.get(POPULATION, 0)
+        others = sum(count for name, count in records.items() if name not in (LEGAL_ENTITIES, POPULATION))
+        self.stdout.write(
+            f"  法人记录 {legal:,} 条，人口记录 {population:,} 条，其他资源记录 {others:,} 条"
+            f"（共 {len(records)} 个资源有数据）。"
         )
         self.stdout.write(
             "\n登录方式（http://127.0.0.1:8000/accounts/login/）：\n"
