@@ -24,7 +24,7 @@ from zhengwu.demo.data import (
     RESIDENT_AREAS,
     SURNAMES,
 )
-from zhengwu.exchange.demo import LEGAL_ENTITIES, MAX_ENTERPRISES, POPULATION, load_demo_records
+from zhengwu.demo.records import LEGAL_ENTITIES, MAX_ENTERPRISES, POPULATION, load_demo_records
 
 DEMO_PASSWORD = "Zhengwu@2026demo"  # noqa: S105 - the published demo password
 PROVINCE_CODE = "220000"
