@@ -1,0 +1,426 @@
+"""Query benchmark: keyed lookup through the exchange query API beside Datasette and a bare view.
+
+    .venv/bin/python bench/query_bench.py                      # 1,000,000 法人 rows, SQLite
+    .venv/bin/python bench/query_bench.py --rows 200000 --duration 10s
+    .venv/bin/python bench/query_bench.py --postgres postgres://postgres@127.0.0.1:5432/zhengwu_bench
+
+Needs `wrk` (apt-get install -y wrk) and Datasette 0.65 in its own venv
+(python3 -m venv /tmp/dsvenv && /tmp/dsvenv/bin/pip install "datasette==0.65.*"; --datasette PATH).
+
+1. A fresh ZHENGWU_DATA_DIR: migrate, `zhengwu demo` (publishes 法人单位基本信息 of 市场监督管理厅,
+   key 统一社会信用代码), N synthetic rows loaded through `exchange.ingest.ingest_file` (full
+   validation), a share request of 公安厅 (无条件共享 → granted at once), an API client with scope
+   exchange:query for 公安厅 created by `sysadmin`. The grant's per-minute limit is raised (ORM
+   update) so that the benchmark measures the path, not the 429 answer.
+2. The same rows exported to a separate SQLite file (credit code as PRIMARY KEY) for Datasette.
+3. Three servers, one at a time, on 127.0.0.1:
+   * zhengwu: `zhengwu serve --workers W` (gunicorn gthread + Huey), `GET /api/v1/exchange/
+     {resource}/records/{key}` with Bearer token and X-Purpose: token check, grant, rate-limit
+     window count, masking, hash-chained access log committed before the answer;
+   * bare: the same `zhengwu serve` with bench_settings (bench_urls), `GET /bench/bare/{key}`:
+     the same SELECT on the same table, JSON out, nothing else;
+   * Datasette (single process, as designed; `--immutable`): `GET /db/enterprises/{key}.json`.
+   Each: warm-up, then `wrk --latency -t2 -cC -dD` R times with a Lua script picking random keys
+   from the same list of 10,000 keys; the median run (by req/s) is reported.
+4. Prints a Markdown table with req/s, p50/p99 and the ratios against the targets
+   (≥ 4× Datasette, ≥ 0.6× bare, p99 ≤ 30 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(BENCH))
+
+RESOURCE_NAME = "法人单位基本信息"
+PURPOSE = "案件协查"
+HEADER = ["统一社会信用代码", "单位名称", "法定代表人", "注册资本（万元）", "成立日期", "登记状态", "住所",
+          "所属行政区划"]  # fmt: skip
+COLUMNS = ["credit_code", "org_name", "legal_representative", "registered_capital", "established_on", "status",
+           "address", "region_code"]  # fmt: skip
+STATES = ["存续", "在业", "吊销", "注销"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚"
+WORDS = ["长春", "吉林", "四平", "通化", "白山", "松原", "白城", "延边", "辽源", "梅河口"]
+TRADES = ["商贸", "科技", "农业", "建筑", "物流", "餐饮", "医药", "机械", "电子", "文化"]
+
+LUA = r"""
+local keys = {}
+local prefix, suffix = "", ""
+function init(args)
+  for line in io.lines(args[1]) do keys[#keys + 1] = line end
+  prefix = args[2]
+  suffix = args[3] or ""
+  math.randomseed(os.time() * 1000 + (tonumber(tostring({}):match("0x(%x+)"), 16) or 0) % 1000)
+end
+function request()
+  return wrk.format("GET", prefix .. keys[math.random(#keys)] .. suffix)
+end
+"""
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def machine() -> str:
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return f"{os.cpu_count()} CPU (nproc), {model or 'unknown CPU'}, Python {sys.version.split()[0]}"
+
+
+# --- setup (runs in a child with the bench settings) -------------------------------------------
+
+
+def generate(path: Path, rows: int, seed: int = 2026) -> None:
+    from zhengwu.core import regions
+    from zhengwu.core.idnumbers import CREDIT_CHARSET, make_credit_code
+
+    rng = random.Random(seed)
+    counties = [d.code for d in regions.divisions_under("220000")] or ["220102"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        chars = CREDIT_CHARSET
+        for index in range(rows):
+            body = "".join(chars[(index // 31**k) % 31] for k in range(7, -1, -1))
+            region = counties[index % len(counties)]
+            writer.writerow([
+                make_credit_code("91", region, body),
+                f"{WORDS[index % 10]}{TRADES[(index // 10) % 10]}{index}有限公司",
+                rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                f"{rng.randint(1, 100000)}.{rng.randint(0, 99):02d}",
+                f"{rng.randint(1990, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                STATES[index % 4],
+                f"吉林省{WORDS[index % 10]}市{rng.randint(1, 999)}号",
+                region,
+            ])  # fmt: skip
+
+
+def setup_child(workdir: Path, rows: int) -> None:
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from zhengwu.accounts.models import ApiClient, User
+    from zhengwu.accounts.services import apiclient_create
+    from zhengwu.catalog.models import Resource
+    from zhengwu.exchange import sharing
+    from zhengwu.exchange.ingest import ingest_file
+    from zhengwu.exchange.sharing_models import Grant
+    from zhengwu.exchange.store import count_records
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("demo", verbosity=0)
+    log(f"migrate + demo: {time.perf_counter() - started:.1f} s")
+    resource = Resource.objects.get(name=RESOURCE_NAME, state=Resource.State.PUBLISHED)
+    csv_path = workdir / f"enterprises-{rows}.csv"
+    if not csv_path.exists():
+        started = time.perf_counter()
+        generate(csv_path, rows)
+        log(f"generated {rows:,} rows: {time.perf_counter() - started:.1f} s")
+    loader = User.objects.get(username="scjgt.data")
+    started = time.perf_counter()
+    result = ingest_file(actor=loader, resource=resource, path=csv_path, mode="replace")
+    if not result.ok:
+        sys.exit(f"load failed: {result.message} {result.errors[:5]}")
+    assert count_records(resource) == rows, count_records(resource)
+    log(f"ingest_file {rows:,} rows: {time.perf_counter() - started:.1f} s")
+
+    clerk = User.objects.get(username="gat.clerk")
+    today = timezone.localdate()
+    share_request = sharing.share_request_create(
+        actor=clerk,
+        resource=resource,
+        item_codes=COLUMNS,
+        purpose=PURPOSE,
+        legal_basis="《中华人民共和国人民警察法》",
+        period_start=today,
+        period_end=today + timedelta(days=365),
+    )
+    grant = Grant.objects.get(request=share_request)
+    Grant.objects.filter(pk=grant.pk).update(rate_limit_per_minute=1_000_000_000)
+    _, token = apiclient_create(
+        actor=User.objects.get(username="sysadmin"),
+        name="吉林省公安厅业务系统（基准）",
+        department=clerk.department,
+        scopes=[ApiClient.Scope.EXCHANGE_QUERY],
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+
+    # Datasette's own copy of the same rows.
+    ds_path = workdir / "db.db"
+    ds_path.unlink(missing_ok=True)
+    db = sqlite3.connect(ds_path)
+    db.execute(
+        "CREATE TABLE enterprises (credit_code TEXT PRIMARY KEY, org_name TEXT, legal_representative TEXT, "
+        "registered_capital TEXT, established_on TEXT, status TEXT, address TEXT, region_code TEXT)"
+    )
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        db.executemany("INSERT INTO enterprises VALUES (?,?,?,?,?,?,?,?)", reader)
+    db.commit()
+    keys = [r[0] for r in db.execute("SELECT credit_code FROM enterprises")]
+    db.close()
+    sample = random.Random(7).sample(keys, min(10_000, len(keys)))
+    (workdir / "keys.txt").write_text("\n".join(sample) + "\n")
+    (workdir / "setup.json").write_text(
+        json.dumps({"token": token, "resource": resource.code, "rows": rows, "grant": grant.pk})
+    )
+
+
+# --- servers and wrk ---------------------------------------------------------------------------
+
+
+def wait_http(url: str, headers: dict[str, str], timeout: float = 60) -> tuple[int, bytes]:
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as response:  # noqa: S310
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def start(argv: list[str], env: dict[str, str], logfile: Path) -> subprocess.Popen[bytes]:
+    handle = logfile.open("wb")
+    return subprocess.Popen(argv, env=env, stdout=handle, stderr=subprocess.STDOUT, process_group=0)  # noqa: S603
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def to_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    assert match, text
+    value, unit = float(match[1]), match[2]
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(url_base: str, prefix: str, suffix: str, headers: dict[str, str], args: argparse.Namespace, workdir: Path,
+        duration: str) -> dict[str, float]:  # fmt: skip
+    script = workdir / "keys.lua"
+    argv = ["wrk", "--latency", "-t", str(args.threads), "-c", str(args.connections), "-d", duration,
+            "--timeout", "10s", "-s", str(script)]  # fmt: skip
+    for name, value in headers.items():
+        argv += ["-H", f"{name}: {value}"]
+    argv += [url_base, "--", str(workdir / "keys.txt"), prefix, suffix]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=600).stdout  # noqa: S603
+    load = os.getloadavg()[0]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    dist = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    total = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+    return {
+        "rps": rps,
+        "p50": to_ms(dist["50"]),
+        "p99": to_ms(dist["99"]),
+        "non2xx": int(bad[1]) if bad else 0,
+        "requests": total,
+        "socket_errors": errors[0] if errors else "",
+        "load1": load,
+    }
+
+
+def measure(name: str, url_base: str, prefix: str, suffix: str, headers: dict[str, str], args: argparse.Namespace,
+            workdir: Path) -> dict[str, float]:  # fmt: skip
+    wrk(url_base, prefix, suffix, headers, args, workdir, args.warmup)
+    runs = []
+    for attempt in range(args.repeat):
+        result = wrk(url_base, prefix, suffix, headers, args, workdir, args.duration)
+        log(
+            f"{name} run {attempt + 1}: {result['rps']:.0f} req/s, p50 {result['p50']:.2f} ms, "
+            f"p99 {result['p99']:.2f} ms, non-2xx {result['non2xx']}, load1 {result['load1']:.2f} "
+            f"{result['socket_errors']}"
+        )
+        runs.append(result)
+    median = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+    return {
+        **median,
+        "rps_median": statistics.median(r["rps"] for r in runs),
+        "p50_median": statistics.median(r["p50"] for r in runs),
+        "p99_median": statistics.median(r["p99"] for r in runs),
+        "non2xx_total": sum(r["non2xx"] for r in runs),
+        "load_max": max(r["load1"] for r in runs),
+        "all": runs,  # type: ignore[dict-item]
+    }
+
+
+def pg_admin(url: str, sql: str) -> None:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    admin = parsed._replace(path="/postgres").geturl()
+    subprocess.run(["psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True)  # noqa: S603, S607
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--duration", default="15s", help="each measured wrk run (default 15s)")
+    parser.add_argument("--warmup", default="3s")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for both Django servers")
+    parser.add_argument("--port", type=int, default=18931)
+    parser.add_argument("--datasette", default="/tmp/dsvenv/bin/datasette")  # noqa: S108
+    parser.add_argument("--postgres", metavar="URL", help="also (instead) run on this PostgreSQL database (dropped "
+                        "and created), e.g. postgres://postgres@127.0.0.1:5432/zhengwu_bench")  # fmt: skip
+    parser.add_argument("--skip-datasette", action="store_true")
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--setup-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.setup_child:
+        setup_child(args.setup_child, args.rows)
+        return
+    if not port_free(args.port):
+        sys.exit(f"port {args.port} is in use on 127.0.0.1: choose another with --port")
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="zhengwu-query-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "keys.lua").write_text(LUA)
+    env = {
+        **os.environ,
+        "ZHENGWU_DATA_DIR": str(workdir / "data"),
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+    }
+    env.pop("DATABASE_URL", None)
+    backend = "SQLite"
+    if args.postgres:
+        pg_admin(args.postgres, "DROP DATABASE IF EXISTS zhengwu_bench")
+        pg_admin(args.postgres, "CREATE DATABASE zhengwu_bench")
+        env["DATABASE_URL"] = args.postgres
+        backend = "PostgreSQL"
+    log(f"workdir {workdir}, backend {backend}, {args.rows:,} rows")
+    if not (workdir / "setup.json").exists():
+        started = time.perf_counter()
+        child = [sys.executable, __file__, "--rows", str(args.rows), "--setup-child", str(workdir)]
+        subprocess.run(child, check=True, env=env)  # noqa: S603 - our own script
+        log(f"setup done in {time.perf_counter() - started:.1f} s")
+    setup = json.loads((workdir / "setup.json").read_text())
+    env["BENCH_RESOURCE_CODE"] = setup["resource"]
+    keys = (workdir / "keys.txt").read_text().split()
+    base = f"http://127.0.0.1:{args.port}"
+    results: dict[str, dict[str, float]] = {}
+    load_before = os.getloadavg()
+
+    zhengwu_bin = str(Path(sys.executable).parent / "zhengwu")
+    serve = [zhengwu_bin, "serve", "--host", "127.0.0.1", "--port", str(args.port), "--workers", str(args.workers)]
+    api_prefix = f"/api/v1/exchange/{setup['resource']}/records/"
+    api_headers = {"Authorization": f"Bearer {setup['token']}", "X-Purpose": quote(PURPOSE)}
+    server = start(serve, env, workdir / "serve.log")
+    try:
+        status, body = wait_http(base + api_prefix + keys[0], api_headers)
+        log(f"zhengwu check: {status} {body[:300].decode('utf-8', 'replace')}")
+        assert status == 200, body
+        results["zhengwu"] = measure("zhengwu", base, api_prefix, "", api_headers, args, workdir)
+        status, body = wait_http(base + "/bench/bare/" + keys[0], {})
+        log(f"bare check: {status} {body[:300].decode('utf-8', 'replace')}")
+        assert status == 200, body
+        results["bare"] = measure("bare", base, "/bench/bare/", "", {}, args, workdir)
+    finally:
+        stop(server)
+    access_log_rows = subprocess.run(  # noqa: S603 - our own command
+        [zhengwu_bin, "shell", "--no-imports", "-c",
+         "from zhengwu.exchange.sharing_models import AccessLog; print(AccessLog.objects.count())"],
+        env=env, capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+
+    if not args.skip_datasette:
+        ds = start(
+            [args.datasette, "serve", "-i", str(workdir / "db.db"), "-h", "127.0.0.1", "-p", str(args.port)],
+            env,
+            workdir / "datasette.log",
+        )
+        try:
+            status, body = wait_http(f"{base}/db/enterprises/{keys[0]}.json", {})
+            log(f"datasette check: {status} {body[:300].decode('utf-8', 'replace')}")
+            assert status == 200, body
+            results["datasette"] = measure("datasette", base, "/db/enterprises/", ".json", {}, args, workdir)
+        finally:
+            stop(ds)
+    if args.postgres:
+        pg_admin(args.postgres, "DROP DATABASE IF EXISTS zhengwu_bench")
+
+    (workdir / "results.json").write_text(json.dumps(results, indent=2))
+    z = results["zhengwu"]
+    print()
+    print(f"Machine: {machine()}; load average before {load_before[0]:.2f}, max 1-min load during runs "
+          f"{max(r['load_max'] for r in results.values()):.2f} (wrk runs on the same machine)")  # fmt: skip
+    print(f"{args.rows:,} rows, {backend}; wrk -t{args.threads} -c{args.connections} -d{args.duration}, "
+          f"random keys from {len(keys):,}; median of {args.repeat} runs; gunicorn {args.workers} workers "
+          f"× gthread; Datasette 1 process (-i immutable); access log rows written: {access_log_rows}")  # fmt: skip
+    print()
+    print("| server | path | req/s | p50 ms | p99 ms | non-2xx | zhengwu ÷ this |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    labels = {
+        "zhengwu": ("zhengwu query API", "`/api/v1/exchange/{res}/records/{key}` (token, grant, mask, log)"),
+        "bare": ("bare Django view", "`/bench/bare/{key}` (same SELECT)"),
+        "datasette": ("Datasette 0.65", "`/db/enterprises/{key}.json`"),
+    }
+    for name, r in results.items():
+        label, route = labels[name]
+        print(f"| {label} | {route} | {r['rps_median']:,.0f} | {r['p50_median']:.2f} | {r['p99_median']:.2f} "
+              f"| {int(r['non2xx_total'])} | {z['rps_median'] / r['rps_median']:.2f}× |")  # fmt: skip
+    print()
+    if "datasette" in results:
+        ratio = z["rps_median"] / results["datasette"]["rps_median"]
+        print(f"- vs Datasette: {ratio:.2f}× (target ≥ 4×) — {'met' if ratio >= 4 else 'NOT met'}")
+    ratio = z["rps_median"] / results["bare"]["rps_median"]
+    print(f"- vs bare view: {ratio:.2f}× (target ≥ 0.6×) — {'met' if ratio >= 0.6 else 'NOT met'}")
+    print(f"- p99: {z['p99_median']:.2f} ms (target ≤ 30 ms) — {'met' if z['p99_median'] <= 30 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
