@@ -14,11 +14,12 @@ recomputed by anyone who can write to the table; the MAC cannot.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from zhengwu.core.crypto import derive_key, sm3_hex, sm3_hmac_hex
 
@@ -77,3 +78,19 @@ def _mac_key() -> bytes:
 
 def event_mac(hash_hex: str) -> str:
     return sm3_hmac_hex(_mac_key(), hash_hex)
+
+
+def rows_in_seq_order(
+    queryset: QuerySet[Any], columns: Sequence[str], *, after: int, last: int | None, batch_size: int
+) -> Iterator[dict[str, Any]]:
+    """Rows of a hash-chained table with seq > `after` (and <= `last`), in seq order, fetched in
+    keyset batches so verifying a chain of any length takes constant memory."""
+    while True:
+        batch = queryset.filter(seq__gt=after)
+        if last is not None:
+            batch = batch.filter(seq__lte=last)
+        rows = list(batch.order_by("seq").values(*columns)[:batch_size])
+        yield from rows
+        if len(rows) < batch_size:
+            return
+        after = rows[-1]["seq"]

@@ -28,7 +28,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department, Role, User
-from zhengwu.audit.chain import HASHED_FIELDS, event_hash, event_mac
+from zhengwu.audit.chain import HASHED_FIELDS, event_hash, event_mac, rows_in_seq_order
 from zhengwu.audit.errors import AuditError
 from zhengwu.audit.models import ZERO_HASH, AuditChainHead, AuditEvent, retention_cutoff
 from zhengwu.core.crypto import constant_time_equal
@@ -223,18 +223,9 @@ class VerifyResult:
 
 
 def _rows(first: int, last: int | None, batch_size: int) -> Iterator[dict[str, Any]]:
-    """Events from `first` to `last` in seq order, fetched in keyset batches (constant memory)."""
-    columns = (*HASHED_FIELDS, "hash", "mac")
-    after = first - 1
-    while True:
-        batch = AuditEvent.objects.filter(seq__gt=after)
-        if last is not None:
-            batch = batch.filter(seq__lte=last)
-        rows = list(batch.order_by("seq").values(*columns)[:batch_size])
-        yield from rows
-        if len(rows) < batch_size:
-            return
-        after = rows[-1]["seq"]
+    return rows_in_seq_order(
+        AuditEvent.objects.all(), (*HASHED_FIELDS, "hash", "mac"), after=first - 1, last=last, batch_size=batch_size
+    )
 
 
 def _purge_anchor(through_seq: int) -> str | None:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department
-from zhengwu.audit.chain import canonical_json, canonical_time
+from zhengwu.audit.chain import canonical_json, canonical_time, rows_in_seq_order
 from zhengwu.audit.services import VerifyResult
 from zhengwu.catalog.models import Resource
 from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
@@ -144,17 +144,9 @@ def append(
 
 
 def _rows(batch_size: int, last: int | None) -> Iterator[dict[str, Any]]:
-    columns = (*HASHED_FIELDS, "hash", "mac")
-    after = 0
-    while True:
-        batch = AccessLog.objects.filter(seq__gt=after)
-        if last is not None:
-            batch = batch.filter(seq__lte=last)
-        rows = list(batch.order_by("seq").values(*columns)[:batch_size])
-        yield from rows
-        if len(rows) < batch_size:
-            return
-        after = rows[-1]["seq"]
+    return rows_in_seq_order(
+        AccessLog.objects.all(), (*HASHED_FIELDS, "hash", "mac"), after=0, last=last, batch_size=batch_size
+    )
 
 
 def verify_chain(batch_size: int = 5000) -> VerifyResult:
