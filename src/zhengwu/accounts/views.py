@@ -149,8 +149,15 @@ def phone_code(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/_code_status.html", {"sent": True})
 
 
+# The two registration pages differ only in their form, service, title and the link to the other.
+REGISTRATION_PAGES = {
+    "citizen": ("个人实名注册", "办理企业事项？", "法人注册", "accounts:register_enterprise"),
+    "enterprise": ("法人注册", "个人办事？", "个人注册", "accounts:register"),
+}
+
+
 def _register(
-    request: HttpRequest, form_class: type[forms.Form], service: Callable[..., User], template: str
+    request: HttpRequest, form_class: type[forms.Form], service: Callable[..., User], page: str
 ) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -162,15 +169,23 @@ def _register(
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "注册成功，欢迎使用政务服务平台。")
             return redirect("portal:home")
-    return render(request, template, {"form": form})
+    title, other_prompt, other_label, other_url = REGISTRATION_PAGES[page]
+    context = {
+        "form": form,
+        "title": title,
+        "other_prompt": other_prompt,
+        "other_label": other_label,
+        "other_url": other_url,
+    }
+    return render(request, "accounts/register.html", context)
 
 
 def register(request: HttpRequest) -> HttpResponse:
-    return _register(request, CitizenRegisterForm, services.citizen_register, "accounts/register.html")
+    return _register(request, CitizenRegisterForm, services.citizen_register, "citizen")
 
 
 def register_enterprise(request: HttpRequest) -> HttpResponse:
-    return _register(request, EnterpriseRegisterForm, services.enterprise_register, "accounts/register_enterprise.html")
+    return _register(request, EnterpriseRegisterForm, services.enterprise_register, "enterprise")
 
 
 @login_required

@@ -126,3 +126,15 @@ def test_citizen_registration_page_end_to_end() -> None:
 def test_phone_code_endpoint_rejects_bad_numbers() -> None:
     response = Client().post("/accounts/phone-code/", {"phone": "12345"})
     assert response.status_code == 400 and "手机号码格式不正确" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "title", "other"),
+    [
+        ("/accounts/register/", "个人实名注册", "/accounts/register/enterprise/"),
+        ("/accounts/register/enterprise/", "法人注册", "/accounts/register/"),
+    ],
+)
+def test_each_registration_page_has_its_title_and_links_to_the_other(path: str, title: str, other: str) -> None:
+    page = Client().get(path).content.decode()
+    assert f"<h1>{title}</h1>" in page and f'href="{other}"' in page and "获取短信验证码" in page
