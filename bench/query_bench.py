@@ -243,6 +243,14 @@ def to_ms(text: str) -> float:
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
+def _wrk_field(pattern: str, out: str) -> str:
+    """One figure from wrk's report; a missing one means wrk failed, so say so plainly."""
+    found = re.search(pattern, out)
+    if found is None:
+        raise SystemExit(f"wrk's output has no line matching {pattern!r}:\n{out}")
+    return found[1]
+
+
 def wrk(url_base: str, prefix: str, suffix: str, headers: dict[str, str], args: argparse.Namespace, workdir: Path,
         duration: str) -> dict[str, float]:  # fmt: skip
     script = workdir / "keys.lua"
@@ -253,11 +261,11 @@ def wrk(url_base: str, prefix: str, suffix: str, headers: dict[str, str], args: 
     argv += [url_base, "--", str(workdir / "keys.txt"), prefix, suffix]
     out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=600).stdout  # noqa: S603
     load = os.getloadavg()[0]
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    rps = float(_wrk_field(r"Requests/sec:\s+([\d.]+)", out))
     dist = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
-    total = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+    total = int(_wrk_field(r"(\d+) requests in", out))
     return {
         "rps": rps,
         "p50": to_ms(dist["50"]),
