@@ -71,3 +71,19 @@ api.add_router("/catalog", catalog_router)
 from zhengwu.exchange.api_store import router as exchange_store_router  # noqa: E402
 
 api.add_router("/exchange", exchange_store_router)
+
+from zhengwu.eservices.api import router as eservices_router  # noqa: E402
+
+api.add_router("/eservices", eservices_router)
+
+from zhengwu.disclosure.api import router as disclosure_router  # noqa: E402
+
+api.add_router("/disclosure", disclosure_router)
+
+from zhengwu.participation.api import router as participation_router  # noqa: E402
+
+api.add_router("/participation", participation_router)
+
+from zhengwu.supervision.api import router as supervision_router  # noqa: E402
+
+api.add_router("/supervision", supervision_router)

@@ -14,7 +14,17 @@ urlpatterns = [
     path("workbench/catalog/", include("zhengwu.catalog.workbench_urls")),
     path("workbench/exchange/sharing/", include("zhengwu.exchange.views_sharing")),
     path("my/data-use/", views_sharing.citizen_data_use, name="my_data_use"),
+    path("workbench/eservices/", include("zhengwu.eservices.workbench_urls")),
+    path("workbench/disclosure/", include("zhengwu.disclosure.workbench_urls")),
+    path("workbench/participation/", include("zhengwu.participation.workbench_urls")),
+    path("workbench/supervision/", include("zhengwu.supervision.urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
+    path("services/", include("zhengwu.eservices.urls")),
+    path("verify/", include("zhengwu.eservices.verify_urls")),
+    path("disclosure/", include("zhengwu.disclosure.urls")),
+    path("participation/", include("zhengwu.participation.urls")),
+    path("open311/v2/", include("zhengwu.participation.open311_urls")),
+    path("supervision/", include("zhengwu.supervision.portal_urls")),
     path("", include("zhengwu.portal.urls")),
 ]
 

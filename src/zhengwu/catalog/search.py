@@ -8,34 +8,22 @@ and resources are ranked by the sum of the weights of the terms they contain.
 
 from __future__ import annotations
 
-import logging
-import re
 from collections import Counter
 from collections.abc import Iterable
 
-import jieba
-
-jieba.setLogLevel(logging.WARNING)
+from zhengwu.core import textsearch
 
 NAME_WEIGHT = 10
 ITEM_WEIGHT = 4
 PROVIDER_WEIGHT = 2
 SUMMARY_WEIGHT = 1
 SUMMARY_CAP = 3  # a word repeated in a long summary counts at most this often
-MAX_TERM = 64
 STOPWORDS = frozenset(["及其", "以及", "有关", "相关", "信息", "数据", "资源"])
-_WORD = re.compile(r"\w", re.UNICODE)
 
 
 def tokens(text: str) -> list[str]:
-    """The search terms of `text`: jieba's search-mode words, lower-cased, without single characters,
-    punctuation and stop words (信息/数据/资源 occur in nearly every name and would rank nothing)."""
-    out = []
-    for word in jieba.lcut_for_search(text or ""):
-        term = word.strip().lower()[:MAX_TERM]
-        if len(term) > 1 and _WORD.search(term) and term not in STOPWORDS:
-            out.append(term)
-    return out
+    """The catalog's search terms of `text`: 信息/数据/资源 occur in nearly every name and would rank nothing."""
+    return textsearch.tokens(text, stopwords=STOPWORDS)
 
 
 def index_terms(*, name: str, summary: str, item_names: Iterable[str], provider: str) -> dict[str, int]:
@@ -54,4 +42,4 @@ def index_terms(*, name: str, summary: str, item_names: Iterable[str], provider:
 
 
 def query_terms(query: str) -> list[str]:
-    return sorted(set(tokens(query[:200])))
+    return textsearch.query_terms(query, stopwords=STOPWORDS)

@@ -11,7 +11,22 @@ from zhengwu.accounts.models import Role
 from zhengwu.accounts.session import acting_user
 
 MENU: list[tuple[str, str, tuple[str, ...]]] = [
+    ("窗口受理", "eservices_wb:window", (Role.CLERK, Role.DEPT_LEADER)),
+    ("审批任务", "eservices_wb:tasks", (Role.CLERK, Role.DEPT_LEADER)),
+    ("事项管理", "eservices_wb:items", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("好差评整改", "eservices_wb:ratings", (Role.CLERK, Role.DEPT_LEADER, Role.SUPERVISOR)),
+    ("信息发布", "disclosure_wb:publications", (Role.CLERK, Role.DEPT_LEADER)),
+    ("依申请公开", "disclosure_wb:requests", (Role.CLERK, Role.DEPT_LEADER)),
+    ("年度报告", "disclosure_wb:annual_reports", (Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("来信办理", "participation_wb:letters", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("意见征集", "participation_wb:consultations", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("问卷调查", "participation_wb:surveys", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("内容审核", "participation_wb:moderation", (Role.EGOV_OFFICE,)),
     ("电子监察", "supervision:dashboard", (Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER)),
+    ("督办", "supervision:urgings", (Role.SUPERVISOR, Role.DEPT_LEADER, Role.CLERK)),
+    ("投诉处理", "supervision:complaints", (Role.SUPERVISOR,)),
+    ("警示曝光", "supervision:exposure", (Role.SUPERVISOR, Role.EGOV_OFFICE)),
+    ("绩效评分", "supervision:scorecards", (Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER)),
     ("用户管理", "workbench:users", (Role.SYS_ADMIN,)),
     ("角色授权", "workbench:roles", (Role.SEC_ADMIN,)),
     ("接口凭证", "workbench:api_clients", (Role.SYS_ADMIN,)),

@@ -25,6 +25,9 @@ from zhengwu.demo.data import (
     SURNAMES,
 )
 from zhengwu.demo.records import LEGAL_ENTITIES, MAX_ENTERPRISES, POPULATION, load_demo_records
+from zhengwu.disclosure.demo import load_demo as disclosure_demo
+from zhengwu.eservices.demo import load_demo as eservices_demo
+from zhengwu.participation.demo import load_demo as participation_demo
 
 DEMO_PASSWORD = "Zhengwu@2026demo"  # noqa: S105 - the published demo password
 PROVINCE_CODE = "220000"
@@ -74,6 +77,8 @@ class Command(BaseCommand):
         # A generator of its own: `rng` above is not drawn the same on every run (existing accounts are
         # skipped), and the records must not change between runs.
         records = load_demo_records(enterprises=enterprises, rng=random.Random(RECORDS_SEED), say=self.stdout.write)
+        # Each domain app loads its own demo, idempotently, after the accounts, catalog and base records.
+        summaries = [load(say=self.stdout.write) for load in (eservices_demo, disclosure_demo, participation_demo)]
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(
             f"  行政区划 {regions} 个，部门 {len(departments)} 个，工作人员 {staff} 人，"
@@ -85,6 +90,8 @@ class Command(BaseCommand):
             f"  法人记录 {legal:,} 条，人口记录 {population:,} 条，其他资源记录 {others:,} 条"
             f"（共 {len(records)} 个资源有数据）。"
         )
+        for summary in filter(None, summaries):
+            self.stdout.write(f"  {summary}")
         self.stdout.write(
             "\n登录方式（http://127.0.0.1:8000/accounts/login/）：\n"
             f"  所有演示账号的密码均为：{DEMO_PASSWORD}\n"
