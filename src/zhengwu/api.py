@@ -87,3 +87,7 @@ api.add_router("/participation", participation_router)
 from zhengwu.supervision.api import router as supervision_router  # noqa: E402
 
 api.add_router("/supervision", supervision_router)
+
+from zhengwu.certificates.api import router as certificates_router  # noqa: E402
+
+api.add_router("/certificates", certificates_router)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "zhengwu.supervision",
     "zhengwu.catalog",
     "zhengwu.exchange",
+    "zhengwu.certificates",
     "zhengwu.eservices",
     "zhengwu.disclosure",
     "zhengwu.participation",
