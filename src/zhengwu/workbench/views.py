@@ -22,21 +22,37 @@ from zhengwu.core.forms import add_application_error
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision import services as supervision_services
 from zhengwu.supervision.models import Light, Timer
+from zhengwu.workbench import todo
 from zhengwu.workbench.forms import ApiClientForm, RolesForm, StaffCreateForm, WorkdayOverrideForm
 
 
 @staff_required()
 def home(request: HttpRequest) -> HttpResponse:
+    """My to-do list across all apps, then every running timer of my department."""
     user = acting_user(request)
+    light = request.GET.get("light", "")
+    light = light if light in Light.values else ""
+    everything = todo.todo_list(user)
+    kind = request.GET.get("kind", "")
+    shown = [
+        item for item in everything if (not light or item.light == light) and (not kind or item.kind_label == kind)
+    ]
+    todo_page = Paginator(shown, 30).get_page(request.GET.get("page"))
     if user.department is None:
         timers = Timer.objects.none()
     else:
-        light = request.GET.get("light", "")
-        timers = supervision_selectors.timers_for_department(
-            user.department, light=light if light in Light.values else None
-        ).select_related("department")
-    page = Paginator(timers, 30).get_page(request.GET.get("page"))
-    return render(request, "workbench/home.html", {"page": page, "lights": Light.choices})
+        timers = supervision_selectors.timers_for_department(user.department, light=light or None).select_related(
+            "department"
+        )
+    timer_page = Paginator(timers, 30).get_page(request.GET.get("tpage"))
+    context = {
+        "todo_page": todo_page,
+        "todo_total": len(everything),
+        "kinds": todo.kinds(everything),
+        "timer_page": timer_page,
+        "lights": Light.choices,
+    }
+    return render(request, "workbench/home.html", context)
 
 
 @staff_required(Role.SYS_ADMIN)

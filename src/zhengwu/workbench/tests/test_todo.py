@@ -1,0 +1,79 @@
+"""The one to-do list: what each app says is waiting, merged and ordered by urgency, only for
+the people it is waiting for."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from zhengwu.accounts.models import User
+from zhengwu.catalog.models import Resource
+from zhengwu.conftest import person_client, staff_client
+from zhengwu.core.contracts import TodoItem
+from zhengwu.exchange.sharing_models import ShareRequest
+from zhengwu.exchange.tests import test_sharing_helpers as helpers
+from zhengwu.exchange.tests.test_sharing_helpers import request_people
+from zhengwu.workbench import todo
+
+people, police_officer, egov_officer = helpers.people, helpers.police_officer, helpers.egov_officer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_conditional_share_request_waits_on_the_providers_data_officer_with_its_light(
+    market_clerk: User, police_officer: User, people: Resource
+) -> None:
+    share_request = request_people(market_clerk, people)
+    assert share_request.state == ShareRequest.State.SUBMITTED
+
+    items = todo.todo_list(police_officer)
+
+    assert [(i.kind_label, i.light) for i in items] == [("共享申请答复", "green")]
+    assert items[0].deadline is not None and items[0].deadline > date.today()
+    assert todo.todo_list(market_clerk) == []  # the requester has nothing to do
+
+
+def test_the_page_lists_the_item_and_refuses_citizens(
+    market_clerk: User, police_officer: User, people: Resource, citizen: User
+) -> None:
+    request_people(market_clerk, people)
+
+    page = staff_client(police_officer).get("/workbench/")
+    assert page.status_code == 200
+    assert "共享申请答复" in page.content.decode()
+    assert "待我处理的事项（共 1 项" in page.content.decode()
+    filtered = staff_client(police_officer).get("/workbench/?light=red")
+    assert "暂无待办事项" in filtered.content.decode()
+    assert person_client(citizen).get("/workbench/").status_code in (302, 403)
+
+
+def test_items_are_ordered_red_yellow_green_then_by_deadline_and_undated_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    today = date.today()
+    made = [
+        TodoItem("乙", "没有时限", "/x"),
+        TodoItem("甲", "绿灯晚", "/x", deadline=today + timedelta(days=9), light="green"),
+        TodoItem("甲", "绿灯早", "/x", deadline=today + timedelta(days=3), light="green"),
+        TodoItem("甲", "红灯", "/x", deadline=today - timedelta(days=1), light="red"),
+        TodoItem("乙", "黄灯", "/x", deadline=today + timedelta(days=1), light="yellow"),
+    ]
+    monkeypatch.setattr(todo, "PROVIDERS", (lambda user: made[:2], lambda user: made[2:]))
+
+    titles = [item.title for item in todo.todo_list(User())]
+
+    assert titles == ["红灯", "黄灯", "绿灯早", "绿灯晚", "没有时限"]
+    assert [i.title for i in todo.select(todo.todo_list(User()), kind="乙")] == ["黄灯", "没有时限"]
+    assert todo.kinds(made) == ["乙", "甲"]
+
+
+def test_a_submitted_catalog_entry_waits_on_the_egov_office_only(
+    egov_officer: User, police_officer: User, people: Resource
+) -> None:
+    Resource.objects.filter(pk=people.pk).update(state=Resource.State.SUBMITTED)
+
+    assert [i.kind_label for i in todo.todo_list(egov_officer)] == ["目录审核"]
+    assert todo.todo_list(police_officer) == []
+
+    Resource.objects.filter(pk=people.pk).update(state=Resource.State.APPROVED)
+    assert [i.kind_label for i in todo.todo_list(police_officer)] == ["目录发布"]
+    assert todo.todo_list(egov_officer) == []
