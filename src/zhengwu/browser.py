@@ -47,3 +47,12 @@ def browser_page() -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def sign_in(page: Any, base_url: str, client: Any) -> None:
+    """Give the browser the session of a logged-in Django test `client` (e.g. `conftest.staff_client(user)`,
+    which has already passed the second factor), so a journey test starts where the user would be
+    after logging in. The login page itself is driven end to end by portal/tests/test_browser_login.py."""
+    page.context.clear_cookies()
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": base_url}])
