@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/zhengwu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck unit unit-pg openapi bench clean
+.PHONY: install browser-tools run test lint typecheck unit unit-pg openapi bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+# Test-only browser tools from npm (axe-core for the accessibility checks), pinned by package-lock.json.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
+
+browser-tools: node_modules/.installed
 
 run: install
 	$(ZW) migrate --noinput
@@ -35,7 +42,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+unit: install browser-tools
 	$(BIN)/pytest -q -n 2
 
 # The same suite on PostgreSQL when a server is reachable (CI has one).
@@ -55,4 +62,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache
