@@ -225,7 +225,7 @@ def _specs() -> list[tuple[str, ResourceData, list[ItemSpec]]]:
                 key_item="license_number",
             ),
             [
-                _item("证照编号", "license_number", required=True, is_authoritative=True, max_length=64),
+                _item("证照编号", "license_number", required=True, is_authoritative=True, max_length=100),
                 _item("证照类型", "license_type", required=True, max_length=100),
                 _item("持证主体名称", "holder_name", required=True, is_personal=True, max_length=200),
                 _item(

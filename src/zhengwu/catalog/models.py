@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from zhengwu.catalog.signals import SignallingQuerySet
+
 
 class CatalogClass(models.TextChoices):
     BASE = "base", "基础信息资源"
@@ -120,6 +122,9 @@ class Resource(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # update() tells the caches above (catalog.signals.rows_updated).
+    objects = SignallingQuerySet.as_manager()
+
     class Meta:
         verbose_name = "信息资源"
         ordering = ["code", "id"]
@@ -139,6 +144,20 @@ class Resource(models.Model):
     @property
     def classification_code(self) -> str:
         return f"{self.category}{self.item}{self.subitem}{self.detail}"
+
+
+class CodeSequence(models.Model):
+    """The last sequence number given in one classification: the row `resource_publish` locks
+    (select_for_update) so that two resources published at once never get the same code."""
+
+    classification = models.CharField("分类代码", max_length=20, unique=True)
+    last = models.PositiveIntegerField("已用顺序号", default=0)
+
+    class Meta:
+        verbose_name = "资源代码顺序号"
+
+    def __str__(self) -> str:
+        return f"{self.classification}/{self.last:03d}"
 
 
 class DataItem(models.Model):

@@ -16,11 +16,13 @@ import re
 
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
+from django.urls import reverse
 
-from zhengwu.accounts.models import ApiClient, Role, User
+from zhengwu.accounts.models import ApiClient, Department, Role, User
 from zhengwu.catalog.freshness import Freshness, freshness
 from zhengwu.catalog.models import DataItem, Resource, ResourceVersion, Zone
 from zhengwu.catalog.search import query_terms
+from zhengwu.core.contracts import SearchHit
 from zhengwu.core.errors import not_found
 
 PUBLISHED = Resource.State.PUBLISHED
@@ -33,7 +35,7 @@ def public_resources() -> QuerySet[Resource]:
 def resources_visible(*, user: User | None = None, api_client: ApiClient | None = None) -> QuerySet[Resource]:
     """The resources `user` (or the department system `api_client`) may see; see the module doc."""
     if api_client is not None:
-        rows = Resource.objects.filter(state=PUBLISHED, is_secret=False)
+        rows: QuerySet[Resource] = Resource.objects.filter(state=PUBLISHED, is_secret=False)
     elif user is not None and user.is_authenticated and user.kind == User.Kind.STAFF:
         seen = Q(state=PUBLISHED)
         if user.department_id is not None:
@@ -157,3 +159,39 @@ def authority_holder_of(item_name: str) -> Resource | None:
 
     claim = AuthoritativeSource.objects.select_related("data_item__resource").filter(item_name=item_name).first()
     return claim.data_item.resource if claim else None
+
+
+def public_search(query: str, *, limit: int = 10) -> list[SearchHit]:
+    """What the portal's one search box finds in the catalog: published resources open to the
+    public on the external network (never a draft, a withdrawn or an internal resource), best first
+    by the jieba index (see `resources_filter`)."""
+    query = query.strip()
+    if not query or limit <= 0:
+        return []
+    rows = resources_filter(public_resources().select_related("provider"), query=query)[:limit]
+    return [
+        SearchHit(
+            kind="catalog",
+            kind_label="数据资源",
+            title=resource.name,
+            url=reverse("catalog:detail", args=[resource.code]),
+            summary=f"{resource.provider.name} · {resource.summary[:100]}",
+            day=resource.publish_date,
+            score=float(getattr(resource, "score", 0) or 0),
+        )
+        for resource in rows
+    ]
+
+
+def public_latest(*, limit: int, provider_id: int | None = None) -> list[Resource]:
+    """The newest public resources (of one provider when given), for the portal's home and
+    department pages."""
+    rows = public_resources().select_related("provider")
+    if provider_id is not None:
+        rows = rows.filter(provider_id=provider_id)
+    return list(rows.order_by("-publish_date", "-id")[:limit])
+
+
+def public_providers() -> QuerySet[Department]:
+    """The departments that have at least one public resource, by name."""
+    return Department.objects.filter(pk__in=public_resources().values("provider_id")).order_by("name")

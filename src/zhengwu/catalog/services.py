@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,6 +33,7 @@ from zhengwu.catalog.errors import CatalogError
 from zhengwu.catalog.models import (
     AuthoritativeSource,
     CatalogClass,
+    CodeSequence,
     DataItem,
     DataType,
     FormatClass,
@@ -477,10 +478,24 @@ def resource_reject(
 
 
 def _next_sequence(resource: Resource) -> int:
+    """The next sequence number of the resource's classification, race-free: the classification's
+    `CodeSequence` row is locked until the publishing transaction ends, so a second publication
+    in the same classification waits and then takes the number after. (The first publication in
+    a classification creates the row; two doing it at once collide on its unique key, and the
+    loser, in a savepoint, then locks the winner's row.)"""
+    key = resource.classification_code
+    try:
+        with transaction.atomic():
+            CodeSequence.objects.get_or_create(classification=key)
+    except IntegrityError:
+        pass  # created by a concurrent publication; locked below
+    counter = CodeSequence.objects.select_for_update().get(classification=key)
     taken = Resource.objects.filter(
         category=resource.category, item=resource.item, subitem=resource.subitem, detail=resource.detail
     ).aggregate(top=Max("sequence"))["top"]
-    return (taken or 0) + 1
+    counter.last = max(counter.last, taken or 0) + 1
+    counter.save(update_fields=["last"])
+    return counter.last
 
 
 def snapshot_of(resource: Resource) -> dict[str, Any]:

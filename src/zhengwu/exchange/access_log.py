@@ -1,21 +1,35 @@
-"""The access log of the query API: appended durably before every answer, SM3 hash-chained.
+"""The access log of the query API: written durably before every answer, SM3 hash-chained.
 
-`append(...)` runs in its own transaction: called outside any transaction (as the API does)
-the row is committed when it returns, so the answer is only sent once the read is on record.
-Appends are serialised by a lock on the one-row `AccessLogHead` (on SQLite the IMMEDIATE
-transactions admit one writer at a time anyway), so seq numbers are gapless.
+Two ways in, both durable when they return (called outside a transaction, as the API does):
 
-`verify_chain()` walks the chain like `audit.services.verify_chain`; `zhengwu audit verify`
-calls it (through `AccessLog.hash_chain_verifier`).
+- `stage(...)` — the query API's path: ONE insert into `AccessLogPending`, the row carrying its
+  own SM3-HMAC (`pending_mac`) under a key derived from ZHENGWU_DATA_KEY. No lock on the chain
+  head, so concurrent calls do not queue behind one another for the chain.
+- `append(...)` — chains the entry at once (webhook pushes, other apps' calls): serialised by a
+  lock on the one-row `AccessLogHead` (on SQLite the IMMEDIATE transactions admit one writer at
+  a time anyway), so seq numbers are gapless.
+
+`seal_pending()` moves staged rows, oldest first, into the chain in batches (one head lock per
+batch): it checks each row's MAC first and stops at a row that fails (never chaining a changed
+row). It runs every minute (Huey, `exchange.tasks.access_log_seal`), and before the access-log
+viewer, the citizen's page and the statistics read the log, so they see every call.
+
+`verify_chain()` walks the chain like `audit.services.verify_chain`; `verify_pending()` checks
+the MAC of every staged row; `zhengwu audit verify` calls both (through `hash_chain_verifier`
+of `AccessLog` and `AccessLogPending`).
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import time
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department
@@ -23,7 +37,16 @@ from zhengwu.audit.chain import canonical_json, canonical_time, rows_in_seq_orde
 from zhengwu.audit.services import VerifyResult
 from zhengwu.catalog.models import Resource
 from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
-from zhengwu.exchange.sharing_models import ACCESS_LOG_ZERO_HASH, AccessLog, AccessLogHead, AccessLogSubject, Grant
+from zhengwu.exchange.sharing_models import (
+    ACCESS_LOG_ZERO_HASH,
+    AccessLog,
+    AccessLogHead,
+    AccessLogPending,
+    AccessLogSubject,
+    Grant,
+)
+
+logger = logging.getLogger(__name__)
 
 # Every stored field except hash and mac. Changing this list changes every hash.
 HASHED_FIELDS: tuple[str, ...] = (
@@ -65,8 +88,33 @@ def log_hash(fields: Mapping[str, Any]) -> str:
     return sm3_hex(canonical_json(payload).encode("utf-8"))
 
 
+@lru_cache(maxsize=4)
+def _key(master: bytes, purpose: str) -> bytes:
+    return derive_key(master, purpose, 32)
+
+
 def log_mac(hash_hex: str) -> str:
-    return sm3_hmac_hex(derive_key(bytes(settings.ZHENGWU_DATA_KEY), "access-log-chain", 32), hash_hex)
+    return sm3_hmac_hex(_key(bytes(settings.ZHENGWU_DATA_KEY), "access-log-chain"), hash_hex)
+
+
+# Every field of a staged row but id and mac: the chain's fields without seq and prev_hash.
+PENDING_FIELDS: tuple[str, ...] = tuple(name for name in HASHED_FIELDS if name not in ("seq", "prev_hash"))
+_FOREIGN_KEYS = frozenset({"api_client_id", "consumer_id", "provider_id", "resource_id", "grant_id"})
+_PLAIN_FIELDS = tuple(name for name in PENDING_FIELDS if name not in _FOREIGN_KEYS)
+
+
+def pending_mac(fields: Mapping[str, Any]) -> str:
+    """SM3-HMAC of a staged row's fields (as written, or as read back)."""
+    payload: dict[str, Any] = {}
+    for name in PENDING_FIELDS:
+        value = fields[name]
+        if name == "at":
+            value = canonical_time(value)
+        elif name == "ip" and value is not None:
+            value = str(value)
+        payload[name] = value
+    data = canonical_json(payload).encode("utf-8")
+    return sm3_hmac_hex(_key(bytes(settings.ZHENGWU_DATA_KEY), "access-log-pending"), data)
 
 
 def _lock_head() -> AccessLogHead:
@@ -101,36 +149,31 @@ def append(
     latency_ms: int = 0,
     ip: str | None = None,
 ) -> AccessLog:
-    """Append one entry and commit it (when called outside a transaction). Returns the entry."""
-    if consumer is None and api_client is not None:
-        consumer = api_client.department
+    """Append one entry to the chain and commit it (when called outside a transaction)."""
     indexes = sorted({i for i in key_indexes if i})
     with transaction.atomic():
         head = _lock_head()
         entry = AccessLog(
             seq=head.seq + 1,
-            at=timezone.now(),
-            api_client=api_client,
-            api_client_label=_text(f"{api_client.name}({api_client.token_prefix})", 200) if api_client else "",
-            consumer=consumer,
-            consumer_label=_text(consumer.name, 200) if consumer else "",
-            provider_id=resource.provider_id if resource is not None else None,
-            resource=resource,
-            resource_code=_text(resource.code if resource is not None else resource_code, 100),
-            grant=grant,
-            operation=operation,
-            purpose=_text(purpose, 200),
-            keys=[_text(k, 100) for k in keys][:500],
-            filters={_text(k, 64): _text(v, 200) for k, v in (filters or {}).items()},
-            key_indexes=indexes,
-            item_codes=list(item_codes),
-            rows=max(0, int(rows)),
-            outcome=outcome,
-            reason=_text(reason, 64),
-            latency_ms=max(0, int(latency_ms)),
-            zone=settings.ZHENGWU_ZONE,
-            ip=ip,
             prev_hash=head.hash,
+            **_fields(
+                operation=operation,
+                outcome=outcome,
+                api_client=api_client,
+                consumer=consumer,
+                resource=resource,
+                resource_code=resource_code,
+                grant=grant,
+                purpose=purpose,
+                keys=keys,
+                filters=filters,
+                key_indexes=indexes,
+                item_codes=item_codes,
+                rows=rows,
+                reason=reason,
+                latency_ms=latency_ms,
+                ip=ip,
+            ),
         )
         entry.hash = log_hash({name: getattr(entry, name) for name in HASHED_FIELDS})
         entry.mac = log_mac(entry.hash)
@@ -141,6 +184,211 @@ def append(
         head.seq, head.hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "hash"])
     return entry
+
+
+def _fields(
+    *,
+    operation: str,
+    outcome: str,
+    api_client: ApiClient | None,
+    consumer: Department | None,
+    resource: Resource | None,
+    resource_code: str,
+    grant: Grant | None,
+    purpose: str,
+    keys: Sequence[str],
+    filters: Mapping[str, str] | None,
+    key_indexes: list[str],
+    item_codes: Sequence[str],
+    rows: int,
+    reason: str,
+    latency_ms: int,
+    ip: str | None,
+) -> dict[str, Any]:
+    """The stored values of an entry (model field names → values), normalised for hashing."""
+    if consumer is None and api_client is not None:
+        consumer = api_client.department
+    return {
+        "at": timezone.now(),
+        "api_client": api_client,
+        "api_client_label": _text(f"{api_client.name}({api_client.token_prefix})", 200) if api_client else "",
+        "consumer": consumer,
+        "consumer_label": _text(consumer.name, 200) if consumer else "",
+        "provider_id": resource.provider_id if resource is not None else None,
+        "resource": resource,
+        "resource_code": _text(resource.code if resource is not None else resource_code, 100),
+        "grant": grant,
+        "operation": operation,
+        "purpose": _text(purpose, 200),
+        "keys": [_text(k, 100) for k in keys][:500],
+        "filters": {_text(k, 64): _text(v, 200) for k, v in (filters or {}).items()},
+        "key_indexes": key_indexes,
+        "item_codes": list(item_codes),
+        "rows": max(0, int(rows)),
+        "outcome": outcome,
+        "reason": _text(reason, 64),
+        "latency_ms": max(0, int(latency_ms)),
+        "zone": settings.ZHENGWU_ZONE,
+        "ip": ip,
+    }
+
+
+def stage(
+    *,
+    operation: str,
+    outcome: str,
+    api_client: ApiClient | None = None,
+    consumer: Department | None = None,
+    resource: Resource | None = None,
+    resource_code: str = "",
+    grant: Grant | None = None,
+    purpose: str = "",
+    keys: Sequence[str] = (),
+    filters: Mapping[str, str] | None = None,
+    key_indexes: Sequence[str] = (),
+    item_codes: Sequence[str] = (),
+    rows: int = 0,
+    reason: str = "",
+    latency_ms: int = 0,
+    ip: str | None = None,
+) -> dict[str, Any]:
+    """Write one call to the staging table: one INSERT, committed on return when called outside
+    a transaction (a database trigger counts it against the grant's rate limit when it was
+    answered). Returns the stored values."""
+    fields = _fields(
+        operation=operation,
+        outcome=outcome,
+        api_client=api_client,
+        consumer=consumer,
+        resource=resource,
+        resource_code=resource_code,
+        grant=grant,
+        purpose=purpose,
+        keys=keys,
+        filters=filters,
+        key_indexes=sorted({i for i in key_indexes if i}),
+        item_codes=item_codes,
+        rows=rows,
+        reason=reason,
+        latency_ms=latency_ms,
+        ip=ip,
+    )
+    values = {
+        **{name: fields[name] for name in _PLAIN_FIELDS},
+        "api_client_id": api_client.pk if api_client is not None else None,
+        "consumer_id": fields["consumer"].pk if fields["consumer"] is not None else None,
+        "provider_id": fields["provider_id"],
+        "resource_id": resource.pk if resource is not None else None,
+        "grant_id": grant.pk if grant is not None else None,
+    }
+    values["mac"] = pending_mac(values)
+    _insert_pending(values)
+    return values
+
+
+_JSON_FIELDS = frozenset({"keys", "filters", "key_indexes", "item_codes"})
+_PENDING_COLUMNS = (*PENDING_FIELDS, "mac")
+_insert_sql: dict[str, str] = {}
+
+
+def _insert_pending(row: Mapping[str, Any]) -> None:
+    """INSERT of a staged row without the ORM's per-field machinery (this is the hot path of
+    every API call); the values are converted as the ORM would store them."""
+    vendor = connection.vendor
+    sql = _insert_sql.get(vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        marks = ["%s::jsonb" if vendor == "postgresql" and name in _JSON_FIELDS else "%s" for name in _PENDING_COLUMNS]
+        sql = (
+            f"INSERT INTO {quote(AccessLogPending._meta.db_table)} "  # noqa: S608 - our identifiers
+            f"({', '.join(quote(name) for name in _PENDING_COLUMNS)}) VALUES ({', '.join(marks)})"
+        )
+        _insert_sql[vendor] = sql
+    ops = connection.ops
+    params: list[Any] = []
+    for name in _PENDING_COLUMNS:
+        value = row[name]
+        if name in _JSON_FIELDS:
+            value = json.dumps(value, ensure_ascii=False)
+        elif name == "at":
+            value = ops.adapt_datetimefield_value(value)
+        elif name == "ip" and value is not None:
+            value = ops.adapt_ipaddressfield_value(value)
+        params.append(value)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+SEAL_BATCH = 500
+
+
+def seal_pending(*, batch_size: int = SEAL_BATCH, limit: int | None = None, pause: float = 0.0) -> int:
+    """Chain the staged rows, oldest first, in batches (one short transaction each); returns how
+    many were sealed. `pause` seconds between batches let the API's writers in (SQLite's busy
+    handler is not fair: a sealer looping without a pause can starve them).
+
+    A staged row whose MAC does not match its fields is never chained: sealing stops before it
+    (it stays staged, and `verify_pending` reports it).
+    """
+    sealed = 0
+    columns = ("id", *PENDING_FIELDS, "mac")
+    while limit is None or sealed < limit:
+        size = batch_size if limit is None else min(batch_size, limit - sealed)
+        stop = False
+        with transaction.atomic():
+            head = _lock_head()
+            rows = list(AccessLogPending.objects.order_by("id").values(*columns)[:size])
+            if not rows:
+                break
+            seq, prev = head.seq, head.hash
+            entries: list[AccessLog] = []
+            subjects: list[AccessLogSubject] = []
+            for row in rows:
+                if not constant_time_equal(pending_mac(row), row["mac"]):
+                    logger.error("access log: staged row %s fails its MAC; sealing stops before it", row["id"])
+                    stop = True
+                    break
+                seq += 1
+                fields = {name: row[name] for name in PENDING_FIELDS}
+                entry = AccessLog(seq=seq, prev_hash=prev, pending_id=row["id"], **fields)
+                entry.hash = log_hash({**fields, "seq": seq, "prev_hash": prev})
+                entry.mac = log_mac(entry.hash)
+                prev = entry.hash
+                entries.append(entry)
+                subjects += [AccessLogSubject(log_id=seq, key_index=i) for i in row["key_indexes"] or []]
+            if entries:
+                AccessLog.objects.chain_bulk_create(entries)
+                if subjects:
+                    AccessLogSubject.objects.bulk_create(subjects)
+                AccessLogPending.objects.filter(id__in=[e.pending_id for e in entries]).delete()
+                head.seq, head.hash = seq, prev
+                head.save(update_fields=["seq", "hash"])
+        sealed += len(entries)
+        if stop or len(rows) < size:
+            break
+        if pause:
+            time.sleep(pause)
+    return sealed
+
+
+def verify_pending(batch_size: int = 5000) -> VerifyResult:
+    """Check the MAC of every staged (not yet sealed) row; report the first changed one by id."""
+    after, checked = 0, 0
+    columns = ("id", *PENDING_FIELDS, "mac")
+    while True:
+        rows = list(AccessLogPending.objects.filter(id__gt=after).order_by("id").values(*columns)[: max(1, batch_size)])
+        for row in rows:
+            if not constant_time_equal(pending_mac(row), row["mac"]):
+                return VerifyResult(
+                    ok=False,
+                    checked=checked,
+                    first_bad_seq=row["id"],
+                    reason="待封存记录的内容与其校验码（SM3-HMAC）不符，记录被修改",
+                )
+            checked += 1
+        if len(rows) < batch_size:
+            return VerifyResult(ok=True, checked=checked, first_bad_seq=None, reason="")
+        after = rows[-1]["id"]
 
 
 def _rows(batch_size: int, last: int | None) -> Iterator[dict[str, Any]]:

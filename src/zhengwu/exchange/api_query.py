@@ -16,33 +16,35 @@ that purpose (none, expired, revoked, another purpose), a resource of the intern
 external instance, and an unknown key all answer the same 404 `exchange.not_found`. Only the
 granted items come back; personal items are masked unless the grant allows plain values.
 
-Every call is appended to the access log and committed before the answer is sent.
+Every call is written to the access log and committed before the answer is sent (a staged
+row with its own SM3-HMAC, chained by the sealer: see `exchange.access_log`). The client, the
+resource and the grants are cached per process (`exchange.query_cache`, invalidated on every
+change); the rate limit is a counter per grant and minute (`exchange.rate_limit`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 
 from zhengwu.accounts.models import ApiClient
-from zhengwu.accounts.services import apiclient_authenticate
 from zhengwu.audit.services import client_ip
 from zhengwu.catalog.models import Resource, Zone
 from zhengwu.core.crypto import blind_index
 from zhengwu.core.errors import ApplicationError, CoreError
-from zhengwu.exchange import access_log, masking
+from zhengwu.exchange import access_log, masking, query_cache, rate_limit
 from zhengwu.exchange.errors import ExchangeError
 from zhengwu.exchange.sharing_models import AccessLog, Grant
 
@@ -109,7 +111,9 @@ class QueryAuth(HttpBearer):
         return result
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
-        client = apiclient_authenticate(token)
+        state = query_cache.current()
+        request._zw_cache = state  # type: ignore[attr-defined]
+        client = query_cache.client_for_token(token, state)
         if client is None:
             return None
         if ApiClient.Scope.EXCHANGE_QUERY not in client.scopes:
@@ -123,7 +127,7 @@ def _log_failure(request: HttpRequest, started: float, outcome: str, reason: str
     if getattr(request, "_zw_access_logged", False):
         return
     request._zw_access_logged = True  # type: ignore[attr-defined]
-    access_log.append(
+    access_log.stage(
         operation=_operation_of(request),
         outcome=outcome,
         reason=reason,
@@ -181,7 +185,7 @@ class Context:
         rows: int = 0,
     ) -> None:
         self.request._zw_access_logged = True  # type: ignore[attr-defined]
-        access_log.append(
+        access_log.stage(
             operation=self.operation,
             outcome=outcome,
             reason=reason,
@@ -244,7 +248,8 @@ def _authorize(ctx: Context) -> Grant:
         raise ApplicationError(
             ExchangeError.PURPOSE_REQUIRED, "请在 X-Purpose 请求头中说明用途。", {"X-Purpose": "必填"}
         )
-    resource = Resource.objects.filter(code=ctx.resource_code, state=Resource.State.PUBLISHED).first()
+    state = getattr(ctx.request, "_zw_cache", None) or query_cache.current()
+    resource = query_cache.published_resource(ctx.resource_code, state)
     if resource is None:
         ctx.log(AccessLog.Outcome.DENIED, reason="unknown_resource")
         raise _not_found()
@@ -253,26 +258,19 @@ def _authorize(ctx: Context) -> Grant:
         ctx.log(AccessLog.Outcome.DENIED, reason="zone")
         raise _not_found()
     now = timezone.now()
-    grants = Grant.objects.filter(consumer_id=ctx.client.department_id, resource=resource)
-    grant = (
-        grants.filter(purpose=ctx.purpose, revoked_at__isnull=True, valid_from__lte=now, valid_until__gt=now)
-        .order_by("-created_at")
-        .first()
-    )
+    grants = query_cache.grants_of(ctx.client.department_id, resource, state)
+    grant = next((g for g in grants if g.purpose == ctx.purpose and g.is_active(now)), None)
     if grant is None:
-        if grants.filter(purpose=ctx.purpose).exists():
+        if any(g.purpose == ctx.purpose for g in grants):
             reason = "grant_inactive"
-        elif grants.exists():
+        elif grants:
             reason = "purpose_mismatch"
         else:
             reason = "no_grant"
         ctx.log(AccessLog.Outcome.DENIED, reason=reason)
         raise _not_found()
     ctx.grant = grant
-    window = AccessLog.objects.filter(grant=grant, at__gte=now - timedelta(minutes=1)).filter(
-        Q(outcome=AccessLog.Outcome.OK) | Q(outcome=AccessLog.Outcome.NOT_FOUND)
-    )
-    if window.count() >= grant.rate_limit_per_minute:
+    if rate_limit.exceeded(grant):
         ctx.log(AccessLog.Outcome.RATE_LIMITED, reason="rate_limit")
         raise ApplicationError(
             ExchangeError.RATE_LIMITED, f"调用过于频繁：该授权每分钟最多 {grant.rate_limit_per_minute} 次。", status=429
@@ -323,10 +321,10 @@ RESPONSES_COMMON = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 
     summary="按主键查询一条记录",
     operation_id="exchange_record_get",
 )
-def record_get(request: HttpRequest, resource_code: str, key: str) -> dict[str, Any]:
+def record_get(request: HttpRequest, resource_code: str, key: str) -> HttpResponse:
     from zhengwu.exchange import store
 
-    def body(ctx: Context) -> dict[str, Any]:
+    def body(ctx: Context) -> HttpResponse:
         grant = _authorize(ctx)
         assert ctx.resource is not None
         shape = resource_shape(ctx.resource)
@@ -341,9 +339,14 @@ def record_get(request: HttpRequest, resource_code: str, key: str) -> dict[str, 
         if "_disputed" in row:
             out["_disputed"] = bool(row["_disputed"])
         ctx.log(AccessLog.Outcome.OK, keys=[logged_key], key_indexes=indexes, item_codes=codes, rows=1)
-        return {"resource": ctx.resource.code, "record": out}
+        # Rendered here rather than validated against RecordOut by ninja (the same JSON, with
+        # ninja's encoder): this is the hot path, and the dict is built to the schema above.
+        return HttpResponse(
+            json.dumps({"resource": ctx.resource.code, "record": out}, cls=NinjaJSONEncoder),
+            content_type="application/json; charset=utf-8",
+        )
 
-    result: dict[str, Any] = _run(request, resource_code, AccessLog.Operation.RECORD, body)
+    result: HttpResponse = _run(request, resource_code, AccessLog.Operation.RECORD, body)
     return result
 
 

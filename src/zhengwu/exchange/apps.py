@@ -5,3 +5,8 @@ class ExchangeConfig(AppConfig):
     name = "zhengwu.exchange"
     label = "exchange"
     verbose_name = "数据共享交换"
+
+    def ready(self) -> None:
+        from zhengwu.exchange import query_cache
+
+        query_cache.connect_signals()

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhengwu.catalog.signals import SignallingQuerySet
 from zhengwu.core.errors import ApplicationError, CoreError
 
 ACCESS_LOG_ZERO_HASH = "0" * 64
@@ -20,10 +21,13 @@ __all__ = [
     "ACCESS_LOG_ZERO_HASH",
     "AccessLog",
     "AccessLogHead",
+    "AccessLogPending",
     "AccessLogSubject",
     "Delivery",
     "Grant",
     "Objection",
+    "QueryCacheVersion",
+    "RateCounter",
     "ShareRequest",
     "Subscription",
 ]
@@ -106,6 +110,9 @@ class Grant(models.Model):
     )
     revoke_reason = models.TextField("撤销理由", blank=True)
 
+    # update() tells the query API's caches (catalog.signals.rows_updated).
+    objects = SignallingQuerySet.as_manager()
+
     class Meta:
         verbose_name = "共享授权"
         ordering = ["-created_at", "-id"]
@@ -168,6 +175,10 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
     def bulk_create(self, *args: Any, **kwargs: Any) -> list[AccessLog]:
         raise _append_only()
 
+    def chain_bulk_create(self, entries: list[AccessLog]) -> list[AccessLog]:
+        """Only for `access_log.seal_pending`: insert entries it has chained."""
+        return super().bulk_create(entries)
+
 
 class AccessLog(models.Model):
     """One call of the query API (or one webhook push), written and committed before the answer.
@@ -225,6 +236,9 @@ class AccessLog(models.Model):
     prev_hash = models.CharField("前序哈希", max_length=64)
     hash = models.CharField("哈希（SM3）", max_length=64)
     mac = models.CharField("校验码（SM3-HMAC）", max_length=64)
+    # The staged row (AccessLogPending.id) this entry sealed; not hashed, only provenance (and
+    # what lets the trigger allow that staged row to be deleted).
+    pending_id = models.BigIntegerField("暂存编号", null=True, blank=True, unique=True)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -279,6 +293,104 @@ class AccessLogHead(models.Model):
         return f"#{self.seq}"
 
 
+class AccessLogPendingQuerySet(models.QuerySet["AccessLogPending"]):
+    def update(self, **kwargs: Any) -> int:
+        raise _append_only()
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise _append_only()
+
+
+class AccessLogPending(models.Model):
+    """A call written durably before its answer, not yet chained: `access_log.append` inserts it
+    (one INSERT, no lock on the chain head), `access_log.seal_pending` moves it into the chain.
+
+    `mac` is SM3-HMAC (key derived from ZHENGWU_DATA_KEY) over the same fields as the chain hash
+    but `seq` and `prev_hash`, so a change to a row that is not sealed yet is detected too
+    (`zhengwu audit verify` checks both tables). Database triggers refuse UPDATE, and DELETE of a
+    row that has no sealed copy in the chain.
+    """
+
+    hash_chain_verifier = "zhengwu.exchange.access_log.verify_pending"
+    hash_chain_label = "共享访问日志（待封存）"
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField("时间")
+    # No indexes on the foreign keys: rows stay here for seconds, only read in id order, and
+    # every index would cost each call of the API an extra write.
+    api_client = models.ForeignKey(
+        "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    api_client_label = models.CharField("调用系统", max_length=200, blank=True)
+    consumer = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    consumer_label = models.CharField("使用部门", max_length=200, blank=True)
+    provider = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    resource = models.ForeignKey(
+        "catalog.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    resource_code = models.CharField("资源代码", max_length=100, blank=True)
+    grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    operation = models.CharField("操作", max_length=16, choices=AccessLog.Operation.choices)
+    purpose = models.CharField("用途", max_length=200, blank=True)
+    keys = models.JSONField("查询主键", default=list, blank=True)
+    filters = models.JSONField("查询条件", default=dict, blank=True)
+    key_indexes = models.JSONField("主键盲索引", default=list, blank=True)
+    item_codes = models.JSONField("返回信息项", default=list, blank=True)
+    rows = models.PositiveIntegerField("返回条数", default=0)
+    outcome = models.CharField("结果", max_length=16, choices=AccessLog.Outcome.choices)
+    reason = models.CharField("原因", max_length=64, blank=True)
+    latency_ms = models.PositiveIntegerField("耗时（毫秒）", default=0)
+    zone = models.CharField("网络区域", max_length=16)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    mac = models.CharField("校验码（SM3-HMAC）", max_length=64)
+
+    objects = AccessLogPendingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "待封存访问日志"
+        verbose_name_plural = "待封存访问日志"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"待封存 #{self.id} {self.resource_code} {self.outcome}"
+
+
+class RateCounter(models.Model):
+    """Calls answered under a grant in one minute (`minute` = minutes since the epoch), one row
+    per server process (`shard`) so that processes do not queue on one row; the rate limit is
+    the sum over the shards of the current minute."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="+")
+    minute = models.BigIntegerField("时间窗（分钟）")
+    shard = models.IntegerField("进程")
+    hits = models.PositiveIntegerField("调用次数", default=0)
+
+    class Meta:
+        verbose_name = "调用频率计数"
+        constraints = [models.UniqueConstraint(fields=["grant", "minute", "shard"], name="rate_counter_once_per_shard")]
+
+    def __str__(self) -> str:
+        return f"{self.grant_id}@{self.minute}/{self.shard}: {self.hits}"
+
+
+class QueryCacheVersion(models.Model):
+    """One row: bumped whenever an API client, department, resource, data item or grant changes,
+    so every server process drops what it cached of them (`exchange.query_cache`)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "查询缓存版本"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 class Subscription(models.Model):
     """A consumer's subscription to the changes of a resource, under a grant."""
 
@@ -325,6 +437,9 @@ class Delivery(models.Model):
     next_try = models.DateTimeField("下次尝试", default=timezone.now)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
     last_error = models.CharField("最近错误", max_length=500, blank=True)
+    # The worker sending it holds it until then (subscriptions.delivery_attempt); a crashed
+    # worker's claim lapses, so another may try again.
+    claimed_until = models.DateTimeField("发送占用至", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
+from zhengwu.exchange import access_log
 from zhengwu.exchange.sharing import SHARE_REQUEST_TIMER
 from zhengwu.exchange.sharing_models import AccessLog, AccessLogSubject, Grant, Objection, ShareRequest
 from zhengwu.supervision import selectors as supervision_selectors
@@ -83,7 +84,9 @@ class LogFilter:
 
 
 def access_log_for(user: User, flt: LogFilter) -> QuerySet[AccessLog]:
-    """The provider sees calls on its resources; the e-gov office and the audit admin see all."""
+    """The provider sees calls on its resources; the e-gov office and the audit admin see all.
+    Staged calls are sealed into the chain first, so the viewer shows every call."""
+    access_log.seal_pending()
     rows = AccessLog.objects.all()
     if not user.has_role(Role.EGOV_OFFICE, Role.AUDIT_ADMIN):
         if user.department_id is None:
@@ -148,6 +151,7 @@ def reads_of_citizen(user: User, *, limit: int = 500) -> list[CitizenRead]:
     """Successful reads of records keyed by this person's ID number (through the blind index)."""
     if user.kind != User.Kind.CITIZEN or not user.id_number_index:
         return []
+    access_log.seal_pending()
     log_ids = AccessLogSubject.objects.filter(key_index=user.id_number_index).values("log_id")
     rows = (
         AccessLog.objects.filter(seq__in=log_ids, outcome=AccessLog.Outcome.OK)
@@ -185,6 +189,7 @@ def statistics(since: datetime | None = None) -> list[DepartmentStats]:
     """Per department: resources provided, calls answered (OK) on them and by how many consumers,
     share requests answered (and on time, from the supervision timers), objections received."""
     since = since or (timezone.now() - timedelta(days=365))
+    access_log.seal_pending()
     provided = dict(
         Resource.objects.filter(state=Resource.State.PUBLISHED)
         .values_list("provider_id")

@@ -305,14 +305,24 @@ def ensure_table(resource: Resource) -> str:
     return spec.table
 
 
+_tables_seen: set[tuple[Any, ...]] = set()
+
+
 def _table_exists(resource: Resource) -> bool:
     """True when the resource has a table with a column for each current item (a new published
-    version's items are added here if no load has done it yet)."""
+    version's items are added here if no load has done it yet). A positive answer is remembered
+    per process for this version of the resource (tables are never dropped)."""
+    seen_key = (connection.alias, resource.pk, resource.version, resource.updated_at)
+    if seen_key in _tables_seen:
+        return True
     columns = StoreTable.objects.filter(resource_id=resource.pk).values_list("columns", flat=True).first()
     if columns is None:
         return False
     if not set(table_spec(resource).codes) <= set(columns):
         ensure_table(resource)
+    if len(_tables_seen) > 1000:
+        _tables_seen.clear()
+    _tables_seen.add(seen_key)
     return True
 
 
@@ -345,8 +355,37 @@ def _row_reader(spec: TableSpec) -> Callable[[Sequence[Any]], dict[str, Any]]:
     return read
 
 
+@dataclass(frozen=True)
+class _Lookup:
+    """What a keyed read of one table needs, built once per TableSpec."""
+
+    sql: str
+    key_converter: Converter
+    read: Callable[[Sequence[Any]], dict[str, Any]]
+
+
+_lookups: dict[TableSpec, _Lookup] = {}
+
+
+def _lookup(spec: TableSpec) -> _Lookup:
+    found = _lookups.get(spec)
+    if found is None:
+        found = _Lookup(
+            sql=(
+                f'SELECT {_select_list(spec)}, "_seq", "_updated_at", "_deleted", "_disputed" '  # noqa: S608
+                f'FROM {spec.quoted_table} WHERE {spec.q(spec.key)} = %s AND "_deleted" = %s'
+            ),
+            key_converter=spec.db_converter(spec.key),
+            read=_row_reader(spec),
+        )
+        if len(_lookups) > 1000:
+            _lookups.clear()
+        _lookups[spec] = found
+    return found
+
+
 def _key_param(spec: TableSpec, key: str) -> Any:
-    value = spec.db_converter(spec.key)(str(key))
+    value = _lookup(spec).key_converter(str(key))
     if value is None or type(value) is Invalid:
         return None
     return value
@@ -359,16 +398,13 @@ def get_record(resource: Resource, key: str) -> dict[str, Any] | None:
     param = _key_param(spec, key)
     if param is None or not _table_exists(resource):
         return None
+    lookup = _lookup(spec)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT {_select_list(spec)}, "_seq", "_updated_at", "_deleted", "_disputed" '  # noqa: S608
-            f'FROM {spec.quoted_table} WHERE {spec.q(spec.key)} = %s AND "_deleted" = %s',
-            [param, False],
-        )
+        cursor.execute(lookup.sql, [param, False])
         row = cursor.fetchone()
     if row is None:
         return None
-    record = _row_reader(spec)(row)
+    record = lookup.read(row)
     del record["_deleted"]
     return record
 
@@ -526,6 +562,9 @@ class TableWriter:
         self.now: Any = _utc_text(now) if self.spec.vendor == "sqlite" else now
         self.written = 0
         self.deleted = 0
+        self.keys_table = ""
+        self.keys_sql = ""
+        self.key_position = 0
         self.cursor = connection.cursor()
         q = self.spec.q
         sqlite = self.spec.vendor == "sqlite"
@@ -542,10 +581,34 @@ class TableWriter:
             for suffix in ("_key", "_seq"):
                 self.cursor.execute(f"DROP INDEX IF EXISTS {q(self.spec.table + suffix)}")
         else:
-            updates = [f"{q(code)} = excluded.{q(code)}" for code in columns if code != self.spec.key]
+            table = self.spec.quoted_table
+            values_columns = [code for code in columns if code != self.spec.key]
+            updates = [f"{q(code)} = excluded.{q(code)}" for code in values_columns]
             updates += ['"_seq" = excluded."_seq"', '"_updated_at" = excluded."_updated_at"']
             updates.append('"_deleted" = ' + ("0" if sqlite else "false"))
-            self.sql = f"{insert} ON CONFLICT ({q(self.spec.key)}) DO UPDATE SET {', '.join(updates)}"
+            # Only a row that changes (or comes back) is written, so only it gets a new _seq and
+            # appears in the change feed; an unchanged row keeps its _seq and _updated_at.
+            differs = "IS NOT" if sqlite else "IS DISTINCT FROM"
+            changed = [f"{table}.{q(code)} {differs} excluded.{q(code)}" for code in values_columns]
+            changed.append(f'{table}."_deleted" = ' + ("1" if sqlite else "true"))
+            self.sql = (
+                f"{insert} ON CONFLICT ({q(self.spec.key)}) DO UPDATE SET {', '.join(updates)} "
+                f"WHERE {' OR '.join(changed)}"
+            )
+            if mode == "replace":
+                # The keys of this load, to retire the rows it does not contain at the end (an
+                # unchanged row keeps its old _seq, so the _seq alone no longer tells).
+                self.key_position = list(columns).index(self.spec.key)
+                self.keys_table = q(f"zw_loaded_{self.spec.table}")
+                self.cursor.execute(f"DROP TABLE IF EXISTS {self.keys_table}")
+                self.cursor.execute(
+                    f"CREATE TEMPORARY TABLE {self.keys_table} AS "  # noqa: S608 - our identifiers
+                    f"SELECT {q(self.spec.key)} AS k FROM {table} WHERE 1 = 0"
+                )
+                self.cursor.execute(
+                    f"CREATE UNIQUE INDEX {q(f'zw_loaded_{self.spec.table}_k')} ON {self.keys_table} (k)"
+                )
+                self.keys_sql = f"INSERT INTO {self.keys_table} (k) VALUES ({mark}) ON CONFLICT (k) DO NOTHING"  # noqa: S608
         if sqlite:
             self.cursor.execute("PRAGMA cache_size")
             row = self.cursor.fetchone()
@@ -600,6 +663,9 @@ class TableWriter:
         self._send(params)
 
     def _send(self, params: list[tuple[Any, ...]]) -> None:
+        if self.keys_sql:
+            position = self.key_position
+            self._raw_cursor().executemany(self.keys_sql, [(row[position],) for row in params])
         if not WRITE_IN_THREAD:
             self._raw_cursor().executemany(self.sql, params)
             return
@@ -651,15 +717,18 @@ class TableWriter:
                 f'CREATE UNIQUE INDEX {q(self.spec.table + "_seq")} ON {self.spec.quoted_table} ("_seq")'
             )
         if self.mode == "replace" and not self.empty:
-            # Rows this load did not write keep a _seq ≤ start_seq: they are gone from the source.
-            # Shifting their _seq by the new high-water mark keeps every _seq unique and puts the
-            # deletions after this load's writes in the feed.
+            # Rows whose key is not in this load are gone from the source. They were not written,
+            # so their _seq is ≤ start_seq: shifting it by the new high-water mark keeps every
+            # _seq unique and puts the deletions after this load's writes in the feed.
+            table = self.spec.quoted_table
             self.cursor.execute(
-                f'UPDATE {self.spec.quoted_table} SET "_deleted" = %s, "_updated_at" = %s, "_seq" = "_seq" + %s '  # noqa: S608
-                f'WHERE "_seq" <= %s AND "_deleted" = %s',
-                [True, self.now, self.seq, self.start_seq, False],
+                f'UPDATE {table} SET "_deleted" = %s, "_updated_at" = %s, "_seq" = "_seq" + %s '  # noqa: S608
+                f'WHERE "_deleted" = %s AND NOT EXISTS '
+                f"(SELECT 1 FROM {self.keys_table} WHERE k = {table}.{q(self.spec.key)})",
+                [True, self.now, self.seq, False],
             )
             self.deleted = max(self.cursor.rowcount, 0)
+            self.cursor.execute(f"DROP TABLE IF EXISTS {self.keys_table}")
             if self.deleted:
                 self.cursor.execute(f'SELECT MAX("_seq") FROM {self.spec.quoted_table}')  # noqa: S608
                 row = self.cursor.fetchone()

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -194,14 +195,15 @@ def _log_push(delivery: Delivery, subscription: Subscription, started: float) ->
 def delivery_attempt(delivery_id: int) -> str:
     """Try one delivery now. Returns its status; on failure sets the next try (back-off)."""
     started = time.perf_counter()
-    delivery = (
-        Delivery.objects.select_related("subscription__grant", "subscription__resource").filter(pk=delivery_id).first()
-    )
-    if delivery is None or delivery.status != Delivery.Status.PENDING:
-        return delivery.status if delivery else "missing"
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        current = Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+        return current or "missing"
     subscription = delivery.subscription
     if not _deliverable(subscription):
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error="订阅或授权已失效")
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED, last_error="订阅或授权已失效", claimed_until=None
+        )
         return Delivery.Status.FAILED
     body = delivery.body.encode("utf-8")
     headers = {
@@ -221,21 +223,52 @@ def delivery_attempt(delivery_id: int) -> str:
     with transaction.atomic():
         if 200 <= status < 300:
             Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.DELIVERED, attempts=attempts, delivered_at=now, last_error=""
+                status=Delivery.Status.DELIVERED, attempts=attempts, delivered_at=now, last_error="", claimed_until=None
             )
             Subscription.objects.filter(pk=subscription.pk, cursor__lt=delivery.until).update(cursor=delivery.until)
             return Delivery.Status.DELIVERED
         error = error or f"HTTP {status}"
         if attempts >= max_attempts():
             Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.FAILED, attempts=attempts, last_error=error
+                status=Delivery.Status.FAILED, attempts=attempts, last_error=error, claimed_until=None
             )
             return Delivery.Status.FAILED
         delay = retry_delay(attempts)
         Delivery.objects.filter(pk=delivery.pk).update(
-            attempts=attempts, last_error=error, next_try=now + timedelta(seconds=delay)
+            attempts=attempts, last_error=error, next_try=now + timedelta(seconds=delay), claimed_until=None
         )
     return Delivery.Status.PENDING
+
+
+# How long a worker owns a delivery it is sending: the HTTP timeout with a wide margin.
+CLAIM_SECONDS = TIMEOUT_SECONDS * 3 + 30
+
+
+def _claim(delivery_id: int) -> Delivery | None:
+    """Take a pending delivery for this worker, or None when it is not pending or another worker
+    holds it, so that no delivery is sent twice at once. PostgreSQL: the row is locked with SKIP
+    LOCKED (a worker claiming it at this instant is skipped, not waited for); SQLite: the
+    IMMEDIATE transaction admits one writer, so the check and the claim cannot interleave. The
+    claim is committed before the POST, so no lock is held while the receiver answers."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("subscription__grant", "subscription__resource")
+            .filter(pk=delivery_id, status=Delivery.Status.PENDING)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .first()
+        )
+        if delivery is None:
+            return None
+        claimed = (
+            Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        )
+        if claimed != 1:
+            return None
+    return delivery
 
 
 def retry_delay(attempts: int) -> int:

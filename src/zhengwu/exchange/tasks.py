@@ -1,4 +1,8 @@
-"""Huey tasks of the exchange: webhook deliveries of subscriptions (push with back-off).
+"""Huey tasks of the exchange: webhook deliveries of subscriptions (push with back-off), and
+the sealer of the access log.
+
+`access_log_seal` runs every minute: it chains the calls the query API staged
+(`access_log.seal_pending`) and drops rate-limit counters of past minutes.
 
 `subscriptions_tick` runs every minute: it batches new changes into deliveries and attempts
 every delivery that is due. A failed attempt schedules its own retry after the back-off delay
@@ -13,7 +17,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from zhengwu.exchange import subscriptions
+from zhengwu.exchange import access_log, rate_limit, subscriptions
 from zhengwu.exchange.sharing_models import Delivery
 
 LOST_AFTER = timedelta(minutes=5)
@@ -37,3 +41,10 @@ def subscriptions_tick() -> int:
     for delivery_id in [*new, *(i for i in lost if i not in new)]:
         delivery_attempt_task(delivery_id)
     return len(new) + len(lost)
+
+
+@db_periodic_task(crontab(minute="*"))
+def access_log_seal() -> int:
+    sealed = access_log.seal_pending(pause=0.02)
+    rate_limit.purge_old()
+    return sealed

@@ -267,3 +267,50 @@ def test_demo_catalog_is_idempotent(
 def test_service_error_codes_are_strings() -> None:
     assert CoreError.PERMISSION_DENIED == "core.permission_denied"
     assert replace(license_data(), name="x").name == "x"
+
+
+def test_a_sequence_number_is_never_given_twice(market_officer: User, egov: User) -> None:
+    from zhengwu.catalog.models import CodeSequence
+
+    first = _publish(_draft(market_officer), market_officer, egov)
+    assert CodeSequence.objects.get(classification="301002").last == 1
+    # The counter is what decides, even when it is ahead of the resources (e.g. a number given
+    # in a publication whose resource later went away).
+    CodeSequence.objects.filter(classification="301002").update(last=5)
+    second = _publish(_draft(market_officer), market_officer, egov)
+    assert (first.code, second.code) == ("301002/001", "301002/006")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_resources_published_at_once_get_different_codes(market_officer: User, egov: User) -> None:
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (select_for_update) need PostgreSQL; SQLite serialises writers itself")
+    drafts = [_draft(market_officer), _draft(market_officer)]
+    for draft in drafts:
+        services.resource_submit(actor=market_officer, resource=draft)
+        services.resource_approve(actor=egov, resource=draft)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def publish(resource: Resource) -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            published = services.resource_publish(actor=egov, resource=resource)
+            outcomes.append(str(published.code))
+        except Exception as error:  # reported by the assertion below
+            outcomes.append(f"error: {error}")
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=publish, args=(draft,)) for draft in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["301002/001", "301002/002"]

@@ -25,6 +25,12 @@ market_token, police_token, egov_officer = helpers.market_token, helpers.police_
 pytestmark = pytest.mark.django_db
 
 
+def drop_guards() -> None:
+    from zhengwu.exchange.tests.test_access_log_staging import drop_guards as drop
+
+    drop()
+
+
 def verify() -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     try:
@@ -40,6 +46,7 @@ def test_the_chain_verifies_and_a_tampered_entry_is_caught(market_grant: Grant, 
     assert access_log.verify_chain(batch_size=2).ok
     code, out, _ = verify()
     assert code == 0 and "共享访问日志完整：共校验 3 条" in out
+    drop_guards()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE exchange_accesslog SET purpose = %s WHERE seq = 2", ["其他用途"])
     result = access_log.verify_chain()
@@ -52,6 +59,7 @@ def test_the_chain_verifies_and_a_tampered_entry_is_caught(market_grant: Grant, 
 def test_a_deleted_entry_and_a_cut_end_are_caught(market_grant: Grant, market_token: str) -> None:
     for _ in range(3):
         get(market_token, record_path("101001/001", CITIZEN_ID))
+    drop_guards()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM exchange_accesslogsubject")
         cursor.execute("DELETE FROM exchange_accesslog WHERE seq = 3")

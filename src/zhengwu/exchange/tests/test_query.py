@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from zhengwu.accounts.models import User
 from zhengwu.catalog.models import Resource
-from zhengwu.exchange import sharing
+from zhengwu.exchange import access_log, sharing
 from zhengwu.exchange.sharing_models import AccessLog, Grant
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID, PURPOSE, api_token, request_people
@@ -30,13 +30,21 @@ market_token, police_token = helpers.market_token, helpers.police_token
 pytestmark = pytest.mark.django_db
 
 
-def get(token: str | None, path: str, purpose: str | None = PURPOSE, **params: Any) -> Any:
+def call(token: str | None, path: str, purpose: str | None = PURPOSE, **params: Any) -> Any:
+    """One call of the query API; its access-log entry stays staged (not sealed)."""
     headers: dict[str, str] = {}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     if purpose is not None:
         headers["X-Purpose"] = quote(purpose)
     return Client().get(f"/api/v1/exchange/{path}", params, headers=headers)
+
+
+def get(token: str | None, path: str, purpose: str | None = PURPOSE, **params: Any) -> Any:
+    """One call, then the sealer (as its periodic task would), so `AccessLog` holds the entry."""
+    response = call(token, path, purpose, **params)
+    access_log.seal_pending()
+    return response
 
 
 def record_path(resource_code: str, key: str, *, encoded: bool = False) -> str:

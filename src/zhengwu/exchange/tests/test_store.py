@@ -178,3 +178,25 @@ def test_integer_keys_page_numerically(market_dept: Department, tmp_path: Path) 
     page, after = store.find_records(resource, {}, after=after, limit=3)
     assert [r["no"] for r in page] == [100] and after is None
     assert store.get_record(resource, "9")["label"] == "第9"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("mode", ["replace", "upsert"])
+def test_a_reload_gives_new_sequence_numbers_to_changed_rows_only(
+    enterprises: Resource, tmp_path: Path, mode: str
+) -> None:
+    a, b, c = credit_codes(3)
+    load(enterprises, tmp_path, [row_for(a), row_for(b), row_for(c)])
+    before = {r["credit_code"]: (r["_seq"], r["_updated_at"]) for r in store.changes_since(enterprises, 0, limit=10)[0]}
+    _, cursor = store.changes_since(enterprises, 0, limit=100)
+    load(enterprises, tmp_path, [row_for(a), row_for(b, name="改名公司"), row_for(c)], mode=mode)
+    changes, _ = store.changes_since(enterprises, cursor, limit=100)
+    assert [(r["credit_code"], r["_op"], r["name"]) for r in changes] == [(b, "upsert", "改名公司")]
+    for key in (a, c):
+        record = store.get_record(enterprises, key)
+        assert record is not None and (record["_seq"], record["_updated_at"]) == before[key]
+    if mode == "replace":  # a replacement without a row still retires it, and only it
+        _, cursor = store.changes_since(enterprises, 0, limit=100)
+        load(enterprises, tmp_path, [row_for(a), row_for(b, name="改名公司")])
+        changes, _ = store.changes_since(enterprises, cursor, limit=100)
+        assert [(r["credit_code"], r["_op"]) for r in changes] == [(c, "delete")]
+        assert store.count_records(enterprises) == 2

@@ -163,3 +163,41 @@ def test_only_the_grant_holder_subscribes(market_grant: Grant, police_clerk: Use
     )
     assert secret == "" and subscription.mode == "pull"
     assert Subscription.objects.count() == 1
+
+
+def test_two_workers_never_send_the_same_delivery(
+    market_grant: Grant, market_clerk: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subscriptions.subscription_create(
+        actor=market_clerk, grant=market_grant, mode=Subscription.Mode.WEBHOOK, url="http://127.0.0.1:9/hook"
+    )
+    [delivery_id] = subscriptions.subscriptions_collect()
+    posts: list[str] = []
+    seen_by_second: list[str] = []
+
+    def post(url: str, body: bytes, headers: dict[str, str]) -> int:
+        posts.append(url)
+        # A second worker picks up the same delivery while the first is still sending it.
+        seen_by_second.append(subscriptions.delivery_attempt(delivery_id))
+        return 200
+
+    monkeypatch.setattr(subscriptions, "http_post", post)
+    assert subscriptions.delivery_attempt(delivery_id) == Delivery.Status.DELIVERED
+    assert len(posts) == 1 and seen_by_second == [Delivery.Status.PENDING]
+    assert Delivery.objects.get(pk=delivery_id).claimed_until is None
+    assert subscriptions.delivery_attempt(delivery_id) == Delivery.Status.DELIVERED  # done: not sent again
+    assert len(posts) == 1
+
+
+def test_a_lapsed_claim_of_a_crashed_worker_is_taken_over(
+    market_grant: Grant, market_clerk: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subscriptions.subscription_create(
+        actor=market_clerk, grant=market_grant, mode=Subscription.Mode.WEBHOOK, url="http://127.0.0.1:9/hook"
+    )
+    [delivery_id] = subscriptions.subscriptions_collect()
+    Delivery.objects.filter(pk=delivery_id).update(claimed_until=timezone.now() + timedelta(minutes=1))
+    monkeypatch.setattr(subscriptions, "http_post", lambda url, body, headers: 200)
+    assert subscriptions.delivery_attempt(delivery_id) == Delivery.Status.PENDING  # held by another worker
+    Delivery.objects.filter(pk=delivery_id).update(claimed_until=timezone.now() - timedelta(seconds=1))
+    assert subscriptions.delivery_attempt(delivery_id) == Delivery.Status.DELIVERED

@@ -1,0 +1,224 @@
+"""The query API's hot path: per-process caches that a change invalidates at once, the rate-limit
+counter, staged access-log rows (durable, MAC-protected, visible to the citizen and the viewer
+before they are sealed), the sealer, and the database triggers that keep the log append-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from zhengwu.accounts.models import ApiClient, User
+from zhengwu.accounts.services import apiclient_revoke
+from zhengwu.conftest import person_client
+from zhengwu.exchange import access_log, query_cache, rate_limit, sharing
+from zhengwu.exchange.sharing_models import AccessLog, AccessLogHead, AccessLogPending, Grant, RateCounter
+from zhengwu.exchange.tests import test_sharing_helpers as helpers
+from zhengwu.exchange.tests.test_query import call, record_path
+from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID
+
+people, market_grant, police_officer = helpers.people, helpers.market_grant, helpers.police_officer
+market_token = helpers.market_token
+
+pytestmark = pytest.mark.django_db
+
+PATH = record_path("101001/001", CITIZEN_ID)
+
+SQLITE_TRIGGERS = (
+    "exchange_accesslog_no_update",
+    "exchange_accesslog_no_delete",
+    "exchange_accesslogsubject_no_update",
+    "exchange_accesslogsubject_no_delete",
+    "exchange_accesslogpending_no_update",
+    "exchange_accesslogpending_no_delete",
+    "exchange_accessloghead_forward_only",
+    "exchange_accessloghead_no_delete",
+    "exchange_accesslogpending_rate_count",
+)
+POSTGRESQL_TRIGGERS = (
+    ("exchange_accesslog", "exchange_accesslog_guard"),
+    ("exchange_accesslogsubject", "exchange_accesslogsubject_guard"),
+    ("exchange_accesslogpending", "exchange_accesslogpending_guard"),
+    ("exchange_accessloghead", "exchange_accessloghead_guard"),
+    ("exchange_accesslogpending", "exchange_accesslogpending_rate_count"),
+)
+
+
+def raw(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+def refused(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> bool:
+    try:
+        with transaction.atomic():
+            raw(sql, params)
+    except DatabaseError as error:
+        return "访问日志" in str(error) or "链头" in str(error)
+    return False
+
+
+def drop_guards() -> None:
+    """What someone who owns the database does first (rolled back with the test)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in SQLITE_TRIGGERS[:-1]:
+                cursor.execute(f"DROP TRIGGER {name}")
+        else:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table, name in POSTGRESQL_TRIGGERS[:-1]:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+# --- caches -----------------------------------------------------------------------------------
+
+
+def test_a_revoked_grant_is_refused_at_once_in_the_same_process(
+    market_grant: Grant, market_token: str, police_officer: User
+) -> None:
+    assert call(market_token, PATH).status_code == 200
+    assert call(market_token, PATH).status_code == 200  # served from the caches
+    sharing.grant_revoke(actor=police_officer, grant=market_grant, reason="用途已结束")
+    assert call(market_token, PATH).status_code == 404
+    assert AccessLogPending.objects.order_by("-id").values_list("reason", flat=True)[0] == "grant_inactive"
+
+
+def test_a_revoked_api_client_is_refused_at_once(market_grant: Grant, market_token: str, sys_admin: User) -> None:
+    assert call(market_token, PATH).status_code == 200
+    client = ApiClient.objects.get(department=market_grant.consumer)
+    apiclient_revoke(actor=sys_admin, client=client)
+    assert call(market_token, PATH).status_code == 401
+
+
+def test_a_change_committed_by_another_process_empties_the_caches(market_grant: Grant, market_token: str) -> None:
+    assert call(market_token, PATH).status_code == 200
+    before = query_cache.current()
+    assert before.grants and before.clients
+    # Another process revoked the grant: its row changed and it bumped the shared version.
+    raw("UPDATE exchange_grant SET revoked_at = %s WHERE id = %s", [market_grant.created_at, market_grant.pk])
+    assert call(market_token, PATH).status_code == 200  # this process cannot know yet …
+    raw("UPDATE exchange_querycacheversion SET value = value + 1 WHERE id = 1")
+    assert call(market_token, PATH).status_code == 404  # … until the version moves
+    assert query_cache.current() is not before
+
+
+def test_a_queryset_update_of_a_grant_invalidates_too(market_grant: Grant, market_token: str) -> None:
+    assert call(market_token, PATH).status_code == 200
+    Grant.objects.filter(pk=market_grant.pk).update(purpose="另一用途")
+    assert call(market_token, PATH).status_code == 404
+
+
+# --- rate limit -------------------------------------------------------------------------------
+
+
+def test_the_rate_counter_counts_answered_calls_only(market_grant: Grant, market_token: str) -> None:
+    assert call(market_token, PATH).status_code == 200
+    assert call(market_token, record_path("101001/001", OTHER_ID)).status_code == 200
+    assert call(market_token, record_path("101001/001", "110105194912310038")).status_code == 404  # not found
+    assert call(market_token, PATH, purpose="其他用途").status_code == 404  # denied: not counted
+    assert rate_limit.used(market_grant) == 3
+    assert RateCounter.objects.filter(grant=market_grant).count() == 1
+
+
+def test_old_counters_are_purged(market_grant: Grant) -> None:
+    now = rate_limit.current_minute()
+    RateCounter.objects.create(grant=market_grant, minute=now - 60, shard=1, hits=5)
+    RateCounter.objects.create(grant=market_grant, minute=now, shard=1, hits=5)
+    assert rate_limit.purge_old() == 1
+    assert rate_limit.used(market_grant) == 5
+
+
+# --- staging and sealing ----------------------------------------------------------------------
+
+
+def test_a_call_is_staged_durably_and_sealed_later(market_grant: Grant, market_token: str) -> None:
+    assert call(market_token, PATH).status_code == 200
+    assert AccessLog.objects.count() == 0
+    staged = AccessLogPending.objects.get()
+    assert staged.outcome == "ok" and staged.keys == ["1101**********002X"] and len(staged.key_indexes) == 1
+    assert access_log.verify_pending().ok
+    assert access_log.seal_pending() == 1
+    assert AccessLogPending.objects.count() == 0
+    entry = AccessLog.objects.get()
+    assert entry.pending_id == staged.id and entry.at == staged.at and entry.keys == staged.keys
+    assert entry.subjects.count() == 1
+    assert access_log.verify_chain().ok
+
+
+def test_sealing_keeps_the_chain_in_order_across_batches(market_grant: Grant, market_token: str) -> None:
+    for _ in range(5):
+        call(market_token, PATH)
+    access_log.append(operation="push", outcome="ok", resource_code="101001/001")  # chained at once
+    assert access_log.seal_pending(batch_size=2) == 5
+    assert list(AccessLog.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3, 4, 5, 6]
+    assert access_log.verify_chain(batch_size=2).ok
+    assert AccessLogHead.objects.get().seq == 6
+
+
+def test_the_citizen_sees_calls_not_sealed_yet(market_grant: Grant, market_token: str, citizen: User) -> None:
+    assert call(market_token, PATH).status_code == 200
+    assert AccessLog.objects.count() == 0
+    reads = person_client(citizen).get("/my/data-use/").context["reads"]
+    assert len(reads) == 1 and reads[0].purpose == market_grant.purpose
+
+
+def test_a_changed_staged_row_is_caught_and_never_sealed(market_grant: Grant, market_token: str) -> None:
+    for _ in range(3):
+        call(market_token, PATH)
+    _first, second, _ = AccessLogPending.objects.order_by("id").values_list("id", flat=True)
+    drop_guards()
+    raw("UPDATE exchange_accesslogpending SET purpose = %s WHERE id = %s", ["其他用途", second])
+    result = access_log.verify_pending()
+    assert not result.ok and result.first_bad_seq == second
+    assert access_log.seal_pending() == 1  # the first only: sealing stops before the changed row
+    assert list(AccessLogPending.objects.values_list("id", flat=True)) == [second, second + 1]
+    assert access_log.verify_chain().ok
+
+
+def test_audit_verify_reports_a_changed_staged_row(market_grant: Grant, market_token: str) -> None:
+    from zhengwu.exchange.tests.test_access_log import verify
+
+    call(market_token, PATH)
+    code, out, _ = verify()
+    assert code == 0 and "共享访问日志（待封存）完整：共校验 1 条" in out
+    drop_guards()
+    raw("UPDATE exchange_accesslogpending SET rows = 7")
+    code, _, err = verify()
+    assert code == 1 and "共享访问日志（待封存）在第" in err
+
+
+# --- triggers ---------------------------------------------------------------------------------
+
+
+def test_the_triggers_are_installed() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            expected = set(SQLITE_TRIGGERS)
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'")
+            expected = {name for _, name in POSTGRESQL_TRIGGERS}
+        installed = {row[0] for row in cursor.fetchall()}
+    assert expected <= installed
+
+
+def test_the_database_refuses_to_change_or_delete_log_rows(market_grant: Grant, market_token: str) -> None:
+    for _ in range(2):
+        call(market_token, PATH)
+    access_log.seal_pending(limit=1)
+    staged = AccessLogPending.objects.get()
+    assert refused("UPDATE exchange_accesslog SET purpose = 'x'")
+    assert refused("DELETE FROM exchange_accesslog")
+    assert refused("UPDATE exchange_accesslogsubject SET key_index = 'x'")
+    assert refused("DELETE FROM exchange_accesslogsubject")
+    assert refused("UPDATE exchange_accesslogpending SET purpose = 'x'")
+    assert refused("DELETE FROM exchange_accesslogpending WHERE id = %s", [staged.id])  # not sealed yet
+    assert refused("UPDATE exchange_accessloghead SET seq = seq - 1")
+    assert refused("DELETE FROM exchange_accessloghead")
+    assert AccessLog.objects.count() == 1 and AccessLogPending.objects.count() == 1
+    assert access_log.seal_pending() == 1  # sealing itself may remove the staged row
+    assert AccessLogPending.objects.count() == 0
+    assert access_log.verify_chain().ok
