@@ -1,0 +1,405 @@
+"""Writes of the certificates app: issue and revoke electronic certificates (电子证照).
+
+`certificate_issue` is called by eservices when an approved case's result is a certificate
+(actor None = the platform, or the approving staff member), and by staff tools and the demo.
+`certificate_revoke` is for staff (clerk or department leader) of the issuing department.
+Both are audited; refusals are recorded outside the transaction so they stay on record.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.utils import timezone
+
+from zhengwu.accounts.models import Department, Role, User
+from zhengwu.audit.services import record
+from zhengwu.certificates import identifiers, signing
+from zhengwu.certificates.base_resource import write_to_base
+from zhengwu.certificates.errors import CertificateError
+from zhengwu.certificates.models import Certificate, CertificateType, HolderKind, IssuerKey
+from zhengwu.core.crypto import blind_index
+from zhengwu.core.errors import ApplicationError, from_validation_error, permission_denied
+from zhengwu.core.idnumbers import validate_credit_code, validate_resident_id
+from zhengwu.core.workdays import today
+
+ISSUER_ROLES = (Role.CLERK, Role.DEPT_LEADER)
+HOLDER_INDEX_PURPOSE = "certificate-holder"
+MAX_VALUE_LENGTH = 500
+
+
+def holder_index(code: str) -> str:
+    return blind_index(code, purpose=HOLDER_INDEX_PURPOSE)
+
+
+def may_act_for(actor: User | None, department: Department) -> bool:
+    """Staff (clerk or leader) of the issuing department; None is the platform itself."""
+    if actor is None:
+        return True
+    return bool(actor.is_authenticated and actor.has_role(*ISSUER_ROLES) and actor.department_id == department.pk)
+
+
+# --- issuer keys ---------------------------------------------------------------------------------
+
+
+def issuer_key_for(*, department: Department, request: HttpRequest | None = None) -> IssuerKey:
+    """The department's active SM2 key, generated (and audited) on first use."""
+    key = IssuerKey.objects.filter(department=department, retired_at__isnull=True).first()
+    if key is not None:
+        return key
+    private_key, public_key = signing.new_keypair()
+    try:
+        with transaction.atomic():
+            key = IssuerKey.objects.create(
+                department=department,
+                public_key=public_key,
+                private_key=private_key,
+                fingerprint=signing.fingerprint(public_key),
+            )
+            record(
+                actor=None,
+                action="certificates.issuer_key.create",
+                target=key,
+                details={"fingerprint": key.fingerprint},
+                request=request,
+                department=department,
+            )
+    except IntegrityError:  # another process created it at the same moment
+        key = IssuerKey.objects.get(department=department, retired_at__isnull=True)
+    return key
+
+
+KEY_ROTATORS = (Role.DEPT_LEADER,)
+
+
+def issuer_key_rotate(*, actor: User, department: Department, request: HttpRequest | None = None) -> IssuerKey:
+    """Retire the department's signing key and make a new one (e.g. after a suspected leak).
+
+    Certificates already issued keep their key and still verify; new ones use the new key.
+    For the department's leader, or the security administrator (安全管理员).
+    """
+    try:
+        allowed = actor.is_authenticated and (
+            (actor.has_role(*KEY_ROTATORS) and actor.department_id == department.pk) or actor.has_role(Role.SEC_ADMIN)
+        )
+        if not allowed:
+            raise permission_denied("只有本部门负责人或安全管理员可以更换签发密钥。")
+    except ApplicationError as error:
+        _refuse(
+            actor=actor,
+            action="certificates.issuer_key.rotate",
+            error=error,
+            details={},
+            request=request,
+            department=department,
+        )
+        raise
+    private_key, public_key = signing.new_keypair()
+    with transaction.atomic():
+        old = IssuerKey.objects.select_for_update().filter(department=department, retired_at__isnull=True).first()
+        if old is not None:
+            old.retired_at = timezone.now()
+            old.save(update_fields=["retired_at"])
+        key = IssuerKey.objects.create(
+            department=department,
+            public_key=public_key,
+            private_key=private_key,
+            fingerprint=signing.fingerprint(public_key),
+        )
+        record(
+            actor=actor,
+            action="certificates.issuer_key.rotate",
+            target=key,
+            details={"fingerprint": key.fingerprint, "retired": old.fingerprint if old else ""},
+            request=request,
+            department=department,
+        )
+    return key
+
+
+# --- issue -------------------------------------------------------------------------------------
+
+
+def _resolve_type(certificate_type: str | CertificateType) -> CertificateType:
+    if isinstance(certificate_type, CertificateType):
+        found: CertificateType | None = certificate_type
+    else:
+        found = CertificateType.objects.filter(code=str(certificate_type).strip().upper()).first()
+    if found is None or not found.is_active:
+        raise ApplicationError(
+            CertificateError.UNKNOWN_TYPE,
+            f"证照类型“{certificate_type}”不存在或已停用。",
+            {"certificate_type": "不存在"},
+        )
+    return found
+
+
+def _holder(kind: str, name: str, id_number: str, credit_code: str) -> tuple[str, str, str]:
+    name = (name or "").strip()
+    id_number, credit_code = (id_number or "").strip().upper(), (credit_code or "").strip().upper()
+    if not name or len(name) > 200:
+        raise ApplicationError(
+            CertificateError.INVALID_HOLDER, "持证主体名称不能为空，且不超过 200 字。", {"holder_name": "无效"}
+        )
+    if bool(id_number) == bool(credit_code):
+        raise ApplicationError(
+            CertificateError.INVALID_HOLDER,
+            "持证主体须提供公民身份号码或统一社会信用代码中的一项。",
+            {"holder_id_number": "二选一", "holder_credit_code": "二选一"},
+        )
+    if id_number:
+        if kind != HolderKind.PERSON:
+            raise ApplicationError(
+                CertificateError.INVALID_HOLDER,
+                "该类证照的持证主体应为法人或其他组织。",
+                {"holder_credit_code": "必填"},
+            )
+        try:
+            validate_resident_id(id_number)
+        except ApplicationError as error:
+            raise ApplicationError(
+                CertificateError.INVALID_HOLDER, error.message, {"holder_id_number": error.message}
+            ) from None
+        return HolderKind.PERSON, name, id_number
+    if kind != HolderKind.ORGANISATION:
+        raise ApplicationError(
+            CertificateError.INVALID_HOLDER, "该类证照的持证主体应为自然人。", {"holder_id_number": "必填"}
+        )
+    try:
+        validate_credit_code(credit_code)
+    except ApplicationError as error:
+        raise ApplicationError(
+            CertificateError.INVALID_HOLDER, error.message, {"holder_credit_code": error.message}
+        ) from None
+    return HolderKind.ORGANISATION, name, credit_code
+
+
+def _data(kind: CertificateType, data: dict[str, Any]) -> dict[str, str]:
+    if not isinstance(data, dict):
+        raise ApplicationError(
+            CertificateError.INVALID_DATA, "照面信息应为“信息项代码: 值”的对象。", {"data": "格式错误"}
+        )
+    names = kind.item_names()
+    problems: dict[str, str] = {}
+    clean: dict[str, str] = {}
+    for code, value in data.items():
+        if code not in names:
+            problems[str(code)] = f"“{kind.name}”没有此信息项"
+            continue
+        text = "" if value is None else str(value).strip()
+        if len(text) > MAX_VALUE_LENGTH:
+            problems[code] = f"不超过 {MAX_VALUE_LENGTH} 字"
+        elif text:
+            clean[code] = text
+    for item in kind.items:
+        if item.get("required") and str(item["code"]) not in clean and str(item["code"]) not in problems:
+            problems[str(item["code"])] = f"“{item['name']}”必填"
+    if problems:
+        listed = "；".join(f"{names.get(code, code)}：{text}" for code, text in problems.items())
+        raise ApplicationError(CertificateError.INVALID_DATA, f"照面信息有误：{listed}", problems)
+    return clean
+
+
+def _refuse(
+    *,
+    actor: User | None,
+    action: str,
+    error: ApplicationError,
+    details: dict[str, Any],
+    request: HttpRequest | None,
+    department: Department | None,
+    target: Any = None,
+) -> None:
+    record(
+        actor=actor,
+        action=action,
+        target=target,
+        outcome="denied" if error.status in (403, 404) else "failure",
+        details={**details, "code": error.code, "message": error.message},
+        request=request,
+        department=department,
+    )
+
+
+def certificate_issue(
+    *,
+    actor: User | None,
+    department: Department,
+    certificate_type: str | CertificateType,
+    holder_name: str,
+    holder_id_number: str = "",
+    holder_credit_code: str = "",
+    data: dict[str, Any],
+    valid_until: date | None = None,
+    source_label: str = "",
+    request: HttpRequest | None = None,
+) -> Certificate:
+    """Issue a signed certificate and write it into the 电子证照 base resource."""
+    try:
+        if not may_act_for(actor, department):
+            raise permission_denied("只有颁发机构的业务办理人员或负责人可以签发电子证照。")
+        if not department.is_active:
+            raise ApplicationError(
+                CertificateError.ISSUER_INACTIVE,
+                f"部门“{department.name}”已停用，不能签发电子证照。",
+                {"department": "已停用"},
+            )
+        kind = _resolve_type(certificate_type)
+        holder_kind, name, code = _holder(kind.holder_kind, holder_name, holder_id_number, holder_credit_code)
+        clean = _data(kind, data)
+        issued_on = today()
+        if valid_until is not None and valid_until < issued_on:
+            raise ApplicationError(
+                CertificateError.INVALID_VALIDITY, "有效期至不能早于签发日期。", {"valid_until": "早于签发日期"}
+            )
+        if len(source_label) > 200:
+            raise ApplicationError(CertificateError.INVALID_DATA, "来源说明不超过 200 字。", {"source_label": "过长"})
+    except ApplicationError as error:
+        _refuse(
+            actor=actor,
+            action="certificates.certificate.issue",
+            error=error,
+            details={"type": str(certificate_type)},
+            request=request,
+            department=department,
+        )
+        raise
+    issuer_key_for(department=department, request=request)
+    with transaction.atomic():
+        # The active key row serialises serial numbers of one issuer (and a rotation meanwhile).
+        key = IssuerKey.objects.select_for_update().get(department=department, retired_at__isnull=True)
+        last = Certificate.objects.filter(certificate_type=kind, issuer=department).aggregate(m=Max("serial"))["m"]
+        ident = identifiers.build(type_code=kind.code, issuer_code=department.credit_code, serial=int(last or 0) + 1)
+        certificate = Certificate(
+            identifier=str(ident),
+            certificate_type=kind,
+            issuer=department,
+            issuer_key=key,
+            serial=ident.serial,
+            version=ident.version,
+            holder_kind=holder_kind,
+            holder_name=name,
+            holder_code=code,
+            holder_index=holder_index(code),
+            data_json=json.dumps(clean, sort_keys=True, ensure_ascii=False),
+            issued_on=issued_on,
+            valid_until=valid_until,
+            issued_by=actor,
+            source_label=source_label.strip(),
+        )
+        certificate.signature = signing.sign(certificate)
+        try:
+            certificate.full_clean()
+        except ValidationError as error:
+            raise from_validation_error(error) from None
+        certificate.save()
+        base_problem = write_to_base([certificate])
+        record(
+            actor=actor,
+            action="certificates.certificate.issue",
+            target=certificate,
+            details={
+                "identifier": certificate.identifier,
+                "type": kind.code,
+                "source": certificate.source_label,
+                "base": base_problem or "已写入电子证照库",
+            },
+            request=request,
+            department=department,
+        )
+    certificate.refresh_from_db(fields=["base_synced_at"])
+    return certificate
+
+
+# --- revoke ------------------------------------------------------------------------------------
+
+
+def certificate_revoke(
+    *, actor: User, certificate: Certificate, reason: str, request: HttpRequest | None = None
+) -> Certificate:
+    """Revoke (注销) a valid certificate; the verify page shows 已注销 from then on."""
+    reason = (reason or "").strip()
+    details = {"identifier": certificate.identifier}
+    try:
+        if actor is None or not may_act_for(actor, certificate.issuer):
+            raise permission_denied("只有颁发机构的业务办理人员或负责人可以注销电子证照。")
+        if not reason:
+            raise ApplicationError(CertificateError.REASON_REQUIRED, "请填写注销原因。", {"reason": "必填"})
+        if len(reason) > 500:
+            raise ApplicationError(CertificateError.REASON_REQUIRED, "注销原因不超过 500 字。", {"reason": "过长"})
+        with transaction.atomic():
+            locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+            if locked.status != Certificate.Status.VALID:
+                raise ApplicationError(
+                    CertificateError.WRONG_STATE, "该证照已注销，不能重复注销。", {"certificate": "已注销"}
+                )
+            locked.status = Certificate.Status.REVOKED
+            locked.revoked_at = timezone.now()
+            locked.revoked_by = actor
+            locked.revoke_reason = reason
+            locked.full_clean()
+            locked.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+            base_problem = write_to_base([locked])
+            record(
+                actor=actor,
+                action="certificates.certificate.revoke",
+                target=locked,
+                details={**details, "reason": reason, "base": base_problem or "已写入电子证照库"},
+                request=request,
+                department=locked.issuer,
+            )
+    except ApplicationError as error:
+        _refuse(
+            actor=actor,
+            action="certificates.certificate.revoke",
+            error=error,
+            details=details,
+            request=request,
+            department=certificate.issuer,
+            target=certificate,
+        )
+        raise
+    locked.refresh_from_db()
+    return locked
+
+
+def certificates_resync(*, certificates: list[Certificate] | None = None) -> str:
+    """Write (again) the given certificates, or all not yet written, into the base resource."""
+    rows = (
+        certificates
+        if certificates is not None
+        else list(Certificate.objects.filter(base_synced_at__isnull=True).select_related("certificate_type", "issuer"))
+    )
+    with transaction.atomic():
+        return write_to_base(rows)
+
+
+def certificates_expire_in_base(*, batch: int = 500) -> int:
+    """Mark certificates that ran out since the last write as 过期 in the base resource.
+
+    Run daily (tasks.certificates_expiry_tick). Returns how many records were written.
+    """
+    due = list(
+        Certificate.objects.filter(
+            status=Certificate.Status.VALID, valid_until__lt=today(), base_synced_at__isnull=False
+        )
+        .exclude(base_state="expired")
+        .select_related("certificate_type", "issuer")
+        .order_by("pk")[:batch]
+    )
+    if not due:
+        return 0
+    with transaction.atomic():
+        problem = write_to_base(due)
+        record(
+            actor=None,
+            action="certificates.base.expire",
+            details={"count": len(due), "base": problem or "已写入电子证照库"},
+        )
+    return 0 if problem else len(due)
