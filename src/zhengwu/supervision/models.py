@@ -59,6 +59,13 @@ class Timer(models.Model):
     target_type = models.CharField("对象类型", max_length=100, help_text="app_label.model")
     target_id = models.CharField("对象标识", max_length=64)
     title = models.CharField("事项", max_length=200)
+    target_url = models.CharField(
+        "办理页面",
+        max_length=500,
+        blank=True,
+        default="",
+        help_text="该事项在工作台的办理页面地址（站内路径），供电子监察下钻查看。",
+    )
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="timers", verbose_name="责任单位"
     )
@@ -98,7 +105,34 @@ class Timer(models.Model):
         indexes = [
             models.Index(fields=["state", "department"], name="timer_state_department"),
             models.Index(fields=["deadline"], name="timer_deadline"),
+            models.Index(fields=["finished_at"], name="timer_finished_at"),  # monthly reports
             models.Index(fields=["target_type", "target_id"], name="timer_target"),
+            # Dashboards read live timers only: partial indexes keep their cost proportional to
+            # the live timers, not to years of finished ones. `timer_live_lights` covers every
+            # column of the light CASE, so the dashboard's GROUP BY is an index-only scan;
+            # `timer_live_deadline` serves the red list (oldest deadline first, LIMIT).
+            models.Index(
+                fields=[
+                    "state",
+                    "department",
+                    "kind",
+                    "kind_label",
+                    "unit",
+                    "deadline",
+                    "yellow_from",
+                    "paused_on",
+                    "deadline_at",
+                    "yellow_at",
+                    "paused_at",
+                ],
+                condition=Q(state__in=["running", "paused"]),
+                name="timer_live_lights",
+            ),
+            models.Index(
+                fields=["deadline", "deadline_at", "id"],
+                condition=Q(state__in=["running", "paused"]),
+                name="timer_live_deadline",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -262,3 +296,180 @@ class TimerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- 督办 (urging) ------------------------------------------------------------------------------
+
+
+class Urging(models.Model):
+    """A supervisor's 督办 notice to a department about the item of one timer.
+
+    The department must answer by `answer_deadline` (its own timer, kind `supervision.urging`,
+    started on the urging). Notice and answer are kept; both are audited.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "待答复"
+        ANSWERED = "answered", "已答复"
+
+    timer = models.ForeignKey(Timer, on_delete=models.PROTECT, related_name="urgings", verbose_name="被督办计时")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="urgings", verbose_name="被督办单位"
+    )
+    notice = models.TextField("督办意见", max_length=2000)
+    answer_days = models.PositiveSmallIntegerField(
+        "答复时限（工作日）", validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="督办人"
+    )
+    created_at = models.DateTimeField("督办时间", default=timezone.now)
+    answer = models.TextField("答复内容", max_length=4000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="答复人",
+    )
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    answered_on_time = models.BooleanField("按时答复", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "督办"
+        verbose_name_plural = "督办"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["department", "state"], name="urging_department_state")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="open") | (Q(answered_at__isnull=False) & ~Q(answer="")),
+                name="urging_answered_has_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"督办：{self.timer.title}（{self.department}）"
+
+
+# --- 网上投诉 (complaints) ---------------------------------------------------------------------------
+
+
+class Complaint(models.Model):
+    """A citizen's complaint (网上投诉) about how a department handled a case.
+
+    Filed on the portal; the supervision office handles it within its own timer (kind
+    `supervision.complaint`): it may forward it to the department for an answer (a second timer,
+    kind `supervision.complaint_answer`, on that department) and concludes it with a result.
+    """
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", "已提交"
+        FORWARDED = "forwarded", "已转部门核查"
+        ANSWERED = "answered", "部门已答复"
+        CONCLUDED = "concluded", "已办结"
+
+    class Finding(models.TextChoices):
+        UPHELD = "upheld", "投诉属实"
+        PARTLY = "partly", "部分属实"
+        NOT_UPHELD = "not_upheld", "投诉不属实"
+        OUT_OF_SCOPE = "out_of_scope", "不属于受理范围"
+
+    OPEN_STATES = (State.SUBMITTED, State.FORWARDED, State.ANSWERED)
+
+    number = models.CharField("投诉编号", max_length=20, unique=True)
+    complainant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints", verbose_name="投诉人"
+    )
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="complaints", verbose_name="被投诉单位"
+    )
+    case_number = models.CharField("办件编号", max_length=64, blank=True)
+    item = models.CharField("事项名称", max_length=200, blank=True)
+    content = models.TextField("投诉内容", max_length=4000)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SUBMITTED)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now)
+    forward_note = models.TextField("转办意见", max_length=2000, blank=True)
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="转办人",
+    )
+    forwarded_at = models.DateTimeField("转办时间", null=True, blank=True)
+    answer = models.TextField("部门答复", max_length=4000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="答复人",
+    )
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    finding = models.CharField("核查结论", max_length=16, choices=Finding.choices, blank=True)
+    result = models.TextField("处理结果", max_length=4000, blank=True)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="办结人",
+    )
+    concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "网上投诉"
+        verbose_name_plural = "网上投诉"
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"], name="complaint_state_submitted"),
+            models.Index(fields=["department", "state"], name="complaint_department_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="concluded") | (~Q(finding="") & ~Q(result="") & Q(concluded_at__isnull=False)),
+                name="complaint_concluded_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"投诉 {self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+# --- 警示曝光 (monthly exposure list) ---------------------------------------------------------------
+
+
+class ExposureList(models.Model):
+    """The published monthly exposure list (自动警示和曝光): a frozen copy of the ranking.
+
+    The ranking is computed from timers (`reports.exposure_rows`); publishing stores the rows as
+    they were at that moment, so the public page never changes afterwards.
+    """
+
+    month = models.DateField("月份", unique=True, help_text="该月第一天")
+    rows = models.JSONField("排名数据", default=list)
+    note = models.TextField("说明", max_length=2000, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发布人"
+    )
+    published_at = models.DateTimeField("发布时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "警示曝光名单"
+        verbose_name_plural = "警示曝光名单"
+        ordering = ["-month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="exposure_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}警示曝光名单"

@@ -6,20 +6,32 @@ yellow start (`models.light_expression`), so counting a province's timers is one
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from zhengwu.accounts.models import Department
+from zhengwu.accounts.models import Department, Role, User
 from zhengwu.core import workdays
-from zhengwu.core.errors import ApplicationError
+from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.models import WorkdayOverride
 from zhengwu.supervision.errors import SupervisionError
-from zhengwu.supervision.models import Light, Timer, TimerEvent, light_expression
+from zhengwu.supervision.models import Complaint, ExposureList, Light, Timer, TimerEvent, Urging, light_expression
 
 LIGHT_ANNOTATION = "current_light"
+# The live condition written with literal values, exactly as in the partial indexes of `Timer`
+# (`timer_live_lights`, `timer_live_deadline`): SQLite uses a partial index only when the query
+# contains its WHERE term, and a bound parameter (`state IN (?, ?)`) does not match it.
+LIVE_SQL = """"supervision_timer"."state" IN ('running', 'paused')"""
+
+
+def live(queryset: QuerySet[Timer] | None = None) -> QuerySet[Timer]:
+    """Only running and paused timers, in the form the partial indexes match."""
+    queryset = Timer.objects.all() if queryset is None else queryset
+    return queryset.filter(RawSQL(LIVE_SQL, [], output_field=BooleanField()))  # noqa: S611 - a constant
 
 
 def target_key(target: models.Model) -> tuple[str, str]:
@@ -78,8 +90,8 @@ def light_counts(
     if kind is not None:
         queryset = queryset.filter(kind=kind)
     if not include_done:
-        queryset = queryset.filter(state__in=Timer.LIVE_STATES)
-    rows = with_light(queryset, today=today, now=now).order_by().values(LIGHT_ANNOTATION).annotate(number=Count("id"))
+        queryset = live(queryset)
+    rows = with_light(queryset, today=today, now=now).order_by().values(LIGHT_ANNOTATION).annotate(number=Count("*"))
     keys = [Light.GREEN, Light.YELLOW, Light.RED, Light.PAUSED] + ([Light.DONE] if include_done else [])
     counts = {str(key): 0 for key in keys}
     for row in rows:
@@ -106,14 +118,21 @@ def red_list(
     now: datetime | None = None,
     kind: str | None = None,
 ) -> QuerySet[Timer]:
-    """Overdue live timers (red lights), the longest overdue first, with their department."""
+    """Overdue live timers (red lights), the longest overdue first, with their department.
+
+    Written for the partial index `timer_live_deadline`: live timers with a deadline up to
+    today (every red timer has one; a minute timer's `deadline` is the Beijing date of its
+    `deadline_at`) in deadline order, keeping those whose light is red — so `red_list()[:20]`
+    reads the oldest deadlines only instead of sorting every overdue timer.
+    """
     today, now = _moments(today, now)
-    queryset = Timer.objects.filter(overdue_q(today, now)).select_related("department")
+    queryset = live().filter(deadline__lte=today)
     if department is not None:
         queryset = queryset.filter(department=department)
     if kind is not None:
         queryset = queryset.filter(kind=kind)
-    return with_light(queryset, today=today, now=now).order_by("deadline", "deadline_at", "id")
+    queryset = with_light(queryset, today=today, now=now).filter(**{LIGHT_ANNOTATION: Light.RED.value})
+    return queryset.select_related("department").order_by("deadline", "deadline_at", "id")
 
 
 def timers_for_department(
@@ -130,7 +149,7 @@ def timers_for_department(
     """
     queryset = Timer.objects.filter(department=department)
     if live_only:
-        queryset = queryset.filter(state__in=Timer.LIVE_STATES)
+        queryset = live(queryset)
     queryset = with_light(queryset, today=today, now=now)
     if light is not None:
         queryset = queryset.filter(**{LIGHT_ANNOTATION: light})
@@ -145,3 +164,199 @@ def timer_events(timer: Timer) -> QuerySet[TimerEvent]:
 def workday_overrides(*, year: int) -> QuerySet[WorkdayOverride]:
     """The administrator's calendar changes of one year, in date order."""
     return WorkdayOverride.objects.filter(date__year=year).select_related("created_by").order_by("date")
+
+
+# --- who may watch what -------------------------------------------------------------------------
+
+WATCH_ALL_ROLES = (Role.SUPERVISOR, Role.EGOV_OFFICE)
+WATCH_ROLES = (Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER)
+LIVE_LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.PAUSED)
+
+
+def watches_all(user: User) -> bool:
+    """Supervisors and the e-government office watch every department's timers."""
+    return user.has_role(*WATCH_ALL_ROLES)
+
+
+def watched_department(user: User) -> Department | None:
+    """The one department a department leader watches (None: all, for supervisors / e-gov office).
+
+    Raises `permission_denied` for anyone who may not open the dashboard at all.
+    """
+    if watches_all(user):
+        return None
+    if user.has_role(Role.DEPT_LEADER) and user.department_id is not None:
+        return user.department
+    raise permission_denied("只有电子监察人员、电子政务主管和部门负责人可以查看电子监察。")
+
+
+def may_watch(user: User, department_id: int) -> bool:
+    return watches_all(user) or (
+        user.has_role(Role.DEPT_LEADER) and user.department_id is not None and user.department_id == department_id
+    )
+
+
+# --- the dashboard: one GROUP BY feeds every panel -------------------------------------------------
+
+
+@dataclass
+class LightRow:
+    """Counts of live timers per light for one department or one kind (or the whole platform)."""
+
+    key: str | int
+    label: str
+    red: int = 0
+    yellow: int = 0
+    green: int = 0
+    paused: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.red + self.yellow + self.green + self.paused
+
+    def add(self, light: str, number: int) -> None:
+        setattr(self, light, getattr(self, light) + number)
+
+
+@dataclass
+class Dashboard:
+    totals: LightRow
+    by_department: list[LightRow] = field(default_factory=list)
+    by_kind: list[LightRow] = field(default_factory=list)
+    cells: dict[tuple[int, str, str], int] = field(default_factory=dict)
+
+
+def live_light_groups(
+    department: Department | None = None, today: date | None = None, *, now: datetime | None = None
+) -> list[dict[str, object]]:
+    """`[{department_id, kind, kind_label, current_light, number}]` of live timers: ONE query.
+
+    This is the hand-written GROUP BY of the benchmark, expressed with the ORM: the light CASE
+    of `light_expression` grouped with department and kind.
+    """
+    queryset = live()
+    if department is not None:
+        queryset = queryset.filter(department=department)
+    rows = (
+        with_light(queryset, today=today, now=now)
+        .order_by()
+        .values("department_id", "kind", "kind_label", LIGHT_ANNOTATION)
+        .annotate(number=Count("*"))
+    )
+    return list(rows)
+
+
+def dashboard(
+    department: Department | None = None, today: date | None = None, *, now: datetime | None = None
+) -> Dashboard:
+    """Counts by department, by kind and by light of every live timer (or of one department's).
+
+    One aggregate query over the timer table plus one query for the department names; the
+    panels are sums over the (department, kind, light) groups, so they always agree.
+    """
+    groups = live_light_groups(department, today, now=now)
+    totals = LightRow("all", "全部")
+    departments: dict[int, LightRow] = {}
+    kinds: dict[str, LightRow] = {}
+    cells: dict[tuple[int, str, str], int] = {}
+    for row in groups:
+        dept_id = int(row["department_id"])  # type: ignore[call-overload]
+        kind = str(row["kind"])
+        light = str(row[LIGHT_ANNOTATION])
+        number = int(row["number"])  # type: ignore[call-overload]
+        totals.add(light, number)
+        departments.setdefault(dept_id, LightRow(dept_id, "")).add(light, number)
+        kind_row = kinds.setdefault(kind, LightRow(kind, ""))
+        kind_row.add(light, number)
+        if not kind_row.label and row["kind_label"]:
+            kind_row.label = str(row["kind_label"])
+        cells[(dept_id, kind, light)] = cells.get((dept_id, kind, light), 0) + number
+    names = dict(Department.objects.filter(pk__in=departments).values_list("pk", "name"))
+    for dept_id, dept_row in departments.items():
+        dept_row.label = names.get(dept_id, str(dept_id))
+    for kind, kind_row in kinds.items():
+        kind_row.label = kind_row.label or kind
+    by_department = sorted(departments.values(), key=lambda r: (-r.red, -r.yellow, -r.total, r.label))
+    by_kind = sorted(kinds.values(), key=lambda r: (-r.red, -r.total, str(r.key)))
+    return Dashboard(totals=totals, by_department=by_department, by_kind=by_kind, cells=cells)
+
+
+def kind_choices(department: Department | None = None) -> list[tuple[str, str]]:
+    """`(kind, label)` of the kinds that have timers (of one department), for filters."""
+    queryset = Timer.objects.all()
+    if department is not None:
+        queryset = queryset.filter(department=department)
+    labels: dict[str, str] = {}
+    for kind, label in queryset.order_by().values_list("kind", "kind_label").distinct():
+        if not labels.get(kind):
+            labels[kind] = label or kind
+    return sorted(labels.items(), key=lambda item: item[1])
+
+
+def department_timers(
+    department: Department,
+    *,
+    kind: str = "",
+    light: str = "",
+    today: date | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Timer]:
+    """A department's timers for the drill-down: live ones by default, `light="done"` for the
+    closed ones, filtered by kind; red first then nearest deadline."""
+    live_only = light != Light.DONE
+    queryset = timers_for_department(department, light=light or None, live_only=live_only, today=today, now=now)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if light == Light.DONE:
+        return queryset.order_by("-finished_at", "-id")
+    return queryset
+
+
+def timer_with_light(pk: int, today: date | None = None, *, now: datetime | None = None) -> Timer | None:
+    return with_light(Timer.objects.filter(pk=pk).select_related("department"), today=today, now=now).first()
+
+
+def safe_target_url(timer: Timer) -> str:
+    """The item's staff page, only when it is a path on this site (never another origin or a script)."""
+    url = (timer.target_url or "").strip()
+    return url if url.startswith("/") and not url.startswith("//") and "\\" not in url else ""
+
+
+# --- urgings, complaints, exposure lists --------------------------------------------------------------
+
+
+def urgings_visible_to(user: User, *, state: str = "") -> QuerySet[Urging]:
+    """Supervisors / e-gov office: every urging; clerks and leaders: those sent to their department."""
+    queryset = Urging.objects.select_related("timer", "department", "created_by", "answered_by")
+    if not watches_all(user):
+        if not user.has_role(Role.CLERK, Role.DEPT_LEADER) or user.department_id is None:
+            return queryset.none()
+        queryset = queryset.filter(department_id=user.department_id)
+    if state in Urging.State.values:
+        queryset = queryset.filter(state=state)
+    return queryset.order_by("-created_at", "-id")
+
+
+def urgings_of_timer(timer: Timer) -> QuerySet[Urging]:
+    return Urging.objects.filter(timer=timer).select_related("created_by", "answered_by").order_by("created_at", "id")
+
+
+def complaints_visible_to(user: User, *, state: str = "") -> QuerySet[Complaint]:
+    """Supervisors: every complaint; clerks and leaders: those forwarded to their department."""
+    queryset = Complaint.objects.select_related("department", "complainant")
+    if not user.has_role(Role.SUPERVISOR):
+        if not user.has_role(Role.CLERK, Role.DEPT_LEADER) or user.department_id is None:
+            return queryset.none()
+        queryset = queryset.filter(department_id=user.department_id, forwarded_at__isnull=False)
+    if state in Complaint.State.values:
+        queryset = queryset.filter(state=state)
+    return queryset.order_by("-submitted_at", "-id")
+
+
+def complaints_of(user: User) -> QuerySet[Complaint]:
+    """A citizen's own complaints (我的投诉), newest first."""
+    return Complaint.objects.filter(complainant=user).select_related("department").order_by("-submitted_at", "-id")
+
+
+def published_exposure_lists() -> QuerySet[ExposureList]:
+    return ExposureList.objects.order_by("-month")

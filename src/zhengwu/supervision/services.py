@@ -144,12 +144,15 @@ def timer_start(
     start: datetime | date | None = None,
     kind_label: str = "",
     yellow_fraction: float | None = None,
+    url: str = "",
 ) -> Timer:
     """Start the clock of a legal deadline of `limit` working days (or minutes) on `target`.
 
     `start` is the day the clock starts (day 0; a date, or a datetime, default now in Beijing
     time). A workday timer is due by the end of `add_workdays(start, limit)`. At most one live
     (running or paused) timer of a `kind` may exist per target (`supervision.timer_exists`).
+    `url` is the staff page of the item (e.g. `reverse("exchange:request_detail", args=[pk])`),
+    stored as `target_url` so the supervision dashboard can link to it; blank when there is none.
     """
     if unit not in Timer.Unit.values:
         raise ApplicationError(SupervisionError.INVALID_UNIT, "计时单位应为工作日或分钟。", {"unit": "不支持"})
@@ -166,6 +169,7 @@ def timer_start(
         target_type=target_type,
         target_id=target_id,
         title=(title or "").strip(),
+        target_url=(url or "").strip(),
         department=department,
         unit=unit,
         limit=limit,
