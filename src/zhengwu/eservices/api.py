@@ -1,5 +1,216 @@
-"""HTTP API of the eservices app (mounted at /api/v1/eservices in zhengwu/api.py)."""
+"""/api/v1/eservices — 办事指南 (public), 一号查询 (public, rate-limited) and the applicant's own
+cases (session of the citizen or enterprise agent). Staff handle cases on the workbench pages."""
 
-from ninja import Router
+from __future__ import annotations
 
-router = Router(tags=["eservices"])
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from zhengwu.accounts.api_auth import PersonSessionAuth
+from zhengwu.accounts.models import User
+from zhengwu.core.errors import not_found
+from zhengwu.core.pagination import keyset_page
+from zhengwu.eservices import selectors, services
+from zhengwu.eservices.models import Application, ServiceItem
+
+router = Router(tags=["网上办事"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class MaterialOut(Schema):
+    name: str
+    required: bool
+    source: str = Field(description="applicant 申请人提交 | base 共享获取 | certificate 电子证照库获取")
+
+
+class StageOut(Schema):
+    position: int
+    name: str
+    tasks: list[str] = Field(description="并联审批的部门与任务")
+
+
+class ItemOut(Schema):
+    id: int
+    name: str
+    impl_code: str
+    basic_code: str
+    item_type: str
+    department: str
+    department_code: str
+    audience: str
+    legal_limit: int = Field(description="法定办结时限（工作日）")
+    promised_limit: int = Field(description="承诺办结时限（工作日）")
+    visits: int = Field(description="到办事现场次数，0 = 全程网办")
+    charged: bool
+
+
+class ItemDetailOut(ItemOut):
+    basis: str
+    conditions: str
+    materials: list[MaterialOut]
+    stages: list[StageOut]
+
+
+class ItemPage(Schema):
+    items: list[ItemOut]
+    next_after: int | None
+
+
+class PageQuery(Schema):
+    after: int | None = Field(None, description="上一页最后一条的 id")
+    limit: int = Field(50, ge=1, le=500)
+
+
+class LookupIn(Schema):
+    number: str = Field(max_length=32, description="办件编号，如 2026-SCJG-000123")
+    code: str = Field(max_length=8, description="查询码")
+
+
+class EventOut(Schema):
+    at: datetime
+    text: str
+
+
+class LookupOut(Schema):
+    number: str
+    item: str
+    department: str
+    state: str
+    submitted_at: datetime
+    decided_at: datetime | None
+    events: list[EventOut]
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    item: str
+    department: str
+    state: str
+    state_label: str
+    submitted_at: datetime
+    decided_at: datetime | None
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    next_after: int | None
+
+
+class WithdrawIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+def _item(item: ServiceItem) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "name": item.name,
+        "impl_code": item.impl_code,
+        "basic_code": item.basic_code,
+        "item_type": item.get_item_type_display(),
+        "department": item.department.name,
+        "department_code": item.department.credit_code,
+        "audience": item.get_audience_display(),
+        "legal_limit": item.legal_limit,
+        "promised_limit": item.promised_limit,
+        "visits": item.visits,
+        "charged": item.charged,
+    }
+
+
+def _case(a: Application) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "number": a.number,
+        "item": a.item.name,
+        "department": a.department.name,
+        "state": a.state,
+        "state_label": a.get_state_display(),
+        "submitted_at": a.submitted_at,
+        "decided_at": a.decided_at,
+    }
+
+
+@router.get("/items", response={200: ItemPage, 400: ErrorOut}, auth=None, summary="办事指南列表（已发布事项）")
+def items_list(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+    rows, next_after = keyset_page(selectors.published_items(), after=page.after, limit=page.limit)
+    return {"items": [_item(i) for i in rows], "next_after": next_after}
+
+
+@router.get(
+    "/items/{item_id}", response={200: ItemDetailOut, 400: ErrorOut, 404: ErrorOut}, auth=None, summary="办事指南"
+)
+def item_detail(request: HttpRequest, item_id: int) -> dict[str, Any]:
+    item = selectors.published_items().filter(pk=item_id).first()
+    if item is None:
+        raise not_found("事项")
+    stages = [
+        {
+            "position": s.position,
+            "name": s.name,
+            "tasks": [f"{t.department.name}：{t.name}（{t.limit} 个工作日）" for t in s.tasks.all()],
+        }
+        for s in item.stages.prefetch_related("tasks__department")
+    ]
+    return {
+        **_item(item),
+        "basis": item.basis,
+        "conditions": item.conditions,
+        "materials": [{"name": m.name, "required": m.required, "source": m.source} for m in item.materials.all()],
+        "stages": stages,
+    }
+
+
+@router.post(
+    "/lookup",
+    response={200: LookupOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    auth=None,
+    summary="一号查询（办件编号 + 查询码；每个来源每分钟最多 10 次）",
+)
+def lookup(request: HttpRequest, body: LookupIn) -> dict[str, Any]:
+    result = selectors.lookup(body.number, body.code, client=str(request.META.get("REMOTE_ADDR") or ""))
+    return {
+        "number": result.number,
+        "item": result.item,
+        "department": result.department,
+        "state": result.state,
+        "submitted_at": result.submitted_at,
+        "decided_at": result.decided_at,
+        "events": [{"at": at, "text": text} for at, text in result.events],
+    }
+
+
+@router.get(
+    "/applications",
+    response={200: CasePage, 400: ErrorOut, 401: ErrorOut},
+    auth=PersonSessionAuth(),
+    summary="我的办件",
+)
+def my_applications(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+    user: User = request.auth  # type: ignore[attr-defined]
+    rows, next_after = keyset_page(selectors.applications_of(user), after=page.after, limit=page.limit)
+    return {"items": [_case(a) for a in rows], "next_after": next_after}
+
+
+@router.post(
+    "/applications/{number}/withdraw",
+    response={200: CaseOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    auth=PersonSessionAuth(),
+    summary="撤回申请（作出决定前）",
+)
+def withdraw(request: HttpRequest, number: str, body: WithdrawIn) -> dict[str, Any]:
+    user: User = request.auth  # type: ignore[attr-defined]
+    application = selectors.applications_of(user).filter(number=number).first()
+    if application is None:
+        raise not_found("办件")
+    return _case(
+        services.application_withdraw(actor=user, application=application, reason=body.reason, request=request)
+    )

@@ -2,19 +2,340 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+
+from zhengwu.accounts.models import Role
+from zhengwu.core import workdays
 from zhengwu.core.contracts import SearchHit, TodoItem
+from zhengwu.core.crypto import constant_time_equal
+from zhengwu.core.errors import ApplicationError
+from zhengwu.eservices.errors import EservicesError
+from zhengwu.eservices.models import (
+    Application,
+    CaseEvent,
+    CaseTask,
+    ItemSearchTerm,
+    Notification,
+    Rating,
+    RatingLevel,
+    Rectification,
+    ServiceItem,
+)
+from zhengwu.eservices.search import query_terms
+from zhengwu.supervision.models import Timer
+from zhengwu.supervision.selectors import target_key
 
 if TYPE_CHECKING:
     from zhengwu.accounts.models import User
 
+HANDLER_ROLES = (Role.CLERK, Role.DEPT_LEADER)
+LOOKUP_LIMIT_PER_MINUTE = 10
+
+
+def _handles(user: User) -> bool:
+    return user.department_id is not None and user.has_role(*HANDLER_ROLES)
+
+
+# --- items -------------------------------------------------------------------------------
+
+
+def published_items() -> QuerySet[ServiceItem]:
+    return ServiceItem.objects.filter(state=ServiceItem.State.PUBLISHED).select_related("department")
+
+
+def search_items(query: str) -> list[ServiceItem]:
+    """Published items ranked by the summed weights of the query's jieba terms (all items when empty)."""
+    terms = query_terms(query or "")
+    if not terms:
+        return list(published_items().order_by("department__name", "name"))
+    scores = (
+        ItemSearchTerm.objects.filter(term__in=terms, item__state=ServiceItem.State.PUBLISHED)
+        .values("item_id")
+        .annotate(score=Sum("weight"))
+        .order_by("-score", "item_id")[:200]
+    )
+    ranked = [(row["item_id"], row["score"]) for row in scores]
+    items = published_items().in_bulk([pk for pk, _ in ranked])
+    result = []
+    for pk, score in ranked:
+        item = items[pk]
+        item.score = score  # type: ignore[attr-defined]
+        result.append(item)
+    return result
+
 
 def public_search(query: str, *, limit: int = 10) -> list[SearchHit]:
     """What the portal's one search box finds in this app (public items only), best first."""
-    return []
+    if not query_terms(query or ""):
+        return []
+    return [
+        SearchHit(
+            kind="eservices",
+            kind_label="办事指南",
+            title=item.name,
+            url=reverse("eservices:guide", args=[item.pk]),
+            summary=f"{item.department.name} · {item.get_item_type_display()} · 承诺 {item.promised_limit} 个工作日",
+            day=item.published_at.date() if item.published_at else None,
+            score=float(getattr(item, "score", 0)),
+        )
+        for item in search_items(query)[:limit]
+    ]
+
+
+def items_managed_by(user: User) -> QuerySet[ServiceItem]:
+    rows = ServiceItem.objects.select_related("department")
+    if user.has_role(Role.EGOV_OFFICE):
+        return rows
+    if _handles(user):
+        return rows.filter(department_id=user.department_id or 0)
+    return rows.none()
+
+
+# --- applications ------------------------------------------------------------------------
+
+
+def applications_of(user: User) -> QuerySet[Application]:
+    return Application.objects.filter(applicant=user).select_related("item", "department")
+
+
+def window_queue(user: User, *, state: str = "") -> QuerySet[Application]:
+    """The department's applications at the window (待受理/待补正/待决定) or in any `state`."""
+    if not _handles(user):
+        return Application.objects.none()
+    rows = Application.objects.filter(department_id=user.department_id or 0).select_related("item", "applicant")
+    if state in Application.State.values:
+        return rows.filter(state=state)
+    return rows.filter(
+        state__in=[Application.State.SUBMITTED, Application.State.CORRECTION, Application.State.DECIDING]
+    ).order_by("submitted_at", "id")
+
+
+def tasks_of(user: User, *, live_only: bool = True) -> QuerySet[CaseTask]:
+    if not _handles(user):
+        return CaseTask.objects.none()
+    rows = CaseTask.objects.filter(department_id=user.department_id or 0).select_related(
+        "application__item", "handled_by"
+    )
+    if live_only:
+        rows = rows.filter(state__in=CaseTask.LIVE_STATES, application__state=Application.State.PROCESSING)
+    return rows.order_by("opened_at", "id")
+
+
+def staff_may_see(user: User, application: Application) -> bool:
+    """The handling department's clerks, any department with a task on it, supervisors."""
+    if user.has_role(Role.SUPERVISOR):
+        return True
+    if not _handles(user):
+        return False
+    return (
+        application.department_id == user.department_id
+        or application.tasks.filter(department_id=user.department_id or 0).exists()
+    )
+
+
+def timeline(application: Application) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(application=application).order_by("at", "id")
+
+
+def timers_of(objects: list[object], kind: str) -> dict[str, Timer]:
+    """target id → the live (else latest) timer of `kind`, for a page of objects."""
+    keys = [target_key(o)[1] for o in objects]  # type: ignore[arg-type]
+    if not objects:
+        return {}
+    target_type = target_key(objects[0])[0]  # type: ignore[arg-type]
+    found: dict[str, Timer] = {}
+    for timer in Timer.objects.filter(kind=kind, target_type=target_type, target_id__in=keys).order_by(
+        "started_at", "id"
+    ):
+        if timer.target_id not in found or timer.is_live:
+            found[timer.target_id] = timer
+    return found
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    number: str
+    item: str
+    department: str
+    state: str
+    submitted_at: datetime
+    decided_at: datetime | None
+    events: list[tuple[datetime, str]]
+
+
+def lookup(number: str, code: str, *, client: str = "") -> LookupResult:
+    """一号查询: status of a case by number + 查询码, for anyone. The code is compared in constant
+    time; each client (IP) gets at most 10 tries a minute; a wrong number and a wrong code give the
+    same answer."""
+    key = f"esvc-lookup:{client}"
+    tries = cache.get_or_set(key, 0, 60) or 0
+    if tries >= LOOKUP_LIMIT_PER_MINUTE:
+        raise ApplicationError(EservicesError.RATE_LIMITED, "查询过于频繁，请一分钟后再试。", status=429)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, 60)
+    number = (number or "").strip().upper()[:32]
+    code = (code or "").strip().upper()[:8]
+    application = Application.objects.select_related("item", "department").filter(number=number).first()
+    stored = application.verify_code if application is not None else "XXXXXXXX"
+    if application is None or not code or not constant_time_equal(stored, code):
+        raise ApplicationError(EservicesError.LOOKUP_FAILED, "办件编号或查询码不正确。", {"code": "不匹配"}, status=404)
+    events = [(e.at, e.text) for e in timeline(application)]
+    return LookupResult(
+        number=application.number,
+        item=application.item.name,
+        department=application.department.name,
+        state=application.get_state_display(),
+        submitted_at=application.submitted_at,
+        decided_at=application.decided_at,
+        events=events,
+    )
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("application")
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# --- ratings -----------------------------------------------------------------------------
+
+
+def rectifications_for(user: User) -> QuerySet[Rectification]:
+    rows = Rectification.objects.select_related("rating__application__item", "department")
+    if user.has_role(Role.SUPERVISOR):
+        return rows
+    if _handles(user):
+        return rows.filter(department_id=user.department_id or 0)
+    return rows.none()
+
+
+@dataclass(frozen=True)
+class MonthStats:
+    department_id: int
+    department: str
+    total: int
+    good: int  # 非常满意 + 满意
+    bad: int  # 不满意 + 非常不满意
+    satisfaction: float | None  # share of 满意 or better, 0–1
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.satisfaction is None else f"{self.satisfaction * 100:.1f}%"
+
+
+def _bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(first_day, time.min, tzinfo=workdays.CHINA_TZ)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=workdays.CHINA_TZ)
+    return start, end
+
+
+def rating_stats(first_day: date, last_day: date) -> list[MonthStats]:
+    """Per department: ratings of the period (appeals upheld excluded), best satisfaction first."""
+    start, end = _bounds(first_day, last_day)
+    rows = (
+        Rating.objects.filter(created_at__gte=start, created_at__lt=end, excluded=False)
+        .values("department_id", "department__name")
+        .annotate(
+            total=Count("id"),
+            good=Count("id", filter=Q(level__gte=RatingLevel.SATISFIED)),
+            bad=Count("id", filter=Q(level__lte=RatingLevel.DISSATISFIED)),
+        )
+    )
+    stats = [
+        MonthStats(
+            department_id=r["department_id"],
+            department=r["department__name"],
+            total=r["total"],
+            good=r["good"],
+            bad=r["bad"],
+            satisfaction=r["good"] / r["total"] if r["total"] else None,
+        )
+        for r in rows
+    ]
+    return sorted(stats, key=lambda s: (-(s.satisfaction or 0), s.department))
+
+
+def scorecard_figures(first_day: date, last_day: date) -> dict[int, dict[str, float | None]]:
+    """The provider registered with `supervision.scorecards`: satisfaction (0–1, 满意 or better),
+    online_share (0–1, finished cases with no visit) and visits_avg, per department."""
+    figures: dict[int, dict[str, float | None]] = {}
+    for s in rating_stats(first_day, last_day):
+        figures.setdefault(s.department_id, {})["satisfaction"] = s.satisfaction
+    start, end = _bounds(first_day, last_day)
+    rows = (
+        Application.objects.filter(decided_at__gte=start, decided_at__lt=end, state__in=Application.DONE_STATES)
+        .values("department_id")
+        .annotate(total=Count("id"), online=Count("id", filter=Q(visits=0)), visits=Sum("visits"))
+    )
+    for r in rows:
+        entry = figures.setdefault(r["department_id"], {})
+        entry["online_share"] = r["online"] / r["total"] if r["total"] else None
+        entry["visits_avg"] = (r["visits"] or 0) / r["total"] if r["total"] else None
+    return figures
+
+
+# --- workbench to-do ---------------------------------------------------------------------
 
 
 def todo_items(user: User) -> list[TodoItem]:
     """The staff user's open work in this app, for the workbench's one to-do list."""
-    return []
+    if not _handles(user) and not user.has_role(Role.SUPERVISOR):
+        return []
+    items: list[TodoItem] = []
+    today = workdays.today()
+    queue = list(window_queue(user)[:100])
+    app_timers = timers_of(list(queue), "eservices.application")
+    labels = {
+        Application.State.SUBMITTED: "办件受理",
+        Application.State.CORRECTION: "办件补正中",
+        Application.State.DECIDING: "办件决定",
+    }
+    for application in queue:
+        timer = app_timers.get(str(application.pk))
+        items.append(
+            TodoItem(
+                kind_label=labels.get(Application.State(application.state), "办件"),
+                title=f"{application.number} {application.item.name}（{application.applicant_name}）",
+                url=reverse("eservices_wb:case", args=[application.pk]),
+                deadline=timer.deadline if timer else None,
+                light=timer.light(today) if timer else "",
+            )
+        )
+    tasks = list(tasks_of(user)[:100])
+    task_timers = timers_of(list(tasks), "eservices.task")
+    for task in tasks:
+        timer = task_timers.get(str(task.pk))
+        items.append(
+            TodoItem(
+                kind_label="办件审批",
+                title=f"{task.application.number} {task.name}",
+                url=reverse("eservices_wb:task", args=[task.pk]),
+                deadline=timer.deadline if timer else None,
+                light=timer.light(today) if timer else "",
+            )
+        )
+    open_states = [Rectification.State.OPEN] if _handles(user) else [Rectification.State.APPEALED]
+    rects = list(rectifications_for(user).filter(state__in=open_states)[:100])
+    rect_timers = timers_of(list(rects), "eservices.rectification")
+    for rect in rects:
+        timer = rect_timers.get(str(rect.pk))
+        items.append(
+            TodoItem(
+                kind_label="差评整改" if rect.state == Rectification.State.OPEN else "差评申诉审核",
+                title=f"{rect.rating.application.number} {rect.rating.get_level_display()}",
+                url=reverse("eservices_wb:rating", args=[rect.pk]),
+                deadline=timer.deadline if timer else None,
+                light=timer.light(today) if timer else "",
+            )
+        )
+    return items

@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+"""Portal pages of 网上办事, mounted at /services/."""
+
+from django.urls import path
+
+from zhengwu.eservices import views
 
 app_name = "eservices"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("items/<int:pk>/", views.guide, name="guide"),
+    path("items/<int:pk>/apply/", views.apply, name="apply"),
+    path("mine/", views.mine, name="mine"),
+    path("mine/<str:number>/", views.case, name="case"),
+    path("mine/<str:number>/withdraw/", views.withdraw, name="withdraw"),
+    path("mine/<str:number>/rate/", views.rate, name="rate"),
+    path("materials/<int:pk>/", views.material, name="material"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("messages/", views.notifications, name="notifications"),
+    path("ratings/", views.stats, name="stats"),
+]

@@ -1,0 +1,165 @@
+"""Forms of 网上办事: the application form built from an item's fields and materials, and the
+small forms of the window, task and rating pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from zhengwu.catalog.models import DataType
+from zhengwu.eservices.models import Audience, ItemMaterial, ItemType, RatingLevel, ServiceItem
+from zhengwu.eservices.services import ItemData, Prefill, RatingData, Upload
+
+ACCEPT = ".pdf,.ofd,.jpg,.jpeg,.png"
+
+
+def _field_for(
+    data_type: str, label: str, required: bool, enum_values: list[str], max_length: int | None
+) -> forms.Field:
+    if data_type == DataType.ENUM:
+        return forms.ChoiceField(
+            label=label, required=required, choices=[("", "请选择")] + [(str(v), str(v)) for v in enum_values]
+        )
+    if data_type == DataType.DATE:
+        return forms.CharField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+    if data_type == DataType.BOOLEAN:
+        return forms.ChoiceField(label=label, required=required, choices=[("", "请选择"), ("是", "是"), ("否", "否")])
+    # Values are checked by the service with the exchange's converters (one set of rules).
+    return forms.CharField(label=label, required=required, max_length=max_length or 500)
+
+
+class ApplyForm(forms.Form):
+    """One input per form field (`data_<code>`) and one file input per material to upload
+    (`file_<material id>`). Fields filled from base data are shown read-only; fetched materials
+    are not asked for."""
+
+    def __init__(self, *args: Any, item: ServiceItem, prefill: Prefill, correcting: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.prefill = prefill
+        for f in item.fields.all():
+            field = _field_for(f.data_type, f.label, f.required, list(f.enum_values), f.max_length)
+            if f.code in prefill.values:
+                field.initial = prefill.values[f.code]
+                field.disabled = True
+                field.required = False
+                field.help_text = "已从基础库获取，无需填写"
+            self.fields[f"data_{f.code}"] = field
+        self.fetched: list[ItemMaterial] = []
+        for m in item.materials.all():
+            if not correcting and self._will_fetch(m):
+                self.fetched.append(m)
+                continue
+            self.fields[f"file_{m.pk}"] = forms.FileField(
+                label=m.name,
+                required=m.required and not correcting,
+                help_text=(m.notes + "；" if m.notes else "") + "PDF/OFD/JPG/PNG，不超过 10 MB",
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            )
+
+    def _will_fetch(self, material: ItemMaterial) -> bool:
+        if material.source == "base":
+            return material.base_resource_code in self.prefill.records
+        if material.source == "certificate":
+            return material.pk in self.prefill.certificates
+        return False
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            name.removeprefix("data_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("data_") and not self.fields[name].disabled
+        }
+
+    def uploads(self) -> dict[int, Upload]:
+        files: dict[int, Upload] = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("file_") and value:
+                files[int(name.removeprefix("file_"))] = Upload(
+                    name=value.name, content=value.read(), content_type=getattr(value, "content_type", "") or ""
+                )
+        return files
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class CorrectionForm(forms.Form):
+    items = forms.CharField(
+        label="需补正的内容（每行一项，一次性列明）", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    note = forms.CharField(label="补充说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def item_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("items", "").splitlines() if line.strip()]
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(label="审查意见", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+SCORES = [(str(v), str(v)) for v in range(5, 0, -1)]
+
+
+class RatingForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label="总体评价", coerce=int, choices=[(str(v), label) for v, label in RatingLevel.choices]
+    )
+    overall = forms.TypedChoiceField(label="整体满意度（5 分最高）", coerce=int, choices=SCORES)
+    efficiency = forms.TypedChoiceField(label="办事效率", coerce=int, choices=SCORES)
+    guide_accuracy = forms.TypedChoiceField(label="办事指南精确度", coerce=int, choices=SCORES)
+    convenience = forms.TypedChoiceField(label="办事便捷度", coerce=int, choices=SCORES)
+    usability = forms.TypedChoiceField(label="平台操作性", coerce=int, choices=SCORES)
+    comment = forms.CharField(
+        label="评价内容（差评必填）", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=500
+    )
+
+    def rating_data(self) -> RatingData:
+        return RatingData(**self.cleaned_data)
+
+
+class LookupForm(forms.Form):
+    number = forms.CharField(label="办件编号", max_length=32)
+    code = forms.CharField(label="查询码", max_length=8)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="事项清单（.xlsx）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class ItemForm(forms.Form):
+    """The guide of an item (办事指南): everything but materials, form and flow."""
+
+    name = forms.CharField(label="事项名称", max_length=200)
+    basic_code = forms.CharField(label="基本编码", max_length=40)
+    impl_code = forms.CharField(label="实施编码", max_length=60)
+    item_type = forms.ChoiceField(label="事项类型", choices=ItemType.choices)
+    level = forms.ChoiceField(label="行使层级", choices=ServiceItem.Level.choices)
+    case_prefix = forms.CharField(label="办件编号代码", max_length=8, help_text="2–8 位大写字母")
+    basis = forms.CharField(label="设定依据", widget=TEXTAREA)
+    audience = forms.ChoiceField(label="服务对象", choices=Audience.choices)
+    conditions = forms.CharField(label="受理条件", widget=TEXTAREA)
+    process = forms.CharField(label="办理流程", widget=TEXTAREA, required=False)
+    legal_limit = forms.IntegerField(label="法定办结时限（工作日）", min_value=1)
+    promised_limit = forms.IntegerField(label="承诺办结时限（工作日）", min_value=1)
+    visits = forms.IntegerField(label="到办事现场次数", min_value=0, help_text="0 表示全程网办")
+    online = forms.BooleanField(label="是否网办", required=False)
+    online_depth = forms.ChoiceField(label="网上办理深度", choices=ServiceItem.Depth.choices)
+    place_time = forms.CharField(label="办理地点和时间", max_length=500, required=False)
+    consult = forms.CharField(label="咨询方式", max_length=300, required=False)
+    complaint = forms.CharField(label="监督投诉方式", max_length=300, required=False)
+    special_procedure = forms.CharField(label="特别程序", widget=TEXTAREA, required=False)
+    charged = forms.BooleanField(label="是否收费", required=False)
+    fee_table = forms.CharField(label="收费标准", widget=TEXTAREA, required=False)
+
+    @classmethod
+    def initial_of(cls, item: ServiceItem) -> dict[str, Any]:
+        return {name: getattr(item, name) for name in cls.base_fields}
+
+    def item_data(self) -> ItemData:
+        return ItemData(**self.cleaned_data)

@@ -1,0 +1,363 @@
+"""Workbench pages of 网上办事 (内网): the window queue (受理/补正/不予受理/决定), department
+approval tasks (并联审批, 特别程序), item management (import from Excel, publish, withdraw) and the
+rectification of bad ratings. Thin: parse, authorize, call, render."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from zhengwu.accounts.decorators import staff_required
+from zhengwu.accounts.models import Role
+from zhengwu.accounts.session import acting_user
+from zhengwu.core.errors import ApplicationError
+from zhengwu.core.forms import add_application_error
+from zhengwu.eservices import importing, selectors, services
+from zhengwu.eservices.forms import CorrectionForm, ImportForm, ItemForm, OpinionForm, ReasonForm
+from zhengwu.eservices.models import Application, ApplicationMaterial, CaseTask, Rectification, ServiceItem
+from zhengwu.eservices.services import TIMER_APPLICATION, TIMER_RECTIFICATION, TIMER_TASK
+from zhengwu.supervision.models import Light
+
+HANDLERS = (Role.CLERK, Role.DEPT_LEADER)
+
+
+def _with_timers(rows: Iterable[Any], kind: str) -> list[Any]:
+    """The rows with `.timer` set to their live (else latest) timer of `kind` (None when none)."""
+    rows = list(rows)
+    timers = selectors.timers_of(rows, kind)
+    for row in rows:
+        row.timer = timers.get(str(row.pk))
+    return rows
+
+
+@staff_required(*HANDLERS)
+def window(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    state = request.GET.get("state", "")
+    rows = selectors.window_queue(user, state=state)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    rows_with = _with_timers(page.object_list, TIMER_APPLICATION)
+    context = {"page": page, "rows": rows_with, "state": state, "states": Application.State.choices}
+    return render(request, "eservices/wb_window.html", context)
+
+
+@staff_required(*HANDLERS)
+def window_export(request: HttpRequest) -> HttpResponse:
+    """The window list (same filter) as an Excel workbook, with the 承诺时限 light of each case."""
+    rows = _with_timers(
+        selectors.window_queue(acting_user(request), state=request.GET.get("state", ""))[:5000], TIMER_APPLICATION
+    )
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "办件"
+    sheet.append(["办件编号", "事项", "申请人", "状态", "提交时间", "承诺时限截止", "灯色"])
+    for a in rows:
+        timer = a.timer
+        sheet.append(
+            [
+                a.number,
+                a.item.name,
+                a.applicant_name,
+                a.get_state_display(),
+                timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                timer.deadline.isoformat() if timer else "",
+                str(Light(timer.light()).label) if timer else "",
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=importing.XLSX)
+    response["Content-Disposition"] = 'attachment; filename="window-cases.xlsx"'
+    return response
+
+
+def _visible_case(request: HttpRequest, pk: int) -> Application:
+    application = get_object_or_404(Application.objects.select_related("item", "department", "applicant"), pk=pk)
+    if not selectors.staff_may_see(acting_user(request), application):
+        raise Http404
+    return application
+
+
+@staff_required(*HANDLERS, Role.SUPERVISOR)
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    application = _visible_case(request, pk)
+    is_window = services.is_handler(user, application.department_id)
+    tasks = list(application.tasks.select_related("department", "handled_by"))
+    context = {
+        "application": application,
+        "events": selectors.timeline(application),
+        "materials": application.materials.select_related("material"),
+        "fields": application.item.fields.all(),
+        "tasks": _with_timers(tasks, TIMER_TASK),
+        "timer": selectors.timers_of([application], TIMER_APPLICATION).get(str(application.pk)),
+        "is_window": is_window,
+        "correction_form": CorrectionForm(),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "eservices/wb_case.html", context)
+
+
+@staff_required(*HANDLERS, Role.SUPERVISOR)
+def material(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(ApplicationMaterial.objects.select_related("application"), pk=pk, fetched=False)
+    _visible_case(request, row.application_id)
+    response = HttpResponse(bytes(row.content), content_type=row.content_type or "application/octet-stream")
+    extension = row.file_name.rsplit(".", 1)[-1]
+    response["Content-Disposition"] = f"attachment; filename=material-{row.pk}.{extension}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required(*HANDLERS)
+@require_POST
+def case_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    user = acting_user(request)
+    application = _visible_case(request, pk)
+    reason = request.POST.get("reason", "")
+    try:
+        if verb == "accept":
+            services.application_accept(actor=user, application=application, request=request)
+            done = "已受理，并联审批任务已派发"
+        elif verb == "refuse":
+            services.application_refuse(actor=user, application=application, reason=reason, request=request)
+            done = "已作出不予受理决定"
+        elif verb == "correction":
+            form = CorrectionForm(request.POST)
+            form.is_valid()
+            services.application_request_correction(
+                actor=user,
+                application=application,
+                items=form.item_list(),
+                note=form.cleaned_data.get("note", ""),
+                request=request,
+            )
+            done = "已一次性告知补正，计时暂停"
+        elif verb in ("approve", "deny"):
+            services.application_decide(
+                actor=user, application=application, approve=verb == "approve", reason=reason, request=request
+            )
+            done = "已作出准予决定" if verb == "approve" else "已作出不予许可决定"
+        else:
+            raise Http404
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"办件 {application.number}：{done}。")
+    return redirect("eservices_wb:case", pk=pk)
+
+
+@staff_required(*HANDLERS)
+def tasks(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    done = request.GET.get("done") == "1"
+    rows = selectors.tasks_of(user, live_only=not done)
+    if done:
+        rows = rows.exclude(state__in=CaseTask.LIVE_STATES).order_by("-handled_at", "-id")
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    context = {"page": page, "rows": _with_timers(page.object_list, TIMER_TASK), "done": done}
+    return render(request, "eservices/wb_tasks.html", context)
+
+
+def _own_task(request: HttpRequest, pk: int) -> CaseTask:
+    user = acting_user(request)
+    task = get_object_or_404(CaseTask.objects.select_related("application__item", "department"), pk=pk)
+    if task.department_id != user.department_id:
+        raise Http404
+    return task
+
+
+@staff_required(*HANDLERS)
+def task(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _own_task(request, pk)
+    application = row.application
+    context = {
+        "task": row,
+        "application": application,
+        "fields": application.item.fields.all(),
+        "materials": application.materials.filter(current=True).select_related("material"),
+        "siblings": application.tasks.filter(stage_position=row.stage_position).select_related("department"),
+        "timer": selectors.timers_of([row], TIMER_TASK).get(str(row.pk)),
+        "opinion_form": OpinionForm(),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "eservices/wb_task.html", context)
+
+
+@staff_required(*HANDLERS)
+@require_POST
+def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    user = acting_user(request)
+    row = _own_task(request, pk)
+    try:
+        if verb in ("approve", "reject"):
+            services.task_complete(
+                actor=user,
+                task=row,
+                approve=verb == "approve",
+                opinion=request.POST.get("opinion", ""),
+                request=request,
+            )
+            done = "已提交审查意见"
+        elif verb == "special":
+            services.task_special_start(actor=user, task=row, reason=request.POST.get("reason", ""), request=request)
+            done = "已启动特别程序，计时暂停"
+        elif verb == "special_end":
+            services.task_special_end(actor=user, task=row, request=request)
+            done = "特别程序已结束，恢复计时"
+        else:
+            raise Http404
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("eservices_wb:task", pk=pk)
+    messages.success(request, f"{row.application.number} {row.name}：{done}。")
+    return redirect("eservices_wb:tasks")
+
+
+@staff_required(*HANDLERS, Role.EGOV_OFFICE)
+def items(request: HttpRequest) -> HttpResponse:
+    rows = selectors.items_managed_by(acting_user(request)).order_by("state", "impl_code")
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "eservices/wb_items.html", {"page": page, "reason_form": ReasonForm()})
+
+
+@staff_required(*HANDLERS, Role.EGOV_OFFICE)
+def item(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(selectors.items_managed_by(acting_user(request)), pk=pk)
+    context = {
+        "item": row,
+        "materials": row.materials.all(),
+        "fields": row.fields.all(),
+        "stages": row.stages.prefetch_related("tasks__department"),
+        "results": row.results.all(),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "eservices/wb_item.html", context)
+
+
+@staff_required(*HANDLERS)
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    row: ServiceItem = get_object_or_404(selectors.items_managed_by(user), pk=pk)
+    form = ItemForm(request.POST or None, initial=ItemForm.initial_of(row))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_update(actor=user, item=row, data=form.item_data(), request=request)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, f"已保存《{row.name}》。")
+            return redirect("eservices_wb:item", pk=pk)
+    return render(request, "eservices/wb_item_edit.html", {"item": row, "form": form})
+
+
+@staff_required(*HANDLERS, Role.EGOV_OFFICE)
+@require_POST
+def item_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    user = acting_user(request)
+    row: ServiceItem = get_object_or_404(selectors.items_managed_by(user), pk=pk)
+    try:
+        if verb == "publish":
+            services.item_publish(actor=user, item=row, request=request)
+            done = "已发布，办事指南已在门户公开"
+        elif verb == "withdraw":
+            services.item_withdraw(actor=user, item=row, reason=request.POST.get("reason", ""), request=request)
+            done = "已停用"
+        else:
+            raise Http404
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"《{row.name}》{done}。")
+    return redirect("eservices_wb:item", pk=pk)
+
+
+@staff_required(*HANDLERS)
+def item_import(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = importing.items_import_excel(
+                actor=user, content=form.cleaned_data["file"].read(), request=request
+            )
+        except ApplicationError as error:
+            problems = list(error.fields.values()) or [error.message]
+            form.add_error(None, error.message.split("：")[0] + "。")
+        else:
+            messages.success(request, f"已导入 {len(created)} 个事项（草稿），请检查后发布。")
+            return redirect("eservices_wb:items")
+    return render(request, "eservices/wb_import.html", {"form": form, "problems": problems})
+
+
+@staff_required(*HANDLERS)
+def item_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(importing.template_workbook(), content_type=importing.XLSX)
+    response["Content-Disposition"] = 'attachment; filename="service-items-template.xlsx"'
+    return response
+
+
+@staff_required(*HANDLERS, Role.SUPERVISOR)
+def ratings(request: HttpRequest) -> HttpResponse:
+    rows = selectors.rectifications_for(acting_user(request))
+    state = request.GET.get("state", "")
+    if state in Rectification.State.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    rows_with = _with_timers(page.object_list, TIMER_RECTIFICATION)
+    context = {"page": page, "rows": rows_with, "state": state, "states": Rectification.State.choices}
+    return render(request, "eservices/wb_ratings.html", context)
+
+
+@staff_required(*HANDLERS, Role.SUPERVISOR)
+def rating(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    row = get_object_or_404(selectors.rectifications_for(user), pk=pk)
+    context = {
+        "rect": row,
+        "rating": row.rating,
+        "application": row.rating.application,
+        "timer": selectors.timers_of([row], TIMER_RECTIFICATION).get(str(row.pk)),
+        "is_handler": services.is_handler(user, row.department_id),
+        "is_supervisor": user.has_role(Role.SUPERVISOR),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "eservices/wb_rating.html", context)
+
+
+@staff_required(*HANDLERS, Role.SUPERVISOR)
+@require_POST
+def rating_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    user = acting_user(request)
+    row = get_object_or_404(selectors.rectifications_for(user), pk=pk)
+    reason = request.POST.get("reason", "")
+    try:
+        if verb == "complete":
+            services.rectification_complete(actor=user, rectification=row, response=reason, request=request)
+            done = "整改情况已提交"
+        elif verb == "appeal":
+            services.rectification_appeal(actor=user, rectification=row, reason=reason, request=request)
+            done = "申诉已提交电子监察审核"
+        elif verb in ("uphold", "reject"):
+            services.rectification_decide_appeal(
+                actor=user, rectification=row, upheld=verb == "uphold", comment=reason, request=request
+            )
+            done = "申诉成立，该评价不计入统计" if verb == "uphold" else "申诉不成立，请继续整改"
+        else:
+            raise Http404
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done + "。")
+    return redirect("eservices_wb:rating", pk=pk)
