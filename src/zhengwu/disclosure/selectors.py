@@ -1,20 +1,379 @@
-"""Reads of the disclosure app."""
+"""Reads of the disclosure app: published items and their search, requests, to-do list, figures.
+
+Search (`search_publications`): the query is cut by jieba (`search.query_terms`) and ranked by
+`search_index.Ranking` (SQLite FTS5 BM25 with column weights, or the term table elsewhere);
+filters join the publication row. Only published items are indexed (withdrawal removes them).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+
+from zhengwu.accounts.models import Department, Role
 from zhengwu.core.contracts import SearchHit, TodoItem
+from zhengwu.core.errors import not_found
+from zhengwu.disclosure import search_index
+from zhengwu.disclosure.models import (
+    AnswerKind,
+    Category,
+    Channel,
+    DisclosureRequest,
+    Publication,
+    Validity,
+)
+from zhengwu.disclosure.request_services import REQUEST_TIMER
+from zhengwu.disclosure.search import query_terms, required_terms
+from zhengwu.disclosure.services import PUBLICATION_TIMER
+from zhengwu.supervision import selectors as supervision_selectors
+from zhengwu.supervision.models import Timer
 
 if TYPE_CHECKING:
     from zhengwu.accounts.models import User
 
+PUBLISHED = Publication.State.PUBLISHED
+INDEX_NUMBER_RE = re.compile(r"^[0-9A-Z]{18}/\d{4}-\d{5}$")
+TODO_LIMIT = 200
+
+
+# --- publications ---------------------------------------------------------------------------
+
+
+def published() -> QuerySet[Publication]:
+    return Publication.objects.filter(state=PUBLISHED).select_related("department")
+
+
+def publication_get_public(key: str) -> Publication:
+    """A published item by its index number or id (404 otherwise)."""
+    rows = published()
+    if INDEX_NUMBER_RE.match(key):
+        found = rows.filter(index_number=key).first()
+    elif key.isdigit() and len(key) < 12:
+        found = rows.filter(pk=int(key)).first()
+    else:
+        found = None
+    if found is None:
+        raise not_found("公开信息")
+    return found
+
+
+@dataclass(frozen=True)
+class Filters:
+    department_id: int | None = None
+    category: str = ""
+    year: int | None = None
+    validity: str = ""
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "department_id": self.department_id,
+            "category": self.category,
+            "index_year": self.year,
+            "validity": self.validity,
+        }
+
+    def q(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.department_id is not None:
+            q &= Q(**{f"{prefix}department_id": self.department_id})
+        if self.category:
+            q &= Q(**{f"{prefix}category": self.category})
+        if self.year is not None:
+            q &= Q(**{f"{prefix}index_year": self.year})
+        if self.validity:
+            q &= Q(**{f"{prefix}validity": self.validity})
+        return q
+
+
+def parse_filters(params: Any) -> Filters:
+    """Filters from a query dict; anything invalid is simply ignored."""
+    department = str(params.get("agency", "") or "")
+    category = str(params.get("category", "") or "")
+    year = str(params.get("year", "") or "")
+    validity = str(params.get("validity", "") or "")
+    return Filters(
+        department_id=int(department) if department.isdigit() and len(department) < 10 else None,
+        category=category if category in Category.values else "",
+        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        validity=validity if validity in Validity.values else "",
+    )
+
+
+class RankedResults(Sequence[Publication]):
+    """A lazily evaluated, relevance-ordered result list that Django's Paginator can page through
+    (`count()` and slices); the ranking itself is `search_index.Ranking` (FTS5 or the term table)."""
+
+    def __init__(self, required: list[str], terms: list[str], filters: Filters) -> None:
+        self._ranking = search_index.Ranking(required, terms, filters.columns())
+        self.more = self._ranking.capped  # more than COUNT_CAP matches: only the first are paged
+
+    def count(self, value: object = None) -> int:
+        return self._ranking.pageable()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, slice):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start = index.start or 0
+        stop = self.count() if index.stop is None else index.stop
+        ranked = self._ranking.page(start, stop - start)
+        by_id = published().in_bulk([pk for pk, _ in ranked])
+        out = []
+        for pk, score in ranked:
+            publication = by_id.get(pk)
+            if publication is not None:
+                publication.score = score  # type: ignore[attr-defined]
+                out.append(publication)
+        return out
+
+
+def search_publications(query: str, filters: Filters = Filters()) -> Sequence[Publication] | QuerySet[Publication]:
+    """Published items matching `query` (best first) and `filters`; without a query, newest first."""
+    query = (query or "").strip()[:100]
+    if query and INDEX_NUMBER_RE.match(query):
+        return list(published().filter(index_number=query))
+    terms = query_terms(query) if query else []
+    if query and not terms:
+        return []
+    if terms:
+        return RankedResults(required_terms(query), terms, filters)
+    return published().filter(filters.q()).order_by("-published_at", "-id")
+
 
 def public_search(query: str, *, limit: int = 10) -> list[SearchHit]:
-    """What the portal's one search box finds in this app (public items only), best first."""
-    return []
+    """What the portal's one search box finds among published items, best first."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    results = search_publications(query)
+    hits = []
+    for publication in list(results[:limit]):
+        hits.append(
+            SearchHit(
+                kind="disclosure",
+                kind_label="政府信息公开",
+                title=publication.title,
+                url=reverse("disclosure:detail", args=[publication.url_key]),
+                summary=" · ".join(
+                    part
+                    for part in (publication.department.name, publication.document_number, publication.index_number)
+                    if part
+                ),
+                day=publication.date_written,
+                score=float(getattr(publication, "score", 0)),
+            )
+        )
+    return hits
+
+
+def latest_publications(*, limit: int = 10) -> list[SearchHit]:
+    """The newest published items (for the portal's home page)."""
+    rows = published().order_by("-published_at", "-id")[:limit]
+    return [
+        SearchHit(
+            kind="disclosure",
+            kind_label="政府信息公开",
+            title=p.title,
+            url=reverse("disclosure:detail", args=[p.url_key]),
+            summary=p.department.name,
+            day=p.date_written,
+        )
+        for p in rows
+    ]
+
+
+def agencies_with_publications() -> list[Department]:
+    """Departments with at least one published item (cached for a minute; see `index_changed`)."""
+    ids = search_index.cached(
+        "agencies",
+        lambda: list(Publication.objects.filter(state=PUBLISHED).values_list("department_id", flat=True).distinct()),
+    )
+    return list(Department.objects.filter(pk__in=ids).order_by("name"))
+
+
+def category_counts(department_id: int | None = None) -> list[tuple[str, str, int]]:
+    """(category, label, number of published items) for the catalogue tree (cached for a minute)."""
+
+    def compute() -> dict[str, int]:
+        rows = Publication.objects.filter(state=PUBLISHED)
+        if department_id is not None:
+            rows = rows.filter(department_id=department_id)
+        return dict(rows.values_list("category").annotate(n=Count("id")).values_list("category", "n"))
+
+    counts = search_index.cached(f"categories:{department_id or 'all'}", compute)
+    return [(value, label, counts.get(value, 0)) for value, label in Category.choices]
+
+
+def department_publications(user: User) -> QuerySet[Publication]:
+    """Every publication (all states) of the staff user's department."""
+    if user.department_id is None:
+        return Publication.objects.none()
+    return Publication.objects.filter(department_id=user.department_id).select_related("department")
+
+
+def publication_timer(publication: Publication) -> Any:
+    return supervision_selectors.timer_for(publication, PUBLICATION_TIMER)
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+def requests_of_applicant(user: User) -> QuerySet[DisclosureRequest]:
+    return DisclosureRequest.objects.filter(applicant=user).select_related("department").order_by("-id")
+
+
+def request_of_applicant(user: User, pk: int) -> DisclosureRequest:
+    found = requests_of_applicant(user).filter(pk=pk).first()
+    if found is None:
+        raise not_found("公开申请")
+    return found
+
+
+def requests_for_staff(user: User) -> QuerySet[DisclosureRequest]:
+    """The requests made to the staff user's agency (clerks and leaders only)."""
+    if user.department_id is None or not user.has_role(Role.CLERK, Role.DEPT_LEADER):
+        return DisclosureRequest.objects.none()
+    return DisclosureRequest.objects.filter(department_id=user.department_id).select_related("department")
+
+
+def request_for_staff(user: User, pk: int) -> DisclosureRequest:
+    found = requests_for_staff(user).filter(pk=pk).first()
+    if found is None:
+        raise not_found("公开申请")
+    return found
+
+
+def request_timer(disclosure_request: DisclosureRequest) -> Any:
+    return supervision_selectors.timer_for(disclosure_request, REQUEST_TIMER)
 
 
 def todo_items(user: User) -> list[TodoItem]:
-    """The staff user's open work in this app, for the workbench's one to-do list."""
-    return []
+    """Open requests of the user's agency (with the answer deadline and light) and drafts whose
+    publication deadline runs."""
+    if user.department_id is None or not user.has_role(Role.CLERK, Role.DEPT_LEADER):
+        return []
+    items: list[TodoItem] = []
+    open_requests = list(
+        requests_for_staff(user).filter(state__in=DisclosureRequest.OPEN_STATES).order_by("id")[:TODO_LIMIT]
+    )
+    drafts = list(department_publications(user).filter(state=Publication.State.DRAFT).order_by("id")[:TODO_LIMIT])
+    timers = {
+        (t.target_type, t.target_id): t
+        for t in supervision_selectors.with_light().filter(
+            kind__in=[REQUEST_TIMER, PUBLICATION_TIMER],
+            department_id=user.department_id,
+            state__in=["running", "paused"],
+        )
+    }
+    for req in open_requests:
+        timer = timers.get(("disclosure.disclosurerequest", str(req.pk)))
+        what = {
+            "submitted": "待确认收到",
+            "correction": "待申请人补正",
+            "consulting": "征求第三方意见中",
+        }.get(str(req.state), "待答复")
+        items.append(
+            TodoItem(
+                kind_label="依申请公开",
+                title=f"{req.number} {req.applicant_name}：{req.description[:30]}（{what}）",
+                url=reverse("disclosure_wb:request", args=[req.pk]),
+                deadline=timer.deadline if timer else None,
+                light=getattr(timer, supervision_selectors.LIGHT_ANNOTATION, "") if timer else "",
+                claimed_by=req.handled_by.real_name if req.handled_by_id and req.handled_by else "",
+            )
+        )
+    for publication in drafts:
+        timer = timers.get(("disclosure.publication", str(publication.pk)))
+        items.append(
+            TodoItem(
+                kind_label="主动公开",
+                title=f"待发布：{publication.title}",
+                url=reverse("disclosure_wb:publication", args=[publication.pk]),
+                deadline=timer.deadline if timer else None,
+                light=getattr(timer, supervision_selectors.LIGHT_ANNOTATION, "") if timer else "",
+            )
+        )
+    return items
+
+
+# --- annual report --------------------------------------------------------------------------
+
+
+@dataclass
+class ReportFigures:
+    """The platform's figures for an agency's annual report (standard tables 二 and 三)."""
+
+    year: int
+    published_by_category: list[tuple[str, int]]
+    published_total: int
+    withdrawn: int
+    repealed_or_expired: int
+    received_by_channel: list[tuple[str, int]]
+    received_citizen: int
+    received_legal_person: int
+    received_total: int
+    carried_over: int
+    answered_by_kind: list[tuple[str, int]]
+    answered_total: int
+    closed: int
+    pending_at_year_end: int
+    fees_total: str
+    on_time: int
+    late: int
+
+
+def annual_report_figures(department: Department, year: int) -> ReportFigures:
+    """Computed from the platform's records for `department` in calendar `year`."""
+    pubs = Publication.objects.filter(department=department, published_at__year=year).exclude(
+        state=Publication.State.DRAFT
+    )
+    by_category = dict(pubs.values_list("category").annotate(n=Count("id")).values_list("category", "n"))
+    received = DisclosureRequest.objects.filter(department=department, received_on__year=year)
+    by_channel = dict(received.values_list("channel").annotate(n=Count("id")).values_list("channel", "n"))
+    by_applicant = dict(
+        received.values_list("applicant_kind").annotate(n=Count("id")).values_list("applicant_kind", "n")
+    )
+    carried = DisclosureRequest.objects.filter(department=department, received_on__year__lt=year).filter(
+        Q(answered_on__isnull=True, state__in=DisclosureRequest.OPEN_STATES) | Q(answered_on__year__gte=year)
+    )
+    answered = DisclosureRequest.objects.filter(department=department, answered_on__year=year)
+    by_kind = dict(answered.values_list("answer_kind").annotate(n=Count("id")).values_list("answer_kind", "n"))
+    year_end = date(year, 12, 31)
+    pending = DisclosureRequest.objects.filter(department=department, received_on__lte=year_end).filter(
+        Q(answered_on__isnull=True, state__in=DisclosureRequest.OPEN_STATES) | Q(answered_on__gt=year_end)
+    )
+    finished = Timer.objects.filter(
+        kind=REQUEST_TIMER, department=department, state=Timer.State.FINISHED, finished_at__year=year
+    )
+    return ReportFigures(
+        year=year,
+        published_by_category=[(label, by_category.get(value, 0)) for value, label in Category.choices],
+        published_total=sum(by_category.values()),
+        withdrawn=pubs.filter(state=Publication.State.WITHDRAWN).count(),
+        repealed_or_expired=pubs.exclude(validity=Validity.VALID).count(),
+        received_by_channel=[(label, by_channel.get(value, 0)) for value, label in Channel.choices],
+        received_citizen=by_applicant.get("citizen", 0),
+        received_legal_person=by_applicant.get("legal_person", 0),
+        received_total=sum(by_channel.values()),
+        carried_over=carried.count(),
+        answered_by_kind=[(label, by_kind.get(value, 0)) for value, label in AnswerKind.choices],
+        answered_total=sum(by_kind.values()),
+        closed=DisclosureRequest.objects.filter(
+            department=department, state=DisclosureRequest.State.CLOSED, received_on__year=year
+        ).count(),
+        pending_at_year_end=pending.count(),
+        fees_total=str(answered.aggregate(total=Sum("fee"))["total"] or "0.00"),
+        on_time=finished.filter(finished_on_time=True).count(),
+        late=finished.filter(finished_on_time=False).count(),
+    )

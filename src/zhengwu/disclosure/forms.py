@@ -1,0 +1,154 @@
+"""Forms of the disclosure pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from zhengwu.accounts.models import Department
+from zhengwu.disclosure.models import AnswerKind, ApplicantKind, Category, FeeBasis, Validity
+from zhengwu.disclosure.request_services import AnswerData, ApplicantData
+from zhengwu.disclosure.services import PublicationData
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DELIVERY_CHOICES = [(v, v) for v in ("电子邮件", "网上查看", "邮寄纸质", "当面领取")]
+
+
+class PublicationForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=300)
+    category = forms.ChoiceField(label="公开类别", choices=Category.choices)
+    document_number = forms.CharField(
+        label="发文字号", max_length=100, required=False, help_text="如 吉政办发〔2026〕12号"
+    )
+    date_written = forms.DateField(label="成文日期", widget=DATE)
+    subject_words = forms.CharField(label="主题词", max_length=200, required=False, help_text="以空格或顿号分隔")
+    validity = forms.ChoiceField(label="有效性", choices=Validity.choices, initial=Validity.VALID)
+    body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 14}))
+
+    @classmethod
+    def initial_of(cls, data: PublicationData) -> dict[str, Any]:
+        return dict(data.__dict__)
+
+    def data_object(self) -> PublicationData:
+        return PublicationData(**self.cleaned_data)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="附件", help_text="最大 20 MB；保存 SM3 摘要以便核验")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OnlineRequestForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label="受理机关", queryset=Department.objects.filter(is_active=True).order_by("name"), empty_label="请选择"
+    )
+    applicant_kind = forms.ChoiceField(label="申请人类型", choices=ApplicantKind.choices)
+    applicant_name = forms.CharField(label="申请人姓名或名称", max_length=100)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    email = forms.EmailField(label="电子邮箱", required=False)
+    address = forms.CharField(label="通信地址", max_length=200, required=False)
+    description = forms.CharField(
+        label="所需信息的名称、文号或内容描述",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="请尽量写明文件名称、文号或便于机关查询的其他特征性描述",
+    )
+    purpose = forms.CharField(label="用途（可选）", max_length=500, required=False)
+    delivery = forms.ChoiceField(label="获取信息的方式", choices=DELIVERY_CHOICES)
+
+
+class RegisterRequestForm(forms.Form):
+    channel = forms.ChoiceField(label="申请渠道", choices=[("in_person", "当面提交"), ("post", "邮寄")])
+    received_on = forms.DateField(
+        label="收到日期", widget=DATE, required=False, help_text="当面提交为当日；邮寄为签收之日（必填）"
+    )
+    applicant_kind = forms.ChoiceField(label="申请人类型", choices=ApplicantKind.choices)
+    applicant_name = forms.CharField(label="申请人姓名或名称", max_length=100)
+    id_number = forms.CharField(label="证件号码", max_length=40, required=False)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    address = forms.CharField(label="通信地址", max_length=200, required=False)
+    description = forms.CharField(label="所需信息的内容描述", widget=forms.Textarea(attrs={"rows": 4}))
+    delivery = forms.ChoiceField(label="获取信息的方式", choices=DELIVERY_CHOICES)
+
+    def applicant(self) -> ApplicantData:
+        d = self.cleaned_data
+        return ApplicantData(
+            name=d["applicant_name"],
+            kind=d["applicant_kind"],
+            id_number=d["id_number"],
+            phone=d["phone"],
+            address=d["address"],
+        )
+
+
+class CorrectionForm(forms.Form):
+    items = forms.CharField(label="需要补正的全部事项", widget=forms.Textarea(attrs={"rows": 3}))
+    on = forms.DateField(label="告知日期", widget=DATE, required=False, help_text="默认今天")
+
+
+class CorrectedForm(forms.Form):
+    description = forms.CharField(label="补正后的内容描述", widget=forms.Textarea(attrs={"rows": 4}))
+    on = forms.DateField(label="收到补正日期", widget=DATE, required=False, help_text="默认今天")
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label="延长工作日", min_value=1, max_value=20, initial=20)
+    reason = forms.CharField(label="延长理由", max_length=500)
+
+
+class ConsultStartForm(forms.Form):
+    third_party = forms.CharField(label="第三方名称", max_length=200)
+    on = forms.DateField(label="征求意见日期", widget=DATE, required=False, help_text="默认今天")
+
+
+class ConsultEndForm(forms.Form):
+    view = forms.CharField(label="第三方意见", widget=forms.Textarea(attrs={"rows": 2}), help_text="逾期未答复的请注明")
+    on = forms.DateField(label="收到意见日期", widget=DATE, required=False, help_text="默认今天")
+
+
+class AnswerForm(forms.Form):
+    kind = forms.ChoiceField(label="答复类型", choices=AnswerKind.choices)
+    text = forms.CharField(label="答复正文", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    public_location = forms.CharField(
+        label="已公开的获取途径", max_length=500, required=False, help_text="已主动公开时必填"
+    )
+    provision_method = forms.CharField(label="提供方式", max_length=200, required=False, help_text="予以公开时必填")
+    reasons = forms.CharField(
+        label="理由和依据",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="不予公开、信息不存在、按特别程序办理时必填",
+    )
+    competent_agency = forms.CharField(
+        label="负责公开的机关", max_length=200, required=False, help_text="不属于本机关负责公开时填写"
+    )
+    reference = forms.CharField(
+        label="原申请编号或答复文号", max_length=100, required=False, help_text="重复申请时必填"
+    )
+    pages = forms.IntegerField(label="提供页数", min_value=0, max_value=100000, initial=0, required=False)
+    fee_basis = forms.ChoiceField(label="信息处理费", choices=FeeBasis.choices, initial=FeeBasis.NONE)
+
+    def answer(self) -> AnswerData:
+        d = dict(self.cleaned_data)
+        d["pages"] = d.get("pages") or 0
+        return AnswerData(**d)
+
+
+class ReportForm(forms.Form):
+    review_upheld = forms.IntegerField(label="行政复议：结果维持", min_value=0, initial=0)
+    review_corrected = forms.IntegerField(label="行政复议：结果纠正", min_value=0, initial=0)
+    review_other = forms.IntegerField(label="行政复议：其他结果", min_value=0, initial=0)
+    review_pending = forms.IntegerField(label="行政复议：尚未审结", min_value=0, initial=0)
+    litigation_upheld = forms.IntegerField(label="行政诉讼：结果维持", min_value=0, initial=0)
+    litigation_corrected = forms.IntegerField(label="行政诉讼：结果纠正", min_value=0, initial=0)
+    litigation_other = forms.IntegerField(label="行政诉讼：其他结果", min_value=0, initial=0)
+    litigation_pending = forms.IntegerField(label="行政诉讼：尚未审结", min_value=0, initial=0)
+    problems = forms.CharField(
+        label="存在的主要问题及改进情况", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    other_matters = forms.CharField(
+        label="其他需要报告的事项", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -1,0 +1,726 @@
+"""Writes of 依申请公开 (requests for government information, 《政府信息公开条例》Arts. 27–45).
+
+States: submitted (online, waiting for the agency to confirm receipt) → processing ⇄ correction
+(补正) / consulting (征求第三方意见) → answered; or closed (withdrawn by the applicant, or not
+corrected in time: 视为放弃).
+
+Clocks (RULES §4), timer `disclosure.request` on the agency:
+- receipt date (Art. 31): in person the same day; by post the day it was signed for; online the
+  day the agency confirms receipt. The answer timer starts then (day 0), 20 working days (Art. 33).
+- correction (Art. 30): one notice, within 7 working days of receipt, listing everything; the
+  timer is cancelled and a new 20-day timer starts on the day the corrected request arrives.
+- extension (Art. 33): once, at most 20 working days, decided by a leader of the agency
+  (`Role.DEPT_LEADER`) and told to the applicant.
+- third-party consultation (Art. 32): the third party has 15 working days; the answer timer is
+  paused from the day of the request until its view arrives (or the 15 days end).
+- answer (Art. 36): one of seven kinds, each with its required content (`REQUIRED_CONTENT`);
+  the fee (Art. 42) is computed by `fees` from the applicant's month.
+
+Every change is audited and told to the applicant (`RequestEvent`, plus an SMS when a phone is
+known). Staff are the clerks and leaders of the agency the request was made to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from uuid import uuid4
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.http import HttpRequest
+
+from zhengwu.accounts import sms
+from zhengwu.accounts.models import Department, Role, User
+from zhengwu.audit.services import record
+from zhengwu.core import workdays
+from zhengwu.core.crypto import blind_index
+from zhengwu.core.errors import ApplicationError, not_found, permission_denied
+from zhengwu.disclosure import fees
+from zhengwu.disclosure.errors import DisclosureError
+from zhengwu.disclosure.models import (
+    AnswerKind,
+    ApplicantKind,
+    Channel,
+    DisclosureRequest,
+    FeeBasis,
+    RequestEvent,
+)
+from zhengwu.disclosure.services import clean, is_department_staff
+from zhengwu.supervision import selectors as supervision_selectors
+from zhengwu.supervision import services as supervision_services
+from zhengwu.supervision.models import Timer
+
+REQUEST_TIMER = "disclosure.request"
+State = DisclosureRequest.State
+
+# Art. 36: what each kind of answer must contain (field → what it is, in Chinese).
+REQUIRED_CONTENT: dict[str, dict[str, str]] = {
+    AnswerKind.ALREADY_PUBLIC: {"public_location": "获取该信息的方式和途径"},
+    AnswerKind.DISCLOSED: {"provision_method": "提供方式（或获取的方式和途径、时间）"},
+    AnswerKind.REFUSED: {"reasons": "不予公开的理由和依据"},
+    AnswerKind.NOT_EXIST: {"reasons": "经检索不存在的说明"},
+    AnswerKind.NOT_OURS: {"competent_agency": "负责公开该信息的机关（无法确定时在理由中说明）"},
+    AnswerKind.REPEAT: {"reference": "原申请编号或原答复文号"},
+    AnswerKind.SPECIAL: {"reasons": "应依照的法律、行政法规及办理途径"},
+}
+
+
+def answer_days() -> int:
+    return int(getattr(settings, "ZHENGWU_DISCLOSURE_ANSWER_DAYS", 20))
+
+
+def correction_days() -> int:
+    return int(getattr(settings, "ZHENGWU_DISCLOSURE_CORRECTION_DAYS", 7))
+
+
+def max_extension_days() -> int:
+    return int(getattr(settings, "ZHENGWU_DISCLOSURE_EXTENSION_DAYS", 20))
+
+
+def third_party_days() -> int:
+    return int(getattr(settings, "ZHENGWU_DISCLOSURE_THIRD_PARTY_DAYS", 15))
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _text(value: str, field: str, what: str, *, limit: int = 4000, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, f"请填写{what}。", {field: "必填"})
+    if len(value) > limit:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, f"{what}不能超过 {limit} 字。", {field: "过长"})
+    return value
+
+
+def _day(on: date | None) -> date:
+    today = workdays.today()
+    if on is None:
+        return today
+    if not isinstance(on, date) or on > today:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "日期不能晚于今天。", {"on": "晚于今天"})
+    return on
+
+
+def _lock(disclosure_request: DisclosureRequest) -> DisclosureRequest:
+    try:
+        return (
+            DisclosureRequest.objects.select_for_update()
+            .select_related("department", "applicant")
+            .get(pk=disclosure_request.pk)
+        )
+    except DisclosureRequest.DoesNotExist:
+        raise not_found("公开申请") from None
+
+
+def _require_state(disclosure_request: DisclosureRequest, *states: str) -> None:
+    if disclosure_request.state not in states:
+        raise ApplicationError(
+            DisclosureError.WRONG_STATE,
+            f"该申请{disclosure_request.get_state_display()}，不能执行此操作。",
+            {"state": disclosure_request.state},
+        )
+
+
+def _require_staff(actor: User | None, disclosure_request: DisclosureRequest) -> None:
+    if actor is not None and not is_department_staff(actor, disclosure_request.department_id):
+        raise permission_denied("只有受理机关的工作人员可以办理该申请。")
+
+
+def _require_applicant(actor: User, disclosure_request: DisclosureRequest) -> None:
+    if disclosure_request.applicant_id is None or disclosure_request.applicant_id != actor.pk:
+        raise not_found("公开申请")
+
+
+def _timer(disclosure_request: DisclosureRequest) -> Timer | None:
+    timer = supervision_selectors.timer_for(disclosure_request, REQUEST_TIMER)
+    return timer if timer is not None and timer.is_live else None
+
+
+def _start_timer(actor: User | None, disclosure_request: DisclosureRequest, start: date) -> None:
+    supervision_services.timer_start(
+        actor=actor,
+        kind=REQUEST_TIMER,
+        kind_label="依申请公开答复期限",
+        target=disclosure_request,
+        title=f"依申请公开 {disclosure_request.number}：{disclosure_request.applicant_name}",
+        department=disclosure_request.department,
+        limit=answer_days(),
+        start=start,
+    )
+
+
+def _tell(disclosure_request: DisclosureRequest, *, actor: User | None, action: str, text: str) -> None:
+    """Record the step for the applicant and send it by SMS when a phone is known."""
+    RequestEvent.objects.create(request=disclosure_request, action=action, text=text, actor=actor)
+    if disclosure_request.phone:
+        transaction.on_commit(
+            lambda: sms.send(disclosure_request.phone, f"【政府信息公开】申请 {disclosure_request.number}：{text}")
+        )
+
+
+def _audit(
+    actor: User | None,
+    verb: str,
+    disclosure_request: DisclosureRequest,
+    request: HttpRequest | None,
+    **details: object,
+) -> None:
+    record(
+        actor=actor,
+        action=f"disclosure.request_{verb}",
+        target=disclosure_request,
+        request=request,
+        department=disclosure_request.department,
+        details={"number": disclosure_request.number, "state": disclosure_request.state, **details},
+    )
+
+
+def _save_new(disclosure_request: DisclosureRequest) -> DisclosureRequest:
+    disclosure_request.number = f"tmp-{uuid4().hex[:24]}"
+    clean(disclosure_request)
+    disclosure_request.save()
+    day = workdays.today(disclosure_request.submitted_at)
+    disclosure_request.number = f"YSQ{day:%Y%m%d}{disclosure_request.pk:06d}"
+    disclosure_request.save(update_fields=["number"])
+    return disclosure_request
+
+
+def deadline_of(disclosure_request: DisclosureRequest) -> date | None:
+    timer = supervision_selectors.timer_for(disclosure_request, REQUEST_TIMER)
+    return timer.deadline if timer is not None else None
+
+
+# --- filing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplicantData:
+    name: str
+    kind: str = ApplicantKind.CITIZEN
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    email: str = ""
+
+
+def _fill(
+    disclosure_request: DisclosureRequest,
+    *,
+    applicant: ApplicantData,
+    description: str,
+    purpose: str,
+    delivery: str,
+) -> None:
+    if applicant.kind not in ApplicantKind.values:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "请选择申请人类型。", {"applicant_kind": "无效"})
+    disclosure_request.applicant_kind = applicant.kind
+    disclosure_request.applicant_name = _text(applicant.name, "applicant_name", "申请人姓名或名称", limit=100)
+    disclosure_request.id_number = _text(applicant.id_number, "id_number", "证件号码", limit=40, required=False)
+    disclosure_request.phone = _text(applicant.phone, "phone", "联系电话", limit=30, required=False)
+    disclosure_request.address = _text(applicant.address, "address", "通信地址", limit=200, required=False)
+    disclosure_request.email = _text(applicant.email, "email", "电子邮箱", limit=254, required=False)
+    disclosure_request.description = _text(description, "description", "所需信息的内容描述")
+    disclosure_request.purpose = _text(purpose, "purpose", "用途", limit=500, required=False)
+    disclosure_request.delivery = _text(delivery or "电子邮件", "delivery", "获取信息方式", limit=100)
+
+
+@transaction.atomic
+def request_submit_online(
+    *,
+    actor: User,
+    department: Department,
+    description: str,
+    applicant_kind: str = ApplicantKind.CITIZEN,
+    applicant_name: str = "",
+    phone: str = "",
+    address: str = "",
+    email: str = "",
+    purpose: str = "",
+    delivery: str = "电子邮件",
+    request: HttpRequest | None = None,
+) -> DisclosureRequest:
+    """A logged-in citizen or enterprise files a request online; it counts from the day the
+    agency confirms receipt (Art. 31)."""
+    if not actor.is_authenticated or actor.kind not in (User.Kind.CITIZEN, User.Kind.ENTERPRISE):
+        raise permission_denied("请以公众或企业账号登录后提交申请。")
+    if not department.is_active:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "请选择受理机关。", {"department": "无效"})
+    disclosure_request = DisclosureRequest(
+        department=department,
+        applicant=actor,
+        applicant_key=f"user:{actor.pk}",
+        channel=Channel.ONLINE,
+        created_by=actor,
+    )
+    kind = applicant_kind or (
+        ApplicantKind.LEGAL_PERSON if actor.kind == User.Kind.ENTERPRISE else ApplicantKind.CITIZEN
+    )
+    applicant = ApplicantData(
+        name=applicant_name or actor.real_name,
+        kind=kind,
+        id_number=actor.id_number or "",
+        phone=phone or actor.phone or "",
+        address=address,
+        email=email,
+    )
+    _fill(disclosure_request, applicant=applicant, description=description, purpose=purpose, delivery=delivery)
+    _save_new(disclosure_request)
+    _tell(
+        disclosure_request,
+        actor=actor,
+        action="提交申请",
+        text=f"您向{department.name}提交的政府信息公开申请已提交，待机关确认收到后开始计算答复期限。",
+    )
+    _audit(actor, "submit", disclosure_request, request, channel=Channel.ONLINE)
+    return disclosure_request
+
+
+@transaction.atomic
+def request_register(
+    *,
+    actor: User | None,
+    department: Department,
+    channel: str,
+    applicant: ApplicantData,
+    description: str,
+    received_on: date | None = None,
+    purpose: str = "",
+    delivery: str = "纸质",
+    request: HttpRequest | None = None,
+) -> DisclosureRequest:
+    """Staff register a request made in person (received today) or by post (received the day it
+    was signed for, `received_on`)."""
+    if actor is not None and not is_department_staff(actor, department.pk):
+        raise permission_denied("只有受理机关的工作人员可以登记申请。")
+    if channel not in (Channel.IN_PERSON, Channel.POST):
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "请选择当面提交或邮寄。", {"channel": "无效"})
+    today = workdays.today()
+    if channel == Channel.IN_PERSON:
+        received = _day(received_on) if received_on else today
+    else:
+        if received_on is None:
+            raise ApplicationError(DisclosureError.INVALID_INPUT, "请填写邮件签收日期。", {"received_on": "必填"})
+        received = _day(received_on)
+    disclosure_request = DisclosureRequest(
+        department=department,
+        channel=channel,
+        state=State.PROCESSING,
+        received_on=received,
+        clock_start=received,
+        created_by=actor,
+        handled_by=actor,
+    )
+    _fill(disclosure_request, applicant=applicant, description=description, purpose=purpose, delivery=delivery)
+    key = applicant.id_number.strip().upper() or applicant.name.strip()
+    disclosure_request.applicant_key = "id:" + blind_index(key, purpose="disclosure.applicant")[:60]
+    _save_new(disclosure_request)
+    _start_timer(actor, disclosure_request, received)
+    _tell(
+        disclosure_request,
+        actor=actor,
+        action="登记收到",
+        text=f"{department.name}已于 {received:%Y年%m月%d日} 收到您的申请"
+        f"（{disclosure_request.get_channel_display()}）。",
+    )
+    _audit(actor, "register", disclosure_request, request, channel=channel, received_on=received.isoformat())
+    return disclosure_request
+
+
+@transaction.atomic
+def request_confirm_receipt(
+    *,
+    actor: User | None,
+    disclosure_request: DisclosureRequest,
+    on: date | None = None,
+    request: HttpRequest | None = None,
+) -> DisclosureRequest:
+    """The agency confirms it received an online request: that day is the receipt date."""
+    locked = _lock(disclosure_request)
+    _require_staff(actor, locked)
+    _require_state(locked, State.SUBMITTED)
+    day = _day(on)
+    if day < workdays.today(locked.submitted_at):
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "确认日期不能早于提交日期。", {"on": "过早"})
+    locked.state = State.PROCESSING
+    locked.received_on = day
+    locked.clock_start = day
+    locked.handled_by = actor
+    clean(locked)
+    locked.save()
+    _start_timer(actor, locked, day)
+    _tell(
+        locked,
+        actor=actor,
+        action="确认收到",
+        text=f"机关已于 {day:%Y年%m月%d日} 确认收到您的申请，将在 {answer_days()} 个工作日内答复"
+        f"（{deadline_of(locked):%Y年%m月%d日}前）。",
+    )
+    _audit(actor, "confirm", locked, request, received_on=day.isoformat())
+    return locked
+
+
+@transaction.atomic
+def request_ask_correction(
+    *,
+    actor: User | None,
+    disclosure_request: DisclosureRequest,
+    items: str,
+    on: date | None = None,
+    request: HttpRequest | None = None,
+) -> DisclosureRequest:
+    """One correction notice (Art. 30), within 7 working days of receipt, listing everything to fix.
+    The answer clock stops; it starts again, in full, when the corrected request arrives."""
+    locked = _lock(disclosure_request)
+    _require_staff(actor, locked)
+    _require_state(locked, State.PROCESSING)
+    if locked.correction_sent_on is not None:
+        raise ApplicationError(DisclosureError.CORRECTION_ONCE, "补正告知只能发出一次。", {"items": "已告知过"})
+    items = _text(items, "items", "需要补正的全部事项")
+    day = _day(on)
+    assert locked.received_on is not None
+    last_day = workdays.add_workdays(locked.received_on, correction_days())
+    if day > last_day:
+        raise ApplicationError(
+            DisclosureError.CORRECTION_LATE,
+            f"补正告知应在收到申请之日起 {correction_days()} 个工作日内（{last_day:%Y-%m-%d} 前）发出。",
+            {"items": "已超期"},
+        )
+    timer = _timer(locked)
+    if timer is not None:
+        supervision_services.timer_cancel(actor=actor, timer=timer, reason="已告知补正，补正后重新计算答复期限")
+    locked.state = State.CORRECTION
+    locked.correction_items = items
+    locked.correction_sent_on = day
+    clean(locked)
+    locked.save()
+    _tell(
+        locked,
+        actor=actor,
+        action="告知补正",
+        text=f"您的申请内容不够明确，请补正以下事项：{items}。答复期限自机关收到补正后的申请之日起重新计算。",
+    )
+    _audit(actor, "ask_correction", locked, request, items=items, on=day.isoformat())
+    return locked
+
+
+@transaction.atomic
+def request_correct(
+    *,
+    actor: User | None,
+    disclosure_request: DisclosureRequest,
+    description: str,
+    on: date | None = None,
+    request: HttpRequest | None = None,
+) -> DisclosureRequest:
+    """The corrected request arrives (the applicant online, or staff recording a paper one):
+    a new 20-working-day clock starts that day."""
+    locked = _lock(disclosure_request)
+    if actor is not None and actor.kind != User.Kind.STAFF:
+        _require_applicant(actor, locked)
+        on = None  # an applicant's correction arrives today
+    else:
+        _require_staff(actor, locked)
+    _require_state(locked, State.CORRECTION)
+    description = _text(description, "description", "补正后的内容描述")
+    day = _day(on)
+    assert locked.correction_sent_on is not None
+    if day < locked.correction_sent_on:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "补正日期不能早于补正告知日期。", {"on": "过早"})
+    locked.description = description
+    locked.state = State.PROCESSING
+    locked.corrected_on = day
+    locked.clock_start = day
+    clean(locked)
+    locked.save()
+    _start_timer(actor, locked, day)
+    _tell(
+        locked,
+        actor=actor,
+        action="收到补正",
+        text=f"机关已于 {day:%Y年%m月%d日} 收到补正后的申请，答复期限重新计算，至 {deadline_of(locked):%Y年%m月%d日}。",
+    )
+    _audit(actor, "correct", locked, request, on=day.isoformat())
+    return locked
+
+
+@transaction.atomic
+def request_extend(
+    *,
+    actor: User | None,
+    disclosure_request: DisclosureRequest,
+    days: int,
+    reason: str,
+    on: date | None = None,
+    request: HttpRequest | None = None,
+) -> DisclosureRequest:
+    """One extension of at most 20 working days, approved by a leader of the agency (Art. 33)."""
+    locked = _lock(disclosure_request)
+    if actor is not None and not (actor.has_role(Role.DEPT_LEADER) and actor.department_id == locked.department_id):
+        raise permission_denied("延长答复期限须经受理机关负责人同意。")
+    _require_state(locked, State.PROCESSING, State.CONSULTING)
+    if locked.extension_days:
+        raise ApplicationError(DisclosureError.EXTENSION_ONCE, "答复期限只能延长一次。", {"days": "已延长"})
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= max_extension_days():
+        raise ApplicationError(
+            DisclosureError.EXTENSION_TOO_LONG,
+            f"延长期限应为 1 至 {max_extension_days()} 个工作日。",
+            {"days": "超出范围"},
+        )
+    reason = _text(reason, "reason", "延长理由", limit=500)
+    timer = _timer(locked)
+    if timer is not None:
+        supervision_services.timer_extend(actor=actor, timer=timer, days=days, reason=reason, when=on)
+    locked.extension_days = days
+    locked.extension_reason = reason
+    locked.extension_approved_by = actor
+    clean(locked)
+    locked.save()
+    deadline = deadline_of(locked)
+    _tell(
+        locked,
+        actor=actor,
+        action="延长答复期限",
+        text=f"经机关负责人同意，答复期限延长 {days} 个工作日"
+        + (f"，至 {deadline:%Y年%m月%d日}" if deadline else "")
+        + f"。理由：{reason}",
+    )
+    _audit(actor, "extend", locked, request, days=days, reason=reason)
+    return locked
+
+
+@transaction.atomic
+def request_consult_start(
+    *,
+    actor: User | None,
+    disclosure_request: DisclosureRequest,
+    third_party: str,
+    on: date | None = None,
+    request: HttpRequest | None = None,
+) -> DisclosureRequest:
+    """Ask a third party for its view (Art. 32): 15 working days, not counted in the answer time."""
+    locked = _lock(disclosure_request)
+    _require_staff(actor, locked)
+    _require_state(locked, State.PROCESSING)
+    third_party = _text(third_party, "third_party", "第三方名称", limit=200)
+    day = _day(on)
+    timer = _timer(locked)
+    if timer is not None:
+        supervision_services.timer_pause(actor=actor, timer=timer, reason=f"征求第三方（{third_party}）意见", when=day)
+    locked.state = State.CONSULTING
+    locked.third_party = third_party
+    locked.consult_started_on = day
+    locked.consult_ended_on = None
+    clean(locked)
+    locked.save()
+    due = workdays.add_workdays(day, third_party_days())
+    _tell(
+        locked,
+        actor=actor,
+        action="征求第三方意见",
+        text=f"您申请的信息涉及第三方权益，机关已书面征求第三方意见（期限至 {due:%Y年%m月%d日}），"
+        "征求意见所需时间不计算在答复期限内。",
+    )
+    _audit(actor, "consult_start", locked, request, third_party=third_party, on=day.isoformat())
+    return locked
+
+
+def consult_due(disclosure_request: DisclosureRequest) -> date | None:
+    if disclosure_request.consult_started_on is None:
+        return None
+    return workdays.add_workdays(disclosure_request.consult_started_on, third_party_days())
+
+
+@transaction.atomic
+def request_consult_end(
+    *,
+    actor: User | None,
+    disclosure_request: DisclosureRequest,
+    view: str,
+    on: date | None = None,
+    request: HttpRequest | None = None,
+) -> DisclosureRequest:
+    """The third party's view arrived (or its 15 days ended without one): the clock runs again."""
+    locked = _lock(disclosure_request)
+    _require_staff(actor, locked)
+    _require_state(locked, State.CONSULTING)
+    view = _text(view, "view", "第三方意见（逾期未提出时请注明）")
+    day = _day(on)
+    assert locked.consult_started_on is not None
+    if day < locked.consult_started_on:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "日期不能早于征求意见日期。", {"on": "过早"})
+    # The pause counts at most the third party's 15 working days.
+    resume_on = min(day, consult_due(locked) or day)
+    timer = _timer(locked)
+    if timer is not None:
+        supervision_services.timer_resume(actor=actor, timer=timer, when=resume_on)
+    locked.state = State.PROCESSING
+    locked.consult_ended_on = day
+    locked.third_party_view = view
+    clean(locked)
+    locked.save()
+    deadline = deadline_of(locked)
+    _tell(
+        locked,
+        actor=actor,
+        action="第三方意见",
+        text="征求第三方意见已结束，继续办理" + (f"，答复期限至 {deadline:%Y年%m月%d日}" if deadline else "") + "。",
+    )
+    _audit(actor, "consult_end", locked, request, on=day.isoformat())
+    return locked
+
+
+@dataclass
+class AnswerData:
+    kind: str
+    text: str = ""
+    public_location: str = ""
+    provision_method: str = ""
+    reasons: str = ""
+    competent_agency: str = ""
+    reference: str = ""
+    pages: int = 0
+    fee_basis: str = FeeBasis.NONE
+
+
+def check_answer(data: AnswerData) -> dict[str, str]:
+    """The answer's fields, validated: every kind must carry its required content (Art. 36)."""
+    if data.kind not in AnswerKind.values:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "请选择答复类型。", {"kind": "无效"})
+    values = {
+        "text": _text(data.text, "text", "答复正文", required=False),
+        "public_location": _text(data.public_location, "public_location", "获取途径", limit=500, required=False),
+        "provision_method": _text(data.provision_method, "provision_method", "提供方式", limit=200, required=False),
+        "reasons": _text(data.reasons, "reasons", "理由", required=False),
+        "competent_agency": _text(data.competent_agency, "competent_agency", "负责机关", limit=200, required=False),
+        "reference": _text(data.reference, "reference", "原申请编号", limit=100, required=False),
+    }
+    missing = {field: "必填" for field in REQUIRED_CONTENT[data.kind] if not values[field]}
+    if data.kind == AnswerKind.NOT_OURS and missing and values["reasons"]:
+        missing = {}  # the right agency cannot be determined: the reasons say so
+    if missing:
+        what = "、".join(REQUIRED_CONTENT[data.kind][field] for field in missing)
+        label = AnswerKind(data.kind).label
+        raise ApplicationError(DisclosureError.ANSWER_INCOMPLETE, f"“{label}”的答复须写明{what}。", missing)
+    if data.fee_basis not in FeeBasis.values:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "请选择收费方式。", {"fee_basis": "无效"})
+    if data.fee_basis != FeeBasis.NONE and data.kind != AnswerKind.DISCLOSED:
+        raise ApplicationError(
+            DisclosureError.INVALID_INPUT, "只有予以公开并提供信息时才能收取信息处理费。", {"fee_basis": "不适用"}
+        )
+    if isinstance(data.pages, bool) or not isinstance(data.pages, int) or not 0 <= data.pages <= 100000:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "页数应为 0 至 100000 的整数。", {"pages": "无效"})
+    if data.fee_basis == FeeBasis.PAGES and data.pages < 1:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "按量计收须填写提供的页数。", {"pages": "必填"})
+    return values
+
+
+def fee_for(disclosure_request: DisclosureRequest, *, fee_basis: str, pages: int) -> Decimal:
+    """The fee of this request by the applicant's running total in the calendar month of receipt."""
+    if fee_basis == FeeBasis.NONE:
+        return Decimal("0")
+    received = disclosure_request.received_on or workdays.today()
+    month = DisclosureRequest.objects.filter(
+        applicant_key=disclosure_request.applicant_key,
+        received_on__year=received.year,
+        received_on__month=received.month,
+    ).exclude(pk=disclosure_request.pk)
+    if fee_basis == FeeBasis.REQUESTS:
+        earlier = month.filter(pk__lt=disclosure_request.pk).count()
+        return fees.request_fee(earlier_requests=earlier)
+    earlier_pages = (
+        month.filter(state=State.ANSWERED, fee_basis=FeeBasis.PAGES).aggregate(total=Sum("pages"))["total"] or 0
+    )
+    return fees.pages_fee(earlier_pages=earlier_pages, pages=pages)
+
+
+@transaction.atomic
+def request_answer(
+    *,
+    actor: User | None,
+    disclosure_request: DisclosureRequest,
+    answer: AnswerData,
+    on: date | None = None,
+    request: HttpRequest | None = None,
+) -> DisclosureRequest:
+    """Answer the request with one of the seven kinds (Art. 36); the clock stops."""
+    locked = _lock(disclosure_request)
+    _require_staff(actor, locked)
+    _require_state(locked, State.PROCESSING)
+    values = check_answer(answer)
+    day = _day(on)
+    locked.answer_kind = answer.kind
+    locked.answer_text = values["text"]
+    locked.public_location = values["public_location"]
+    locked.provision_method = values["provision_method"]
+    locked.reasons = values["reasons"]
+    locked.competent_agency = values["competent_agency"]
+    locked.reference = values["reference"]
+    locked.pages = answer.pages
+    locked.fee_basis = answer.fee_basis
+    locked.fee = fee_for(locked, fee_basis=answer.fee_basis, pages=answer.pages)
+    locked.answered_on = day
+    locked.answered_by = actor
+    locked.state = State.ANSWERED
+    clean(locked)
+    locked.save()
+    timer = _timer(locked)
+    on_time = None
+    if timer is not None:
+        timer = supervision_services.timer_finish(actor=actor, timer=timer, when=day)
+        on_time = timer.finished_on_time
+    fee_text = f"，信息处理费 {locked.fee} 元（{locked.get_fee_basis_display()}）" if locked.fee else ""
+    _tell(
+        locked,
+        actor=actor,
+        action="作出答复",
+        text=f"机关已作出答复：{locked.get_answer_kind_display()}{fee_text}。请登录查看答复内容。",
+    )
+    _audit(actor, "answer", locked, request, kind=answer.kind, fee=str(locked.fee), on_time=on_time)
+    return locked
+
+
+@transaction.atomic
+def request_withdraw(
+    *, actor: User, disclosure_request: DisclosureRequest, reason: str = "", request: HttpRequest | None = None
+) -> DisclosureRequest:
+    """The applicant withdraws an open request."""
+    locked = _lock(disclosure_request)
+    _require_applicant(actor, locked)
+    _require_state(locked, *DisclosureRequest.OPEN_STATES)
+    reason = _text(reason, "reason", "撤回原因", limit=500, required=False) or "申请人撤回申请"
+    timer = _timer(locked)
+    if timer is not None:
+        supervision_services.timer_cancel(actor=actor, timer=timer, reason="申请人撤回申请")
+    locked.state = State.CLOSED
+    locked.close_reason = reason
+    clean(locked)
+    locked.save()
+    _tell(locked, actor=actor, action="撤回申请", text=f"您已撤回申请：{reason}")
+    _audit(actor, "withdraw", locked, request, reason=reason)
+    return locked
+
+
+@transaction.atomic
+def request_close_uncorrected(
+    *,
+    actor: User | None,
+    disclosure_request: DisclosureRequest,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> DisclosureRequest:
+    """Art. 30: an applicant who does not correct within the time given is deemed to give up."""
+    locked = _lock(disclosure_request)
+    _require_staff(actor, locked)
+    _require_state(locked, State.CORRECTION)
+    reason = _text(reason, "reason", "终止原因", limit=500)
+    locked.state = State.CLOSED
+    locked.close_reason = reason
+    clean(locked)
+    locked.save()
+    _tell(locked, actor=actor, action="终止办理", text=f"因未在期限内补正，视为放弃申请：{reason}")
+    _audit(actor, "close", locked, request, reason=reason)
+    return locked

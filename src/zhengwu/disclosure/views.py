@@ -1,0 +1,193 @@
+"""Portal pages of the disclosure app (外网): the 政府信息公开 catalogue with search, an item's page,
+attachments, and the applicant's requests (file online, track, correct, withdraw). Thin views."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from zhengwu.accounts.models import Department
+from zhengwu.accounts.session import acting_user
+from zhengwu.core import workdays
+from zhengwu.core.errors import ApplicationError, not_found, permission_denied
+from zhengwu.core.forms import add_application_error
+from zhengwu.disclosure import reports, request_services, selectors
+from zhengwu.disclosure.forms import CorrectedForm, OnlineRequestForm
+from zhengwu.disclosure.models import Attachment, Category, DisclosureRequest, Publication, Validity
+
+PER_PAGE = 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    filters = selectors.parse_filters(request.GET)
+    results = selectors.search_publications(query, filters)
+    page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "q": query,
+        "filters": filters,
+        "categories": selectors.category_counts(filters.department_id),
+        "category_choices": Category.choices,
+        "validity_choices": Validity.choices,
+        "agencies": selectors.agencies_with_publications(),
+        "agency": Department.objects.filter(pk=filters.department_id).first() if filters.department_id else None,
+    }
+    return render(request, "disclosure/portal_index.html", context)
+
+
+def detail(request: HttpRequest, key: str) -> HttpResponse:
+    publication = selectors.publication_get_public(key)
+    context = {"publication": publication, "attachments": publication.attachments.order_by("id")}
+    return render(request, "disclosure/portal_detail.html", context)
+
+
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    found = Attachment.objects.filter(pk=pk, publication__state=Publication.State.PUBLISHED).first()
+    if found is None:
+        raise not_found("附件")
+    response = HttpResponse(bytes(found.content), content_type=found.content_type or "application/octet-stream")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(found.name)}"
+    response["X-Content-SM3"] = found.sm3
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+# --- annual reports (public) -----------------------------------------------------------------
+
+
+def reports_index(request: HttpRequest) -> HttpResponse:
+    agencies = selectors.agencies_with_publications()
+    this_year = workdays.today().year
+    years = [this_year, this_year - 1, this_year - 2]
+    return render(request, "disclosure/portal_reports.html", {"agencies": agencies, "years": years})
+
+
+def report_view(request: HttpRequest, department_id: int, year: int) -> HttpResponse:
+    department = get_object_or_404(Department, pk=department_id, is_active=True)
+    if not 2008 <= year <= 2100:
+        raise not_found("年度报告")
+    figures = selectors.annual_report_figures(department, year)
+    report = reports.report_of(department, year)
+    context = {
+        "department": department,
+        "year": year,
+        "tables": reports.report_rows(figures, report),
+        "report": report,
+    }
+    return render(request, "disclosure/portal_report.html", context)
+
+
+def report_xlsx(request: HttpRequest, department_id: int, year: int) -> HttpResponse:
+    department = get_object_or_404(Department, pk=department_id, is_active=True)
+    if not 2008 <= year <= 2100:
+        raise not_found("年度报告")
+    body = reports.report_workbook(
+        department, selectors.annual_report_figures(department, year), reports.report_of(department, year)
+    )
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="disclosure-report-{department.credit_code}-{year}.xlsx"'
+    return response
+
+
+# --- the applicant's requests ---------------------------------------------------------------
+
+
+@login_required
+def my_requests(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    page = Paginator(selectors.requests_of_applicant(user), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "disclosure/my_requests.html", {"page": page})
+
+
+@login_required
+def request_new(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if user.kind == user.Kind.STAFF:
+        raise permission_denied("工作人员请在工作台登记申请。")
+    if request.method == "POST":
+        form = OnlineRequestForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                created = request_services.request_submit_online(
+                    actor=user,
+                    department=d["department"],
+                    description=d["description"],
+                    applicant_kind=d["applicant_kind"],
+                    applicant_name=d["applicant_name"],
+                    phone=d["phone"],
+                    email=d["email"],
+                    address=d["address"],
+                    purpose=d["purpose"],
+                    delivery=d["delivery"],
+                    request=request,
+                )
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, f"申请已提交，编号 {created.number}。机关确认收到后开始计算答复期限。")
+                return redirect("disclosure:my_request", pk=created.pk)
+    else:
+        kind = "legal_person" if user.kind == user.Kind.ENTERPRISE else "citizen"
+        initial = {"applicant_name": user.real_name, "applicant_kind": kind, "phone": user.phone or ""}
+        if request.GET.get("agency", "").isdigit():
+            initial["department"] = request.GET["agency"]
+        form = OnlineRequestForm(initial=initial)
+    return render(request, "disclosure/request_new.html", {"form": form})
+
+
+@login_required
+def my_request(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    found = selectors.request_of_applicant(user, pk)
+    context = {
+        "req": found,
+        "events": found.events.order_by("at", "id"),
+        "timer": selectors.request_timer(found),
+        "corrected_form": CorrectedForm(initial={"description": found.description}),
+        "can_withdraw": found.state in DisclosureRequest.OPEN_STATES,
+    }
+    return render(request, "disclosure/my_request.html", context)
+
+
+@login_required
+@require_POST
+def my_request_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    found = selectors.request_of_applicant(user, pk)
+    try:
+        request_services.request_correct(
+            actor=user, disclosure_request=found, description=request.POST.get("description", ""), request=request
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "补正已提交，答复期限重新计算。")
+    return redirect("disclosure:my_request", pk=pk)
+
+
+@login_required
+@require_POST
+def my_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    found = selectors.request_of_applicant(user, pk)
+    try:
+        request_services.request_withdraw(
+            actor=user, disclosure_request=found, reason=request.POST.get("reason", ""), request=request
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "申请已撤回。")
+    return redirect("disclosure:my_request", pk=pk)

@@ -1,0 +1,412 @@
+"""Workbench pages of the disclosure app (内网): the department's publications (draft, edit,
+attach, publish, withdraw), its request queue with lights and each request's steps, and the
+annual report. Thin: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from zhengwu.accounts.decorators import staff_required
+from zhengwu.accounts.models import Department, Role, User
+from zhengwu.accounts.session import acting_user
+from zhengwu.core import workdays
+from zhengwu.core.errors import ApplicationError, permission_denied
+from zhengwu.core.forms import add_application_error
+from zhengwu.disclosure import reports, request_services, selectors, services
+from zhengwu.disclosure.forms import (
+    AnswerForm,
+    AttachmentForm,
+    ConsultEndForm,
+    ConsultStartForm,
+    CorrectedForm,
+    CorrectionForm,
+    ExtendForm,
+    PublicationForm,
+    ReasonForm,
+    RegisterRequestForm,
+    ReportForm,
+)
+from zhengwu.disclosure.models import Attachment, DisclosureRequest, Publication, Validity
+from zhengwu.disclosure.services import PublicationData
+
+STAFF = (Role.CLERK, Role.DEPT_LEADER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _department(user: User) -> Department:
+    if user.department is None:
+        raise permission_denied("您未归属任何部门。")
+    return user.department
+
+
+def _own_publication(user: User, pk: int) -> Publication:
+    return get_object_or_404(selectors.department_publications(user), pk=pk)
+
+
+# --- publications ---------------------------------------------------------------------------
+
+
+@staff_required(*STAFF)
+def publications(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    rows = selectors.department_publications(user)
+    state = request.GET.get("state", "")
+    if state in Publication.State.values:
+        rows = rows.filter(state=state)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        rows = rows.filter(title__icontains=query)
+    page = Paginator(rows.order_by("-updated_at", "-id"), 30).get_page(request.GET.get("page"))
+    context = {"page": page, "state": state, "q": query, "states": Publication.State.choices}
+    return render(request, "disclosure/wb_publications.html", context)
+
+
+def _edit_page(request: HttpRequest, publication: Publication | None) -> HttpResponse:
+    user = acting_user(request)
+    if request.method == "POST":
+        form = PublicationForm(request.POST)
+        if form.is_valid():
+            try:
+                if publication is None:
+                    publication = services.publication_create(
+                        actor=user, department=_department(user), data=form.data_object(), request=request
+                    )
+                else:
+                    services.publication_update(
+                        actor=user, publication=publication, data=form.data_object(), request=request
+                    )
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, f"已保存《{publication.title}》。")
+                return redirect("disclosure_wb:publication", pk=publication.pk)
+    elif publication is None:
+        form = PublicationForm(initial={"date_written": workdays.today()})
+    else:
+        form = PublicationForm(initial=PublicationForm.initial_of(PublicationData.of(publication)))
+    return render(request, "disclosure/wb_edit.html", {"form": form, "publication": publication})
+
+
+@staff_required(*STAFF)
+def publication_new(request: HttpRequest) -> HttpResponse:
+    _department(acting_user(request))
+    return _edit_page(request, None)
+
+
+@staff_required(*STAFF)
+def publication_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = _own_publication(acting_user(request), pk)
+    if publication.state != Publication.State.DRAFT:
+        messages.error(request, "只有草稿可以编辑。")
+        return redirect("disclosure_wb:publication", pk=pk)
+    return _edit_page(request, publication)
+
+
+@staff_required(*STAFF)
+def publication(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _own_publication(acting_user(request), pk)
+    context = {
+        "publication": found,
+        "attachments": found.attachments.order_by("id"),
+        "timer": selectors.publication_timer(found),
+        "attachment_form": AttachmentForm(),
+        "reason_form": ReasonForm(),
+        "validity_choices": Validity.choices,
+    }
+    return render(request, "disclosure/wb_publication.html", context)
+
+
+@staff_required(*STAFF)
+@require_POST
+def publication_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    user = acting_user(request)
+    found = _own_publication(user, pk)
+    try:
+        if verb == "publish":
+            done = services.publication_publish(actor=user, publication=found, request=request)
+            messages.success(request, f"已发布，索引号 {done.index_number}。")
+        elif verb == "withdraw":
+            services.publication_withdraw(
+                actor=user, publication=found, reason=request.POST.get("reason", ""), request=request
+            )
+            messages.success(request, "已撤回。")
+        elif verb == "validity":
+            services.publication_set_validity(
+                actor=user, publication=found, validity=request.POST.get("validity", ""), request=request
+            )
+            messages.success(request, "有效性已更新。")
+        elif verb == "delete":
+            services.publication_delete_draft(actor=user, publication=found, request=request)
+            messages.success(request, "草稿已删除。")
+            return redirect("disclosure_wb:publications")
+        elif verb == "attach":
+            form = AttachmentForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise ApplicationError("disclosure.invalid_input", "请选择要上传的文件。", {"file": "必填"})
+            upload = form.cleaned_data["file"]
+            if upload.size > services.MAX_ATTACHMENT_BYTES:
+                raise ApplicationError("disclosure.file_too_large", "附件不能超过 20 MB。", {"file": "过大"})
+            services.attachment_add(
+                actor=user,
+                publication=found,
+                name=upload.name,
+                content=upload.read(),
+                content_type=upload.content_type or "",
+                request=request,
+            )
+            messages.success(request, "附件已上传。")
+        else:
+            raise permission_denied()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("disclosure_wb:publication", pk=pk)
+
+
+@staff_required(*STAFF)
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    found = get_object_or_404(Attachment.objects.select_related("publication"), pk=pk)
+    if found.publication.department_id != user.department_id:
+        raise permission_denied()
+    try:
+        services.attachment_remove(actor=user, attachment=found, request=request)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("disclosure_wb:publication", pk=found.publication_id)
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+@staff_required(*STAFF)
+def requests(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    rows = selectors.requests_for_staff(user)
+    state = request.GET.get("state", "open")
+    if state == "open":
+        rows = rows.filter(state__in=DisclosureRequest.OPEN_STATES)
+    elif state in DisclosureRequest.State.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows.order_by("-id"), 30).get_page(request.GET.get("page"))
+    todo = {item.url: item for item in selectors.todo_items(user)}
+    for row in page.object_list:
+        item = todo.get(reverse("disclosure_wb:request", args=[row.pk]))
+        row.light = item.light if item else ""
+        row.deadline = item.deadline if item else None
+    context = {"page": page, "state": state, "states": DisclosureRequest.State.choices}
+    return render(request, "disclosure/wb_requests.html", context)
+
+
+@staff_required(*STAFF)
+def request_register(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    department = _department(user)
+    if request.method == "POST":
+        form = RegisterRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                created = request_services.request_register(
+                    actor=user,
+                    department=department,
+                    channel=form.cleaned_data["channel"],
+                    applicant=form.applicant(),
+                    description=form.cleaned_data["description"],
+                    received_on=form.cleaned_data["received_on"],
+                    delivery=form.cleaned_data["delivery"],
+                    request=request,
+                )
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, f"已登记，编号 {created.number}。")
+                return redirect("disclosure_wb:request", pk=created.pk)
+    else:
+        form = RegisterRequestForm()
+    return render(request, "disclosure/wb_register.html", {"form": form})
+
+
+@staff_required(*STAFF)
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    found = selectors.request_for_staff(user, pk)
+    return _request_page(request, found, {})
+
+
+def _request_page(request: HttpRequest, found: DisclosureRequest, forms: dict[str, Any]) -> HttpResponse:
+    user = acting_user(request)
+    timer = selectors.request_timer(found)
+    correction_last = (
+        workdays.add_workdays(found.received_on, request_services.correction_days()) if found.received_on else None
+    )
+    context = {
+        "req": found,
+        "events": found.events.order_by("at", "id"),
+        "timer": timer,
+        "consult_due": request_services.consult_due(found),
+        "correction_last": correction_last,
+        "is_leader": user.has_role(Role.DEPT_LEADER),
+        "correction_form": forms.get("correction") or CorrectionForm(),
+        "corrected_form": forms.get("corrected") or CorrectedForm(initial={"description": found.description}),
+        "extend_form": forms.get("extend") or ExtendForm(),
+        "consult_start_form": forms.get("consult_start") or ConsultStartForm(),
+        "consult_end_form": forms.get("consult_end") or ConsultEndForm(),
+        "answer_form": forms.get("answer") or AnswerForm(),
+        "reason_form": ReasonForm(),
+        "required_content": request_services.REQUIRED_CONTENT,
+    }
+    return render(request, "disclosure/wb_request.html", context)
+
+
+FORMS: dict[str, type] = {
+    "correction": CorrectionForm,
+    "corrected": CorrectedForm,
+    "extend": ExtendForm,
+    "consult_start": ConsultStartForm,
+    "consult_end": ConsultEndForm,
+    "answer": AnswerForm,
+}
+
+
+def _call(verb: str, user: User, found: DisclosureRequest, d: dict[str, Any], request: HttpRequest) -> str:
+    on: date | None = d.get("on")
+    if verb == "confirm":
+        request_services.request_confirm_receipt(actor=user, disclosure_request=found, request=request)
+        return "已确认收到，开始计算答复期限。"
+    if verb == "correction":
+        request_services.request_ask_correction(
+            actor=user, disclosure_request=found, items=d["items"], on=on, request=request
+        )
+        return "已告知补正。"
+    if verb == "corrected":
+        request_services.request_correct(
+            actor=user, disclosure_request=found, description=d["description"], on=on, request=request
+        )
+        return "已登记补正，答复期限重新计算。"
+    if verb == "extend":
+        request_services.request_extend(
+            actor=user, disclosure_request=found, days=d["days"], reason=d["reason"], request=request
+        )
+        return "已延长答复期限并告知申请人。"
+    if verb == "consult_start":
+        request_services.request_consult_start(
+            actor=user, disclosure_request=found, third_party=d["third_party"], on=on, request=request
+        )
+        return "已征求第三方意见，答复期限暂停计算。"
+    if verb == "consult_end":
+        request_services.request_consult_end(
+            actor=user, disclosure_request=found, view=d["view"], on=on, request=request
+        )
+        return "第三方意见已登记，答复期限恢复计算。"
+    if verb == "answer":
+        form = d["form"]
+        request_services.request_answer(actor=user, disclosure_request=found, answer=form.answer(), request=request)
+        return "已作出答复。"
+    if verb == "close":
+        request_services.request_close_uncorrected(
+            actor=user, disclosure_request=found, reason=d.get("reason", ""), request=request
+        )
+        return "已终止办理。"
+    raise permission_denied()
+
+
+@staff_required(*STAFF)
+@require_POST
+def request_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    user = acting_user(request)
+    found = selectors.request_for_staff(user, pk)
+    form_class = FORMS.get(verb)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        messages.error(request, "请检查填写的内容。")
+        return _request_page(request, found, {verb: form})
+    values: dict[str, Any] = dict(form.cleaned_data) if form is not None else {"reason": request.POST.get("reason", "")}
+    values["form"] = form
+    try:
+        done = _call(verb, user, found, values, request)
+    except ApplicationError as error:
+        if form is not None:
+            add_application_error(form, error)
+            messages.error(request, error.message)
+            return _request_page(request, found, {verb: form})
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("disclosure_wb:request", pk=pk)
+
+
+# --- annual reports -------------------------------------------------------------------------
+
+
+def _report_department(user: User, department_id: int) -> Department:
+    department = get_object_or_404(Department, pk=department_id)
+    if not reports.may_view(user, department.pk):
+        raise permission_denied("只能查看本机关的年度报告。")
+    return department
+
+
+@staff_required(Role.DEPT_LEADER, Role.EGOV_OFFICE)
+def annual_reports(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    this_year = workdays.today().year
+    if user.has_role(Role.EGOV_OFFICE):
+        departments = list(Department.objects.filter(is_active=True).order_by("name"))
+    else:
+        departments = [_department(user)]
+    years = list(range(this_year, this_year - 5, -1))
+    return render(request, "disclosure/wb_reports.html", {"departments": departments, "years": years})
+
+
+@staff_required(Role.DEPT_LEADER, Role.EGOV_OFFICE)
+def annual_report(request: HttpRequest, department_id: int, year: int) -> HttpResponse:
+    user = acting_user(request)
+    department = _report_department(user, department_id)
+    if not 2008 <= year <= 2100:
+        raise permission_denied("年度无效。")
+    report = reports.report_of(department, year)
+    can_edit = reports.may_edit(user, department.pk)
+    form = ReportForm(initial={name: getattr(report, name) for name in reports.MANUAL_FIELDS})
+    if request.method == "POST":
+        if not can_edit:
+            raise permission_denied("只有本机关负责人可以编辑年度报告。")
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                reports.annual_report_save(
+                    actor=user, department=department, year=year, values=form.cleaned_data, request=request
+                )
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, "年度报告已保存。")
+                return redirect("disclosure_wb:annual_report", department_id=department.pk, year=year)
+    figures = selectors.annual_report_figures(department, year)
+    context = {
+        "department": department,
+        "year": year,
+        "tables": reports.report_rows(figures, report),
+        "report": report,
+        "form": form if can_edit else None,
+    }
+    return render(request, "disclosure/wb_report.html", context)
+
+
+@staff_required(Role.DEPT_LEADER, Role.EGOV_OFFICE)
+def annual_report_xlsx(request: HttpRequest, department_id: int, year: int) -> HttpResponse:
+    department = _report_department(acting_user(request), department_id)
+    if not 2008 <= year <= 2100:
+        raise permission_denied("年度无效。")
+    body = reports.report_workbook(
+        department, selectors.annual_report_figures(department, year), reports.report_of(department, year)
+    )
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="disclosure-report-{department.credit_code}-{year}.xlsx"'
+    return response
