@@ -1,20 +1,398 @@
-"""Reads of the participation app."""
+"""Reads of the participation app: letters for staff and writers, similar letters, published
+letters, consultations and surveys for the public, survey results, the moderation queue, and the
+two contracts of every domain app (`public_search`, `todo_items`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from zhengwu.accounts.models import Role
+from zhengwu.core import workdays
 from zhengwu.core.contracts import SearchHit, TodoItem
+from zhengwu.core.textsearch import query_terms
+from zhengwu.participation import rules
+from zhengwu.participation.models import (
+    Answer,
+    Comment,
+    Consultation,
+    Flag,
+    Letter,
+    LetterEvent,
+    Question,
+    Survey,
+)
+from zhengwu.participation.services import code_matches, is_handler, is_office
+from zhengwu.participation.text import LETTER_STOPWORDS, idf_table, letter_terms, similarity
+from zhengwu.supervision import selectors as supervision_selectors
+from zhengwu.supervision.models import Timer
 
 if TYPE_CHECKING:
     from zhengwu.accounts.models import User
 
+TODO_LIMIT = 100
+SIMILAR_WINDOW_DAYS = 365
+SIMILAR_CANDIDATES = 3000
+SIMILAR_THRESHOLD = 0.3
+
+
+# --- letters: staff -----------------------------------------------------------------------
+
+
+def letters_for_staff(user: User, *, state: str = "", query: str = "") -> QuerySet[Letter]:
+    """Letters a staff user may see: the office's received letters (e-gov office), the letters
+    dispatched to the user's department (clerk, leader), every letter (supervisor)."""
+    rows = Letter.objects.select_related("department", "office")
+    if user.has_role(Role.SUPERVISOR):
+        pass
+    else:
+        condition = Q(pk__in=[])
+        if user.has_role(Role.EGOV_OFFICE) and user.department_id:
+            condition |= Q(office_id=user.department_id)
+        if user.has_role(Role.CLERK, Role.DEPT_LEADER) and user.department_id:
+            condition |= Q(department_id=user.department_id)
+        rows = rows.filter(condition)
+    if state in Letter.State.values:
+        rows = rows.filter(state=state)
+    query = (query or "").strip()
+    if query:
+        rows = rows.filter(Q(number__iexact=query) | Q(title__icontains=query) | Q(content__icontains=query))
+    return rows.order_by("-submitted_at", "-id")
+
+
+def staff_may_view(user: User, letter: Letter) -> bool:
+    return is_office(user, letter) or is_handler(user, letter) or user.has_role(Role.SUPERVISOR)
+
+
+def letter_timers(letter: Letter) -> list[Timer]:
+    """Every timer of a letter, with its light, oldest first."""
+    return list(
+        supervision_selectors.with_light(supervision_selectors.timers_for_target(letter)).order_by("started_at", "id")
+    )
+
+
+def lights_for(letters: list[Letter]) -> dict[int, Timer]:
+    """The live timer (with `current_light`) that matters most for each letter, by letter pk."""
+    if not letters:
+        return {}
+    rows = supervision_selectors.with_light(
+        Timer.objects.filter(
+            kind__in=rules.ALL_KINDS,
+            target_type=Letter._meta.label_lower,
+            target_id__in=[str(letter.pk) for letter in letters],
+            state__in=Timer.LIVE_STATES,
+        ).exclude(kind=rules.RATING)
+    ).order_by("deadline", "id")
+    out: dict[int, Timer] = {}
+    for timer in rows:
+        out.setdefault(int(timer.target_id), timer)
+    return out
+
+
+def letter_events(letter: Letter) -> list[LetterEvent]:
+    return list(letter.events.select_related("actor", "department"))
+
+
+def letter_urged(letter: Letter) -> bool:
+    """Whether a supervisor urged (督办) any of the letter's deadlines, when the supervision app
+    records urgings; False when it does not."""
+    try:
+        from zhengwu.supervision import models as supervision_models
+    except ImportError:  # pragma: no cover - the supervision app is always installed
+        return False
+    model = getattr(supervision_models, "Urging", None)
+    if model is None:
+        return False
+    field_names = {f.name for f in model._meta.get_fields()}
+    if "timer" not in field_names:
+        return False
+    timer_ids = list(supervision_selectors.timers_for_target(letter).values_list("pk", flat=True))
+    return bool(timer_ids) and model._default_manager.filter(timer_id__in=timer_ids).exists()
+
+
+@dataclass(frozen=True)
+class SimilarLetter:
+    letter: Letter
+    score: float
+
+
+def similar_letters(
+    *, title: str, content: str, exclude_pk: int | None = None, limit: int = 5, threshold: float = SIMILAR_THRESHOLD
+) -> list[SimilarLetter]:
+    """Earlier letters about the same matter (duplicate detection): TF-IDF cosine over jieba terms
+    against the letters of the last year (at most 3000), best first, those scoring ≥ `threshold`."""
+    terms = letter_terms(title, content)
+    if not terms:
+        return []
+    since = timezone.now() - timedelta(days=SIMILAR_WINDOW_DAYS)
+    rows = Letter.objects.filter(submitted_at__gte=since)
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    candidates = list(
+        rows.only("pk", "number", "title", "terms", "state", "submitted_at", "department").order_by("-submitted_at")[
+            :SIMILAR_CANDIDATES
+        ]
+    )
+    idf = idf_table([c.terms for c in candidates] + [terms])
+    scored = [SimilarLetter(c, similarity(terms, c.terms, idf)) for c in candidates]
+    scored = [s for s in scored if s.score >= threshold]
+    scored.sort(key=lambda s: (-s.score, -s.letter.pk))
+    return scored[:limit]
+
+
+# --- letters: writers and the public ------------------------------------------------------
+
+
+def my_letters(user: User) -> QuerySet[Letter]:
+    return Letter.objects.filter(writer=user).select_related("department").order_by("-submitted_at", "-id")
+
+
+def letter_by_code(number: str, code: str) -> Letter | None:
+    """The letter with this number when `code` is its verification code, else None."""
+    letter = Letter.objects.filter(number=(number or "").strip().upper()).select_related("department").first()
+    if letter is None or not code_matches(letter, code):
+        return None
+    return letter
+
+
+def published_letters(query: str = "") -> QuerySet[Letter]:
+    """Letters published with the writer's consent (masked copies), not hidden, newest first."""
+    rows = Letter.objects.filter(published_at__isnull=False, hidden_at__isnull=True).select_related("department")
+    for term in query_terms(query or "", stopwords=LETTER_STOPWORDS)[:8]:
+        rows = rows.filter(
+            Q(public_title__icontains=term) | Q(public_content__icontains=term) | Q(public_reply__icontains=term)
+        )
+    return rows.order_by("-published_at", "-id")
+
+
+# --- consultations ------------------------------------------------------------------------
+
+
+def public_consultations() -> QuerySet[Consultation]:
+    """Published and closed consultations (never drafts), newest first."""
+    return (
+        Consultation.objects.exclude(state=Consultation.State.DRAFT)
+        .select_related("department")
+        .annotate(comment_count=Count("articles__comments", filter=Q(articles__comments__hidden_at__isnull=True)))
+        .order_by("-opens_on", "-id")
+    )
+
+
+def consultations_for_staff(user: User) -> QuerySet[Consultation]:
+    rows = Consultation.objects.select_related("department").annotate(comment_count=Count("articles__comments"))
+    if not user.has_role(Role.EGOV_OFFICE):
+        rows = rows.filter(department_id=user.department_id or 0)
+    return rows.order_by("-created_at", "-id")
+
+
+def visible_comments(consultation: Consultation) -> QuerySet[Comment]:
+    return Comment.objects.filter(article__consultation=consultation, hidden_at__isnull=True).select_related(
+        "author", "article"
+    )
+
+
+def consultation_is_open(consultation: Consultation) -> bool:
+    return consultation.is_open_on(workdays.today())
+
+
+# --- surveys ------------------------------------------------------------------------------
+
+
+def public_surveys() -> QuerySet[Survey]:
+    return (
+        Survey.objects.exclude(state=Survey.State.DRAFT)
+        .select_related("department")
+        .annotate(response_count=Count("responses"))
+        .order_by("-opens_on", "-id")
+    )
+
+
+def surveys_for_staff(user: User) -> QuerySet[Survey]:
+    rows = Survey.objects.select_related("department").annotate(response_count=Count("responses"))
+    if not user.has_role(Role.EGOV_OFFICE):
+        rows = rows.filter(department_id=user.department_id or 0)
+    return rows.order_by("-created_at", "-id")
+
+
+def survey_is_open(survey: Survey) -> bool:
+    return survey.is_open_on(workdays.today())
+
+
+def survey_results(survey: Survey, *, with_texts: bool = False) -> dict[str, Any]:
+    """Counts per option (choice questions), distribution and mean (scale questions), number of
+    text answers (and, for staff, the texts). Computed from the stored answers."""
+    total = survey.responses.count()
+    questions: list[dict[str, Any]] = []
+    answers_by_question: dict[int, list[Answer]] = {}
+    for answer in Answer.objects.filter(response__survey=survey).only("question_id", "choices", "text", "scale"):
+        answers_by_question.setdefault(answer.question_id, []).append(answer)
+    for question in survey.questions.all():
+        answers = answers_by_question.get(question.pk, [])
+        item: dict[str, Any] = {
+            "id": question.pk,
+            "position": question.position,
+            "kind": question.kind,
+            "kind_label": question.get_kind_display(),
+            "text": question.text,
+            "answered": len(answers),
+        }
+        if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+            counts: Counter[int] = Counter()
+            for answer in answers:
+                counts.update(answer.choices)
+            item["labels"] = list(question.options)
+            item["counts"] = [counts.get(i, 0) for i in range(len(question.options))]
+            item["pairs"] = list(zip(item["labels"], item["counts"], strict=True))
+        elif question.kind == Question.Kind.SCALE:
+            values = [a.scale for a in answers if a.scale is not None]
+            scale = list(range(question.scale_min, question.scale_max + 1))
+            item["labels"] = [str(v) for v in scale]
+            item["counts"] = [values.count(v) for v in scale]
+            item["pairs"] = list(zip(item["labels"], item["counts"], strict=True))
+            item["mean"] = round(sum(values) / len(values), 2) if values else None
+        elif with_texts:
+            item["texts"] = [a.text for a in answers if a.text]
+        questions.append(item)
+    return {"total": total, "questions": questions}
+
+
+# --- moderation ---------------------------------------------------------------------------
+
+
+def open_flags() -> QuerySet[Flag]:
+    return Flag.objects.filter(state=Flag.State.OPEN).select_related(
+        "comment", "comment__article", "comment__article__consultation", "letter", "reporter"
+    )
+
+
+def hidden_content() -> tuple[QuerySet[Comment], QuerySet[Letter]]:
+    return (
+        Comment.objects.filter(hidden_at__isnull=False).select_related("article__consultation").order_by("-hidden_at"),
+        Letter.objects.filter(hidden_at__isnull=False, published_at__isnull=False).order_by("-hidden_at"),
+    )
+
+
+# --- contracts ----------------------------------------------------------------------------
+
+
+def _score(text: str, terms: list[str]) -> float:
+    lowered = text.lower()
+    return float(sum(lowered.count(term) for term in terms))
+
 
 def public_search(query: str, *, limit: int = 10) -> list[SearchHit]:
-    """What the portal's one search box finds in this app (public items only), best first."""
-    return []
+    """What the portal's one search box finds in this app (public items only), best first:
+    published letters (masked copies), consultations and surveys that are not drafts."""
+    terms = query_terms(query or "", stopwords=LETTER_STOPWORDS)
+    if not terms or limit <= 0:
+        return []
+    hits: list[SearchHit] = []
+    text_filter = Q()
+    for term in terms:
+        text_filter |= (
+            Q(public_title__icontains=term) | Q(public_content__icontains=term) | Q(public_reply__icontains=term)
+        )
+    letters = Letter.objects.filter(text_filter, published_at__isnull=False, hidden_at__isnull=True).order_by(
+        "-published_at"
+    )[:200]
+    for letter in letters:
+        hits.append(
+            SearchHit(
+                kind="participation",
+                kind_label="来信选登",
+                title=letter.public_title,
+                url=reverse("participation:letter_public", args=[letter.number]),
+                summary=letter.public_reply[:100],
+                day=workdays.today(letter.published_at),
+                score=_score(
+                    f"{letter.public_title} {letter.public_title} {letter.public_content} {letter.public_reply}", terms
+                ),
+            )
+        )
+    c_filter = Q()
+    for term in terms:
+        c_filter |= Q(title__icontains=term) | Q(intro__icontains=term) | Q(articles__text__icontains=term)
+    for consultation in (
+        Consultation.objects.exclude(state=Consultation.State.DRAFT)
+        .filter(c_filter)
+        .distinct()
+        .order_by("-opens_on")[:50]
+    ):
+        hits.append(
+            SearchHit(
+                kind="participation",
+                kind_label="意见征集",
+                title=consultation.title,
+                url=reverse("participation:consultation", args=[consultation.pk]),
+                summary=f"征求意见期 {consultation.opens_on:%Y-%m-%d} 至 {consultation.closes_on:%Y-%m-%d}",
+                day=consultation.opens_on,
+                score=_score(f"{consultation.title} {consultation.title} {consultation.intro}", terms) + 1,
+            )
+        )
+    s_filter = Q()
+    for term in terms:
+        s_filter |= Q(title__icontains=term) | Q(intro__icontains=term)
+    for survey in Survey.objects.exclude(state=Survey.State.DRAFT).filter(s_filter).order_by("-opens_on")[:50]:
+        hits.append(
+            SearchHit(
+                kind="participation",
+                kind_label="问卷调查",
+                title=survey.title,
+                url=reverse("participation:survey", args=[survey.pk]),
+                summary=survey.intro[:100],
+                day=survey.opens_on,
+                score=_score(f"{survey.title} {survey.title} {survey.intro}", terms) + 1,
+            )
+        )
+    hits.sort(key=lambda h: (-h.score, -(h.day.toordinal() if h.day else 0)))
+    return hits[:limit]
+
+
+TODO_ACTIONS = {
+    Letter.State.SUBMITTED: "待受理",
+    Letter.State.ACCEPTED: "待派单",
+    Letter.State.DISPATCHED: "待签收或退回",
+    Letter.State.HANDLING: "待答复",
+    Letter.State.REPLIED: "待审核办结",
+    Letter.State.COMPLETED: "待回访",
+}
 
 
 def todo_items(user: User) -> list[TodoItem]:
-    """The staff user's open work in this app, for the workbench's one to-do list."""
-    return []
+    """Open letters the staff user must act on: the office's letters to accept, dispatch, complete
+    and call back; the department's letters to sign (or return), answer; extension requests."""
+    if user.department_id is None:
+        return []
+    condition = Q(pk__in=[])
+    if user.has_role(Role.EGOV_OFFICE):
+        condition |= Q(
+            office_id=user.department_id,
+            state__in=[Letter.State.SUBMITTED, Letter.State.ACCEPTED, Letter.State.REPLIED, Letter.State.COMPLETED],
+        )
+        condition |= Q(office_id=user.department_id, extension_state="requested")
+    if user.has_role(Role.CLERK, Role.DEPT_LEADER):
+        condition |= Q(department_id=user.department_id, state__in=[Letter.State.DISPATCHED, Letter.State.HANDLING])
+    letters = list(Letter.objects.filter(condition).order_by("submitted_at", "id")[:TODO_LIMIT])
+    lights = lights_for(letters)
+    items = []
+    for letter in letters:
+        timer = lights.get(letter.pk)
+        what = TODO_ACTIONS.get(Letter.State(letter.state), letter.get_state_display())
+        if letter.extension_state == "requested" and is_office(user, letter):
+            what = "延期申请待审批"
+        items.append(
+            TodoItem(
+                kind_label="来信办理",
+                title=f"{letter.number} {letter.title[:30]}（{what}）",
+                url=reverse("participation_wb:letter", args=[letter.pk]),
+                deadline=timer.deadline if timer else None,
+                light=getattr(timer, supervision_selectors.LIGHT_ANNOTATION, "") if timer else "",
+            )
+        )
+    return items

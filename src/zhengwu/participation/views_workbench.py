@@ -1,0 +1,416 @@
+"""Staff pages of 公众参与 (mounted at /workbench/participation/, namespace "participation_wb").
+
+来信办理: the list (with lights, filter, Excel export) and one letter with the actions its state and
+the user's role allow — the office accepts, dispatches, approves extensions, completes (and
+publishes), calls back; the department signs or returns, asks for an extension, replies.
+意见征集 and 问卷调查: create, publish/open, close, record adoption, publish the summary, results.
+内容审核: reports to decide, hidden content to restore (e-gov office only).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from zhengwu.accounts.decorators import staff_required
+from zhengwu.accounts.models import Role, User
+from zhengwu.accounts.session import acting_user
+from zhengwu.audit.services import record
+from zhengwu.core.errors import ApplicationError, not_found
+from zhengwu.core.forms import add_application_error
+from zhengwu.participation import selectors, services
+from zhengwu.participation.errors import ParticipationError
+from zhengwu.participation.forms import (
+    CallbackForm,
+    ConsultationForm,
+    DecisionForm,
+    DispatchForm,
+    ExtensionForm,
+    ReasonForm,
+    ReplyForm,
+    SummaryForm,
+    SurveyForm,
+)
+from zhengwu.participation.models import Comment, Consultation, Flag, Letter, Survey
+
+LETTER_STAFF = (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.SUPERVISOR)
+CONTENT_STAFF = (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)
+EXPORT_LIMIT = 50_000
+
+
+# --- letters ------------------------------------------------------------------------------
+
+
+@staff_required(*LETTER_STAFF)
+def letters(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    state = request.GET.get("state", "")
+    query = request.GET.get("q", "")[:100]
+    rows = selectors.letters_for_staff(user, state=state, query=query)
+    if request.GET.get("format") == "xlsx":
+        return _letters_xlsx(request, user, rows)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participation/wb_letters.html",
+        {
+            "page": page,
+            "lights": selectors.lights_for(list(page)),
+            "state": state,
+            "q": query,
+            "states": Letter.State.choices,
+        },
+    )
+
+
+def _letters_xlsx(request: HttpRequest, user: User, rows: Any) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("来信")
+    sheet.append(["信件编号", "渠道", "类别", "标题", "来信时间", "状态", "承办单位", "答复时间", "办结时间", "评价"])
+    count = 0
+    for letter in rows[:EXPORT_LIMIT]:
+        count += 1
+        sheet.append(
+            [
+                letter.number,
+                letter.get_channel_display(),
+                letter.get_kind_display(),
+                letter.title,
+                letter.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                letter.get_state_display(),
+                letter.department.name if letter.department else "",
+                letter.replied_at.strftime("%Y-%m-%d") if letter.replied_at else "",
+                letter.completed_at.strftime("%Y-%m-%d") if letter.completed_at else "",
+                letter.get_rating_display() if letter.rating else "",
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    record(actor=user, action="participation.letter.export", request=request, details={"rows": count})
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="letters.xlsx"'
+    return response
+
+
+def _staff_letter(request: HttpRequest, pk: int) -> Letter:
+    letter = get_object_or_404(Letter.objects.select_related("department", "office", "writer"), pk=pk)
+    if not selectors.staff_may_view(acting_user(request), letter):
+        raise not_found("来信")
+    return letter
+
+
+@staff_required(*LETTER_STAFF)
+def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    item = _staff_letter(request, pk)
+    record(actor=user, action="participation.letter.view", target=item, request=request)  # personal data was shown
+    office = services.is_office(user, item)
+    handler = services.is_handler(user, item)
+    similar = selectors.similar_letters(title=item.title, content=item.content, exclude_pk=item.pk)
+    return render(
+        request,
+        "participation/wb_letter.html",
+        {
+            "letter": item,
+            "office": office,
+            "handler": handler,
+            "timers": selectors.letter_timers(item),
+            "events": selectors.letter_events(item),
+            "similar": similar,
+            "urged": selectors.letter_urged(item),
+            "dispatch_form": DispatchForm(),
+            "reply_form": ReplyForm(initial={"reply": item.reply}),
+            "extension_form": ExtensionForm(),
+            "callback_form": CallbackForm(),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+def _form_value(request: HttpRequest, form_class: type[forms.Form]) -> dict[str, Any]:
+    form = form_class(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))[0] if form.errors else "输入有误。"
+        label = next(iter(form.errors.keys()), "")
+        field = form.fields.get(label)
+        raise ApplicationError(ParticipationError.INVALID_LETTER, f"{field.label if field else ''}{first}")
+    return dict(form.cleaned_data)
+
+
+ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, User, Letter], Any]]] = {
+    "accept": ("已受理。", lambda r, u, x: services.letter_accept(actor=u, letter=x, request=r)),
+    "refuse": (
+        "已不予受理。",
+        lambda r, u, x: services.letter_refuse(actor=u, letter=x, request=r, **_form_value(r, ReasonForm)),
+    ),
+    "dispatch": (
+        "已派单。",
+        lambda r, u, x: services.letter_dispatch(actor=u, letter=x, request=r, **_form_value(r, DispatchForm)),
+    ),
+    "sign": ("已签收。", lambda r, u, x: services.letter_sign(actor=u, letter=x, request=r)),
+    "return": (
+        "已退回受理单位。",
+        lambda r, u, x: services.letter_return(actor=u, letter=x, request=r, **_form_value(r, ReasonForm)),
+    ),
+    "extension_request": (
+        "延期申请已提交。",
+        lambda r, u, x: services.letter_extension_request(
+            actor=u, letter=x, request=r, **_form_value(r, ExtensionForm)
+        ),
+    ),
+    "extension_approve": (
+        "已批准延期。",
+        lambda r, u, x: services.letter_extension_decide(actor=u, letter=x, approve=True, request=r),
+    ),
+    "extension_refuse": (
+        "已不批准延期。",
+        lambda r, u, x: services.letter_extension_decide(
+            actor=u, letter=x, approve=False, request=r, **_form_value(r, ReasonForm)
+        ),
+    ),
+    "reply": (
+        "答复已提交。",
+        lambda r, u, x: services.letter_reply(actor=u, letter=x, request=r, **_form_value(r, ReplyForm)),
+    ),
+    "reopen": (
+        "已退回重办。",
+        lambda r, u, x: services.letter_reopen(actor=u, letter=x, request=r, **_form_value(r, ReasonForm)),
+    ),
+    "complete": (
+        "已办结。",
+        lambda r, u, x: services.letter_complete(actor=u, letter=x, publish=r.POST.get("publish") == "on", request=r),
+    ),
+    "publish": ("已公开。", lambda r, u, x: services.letter_publish(actor=u, letter=x, request=r)),
+    "callback": (
+        "回访已记录。",
+        lambda r, u, x: services.letter_callback(actor=u, letter=x, request=r, **_form_value(r, CallbackForm)),
+    ),
+}
+
+
+@staff_required(*CONTENT_STAFF)
+@require_POST
+def letter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = acting_user(request)
+    item = _staff_letter(request, pk)
+    if action not in ACTIONS:
+        raise not_found("操作")
+    message, run = ACTIONS[action]
+    try:
+        run(request, user, item)
+    except ApplicationError as error:
+        if error.status == 403:
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, message)
+    if not selectors.staff_may_view(user, Letter.objects.get(pk=item.pk)):
+        return redirect("participation_wb:letters")  # e.g. returned: no longer the department's letter
+    return redirect("participation_wb:letter", item.pk)
+
+
+# --- consultations ------------------------------------------------------------------------
+
+
+@staff_required(*CONTENT_STAFF)
+def consultations(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    form = ConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.consultation_create(actor=user, request=request, **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, f"已创建草稿，共 {created.articles.count()} 条。")
+            return redirect("participation_wb:consultation", created.pk)
+    page = Paginator(selectors.consultations_for_staff(user), 30).get_page(request.GET.get("page"))
+    return render(request, "participation/wb_consultations.html", {"form": form, "page": page})
+
+
+def _staff_consultation(request: HttpRequest, pk: int) -> Consultation:
+    item = get_object_or_404(Consultation.objects.select_related("department"), pk=pk)
+    user = acting_user(request)
+    if not user.has_role(Role.EGOV_OFFICE) and item.department_id != user.department_id:
+        raise not_found("意见征集")
+    return item
+
+
+@staff_required(*CONTENT_STAFF)
+def consultation(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _staff_consultation(request, pk)
+    comments = Comment.objects.filter(article__consultation=item).select_related("article", "author")
+    return render(
+        request,
+        "participation/wb_consultation.html",
+        {
+            "item": item,
+            "articles": item.articles.all(),
+            "comments": comments,
+            "pending": comments.filter(hidden_at__isnull=True, adoption="").count(),
+            "decision_form": DecisionForm(),
+            "summary_form": SummaryForm(initial={"summary": item.summary}),
+        },
+    )
+
+
+@staff_required(*CONTENT_STAFF)
+@require_POST
+def consultation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = acting_user(request)
+    item = _staff_consultation(request, pk)
+    try:
+        if action == "publish":
+            services.consultation_publish(actor=user, consultation=item, request=request)
+        elif action == "close":
+            services.consultation_close(actor=user, consultation=item, request=request)
+        elif action == "summary":
+            form = SummaryForm(request.POST)
+            services.consultation_publish_summary(
+                actor=user, consultation=item, summary=form.data.get("summary", ""), request=request
+            )
+        else:
+            raise not_found("操作")
+    except ApplicationError as error:
+        if error.status in (403, 404):
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "操作成功。")
+    return redirect("participation_wb:consultation", item.pk)
+
+
+@staff_required(*CONTENT_STAFF)
+@require_POST
+def comment_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("article__consultation"), pk=pk)
+    item = _staff_consultation(request, comment.article.consultation_id)
+    try:
+        services.comment_decide(
+            actor=acting_user(request),
+            comment=comment,
+            adoption=request.POST.get("adoption", ""),
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except ApplicationError as error:
+        if error.status == 403:
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "采纳情况已记录。")
+    return redirect("participation_wb:consultation", item.pk)
+
+
+# --- surveys ------------------------------------------------------------------------------
+
+
+@staff_required(*CONTENT_STAFF)
+def surveys(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.survey_create(actor=user, request=request, **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, f"已创建问卷草稿，共 {created.questions.count()} 题。")
+            return redirect("participation_wb:survey", created.pk)
+    page = Paginator(selectors.surveys_for_staff(user), 30).get_page(request.GET.get("page"))
+    return render(request, "participation/wb_surveys.html", {"form": form, "page": page})
+
+
+def _staff_survey(request: HttpRequest, pk: int) -> Survey:
+    item = get_object_or_404(Survey.objects.select_related("department"), pk=pk)
+    user = acting_user(request)
+    if not user.has_role(Role.EGOV_OFFICE) and item.department_id != user.department_id:
+        raise not_found("问卷")
+    return item
+
+
+@staff_required(*CONTENT_STAFF)
+def survey(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _staff_survey(request, pk)
+    return render(
+        request,
+        "participation/wb_survey.html",
+        {"item": item, "questions": item.questions.all(), "results": selectors.survey_results(item, with_texts=True)},
+    )
+
+
+@staff_required(*CONTENT_STAFF)
+@require_POST
+def survey_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = acting_user(request)
+    item = _staff_survey(request, pk)
+    try:
+        if action == "open":
+            services.survey_open(actor=user, survey=item, request=request)
+        elif action == "close":
+            services.survey_close(actor=user, survey=item, request=request)
+        else:
+            raise not_found("操作")
+    except ApplicationError as error:
+        if error.status in (403, 404):
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "操作成功。")
+    return redirect("participation_wb:survey", item.pk)
+
+
+# --- moderation ---------------------------------------------------------------------------
+
+
+@staff_required(Role.EGOV_OFFICE)
+def moderation(request: HttpRequest) -> HttpResponse:
+    hidden_comments, hidden_letters = selectors.hidden_content()
+    return render(
+        request,
+        "participation/wb_moderation.html",
+        {
+            "flags": Paginator(selectors.open_flags(), 50).get_page(request.GET.get("page")),
+            "hidden_comments": hidden_comments[:100],
+            "hidden_letters": hidden_letters[:100],
+        },
+    )
+
+
+@staff_required(Role.EGOV_OFFICE)
+@require_POST
+def moderation_action(request: HttpRequest, kind: str, pk: int, action: str) -> HttpResponse:
+    user = acting_user(request)
+    reason = request.POST.get("reason", "")
+    try:
+        if kind == "flag" and action == "dismiss":
+            services.flag_dismiss(actor=user, flag=get_object_or_404(Flag, pk=pk), reason=reason, request=request)
+        elif kind in ("comment", "letter") and action in ("hide", "unhide"):
+            target: dict[str, Any] = (
+                {"comment": get_object_or_404(Comment, pk=pk)}
+                if kind == "comment"
+                else {"letter": get_object_or_404(Letter, pk=pk, published_at__isnull=False)}
+            )
+            service = services.content_hide if action == "hide" else services.content_unhide
+            service(actor=user, reason=reason, request=request, **target)
+        else:
+            raise not_found("操作")
+    except ApplicationError as error:
+        if error.status in (403, 404):
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已处理。")
+    return redirect("participation_wb:moderation")
