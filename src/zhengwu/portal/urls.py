@@ -1,10 +1,18 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from zhengwu.portal import views
 
 app_name = "portal"
+RESOURCE_CODE = r"(?P<code>\d{1,12}/\d{3,9})"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("departments/", views.departments, name="departments"),
+    path("departments/<str:key>/", views.department, name="department"),
+    path("opendata/", views.opendata, name="opendata"),
+    re_path(rf"^opendata/{RESOURCE_CODE}/$", views.opendata_detail, name="opendata_detail"),
+    re_path(
+        rf"^opendata/{RESOURCE_CODE}/data\.(?P<fmt>csv|xlsx|json)$", views.opendata_download, name="opendata_download"
+    ),
     path("accessibility/large-font/", views.toggle_large_font, name="toggle_large_font"),
 ]

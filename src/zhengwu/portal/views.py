@@ -1,23 +1,125 @@
-"""Public pages (外网): home, department directory, accessibility switches, error pages."""
+"""Public pages (外网): home, one search box, department sections (网站群), open data,
+accessibility switches, error pages."""
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts import selectors as account_selectors
+from zhengwu.catalog import selectors as catalog_selectors
+from zhengwu.catalog.models import Resource
+from zhengwu.core import errors as core_errors
+from zhengwu.exchange import open_data
+from zhengwu.portal import feeds
+from zhengwu.portal import opendata as downloads
+from zhengwu.portal import search as portal_search
+from zhengwu.portal.cache import public_page
+
+SEARCH_PAGE = 20
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"figures": account_selectors.directory_figures()})
+    context = {"figures": account_selectors.directory_figures(), "sections": feeds.home_sections()}
+    return render(request, "portal/home.html", context)
 
 
+@public_page
+def search(request: HttpRequest) -> HttpResponse:
+    results = portal_search.search(request.GET.get("q", ""), kind=request.GET.get("kind", ""))
+    page = Paginator(results.hits, SEARCH_PAGE).get_page(request.GET.get("page"))
+    return render(request, "portal/search.html", {"results": results, "page": page})
+
+
+@public_page
 def departments(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/departments.html", {"groups": account_selectors.departments_by_region()})
 
 
+@public_page
+def department(request: HttpRequest, key: str) -> HttpResponse:
+    found = feeds.department_by_key(key)
+    if found is None:
+        raise core_errors.not_found("部门")
+    context = {"department": found, "sections": feeds.department_sections(found.pk)}
+    return render(request, "portal/department.html", context)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) <= 12 else None
+
+
+@public_page
+def opendata(request: HttpRequest) -> HttpResponse:
+    """The open catalog: every resource open to the public, with its download formats."""
+    query = request.GET.get("q", "").strip()[:100]
+    provider_id = _int(request.GET.get("provider"))
+    base = catalog_selectors.public_resources()
+    rows = catalog_selectors.resources_filter(base.select_related("provider"), provider_id=provider_id, query=query)
+    if not query:
+        rows = rows.order_by("-publish_date", "code", "id")
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    for resource in page.object_list:
+        resource.open_label = downloads.open_label(resource)
+        resource.has_rows = open_data.has_table(resource)
+    context = {
+        "page": page,
+        "q": query,
+        "provider": provider_id,
+        "providers": catalog_selectors.public_providers(),
+    }
+    return render(request, "portal/opendata.html", context)
+
+
+def _open_resource(code: str) -> Resource:
+    code = catalog_selectors.checked_resource_code(code)
+    found = catalog_selectors.public_resources().select_related("provider").filter(code=code).first()
+    if found is None:
+        raise core_errors.not_found("开放数据")
+    return found
+
+
+@public_page
+def opendata_detail(request: HttpRequest, code: str) -> HttpResponse:
+    resource = _open_resource(code)
+    has_rows = open_data.has_table(resource)
+    context = {
+        "resource": resource,
+        "open_label": downloads.open_label(resource),
+        "columns": open_data.open_columns(resource),
+        "has_rows": has_rows,
+        "row_count": open_data.open_row_count(resource) if has_rows else 0,
+        "may_download": downloads.download_allowed(request, resource),
+        "formats": downloads.FORMATS,
+        "api_path": f"/api/v1/catalog/resources/{resource.code}",
+        "api_url": request.build_absolute_uri(f"/api/v1/catalog/resources/{resource.code}"),
+        "csv_url": request.build_absolute_uri(reverse("portal:opendata_download", args=[resource.code, "csv"])),
+        "fresh": catalog_selectors.resource_freshness(resource),
+    }
+    return render(request, "portal/opendata_detail.html", context)
+
+
+def opendata_download(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
+    resource = _open_resource(code)
+    if not open_data.has_table(resource):
+        raise core_errors.not_found("开放数据")
+    if not downloads.download_allowed(request, resource):
+        login = reverse("accounts:login")
+        return redirect(f"{login}?next={reverse('portal:opendata_detail', args=[resource.code])}")
+    return downloads.download_response(resource, open_data.open_columns(resource), fmt)
+
+
+# Exempt from CSRF: it only flips a display cookie of the visitor's own browser (no account state),
+# and without a token in the header form the public pages are the same for every visitor and can
+# be cached (portal/cache.py).
+@csrf_exempt
 @require_POST
 def toggle_large_font(request: HttpRequest) -> HttpResponse:
     back = request.META.get("HTTP_REFERER", "/")
