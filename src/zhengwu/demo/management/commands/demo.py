@@ -15,6 +15,7 @@ from django.db import transaction
 from zhengwu.accounts import services as account_services
 from zhengwu.accounts.models import Department, Region, Role, User
 from zhengwu.audit.services import record
+from zhengwu.certificates.demo import load_demo as certificates_demo
 from zhengwu.core.idnumbers import make_credit_code, make_resident_id
 from zhengwu.demo.data import (
     CITY_DEPARTMENTS,
@@ -78,7 +79,10 @@ class Command(BaseCommand):
         # skipped), and the records must not change between runs.
         records = load_demo_records(enterprises=enterprises, rng=random.Random(RECORDS_SEED), say=self.stdout.write)
         # Each domain app loads its own demo, idempotently, after the accounts, catalog and base records.
-        summaries = [load(say=self.stdout.write) for load in (eservices_demo, disclosure_demo, participation_demo)]
+        summaries = [
+            load(say=self.stdout.write)
+            for load in (certificates_demo, eservices_demo, disclosure_demo, participation_demo)
+        ]
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(
             f"  行政区划 {regions} 个，部门 {len(departments)} 个，工作人员 {staff} 人，"
