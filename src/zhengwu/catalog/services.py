@@ -561,12 +561,14 @@ def resource_publish(*, actor: User | None, resource: Resource, request: HttpReq
     `ResourceVersion` snapshot is stored. Returns the published resource (for a revision: the
     original row; the revision row is deleted).
     """
-    resource = Resource.objects.select_for_update().select_related("provider").get(pk=resource.pk)
+    resource = Resource.objects.select_for_update(of=("self",)).select_related("provider").get(pk=resource.pk)
     if actor is not None and not _may_publish(actor, resource):
         raise permission_denied("只有电子政务主管部门或提供方数据管理员可以发布目录。")
     _require_state(resource, Resource.State.APPROVED)
     if resource.revision_of_id is not None:
-        target = Resource.objects.select_for_update().select_related("provider").get(pk=resource.revision_of_id)
+        target = (
+            Resource.objects.select_for_update(of=("self",)).select_related("provider").get(pk=resource.revision_of_id)
+        )
         _require_state(target, Resource.State.PUBLISHED)
         for name in RESOURCE_FIELDS:
             setattr(target, name, getattr(resource, name))

@@ -108,7 +108,7 @@ def _day(on: date | None) -> date:
 def _lock(disclosure_request: DisclosureRequest) -> DisclosureRequest:
     try:
         return (
-            DisclosureRequest.objects.select_for_update()
+            DisclosureRequest.objects.select_for_update(of=("self",))
             .select_related("department", "applicant")
             .get(pk=disclosure_request.pk)
         )

@@ -210,7 +210,11 @@ def share_request_create(
 
 
 def _lock_request(share_request: ShareRequest) -> ShareRequest:
-    return ShareRequest.objects.select_for_update().select_related("resource", "consumer").get(pk=share_request.pk)
+    return (
+        ShareRequest.objects.select_for_update(of=("self",))
+        .select_related("resource", "consumer")
+        .get(pk=share_request.pk)
+    )
 
 
 def _require_state(share_request: ShareRequest, *states: str) -> None:
@@ -359,7 +363,7 @@ def share_request_withdraw(
 @transaction.atomic
 def grant_revoke(*, actor: User, grant: Grant, reason: str, request: HttpRequest | None = None) -> Grant:
     """The provider (data officer, leader) or the e-gov office ends a grant before its time."""
-    locked = Grant.objects.select_for_update().select_related("resource").get(pk=grant.pk)
+    locked = Grant.objects.select_for_update(of=("self",)).select_related("resource").get(pk=grant.pk)
     if not (_staff_of(actor, locked.resource.provider_id, PROVIDER_ROLES) or actor.has_role(Role.EGOV_OFFICE)):
         raise permission_denied("只有资源提供部门或电子政务主管部门可以撤销授权。")
     if locked.revoked_at is not None:
@@ -444,7 +448,7 @@ def objection_resolve(
     """The provider answers: corrected (the value was fixed) or rejected (the value is right)."""
     from zhengwu.exchange import store
 
-    locked = Objection.objects.select_for_update().select_related("resource").get(pk=objection.pk)
+    locked = Objection.objects.select_for_update(of=("self",)).select_related("resource").get(pk=objection.pk)
     if not _staff_of(actor, locked.resource.provider_id, PROVIDER_ROLES):
         raise permission_denied("只有资源提供部门的数据管理员或负责人可以核实纠错。")
     if locked.state != Objection.State.OPEN:
