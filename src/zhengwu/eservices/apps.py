@@ -8,7 +8,10 @@ class EservicesConfig(AppConfig):
 
     def ready(self) -> None:
         # The department scorecards (supervision) get satisfaction, online share and visits from here.
-        from zhengwu.eservices.selectors import scorecard_figures
+        from zhengwu.eservices.selectors import complaint_case_of, scorecard_figures
+        from zhengwu.supervision.casechecks import register_case_checker
         from zhengwu.supervision.scorecards import register_figures
 
         register_figures("eservices", scorecard_figures)
+        # A complaint (网上投诉) naming a case number must name one of the complainant's own cases.
+        register_case_checker("eservices", complaint_case_of)

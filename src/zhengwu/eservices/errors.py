@@ -21,3 +21,4 @@ class EservicesError(StrEnum):
     LOOKUP_FAILED = "eservices.lookup_failed"
     RATE_LIMITED = "eservices.rate_limited"
     IMPORT_FAILED = "eservices.import_failed"
+    TASK_CLAIMED = "eservices.task_claimed"

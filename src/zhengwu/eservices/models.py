@@ -351,7 +351,11 @@ class ApplicationMaterial(models.Model):
 
 
 class CaseTask(models.Model):
-    """A department's approval task of one application (an instance of a `StageTask`)."""
+    """A department's approval task of one application (an instance of a `StageTask`).
+
+    认领: a clerk of the task's department may claim it (`claimed_by`, `claimed_at`); from then
+    on only that clerk acts on it. An unclaimed task may be acted on by any clerk of the department.
+    """
 
     class State(models.TextChoices):
         OPEN = "open", "办理中"
@@ -373,6 +377,15 @@ class CaseTask(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # a removed account frees its claims
+        related_name="+",
+        verbose_name="认领人",
+    )
+    claimed_at = models.DateTimeField("认领时间", null=True, blank=True)
     opened_at = models.DateTimeField("开始时间", default=timezone.now)
     handled_at = models.DateTimeField("办理时间", null=True, blank=True)
 

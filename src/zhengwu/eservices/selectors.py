@@ -120,7 +120,7 @@ def tasks_of(user: User, *, live_only: bool = True) -> QuerySet[CaseTask]:
     if not _handles(user):
         return CaseTask.objects.none()
     rows = CaseTask.objects.filter(department_id=user.department_id or 0).select_related(
-        "application__item", "handled_by"
+        "application__item", "handled_by", "claimed_by"
     )
     if live_only:
         rows = rows.filter(state__in=CaseTask.LIVE_STATES, application__state=Application.State.PROCESSING)
@@ -196,6 +196,17 @@ def lookup(number: str, code: str, *, client: str = "") -> LookupResult:
         submitted_at=application.submitted_at,
         decided_at=application.decided_at,
         events=events,
+    )
+
+
+def complaint_case_of(complainant: User, case_number: str) -> str | None:
+    """The checker registered with `supervision.casechecks`: the case number as stored when it
+    names an application of which `complainant` is the applicant, else None."""
+    number = (case_number or "").strip().upper()[:32]
+    if not number or complainant is None or complainant.pk is None:
+        return None
+    return (
+        Application.objects.filter(number=number, applicant_id=complainant.pk).values_list("number", flat=True).first()
     )
 
 
@@ -315,6 +326,7 @@ def todo_items(user: User) -> list[TodoItem]:
     task_timers = timers_of(list(tasks), "eservices.task")
     for task in tasks:
         timer = task_timers.get(str(task.pk))
+        claimed = task.claimed_by_id is not None
         items.append(
             TodoItem(
                 kind_label="办件审批",
@@ -322,6 +334,8 @@ def todo_items(user: User) -> list[TodoItem]:
                 url=reverse("eservices_wb:task", args=[task.pk]),
                 deadline=timer.deadline if timer else None,
                 light=timer.light(today) if timer else "",
+                claimed_by=str(task.claimed_by or "已认领") if claimed else "",
+                claim_url="" if claimed else reverse("eservices_wb:task_action", args=[task.pk, "claim"]),
             )
         )
     open_states = [Rectification.State.OPEN] if _handles(user) else [Rectification.State.APPEALED]

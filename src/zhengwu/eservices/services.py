@@ -24,6 +24,10 @@ look-alikes (no 0/O, 1/I/L).
 Concurrency: every service that changes an application locks its row first
 (`select_for_update`), then the task row, and checks the state on the fresh rows: of two clerks
 acting at once exactly one succeeds, the other gets `eservices.wrong_state`.
+
+认领 (`task_claim`): a clerk of the task's department claims a live task; two claiming at once →
+one succeeds, the other gets `eservices.task_claimed`. A claimed task is acted on (办理, 特别程序)
+only by its claimer; others get `eservices.task_claimed` naming who holds it.
 """
 
 from __future__ import annotations
@@ -153,7 +157,9 @@ def _wrong_state(application: Application, action: str) -> ApplicationError:
 
 
 def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("item", "department").get(pk=application.pk)
+    return (
+        Application.objects.select_for_update(of=("self",)).select_related("item", "department").get(pk=application.pk)
+    )
 
 
 def _event(application: Application, actor: User | None, kind: str, text: str, at: datetime | None = None) -> None:
@@ -414,7 +420,7 @@ def item_update(
     """Change the guide of a draft or withdrawn item (materials, form and flow are replaced by a new
     import). A published item is withdrawn first, edited, and published again; open cases keep the
     limits their clocks started with."""
-    item = ServiceItem.objects.select_for_update().select_related("department").get(pk=item.pk)
+    item = ServiceItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
     if actor is not None and not is_handler(actor, item.department_id):
         raise permission_denied("只有实施部门的工作人员可以修改事项。")
     if item.state not in EDITABLE_ITEM_STATES:
@@ -460,7 +466,7 @@ def _reindex(item: ServiceItem) -> None:
 @transaction.atomic
 def item_publish(*, actor: User | None, item: ServiceItem, request: HttpRequest | None = None) -> ServiceItem:
     """Publish a draft (or re-publish a withdrawn) item: its guide goes on the portal and it takes applications."""
-    item = ServiceItem.objects.select_for_update().select_related("department").get(pk=item.pk)
+    item = ServiceItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
     if actor is not None and not _may_manage(actor, item):
         raise permission_denied("只有实施部门的工作人员或电子政务主管部门可以发布事项。")
     if item.state == ServiceItem.State.PUBLISHED:
@@ -481,7 +487,7 @@ def item_withdraw(
 ) -> ServiceItem:
     """Stop taking applications for a published item (cases already open run on)."""
     reason = _reason(reason, "停用理由")
-    item = ServiceItem.objects.select_for_update().select_related("department").get(pk=item.pk)
+    item = ServiceItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
     if actor is not None and not _may_manage(actor, item):
         raise permission_denied("只有实施部门的工作人员或电子政务主管部门可以停用事项。")
     if item.state != ServiceItem.State.PUBLISHED:
@@ -752,6 +758,9 @@ def application_submit(
         or actor.username,
         data=values,
         submitted_at=now,
+        # 到办事现场次数 of the guide this case is handled under (0 = 全程网办): the scorecard's
+        # online share and average visits are computed from it.
+        visits=item.visits,
     )
     application.number = _next_number(item, now)
     _clean(application)
@@ -994,7 +1003,7 @@ def application_correct(
 
 def _lock_task(task: CaseTask) -> tuple[Application, CaseTask]:
     application = _lock(task.application)
-    locked = CaseTask.objects.select_for_update().select_related("department").get(pk=task.pk)
+    locked = CaseTask.objects.select_for_update(of=("self",)).select_related("department", "claimed_by").get(pk=task.pk)
     return application, locked
 
 
@@ -1005,6 +1014,55 @@ def _task_wrong_state(task: CaseTask, action: str) -> ApplicationError:
         {"state": task.state},
         status=409,
     )
+
+
+def _claimer_name(task: CaseTask) -> str:
+    claimer = task.claimed_by
+    return str(claimer) if claimer is not None else "其他工作人员"
+
+
+def _require_claimer(actor: User | None, task: CaseTask, action: str) -> None:
+    """A claimed task is acted on only by the clerk who claimed it (认领人)."""
+    if actor is not None and task.claimed_by_id is not None and task.claimed_by_id != actor.pk:
+        raise ApplicationError(
+            EservicesError.TASK_CLAIMED,
+            f"任务“{task.name}”已由{_claimer_name(task)}认领，只有认领人可以{action}。",
+            {"claimed_by": _claimer_name(task)},
+            status=409,
+        )
+
+
+@transaction.atomic
+def task_claim(*, actor: User, task: CaseTask, request: HttpRequest | None = None) -> CaseTask:
+    """认领: a clerk (or the leader) of the task's department takes a live task; from then on only
+    they act on it. The task row is locked and checked fresh: of two clerks claiming at once exactly
+    one succeeds, the other is told who holds it."""
+    application, locked = _lock_task(task)
+    if actor is None or not is_handler(actor, locked.department_id):
+        raise permission_denied(f"只有{locked.department.name}的工作人员可以认领该任务。")
+    if not locked.is_live or application.state != Application.State.PROCESSING:
+        raise _task_wrong_state(locked, "认领")
+    if locked.claimed_by_id is not None:
+        who = "您" if locked.claimed_by_id == actor.pk else _claimer_name(locked)
+        raise ApplicationError(
+            EservicesError.TASK_CLAIMED,
+            f"任务“{locked.name}”已由{who}认领，不能重复认领。",
+            {"claimed_by": str(locked.claimed_by)},
+            status=409,
+        )
+    locked.claimed_by = actor
+    locked.claimed_at = timezone.now()
+    locked.save(update_fields=["claimed_by", "claimed_at"])
+    record(
+        actor=actor,
+        action="eservices.task_claim",
+        target=locked,
+        request=request,
+        department=locked.department,
+        details={"application": application.number, "task": locked.name},
+    )
+    task.refresh_from_db()
+    return locked
 
 
 @transaction.atomic
@@ -1024,6 +1082,7 @@ def task_complete(
         opinion = _reason(opinion, "不同意的理由", "opinion")
     application, locked = _lock_task(task)
     _require_handler(actor, locked.department_id, locked.department.name)
+    _require_claimer(actor, locked, "办理")
     if locked.state != CaseTask.State.OPEN or application.state != Application.State.PROCESSING:
         raise _task_wrong_state(locked, "办理")
     now = when or timezone.now()
@@ -1088,6 +1147,7 @@ def task_special_start(
     reason = _reason(reason, "特别程序事由")[:300]
     application, locked = _lock_task(task)
     _require_handler(actor, locked.department_id, locked.department.name)
+    _require_claimer(actor, locked, "启动特别程序")
     if locked.state != CaseTask.State.OPEN or application.state != Application.State.PROCESSING:
         raise _task_wrong_state(locked, "启动特别程序")
     now = when or timezone.now()
@@ -1119,6 +1179,7 @@ def task_special_end(
     """The special procedure is over: the clocks run again (the case's once no task is still in one)."""
     application, locked = _lock_task(task)
     _require_handler(actor, locked.department_id, locked.department.name)
+    _require_claimer(actor, locked, "结束特别程序")
     if locked.state != CaseTask.State.SPECIAL:
         raise _task_wrong_state(locked, "结束特别程序")
     now = when or timezone.now()
@@ -1334,7 +1395,7 @@ def rating_create(
 
 def _lock_rectification(rectification: Rectification) -> Rectification:
     return (
-        Rectification.objects.select_for_update()
+        Rectification.objects.select_for_update(of=("self",))
         .select_related("rating__application", "department")
         .get(pk=rectification.pk)
     )

@@ -171,7 +171,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 def _own_task(request: HttpRequest, pk: int) -> CaseTask:
     user = acting_user(request)
-    task = get_object_or_404(CaseTask.objects.select_related("application__item", "department"), pk=pk)
+    task = get_object_or_404(CaseTask.objects.select_related("application__item", "department", "claimed_by"), pk=pk)
     if task.department_id != user.department_id:
         raise Http404
     return task
@@ -190,6 +190,8 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         "timer": selectors.timers_of([row], TIMER_TASK).get(str(row.pk)),
         "opinion_form": OpinionForm(),
         "reason_form": ReasonForm(),
+        # 认领: a claimed task is acted on by its claimer only (the service refuses the others too).
+        "may_act": row.claimed_by_id is None or row.claimed_by_id == acting_user(request).pk,
     }
     return render(request, "eservices/wb_task.html", context)
 
@@ -199,6 +201,14 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
 def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     user = acting_user(request)
     row = _own_task(request, pk)
+    if verb == "claim":
+        try:
+            services.task_claim(actor=user, task=row, request=request)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{row.application.number} {row.name}：已认领，请办理。")
+        return redirect("eservices_wb:task", pk=pk)
     try:
         if verb in ("approve", "reject"):
             services.task_complete(

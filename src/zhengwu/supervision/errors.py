@@ -26,4 +26,5 @@ class SupervisionError(StrEnum):
     EXPOSURE_EMPTY = "supervision.exposure_empty"
     EXPOSURE_MONTH_OPEN = "supervision.exposure_month_open"
     COMPLAINT_INVALID = "supervision.complaint_invalid"
+    COMPLAINT_UNKNOWN_CASE = "supervision.complaint_unknown_case"
     COMPLAINT_WRONG_STATE = "supervision.complaint_wrong_state"

@@ -32,7 +32,7 @@ from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.services import record
 from zhengwu.core import workdays
 from zhengwu.core.errors import ApplicationError, from_validation_error, not_found, permission_denied
-from zhengwu.supervision import reports
+from zhengwu.supervision import casechecks, reports
 from zhengwu.supervision import selectors as sel
 from zhengwu.supervision import services as timers
 from zhengwu.supervision.errors import SupervisionError
@@ -135,7 +135,7 @@ def urging_create(
             SupervisionError.INVALID_LIMIT, "答复时限应为 1 至 30 个工作日。", {"answer_days": "超出范围"}
         )
     try:
-        locked = Timer.objects.select_for_update().select_related("department").get(pk=timer.pk)
+        locked = Timer.objects.select_for_update(of=("self",)).select_related("department").get(pk=timer.pk)
     except Timer.DoesNotExist:
         raise not_found("计时记录") from None
     if not locked.is_live:
@@ -183,7 +183,12 @@ def urging_create(
 @transaction.atomic
 def urging_answer(*, actor: User | None, urging: Urging, answer: str, request: HttpRequest | None = None) -> Urging:
     """A clerk or the leader of the urged department answers the 督办 notice."""
-    locked = Urging.objects.select_for_update().select_related("department", "timer").filter(pk=urging.pk).first()
+    locked = (
+        Urging.objects.select_for_update(of=("self",))
+        .select_related("department", "timer")
+        .filter(pk=urging.pk)
+        .first()
+    )
     if locked is None:
         raise not_found("督办")
     if not _department_staff(actor, locked.department_id):
@@ -240,7 +245,9 @@ def complaint_create(
 ) -> Complaint:
     """A logged-in citizen or enterprise files a complaint (网上投诉) about a department.
 
-    The complaint goes to the supervision office with a timer of `ZHENGWU_COMPLAINT_DAYS`
+    A case number, when given, must name one of the complainant's own cases (`casechecks`:
+    the app holding the case checks it); an unknown number or someone else's case is refused
+    and nothing is written. The complaint goes to the supervision office with a timer of `ZHENGWU_COMPLAINT_DAYS`
     (default 10) working days, kind `supervision.complaint`.
     """
     if actor is None or not actor.is_authenticated or actor.kind not in (User.Kind.CITIZEN, User.Kind.ENTERPRISE):
@@ -258,6 +265,8 @@ def complaint_create(
             "请填写办件编号或事项名称（至少一项）。",
             {"case_number": "办件编号或事项名称至少填一项", "item": "办件编号或事项名称至少填一项"},
         )
+    # A case number must name one of the complainant's own cases (checked by the app that holds it).
+    case_number = casechecks.check_case_number(actor, case_number)
     for _attempt in range(3):  # the day's sequence number may be taken by a concurrent complaint
         try:
             return _complaint_create(
@@ -313,7 +322,9 @@ def _complaint_create(
 
 
 def _lock_complaint(complaint: Complaint) -> Complaint:
-    locked = Complaint.objects.select_for_update().select_related("department").filter(pk=complaint.pk).first()
+    locked = (
+        Complaint.objects.select_for_update(of=("self",)).select_related("department").filter(pk=complaint.pk).first()
+    )
     if locked is None:
         raise not_found("投诉")
     return locked

@@ -53,10 +53,22 @@ def _person(request: HttpRequest) -> User:
     return user
 
 
+def _prefill(request: HttpRequest) -> dict[str, Any]:
+    """Initial values from the link on the applicant's case page (?case_number=&department=&item=)."""
+    initial: dict[str, Any] = {
+        "case_number": request.GET.get("case_number", "").strip()[:64],
+        "item": request.GET.get("item", "").strip()[:200],
+    }
+    department = request.GET.get("department", "")
+    if department.isdigit() and Department.objects.filter(pk=int(department), is_active=True).exists():
+        initial["department"] = int(department)
+    return initial
+
+
 @login_required
 def complaint_new(request: HttpRequest) -> HttpResponse:
     user = _person(request)
-    form = ComplaintForm(request.POST or None)
+    form = ComplaintForm(request.POST or None, initial=_prefill(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

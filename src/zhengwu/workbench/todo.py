@@ -17,6 +17,7 @@ from zhengwu.disclosure import selectors as disclosure_selectors
 from zhengwu.eservices import selectors as eservices_selectors
 from zhengwu.exchange import todo as exchange_todo
 from zhengwu.participation import selectors as participation_selectors
+from zhengwu.supervision import todo as supervision_todo
 
 PROVIDERS: tuple[Callable[[User], list[TodoItem]], ...] = (
     eservices_selectors.todo_items,
@@ -24,6 +25,7 @@ PROVIDERS: tuple[Callable[[User], list[TodoItem]], ...] = (
     participation_selectors.todo_items,
     exchange_todo.todo_items,
     catalog_todo.todo_items,
+    supervision_todo.todo_items,  # 督办 notices and forwarded complaints; complaints for supervisors
 )
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "paused": 3, "": 4}
 

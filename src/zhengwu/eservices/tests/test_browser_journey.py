@@ -131,7 +131,10 @@ def test_apply_correct_parallel_approval_certificate_and_rating(
         identifier = page.locator("#certificate-identifier").inner_text()
         assert identifier.startswith("1.2.156.3005.2.")
         page.get_by_role("link", name="验证证照").click()
-        assert "有效" in page.content()
+        # The verdict panel itself, not any "有效" on the page (the fields always say "有效期至").
+        verdict = page.locator("section.cert-verdict[role=status]")
+        assert "cert-valid" in (verdict.get_attribute("class") or "").split()
+        assert "签名验证通过" in verdict.inner_text()
         page.goto(f"{base}/services/mine/{application.number}/")
         page.get_by_label("总体评价").select_option(label="非常满意")
         page.get_by_label("整体满意度（5 分最高）").select_option("5")

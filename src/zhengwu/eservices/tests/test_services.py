@@ -27,6 +27,7 @@ from zhengwu.eservices.models import (
 )
 from zhengwu.eservices.tests.conftest import GOOD_FORM, PDF, PNG, make_item, upload
 from zhengwu.exchange.sharing_models import AccessLog
+from zhengwu.supervision import scorecards
 from zhengwu.supervision.models import Timer
 from zhengwu.supervision.selectors import timer_for
 
@@ -423,6 +424,108 @@ def test_two_clerks_acting_at_the_same_moment_exactly_one_succeeds(
     assert CaseTask.objects.get(pk=task.pk).state in (CaseTask.State.APPROVED, CaseTask.State.REJECTED)
 
 
+# --- 认领 (claiming a task) -------------------------------------------------------------------
+
+
+def test_a_clerk_of_the_department_claims_a_task_and_only_they_act_on_it(
+    citizen: User,
+    item: ServiceItem,
+    market_clerk: User,
+    market_clerk2: User,
+    police_clerk: User,
+    supervisor: User,
+    market_dept: Department,
+) -> None:
+    application = submit(citizen, item)
+    services.application_accept(actor=market_clerk, application=application)
+    task = _task(application, market_dept)
+    stale = CaseTask.objects.get(pk=task.pk)  # 钱科员's copy, loaded before the claim
+
+    for outsider_staff in (police_clerk, supervisor):  # another department; not a clerk at all
+        with pytest.raises(ApplicationError) as error:
+            services.task_claim(actor=outsider_staff, task=task)
+        assert error.value.code == "core.permission_denied"
+    assert CaseTask.objects.get(pk=task.pk).claimed_by is None
+
+    claimed = services.task_claim(actor=market_clerk, task=task)
+    assert claimed.claimed_by == market_clerk and claimed.claimed_at is not None
+    event = AuditEvent.objects.get(action="eservices.task_claim")
+    assert event.actor == market_clerk and event.target_id == str(task.pk)
+
+    with pytest.raises(ApplicationError) as error:  # the second clerk, with the page loaded before
+        services.task_claim(actor=market_clerk2, task=stale)
+    assert error.value.code == "eservices.task_claimed" and "市场监管局王科员" in error.value.message
+    with pytest.raises(ApplicationError) as error:
+        services.task_claim(actor=market_clerk, task=task)
+    assert error.value.code == "eservices.task_claimed" and "已由您认领" in error.value.message
+    assert CaseTask.objects.get(pk=task.pk).claimed_by == market_clerk
+
+    # Someone else's claim: 钱科员 may neither decide nor start a special procedure.
+    with pytest.raises(ApplicationError) as error:
+        services.task_complete(actor=market_clerk2, task=task, approve=True, opinion="同意")
+    assert error.value.code == "eservices.task_claimed"
+    assert "已由市场监管局王科员认领，只有认领人可以办理" in error.value.message
+    with pytest.raises(ApplicationError) as error:
+        services.task_special_start(actor=market_clerk2, task=task, reason="专家评审")
+    assert error.value.code == "eservices.task_claimed"
+    assert CaseTask.objects.get(pk=task.pk).state == CaseTask.State.OPEN
+    assert not AuditEvent.objects.filter(action__in=["eservices.task_complete", "eservices.task_special_start"])
+
+    services.task_complete(actor=market_clerk, task=task, approve=True, opinion="同意")
+    assert CaseTask.objects.get(pk=task.pk).state == CaseTask.State.APPROVED
+    CaseTask.objects.filter(pk=task.pk).update(claimed_by=None, claimed_at=None)
+    with pytest.raises(ApplicationError) as error:  # a finished task can no longer be claimed
+        services.task_claim(actor=market_clerk2, task=task)
+    assert error.value.code == "eservices.wrong_state"
+
+
+def test_the_todo_list_offers_to_claim_and_then_names_the_claimer(
+    citizen: User, item: ServiceItem, market_clerk: User, market_clerk2: User, market_dept: Department
+) -> None:
+    application = submit(citizen, item)
+    services.application_accept(actor=market_clerk, application=application)
+    task = _task(application, market_dept)
+    (todo,) = selectors.todo_items(market_clerk2)
+    assert todo.claimed_by == "" and todo.claim_url == f"/workbench/eservices/tasks/{task.pk}/claim/"
+    services.task_claim(actor=market_clerk, task=task)
+    (todo,) = selectors.todo_items(market_clerk2)
+    assert todo.claimed_by == "市场监管局王科员" and todo.claim_url == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_claiming_at_the_same_moment_exactly_one_gets_the_task(
+    citizen: User, item: ServiceItem, market_clerk: User, market_clerk2: User, market_dept: Department
+) -> None:
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:memorydb", ":memory:")):
+        pytest.skip("an in-memory SQLite test database has no cross-connection write locks; run with a file DB")
+    application = submit(citizen, item)
+    services.application_accept(actor=market_clerk, application=application)
+    task = _task(application, market_dept)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def claim(actor: User) -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            services.task_claim(actor=actor, task=task)
+            outcomes.append("ok")
+        except ApplicationError as error:
+            outcomes.append(error.code)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=claim, args=(clerk,)) for clerk in (market_clerk, market_clerk2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["eservices.task_claimed", "ok"]
+    assert CaseTask.objects.get(pk=task.pk).claimed_by_id in (market_clerk.pk, market_clerk2.pk)
+    assert AuditEvent.objects.filter(action="eservices.task_claim").count() == 1
+
+
 # --- lookup ----------------------------------------------------------------------------------
 
 
@@ -524,12 +627,33 @@ def test_only_the_applicant_rates_and_only_after_the_end(
     assert not Rating.objects.exists()
 
 
-def test_scorecard_figures(citizen: User, item: ServiceItem, market_clerk: User, market_dept: Department) -> None:
-    application = _finished(citizen, item, market_clerk)
-    services.rating_create(actor=citizen, application=application, data=services.RatingData(4, 4, 4, 4, 4, 4))
+def test_scorecard_figures_count_the_visits_each_item_needs(
+    citizen: User,
+    item: ServiceItem,
+    market_clerk: User,
+    market_dept: Department,
+    nature_dept: Department,
+    housing_dept: Department,
+) -> None:
+    # 全程网办 (0 visits) and an item whose guide asks the applicant to come twice (到办事现场次数 2).
+    twice = make_item(
+        market_dept, nature_dept, housing_dept, impl_code="11220000013544357T4XK00202", case_prefix="SCJX", visits=2
+    )
+    online_case = _finished(citizen, item, market_clerk)
+    visit_cases = [_finished(citizen, twice, market_clerk) for _ in range(2)]
+    assert online_case.visits == 0 and [a.visits for a in visit_cases] == [2, 2]
+    services.rating_create(actor=citizen, application=online_case, data=services.RatingData(4, 4, 4, 4, 4, 4))
     today = workdays.today()
-    figures = selectors.scorecard_figures(today.replace(day=1), today)
-    assert figures[market_dept.pk] == {"satisfaction": 1.0, "online_share": 1.0, "visits_avg": 0.0}
+    figures = selectors.scorecard_figures(today.replace(day=1), today)[market_dept.pk]
+    assert figures["satisfaction"] == 1.0
+    assert figures["online_share"] == pytest.approx(1 / 3)  # one of three finished cases fully online
+    assert figures["visits_avg"] == pytest.approx(4 / 3)  # (0 + 2 + 2) visits over three cases
+    # The department scorecard of supervision gets the same figures through the registry.
+    merged = scorecards.collect_figures(today.replace(day=1), today)[market_dept.pk]
+    assert merged["online_share"] == pytest.approx(1 / 3) and merged["visits_avg"] == pytest.approx(4 / 3)
+    # An open case does not count yet: only finished ones do.
+    submit(citizen, twice)
+    assert selectors.scorecard_figures(today.replace(day=1), today)[market_dept.pk] == figures
 
 
 # --- items and search ------------------------------------------------------------------------

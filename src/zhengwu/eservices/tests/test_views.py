@@ -288,3 +288,84 @@ def test_editing_a_guide_needs_a_withdrawn_item_of_ones_own_department(
     assert staff_client(market_clerk).post(url, data).status_code == 302
     item.refresh_from_db()
     assert item.conditions == "建设项目已取得用地批准文件。" and item.promised_limit == 10
+
+
+def test_claiming_a_task_from_the_todo_list(
+    citizen: User, item: ServiceItem, market_clerk: User, market_clerk2: User, police_clerk: User
+) -> None:
+    import re
+
+    from django.test import Client
+
+    application = submit(citizen, item)
+    services.application_accept(actor=market_clerk, application=application)
+    task = application.tasks.get()
+    claim = f"/workbench/eservices/tasks/{task.pk}/claim/"
+
+    home = staff_client(market_clerk2).get("/workbench/").content.decode()
+    form = re.search(rf'<form method="post" action="{claim}">(.*?)</form>', home, re.S)
+    assert form is not None and "csrfmiddlewaretoken" in form.group(1) and ">认领</button>" in form.group(1)
+    assert staff_client(market_clerk2).get(claim).status_code == 405  # POST only
+    assert staff_client(police_clerk).post(claim).status_code == 404  # another department's task
+    assert person_client(citizen).post(claim).status_code == 403
+    assert CaseTask.objects.get(pk=task.pk).claimed_by is None
+
+    # CSRF is enforced: a forged POST without the token changes nothing.
+    forged = Client(enforce_csrf_checks=True)
+    forged.cookies = staff_client(market_clerk2).cookies
+    assert forged.post(claim).status_code == 403
+    assert CaseTask.objects.get(pk=task.pk).claimed_by is None
+
+    done = staff_client(market_clerk2).post(claim)
+    assert done.status_code == 302 and done["Location"] == f"/workbench/eservices/tasks/{task.pk}/"
+    assert CaseTask.objects.get(pk=task.pk).claimed_by == market_clerk2
+    home = staff_client(market_clerk).get("/workbench/").content.decode()
+    assert "市场监管厅钱科员" in home and claim not in home
+    # 王科员 sees who holds it and no buttons to act; acting anyway is refused with the reason.
+    page = staff_client(market_clerk).get(f"/workbench/eservices/tasks/{task.pk}/").content.decode()
+    assert "市场监管厅钱科员" in page and "仅认领人可以办理" in page and ">同意</button>" not in page
+    refused = staff_client(market_clerk).post(
+        f"/workbench/eservices/tasks/{task.pk}/approve/", {"opinion": "同意"}, follow=True
+    )
+    assert "已由市场监管厅钱科员认领，只有认领人可以办理" in refused.content.decode()
+    again = staff_client(market_clerk).post(claim, follow=True).content.decode()
+    assert "不能重复认领" in again
+    assert CaseTask.objects.get(pk=task.pk).state == CaseTask.State.OPEN
+    mine = staff_client(market_clerk2).get(f"/workbench/eservices/tasks/{task.pk}/").content.decode()
+    assert ">同意</button>" in mine
+
+
+def test_a_complaint_about_a_case_names_one_of_the_applicants_own_cases(
+    citizen: User, outsider: User, item: ServiceItem, market_dept: Department
+) -> None:
+    import html
+
+    from zhengwu.audit.models import AuditEvent
+    from zhengwu.supervision.models import Complaint, Timer
+
+    application = submit(citizen, item)
+    web = person_client(citizen)
+    case_page = web.get(f"/services/mine/{application.number}/").content.decode()
+    link = html.unescape(case_page.split('id="case-complaint"')[1].split('href="')[1].split('"')[0])
+    assert link.startswith("/supervision/complaints/new/?") and f"case_number={application.number}" in link
+    form = web.get(link).content.decode()
+    assert f'value="{application.number}"' in form  # pre-filled
+    assert f'<option value="{market_dept.pk}" selected>' in form and 'value="建设工程规划许可证核发"' in form
+
+    def post(client: Any, number: str) -> Any:
+        return client.post(
+            "/supervision/complaints/new/",
+            {"department": market_dept.pk, "case_number": number, "item": "", "content": "超期未办结"},
+        )
+
+    before = (Timer.objects.count(), AuditEvent.objects.count())
+    unknown = post(web, "2020-SCJG-999999")
+    assert unknown.status_code == 200
+    assert "办件编号“2020-SCJG-999999”不存在或不是您本人申请的办件" in unknown.content.decode()
+    someone_elses = post(person_client(outsider), application.number)
+    assert someone_elses.status_code == 200 and "不是您本人申请的办件" in someone_elses.content.decode()
+    assert not Complaint.objects.exists() and (Timer.objects.count(), AuditEvent.objects.count()) == before
+
+    done = post(web, application.number.lower())
+    assert done.status_code == 302
+    assert Complaint.objects.get().case_number == application.number  # as the case is numbered
