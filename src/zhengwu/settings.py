@@ -46,8 +46,15 @@ try:
     # Legal deadlines are defaults an administrator can change (RULES §3; local rules differ).
     ZHENGWU_SHARE_REQUEST_DAYS = env.int("ZHENGWU_SHARE_REQUEST_DAYS", 10, minimum=1, maximum=60)
     ZHENGWU_OBJECTION_DAYS = env.int("ZHENGWU_OBJECTION_DAYS", 5, minimum=1, maximum=60)
+    # Letters (RULES §6, unverified local practice): handling, one extension, misrouted return.
+    ZHENGWU_LETTER_HANDLING_DAYS = env.int("ZHENGWU_LETTER_HANDLING_DAYS", 5, minimum=1, maximum=60)
+    ZHENGWU_LETTER_EXTENSION_DAYS = env.int("ZHENGWU_LETTER_EXTENSION_DAYS", 10, minimum=1, maximum=60)
+    ZHENGWU_LETTER_RETURN_DAYS = env.int("ZHENGWU_LETTER_RETURN_DAYS", 2, minimum=1, maximum=30)
     ZHENGWU_WEBHOOK_MAX_ATTEMPTS = env.int("ZHENGWU_WEBHOOK_MAX_ATTEMPTS", 6, minimum=1, maximum=20)
     ZHENGWU_WEBHOOK_RETRY_SECONDS = env.int("ZHENGWU_WEBHOOK_RETRY_SECONDS", 60, minimum=1, maximum=3600)
+    # Public pages for visitors without a session are cached this long (0 = off); any audited
+    # write makes them new within a second (portal/cache.py).
+    ZHENGWU_PAGE_CACHE_SECONDS = env.int("ZHENGWU_PAGE_CACHE_SECONDS", 30, minimum=0, maximum=3600)
     SMS_BACKEND = env.choice("ZHENGWU_SMS_BACKEND", "console", ("console", "memory"))
 except SettingError as error:
     print(f"zhengwu: 配置错误 — {error}", file=sys.stderr)

@@ -9,7 +9,7 @@ the sequence counts per department and year from `IndexSequence`, taken under a 
 serialises writers), so two publications at once never get the same number; the unique
 constraint on (department, year, sequence) is the last guard. A number is never reused.
 
-The request services (依申请公开) are in `requests.py`. Every service is keyword-only, atomic,
+The request services (依申请公开) are in `request_services.py`. Every service is keyword-only, atomic,
 validated and audited (DESIGN rule 1); a refusal raises before anything is written.
 """
 
@@ -88,7 +88,7 @@ def _require_state(publication: Publication, *states: str) -> None:
 
 def _lock(publication: Publication) -> Publication:
     try:
-        return Publication.objects.select_for_update().select_related("department").get(pk=publication.pk)
+        return Publication.objects.select_for_update(of=("self",)).select_related("department").get(pk=publication.pk)
     except Publication.DoesNotExist:
         raise not_found("公开信息") from None
 

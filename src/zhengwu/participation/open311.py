@@ -6,8 +6,9 @@
   filters are then ignored, as the spec says), `service_code`, `start_date`, `end_date` (W3C
   datetime), `status` (open|closed); by default the last 90 days; at most 1000 results.
 - `POST requests.json`: create a request (form-encoded, as the spec says; JSON accepted too) with
-  `api_key` — the bearer token of a registered platform API client (`accounts.ApiClient`), given
-  as the `api_key` parameter or an `Authorization: Bearer` header. The letter goes through the
+  `api_key` — the bearer token of a registered platform API client (`accounts.ApiClient`) holding
+  the `participation:submit` scope (403 otherwise, nothing written), given as the `api_key`
+  parameter or an `Authorization: Bearer` header. The letter goes through the
   same service as the portal (`letter_submit`, channel 12345 网上) and gets the same timers.
   The answer carries `service_request_id` (the letter number) and `token`; the verification code
   the writer needs to track the letter on the portal is given in `service_notice`.
@@ -260,6 +261,10 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     client = _client(request, data)
     if client is None:
         return _error(fmt, 403, "api_key is missing or invalid")
+    try:
+        services.require_submit_scope(client, request)
+    except ApplicationError:
+        return _error(fmt, 403, f"api_key lacks the {services.SUBMIT_SCOPE} scope needed to submit requests")
     code = str(data.get("service_code", "")).strip()
     if not code:
         return _error(fmt, 400, "service_code is required")

@@ -1,10 +1,18 @@
 """Default deadlines of the letter cycle (RULES §6) and the timer kinds that carry them.
 
 RULES §6 gives: online receipt within 24 hours, handling within 5 working days with one extension
-of at most 10, a misrouted letter sent back within 2 working days (local practice, e.g. Shandong).
+of at most 10, a misrouted letter sent back within 2 working days. Those three are *(unverified
+local practice)*, e.g. Shandong; provinces differ, so each is a setting read from the environment
+with a strict parser (settings.py, DESIGN rule 8), like `ZHENGWU_SHARE_REQUEST_DAYS`:
+
+- `ZHENGWU_LETTER_HANDLING_DAYS` (default 5): working days to handle and reply (`handling_days`);
+- `ZHENGWU_LETTER_EXTENSION_DAYS` (default 10): the most one extension may add (`extension_max_days`);
+- `ZHENGWU_LETTER_RETURN_DAYS` (default 2): working days after dispatch to sign for or send back
+  a misrouted letter (`sign_days`).
+
 The dispatch, completion, call-back and rating periods are not fixed by the rules: the defaults
-below are *(unverified)* local practice. Every value can be changed without a code change by the
-setting `PARTICIPATION_DEADLINES` (a dict with any of these keys).
+below are *(unverified)* local practice, and can be changed by the Django setting
+`PARTICIPATION_DEADLINES` (a dict with any of those keys).
 """
 
 from __future__ import annotations
@@ -16,9 +24,9 @@ from django.conf import settings
 DEFAULTS: dict[str, int] = {
     "receipt_minutes": 24 * 60,  # 受理回执：网上来信 24 小时内
     "dispatch_days": 1,  # 派单 (unverified)
-    "sign_days": 2,  # 承办单位签收或退回（错派退回）2 个工作日内
-    "handling_days": 5,  # 办理答复 5 个工作日
-    "extension_max_days": 10,  # 延期一次，不超过 10 个工作日
+    "sign_days": 2,  # 承办单位签收或退回（错派退回）2 个工作日内 — ZHENGWU_LETTER_RETURN_DAYS
+    "handling_days": 5,  # 办理答复 5 个工作日 — ZHENGWU_LETTER_HANDLING_DAYS
+    "extension_max_days": 10,  # 延期一次，不超过 10 个工作日 — ZHENGWU_LETTER_EXTENSION_DAYS
     "completion_days": 2,  # 答复审核办结 (unverified)
     "callback_days": 3,  # 回访 (unverified)
     "rating_days": 5,  # 来信人评价期 (unverified)
@@ -46,7 +54,19 @@ LABELS = {
 ALL_KINDS = tuple(LABELS)
 
 
+# The deadlines of RULES §6 and the environment settings that carry them (settings.py).
+SETTINGS: dict[str, str] = {
+    "handling_days": "ZHENGWU_LETTER_HANDLING_DAYS",
+    "extension_max_days": "ZHENGWU_LETTER_EXTENSION_DAYS",
+    "sign_days": "ZHENGWU_LETTER_RETURN_DAYS",
+}
+
+
 def deadline(name: str) -> int:
+    """The period `name` (a key of `DEFAULTS`) as configured: minutes for `receipt_minutes`,
+    working days otherwise."""
+    if name in SETTINGS:
+        return int(getattr(settings, SETTINGS[name]))
     overrides: dict[str, Any] = getattr(settings, "PARTICIPATION_DEADLINES", {}) or {}
     value = overrides.get(name, DEFAULTS[name])
     return int(value)

@@ -31,7 +31,7 @@ from zhengwu.participation.models import (
 from zhengwu.participation.services import code_matches, is_handler, is_office
 from zhengwu.participation.text import LETTER_STOPWORDS, idf_table, letter_terms, similarity
 from zhengwu.supervision import selectors as supervision_selectors
-from zhengwu.supervision.models import Timer
+from zhengwu.supervision.models import Timer, Urging
 
 if TYPE_CHECKING:
     from zhengwu.accounts.models import User
@@ -100,20 +100,10 @@ def letter_events(letter: Letter) -> list[LetterEvent]:
 
 
 def letter_urged(letter: Letter) -> bool:
-    """Whether a supervisor urged (督办) any of the letter's deadlines, when the supervision app
-    records urgings; False when it does not."""
-    try:
-        from zhengwu.supervision import models as supervision_models
-    except ImportError:  # pragma: no cover - the supervision app is always installed
-        return False
-    model = getattr(supervision_models, "Urging", None)
-    if model is None:
-        return False
-    field_names = {f.name for f in model._meta.get_fields()}
-    if "timer" not in field_names:
-        return False
-    timer_ids = list(supervision_selectors.timers_for_target(letter).values_list("pk", flat=True))
-    return bool(timer_ids) and model._default_manager.filter(timer_id__in=timer_ids).exists()
+    """Whether a supervisor urged (督办, `supervision.oversight.urging_create`) any of the letter's
+    deadlines."""
+    timers = supervision_selectors.timers_for_target(letter).order_by()
+    return Urging.objects.filter(timer__in=timers).exists()
 
 
 @dataclass(frozen=True)

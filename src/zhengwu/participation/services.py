@@ -205,6 +205,25 @@ def office_department() -> Department | None:
 
 # --- letters: submission ------------------------------------------------------------------
 
+SUBMIT_SCOPE = ApiClient.Scope.PARTICIPATION_SUBMIT
+
+
+def require_submit_scope(api_client: ApiClient, request: HttpRequest | None = None) -> None:
+    """A department system may submit letters (Open311) only with the `participation:submit` scope;
+    a refusal is audited and raises a permission error before anything is written."""
+    if SUBMIT_SCOPE in api_client.scopes:
+        return
+    message = "该凭证未获得提交来信（participation:submit）的授权范围。"
+    record(
+        actor=None,
+        api_client=api_client,
+        action="participation.letter.submit",
+        outcome="denied",
+        request=request,
+        details={"reason": message, "scope": str(SUBMIT_SCOPE)},
+    )
+    raise permission_denied(message)
+
 
 def letter_submit(
     *,
@@ -229,12 +248,14 @@ def letter_submit(
     """Register a letter and start its 24-hour receipt clock. Returns `(letter, verification code)`:
     the code is shown once to the writer (or the submitting system) and only its hash is kept.
 
-    A person must be logged in (citizen or enterprise); a department system (Open311) submits for
-    a writer who gives at least a name or a phone number.
+    A person must be logged in (citizen or enterprise); a department system (Open311) holding the
+    `participation:submit` scope submits for a writer who gives at least a name or a phone number.
     """
     code = ParticipationError.INVALID_LETTER
     if api_client is None and (actor is None or actor.kind == User.Kind.STAFF):
         raise permission_denied("请以个人或法人账号登录后写信。")
+    if api_client is not None:
+        require_submit_scope(api_client, request)
     if channel not in Channel.values:
         raise ApplicationError(code, "请选择来信渠道。", {"channel": "无效"})
     if kind not in LetterKind.values:
@@ -547,8 +568,8 @@ def letter_sign(*, actor: User | None, letter: Letter, request: HttpRequest | No
 
 
 def letter_return(*, actor: User | None, letter: Letter, reason: str, request: HttpRequest | None = None) -> Letter:
-    """退回 (错派): within 2 working days of dispatch, before signing, the department sends the
-    letter back to the office for re-dispatch, with a reason."""
+    """退回 (错派): within 2 working days of dispatch (`ZHENGWU_LETTER_RETURN_DAYS`), before
+    signing, the department sends the letter back to the office for re-dispatch, with a reason."""
     _require(is_handler(actor, letter), actor, "participation.letter.return", letter, request, "只有承办单位可以退回。")
     reason = _reason(reason, "退回理由")
     with transaction.atomic():
@@ -581,7 +602,8 @@ def letter_return(*, actor: User | None, letter: Letter, reason: str, request: H
 def letter_extension_request(
     *, actor: User | None, letter: Letter, days: int, reason: str, request: HttpRequest | None = None
 ) -> Letter:
-    """申请延期: once per letter, at most 10 working days (RULES §6), approved by the office."""
+    """申请延期: once per letter, at most 10 working days (RULES §6; `ZHENGWU_LETTER_EXTENSION_DAYS`),
+    approved by the office."""
     _require(
         is_handler(actor, letter),
         actor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from zhengwu.accounts.models import Department, User
@@ -140,3 +141,37 @@ def test_and_before_or(corpus: dict) -> None:
     # Every word of 食品安全抽检 is in the first item only; 食品安全 户籍 is in no item: any word matches.
     assert search_publications("食品安全抽检")[0].pk == corpus["title"].pk
     assert {p.pk for p in search_publications("食品安全 户籍")[:10]} >= {corpus["title"].pk, corpus["police"].pk}
+
+
+@pytest.mark.parametrize(
+    "fts",
+    [
+        pytest.param(
+            True, id="fts5", marks=pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
+        ),
+        pytest.param(False, id="term-table"),
+    ],
+)
+def test_validity_filter(corpus: dict, market_clerk: User, monkeypatch: pytest.MonkeyPatch, fts: bool) -> None:
+    """有效 / 失效 / 废止: the filter keeps only items of that validity, with and without a query."""
+    from zhengwu.disclosure import search_index
+
+    monkeypatch.setattr(search_index, "uses_fts", lambda: fts)
+    if not fts:  # the corpus was indexed for FTS5: index its published items in the term table too
+        for name, item in corpus.items():
+            if name != "draft":
+                search_index.index(item)
+    services.publication_set_validity(actor=market_clerk, publication=corpus["subject"], validity="repealed")
+    services.publication_set_validity(actor=market_clerk, publication=corpus["body"], validity="expired")
+
+    def found(query: str, validity: str) -> set[int]:
+        return {p.pk for p in search_publications(query, selectors.parse_filters({"validity": validity}))[:10]}
+
+    assert found("食品安全", "") == {corpus["title"].pk, corpus["subject"].pk, corpus["body"].pk}
+    assert found("食品安全", "valid") == {corpus["title"].pk}
+    assert found("食品安全", "repealed") == {corpus["subject"].pk}
+    assert found("食品安全", "expired") == {corpus["body"].pk}
+    assert found("", "repealed") == {corpus["subject"].pk}
+    assert found("", "valid") == {corpus["title"].pk, corpus["number"].pk, corpus["police"].pk}
+    assert found("", "anything-else") == {p.pk for p in search_publications("")}  # ignored, not an error
+    assert selectors.parse_filters({"validity": "expired"}) == Filters(validity="expired")

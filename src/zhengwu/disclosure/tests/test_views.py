@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from io import BytesIO
 
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.conftest import person_client, staff_client
+from zhengwu.core import workdays
 from zhengwu.disclosure import request_services as rs
 from zhengwu.disclosure import selectors
 from zhengwu.disclosure.models import DisclosureRequest, Publication
@@ -19,6 +21,13 @@ from zhengwu.disclosure.request_services import AnswerData, ApplicantData
 from zhengwu.disclosure.tests.conftest import draft, published
 
 pytestmark = pytest.mark.django_db
+
+
+def table_row(page: str, marker: str) -> str:
+    """The one table row (`<tr>…</tr>`) of `page` that contains `marker`."""
+    rows = [row for row in re.findall(r"<tr>.*?</tr>", page, flags=re.DOTALL) if marker in row]
+    assert len(rows) == 1, f"{marker} in {len(rows)} rows"
+    return rows[0]
 
 
 def test_citizen_files_online_and_follows_the_request(
@@ -118,8 +127,21 @@ def test_staff_queue_and_todo(market_clerk: User, police_clerk: User, market_dep
     items = selectors.todo_items(market_clerk)
     assert [(i.kind_label, i.light, i.deadline) for i in items] == [("依申请公开", "red", date(2026, 10, 29))]
     assert selectors.todo_items(police_clerk) == []
+    fresh = rs.request_register(
+        actor=market_clerk,
+        department=market_dept,
+        channel="post",
+        applicant=ApplicantData(name="王芳"),
+        description="另一文件",
+        received_on=workdays.today(),
+    )
     page = staff_client(market_clerk).get("/workbench/disclosure/requests/")
-    assert page.status_code == 200 and req.number in page.content.decode() and "红灯" in page.content.decode()
+    assert page.status_code == 200
+    # The legend above the table names every light: look at each request's own row.
+    overdue = table_row(page.content.decode(), req.number)
+    assert 'class="light red">红灯<' in overdue and "绿灯" not in overdue
+    on_time = table_row(page.content.decode(), fresh.number)
+    assert 'class="light green">绿灯<' in on_time and "红灯" not in on_time
     assert req.number not in staff_client(police_clerk).get("/workbench/disclosure/requests/").content.decode()
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -146,6 +151,36 @@ def test_misrouted_letter_returns_within_two_working_days_then_is_redispatched(
     assert _timer(letter, rules.DISPATCH).is_live
     _dispatched(letter, hotline, market_dept)
     assert _timer(letter, rules.HANDLING).department == market_dept
+
+
+def test_letter_deadlines_of_rules_6_come_from_the_settings(
+    letter: Letter, hotline: User, market_clerk: User, market_dept: Department, settings: Any
+) -> None:
+    """ZHENGWU_LETTER_HANDLING_DAYS / _EXTENSION_DAYS / _RETURN_DAYS replace the defaults 5 / 10 / 2."""
+    settings.ZHENGWU_LETTER_HANDLING_DAYS = 7
+    settings.ZHENGWU_LETTER_EXTENSION_DAYS = 4
+    settings.ZHENGWU_LETTER_RETURN_DAYS = 3
+    _dispatched(letter, hotline, market_dept)
+    handling = _timer(letter, rules.HANDLING)
+    assert handling.limit == 7 and handling.deadline == workdays.add_workdays(handling.start_date, 7)
+    assert _timer(letter, rules.SIGN).limit == 3
+    with pytest.raises(ApplicationError) as too_long:
+        services.letter_extension_request(actor=market_clerk, letter=letter, days=5, reason="需现场核查")
+    assert too_long.value.code == "participation.invalid_extension" and "1 至 4 个工作日" in too_long.value.message
+    services.letter_extension_request(actor=market_clerk, letter=letter, days=4, reason="需现场核查")
+
+
+def test_a_bad_letter_deadline_setting_stops_startup(tmp_path: Path) -> None:
+    environ = {**os.environ, "ZHENGWU_DATA_DIR": str(tmp_path / "data"), "ZHENGWU_LETTER_RETURN_DAYS": "0"}
+    result = subprocess.run(  # noqa: S603
+        [str(Path(sys.executable).with_name("zhengwu")), "help"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2 and "配置错误" in result.stderr and "ZHENGWU_LETTER_RETURN_DAYS" in result.stderr
 
 
 def test_return_after_two_working_days_is_refused(

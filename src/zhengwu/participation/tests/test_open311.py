@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from django.test import Client
@@ -30,16 +31,29 @@ from zhengwu.supervision.selectors import timer_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api_token(sys_admin: User, market_dept: Department, hotline: User) -> str:
+def system_token(sys_admin: User, department: Department, scopes: list[str], name: str = "长春市12345热线系统") -> str:
     _client, token = account_services.apiclient_create(
         actor=sys_admin,
-        name="长春市12345热线系统",
-        department=market_dept,
-        scopes=[ApiClient.Scope.READ_DIRECTORY],
+        name=name,
+        department=department,
+        scopes=scopes,
         expires_at=timezone.now() + timedelta(days=30),
     )
     return token
+
+
+@pytest.fixture
+def api_token(sys_admin: User, market_dept: Department, hotline: User) -> str:
+    """The 12345 hotline system of 长春市, allowed to submit letters."""
+    return system_token(sys_admin, market_dept, [ApiClient.Scope.PARTICIPATION_SUBMIT])
+
+
+@pytest.fixture
+def directory_token(sys_admin: User, police_dept: Department, hotline: User) -> str:
+    """A 公安厅 system that may read the directory and query shared data, but not submit letters."""
+    return system_token(
+        sys_admin, police_dept, [ApiClient.Scope.READ_DIRECTORY, ApiClient.Scope.EXCHANGE_QUERY], name="金盾工程"
+    )
 
 
 def spec_post(token: str, **overrides: Any) -> dict[str, Any]:
@@ -80,8 +94,6 @@ def test_services_list_and_definition(client: Client) -> None:
 
 
 def test_xml_format(client: Client, api_token: str) -> None:
-    from xml.etree import ElementTree
-
     services_xml = ElementTree.fromstring(client.get("/open311/v2/services.xml").content)
     assert services_xml.tag == "services"
     assert [s.findtext("service_code") for s in services_xml.findall("service")][:2] == ["consult", "suggest"]
@@ -141,6 +153,48 @@ def test_post_errors_use_the_spec_error_format_and_write_nothing(
     assert response.status_code == status
     body = response.json()
     assert isinstance(body, list) and body[0]["code"] == status and fragment in body[0]["description"]
+    assert Letter.objects.count() == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_post_without_the_submit_scope_is_refused_and_writes_nothing(
+    client: Client, directory_token: str, fmt: str
+) -> None:
+    by_parameter = client.post(f"/open311/v2/requests.{fmt}", spec_post(directory_token))
+    data = spec_post("")
+    del data["api_key"]
+    by_header = client.post(f"/open311/v2/requests.{fmt}", data, HTTP_AUTHORIZATION=f"Bearer {directory_token}")
+    as_json = client.post("/open311/v2/requests.json", spec_post(directory_token), content_type="application/json")
+    for response in (by_parameter, by_header, as_json):
+        assert response.status_code == 403
+        assert "participation:submit" in response.content.decode()
+    if fmt == "json":
+        assert by_parameter.json()[0]["code"] == 403
+    else:
+        assert ElementTree.fromstring(by_parameter.content).findtext("error/code") == "403"
+    assert Letter.objects.count() == 0
+    refusals = AuditEvent.objects.filter(action="participation.letter.submit").select_related("api_client")
+    assert [(e.outcome, e.api_client.name if e.api_client else None) for e in refusals] == [("denied", "金盾工程")] * 3
+
+
+def test_letter_submit_service_refuses_a_system_without_the_scope(
+    sys_admin: User, police_dept: Department, hotline: User
+) -> None:
+    from zhengwu.core.errors import ApplicationError
+
+    system_token(sys_admin, police_dept, [ApiClient.Scope.READ_DIRECTORY], name="金盾工程")
+    system = ApiClient.objects.get(name="金盾工程")
+    with pytest.raises(ApplicationError) as refused:
+        services.letter_submit(
+            actor=None,
+            api_client=system,
+            channel="hotline",
+            kind="consult",
+            title="咨询",
+            content="咨询",
+            writer_name="李四",
+        )
+    assert refused.value.status == 403
     assert Letter.objects.count() == 0
 
 

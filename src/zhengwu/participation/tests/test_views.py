@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core import workdays
-from zhengwu.participation import services
+from zhengwu.participation import rules, selectors, services
 from zhengwu.participation.models import Letter
+from zhengwu.supervision import oversight
+from zhengwu.supervision.selectors import timer_for
 
 pytestmark = pytest.mark.django_db
 
@@ -100,10 +104,29 @@ def test_workbench_refusal_matrix(
     assert letter.state == Letter.State.REPLIED
 
 
-def test_letter_list_lights_and_excel_export(letter: Letter, hotline: User) -> None:
+def table_row(page: str, marker: str) -> str:
+    """The one table row (`<tr>…</tr>`) of `page` that contains `marker`."""
+    rows = [row for row in re.findall(r"<tr>.*?</tr>", page, flags=re.DOTALL) if marker in row]
+    assert len(rows) == 1, f"{marker} in {len(rows)} rows"
+    return rows[0]
+
+
+def test_letter_list_lights_and_excel_export(letter: Letter, citizen: User, hotline: User) -> None:
+    late, _code = services.letter_submit(
+        actor=citizen, channel="mayor", kind="consult", title="咨询公积金提取", content="如何提取住房公积金？"
+    )
+    receipt = timer_for(late, rules.RECEIPT)
+    assert receipt is not None
+    receipt.started_at = timezone.now() - timedelta(hours=25)  # the 24-hour receipt clock ran out
+    receipt.recompute_schedule()
+    receipt.save()
     client = staff_client(hotline)
     page = client.get(f"{WB}/letters/").content.decode()
-    assert letter.number in page and "light green" in page
+    # The legend above the table names every light: look at each letter's own row.
+    fresh_row = table_row(page, letter.number)
+    assert 'class="light green"' in fresh_row and "light red" not in fresh_row
+    late_row = table_row(page, late.number)
+    assert 'class="light red"' in late_row and "light green" not in late_row
     export = client.get(f"{WB}/letters/", {"format": "xlsx"})
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     from io import BytesIO
@@ -111,7 +134,18 @@ def test_letter_list_lights_and_excel_export(letter: Letter, hotline: User) -> N
     from openpyxl import load_workbook
 
     rows = list(load_workbook(BytesIO(export.content)).active.values)
-    assert rows[1][0] == letter.number
+    assert {row[0] for row in rows[1:]} == {letter.number, late.number}
+
+
+def test_staff_letter_page_shows_an_urged_letter(letter: Letter, hotline: User, supervisor: User) -> None:
+    client = staff_client(hotline)
+    assert not selectors.letter_urged(letter)
+    assert "已被督办" not in client.get(f"{WB}/letters/{letter.pk}/").content.decode()
+    receipt = timer_for(letter, rules.RECEIPT)
+    assert receipt is not None
+    oversight.urging_create(actor=supervisor, timer=receipt, notice="请尽快受理该来信。")
+    assert selectors.letter_urged(letter)
+    assert "已被督办" in client.get(f"{WB}/letters/{letter.pk}/").content.decode()
 
 
 def test_consultation_and_survey_workbench_pages(market_clerk: User, police_clerk: User, citizen: User) -> None:
