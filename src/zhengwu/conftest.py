@@ -25,6 +25,13 @@ def _sms_in_memory(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache(settings: Any) -> None:
+    """A test that writes and then reads a public page must see the write at once: the public
+    page cache (new within a second after a write) is off unless a test turns it on."""
+    settings.ZHENGWU_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_workday_cache() -> Iterator[None]:
     """Calendar overrides a test wrote and rolled back must not linger in the process cache."""
     from zhengwu.core.workdays import invalidate_cache

@@ -1,8 +1,10 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from zhengwu.api import api
 from zhengwu.core.health import healthz
+from zhengwu.disclosure import views as disclosure_views
 from zhengwu.exchange import views_sharing
+from zhengwu.portal.cache import public_page
 
 urlpatterns = [
     path("healthz", healthz),
@@ -22,6 +24,13 @@ urlpatterns = [
     path("services/", include("zhengwu.eservices.urls")),
     path("verify/", include("zhengwu.certificates.verify_urls")),
     path("certificates/", include("zhengwu.certificates.urls")),
+    # A publication is read by many visitors: served from the public page cache (portal/cache.py),
+    # which lives above the disclosure app, so it is wrapped here.
+    re_path(
+        r"^disclosure/(?P<key>[0-9A-Z]{18}/\d{4}-\d{5}|\d{1,11})/$",
+        public_page(disclosure_views.detail),
+        name="publication_cached",
+    ),
     path("disclosure/", include("zhengwu.disclosure.urls")),
     path("participation/", include("zhengwu.participation.urls")),
     path("open311/v2/", include("zhengwu.participation.open311_urls")),

@@ -11,8 +11,8 @@ is cached and served from the cache:
   in the platform is audited, so any publication, reply, catalog change or data load makes the
   pages new within a second;
 - anything that changes without a write (data freshness, deadlines) is at most
-  `ZHENGWU_PAGE_CACHE_SECONDS` old (setting; 0 turns the cache off, which is the default until the
-  setting is declared — see the portal notes).
+  `ZHENGWU_PAGE_CACHE_SECONDS` old (setting, default 30; 0 turns the cache off; the test suite
+  turns it off except where a test turns it on).
 
 The cache is Django's default cache (per process unless a shared one such as Redis is configured);
 invalidation does not depend on it being shared, because the audit head is read from the database.
@@ -49,7 +49,7 @@ def audit_head() -> int:
 
 
 def ttl() -> int:
-    return int(getattr(settings, "ZHENGWU_PAGE_CACHE_SECONDS", 0) or 0)
+    return int(settings.ZHENGWU_PAGE_CACHE_SECONDS)
 
 
 def cacheable(request: HttpRequest) -> bool:

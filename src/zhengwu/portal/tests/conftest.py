@@ -103,7 +103,7 @@ def draft_resource(market_dept: Department) -> Resource:
 
 @pytest.fixture(autouse=True)
 def _fresh_page_cache() -> None:
-    """Each test starts with an empty page cache (it is off unless a test turns it on)."""
+    """Each test starts with an empty page cache (tests turn it on where they need it)."""
     from django.core.cache import cache
 
     cache.clear()

@@ -21,8 +21,15 @@ def cache_on(settings: object, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(page_cache, "HEAD_CHECK_SECONDS", 0.0)  # read the audit head on every request
 
 
-def test_off_by_default(open_resource: Resource) -> None:
+def test_zero_seconds_turns_it_off(open_resource: Resource) -> None:
+    Client().get("/")
     assert "X-Page-Cache" not in Client().get("/")
+
+
+def test_on_by_default() -> None:
+    from zhengwu import settings as project_settings
+
+    assert project_settings.ZHENGWU_PAGE_CACHE_SECONDS == 30
 
 
 def test_second_visitor_gets_the_cached_page(cache_on: None, open_resource: Resource) -> None:
@@ -96,3 +103,13 @@ def test_the_audit_head_is_read_at_most_once_per_interval(monkeypatch: pytest.Mo
     assert page_cache.audit_head() == 1 and len(reads) == 1
     clock[0] += 0.6
     assert page_cache.audit_head() == 2
+
+
+def test_a_publication_page_is_served_from_the_cache(cache_on: None, market_dept: Department) -> None:
+    from zhengwu.portal.tests.conftest import _publication
+
+    publication = _publication(market_dept, "关于优化营商环境的实施意见")
+    url = f"/disclosure/{publication.url_key}/"
+    first, second = Client().get(url), Client().get(url)
+    assert first.status_code == 200 and "关于优化营商环境的实施意见" in first.content.decode()
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
