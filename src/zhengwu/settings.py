@@ -50,6 +50,21 @@ try:
     ZHENGWU_LETTER_HANDLING_DAYS = env.int("ZHENGWU_LETTER_HANDLING_DAYS", 5, minimum=1, maximum=60)
     ZHENGWU_LETTER_EXTENSION_DAYS = env.int("ZHENGWU_LETTER_EXTENSION_DAYS", 10, minimum=1, maximum=60)
     ZHENGWU_LETTER_RETURN_DAYS = env.int("ZHENGWU_LETTER_RETURN_DAYS", 2, minimum=1, maximum=30)
+    # Online services (RULES §5): a bad rating's rectification; some provinces use 5.
+    ZHENGWU_RECTIFICATION_DAYS = env.int("ZHENGWU_RECTIFICATION_DAYS", 15, minimum=1, maximum=60)
+    # Disclosure (《政府信息公开条例》Arts. 26, 30, 32, 33).
+    ZHENGWU_DISCLOSURE_PUBLICATION_DAYS = env.int("ZHENGWU_DISCLOSURE_PUBLICATION_DAYS", 20, minimum=1, maximum=60)
+    ZHENGWU_DISCLOSURE_CORRECTION_DAYS = env.int("ZHENGWU_DISCLOSURE_CORRECTION_DAYS", 7, minimum=1, maximum=60)
+    ZHENGWU_DISCLOSURE_ANSWER_DAYS = env.int("ZHENGWU_DISCLOSURE_ANSWER_DAYS", 20, minimum=1, maximum=60)
+    ZHENGWU_DISCLOSURE_EXTENSION_DAYS = env.int("ZHENGWU_DISCLOSURE_EXTENSION_DAYS", 20, minimum=1, maximum=60)
+    ZHENGWU_DISCLOSURE_THIRD_PARTY_DAYS = env.int("ZHENGWU_DISCLOSURE_THIRD_PARTY_DAYS", 15, minimum=1, maximum=60)
+    # E-supervision: answering a 督办 notice, concluding and answering a complaint; the exposure list.
+    ZHENGWU_URGING_ANSWER_DAYS = env.int("ZHENGWU_URGING_ANSWER_DAYS", 3, minimum=1, maximum=60)
+    ZHENGWU_COMPLAINT_DAYS = env.int("ZHENGWU_COMPLAINT_DAYS", 10, minimum=1, maximum=60)
+    ZHENGWU_COMPLAINT_ANSWER_DAYS = env.int("ZHENGWU_COMPLAINT_ANSWER_DAYS", 5, minimum=1, maximum=60)
+    ZHENGWU_EXPOSURE_SIZE = env.int("ZHENGWU_EXPOSURE_SIZE", 10, minimum=1, maximum=100)
+    # Credit code of the department whose timer carries complaints; empty: the one complained about.
+    ZHENGWU_SUPERVISION_OFFICE = env.str("ZHENGWU_SUPERVISION_OFFICE", "")
     ZHENGWU_WEBHOOK_MAX_ATTEMPTS = env.int("ZHENGWU_WEBHOOK_MAX_ATTEMPTS", 6, minimum=1, maximum=20)
     ZHENGWU_WEBHOOK_RETRY_SECONDS = env.int("ZHENGWU_WEBHOOK_RETRY_SECONDS", 60, minimum=1, maximum=3600)
     # Public pages for visitors without a session are cached this long (0 = off); any audited

@@ -69,19 +69,19 @@ REQUIRED_CONTENT: dict[str, dict[str, str]] = {
 
 
 def answer_days() -> int:
-    return int(getattr(settings, "ZHENGWU_DISCLOSURE_ANSWER_DAYS", 20))
+    return settings.ZHENGWU_DISCLOSURE_ANSWER_DAYS
 
 
 def correction_days() -> int:
-    return int(getattr(settings, "ZHENGWU_DISCLOSURE_CORRECTION_DAYS", 7))
+    return settings.ZHENGWU_DISCLOSURE_CORRECTION_DAYS
 
 
 def max_extension_days() -> int:
-    return int(getattr(settings, "ZHENGWU_DISCLOSURE_EXTENSION_DAYS", 20))
+    return settings.ZHENGWU_DISCLOSURE_EXTENSION_DAYS
 
 
 def third_party_days() -> int:
-    return int(getattr(settings, "ZHENGWU_DISCLOSURE_THIRD_PARTY_DAYS", 15))
+    return settings.ZHENGWU_DISCLOSURE_THIRD_PARTY_DAYS
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 def publication_days() -> int:
     """Art. 26: 20 working days (an administrator may set ZHENGWU_DISCLOSURE_PUBLICATION_DAYS)."""
-    return int(getattr(settings, "ZHENGWU_DISCLOSURE_PUBLICATION_DAYS", 20))
+    return settings.ZHENGWU_DISCLOSURE_PUBLICATION_DAYS
 
 
 # --- helpers ------------------------------------------------------------------------------

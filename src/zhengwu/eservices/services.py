@@ -15,7 +15,7 @@ Deadlines (supervision timers, working days, RULES §1):
 - `eservices.task` (审批任务时限): one per department task, started when its stage opens, with
   the task's own limit; paused during that task's special procedure; finished when it is done.
 - `eservices.rectification` (差评整改时限): 15 working days by default
-  (`settings.ESERVICES_RECTIFICATION_DAYS`), paused while an appeal is open.
+  (`settings.ZHENGWU_RECTIFICATION_DAYS`), paused while an appeal is open.
 
 Case number: `{year}-{item.case_prefix}-{6-digit sequence per year and prefix}`, e.g.
 `2026-SCJG-000123`; the verification code (查询码) is 6 characters from an alphabet without
@@ -105,7 +105,7 @@ BAD_LEVELS = (RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED)
 
 
 def rectification_days() -> int:
-    return int(getattr(settings, "ESERVICES_RECTIFICATION_DAYS", 15))
+    return settings.ZHENGWU_RECTIFICATION_DAYS
 
 
 # --- helpers -----------------------------------------------------------------------------

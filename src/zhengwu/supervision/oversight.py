@@ -5,7 +5,7 @@ may act inside the service, before writing anything, so a refusal changes nothin
 locked (`select_for_update`) and their state checked on the fresh row: two people acting on
 the same urging or complaint at once → exactly one succeeds, the other gets a clear error.
 
-Defaults (settings an administrator may change; names suggested to the lead):
+Defaults (environment settings an administrator may change, see settings.py):
 - `ZHENGWU_URGING_ANSWER_DAYS` = 3 working days for a department to answer a 督办 notice.
 - `ZHENGWU_COMPLAINT_DAYS` = 10 working days for the supervision office to conclude a complaint
   (local practice; *unverified* — provinces set 5 to 15, so it is configurable).
@@ -45,19 +45,19 @@ DEPARTMENT_STAFF = (Role.CLERK, Role.DEPT_LEADER)
 
 
 def urging_answer_days() -> int:
-    return int(getattr(settings, "ZHENGWU_URGING_ANSWER_DAYS", 3))
+    return settings.ZHENGWU_URGING_ANSWER_DAYS
 
 
 def complaint_days() -> int:
-    return int(getattr(settings, "ZHENGWU_COMPLAINT_DAYS", 10))
+    return settings.ZHENGWU_COMPLAINT_DAYS
 
 
 def complaint_answer_days() -> int:
-    return int(getattr(settings, "ZHENGWU_COMPLAINT_ANSWER_DAYS", 5))
+    return settings.ZHENGWU_COMPLAINT_ANSWER_DAYS
 
 
 def supervision_office() -> Department | None:
-    code = str(getattr(settings, "ZHENGWU_SUPERVISION_OFFICE", "") or "")
+    code = settings.ZHENGWU_SUPERVISION_OFFICE
     return Department.objects.filter(credit_code=code, is_active=True).first() if code else None
 
 

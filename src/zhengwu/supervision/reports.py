@@ -43,7 +43,7 @@ EXCLUDED_KINDS = ("supervision.complaint",)
 def exposure_size() -> int:
     from django.conf import settings
 
-    return int(getattr(settings, "ZHENGWU_EXPOSURE_SIZE", 10))
+    return settings.ZHENGWU_EXPOSURE_SIZE
 
 
 # --- months ----------------------------------------------------------------------------------------
