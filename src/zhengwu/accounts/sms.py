@@ -6,11 +6,7 @@ ZHENGWU_SMS_BACKEND.
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-
-logger = logging.getLogger("zhengwu.sms")
 
 outbox: list[tuple[str, str]] = []
 
@@ -20,5 +16,5 @@ def send(phone: str, text: str) -> None:
         outbox.append((phone, text))
         return
     masked = phone[:3] + "****" + phone[-4:]
-    logger.warning("[短信] 发往 %s：%s", masked, text)
+    # Standard output only: the server log shows it once, whatever ZHENGWU_LOG_LEVEL is.
     print(f"[短信] 发往 {masked}：{text}", flush=True)
