@@ -49,6 +49,7 @@ from django.utils import timezone
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.services import record
 from zhengwu.catalog.models import DataType
+from zhengwu.certificates import base_resource as certificate_base
 from zhengwu.certificates import selectors as certificate_selectors
 from zhengwu.certificates import services as certificate_services
 from zhengwu.core import workdays
@@ -557,6 +558,18 @@ def _certificates_held(applicant: User, type_code: str) -> Any | None:
     return next((c for c in held.filter(status="valid")[:20] if c.is_usable), None)
 
 
+def _valid_in_base(*, item: ServiceItem, certificate: Any, purpose: str, ip: str | None) -> bool:
+    """Whether the 电子证照 base shows `certificate` as valid, read through the exchange (so the
+    read is in the access log the holder can see); only then is it reused instead of asked for."""
+    base = certificate_base.base_resource()
+    if base is None or not base.code:
+        return False
+    got = fetch.fetch_own_record(
+        consumer=item.department, resource_code=base.code, key=certificate.identifier, purpose=purpose, ip=ip
+    )
+    return got is not None and got.record.get("status") == certificate_base.BASE_STATUS["valid"]
+
+
 def prefill_for(*, applicant: User, item: ServiceItem, purpose_suffix: str = "", ip: str | None = None) -> Prefill:
     """Read the applicant's own base records that the item's form and materials name.
 
@@ -588,7 +601,7 @@ def prefill_for(*, applicant: User, item: ServiceItem, purpose_suffix: str = "",
     for material in item.materials.all():
         if material.source == MaterialSource.CERTIFICATE:
             certificate = _certificates_held(applicant, material.certificate_type_code)
-            if certificate is not None:
+            if certificate is not None and _valid_in_base(item=item, certificate=certificate, purpose=purpose, ip=ip):
                 result.certificates[material.pk] = certificate
     return result
 

@@ -3,6 +3,7 @@ concurrency, once-only fetch and ratings."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date, datetime, time
 from typing import Any
@@ -706,7 +707,7 @@ def test_todo_items_for_window_and_tasks(
 
 
 def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_uploaded(
-    company: User, market_dept: Department, market_clerk: User, bases: Any
+    company: User, market_dept: Department, market_clerk: User, bases: Any, tmp_path: Any
 ) -> None:
     from zhengwu.certificates import selectors as certificate_selectors
     from zhengwu.certificates.demo import TYPE_CODES, ensure_types
@@ -757,6 +758,25 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
     second = services.application_submit(actor=company, item=later, data={})
     material = second.materials.get()
     assert material.fetched and certificate.identifier in material.fetched_from
+    # ... through the exchange: the read is in the access log, under the handling department.
+    from zhengwu.certificates.base_resource import base_resource, base_record
+    from zhengwu.exchange import access_log
+    from zhengwu.exchange.ingest import ingest_file
+    from zhengwu.exchange.store_models import LoadJob
+
+    access_log.seal_pending()
+    reads = [e for e in AccessLog.objects.order_by("-seq")[:20] if certificate.identifier in e.keys]
+    assert reads and reads[0].consumer_id == market_dept.pk and reads[0].outcome == AccessLog.Outcome.OK
+
+    # The base is the authority: when it shows the certificate 注销, it is not reused.
+    revoked = {**base_record(certificate), "status": "注销"}
+    path = tmp_path / "revoked.json"
+    path.write_text(json.dumps([revoked], ensure_ascii=False), encoding="utf-8")
+    base = base_resource()
+    assert base is not None
+    assert ingest_file(actor=None, resource=base, path=path, mode=LoadJob.Mode.UPSERT, file_name="revoked.json").ok
+    with pytest.raises(ApplicationError):
+        services.application_submit(actor=company, item=later, data={})
 
 
 def test_notifications_in_site_sms_and_email(
