@@ -759,7 +759,7 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
     material = second.materials.get()
     assert material.fetched and certificate.identifier in material.fetched_from
     # ... through the exchange: the read is in the access log, under the handling department.
-    from zhengwu.certificates.base_resource import base_resource, base_record
+    from zhengwu.certificates.base_resource import base_record, base_resource
     from zhengwu.exchange import access_log
     from zhengwu.exchange.ingest import ingest_file
     from zhengwu.exchange.store_models import LoadJob
