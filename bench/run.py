@@ -30,7 +30,7 @@ RUNS: list[tuple[str, list[str], list[str], str]] = [
         "zhengwu_bench_exchange",
     ),
     ("supervision_bench", ["--timers", "1000000"], ["--timers", "20000", "--repeat", "5"], "zhengwu_bench_supervision"),
-    ("submit_bench", ["--count", "2000"], ["--count", "100", "--repeat", "1"], ""),
+    ("submit_bench", ["--count", "300", "--repeat", "3"], ["--count", "100", "--repeat", "1"], ""),
     ("disclosure_search_bench", ["--items", "100000"], ["--items", "5000", "--repeat", "1"], ""),
     ("portal_pages_bench", [], ["--duration", "3s", "--repeat", "1"], ""),
 ]

@@ -6,9 +6,8 @@ Two kinds of client are used:
   service_code, lat/long, address_string, email, first/last name, phone, description, media_url,
   attribute[…]; `GET requests.json?start_date=…&status=open`) sent with Django's test client;
 - the `georeport` client library from PyPI (0.3.1, "Python wrapper for the Open311 GeoReport v2
-  API") against the live server, when it is importable (it needs `requests` and `xmltodict`, not
-  dependencies of zhengwu: the test is skipped otherwise). That library has no create call, so
-  creation goes through the recorded form request.
+  API", a dev dependency) against the live server. That library has no create call, so creation
+  goes through the recorded form request.
 """
 
 from __future__ import annotations
@@ -238,7 +237,8 @@ def test_unknown_request_and_token(client: Client) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_georeport_client_library_against_the_live_server(live_server: Any, office_dept: Department) -> None:
-    georeport = pytest.importorskip("georeport", reason="the georeport client (PyPI) is not installed")
+    import georeport
+
     from zhengwu.conftest import make_staff
 
     make_staff("hotline_live", office_dept, "egov_office")
