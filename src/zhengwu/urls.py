@@ -1,6 +1,7 @@
 from django.urls import include, path, re_path
 
 from zhengwu.api import api
+from zhengwu.catalog import views as catalog_views
 from zhengwu.core.health import healthz
 from zhengwu.disclosure import views as disclosure_views
 from zhengwu.exchange import views_sharing
@@ -12,6 +13,9 @@ urlpatterns = [
     path("accounts/", include("zhengwu.accounts.urls")),
     path("workbench/audit/", include("zhengwu.audit.urls")),
     path("workbench/exchange/data/", include("zhengwu.exchange.views_store")),
+    # Pages many visitors read are served from the public page cache (portal/cache.py), which
+    # lives above these apps, so they are wrapped here, before the apps' own URLs.
+    re_path(r"^catalog/resource/(?P<code>\d{1,12}/\d{3,6})/$", public_page(catalog_views.catalog_detail)),
     path("catalog/", include("zhengwu.catalog.urls")),
     path("workbench/catalog/", include("zhengwu.catalog.workbench_urls")),
     path("workbench/exchange/sharing/", include("zhengwu.exchange.views_sharing")),
@@ -24,13 +28,7 @@ urlpatterns = [
     path("services/", include("zhengwu.eservices.urls")),
     path("verify/", include("zhengwu.certificates.verify_urls")),
     path("certificates/", include("zhengwu.certificates.urls")),
-    # A publication is read by many visitors: served from the public page cache (portal/cache.py),
-    # which lives above the disclosure app, so it is wrapped here.
-    re_path(
-        r"^disclosure/(?P<key>[0-9A-Z]{18}/\d{4}-\d{5}|\d{1,11})/$",
-        public_page(disclosure_views.detail),
-        name="publication_cached",
-    ),
+    re_path(r"^disclosure/(?P<key>[0-9A-Z]{18}/\d{4}-\d{5}|\d{1,11})/$", public_page(disclosure_views.detail)),
     path("disclosure/", include("zhengwu.disclosure.urls")),
     path("participation/", include("zhengwu.participation.urls")),
     path("open311/v2/", include("zhengwu.participation.open311_urls")),

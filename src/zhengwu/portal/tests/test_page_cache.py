@@ -113,3 +113,10 @@ def test_a_publication_page_is_served_from_the_cache(cache_on: None, market_dept
     first, second = Client().get(url), Client().get(url)
     assert first.status_code == 200 and "关于优化营商环境的实施意见" in first.content.decode()
     assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+
+
+def test_a_catalog_resource_page_is_served_from_the_cache(cache_on: None, open_resource: Resource) -> None:
+    url = f"/catalog/resource/{open_resource.code}/"
+    first, second = Client().get(url), Client().get(url)
+    assert first.status_code == 200 and open_resource.name in first.content.decode()
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
