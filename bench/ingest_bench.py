@@ -176,6 +176,7 @@ def main() -> None:
     if not csv_path.exists():
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
         generate(csv_path, args.rows)
+    load_before = os.getloadavg()[0]
     import_seconds, import_cpu = sqlite_import(csv_path, workdir)
     print(f"sqlite3 .import: {import_seconds:.2f} s ({import_cpu:.2f} s CPU)")
 
@@ -193,7 +194,10 @@ def main() -> None:
     rows = args.rows
     print()
     size = csv_path.stat().st_size / 1e6
-    print(f"Machine: {machine()}; load average {os.getloadavg()[0]:.1f}; {rows:,} rows, {size:.0f} MB CSV")
+    print(
+        f"Machine: {machine()}; 1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
+        f"{rows:,} rows, {size:.0f} MB CSV"
+    )
     print()
     print("| loader | wall s | rows/s (wall) | CPU s | rows/CPU-s | ratio (wall) | ratio (CPU) |")
     print("|---|---:|---:|---:|---:|---:|---:|")

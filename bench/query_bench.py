@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/query_bench.py                      # 1,000,000 法人 rows, SQLite
     .venv/bin/python bench/query_bench.py --rows 200000 --duration 10s
-    .venv/bin/python bench/query_bench.py --postgres postgres://postgres@127.0.0.1:5432/zhengwu_bench
+    .venv/bin/python bench/query_bench.py --postgres postgres://postgres@127.0.0.1:5432/zhengwu_bench_exchange
 
 Needs `wrk` (apt-get install -y wrk) and Datasette 0.65 in its own venv
 (python3 -m venv /tmp/dsvenv && /tmp/dsvenv/bin/pip install "datasette==0.65.*"; --datasette PATH).
@@ -204,7 +204,7 @@ def wait_http(url: str, headers: dict[str, str], timeout: float = 60) -> tuple[i
     deadline = time.time() + timeout
     while True:
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:  # noqa: S310
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()
@@ -321,8 +321,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18931)
     parser.add_argument("--datasette", default="/tmp/dsvenv/bin/datasette")  # noqa: S108
     parser.add_argument("--postgres", metavar="URL", help="also (instead) run on this PostgreSQL database (dropped "
-                        "and created), e.g. postgres://postgres@127.0.0.1:5432/zhengwu_bench")  # fmt: skip
+                        "and created), e.g. postgres://postgres@127.0.0.1:5432/zhengwu_bench_exchange")  # fmt: skip
     parser.add_argument("--skip-datasette", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database (reuse with --workdir)")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--setup-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -345,9 +346,16 @@ def main() -> None:
     }
     env.pop("DATABASE_URL", None)
     backend = "SQLite"
+    pg_name = ""
     if args.postgres:
-        pg_admin(args.postgres, "DROP DATABASE IF EXISTS zhengwu_bench")
-        pg_admin(args.postgres, "CREATE DATABASE zhengwu_bench")
+        from urllib.parse import urlparse
+
+        pg_name = urlparse(args.postgres).path.lstrip("/")
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", pg_name) or pg_name in ("postgres", "zhengwu", "test_zhengwu"):
+            sys.exit(f"--postgres: give a database of the benchmark's own (it is dropped): {pg_name!r}")
+        if not (workdir / "setup.json").exists():
+            pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {pg_name}")
+            pg_admin(args.postgres, f"CREATE DATABASE {pg_name}")
         env["DATABASE_URL"] = args.postgres
         backend = "PostgreSQL"
     log(f"workdir {workdir}, backend {backend}, {args.rows:,} rows")
@@ -381,7 +389,8 @@ def main() -> None:
         stop(server)
     access_log_rows = subprocess.run(  # noqa: S603 - our own command
         [zhengwu_bin, "shell", "--no-imports", "-c",
-         "from zhengwu.exchange.sharing_models import AccessLog; print(AccessLog.objects.count())"],
+         "from zhengwu.exchange.sharing_models import AccessLog, AccessLogPending as P; "
+         "print(f'{AccessLog.objects.count()} sealed + {P.objects.count()} staged')"],
         env=env, capture_output=True, text=True, check=False,
     ).stdout.strip()  # fmt: skip
 
@@ -398,8 +407,8 @@ def main() -> None:
             results["datasette"] = measure("datasette", base, "/db/enterprises/", ".json", {}, args, workdir)
         finally:
             stop(ds)
-    if args.postgres:
-        pg_admin(args.postgres, "DROP DATABASE IF EXISTS zhengwu_bench")
+    if args.postgres and not args.keep:
+        pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {pg_name}")
 
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
     z = results["zhengwu"]
