@@ -22,7 +22,7 @@ from zhengwu.certificates.demo import TYPE_CODES, ensure_types
 from zhengwu.core import workdays
 from zhengwu.core.errors import ApplicationError
 from zhengwu.eservices import services
-from zhengwu.eservices.models import Application, Audience, ItemType, ServiceItem
+from zhengwu.eservices.models import Application, Audience, HandlingForm, ItemType, MaterialFile, ServiceItem
 from zhengwu.eservices.services import FieldSpec, ItemData, MaterialSpec, ResultSpec, StageSpec, TaskSpec
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% zhengwu demo material\n%%EOF\n"
@@ -47,7 +47,11 @@ def _food(d: dict[str, Department]) -> dict[str, Any]:
             audience=Audience.LEGAL,
             conditions="具有与经营的食品品种、数量相适应的经营场所；有食品安全管理人员和保证食品安全的规章制度；"
             "有合理的设备布局和工艺流程。",
+            level=ServiceItem.Level.PROVINCE,
             process="网上申请 → 窗口受理（材料不全的一次性告知补正）→ 审查（必要时现场核查）→ 决定 → 电子证照送达",
+            handling_forms=[HandlingForm.ONLINE, HandlingForm.WINDOW],
+            online=True,
+            online_depth=ServiceItem.Depth.FOUR,
             legal_limit=10,
             promised_limit=5,
             visits=0,
@@ -78,6 +82,7 @@ def _food(d: dict[str, Department]) -> dict[str, Any]:
             FieldSpec("business_items", "经营项目", required=True, max_length=500),
         ],
         "stages": [StageSpec("审查", [TaskSpec(market, "食品经营许可审查", 4)])],
+        "files": {"食品安全管理制度文本": [MaterialFile.Kind.BLANK, MaterialFile.Kind.SAMPLE]},
         "results": [ResultSpec("食品经营许可证", "certificate", TYPE_CODES["食品经营许可证"])],
     }
 
@@ -96,6 +101,10 @@ def _shop(d: dict[str, Department]) -> dict[str, Any]:
             audience=Audience.PERSON,
             conditions="有经营能力的自然人；经营场所符合规定；经营范围不属于禁止或限制个体经营的项目。",
             level=ServiceItem.Level.CITY,
+            process="网上申请 → 登记审查 → 核发营业执照（可邮寄送达）",
+            handling_forms=[HandlingForm.ONLINE, HandlingForm.WINDOW, HandlingForm.MAIL],
+            online=True,
+            online_depth=ServiceItem.Depth.FOUR,
             legal_limit=3,
             promised_limit=1,
             visits=0,
@@ -117,6 +126,7 @@ def _shop(d: dict[str, Department]) -> dict[str, Any]:
             FieldSpec("business_scope", "经营范围", required=True, max_length=500),
         ],
         "stages": [StageSpec("登记审查", [TaskSpec(market, "登记审查", 1)])],
+        "files": {"经营场所使用证明": [MaterialFile.Kind.SAMPLE]},
         "results": [ResultSpec("个体工商户营业执照", "approval")],
     }
 
@@ -134,7 +144,11 @@ def _planning(d: dict[str, Department]) -> dict[str, Any]:
             basis="《中华人民共和国城乡规划法》第四十条",
             audience=Audience.LEGAL,
             conditions="建设项目已取得用地批准文件；建设工程设计方案符合控制性详细规划和规划条件。",
+            level=ServiceItem.Level.PROVINCE,
             process="网上申请 → 受理 → 自然资源、住房城乡建设、消防审查并联办理 → 决定 → 电子证照",
+            handling_forms=[HandlingForm.ONLINE, HandlingForm.WINDOW],
+            online=True,
+            online_depth=ServiceItem.Depth.FOUR,
             legal_limit=20,
             promised_limit=12,
             visits=0,
@@ -164,6 +178,7 @@ def _planning(d: dict[str, Department]) -> dict[str, Any]:
             ),
         ],
         "results": [ResultSpec("建设工程规划许可证", "certificate", TYPE_CODES["建设工程规划许可证"])],
+        "files": {"建设工程设计方案（总平面图、建筑单体方案）": [MaterialFile.Kind.BLANK]},
     }
 
 
@@ -171,7 +186,13 @@ def _ensure_item(spec: dict[str, Any]) -> ServiceItem:
     existing = ServiceItem.objects.filter(impl_code=spec["data"].impl_code).first()
     if existing is not None:
         return existing
+    files = spec.pop("files", {})
     item = services.item_create(actor=None, **spec)
+    # 空白表格 / 示例样表 of the guide (a one-page PDF each).
+    for material in item.materials.filter(name__in=files):
+        for kind in files[material.name]:
+            upload = services.Upload(name=f"{material.name}-{MaterialFile.Kind(kind).label}.pdf", content=PDF)
+            services.material_file_upload(actor=None, material=material, kind=kind, upload=upload)
     return services.item_publish(actor=None, item=item)
 
 

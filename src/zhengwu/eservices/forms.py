@@ -8,7 +8,15 @@ from typing import Any
 from django import forms
 
 from zhengwu.catalog.models import DataType
-from zhengwu.eservices.models import Audience, ItemMaterial, ItemType, RatingLevel, ServiceItem
+from zhengwu.eservices.models import (
+    Audience,
+    HandlingForm,
+    ItemMaterial,
+    ItemType,
+    MaterialFile,
+    RatingLevel,
+    ServiceItem,
+)
 from zhengwu.eservices.services import ItemData, Prefill, RatingData, Upload
 
 ACCEPT = ".pdf,.ofd,.jpg,.jpeg,.png"
@@ -125,6 +133,21 @@ class LookupForm(forms.Form):
     code = forms.CharField(label="查询码", max_length=8)
 
 
+class MaterialFileForm(forms.Form):
+    """空白表格 / 示例样表 of one material, uploaded on the workbench item page."""
+
+    kind = forms.ChoiceField(label="类别", choices=MaterialFile.Kind.choices)
+    file = forms.FileField(
+        label="文件",
+        help_text="PDF/OFD/JPG/PNG，不超过 10 MB",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+
+    def upload(self) -> Upload:
+        value = self.cleaned_data["file"]
+        return Upload(name=value.name, content=value.read(), content_type=getattr(value, "content_type", "") or "")
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label="事项清单（.xlsx）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
 
@@ -148,6 +171,9 @@ class ItemForm(forms.Form):
     legal_limit = forms.IntegerField(label="法定办结时限（工作日）", min_value=1)
     promised_limit = forms.IntegerField(label="承诺办结时限（工作日）", min_value=1)
     visits = forms.IntegerField(label="到办事现场次数", min_value=0, help_text="0 表示全程网办")
+    handling_forms = forms.MultipleChoiceField(
+        label="办理形式", choices=HandlingForm.choices, widget=forms.CheckboxSelectMultiple
+    )
     online = forms.BooleanField(label="是否网办", required=False)
     online_depth = forms.ChoiceField(label="网上办理深度", choices=ServiceItem.Depth.choices)
     place_time = forms.CharField(label="办理地点和时间", max_length=500, required=False)
@@ -162,4 +188,4 @@ class ItemForm(forms.Form):
         return {name: getattr(item, name) for name in cls.base_fields}
 
     def item_data(self) -> ItemData:
-        return ItemData(**self.cleaned_data)
+        return ItemData(**{**self.cleaned_data, "handling_forms": list(self.cleaned_data["handling_forms"])})

@@ -4,6 +4,11 @@ Workbook (download the template from the item management page): sheets 「事项
 item, keyed by 实施编码), 「申请材料」, 「表单字段」, 「办理环节」 and 「审批结果」 (rows naming
 their item by 实施编码). Every problem is reported with its sheet and row ("「申请材料」第 4
 行：…"); one problem refuses the whole file, and nothing is written.
+
+The 「事项」 sheet carries the whole guide of RULES §5, including 行使层级 (省级/市级/县级/乡级),
+办理流程, 办理形式 (窗口办理、网上办理、快递申请, several separated by 、), 是否网办 and
+网上办理深度 (一级 … 四级). 空白表格 and 示例样表 are not in the workbook: they are uploaded on
+the item page.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from zhengwu.catalog.models import DataType
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.eservices import services
 from zhengwu.eservices.errors import EservicesError
-from zhengwu.eservices.models import Audience, ItemResult, ItemType, MaterialSource, ServiceItem
+from zhengwu.eservices.models import Audience, HandlingForm, ItemResult, ItemType, MaterialSource, ServiceItem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -55,6 +60,11 @@ COLUMNS: dict[str, list[tuple[str, str, bool]]] = {
         ("咨询方式", "consult", False),
         ("监督投诉方式", "complaint", False),
         ("特别程序", "special_procedure", False),
+        ("行使层级", "level", False),
+        ("办理流程", "process", False),
+        ("办理形式", "handling_forms", False),
+        ("是否网办", "online", False),
+        ("网上办理深度", "online_depth", False),
     ],
     MATERIAL_SHEET: [
         ("实施编码", "impl_code", True),
@@ -92,14 +102,27 @@ COLUMNS: dict[str, list[tuple[str, str, bool]]] = {
     ],
 }
 INT_KEYS = {"legal_limit", "promised_limit", "visits", "copies", "max_length", "position", "limit"}
-BOOL_KEYS = {"charged", "required"}
+BOOL_KEYS = {"charged", "required", "online"}
+# 网上办理深度 is written "四级" or in full, "四级（全程网办）".
+DEPTHS = {str(label).split("（")[0]: value for value, label in ServiceItem.Depth.choices}
 LABELS = {
+    "level": {label: value for value, label in ServiceItem.Level.choices},
+    "online_depth": {**DEPTHS, **{label: value for value, label in ServiceItem.Depth.choices}},
     "item_type": {label: value for value, label in ItemType.choices},
     "audience": {label: value for value, label in Audience.choices},
     "source": {label: value for value, label in MaterialSource.choices},
     "data_type": {label: value for value, label in DataType.choices},
     "kind": {label: value for value, label in ItemResult.Kind.choices},
 }
+ALLOWED = {"online_depth": "、".join(DEPTHS)}  # the short forms, in the error message
+HANDLING_FORMS = {label: value for value, label in HandlingForm.choices}
+SEPARATORS = ("，", ",", "；", ";", "/", "／")
+
+
+def _list(text: str) -> list[str]:
+    for separator in SEPARATORS:
+        text = text.replace(separator, "、")
+    return [v.strip() for v in text.split("、") if v.strip()]
 
 
 def template_workbook() -> bytes:
@@ -124,6 +147,11 @@ def template_workbook() -> bytes:
             "",
             "",
             "",
+            "省级",
+            "网上申请 → 受理 → 审查 → 决定 → 电子证照送达",
+            "网上办理、窗口办理",
+            "是",
+            "四级",
         ],
         MATERIAL_SHEET: [
             "11220000013544357T4XK00101",
@@ -219,10 +247,21 @@ def _read(book: Any, sheet: str, errors: _Errors) -> list[tuple[int, dict[str, A
                 row[key] = text in ("是", "必要")
             elif key in LABELS:
                 if text not in LABELS[key]:
-                    allowed = "、".join(LABELS[key])
+                    allowed = ALLOWED.get(key) or "、".join(LABELS[key])
                     errors.add(sheet, number, f"「{header}」“{text}”无效，应为：{allowed}。")
                     continue
                 row[key] = LABELS[key][text]
+            elif key == "handling_forms":
+                values = _list(text)
+                wrong = [v for v in values if v not in HANDLING_FORMS]
+                if wrong:
+                    allowed = "、".join(HANDLING_FORMS)
+                    errors.add(sheet, number, f"「{header}」“{wrong[0]}”无效，应为：{allowed}（可多选，用顿号分隔）。")
+                    continue
+                if len(set(values)) != len(values):
+                    errors.add(sheet, number, f"「{header}」“{text}”有重复。")
+                    continue
+                row[key] = [HANDLING_FORMS[v] for v in values]
             elif key == "enum_values":
                 row[key] = [v.strip() for v in text.replace("，", "、").replace(",", "、").split("、") if v.strip()]
             else:

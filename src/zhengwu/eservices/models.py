@@ -9,7 +9,10 @@ supervision timers (kinds in `services.TIMER_*`), never columns here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -35,6 +38,26 @@ class Audience(models.TextChoices):
     BOTH = "both", "自然人、法人"
 
 
+class HandlingForm(models.TextChoices):
+    """办理形式 of an item; an item offers one or more of them."""
+
+    WINDOW = "window", "窗口办理"
+    ONLINE = "online", "网上办理"
+    MAIL = "mail", "快递申请"
+
+
+def validate_handling_forms(value: Any) -> None:
+    """办理形式: a non-empty list of distinct `HandlingForm` codes."""
+    if not isinstance(value, list) or not value:
+        raise ValidationError("请至少选择一种办理形式。", code="handling_forms_empty")
+    unknown = [v for v in value if v not in HandlingForm.values]
+    if unknown:
+        allowed = "、".join(str(label) for label in HandlingForm.labels)
+        raise ValidationError(f"办理形式“{unknown[0]}”无效，应为：{allowed}。", code="handling_forms_invalid")
+    if len(set(value)) != len(value):
+        raise ValidationError("办理形式不应重复。", code="handling_forms_duplicate")
+
+
 class ServiceItem(models.Model):
     """政务服务事项 and its 办事指南 (one row per 实施编码)."""
 
@@ -47,6 +70,7 @@ class ServiceItem(models.Model):
         PROVINCE = "province", "省级"
         CITY = "city", "市级"
         COUNTY = "county", "县级"
+        TOWNSHIP = "township", "乡级"
 
     class Depth(models.TextChoices):
         ONE = "1", "一级（信息发布）"
@@ -72,6 +96,12 @@ class ServiceItem(models.Model):
     legal_limit = models.PositiveIntegerField("法定办结时限（工作日）", validators=[MinValueValidator(1)])
     promised_limit = models.PositiveIntegerField("承诺办结时限（工作日）", validators=[MinValueValidator(1)])
     visits = models.PositiveSmallIntegerField("到办事现场次数", default=0, help_text="0 表示全程网办")
+    handling_forms = models.JSONField(
+        "办理形式",
+        default=list,
+        validators=[validate_handling_forms],
+        help_text="窗口办理、网上办理、快递申请中的一种或多种（存代码：window、online、mail）",
+    )
     online = models.BooleanField("是否网办", default=True)
     online_depth = models.CharField("网上办理深度", max_length=1, choices=Depth.choices, default=Depth.FOUR)
     place_time = models.CharField("办理地点和时间", max_length=500, blank=True)
@@ -103,6 +133,11 @@ class ServiceItem(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state == self.State.PUBLISHED
+
+    @property
+    def handling_form_labels(self) -> list[str]:
+        labels = dict(HandlingForm.choices)
+        return [str(labels.get(code, code)) for code in self.handling_forms or []]
 
 
 class MaterialSource(models.TextChoices):
@@ -150,6 +185,36 @@ class ItemMaterial(models.Model):
     @property
     def fetchable(self) -> bool:
         return self.source != MaterialSource.APPLICANT
+
+
+class MaterialFile(models.Model):
+    """空白表格 or 示例样表 of a material, uploaded by the item's department and offered for
+    download on the guide; stored in the database with its SM3 digest like application files."""
+
+    class Kind(models.TextChoices):
+        BLANK = "blank", "空白表格"
+        SAMPLE = "sample", "示例样表"
+
+    material = models.ForeignKey(ItemMaterial, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField("类别", max_length=8, choices=Kind.choices)
+    file_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    sm3 = models.CharField("SM3 摘要", max_length=64)
+    content = models.BinaryField("文件内容")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "空白表格和示例样表"
+        verbose_name_plural = "空白表格和示例样表"
+        ordering = ["material", "kind"]
+        constraints = [models.UniqueConstraint(fields=["material", "kind"], name="esvc_material_file_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.material.name}·{self.get_kind_display()}"
 
 
 class ItemResult(models.Model):
@@ -324,15 +389,31 @@ class Application(models.Model):
         return self.state in self.OPEN_STATES
 
 
+class TrustLevel(models.TextChoices):
+    """可信等级 of an application material (RULES §5, 国办函〔2016〕108号).
+
+    A: issued by a government agency with an electronic seal — fetched from a base database
+    through the exchange, or a valid certificate of the 电子证照 base. B: a scan certified by an
+    agency (not produced by the platform today). C: a file the applicant uploads. D: the
+    applicant's own pledge (告知承诺; no material of that kind yet).
+    """
+
+    A = "A", "A级（政府部门签章）"
+    B = "B", "B级（部门核验的扫描件）"
+    C = "C", "C级（申请人上传）"
+    D = "D", "D级（申请人承诺）"
+
+
 class ApplicationMaterial(models.Model):
     """One material of an application: a file (SM3-hashed, stored in the database) or data
-    fetched from the platform's bases (once-only)."""
+    fetched from the platform's bases (once-only), with its trust level (set by the service)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey(ItemMaterial, on_delete=models.PROTECT, related_name="+")
     fetched = models.BooleanField("共享获取", default=False)
     fetched_from = models.CharField("获取来源", max_length=200, blank=True)
     fetched_data = models.JSONField("获取内容", default=dict, blank=True)
+    trust_level = models.CharField("可信等级", max_length=1, choices=TrustLevel.choices)
     file_name = models.CharField("文件名", max_length=200, blank=True)
     content_type = models.CharField("文件类型", max_length=100, blank=True)
     size = models.PositiveIntegerField("大小（字节）", default=0)
@@ -345,6 +426,9 @@ class ApplicationMaterial(models.Model):
         verbose_name = "办件材料"
         ordering = ["application", "material__position", "-uploaded_at"]
         indexes = [models.Index(fields=["application", "current"], name="esvc_appmat_current")]
+        constraints = [
+            models.CheckConstraint(condition=Q(trust_level__in=["A", "B", "C", "D"]), name="esvc_appmat_trust_level")
+        ]
 
     def __str__(self) -> str:
         return self.file_name or self.fetched_from

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 
 from zhengwu.accounts.models import Role
@@ -20,7 +20,9 @@ from zhengwu.eservices.models import (
     Application,
     CaseEvent,
     CaseTask,
+    ItemMaterial,
     ItemSearchTerm,
+    MaterialFile,
     Notification,
     Rating,
     RatingLevel,
@@ -95,6 +97,12 @@ def items_managed_by(user: User) -> QuerySet[ServiceItem]:
     if _handles(user):
         return rows.filter(department_id=user.department_id or 0)
     return rows.none()
+
+
+def materials_with_files(item: ServiceItem) -> QuerySet[ItemMaterial]:
+    """The item's materials with their 空白表格 / 示例样表 (without the file bytes)."""
+    files = MaterialFile.objects.defer("content").order_by("kind")
+    return item.materials.prefetch_related(Prefetch("files", queryset=files))
 
 
 # --- applications ------------------------------------------------------------------------

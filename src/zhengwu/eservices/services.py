@@ -28,6 +28,11 @@ acting at once exactly one succeeds, the other gets `eservices.wrong_state`.
 认领 (`task_claim`): a clerk of the task's department claims a live task; two claiming at once →
 one succeeds, the other gets `eservices.task_claimed`. A claimed task is acted on (办理, 特别程序)
 only by its claimer; others get `eservices.task_claimed` naming who holds it.
+
+Materials carry a trust level (可信等级, `models.TrustLevel`), set here when they are stored: A for
+what is fetched from a base through the exchange or from the 电子证照 base, C for the applicant's
+uploads (B and D are not produced yet). 空白表格 / 示例样表 (`material_file_upload`) are uploaded
+by the item's department and checked like applicant uploads.
 """
 
 from __future__ import annotations
@@ -65,9 +70,11 @@ from zhengwu.eservices.models import (
     CaseEvent,
     CaseTask,
     FormField,
+    HandlingForm,
     ItemMaterial,
     ItemResult,
     ItemSearchTerm,
+    MaterialFile,
     MaterialSource,
     Rating,
     RatingLevel,
@@ -75,6 +82,8 @@ from zhengwu.eservices.models import (
     ServiceItem,
     Stage,
     StageTask,
+    TrustLevel,
+    validate_handling_forms,
 )
 from zhengwu.eservices.search import index_terms
 from zhengwu.exchange import fetch
@@ -269,6 +278,7 @@ class ItemData:
     visits: int = 0
     level: str = ServiceItem.Level.PROVINCE
     process: str = ""
+    handling_forms: list[str] = field(default_factory=lambda: [HandlingForm.ONLINE.value])
     online: bool = True
     online_depth: str = ServiceItem.Depth.FOUR
     place_time: str = ""
@@ -300,6 +310,20 @@ def _check_item(
             raise _invalid("时限应为正整数（工作日），到现场次数应为非负整数。", name)
     if data.promised_limit > data.legal_limit:
         raise _invalid("承诺办结时限不得超过法定办结时限。", "promised_limit")
+    try:
+        validate_handling_forms(data.handling_forms)
+    except ValidationError as error:
+        raise _invalid(error.messages[0], "handling_forms") from None
+    if data.level not in ServiceItem.Level.values:
+        raise _invalid("行使层级应为省级、市级、县级或乡级。", "level")
+    if data.online_depth not in ServiceItem.Depth.values:
+        raise _invalid("网上办理深度应为一级至四级。", "online_depth")
+    if data.online != (HandlingForm.ONLINE in data.handling_forms):
+        raise _invalid("“是否网办”与办理形式不一致：网办事项的办理形式须含网上办理，反之亦然。", "online")
+    if not data.online and data.online_depth in (ServiceItem.Depth.THREE, ServiceItem.Depth.FOUR):
+        raise _invalid("不能网办的事项，网上办理深度最高为二级（在线预约、下载表格）。", "online_depth")
+    if data.visits == 0 and data.online_depth != ServiceItem.Depth.FOUR:
+        raise _invalid("到办事现场次数为 0 的事项须全程网办（网上办理深度四级）。", "online_depth")
     if data.charged and not data.fee_table.strip():
         raise _invalid("收费事项须列明收费标准。", "fee_table")
     if not data.charged and data.fee_table.strip():
@@ -507,6 +531,49 @@ def item_withdraw(
     return item
 
 
+@transaction.atomic
+def material_file_upload(
+    *,
+    actor: User | None,
+    material: ItemMaterial,
+    kind: str,
+    upload: Upload,
+    request: HttpRequest | None = None,
+) -> MaterialFile:
+    """Attach the 空白表格 or 示例样表 of a material (replacing the previous one of that kind).
+
+    Only clerks and leaders of the item's department upload; the file is checked like an
+    applicant's upload (PDF/OFD/JPG/PNG, content matching the extension, at most 10 MB)."""
+    material = ItemMaterial.objects.select_related("item__department").get(pk=material.pk)
+    item = material.item
+    if actor is not None and not is_handler(actor, item.department_id):
+        raise permission_denied(f"只有{item.department.name}的工作人员可以上传本事项的空白表格和示例样表。")
+    if kind not in MaterialFile.Kind.values:
+        raise ApplicationError(EservicesError.INVALID_INPUT, "类别应为空白表格或示例样表。", {"kind": "无效"})
+    name, content_type = _check_upload(material, upload)
+    row = MaterialFile.objects.filter(material=material, kind=kind).first() or MaterialFile(
+        material=material, kind=kind
+    )
+    row.file_name = name
+    row.content_type = content_type
+    row.size = len(upload.content)
+    row.sm3 = sm3_hex(upload.content)
+    row.content = upload.content
+    row.uploaded_by = actor
+    row.uploaded_at = timezone.now()
+    _clean(row, exclude=["material", "uploaded_by"])
+    row.save()
+    record(
+        actor=actor,
+        action="eservices.material_file_upload",
+        target=item,
+        request=request,
+        department=item.department,
+        details={"material": material.name, "kind": kind, "sm3": row.sm3, "size": row.size},
+    )
+    return row
+
+
 # --- applying ----------------------------------------------------------------------------
 
 
@@ -675,6 +742,8 @@ def _store_upload(application: Application, material: ItemMaterial, upload: Uplo
         size=len(upload.content),
         sm3=sm3_hex(upload.content),
         content=upload.content,
+        # The applicant's own file (a scan or photo): nothing vouches for it but the applicant.
+        trust_level=TrustLevel.C,
     )
 
 
@@ -690,6 +759,8 @@ def _store_fetched(application: Application, material: ItemMaterial, prefill: Pr
             fetched_from=f"{got.provider}《{got.resource_name}》（{got.resource_code}）",
             fetched_data={k: _json_value(v) for k, v in got.record.items()},
             sm3=sm3_hex(repr(sorted(got.record.items()))),
+            # Read from the providing agency's base through the exchange.
+            trust_level=TrustLevel.A,
         )
         return True
     certificate = prefill.certificates.get(material.pk)
@@ -703,6 +774,8 @@ def _store_fetched(application: Application, material: ItemMaterial, prefill: Pr
         fetched_from=f"电子证照库：{getattr(certificate, 'type_name', '') or material.name}（{identifier}）",
         fetched_data={"identifier": identifier},
         sm3=sm3_hex(identifier),
+        # A valid certificate of the 电子证照 base, signed by its issuing agency.
+        trust_level=TrustLevel.A,
     )
     return True
 

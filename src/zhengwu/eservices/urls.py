@@ -14,6 +14,7 @@ urlpatterns = [
     path("mine/<str:number>/withdraw/", views.withdraw, name="withdraw"),
     path("mine/<str:number>/rate/", views.rate, name="rate"),
     path("materials/<int:pk>/", views.material, name="material"),
+    path("material-files/<int:pk>/", views.material_file, name="material_file"),
     path("lookup/", views.lookup, name="lookup"),
     path("messages/", views.notifications, name="notifications"),
     path("ratings/", views.stats, name="stats"),

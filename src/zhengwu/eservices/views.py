@@ -19,7 +19,7 @@ from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
 from zhengwu.eservices import selectors, services
 from zhengwu.eservices.forms import ApplyForm, LookupForm, RatingForm, ReasonForm
-from zhengwu.eservices.models import Application, ApplicationMaterial, Rating, ServiceItem
+from zhengwu.eservices.models import Application, ApplicationMaterial, MaterialFile, Rating, ServiceItem
 from zhengwu.eservices.services import Prefill
 
 
@@ -37,7 +37,8 @@ def guide(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(selectors.published_items(), pk=pk)
     context = {
         "item": item,
-        "materials": item.materials.all(),
+        "materials": selectors.materials_with_files(item),
+        "material_file_url": "eservices:material_file",
         "stages": item.stages.prefetch_related("tasks__department"),
         "results": item.results.all(),
     }
@@ -183,6 +184,23 @@ def material(request: HttpRequest, pk: int) -> HttpResponse:
         f"attachment; filename*=UTF-8''{row.pk}-{row.sm3[:8]}.{row.file_name.rsplit('.', 1)[-1]}"
     )
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def material_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """空白表格 / 示例样表 of a published item's material: public, like the guide."""
+    row = get_object_or_404(
+        MaterialFile.objects.select_related("material"), pk=pk, material__item__in=selectors.published_items()
+    )
+    return file_response(row)
+
+
+def file_response(row: MaterialFile) -> HttpResponse:
+    response = HttpResponse(bytes(row.content), content_type=row.content_type or "application/octet-stream")
+    extension = row.file_name.rsplit(".", 1)[-1]
+    response["Content-Disposition"] = f"attachment; filename=material-{row.material_id}-{row.kind}.{extension}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-SM3"] = row.sm3
     return response
 
 

@@ -22,9 +22,17 @@ from zhengwu.accounts.session import acting_user
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
 from zhengwu.eservices import importing, selectors, services
-from zhengwu.eservices.forms import CorrectionForm, ImportForm, ItemForm, OpinionForm, ReasonForm
-from zhengwu.eservices.models import Application, ApplicationMaterial, CaseTask, Rectification, ServiceItem
+from zhengwu.eservices.forms import CorrectionForm, ImportForm, ItemForm, MaterialFileForm, OpinionForm, ReasonForm
+from zhengwu.eservices.models import (
+    Application,
+    ApplicationMaterial,
+    CaseTask,
+    MaterialFile,
+    Rectification,
+    ServiceItem,
+)
 from zhengwu.eservices.services import TIMER_APPLICATION, TIMER_RECTIFICATION, TIMER_TASK
+from zhengwu.eservices.views import file_response
 from zhengwu.supervision.models import Light
 
 HANDLERS = (Role.CLERK, Role.DEPT_LEADER)
@@ -243,16 +251,54 @@ def items(request: HttpRequest) -> HttpResponse:
 
 @staff_required(*HANDLERS, Role.EGOV_OFFICE)
 def item(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_object_or_404(selectors.items_managed_by(acting_user(request)), pk=pk)
+    user = acting_user(request)
+    row = get_object_or_404(selectors.items_managed_by(user), pk=pk)
+    materials: list[Any] = list(selectors.materials_with_files(row))
+    for material in materials:  # one upload form per material, with ids of its own
+        material.file_form = MaterialFileForm(auto_id=f"id_material{material.pk}_%s")
     context = {
         "item": row,
-        "materials": row.materials.all(),
+        "materials": materials,
+        "material_file_url": "eservices_wb:material_file",
+        # 空白表格 / 示例样表 are uploaded by the item's own department only.
+        "may_upload": services.is_handler(user, row.department_id),
         "fields": row.fields.all(),
         "stages": row.stages.prefetch_related("tasks__department"),
         "results": row.results.all(),
         "reason_form": ReasonForm(),
     }
     return render(request, "eservices/wb_item.html", context)
+
+
+@staff_required(*HANDLERS)
+@require_POST
+def material_file_upload(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
+    user = acting_user(request)
+    row: ServiceItem = get_object_or_404(selectors.items_managed_by(user), pk=pk)
+    material = get_object_or_404(row.materials, pk=material_pk)
+    form = MaterialFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择类别和文件。")
+        return redirect("eservices_wb:item", pk=pk)
+    try:
+        saved = services.material_file_upload(
+            actor=user, material=material, kind=form.cleaned_data["kind"], upload=form.upload(), request=request
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已上传“{material.name}”的{saved.get_kind_display()}。")
+    return redirect("eservices_wb:item", pk=pk)
+
+
+@staff_required(*HANDLERS, Role.EGOV_OFFICE)
+def material_file(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(
+        MaterialFile.objects.select_related("material"),
+        pk=pk,
+        material__item__in=selectors.items_managed_by(acting_user(request)),
+    )
+    return file_response(row)
 
 
 @staff_required(*HANDLERS)

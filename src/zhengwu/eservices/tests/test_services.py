@@ -758,6 +758,7 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
     second = services.application_submit(actor=company, item=later, data={})
     material = second.materials.get()
     assert material.fetched and certificate.identifier in material.fetched_from
+    assert material.trust_level == "A"  # a certificate signed by its issuing agency
     # ... through the exchange: the read is in the access log, under the handling department.
     from zhengwu.certificates.base_resource import base_record, base_resource
     from zhengwu.exchange import access_log
