@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from zhengwu.accounts.models import Department
-from zhengwu.disclosure.models import AnswerKind, ApplicantKind, Category, FeeBasis, Validity
-from zhengwu.disclosure.request_services import AnswerData, ApplicantData
+from zhengwu.disclosure.models import AnswerKind, ApplicantKind, Category, FeeBasis, ResultDetail, Validity
+from zhengwu.disclosure.request_services import RESULT_DETAILS, AnswerData, ApplicantData
 from zhengwu.disclosure.services import PublicationData
 
 DATE = forms.DateInput(attrs={"type": "date"})
+ANSWER_DETAILS = {detail for details in RESULT_DETAILS.values() for detail in details if detail}
+DETAIL_HELP = (
+    "；".join(
+        f"{AnswerKind(kind).label}：" + "、".join(ResultDetail(d).label if d else "全部公开" for d in details)
+        for kind, details in RESULT_DETAILS.items()
+        if len(details) > 1
+    )
+    + "。不予公开时必选；其他答复类型未选时按第一项统计。"
+)
 DELIVERY_CHOICES = [(v, v) for v in ("电子邮件", "网上查看", "邮寄纸质", "当面领取")]
 
 
@@ -130,6 +140,12 @@ class AnswerForm(forms.Form):
     )
     pages = forms.IntegerField(label="提供页数", min_value=0, max_value=100000, initial=0, required=False)
     fee_basis = forms.ChoiceField(label="信息处理费", choices=FeeBasis.choices, initial=FeeBasis.NONE)
+    result_detail = forms.ChoiceField(
+        label="具体情形（年度报告统计）",
+        choices=[("", "—")] + [(value, label) for value, label in ResultDetail.choices if value in ANSWER_DETAILS],
+        required=False,
+        help_text=DETAIL_HELP,
+    )
 
     def answer(self) -> AnswerData:
         d = dict(self.cleaned_data)
@@ -137,18 +153,45 @@ class AnswerForm(forms.Form):
         return AnswerData(**d)
 
 
+def _count(label: str) -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=0, max_value=10**9, initial=0)
+
+
 class ReportForm(forms.Form):
-    review_upheld = forms.IntegerField(label="行政复议：结果维持", min_value=0, initial=0)
-    review_corrected = forms.IntegerField(label="行政复议：结果纠正", min_value=0, initial=0)
-    review_other = forms.IntegerField(label="行政复议：其他结果", min_value=0, initial=0)
-    review_pending = forms.IntegerField(label="行政复议：尚未审结", min_value=0, initial=0)
-    litigation_upheld = forms.IntegerField(label="行政诉讼：结果维持", min_value=0, initial=0)
-    litigation_corrected = forms.IntegerField(label="行政诉讼：结果纠正", min_value=0, initial=0)
-    litigation_other = forms.IntegerField(label="行政诉讼：其他结果", min_value=0, initial=0)
-    litigation_pending = forms.IntegerField(label="行政诉讼：尚未审结", min_value=0, initial=0)
+    overview = forms.CharField(
+        label="一、总体情况",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="留空则使用平台按本年数据生成的概述",
+    )
+    licensing_decisions = _count("行政许可：本年处理决定数量")
+    penalty_decisions = _count("行政处罚：本年处理决定数量")
+    coercion_decisions = _count("行政强制：本年处理决定数量")
+    fees_amount = forms.DecimalField(
+        label="行政事业性收费：本年收费金额（万元）",
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=4,
+        initial=Decimal("0"),
+    )
+    review_upheld = _count("行政复议：结果维持")
+    review_corrected = _count("行政复议：结果纠正")
+    review_other = _count("行政复议：其他结果")
+    review_pending = _count("行政复议：尚未审结")
+    litigation_upheld = _count("行政诉讼（未经复议直接起诉）：结果维持")
+    litigation_corrected = _count("行政诉讼（未经复议直接起诉）：结果纠正")
+    litigation_other = _count("行政诉讼（未经复议直接起诉）：其他结果")
+    litigation_pending = _count("行政诉讼（未经复议直接起诉）：尚未审结")
+    reviewed_litigation_upheld = _count("行政诉讼（复议后起诉）：结果维持")
+    reviewed_litigation_corrected = _count("行政诉讼（复议后起诉）：结果纠正")
+    reviewed_litigation_other = _count("行政诉讼（复议后起诉）：其他结果")
+    reviewed_litigation_pending = _count("行政诉讼（复议后起诉）：尚未审结")
     problems = forms.CharField(
-        label="存在的主要问题及改进情况", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="五、存在的主要问题及改进情况", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     other_matters = forms.CharField(
-        label="其他需要报告的事项", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="六、其他需要报告的事项",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="信息处理费收取情况由平台自动列出",
     )

@@ -28,6 +28,8 @@ class Category(models.TextChoices):
     ORGANISATION = "organisation", "机构职能"
     POLICY = "policy", "政策文件"
     INTERPRETATION = "interpretation", "政策解读"
+    REGULATION = "regulation", "规章"
+    NORMATIVE = "normative", "行政规范性文件"
     PLAN = "plan", "规划计划"
     BUDGET = "budget", "财政预决算"
     PERSONNEL = "personnel", "人事信息"
@@ -85,6 +87,9 @@ class Publication(models.Model):
     subject_words = models.CharField("主题词", max_length=200, blank=True, help_text="以空格或顿号分隔")
     date_written = models.DateField("成文日期")
     validity = models.CharField("有效性", max_length=16, choices=Validity.choices, default=Validity.VALID)
+    validity_changed_on = models.DateField(
+        "失效或废止日期", null=True, blank=True, help_text="标为失效或废止的日期（年度报告“本年废止件数”）"
+    )
     body = models.TextField("正文")
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.DRAFT)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
@@ -172,8 +177,14 @@ class Channel(models.TextChoices):
 
 
 class ApplicantKind(models.TextChoices):
+    """Applicant types as the annual report's table 三 counts them (国办公开办函〔2021〕30号)."""
+
     CITIZEN = "citizen", "自然人"
-    LEGAL_PERSON = "legal_person", "法人或其他组织"
+    BUSINESS = "business", "法人或其他组织：商业企业"
+    RESEARCH = "research", "法人或其他组织：科研机构"
+    NONPROFIT = "nonprofit", "法人或其他组织：社会公益组织"
+    LEGAL_SERVICE = "legal_service", "法人或其他组织：法律服务机构"
+    LEGAL_PERSON = "legal_person", "法人或其他组织：其他"
 
 
 class AnswerKind(models.TextChoices):
@@ -186,6 +197,33 @@ class AnswerKind(models.TextChoices):
     NOT_OURS = "not_ours", "不属于本机关负责公开"
     REPEAT = "repeat", "重复申请"
     SPECIAL = "special", "按特别程序办理"
+
+
+class ResultDetail(models.TextChoices):
+    """The annual report's sub-row of an answer (国办公开办函〔2021〕30号, table 三, 本年度办理结果).
+
+    `request_services.RESULT_DETAILS` says which details each Art. 36 answer kind may carry."""
+
+    PARTIAL = "partial", "部分公开"
+    STATE_SECRET = "state_secret", "属于国家秘密"
+    LAW_PROHIBITED = "law_prohibited", "其他法律行政法规禁止公开"
+    THREE_SAFETIES = "three_safeties", "危及“三安全一稳定”"
+    THIRD_PARTY = "third_party", "保护第三方合法权益"
+    INTERNAL = "internal", "属于三类内部事务信息"
+    PROCESS = "process", "属于四类过程性信息"
+    ENFORCEMENT_FILE = "enforcement_file", "属于行政执法案卷"
+    QUERY = "query", "属于行政查询事项"
+    NOT_HELD = "not_held", "本机关不掌握相关政府信息"
+    NEEDS_MAKING = "needs_making", "没有现成信息需要另行制作"
+    STILL_UNCLEAR = "still_unclear", "补正后申请内容仍不明确"
+    PETITION = "petition", "信访举报投诉类申请"
+    REPEAT = "repeat", "重复申请"
+    PUBLICATION = "publication", "要求提供公开出版物"
+    MASS_REPEAT = "mass_repeat", "无正当理由大量反复申请"
+    CONFIRM = "confirm", "要求行政机关确认或重新出具已获取信息"
+    UNCORRECTED = "uncorrected", "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    UNPAID = "unpaid", "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+    OTHER = "other", "其他"
 
 
 class FeeBasis(models.TextChoices):
@@ -254,6 +292,9 @@ class DisclosureRequest(models.Model):
     answer_text = models.TextField("答复正文", blank=True)
     public_location = models.CharField("已公开的获取途径", max_length=500, blank=True)
     provision_method = models.CharField("提供方式", max_length=200, blank=True)
+    result_detail = models.CharField(
+        "办理结果细类", max_length=32, choices=ResultDetail.choices, blank=True, help_text="年度报告统计口径"
+    )
     reasons = models.TextField("理由和依据", blank=True)
     competent_agency = models.CharField("负责公开的机关", max_length=200, blank=True)
     reference = models.CharField("原申请编号或答复文号", max_length=100, blank=True)
@@ -265,6 +306,7 @@ class DisclosureRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     close_reason = models.CharField("终止原因", max_length=500, blank=True)
+    closed_on = models.DateField("终止日期", null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -317,18 +359,35 @@ class RequestEvent(models.Model):
 
 
 class AnnualReport(models.Model):
-    """The manual part of an agency's annual report (行政复议、行政诉讼, notes); figures are computed."""
+    """The manual part of an agency's annual report: the overview text, the rows of table 二 the
+    platform does not hold (行政许可、处罚、强制、收费), table 四 (行政复议、行政诉讼) and the texts of
+    五 and 六. Everything else is computed (`selectors.annual_report_figures`)."""
 
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, verbose_name="机关")
     year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2008), MaxValueValidator(2100)])
+    overview = models.TextField("总体情况", blank=True, help_text="留空则使用平台按本年数据生成的概述")
+    licensing_decisions = models.PositiveIntegerField("行政许可：本年处理决定数量", default=0)
+    penalty_decisions = models.PositiveIntegerField("行政处罚：本年处理决定数量", default=0)
+    coercion_decisions = models.PositiveIntegerField("行政强制：本年处理决定数量", default=0)
+    fees_amount = models.DecimalField(
+        "行政事业性收费：本年收费金额（万元）",
+        max_digits=12,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     review_upheld = models.PositiveIntegerField("行政复议：结果维持", default=0)
     review_corrected = models.PositiveIntegerField("行政复议：结果纠正", default=0)
     review_other = models.PositiveIntegerField("行政复议：其他结果", default=0)
     review_pending = models.PositiveIntegerField("行政复议：尚未审结", default=0)
-    litigation_upheld = models.PositiveIntegerField("行政诉讼：结果维持", default=0)
-    litigation_corrected = models.PositiveIntegerField("行政诉讼：结果纠正", default=0)
-    litigation_other = models.PositiveIntegerField("行政诉讼：其他结果", default=0)
-    litigation_pending = models.PositiveIntegerField("行政诉讼：尚未审结", default=0)
+    litigation_upheld = models.PositiveIntegerField("行政诉讼（未经复议直接起诉）：结果维持", default=0)
+    litigation_corrected = models.PositiveIntegerField("行政诉讼（未经复议直接起诉）：结果纠正", default=0)
+    litigation_other = models.PositiveIntegerField("行政诉讼（未经复议直接起诉）：其他结果", default=0)
+    litigation_pending = models.PositiveIntegerField("行政诉讼（未经复议直接起诉）：尚未审结", default=0)
+    reviewed_litigation_upheld = models.PositiveIntegerField("行政诉讼（复议后起诉）：结果维持", default=0)
+    reviewed_litigation_corrected = models.PositiveIntegerField("行政诉讼（复议后起诉）：结果纠正", default=0)
+    reviewed_litigation_other = models.PositiveIntegerField("行政诉讼（复议后起诉）：其他结果", default=0)
+    reviewed_litigation_pending = models.PositiveIntegerField("行政诉讼（复议后起诉）：尚未审结", default=0)
     problems = models.TextField("存在的主要问题及改进情况", blank=True)
     other_matters = models.TextField("其他需要报告的事项", blank=True)
     updated_by = models.ForeignKey(

@@ -47,6 +47,7 @@ from zhengwu.disclosure.models import (
     DisclosureRequest,
     FeeBasis,
     RequestEvent,
+    ResultDetail,
 )
 from zhengwu.disclosure.services import clean, is_department_staff
 from zhengwu.supervision import selectors as supervision_selectors
@@ -66,6 +67,35 @@ REQUIRED_CONTENT: dict[str, dict[str, str]] = {
     AnswerKind.REPEAT: {"reference": "原申请编号或原答复文号"},
     AnswerKind.SPECIAL: {"reasons": "应依照的法律、行政法规及办理途径"},
 }
+
+# The annual report's sub-rows (国办公开办函〔2021〕30号 table 三) each answer kind may carry, the
+# first being the default when none is chosen; a kind with an empty first entry may go without.
+RESULT_DETAILS: dict[str, tuple[str, ...]] = {
+    AnswerKind.ALREADY_PUBLIC: ("",),
+    AnswerKind.DISCLOSED: ("", ResultDetail.PARTIAL),
+    AnswerKind.REFUSED: (
+        ResultDetail.STATE_SECRET,
+        ResultDetail.LAW_PROHIBITED,
+        ResultDetail.THREE_SAFETIES,
+        ResultDetail.THIRD_PARTY,
+        ResultDetail.INTERNAL,
+        ResultDetail.PROCESS,
+        ResultDetail.ENFORCEMENT_FILE,
+        ResultDetail.QUERY,
+    ),
+    AnswerKind.NOT_EXIST: (ResultDetail.NOT_HELD, ResultDetail.NEEDS_MAKING, ResultDetail.STILL_UNCLEAR),
+    AnswerKind.NOT_OURS: (ResultDetail.NOT_HELD,),
+    AnswerKind.REPEAT: (ResultDetail.REPEAT,),
+    AnswerKind.SPECIAL: (
+        ResultDetail.OTHER,
+        ResultDetail.PETITION,
+        ResultDetail.PUBLICATION,
+        ResultDetail.MASS_REPEAT,
+        ResultDetail.CONFIRM,
+    ),
+}
+# Kinds whose detail must be chosen (the reason decides the row of the report).
+DETAIL_REQUIRED = (AnswerKind.REFUSED,)
 
 
 def answer_days() -> int:
@@ -584,6 +614,7 @@ class AnswerData:
     reference: str = ""
     pages: int = 0
     fee_basis: str = FeeBasis.NONE
+    result_detail: str = ""
 
 
 def check_answer(data: AnswerData) -> dict[str, str]:
@@ -605,6 +636,21 @@ def check_answer(data: AnswerData) -> dict[str, str]:
         what = "、".join(REQUIRED_CONTENT[data.kind][field] for field in missing)
         label = AnswerKind(data.kind).label
         raise ApplicationError(DisclosureError.ANSWER_INCOMPLETE, f"“{label}”的答复须写明{what}。", missing)
+    allowed = RESULT_DETAILS[data.kind]
+    detail = data.result_detail or ""
+    if not detail and data.kind in DETAIL_REQUIRED:
+        label = AnswerKind(data.kind).label
+        raise ApplicationError(
+            DisclosureError.ANSWER_INCOMPLETE, f"“{label}”的答复须选择具体情形。", {"result_detail": "必填"}
+        )
+    if detail and detail not in allowed:
+        choices = "、".join(ResultDetail(d).label for d in allowed if d)
+        raise ApplicationError(
+            DisclosureError.INVALID_INPUT,
+            f"“{AnswerKind(data.kind).label}”的具体情形只能是：{choices or '无'}。",
+            {"result_detail": "不适用"},
+        )
+    values["result_detail"] = detail or allowed[0]
     if data.fee_basis not in FeeBasis.values:
         raise ApplicationError(DisclosureError.INVALID_INPUT, "请选择收费方式。", {"fee_basis": "无效"})
     if data.fee_basis != FeeBasis.NONE and data.kind != AnswerKind.DISCLOSED:
@@ -653,6 +699,7 @@ def request_answer(
     values = check_answer(answer)
     day = _day(on)
     locked.answer_kind = answer.kind
+    locked.result_detail = values["result_detail"]
     locked.answer_text = values["text"]
     locked.public_location = values["public_location"]
     locked.provision_method = values["provision_method"]
@@ -697,6 +744,8 @@ def request_withdraw(
         supervision_services.timer_cancel(actor=actor, timer=timer, reason="申请人撤回申请")
     locked.state = State.CLOSED
     locked.close_reason = reason
+    locked.closed_on = workdays.today()
+    locked.result_detail = ResultDetail.OTHER
     clean(locked)
     locked.save()
     _tell(locked, actor=actor, action="撤回申请", text=f"您已撤回申请：{reason}")
@@ -710,6 +759,7 @@ def request_close_uncorrected(
     actor: User | None,
     disclosure_request: DisclosureRequest,
     reason: str,
+    on: date | None = None,
     request: HttpRequest | None = None,
 ) -> DisclosureRequest:
     """Art. 30: an applicant who does not correct within the time given is deemed to give up."""
@@ -717,8 +767,13 @@ def request_close_uncorrected(
     _require_staff(actor, locked)
     _require_state(locked, State.CORRECTION)
     reason = _text(reason, "reason", "终止原因", limit=500)
+    day = _day(on)
+    if locked.correction_sent_on is not None and day < locked.correction_sent_on:
+        raise ApplicationError(DisclosureError.INVALID_INPUT, "终止日期不能早于补正告知日期。", {"on": "无效"})
     locked.state = State.CLOSED
     locked.close_reason = reason
+    locked.closed_on = day
+    locked.result_detail = ResultDetail.UNCORRECTED
     clean(locked)
     locked.save()
     _tell(locked, actor=actor, action="终止办理", text=f"因未在期限内补正，视为放弃申请：{reason}")

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -22,13 +23,14 @@ from zhengwu.core.errors import not_found
 from zhengwu.disclosure import search_index
 from zhengwu.disclosure.models import (
     AnswerKind,
+    ApplicantKind,
     Category,
-    Channel,
     DisclosureRequest,
     Publication,
+    ResultDetail,
     Validity,
 )
-from zhengwu.disclosure.request_services import REQUEST_TIMER
+from zhengwu.disclosure.request_services import DETAIL_REQUIRED, REQUEST_TIMER, RESULT_DETAILS
 from zhengwu.disclosure.search import query_terms, required_terms
 from zhengwu.disclosure.services import PUBLICATION_TIMER
 from zhengwu.supervision import selectors as supervision_selectors
@@ -310,70 +312,145 @@ def todo_items(user: User) -> list[TodoItem]:
 # --- annual report --------------------------------------------------------------------------
 
 
+# Table 三's applicant columns (国办公开办函〔2021〕30号): 自然人, then the five kinds of 法人或其他组织.
+APPLICANT_COLUMNS: tuple[str, ...] = (
+    ApplicantKind.CITIZEN,
+    ApplicantKind.BUSINESS,
+    ApplicantKind.RESEARCH,
+    ApplicantKind.NONPROFIT,
+    ApplicantKind.LEGAL_SERVICE,
+    ApplicantKind.LEGAL_PERSON,
+)
+# Table 三's result rows by key: 予以公开 (incl. 已主动公开), 部分公开, then the `ResultDetail` values.
+DISCLOSED_ROW = "disclosed"
+UNCLASSIFIED_ROW = "unclassified"  # a refusal answered before the reason was recorded
+REPORT_PUBLICATION_CATEGORIES = (Category.REGULATION, Category.NORMATIVE)
+
+
+def result_row(state: str, answer_kind: str, result_detail: str) -> str:
+    """The row of table 三 (本年度办理结果) a finished request counts in."""
+    if state == DisclosureRequest.State.CLOSED:
+        return result_detail or ResultDetail.OTHER
+    if answer_kind in (AnswerKind.ALREADY_PUBLIC, AnswerKind.DISCLOSED):
+        return ResultDetail.PARTIAL if result_detail == ResultDetail.PARTIAL else DISCLOSED_ROW
+    if result_detail:
+        return result_detail
+    if answer_kind in DETAIL_REQUIRED or answer_kind not in RESULT_DETAILS:
+        return UNCLASSIFIED_ROW
+    return RESULT_DETAILS[answer_kind][0]
+
+
+@dataclass
+class RequestTable:
+    """Table 三: every list has one number per `APPLICANT_COLUMNS` entry and the total last."""
+
+    received: list[int]
+    carried_over: list[int]
+    results: dict[str, list[int]]
+    results_total: list[int]
+    carried_forward: list[int]
+
+    def result(self, key: str) -> list[int]:
+        return self.results.get(key, [0] * (len(APPLICANT_COLUMNS) + 1))
+
+
 @dataclass
 class ReportFigures:
-    """The platform's figures for an agency's annual report (standard tables 二 and 三)."""
+    """The platform's figures for an agency's annual report (parts of 一, 二, 三 and 六)."""
 
     year: int
-    published_by_category: list[tuple[str, int]]
     published_total: int
-    withdrawn: int
-    repealed_or_expired: int
-    received_by_channel: list[tuple[str, int]]
-    received_citizen: int
-    received_legal_person: int
-    received_total: int
-    carried_over: int
-    answered_by_kind: list[tuple[str, int]]
-    answered_total: int
-    closed: int
-    pending_at_year_end: int
-    fees_total: str
+    # category → (本年制发件数, 本年废止件数, 现行有效件数) for 规章 and 行政规范性文件
+    documents: dict[str, tuple[int, int, int]]
+    requests: RequestTable
+    fees_total: Decimal
+    fees_count: int
     on_time: int
     late: int
 
 
+def _by_applicant(rows: QuerySet[DisclosureRequest]) -> list[int]:
+    counts = dict(rows.values_list("applicant_kind").annotate(n=Count("id")).values_list("applicant_kind", "n"))
+    cells = [counts.get(kind, 0) for kind in APPLICANT_COLUMNS]
+    return [*cells, sum(cells)]
+
+
+def _finished_before(day: date) -> Q:
+    """Requests answered or closed before `day` (a closed one without a date counts as finished)."""
+    return (
+        Q(state=DisclosureRequest.State.ANSWERED, answered_on__lt=day)
+        | Q(state=DisclosureRequest.State.CLOSED, closed_on__lt=day)
+        | Q(state=DisclosureRequest.State.CLOSED, closed_on__isnull=True)
+    )
+
+
+def request_table(department: Department, year: int) -> RequestTable:
+    """Received in `year`, carried over from before it, finished in it (by result row) and still open
+    at its end, by applicant column. received + carried_over == results_total + carried_forward."""
+    start, next_start = date(year, 1, 1), date(year + 1, 1, 1)
+    rows = DisclosureRequest.objects.filter(department=department, received_on__isnull=False)
+    finished = rows.filter(
+        Q(state=DisclosureRequest.State.ANSWERED, answered_on__gte=start, answered_on__lt=next_start)
+        | Q(state=DisclosureRequest.State.CLOSED, closed_on__gte=start, closed_on__lt=next_start)
+    )
+    columns = {kind: index for index, kind in enumerate(APPLICANT_COLUMNS)}
+    results: dict[str, list[int]] = {}
+    grouped = (
+        finished.values_list("state", "answer_kind", "result_detail", "applicant_kind")
+        .annotate(n=Count("id"))
+        .values_list("state", "answer_kind", "result_detail", "applicant_kind", "n")
+    )
+    for state, kind, detail, applicant_kind, n in grouped:
+        cells = results.setdefault(result_row(state, kind, detail), [0] * (len(APPLICANT_COLUMNS) + 1))
+        cells[columns.get(applicant_kind, columns[ApplicantKind.LEGAL_PERSON])] += n
+        cells[-1] += n
+    total = [sum(cells[i] for cells in results.values()) for i in range(len(APPLICANT_COLUMNS) + 1)]
+    return RequestTable(
+        received=_by_applicant(rows.filter(received_on__gte=start, received_on__lt=next_start)),
+        carried_over=_by_applicant(rows.filter(received_on__lt=start).exclude(_finished_before(start))),
+        results=results,
+        results_total=total,
+        carried_forward=_by_applicant(rows.filter(received_on__lt=next_start).exclude(_finished_before(next_start))),
+    )
+
+
+def document_counts(department: Department, year: int) -> dict[str, tuple[int, int, int]]:
+    """规章 and 行政规范性文件 (table 二): made in the year, no longer valid since a day of the year,
+    and valid at its end — among the agency's published items."""
+    year_end = date(year, 12, 31)
+    out = {}
+    for category in REPORT_PUBLICATION_CATEGORIES:
+        rows = Publication.objects.filter(department=department, category=category, state=PUBLISHED)
+        out[str(category)] = (
+            rows.filter(date_written__year=year).count(),
+            rows.exclude(validity=Validity.VALID).filter(validity_changed_on__year=year).count(),
+            rows.filter(date_written__lte=year_end, published_at__year__lte=year)
+            .filter(Q(validity=Validity.VALID) | Q(validity_changed_on__gt=year_end))
+            .count(),
+        )
+    return out
+
+
 def annual_report_figures(department: Department, year: int) -> ReportFigures:
     """Computed from the platform's records for `department` in calendar `year`."""
-    pubs = Publication.objects.filter(department=department, published_at__year=year).exclude(
-        state=Publication.State.DRAFT
+    published_total = (
+        Publication.objects.filter(department=department, published_at__year=year)
+        .exclude(state=Publication.State.DRAFT)
+        .count()
     )
-    by_category = dict(pubs.values_list("category").annotate(n=Count("id")).values_list("category", "n"))
-    received = DisclosureRequest.objects.filter(department=department, received_on__year=year)
-    by_channel = dict(received.values_list("channel").annotate(n=Count("id")).values_list("channel", "n"))
-    by_applicant = dict(
-        received.values_list("applicant_kind").annotate(n=Count("id")).values_list("applicant_kind", "n")
-    )
-    carried = DisclosureRequest.objects.filter(department=department, received_on__year__lt=year).filter(
-        Q(answered_on__isnull=True, state__in=DisclosureRequest.OPEN_STATES) | Q(answered_on__year__gte=year)
-    )
-    answered = DisclosureRequest.objects.filter(department=department, answered_on__year=year)
-    by_kind = dict(answered.values_list("answer_kind").annotate(n=Count("id")).values_list("answer_kind", "n"))
-    year_end = date(year, 12, 31)
-    pending = DisclosureRequest.objects.filter(department=department, received_on__lte=year_end).filter(
-        Q(answered_on__isnull=True, state__in=DisclosureRequest.OPEN_STATES) | Q(answered_on__gt=year_end)
+    charged = DisclosureRequest.objects.filter(
+        department=department, state=DisclosureRequest.State.ANSWERED, answered_on__year=year, fee__gt=0
     )
     finished = Timer.objects.filter(
         kind=REQUEST_TIMER, department=department, state=Timer.State.FINISHED, finished_at__year=year
     )
     return ReportFigures(
         year=year,
-        published_by_category=[(label, by_category.get(value, 0)) for value, label in Category.choices],
-        published_total=sum(by_category.values()),
-        withdrawn=pubs.filter(state=Publication.State.WITHDRAWN).count(),
-        repealed_or_expired=pubs.exclude(validity=Validity.VALID).count(),
-        received_by_channel=[(label, by_channel.get(value, 0)) for value, label in Channel.choices],
-        received_citizen=by_applicant.get("citizen", 0),
-        received_legal_person=by_applicant.get("legal_person", 0),
-        received_total=sum(by_channel.values()),
-        carried_over=carried.count(),
-        answered_by_kind=[(label, by_kind.get(value, 0)) for value, label in AnswerKind.choices],
-        answered_total=sum(by_kind.values()),
-        closed=DisclosureRequest.objects.filter(
-            department=department, state=DisclosureRequest.State.CLOSED, received_on__year=year
-        ).count(),
-        pending_at_year_end=pending.count(),
-        fees_total=str(answered.aggregate(total=Sum("fee"))["total"] or "0.00"),
+        published_total=published_total,
+        documents=document_counts(department, year),
+        requests=request_table(department, year),
+        fees_total=charged.aggregate(total=Sum("fee"))["total"] or Decimal("0.00"),
+        fees_count=charged.count(),
         on_time=finished.filter(finished_on_time=True).count(),
         late=finished.filter(finished_on_time=False).count(),
     )

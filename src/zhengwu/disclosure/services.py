@@ -122,8 +122,16 @@ def _apply(publication: Publication, data: PublicationData) -> None:
         raise ApplicationError(DisclosureError.INVALID_INPUT, "请填写成文日期。", {"date_written": "必填"})
     if values["date_written"] > workdays.today():
         raise ApplicationError(DisclosureError.INVALID_INPUT, "成文日期不能晚于今天。", {"date_written": "晚于今天"})
+    _set_validity(publication, values.pop("validity"))
     for name, value in values.items():
         setattr(publication, name, value)
+
+
+def _set_validity(publication: Publication, validity: str) -> None:
+    """Set the validity; the day an item stops being valid is kept for the annual report."""
+    if validity != publication.validity or publication._state.adding:
+        publication.validity_changed_on = None if validity == Validity.VALID else workdays.today()
+    publication.validity = validity
 
 
 def _timer_start_day(publication: Publication) -> date:
@@ -292,9 +300,9 @@ def publication_set_validity(
     if validity not in Validity.values:
         raise ApplicationError(DisclosureError.INVALID_INPUT, "请选择有效性。", {"validity": "无效"})
     before = locked.validity
-    locked.validity = validity
+    _set_validity(locked, validity)
     clean(locked)
-    locked.save(update_fields=["validity", "updated_at"])
+    locked.save(update_fields=["validity", "validity_changed_on", "updated_at"])
     record(
         actor=actor,
         action="disclosure.publication_set_validity",

@@ -82,7 +82,7 @@ def report_view(request: HttpRequest, department_id: int, year: int) -> HttpResp
     context = {
         "department": department,
         "year": year,
-        "tables": reports.report_rows(figures, report),
+        "sections": reports.report_sections(department, figures, report),
         "report": report,
     }
     return render(request, "disclosure/portal_report.html", context)

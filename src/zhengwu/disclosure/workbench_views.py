@@ -392,7 +392,7 @@ def annual_report(request: HttpRequest, department_id: int, year: int) -> HttpRe
     context = {
         "department": department,
         "year": year,
-        "tables": reports.report_rows(figures, report),
+        "sections": reports.report_sections(department, figures, report),
         "report": report,
         "form": form if can_edit else None,
     }

@@ -211,7 +211,9 @@ def test_each_answer_kind_needs_its_content(kind: str, market_clerk: User, marke
     assert caught.value.code == "disclosure.answer_incomplete" and field in caught.value.fields
     req.refresh_from_db()
     assert req.state == "processing" and timer(req).state == Timer.State.RUNNING
-    req = rs.request_answer(actor=market_clerk, disclosure_request=req, answer=AnswerData(kind=kind, **{field: value}))
+    detail = {"result_detail": "state_secret"} if kind == AnswerKind.REFUSED else {}
+    answer = AnswerData(kind=kind, **{field: value}, **detail)  # type: ignore[arg-type]
+    req = rs.request_answer(actor=market_clerk, disclosure_request=req, answer=answer)
     assert req.state == "answered" and req.answer_kind == kind and getattr(req, field) == value
     assert timer_for(req, rs.REQUEST_TIMER).state == Timer.State.FINISHED  # type: ignore[union-attr]
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from io import BytesIO
 
 import pytest
 from django.test import Client
-from openpyxl import load_workbook
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.conftest import person_client, staff_client
@@ -17,8 +15,8 @@ from zhengwu.core import workdays
 from zhengwu.disclosure import request_services as rs
 from zhengwu.disclosure import selectors
 from zhengwu.disclosure.models import DisclosureRequest, Publication
-from zhengwu.disclosure.request_services import AnswerData, ApplicantData
-from zhengwu.disclosure.tests.conftest import draft, published
+from zhengwu.disclosure.request_services import ApplicantData
+from zhengwu.disclosure.tests.conftest import published
 
 pytestmark = pytest.mark.django_db
 
@@ -170,74 +168,6 @@ def test_workbench_publication_journey(market_clerk: User, police_clerk: User, c
     assert Client().get(f"/disclosure/{item.index_number}/").status_code == 200
     bad = clerk.post("/workbench/disclosure/publications/new/", {"title": "", "category": "x"})
     assert bad.status_code == 200 and Publication.objects.count() == 1
-
-
-def test_annual_report_figures_page_and_excel(
-    market_clerk: User, market_leader: User, police_leader: User, egov_officer: User, market_dept: Department
-) -> None:
-    published(market_clerk, market_dept)
-    draft(market_clerk, market_dept, title="草稿不计入")
-    answers = [
-        AnswerData(kind="disclosed", provision_method="邮寄"),
-        AnswerData(kind="refused", reasons="涉及国家秘密"),
-        AnswerData(kind="refused", reasons="涉及商业秘密"),
-    ]
-    for answer in answers:
-        req = rs.request_register(
-            actor=market_clerk,
-            department=market_dept,
-            channel="in_person",
-            applicant=ApplicantData(name="刘明"),
-            description="某文件",
-        )
-        rs.request_answer(actor=market_clerk, disclosure_request=req, answer=answer)
-    rs.request_register(
-        actor=market_clerk,
-        department=market_dept,
-        channel="post",
-        applicant=ApplicantData(name="某公司", kind="legal_person"),
-        description="待办",
-        received_on=date(2026, 11, 2),
-    )
-    year = 2026
-    figures = selectors.annual_report_figures(market_dept, year)
-    assert figures.published_total == 1 and figures.received_total == 4
-    assert figures.received_legal_person == 1 and figures.pending_at_year_end == 1
-    kinds = dict(figures.answered_by_kind)
-    assert kinds["予以公开"] == 1 and kinds["不予公开"] == 2 and figures.answered_total == 3
-    url = f"/workbench/disclosure/reports/{market_dept.pk}/{year}/"
-    leader = staff_client(market_leader)
-    assert leader.get(url).status_code == 200
-    leader.post(
-        url,
-        {
-            **{
-                f: 0
-                for f in (
-                    "review_corrected",
-                    "review_other",
-                    "review_pending",
-                    "litigation_upheld",
-                    "litigation_corrected",
-                    "litigation_other",
-                    "litigation_pending",
-                )
-            },
-            "review_upheld": 2,
-            "problems": "答复文书规范性有待提高",
-        },
-    )
-    sheet = load_workbook(BytesIO(leader.get(url.rstrip("/") + ".xlsx").content)).active
-    rows = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
-    assert rows["办理结果：不予公开"] == 2 and rows["行政复议：结果维持"] == 2 and rows["本年新收申请数量"] == 4
-    assert staff_client(egov_officer).get(url).status_code == 200
-    assert staff_client(police_leader).get(url).status_code == 403
-    assert staff_client(market_clerk).get(url).status_code == 403
-    before = rows["行政复议：结果维持"]
-    staff_client(egov_officer).post(url, {"review_upheld": 9})
-    sheet = load_workbook(BytesIO(leader.get(url.rstrip("/") + ".xlsx").content)).active
-    assert {r[0]: r[1] for r in sheet.iter_rows(values_only=True) if r and r[0]}["行政复议：结果维持"] == before
-    assert Client().get(f"/disclosure/reports/{market_dept.pk}/{year}/").status_code == 200
 
 
 def test_api(citizen: User, outsider: User, market_clerk: User, market_dept: Department) -> None:
