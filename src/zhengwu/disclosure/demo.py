@@ -26,6 +26,38 @@ from zhengwu.disclosure.services import PublicationData
 ITEMS: list[tuple[str, str, str, str, str, str]] = [
     (
         "吉林省人民政府办公厅",
+        "吉政办函",
+        "notice",
+        "吉林省人民政府办公厅关于2027年元旦放假安排的通知",
+        "元旦 放假安排",
+        "元旦放假安排",
+    ),
+    (
+        "吉林省政务服务和数字化建设管理局",
+        "吉政数函",
+        "notice",
+        "关于吉林省政务服务网系统升级暂停部分服务的公告",
+        "政务服务网 系统升级",
+        "政务服务网系统升级",
+    ),
+    (
+        "吉林省市场监督管理厅",
+        "吉市监函",
+        "news",
+        "省市场监管厅召开全省食品安全工作推进会",
+        "食品安全 工作会议",
+        "食品安全工作推进",
+    ),
+    (
+        "吉林省政务服务和数字化建设管理局",
+        "吉政数函",
+        "news",
+        "我省“高效办成一件事”第二批重点事项全部上线运行",
+        "高效办成一件事 政务服务",
+        "“高效办成一件事”重点事项上线",
+    ),
+    (
+        "吉林省人民政府办公厅",
         "吉政办发",
         "policy",
         "吉林省人民政府办公厅关于进一步优化营商环境更好服务市场主体的实施意见",
@@ -342,7 +374,9 @@ def _publications(today: date) -> tuple[int, int]:
             category=category,
             date_written=written,
             body=_body(topic, _kind(title), dept_name),
-            document_number=f"{prefix}〔{written.year}〕{numbers[prefix] * 3 + 2}号" if category != "budget" else "",
+            document_number=(
+                f"{prefix}〔{written.year}〕{numbers[prefix] * 3 + 2}号" if category not in ("budget", "news") else ""
+            ),
             subject_words=subject,
         )
         with transaction.atomic():

@@ -25,6 +25,8 @@ from zhengwu.core.fields import EncryptedTextField
 class Category(models.TextChoices):
     """公开目录 categories (the usual headings of a government disclosure catalogue)."""
 
+    NOTICE = "notice", "通知公告"
+    NEWS = "news", "工作动态"
     ORGANISATION = "organisation", "机构职能"
     POLICY = "policy", "政策文件"
     INTERPRETATION = "interpretation", "政策解读"

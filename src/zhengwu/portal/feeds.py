@@ -9,6 +9,7 @@ portal without anyone copying it there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -44,11 +45,25 @@ def _day(moment: datetime | None) -> date | None:
     return timezone.localdate(moment) if moment is not None else None
 
 
-def publications(*, limit: int, department_id: int | None = None) -> list[SearchHit]:
-    """Published items of 政府信息公开 (every category), newest first."""
+# The home page's columns of 政府信息公开, as on provincial portals: notices, news, the rest.
+NOTICES, NEWS = ("notice",), ("news",)
+
+
+def publications(
+    *,
+    limit: int,
+    department_id: int | None = None,
+    categories: Sequence[str] = (),
+    other_than: Sequence[str] = (),
+) -> list[SearchHit]:
+    """Published items of 政府信息公开 (of `categories` if given, not of `other_than`), newest first."""
     rows = disclosure_selectors.published()
     if department_id is not None:
         rows = rows.filter(department_id=department_id)
+    if categories:
+        rows = rows.filter(category__in=categories)
+    if other_than:
+        rows = rows.exclude(category__in=other_than)
     return [
         SearchHit(
             kind="disclosure",
@@ -147,7 +162,15 @@ class Section:
 
 def home_sections(*, limit: int = 8) -> list[Section]:
     return [
-        Section("publications", "通知公告与政务动态", publications(limit=limit), "暂无发布的通知公告。"),
+        Section("notices", "通知公告", publications(limit=limit, categories=NOTICES), "暂无通知公告。"),
+        Section("news", "政务动态", publications(limit=limit, categories=NEWS), "暂无政务动态。"),
+        Section(
+            "publications",
+            "政府信息公开",
+            publications(limit=limit, other_than=NOTICES + NEWS),
+            "暂无公开的政府信息。",
+            reverse("disclosure:index"),
+        ),
         Section("services", "热门服务", services(limit=limit), "暂无可在线办理的服务事项。"),
         Section("consultations", "意见征集与调查", consultations(limit=limit), "当前没有正在进行的意见征集或调查。"),
         Section("opendata", "最新开放数据", open_data(limit=limit), "暂无开放数据。", reverse("portal:opendata")),

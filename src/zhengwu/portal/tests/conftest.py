@@ -109,12 +109,11 @@ def _fresh_page_cache() -> None:
     cache.clear()
 
 
-def _publication(department: Department, title: str, *, publish_it: bool = True) -> Any:
+def _publication(department: Department, title: str, *, publish_it: bool = True, category: str = "policy") -> Any:
     from zhengwu.disclosure import services
-    from zhengwu.disclosure.models import Category
 
     data = services.PublicationData(
-        title=title, category=Category.POLICY, date_written=date(2026, 3, 1), body=f"{title}。正文。"
+        title=title, category=category, date_written=date(2026, 3, 1), body=f"{title}。正文。"
     )
     publication = services.publication_create(actor=None, department=department, data=data)
     return services.publication_publish(actor=None, publication=publication) if publish_it else publication

@@ -30,7 +30,9 @@ def test_home_shows_a_clear_empty_state_when_nothing_is_published(market_dept: D
     body = response.content.decode()
     assert response.status_code == 200
     for empty in [
-        "暂无发布的通知公告。",
+        "暂无通知公告。",
+        "暂无政务动态。",
+        "暂无公开的政府信息。",
         "暂无可在线办理的服务事项。",
         "当前没有正在进行的意见征集或调查。",
         "暂无开放数据。",
@@ -54,6 +56,24 @@ def test_home_gathers_the_newest_of_every_department(
         assert title in body, title
     for title in NEVER:
         assert title not in body, title
+
+
+def test_notices_and_news_have_their_own_columns(market_dept: Department) -> None:
+    from zhengwu.portal.tests.conftest import _publication
+
+    _publication(market_dept, "关于元旦放假安排的通知", category="notice")
+    _publication(market_dept, "省市场监管厅召开食品安全工作会", category="news")
+    _publication(market_dept, "关于优化营商环境的实施意见")
+    body = Client().get("/").content.decode()
+
+    def column(key: str) -> str:
+        start = body.index(f'id="section-{key}"')
+        return body[start : body.index("</section>", start)]
+
+    assert "关于元旦放假安排的通知" in column("notices") and "食品安全工作会" not in column("notices")
+    assert "省市场监管厅召开食品安全工作会" in column("news") and "元旦" not in column("news")
+    publications = column("publications")
+    assert "关于优化营商环境的实施意见" in publications and "元旦" not in publications and "工作会" not in publications
 
 
 def test_home_links_lead_to_the_apps_pages(apps_content: dict[str, Any], open_resource: Resource) -> None:
