@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -44,6 +44,8 @@ from zhengwu.participation.models import Comment, Consultation, Flag, Letter, Su
 LETTER_STAFF = (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.SUPERVISOR)
 CONTENT_STAFF = (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)
 EXPORT_LIMIT = 50_000
+
+_Owned = TypeVar("_Owned", Consultation, Survey)
 
 
 # --- letters ------------------------------------------------------------------------------
@@ -240,12 +242,17 @@ def consultations(request: HttpRequest) -> HttpResponse:
     return render(request, "participation/wb_consultations.html", {"form": form, "page": page})
 
 
-def _staff_consultation(request: HttpRequest, pk: int) -> Consultation:
-    item = get_object_or_404(Consultation.objects.select_related("department"), pk=pk)
+def _own_department_item(request: HttpRequest, model: type[_Owned], pk: int, label: str) -> _Owned:
+    """A consultation or survey of the user's department (any, for the e-gov office); else 404."""
+    item = get_object_or_404(model.objects.select_related("department"), pk=pk)
     user = acting_user(request)
     if not user.has_role(Role.EGOV_OFFICE) and item.department_id != user.department_id:
-        raise not_found("意见征集")
+        raise not_found(label)
     return item
+
+
+def _staff_consultation(request: HttpRequest, pk: int) -> Consultation:
+    return _own_department_item(request, Consultation, pk, "意见征集")
 
 
 @staff_required(*CONTENT_STAFF)
@@ -334,11 +341,7 @@ def surveys(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_survey(request: HttpRequest, pk: int) -> Survey:
-    item = get_object_or_404(Survey.objects.select_related("department"), pk=pk)
-    user = acting_user(request)
-    if not user.has_role(Role.EGOV_OFFICE) and item.department_id != user.department_id:
-        raise not_found("问卷")
-    return item
+    return _own_department_item(request, Survey, pk, "问卷")
 
 
 @staff_required(*CONTENT_STAFF)
