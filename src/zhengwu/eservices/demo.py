@@ -58,7 +58,7 @@ def _food(d: dict[str, Department]) -> dict[str, Any]:
             place_time="吉林省政务服务中心市场监管窗口，工作日 9:00–17:00；全程网办",
             consult="0431-12345（政务服务热线）",
             complaint="0431-12315；吉林省政务服务网“好差评”",
-            special_procedure="现场核查（不计入办理时限）",
+            special_procedure="现场核查",
         ),
         "materials": [
             MaterialSpec(name="营业执照", source="base", base_resource_code=services.LEGAL_BASE),
@@ -154,7 +154,7 @@ def _planning(d: dict[str, Department]) -> dict[str, Any]:
             visits=0,
             consult="0431-12345",
             complaint="吉林省政务服务网“好差评”",
-            special_procedure="批前公示、专家论证（不计入办理时限）",
+            special_procedure="批前公示、专家论证",
         ),
         "materials": [
             MaterialSpec(name="营业执照", source="base", base_resource_code=services.LEGAL_BASE),
