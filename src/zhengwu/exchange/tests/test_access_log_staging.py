@@ -130,7 +130,7 @@ def test_old_counters_are_purged(market_grant: Grant) -> None:
     RateCounter.objects.create(grant=market_grant, minute=now - 60, shard=1, hits=5)
     RateCounter.objects.create(grant=market_grant, minute=now, shard=1, hits=5)
     assert rate_limit.purge_old() == 1
-    assert rate_limit.used(market_grant) == 5
+    assert rate_limit.used(market_grant, now) == 5
 
 
 # --- staging and sealing ----------------------------------------------------------------------
