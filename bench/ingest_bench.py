@@ -20,7 +20,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -29,6 +28,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from query_bench import machine  # bench/ is the script's folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -50,18 +51,6 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚"
 WORDS = ["长春", "吉林", "四平", "通化", "白山", "松原", "白城", "延边", "辽源", "梅河口"]
 TRADES = ["商贸", "科技", "农业", "建筑", "物流", "餐饮", "医药", "机械", "电子", "文化"]
-
-
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPU, {model or platform.processor() or 'unknown CPU'}, Python {platform.python_version()}"
 
 
 def generate(path: Path, rows: int, seed: int = 2026) -> None:

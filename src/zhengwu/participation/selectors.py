@@ -49,9 +49,7 @@ def letters_for_staff(user: User, *, state: str = "", query: str = "") -> QueryS
     """Letters a staff user may see: the office's received letters (e-gov office), the letters
     dispatched to the user's department (clerk, leader), every letter (supervisor)."""
     rows = Letter.objects.select_related("department", "office")
-    if user.has_role(Role.SUPERVISOR):
-        pass
-    else:
+    if not user.has_role(Role.SUPERVISOR):  # a supervisor sees every letter
         condition = Q(pk__in=[])
         if user.has_role(Role.EGOV_OFFICE) and user.department_id:
             condition |= Q(office_id=user.department_id)
