@@ -20,7 +20,6 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from gmssl import func as gm_func
 from gmssl import sm2
 
 from zhengwu.core.errors import ApplicationError, CoreError
@@ -111,13 +110,24 @@ class Sm2KeyPair:
     public_key: str  # 128 hex characters (x | y), uncompressed without the 04 prefix
 
 
+def _sm2(private_key: str, public_key: str) -> sm2.CryptSM2:
+    """gmssl's CryptSM2 with the public key set as given.
+
+    Its constructor strips a "04" prefix with `lstrip("04")`, which also eats every leading
+    0 and 4 of the x coordinate: one key in 256 (those whose hex starts with "04") became a
+    different, invalid key, so its signatures never verified. Our keys carry no prefix.
+    """
+    instance = sm2.CryptSM2(private_key=private_key, public_key="")
+    instance.public_key = public_key
+    return instance
+
+
 def sm2_generate_keypair() -> Sm2KeyPair:
     curve = sm2.default_ecc_table
     n = int(curve["n"], 16)
     d = secrets.randbelow(n - 2) + 1
     private_hex = f"{d:064x}"
-    signer = sm2.CryptSM2(private_key=private_hex, public_key="")
-    public_hex = signer._kg(d, curve["g"])
+    public_hex = _sm2(private_hex, "")._kg(d, curve["g"])
     return Sm2KeyPair(private_key=private_hex, public_key=public_hex)
 
 
@@ -126,13 +136,26 @@ SM2_DEFAULT_UID = "1234567812345678"  # GM/T 0009 default user identity
 
 def sm2_sign(private_key: str, public_key: str, message: bytes) -> str:
     """SM2 signature (with the SM3 Z-value, as GM/T 0009 asks) as 128 hex characters."""
-    signer = sm2.CryptSM2(private_key=private_key, public_key=public_key)
-    random_hex = gm_func.random_hex(signer.para_len)
-    return str(signer.sign_with_sm3(message, random_hex))
+    signer = _sm2(private_key, public_key)
+    n = int(signer.ecc_table["n"], 16)
+    while True:
+        # k uniform in [1, n-1]; gmssl returns None for the rare k that gives r = 0, r + k = n
+        # or s = 0, and then the standard says: pick another k.
+        k = secrets.randbelow(n - 1) + 1
+        signature = signer.sign_with_sm3(message, f"{k:064x}")
+        if signature is not None:
+            return str(signature)
 
 
 def sm2_verify(public_key: str, message: bytes, signature: str) -> bool:
     if len(signature) != 128 or any(c not in "0123456789abcdefABCDEF" for c in signature):
+        return False
+    if len(public_key) != 128:
+        return False
+    verifier = _sm2("", public_key)
+    try:
+        return bool(verifier.verify_with_sm3(signature, message))
+    except Exception:  # gmssl raises assorted errors on malformed points
         return False
     verifier = sm2.CryptSM2(private_key="", public_key=public_key)
     try:

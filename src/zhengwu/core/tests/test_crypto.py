@@ -58,6 +58,34 @@ def test_sm2_signs_and_verifies() -> None:
     assert not crypto.sm2_verify(pair.public_key, b"x", "zz" * 64)
 
 
+def test_sm2_verifies_the_standard_example() -> None:
+    # GB/T 32918.5-2017 appendix A (recommended curve, default ID): key, message and signature.
+    public = (
+        "09f9df311e5421a150dd7d161e4bc5c672179fad1833fc076bb08ff356f35020"
+        "ccea490ce26775a52dc6ea718cc1aa600aed05fbf35e084a6632f6072da9ad13"
+    )
+    signature = (
+        "f5a03b0648d2c4630eeac513e1bb81a15944da3827d5b74143ac7eaceee720b3"
+        "b1b6aa29df212fd8763182bc0d421ca1bb9038fd1f7f42d4840b69c485bbc1aa"
+    )
+    assert crypto.sm2_verify(public, b"message digest", signature)
+    assert not crypto.sm2_verify(public, b"message digesT", signature)
+
+
+def test_sm2_works_for_a_public_key_whose_hex_starts_with_04() -> None:
+    # d = 11 gives a public key beginning "04"; gmssl's constructor took that for the
+    # uncompressed-point prefix and stripped it (and more), so such keys never verified.
+    private = f"{11:064x}"
+    public = (
+        "04b3cb10c9c6d8e27c1aab770f67f543125dcdd589c2ff82668c74d78ce20ace"
+        "63516355287e39fe4918e5c02e2b0b930c94816e63c4bc72739a8fd805174a4b"
+    )
+    assert crypto._sm2(private, "")._kg(11, crypto.sm2.default_ecc_table["g"]) == public
+    for _ in range(3):
+        signature = crypto.sm2_sign(private, public, "电子证照".encode())
+        assert crypto.sm2_verify(public, "电子证照".encode(), signature)
+
+
 def test_text_encryption_and_blind_index(settings: object) -> None:
     stored = crypto.encrypt_text("11010519491231002X")
     assert stored.startswith("sm4g1:") and "1101" not in stored
