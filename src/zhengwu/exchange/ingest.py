@@ -38,8 +38,9 @@ from zhengwu.catalog.models import Resource
 from zhengwu.catalog.services import resource_mark_loaded
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
 from zhengwu.core.idnumbers import mask_middle
+from zhengwu.exchange.checking import NESTED, Checker, CsvPlan, check_csv_chunks, check_rows, csv_plan
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.store import BATCH_SIZE, STRUCTURED_FORMATS, TableSpec, TableWriter, table_spec
+from zhengwu.exchange.store import STRUCTURED_FORMATS, TableSpec, TableWriter, table_spec
 from zhengwu.exchange.store_models import LoadJob
 from zhengwu.exchange.validation import Invalid, cell_text
 
@@ -51,7 +52,6 @@ MAX_API_RECORDS = 1000
 MAX_REPORTED_ERRORS = 1000
 PROGRESS_EVERY = 20000
 CHUNK = 1024 * 1024
-NESTED = "\x00nested"
 
 Progress = Callable[[int, float | None], None]  # (rows read, fraction done or None)
 
@@ -83,6 +83,7 @@ class _Source:
     rows: Iterator[tuple[int, Sequence[str]]]
     fraction: Callable[[], float | None] = lambda: None
     close: Callable[[], None] = lambda: None
+    plan: CsvPlan | None = None  # a CSV file that worker processes may check in chunks
 
 
 class _Errors:
@@ -144,14 +145,20 @@ def _refused(
 # --- reading files ---------------------------------------------------------------------------
 
 
-def _scan(path: Path) -> tuple[str, str]:
-    """(SM3 hex, text encoding guess) in one pass: UTF-8 if every byte decodes, else GB18030."""
+def _scan(path: Path) -> tuple[str, str, bool]:
+    """(SM3 hex, text encoding guess, has a quote character) in one pass.
+
+    The encoding is UTF-8 if every byte decodes, else GB18030. A quote byte cannot be part of a
+    multi-byte character in either, so `b'"' in chunk` finds quoted fields.
+    """
     digest = hashes.Hash(hashes.SM3())
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
+    quote = False
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
+            quote = quote or b'"' in chunk
             if utf8:
                 try:
                     decoder.decode(chunk)
@@ -162,7 +169,7 @@ def _scan(path: Path) -> tuple[str, str]:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return digest.finalize().hex(), ("utf-8" if utf8 else "gb18030")
+    return digest.finalize().hex(), ("utf-8" if utf8 else "gb18030"), quote
 
 
 def _detect_format(path: Path) -> str:
@@ -182,7 +189,7 @@ def _file_error(message: str) -> ApplicationError:
     return ApplicationError(ExchangeError.INVALID_FILE, message, {"file": message})
 
 
-def _open_csv(path: Path, encoding: str) -> _Source:
+def _open_csv(path: Path, encoding: str, *, has_quote: bool = True) -> _Source:
     raw = path.open("rb")
     size = max(path.stat().st_size, 1)
     bom = raw.read(3)
@@ -193,6 +200,7 @@ def _open_csv(path: Path, encoding: str) -> _Source:
     first = text.readline()
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     header = next(csv.reader([first], delimiter=delimiter), [])
+    plan = csv_plan(path, encoding=encoding, delimiter=delimiter, has_quote=has_quote)
 
     def rows() -> Iterator[tuple[int, Sequence[str]]]:
         number = 1
@@ -206,12 +214,14 @@ def _open_csv(path: Path, encoding: str) -> _Source:
             raise _file_error(f"CSV 格式错误（第 {number} 行附近）：{error}") from None
 
     def fraction() -> float | None:
+        if plan is not None and plan.position > plan.data_start:
+            return min(plan.position / size, 1.0)  # checked in chunks by worker processes
         try:
             return min(raw.tell() / size, 1.0)
         except (OSError, ValueError):
             return None
 
-    return _Source("csv", encoding.replace("-sig", "-bom"), header, 1, rows(), fraction, text.close)
+    return _Source("csv", encoding.replace("-sig", "-bom"), header, 1, rows(), fraction, text.close, plan)
 
 
 def _open_xlsx(path: Path) -> _Source:
@@ -339,88 +349,57 @@ def _run(
 
     Rows are gathered in batches and checked column by column (`batch_converter`); a column of
     a batch that the fast check does not accept is checked cell by cell, which names each error.
-    After the first error nothing more is written, but checking goes on to report every error.
+    Large CSV files are checked by several processes at once (`checking.check_csv_chunks`);
+    the writing stays in this process and transaction. After the first error nothing more is
+    written, but checking goes on to report every error.
     """
     codes = _map_header(spec, source, errors)
     if errors.count:
         raise _Rollback
-    width = len(codes)
     key_index = codes.index(spec.key)
-    fast = [spec.batch_converter(code) for code in codes]
-    slow = [spec.db_converter(code) for code in codes]
-    state = {"writing": True}
+    checker = Checker(
+        codes,
+        [spec.batch_converter(code) for code in codes],
+        [spec.db_converter(code) for code in codes],
+        source.file_format == "json",
+    )
     seen: set[Any] = set()
-    pending: list[tuple[int, int, str, str, str]] = []  # (row, column index, code, value, message)
-    check_nested = source.file_format == "json"
-
-    def process(batch: list[Sequence[str]], numbers: list[int], writer: TableWriter) -> None:
-        columns = list(zip(*batch, strict=True)) if batch else []
-        converted: list[list[Any]] = []
-        bad = False
-        for index, column in enumerate(columns):
-            values = fast[index](column)
-            if values is None:
-                convert = slow[index]
-                values = [convert(cell) for cell in column]
-                if Invalid in map(type, values):
-                    bad = True
-                    code = codes[index]
-                    for number, cell, value in zip(numbers, column, values, strict=True):
-                        if type(value) is Invalid:
-                            pending.append((number, index, code, cell, value.message))
-            converted.append(values)
-        if check_nested:
-            for number, cells in zip(numbers, batch, strict=True):
-                for index, cell in enumerate(cells):
-                    if cell == NESTED:
-                        bad = True
-                        pending.append((number, index, codes[index], "", "值应为文字、数字或布尔值，不能是对象或数组"))
-        if columns:
-            keys = converted[key_index]
-            fresh = set(keys)
-            if len(fresh) != len(keys) or not seen.isdisjoint(fresh):
-                for number, cell, key in zip(numbers, columns[key_index], keys, strict=True):
-                    if key is None or type(key) is Invalid:
-                        continue
-                    if key in seen:
-                        bad = True
-                        pending.append((number, key_index, spec.key, cell, "主键重复：文件中已有相同主键的记录"))
-                    seen.add(key)
-            else:
-                seen.update(fresh)
-        if pending:
-            pending.sort(key=lambda entry: (entry[0], entry[1]))
-            for number, _, code, cell, message in pending:
-                errors.add(number, code, cell, message)
-            pending.clear()
-        if bad or errors.count:
-            state["writing"] = False
-        if state["writing"] and columns:
-            writer.add_columns(converted)
-
+    writing = True
     rows = 0
-    batch: list[Sequence[str]] = []
-    numbers: list[int] = []
+    reported = 0
+    if source.plan is not None and source.plan.worth_parallel():
+        checked = check_csv_chunks(source.plan, checker, key_index)
+    else:
+        checked = check_rows(checker, source.rows, key_index)
     with TableWriter(resource, mode=mode, columns=codes) as writer:
-        for number, cells in source.rows:
-            if len(cells) != width:
-                if not any(cell.strip() for cell in cells):
-                    continue  # blank line
-                pending.append((number, -1, "", "", f"本行有 {len(cells)} 列，表头有 {width} 列"))
-                rows += 1
-                continue
-            if not any(cells):
-                continue  # a blank row (spreadsheets leave them behind)
-            rows += 1
-            batch.append(cells)
-            numbers.append(number)
-            if len(batch) >= BATCH_SIZE:
-                process(batch, numbers, writer)
-                batch, numbers = [], []
-                if progress is not None and rows % PROGRESS_EVERY < BATCH_SIZE:
-                    progress(rows, source.fraction())
-        process(batch, numbers, writer)
-        if errors.count or not state["writing"]:
+        for result in checked:
+            if result.columns:
+                keys = result.columns[key_index]
+                fresh = set(keys)
+                if len(fresh) != len(keys) or not seen.isdisjoint(fresh):
+                    texts = keys if result.key_texts is None else result.key_texts
+                    for number, cell, key in zip(result.numbers, texts, keys, strict=True):
+                        if key is None or type(key) is Invalid:
+                            continue
+                        if key in seen:
+                            result.pending.append(
+                                (number, key_index, spec.key, cell, "主键重复：文件中已有相同主键的记录")
+                            )
+                        seen.add(key)
+                else:
+                    seen.update(fresh)
+            if result.pending:
+                writing = False
+                result.pending.sort(key=lambda entry: (entry[0], entry[1]))
+                for number, _, code, cell, message in result.pending:
+                    errors.add(number, code, cell, message)
+            if writing and result.columns:
+                writer.add_columns(result.columns)
+            rows += result.rows
+            if progress is not None and rows - reported >= PROGRESS_EVERY:
+                reported = rows
+                progress(rows, source.fraction())
+        if errors.count or not writing:
             raise _Rollback
         if rows == 0:
             errors.add(None, "", "", "文件中没有数据行")
@@ -586,7 +565,7 @@ def loadjob_run(*, job_id: int, progress: Progress | None = None) -> LoadResult:
     actor = job.actor
     try:
         _authorize(actor=actor, api_client=None, resource=resource)  # roles may have changed meanwhile
-        sm3, encoding = _scan(path)
+        sm3, encoding, has_quote = _scan(path)
         job.file_sm3 = sm3
         job.save(update_fields=["file_sm3"])
         file_format = _detect_format(path)
@@ -607,7 +586,7 @@ def loadjob_run(*, job_id: int, progress: Progress | None = None) -> LoadResult:
             return _open_xlsx(path)
         if file_format == "json":
             return _open_json(path)
-        return _open_csv(path, encoding)
+        return _open_csv(path, encoding, has_quote=has_quote)
 
     wrapped = _progress_writer(job.pk, progress)
     try:

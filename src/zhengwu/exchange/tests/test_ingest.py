@@ -16,7 +16,7 @@ from zhengwu.audit.models import AuditEvent
 from zhengwu.catalog.models import DataType, Resource
 from zhengwu.conftest import make_staff
 from zhengwu.core.errors import ApplicationError
-from zhengwu.exchange import ingest, store
+from zhengwu.exchange import checking, ingest, store
 from zhengwu.exchange.errors import ExchangeError
 from zhengwu.exchange.ingest import error_report_csv, error_report_xlsx, ingest_file
 from zhengwu.exchange.store_models import LoadJob, loadjob_run_task
@@ -35,6 +35,19 @@ from zhengwu.exchange.tests.test_store_fixtures import (  # noqa: F401 - fixture
 from zhengwu.exchange.validation import ColumnSpec, Invalid, compile_converter
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["one process", "worker processes"])
+def load_processes(request: Any, settings: Any, monkeypatch: Any) -> str:
+    """Every test here runs twice: rows checked in this process, and by forked workers in
+    chunks of a line or two (so chunk boundaries, row numbers and ordering are exercised)."""
+    if request.param == "worker processes":
+        settings.ZHENGWU_LOAD_PROCESSES = 2
+        settings.ZHENGWU_LOAD_PARALLEL_MIN_BYTES = 0
+        monkeypatch.setattr(checking, "CHUNK_BYTES", 64)
+    else:
+        settings.ZHENGWU_LOAD_PROCESSES = 1
+    return str(request.param)
 
 
 def column(data_type: str, **extra: Any) -> Any:
@@ -304,7 +317,7 @@ def test_crash_half_way_leaves_old_data_intact(enterprises: Resource, tmp_path: 
         actor=None, resource=enterprises, path=write_csv(tmp_path / "a.csv", HEADER_CODES, [row_for(c) for c in old])
     ).ok
     monkeypatch.setattr(store, "BATCH_SIZE", 10)
-    monkeypatch.setattr(ingest, "BATCH_SIZE", 10)
+    monkeypatch.setattr(checking, "BATCH_SIZE", 10)
     original = store.TableWriter.add_columns
     calls = {"n": 0}
 
@@ -347,7 +360,7 @@ def test_database_failure_in_the_writer_thread_rolls_back(
 
 def test_writing_from_a_helper_thread(enterprises: Resource, tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setattr(store, "WRITE_IN_THREAD", True)
-    monkeypatch.setattr(ingest, "BATCH_SIZE", 7)
+    monkeypatch.setattr(checking, "BATCH_SIZE", 7)
     codes = credit_codes(30)
     path = write_csv(tmp_path / "e.csv", HEADER_CODES, [row_for(c) for c in codes])
     assert ingest_file(actor=None, resource=enterprises, path=path).ok
@@ -430,7 +443,7 @@ def test_queued_job_runs_through_the_huey_task(enterprises: Resource, market_off
 
 def test_progress_is_reported(enterprises: Resource, tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setattr(ingest, "PROGRESS_EVERY", 2)
-    monkeypatch.setattr(ingest, "BATCH_SIZE", 2)
+    monkeypatch.setattr(checking, "BATCH_SIZE", 2)
     seen: list[tuple[int, float | None]] = []
     path = write_csv(tmp_path / "e.csv", HEADER_CODES, [row_for(code) for code in credit_codes(5)])
     ingest_file(
@@ -438,3 +451,52 @@ def test_progress_is_reported(enterprises: Resource, tmp_path: Path, monkeypatch
     )
     assert [rows for rows, _ in seen] == [2, 4, 5]
     assert seen[-1][1] == 1.0
+
+
+# --- checking in worker processes ------------------------------------------------------------
+
+
+def _spy_on_workers(monkeypatch: Any) -> list[int]:
+    used: list[int] = []
+    original = ingest.check_csv_chunks
+
+    def spy(*args: Any) -> Any:
+        used.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(ingest, "check_csv_chunks", spy)
+    return used
+
+
+def test_worker_processes_keep_row_numbers_order_and_duplicates(
+    enterprises: Resource, tmp_path: Path, monkeypatch: Any, load_processes: str
+) -> None:
+    used = _spy_on_workers(monkeypatch)
+    codes = credit_codes(40, seed=11)
+    path = write_csv(tmp_path / "big.csv", HEADER_CODES, [row_for(code) for code in codes])
+    result = ingest_file(actor=None, resource=enterprises, path=path)
+    assert result.ok and result.rows_written == 40
+    assert bool(used) == (load_processes == "worker processes")
+    changes, _ = store.changes_since(enterprises, 0, limit=100)
+    assert [row["credit_code"] for row in changes] == codes  # the change feed keeps the file's order
+
+    rows = [row_for(code) for code in credit_codes(40, seed=12)]
+    rows[30] = row_for(rows[30][0], staff="x")  # line 33 (after the blank line below)
+    rows[35] = list(rows[3])  # line 38 repeats the key of line 5
+    rows.insert(20, [""] * len(HEADER_CODES))  # line 22: a blank row, skipped but counted as a line
+    result = ingest_file(actor=None, resource=enterprises, path=write_csv(tmp_path / "bad.csv", HEADER_CODES, rows))
+    assert not result.ok and result.rows_written == 0
+    assert [(e["row"], e["code"]) for e in result.errors] == [(33, "staff"), (38, "credit_code")]
+    assert [row["credit_code"] for row in store.find_records(enterprises, {}, after=None, limit=100)[0]] == codes
+
+
+def test_a_file_with_quoted_fields_is_checked_in_one_process(
+    enterprises: Resource, tmp_path: Path, monkeypatch: Any, load_processes: str
+) -> None:
+    used = _spy_on_workers(monkeypatch)
+    codes = credit_codes(5, seed=13)
+    rows = [row_for(code, name=f"某某,第{index}\n分公司") for index, code in enumerate(codes)]
+    result = ingest_file(actor=None, resource=enterprises, path=write_csv(tmp_path / "q.csv", HEADER_CODES, rows))
+    assert result.ok and result.rows_written == 5
+    assert used == []  # a quoted field may hold a line break: no splitting at line ends
+    assert store.get_record(enterprises, codes[2])["name"] == "某某,第2\n分公司"
