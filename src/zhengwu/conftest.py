@@ -131,3 +131,14 @@ def person_client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def machine_api_client() -> Client:
+    """A test client whose requests pass the middleware of the token API, as department systems'
+    requests under MACHINE_API_PREFIX do in production (zhengwu/wsgi.py): no sessions, no login."""
+    from zhengwu.wsgi import machine_api_middleware
+
+    client = Client()
+    with machine_api_middleware():
+        client.handler.load_middleware()
+    return client

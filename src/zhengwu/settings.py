@@ -126,6 +126,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The token-authenticated machine API (department systems) is served without the browser
+# middleware above: no cookies, sessions, CSRF or login there (zhengwu/wsgi.py).
+MACHINE_API_PREFIX = "/api/v1/exchange/"
+MACHINE_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "zhengwu.core.middleware.ZoneMiddleware",
+    "zhengwu.core.middleware.ApplicationErrorMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "zhengwu.urls"
 WSGI_APPLICATION = "zhengwu.wsgi.application"
 ASGI_APPLICATION = "zhengwu.asgi.application"
@@ -149,7 +159,6 @@ TEMPLATES = [
 
 _database = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
-    _database["CONN_MAX_AGE"] = 0
     _database["OPTIONS"] = {
         # WAL lets readers and one writer work at once; IMMEDIATE avoids upgrade deadlocks.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",

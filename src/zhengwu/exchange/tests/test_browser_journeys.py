@@ -7,12 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.browser import browser_page, chromium_path, sign_in
 from zhengwu.catalog.models import Resource
-from zhengwu.conftest import person_client, staff_client
+from zhengwu.conftest import machine_api_client, person_client, staff_client
 from zhengwu.exchange import store
 from zhengwu.exchange.sharing_models import Grant, ShareRequest
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
@@ -94,7 +93,7 @@ def test_consumer_requests_provider_approves_system_reads_citizen_sees_the_use(
 
         # 市场监管厅's system reads the citizen's record; personal items come back masked.
         _, token = helpers.api_token(sys_admin, market_dept)
-        answer = Client().get(
+        answer = machine_api_client().get(
             f"/api/v1/exchange/{people.code}/records/{CITIZEN_ID}",
             headers={"Authorization": f"Bearer {token}", "X-Purpose": PURPOSE},
         )

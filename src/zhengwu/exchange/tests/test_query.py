@@ -9,11 +9,11 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from zhengwu.accounts.models import User
 from zhengwu.catalog.models import Resource
+from zhengwu.conftest import machine_api_client
 from zhengwu.exchange import access_log, sharing
 from zhengwu.exchange.sharing_models import AccessLog, Grant
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
@@ -38,7 +38,7 @@ def call(token: str | None, path: str, purpose: str | None = PURPOSE, **params: 
         headers["Authorization"] = f"Bearer {token}"
     if purpose is not None:
         headers["X-Purpose"] = quote(purpose)
-    return Client().get(f"/api/v1/exchange/{path}", params, headers=headers)
+    return machine_api_client().get(f"/api/v1/exchange/{path}", params, headers=headers)
 
 
 def get(token: str | None, path: str, purpose: str | None = PURPOSE, **params: Any) -> Any:

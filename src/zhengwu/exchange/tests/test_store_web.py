@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department, Role, User
 from zhengwu.accounts.services import apiclient_create
-from zhengwu.conftest import make_staff, person_client, staff_client
+from zhengwu.conftest import machine_api_client, make_staff, person_client, staff_client
 from zhengwu.exchange import store, views_store
 from zhengwu.exchange.store_models import LoadJob, loadjob_run_task
 from zhengwu.exchange.tests.test_store_fixtures import (  # noqa: F401 - fixtures
@@ -167,7 +167,7 @@ def _token(department: Department, *scopes: str) -> str:
 
 def _upsert(token: str | None, code: str, records: Any) -> Any:
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-    return Client().post(
+    return machine_api_client().post(
         f"/api/v1/exchange/{code}/records:upsert",
         json.dumps({"records": records}),
         content_type="application/json",
