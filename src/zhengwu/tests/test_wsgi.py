@@ -82,7 +82,7 @@ def test_errors_of_the_machine_api_are_json_with_a_code(market_grant: Grant, mar
 
 
 def test_every_other_path_passes_the_full_middleware() -> None:
-    status, headers, body = serve("/accounts/login/")
+    status, headers, _body = serve("/accounts/login/")
     assert status == 200 and "csrftoken=" in headers.get("set-cookie", "")
     assert headers["content-language"].startswith("zh")
     assert headers["x-frame-options"] == "DENY"
