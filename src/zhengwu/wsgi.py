@@ -9,8 +9,9 @@ call (docs/benchmarks.md). Everything else goes through the full `MIDDLEWARE`.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from wsgiref.types import StartResponse, WSGIEnvironment
 
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
@@ -41,7 +42,7 @@ class Application:
             self.machine_api = WSGIHandler()
         self.prefix = settings.MACHINE_API_PREFIX
 
-    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         handler = self.machine_api if environ.get("PATH_INFO", "").startswith(self.prefix) else self.site
         return handler(environ, start_response)
 
