@@ -159,8 +159,10 @@ def test_large_font_switch_works_from_the_keyboard(live_server: Any) -> None:
         switch = page.get_by_role("button", name="大字版")
         assert switch.get_attribute("aria-pressed") == "false"
         switch.focus()
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        # The switch posts a form and comes back to the page: wait for the new page, not just
+        # for the old one's load state (which can be read before the navigation starts).
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         assert "large-font" in (page.locator("html").get_attribute("class") or "")
         assert page.get_by_role("button", name="标准字号").get_attribute("aria-pressed") == "true"
         assert page.url.endswith("/opendata/")
