@@ -6,8 +6,8 @@ pure: it reads no database and writes nothing, so worker processes can run it.
 
 `check_rows` checks an iterator of rows here. `check_csv_chunks` splits a CSV file at line
 ends into chunks and lets forked worker processes read and check them while this process
-writes the rows already checked: on a 2-core machine it roughly halves the time of a large
-load (docs/benchmarks.md). Splitting at line ends is right only when no field is quoted (a
+writes the rows already checked, so checking and writing overlap (measured in
+docs/benchmarks.md). Splitting at line ends is right only when no field is quoted (a
 quoted field may hold a line break), so a file with a quote character is checked here.
 Results come back in file order, so errors keep their row numbers and the rows their order.
 """
@@ -250,10 +250,9 @@ def check_csv_chunks(plan: CsvPlan, checker: Checker, key_index: int) -> Iterato
     finally:
         _FORKED = None  # the workers have their copy
     try:
-        sent = 0
-        for sent in range(min(2 * workers, len(spans))):
-            channels[sent % workers].send(spans[sent])
         sent = min(2 * workers, len(spans))
+        for index in range(sent):
+            channels[index % workers].send(spans[index])
         offset = 1  # the header is line 1
         for index, span in enumerate(spans):
             chunk = channels[index % workers].recv()
@@ -264,12 +263,11 @@ def check_csv_chunks(plan: CsvPlan, checker: Checker, key_index: int) -> Iterato
                 sent += 1
             for checked in chunk.checked:
                 checked.columns = [_unpack(column) for column in checked.columns]
-                if offset:
-                    checked.numbers = [number + offset for number in checked.numbers]
-                    checked.pending = [
-                        (row + offset, column, code, value, message)
-                        for row, column, code, value, message in checked.pending
-                    ]
+                checked.numbers = [number + offset for number in checked.numbers]
+                checked.pending = [
+                    (row + offset, column, code, value, message)
+                    for row, column, code, value, message in checked.pending
+                ]
                 yield checked
             offset += chunk.records
             plan.position = span[1]
