@@ -7,7 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.handlers.wsgi import WSGIRequest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
+from django.test.client import ClientHandler
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengwu.accounts.models import Department, Region, Role, RoleAssignment, User
@@ -133,12 +137,48 @@ def person_client(user: User) -> Client:
     return client
 
 
-def machine_api_client() -> Client:
-    """A test client whose requests pass the middleware of the token API, as department systems'
-    requests under MACHINE_API_PREFIX do in production (zhengwu/wsgi.py): no sessions, no login."""
-    from zhengwu.wsgi import machine_api_middleware
+class MachineApiClientHandler(ClientHandler):
+    """The test client's handler with the keyed lookup's fast path in front, as in production
+    (zhengwu/wsgi.py); `fast_path = False` sends every request to the Django handler."""
 
+    fast_path = True
+
+    def __init__(self) -> None:
+        from zhengwu.exchange.fast_lookup import FastLookup
+        from zhengwu.wsgi import machine_api_middleware
+
+        super().__init__(enforce_csrf_checks=False)
+        with machine_api_middleware():
+            self.load_middleware()
+        self.fast = FastLookup(fallback=lambda environ, start_response: [])
+
+    def __call__(self, environ: dict[str, Any]) -> Any:  # what ClientHandler returns
+        if self.fast_path:
+            # As ClientHandler does: the signal would close the connection of the test's transaction.
+            request_started.disconnect(close_old_connections)
+            request_finished.disconnect(close_old_connections)
+            try:
+                response = self.fast.answer(environ)
+            finally:
+                request_started.connect(close_old_connections)
+                request_finished.connect(close_old_connections)
+            if response is not None:
+                response.wsgi_request = WSGIRequest(environ)  # type: ignore[attr-defined]
+                return response
+        return super().__call__(environ)
+
+
+def machine_api_client() -> Client:
+    """A test client whose requests pass the fast path and the middleware of the token API, as
+    department systems' requests under MACHINE_API_PREFIX do in production (zhengwu/wsgi.py):
+    no sessions, no login."""
     client = Client()
-    with machine_api_middleware():
-        client.handler.load_middleware()
+    client.handler = MachineApiClientHandler()
     return client
+
+
+@pytest.fixture(params=["fast path", "django handler"])
+def lookup_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test both ways: keyed lookups answered by the fast path, and all by the Django handler."""
+    monkeypatch.setattr(MachineApiClientHandler, "fast_path", request.param == "fast path")
+    return str(request.param)

@@ -5,7 +5,9 @@ department systems, authenticated by bearer token only) are handled by a second 
 whose middleware is `MACHINE_API_MIDDLEWARE`: security headers, the zone rule, error rendering.
 They skip the browser middleware (sessions, CSRF, login, OTP, idle timeout, messages, axes,
 language), which reads cookies these clients never send and costs about a quarter of a query
-call (docs/benchmarks.md). Everything else goes through the full `MIDDLEWARE`.
+call (docs/benchmarks.md). In front of that handler, the keyed lookup's common case is answered
+by `exchange.fast_lookup` (same checks, same log, same middleware; everything else is handed to
+the handler). Everything else goes through the full `MIDDLEWARE`.
 """
 
 import os
@@ -38,8 +40,10 @@ class Application:
         from django.conf import settings
 
         self.site = get_wsgi_application()  # sets Django up
+        from zhengwu.exchange.fast_lookup import FastLookup
+
         with machine_api_middleware():
-            self.machine_api = WSGIHandler()
+            self.machine_api = FastLookup(WSGIHandler())
         self.prefix = settings.MACHINE_API_PREFIX
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

@@ -36,6 +36,7 @@ from zhengwu.accounts.models import ApiClient, Department
 from zhengwu.audit.chain import canonical_json, canonical_time, rows_in_seq_order
 from zhengwu.audit.services import VerifyResult
 from zhengwu.catalog.models import Resource
+from zhengwu.core import rawsql
 from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
 from zhengwu.exchange.sharing_models import (
     ACCESS_LOG_ZERO_HASH,
@@ -288,25 +289,31 @@ def stage(
 
 _JSON_FIELDS = frozenset({"keys", "filters", "key_indexes", "item_codes"})
 _PENDING_COLUMNS = (*PENDING_FIELDS, "mac")
-_insert_sql: dict[str, str] = {}
+_SEALED_COLUMNS = ("seq", *PENDING_FIELDS, "prev_hash", "hash", "mac", "pending_id")
+_insert_sql: dict[tuple[str, str], str] = {}
 
 
-def _insert_pending(row: Mapping[str, Any]) -> None:
-    """INSERT of a staged row without the ORM's per-field machinery (this is the hot path of
-    every API call); the values are converted as the ORM would store them."""
+def _insert_statement(table: str, columns: Sequence[str]) -> str:
+    """INSERT of the given columns with %s placeholders (jsonb casts on PostgreSQL)."""
     vendor = connection.vendor
-    sql = _insert_sql.get(vendor)
+    sql = _insert_sql.get((vendor, table))
     if sql is None:
         quote = connection.ops.quote_name
-        marks = ["%s::jsonb" if vendor == "postgresql" and name in _JSON_FIELDS else "%s" for name in _PENDING_COLUMNS]
+        marks = ["%s::jsonb" if vendor == "postgresql" and name in _JSON_FIELDS else "%s" for name in columns]
         sql = (
-            f"INSERT INTO {quote(AccessLogPending._meta.db_table)} "  # noqa: S608 - our identifiers
-            f"({', '.join(quote(name) for name in _PENDING_COLUMNS)}) VALUES ({', '.join(marks)})"
+            f"INSERT INTO {quote(table)} "  # noqa: S608 - our identifiers
+            f"({', '.join(quote(name) for name in columns)}) VALUES ({', '.join(marks)})"
         )
-        _insert_sql[vendor] = sql
+        _insert_sql[(vendor, table)] = sql
+    return sql
+
+
+def _params(row: Mapping[str, Any], columns: Sequence[str]) -> list[Any]:
+    """The row's values as the ORM would store them (without its per-field machinery: this is
+    the hot path of every API call and of the sealer)."""
     ops = connection.ops
     params: list[Any] = []
-    for name in _PENDING_COLUMNS:
+    for name in columns:
         value = row[name]
         if name in _JSON_FIELDS:
             value = json.dumps(value, ensure_ascii=False)
@@ -315,17 +322,73 @@ def _insert_pending(row: Mapping[str, Any]) -> None:
         elif name == "ip" and value is not None:
             value = ops.adapt_ipaddressfield_value(value)
         params.append(value)
+    return params
+
+
+def _insert_pending(row: Mapping[str, Any]) -> None:
+    rawsql.execute(_insert_statement(AccessLogPending._meta.db_table, _PENDING_COLUMNS), _params(row, _PENDING_COLUMNS))
+
+
+SEAL_BATCH = 100
+
+
+def _head_now() -> tuple[int, str]:
+    """The chain head as it is now (created, under its lock, if there is none yet)."""
+    head = AccessLogHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    if head is None:
+        with transaction.atomic():
+            locked = _lock_head()
+        return locked.seq, locked.hash
+    return int(head[0]), str(head[1])
+
+
+def _chained(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict[str, Any]], bool]:
+    """The sealed entries of staged `rows` following the head (seq, prev), and whether sealing
+    must stop (a row fails its MAC: it and those after it are left staged)."""
+    entries: list[dict[str, Any]] = []
+    for row in rows:
+        if not constant_time_equal(pending_mac(row), row["mac"]):
+            logger.error("access log: staged row %s fails its MAC; sealing stops before it", row["id"])
+            return entries, True
+        seq += 1
+        entry = {name: row[name] for name in PENDING_FIELDS}
+        entry["seq"], entry["prev_hash"], entry["pending_id"] = seq, prev, row["id"]
+        entry["hash"] = log_hash(entry)
+        entry["mac"] = log_mac(entry["hash"])
+        prev = entry["hash"]
+        entries.append(entry)
+    return entries, False
+
+
+def _write_sealed(entries: list[dict[str, Any]]) -> None:
+    """Insert the entries and their subjects, drop their staged rows, move the head (in the
+    caller's transaction, under the head's lock)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-SEAL_BATCH = 500
+        cursor.executemany(
+            _insert_statement(AccessLog._meta.db_table, _SEALED_COLUMNS),
+            [_params(entry, _SEALED_COLUMNS) for entry in entries],
+        )
+        subjects = [(entry["seq"], index) for entry in entries for index in entry["key_indexes"] or []]
+        if subjects:
+            quote = connection.ops.quote_name
+            cursor.executemany(
+                f"INSERT INTO {quote(AccessLogSubject._meta.db_table)} ({quote('log_id')}, {quote('key_index')}) "  # noqa: S608
+                "VALUES (%s, %s)",
+                subjects,
+            )
+    AccessLogPending.objects.filter(id__in=[entry["pending_id"] for entry in entries]).delete()
+    last = entries[-1]
+    AccessLogHead.objects.filter(pk=1).update(seq=last["seq"], hash=last["hash"])
 
 
 def seal_pending(*, batch_size: int = SEAL_BATCH, limit: int | None = None, pause: float = 0.0) -> int:
-    """Chain the staged rows, oldest first, in batches (one short transaction each); returns how
-    many were sealed. `pause` seconds between batches let the API's writers in (SQLite's busy
-    handler is not fair: a sealer looping without a pause can starve them).
+    """Chain the staged rows, oldest first, in batches; returns how many were sealed.
+
+    A batch is read, checked and hashed before the head is locked; the lock (on SQLite: the
+    database's one write lock) is then held only to write it, and the batch is hashed again if
+    another writer moved the head meanwhile. With `pause`, the sealer sleeps between batches at
+    least that long and at least as long as it held the lock: the API's writers, which SQLite
+    lets in only while the lock is free (its busy handler is not fair), get half the time or more.
 
     A staged row whose MAC does not match its fields is never chained: sealing stops before it
     (it stays staged, and `verify_pending` reports it).
@@ -334,40 +397,27 @@ def seal_pending(*, batch_size: int = SEAL_BATCH, limit: int | None = None, paus
     columns = ("id", *PENDING_FIELDS, "mac")
     while limit is None or sealed < limit:
         size = batch_size if limit is None else min(batch_size, limit - sealed)
-        stop = False
-        with transaction.atomic():
-            head = _lock_head()
-            rows = list(AccessLogPending.objects.order_by("id").values(*columns)[:size])
-            if not rows:
-                break
-            seq, prev = head.seq, head.hash
-            entries: list[AccessLog] = []
-            subjects: list[AccessLogSubject] = []
-            for row in rows:
-                if not constant_time_equal(pending_mac(row), row["mac"]):
-                    logger.error("access log: staged row %s fails its MAC; sealing stops before it", row["id"])
-                    stop = True
-                    break
-                seq += 1
-                fields = {name: row[name] for name in PENDING_FIELDS}
-                entry = AccessLog(seq=seq, prev_hash=prev, pending_id=row["id"], **fields)
-                entry.hash = log_hash({**fields, "seq": seq, "prev_hash": prev})
-                entry.mac = log_mac(entry.hash)
-                prev = entry.hash
-                entries.append(entry)
-                subjects += [AccessLogSubject(log_id=seq, key_index=i) for i in row["key_indexes"] or []]
-            if entries:
-                AccessLog.objects.chain_bulk_create(entries)
-                if subjects:
-                    AccessLogSubject.objects.bulk_create(subjects)
-                AccessLogPending.objects.filter(id__in=[e.pending_id for e in entries]).delete()
-                head.seq, head.hash = seq, prev
-                head.save(update_fields=["seq", "hash"])
+        head = _head_now()
+        rows = list(AccessLogPending.objects.order_by("id").values(*columns)[:size])
+        if not rows:
+            break
+        entries, stop = _chained(rows, *head)
+        held = 0.0
+        if entries:
+            started = time.perf_counter()
+            with transaction.atomic():
+                locked = _lock_head()
+                moved = (locked.seq, locked.hash) != head
+                if not moved:
+                    _write_sealed(entries)
+            held = time.perf_counter() - started
+            if moved:
+                continue  # another writer chained meanwhile: hash this batch again on its head
         sealed += len(entries)
         if stop or len(rows) < size:
             break
         if pause:
-            time.sleep(pause)
+            time.sleep(max(pause, held))
     return sealed
 
 

@@ -52,6 +52,7 @@ router = Router(tags=["共享数据查询"])
 
 NOT_FOUND_MESSAGE = "资源或记录不存在，或未获得共享授权。"
 PAGE_LIMIT = 100
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 RESERVED_PARAMS = {"after", "limit"}
 
 
@@ -154,21 +155,25 @@ def _not_found() -> ApplicationError:
     return ApplicationError(ExchangeError.NOT_FOUND, NOT_FOUND_MESSAGE, status=404)
 
 
-def purpose_header(request: HttpRequest) -> str:
+def purpose_text(raw: str) -> str:
     """X-Purpose as text: percent-decoded; raw UTF-8 bytes (seen as latin-1 by WSGI) also accepted."""
-    raw = request.headers.get("X-Purpose", "")
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         raw = raw.encode("latin-1").decode("utf-8")
     return unquote(raw).strip()[:200]
 
 
+def purpose_header(request: HttpRequest) -> str:
+    return purpose_text(request.headers.get("X-Purpose", ""))
+
+
 @dataclass
 class Context:
-    request: HttpRequest
+    request: HttpRequest | None  # None on the fast path (`exchange.fast_lookup`)
     client: ApiClient
     operation: str
     resource_code: str
     started: float
+    ip: str | None
     purpose: str = ""
     resource: Resource | None = None
     grant: Grant | None = None
@@ -184,7 +189,8 @@ class Context:
         item_codes: list[str] | None = None,
         rows: int = 0,
     ) -> None:
-        self.request._zw_access_logged = True  # type: ignore[attr-defined]
+        if self.request is not None:
+            self.request._zw_access_logged = True  # type: ignore[attr-defined]
         access_log.stage(
             operation=self.operation,
             outcome=outcome,
@@ -200,7 +206,7 @@ class Context:
             item_codes=item_codes or [],
             rows=rows,
             latency_ms=int((time.perf_counter() - self.started) * 1000),
-            ip=client_ip(self.request),
+            ip=self.ip,
         )
 
 
@@ -241,41 +247,52 @@ def _zone_hides(resource: Resource) -> bool:
     return settings.ZHENGWU_ZONE == "external" and (resource.zone != Zone.EXTERNAL or resource.is_secret)
 
 
-def _authorize(ctx: Context) -> Grant:
-    """Resource, zone, purpose, grant and rate limit; logs and raises on any refusal."""
+def refusal(ctx: Context, state: query_cache.State) -> str:
+    """Why the call may not go on ("" when it may: `ctx.resource` and `ctx.grant` are then set):
+    purpose, resource, zone, grant and rate limit. Only reads: the caller logs and answers."""
     if not ctx.purpose:
-        ctx.log(AccessLog.Outcome.INVALID, reason="purpose_missing")
-        raise ApplicationError(
-            ExchangeError.PURPOSE_REQUIRED, "请在 X-Purpose 请求头中说明用途。", {"X-Purpose": "必填"}
-        )
-    state = getattr(ctx.request, "_zw_cache", None) or query_cache.current()
+        return "purpose_missing"
     resource = query_cache.published_resource(ctx.resource_code, state)
     if resource is None:
-        ctx.log(AccessLog.Outcome.DENIED, reason="unknown_resource")
-        raise _not_found()
+        return "unknown_resource"
     ctx.resource = resource
     if _zone_hides(resource):
-        ctx.log(AccessLog.Outcome.DENIED, reason="zone")
-        raise _not_found()
+        return "zone"
     now = timezone.now()
     grants = query_cache.grants_of(ctx.client.department_id, resource, state)
     grant = next((g for g in grants if g.purpose == ctx.purpose and g.is_active(now)), None)
     if grant is None:
         if any(g.purpose == ctx.purpose for g in grants):
-            reason = "grant_inactive"
-        elif grants:
-            reason = "purpose_mismatch"
-        else:
-            reason = "no_grant"
-        ctx.log(AccessLog.Outcome.DENIED, reason=reason)
-        raise _not_found()
+            return "grant_inactive"
+        return "purpose_mismatch" if grants else "no_grant"
     ctx.grant = grant
     if rate_limit.exceeded(grant):
-        ctx.log(AccessLog.Outcome.RATE_LIMITED, reason="rate_limit")
+        return "rate_limit"
+    return ""
+
+
+def _authorize(ctx: Context) -> Grant:
+    """`refusal`, with the refusal logged and raised."""
+    state = getattr(ctx.request, "_zw_cache", None) or query_cache.current()
+    reason = refusal(ctx, state)
+    if not reason:
+        assert ctx.grant is not None
+        return ctx.grant
+    if reason == "purpose_missing":
+        ctx.log(AccessLog.Outcome.INVALID, reason=reason)
         raise ApplicationError(
-            ExchangeError.RATE_LIMITED, f"调用过于频繁：该授权每分钟最多 {grant.rate_limit_per_minute} 次。", status=429
+            ExchangeError.PURPOSE_REQUIRED, "请在 X-Purpose 请求头中说明用途。", {"X-Purpose": "必填"}
         )
-    return grant
+    if reason == "rate_limit":
+        assert ctx.grant is not None
+        ctx.log(AccessLog.Outcome.RATE_LIMITED, reason=reason)
+        raise ApplicationError(
+            ExchangeError.RATE_LIMITED,
+            f"调用过于频繁：该授权每分钟最多 {ctx.grant.rate_limit_per_minute} 次。",
+            status=429,
+        )
+    ctx.log(AccessLog.Outcome.DENIED, reason=reason)
+    raise _not_found()
 
 
 def _granted_rules(shape: ResourceShape, grant: Grant) -> list[masking.ItemRule]:
@@ -289,6 +306,28 @@ def _log_key(shape: ResourceShape, key: str) -> tuple[str, list[str]]:
     return key, []
 
 
+def record_answer(ctx: Context, key: str) -> bytes | None:
+    """The body of the 200 answer to a permitted keyed lookup, logged (`ctx.resource` and
+    `ctx.grant` set by `refusal`); None, with nothing logged, when there is no such record."""
+    from zhengwu.exchange import store
+
+    assert ctx.resource is not None and ctx.grant is not None
+    shape = resource_shape(ctx.resource)
+    row = store.get_record(ctx.resource, key)
+    if row is None:
+        return None
+    out = masking.project(row, _granted_rules(shape, ctx.grant), plain_personal=ctx.grant.plain_personal)
+    codes = list(out)
+    if "_disputed" in row:
+        out["_disputed"] = bool(row["_disputed"])
+    # Rendered here rather than validated against RecordOut by ninja (the same JSON, with
+    # ninja's encoder): this is the hot path, and the dict is built to that schema.
+    body = json.dumps({"resource": ctx.resource.code, "record": out}, cls=NinjaJSONEncoder).encode()
+    logged_key, indexes = _log_key(shape, key)
+    ctx.log(AccessLog.Outcome.OK, keys=[logged_key], key_indexes=indexes, item_codes=codes, rows=1)
+    return body
+
+
 def _run(request: HttpRequest, resource_code: str, operation: str, body: Callable[[Context], Any]) -> Any:
     ctx = Context(
         request=request,
@@ -296,6 +335,7 @@ def _run(request: HttpRequest, resource_code: str, operation: str, body: Callabl
         operation=operation,
         resource_code=resource_code,
         started=time.perf_counter(),
+        ip=client_ip(request),
         purpose=purpose_header(request),
     )
     try:
@@ -322,29 +362,15 @@ RESPONSES_COMMON = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 
     operation_id="exchange_record_get",
 )
 def record_get(request: HttpRequest, resource_code: str, key: str) -> HttpResponse:
-    from zhengwu.exchange import store
-
     def body(ctx: Context) -> HttpResponse:
-        grant = _authorize(ctx)
-        assert ctx.resource is not None
-        shape = resource_shape(ctx.resource)
-        logged_key, indexes = _log_key(shape, key)
-        row = store.get_record(ctx.resource, key)
-        if row is None:
+        _authorize(ctx)
+        answer = record_answer(ctx, key)
+        if answer is None:
+            assert ctx.resource is not None
+            logged_key, indexes = _log_key(resource_shape(ctx.resource), key)
             ctx.log(AccessLog.Outcome.NOT_FOUND, keys=[logged_key], key_indexes=indexes)
             raise _not_found()
-        rules = _granted_rules(shape, grant)
-        out = masking.project(row, rules, plain_personal=grant.plain_personal)
-        codes = list(out)
-        if "_disputed" in row:
-            out["_disputed"] = bool(row["_disputed"])
-        ctx.log(AccessLog.Outcome.OK, keys=[logged_key], key_indexes=indexes, item_codes=codes, rows=1)
-        # Rendered here rather than validated against RecordOut by ninja (the same JSON, with
-        # ninja's encoder): this is the hot path, and the dict is built to the schema above.
-        return HttpResponse(
-            json.dumps({"resource": ctx.resource.code, "record": out}, cls=NinjaJSONEncoder),
-            content_type="application/json; charset=utf-8",
-        )
+        return HttpResponse(answer, content_type=JSON_CONTENT_TYPE)
 
     result: HttpResponse = _run(request, resource_code, AccessLog.Operation.RECORD, body)
     return result

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +34,7 @@ from zhengwu.accounts.models import ApiClient, Department
 from zhengwu.accounts.services import LAST_USED_RESOLUTION, apiclient_authenticate
 from zhengwu.catalog.models import DataItem, Resource
 from zhengwu.catalog.signals import rows_updated
+from zhengwu.core.rawsql import fetch_one
 from zhengwu.exchange.sharing_models import Grant, QueryCacheVersion
 
 MAX_ENTRIES = 10_000
@@ -51,23 +51,6 @@ class State:
 _local_version = 0
 _lock = threading.Lock()
 _state = State(tag=(-1, -1))
-
-
-def fetch_one(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-    """One row of a small read on the current connection, through the DB-API connection itself:
-    Django's cursor wrapper costs more than these primary-key reads (hot path of every call).
-    `sql` uses %s placeholders."""
-    connection.ensure_connection()
-    raw: Any = connection.connection
-    if connection.vendor == "sqlite":
-        cursor = raw.execute(sql.replace("%s", "?"), tuple(params))
-    else:
-        cursor = raw.execute(sql, tuple(params))
-    try:
-        row: tuple[Any, ...] | None = cursor.fetchone()
-    finally:
-        cursor.close()
-    return row
 
 
 def _db_version() -> int:

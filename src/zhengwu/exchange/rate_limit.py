@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from zhengwu.exchange.query_cache import fetch_one
+from zhengwu.core.rawsql import fetch_one
 from zhengwu.exchange.sharing_models import Grant, RateCounter
 
 KEEP_MINUTES = 5

@@ -175,10 +175,6 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
     def bulk_create(self, *args: Any, **kwargs: Any) -> list[AccessLog]:
         raise _append_only()
 
-    def chain_bulk_create(self, entries: list[AccessLog]) -> list[AccessLog]:
-        """Only for `access_log.seal_pending`: insert entries it has chained."""
-        return super().bulk_create(entries)
-
 
 class AccessLog(models.Model):
     """One call of the query API (or one webhook push), written and committed before the answer.

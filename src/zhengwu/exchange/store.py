@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhengwu.catalog.models import DataType, FormatClass, Resource
+from zhengwu.core import rawsql
 from zhengwu.core.errors import ApplicationError
 from zhengwu.exchange.errors import ExchangeError
 from zhengwu.exchange.store_models import StoreTable
@@ -399,9 +400,7 @@ def get_record(resource: Resource, key: str) -> dict[str, Any] | None:
     if param is None or not _table_exists(resource):
         return None
     lookup = _lookup(spec)
-    with connection.cursor() as cursor:
-        cursor.execute(lookup.sql, [param, False])
-        row = cursor.fetchone()
+    row = rawsql.fetch_one(lookup.sql, [param, False])
     if row is None:
         return None
     record = lookup.read(row)

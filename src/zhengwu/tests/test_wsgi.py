@@ -86,3 +86,158 @@ def test_every_other_path_passes_the_full_middleware() -> None:
     assert status == 200 and "csrftoken=" in headers.get("set-cookie", "")
     assert headers["content-language"].startswith("zh")
     assert headers["x-frame-options"] == "DENY"
+
+
+# --- the keyed lookup's fast path (exchange.fast_lookup) ---------------------------------------
+
+
+@pytest.fixture
+def handed_over(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Paths the fast path handed to the Django handler, in order."""
+    paths: list[str] = []
+    machine_api: Any = application.machine_api
+    django_handler = machine_api.fallback
+
+    def fallback(environ: dict[str, Any], start_response: Any) -> Any:
+        paths.append(environ["PATH_INFO"])
+        return django_handler(environ, start_response)
+
+    monkeypatch.setattr(machine_api, "fallback", fallback)
+    return paths
+
+
+def lookup(resource_code: str, key: str = CITIZEN_ID, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    return serve(f"/api/v1/exchange/{resource_code}/records/{key}", headers)
+
+
+def staged() -> list[dict[str, Any]]:
+    ignore = {"id", "at", "latency_ms", "mac"}
+    return [
+        {k: v for k, v in row.items() if k not in ignore} for row in AccessLogPending.objects.order_by("id").values()
+    ]
+
+
+def test_the_fast_path_answers_as_the_django_handler_does(
+    market_grant: Grant, market_token: str, handed_over: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = market_grant.resource.code
+    auth = {"Authorization": f"Bearer {market_token}", "X-Purpose": quote(PURPOSE)}
+    fast = lookup(code, **auth)
+    assert handed_over == []  # answered by the fast path
+    monkeypatch.setattr(application.machine_api, "answer", lambda environ: None)
+    slow = lookup(code, **auth)
+    assert handed_over == [f"/api/v1/exchange/{code}/records/{CITIZEN_ID}"]
+    assert fast == slow  # status, every header, body: byte for byte
+    assert fast[0] == 200 and json.loads(fast[2])["record"]["sfzh"] == "1101**********002X"
+    first, second = staged()
+    assert first == second and first["outcome"] == "ok" and first["keys"] == ["1101**********002X"]
+
+
+def test_everything_but_the_common_case_is_handed_over_and_logged_once(
+    market_grant: Grant, market_token: str, handed_over: list[str]
+) -> None:
+    code = market_grant.resource.code
+    auth = {"Authorization": f"Bearer {market_token}", "X-Purpose": quote(PURPOSE)}
+    answers = [
+        lookup(code, **{**auth, "Authorization": ""}),  # no token
+        lookup(code, **{**auth, "Authorization": "Bearer zw_not-a-token"}),
+        lookup(code, **{**auth, "Authorization": f"Basic {market_token}"}),
+        lookup(code, Authorization=auth["Authorization"]),  # no purpose
+        lookup(code, **{**auth, "X-Purpose": quote("别的用途")}),  # no grant for it
+        lookup("999999/001", **auth),  # no such resource
+        lookup(code, key="110105194912310038", **auth),  # no such record
+        serve(f"/api/v1/exchange/{code}/records", auth),  # the search
+    ]
+    assert [status for status, _, _ in answers] == [401, 401, 401, 400, 404, 404, 404, 400]
+    assert len(handed_over) == len(answers)
+    assert AccessLogPending.objects.count() == len(answers)  # each call logged once, by Django
+    assert AccessLogPending.objects.filter(outcome="ok").count() == 0
+
+
+def test_an_error_before_the_log_is_written_hands_the_call_over(
+    market_grant: Grant, market_token: str, handed_over: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhengwu.exchange import store
+
+    get_record = store.get_record
+    calls: list[str] = []
+
+    def failing_once(resource: Any, key: str) -> Any:
+        calls.append(key)
+        if len(calls) == 1:
+            raise RuntimeError("the table was briefly unreadable")
+        return get_record(resource, key)
+
+    monkeypatch.setattr(store, "get_record", failing_once)
+    status, _, _ = lookup(
+        market_grant.resource.code, Authorization=f"Bearer {market_token}", **{"X-Purpose": quote(PURPOSE)}
+    )
+    assert status == 200 and len(calls) == 2 and len(handed_over) == 1
+    assert AccessLogPending.objects.count() == 1
+
+
+def test_an_error_after_the_log_is_written_is_not_answered_twice(
+    market_grant: Grant, market_token: str, handed_over: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhengwu.exchange import fast_lookup
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("no response object today")
+
+    monkeypatch.setattr(fast_lookup, "HttpResponse", broken)
+    with pytest.raises(RuntimeError):
+        lookup(market_grant.resource.code, Authorization=f"Bearer {market_token}", **{"X-Purpose": quote(PURPOSE)})
+    assert handed_over == [] and AccessLogPending.objects.filter(outcome="ok").count() == 1
+
+
+def test_an_https_redirect_of_the_middleware_applies_to_the_fast_path(
+    settings: Any, market_grant: Grant, market_token: str
+) -> None:
+    from zhengwu.exchange.fast_lookup import FastLookup
+
+    settings.SECURE_SSL_REDIRECT = True
+    fast = FastLookup(fallback=lambda environ, start_response: [])
+    environ: dict[str, Any] = {
+        "PATH_INFO": f"/api/v1/exchange/{market_grant.resource.code}/records/{CITIZEN_ID}",
+        "HTTP_AUTHORIZATION": f"Bearer {market_token}",
+        "HTTP_X_PURPOSE": quote(PURPOSE),
+        "wsgi.input": io.BytesIO(b""),
+    }
+    setup_testing_defaults(environ)
+    response = fast.answer(environ)
+    assert response is not None and response.status_code == 301
+    assert response["Location"].startswith("https://")
+    assert AccessLogPending.objects.count() == 0  # nothing looked up, nothing logged
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/exchange/101001/001/records/11010519491231002X",
+        "/api/v1/exchange/a/records/b/records/c",
+        "/api/v1/exchange/a/records/changes",
+        "/api/v1/exchange/a/records",
+        "/api/v1/exchange/a/records/",
+        "/api/v1/exchange/a/records/k/",
+        "/api/v1/exchange/a/changes",
+        "/api/v1/exchange/a/records:upsert",
+        "/api/v1/exchange//records/k",
+        "/api/v1/exchange/吉林/records/键",
+    ],
+)
+def test_the_fast_path_takes_exactly_the_route_of_the_keyed_lookup(path: str) -> None:
+    from django.conf import settings
+    from django.urls import Resolver404, resolve
+
+    from zhengwu.exchange.fast_lookup import record_path_pattern
+
+    match = record_path_pattern(settings.MACHINE_API_PREFIX).match(path)
+    try:
+        resolved = resolve(path)
+    except Resolver404:
+        resolved = None
+    if resolved is not None and resolved.url_name == "record_get":
+        assert match is not None
+        assert (match["code"], match["key"]) == (resolved.kwargs["resource_code"], resolved.kwargs["key"])
+    else:
+        assert match is None

@@ -28,7 +28,8 @@ people, companies, market_grant, police_officer = (
 )
 market_token, police_token = helpers.market_token, helpers.police_token
 
-pytestmark = pytest.mark.django_db
+# Every test twice: keyed lookups by the fast path (exchange.fast_lookup) and by the ninja view.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lookup_path")]
 
 
 def call(token: str | None, path: str, purpose: str | None = PURPOSE, **params: Any) -> Any:

@@ -1,0 +1,41 @@
+"""Statements of the hot paths (the query API's keyed lookup) run on the DB-API connection itself.
+
+Django's cursor wrapper (connection proxy, placeholder rewriting by regex, debug and error
+wrappers, a cursor object per statement) cost more than the small primary-key reads and the one
+insert of a keyed lookup (docs/benchmarks.md). These helpers keep what matters of it: the
+connection is opened as Django opens it, errors are Django's `DatabaseError` classes, and the
+statement joins the current transaction (`atomic`) or commits on its own (autocommit). They are
+not counted by `connection.queries`. `sql` uses `%s` placeholders and must not contain "%s"
+otherwise (identifiers are ours, values are parameters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+
+
+def _run(sql: str, params: Sequence[Any]) -> Any:
+    connection.ensure_connection()
+    raw: Any = connection.connection
+    if connection.vendor == "sqlite":
+        sql = sql.replace("%s", "?")
+    with connection.wrap_database_errors:
+        return raw.execute(sql, tuple(params))
+
+
+def fetch_one(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    """The first row of a read (or None)."""
+    cursor = _run(sql, params)
+    try:
+        row: tuple[Any, ...] | None = cursor.fetchone()
+    finally:
+        cursor.close()
+    return row
+
+
+def execute(sql: str, params: Sequence[Any] = ()) -> None:
+    """A write; committed on return outside a transaction."""
+    _run(sql, params).close()

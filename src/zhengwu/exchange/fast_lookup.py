@@ -1,0 +1,148 @@
+"""The keyed lookup's fast path: `GET /api/v1/exchange/{resource_code}/records/{key}` answered
+without Django's URL resolution, ninja's operation machinery and request/response handler.
+
+Department systems call the keyed lookup more than everything else together, and that machinery
+cost half of each call (docs/benchmarks.md, "Keyed lookup"). This WSGI layer answers the common
+case — a valid token with scope exchange:query, a purpose with an active grant within its rate
+limit, a record that exists — with the very functions of the ninja view (`api_query.refusal`,
+`api_query.record_answer`: the same checks, the same masking, the same access-log row committed
+before the answer), inside the same middleware (`MACHINE_API_MIDDLEWARE`: security headers, the
+zone rule, an HTTPS redirect if configured).
+
+Everything else is handed to the Django handler untouched — no or a bad token, any refusal, no
+such record, a query string, another method, an unexpected error — and is answered and logged
+there as ever. Nothing is written here before handing over: the access-log row is written only
+for an answer given here, after the answer's body is built.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
+
+from zhengwu.accounts.models import ApiClient
+from zhengwu.audit.services import client_ip
+from zhengwu.exchange import api_query, query_cache
+from zhengwu.exchange.sharing_models import AccessLog
+
+logger = logging.getLogger(__name__)
+
+WSGIApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
+
+
+class HandOver(Exception):
+    """Not the common case: the Django handler answers this request."""
+
+
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer …` header, parsed as ninja's HttpBearer does."""
+    parts = header.split(" ")
+    if not header or parts[0].lower() != "bearer":
+        return None
+    return " ".join(parts[1:])
+
+
+def record_path_pattern(prefix: str) -> re.Pattern[str]:
+    """The route of `api_query.record_get` under `prefix`: ninja's `path` converter (.+) for the
+    code, `str` ([^/]+) for the key (tests hold this to Django's resolver)."""
+    return re.compile(re.escape(prefix) + r"(?P<code>.+)/records/(?P<key>[^/]+)\Z")
+
+
+def _path_info(environ: WSGIEnvironment) -> str | None:
+    # As Django: PATH_INFO's bytes (latin-1 in WSGI) decoded as UTF-8.
+    try:
+        return str(environ.get("PATH_INFO", "")).encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
+
+
+def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
+    token = bearer_token(request.headers.get("Authorization", ""))
+    if not token:
+        raise HandOver
+    state = query_cache.current()
+    client = query_cache.client_for_token(token, state)
+    if client is None or ApiClient.Scope.EXCHANGE_QUERY not in client.scopes:
+        raise HandOver
+    ctx = api_query.Context(
+        request=request,
+        client=client,
+        operation=AccessLog.Operation.RECORD,
+        resource_code=code,
+        started=started,
+        ip=client_ip(request),
+        purpose=api_query.purpose_header(request),
+    )
+    if api_query.refusal(ctx, state):
+        raise HandOver
+    answer = api_query.record_answer(ctx, key)
+    if answer is None:
+        raise HandOver
+    return answer
+
+
+def _view(request: HttpRequest) -> HttpResponse:
+    code, key, started = request._zw_fast_lookup  # type: ignore[attr-defined]
+    return HttpResponse(_answer(request, code, key, started), content_type=api_query.JSON_CONTENT_TYPE)
+
+
+class FastLookup:
+    """WSGI application: the fast path in front of `fallback` (the machine API's Django handler)."""
+
+    def __init__(self, fallback: WSGIApp) -> None:
+        self.fallback = fallback
+        self.pattern = record_path_pattern(settings.MACHINE_API_PREFIX)
+        # The machine API's middleware around the view, built as Django builds its chain; a
+        # middleware that answers itself (an HTTPS redirect, the zone rule's 404) does so here.
+        chain: Callable[[HttpRequest], HttpResponse] = _view
+        for path in reversed(settings.MACHINE_API_MIDDLEWARE):
+            chain = import_string(path)(chain)
+        self.chain = chain
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        response = self.answer(environ)
+        if response is None:
+            return self.fallback(environ, start_response)
+        start_response(
+            f"{response.status_code} {response.reason_phrase}",
+            [*response.items(), *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())],
+        )
+        return [response.content]
+
+    def answer(self, environ: WSGIEnvironment) -> HttpResponse | None:
+        """The fast answer to the request, or None when the Django handler must answer it."""
+        started = time.perf_counter()
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
+            return None
+        path = _path_info(environ)
+        match = self.pattern.match(path) if path is not None else None
+        if match is None:
+            return None
+        return self._respond(environ, match, started)
+
+    def _respond(self, environ: WSGIEnvironment, match: re.Match[str], started: float) -> HttpResponse | None:
+        """The answer, or None to hand the call over."""
+        signals.request_started.send(sender=self.__class__, environ=environ)
+        request = WSGIRequest(environ)
+        request._zw_fast_lookup = (match["code"], match["key"], started)  # type: ignore[attr-defined]
+        try:
+            return self.chain(request)
+        except HandOver:
+            return None
+        except Exception:
+            if getattr(request, "_zw_access_logged", False):
+                raise  # answered and logged: handing over would log the call twice
+            # Nothing was written: the Django handler answers, and reports, as it would have.
+            logger.exception("fast lookup failed; the Django handler answers the call")
+            return None
+        finally:
+            signals.request_finished.send(sender=self.__class__)
