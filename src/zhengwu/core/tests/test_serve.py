@@ -49,6 +49,7 @@ def test_commands_use_this_interpreter() -> None:
     assert web.argv[web.argv.index("--bind") + 1] == "127.0.0.1:8123"
     assert web.argv[web.argv.index("--workers") + 1] == "2"
     assert web.argv[web.argv.index("--access-logfile") + 1] == "-"
+    assert web.argv[web.argv.index("--logger-class") + 1] == "zhengwu.core.gunicorn_logging.AccessLogger"
     assert web.argv[web.argv.index("--log-level") + 1] == "info"
     # No control socket in ~/.gunicorn shared by every instance (gunicorn >= 25.1 opens one by default).
     assert ("--no-control-socket" in web.argv) == gunicorn_supports("--no-control-socket")
@@ -266,6 +267,9 @@ def test_serve_answers_runs_tasks_and_stops_on_sigterm(server: Server, data_dir:
     assert ping("由 serve 的 consumer 执行").get(blocking=True, timeout=20) == "由 serve 的 consumer 执行"
     huey.storage.close()
 
+    # A read of the machine API (refused: no token) is in the exchange access log, not in gunicorn's.
+    assert server.get("/api/v1/exchange/101001/001/records/11010519491231002X")[0] == 401
+
     gunicorn, consumer = server.child_pid("gunicorn"), server.child_pid("huey")
     tree = process_tree(server.process.pid)
     assert {gunicorn, consumer} < tree
@@ -277,6 +281,8 @@ def test_serve_answers_runs_tasks_and_stops_on_sigterm(server: Server, data_dir:
 
     output = server.output()
     assert '"GET /healthz HTTP/1.1" 200' in output  # the access log goes to stdout
+    assert '"GET /api/v1/exchange/' not in output  # (Django still warns of the 401)
+    assert "Unauthorized: /api/v1/exchange/" in output
     assert "收到停止信号" in output
 
 
@@ -292,3 +298,24 @@ def test_serve_stops_when_the_consumer_dies(server: Server) -> None:
     assert not [pid for pid in tree if alive(pid)], server.output()
     assert "huey" in server.output()
     assert "意外退出" in server.output()
+
+
+def test_the_access_logger_drops_only_the_machine_api_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from zhengwu.core.gunicorn_logging import AccessLogger
+
+    lines: list[str] = []
+    monkeypatch.setattr(Logger, "access", lambda self, resp, req, environ, took: lines.append(environ["PATH_INFO"]))
+    logger = AccessLogger(Config())
+    requests = [
+        ("GET", "/api/v1/exchange/101001/001/records/k"),
+        ("GET", "/api/v1/exchange/101001/001/changes"),
+        ("POST", "/api/v1/exchange/101001/001/records:upsert"),
+        ("GET", "/api/v1/catalog/resources"),
+        ("GET", "/"),
+    ]
+    for method, path in requests:
+        logger.access(None, None, {"REQUEST_METHOD": method, "PATH_INFO": path}, None)
+    assert lines == ["/api/v1/exchange/101001/001/records:upsert", "/api/v1/catalog/resources", "/"]

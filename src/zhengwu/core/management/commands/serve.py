@@ -81,6 +81,9 @@ def build_children(*, host: str, port: int, workers: int, worker: bool, log_leve
                 str(GUNICORN_GRACEFUL_TIMEOUT),
                 "--access-logfile",
                 "-",
+                # No access line for the machine API's reads: each is in the exchange access log.
+                "--logger-class",
+                "zhengwu.core.gunicorn_logging.AccessLogger",
                 "--error-logfile",
                 "-",
                 "--log-level",
