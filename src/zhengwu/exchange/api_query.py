@@ -247,9 +247,10 @@ def _zone_hides(resource: Resource) -> bool:
     return settings.ZHENGWU_ZONE == "external" and (resource.zone != Zone.EXTERNAL or resource.is_secret)
 
 
-def refusal(ctx: Context, state: query_cache.State) -> str:
+def refusal(ctx: Context, state: query_cache.State, *, rate_checked_by_caller: bool = False) -> str:
     """Why the call may not go on ("" when it may: `ctx.resource` and `ctx.grant` are then set):
-    purpose, resource, zone, grant and rate limit. Only reads: the caller logs and answers."""
+    purpose, resource, zone, grant and rate limit (unless the caller checks it itself). Only
+    reads: the caller logs and answers."""
     if not ctx.purpose:
         return "purpose_missing"
     resource = query_cache.published_resource(ctx.resource_code, state)
@@ -266,7 +267,7 @@ def refusal(ctx: Context, state: query_cache.State) -> str:
             return "grant_inactive"
         return "purpose_mismatch" if grants else "no_grant"
     ctx.grant = grant
-    if rate_limit.exceeded(grant):
+    if not rate_checked_by_caller and rate_limit.exceeded(grant):
         return "rate_limit"
     return ""
 

@@ -53,9 +53,24 @@ _lock = threading.Lock()
 _state = State(tag=(-1, -1))
 
 
+VERSION_SQL = f"SELECT value FROM {QueryCacheVersion._meta.db_table} WHERE id = 1"  # noqa: S608
+
+
 def _db_version() -> int:
-    row = fetch_one(f"SELECT value FROM {QueryCacheVersion._meta.db_table} WHERE id = 1")  # noqa: S608
+    row = fetch_one(VERSION_SQL)
     return int(row[0]) if row else -1
+
+
+def cached() -> State:
+    """The caches as last confirmed, without reading the version: the caller confirms them with
+    `still_valid` and a version it reads itself (the fast path, in the statement that reads the
+    rate count: one round trip less)."""
+    return _state
+
+
+def still_valid(state: State, db_version: int | None) -> bool:
+    """Nothing changed since `state` was built, given the version read now."""
+    return db_version is not None and state.tag == (_local_version, int(db_version))
 
 
 def current() -> State:

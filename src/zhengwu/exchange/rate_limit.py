@@ -17,6 +17,8 @@ from zhengwu.core.rawsql import fetch_one
 from zhengwu.exchange.sharing_models import Grant, RateCounter
 
 KEEP_MINUTES = 5
+# Calls of a grant (%s) in a minute (%s), over all shards.
+USED_SQL = f"SELECT COALESCE(SUM(hits), 0) FROM {RateCounter._meta.db_table} WHERE grant_id = %s AND minute = %s"  # noqa: S608
 
 
 def current_minute() -> int:
@@ -25,10 +27,7 @@ def current_minute() -> int:
 
 def used(grant: Grant, minute: int | None = None) -> int:
     """Calls counted against the grant in this minute, over all processes."""
-    row = fetch_one(
-        f"SELECT COALESCE(SUM(hits), 0) FROM {RateCounter._meta.db_table} WHERE grant_id = %s AND minute = %s",  # noqa: S608
-        [grant.pk, current_minute() if minute is None else minute],
-    )
+    row = fetch_one(USED_SQL, [grant.pk, current_minute() if minute is None else minute])
     return int(row[0]) if row else 0
 
 

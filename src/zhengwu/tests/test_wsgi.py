@@ -241,3 +241,29 @@ def test_the_fast_path_takes_exactly_the_route_of_the_keyed_lookup(path: str) ->
         assert (match["code"], match["key"]) == (resolved.kwargs["resource_code"], resolved.kwargs["key"])
     else:
         assert match is None
+
+
+def test_a_change_committed_by_another_process_is_honoured_by_the_next_fast_call(
+    market_grant: Grant, market_token: str, handed_over: list[str]
+) -> None:
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from zhengwu.exchange.sharing_models import QueryCacheVersion
+
+    auth = {"Authorization": f"Bearer {market_token}", "X-Purpose": quote(PURPOSE)}
+    assert lookup(market_grant.resource.code, **auth)[0] == 200
+    assert lookup(market_grant.resource.code, **auth)[0] == 200  # from this process's caches
+    assert handed_over == []
+    # Another process expires the grant: its rows change and the version moves, no signal here.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Grant._meta.db_table} SET valid_until = %s WHERE id = %s",  # noqa: S608
+            [timezone.now() - timedelta(seconds=1), market_grant.pk],
+        )
+        cursor.execute(f"UPDATE {QueryCacheVersion._meta.db_table} SET value = value + 1 WHERE id = 1")  # noqa: S608
+    status, _, body = lookup(market_grant.resource.code, **auth)
+    assert status == 404 and json.loads(body)["code"] == "exchange.not_found"
+    assert AccessLogPending.objects.filter(reason="grant_inactive").count() == 1
