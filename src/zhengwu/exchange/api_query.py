@@ -307,14 +307,15 @@ def _log_key(shape: ResourceShape, key: str) -> tuple[str, list[str]]:
     return key, []
 
 
-def record_answer(ctx: Context, key: str) -> bytes | None:
+def record_answer(ctx: Context, key: str, record: dict[str, Any] | None = None) -> bytes | None:
     """The body of the 200 answer to a permitted keyed lookup, logged (`ctx.resource` and
-    `ctx.grant` set by `refusal`); None, with nothing logged, when there is no such record."""
+    `ctx.grant` set by `refusal`; `record` if the caller has read it); None, with nothing
+    logged, when there is no such record."""
     from zhengwu.exchange import store
 
     assert ctx.resource is not None and ctx.grant is not None
     shape = resource_shape(ctx.resource)
-    row = store.get_record(ctx.resource, key)
+    row = record if record is not None else store.get_record(ctx.resource, key)
     if row is None:
         return None
     out = masking.project(row, _granted_rules(shape, ctx.grant), plain_personal=ctx.grant.plain_personal)

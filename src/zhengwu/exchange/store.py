@@ -395,17 +395,34 @@ def _key_param(spec: TableSpec, key: str) -> Any:
 def get_record(resource: Resource, key: str) -> dict[str, Any] | None:
     """The live record with this key (item codes → typed values, plus `_disputed`,
     `_updated_at`, `_seq`), or None when there is none (or no table yet)."""
+    return get_record_with(resource, key)[0]
+
+
+_with_sql: dict[tuple[str, str], str] = {}
+
+
+def get_record_with(
+    resource: Resource, key: str, scalars: str = "", params: Sequence[Any] = ()
+) -> tuple[dict[str, Any] | None, tuple[Any, ...]]:
+    """`get_record`, and in the same statement the values of `scalars` (scalar subqueries
+    separated by commas, `%s` placeholders filled from `params`): (record, their values), or
+    (None, ()) when there is no such record."""
     spec = table_spec(resource)
     param = _key_param(spec, key)
     if param is None or not _table_exists(resource):
-        return None
+        return None, ()
     lookup = _lookup(spec)
-    row = rawsql.fetch_one(lookup.sql, [param, False])
+    sql = lookup.sql
+    if scalars:
+        sql = _with_sql.get((sql, scalars)) or _with_sql.setdefault(
+            (sql, scalars), sql.replace(" FROM ", f", {scalars} FROM ", 1)
+        )
+    row = rawsql.fetch_one(sql, [*params, param, False])
     if row is None:
-        return None
+        return None, ()
     record = lookup.read(row)
     del record["_deleted"]
-    return record
+    return record, tuple(row[len(spec.codes) + 4 :])
 
 
 def find_records(

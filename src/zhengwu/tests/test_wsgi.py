@@ -159,16 +159,16 @@ def test_an_error_before_the_log_is_written_hands_the_call_over(
 ) -> None:
     from zhengwu.exchange import store
 
-    get_record = store.get_record
+    get_record_with = store.get_record_with
     calls: list[str] = []
 
-    def failing_once(resource: Any, key: str) -> Any:
+    def failing_once(resource: Any, key: str, *args: Any) -> Any:
         calls.append(key)
         if len(calls) == 1:
             raise RuntimeError("the table was briefly unreadable")
-        return get_record(resource, key)
+        return get_record_with(resource, key, *args)
 
-    monkeypatch.setattr(store, "get_record", failing_once)
+    monkeypatch.setattr(store, "get_record_with", failing_once)
     status, _, _ = lookup(
         market_grant.resource.code, Authorization=f"Bearer {market_token}", **{"X-Purpose": quote(PURPOSE)}
     )

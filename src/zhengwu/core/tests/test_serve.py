@@ -25,6 +25,7 @@ import pytest
 from huey import SqliteHuey
 
 from zhengwu.core.management.commands.serve import (
+    CONSUMER_NICE,
     Child,
     Supervisor,
     bind_address,
@@ -271,6 +272,7 @@ def test_serve_answers_runs_tasks_and_stops_on_sigterm(server: Server, data_dir:
     assert server.get("/api/v1/exchange/101001/001/records/11010519491231002X")[0] == 401
 
     gunicorn, consumer = server.child_pid("gunicorn"), server.child_pid("huey")
+    assert os.getpriority(os.PRIO_PROCESS, consumer) - os.getpriority(os.PRIO_PROCESS, gunicorn) == CONSUMER_NICE
     tree = process_tree(server.process.pid)
     assert {gunicorn, consumer} < tree
     assert len(tree) >= 4  # serve, gunicorn master, a gunicorn worker, the consumer

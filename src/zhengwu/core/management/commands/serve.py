@@ -31,6 +31,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 THREADS_PER_WORKER = 4
+# The consumer's background work (sealing the access log, webhooks, reminders) yields the CPU
+# to answering requests: with equal priority the minute's sealing pushed the query API's p99
+# up (docs/benchmarks.md).
+CONSUMER_NICE = 5
 # How long children get to finish what they are doing before they are killed.
 STOP_TIMEOUT_SECONDS = 40
 GUNICORN_GRACEFUL_TIMEOUT = 30
@@ -43,6 +47,7 @@ class Child:
     argv: list[str]
     stop_signal: signal.Signals  # graceful
     quick_signal: signal.Signals  # sent on a second request
+    nice: int = 0  # added to the process's niceness (lower CPU priority)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     returncode: int | None = None
 
@@ -103,6 +108,7 @@ def build_children(*, host: str, port: int, workers: int, worker: bool, log_leve
                 argv=[python, "-m", "zhengwu.cli", "run_huey"],
                 stop_signal=signal.SIGINT,
                 quick_signal=signal.SIGTERM,
+                nice=CONSUMER_NICE,
             )
         )
     return children
@@ -125,6 +131,18 @@ def _die_with_parent_hook() -> Callable[[], None] | None:
             os._exit(1)
 
     return hook
+
+
+def _child_setup(hook: Callable[[], None] | None, nice: int) -> Callable[[], None] | None:
+    if not nice:
+        return hook
+
+    def setup() -> None:
+        if hook is not None:
+            hook()
+        os.nice(nice)
+
+    return setup
 
 
 class Supervisor:
@@ -161,7 +179,9 @@ class Supervisor:
         for child in self.children:
             # Own process group: a Ctrl-C in the terminal reaches only `serve`, which forwards
             # exactly one signal (a second SIGINT would cut Huey's graceful shutdown short).
-            child.process = subprocess.Popen(child.argv, env=self.env, process_group=0, preexec_fn=hook)  # noqa: S603
+            child.process = subprocess.Popen(  # noqa: S603
+                child.argv, env=self.env, process_group=0, preexec_fn=_child_setup(hook, child.nice)
+            )
             self.log(f"已启动 {child.name}（pid={child.process.pid}）")
 
         stopping_since: float | None = None
