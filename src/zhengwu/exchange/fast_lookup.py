@@ -2,7 +2,8 @@
 without Django's URL resolution, ninja's operation machinery and request/response handler.
 
 Department systems call the keyed lookup more than everything else together, and that machinery
-cost half of each call (docs/benchmarks.md, "Keyed lookup"). This WSGI layer answers the common
+(with two round trips this path saves) cost about a quarter of each call measured in process
+(docs/benchmarks.md, "Keyed lookup"). This WSGI layer answers the common
 case — a valid token with scope exchange:query, a purpose with an active grant within its rate
 limit, a record that exists — with the very functions of the ninja view (`api_query.refusal`,
 `api_query.record_answer`: the same checks, the same masking, the same access-log row committed
