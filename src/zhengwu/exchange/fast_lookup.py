@@ -123,8 +123,14 @@ class FastLookup:
         # The machine API's middleware around the view, built as Django builds its chain; a
         # middleware that answers itself (an HTTPS redirect, the zone rule's 404) does so here.
         chain: Callable[[HttpRequest], HttpResponse] = _view
+        # Only __call__ (process_request/process_response) runs here: a middleware with a view
+        # hook would be skipped, so such a chain turns the fast path off rather than bypass it.
+        self.enabled = True
         for path in reversed(settings.MACHINE_API_MIDDLEWARE):
             chain = import_string(path)(chain)
+            if hasattr(chain, "process_view") or hasattr(chain, "process_template_response"):
+                logger.warning("fast lookup off: %s has a view hook the fast path would skip", path)
+                self.enabled = False
         self.chain = chain
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -140,7 +146,7 @@ class FastLookup:
     def answer(self, environ: WSGIEnvironment) -> HttpResponse | None:
         """The fast answer to the request, or None when the Django handler must answer it."""
         started = time.perf_counter()
-        if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
+        if not self.enabled or environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
             return None
         path = _path_info(environ)
         match = self.pattern.match(path) if path is not None else None

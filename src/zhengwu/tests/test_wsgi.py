@@ -267,3 +267,27 @@ def test_a_change_committed_by_another_process_is_honoured_by_the_next_fast_call
     status, _, body = lookup(market_grant.resource.code, **auth)
     assert status == 404 and json.loads(body)["code"] == "exchange.not_found"
     assert AccessLogPending.objects.filter(reason="grant_inactive").count() == 1
+
+
+class ViewHookMiddleware:
+    """A middleware whose check runs in process_view: the fast path would skip it."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        return self.get_response(request)
+
+    def process_view(self, request: Any, view: Any, args: Any, kwargs: Any) -> None:
+        return None
+
+
+def test_a_middleware_with_a_view_hook_turns_the_fast_path_off(settings: Any) -> None:
+    from zhengwu.exchange.fast_lookup import FastLookup
+
+    assert FastLookup(fallback=lambda environ, start_response: []).enabled  # the chain as configured
+    settings.MACHINE_API_MIDDLEWARE = [*settings.MACHINE_API_MIDDLEWARE, f"{__name__}.ViewHookMiddleware"]
+    fast = FastLookup(fallback=lambda environ, start_response: [])
+    environ: dict[str, Any] = {"PATH_INFO": "/api/v1/exchange/101001/001/records/k", "wsgi.input": io.BytesIO(b"")}
+    setup_testing_defaults(environ)
+    assert not fast.enabled and fast.answer(environ) is None
