@@ -304,14 +304,21 @@ def measure(name: str, url_base: str, prefix: str, suffix: str, headers: dict[st
     }
 
 
+def zhengwu_shell(zhengwu_bin: str, env: dict[str, str], code: str) -> str:
+    """What `zhengwu shell -c CODE` prints, in the benchmark's environment."""
+    return subprocess.run(  # noqa: S603 - our own command
+        [zhengwu_bin, "shell", "--no-imports", "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def seal_backlog(zhengwu_bin: str, env: dict[str, str]) -> tuple[int, float]:
     """Seal every staged access-log row now; (rows, seconds)."""
-    out = subprocess.run(  # noqa: S603 - our own command
-        [zhengwu_bin, "shell", "--no-imports", "-c",
-         "import time; from zhengwu.exchange import access_log; t = time.perf_counter(); "
-         "n = access_log.seal_pending(); print(n, time.perf_counter() - t)"],
-        env=env, capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
+    out = zhengwu_shell(
+        zhengwu_bin,
+        env,
+        "import time; from zhengwu.exchange import access_log; t = time.perf_counter(); "
+        "n = access_log.seal_pending(); print(n, time.perf_counter() - t)",
+    ).split()
     return int(out[-2]), float(out[-1])
 
 
@@ -408,12 +415,12 @@ def main() -> None:
     left, took = seal_backlog(zhengwu_bin, env)
     log(f"access log: {left} rows still staged after the API's runs, sealed afterwards in {took:.1f} s "
         "(the rest was sealed during the runs, by the server's consumer)")  # fmt: skip
-    access_log_rows = subprocess.run(  # noqa: S603 - our own command
-        [zhengwu_bin, "shell", "--no-imports", "-c",
-         "from zhengwu.exchange.sharing_models import AccessLog, AccessLogPending as P; "
-         "print(f'{AccessLog.objects.count()} sealed + {P.objects.count()} staged')"],
-        env=env, capture_output=True, text=True, check=False,
-    ).stdout.strip()  # fmt: skip
+    access_log_rows = zhengwu_shell(
+        zhengwu_bin,
+        env,
+        "from zhengwu.exchange.sharing_models import AccessLog, AccessLogPending as P; "
+        "print(f'{AccessLog.objects.count()} sealed + {P.objects.count()} staged')",
+    )
 
     if not args.skip_datasette:
         ds = start(

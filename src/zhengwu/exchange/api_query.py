@@ -155,25 +155,21 @@ def _not_found() -> ApplicationError:
     return ApplicationError(ExchangeError.NOT_FOUND, NOT_FOUND_MESSAGE, status=404)
 
 
-def purpose_text(raw: str) -> str:
+def purpose_header(request: HttpRequest) -> str:
     """X-Purpose as text: percent-decoded; raw UTF-8 bytes (seen as latin-1 by WSGI) also accepted."""
+    raw = request.META.get("HTTP_X_PURPOSE", "")  # not request.headers: it copies every header
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         raw = raw.encode("latin-1").decode("utf-8")
     return unquote(raw).strip()[:200]
 
 
-def purpose_header(request: HttpRequest) -> str:
-    return purpose_text(request.headers.get("X-Purpose", ""))
-
-
 @dataclass
 class Context:
-    request: HttpRequest | None  # None on the fast path (`exchange.fast_lookup`)
+    request: HttpRequest
     client: ApiClient
     operation: str
     resource_code: str
     started: float
-    ip: str | None
     purpose: str = ""
     resource: Resource | None = None
     grant: Grant | None = None
@@ -189,8 +185,7 @@ class Context:
         item_codes: list[str] | None = None,
         rows: int = 0,
     ) -> None:
-        if self.request is not None:
-            self.request._zw_access_logged = True  # type: ignore[attr-defined]
+        self.request._zw_access_logged = True  # type: ignore[attr-defined]
         access_log.stage(
             operation=self.operation,
             outcome=outcome,
@@ -206,7 +201,7 @@ class Context:
             item_codes=item_codes or [],
             rows=rows,
             latency_ms=int((time.perf_counter() - self.started) * 1000),
-            ip=self.ip,
+            ip=client_ip(self.request),
         )
 
 
@@ -337,7 +332,6 @@ def _run(request: HttpRequest, resource_code: str, operation: str, body: Callabl
         operation=operation,
         resource_code=resource_code,
         started=time.perf_counter(),
-        ip=client_ip(request),
         purpose=purpose_header(request),
     )
     try:

@@ -31,7 +31,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from zhengwu.accounts.models import ApiClient
-from zhengwu.audit.services import client_ip
 from zhengwu.exchange import api_query, query_cache, rate_limit, store
 from zhengwu.exchange.sharing_models import AccessLog
 
@@ -74,7 +73,7 @@ def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
     token = bearer_token(request.META.get("HTTP_AUTHORIZATION", ""))
     if not token:
         raise HandOver
-    purpose = api_query.purpose_text(request.META.get("HTTP_X_PURPOSE", ""))
+    purpose = api_query.purpose_header(request)
     # First with the caches as last confirmed, confirmed afterwards by the statement that reads
     # the record (with the cache version and the grant's rate count: one round trip, not three);
     # if something changed meanwhile, once more with caches confirmed first.
@@ -89,7 +88,6 @@ def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
             operation=AccessLog.Operation.RECORD,
             resource_code=code,
             started=started,
-            ip=client_ip(request),
             purpose=purpose,
         )
         if api_query.refusal(ctx, state, rate_checked_by_caller=True):
