@@ -312,14 +312,19 @@ def zhengwu_shell(zhengwu_bin: str, env: dict[str, str], code: str) -> str:
 
 
 def seal_backlog(zhengwu_bin: str, env: dict[str, str]) -> tuple[int, float]:
-    """Seal every staged access-log row now; (rows, seconds)."""
+    """Seal every staged access-log row now; (rows, seconds). Stops the benchmark if rows stay
+    staged: a row that fails its MAC blocks sealing, and the API's runs would then be measured
+    without the sealing they cause (`zhengwu audit verify` names the row)."""
     out = zhengwu_shell(
         zhengwu_bin,
         env,
-        "import time; from zhengwu.exchange import access_log; t = time.perf_counter(); "
-        "n = access_log.seal_pending(); print(n, time.perf_counter() - t)",
+        "import time; from zhengwu.exchange import access_log; from zhengwu.exchange.sharing_models import "
+        "AccessLogPending; t = time.perf_counter(); n = access_log.seal_pending(); "
+        "print(n, time.perf_counter() - t, AccessLogPending.objects.count())",
     ).split()
-    return int(out[-2]), float(out[-1])
+    if int(out[-1]):
+        sys.exit(f"{out[-1]} access-log rows stay staged after sealing (a MAC fails?): see zhengwu audit verify")
+    return int(out[-3]), float(out[-2])
 
 
 def pg_admin(url: str, sql: str) -> None:

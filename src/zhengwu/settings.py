@@ -72,6 +72,10 @@ try:
     ZHENGWU_PAGE_CACHE_SECONDS = env.int("ZHENGWU_PAGE_CACHE_SECONDS", 30, minimum=0, maximum=3600)
     # Loading a large CSV file: worker processes that check rows (0 = one per CPU; 1 = none) and
     # the smallest file (bytes) worth starting them for.
+    # PostgreSQL: the query API's hot statements (core.rawsql) are prepared on the server. Turn
+    # off behind a connection pooler that cannot keep prepared statements (PgBouncer < 1.21 in
+    # transaction mode).
+    ZHENGWU_PG_PREPARED = env.bool("ZHENGWU_PG_PREPARED", True)
     ZHENGWU_LOAD_PROCESSES = env.int("ZHENGWU_LOAD_PROCESSES", 0, minimum=0, maximum=64)
     ZHENGWU_LOAD_PARALLEL_MIN_BYTES = env.int(
         "ZHENGWU_LOAD_PARALLEL_MIN_BYTES", 16 * 1024 * 1024, minimum=0, maximum=1 << 40
@@ -164,6 +168,10 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+elif ZHENGWU_PG_PREPARED:
+    # Only server-bound statements are prepared: core.rawsql's; Django's own cursors bind on the
+    # client and never are.
+    _database["OPTIONS"] = {"prepare_threshold": 5}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -61,3 +61,19 @@ def test_debug_is_reported(tmp_path: Path) -> None:
     result = run_check(tmp_path, ZHENGWU_DEBUG="true", **production_env())
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
+
+
+def database_options(tmp_path: Path, **env: str) -> str:
+    environ = {key: value for key, value in os.environ.items() if key != "ZHENGWU_PG_PREPARED"}
+    environ.update({"ZHENGWU_DATA_DIR": str(tmp_path / "data"), "DJANGO_SETTINGS_MODULE": "zhengwu.settings", **env})
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=60, check=True
+    ).stdout.strip()
+
+
+def test_postgresql_hot_statements_are_prepared_unless_turned_off(tmp_path: Path) -> None:
+    url = "postgres://zhengwu@db.example.cn:5432/zhengwu"
+    assert database_options(tmp_path, DATABASE_URL=url) == "{'prepare_threshold': 5}"
+    assert database_options(tmp_path, DATABASE_URL=url, ZHENGWU_PG_PREPARED="false") == "{}"
+    assert "prepare_threshold" not in database_options(tmp_path, DATABASE_URL="sqlite:///" + str(tmp_path / "x.db"))

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from zhengwu.accounts.models import User
@@ -228,3 +229,16 @@ def test_a_bad_filter_value_is_refused_and_logged(market_grant: Grant, market_to
     entry = AccessLog.objects.get()
     assert entry.outcome == "invalid" and entry.reason == "exchange.invalid_filter"
     assert set(entry.filters) == {"sfzh"} and entry.filters["sfzh"] != "not-an-id"  # masked in the log
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_lookups_statements_are_prepared_on_postgresql(market_grant: Grant, market_token: str) -> None:
+    """The keyed lookup's read and access-log insert are planned once per connection, not per
+    call (core.rawsql binds on the server; psycopg prepares from the fifth run)."""
+    for _ in range(6):
+        assert call(market_token, record_path("101001/001", CITIZEN_ID)).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("exchange_accesslogpending" in sql and sql.startswith("INSERT") for sql in prepared), prepared
+    assert any('"_deleted" = $' in sql and sql.startswith("SELECT") for sql in prepared), prepared
