@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-
 from django.db import connection
 
 

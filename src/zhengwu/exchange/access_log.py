@@ -289,7 +289,6 @@ def stage(
 
 _JSON_FIELDS = frozenset({"keys", "filters", "key_indexes", "item_codes"})
 _PENDING_COLUMNS = (*PENDING_FIELDS, "mac")
-_SEALED_COLUMNS = ("seq", *PENDING_FIELDS, "prev_hash", "hash", "mac", "pending_id")
 _insert_sql: dict[tuple[str, str], str] = {}
 
 
@@ -362,15 +361,32 @@ def _chained(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict
 
 def _write_sealed(entries: list[dict[str, Any]]) -> None:
     """Insert the entries and their subjects, drop their staged rows, move the head (in the
-    caller's transaction, under the head's lock)."""
+    caller's transaction, under the head's lock).
+
+    The sealed rows are copied from the staged rows by the database; only what sealing adds
+    (seq, prev_hash, hash, mac) is sent. The staged rows cannot change (a trigger refuses any
+    UPDATE), so the copy holds the very values that were checked against their MAC and hashed.
+    """
+    quote = connection.ops.quote_name
+    fields = ", ".join(quote(name) for name in PENDING_FIELDS)
+    staged_fields = ", ".join(f"p.{quote(name)}" for name in PENDING_FIELDS)
+    chained = ", ".join(["(%s, %s, %s, %s, %s)"] * len(entries))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            _insert_statement(AccessLog._meta.db_table, _SEALED_COLUMNS),
-            [_params(entry, _SEALED_COLUMNS) for entry in entries],
+        cursor.execute(
+            f"INSERT INTO {quote(AccessLog._meta.db_table)} ({fields}, seq, prev_hash, hash, mac, pending_id) "  # noqa: S608 - ours
+            f"SELECT {staged_fields}, c.column2, c.column3, c.column4, c.column5, c.column1 "
+            # A VALUES list's columns are named column1, column2… by PostgreSQL and SQLite alike.
+            f"FROM {quote(AccessLogPending._meta.db_table)} p JOIN (VALUES {chained}) c ON p.id = c.column1",
+            [
+                value
+                for entry in entries
+                for value in (entry["pending_id"], entry["seq"], entry["prev_hash"], entry["hash"], entry["mac"])
+            ],
         )
+        if cursor.rowcount != len(entries):  # a staged row went missing: the batch is not sealed
+            raise RuntimeError(f"access log: sealed {cursor.rowcount} of {len(entries)} staged rows")
         subjects = [(entry["seq"], index) for entry in entries for index in entry["key_indexes"] or []]
         if subjects:
-            quote = connection.ops.quote_name
             cursor.executemany(
                 f"INSERT INTO {quote(AccessLogSubject._meta.db_table)} ({quote('log_id')}, {quote('key_index')}) "  # noqa: S608
                 "VALUES (%s, %s)",

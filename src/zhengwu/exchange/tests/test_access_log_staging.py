@@ -160,6 +160,38 @@ def test_sealing_keeps_the_chain_in_order_across_batches(market_grant: Grant, ma
     assert AccessLogHead.objects.get().seq == 6
 
 
+def test_a_sealed_entry_holds_exactly_its_staged_values(market_grant: Grant, market_token: str) -> None:
+    """The database copies the staged row; what sealing adds is seq, prev_hash, hash and mac."""
+    call(market_token, PATH)
+    call(market_token, record_path("101001/001", OTHER_ID))
+    staged = list(AccessLogPending.objects.order_by("id").values("id", *access_log.PENDING_FIELDS))
+    assert access_log.seal_pending() == 2
+    sealed = AccessLog.objects.order_by("seq").values("pending_id", *access_log.PENDING_FIELDS)
+    assert [{"id": row.pop("pending_id"), **row} for row in sealed] == staged
+    assert access_log.verify_chain().ok
+
+
+def test_a_batch_is_not_sealed_if_a_staged_row_vanished_meanwhile(
+    market_grant: Grant, market_token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(2):
+        call(market_token, PATH)
+    hashed = access_log._chained
+
+    def hashed_then_vanished(rows: list[dict[str, Any]], seq: int, prev: str) -> Any:
+        result = hashed(rows, seq, prev)
+        drop_guards()
+        raw("DELETE FROM exchange_accesslogpending WHERE id = %s", [rows[-1]["id"]])
+        return result
+
+    monkeypatch.setattr(access_log, "_chained", hashed_then_vanished)
+    with pytest.raises(RuntimeError, match="sealed 1 of 2"):
+        access_log.seal_pending()
+    assert AccessLog.objects.count() == 0
+    assert AccessLogPending.objects.count() == 1
+    assert not AccessLogHead.objects.filter(seq__gt=0).exists()
+
+
 def test_the_citizen_sees_calls_not_sealed_yet(market_grant: Grant, market_token: str, citizen: User) -> None:
     assert call(market_token, PATH).status_code == 200
     assert AccessLog.objects.count() == 0
