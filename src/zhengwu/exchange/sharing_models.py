@@ -297,6 +297,9 @@ class AccessLogPendingQuerySet(models.QuerySet["AccessLogPending"]):
         raise _append_only()
 
 
+_STAGED: dict[str, Any] = {"db_index": False, "db_constraint": False}  # see AccessLogPending
+
+
 class AccessLogPending(models.Model):
     """A call written durably before its answer, not yet chained: `access_log.append` inserts it
     (one INSERT, no lock on the chain head), `access_log.seal_pending` moves it into the chain.
@@ -313,23 +316,29 @@ class AccessLogPending(models.Model):
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField("时间")
     # No indexes on the foreign keys: rows stay here for seconds, only read in id order, and
-    # every index would cost each call of the API an extra write.
+    # every index would cost each call of the API an extra write. No FOREIGN KEY constraints in
+    # the database either: checking them at each call's commit locks the client, department,
+    # resource and grant rows it names (FOR KEY SHARE), and concurrent calls naming the same rows
+    # make PostgreSQL keep those shared locks as multixacts — a fifth of the query API's
+    # throughput (docs/benchmarks.md). The ids are those of rows the call has just read; PROTECT
+    # still stops the ORM deleting a row that a staged call names, and the sealed AccessLog keeps
+    # its constraints (checked once per sealed batch).
     api_client = models.ForeignKey(
-        "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+", **_STAGED
     )
     api_client_label = models.CharField("调用系统", max_length=200, blank=True)
     consumer = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", **_STAGED
     )
     consumer_label = models.CharField("使用部门", max_length=200, blank=True)
     provider = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", **_STAGED
     )
     resource = models.ForeignKey(
-        "catalog.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "catalog.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="+", **_STAGED
     )
     resource_code = models.CharField("资源代码", max_length=100, blank=True)
-    grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", **_STAGED)
     operation = models.CharField("操作", max_length=16, choices=AccessLog.Operation.choices)
     purpose = models.CharField("用途", max_length=200, blank=True)
     keys = models.JSONField("查询主键", default=list, blank=True)

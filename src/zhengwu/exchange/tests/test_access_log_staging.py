@@ -4,6 +4,7 @@ before they are sealed), the sealer, and the database triggers that keep the log
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -255,4 +256,47 @@ def test_the_database_refuses_to_change_or_delete_log_rows(market_grant: Grant, 
     assert AccessLog.objects.count() == 1 and AccessLogPending.objects.count() == 1
     assert access_log.seal_pending() == 1  # sealing itself may remove the staged row
     assert AccessLogPending.objects.count() == 0
+    assert access_log.verify_chain().ok
+
+
+def test_the_staging_table_has_no_foreign_key_constraints() -> None:
+    """Each call's commit would lock the rows they name (AccessLogPending's comment)."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, AccessLogPending._meta.db_table)
+    assert not [name for name, spec in constraints.items() if spec["foreign_key"]]
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, AccessLog._meta.db_table)
+    assert len([name for name, spec in constraints.items() if spec["foreign_key"]]) == 5  # the chain keeps them
+
+
+class _Editor:
+    """What the migration's function uses of a schema editor (SQLite's cannot open inside a test's
+    transaction)."""
+
+    connection = connection
+
+    def execute(self, sql: str, params: Any = ()) -> None:
+        raw(sql, params or ())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite rebuilds the table to change a constraint")
+def test_after_sqlites_rebuild_the_triggers_are_back_and_ids_are_not_reused(
+    market_grant: Grant, market_token: str
+) -> None:
+    rebuilt = importlib.import_module(
+        "zhengwu.exchange.migrations.0007_access_log_staging_without_foreign_key_constraints"
+    )
+    for _ in range(3):
+        call(market_token, PATH)
+    assert access_log.seal_pending() == 3
+    with connection.cursor() as cursor:  # what a rebuild of the empty table leaves
+        for name in ("exchange_accesslogpending_no_update", "exchange_accesslogpending_no_delete"):
+            cursor.execute(f"DROP TRIGGER {name}")
+        cursor.execute("DROP TRIGGER exchange_accesslogpending_rate_count")
+        cursor.execute("DELETE FROM sqlite_sequence WHERE name = 'exchange_accesslogpending'")
+    rebuilt.restore_after_rebuild(None, _Editor())
+    test_the_triggers_are_installed()
+    assert call(market_token, PATH).status_code == 200
+    assert AccessLogPending.objects.get().id == 4
+    assert access_log.seal_pending() == 1
     assert access_log.verify_chain().ok
