@@ -297,9 +297,6 @@ class AccessLogPendingQuerySet(models.QuerySet["AccessLogPending"]):
         raise _append_only()
 
 
-_STAGED: dict[str, Any] = {"db_index": False, "db_constraint": False}  # see AccessLogPending
-
-
 class AccessLogPending(models.Model):
     """A call written durably before its answer, not yet chained: `access_log.append` inserts it
     (one INSERT, no lock on the chain head), `access_log.seal_pending` moves it into the chain.
@@ -324,21 +321,47 @@ class AccessLogPending(models.Model):
     # still stops the ORM deleting a row that a staged call names, and the sealed AccessLog keeps
     # its constraints (checked once per sealed batch).
     api_client = models.ForeignKey(
-        "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+", **_STAGED
+        "accounts.ApiClient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     api_client_label = models.CharField("调用系统", max_length=200, blank=True)
     consumer = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", **_STAGED
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     consumer_label = models.CharField("使用部门", max_length=200, blank=True)
     provider = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", **_STAGED
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     resource = models.ForeignKey(
-        "catalog.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="+", **_STAGED
+        "catalog.Resource",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     resource_code = models.CharField("资源代码", max_length=100, blank=True)
-    grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", **_STAGED)
+    grant = models.ForeignKey(
+        Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     operation = models.CharField("操作", max_length=16, choices=AccessLog.Operation.choices)
     purpose = models.CharField("用途", max_length=200, blank=True)
     keys = models.JSONField("查询主键", default=list, blank=True)
