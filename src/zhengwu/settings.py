@@ -70,12 +70,12 @@ try:
     # Public pages for visitors without a session are cached this long (0 = off); any audited
     # write makes them new within a second (portal/cache.py).
     ZHENGWU_PAGE_CACHE_SECONDS = env.int("ZHENGWU_PAGE_CACHE_SECONDS", 30, minimum=0, maximum=3600)
-    # Loading a large CSV file: worker processes that check rows (0 = one per CPU; 1 = none) and
-    # the smallest file (bytes) worth starting them for.
     # PostgreSQL: the query API's hot statements (core.rawsql) are prepared on the server. Turn
     # off behind a connection pooler that cannot keep prepared statements (PgBouncer < 1.21 in
     # transaction mode).
     ZHENGWU_PG_PREPARED = env.bool("ZHENGWU_PG_PREPARED", True)
+    # Loading a large CSV file: worker processes that check rows (0 = one per CPU; 1 = none) and
+    # the smallest file (bytes) worth starting them for.
     ZHENGWU_LOAD_PROCESSES = env.int("ZHENGWU_LOAD_PROCESSES", 0, minimum=0, maximum=64)
     ZHENGWU_LOAD_PARALLEL_MIN_BYTES = env.int(
         "ZHENGWU_LOAD_PARALLEL_MIN_BYTES", 16 * 1024 * 1024, minimum=0, maximum=1 << 40

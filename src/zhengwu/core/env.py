@@ -145,9 +145,17 @@ def secret_from_file(path: Path, *, nbytes: int) -> str:
         if len(value) == nbytes * 2:
             return value
         raise SettingError(str(path), value[:8] + "…", f"{nbytes * 2} 位十六进制字符串（删除该文件将重新生成）")
-    path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_hex(nbytes)
+    write_private(path, value + "\n")
+    return value
+
+
+def write_private(path: Path, text: str, *, replace: bool = False) -> None:
+    """Write a new file readable by its owner only (mode 0600 from its creation on); with
+    `replace`, an existing file is removed first (so its old mode does not carry over)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if replace:
+        path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(value + "\n")
-    return value
+        handle.write(text)

@@ -11,7 +11,6 @@ and prints it on every run. Loaded once: a second run finds the requests and the
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +25,7 @@ from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.accounts.services import apiclient_create, apiclient_revoke
 from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
+from zhengwu.core.env import write_private
 from zhengwu.exchange import sharing
 from zhengwu.exchange.sharing_models import ShareRequest
 from zhengwu.exchange.store import find_records
@@ -98,8 +98,7 @@ def _ensure_client(department: Department) -> str:
         scopes=[ApiClient.Scope.EXCHANGE_QUERY],
         expires_at=timezone.now() + timedelta(days=365),
     )
-    path.write_text(token + "\n")
-    os.chmod(path, 0o600)
+    write_private(path, token + "\n", replace=True)
     return token
 
 
