@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from zhengwu.accounts.api_auth import PersonSessionAuth
 from zhengwu.accounts.models import Department, User
@@ -182,7 +182,7 @@ def _person(request: HttpRequest) -> User:
     response={201: RequestOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     auth=PersonSessionAuth(),
 )
-def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     department = Department.objects.filter(pk=payload.agency, is_active=True).first()
     if department is None:
         raise ApplicationError(CoreError.INVALID_INPUT, "受理机关不存在。", {"agency": "无效"})
@@ -199,7 +199,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[
         delivery=payload.delivery,
         request=request,
     )
-    return 201, _request_out(created)
+    return Status(201, _request_out(created))
 
 
 @router.get("/requests", response={200: RequestPage, 400: ErrorOut, 401: ErrorOut}, auth=PersonSessionAuth())
