@@ -24,20 +24,18 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 STAMP = "'2026-12-05T00:00:00Z'"
 
 
-def timed(label: str, results: list[tuple[str, float]]):  # type: ignore[no-untyped-def]
-    class _Timer:
-        def __enter__(self) -> None:
-            self.started = time.perf_counter()
-
-        def __exit__(self, *exc: object) -> None:
-            results.append((label, time.perf_counter() - self.started))
-
-    return _Timer()
+@contextmanager
+def timed(label: str, results: list[tuple[str, float]]) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    results.append((label, time.perf_counter() - started))
 
 
 def fresh(path: Path, codes: list[str]) -> sqlite3.Connection:
