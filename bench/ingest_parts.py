@@ -24,7 +24,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -64,7 +64,7 @@ def main() -> None:
 
     django.setup()
     from zhengwu.catalog.models import Resource
-    from zhengwu.exchange.checking import Checker, check_rows
+    from zhengwu.exchange.checking import Checker, check_parsed
     from zhengwu.exchange.store import table_spec
 
     spec = table_spec(Resource.objects.get(code="bench/1"))
@@ -81,10 +81,10 @@ def main() -> None:
         while chunk := handle.read(4 * 1024 * 1024):
             chunk += handle.readline()
             started = time.perf_counter()
-            parsed = list(csv.reader(io.StringIO(chunk.decode("utf-8"), newline="")))
+            parsed: list[Sequence[str]] = list(csv.reader(io.StringIO(chunk.decode("utf-8"), newline="")))
             parse += time.perf_counter() - started
             started = time.perf_counter()
-            checked += [batch for batch in check_rows(checker, enumerate(parsed, rows + 2), 0) if batch.columns]
+            checked += [batch for batch in check_parsed(checker, parsed, 0) if batch.columns]
             check += time.perf_counter() - started
             rows += len(parsed)
             gc.freeze()  # what is kept for the writing parts: a worker's heap holds one chunk only
@@ -101,7 +101,7 @@ def main() -> None:
             count = len(batch.numbers)
             db.executemany(
                 f'INSERT INTO t ({names}, "_seq", "_updated_at") VALUES ({marks}, {STAMP})',  # noqa: S608
-                list(zip(*batch.columns, range(seq + 1, seq + count + 1), strict=True)),
+                zip(*batch.columns, range(seq + 1, seq + count + 1), strict=True),  # as TableWriter does
             )
             seq += count
     with timed("key + sequence indexes (loader)", results):
@@ -123,7 +123,7 @@ def main() -> None:
         stage.execute("BEGIN")
         insert = f"INSERT INTO r VALUES ({', '.join('?' * len(codes))})"  # noqa: S608
         for batch in checked:
-            stage.executemany(insert, list(zip(*batch.columns, strict=True)))
+            stage.executemany(insert, zip(*batch.columns, strict=True))
         stage.execute("COMMIT")
         stage.close()
     db = fresh(args.workdir / "parts-copy.sqlite3", codes)

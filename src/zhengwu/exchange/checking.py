@@ -117,6 +117,22 @@ def check_rows(checker: Checker, rows: Iterator[tuple[int, Sequence[str]]], key_
         yield Checked([], [], pending, [], checker.rows - counted)
 
 
+def check_parsed(checker: Checker, rows: list[Sequence[str]], key_index: int) -> Iterator[Checked]:
+    """`check_rows` for rows already read: when all are full rows (the usual file), batches are
+    slices, without a Python step per row to sort out short and blank ones (a tenth of a worker's time)."""
+    width = len(checker.codes)
+    if not (rows and set(map(len, rows)) == {width} and all(map(any, rows))):
+        yield from check_rows(checker, enumerate(rows, 1), key_index)
+        return
+    for start in range(0, len(rows), BATCH_SIZE):
+        batch = rows[start : start + BATCH_SIZE]
+        numbers = list(range(start + 1, start + len(batch) + 1))
+        checker.rows += len(batch)
+        pending: list[Pending] = []
+        columns = checker.check(batch, numbers, pending)
+        yield Checked(numbers, columns, pending, [cells[key_index] for cells in batch], len(batch))
+
+
 # --- several processes -------------------------------------------------------------------------
 
 
@@ -186,8 +202,8 @@ def _check_chunk(span: tuple[int, int]) -> _Chunk:
     with plan.path.open("rb") as handle:
         handle.seek(start)
         text = handle.read(end - start).decode(plan.encoding)
-    numbered = enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=plan.delimiter), 1)
-    checked = list(check_rows(checker, numbered, key_index))
+    parsed: list[Sequence[str]] = list(csv.reader(io.StringIO(text, newline=""), delimiter=plan.delimiter))
+    checked = list(check_parsed(checker, parsed, key_index))
     for batch in checked:
         if batch.columns and batch.key_texts is not None and list(batch.key_texts) == batch.columns[key_index]:
             batch.key_texts = None  # the same texts: not sent twice
