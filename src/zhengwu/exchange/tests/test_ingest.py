@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from zhengwu.accounts.models import Department, Role, User
@@ -338,9 +340,7 @@ def test_crash_half_way_leaves_old_data_intact(enterprises: Resource, tmp_path: 
     assert store.changes_since(enterprises, 3, limit=10) == ([], 3)
 
 
-def test_database_failure_in_the_writer_thread_rolls_back(
-    enterprises: Resource, tmp_path: Path, monkeypatch: Any
-) -> None:
+def test_database_failure_while_writing_rolls_back(enterprises: Resource, tmp_path: Path, monkeypatch: Any) -> None:
     old = credit_codes(2, seed=1)
     path = write_csv(tmp_path / "a.csv", HEADER_CODES, [row_for(c) for c in old])
     assert ingest_file(actor=None, resource=enterprises, path=path).ok
@@ -348,7 +348,7 @@ def test_database_failure_in_the_writer_thread_rolls_back(
 
     def broken_init(self: store.TableWriter, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)
-        self.sql = self.sql.replace(self.spec.quoted_table, '"no_such_table"', 1)
+        self.seq = 0  # the new rows' _seq collide with the old rows' in the unique index
 
     monkeypatch.setattr(store.TableWriter, "__init__", broken_init)
     new = write_csv(tmp_path / "b.csv", HEADER_CODES, [row_for(c) for c in credit_codes(30, seed=3)])
@@ -358,15 +358,28 @@ def test_database_failure_in_the_writer_thread_rolls_back(
     assert sorted(r["credit_code"] for r in store.find_records(enterprises, {}, after=None, limit=100)[0]) == old
 
 
-def test_writing_from_a_helper_thread(enterprises: Resource, tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(store, "WRITE_IN_THREAD", True)
+def test_sequence_numbers_run_on_across_batches_in_both_modes(
+    enterprises: Resource, tmp_path: Path, monkeypatch: Any
+) -> None:
     monkeypatch.setattr(checking, "BATCH_SIZE", 7)
     codes = credit_codes(30)
     path = write_csv(tmp_path / "e.csv", HEADER_CODES, [row_for(c) for c in codes])
     assert ingest_file(actor=None, resource=enterprises, path=path).ok
-    assert store.count_records(enterprises) == 30
     changes, last = store.changes_since(enterprises, 0, limit=100)
     assert [r["_seq"] for r in changes] == list(range(1, 31)) and last == 30
+    # Replacing a non-empty table: the changed rows come after, the dropped ones after them.
+    rows = [row_for(c) for c in codes[:20]]
+    for row in rows[:10]:
+        row[1] = row[1] + "（更名）"
+    result = ingest_file(actor=None, resource=enterprises, path=write_csv(tmp_path / "f.csv", HEADER_CODES, rows))
+    assert result.ok and result.rows_deleted == 10
+    changes, last = store.changes_since(enterprises, 30, limit=100)
+    seqs = [r["_seq"] for r in changes]
+    assert len(changes) == 20 and seqs == sorted(set(seqs)) and last == seqs[-1]
+    assert seqs[:10] == list(range(31, 41))  # the unchanged rows were not written
+    assert [r["credit_code"] for r in changes[:10]] == codes[:10]
+    assert {r["credit_code"] for r in changes[10:]} == set(codes[20:])
+    assert store.count_records(enterprises) == 20
 
 
 def test_replace_versus_upsert(enterprises: Resource, tmp_path: Path) -> None:
@@ -387,6 +400,43 @@ def test_replace_versus_upsert(enterprises: Resource, tmp_path: Path) -> None:
     )
     assert result.ok and result.rows_deleted == 2
     assert store.count_records(enterprises) == 1 and store.get_record(enterprises, a) is None
+
+
+def _temporary_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")
+        else:
+            cursor.execute("SELECT relname FROM pg_class WHERE relpersistence = 't' AND relkind = 'r'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_each_write_path_stamps_the_rows_and_leaves_no_temporary_table(
+    enterprises: Resource, tmp_path: Path, monkeypatch: Any
+) -> None:
+    # Into an empty table, replacing a non-empty one (a stage on PostgreSQL, a key table on
+    # SQLite) and upserting (a stage on PostgreSQL): the same rows, stamps and change feed.
+    monkeypatch.setattr(checking, "BATCH_SIZE", 4)
+    codes = credit_codes(10)
+    before = _temporary_tables()
+    loads = [
+        ("replace", [row_for(c) for c in codes[:6]]),
+        ("replace", [row_for(c, name="改名") for c in codes[2:8]]),
+        ("upsert", [row_for(c, name="再改名") for c in codes[7:10]]),
+    ]
+    for number, (mode, rows) in enumerate(loads):
+        started = timezone.now().replace(microsecond=0)
+        path = write_csv(tmp_path / f"{number}.csv", HEADER_CODES, rows)
+        assert ingest_file(actor=None, resource=enterprises, path=path, mode=mode).ok
+        changes, _ = store.changes_since(enterprises, 0, limit=100)
+        stamped = [r for r in changes if r["_updated_at"] >= started]
+        assert stamped and all(r["_updated_at"] <= timezone.now() for r in stamped)
+        assert _temporary_tables() == before
+    records = {r["credit_code"]: r["name"] for r in store.find_records(enterprises, {}, after=None, limit=100)[0]}
+    assert records == {c: "改名" for c in codes[2:7]} | {c: "再改名" for c in codes[7:10]}
+    changes, last = store.changes_since(enterprises, 0, limit=100)
+    assert sorted(r["_seq"] for r in changes) == [r["_seq"] for r in changes] and last == changes[-1]["_seq"]
+    assert sorted(r["credit_code"] for r in changes if r["_op"] == "delete") == codes[0:2]  # by the second load
 
 
 def test_invalid_mode(enterprises: Resource, tmp_path: Path) -> None:
