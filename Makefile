@@ -41,6 +41,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+	$(BIN)/mypy bench  # the benchmark scripts import each other from bench/
 
 unit: install browser-tools
 	$(BIN)/pytest -q -n 2

@@ -8,7 +8,7 @@
 2. Times `sqlite3 DB ".import --csv FILE t"` into a fresh database: no types, no checks, no index.
    Needs the sqlite3 command line shell: `apt-get install -y sqlite3` (Debian/Ubuntu).
 3. Times `zhengwu.exchange.ingest.ingest_file` of the same file into a fresh ZHENGWU_DATA_DIR
-   (SQLite, or PostgreSQL with --database-url): every value checked by its type (credit-code
+   (SQLite, or a fresh PostgreSQL database with --database-url): every value checked by its type (credit-code
    checksums, region codes, dates, enums), typed columns, unique key index, change sequence,
    one transaction, audit event.
 4. Prints a Markdown table with rows/s of both and the ratio (target ≥ 0.5×).
@@ -28,8 +28,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from query_bench import machine  # bench/ is the script's folder, first on sys.path
+from query_bench import machine, pg_recreate  # bench/ is the script's folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -121,7 +122,7 @@ def child(csv_path: Path, out: Path) -> None:
         format_class="database", share_type="unconditional", update_cycle="daily", key_item="credit_code",
         state=Resource.State.PUBLISHED, version=1,
     )  # fmt: skip
-    items = [
+    items: list[tuple[str, str, str, dict[str, Any]]] = [
         ("credit_code", HEADER[0], DataType.CREDIT_CODE, {"required": True}),
         ("name", HEADER[1], DataType.STRING, {"required": True, "max_length": 200}),
         ("legal_rep", HEADER[2], DataType.STRING, {"is_personal": True, "max_length": 50}),
@@ -152,7 +153,10 @@ def main() -> None:
     parser.add_argument(
         "--workdir", type=Path, help="where to put the CSV and databases (default: a temporary directory)"
     )
-    parser.add_argument("--database-url", help="load into this PostgreSQL database instead of a fresh SQLite file")
+    parser.add_argument(
+        "--database-url",
+        help="load into this PostgreSQL database (named zhengwu_bench…, dropped and created afresh) instead of SQLite",
+    )
     parser.add_argument("--child", nargs=2, metavar=("CSV", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -174,6 +178,7 @@ def main() -> None:
     env = {**os.environ, "ZHENGWU_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "zhengwu.settings"}
     env.pop("DATABASE_URL", None)
     if args.database_url:
+        pg_recreate(args.database_url)
         env["DATABASE_URL"] = args.database_url
     out = workdir / "ingest.json"
     subprocess.run([sys.executable, __file__, "--child", str(csv_path), str(out)], check=True, env=env)  # noqa: S603

@@ -47,6 +47,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 BENCH = Path(__file__).resolve().parent
@@ -158,6 +159,7 @@ def setup_child(workdir: Path, rows: int) -> None:
     log(f"ingest_file {rows:,} rows: {time.perf_counter() - started:.1f} s")
 
     clerk = User.objects.get(username="gat.clerk")
+    assert clerk.department is not None, "the demo's 公安厅 clerk belongs to 公安厅"
     today = timezone.localdate()
     share_request = sharing.share_request_create(
         actor=clerk,
@@ -255,7 +257,7 @@ def _wrk_field(pattern: str, out: str) -> str:
 
 
 def wrk(url_base: str, prefix: str, suffix: str, headers: dict[str, str], args: argparse.Namespace, workdir: Path,
-        duration: str) -> dict[str, float]:  # fmt: skip
+        duration: str) -> dict[str, Any]:  # fmt: skip
     script = workdir / "keys.lua"
     argv = ["wrk", "--latency", "-t", str(args.threads), "-c", str(args.connections), "-d", duration,
             "--timeout", "10s", "-s", str(script)]  # fmt: skip
@@ -281,7 +283,7 @@ def wrk(url_base: str, prefix: str, suffix: str, headers: dict[str, str], args: 
 
 
 def measure(name: str, url_base: str, prefix: str, suffix: str, headers: dict[str, str], args: argparse.Namespace,
-            workdir: Path) -> dict[str, float]:  # fmt: skip
+            workdir: Path) -> dict[str, Any]:  # fmt: skip
     wrk(url_base, prefix, suffix, headers, args, workdir, args.warmup)
     runs = []
     for attempt in range(args.repeat):
@@ -300,7 +302,7 @@ def measure(name: str, url_base: str, prefix: str, suffix: str, headers: dict[st
         "p99_median": statistics.median(r["p99"] for r in runs),
         "non2xx_total": sum(r["non2xx"] for r in runs),
         "load_max": max(r["load1"] for r in runs),
-        "all": runs,  # type: ignore[dict-item]
+        "all": runs,
     }
 
 
@@ -327,12 +329,27 @@ def seal_backlog(zhengwu_bin: str, env: dict[str, str]) -> tuple[int, float]:
     return int(out[-3]), float(out[-2])
 
 
-def pg_admin(url: str, sql: str) -> None:
+def _pg_bench_database(url: str) -> tuple[str, str]:
+    """(database name, the server's maintenance URL); only a database named zhengwu_bench… may be dropped."""
     from urllib.parse import urlparse
 
     parsed = urlparse(url)
-    admin = parsed._replace(path="/postgres").geturl()
-    subprocess.run(["psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True)  # noqa: S603, S607
+    name = parsed.path.lstrip("/")
+    if not re.fullmatch(r"zhengwu_bench[a-z0-9_]*", name):
+        sys.exit(f"give a PostgreSQL database of the benchmark's own, named zhengwu_bench… (it is dropped): {name!r}")
+    return name, parsed._replace(path="/postgres").geturl()
+
+
+def pg_drop(url: str) -> None:
+    name, admin = _pg_bench_database(url)
+    subprocess.run(["psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", f'DROP DATABASE IF EXISTS "{name}"'], check=True)  # noqa: S603, S607
+
+
+def pg_recreate(url: str) -> None:
+    """Drop and create the benchmark's PostgreSQL database (used by every benchmark with --postgres)."""
+    pg_drop(url)
+    name, admin = _pg_bench_database(url)
+    subprocess.run(["psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", f'CREATE DATABASE "{name}"'], check=True)  # noqa: S603, S607
 
 
 def main() -> None:
@@ -372,16 +389,9 @@ def main() -> None:
     }
     env.pop("DATABASE_URL", None)
     backend = "SQLite"
-    pg_name = ""
     if args.postgres:
-        from urllib.parse import urlparse
-
-        pg_name = urlparse(args.postgres).path.lstrip("/")
-        if not re.fullmatch(r"[a-z_][a-z0-9_]*", pg_name) or pg_name in ("postgres", "zhengwu", "test_zhengwu"):
-            sys.exit(f"--postgres: give a database of the benchmark's own (it is dropped): {pg_name!r}")
         if not (workdir / "setup.json").exists():
-            pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {pg_name}")
-            pg_admin(args.postgres, f"CREATE DATABASE {pg_name}")
+            pg_recreate(args.postgres)
         env["DATABASE_URL"] = args.postgres
         backend = "PostgreSQL"
     log(f"workdir {workdir}, backend {backend}, {args.rows:,} rows")
@@ -441,7 +451,7 @@ def main() -> None:
         finally:
             stop(ds)
     if args.postgres and not args.keep:
-        pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {pg_name}")
+        pg_drop(args.postgres)
 
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
     z = results["zhengwu"]

@@ -33,13 +33,14 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from query_bench import pg_recreate  # bench/ is the script's folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -105,18 +106,6 @@ def machine() -> dict[str, str]:
         pass
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return {"cpu": model, "nproc": str(os.cpu_count()), "load": load, "python": platform.python_version()}
-
-
-def pg_recreate(url: str) -> None:
-    from urllib.parse import urlparse
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    if not name.startswith("zhengwu_bench"):
-        sys.exit("refusing to drop a database whose name does not start with zhengwu_bench")
-    admin = parsed._replace(path="/postgres").geturl()
-    for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
-        subprocess.run(["psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True)  # noqa: S603, S607
 
 
 # --- data -------------------------------------------------------------------------------------------
