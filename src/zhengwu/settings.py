@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "zhengwu.accounts.middleware.IdleTimeoutMiddleware",
     "zhengwu.core.middleware.ZoneMiddleware",
+    "zhengwu.core.middleware.NulRefusalMiddleware",
     "zhengwu.core.middleware.ApplicationErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,15 +1,16 @@
-"""Request middleware of the bottom layer: zones and the one error handler."""
+"""Request middleware of the bottom layer: zones, NUL refusal and the one error handler."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from zhengwu.core.errors import ApplicationError, from_validation_error
+from zhengwu.core.errors import ApplicationError, CoreError, from_validation_error
 
 # Paths that belong to the internal network (内网办理). An external instance never serves
 # them, whatever the URL (DESIGN rule 6); an internal-only instance never serves the portal.
@@ -51,8 +52,44 @@ def render_application_error(request: HttpRequest, error: ApplicationError) -> H
     return render(request, "core/error.html", context, status=error.status)
 
 
+# A NUL character in a JSON string: \u0000 not itself escaped (\\u0000 is a backslash and text).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def carries_nul(request: HttpRequest) -> bool:
+    """True when the query string or a form or JSON body holds a NUL character: never real input,
+    and PostgreSQL cannot store or even compare one (a search for it was a server error). In the
+    path it is left to the views: a code or key with one is simply not found."""
+    if "%00" in request.META.get("QUERY_STRING", ""):
+        return True
+    content_type = request.content_type or ""
+    if content_type not in ("application/x-www-form-urlencoded", "application/json"):
+        return False  # multipart: its text fields are form fields, which refuse NUL themselves
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return False  # refused by the view as before, with its own message
+    if content_type == "application/json":
+        return _JSON_NUL.search(body) is not None
+    return b"%00" in body
+
+
+class NulRefusalMiddleware:
+    """Refuses a request carrying a NUL character before any view sees it (the site only: the
+    machine API checks its own parameters and logs each refusal in the exchange access log)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if carries_nul(request):
+            message = "请求中含有空字符（NUL），无法处理。请检查输入内容后重试。"
+            return render_application_error(request, ApplicationError(CoreError.INVALID_INPUT, message))
+        return self.get_response(request)
+
+
 class ApplicationErrorMiddleware:
-    """Renders an ApplicationError raised by any HTML view as a friendly page."""
+    """Renders an ApplicationError raised by any view as a friendly page (JSON under /api/)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -42,7 +42,7 @@ from zhengwu.exchange.checking import NESTED, Checker, CsvPlan, check_csv_chunks
 from zhengwu.exchange.errors import ExchangeError
 from zhengwu.exchange.store import STRUCTURED_FORMATS, TableSpec, TableWriter, table_spec
 from zhengwu.exchange.store_models import LoadJob
-from zhengwu.exchange.validation import Invalid, cell_text
+from zhengwu.exchange.validation import Invalid, cell_text, visible
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class _Errors:
     def add(self, row: int | None, code: str, value: str, message: str) -> None:
         self.count += 1
         if len(self.items) < MAX_REPORTED_ERRORS:
-            shown = value[:200]
+            shown = visible(value[:200])  # a report that PostgreSQL and Excel can hold
             if code in self.personal and shown:
                 shown = mask_middle(shown, 4, 4) if len(shown) > 8 else "*" * len(shown)
             self.items.append(

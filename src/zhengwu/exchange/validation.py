@@ -154,18 +154,31 @@ def _local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+# C0 control characters other than tab and line breaks, and DEL. PostgreSQL cannot store NUL,
+# an Excel sheet cannot hold any of them, and in a department's data file they mean a broken
+# export: such a cell is refused with its position, on every database alike.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_PICTURES = {code: 0x2400 + code for code in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))} | {0x7F: 0x2421}
+
+
+def visible(text: str) -> str:
+    """The text with each such control character shown as its symbol (␀ for NUL), for error reports."""
+    return text.translate(_CONTROL_PICTURES)
+
+
 def _string(spec: ColumnSpec) -> Converter:
-    limit = spec.max_length
+    limit = spec.max_length or None
+    control = CONTROL_CHARACTER.search
 
-    if limit:
+    def convert(text: str) -> Any:
+        if limit and len(text) > limit:
+            return Invalid(f"长度为 {len(text)}，超过最大长度 {limit}")
+        if found := control(text):
+            where = found.start() + 1
+            return Invalid(f"第 {where} 个字符是不可见的控制字符（U+{ord(found.group()):04X}），请删除后重新上传")
+        return text
 
-        def convert(text: str) -> Any:
-            if len(text) > limit:
-                return Invalid(f"长度为 {len(text)}，超过最大长度 {limit}")
-            return text
-
-        return convert
-    return lambda text: text
+    return convert
 
 
 def _integer(spec: ColumnSpec) -> Converter:
@@ -453,7 +466,13 @@ def _batch_inner(spec: ColumnSpec, text_storage: bool) -> Callable[[list[str]], 
     data_type = spec.data_type
     if data_type == DataType.STRING:
         limit = spec.max_length
-        return lambda values: values if not limit or max(map(len, values)) <= limit else None
+
+        def strings(values: list[str]) -> list[Any] | None:
+            if limit and max(map(len, values)) > limit:
+                return None
+            return None if CONTROL_CHARACTER.search("".join(values)) else values
+
+        return strings
     if data_type == DataType.INTEGER:
 
         def integers(values: list[str]) -> list[Any] | None:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from zhengwu.catalog.models import DataType
 from zhengwu.core.idnumbers import CREDIT_CHARSET, credit_code_check_char, random_credit_code
 from zhengwu.exchange.store import _compose, _to_db
-from zhengwu.exchange.validation import ColumnSpec, compile_batch_converter, compile_converter
+from zhengwu.exchange.validation import ColumnSpec, Invalid, compile_batch_converter, compile_converter
 
 
 def _credit(seed: int) -> str:
@@ -51,6 +51,10 @@ decimal_cells = st.one_of(
     st.sampled_from(["100.00", "1.10", "007", "-0", "0.0", ".5", "5.", "1e5", "1,234.5", "1\n2", ""]),
 )
 
+string_cells = st.text(
+    alphabet=st.sampled_from(["a", "长", " ", "\t", "\n", "\x00", "\x1f", "\x7f", "\x0b"]), max_size=8
+)
+
 
 def _agree(data_type: str, cells: list[str], **extra: Any) -> None:
     column = ColumnSpec(code="c", name="列", data_type=data_type, **extra)
@@ -73,6 +77,22 @@ def test_credit_code_columns(cells: list[str]) -> None:
 @given(st.lists(decimal_cells, min_size=1, max_size=20))
 def test_decimal_columns(cells: list[str]) -> None:
     _agree(DataType.DECIMAL, cells)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(string_cells, min_size=1, max_size=20))
+def test_string_columns(cells: list[str]) -> None:
+    _agree(DataType.STRING, cells)
+    _agree(DataType.STRING, cells, max_length=5)
+
+
+def test_a_control_character_is_refused_with_its_position() -> None:
+    spec = ColumnSpec(code="name", name="单位名称", data_type=DataType.STRING, max_length=20)
+    assert compile_batch_converter(spec, text_storage=True)(["某公司", "某\x00公司"]) is None
+    refused = compile_converter(spec)("某\x00公司")
+    assert isinstance(refused, Invalid) and "第 2 个字符" in refused.message and "U+0000" in refused.message
+    # tab and line breaks are text (a multi-line address), not broken bytes
+    assert compile_batch_converter(spec, text_storage=False)(["一\t二", "三\n四"]) == ["一\t二", "三\n四"]
 
 
 def test_the_fast_paths_are_taken_for_clean_columns() -> None:

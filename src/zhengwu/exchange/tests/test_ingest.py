@@ -402,6 +402,24 @@ def test_replace_versus_upsert(enterprises: Resource, tmp_path: Path) -> None:
     assert store.count_records(enterprises) == 1 and store.get_record(enterprises, a) is None
 
 
+def test_a_control_character_is_a_row_error_on_every_database(enterprises: Resource, tmp_path: Path) -> None:
+    # PostgreSQL cannot store NUL; SQLite could, but the file is the same broken export there.
+    old = credit_codes(2, seed=1)
+    assert ingest_file(
+        actor=None, resource=enterprises, path=write_csv(tmp_path / "a.csv", HEADER_CODES, [row_for(c) for c in old])
+    ).ok
+    rows = [row_for(c) for c in credit_codes(3, seed=2)]
+    rows[1][HEADER_CODES.index("name")] = "某\x00公司"
+    result = ingest_file(actor=None, resource=enterprises, path=write_csv(tmp_path / "b.csv", HEADER_CODES, rows))
+    assert not result.ok
+    assert [(e["row"], e["code"]) for e in result.errors] == [(3, "name")]
+    assert "U+0000" in result.errors[0]["message"] and result.errors[0]["value"] == "某␀公司"
+    job = LoadJob.objects.order_by("-pk").first()
+    assert job is not None and job.errors[0]["value"] == "某␀公司"
+    assert load_workbook(io.BytesIO(error_report_xlsx(job))).active is not None
+    assert sorted(r["credit_code"] for r in store.find_records(enterprises, {}, after=None, limit=10)[0]) == old
+
+
 def _temporary_tables() -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

@@ -3,6 +3,7 @@ and the access log written for every call."""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 from typing import Any
@@ -229,6 +230,20 @@ def test_a_bad_filter_value_is_refused_and_logged(market_grant: Grant, market_to
     entry = AccessLog.objects.get()
     assert entry.outcome == "invalid" and entry.reason == "exchange.invalid_filter"
     assert set(entry.filters) == {"sfzh"} and entry.filters["sfzh"] != "not-an-id"  # masked in the log
+
+
+def test_a_filter_value_with_a_control_character_is_refused_and_logged(market_grant: Grant, market_token: str) -> None:
+    # PostgreSQL can hold NUL neither in the table's text nor in the log's JSON: the sealer must
+    # still seal the entry, and the next call must still be answered and logged.
+    response = get(market_token, "101001/001/records", xm="李\x00四")
+    assert response.status_code == 400 and response.json()["code"] == "exchange.invalid_filter"
+    entry = AccessLog.objects.get()
+    assert entry.outcome == "invalid" and "\x00" not in json.dumps(entry.filters, ensure_ascii=False)
+    # not masked in the log: an item outside the grant, and an unknown parameter name
+    assert get(market_token, "101001/001/records", xb="男\x00").status_code == 400
+    assert get(market_token, "101001/001/records", **{"x\x00": "1"}).status_code == 400
+    assert get(market_token, "101001/001/records", xm="李四").status_code == 200
+    assert AccessLog.objects.count() == 4
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
