@@ -4,7 +4,7 @@ Both writers take an iterator of events and hold only one row at a time: CSV is 
 stream of byte chunks; Excel uses openpyxl's write-only mode, which spools rows to a temporary
 file, and starts a new sheet before Excel's row limit.
 
-Text that a spreadsheet would run as a formula (starting with = + - @) is neutralised:
+Text that a spreadsheet would run as a formula is neutralised (`core.spreadsheets`):
 failed-login usernames and object names come from outside and must not become formulas.
 """
 
@@ -16,13 +16,12 @@ from typing import IO, Any
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from zhengwu.audit.chain import canonical_json, canonical_time
 from zhengwu.audit.errors import AuditError
 from zhengwu.audit.models import AuditEvent
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.spreadsheets import CsvLine, csv_text, xlsx_row
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
@@ -52,7 +51,6 @@ HEADER = [
     "哈希（SM3）",
 ]
 XLSX_ROWS_PER_SHEET = 1_048_575  # Excel's limit is 1,048,576 rows including the header
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def check_format(fmt: str) -> str:
@@ -86,25 +84,16 @@ def row_values(event: AuditEvent) -> list[Any]:
     ]
 
 
-def _csv_safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+def write(self, value: str) -> str:
     return value
-
-
-class _Line:
-    """A file-like object whose write() returns what it was given (for csv.writer)."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def csv_chunks(events: Iterable[AuditEvent]) -> Iterator[bytes]:
     """The CSV file as byte chunks: BOM and header first, then one chunk per event."""
-    writer = csv.writer(_Line())
+    writer = csv.writer(CsvLine())
     yield ("\ufeff" + writer.writerow(HEADER)).encode("utf-8")
     for event in events:
-        yield writer.writerow([_csv_safe(v) for v in row_values(event)]).encode("utf-8")
+        yield writer.writerow([csv_text(v) for v in row_values(event)]).encode("utf-8")
 
 
 def write_csv(events: Iterable[AuditEvent], out: IO[bytes]) -> int:
@@ -129,18 +118,10 @@ def write_xlsx(events: Iterable[AuditEvent], out: IO[bytes] | str) -> int:
             sheet.append(HEADER)
             in_sheet = 0
         assert sheet is not None
-        sheet.append([_xlsx_cell(sheet, v) for v in row_values(event)])
+        sheet.append(xlsx_row(sheet, row_values(event)))
         in_sheet += 1
         count += 1
     if sheet is None:
         workbook.create_sheet("审计日志").append(HEADER)
     workbook.save(out)
     return count
-
-
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"  # always text: never a formula, whatever it starts with
-    return cell

@@ -38,6 +38,7 @@ from zhengwu.catalog.models import (
 )
 from zhengwu.catalog.services import ItemSpec, ResourceData
 from zhengwu.core.errors import ApplicationError, permission_denied
+from zhengwu.core.spreadsheets import xlsx_row
 
 RESOURCE_SHEET = "信息资源"
 ITEM_SHEET = "信息项"
@@ -292,7 +293,7 @@ def _cell(column: Column, value: Any) -> Any:
 
 
 def _styled_header(sheet: Any, headers: list[str], required: set[str]) -> None:
-    sheet.append(headers)
+    sheet.append(xlsx_row(sheet, headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="B22222" if cell.value in required else "000000")
         cell.fill = PatternFill("solid", fgColor="F2F2F2")
@@ -335,9 +336,11 @@ def catalog_workbook(resources: Iterable[Resource] = ()) -> bytes:
             resource.version,
             resource.publish_date.isoformat() if resource.publish_date else "",
         ]
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
         for item in resource.items.order_by("position"):
-            items_sheet.append([resource.name] + [_cell(c, getattr(item, c.attr)) for c in ITEM_COLUMNS[1:]])
+            items_sheet.append(
+                xlsx_row(items_sheet, [resource.name] + [_cell(c, getattr(item, c.attr)) for c in ITEM_COLUMNS[1:]])
+            )
     if not resources:
         notes = book.create_sheet("填写说明")
         notes.append(["列", "说明"])

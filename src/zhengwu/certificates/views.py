@@ -29,6 +29,7 @@ from zhengwu.certificates.models import Certificate, CertificateType, HolderKind
 from zhengwu.certificates.pdf import render_pdf
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.forms import add_application_error
+from zhengwu.core.spreadsheets import xlsx_row
 
 PAGE_SIZE = 20
 EXPORT_LIMIT = 50_000
@@ -216,22 +217,28 @@ def manage_export(request: HttpRequest) -> HttpResponse:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("电子证照签发登记")
     sheet.append(
-        ["证照标识", "证照名称", "持证主体", "持证主体代码", "签发日期", "有效期至", "状态", "来源", "注销原因"]
+        xlsx_row(
+            sheet,
+            ["证照标识", "证照名称", "持证主体", "持证主体代码", "签发日期", "有效期至", "状态", "来源", "注销原因"],
+        )
     )
     count = 0
     for c in rows:
         sheet.append(
-            [
-                c.identifier,
-                c.certificate_type.name,
-                selectors.mask_holder_name(c),
-                selectors.mask_holder_code(c),
-                c.issued_on.isoformat(),
-                c.valid_until.isoformat() if c.valid_until else "长期",
-                c.state_label,
-                c.source_label,
-                c.revoke_reason,
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    c.identifier,
+                    c.certificate_type.name,
+                    selectors.mask_holder_name(c),
+                    selectors.mask_holder_code(c),
+                    c.issued_on.isoformat(),
+                    c.valid_until.isoformat() if c.valid_until else "长期",
+                    c.state_label,
+                    c.source_label,
+                    c.revoke_reason,
+                ],
+            )
         )
         count += 1
     out = io.BytesIO()

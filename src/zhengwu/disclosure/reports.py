@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.services import record
 from zhengwu.core.errors import ApplicationError, permission_denied
+from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.disclosure.errors import DisclosureError
 from zhengwu.disclosure.models import AnnualReport, ApplicantKind, Category, ResultDetail
 from zhengwu.disclosure.selectors import APPLICANT_COLUMNS, DISCLOSED_ROW, UNCLASSIFIED_ROW, ReportFigures
@@ -269,38 +270,38 @@ def report_workbook(department: Department, figures: ReportFigures, report: Annu
     sheet = book.active
     assert sheet is not None
     sheet.title = f"{figures.year}年度报告"
-    sheet.append([f"{department.name}{figures.year}年政府信息公开工作年度报告"])
+    sheet.append(xlsx_row(sheet, [f"{department.name}{figures.year}年政府信息公开工作年度报告"]))
     sheet["A1"].font = Font(bold=True, size=14)
     bold = Font(bold=True)
     for section in report_sections(department, figures, report):
         sheet.append([])
-        sheet.append([section.heading])
+        sheet.append(xlsx_row(sheet, [section.heading]))
         sheet.cell(row=sheet.max_row, column=1).font = bold
         if section.text:
-            sheet.append([section.text])
+            sheet.append(xlsx_row(sheet, [section.text]))
             sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
         for table in section.tables:
             if table.caption:
-                sheet.append([table.caption])
+                sheet.append(xlsx_row(sheet, [table.caption]))
             if table.groups:
                 labels: list[str | None] = []
                 for label, span in table.groups:
                     labels += [label or None] + [None] * (span - 1)
-                sheet.append(labels)
+                sheet.append(xlsx_row(sheet, labels))
                 row, column = sheet.max_row, 1
                 for _label, span in table.groups:
                     sheet.cell(row=row, column=column).font = bold
                     if span > 1:
                         sheet.merge_cells(start_row=row, start_column=column, end_row=row, end_column=column + span - 1)
                     column += span
-            sheet.append(table.columns)
+            sheet.append(xlsx_row(sheet, table.columns))
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
                 cell.alignment = Alignment(wrap_text=True, horizontal="center")
             for label, cells in table.rows:
-                sheet.append([label, *[None if cell == "" else cell for cell in cells]])
+                sheet.append(xlsx_row(sheet, [label, *[None if cell == "" else cell for cell in cells]]))
             if table.note:
-                sheet.append([table.note])
+                sheet.append(xlsx_row(sheet, [table.note]))
     sheet.column_dimensions["A"].width = 56
     for column in range(2, 9):
         sheet.column_dimensions[get_column_letter(column)].width = 14

@@ -21,6 +21,7 @@ from zhengwu.accounts.models import Role
 from zhengwu.accounts.session import acting_user
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
+from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.eservices import importing, selectors, services
 from zhengwu.eservices.forms import CorrectionForm, ImportForm, ItemForm, MaterialFileForm, OpinionForm, ReasonForm
 from zhengwu.eservices.models import (
@@ -68,19 +69,22 @@ def window_export(request: HttpRequest) -> HttpResponse:
     sheet = book.active
     assert sheet is not None
     sheet.title = "办件"
-    sheet.append(["办件编号", "事项", "申请人", "状态", "提交时间", "承诺时限截止", "灯色"])
+    sheet.append(xlsx_row(sheet, ["办件编号", "事项", "申请人", "状态", "提交时间", "承诺时限截止", "灯色"]))
     for a in rows:
         timer = a.timer
         sheet.append(
-            [
-                a.number,
-                a.item.name,
-                a.applicant_name,
-                a.get_state_display(),
-                timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M"),
-                timer.deadline.isoformat() if timer else "",
-                str(Light(timer.light()).label) if timer else "",
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    a.number,
+                    a.item.name,
+                    a.applicant_name,
+                    a.get_state_display(),
+                    timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                    timer.deadline.isoformat() if timer else "",
+                    str(Light(timer.light()).label) if timer else "",
+                ],
+            )
         )
     out = io.BytesIO()
     book.save(out)

@@ -38,6 +38,7 @@ from zhengwu.catalog.models import Resource
 from zhengwu.catalog.services import resource_mark_loaded
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
 from zhengwu.core.idnumbers import mask_middle
+from zhengwu.core.spreadsheets import csv_text, xlsx_row
 from zhengwu.exchange.checking import NESTED, Checker, CsvPlan, check_csv_chunks, check_rows, csv_plan
 from zhengwu.exchange.errors import ExchangeError
 from zhengwu.exchange.store import STRUCTURED_FORMATS, TableSpec, TableWriter, table_spec
@@ -732,17 +733,10 @@ def error_report_csv(job: LoadJob) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(REPORT_HEADER)
     for row in _report_rows(job):
-        writer.writerow([_csv_safe(cell) for cell in row])
+        writer.writerow([csv_text(cell) for cell in row])
     if job.error_count > len(job.errors):
         writer.writerow(["", "", "", "", f"共 {job.error_count} 处错误，仅列出前 {len(job.errors)} 处"])
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
-
-
-def _csv_safe(cell: Any) -> Any:
-    """Keep spreadsheet formulas out of the report (CSV injection)."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
-        return "'" + cell
-    return cell
 
 
 def error_report_xlsx(job: LoadJob) -> bytes:
@@ -751,12 +745,12 @@ def error_report_xlsx(job: LoadJob) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("错误报告")
-    sheet.append([f"{job.resource.name}：{job.file_name}（加载 #{job.pk}）"])
-    sheet.append(REPORT_HEADER)
+    sheet.append(xlsx_row(sheet, [f"{job.resource.name}：{job.file_name}（加载 #{job.pk}）"]))
+    sheet.append(xlsx_row(sheet, REPORT_HEADER))
     for row in _report_rows(job):
-        sheet.append([_csv_safe(cell) for cell in row])
+        sheet.append(xlsx_row(sheet, row))
     if job.error_count > len(job.errors):
-        sheet.append(["", "", "", "", f"共 {job.error_count} 处错误，仅列出前 {len(job.errors)} 处"])
+        sheet.append(xlsx_row(sheet, ["", "", "", "", f"共 {job.error_count} 处错误，仅列出前 {len(job.errors)} 处"]))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -29,6 +29,7 @@ from zhengwu.audit.services import record
 from zhengwu.catalog.models import Resource
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.forms import add_application_error
+from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.exchange import sharing
 from zhengwu.exchange import sharing_selectors as selectors
 from zhengwu.exchange.sharing_models import AccessLog, Grant, Objection, ShareRequest
@@ -308,10 +309,10 @@ def access_log_export(request: HttpRequest) -> HttpResponse:
     rows = selectors.access_log_for(user, flt)[:EXPORT_LIMIT]
     book = Workbook(write_only=True)
     sheet = book.create_sheet("共享访问日志")
-    sheet.append([label for _, label in selectors.EXPORT_COLUMNS])
+    sheet.append(xlsx_row(sheet, [label for _, label in selectors.EXPORT_COLUMNS]))
     count = 0
     for row in selectors.access_log_rows(rows):
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
         count += 1
     out = io.BytesIO()
     book.save(out)

@@ -26,6 +26,7 @@ from zhengwu.accounts.session import acting_user
 from zhengwu.audit.services import record
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.forms import add_application_error
+from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.participation import selectors, services
 from zhengwu.participation.errors import ParticipationError
 from zhengwu.participation.forms import (
@@ -78,23 +79,30 @@ def _letters_xlsx(request: HttpRequest, user: User, rows: Any) -> HttpResponse:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("来信")
-    sheet.append(["信件编号", "渠道", "类别", "标题", "来信时间", "状态", "承办单位", "答复时间", "办结时间", "评价"])
+    sheet.append(
+        xlsx_row(
+            sheet, ["信件编号", "渠道", "类别", "标题", "来信时间", "状态", "承办单位", "答复时间", "办结时间", "评价"]
+        )
+    )
     count = 0
     for letter in rows[:EXPORT_LIMIT]:
         count += 1
         sheet.append(
-            [
-                letter.number,
-                letter.get_channel_display(),
-                letter.get_kind_display(),
-                letter.title,
-                letter.submitted_at.strftime("%Y-%m-%d %H:%M"),
-                letter.get_state_display(),
-                letter.department.name if letter.department else "",
-                letter.replied_at.strftime("%Y-%m-%d") if letter.replied_at else "",
-                letter.completed_at.strftime("%Y-%m-%d") if letter.completed_at else "",
-                letter.get_rating_display() if letter.rating else "",
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    letter.number,
+                    letter.get_channel_display(),
+                    letter.get_kind_display(),
+                    letter.title,
+                    letter.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                    letter.get_state_display(),
+                    letter.department.name if letter.department else "",
+                    letter.replied_at.strftime("%Y-%m-%d") if letter.replied_at else "",
+                    letter.completed_at.strftime("%Y-%m-%d") if letter.completed_at else "",
+                    letter.get_rating_display() if letter.rating else "",
+                ],
+            )
         )
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -26,6 +26,7 @@ from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
 from zhengwu.catalog.models import Resource
+from zhengwu.core.spreadsheets import CsvLine, xlsx_row
 from zhengwu.exchange.open_data import OpenColumn, open_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,15 +64,12 @@ def _excel(value: Any) -> Any:
     return _text(value)
 
 
-class _Line:
-    """A file-like object whose write() returns what was written (for csv.writer in a generator)."""
-
-    def write(self, value: str) -> str:
-        return value
+def write(self, value: str) -> str:
+    return value
 
 
 def csv_chunks(columns: list[OpenColumn], rows: Iterable[list[Any]]) -> Iterator[bytes]:
-    writer = csv.writer(_Line())
+    writer = csv.writer(CsvLine())
     # A byte-order mark so that Excel opens the UTF-8 file with the right characters.
     yield "\ufeff".encode() + writer.writerow([column.name for column in columns]).encode()
     batch: list[str] = []
@@ -128,13 +126,13 @@ def excel_file(columns: list[OpenColumn], rows: Iterable[list[Any]]) -> Any:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("数据")
-    sheet.append([column.name for column in columns])
+    sheet.append(xlsx_row(sheet, [column.name for column in columns]))
     written = 1
     for row in rows:
         if written == EXCEL_MAX_ROWS - 1:
-            sheet.append(["（已达 Excel 行数上限，其余数据请下载 CSV 或 JSON）"])
+            sheet.append(xlsx_row(sheet, ["（已达 Excel 行数上限，其余数据请下载 CSV 或 JSON）"]))
             break
-        sheet.append([_excel(value) for value in row])
+        sheet.append(xlsx_row(sheet, [_excel(value) for value in row]))
         written += 1
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     book.save(handle)

@@ -33,6 +33,7 @@ from zhengwu.audit.services import record
 from zhengwu.core import workdays
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
 from zhengwu.core.forms import add_application_error
+from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.supervision import oversight, reports
 from zhengwu.supervision import selectors as sel
 from zhengwu.supervision.models import Complaint, ExposureList, Light, Timer, Urging
@@ -90,9 +91,9 @@ def _xlsx(sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(sheet_name)
-    sheet.append(list(header))
+    sheet.append(xlsx_row(sheet, list(header)))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(xlsx_row(sheet, list(row)))
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(out.getvalue(), content_type=XLSX)

@@ -137,6 +137,23 @@ def test_letter_list_lights_and_excel_export(letter: Letter, citizen: User, hotl
     assert {row[0] for row in rows[1:]} == {letter.number, late.number}
 
 
+def test_a_letters_title_is_exported_as_text_whatever_it_holds(citizen: User, hotline: User) -> None:
+    # A title pasted from Word (a vertical tab) or written as a formula: the export must open,
+    # and the formula must stay text.
+    for title in ['=HYPERLINK("http://evil.example","查看")', "第一行\x0b第二行"]:
+        services.letter_submit(actor=citizen, channel="mayor", kind="consult", title=title, content="内容")
+    export = staff_client(hotline).get(f"{WB}/letters/", {"format": "xlsx"})
+    assert export.status_code == 200
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(export.content)).active
+    assert sheet is not None
+    titles = {row[3].value: row[3].data_type for row in sheet.iter_rows(min_row=2)}
+    assert titles == {'=HYPERLINK("http://evil.example","查看")': "s", "第一行第二行": "s"}
+
+
 def test_staff_letter_page_shows_an_urged_letter(letter: Letter, hotline: User, supervisor: User) -> None:
     client = staff_client(hotline)
     assert not selectors.letter_urged(letter)
