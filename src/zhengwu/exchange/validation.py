@@ -156,14 +156,26 @@ def _local_zone() -> ZoneInfo:
 
 # C0 control characters other than tab and line breaks, and DEL. PostgreSQL cannot store NUL,
 # an Excel sheet cannot hold any of them, and in a department's data file they mean a broken
-# export: such a cell is refused with its position, on every database alike.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_PICTURES = {code: 0x2400 + code for code in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))} | {0x7F: 0x2421}
+# export: such a cell is refused with its position, on every database alike. So is a lone
+# surrogate (a JSON file may escape one, "\ud800"), which no database can encode.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_CONTROL_PICTURES = (
+    {code: 0x2400 + code for code in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+    | {0x7F: 0x2421}
+    | dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)
+)
 
 
 def visible(text: str) -> str:
-    """The text with each such control character shown as its symbol (␀ for NUL), for error reports."""
+    """The text with each such character shown as a symbol (␀ for NUL, � for a surrogate), for reports."""
     return text.translate(_CONTROL_PICTURES)
+
+
+def _bad_character(found: re.Match[str]) -> Invalid:
+    where, code = found.start() + 1, ord(found.group())
+    if 0xD800 <= code < 0xE000:
+        return Invalid(f"第 {where} 个字符无效（U+{code:04X}，不成对的代理字符），请检查文件编码后重新上传")
+    return Invalid(f"第 {where} 个字符是不可见的控制字符（U+{code:04X}），请删除后重新上传")
 
 
 def _string(spec: ColumnSpec) -> Converter:
@@ -174,8 +186,7 @@ def _string(spec: ColumnSpec) -> Converter:
         if limit and len(text) > limit:
             return Invalid(f"长度为 {len(text)}，超过最大长度 {limit}")
         if found := control(text):
-            where = found.start() + 1
-            return Invalid(f"第 {where} 个字符是不可见的控制字符（U+{ord(found.group()):04X}），请删除后重新上传")
+            return _bad_character(found)
         return text
 
     return convert

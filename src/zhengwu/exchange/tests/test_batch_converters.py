@@ -52,7 +52,7 @@ decimal_cells = st.one_of(
 )
 
 string_cells = st.text(
-    alphabet=st.sampled_from(["a", "长", " ", "\t", "\n", "\x00", "\x1f", "\x7f", "\x0b"]), max_size=8
+    alphabet=st.sampled_from(["a", "长", " ", "\t", "\n", "\x00", "\x1f", "\x7f", "\x0b", "\ud800"]), max_size=8
 )
 
 

@@ -216,6 +216,18 @@ def test_json_array_of_objects(enterprises: Resource, tmp_path: Path) -> None:
     assert store.get_record(enterprises, records[0]["credit_code"])["staff"] == 30  # type: ignore[index]
 
 
+def test_a_lone_surrogate_in_a_json_file_is_a_row_error(enterprises: Resource, tmp_path: Path) -> None:
+    # No database can encode it: the load crashed (UnicodeEncodeError) without naming the row.
+    records = [dict(zip(HEADER_CODES, row_for(code), strict=True)) for code in credit_codes(2)]
+    path = tmp_path / "e.json"
+    path.write_text(
+        json.dumps(records, ensure_ascii=False).replace("某某有限公司", "某\\ud800公司", 1), encoding="utf-8"
+    )
+    result = ingest_file(actor=None, resource=enterprises, path=path)
+    assert not result.ok and [(e["row"], e["code"]) for e in result.errors] == [(1, "name")]
+    assert "U+D800" in result.errors[0]["message"] and result.errors[0]["value"] == "某\ufffd公司"
+
+
 def test_json_nested_values_and_not_an_array(enterprises: Resource, tmp_path: Path) -> None:
     path = tmp_path / "e.json"
     record = dict(zip(HEADER_CODES, GOOD_ROW, strict=True)) | {"name": {"x": 1}}
