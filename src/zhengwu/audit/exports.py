@@ -84,10 +84,6 @@ def row_values(event: AuditEvent) -> list[Any]:
     ]
 
 
-def write(self, value: str) -> str:
-    return value
-
-
 def csv_chunks(events: Iterable[AuditEvent]) -> Iterator[bytes]:
     """The CSV file as byte chunks: BOM and header first, then one chunk per event."""
     writer = csv.writer(CsvLine())

@@ -64,10 +64,6 @@ def _excel(value: Any) -> Any:
     return _text(value)
 
 
-def write(self, value: str) -> str:
-    return value
-
-
 def csv_chunks(columns: list[OpenColumn], rows: Iterable[list[Any]]) -> Iterator[bytes]:
     writer = csv.writer(CsvLine())
     # A byte-order mark so that Excel opens the UTF-8 file with the right characters.
