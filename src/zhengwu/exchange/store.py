@@ -40,6 +40,7 @@ from zhengwu.exchange.validation import (
     Invalid,
     compile_batch_converter,
     compile_converter,
+    decimal_text,
 )
 
 STRUCTURED_FORMATS = frozenset(
@@ -85,23 +86,19 @@ def column_type(data_type: str, vendor: str) -> str:
 # --- conversions between Python values and what each database stores -------------------------
 
 
-def _utc_text(value: datetime) -> str:
+def utc_text(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
-
-
-def _decimal_text(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def _to_db(data_type: str, vendor: str) -> Callable[[Any], Any] | None:
     if vendor != "sqlite":
         return None
     if data_type == DataType.DECIMAL:
-        return _decimal_text
+        return decimal_text
     if data_type == DataType.DATE:
         return date.isoformat
     if data_type == DataType.DATETIME:
-        return _utc_text
+        return utc_text
     return None
 
 
@@ -535,7 +532,7 @@ def set_disputed(resource: Resource, key: str, disputed: bool) -> None:
             cursor.execute(
                 f'UPDATE {spec.quoted_table} SET "_disputed" = %s, "_seq" = %s, "_updated_at" = %s '  # noqa: S608
                 f'WHERE {spec.q(spec.key)} = %s AND "_deleted" = %s',
-                [bool(disputed), seq, _utc_text(now) if spec.vendor == "sqlite" else now, param, False],
+                [bool(disputed), seq, utc_text(now) if spec.vendor == "sqlite" else now, param, False],
             )
             if cursor.rowcount == 0:
                 raise not_found
@@ -573,7 +570,7 @@ class TableWriter:
         self.start_seq = self.table.last_seq
         self.seq = self.table.last_seq
         now = timezone.now()
-        self.now: Any = _utc_text(now) if self.spec.vendor == "sqlite" else now
+        self.now: Any = utc_text(now) if self.spec.vendor == "sqlite" else now
         self.written = 0
         self.deleted = 0
         self.keys_table = ""  # replace into a non-empty table: where this load's keys are
@@ -590,7 +587,7 @@ class TableWriter:
         sqlite = self.spec.vendor == "sqlite"
         names = ", ".join([q(code) for code in columns] + ['"_seq"'])
         # The timestamp is ours (ISO 8601 text), so it can be a literal: one parameter less per row.
-        stamp = f"'{_utc_text(now)}'" if sqlite else f"'{_utc_text(now)}'::timestamptz"
+        stamp = f"'{utc_text(now)}'" if sqlite else f"'{utc_text(now)}'::timestamptz"
         self.cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608
         self.empty = self.cursor.fetchone() is None
         conflict = ""

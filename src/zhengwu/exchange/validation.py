@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -220,6 +220,12 @@ def _decimal(spec: ColumnSpec) -> Converter:
             return Invalid("应为数字（如 1234.56）")
 
     return convert
+
+
+def decimal_text(value: Decimal) -> str:
+    """The canonical text of a decimal (no exponent, no trailing zeros), exact at any length:
+    normalize() alone rounds to the context's 28 digits."""
+    return format(value.normalize(Context(prec=max(len(value.as_tuple().digits), 28))), "f")
 
 
 def parse_date(text: str) -> date | None:
@@ -504,7 +510,7 @@ def _batch_inner(spec: ColumnSpec, text_storage: bool) -> Callable[[list[str]], 
             # Stored as canonical text (no exponent, no trailing zeros); most values already are.
             canonical, general = _CANONICAL_DECIMAL.fullmatch, _DEC_RE.fullmatch
             texts = [
-                value if canonical(value) else format(Decimal(value).normalize(), "f") if general(value) else None
+                value if canonical(value) else decimal_text(Decimal(value)) if general(value) else None
                 for value in values
             ]
             return None if None in texts else texts

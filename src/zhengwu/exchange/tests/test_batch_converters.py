@@ -49,6 +49,8 @@ decimal_cells = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-(10**9), max_value=10**9).map(str),
     st.from_regex(r"[+-]?[0-9]{0,6}(\.[0-9]{0,4})?", fullmatch=True),
     st.sampled_from(["100.00", "1.10", "007", "-0", "0.0", ".5", "5.", "1e5", "1,234.5", "1\n2", ""]),
+    # more digits than Decimal's default 28: stored exactly, never rounded
+    st.sampled_from(["1" * 30, "1" * 30 + ".50", "-0." + "0" * 30 + "1", "9" * 29 + "00"]),
 )
 
 string_cells = st.text(
