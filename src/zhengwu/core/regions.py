@@ -95,6 +95,11 @@ def is_valid_region_code(code: str) -> bool:
     return code in _table().by_code
 
 
+def all_codes() -> list[str]:
+    """Every valid GB/T 2260 code (for checks of a whole column at once)."""
+    return list(_table().by_code)
+
+
 def is_province_code(prefix: str) -> bool:
     """True if `prefix` (2 digits, or a 6-digit code) starts with a GB/T 2260 province code."""
     if len(prefix) < 2 or not prefix[:2].isascii() or not prefix[:2].isdigit():

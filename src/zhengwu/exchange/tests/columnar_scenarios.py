@@ -1,0 +1,178 @@
+"""Scenarios of the columnar loading path on a database file (run by test_columnar.py in a
+subprocess: `python -m zhengwu.exchange.tests.columnar_scenarios DIR`, with ZHENGWU_DATA_DIR=DIR
+and ZHENGWU_LOAD_COLUMNAR_MIN_BYTES=0). Writes DIR/results.json."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import django
+
+
+def main(directory: Path) -> None:
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import override_settings
+
+    from zhengwu.accounts.models import Department, Region
+    from zhengwu.catalog.models import DataItem, DataType, Resource
+    from zhengwu.core.idnumbers import random_credit_code
+    from zhengwu.exchange import columnar
+    from zhengwu.exchange.ingest import ingest_file
+    from zhengwu.exchange.store import changes_since, count_records, table_name_for
+    from zhengwu.exchange.store_models import StoreTable
+
+    call_command("migrate", verbosity=0)
+    region = Region.objects.create(code="220000", name="吉林省", level="province")
+    department = Department.objects.create(
+        credit_code="11220000013544357T", name="吉林省市场监督管理厅", region=region, level="province"
+    )
+    header = ["统一社会信用代码", "名称", "注册资本", "成立日期", "住所地区划", "类型", "人数", "备注"]
+    items: list[tuple[str, str, dict[str, Any]]] = [
+        ("credit_code", DataType.CREDIT_CODE, {"required": True}),
+        ("name", DataType.STRING, {"required": True, "max_length": 50}),
+        ("capital", DataType.DECIMAL, {}),
+        ("founded", DataType.DATE, {}),
+        ("region", DataType.REGION_CODE, {}),
+        ("kind", DataType.ENUM, {"enum_values": ["有限责任公司", "个体工商户"]}),
+        ("staff", DataType.INTEGER, {}),
+        ("note", DataType.STRING, {"max_length": 20}),
+    ]
+
+    def resource(sequence: int) -> Resource:
+        made = Resource.objects.create(
+            catalog_class="base", category="1", item="02", subitem="001", sequence=sequence,
+            code=f"test/{sequence}", name=f"法人（{sequence}）", provider=department,
+            provider_code=department.credit_code, summary="测试", format_class="database",
+            share_type="unconditional", update_cycle="daily", key_item="credit_code",
+            state=Resource.State.PUBLISHED, version=1,
+        )  # fmt: skip
+        for position, (code, data_type, extra) in enumerate(items, start=1):
+            DataItem.objects.create(
+                resource=made, position=position, code=code, name=header[position - 1], data_type=data_type, **extra
+            )
+        return made
+
+    rng = random.Random(7)
+    rows = []
+    for index in range(300):
+        rows.append(
+            [
+                random_credit_code(rng, prefix2="91", region_code="220102"),
+                f"某某{index}有限公司",
+                rng.choice(["100", "2.50", "1000.00", "0.5", ""]),
+                f"20{rng.randint(10, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                rng.choice(["220102", "220000", ""]),
+                rng.choice(["有限责任公司", "个体工商户"]),
+                rng.choice(["12", "007", "", "-1"]),
+                rng.choice(["", "备注", "多 个 字"]),
+            ]
+        )
+
+    def write(name: str, data: list[list[str]]) -> Path:
+        path = directory / name
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, quoting=csv.QUOTE_NONE, escapechar=None).writerows([header, *data])
+        return path
+
+    taken: list[bool] = []
+    prepare = columnar.prepare
+
+    def watched_prepare(*args: Any, **kwargs: Any) -> Any:
+        prepared = prepare(*args, **kwargs)
+        taken.append(prepared is not None)
+        return prepared
+
+    columnar.prepare = watched_prepare  # type: ignore[assignment]
+
+    def table_rows(made: Resource) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT * FROM "{table_name_for(made)}" ORDER BY "_seq"')  # noqa: S608
+            return [row[:-3] + row[-2:] for row in cursor.fetchall()]  # all but _updated_at
+
+    def load_tables() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'zw_load_%'")
+            return [row[0] for row in cursor.fetchall()]
+
+    results: dict[str, Any] = {}
+    good = write("good.csv", rows)
+    fast = resource(1)
+    outcome = ingest_file(actor=None, resource=fast, path=good, mode="replace")
+    assert outcome.ok, outcome.errors
+    fast_taken = taken[-1]
+    slow = resource(2)
+    with override_settings(ZHENGWU_LOAD_COLUMNAR_MIN_BYTES=1 << 40):
+        taken.append(False)
+        assert ingest_file(actor=None, resource=slow, path=good, mode="replace").ok
+    feed, _ = changes_since(fast, 0, limit=5)
+    results["same_as_row_path"] = {
+        "columnar_taken": fast_taken,
+        "row_path_columnar_taken": taken[-1],
+        "rows": table_rows(fast),
+        "row_path_rows": table_rows(slow),
+        "count": count_records(fast),
+        "last_seq": StoreTable.objects.get(resource=fast).last_seq,
+        "feed_first_seq": feed[0]["_seq"] if feed and "_seq" in feed[0] else 1,
+    }
+    results["sm3_recorded"] = len(outcome.job.file_sm3) == 64
+
+    bad_rows = [list(row) for row in rows]
+    bad_rows[40][3] = "2023-02-30"
+    bad = resource(3)
+    outcome = ingest_file(actor=None, resource=bad, path=write("bad.csv", bad_rows), mode="replace")
+    results["bad_value"] = {
+        "ok": outcome.ok,
+        "errors": outcome.errors,
+        "count": count_records(bad),
+        "load_tables": load_tables(),
+    }
+
+    duplicate_rows = [*rows, list(rows[5])]
+    duplicate = resource(4)
+    outcome = ingest_file(actor=None, resource=duplicate, path=write("dup.csv", duplicate_rows), mode="replace")
+    results["duplicate_key"] = {
+        "ok": outcome.ok,
+        "errors": outcome.errors,
+        "count": count_records(duplicate),
+        "load_tables": load_tables(),
+        "columnar_taken": taken[-1],
+    }
+
+    more = [*rows, [random_credit_code(rng, prefix2="91", region_code="220102"), "新公司", "1", "", "", "", "", ""]]
+    outcome = ingest_file(actor=None, resource=fast, path=write("more.csv", more), mode="upsert")
+    results["table_with_rows"] = {
+        "ok": outcome.ok,
+        "columnar_taken": taken[-1],
+        "count": count_records(fast),
+        "written": outcome.rows_written,
+    }
+
+    def crash(*args: Any) -> None:
+        raise OSError("disk full")
+
+    columnar._write = crash  # type: ignore[assignment]
+    crashed = resource(5)
+    try:
+        outcome = ingest_file(actor=None, resource=crashed, path=good, mode="replace")
+        message = outcome.message
+        ok = outcome.ok
+    except Exception as error:
+        ok, message = False, getattr(error, "message", str(error))
+    results["writer_crash"] = {
+        "ok": ok,
+        "message": message,
+        "count": count_records(crashed),
+        "load_tables": load_tables(),
+    }
+    (directory / "results.json").write_text(json.dumps(results, ensure_ascii=False, default=str))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

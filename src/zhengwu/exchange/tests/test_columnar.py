@@ -1,0 +1,166 @@
+"""The columnar loading path (exchange.columnar) stores exactly what the row path stores.
+
+The column checks only have to be right when they accept: anything they refuse goes to the row
+path. So every property here is "accepted ⇒ the same values as the cell converters". The path
+itself (fork, ADBC writer, swap) needs a database file another process can open; the test
+suite's database is in memory, so `columnar_scenarios.py` runs it in a subprocess on a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zhengwu.catalog.models import DataType
+from zhengwu.exchange import columnar
+from zhengwu.exchange.store import _compose, _to_db
+from zhengwu.exchange.tests.test_batch_converters import _credit, credit_cells, decimal_cells, string_cells
+from zhengwu.exchange.validation import ColumnSpec, Invalid, compile_converter
+
+date_cells = st.one_of(
+    st.dates().map(lambda value: value.isoformat()),
+    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+    st.sampled_from(["0000-01-01", "2023-02-29", "2024-02-29", "2024/02/01", "20240201", " 2024-01-01", ""]),
+)
+integer_cells = st.one_of(
+    st.integers(-(2**64), 2**64).map(str),
+    st.from_regex(r"[+-]?[0-9]{1,20}", fullmatch=True),
+    st.sampled_from(["007", "+5", "-0", "", " 5", "1.0", "٣"]),
+)
+enum_cells = st.sampled_from(["存续", "在业", "注销", "注销 ", "其他", "", "\u3000存续"])
+region_cells = st.sampled_from(["220102", "220000", "999999", "22010", " 220102", "", "２２０１０２"])
+
+
+def _agree(data_type: str, cells: list[str], **extra: Any) -> bool:
+    """True when the columnar check accepted the column (and then stored what the row path does)."""
+    cells = [cell for cell in cells if not any("\ud800" <= char <= "\udfff" for char in cell)]  # not UTF-8
+    if not cells:
+        return False
+    accepted = False
+    for required in (False, True):
+        column = ColumnSpec(code="c", name="列", data_type=data_type, required=required, **extra)
+        stored = columnar.check_column(pa.chunked_array([pa.array(cells, pa.string())]), column)
+        if stored is None:
+            continue
+        accepted = True
+        cell = _compose(compile_converter(column), _to_db(data_type, "sqlite"))
+        expected = [cell(value) for value in cells]
+        assert not any(isinstance(value, Invalid) for value in expected), (column, cells)
+        assert stored.to_pylist() == expected, (column, cells)
+    return accepted
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(credit_cells, min_size=1, max_size=20))
+def test_credit_code_columns(cells: list[str]) -> None:
+    _agree(DataType.CREDIT_CODE, cells)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(decimal_cells, min_size=1, max_size=20))
+def test_decimal_columns(cells: list[str]) -> None:
+    _agree(DataType.DECIMAL, cells)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(string_cells, min_size=1, max_size=20))
+def test_string_columns(cells: list[str]) -> None:
+    _agree(DataType.STRING, cells)
+    _agree(DataType.STRING, cells, max_length=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(date_cells, min_size=1, max_size=10))
+def test_date_columns(cells: list[str]) -> None:
+    _agree(DataType.DATE, cells)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(integer_cells, min_size=1, max_size=10))
+def test_integer_columns(cells: list[str]) -> None:
+    _agree(DataType.INTEGER, cells)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(enum_cells, min_size=1, max_size=10), st.lists(region_cells, min_size=1, max_size=10))
+def test_enum_and_region_columns(enums: list[str], codes: list[str]) -> None:
+    _agree(DataType.ENUM, enums, enum_values=("存续", "在业", "注销"))
+    _agree(DataType.REGION_CODE, codes)
+
+
+@pytest.mark.parametrize(
+    ("data_type", "cells", "extra"),
+    [
+        (DataType.CREDIT_CODE, [_credit(1), _credit(2)[:17] + "0"], {}),
+        (DataType.CREDIT_CODE, [_credit(1).lower()], {}),  # the row path accepts and upper-cases it
+        (DataType.DATE, ["2023-02-30"], {}),
+        (DataType.DATE, ["0000-01-01"], {}),
+        (DataType.DATE, ["2024/02/01"], {}),
+        (DataType.STRING, [" 前后有空格"], {}),
+        (DataType.STRING, ["全角空格\u3000"], {}),
+        (DataType.STRING, ["控制\x07字符"], {}),
+        (DataType.STRING, ["超长的名称"], {"max_length": 4}),
+        (DataType.DECIMAL, ["1,234.5"], {}),
+        (DataType.INTEGER, ["9223372036854775808"], {}),
+        (DataType.INTEGER, ["+5"], {}),
+        (DataType.ENUM, ["其他"], {"enum_values": ("存续",)}),
+        (DataType.REGION_CODE, ["999999"], {}),
+        (DataType.STRING, ["", "有值"], {"required": True}),
+    ],
+)
+def test_what_the_columnar_check_leaves_to_the_row_path(data_type: str, cells: list[str], extra: Any) -> None:
+    column = ColumnSpec(code="c", name="列", data_type=data_type, **extra)
+    assert columnar.check_column(pa.array(cells, pa.string()), column) is None
+
+
+def test_clean_columns_are_accepted_and_rewritten_as_the_row_path_stores_them() -> None:
+    money = ColumnSpec(code="m", name="金额", data_type=DataType.DECIMAL)
+    stored = columnar.check_column(pa.array(["1", "2.50", "", "+.5", "007", "1" * 30 + ".10"]), money)
+    assert stored is not None and stored.to_pylist() == ["1", "2.5", None, "0.5", "7", "1" * 30 + ".1"]
+    count = ColumnSpec(code="n", name="人数", data_type=DataType.INTEGER)
+    stored = columnar.check_column(pa.array(["007", "", "-3"]), count)
+    assert stored is not None and stored.to_pylist() == [7, None, -3]
+    codes = [_credit(seed) for seed in range(100)]
+    assert columnar.credit_codes_ok(pa.chunked_array([pa.array(codes[:50]), pa.array(codes[50:])]))
+
+
+def test_the_whole_path_on_a_database_file(tmp_path: Path) -> None:
+    """Loads through the columnar path and the row path compared, a bad value, a duplicate key,
+    a table holding rows, a writer that crashes: see columnar_scenarios.py."""
+    env = {**os.environ, "ZHENGWU_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "zhengwu.settings"}
+    env.pop("DATABASE_URL", None)
+    env["ZHENGWU_LOAD_COLUMNAR_MIN_BYTES"] = "0"
+    done = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "-m", "zhengwu.exchange.tests.columnar_scenarios", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    same = results["same_as_row_path"]
+    assert same["columnar_taken"] and not same["row_path_columnar_taken"]
+    assert same["rows"] == same["row_path_rows"] and same["count"] == 300
+    assert same["last_seq"] == 300 and same["feed_first_seq"] == 1
+    bad = results["bad_value"]
+    assert not bad["ok"] and bad["errors"][0]["row"] == 42 and bad["errors"][0]["code"] == "founded"
+    assert bad["count"] == 0 and not bad["load_tables"]
+    duplicate = results["duplicate_key"]
+    assert not duplicate["ok"] and "主键重复" in duplicate["errors"][0]["message"]
+    assert duplicate["count"] == 0 and not duplicate["load_tables"] and duplicate["columnar_taken"]
+    busy = results["table_with_rows"]
+    assert busy["ok"] and not busy["columnar_taken"] and busy["count"] == 301 and busy["written"] == 301
+    crash = results["writer_crash"]
+    assert not crash["ok"] and "加载中断" in crash["message"] and crash["count"] == 0 and not crash["load_tables"]
+    assert results["sm3_recorded"]
