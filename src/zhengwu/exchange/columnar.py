@@ -1,19 +1,22 @@
-"""The columnar loading path: a large plain CSV file into an empty table, on SQLite.
+"""The columnar loading path: a large plain CSV file into a table on SQLite.
 
 Issue 3 asks loading to run at half the rate of `sqlite3 .import` or better. The row path
-(`ingest._run`) passes every value through Python and stays near 0.28× (docs/benchmarks.md).
+(`ingest._run`) passes every value through Python and stays near 0.26× (docs/benchmarks.md).
 This path reads the file with Apache Arrow's multi-threaded CSV reader, checks each column at
 once in compiled code, and has the ADBC SQLite driver write the rows into a load table
-(`zw_load_<table>`) from a forked process. The load transaction then swaps that table in for
-the empty one: the rename is the commit point, so the load stays all-or-nothing, and a crash
-before it leaves only a load table that the next load drops.
+(`zw_load_<table>`) from a forked process. The load transaction then applies that table: into
+an empty table by renaming it over it (then building the indexes), into a table that holds rows
+by one `INSERT … SELECT … ON CONFLICT` with the row path's own clause (`store.upsert_clause`,
+so unchanged rows keep their `_seq`) and, in replace mode, `store.retire_missing`. The
+transaction is the commit point, so the load stays all-or-nothing; a crash before it leaves only
+a load table that the next load drops.
 
 It only accepts; it never reports. Anything it does not handle in exactly the row path's way
 returns None and the caller takes the row path, which names every error: a quoted or GB18030
-file, another database, a table holding rows, a data type it does not check (datetime,
-boolean, ID numbers), a header problem, a value that is wrong or merely not in canonical form
-(a space around it, "100.00", "2024/01/31"), a duplicate key. So a file it accepts is stored
-exactly as the row path would store it (tests load the same files both ways and compare).
+file, another database, a data type it does not check (datetime, boolean, ID numbers), a header
+problem, a value that is wrong or merely not in canonical form (a space around it,
+"2024/01/31"), a duplicate key. So a file it accepts is stored exactly as the row path would
+store it (tests load the same files both ways and compare the tables).
 
 Why a forked process: the ADBC driver carries its own copy of SQLite, and two copies of SQLite
 with the same database file open in one process release each other's POSIX locks
@@ -38,7 +41,7 @@ from zhengwu.catalog.models import DataType, Resource
 from zhengwu.core import regions
 from zhengwu.core.idnumbers import CREDIT_CHARSET, CREDIT_WEIGHTS, ORG_CODE_WEIGHTS, REGISTRATION_AUTHORITIES
 from zhengwu.exchange.checking import CsvPlan
-from zhengwu.exchange.store import TableSpec, ensure_table, utc_text
+from zhengwu.exchange.store import TableSpec, ensure_table, retire_missing, upsert_clause, utc_text
 from zhengwu.exchange.store_models import StoreTable
 from zhengwu.exchange.validation import ColumnSpec
 
@@ -71,13 +74,15 @@ LOAD_PREFIX = "zw_load_"
 
 @dataclass
 class Prepared:
-    """A checked file written into a load table, waiting to be swapped in."""
+    """A checked file written into a load table, waiting to be applied."""
 
     spec: TableSpec
+    codes: list[str]  # the file's columns
     load_table: str
     table_sql: str  # the target's CREATE TABLE when the load table was made from it
     start_seq: int
     rows: int
+    now: str  # the rows' _updated_at
 
 
 def available(plan: CsvPlan | None, spec: TableSpec) -> bool:
@@ -115,10 +120,7 @@ def prepare(
     The forked writer starts as soon as the columns to store are made (decimals rewritten,
     integers cast, empty cells made NULL); the other checks run here meanwhile, on the other
     core, and a value they refuse drops the load table before anything could use it."""
-    target = _target(spec, resource)
-    if target is None:
-        return None
-    table_sql, start_seq = target
+    table_sql, start_seq = _target(spec, resource)
     raw = read(plan, codes)
     if raw is None:
         return None
@@ -142,7 +144,7 @@ def prepare(
     )
     if replaced != 1:
         return None
-    prepared = Prepared(spec, load_table, table_sql, start_seq, rows)
+    prepared = Prepared(spec, codes, load_table, table_sql, start_seq, rows, utc_text(now))
     child = multiprocessing.get_context("fork").Process(
         target=_write, args=(_database_file() or "", load_table, load_sql, table)
     )
@@ -161,46 +163,69 @@ def prepare(
     return prepared
 
 
-def _target(spec: TableSpec, resource: Resource) -> tuple[str, int] | None:
-    """(CREATE TABLE of the resource's table, its last _seq) when the table is empty."""
+def _target(spec: TableSpec, resource: Resource) -> tuple[str, int]:
+    """(CREATE TABLE of the resource's table, its last _seq)."""
     ensure_table(resource)  # a first load: the table is made here, empty, in its own transaction
     store_table = StoreTable.objects.get(resource_id=spec.resource_id)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {spec.quoted_table} LIMIT 1")  # noqa: S608 - our identifier
-        if cursor.fetchone() is not None:
-            return None  # rows to merge with: the row path keeps the change feed right
         cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [spec.table])
         row = cursor.fetchone()
-    return (str(row[0]), int(store_table.last_seq)) if row else None
+    return str(row[0]), int(store_table.last_seq)
 
 
-def swap_in(prepared: Prepared) -> bool:
-    """Inside the load transaction: replace the empty table with the load table. False (and
-    nothing changed) if the table is no longer as it was when the load table was made."""
+def apply(prepared: Prepared, mode: str) -> tuple[int, int] | None:
+    """Inside the load transaction: put the load table's rows into the resource's table;
+    (rows written, rows retired). None, with nothing changed, if a key is duplicated (the row
+    path names it) or the table changed since the load table was made from it."""
     spec = prepared.spec
-    q = connection.ops.quote_name
     store_table = StoreTable.objects.select_for_update().get(resource_id=spec.resource_id)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {spec.quoted_table} LIMIT 1")  # noqa: S608 - our identifier
-        busy = cursor.fetchone() is not None
         cursor.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL", [spec.table])
         schema = cursor.fetchall()
         cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [prepared.load_table])
         loaded = cursor.fetchone() is not None
         table_sql = next((sql for kind, sql in schema if kind == "table"), None)
-        if busy or not loaded or store_table.last_seq != prepared.start_seq or table_sql != prepared.table_sql:
-            return False
+        if not loaded or store_table.last_seq != prepared.start_seq or table_sql != prepared.table_sql:
+            return None
+        cursor.execute(f"SELECT 1 FROM {spec.quoted_table} LIMIT 1")  # noqa: S608 - our identifier
+        empty = cursor.fetchone() is None
         try:
-            with transaction.atomic():  # a savepoint: a duplicate key undoes the swap
-                cursor.execute(f"DROP TABLE {spec.quoted_table}")
-                cursor.execute(f"ALTER TABLE {q(prepared.load_table)} RENAME TO {spec.quoted_table}")
-                for kind, sql in schema:  # the key and _seq indexes, built once over all the rows
-                    if kind == "index":
-                        cursor.execute(sql)
+            with transaction.atomic():  # a savepoint: a duplicate key undoes all of it
+                if empty:
+                    deleted, seq = 0, prepared.start_seq + prepared.rows
+                    _swap(cursor, prepared, [sql for kind, sql in schema if kind == "index"])
+                else:
+                    deleted, seq = _merge(cursor, prepared, mode)
         except IntegrityError:
-            return False  # the row path names the duplicate keys
-    StoreTable.objects.filter(pk=store_table.pk).update(last_seq=prepared.start_seq + prepared.rows)
-    return True
+            return None
+    StoreTable.objects.filter(pk=store_table.pk).update(last_seq=seq)
+    return prepared.rows, deleted
+
+
+def _swap(cursor: Any, prepared: Prepared, indexes: list[str]) -> None:
+    """Into an empty table: the load table takes its place; its indexes are built once, over all the rows."""
+    spec, q = prepared.spec, connection.ops.quote_name
+    cursor.execute(f"DROP TABLE {spec.quoted_table}")
+    cursor.execute(f"ALTER TABLE {q(prepared.load_table)} RENAME TO {spec.quoted_table}")
+    for sql in indexes:
+        cursor.execute(sql)
+
+
+def _merge(cursor: Any, prepared: Prepared, mode: str) -> tuple[int, int]:
+    """Into a table that holds rows, as the row path writes them: (rows retired, new high-water _seq)."""
+    spec, q = prepared.spec, connection.ops.quote_name
+    load = q(prepared.load_table)
+    # Unique: a duplicate key in the file must not silently update the same row twice.
+    cursor.execute(f"CREATE UNIQUE INDEX {q(prepared.load_table + '_k')} ON {load} ({q(spec.key)})")
+    names = ", ".join([q(code) for code in prepared.codes] + ['"_seq"', '"_updated_at"'])
+    cursor.execute(
+        f"INSERT INTO {spec.quoted_table} ({names}) SELECT {names} FROM {load} WHERE true"  # noqa: S608
+        + upsert_clause(spec, prepared.codes)  # (WHERE true: SQLite's parser needs it before ON CONFLICT)
+    )
+    seq = prepared.start_seq + prepared.rows
+    if mode != "replace":
+        return 0, seq
+    return retire_missing(cursor, spec, keys_table=load, keys_column=q(spec.key), now=prepared.now, seq=seq)
 
 
 def discard(prepared: Prepared) -> None:
@@ -242,7 +267,7 @@ Checks = list[tuple[Any, ColumnSpec]]  # (the column's non-empty values, its ite
 def stored_columns(table: pa.Table, codes: list[str], spec: TableSpec) -> tuple[pa.Table, Checks] | None:
     """The columns to store and the checks still to run on them; None if a value is refused
     already: a required cell is empty, a decimal or an integer is wrong. The key is required,
-    so it has no nulls; its uniqueness is checked by the unique index `swap_in` builds."""
+    so it has no nulls; its uniqueness is checked by the unique index `apply` builds."""
     import pyarrow as pa
 
     columns = []

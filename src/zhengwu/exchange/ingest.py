@@ -441,8 +441,8 @@ def _run(
 def _prepare_columnar(
     spec: TableSpec, resource: Resource, source: _Source, progress: Progress | None
 ) -> columnar.Prepared | None:
-    """A large plain CSV file for an empty SQLite table, read, checked and written by the columnar
-    path before the load transaction; None when the row path (`_run`) is to take it."""
+    """A large plain CSV file for a SQLite table, read, checked and written into a load table by
+    the columnar path before the load transaction; None when the row path (`_run`) is to take it."""
     if not columnar.available(source.plan, spec):
         return None
     assert source.plan is not None
@@ -494,9 +494,10 @@ def _load(
         job.file_format, job.encoding = source.file_format, source.encoding
         prepared = _prepare_columnar(spec, resource, source, progress)
         with transaction.atomic():
-            if prepared is not None and columnar.swap_in(prepared):
-                rows = written = prepared.rows
-                deleted = 0
+            applied = columnar.apply(prepared, mode) if prepared is not None else None
+            if applied is not None:
+                written, deleted = applied
+                rows = written
                 if progress is not None:
                     progress(rows, 1.0)
             else:

@@ -145,13 +145,43 @@ def main(directory: Path) -> None:
         "columnar_taken": taken[-1],
     }
 
-    more = [*rows, [random_credit_code(rng, prefix2="91", region_code="220102"), "新公司", "1", "", "", "", "", ""]]
-    outcome = ingest_file(actor=None, resource=fast, path=write("more.csv", more), mode="upsert")
-    results["table_with_rows"] = {
+    def both_ways(name: str, data: list[list[str]], mode: str) -> dict[str, Any]:
+        """The same file into `fast` (columnar path) and `slow` (row path), which hold the same rows."""
+        path = write(name, data)
+        outcome = ingest_file(actor=None, resource=fast, path=path, mode=mode)
+        columnar_taken = taken[-1]
+        with override_settings(ZHENGWU_LOAD_COLUMNAR_MIN_BYTES=1 << 40):
+            taken.append(False)
+            row_outcome = ingest_file(actor=None, resource=slow, path=path, mode=mode)
+        return {
+            "ok": outcome.ok and row_outcome.ok,
+            "columnar_taken": columnar_taken,
+            "rows": table_rows(fast),
+            "row_path_rows": table_rows(slow),
+            "count": count_records(fast),
+            "written": (outcome.rows_written, row_outcome.rows_written),
+            "deleted": (outcome.rows_deleted, row_outcome.rows_deleted),
+            "last_seq": (
+                StoreTable.objects.get(resource=fast).last_seq,
+                StoreTable.objects.get(resource=slow).last_seq,
+            ),
+            "load_tables": load_tables(),
+        }
+
+    new_row = [random_credit_code(rng, prefix2="91", region_code="220102"), "新公司", "1", "", "", "", "", ""]
+    results["upsert_into_rows"] = both_ways("more.csv", [*rows, new_row], "upsert")
+    changed = [list(row) for row in rows[:200]]
+    for row in changed[:10]:
+        row[1] += "（已更名）"
+    results["replace_into_rows"] = both_ways("changed.csv", [*changed, new_row], "replace")
+    before = table_rows(fast)
+    outcome = ingest_file(actor=None, resource=fast, path=write("dup2.csv", [*changed, changed[3]]), mode="upsert")
+    results["duplicate_into_rows"] = {
         "ok": outcome.ok,
+        "errors": outcome.errors,
         "columnar_taken": taken[-1],
-        "count": count_records(fast),
-        "written": outcome.rows_written,
+        "unchanged": table_rows(fast) == before,
+        "load_tables": load_tables(),
     }
 
     def crash(*args: Any) -> None:

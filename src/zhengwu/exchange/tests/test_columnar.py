@@ -134,8 +134,9 @@ def test_clean_columns_are_accepted_and_rewritten_as_the_row_path_stores_them() 
 
 
 def test_the_whole_path_on_a_database_file(tmp_path: Path) -> None:
-    """Loads through the columnar path and the row path compared, a bad value, a duplicate key,
-    a table holding rows, a writer that crashes: see columnar_scenarios.py."""
+    """Loads through the columnar path and the row path compared (into an empty table, upsert and
+    replace into a table with rows), a bad value, duplicate keys, a writer that crashes: see
+    columnar_scenarios.py."""
     env = {**os.environ, "ZHENGWU_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "zhengwu.settings"}
     env.pop("DATABASE_URL", None)
     env["ZHENGWU_LOAD_COLUMNAR_MIN_BYTES"] = "0"
@@ -159,8 +160,16 @@ def test_the_whole_path_on_a_database_file(tmp_path: Path) -> None:
     duplicate = results["duplicate_key"]
     assert not duplicate["ok"] and "主键重复" in duplicate["errors"][0]["message"]
     assert duplicate["count"] == 0 and not duplicate["load_tables"] and duplicate["columnar_taken"]
-    busy = results["table_with_rows"]
-    assert busy["ok"] and not busy["columnar_taken"] and busy["count"] == 301 and busy["written"] == 301
+    for name, count, written, deleted in (("upsert_into_rows", 301, 301, 0), ("replace_into_rows", 201, 201, 100)):
+        merged = results[name]
+        assert merged["ok"] and merged["columnar_taken"], name
+        assert merged["rows"] == merged["row_path_rows"], name  # every column, _seq and _deleted included
+        assert merged["count"] == count and not merged["load_tables"], name
+        assert merged["written"] == [written, written] and merged["deleted"] == [deleted, deleted], name
+        assert merged["last_seq"][0] == merged["last_seq"][1], name
+    duplicate = results["duplicate_into_rows"]
+    assert not duplicate["ok"] and "主键重复" in duplicate["errors"][0]["message"] and duplicate["columnar_taken"]
+    assert duplicate["unchanged"] and not duplicate["load_tables"]
     crash = results["writer_crash"]
     assert not crash["ok"] and "加载中断" in crash["message"] and crash["count"] == 0 and not crash["load_tables"]
     assert results["sm3_recorded"]
