@@ -13,7 +13,7 @@ a load table that the next load drops.
 
 It only accepts; it never reports. Anything it does not handle in exactly the row path's way
 returns None and the caller takes the row path, which names every error: a quoted or GB18030
-file, another database, a data type it does not check (datetime, boolean, ID numbers), a header
+file, another database, a data type it does not check (datetime, boolean), a header
 problem, a value that is wrong or merely not in canonical form (a space around it,
 "2024/01/31"), a duplicate key. So a file it accepts is stored exactly as the row path would
 store it (tests load the same files both ways and compare the tables).
@@ -30,16 +30,25 @@ import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from zhengwu.catalog.models import DataType, Resource
 from zhengwu.core import regions
-from zhengwu.core.idnumbers import CREDIT_CHARSET, CREDIT_WEIGHTS, ORG_CODE_WEIGHTS, REGISTRATION_AUTHORITIES
+from zhengwu.core.idnumbers import (
+    CREDIT_CHARSET,
+    CREDIT_WEIGHTS,
+    EARLIEST_BIRTH,
+    ORG_CODE_WEIGHTS,
+    REGISTRATION_AUTHORITIES,
+    RESIDENT_ID_CHECK,
+    RESIDENT_ID_WEIGHTS,
+)
 from zhengwu.exchange.checking import CsvPlan
 from zhengwu.exchange.store import TableSpec, ensure_table, retire_missing, upsert_clause, utc_text
 from zhengwu.exchange.store_models import StoreTable
@@ -55,6 +64,7 @@ CHECKED_TYPES = frozenset(
         DataType.ENUM,
         DataType.REGION_CODE,
         DataType.CREDIT_CODE,
+        DataType.RESIDENT_ID,
         DataType.DATE,
         DataType.DECIMAL,
         DataType.INTEGER,
@@ -382,6 +392,8 @@ def _accepts(values: Any, column: ColumnSpec) -> bool:
         return _all(pc.is_in(values, value_set=_region_codes()))
     if data_type == DataType.CREDIT_CODE:
         return credit_codes_ok(values)
+    if data_type == DataType.RESIDENT_ID:
+        return resident_ids_ok(values, timezone.localdate())
     if data_type == DataType.DATE:
         if not _all(pc.match_substring_regex(values, ISO_DATE)):
             return False
@@ -426,12 +438,7 @@ def credit_codes_ok(values: Any) -> bool:
     authority = _lookup(dict.fromkeys(REGISTRATION_AUTHORITIES, 1))
     credit_weights = np.array(CREDIT_WEIGHTS, dtype=np.int64)
     org_weights = np.array(ORG_CODE_WEIGHTS, dtype=np.int64)
-    chunks = values.chunks if hasattr(values, "chunks") else [values]
-    for chunk in chunks:
-        if not len(chunk):
-            continue
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32, count=len(chunk) + 1, offset=chunk.offset * 4)
-        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(-1, 18)
+    for data in _fixed_width(values, 18):
         indexes = charset[data]
         if (indexes == 255).any() or (authority[data[:, 0]] != 1).any():
             return False
@@ -445,6 +452,55 @@ def credit_codes_ok(values: Any) -> bool:
             return False
         total = indexes[:, :17].astype(np.int64) @ credit_weights
         if ((31 - total % 31) % 31 != indexes[:, 17]).any():
+            return False
+    return True
+
+
+def _fixed_width(values: Any, width: int) -> Any:
+    """The values' bytes as an (n, width) array, chunk by chunk (every value `width` bytes long)."""
+    import numpy as np
+
+    for chunk in values.chunks if hasattr(values, "chunks") else [values]:
+        if len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32, count=len(chunk) + 1, offset=chunk.offset * 4)
+            yield np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(-1, width)
+
+
+def resident_ids_ok(values: Any, today: date) -> bool:
+    """validation.resident_id_ok over a column: 17 ASCII digits and a check character (0–9, X)
+    that is right, a province of GB/T 2260, a real birth date from 1900-01-01 to today."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if not _all(pc.equal(pc.binary_length(values), 18)):
+        return False
+    provinces = np.zeros(100, dtype=bool)
+    for code in regions.all_codes():
+        if code.endswith("0000"):
+            provinces[int(code[:2])] = True
+    weights = np.array(RESIDENT_ID_WEIGHTS, dtype=np.int64)
+    check = np.frombuffer(RESIDENT_ID_CHECK.encode(), dtype=np.uint8)
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    earliest = EARLIEST_BIRTH.year * 10000 + EARLIEST_BIRTH.month * 100 + EARLIEST_BIRTH.day
+    latest = today.year * 10000 + today.month * 100 + today.day
+    for data in _fixed_width(values, 18):
+        digits = data[:, :17].astype(np.int64) - ord("0")
+        if ((digits < 0) | (digits > 9)).any():
+            return False
+        if not provinces[digits[:, 0] * 10 + digits[:, 1]].all():
+            return False
+        if (check[(digits @ weights) % 11] != data[:, 17]).any():
+            return False  # also refuses a lowercase x, which the row path would rewrite
+        year = digits[:, 6:10] @ np.array([1000, 100, 10, 1])
+        month = digits[:, 10] * 10 + digits[:, 11]
+        day = digits[:, 12] * 10 + digits[:, 13]
+        if ((month < 1) | (month > 12) | (day < 1)).any():
+            return False
+        leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+        if (day > month_days[month] + (leap & (month == 2))).any():
+            return False
+        born = year * 10000 + month * 100 + day
+        if ((born < earliest) | (born > latest)).any():
             return False
     return True
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhengwu.catalog.models import DataType
+from zhengwu.core.idnumbers import make_resident_id, random_resident_id, resident_id_check_char
 from zhengwu.exchange import columnar
 from zhengwu.exchange.store import _compose, _to_db
 from zhengwu.exchange.tests.test_batch_converters import _credit, credit_cells, decimal_cells, string_cells
@@ -35,6 +38,21 @@ integer_cells = st.one_of(
     st.integers(-(2**64), 2**64).map(str),
     st.from_regex(r"[+-]?[0-9]{1,20}", fullmatch=True),
     st.sampled_from(["007", "+5", "-0", "", " 5", "1.0", "٣"]),
+)
+
+
+def _resident(seed: int) -> str:
+    return random_resident_id(random.Random(seed), born_from=date(1900, 1, 1), born_to=date(2025, 12, 31))
+
+
+resident_cells = st.one_of(
+    st.integers(0, 10**6).map(_resident),
+    # one character changed: a wrong check character, birth date or province (mostly)
+    st.tuples(st.integers(0, 10**6), st.integers(0, 17), st.sampled_from("0123456789Xx")).map(
+        lambda t: _resident(t[0])[: t[1]] + t[2] + _resident(t[0])[t[1] + 1 :]
+    ),
+    st.integers(0, 10**6).map(lambda seed: _resident(seed)[:17] + "x"),  # the row path upper-cases it
+    st.sampled_from(["", "11010519491231002", "110105194912310021X", "110105190002290011", "11010520991231001X"]),
 )
 enum_cells = st.sampled_from(["存续", "在业", "注销", "注销 ", "其他", "", "\u3000存续"])
 region_cells = st.sampled_from(["220102", "220000", "999999", "22010", " 220102", "", "２２０１０２"])
@@ -88,6 +106,24 @@ def test_date_columns(cells: list[str]) -> None:
 @given(st.lists(integer_cells, min_size=1, max_size=10))
 def test_integer_columns(cells: list[str]) -> None:
     _agree(DataType.INTEGER, cells)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(resident_cells, min_size=1, max_size=10))
+def test_resident_id_columns(cells: list[str]) -> None:
+    _agree(DataType.RESIDENT_ID, cells)
+
+
+def test_resident_ids_of_a_whole_century_are_accepted() -> None:
+    numbers = [_resident(seed) for seed in range(300)]
+    column = ColumnSpec(code="c", name="列", data_type=DataType.RESIDENT_ID, required=True)
+    stored = columnar.check_column(pa.chunked_array([pa.array(numbers[:100]), pa.array(numbers[100:])]), column)
+    assert stored is not None and stored.to_pylist() == numbers
+    assert columnar.check_column(pa.array([make_resident_id("220102", date(2000, 2, 29), 11)]), column) is not None
+    # each with a right check character: no such day, or born before 1900 or after today
+    for birth in ("19000229", "19990229", "20230431", "20231300", "18991231", "20991231"):
+        first17 = f"220102{birth}011"
+        assert columnar.check_column(pa.array([first17 + resident_id_check_char(first17)]), column) is None
 
 
 @settings(max_examples=100, deadline=None)
