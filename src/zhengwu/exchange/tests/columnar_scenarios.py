@@ -123,6 +123,29 @@ def main(directory: Path) -> None:
     }
     results["sm3_recorded"] = len(outcome.job.file_sm3) == 64
 
+    # What spreadsheets and other systems write: a UTF-8 BOM, LF line ends, blank lines, the
+    # columns in another order, an optional column left out, no line end after the last row.
+    order = [7, 0, 3, 1, 2, 4, 5]  # no 备注 (note, index 6)
+    lines = [",".join(header[index] for index in order)]
+    for number, row in enumerate(rows):
+        lines.append(",".join(row[index] for index in order))
+        if number % 50 == 0:
+            lines.append("")
+    odd = directory / "odd.csv"
+    odd.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode())
+    odd_fast, odd_slow = resource(6), resource(7)
+    outcome = ingest_file(actor=None, resource=odd_fast, path=odd, mode="replace")
+    odd_taken = taken[-1]
+    with override_settings(ZHENGWU_LOAD_COLUMNAR_MIN_BYTES=1 << 40):
+        row_outcome = ingest_file(actor=None, resource=odd_slow, path=odd, mode="replace")
+    results["odd_file"] = {
+        "ok": outcome.ok and row_outcome.ok,
+        "columnar_taken": odd_taken,
+        "rows": table_rows(odd_fast),
+        "row_path_rows": table_rows(odd_slow),
+        "count": count_records(odd_fast),
+    }
+
     bad_rows = [list(row) for row in rows]
     bad_rows[40][3] = "2023-02-30"
     bad = resource(3)

@@ -190,6 +190,8 @@ def test_the_whole_path_on_a_database_file(tmp_path: Path) -> None:
     assert same["columnar_taken"] and not same["row_path_columnar_taken"]
     assert same["rows"] == same["row_path_rows"] and same["count"] == 300
     assert same["last_seq"] == 300 and same["feed_first_seq"] == 1
+    odd = results["odd_file"]  # BOM, LF, blank lines, other column order, a column left out
+    assert odd["ok"] and odd["columnar_taken"] and odd["rows"] == odd["row_path_rows"] and odd["count"] == 300
     bad = results["bad_value"]
     assert not bad["ok"] and bad["errors"][0]["row"] == 42 and bad["errors"][0]["code"] == "founded"
     assert bad["count"] == 0 and not bad["load_tables"]
