@@ -169,6 +169,14 @@ def test_clean_columns_are_accepted_and_rewritten_as_the_row_path_stores_them() 
     assert columnar.credit_codes_ok(pa.chunked_array([pa.array(codes[:50]), pa.array(codes[50:])]))
 
 
+def test_a_file_too_large_for_the_memory_left_goes_to_the_row_path(tmp_path: Path) -> None:
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:        4000000 kB\nMemAvailable:    1000000 kB\n")
+    assert columnar.memory_allows(300 * 1024 * 1024, meminfo)  # 3 × 300 MiB < 976 MiB
+    assert not columnar.memory_allows(400 * 1024 * 1024, meminfo)
+    assert columnar.memory_allows(400 * 1024 * 1024, tmp_path / "missing")  # cannot tell: as before
+
+
 def test_the_whole_path_on_a_database_file(tmp_path: Path) -> None:
     """Loads through the columnar path and the row path compared (into an empty table, upsert and
     replace into a table with rows), a bad value, duplicate keys, a writer that crashes: see
