@@ -31,6 +31,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,8 +120,8 @@ def memory_allows(size: int, meminfo: Path = Path("/proc/meminfo")) -> bool:
             if line.startswith("MemAvailable:"):
                 return int(line.split()[1]) * 1024 >= 3 * size
     except (OSError, ValueError, IndexError):
-        pass
-    return True
+        return True  # no /proc (not Linux) or an unreadable one
+    return True  # no MemAvailable line (a kernel before 3.14)
 
 
 def _database_file() -> str | None:
@@ -156,9 +157,9 @@ def prepare(
     import numpy as np
     import pyarrow as pa
 
-    rows = table.num_rows
+    rows, stamp = table.num_rows, utc_text(now)
     table = table.append_column("_seq", pa.array(np.arange(start_seq + 1, start_seq + rows + 1, dtype=np.int64)))
-    table = table.append_column("_updated_at", pa.repeat(utc_text(now), rows))
+    table = table.append_column("_updated_at", pa.repeat(stamp, rows))
     load_table = LOAD_PREFIX + spec.table
     quoted_target = re.escape(spec.quoted_table)
     load_sql, replaced = re.subn(
@@ -168,7 +169,7 @@ def prepare(
     )
     if replaced != 1:
         return None
-    prepared = Prepared(spec, codes, load_table, table_sql, start_seq, rows, utc_text(now))
+    prepared = Prepared(spec, codes, load_table, table_sql, start_seq, rows, stamp)
     child = multiprocessing.get_context("fork").Process(
         target=_write, args=(_database_file() or "", load_table, load_sql, table)
     )
@@ -419,15 +420,11 @@ def _accepts(values: Any, column: ColumnSpec) -> bool:
     return False
 
 
-_REGION_CODES: list[Any] = []
-
-
+@cache
 def _region_codes() -> Any:
     import pyarrow as pa
 
-    if not _REGION_CODES:
-        _REGION_CODES.append(pa.array(regions.all_codes()))
-    return _REGION_CODES[0]
+    return pa.array(regions.all_codes())
 
 
 def _lookup(values: dict[str, int]) -> Any:

@@ -175,12 +175,12 @@ def _scan(path: Path) -> tuple[str, bool]:
 
 class _FileDigest:
     """The file's SM3 digest, computed by a thread while the load runs (OpenSSL releases the GIL:
-    0.36 s of a 137 MB file off the load's path); `value()` waits for it."""
+    0.36 s of a 137 MB file off the load's path); `value()` waits for it, and is "" if the file
+    could not be read (the load then fails on reading it too, and says so)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.digest = ""
-        self.error: OSError | None = None
         self.thread = threading.Thread(target=self._run, name="zhengwu-load-sm3", daemon=True)
         self.thread.start()
 
@@ -190,8 +190,7 @@ class _FileDigest:
             with self.path.open("rb") as handle:
                 while chunk := handle.read(CHUNK):
                     digest.update(chunk)
-        except OSError as error:
-            self.error = error
+        except OSError:
             return
         self.digest = digest.finalize().hex()
 
@@ -489,6 +488,12 @@ def _load(
     job.save(update_fields=["state", "started_at"])
     source: _Source | None = None
     prepared: columnar.Prepared | None = None
+
+    def finish(**fields: Any) -> None:  # the digest, computed beside the load, is recorded however it ends
+        if file_digest is not None:
+            job.file_sm3 = file_digest()
+        _finish_job(job, file_sm3=job.file_sm3, **fields)
+
     try:
         source = open_source()
         job.file_format, job.encoding = source.file_format, source.encoding
@@ -505,12 +510,9 @@ def _load(
                     spec=spec, resource=resource, source=source, mode=mode, errors=errors, progress=progress
                 )
             at = timezone.now()
-            if file_digest is not None:
-                job.file_sm3 = file_digest()
             resource_mark_loaded(resource=resource, at=at)
             message = f"已加载 {written} 条记录" + (f"，删除 {deleted} 条" if deleted else "") + "。"
-            _finish_job(
-                job,
+            finish(
                 state=LoadJob.State.SUCCEEDED,
                 rows_total=rows,
                 rows_written=written,
@@ -518,7 +520,6 @@ def _load(
                 message=message,
                 file_format=job.file_format,
                 encoding=job.encoding,
-                file_sm3=job.file_sm3,
             )
             audit_record(
                 actor=actor,
@@ -544,16 +545,7 @@ def _load(
     except Exception as crash:
         logger.exception("load job %s crashed", job.pk)
         message = f"加载中断（{type(crash).__name__}），未写入任何数据，原有数据保持不变。"
-        if file_digest is not None:
-            job.file_sm3 = file_digest()
-        _finish_job(
-            job,
-            state=LoadJob.State.FAILED,
-            message=message,
-            error_count=errors.count,
-            errors=errors.items,
-            file_sm3=job.file_sm3,
-        )
+        finish(state=LoadJob.State.FAILED, message=message, error_count=errors.count, errors=errors.items)
         audit_record(
             actor=actor,
             api_client=api_client,
@@ -568,17 +560,13 @@ def _load(
             source.close()
         if prepared is not None:
             _discard(prepared)
-    if file_digest is not None:
-        job.file_sm3 = file_digest()
-    _finish_job(
-        job,
+    finish(
         state=LoadJob.State.FAILED,
         message=message,
         error_count=errors.count,
         errors=outcome_errors,
         file_format=job.file_format,
         encoding=job.encoding,
-        file_sm3=job.file_sm3,
     )
     audit_record(
         actor=actor,
