@@ -265,8 +265,16 @@ else:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "access": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # The Huey consumer adds its own timestamped handler to "huey"; without this every line twice.
-    "loggers": {"axes": {"level": "WARNING"}, "huey": {"propagate": False}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The Huey consumer adds its own timestamped handler to "huey"; without this every line twice.
+        "huey": {"propagate": False},
+        # The web server's access lines (zhengwu.wsgi), on stdout whatever the log level.
+        "zhengwu.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
 }

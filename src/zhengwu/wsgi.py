@@ -8,12 +8,21 @@ language), which reads cookies these clients never send and costs about a quarte
 call (docs/benchmarks.md). In front of that handler, the keyed lookup's common case is answered
 by `exchange.fast_lookup` (same checks, same log, same middleware; everything else is handed to
 the handler). Everything else goes through the full `MIDDLEWARE`.
+
+The access lines (logger `zhengwu.access`, gunicorn's "combined" format with the time taken) are
+written here, whatever the server: one per request, except the machine API's reads, each of which
+is already in the durable exchange access log with more than the line would say (the line cost
+about an eighth of a keyed lookup, docs/benchmarks.md).
 """
 
+import logging
 import os
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from wsgiref.types import StartResponse, WSGIEnvironment
+from types import TracebackType
+from urllib.parse import quote
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
@@ -35,6 +44,49 @@ def machine_api_middleware() -> Iterator[None]:
         settings.MIDDLEWARE = saved
 
 
+access_logger = logging.getLogger("zhengwu.access")
+
+# Characters a request path keeps as they are in the access line (RFC 3986 pchar and "/").
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def access_line(environ: WSGIEnvironment, status: str, length: str, took_ms: float) -> str:
+    """`127.0.0.1 - - [06/Dec/2026:12:00:00 +0800] "GET /healthz HTTP/1.1" 200 52 "-" "curl/8" 1.2ms`."""
+    # PATH_INFO holds the request's bytes as latin-1 (PEP 3333): quoted again as the client sent them.
+    path = quote(str(environ.get("PATH_INFO", "")).encode("latin-1", "replace"), safe=_PATH_SAFE)
+    query = environ.get("QUERY_STRING")
+    target = f"{path}?{query}" if query else path
+    request = f"{environ.get('REQUEST_METHOD', '-')} {target} {environ.get('SERVER_PROTOCOL', '-')}"
+    return (
+        f"{environ.get('REMOTE_ADDR') or '-'} - - [{time.strftime('%d/%b/%Y:%H:%M:%S %z')}] "
+        f'"{request}" {status} {length} "{environ.get("HTTP_REFERER", "-")}" '
+        f'"{environ.get("HTTP_USER_AGENT", "-")}" {took_ms:.1f}ms'
+    )
+
+
+def with_access_line(
+    handler: WSGIApplication, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    """`handler`'s answer, with its access line written once the answer's headers are known."""
+    started = time.perf_counter()
+    answer = ["-", "-"]  # status code, Content-Length
+
+    def recording(
+        status: str,
+        headers: list[tuple[str, str]],
+        exc_info: tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None] | None = None,
+    ) -> Callable[[bytes], object]:
+        answer[0] = status.split(" ", 1)[0]
+        answer[1] = next((value for name, value in headers if name.lower() == "content-length"), "-")
+        return start_response(status, headers, exc_info)
+
+    try:
+        return handler(environ, recording)
+    finally:
+        if access_logger.isEnabledFor(logging.INFO):
+            access_logger.info(access_line(environ, answer[0], answer[1], (time.perf_counter() - started) * 1000))
+
+
 class Application:
     def __init__(self) -> None:
         from django.conf import settings
@@ -47,8 +99,11 @@ class Application:
         self.prefix = settings.MACHINE_API_PREFIX
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        handler = self.machine_api if environ.get("PATH_INFO", "").startswith(self.prefix) else self.site
-        return handler(environ, start_response)
+        if environ.get("PATH_INFO", "").startswith(self.prefix):
+            if environ.get("REQUEST_METHOD") == "GET":
+                return self.machine_api(environ, start_response)  # logged in the exchange access log
+            return with_access_line(self.machine_api, environ, start_response)
+        return with_access_line(self.site, environ, start_response)
 
 
 application = Application()

@@ -1,4 +1,4 @@
-"""`zhengwu serve` runs gunicorn and the Huey consumer together and stops them together.
+"""`zhengwu serve` runs granian and the Huey consumer together and stops them together.
 
 The end-to-end tests start the real command on a free port in a temporary data directory
 (SQLite + SqliteHuey, whatever DATABASE_URL/REDIS_URL the caller exported), poll /healthz,
@@ -6,7 +6,9 @@ push a task through the consumer, and check that no process is left behind."""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
 import re
 import signal
@@ -30,7 +32,6 @@ from zhengwu.core.management.commands.serve import (
     Supervisor,
     bind_address,
     build_children,
-    gunicorn_supports,
 )
 from zhengwu.core.tasks import ping_task
 
@@ -46,22 +47,32 @@ CLEARED = ("DATABASE_URL", "REDIS_URL", "ZHENGWU_HTTPS", "ZHENGWU_ALLOWED_HOSTS"
 
 def test_commands_use_this_interpreter() -> None:
     web, worker = build_children(host="127.0.0.1", port=8123, workers=2, worker=True, log_level="INFO")
-    assert web.argv[:4] == [sys.executable, "-m", "gunicorn", "zhengwu.wsgi:application"]
-    assert web.argv[web.argv.index("--bind") + 1] == "127.0.0.1:8123"
+    assert web.argv[:5] == [sys.executable, "-m", "granian", "--interface", "wsgi"]
+    assert web.argv[-1] == "zhengwu.wsgi:application"
+    assert web.argv[web.argv.index("--host") + 1] == "127.0.0.1"
+    assert web.argv[web.argv.index("--port") + 1] == "8123"
     assert web.argv[web.argv.index("--workers") + 1] == "2"
-    assert web.argv[web.argv.index("--access-logfile") + 1] == "-"
-    assert web.argv[web.argv.index("--logger-class") + 1] == "zhengwu.core.gunicorn_logging.AccessLogger"
     assert web.argv[web.argv.index("--log-level") + 1] == "info"
-    # No control socket in ~/.gunicorn shared by every instance (gunicorn >= 25.1 opens one by default).
-    assert ("--no-control-socket" in web.argv) == gunicorn_supports("--no-control-socket")
+    # The application writes the access lines (zhengwu.wsgi); granian's would double them.
+    assert "--no-access-log" in web.argv
+    assert "--respawn-failed-workers" in web.argv
     assert worker.argv == [sys.executable, "-m", "zhengwu.cli", "run_huey"]
-    # Graceful first: gunicorn finishes requests on SIGTERM, Huey finishes tasks on SIGINT.
+    # Graceful first: granian finishes requests on SIGTERM, Huey finishes tasks on SIGINT.
     assert (web.stop_signal, worker.stop_signal) == (signal.SIGTERM, signal.SIGINT)
 
 
-def test_no_worker_starts_only_gunicorn() -> None:
+def test_every_option_is_one_granian_knows() -> None:
+    from granian.cli import cli
+
+    web = build_children(host="::1", port=8123, workers=1, worker=False, log_level="WARNING")[0]
+    known = {option for parameter in cli.params for option in (*parameter.opts, *parameter.secondary_opts)}
+    assert {arg for arg in web.argv[3:] if arg.startswith("--")} <= known
+    assert web.argv[web.argv.index("--host") + 1] == "::1"  # granian takes an IPv6 host bare
+
+
+def test_no_worker_starts_only_the_web_server() -> None:
     children = build_children(host="0.0.0.0", port=80, workers=1, worker=False, log_level="INFO")  # noqa: S104
-    assert [child.name for child in children] == ["gunicorn"]
+    assert [child.name for child in children] == ["granian"]
 
 
 def test_ipv6_bind_address() -> None:
@@ -262,20 +273,20 @@ def test_serve_answers_runs_tasks_and_stops_on_sigterm(server: Server, data_dir:
     assert health["queue"]["status"] == "ok", health  # type: ignore[index]
     assert health["queue"]["backend"] == "SqliteHuey"  # type: ignore[index]
 
-    # The consumer started beside gunicorn takes a task off the queue and stores its result.
+    # The consumer started beside the web server takes a task off the queue and stores its result.
     huey = SqliteHuey("zhengwu", filename=str(data_dir / "huey.sqlite3"))
     ping = huey.task()(ping_task)
     assert ping("由 serve 的 consumer 执行").get(blocking=True, timeout=20) == "由 serve 的 consumer 执行"
     huey.storage.close()
 
-    # A read of the machine API (refused: no token) is in the exchange access log, not in gunicorn's.
+    # A read of the machine API (refused: no token) is in the exchange access log, not in the access lines.
     assert server.get("/api/v1/exchange/101001/001/records/11010519491231002X")[0] == 401
 
-    gunicorn, consumer = server.child_pid("gunicorn"), server.child_pid("huey")
-    assert os.getpriority(os.PRIO_PROCESS, consumer) - os.getpriority(os.PRIO_PROCESS, gunicorn) == CONSUMER_NICE
+    web, consumer = server.child_pid("granian"), server.child_pid("huey")
+    assert os.getpriority(os.PRIO_PROCESS, consumer) - os.getpriority(os.PRIO_PROCESS, web) == CONSUMER_NICE
     tree = process_tree(server.process.pid)
-    assert {gunicorn, consumer} < tree
-    assert len(tree) >= 4  # serve, gunicorn master, a gunicorn worker, the consumer
+    assert {web, consumer} < tree
+    assert len(tree) >= 4  # serve, granian's main process, a granian worker, the consumer
 
     server.process.send_signal(signal.SIGTERM)
     assert server.wait_exit() == 0, server.output()
@@ -302,22 +313,66 @@ def test_serve_stops_when_the_consumer_dies(server: Server) -> None:
     assert "意外退出" in server.output()
 
 
-def test_the_access_logger_drops_only_the_machine_api_reads(monkeypatch: pytest.MonkeyPatch) -> None:
-    from gunicorn.config import Config
-    from gunicorn.glogging import Logger
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
 
-    from zhengwu.core.gunicorn_logging import AccessLogger
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
 
-    lines: list[str] = []
-    monkeypatch.setattr(Logger, "access", lambda self, resp, req, environ, took: lines.append(environ["PATH_INFO"]))
-    logger = AccessLogger(Config())
+
+@pytest.mark.django_db
+def test_access_lines_for_everything_but_the_machine_api_reads() -> None:
+    from zhengwu.wsgi import access_line, access_logger, application
+
+    def environ(method: str, path: str, query: str = "") -> dict[str, object]:
+        return {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "10.1.2.3",
+            "HTTP_USER_AGENT": "curl/8",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": io.StringIO(),
+        }
+
     requests = [
-        ("GET", "/api/v1/exchange/101001/001/records/k"),
-        ("GET", "/api/v1/exchange/101001/001/changes"),
-        ("POST", "/api/v1/exchange/101001/001/records:upsert"),
-        ("GET", "/api/v1/catalog/resources"),
-        ("GET", "/"),
+        ("GET", "/api/v1/exchange/101001/001/records/k", ""),
+        ("GET", "/api/v1/exchange/101001/001/changes", ""),
+        ("POST", "/api/v1/exchange/101001/001/records:upsert", ""),
+        ("GET", "/api/v1/catalog/resources", "q=%E6%88%B7%E7%B1%8D"),
+        ("GET", "/healthz", ""),
     ]
-    for method, path in requests:
-        logger.access(None, None, {"REQUEST_METHOD": method, "PATH_INFO": path}, None)
-    assert lines == ["/api/v1/exchange/101001/001/records:upsert", "/api/v1/catalog/resources", "/"]
+    statuses: list[str] = []
+    handler = Lines()
+    access_logger.addHandler(handler)
+    try:
+        for method, path, query in requests:
+            body = application(
+                environ(method, path, query), lambda status, headers, exc_info=None: statuses.append(status)
+            )
+            b"".join(body)
+    finally:
+        access_logger.removeHandler(handler)
+    lines = handler.lines
+    assert len(statuses) == 5
+    assert [line.split('"')[1] for line in lines] == [
+        "POST /api/v1/exchange/101001/001/records:upsert HTTP/1.1",
+        "GET /api/v1/catalog/resources?q=%E6%88%B7%E7%B1%8D HTTP/1.1",
+        "GET /healthz HTTP/1.1",
+    ]
+    status, length = lines[-1].split('"')[2].split()
+    assert status == statuses[-1].split()[0] == "200"
+    assert lines[-1].startswith("10.1.2.3 - - [")
+    assert lines[-1].endswith('"-" "curl/8" ' + lines[-1].rsplit(" ", 1)[1]) and lines[-1].endswith("ms")
+    assert int(length) > 0
+
+    # A path is written as the client sent it (PATH_INFO holds its bytes as latin-1).
+    path = "/政务/a b".encode().decode("latin-1")
+    line = access_line({**environ("GET", path), "HTTP_REFERER": "http://x/"}, "404", "-", 1.25)
+    assert '"GET /%E6%94%BF%E5%8A%A1/a%20b HTTP/1.1" 404 - "http://x/" "curl/8" 1.2ms' in line

@@ -1,13 +1,20 @@
-"""`zhengwu serve`: the web server (gunicorn) and the task consumer (Huey) together.
+"""`zhengwu serve`: the web server (granian) and the task consumer (Huey) together.
 
 One command for a one-machine install (`make run`). It starts two children with the same
 interpreter, watches them and stops both when either one stops:
 
-* `python -m gunicorn zhengwu.wsgi:application` — gthread workers, access log on stdout;
+* `python -m granian --interface wsgi zhengwu.wsgi:application` — worker processes, each with a
+  few threads running the WSGI application; the access lines are the application's own
+  (`zhengwu.wsgi`, logger `zhengwu.access`, on stdout);
 * `python -m zhengwu.cli run_huey` — the Huey consumer (skipped with `--no-worker`, e.g. when
   dedicated worker machines run `zhengwu run_huey` against Redis).
 
-SIGINT/SIGTERM to `serve` asks both children to stop gracefully (gunicorn: SIGTERM, Huey: SIGINT,
+Why granian rather than gunicorn: its HTTP layer is compiled (Rust), and on two cores gunicorn's
+gthread workers alone cost 115–190 µs of CPU per request before any Django code runs, as much
+as the query API's own work (docs/benchmarks.md, "Keyed lookup"). Request bodies are streamed to
+the application, as gunicorn did (an upload of hundreds of MB is not held in memory).
+
+SIGINT/SIGTERM to `serve` asks both children to stop gracefully (granian: SIGTERM, Huey: SIGINT,
 each finishing the request or task in hand); a second signal stops them at once. The exit status
 is 0 after a requested stop and non-zero when a child stopped on its own or failed.
 Collecting static files and migrating are not done here (`make run` does both).
@@ -30,6 +37,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+# Threads per web worker process: a slow request (an Excel export) holds one, the others answer.
 THREADS_PER_WORKER = 4
 # The consumer's background work (sealing the access log, webhooks, reminders) yields the CPU
 # to answering requests: with equal priority the minute's sealing pushed the query API's p99
@@ -37,7 +45,7 @@ THREADS_PER_WORKER = 4
 CONSUMER_NICE = 5
 # How long children get to finish what they are doing before they are killed.
 STOP_TIMEOUT_SECONDS = 40
-GUNICORN_GRACEFUL_TIMEOUT = 30
+WEB_GRACEFUL_TIMEOUT = 30
 POLL_SECONDS = 0.1
 
 
@@ -58,44 +66,35 @@ def bind_address(host: str, port: int) -> str:
     return f"{host}:{port}"
 
 
-def gunicorn_supports(option: str) -> bool:
-    from gunicorn.config import KNOWN_SETTINGS
-
-    return any(option in (setting.cli or ()) for setting in KNOWN_SETTINGS)
-
-
 def build_children(*, host: str, port: int, workers: int, worker: bool, log_level: str) -> list[Child]:
     python = sys.executable
     children = [
         Child(
-            name="gunicorn",
+            name="granian",
             argv=[
                 python,
                 "-m",
-                "gunicorn",
-                "zhengwu.wsgi:application",
-                "--bind",
-                bind_address(host, port),
+                "granian",
+                "--interface",
+                "wsgi",
+                "--host",
+                host.removeprefix("[").removesuffix("]"),
+                "--port",
+                str(port),
                 "--workers",
                 str(workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
+                "--blocking-threads",
                 str(THREADS_PER_WORKER),
-                "--graceful-timeout",
-                str(GUNICORN_GRACEFUL_TIMEOUT),
-                "--access-logfile",
-                "-",
-                # No access line for the machine API's reads: each is in the exchange access log.
-                "--logger-class",
-                "zhengwu.core.gunicorn_logging.AccessLogger",
-                "--error-logfile",
-                "-",
+                # A worker that dies is started again (gunicorn's arbiter did the same).
+                "--respawn-failed-workers",
+                "--workers-kill-timeout",
+                str(WEB_GRACEFUL_TIMEOUT),
+                # The application writes the access lines itself (zhengwu.wsgi): none for the
+                # machine API's reads, each of which is in the exchange access log.
+                "--no-access-log",
                 "--log-level",
                 log_level.lower(),
-                # gunicorn >= 25.1 opens a control socket at ~/.gunicorn/gunicorn.ctl, shared by every
-                # instance of the user; `serve` controls its gunicorn with signals and needs none.
-                *(["--no-control-socket"] if gunicorn_supports("--no-control-socket") else []),
+                "zhengwu.wsgi:application",
             ],
             stop_signal=signal.SIGTERM,
             quick_signal=signal.SIGINT,
@@ -232,13 +231,13 @@ class Supervisor:
 
 
 class Command(BaseCommand):
-    help = "启动网站 (gunicorn) 和后台任务 (Huey consumer)：Run the web server and the task consumer together."
+    help = "启动网站 (granian) 和后台任务 (Huey consumer)：Run the web server and the task consumer together."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="监听地址 (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="监听端口 (default 8000)")
         parser.add_argument(
-            "--workers", type=int, default=None, help="gunicorn worker processes (default ZHENGWU_WEB_WORKERS)"
+            "--workers", type=int, default=None, help="web worker processes (default ZHENGWU_WEB_WORKERS)"
         )
         parser.add_argument(
             "--no-worker", action="store_true", help="不启动 Huey consumer (when workers run elsewhere)"
