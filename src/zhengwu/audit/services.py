@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -91,6 +92,7 @@ def normalise_details(details: dict[str, Any] | None) -> dict[str, Any]:
     return result
 
 
+@lru_cache(maxsize=1024)  # parsed on every logged call; the same few addresses call again and again
 def normalise_ip(raw: str | None) -> str | None:
     """The address as both databases give it back: compressed IPv6, IPv4-mapped unpacked."""
     if not raw:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -78,15 +78,7 @@ HASHED_FIELDS: tuple[str, ...] = (
 
 
 def log_hash(fields: Mapping[str, Any]) -> str:
-    payload: dict[str, Any] = {}
-    for name in HASHED_FIELDS:
-        value = fields[name]
-        if name == "at":
-            value = canonical_time(value)
-        elif name == "ip" and value is not None:
-            value = str(value)
-        payload[name] = value
-    return sm3_hex(canonical_json(payload).encode("utf-8"))
+    return sm3_hex(_canonical_fields(fields, HASHED_FIELDS).encode("utf-8"))
 
 
 @lru_cache(maxsize=4)
@@ -104,17 +96,18 @@ _FOREIGN_KEYS = frozenset({"api_client_id", "consumer_id", "provider_id", "resou
 _PLAIN_FIELDS = tuple(name for name in PENDING_FIELDS if name not in _FOREIGN_KEYS)
 
 
+def _canonical_fields(fields: Mapping[str, Any], names: tuple[str, ...]) -> str:
+    """The canonical JSON of `names` of `fields`: the time in UTC ISO form, the address as text."""
+    payload = {name: fields[name] for name in names}
+    payload["at"] = canonical_time(payload["at"])
+    if payload["ip"] is not None:
+        payload["ip"] = str(payload["ip"])
+    return canonical_json(payload)
+
+
 def pending_mac(fields: Mapping[str, Any]) -> str:
     """SM3-HMAC of a staged row's fields (as written, or as read back)."""
-    payload: dict[str, Any] = {}
-    for name in PENDING_FIELDS:
-        value = fields[name]
-        if name == "at":
-            value = canonical_time(value)
-        elif name == "ip" and value is not None:
-            value = str(value)
-        payload[name] = value
-    data = canonical_json(payload).encode("utf-8")
+    data = _canonical_fields(fields, PENDING_FIELDS).encode("utf-8")
     return sm3_hmac_hex(_key(bytes(settings.ZHENGWU_DATA_KEY), "access-log-pending"), data)
 
 
@@ -307,21 +300,36 @@ def _insert_statement(table: str, columns: Sequence[str]) -> str:
     return sql
 
 
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per value
+
+
 def _params(row: Mapping[str, Any], columns: Sequence[str]) -> list[Any]:
     """The row's values as the ORM would store them (without its per-field machinery: this is
     the hot path of every API call and of the sealer)."""
-    ops = connection.ops
-    params: list[Any] = []
-    for name in columns:
-        value = row[name]
-        if name in _JSON_FIELDS:
-            value = json.dumps(value, ensure_ascii=False)
-        elif name == "at":
-            value = ops.adapt_datetimefield_value(value)
-        elif name == "ip" and value is not None:
-            value = ops.adapt_ipaddressfield_value(value)
-        params.append(value)
-    return params
+    adapters = _adapters(connection.vendor, columns)
+    return [row[name] if adapt is None else adapt(row[name]) for name, adapt in zip(columns, adapters, strict=True)]
+
+
+_adapters_cache: dict[tuple[str, tuple[str, ...]], tuple[Callable[[Any], Any] | None, ...]] = {}
+
+
+def _adapters(vendor: str, columns: Sequence[str]) -> tuple[Callable[[Any], Any] | None, ...]:
+    """Per column, what turns its value into the stored one (None: stored as it is)."""
+    key = (vendor, tuple(columns))
+    found = _adapters_cache.get(key)
+    if found is None:
+        ops = connection.ops
+
+        def adapt_ip(value: Any) -> Any:
+            return None if value is None else ops.adapt_ipaddressfield_value(value)
+
+        special: dict[str, Callable[[Any], Any]] = {
+            **dict.fromkeys(_JSON_FIELDS, _to_json),
+            "at": ops.adapt_datetimefield_value,
+            "ip": adapt_ip,
+        }
+        found = _adapters_cache[key] = tuple(special.get(name) for name in columns)
+    return found
 
 
 def _insert_pending(row: Mapping[str, Any]) -> None:

@@ -25,10 +25,10 @@ change); the rate limit is a counter per grant and minute (`exchange.rate_limit`
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -157,7 +157,11 @@ def _not_found() -> ApplicationError:
 
 def purpose_header(request: HttpRequest) -> str:
     """X-Purpose as text: percent-decoded; raw UTF-8 bytes (seen as latin-1 by WSGI) also accepted."""
-    raw = request.META.get("HTTP_X_PURPOSE", "")  # not request.headers: it copies every header
+    return _purpose_text(request.META.get("HTTP_X_PURPOSE", ""))  # not request.headers: it copies every header
+
+
+@lru_cache(maxsize=256)  # a department system sends the same few purposes on every call
+def _purpose_text(raw: str) -> str:
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         raw = raw.encode("latin-1").decode("utf-8")
     return unquote(raw).strip()[:200]
@@ -302,6 +306,9 @@ def _log_key(shape: ResourceShape, key: str) -> tuple[str, list[str]]:
     return key, []
 
 
+_encode_body = NinjaJSONEncoder().encode  # ninja's JSON, without an encoder built per call
+
+
 def record_answer(ctx: Context, key: str, record: dict[str, Any] | None = None) -> bytes | None:
     """The body of the 200 answer to a permitted keyed lookup, logged (`ctx.resource` and
     `ctx.grant` set by `refusal`; `record` if the caller has read it); None, with nothing
@@ -319,7 +326,7 @@ def record_answer(ctx: Context, key: str, record: dict[str, Any] | None = None) 
         out["_disputed"] = bool(row["_disputed"])
     # Rendered here rather than validated against RecordOut by ninja (the same JSON, with
     # ninja's encoder): this is the hot path, and the dict is built to that schema.
-    body = json.dumps({"resource": ctx.resource.code, "record": out}, cls=NinjaJSONEncoder).encode()
+    body = _encode_body({"resource": ctx.resource.code, "record": out}).encode()
     logged_key, indexes = _log_key(shape, key)
     ctx.log(AccessLog.Outcome.OK, keys=[logged_key], key_indexes=indexes, item_codes=codes, rows=1)
     return body

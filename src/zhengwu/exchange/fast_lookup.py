@@ -21,12 +21,14 @@ from __future__ import annotations
 import logging
 import re
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from wsgiref.types import StartResponse, WSGIEnvironment
 
 from django.conf import settings
 from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
@@ -41,6 +43,65 @@ WSGIApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 
 # Read with the record: the cache version, and the grant's calls this minute.
 CHECKS_SQL = f"({query_cache.VERSION_SQL}), ({rate_limit.USED_SQL})"
+
+
+class RequestSignals:
+    """Django's request_started and request_finished, sent as the handler sends them, or, while
+    only Django's own receivers listen (the usual case), their one effect on this path: old or
+    broken database connections closed (`close_old_connections`, if it is connected). The others
+    clear the debug query log, close caches and reset the URLconf, which this path neither fills
+    nor opens nor sets; sending the two signals cost about a tenth of a call (docs/benchmarks.md).
+    Any other receiver (another app's) makes this send both signals again: none is skipped."""
+
+    def __init__(self) -> None:
+        from django.core.cache import close_caches
+        from django.core.handlers.base import reset_urlconf
+        from django.db import close_old_connections, reset_queries
+
+        self.djangos_close = self.close_old_connections = close_old_connections
+        self.started_known = {reset_queries, close_old_connections}
+        self.finished_known = {close_old_connections, close_caches, reset_urlconf}
+        self._checked: tuple[tuple[object, ...], tuple[object, ...]] | None = None
+        # (only Django's receivers, close_old_connections connected to started, to finished)
+        self._verdict = (False, False, False)
+
+    def _current(self) -> tuple[bool, bool, bool]:
+        """Looked at again whenever the receivers change."""
+        keys = (_keys(signals.request_started), _keys(signals.request_finished))
+        if keys != self._checked:
+            started = set(_receivers(signals.request_started))
+            finished = set(_receivers(signals.request_finished))
+            self._verdict = (
+                started <= self.started_known and finished <= self.finished_known,
+                self.djangos_close in started,
+                self.djangos_close in finished,
+            )
+            self._checked = keys
+        return self._verdict
+
+    def started(self, sender: type, environ: WSGIEnvironment) -> None:
+        only_djangos, close, _ = self._current()
+        if not only_djangos:
+            signals.request_started.send(sender=sender, environ=environ)
+        elif close:
+            self.close_old_connections()
+
+    def finished(self, sender: type) -> None:
+        only_djangos, _, close = self._current()
+        if not only_djangos:
+            signals.request_finished.send(sender=sender)
+        elif close:
+            self.close_old_connections()
+
+
+def _keys(signal: Signal) -> tuple[object, ...]:
+    # Each entry of Signal.receivers starts with its lookup key: (id of the receiver, id of the sender).
+    return tuple(entry[0] for entry in signal.receivers)
+
+
+def _receivers(signal: Signal) -> list[object]:
+    """The receivers of `signal`, weak references resolved (None for a dead one)."""
+    return [ref() if isinstance(ref, weakref.ReferenceType) else ref for _, ref, *_ in signal.receivers]
 
 
 class HandOver(Exception):
@@ -130,6 +191,7 @@ class FastLookup:
                 logger.warning("fast lookup off: %s has a view hook the fast path would skip", path)
                 self.enabled = False
         self.chain = chain
+        self.signals = RequestSignals()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         response = self.answer(environ)
@@ -154,7 +216,7 @@ class FastLookup:
 
     def _respond(self, environ: WSGIEnvironment, match: re.Match[str], started: float) -> HttpResponse | None:
         """The answer, or None to hand the call over."""
-        signals.request_started.send(sender=self.__class__, environ=environ)
+        self.signals.started(self.__class__, environ)
         request = WSGIRequest(environ)
         request._zw_fast_lookup = (match["code"], match["key"], started)  # type: ignore[attr-defined]
         try:
@@ -168,4 +230,4 @@ class FastLookup:
             logger.exception("fast lookup failed; the Django handler answers the call")
             return None
         finally:
-            signals.request_finished.send(sender=self.__class__)
+            self.signals.finished(self.__class__)
