@@ -8,12 +8,12 @@ Needs `wrk` (apt-get install -y wrk). Reuses the server and wrk helpers of `quer
 
 1. A fresh ZHENGWU_DATA_DIR: migrate and `zhengwu demo` (departments, the base catalog with its
    records, and whatever the domain apps' demos publish).
-2. One `zhengwu serve --workers W` (gunicorn gthread + Huey) with `portal_bench_settings`
+2. One `zhengwu serve --workers W` (granian + Huey) with `portal_bench_settings`
    (`portal_bench_urls`: the project's URLs plus `/bench/bare-page/<name>`).
 3. Each page is fetched once; its bytes are saved, and the bare view answers with exactly those
    bytes (same size, same content type, same middleware stack; no query, no template).
-4. For each page and its bare twin: warm-up, then `wrk --latency -t2 -cC -dD` R times on the one
-   URL; the median run (by req/s) is reported with p50/p99, the ratio page ÷ bare, the machine
+4. For each page and its bare twin, R rounds of each in turn: warm-up, then `wrk --latency -t2
+   -cC -dD` on the one URL; the median run (by req/s) is reported with p50/p99, the ratio page ÷ bare, the machine
    and the load average (wrk runs on the same, shared machine).
 
 The publication page is a disclosure publication when the disclosure app offers one
@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -48,6 +49,7 @@ from query_bench import (  # noqa: E402 - bench/ is put on the path above
     port_free,
     start,
     stop,
+    summary,
     wait_http,
 )
 
@@ -83,8 +85,8 @@ def main() -> None:
     parser.add_argument("--warmup", default="3s")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (page, then its bare twin)")
+    parser.add_argument("--workers", type=int, default=2, help="web workers of zhengwu serve")
     parser.add_argument("--port", type=int, default=18941)
     parser.add_argument("--enterprises", type=int, default=2000, help="法人 records of the demo")
     parser.add_argument("--workdir", type=Path)
@@ -134,10 +136,13 @@ def main() -> None:
             status, bare_body = wait_http(base + bare_path, {})
             assert status == 200 and len(bare_body) == len(body), (status, len(bare_body), len(body))
             log(f"{name}: {path} {len(body):,} bytes")
-            results[name] = measure(name, base, "", "", {}, args, page_dir(workdir, name, path))
-            results[f"{name}-bare"] = measure(
-                f"{name}-bare", base, "", "", {}, args, page_dir(workdir, f"{name}-bare", bare_path)
-            )
+            runs: dict[str, list[dict[str, Any]]] = {name: [], f"{name}-bare": []}
+            for round_ in range(1, args.repeat + 1):  # page and bare view in turn
+                for label, url in ((name, path), (f"{name}-bare", bare_path)):
+                    runs[label].append(
+                        measure(f"{label}, round {round_}", base, "", "", {}, args, page_dir(workdir, label, url))
+                    )
+            results.update({label: summary(label_runs) for label, label_runs in runs.items()})
     finally:
         stop(server)
     load_after = os.getloadavg()
@@ -149,7 +154,7 @@ def main() -> None:
     print(f"Machine: {machine()}; load average before {load_before[0]:.2f}, after {load_after[0]:.2f}, "
           f"max 1-min load during runs {peak:.2f}; `uptime`: {uptime}")  # fmt: skip
     print(f"SQLite, demo data; wrk -t{args.threads} -c{args.connections} -d{args.duration}; median of "
-          f"{args.repeat} runs; one gunicorn, {args.workers} workers × gthread (zhengwu serve); publication page "
+          f"{args.repeat} rounds; zhengwu serve (granian, {args.workers} workers); publication page "
           f"= {source} page {pages['publication']}")  # fmt: skip
     print()
     print("| page | path | bytes | req/s | p50 ms | p99 ms | non-2xx | bare req/s | page ÷ bare |")

@@ -87,6 +87,26 @@ def with_access_line(
             access_logger.info(access_line(environ, answer[0], answer[1], (time.perf_counter() - started) * 1000))
 
 
+# What a request's environ may hold that a process's environment could too (PEP 3333, CGI).
+_REQUEST_KEYS = frozenset(
+    {
+        "REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "CONTENT_LENGTH",
+        "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "SERVER_SOFTWARE", "GATEWAY_INTERFACE",
+        "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_USER", "REQUEST_URI", "RAW_URI", "HTTPS",
+    }
+)  # fmt: skip
+
+
+def process_env_keys() -> frozenset[str]:
+    """The variables of this process's environment that are not about a request.
+
+    granian starts every request's environ from a copy of the process environment, as CGI did
+    (PEP 3333 allows it), so DATABASE_URL and the like would ride on every `request.META` and
+    show wherever META is shown (Django's debug page filters only names like KEY or TOKEN).
+    The application takes them out again first."""
+    return frozenset(key for key in os.environ if key not in _REQUEST_KEYS and not key.startswith(("HTTP_", "wsgi.")))
+
+
 class Application:
     def __init__(self) -> None:
         from django.conf import settings
@@ -97,8 +117,11 @@ class Application:
         with machine_api_middleware():
             self.machine_api = FastLookup(WSGIHandler())
         self.prefix = settings.MACHINE_API_PREFIX
+        self.process_env = process_env_keys()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        for key in self.process_env:
+            environ.pop(key, None)
         if environ.get("PATH_INFO", "").startswith(self.prefix):
             if environ.get("REQUEST_METHOD") == "GET":
                 return self.machine_api(environ, start_response)  # logged in the exchange access log

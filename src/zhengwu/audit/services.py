@@ -107,8 +107,8 @@ def normalise_ip(raw: str | None) -> str | None:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client and proves nothing. Behind a proxy,
-    # the proxy must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips with a trusted list).
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client and proves nothing. Behind a reverse
+    # proxy REMOTE_ADDR is the proxy's address, and that is what is recorded.
     if request is None:
         return None
     return normalise_ip(request.META.get("REMOTE_ADDR"))

@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from huey import SqliteHuey
@@ -313,6 +314,16 @@ def test_serve_stops_when_the_consumer_dies(server: Server) -> None:
     assert "意外退出" in server.output()
 
 
+def recording(statuses: list[str]) -> Any:
+    """A WSGI start_response that keeps the statuses it is given."""
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        statuses.append(status)
+        return lambda data: None
+
+    return start_response
+
+
 class Lines(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -353,10 +364,7 @@ def test_access_lines_for_everything_but_the_machine_api_reads() -> None:
     access_logger.addHandler(handler)
     try:
         for method, path, query in requests:
-            body = application(
-                environ(method, path, query), lambda status, headers, exc_info=None: statuses.append(status)
-            )
-            b"".join(body)
+            b"".join(application(environ(method, path, query), recording(statuses)))
     finally:
         access_logger.removeHandler(handler)
     lines = handler.lines
@@ -376,3 +384,27 @@ def test_access_lines_for_everything_but_the_machine_api_reads() -> None:
     path = "/政务/a b".encode().decode("latin-1")
     line = access_line({**environ("GET", path), "HTTP_REFERER": "http://x/"}, "404", "-", 1.25)
     assert '"GET /%E6%94%BF%E5%8A%A1/a%20b HTTP/1.1" 404 - "http://x/" "curl/8" 1.2ms' in line
+
+
+def test_the_process_environment_does_not_reach_request_meta(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhengwu.wsgi import Application
+
+    monkeypatch.setenv("ZHENGWU_TEST_DATABASE_URL", "postgres://zhengwu:secret@db/zhengwu")
+    monkeypatch.setenv("CONTENT_TYPE", "text/x-from-the-environment")
+    app = Application()
+    seen: dict[str, object] = {}
+
+    def site(environ: dict[str, object], start_response: Any) -> list[bytes]:
+        seen.update(environ)
+        start_response("204 No Content", [])
+        return []
+
+    app.site = site  # type: ignore[assignment]
+    # As granian builds it: a copy of the process environment, the request's keys over it.
+    environ: dict[str, Any] = {**os.environ, "REQUEST_METHOD": "POST", "PATH_INFO": "/"}
+    environ |= {"CONTENT_TYPE": "application/json", "HTTP_X_PURPOSE": "z", "wsgi.input": io.BytesIO()}
+    app(environ, recording([]))
+    assert "ZHENGWU_TEST_DATABASE_URL" not in seen
+    assert "PATH" not in seen and "HOME" not in seen
+    assert seen["CONTENT_TYPE"] == "application/json"  # the request's own keys stay
+    assert seen["HTTP_X_PURPOSE"] == "z" and seen["REQUEST_METHOD"] == "POST"
