@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from huey import SqliteHuey
 
 from zhengwu.core.management.commands.serve import (
@@ -362,10 +364,15 @@ def test_access_lines_for_everything_but_the_machine_api_reads() -> None:
     statuses: list[str] = []
     handler = Lines()
     access_logger.addHandler(handler)
+    # As Django's test client does: the request signals would close the test transaction's connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
         for method, path, query in requests:
             b"".join(application(environ(method, path, query), recording(statuses)))
     finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
         access_logger.removeHandler(handler)
     lines = handler.lines
     assert len(statuses) == 5
