@@ -58,6 +58,8 @@ class RequestSignals:
         from django.core.handlers.base import reset_urlconf
         from django.db import close_old_connections, reset_queries
 
+        # The receiver looked for among the connected ones, and the function called in its place
+        # (the same one; tests replace the latter to see it called).
         self.djangos_close = self.close_old_connections = close_old_connections
         self.started_known = {reset_queries, close_old_connections}
         self.finished_known = {close_old_connections, close_caches, reset_urlconf}
