@@ -1,4 +1,4 @@
-"""The HTTP API: /api/v1/…, one NinjaAPI with a router per app (DESIGN rule 7)."""
+"""The HTTP API: /api/v1/…, one NinjaAPI with a router per app (docs/design.md rule 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""People and places the tests use (DESIGN rule 9): a citizen, a clerk of 市场监管局, a clerk of
+"""People and places the tests use (docs/design.md rule 9): a citizen, a clerk of 市场监管局, a clerk of
 公安厅, an enterprise agent, the three administrators and an outsider."""
 
 from __future__ import annotations

@@ -43,14 +43,14 @@ try:
     AUDIT_RETENTION_DAYS = env.int("ZHENGWU_AUDIT_RETENTION_DAYS", 180, minimum=180, maximum=36500)
     WEB_WORKERS = env.int("ZHENGWU_WEB_WORKERS", 3, minimum=1, maximum=64)
     LOG_LEVEL = env.choice("ZHENGWU_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
-    # Legal deadlines are defaults an administrator can change (RULES §3; local rules differ).
+    # Legal deadlines are defaults an administrator can change (docs/rules.md §3; local rules differ).
     ZHENGWU_SHARE_REQUEST_DAYS = env.int("ZHENGWU_SHARE_REQUEST_DAYS", 10, minimum=1, maximum=60)
     ZHENGWU_OBJECTION_DAYS = env.int("ZHENGWU_OBJECTION_DAYS", 5, minimum=1, maximum=60)
-    # Letters (RULES §6, unverified local practice): handling, one extension, misrouted return.
+    # Letters (docs/rules.md §6, unverified local practice): handling, one extension, misrouted return.
     ZHENGWU_LETTER_HANDLING_DAYS = env.int("ZHENGWU_LETTER_HANDLING_DAYS", 5, minimum=1, maximum=60)
     ZHENGWU_LETTER_EXTENSION_DAYS = env.int("ZHENGWU_LETTER_EXTENSION_DAYS", 10, minimum=1, maximum=60)
     ZHENGWU_LETTER_RETURN_DAYS = env.int("ZHENGWU_LETTER_RETURN_DAYS", 2, minimum=1, maximum=30)
-    # Online services (RULES §5): a bad rating's rectification; some provinces use 5.
+    # Online services (docs/rules.md §5): a bad rating's rectification; some provinces use 5.
     ZHENGWU_RECTIFICATION_DAYS = env.int("ZHENGWU_RECTIFICATION_DAYS", 15, minimum=1, maximum=60)
     # Disclosure (《政府信息公开条例》Arts. 26, 30, 32, 33).
     ZHENGWU_DISCLOSURE_PUBLICATION_DAYS = env.int("ZHENGWU_DISCLOSURE_PUBLICATION_DAYS", 20, minimum=1, maximum=60)

@@ -1,6 +1,6 @@
 """Writes of the accounts app: departments, people, roles, second factor, API clients.
 
-Each service is keyword-only, atomic, validated and audited (DESIGN rule 1).
+Each service is keyword-only, atomic, validated and audited (docs/design.md rule 1).
 """
 
 from __future__ import annotations

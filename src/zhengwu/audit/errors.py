@@ -1,4 +1,4 @@
-"""Error codes of the audit log (DESIGN rule 3)."""
+"""Error codes of the audit log (docs/design.md rule 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writing to the audit log (DESIGN rule 5): `record`, `verify_chain`, `purge_expired`.
+"""Writing to the audit log (docs/design.md rule 5): `record`, `verify_chain`, `purge_expired`.
 
 `record` appends one event to the SM3 hash chain. Call it inside the transaction of the write
 it describes, so that the event and the write commit or roll back together; note the flip side:

@@ -1,6 +1,6 @@
 """政务信息资源目录 (GB/T 21063; 编制指南 2017): resources, their data items, published versions.
 
-RULES §2: a resource carries its classification (类/项/目/细目) and class (基础/主题/部门), a code
+docs/rules.md §2: a resource carries its classification (类/项/目/细目) and class (基础/主题/部门), a code
 = classification code + "/" + sequence, its provider, format, data items, share and open
 attributes, update cycle and publish date. One data item has exactly one authoritative source
 in the whole catalog (一数一源).
@@ -130,7 +130,7 @@ class Resource(models.Model):
         ordering = ["code", "id"]
         indexes = [models.Index(fields=["state", "catalog_class"]), models.Index(fields=["provider", "state"])]
         constraints = [
-            # 涉密 resources never go on the external network (RULES §2).
+            # 涉密 resources never go on the external network (docs/rules.md §2).
             models.CheckConstraint(condition=~(Q(is_secret=True) & Q(zone="external")), name="secret_never_external"),
             models.CheckConstraint(condition=~(Q(is_secret=True) & Q(open_to_public=True)), name="secret_never_open"),
             models.UniqueConstraint(

@@ -5,11 +5,11 @@ resource is revised through a separate draft row (`revision_of`) that goes throu
 review and, on publication, is copied onto the published row (same code, version + 1); each
 published version is kept as a `ResourceVersion` snapshot.
 
-Resource code (RULES §2): classification code (类 1 digit + 项 2 + 目 3 + 细目 0–6 digits)
+Resource code (docs/rules.md §2): classification code (类 1 digit + 项 2 + 目 3 + 细目 0–6 digits)
 + "/" + the sequence number within that classification, zero-padded to at least 3 digits:
 "101001/001", "101001/002", …, "101001/999", "101001/1000". Assigned once, at first publication.
 
-Each service is keyword-only, atomic, validated (`full_clean`) and audited (DESIGN rule 1).
+Each service is keyword-only, atomic, validated (`full_clean`) and audited (docs/design.md rule 1).
 `actor=None` means the platform itself (the demo loader).
 """
 
@@ -148,7 +148,7 @@ def _require_state(resource: Resource, *states: str) -> None:
 
 
 def _check_metadata(resource: Resource) -> None:
-    """The rules of RULES §2/§3 on one resource, as clean errors before the database's constraints."""
+    """The rules of docs/rules.md §2/§3 on one resource, as clean errors before the database's constraints."""
     if not re.fullmatch(r"\d", resource.category or ""):
         raise _invalid(CatalogError.INVALID_CLASSIFICATION, "“类”应为 1 位数字。", "category")
     if not re.fullmatch(r"\d{2}", resource.item or ""):

@@ -1,4 +1,4 @@
-"""Error codes of the certificates app (DESIGN rule 3)."""
+"""Error codes of the certificates app (docs/design.md rule 3)."""
 
 from __future__ import annotations
 

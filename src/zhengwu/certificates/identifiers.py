@@ -1,4 +1,4 @@
-"""Electronic certificate identifiers (电子证照标识, GB/T 36903 as RULES §5 states it).
+"""Electronic certificate identifiers (电子证照标识, GB/T 36903 as docs/rules.md §5 states it).
 
     1.2.156.3005.2.{type code}.{issuer code}.{serial}.{version}.{check}
 

@@ -1,6 +1,6 @@
 """Strict parsers for settings read from the environment.
 
-Every setting of zhengwu comes from an environment variable (DESIGN rule 8). A value that
+Every setting of zhengwu comes from an environment variable (docs/design.md rule 8). A value that
 cannot be parsed stops start-up with a message that names the variable and what it expects;
 nothing is silently replaced by a default.
 """

@@ -1,4 +1,4 @@
-"""The one error type of zhengwu (DESIGN rule 3).
+"""The one error type of zhengwu (docs/design.md rule 3).
 
 Services raise `ApplicationError(code, message, fields)`. The API renders it as
 `{"code", "message", "fields"}`; HTML views render a friendly page. Codes are members of a

@@ -2,7 +2,7 @@
 
 `validate_resident_id` and `validate_credit_code` normalise and check a number and return what it
 says, or raise `ApplicationError` with a Chinese message naming exactly what is wrong. The `make_*`
-and `random_*` functions build valid numbers for tests and demo data. RULES.md §8 has the
+and `random_*` functions build valid numbers for tests and demo data. docs/rules.md §8 has the
 algorithms.
 """
 

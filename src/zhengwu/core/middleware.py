@@ -13,7 +13,7 @@ from django.shortcuts import render
 from zhengwu.core.errors import ApplicationError, CoreError, from_validation_error
 
 # Paths that belong to the internal network (内网办理). An external instance never serves
-# them, whatever the URL (DESIGN rule 6); an internal-only instance never serves the portal.
+# them, whatever the URL (docs/design.md rule 6); an internal-only instance never serves the portal.
 INTERNAL_PREFIXES = ("/workbench/", "/admin/", "/api/v1/internal/")
 EXTERNAL_ONLY_PREFIXES: tuple[str, ...] = ()
 

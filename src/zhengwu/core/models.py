@@ -9,7 +9,7 @@ from django.utils import timezone
 
 
 class WorkdayOverride(models.Model):
-    """An administrator's correction of the working-day calendar (RULES §1).
+    """An administrator's correction of the working-day calendar (docs/rules.md §1).
 
     Rows here win over the `chinese-calendar` package: later years' holiday arrangements
     (published by the State Council late in the previous year) and local closures (e.g. a

@@ -1,4 +1,4 @@
-"""Keyset pagination (DESIGN rule 7): stable pages over growing tables, no OFFSET scans."""
+"""Keyset pagination (docs/design.md rule 7): stable pages over growing tables, no OFFSET scans."""
 
 from __future__ import annotations
 

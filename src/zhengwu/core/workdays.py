@@ -1,4 +1,4 @@
-"""Working days (工作日, RULES §1).
+"""Working days (工作日, docs/rules.md §1).
 
 A legal deadline counts working days: not Saturdays or Sundays, not statutory holidays, but
 including the weekend days declared working days (调休上班日). The answer for a date comes from,

@@ -1,4 +1,4 @@
-"""Error codes of the disclosure app (DESIGN rule 3)."""
+"""Error codes of the disclosure app (docs/design.md rule 3)."""
 
 from __future__ import annotations
 

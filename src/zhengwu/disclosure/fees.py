@@ -1,6 +1,6 @@
 """Information processing fees (信息处理费, 《政府信息公开条例》Art. 42; 国办函〔2020〕109号).
 
-Pure functions over the applicant's running total in one calendar month (RULES §4):
+Pure functions over the applicant's running total in one calendar month (docs/rules.md §4):
 
 - by requests (按件计收): requests 1–10 are free; 11–30 cost ¥100 each; from the 31st on the
   price rises by ¥100 for every further block of 10 (31–40 ¥200, 41–50 ¥300, …);

@@ -4,7 +4,7 @@ States: submitted (online, waiting for the agency to confirm receipt) → proces
 (补正) / consulting (征求第三方意见) → answered; or closed (withdrawn by the applicant, or not
 corrected in time: 视为放弃).
 
-Clocks (RULES §4), timer `disclosure.request` on the agency:
+Clocks (docs/rules.md §4), timer `disclosure.request` on the agency:
 - receipt date (Art. 31): in person the same day; by post the day it was signed for; online the
   day the agency confirms receipt. The answer timer starts then (day 0), 20 working days (Art. 33).
 - correction (Art. 30): one notice, within 7 working days of receipt, listing everything; the

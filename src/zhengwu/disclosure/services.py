@@ -10,7 +10,7 @@ serialises writers), so two publications at once never get the same number; the 
 constraint on (department, year, sequence) is the last guard. A number is never reused.
 
 The request services (依申请公开) are in `request_services.py`. Every service is keyword-only, atomic,
-validated and audited (DESIGN rule 1); a refusal raises before anything is written.
+validated and audited (docs/design.md rule 1); a refusal raises before anything is written.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def next_index_sequence(department: Department, year: int) -> int:
 
 
 def index_number(credit_code: str, year: int, sequence: int) -> str:
-    """RULES §4: `11220000013544357T/2017-01006`."""
+    """docs/rules.md §4: `11220000013544357T/2017-01006`."""
     return f"{credit_code}/{year}-{sequence:05d}"
 
 

@@ -1,4 +1,4 @@
-"""Error codes of the eservices app (DESIGN rule 3); messages are in Chinese at the raise site."""
+"""Error codes of the eservices app (docs/design.md rule 3); messages are in Chinese at the raise site."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ item, keyed by 实施编码), 「申请材料」, 「表单字段」, 「办理�
 their item by 实施编码). Every problem is reported with its sheet and row ("「申请材料」第 4
 行：…"); one problem refuses the whole file, and nothing is written.
 
-The 「事项」 sheet carries the whole guide of RULES §5, including 行使层级 (省级/市级/县级/乡级),
+The 「事项」 sheet carries the whole guide of docs/rules.md §5, including 行使层级 (省级/市级/县级/乡级),
 办理流程, 办理形式 (窗口办理、网上办理、快递申请, several separated by 、), 是否网办 and
 网上办理深度 (一级 … 四级). 空白表格 and 示例样表 are not in the workbook: they are uploaded on
 the item page.

@@ -2,7 +2,7 @@
 materials, parallel approval tasks (并联审批), timeline, notifications, ratings (好差评) and the
 rectification of bad ratings.
 
-RULES §5. An item's flow is an ordered list of stages; every stage holds one or more department
+docs/rules.md §5. An item's flow is an ordered list of stages; every stage holds one or more department
 tasks that run in parallel and must all finish before the next stage opens. Deadlines are
 supervision timers (kinds in `services.TIMER_*`), never columns here.
 """
@@ -390,7 +390,7 @@ class Application(models.Model):
 
 
 class TrustLevel(models.TextChoices):
-    """可信等级 of an application material (RULES §5, 国办函〔2016〕108号).
+    """可信等级 of an application material (docs/rules.md §5, 国办函〔2016〕108号).
 
     A: issued by a government agency with an electronic seal — fetched from a base database
     through the exchange, or a valid certificate of the 电子证照 base. B: a scan certified by an

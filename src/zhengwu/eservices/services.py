@@ -8,7 +8,7 @@ Application lifecycle (state machine on `Application.state`)::
     submitted ──request_correction──▶ correction (待补正) ──applicant corrects──▶ submitted
     any open state ──applicant withdraws──▶ withdrawn (已撤回)
 
-Deadlines (supervision timers, working days, RULES §1):
+Deadlines (supervision timers, working days, docs/rules.md §1):
 - `eservices.application` (承诺办结时限): starts on submission (day 0) with the item's promised
   limit; paused while the applicant corrects (补正) and while any task is in a special procedure
   (特别程序); finished by the decision or the refusal; cancelled by a withdrawal.

@@ -1,4 +1,4 @@
-"""Error codes of the exchange app (DESIGN rule 3)."""
+"""Error codes of the exchange app (docs/design.md rule 3)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Sharing by rule (RULES §3): share requests, grants and objections (纠错).
+"""Sharing by rule (docs/rules.md §3): share requests, grants and objections (纠错).
 
-Services are keyword-only, atomic, validated and audited (DESIGN rule 1); each checks who may
+Services are keyword-only, atomic, validated and audited (docs/design.md rule 1); each checks who may
 act and raises `ApplicationError` before writing anything, so a refusal changes nothing.
 
 - 无条件共享: the request is granted at once.
@@ -272,7 +272,7 @@ def share_request_approve(
 def share_request_refuse(
     *, actor: User, share_request: ShareRequest, reason: str, request: HttpRequest | None = None
 ) -> ShareRequest:
-    """The provider refuses a conditional request, with reasons (RULES §3)."""
+    """The provider refuses a conditional request, with reasons (docs/rules.md §3)."""
     locked = _lock_request(share_request)
     if not _staff_of(actor, locked.resource.provider_id, PROVIDER_ROLES):
         raise permission_denied("只有资源提供部门的数据管理员或负责人可以答复共享申请。")

@@ -1,4 +1,4 @@
-"""Sharing by rule (RULES §3): share requests, grants, objections (纠错), the access log of the
+"""Sharing by rule (docs/rules.md §3): share requests, grants, objections (纠错), the access log of the
 query API (SM3 hash chain, like the audit log), and subscriptions with their webhook deliveries.
 
 Writes go through `exchange.sharing`, `exchange.access_log` and `exchange.subscriptions`.

@@ -1,4 +1,4 @@
-"""Error codes of the participation app (DESIGN rule 3)."""
+"""Error codes of the participation app (docs/design.md rule 3)."""
 
 from __future__ import annotations
 

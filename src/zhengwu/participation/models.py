@@ -1,7 +1,7 @@
 """Models of 公众参与: letters (来信: 市长信箱 / 12345 网上 / 网上信访), consultations (征求意见),
 surveys (问卷调查) and moderation flags (内容审核).
 
-A letter runs the 12345 ticket cycle (RULES §6): 受理 → 派单 → 办理 → 回复 → (督办) → 办结 → 回访 → 评价;
+A letter runs the 12345 ticket cycle (docs/rules.md §6): 受理 → 派单 → 办理 → 回复 → (督办) → 办结 → 回访 → 评价;
 every stage with a deadline is a supervision timer of kind "participation.*" (see services.py).
 Personal data of writers (name, phone, ID number, address, e-mail) is SM4-encrypted at rest.
 """

@@ -1,9 +1,9 @@
-"""Default deadlines of the letter cycle (RULES §6) and the timer kinds that carry them.
+"""Default deadlines of the letter cycle (docs/rules.md §6) and the timer kinds that carry them.
 
-RULES §6 gives: online receipt within 24 hours, handling within 5 working days with one extension
+docs/rules.md §6 gives: online receipt within 24 hours, handling within 5 working days with one extension
 of at most 10, a misrouted letter sent back within 2 working days. Those three are *(unverified
 local practice)*, e.g. Shandong; provinces differ, so each is a setting read from the environment
-with a strict parser (settings.py, DESIGN rule 8), like `ZHENGWU_SHARE_REQUEST_DAYS`:
+with a strict parser (settings.py, docs/design.md rule 8), like `ZHENGWU_SHARE_REQUEST_DAYS`:
 
 - `ZHENGWU_LETTER_HANDLING_DAYS` (default 5): working days to handle and reply (`handling_days`);
 - `ZHENGWU_LETTER_EXTENSION_DAYS` (default 10): the most one extension may add (`extension_max_days`);
@@ -54,7 +54,7 @@ LABELS = {
 ALL_KINDS = tuple(LABELS)
 
 
-# The deadlines of RULES §6 and the environment settings that carry them (settings.py).
+# The deadlines of docs/rules.md §6 and the environment settings that carry them (settings.py).
 SETTINGS: dict[str, str] = {
     "handling_days": "ZHENGWU_LETTER_HANDLING_DAYS",
     "extension_max_days": "ZHENGWU_LETTER_EXTENSION_DAYS",

@@ -1,12 +1,12 @@
 """Writes of 公众参与: letters (the 12345 cycle), consultations, surveys and moderation.
 
-Every service is keyword-only, atomic, validated and audited (DESIGN rule 1). Who may act is
+Every service is keyword-only, atomic, validated and audited (docs/design.md rule 1). Who may act is
 checked before anything is written; a refusal is recorded in the audit log (outside the atomic
 block, so it stays) and raised as `ApplicationError`, changing nothing else. Services that change
 a letter lock its row (`select_for_update`) and check the state on the fresh row, so of two staff
 acting on the same letter at once exactly one succeeds.
 
-Letter cycle (RULES §6) and its supervision timers (kinds in `rules.py`):
+Letter cycle (docs/rules.md §6) and its supervision timers (kinds in `rules.py`):
   submit  → 受理 timer (24 h, minutes) on the receiving office
   accept  → finishes 受理; starts 派单 (office)
   dispatch→ finishes 派单; starts 签收或退回 (2 working days) and 办理答复 (5 working days) on the department
@@ -602,7 +602,7 @@ def letter_return(*, actor: User | None, letter: Letter, reason: str, request: H
 def letter_extension_request(
     *, actor: User | None, letter: Letter, days: int, reason: str, request: HttpRequest | None = None
 ) -> Letter:
-    """申请延期: once per letter, at most 10 working days (RULES §6; `ZHENGWU_LETTER_EXTENSION_DAYS`),
+    """申请延期: once per letter, at most 10 working days (docs/rules.md §6; `ZHENGWU_LETTER_EXTENSION_DAYS`),
     approved by the office."""
     _require(
         is_handler(actor, letter),

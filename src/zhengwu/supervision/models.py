@@ -1,4 +1,4 @@
-"""Supervision timers: one row for every legal deadline on the platform (DESIGN rule 4).
+"""Supervision timers: one row for every legal deadline on the platform (docs/design.md rule 4).
 
 A domain service that starts something with a deadline calls `supervision.services.timer_start`
 and later pause/resume/extend/finish/cancel. Dashboards are aggregates over this one table: the
@@ -31,7 +31,7 @@ class Light(models.TextChoices):
 class Timer(models.Model):
     """The clock of one legal deadline of one object (an application, a request, a letter …).
 
-    Counting (RULES §1): the start day is day 0; a workday timer of N working days is due by the
+    Counting (docs/rules.md §1): the start day is day 0; a workday timer of N working days is due by the
     end of `deadline` = the N-th working day after `start_date` (plus extensions and paused
     working days), and overdue from the next day. A minute timer is due at `deadline_at` =
     `started_at` + (limit + extensions + paused minutes).

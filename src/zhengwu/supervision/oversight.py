@@ -1,6 +1,6 @@
 """Writes of the e-supervision centre (电子监察): 督办, 网上投诉 and the monthly exposure list.
 
-Every service is keyword-only, atomic, validated and audited (DESIGN rule 1) and checks who
+Every service is keyword-only, atomic, validated and audited (docs/design.md rule 1) and checks who
 may act inside the service, before writing anything, so a refusal changes nothing. Rows are
 locked (`select_for_update`) and their state checked on the fresh row: two people acting on
 the same urging or complaint at once → exactly one succeeds, the other gets a clear error.

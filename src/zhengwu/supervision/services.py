@@ -1,12 +1,12 @@
 """Writes of the supervision app: timers for legal deadlines, and the working-day calendar.
 
-Every service is keyword-only, atomic, validated and audited (DESIGN rule 1). Timer services
+Every service is keyword-only, atomic, validated and audited (docs/design.md rule 1). Timer services
 lock the timer row (`select_for_update`) and check its state on the fresh row, so two clerks
 acting on the same case at once cannot both pause (or finish) it; an invalid transition raises
 `ApplicationError` and changes nothing. Callers should use the timer a service returns (the
 instance they passed in is refreshed too).
 
-Counting rules (RULES §1): the start day is day 0; the deadline is the N-th working day after
+Counting rules (docs/rules.md §1): the start day is day 0; the deadline is the N-th working day after
 it; the item is overdue from the next day. Time spent on 补正, third-party consultation, expert
 review and other special procedures is not counted: the domain service pauses the timer when
 such a period begins and resumes it when it ends.

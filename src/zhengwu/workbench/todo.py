@@ -1,4 +1,4 @@
-"""One to-do list for a staff user across every app (DESIGN: "workbench: one to-do list over all apps").
+"""One to-do list for a staff user across every app (docs/design.md: "workbench: one to-do list over all apps").
 
 Each app says what is waiting for this user (`todo_items(user)` → `core.contracts.TodoItem`); the
 workbench only merges and orders: overdue first, then near the deadline, then by deadline, items

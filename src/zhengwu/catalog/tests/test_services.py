@@ -1,4 +1,4 @@
-"""The catalog lifecycle, its rules (RULES §2/§3) and who is refused at each step."""
+"""The catalog lifecycle, its rules (docs/rules.md §2/§3) and who is refused at each step."""
 
 from __future__ import annotations
 

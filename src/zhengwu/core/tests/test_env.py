@@ -1,4 +1,4 @@
-"""Settings come only from the environment, through strict parsers (DESIGN rule 8).
+"""Settings come only from the environment, through strict parsers (docs/design.md rule 8).
 
 A good value is parsed; a bad one raises SettingError whose Chinese message names the variable;
 and a bad value stops `zhengwu` at start-up with exit status 2 and the words 配置错误.

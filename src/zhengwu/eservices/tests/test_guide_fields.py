@@ -1,4 +1,4 @@
-"""The guide fields of RULES §5 added to service items: 办理形式, 行使层级, 是否网办 and 网上办理深度
+"""The guide fields of docs/rules.md §5 added to service items: 办理形式, 行使层级, 是否网办 and 网上办理深度
 (model, service, Excel import, guide page), the 空白表格 / 示例样表 of materials (uploaded by the
 item's department, downloaded from the guide) and the trust level A–D of application materials."""
 

@@ -1,4 +1,4 @@
-"""Share rules (RULES §3): unconditional at once, conditional within 10 working days with reasons
+"""Share rules (docs/rules.md §3): unconditional at once, conditional within 10 working days with reasons
 on refusal, 不予共享 only through the e-gov office; revocation; objections. Every refusal of an
 actor changes nothing."""
 

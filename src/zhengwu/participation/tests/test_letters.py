@@ -1,4 +1,4 @@
-"""The letter cycle (RULES §6) as supervision timers, its refusals, masking and duplicates."""
+"""The letter cycle (docs/rules.md §6) as supervision timers, its refusals, masking and duplicates."""
 
 from __future__ import annotations
 

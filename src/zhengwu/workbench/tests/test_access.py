@@ -1,4 +1,4 @@
-"""Every workbench page against everyone who must be refused (DESIGN rule 9)."""
+"""Every workbench page against everyone who must be refused (docs/design.md rule 9)."""
 
 from __future__ import annotations
 
