@@ -1,5 +1,18 @@
-"""People and places the tests use (docs/design.md rule 9): a citizen, a clerk of 市场监管局, a clerk of
-公安厅, an enterprise agent, the three administrators and an outsider."""
+"""The one cast of test people (docs/design.md rule 9), used by every app's tests.
+
+Places: 吉林省 (`jilin`) and its departments 市场监管厅 (`market_dept`), 公安厅 (`police_dept`), the e-gov
+office 政务服务和数字化建设管理局 (`office_dept`, which also runs 12345 and e-supervision), 自然资源厅
+(`nature_dept`) and 住房城乡建设厅 (`housing_dept`).
+
+People, one fixture per role:
+- the public: `citizen` (张三, real-name), `company` (王五, agent of an enterprise), `outsider` (a citizen
+  with no relation to anything under test);
+- 市场监管厅: `market_clerk`, `market_leader`, `market_officer` (data officer);
+- 公安厅: `police_clerk`, `police_officer` (data officer);
+- the e-gov office: `egov` (电子政务办), `supervisor` (电子监察);
+- the three administrators: `sys_admin`, `sec_admin`, `audit_admin`.
+An app's conftest adds only what is its own (a second clerk, its records); it never redefines these.
+"""
 
 from __future__ import annotations
 
@@ -75,13 +88,53 @@ def make_staff(username: str, department: Department | None, *roles: str, name: 
 
 
 @pytest.fixture
+def office_dept(jilin: Region) -> Department:
+    return _department(jilin, "吉林省政务服务和数字化建设管理局", "11220000013500303D")
+
+
+@pytest.fixture
+def nature_dept(jilin: Region) -> Department:
+    return _department(jilin, "吉林省自然资源厅", "11220000013544111W")
+
+
+@pytest.fixture
+def housing_dept(jilin: Region) -> Department:
+    return _department(jilin, "吉林省住房和城乡建设厅", "11220000013544187F")
+
+
+@pytest.fixture
 def market_clerk(market_dept: Department) -> User:
     return make_staff("market_clerk", market_dept, Role.CLERK, name="市场监管局王科员")
 
 
 @pytest.fixture
+def market_leader(market_dept: Department) -> User:
+    return make_staff("market_leader", market_dept, Role.DEPT_LEADER, name="市场监管厅刘处长")
+
+
+@pytest.fixture
+def market_officer(market_dept: Department) -> User:
+    return make_staff("market_data", market_dept, Role.DATA_OFFICER, name="市场监管厅数据管理员赵")
+
+
+@pytest.fixture
 def police_clerk(police_dept: Department) -> User:
     return make_staff("police_clerk", police_dept, Role.CLERK, name="公安厅李科员")
+
+
+@pytest.fixture
+def police_officer(police_dept: Department) -> User:
+    return make_staff("police_data", police_dept, Role.DATA_OFFICER, name="公安厅数据管理员钱")
+
+
+@pytest.fixture
+def egov(office_dept: Department) -> User:
+    return make_staff("zsj_egov", office_dept, Role.EGOV_OFFICE, name="电子政务办孙主任")
+
+
+@pytest.fixture
+def supervisor(office_dept: Department) -> User:
+    return make_staff("zsj_supervisor", office_dept, Role.SUPERVISOR, name="电子监察吴监察员")
 
 
 @pytest.fixture
@@ -108,6 +161,24 @@ def citizen(db: Any) -> User:
         real_name="张三",
         id_number="11010519491231002X",
         phone="13800138000",
+    )
+
+
+COMPANY_CODE = "91110000600037341L"  # the enterprise of `company` (a valid 统一社会信用代码)
+
+
+@pytest.fixture
+def company(db: Any) -> User:
+    """The real-name agent (王五) of an enterprise."""
+    return User.objects.create_user(
+        username="company_agent",
+        password=PASSWORD,
+        kind=User.Kind.ENTERPRISE,
+        real_name="王五",
+        id_number="220102198005010159",
+        enterprise_name="长春市春城食品有限公司",
+        enterprise_credit_code=COMPANY_CODE,
+        phone="13700137000",
     )
 
 

@@ -13,14 +13,13 @@ time), so sequence numbers are gapless and every event links to its predecessor.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +31,7 @@ from zhengwu.accounts.models import ApiClient, Department, Role, User
 from zhengwu.audit.chain import HASHED_FIELDS, event_hash, event_mac, rows_in_seq_order
 from zhengwu.audit.errors import AuditError
 from zhengwu.audit.models import ZERO_HASH, AuditChainHead, AuditEvent, retention_cutoff
+from zhengwu.core.actors import Actor, ActorKind, client_ip
 from zhengwu.core.crypto import constant_time_equal
 from zhengwu.core.errors import ApplicationError, permission_denied
 
@@ -92,28 +92,6 @@ def normalise_details(details: dict[str, Any] | None) -> dict[str, Any]:
     return result
 
 
-@lru_cache(maxsize=1024)  # parsed on every logged call; the same few addresses call again and again
-def normalise_ip(raw: str | None) -> str | None:
-    """The address as both databases give it back: compressed IPv6, IPv4-mapped unpacked."""
-    if not raw:
-        return None
-    try:
-        address = ipaddress.ip_address(raw.strip().split("%", 1)[0])
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return str(address.ipv4_mapped)
-    return str(address)
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client and proves nothing. Behind a reverse
-    # proxy REMOTE_ADDR is the proxy's address, and that is what is recorded.
-    if request is None:
-        return None
-    return normalise_ip(request.META.get("REMOTE_ADDR"))
-
-
 def actor_label(user: User) -> str:
     return f"{user.real_name or user.username}({user.username})"
 
@@ -152,7 +130,8 @@ def record(
     target_id: str = "",
     target_label: str = "",
 ) -> AuditEvent:
-    """Append an event to the audit chain and return it.
+    """Append an event to the audit chain for a user or API client (the older calling convention;
+    services record through `record_action` or `audit.write.audited_write`).
 
     `action` is "app.verb" (e.g. "accounts.login"); `target` (a saved model instance) fills
     target_type/target_id/target_label unless they are given. The department defaults to the
@@ -160,6 +139,76 @@ def record(
     """
     if actor is not None and (not getattr(actor, "is_authenticated", False) or actor.pk is None):
         actor = None  # AnonymousUser, or an unsaved user: nobody we can point to
+    return _append(
+        user=actor,
+        api_client=api_client,
+        kind=_actor_kind(actor, api_client, request),
+        ip=client_ip(request),
+        action=action,
+        target=target,
+        outcome=outcome,
+        details=details,
+        department=department,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+    )
+
+
+def record_action(
+    actor: Actor,
+    action: StrEnum,
+    *,
+    target: models.Model | None = None,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    details: dict[str, Any] | None = None,
+    department: Department | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_label: str = "",
+) -> AuditEvent:
+    """Append an event for `actor`; `action` is a member of an app's action enum (`app.entity.verb`)."""
+    if not isinstance(action, StrEnum):
+        raise TypeError(f"audit action must be a member of an app's action enum, not {action!r}")
+    user = actor.user
+    return _append(
+        user=user,
+        api_client=actor.api_client,
+        kind=_ACTOR_KINDS[actor.kind] if user is None else user.kind,
+        ip=actor.ip,
+        action=str(action),
+        target=target,
+        outcome=outcome,
+        details=details,
+        department=department,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+    )
+
+
+_ACTOR_KINDS = {
+    ActorKind.API_CLIENT: AuditEvent.ActorKind.API_CLIENT,
+    ActorKind.PLATFORM: AuditEvent.ActorKind.SYSTEM,
+    ActorKind.ANONYMOUS: AuditEvent.ActorKind.ANONYMOUS,
+}
+
+
+def _append(
+    *,
+    user: User | None,
+    api_client: ApiClient | None,
+    kind: str,
+    ip: str | None,
+    action: str,
+    target: models.Model | None,
+    outcome: str,
+    details: dict[str, Any] | None,
+    department: Department | None,
+    target_type: str,
+    target_id: str,
+    target_label: str,
+) -> AuditEvent:
     if not isinstance(action, str) or len(action) > 100 or not ACTION_PATTERN.match(action):
         raise _invalid(f"事件类型 {action!r} 无效，应为“应用.动作”格式，如 accounts.login。", "action")
     if outcome not in AuditEvent.Outcome.values:
@@ -172,8 +221,8 @@ def record(
         target_id = target_id or str(target.pk)
         target_label = target_label or str(target)
     if department is None:
-        if actor is not None and actor.department_id is not None:
-            department = actor.department
+        if user is not None and user.department_id is not None:
+            department = user.department
         elif api_client is not None:
             department = api_client.department
 
@@ -182,9 +231,9 @@ def record(
         event = AuditEvent(
             seq=head.seq + 1,
             at=timezone.now(),
-            actor=actor,
-            actor_label=_clean_text(actor_label(actor), 200) if actor is not None else "",
-            actor_kind=_actor_kind(actor, api_client, request),
+            actor=user,
+            actor_label=_clean_text(actor_label(user), 200) if user is not None else "",
+            actor_kind=kind,
             api_client=api_client,
             api_client_label=_clean_text(f"{api_client.name}({api_client.token_prefix})", 200) if api_client else "",
             department=department,
@@ -195,7 +244,7 @@ def record(
             target_label=_clean_text(target_label, 200),
             outcome=outcome,
             zone=settings.ZHENGWU_ZONE,
-            ip=client_ip(request),
+            ip=ip,
             details=clean_details,
             prev_hash=head.hash,
         )

@@ -39,23 +39,23 @@ class ApplicationError(Exception):
 
     def __init__(
         self,
-        code: StrEnum | str,
+        code: StrEnum,
         message: str,
         fields: dict[str, str] | None = None,
         *,
         status: int | None = None,
     ) -> None:
         super().__init__(message)
-        self.code = str(code)
+        self.code: StrEnum = code
         self.message = message
         self.fields = dict(fields or {})
         self.status = status or STATUS_BY_CODE.get(self.code, 400)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "fields": self.fields}
+        return {"code": str(self.code), "message": self.message, "fields": self.fields}
 
     def __repr__(self) -> str:
-        return f"ApplicationError({self.code!r}, {self.message!r}, {self.fields!r})"
+        return f"ApplicationError({str(self.code)!r}, {self.message!r}, {self.fields!r})"
 
 
 def not_found(what: str = "记录") -> ApplicationError:

@@ -21,6 +21,7 @@ from zhengwu.core import workdays
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
 from zhengwu.disclosure import reports, request_services, selectors, services
+from zhengwu.disclosure.errors import DisclosureError
 from zhengwu.disclosure.forms import (
     AnswerForm,
     AttachmentForm,
@@ -150,10 +151,10 @@ def publication_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse
         elif verb == "attach":
             form = AttachmentForm(request.POST, request.FILES)
             if not form.is_valid():
-                raise ApplicationError("disclosure.invalid_input", "请选择要上传的文件。", {"file": "必填"})
+                raise ApplicationError(DisclosureError.INVALID_INPUT, "请选择要上传的文件。", {"file": "必填"})
             upload = form.cleaned_data["file"]
             if upload.size > services.MAX_ATTACHMENT_BYTES:
-                raise ApplicationError("disclosure.file_too_large", "附件不能超过 20 MB。", {"file": "过大"})
+                raise ApplicationError(DisclosureError.FILE_TOO_LARGE, "附件不能超过 20 MB。", {"file": "过大"})
             services.attachment_add(
                 actor=user,
                 publication=found,

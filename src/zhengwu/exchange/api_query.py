@@ -40,8 +40,8 @@ from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 
 from zhengwu.accounts.models import ApiClient
-from zhengwu.audit.services import client_ip
 from zhengwu.catalog.models import Resource, Zone
+from zhengwu.core.actors import client_ip
 from zhengwu.core.crypto import blind_index
 from zhengwu.core.errors import ApplicationError, CoreError
 from zhengwu.exchange import access_log, masking, query_cache, rate_limit

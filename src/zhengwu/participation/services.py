@@ -23,6 +23,7 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -77,7 +78,7 @@ def _clean(instance: models.Model) -> None:
         raise from_validation_error(error) from None
 
 
-def _text(value: str | None, field: str, what: str, *, code: str, max_length: int) -> str:
+def _text(value: str | None, field: str, what: str, *, code: StrEnum, max_length: int) -> str:
     value = (value or "").strip()
     if not value:
         raise ApplicationError(code, f"请填写{what}。", {field: "必填"})
@@ -721,7 +722,7 @@ def _consultation_staff(actor: User | None, department_id: int | None) -> bool:
     return actor.has_role(*DEPT_ROLES) and department_id is not None and actor.department_id == department_id
 
 
-def _period(opens_on: date, closes_on: date, code: str) -> None:
+def _period(opens_on: date, closes_on: date, code: StrEnum) -> None:
     if not isinstance(opens_on, date) or not isinstance(closes_on, date):
         raise ApplicationError(code, "请填写起止日期。", {"opens_on": "必填"})
     if closes_on < opens_on:
