@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -51,20 +52,30 @@ class Write:
 
     def __init__(self, actor: Actor, target: models.Model | None, department: Department | None) -> None:
         self.actor = actor
-        self.target = target
         self.department = department
         self.details: dict[str, Any] = {}
+        self.target: TargetKey | None = None
         # The refusal event may name only a row that exists outside the rolled-back transaction.
-        self._existing_target = target if target is not None and target.pk is not None else None
+        self.existing_target: TargetKey | None = None
+        if target is not None:
+            self.set_target(target)
+            self.existing_target = self.target
 
     def lock(self, instance: M, *related: str) -> M:
         """`instance` re-read under a row lock (with `related` joined); it becomes the event's target."""
         manager = type(instance)._default_manager
         query = manager.select_for_update(of=("self",)) if related else manager.select_for_update()
         locked = query.select_related(*related).get(pk=instance.pk)
-        self.target = locked
-        self._existing_target = locked
+        self.set_target(locked)
+        self.existing_target = self.target
         return locked
+
+    def set_target(self, instance: models.Model) -> None:
+        """The row the event is about (a row this write creates, or one it deletes: named as it was now)."""
+        if instance.pk is not None:
+            self.target = TargetKey.of(instance)
+            if self.department is None:
+                self.department = _department_of(instance)
 
     def require(self, allowed: bool, message: str = "您没有执行此操作的权限。") -> None:
         """Refuse (PERMISSION_DENIED, recorded as denied) unless `allowed`."""
@@ -75,9 +86,19 @@ class Write:
         """Add to the event's details (success or refusal)."""
         self.details.update(details)
 
-    def created(self, instance: models.Model) -> None:
-        """The row this write made: the success event's target."""
-        self.target = instance
+
+@dataclass(frozen=True)
+class TargetKey:
+    """An event's target as it was named when the write touched it (it may be gone by the end)."""
+
+    type: str
+    id: str
+    label: str
+
+    @classmethod
+    def of(cls, instance: models.Model) -> TargetKey:
+        meta = instance._meta
+        return cls(f"{meta.app_label}.{meta.model_name}", str(instance.pk), str(instance))
 
 
 def _department_of(target: models.Model | None) -> Department | None:
@@ -102,17 +123,11 @@ def audited_write(
     try:
         with transaction.atomic():
             yield write
-            record_action(
-                actor,
-                action,
-                target=write.target if write.target is not None and write.target.pk is not None else None,
-                department=write.department or _department_of(write.target),
-                details=write.details,
-            )
+            _record(actor, action, write.target, write.department, write.details)
     except ApplicationError as error:
         refusal = getattr(error, "refusal", None)
         if refusal is None:  # the innermost write that saw it says what was refused
-            refusal = error.refusal = (actor, action, write._existing_target, write.department)  # type: ignore[attr-defined]
+            refusal = error.refusal = (actor, action, write.existing_target, write.department)  # type: ignore[attr-defined]
         if outermost:  # outermost: every transaction of the write is rolled back by now
             refused_actor, refused_action, refused_target, refused_department = refusal
             record_refusal(refused_actor, refused_action, error, target=refused_target, department=refused_department)
@@ -126,22 +141,42 @@ def _text(value: object) -> str:
     return str(value).replace("\x00", "")[:500]
 
 
+def _record(
+    actor: Actor,
+    action: StrEnum,
+    target: TargetKey | None,
+    department: Department | None,
+    details: dict[str, Any],
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+) -> None:
+    record_action(
+        actor,
+        action,
+        outcome=outcome,
+        department=department,
+        details=details,
+        target_type=target.type if target else "",
+        target_id=target.id if target else "",
+        target_label=target.label if target else "",
+    )
+
+
 def record_refusal(
     actor: Actor,
     action: StrEnum,
     error: ApplicationError,
     *,
-    target: models.Model | None = None,
+    target: TargetKey | None = None,
     department: Department | None = None,
 ) -> None:
     """Record a refused write (outside the transaction that was rolled back)."""
     outcome = AuditEvent.Outcome.DENIED if error.status in _DENIED_STATUSES else AuditEvent.Outcome.FAILURE
-    record_action(
+    _record(
         actor,
         action,
-        target=target,
+        target,
+        department,
         outcome=outcome,
-        department=department or _department_of(target),
         details={
             "code": error.code,
             "message": _text(error.message),

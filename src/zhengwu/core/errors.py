@@ -74,3 +74,23 @@ def from_validation_error(error: Any) -> ApplicationError:
             fields[name] = "；".join(str(m) for m in messages)
     message = "；".join(fields.values()) if fields else "；".join(str(m) for m in getattr(error, "messages", [error]))
     return ApplicationError(CoreError.INVALID_INPUT, message or "输入有误。", fields)
+
+
+def clean(instance: Any, exclude: list[str] | None = None) -> None:
+    """`instance.full_clean()`, its ValidationError turned into the one error type (field by field)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+
+
+def required_text(value: str | None, *, field: str, what: str, code: StrEnum, max_length: int = 2000) -> str:
+    """`value` stripped; refused when empty or longer than `max_length`, naming the field and the limit."""
+    text = (value or "").strip()
+    if not text:
+        raise ApplicationError(code, f"请填写{what}。", {field: "必填"})
+    if len(text) > max_length:
+        raise ApplicationError(code, f"{what}不能超过 {max_length} 个字（现有 {len(text)} 个）。", {field: "过长"})
+    return text

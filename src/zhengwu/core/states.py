@@ -32,12 +32,14 @@ REGISTRY: list[StateMachine] = []
 class Move:
     """One transition: `name` (a verb in code), `label` (the verb in Chinese), from `sources` to `target`.
 
-    `target=None` means the move keeps the state (an action allowed only in `sources`)."""
+    `target=None` means the move keeps the state (an action allowed only in `sources`). `code`, when
+    given, is the error code of a refusal of this move instead of the machine's own."""
 
     name: str
     label: str
     sources: Sequence[str]
     target: str | None
+    code: StrEnum | None = None
 
 
 class StateMachine:
@@ -78,7 +80,7 @@ class StateMachine:
             label = getattr(instance, self.label_field, "") if self.label_field else ""
             shown = f"{self.noun} {label}" if label else self.noun
             raise ApplicationError(
-                self.error_code,
+                move.code or self.error_code,
                 f"{shown}当前为“{self.choices.get(state, state)}”，不能{move.label}（可能已被他人处理，请刷新）。",
                 {self.field: str(state)},
                 status=409,

@@ -36,6 +36,7 @@ from zhengwu.accounts import sms
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.services import record
 from zhengwu.core import workdays
+from zhengwu.core.actors import legacy_actor
 from zhengwu.core.crypto import blind_index
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
 from zhengwu.disclosure import fees
@@ -172,7 +173,7 @@ def _timer(disclosure_request: DisclosureRequest) -> Timer | None:
 
 def _start_timer(actor: User | None, disclosure_request: DisclosureRequest, start: date) -> None:
     supervision_services.timer_start(
-        actor=actor,
+        actor=legacy_actor(actor),
         kind=REQUEST_TIMER,
         kind_label="依申请公开答复期限",
         target=disclosure_request,
@@ -421,7 +422,9 @@ def request_ask_correction(
         )
     timer = _timer(locked)
     if timer is not None:
-        supervision_services.timer_cancel(actor=actor, timer=timer, reason="已告知补正，补正后重新计算答复期限")
+        supervision_services.timer_cancel(
+            actor=legacy_actor(actor), timer=timer, reason="已告知补正，补正后重新计算答复期限"
+        )
     locked.state = State.CORRECTION
     locked.correction_items = items
     locked.correction_sent_on = day
@@ -503,7 +506,7 @@ def request_extend(
     reason = _text(reason, "reason", "延长理由", limit=500)
     timer = _timer(locked)
     if timer is not None:
-        supervision_services.timer_extend(actor=actor, timer=timer, days=days, reason=reason, when=on)
+        supervision_services.timer_extend(actor=legacy_actor(actor), timer=timer, days=days, reason=reason, when=on)
     locked.extension_days = days
     locked.extension_reason = reason
     locked.extension_approved_by = actor
@@ -539,7 +542,9 @@ def request_consult_start(
     day = _day(on)
     timer = _timer(locked)
     if timer is not None:
-        supervision_services.timer_pause(actor=actor, timer=timer, reason=f"征求第三方（{third_party}）意见", when=day)
+        supervision_services.timer_pause(
+            actor=legacy_actor(actor), timer=timer, reason=f"征求第三方（{third_party}）意见", when=day
+        )
     locked.state = State.CONSULTING
     locked.third_party = third_party
     locked.consult_started_on = day
@@ -586,7 +591,7 @@ def request_consult_end(
     resume_on = min(day, consult_due(locked) or day)
     timer = _timer(locked)
     if timer is not None:
-        supervision_services.timer_resume(actor=actor, timer=timer, when=resume_on)
+        supervision_services.timer_resume(actor=legacy_actor(actor), timer=timer, when=resume_on)
     locked.state = State.PROCESSING
     locked.consult_ended_on = day
     locked.third_party_view = view
@@ -717,7 +722,7 @@ def request_answer(
     timer = _timer(locked)
     on_time = None
     if timer is not None:
-        timer = supervision_services.timer_finish(actor=actor, timer=timer, when=day)
+        timer = supervision_services.timer_finish(actor=legacy_actor(actor), timer=timer, when=day)
         on_time = timer.finished_on_time
     fee_text = f"，信息处理费 {locked.fee} 元（{locked.get_fee_basis_display()}）" if locked.fee else ""
     _tell(
@@ -741,7 +746,7 @@ def request_withdraw(
     reason = _text(reason, "reason", "撤回原因", limit=500, required=False) or "申请人撤回申请"
     timer = _timer(locked)
     if timer is not None:
-        supervision_services.timer_cancel(actor=actor, timer=timer, reason="申请人撤回申请")
+        supervision_services.timer_cancel(actor=legacy_actor(actor), timer=timer, reason="申请人撤回申请")
     locked.state = State.CLOSED
     locked.close_reason = reason
     locked.closed_on = workdays.today()

@@ -28,6 +28,7 @@ from django.utils import timezone
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.services import record
 from zhengwu.core import workdays
+from zhengwu.core.actors import legacy_actor
 from zhengwu.core.crypto import sm3_hex
 from zhengwu.core.errors import ApplicationError, from_validation_error, not_found, permission_denied
 from zhengwu.disclosure import search_index
@@ -140,7 +141,7 @@ def _timer_start_day(publication: Publication) -> date:
 
 def _start_timer(actor: User | None, publication: Publication) -> None:
     supervision_services.timer_start(
-        actor=actor,
+        actor=legacy_actor(actor),
         kind=PUBLICATION_TIMER,
         kind_label="主动公开信息发布时限",
         target=publication,
@@ -191,7 +192,7 @@ def publication_update(
     if locked.date_written != before:
         timer = supervision_selectors.timer_for(locked, PUBLICATION_TIMER)
         if timer is not None and timer.is_live:
-            supervision_services.timer_cancel(actor=actor, timer=timer, reason="成文日期变更，重新起算")
+            supervision_services.timer_cancel(actor=legacy_actor(actor), timer=timer, reason="成文日期变更，重新起算")
         _start_timer(actor, locked)
     record(
         actor=actor,
@@ -248,7 +249,7 @@ def publication_publish(
     timer = supervision_selectors.timer_for(locked, PUBLICATION_TIMER)
     on_time = None
     if timer is not None and timer.is_live:
-        timer = supervision_services.timer_finish(actor=actor, timer=timer)
+        timer = supervision_services.timer_finish(actor=legacy_actor(actor), timer=timer)
         on_time = timer.finished_on_time
     record(
         actor=actor,
@@ -323,7 +324,7 @@ def publication_delete_draft(
     _require_state(locked, Publication.State.DRAFT)
     timer = supervision_selectors.timer_for(locked, PUBLICATION_TIMER)
     if timer is not None and timer.is_live:
-        supervision_services.timer_cancel(actor=actor, timer=timer, reason="草稿已删除")
+        supervision_services.timer_cancel(actor=legacy_actor(actor), timer=timer, reason="草稿已删除")
     record(
         actor=actor,
         action="disclosure.publication_delete",

@@ -58,6 +58,7 @@ from zhengwu.certificates import base_resource as certificate_base
 from zhengwu.certificates import selectors as certificate_selectors
 from zhengwu.certificates import services as certificate_services
 from zhengwu.core import workdays
+from zhengwu.core.actors import legacy_actor
 from zhengwu.core.crypto import sm3_hex
 from zhengwu.core.errors import ApplicationError, from_validation_error, permission_denied
 from zhengwu.eservices import notify
@@ -188,25 +189,25 @@ def _live_timer(target: models.Model, kind: str) -> Timer | None:
 def _finish(actor: User | None, target: models.Model, kind: str, when: datetime | None) -> None:
     timer = _live_timer(target, kind)
     if timer is not None:
-        timers.timer_finish(actor=actor, timer=timer, when=when)
+        timers.timer_finish(actor=legacy_actor(actor), timer=timer, when=when)
 
 
 def _cancel(actor: User | None, target: models.Model, kind: str, reason: str) -> None:
     timer = _live_timer(target, kind)
     if timer is not None:
-        timers.timer_cancel(actor=actor, timer=timer, reason=reason)
+        timers.timer_cancel(actor=legacy_actor(actor), timer=timer, reason=reason)
 
 
 def _pause(actor: User | None, target: models.Model, kind: str, reason: str, when: datetime | None) -> None:
     timer = _live_timer(target, kind)
     if timer is not None and timer.state == Timer.State.RUNNING:
-        timers.timer_pause(actor=actor, timer=timer, reason=reason[:200], when=when)
+        timers.timer_pause(actor=legacy_actor(actor), timer=timer, reason=reason[:200], when=when)
 
 
 def _resume(actor: User | None, target: models.Model, kind: str, when: datetime | None) -> None:
     timer = _live_timer(target, kind)
     if timer is not None and timer.state == Timer.State.PAUSED:
-        timers.timer_resume(actor=actor, timer=timer, when=when)
+        timers.timer_resume(actor=legacy_actor(actor), timer=timer, when=when)
 
 
 def _json_value(value: Any) -> Any:
@@ -862,7 +863,7 @@ def application_submit(
     if missing:
         raise ApplicationError(EservicesError.MATERIAL_MISSING, "缺少必要材料：" + "；".join(missing.values()), missing)
     timers.timer_start(
-        actor=actor,
+        actor=legacy_actor(actor),
         kind=TIMER_APPLICATION,
         kind_label="承诺办结时限",
         target=application,
@@ -941,7 +942,7 @@ def _open_stage(application: Application, actor: User | None, position: int, whe
         )
         names.append(spec.department.name)
         timers.timer_start(
-            actor=actor,
+            actor=legacy_actor(actor),
             kind=TIMER_TASK,
             kind_label="并联审批任务时限",
             target=task,
@@ -1454,7 +1455,7 @@ def rating_create(
     if rating.is_bad:
         rectification = Rectification.objects.create(rating=rating, department=locked.department)
         timers.timer_start(
-            actor=actor,
+            actor=legacy_actor(actor),
             kind=TIMER_RECTIFICATION,
             kind_label="差评整改时限",
             target=rectification,

@@ -28,6 +28,7 @@ from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.services import record
 from zhengwu.catalog.models import Resource, ShareType
 from zhengwu.core import workdays
+from zhengwu.core.actors import legacy_actor
 from zhengwu.core.errors import ApplicationError, from_validation_error, not_found, permission_denied
 from zhengwu.exchange.errors import ExchangeError
 from zhengwu.exchange.sharing_models import Grant, Objection, ShareRequest
@@ -99,13 +100,13 @@ def _item_codes(resource: Resource, codes: Iterable[str]) -> list[str]:
 def _finish_timer(actor: User | None, target: models.Model, kind: str) -> None:
     timer = supervision_selectors.timer_for(target, kind)
     if timer is not None and timer.is_live:
-        supervision_services.timer_finish(actor=actor, timer=timer)
+        supervision_services.timer_finish(actor=legacy_actor(actor), timer=timer)
 
 
 def _cancel_timer(actor: User | None, target: models.Model, kind: str, reason: str) -> None:
     timer = supervision_selectors.timer_for(target, kind)
     if timer is not None and timer.is_live:
-        supervision_services.timer_cancel(actor=actor, timer=timer, reason=reason)
+        supervision_services.timer_cancel(actor=legacy_actor(actor), timer=timer, reason=reason)
 
 
 def _make_grant(
@@ -198,7 +199,7 @@ def share_request_create(
         record(actor=None, action="exchange.grant_create", target=grant, department=resource.provider, details=details)
     elif share_request.state == ShareRequest.State.SUBMITTED:
         supervision_services.timer_start(
-            actor=actor,
+            actor=legacy_actor(actor),
             kind=SHARE_REQUEST_TIMER,
             kind_label="共享申请答复",
             target=share_request,
@@ -428,7 +429,7 @@ def objection_create(
     objection.save()
     store.set_disputed(resource, record_key, True)
     supervision_services.timer_start(
-        actor=actor,
+        actor=legacy_actor(actor),
         kind=OBJECTION_TIMER,
         kind_label="数据纠错核实",
         target=objection,

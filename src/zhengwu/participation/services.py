@@ -35,6 +35,7 @@ from django.utils import timezone
 from zhengwu.accounts.models import ApiClient, Department, Role, User
 from zhengwu.audit.services import record
 from zhengwu.core import workdays
+from zhengwu.core.actors import legacy_actor
 from zhengwu.core.crypto import blind_index, constant_time_equal
 from zhengwu.core.errors import ApplicationError, from_validation_error, permission_denied
 from zhengwu.core.idnumbers import validate_resident_id
@@ -144,7 +145,7 @@ def _event(letter: Letter, action: str, label: str, actor: User | None, note: st
 
 def _start(actor: User | None, letter: Letter, kind: str, department: Department, limit: int, unit: str = "") -> Timer:
     return timers.timer_start(
-        actor=actor,
+        actor=legacy_actor(actor),
         kind=kind,
         kind_label=rules.LABELS[kind],
         target=letter,
@@ -164,13 +165,13 @@ def _live(letter: Letter, kind: str) -> Timer | None:
 def _finish(actor: User | None, letter: Letter, kind: str) -> None:
     timer = _live(letter, kind)
     if timer is not None:
-        timers.timer_finish(actor=actor, timer=timer)
+        timers.timer_finish(actor=legacy_actor(actor), timer=timer)
 
 
 def _cancel(actor: User | None, letter: Letter, kind: str, reason: str) -> None:
     timer = _live(letter, kind)
     if timer is not None:
-        timers.timer_cancel(actor=actor, timer=timer, reason=reason)
+        timers.timer_cancel(actor=legacy_actor(actor), timer=timer, reason=reason)
 
 
 def _audit(actor: User | None, verb: str, letter: Letter, request: HttpRequest | None, **details: Any) -> None:
@@ -534,7 +535,9 @@ def letter_extension_decide(
             timer = _live(locked, rules.HANDLING)
             if timer is None:
                 raise ApplicationError(ParticipationError.WRONG_STATE, "办理计时已结束，不能延期。")
-            timers.timer_extend(actor=actor, timer=timer, days=locked.extension_days, reason=locked.extension_reason)
+            timers.timer_extend(
+                actor=legacy_actor(actor), timer=timer, days=locked.extension_days, reason=locked.extension_reason
+            )
             locked.extension_state = "approved"
         else:
             reason = _reason(reason, "不批准理由")
@@ -583,7 +586,7 @@ def letter_return(*, actor: User | None, letter: Letter, reason: str, request: H
                 f"错派来信应在派单后 {rules.deadline('sign_days')} 个工作日内退回，已超过期限，请办理。",
             )
         department = locked.department
-        timers.timer_finish(actor=actor, timer=sign)
+        timers.timer_finish(actor=legacy_actor(actor), timer=sign)
         _cancel(actor, locked, rules.HANDLING, "错派退回")
         locked.state = Letter.State.ACCEPTED
         locked.department = None
@@ -1320,7 +1323,7 @@ def letter_ratings_lapse(*, actor: User | None = None, today: date | None = None
             letter = Letter.objects.select_for_update().filter(pk=int(timer.target_id)).first()
             if letter is None or letter.rated_at is not None:
                 continue
-            timers.timer_cancel(actor=actor, timer=timer, reason="评价期满，来信人未评价")
+            timers.timer_cancel(actor=legacy_actor(actor), timer=timer, reason="评价期满，来信人未评价")
             _event(letter, "rating_lapse", "评价期满", actor, "来信人未在评价期内评价")
             _audit(actor, "rating_lapse", letter, None)
             closed += 1

@@ -31,6 +31,7 @@ from django.utils import timezone
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.services import record
 from zhengwu.core import workdays
+from zhengwu.core.actors import legacy_actor
 from zhengwu.core.errors import ApplicationError, from_validation_error, not_found, permission_denied
 from zhengwu.supervision import casechecks, reports
 from zhengwu.supervision import selectors as sel
@@ -98,14 +99,14 @@ def _department_staff(actor: User | None, department_id: int) -> bool:
 def _finish_live(actor: User | None, target: models.Model, kind: str) -> Timer | None:
     timer = sel.timer_for(target, kind)
     if timer is not None and timer.is_live:
-        return timers.timer_finish(actor=actor, timer=timer)
+        return timers.timer_finish(actor=legacy_actor(actor), timer=timer)
     return timer
 
 
 def _cancel_live(actor: User | None, target: models.Model, kind: str, reason: str) -> None:
     timer = sel.timer_for(target, kind)
     if timer is not None and timer.is_live:
-        timers.timer_cancel(actor=actor, timer=timer, reason=reason)
+        timers.timer_cancel(actor=legacy_actor(actor), timer=timer, reason=reason)
 
 
 # --- 督办 (urging) --------------------------------------------------------------------------------
@@ -152,7 +153,7 @@ def urging_create(
     _clean(urging)
     urging.save()
     answer_timer = timers.timer_start(
-        actor=actor,
+        actor=legacy_actor(actor),
         kind=URGING_TIMER,
         kind_label="督办答复时限",
         target=urging,
@@ -295,7 +296,7 @@ def _complaint_create(
     with transaction.atomic():
         complaint.save()
     timer = timers.timer_start(
-        actor=actor,
+        actor=legacy_actor(actor),
         kind=COMPLAINT_TIMER,
         kind_label="投诉办理时限",
         target=complaint,
@@ -356,7 +357,7 @@ def complaint_forward(
     _clean(locked)
     locked.save()
     timer = timers.timer_start(
-        actor=actor,
+        actor=legacy_actor(actor),
         kind=COMPLAINT_ANSWER_TIMER,
         kind_label="投诉核查答复时限",
         target=locked,

@@ -19,31 +19,26 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from zhengwu.accounts.models import Department, Role, User
-from zhengwu.audit.services import record
+from zhengwu.accounts.models import Department, Role
+from zhengwu.audit.write import Write, audited_write
 from zhengwu.core import workdays
-from zhengwu.core.errors import ApplicationError, from_validation_error, permission_denied
+from zhengwu.core.actors import Actor
+from zhengwu.core.errors import ApplicationError, clean, required_text
 from zhengwu.core.models import WorkdayOverride
+from zhengwu.supervision.audit_actions import SupervisionAction
 from zhengwu.supervision.errors import SupervisionError
 from zhengwu.supervision.models import Timer, TimerEvent
 from zhengwu.supervision.selectors import target_key
+from zhengwu.supervision.states import TIMER
 
 MAX_LIMIT = {Timer.Unit.WORKDAY: 3650, Timer.Unit.MINUTE: 60 * 24 * 366}
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _clean(instance: models.Model) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise from_validation_error(error) from None
 
 
 def _moment(when: datetime | date | None) -> tuple[datetime, date]:
@@ -60,10 +55,7 @@ def _moment(when: datetime | date | None) -> tuple[datetime, date]:
 
 
 def _reason(reason: str, what: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(SupervisionError.REASON_REQUIRED, f"请填写{what}。", {"reason": "必填"})
-    return reason
+    return required_text(reason, field="reason", what=what, code=SupervisionError.REASON_REQUIRED)
 
 
 def _units(value: Any, unit: str, field: str, what: str) -> int:
@@ -77,10 +69,10 @@ def _units(value: Any, unit: str, field: str, what: str) -> int:
     return value
 
 
-def _lock(timer: Timer) -> Timer:
+def _lock(write: Write, timer: Timer) -> Timer:
     """The timer row, re-read under a row lock; its state is the truth from here on."""
     try:
-        return Timer.objects.select_for_update().get(pk=timer.pk)
+        return write.lock(timer)
     except Timer.DoesNotExist:
         raise ApplicationError(SupervisionError.INVALID_INPUT, "计时记录不存在。") from None
 
@@ -101,40 +93,35 @@ def _schedule(timer: Timer) -> dict[str, str | None]:
 
 
 def _save(
+    write: Write,
     timer: Timer,
     original: Timer,
     kind: str,
-    actor: User | None,
     reason: str,
     details: dict[str, Any],
     at: datetime | None = None,
 ) -> Timer:
-    """Validate and save `timer`, write its history event (at the effective moment) and audit
-    record, and refresh the caller's copy."""
-    _clean(timer)
+    """Validate and save `timer`, write its history event (at the effective moment) and the audit
+    event's details, and refresh the caller's copy (on commit of the write)."""
+    clean(timer)
     timer.save()
     TimerEvent.objects.create(
-        timer=timer, kind=kind, at=at or timezone.now(), actor=actor, reason=reason, details=details
+        timer=timer, kind=kind, at=at or timezone.now(), actor=write.actor.user, reason=reason, details=details
     )
-    record(
-        actor=actor,
-        action=f"supervision.timer_{kind}",
-        target=timer,
-        department=timer.department,
-        details={"kind": timer.kind, "target": f"{timer.target_type}:{timer.target_id}", **details},
-    )
+    write.department = timer.department
+    write.set_target(timer)
+    write.note(kind=timer.kind, target=f"{timer.target_type}:{timer.target_id}", **details)
     if original is not timer and original.pk == timer.pk:
-        original.refresh_from_db()
+        original.__dict__.update({f.attname: getattr(timer, f.attname) for f in Timer._meta.concrete_fields})
     return timer
 
 
 # --- timers -------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def timer_start(
     *,
-    actor: User | None,
+    actor: Actor,
     kind: str,
     target: models.Model,
     title: str,
@@ -154,6 +141,23 @@ def timer_start(
     `url` is the staff page of the item (e.g. `reverse("exchange:request_detail", args=[pk])`),
     stored as `target_url` so the supervision dashboard can link to it; blank when there is none.
     """
+    with audited_write(actor, SupervisionAction.TIMER_START, department=department) as write:
+        return _start(write, kind, target, title, department, limit, unit, start, kind_label, yellow_fraction, url)
+
+
+def _start(
+    write: Write,
+    kind: str,
+    target: models.Model,
+    title: str,
+    department: Department,
+    limit: int,
+    unit: str,
+    start: datetime | date | None,
+    kind_label: str,
+    yellow_fraction: float | None,
+    url: str,
+) -> Timer:
     if unit not in Timer.Unit.values:
         raise ApplicationError(SupervisionError.INVALID_UNIT, "计时单位应为工作日或分钟。", {"unit": "不支持"})
     limit = _units(limit, unit, "limit", "时限")
@@ -178,7 +182,7 @@ def timer_start(
         start_date=start_date,
     )
     timer.recompute_schedule()
-    _clean(timer)
+    clean(timer)
     try:
         with transaction.atomic():
             timer.save()
@@ -187,36 +191,36 @@ def timer_start(
             SupervisionError.TIMER_EXISTS, "该事项已在计时中，不能重复开始。", {"kind": kind}
         ) from None
     details = {"limit": limit, "unit": unit, "start": start_date.isoformat(), **_schedule(timer)}
-    return _save(timer, timer, TimerEvent.Kind.START, actor, "", details, at=started_at)
+    return _save(write, timer, timer, TimerEvent.Kind.START, "", details, at=started_at)
 
 
-@transaction.atomic
-def timer_pause(*, actor: User | None, timer: Timer, reason: str, when: datetime | date | None = None) -> Timer:
+def timer_pause(*, actor: Actor, timer: Timer, reason: str, when: datetime | date | None = None) -> Timer:
     """Stop the clock (补正, third-party consultation, expert review, hearing …).
 
     The pause day itself still counts; see `timer_resume`. A timer that is already overdue
     when paused stays red while paused.
     """
-    locked = _lock(timer)
+    with audited_write(actor, SupervisionAction.TIMER_PAUSE, timer) as write:
+        return _pause(write, timer, reason, when)
+
+
+def _pause(write: Write, timer: Timer, reason: str, when: datetime | date | None) -> Timer:
+    locked = _lock(write, timer)
     _refuse_closed(locked)
-    if locked.state != Timer.State.RUNNING:
-        raise ApplicationError(
-            SupervisionError.TIMER_NOT_RUNNING, "该计时已暂停，不能重复暂停。", {"state": locked.state}
-        )
+    TIMER.check(locked, "pause")
     reason = _reason(reason, "暂停原因")
     paused_at, paused_on = _moment(when)
     if paused_on < locked.start_date or (locked.unit == Timer.Unit.MINUTE and paused_at < locked.started_at):
         raise ApplicationError(SupervisionError.INVALID_TIME, "暂停时间不能早于计时开始时间。", {"when": "过早"})
-    locked.state = Timer.State.PAUSED
+    TIMER.move(locked, "pause")
     locked.paused_at = max(paused_at, locked.started_at)
     locked.paused_on = paused_on
     locked.pause_reason = reason[:200]
     details = {"paused_on": paused_on.isoformat()}
-    return _save(locked, timer, TimerEvent.Kind.PAUSE, actor, reason, details, at=locked.paused_at)
+    return _save(write, locked, timer, TimerEvent.Kind.PAUSE, reason, details, at=locked.paused_at)
 
 
-@transaction.atomic
-def timer_resume(*, actor: User | None, timer: Timer, when: datetime | date | None = None) -> Timer:
+def timer_resume(*, actor: Actor, timer: Timer, when: datetime | date | None = None) -> Timer:
     """Restart the clock; the deadline moves by the time paused.
 
     Workday timers: days paused = the working days d with pause day < d <= resume day
@@ -226,10 +230,14 @@ def timer_resume(*, actor: User | None, timer: Timer, when: datetime | date | No
     becomes the (limit + extensions + all paused working days)-th working day after the start.
     Minute timers: the whole minutes between pause and resume are added.
     """
-    locked = _lock(timer)
+    with audited_write(actor, SupervisionAction.TIMER_RESUME, timer) as write:
+        return _resume(write, timer, when)
+
+
+def _resume(write: Write, timer: Timer, when: datetime | date | None) -> Timer:
+    locked = _lock(write, timer)
     _refuse_closed(locked)
-    if locked.state != Timer.State.PAUSED:
-        raise ApplicationError(SupervisionError.TIMER_NOT_PAUSED, "该计时未暂停，无需恢复。", {"state": locked.state})
+    TIMER.check(locked, "resume")
     assert locked.paused_at is not None and locked.paused_on is not None
     resumed_at, resumed_on = _moment(when)
     before = _schedule(locked)
@@ -246,19 +254,18 @@ def timer_resume(*, actor: User | None, timer: Timer, when: datetime | date | No
     reason = locked.pause_reason
     paused_at_before = locked.paused_at
     details = {"paused_on": locked.paused_on.isoformat(), "resumed_on": resumed_on.isoformat(), "paused": paused}
-    locked.state = Timer.State.RUNNING
+    TIMER.move(locked, "resume")
     locked.paused_at = None
     locked.paused_on = None
     locked.pause_reason = ""
     locked.recompute_schedule()
     details.update({"previous_deadline": before["deadline"], **_schedule(locked)})
-    return _save(locked, timer, TimerEvent.Kind.RESUME, actor, reason, details, at=max(resumed_at, paused_at_before))
+    return _save(write, locked, timer, TimerEvent.Kind.RESUME, reason, details, at=max(resumed_at, paused_at_before))
 
 
-@transaction.atomic
 def timer_extend(
     *,
-    actor: User | None,
+    actor: Actor,
     timer: Timer,
     days: int,
     reason: str,
@@ -271,8 +278,16 @@ def timer_extend(
     An extension must be decided within the period: a timer overdue at `when` (the day of the
     decision, default now) cannot be extended (`supervision.timer_overdue`).
     """
-    locked = _lock(timer)
+    with audited_write(actor, SupervisionAction.TIMER_EXTEND, timer) as write:
+        return _extend(write, timer, days, reason, allow_repeat, when)
+
+
+def _extend(
+    write: Write, timer: Timer, days: int, reason: str, allow_repeat: bool, when: datetime | date | None
+) -> Timer:
+    locked = _lock(write, timer)
     _refuse_closed(locked)
+    TIMER.check(locked, "extend")
     days = _units(days, locked.unit, "days", "延长时限")
     reason = _reason(reason, "延长理由")
     if locked.extension_count >= 1 and not allow_repeat:
@@ -288,18 +303,22 @@ def timer_extend(
     locked.extension_reason = reason[:500]
     locked.recompute_schedule()
     details = {"days": days, "previous_deadline": before["deadline"], **_schedule(locked)}
-    return _save(locked, timer, TimerEvent.Kind.EXTEND, actor, reason, details, at=max(decided_at, locked.started_at))
+    return _save(write, locked, timer, TimerEvent.Kind.EXTEND, reason, details, at=max(decided_at, locked.started_at))
 
 
-@transaction.atomic
-def timer_finish(*, actor: User | None, timer: Timer, when: datetime | date | None = None) -> Timer:
+def timer_finish(*, actor: Actor, timer: Timer, when: datetime | date | None = None) -> Timer:
     """Stop the clock for good (办结) and record whether it was on time.
 
     On time when the finish day is on or before the deadline (minute timers: the finish moment
     on or before `deadline_at`). A paused timer is judged by its frozen clock: on time when it
     was not overdue on the day it was paused.
     """
-    locked = _lock(timer)
+    with audited_write(actor, SupervisionAction.TIMER_FINISH, timer) as write:
+        return _finish(write, timer, when)
+
+
+def _finish(write: Write, timer: Timer, when: datetime | date | None) -> Timer:
+    locked = _lock(write, timer)
     _refuse_closed(locked)
     finished_at, finished_on = _moment(when)
     if finished_on < locked.start_date or (locked.unit == Timer.Unit.MINUTE and finished_at < locked.started_at):
@@ -314,25 +333,62 @@ def timer_finish(*, actor: User | None, timer: Timer, when: datetime | date | No
     details: dict[str, Any] = {"finished_on": finished_on.isoformat(), "on_time": on_time, **_schedule(locked)}
     if locked.state == Timer.State.PAUSED:
         details["finished_while_paused"] = True
-    locked.state = Timer.State.FINISHED
+    TIMER.move(locked, "finish")
     locked.finished_at = max(finished_at, locked.started_at)
     locked.finished_on_time = on_time
-    return _save(locked, timer, TimerEvent.Kind.FINISH, actor, "", details, at=locked.finished_at)
+    return _save(write, locked, timer, TimerEvent.Kind.FINISH, "", details, at=locked.finished_at)
 
 
-@transaction.atomic
-def timer_cancel(*, actor: User | None, timer: Timer, reason: str) -> Timer:
+def timer_cancel(*, actor: Actor, timer: Timer, reason: str) -> Timer:
     """Withdraw the clock (the application was withdrawn, the case terminated or restarted)."""
-    locked = _lock(timer)
-    _refuse_closed(locked)
-    reason = _reason(reason, "撤销原因")
-    locked.state = Timer.State.CANCELLED
-    locked.finished_at = max(timezone.now(), locked.started_at)
-    locked.finished_on_time = None
-    return _save(locked, timer, TimerEvent.Kind.CANCEL, actor, reason, _schedule(locked))
+    with audited_write(actor, SupervisionAction.TIMER_CANCEL, timer) as write:
+        locked = _lock(write, timer)
+        _refuse_closed(locked)
+        reason = _reason(reason, "撤销原因")
+        TIMER.move(locked, "cancel")
+        locked.finished_at = max(timezone.now(), locked.started_at)
+        locked.finished_on_time = None
+        return _save(write, locked, timer, TimerEvent.Kind.CANCEL, reason, _schedule(locked))
 
 
-def _recompute_live_timers(*, actor: User | None, first: date, last: date, reason: str) -> int:
+def live_timer(target: models.Model, kind: str) -> Timer | None:
+    """The running or paused timer of `kind` on `target`, if any."""
+    target_type, target_id = target_key(target)
+    return (
+        Timer.objects.filter(kind=kind, target_type=target_type, target_id=target_id, state__in=Timer.LIVE_STATES)
+        .order_by("-id")
+        .first()
+    )
+
+
+def live_timer_finish(*, actor: Actor, target: models.Model, kind: str, when: datetime | date | None = None) -> None:
+    """Finish the live timer of `kind` on `target`, if there is one (services call this on 办结)."""
+    timer = live_timer(target, kind)
+    if timer is not None:
+        timer_finish(actor=actor, timer=timer, when=when)
+
+
+def live_timer_cancel(*, actor: Actor, target: models.Model, kind: str, reason: str) -> None:
+    timer = live_timer(target, kind)
+    if timer is not None:
+        timer_cancel(actor=actor, timer=timer, reason=reason)
+
+
+def live_timer_pause(
+    *, actor: Actor, target: models.Model, kind: str, reason: str, when: datetime | date | None = None
+) -> None:
+    timer = live_timer(target, kind)
+    if timer is not None and timer.state == Timer.State.RUNNING:
+        timer_pause(actor=actor, timer=timer, reason=reason[:200], when=when)
+
+
+def live_timer_resume(*, actor: Actor, target: models.Model, kind: str, when: datetime | date | None = None) -> None:
+    timer = live_timer(target, kind)
+    if timer is not None and timer.state == Timer.State.PAUSED:
+        timer_resume(actor=actor, timer=timer, when=when)
+
+
+def _recompute_live_timers(*, actor: Actor, first: date, last: date, reason: str) -> int:
     """After the calendar changed on days first..last: move the deadlines of live workday timers.
 
     A change can only matter to a timer whose counted span reaches it: deadline on or after
@@ -356,7 +412,12 @@ def _recompute_live_timers(*, actor: User | None, first: date, last: date, reaso
             details = {"previous_deadline": before[0].isoformat(), **_schedule(timer)}
             events.append(
                 TimerEvent(
-                    timer=timer, kind=TimerEvent.Kind.RECOMPUTE, at=now, actor=actor, reason=reason, details=details
+                    timer=timer,
+                    kind=TimerEvent.Kind.RECOMPUTE,
+                    at=now,
+                    actor=actor.user,
+                    reason=reason,
+                    details=details,
                 )
             )
     if changed:
@@ -368,10 +429,9 @@ def _recompute_live_timers(*, actor: User | None, first: date, last: date, reaso
 # --- the working-day calendar ----------------------------------------------------------------
 
 
-def _require_calendar_admin(actor: User | None) -> None:
-    """The system administrator keeps the calendar; `None` is the platform itself (commands, demo)."""
-    if actor is not None and not actor.has_role(Role.SYS_ADMIN):
-        raise permission_denied("只有系统管理员可以调整工作日。")
+def _require_calendar_admin(write: Write) -> None:
+    """The system administrator keeps the calendar, and the platform itself (commands, demo)."""
+    write.require(write.actor.is_platform or write.actor.has_role(Role.SYS_ADMIN), "只有系统管理员可以调整工作日。")
 
 
 def _calendar_changed() -> None:
@@ -380,65 +440,57 @@ def _calendar_changed() -> None:
 
 
 def _upsert_override(
-    *, actor: User | None, day: date, is_workday: bool, reason: str
+    *, actor: Actor, day: date, is_workday: bool, reason: str
 ) -> tuple[WorkdayOverride, dict[str, Any] | None]:
     override = WorkdayOverride.objects.select_for_update().filter(date=day).first()
     previous = None if override is None else {"is_workday": override.is_workday, "reason": override.reason}
     if override is None:
-        override = WorkdayOverride(date=day, created_by=actor)
+        override = WorkdayOverride(date=day, created_by=actor.user)
     override.is_workday = bool(is_workday)
     override.reason = reason
-    _clean(override)
+    clean(override)
     override.save()
     return override, previous
 
 
-def workday_override_set(*, actor: User | None, day: date, is_workday: bool, reason: str) -> WorkdayOverride:
+def workday_override_set(*, actor: Actor, day: date, is_workday: bool, reason: str) -> WorkdayOverride:
     """Declare `day` a working day or a day off (overrides chinese-calendar), and move the
     deadlines of live timers whose span covers it. Audited as `supervision.workday_override_set`."""
-    _require_calendar_admin(actor)
-    if not isinstance(day, date) or isinstance(day, datetime):
-        raise ApplicationError(SupervisionError.INVALID_INPUT, "日期格式不正确。", {"day": "格式不正确"})
-    reason = _reason(reason, "调整原因")
     try:
-        with transaction.atomic():
+        with audited_write(actor, SupervisionAction.WORKDAY_OVERRIDE_SET) as write:
+            _require_calendar_admin(write)
+            if not isinstance(day, date) or isinstance(day, datetime):
+                raise ApplicationError(SupervisionError.INVALID_INPUT, "日期格式不正确。", {"day": "格式不正确"})
+            reason = _reason(reason, "调整原因")
             override, previous = _upsert_override(actor=actor, day=day, is_workday=is_workday, reason=reason)
             _calendar_changed()
             moved = _recompute_live_timers(actor=actor, first=day, last=day, reason=f"工作日调整：{reason}")
-            record(
-                actor=actor,
-                action="supervision.workday_override_set",
-                target=override,
-                details={
-                    "date": day.isoformat(),
-                    "is_workday": override.is_workday,
-                    "reason": reason,
-                    "previous": previous,
-                    "timers_moved": moved,
-                },
+            write.set_target(override)
+            write.note(
+                date=day.isoformat(),
+                is_workday=override.is_workday,
+                reason=reason,
+                previous=previous,
+                timers_moved=moved,
             )
     finally:
         workdays.invalidate_cache()
     return override
 
 
-def workday_override_delete(*, actor: User | None, day: date) -> None:
+def workday_override_delete(*, actor: Actor, day: date) -> None:
     """Remove the override of `day` (chinese-calendar or Monday–Friday applies again)."""
-    _require_calendar_admin(actor)
     try:
-        with transaction.atomic():
+        with audited_write(actor, SupervisionAction.WORKDAY_OVERRIDE_DELETE) as write:
+            _require_calendar_admin(write)
             override = WorkdayOverride.objects.select_for_update().filter(date=day).first()
             if override is None:
                 raise ApplicationError(
                     SupervisionError.OVERRIDE_NOT_FOUND, f"{day.isoformat()} 没有工作日调整记录。", {"day": "不存在"}
                 )
             previous = {"is_workday": override.is_workday, "reason": override.reason}
-            record(
-                actor=actor,
-                action="supervision.workday_override_delete",
-                target=override,
-                details={"date": day.isoformat(), "previous": previous},
-            )
+            write.set_target(override)
+            write.note(date=day.isoformat(), previous=previous)
             override.delete()
             _calendar_changed()
             _recompute_live_timers(actor=actor, first=day, last=day, reason="撤销工作日调整")
@@ -446,13 +498,23 @@ def workday_override_delete(*, actor: User | None, day: date) -> None:
         workdays.invalidate_cache()
 
 
-def workday_overrides_load(*, actor: User | None, rows: Sequence[tuple[date, bool, str]]) -> int:
+def workday_overrides_load(*, actor: Actor, rows: Sequence[tuple[date, bool, str]]) -> int:
     """Load many overrides at once (a year's holiday arrangement): all or nothing, one audit event.
 
     `rows` are `(date, is_workday, reason)`; the same date twice or an empty reason rejects the
     whole load (errors name the 1-based row). Returns the number of rows written.
     """
-    _require_calendar_admin(actor)
+    try:
+        with audited_write(actor, SupervisionAction.WORKDAY_OVERRIDES_LOAD) as write:
+            _require_calendar_admin(write)
+            moved, days = _load_overrides(actor, rows)
+            write.note(rows=len(rows), first=days[0].isoformat(), last=days[-1].isoformat(), timers_moved=moved)
+    finally:
+        workdays.invalidate_cache()
+    return len(rows)
+
+
+def _load_overrides(actor: Actor, rows: Sequence[tuple[date, bool, str]]) -> tuple[int, list[date]]:
     problems: dict[str, str] = {}
     seen: dict[date, int] = {}
     for number, (day, _working, reason) in enumerate(rows, start=1):
@@ -472,23 +534,9 @@ def workday_overrides_load(*, actor: User | None, rows: Sequence[tuple[date, boo
             "工作日调整有误，未导入任何记录：" + "；".join(f"{k}：{v}" for k, v in problems.items()),
             problems,
         )
-    try:
-        with transaction.atomic():
-            for day, working, reason in rows:
-                _upsert_override(actor=actor, day=day, is_workday=working, reason=reason.strip())
-            _calendar_changed()
-            days = sorted(seen)
-            moved = _recompute_live_timers(actor=actor, first=days[0], last=days[-1], reason="批量导入工作日调整")
-            record(
-                actor=actor,
-                action="supervision.workday_overrides_load",
-                details={
-                    "rows": len(rows),
-                    "first": days[0].isoformat(),
-                    "last": days[-1].isoformat(),
-                    "timers_moved": moved,
-                },
-            )
-    finally:
-        workdays.invalidate_cache()
-    return len(rows)
+    for day, working, reason in rows:
+        _upsert_override(actor=actor, day=day, is_workday=working, reason=reason.strip())
+    _calendar_changed()
+    days = sorted(seen)
+    moved = _recompute_live_timers(actor=actor, first=days[0], last=days[-1], reason="批量导入工作日调整")
+    return moved, days

@@ -17,6 +17,7 @@ from zhengwu.accounts import services as account_services
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import ApiClient, Role, User
 from zhengwu.accounts.session import acting_user
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError
 from zhengwu.core.forms import add_application_error
 from zhengwu.supervision import selectors as supervision_selectors
@@ -168,7 +169,7 @@ def workdays(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             supervision_services.workday_override_set(
-                actor=acting_user(request),
+                actor=Actor.from_request(request),
                 day=form.cleaned_data["day"],
                 is_workday=form.cleaned_data["is_workday"],
                 reason=form.cleaned_data["reason"],
@@ -191,6 +192,6 @@ def workday_delete(request: HttpRequest, day: str) -> HttpResponse:
         parsed = date.fromisoformat(day)
     except ValueError:
         raise ApplicationError(CoreError.INVALID_INPUT, "日期格式不正确。") from None
-    supervision_services.workday_override_delete(actor=acting_user(request), day=parsed)
+    supervision_services.workday_override_delete(actor=Actor.from_request(request), day=parsed)
     messages.success(request, f"已删除 {parsed} 的日历调整。")
     return redirect("workbench:workdays")

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhengwu.core import workdays
+from zhengwu.core.actors import legacy_actor
 from zhengwu.core.errors import ApplicationError
 
 TRUE_WORDS = {"是", "上班", "班", "工作日", "1", "true", "t", "yes", "y"}
@@ -116,7 +117,7 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"用户 {username} 不存在。")
         try:
-            count = workday_overrides_load(actor=actor, rows=rows)
+            count = workday_overrides_load(actor=legacy_actor(actor), rows=rows)
         except ApplicationError as error:
             raise CommandError(error.message) from None
         days = sorted(day for day, _, _ in rows)
