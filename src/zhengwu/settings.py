@@ -40,6 +40,9 @@ try:
     LOCKOUT_MINUTES = env.int("ZHENGWU_LOCKOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
     PASSWORD_MAX_AGE_DAYS = env.int("ZHENGWU_PASSWORD_MAX_AGE_DAYS", 90, minimum=0, maximum=3650)
     TIMER_YELLOW_FRACTION = env.float("ZHENGWU_TIMER_YELLOW_FRACTION", 0.2, minimum=0.0, maximum=1.0)
+    ZHENGWU_BACKUP_DIR = Path(env.str("ZHENGWU_BACKUP_DIR", str(DATA_DIR / "backups"))).resolve()
+    ZHENGWU_BACKUP_KEEP = env.int("ZHENGWU_BACKUP_KEEP", 7, minimum=1, maximum=3650)
+    ZHENGWU_BACKUP_HOUR = env.int("ZHENGWU_BACKUP_HOUR", 2, minimum=0, maximum=23)
     AUDIT_RETENTION_DAYS = env.int("ZHENGWU_AUDIT_RETENTION_DAYS", 180, minimum=180, maximum=36500)
     WEB_WORKERS = env.int("ZHENGWU_WEB_WORKERS", 3, minimum=1, maximum=64)
     LOG_LEVEL = env.choice("ZHENGWU_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
@@ -115,6 +118,7 @@ INSTALLED_APPS = [
     "zhengwu.participation",
     "zhengwu.portal",
     "zhengwu.workbench",
+    "zhengwu.ops",
     "zhengwu.demo",
 ]
 

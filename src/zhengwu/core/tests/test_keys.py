@@ -57,8 +57,10 @@ def test_a_command_started_with_the_wrong_key_stops_with_the_message(tmp_path: P
     env = {**os.environ, "ZHENGWU_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
     env.pop("ZHENGWU_DATA_KEY", None)
     run = [sys.executable, "-m", "zhengwu.cli"]
-    subprocess.run([*run, "migrate", "--noinput", "-v", "0"], env=env, check=True, capture_output=True)
+    subprocess.run(  # noqa: S603 - our own command
+        [*run, "migrate", "--noinput", "-v", "0"], env=env, check=True, capture_output=True
+    )
     (tmp_path / "data_key").write_text("ab" * 32)  # as if the data dir was restored without its key
-    result = subprocess.run([*run, "check"], env=env, capture_output=True, text=True)
+    result = subprocess.run([*run, "check"], env=env, capture_output=True, text=True)  # noqa: S603
     assert result.returncode != 0
     assert "core.E001" in result.stderr and "数据密钥与数据库不匹配" in result.stderr
