@@ -40,6 +40,8 @@ try:
     LOCKOUT_MINUTES = env.int("ZHENGWU_LOCKOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
     PASSWORD_MAX_AGE_DAYS = env.int("ZHENGWU_PASSWORD_MAX_AGE_DAYS", 90, minimum=0, maximum=3650)
     TIMER_YELLOW_FRACTION = env.float("ZHENGWU_TIMER_YELLOW_FRACTION", 0.2, minimum=0.0, maximum=1.0)
+    ZHENGWU_REPLICA_URL = env.str("ZHENGWU_REPLICA_URL", "")
+    ZHENGWU_REPLICA_SYNC_SECONDS = env.int("ZHENGWU_REPLICA_SYNC_SECONDS", 1, minimum=1, maximum=3600)
     ZHENGWU_BACKUP_DIR = Path(env.str("ZHENGWU_BACKUP_DIR", str(DATA_DIR / "backups"))).resolve()
     ZHENGWU_BACKUP_KEEP = env.int("ZHENGWU_BACKUP_KEEP", 7, minimum=1, maximum=3650)
     ZHENGWU_BACKUP_HOUR = env.int("ZHENGWU_BACKUP_HOUR", 2, minimum=0, maximum=23)
