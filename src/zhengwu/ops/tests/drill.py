@@ -51,4 +51,4 @@ def sqlite_tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def seeded(env: dict[str, str], month: int) -> None:
-    zw(env, "shell", "-c", SEED.format(month=month, check={1: "6", 2: "4"}[month]))
+    zw(env, "shell", "-c", SEED.format(month=month, check={1: "6", 2: "4", 3: "2"}[month]))
