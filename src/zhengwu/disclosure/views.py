@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 from zhengwu.accounts.models import Department
 from zhengwu.accounts.session import acting_user
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
 from zhengwu.core.forms import add_application_error
-from zhengwu.disclosure import reports, request_services, selectors
+from zhengwu.disclosure import reports, selectors, services
 from zhengwu.disclosure.forms import CorrectedForm, OnlineRequestForm
 from zhengwu.disclosure.models import Attachment, Category, DisclosureRequest, Publication, Validity
 
@@ -120,8 +121,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                created = request_services.request_submit_online(
-                    actor=user,
+                created = services.request_submit_online(
+                    actor=Actor.from_request(request),
                     department=d["department"],
                     description=d["description"],
                     applicant_kind=d["applicant_kind"],
@@ -131,7 +132,6 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     address=d["address"],
                     purpose=d["purpose"],
                     delivery=d["delivery"],
-                    request=request,
                 )
             except ApplicationError as error:
                 add_application_error(form, error)
@@ -167,8 +167,10 @@ def my_request_correct(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     found = selectors.request_of_applicant(user, pk)
     try:
-        request_services.request_correct(
-            actor=user, disclosure_request=found, description=request.POST.get("description", ""), request=request
+        services.request_correct(
+            actor=Actor.from_request(request),
+            disclosure_request=found,
+            description=request.POST.get("description", ""),
         )
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -183,8 +185,8 @@ def my_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     found = selectors.request_of_applicant(user, pk)
     try:
-        request_services.request_withdraw(
-            actor=user, disclosure_request=found, reason=request.POST.get("reason", ""), request=request
+        services.request_withdraw(
+            actor=Actor.from_request(request), disclosure_request=found, reason=request.POST.get("reason", "")
         )
     except ApplicationError as error:
         messages.error(request, error.message)
