@@ -38,9 +38,9 @@ from zhengwu.disclosure.forms import (
 )
 from zhengwu.disclosure.models import Attachment, DisclosureRequest, Publication, Validity
 from zhengwu.disclosure.services import PublicationData
+from zhengwu.disclosure.views import report_context, report_workbook_response
 
 STAFF = (Role.CLERK, Role.DEPT_LEADER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _department(user: User) -> Department:
@@ -372,14 +372,7 @@ def annual_report(request: HttpRequest, department_id: int, year: int) -> HttpRe
             else:
                 messages.success(request, "年度报告已保存。")
                 return redirect("disclosure_wb:annual_report", department_id=department.pk, year=year)
-    figures = selectors.annual_report_figures(department, year)
-    context = {
-        "department": department,
-        "year": year,
-        "sections": reports.report_sections(department, figures, report),
-        "report": report,
-        "form": form if can_edit else None,
-    }
+    context = {**report_context(department, year, report), "form": form if can_edit else None}
     return render(request, "disclosure/wb_report.html", context)
 
 
@@ -388,9 +381,4 @@ def annual_report_xlsx(request: HttpRequest, department_id: int, year: int) -> H
     department = _report_department(Actor.from_request(request), department_id)
     if not 2008 <= year <= 2100:
         raise permission_denied("年度无效。")
-    body = reports.report_workbook(
-        department, selectors.annual_report_figures(department, year), reports.report_of(department, year)
-    )
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="disclosure-report-{department.credit_code}-{year}.xlsx"'
-    return response
+    return report_workbook_response(department, year)
