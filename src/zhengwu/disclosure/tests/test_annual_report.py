@@ -12,6 +12,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from zhengwu.accounts.models import Department, User
+from zhengwu.audit.models import AuditEvent
 from zhengwu.conftest import staff_client
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
@@ -210,6 +211,13 @@ def test_manual_parts_save_and_show_only_the_agencys_leader_edits(
         reports.annual_report_save(
             actor=Actor.person(police_leader), department=market_dept, year=YEAR, values={"problems": "x"}
         )
+    assert not AnnualReport.objects.exists()
+    refused = AuditEvent.objects.get(action="disclosure.annual_report_save")
+    assert (refused.outcome, refused.actor, refused.department) == (
+        AuditEvent.Outcome.DENIED,
+        police_leader,
+        market_dept,
+    )
     response = staff_client(market_leader).post(url, MANUAL)
     assert response.status_code == 302
     report = AnnualReport.objects.get(department=market_dept, year=YEAR)
