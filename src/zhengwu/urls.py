@@ -26,8 +26,7 @@ urlpatterns = [
     path("workbench/supervision/", include("zhengwu.supervision.urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("services/", include("zhengwu.eservices.urls")),
-    path("verify/", include("zhengwu.certificates.verify_urls")),
-    path("certificates/", include("zhengwu.certificates.urls")),
+    path("", include("zhengwu.certificates.urls")),  # /certificates/… and /verify/…
     re_path(r"^disclosure/(?P<key>[0-9A-Z]{18}/\d{4}-\d{5}|\d{1,11})/$", public_page(disclosure_views.detail)),
     path("disclosure/", include("zhengwu.disclosure.urls")),
     path("participation/", include("zhengwu.participation.urls")),

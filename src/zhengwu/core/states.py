@@ -158,4 +158,7 @@ if __name__ == "__main__":  # pragma: no cover - a developer's command
     import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
-    sys.exit(main(sys.argv))
+    # Run as `-m`, this file is `__main__`: the apps' machines register in the imported module.
+    from zhengwu.core import states
+
+    sys.exit(states.main(sys.argv))
