@@ -1,4 +1,4 @@
-"""Staff pages of 公众参与 (mounted at /workbench/participation/, namespace "participation_wb").
+"""Staff pages of 公众参与 (workbench_urls.py, mounted at /workbench/participation/, namespace "participation_wb").
 
 来信办理: the list (with lights, filter, Excel export) and one letter with the actions its state and
 the user's role allow — the office accepts, dispatches, approves extensions, completes (and
@@ -21,13 +21,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
-from zhengwu.accounts.models import Role, User
+from zhengwu.accounts.models import Role
 from zhengwu.accounts.session import acting_user
-from zhengwu.audit.services import record
+from zhengwu.audit.services import record_action
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.participation import selectors, services
+from zhengwu.participation.audit_actions import ParticipationAction
 from zhengwu.participation.errors import ParticipationError
 from zhengwu.participation.forms import (
     CallbackForm,
@@ -59,7 +61,7 @@ def letters(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     rows = selectors.letters_for_staff(user, state=state, query=query)
     if request.GET.get("format") == "xlsx":
-        return _letters_xlsx(request, user, rows)
+        return _letters_xlsx(request, rows)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -74,7 +76,7 @@ def letters(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _letters_xlsx(request: HttpRequest, user: User, rows: Any) -> HttpResponse:
+def _letters_xlsx(request: HttpRequest, rows: Any) -> HttpResponse:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -106,7 +108,7 @@ def _letters_xlsx(request: HttpRequest, user: User, rows: Any) -> HttpResponse:
         )
     buffer = io.BytesIO()
     workbook.save(buffer)
-    record(actor=user, action="participation.letter.export", request=request, details={"rows": count})
+    record_action(Actor.from_request(request), ParticipationAction.LETTER_EXPORT, details={"rows": count})
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -116,18 +118,18 @@ def _letters_xlsx(request: HttpRequest, user: User, rows: Any) -> HttpResponse:
 
 def _staff_letter(request: HttpRequest, pk: int) -> Letter:
     letter = get_object_or_404(Letter.objects.select_related("department", "office", "writer"), pk=pk)
-    if not selectors.staff_may_view(acting_user(request), letter):
+    if not selectors.staff_may_view(Actor.from_request(request), letter):
         raise not_found("来信")
     return letter
 
 
 @staff_required(*LETTER_STAFF)
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     item = _staff_letter(request, pk)
-    record(actor=user, action="participation.letter.view", target=item, request=request)  # personal data was shown
-    office = services.is_office(user, item)
-    handler = services.is_handler(user, item)
+    record_action(actor, ParticipationAction.LETTER_VIEW, target=item)  # personal data was shown
+    office = services.is_office(actor, item)
+    handler = services.is_handler(actor, item)
     similar = selectors.similar_letters(title=item.title, content=item.content, exclude_pk=item.pk)
     return render(
         request,
@@ -159,53 +161,51 @@ def _form_value(request: HttpRequest, form_class: type[forms.Form]) -> dict[str,
     return dict(form.cleaned_data)
 
 
-ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, User, Letter], Any]]] = {
-    "accept": ("已受理。", lambda r, u, x: services.letter_accept(actor=u, letter=x, request=r)),
+ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, Actor, Letter], Any]]] = {
+    "accept": ("已受理。", lambda r, a, x: services.letter_accept(actor=a, letter=x)),
     "refuse": (
         "已不予受理。",
-        lambda r, u, x: services.letter_refuse(actor=u, letter=x, request=r, **_form_value(r, ReasonForm)),
+        lambda r, a, x: services.letter_refuse(actor=a, letter=x, **_form_value(r, ReasonForm)),
     ),
     "dispatch": (
         "已派单。",
-        lambda r, u, x: services.letter_dispatch(actor=u, letter=x, request=r, **_form_value(r, DispatchForm)),
+        lambda r, a, x: services.letter_dispatch(actor=a, letter=x, **_form_value(r, DispatchForm)),
     ),
-    "sign": ("已签收。", lambda r, u, x: services.letter_sign(actor=u, letter=x, request=r)),
+    "sign": ("已签收。", lambda r, a, x: services.letter_sign(actor=a, letter=x)),
     "return": (
         "已退回受理单位。",
-        lambda r, u, x: services.letter_return(actor=u, letter=x, request=r, **_form_value(r, ReasonForm)),
+        lambda r, a, x: services.letter_return(actor=a, letter=x, **_form_value(r, ReasonForm)),
     ),
     "extension_request": (
         "延期申请已提交。",
-        lambda r, u, x: services.letter_extension_request(
-            actor=u, letter=x, request=r, **_form_value(r, ExtensionForm)
-        ),
+        lambda r, a, x: services.letter_extension_request(actor=a, letter=x, **_form_value(r, ExtensionForm)),
     ),
     "extension_approve": (
         "已批准延期。",
-        lambda r, u, x: services.letter_extension_decide(actor=u, letter=x, approve=True, request=r),
+        lambda r, a, x: services.letter_extension_decide(actor=a, letter=x, approve=True),
     ),
     "extension_refuse": (
         "已不批准延期。",
-        lambda r, u, x: services.letter_extension_decide(
-            actor=u, letter=x, approve=False, request=r, **_form_value(r, ReasonForm)
+        lambda r, a, x: services.letter_extension_decide(
+            actor=a, letter=x, approve=False, **_form_value(r, ReasonForm)
         ),
     ),
     "reply": (
         "答复已提交。",
-        lambda r, u, x: services.letter_reply(actor=u, letter=x, request=r, **_form_value(r, ReplyForm)),
+        lambda r, a, x: services.letter_reply(actor=a, letter=x, **_form_value(r, ReplyForm)),
     ),
     "reopen": (
         "已退回重办。",
-        lambda r, u, x: services.letter_reopen(actor=u, letter=x, request=r, **_form_value(r, ReasonForm)),
+        lambda r, a, x: services.letter_reopen(actor=a, letter=x, **_form_value(r, ReasonForm)),
     ),
     "complete": (
         "已办结。",
-        lambda r, u, x: services.letter_complete(actor=u, letter=x, publish=r.POST.get("publish") == "on", request=r),
+        lambda r, a, x: services.letter_complete(actor=a, letter=x, publish=r.POST.get("publish") == "on"),
     ),
-    "publish": ("已公开。", lambda r, u, x: services.letter_publish(actor=u, letter=x, request=r)),
+    "publish": ("已公开。", lambda r, a, x: services.letter_publish(actor=a, letter=x)),
     "callback": (
         "回访已记录。",
-        lambda r, u, x: services.letter_callback(actor=u, letter=x, request=r, **_form_value(r, CallbackForm)),
+        lambda r, a, x: services.letter_callback(actor=a, letter=x, **_form_value(r, CallbackForm)),
     ),
 }
 
@@ -213,20 +213,20 @@ ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, User, Letter], Any]]] = {
 @staff_required(*CONTENT_STAFF)
 @require_POST
 def letter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     item = _staff_letter(request, pk)
     if action not in ACTIONS:
         raise not_found("操作")
     message, run = ACTIONS[action]
     try:
-        run(request, user, item)
+        run(request, actor, item)
     except ApplicationError as error:
         if error.status == 403:
             raise
         messages.error(request, error.message)
     else:
         messages.success(request, message)
-    if not selectors.staff_may_view(user, Letter.objects.get(pk=item.pk)):
+    if not selectors.staff_may_view(actor, Letter.objects.get(pk=item.pk)):
         return redirect("participation_wb:letters")  # e.g. returned: no longer the department's letter
     return redirect("participation_wb:letter", item.pk)
 
@@ -240,7 +240,7 @@ def consultations(request: HttpRequest) -> HttpResponse:
     form = ConsultationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.consultation_create(actor=user, request=request, **form.cleaned_data)
+            created = services.consultation_create(actor=Actor.from_request(request), **form.cleaned_data)
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -284,18 +284,16 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*CONTENT_STAFF)
 @require_POST
 def consultation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     item = _staff_consultation(request, pk)
     try:
         if action == "publish":
-            services.consultation_publish(actor=user, consultation=item, request=request)
+            services.consultation_publish(actor=actor, consultation=item)
         elif action == "close":
-            services.consultation_close(actor=user, consultation=item, request=request)
+            services.consultation_close(actor=actor, consultation=item)
         elif action == "summary":
             form = SummaryForm(request.POST)
-            services.consultation_publish_summary(
-                actor=user, consultation=item, summary=form.data.get("summary", ""), request=request
-            )
+            services.consultation_publish_summary(actor=actor, consultation=item, summary=form.data.get("summary", ""))
         else:
             raise not_found("操作")
     except ApplicationError as error:
@@ -314,11 +312,10 @@ def comment_decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = _staff_consultation(request, comment.article.consultation_id)
     try:
         services.comment_decide(
-            actor=acting_user(request),
+            actor=Actor.from_request(request),
             comment=comment,
             adoption=request.POST.get("adoption", ""),
             reason=request.POST.get("reason", ""),
-            request=request,
         )
     except ApplicationError as error:
         if error.status == 403:
@@ -338,7 +335,7 @@ def surveys(request: HttpRequest) -> HttpResponse:
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.survey_create(actor=user, request=request, **form.cleaned_data)
+            created = services.survey_create(actor=Actor.from_request(request), **form.cleaned_data)
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -365,13 +362,13 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*CONTENT_STAFF)
 @require_POST
 def survey_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     item = _staff_survey(request, pk)
     try:
         if action == "open":
-            services.survey_open(actor=user, survey=item, request=request)
+            services.survey_open(actor=actor, survey=item)
         elif action == "close":
-            services.survey_close(actor=user, survey=item, request=request)
+            services.survey_close(actor=actor, survey=item)
         else:
             raise not_found("操作")
     except ApplicationError as error:
@@ -403,11 +400,11 @@ def moderation(request: HttpRequest) -> HttpResponse:
 @staff_required(Role.EGOV_OFFICE)
 @require_POST
 def moderation_action(request: HttpRequest, kind: str, pk: int, action: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     reason = request.POST.get("reason", "")
     try:
         if kind == "flag" and action == "dismiss":
-            services.flag_dismiss(actor=user, flag=get_object_or_404(Flag, pk=pk), reason=reason, request=request)
+            services.flag_dismiss(actor=actor, flag=get_object_or_404(Flag, pk=pk), reason=reason)
         elif kind in ("comment", "letter") and action in ("hide", "unhide"):
             target: dict[str, Any] = (
                 {"comment": get_object_or_404(Comment, pk=pk)}
@@ -415,7 +412,7 @@ def moderation_action(request: HttpRequest, kind: str, pk: int, action: str) -> 
                 else {"letter": get_object_or_404(Letter, pk=pk, published_at__isnull=False)}
             )
             service = services.content_hide if action == "hide" else services.content_unhide
-            service(actor=user, reason=reason, request=request, **target)
+            service(actor=actor, reason=reason, **target)
         else:
             raise not_found("操作")
     except ApplicationError as error:
