@@ -160,4 +160,7 @@ if __name__ == "__main__":  # pragma: no cover - a developer's command
     import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
-    sys.exit(main(sys.argv))
+    # Run as `-m`, this file is `__main__`: the apps declare their machines in `zhengwu.core.states`.
+    from zhengwu.core.states import main as main_of_the_module
+
+    sys.exit(main_of_the_module(sys.argv))
