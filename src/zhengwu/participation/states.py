@@ -9,17 +9,20 @@ the consultation's summary is published, and hiding is a moderation mark (`hidde
 
 from __future__ import annotations
 
+from django.db import models
+
 from zhengwu.core.states import Move, StateMachine
 from zhengwu.participation.errors import ParticipationError
 from zhengwu.participation.models import Consultation, Flag, Letter, Survey
 
+_WRONG = ParticipationError.WRONG_STATE
 _L = Letter.State
 
 LETTER = StateMachine(
     "来信",
     Letter,
     "state",
-    ParticipationError.WRONG_STATE,
+    _WRONG,
     Move("accept", "受理", [_L.SUBMITTED], _L.ACCEPTED),
     Move("refuse", "不予受理", [_L.SUBMITTED, _L.ACCEPTED], _L.REFUSED),
     Move("dispatch", "派单", [_L.SUBMITTED, _L.ACCEPTED], _L.DISPATCHED),
@@ -42,7 +45,7 @@ EXTENSION = StateMachine(
     "延期申请",
     Letter,
     "extension_state",
-    ParticipationError.WRONG_STATE,
+    _WRONG,
     Move("request", "申请延期", [_NONE, _REFUSED], _REQUESTED, code=ParticipationError.ALREADY_EXTENDED),
     Move("approve", "批准延期", [_REQUESTED], _APPROVED),
     Move("refuse", "不批准延期", [_REQUESTED], _REFUSED),
@@ -51,36 +54,24 @@ EXTENSION = StateMachine(
     label_field="number",
 )
 
-_C = Consultation.State
 
-CONSULTATION = StateMachine(
+def _machine(noun: str, model: type[models.Model], *moves: Move) -> StateMachine:
+    """A machine of the `state` field refused with participation's WRONG_STATE."""
+    return StateMachine(noun, model, "state", _WRONG, *moves)
+
+
+_C, _S, _F = Consultation.State, Survey.State, Flag.State
+
+CONSULTATION = _machine(
     "意见征集",
     Consultation,
-    "state",
-    ParticipationError.WRONG_STATE,
     Move("publish", "发布", [_C.DRAFT], _C.PUBLISHED),
     Move("close", "结束", [_C.PUBLISHED], _C.CLOSED),
     Move("publish_summary", "公布采纳情况", [_C.PUBLISHED, _C.CLOSED], _C.CLOSED),
 )
-
-_S = Survey.State
-
-SURVEY = StateMachine(
-    "问卷",
-    Survey,
-    "state",
-    ParticipationError.WRONG_STATE,
-    Move("open", "开始", [_S.DRAFT], _S.OPEN),
-    Move("close", "结束", [_S.OPEN], _S.CLOSED),
+SURVEY = _machine(
+    "问卷", Survey, Move("open", "开始", [_S.DRAFT], _S.OPEN), Move("close", "结束", [_S.OPEN], _S.CLOSED)
 )
-
-_F = Flag.State
-
-FLAG = StateMachine(
-    "举报",
-    Flag,
-    "state",
-    ParticipationError.WRONG_STATE,
-    Move("hide", "屏蔽", [_F.OPEN], _F.HIDDEN),
-    Move("dismiss", "驳回", [_F.OPEN], _F.DISMISSED),
+FLAG = _machine(
+    "举报", Flag, Move("hide", "屏蔽", [_F.OPEN], _F.HIDDEN), Move("dismiss", "驳回", [_F.OPEN], _F.DISMISSED)
 )

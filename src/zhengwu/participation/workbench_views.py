@@ -231,23 +231,57 @@ def letter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("participation_wb:letter", item.pk)
 
 
+def _act(request: HttpRequest, runs: dict[str, Callable[[], object]], action: str, success: str) -> None:
+    """Run the named action; a refusal to this person (403) or of something absent (404) is raised,
+    any other error is shown as a message on the page the action came from."""
+    if action not in runs:
+        raise not_found("操作")
+    try:
+        runs[action]()
+    except ApplicationError as error:
+        if error.status in (403, 404):
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+
+
 # --- consultations ------------------------------------------------------------------------
 
 
 @staff_required(*CONTENT_STAFF)
 def consultations(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    form = ConsultationForm(request.POST or None)
+    return _list_and_create(
+        request,
+        ConsultationForm(request.POST or None),
+        services.consultation_create,
+        lambda created: f"已创建草稿，共 {created.articles.count()} 条。",
+        "participation_wb:consultation",
+        selectors.consultations_for_staff(acting_user(request)),
+        "participation/wb_consultations.html",
+    )
+
+
+def _list_and_create(
+    request: HttpRequest,
+    form: forms.Form,
+    create: Callable[..., Any],
+    done: Callable[[Any], str],
+    detail: str,
+    rows: Any,
+    template: str,
+) -> HttpResponse:
+    """A department's consultations or surveys, with the form that creates a new draft."""
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.consultation_create(actor=Actor.from_request(request), **form.cleaned_data)
+            created = create(actor=Actor.from_request(request), **form.cleaned_data)
         except ApplicationError as error:
             add_application_error(form, error)
         else:
-            messages.success(request, f"已创建草稿，共 {created.articles.count()} 条。")
-            return redirect("participation_wb:consultation", created.pk)
-    page = Paginator(selectors.consultations_for_staff(user), 30).get_page(request.GET.get("page"))
-    return render(request, "participation/wb_consultations.html", {"form": form, "page": page})
+            messages.success(request, done(created))
+            return redirect(detail, created.pk)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, template, {"form": form, "page": page})
 
 
 def _own_department_item(request: HttpRequest, model: type[_Owned], pk: int, label: str) -> _Owned:
@@ -286,22 +320,13 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
 def consultation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = Actor.from_request(request)
     item = _staff_consultation(request, pk)
-    try:
-        if action == "publish":
-            services.consultation_publish(actor=actor, consultation=item)
-        elif action == "close":
-            services.consultation_close(actor=actor, consultation=item)
-        elif action == "summary":
-            form = SummaryForm(request.POST)
-            services.consultation_publish_summary(actor=actor, consultation=item, summary=form.data.get("summary", ""))
-        else:
-            raise not_found("操作")
-    except ApplicationError as error:
-        if error.status in (403, 404):
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "操作成功。")
+    summary = SummaryForm(request.POST).data.get("summary", "")
+    runs: dict[str, Callable[[], object]] = {
+        "publish": lambda: services.consultation_publish(actor=actor, consultation=item),
+        "close": lambda: services.consultation_close(actor=actor, consultation=item),
+        "summary": lambda: services.consultation_publish_summary(actor=actor, consultation=item, summary=summary),
+    }
+    _act(request, runs, action, "操作成功。")
     return redirect("participation_wb:consultation", item.pk)
 
 
@@ -310,19 +335,13 @@ def consultation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
 def comment_decide(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article__consultation"), pk=pk)
     item = _staff_consultation(request, comment.article.consultation_id)
-    try:
-        services.comment_decide(
-            actor=Actor.from_request(request),
-            comment=comment,
-            adoption=request.POST.get("adoption", ""),
-            reason=request.POST.get("reason", ""),
-        )
-    except ApplicationError as error:
-        if error.status == 403:
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "采纳情况已记录。")
+    adoption, reason = request.POST.get("adoption", ""), request.POST.get("reason", "")
+
+    def decide() -> object:
+        actor = Actor.from_request(request)
+        return services.comment_decide(actor=actor, comment=comment, adoption=adoption, reason=reason)
+
+    _act(request, {"decide": decide}, "decide", "采纳情况已记录。")
     return redirect("participation_wb:consultation", item.pk)
 
 
@@ -331,18 +350,15 @@ def comment_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(*CONTENT_STAFF)
 def surveys(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    form = SurveyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.survey_create(actor=Actor.from_request(request), **form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"已创建问卷草稿，共 {created.questions.count()} 题。")
-            return redirect("participation_wb:survey", created.pk)
-    page = Paginator(selectors.surveys_for_staff(user), 30).get_page(request.GET.get("page"))
-    return render(request, "participation/wb_surveys.html", {"form": form, "page": page})
+    return _list_and_create(
+        request,
+        SurveyForm(request.POST or None),
+        services.survey_create,
+        lambda created: f"已创建问卷草稿，共 {created.questions.count()} 题。",
+        "participation_wb:survey",
+        selectors.surveys_for_staff(acting_user(request)),
+        "participation/wb_surveys.html",
+    )
 
 
 def _staff_survey(request: HttpRequest, pk: int) -> Survey:
@@ -364,19 +380,11 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = Actor.from_request(request)
     item = _staff_survey(request, pk)
-    try:
-        if action == "open":
-            services.survey_open(actor=actor, survey=item)
-        elif action == "close":
-            services.survey_close(actor=actor, survey=item)
-        else:
-            raise not_found("操作")
-    except ApplicationError as error:
-        if error.status in (403, 404):
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "操作成功。")
+    runs: dict[str, Callable[[], object]] = {
+        "open": lambda: services.survey_open(actor=actor, survey=item),
+        "close": lambda: services.survey_close(actor=actor, survey=item),
+    }
+    _act(request, runs, action, "操作成功。")
     return redirect("participation_wb:survey", item.pk)
 
 
@@ -402,23 +410,24 @@ def moderation(request: HttpRequest) -> HttpResponse:
 def moderation_action(request: HttpRequest, kind: str, pk: int, action: str) -> HttpResponse:
     actor = Actor.from_request(request)
     reason = request.POST.get("reason", "")
-    try:
-        if kind == "flag" and action == "dismiss":
-            services.flag_dismiss(actor=actor, flag=get_object_or_404(Flag, pk=pk), reason=reason)
-        elif kind in ("comment", "letter") and action in ("hide", "unhide"):
-            target: dict[str, Any] = (
-                {"comment": get_object_or_404(Comment, pk=pk)}
-                if kind == "comment"
-                else {"letter": get_object_or_404(Letter, pk=pk, published_at__isnull=False)}
-            )
-            service = services.content_hide if action == "hide" else services.content_unhide
-            service(actor=actor, reason=reason, **target)
-        else:
-            raise not_found("操作")
-    except ApplicationError as error:
-        if error.status in (403, 404):
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "已处理。")
+
+    def dismiss() -> object:
+        return services.flag_dismiss(actor=actor, flag=get_object_or_404(Flag, pk=pk), reason=reason)
+
+    def content(service: Callable[..., None]) -> Callable[[], object]:
+        def run() -> object:
+            if kind == "comment":
+                service(actor=actor, reason=reason, comment=get_object_or_404(Comment, pk=pk))
+            else:
+                service(actor=actor, reason=reason, letter=get_object_or_404(Letter, pk=pk, published_at__isnull=False))
+            return None
+
+        return run
+
+    runs: dict[str, Callable[[], object]] = {}
+    if kind == "flag":
+        runs = {"dismiss": dismiss}
+    elif kind in ("comment", "letter"):
+        runs = {"hide": content(services.content_hide), "unhide": content(services.content_unhide)}
+    _act(request, runs, action, "已处理。")
     return redirect("participation_wb:moderation")

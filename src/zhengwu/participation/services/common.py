@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from zhengwu.accounts.models import Role, User
+from zhengwu.accounts.models import Department, Role, User
+from zhengwu.audit.write import Write, audited_write
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, required_text
 from zhengwu.participation.errors import ParticipationError
@@ -52,3 +56,26 @@ def check_period(opens_on: date, closes_on: date, code: StrEnum) -> None:
         raise ApplicationError(code, "请填写起止日期。", {"opens_on": "必填"})
     if closes_on < opens_on:
         raise ApplicationError(code, "截止日期不能早于开始日期。", {"closes_on": "早于开始日期"})
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """What `department_write` gives the block: the write, the department, its author and title."""
+
+    write: Write
+    department: Department
+    author: User
+    title: str
+
+
+@contextmanager
+def department_write(actor: Actor, action: StrEnum, refusal: str, title: str, code: StrEnum) -> Iterator[NewItem]:
+    """The audited write of something new a department puts out (a consultation, a survey), by its
+    staff (or the e-gov office) for the department they work in; yields the title it is given."""
+    department = actor.department
+    with audited_write(actor, action, department=department) as write:
+        write.require(department is not None and is_content_staff(actor, department.pk), refusal)
+        assert department is not None and actor.user is not None
+        yield NewItem(
+            write, department, actor.user, required_text(title, field="title", what="标题", code=code, max_length=200)
+        )

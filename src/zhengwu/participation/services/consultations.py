@@ -19,7 +19,7 @@ from zhengwu.core.errors import ApplicationError, clean, required_text
 from zhengwu.participation.audit_actions import ParticipationAction as Action
 from zhengwu.participation.errors import ParticipationError
 from zhengwu.participation.models import Article, Comment, Consultation
-from zhengwu.participation.services.common import check_period, is_content_staff, is_real_name
+from zhengwu.participation.services.common import check_period, department_write, is_content_staff, is_real_name
 from zhengwu.participation.states import CONSULTATION
 from zhengwu.participation.text import split_articles
 
@@ -30,14 +30,8 @@ def consultation_create(
     *, actor: Actor, title: str, intro: str, draft: str, opens_on: date, closes_on: date
 ) -> Consultation:
     """A draft for comment, split into its articles (第N条; paragraphs when it has none)."""
-    department = actor.department
-    with audited_write(actor, Action.CONSULTATION_CREATE, department=department) as write:
-        write.require(
-            department is not None and is_content_staff(actor, department.pk), "只有部门工作人员可以发起意见征集。"
-        )
-        assert department is not None and actor.user is not None
-        code = ParticipationError.INVALID_CONSULTATION
-        title = required_text(title, field="title", what="标题", code=code, max_length=200)
+    code = ParticipationError.INVALID_CONSULTATION
+    with department_write(actor, Action.CONSULTATION_CREATE, "只有部门工作人员可以发起意见征集。", title, code) as new:
         articles = split_articles(draft)
         if not articles:
             raise ApplicationError(code, "请填写征求意见稿正文。", {"draft": "必填"})
@@ -45,12 +39,12 @@ def consultation_create(
             raise ApplicationError(code, "征求意见稿条文过多（最多 500 条）。", {"draft": "过长"})
         check_period(opens_on, closes_on, code)
         consultation = Consultation(
-            title=title,
+            title=new.title,
             intro=(intro or "").strip(),
-            department=department,
+            department=new.department,
             opens_on=opens_on,
             closes_on=closes_on,
-            created_by=actor.user,
+            created_by=new.author,
         )
         clean(consultation)
         consultation.save()
@@ -58,8 +52,8 @@ def consultation_create(
             article = Article(consultation=consultation, position=position, heading=heading, text=text)
             clean(article)
             article.save()
-        write.set_target(consultation)
-        write.note(articles=len(articles))
+        new.write.set_target(consultation)
+        new.write.note(articles=len(articles))
     return consultation
 
 

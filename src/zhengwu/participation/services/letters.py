@@ -119,6 +119,10 @@ def _letter_write(
     letter.refresh_from_db()
 
 
+def _letter_text(value: str, field: str, what: str, max_length: int) -> str:
+    return required_text(value, field=field, what=what, code=ParticipationError.INVALID_LETTER, max_length=max_length)
+
+
 def _save(locked: Letter) -> None:
     clean(locked)
     locked.save()
@@ -215,8 +219,8 @@ def _submit(
         raise ApplicationError(code, "请选择来信渠道。", {"channel": "无效"})
     if kind not in LetterKind.values:
         raise ApplicationError(code, "请选择来信类别。", {"kind": "无效"})
-    title = required_text(title, field="title", what="标题", code=code, max_length=100)
-    content = required_text(content, field="content", what="内容", code=code, max_length=5000)
+    title = _letter_text(title, "title", "标题", 100)
+    content = _letter_text(content, "content", "内容", 5000)
     writer_phone = (writer_phone or "").strip().replace(" ", "")
     writer_id_number = (writer_id_number or "").strip().upper()
     writer = actor.user if actor.api_client is None else None
@@ -396,9 +400,7 @@ def letter_reopen(*, actor: Actor, letter: Letter, reason: str) -> Letter:
 def letter_callback(*, actor: Actor, letter: Letter, note: str) -> Letter:
     """回访: the office records what the writer said when called back."""
     with _letter_write(actor, Action.LETTER_CALLBACK, letter, is_office, "只有受理单位可以回访。") as (_, locked):
-        note = required_text(
-            note, field="note", what="回访情况", code=ParticipationError.INVALID_LETTER, max_length=1000
-        )
+        note = _letter_text(note, "note", "回访情况", 1000)
         LETTER.move(locked, "callback")
         locked.callback_at = timezone.now()
         locked.callback_note = note
@@ -499,9 +501,7 @@ def letter_extension_request(*, actor: Actor, letter: Letter, days: int, reason:
 def letter_reply(*, actor: Actor, letter: Letter, reply: str) -> Letter:
     """答复: the department answers the writer; the office then reviews and completes."""
     with _letter_write(actor, Action.LETTER_REPLY, letter, is_handler, "只有承办单位可以答复。") as (_, locked):
-        reply = required_text(
-            reply, field="reply", what="答复意见", code=ParticipationError.INVALID_LETTER, max_length=10000
-        )
+        reply = _letter_text(reply, "reply", "答复意见", 10000)
         LETTER.move(locked, "reply")
         locked.reply = reply
         locked.replied_at = timezone.now()

@@ -5,6 +5,9 @@ report. Every write goes through `audited_write` (docs/design.md rules 1 and 5).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -50,21 +53,26 @@ def flag_create(*, actor: Actor, reason: str, comment: Comment | None = None, le
     return flag
 
 
-def _moderated(comment: Comment | None, letter: Letter | None, what: str) -> Comment | Letter:
-    if (comment is None) == (letter is None):
-        raise ApplicationError(ParticipationError.INVALID_FLAG, f"请指明要{what}的内容。")
-    return comment if comment is not None else letter  # type: ignore[return-value]
+@contextmanager
+def _moderation_write(
+    actor: Actor, action: Action, comment: Comment | None, letter: Letter | None, verb: str, reason: str
+) -> Iterator[tuple[Comment | Letter, str]]:
+    """Hide or restore one comment or published letter: the e-gov office, with a reason."""
+    target = comment if comment is not None else letter
+    with audited_write(actor, action, target) as write:
+        write.require(_is_moderator(actor), f"只有电子政务主管可以{verb}内容。")
+        if target is None or (comment is not None and letter is not None):
+            raise ApplicationError(ParticipationError.INVALID_FLAG, f"请指明要{verb}的内容。")
+        reason = reason_text(reason, f"{verb}理由")
+        yield write.lock(target), reason
+        write.note(reason=reason)
+    target.refresh_from_db()
 
 
 def content_hide(*, actor: Actor, reason: str, comment: Comment | None = None, letter: Letter | None = None) -> None:
     """The e-gov office hides a comment or a published letter, with a reason; open reports on it
     are closed as upheld. Hidden content disappears from every public page."""
-    target = comment if comment is not None else letter
-    with audited_write(actor, Action.CONTENT_HIDE, target) as write:
-        write.require(_is_moderator(actor), "只有电子政务主管可以屏蔽内容。")
-        target = _moderated(comment, letter, "屏蔽")
-        reason = reason_text(reason, "屏蔽理由")
-        locked = write.lock(target)
+    with _moderation_write(actor, Action.CONTENT_HIDE, comment, letter, "屏蔽", reason) as (locked, reason):
         if locked.hidden_at is not None:
             raise ApplicationError(ParticipationError.WRONG_STATE, "该内容已屏蔽。")
         locked.hidden_at = timezone.now()
@@ -74,24 +82,15 @@ def content_hide(*, actor: Actor, reason: str, comment: Comment | None = None, l
             state__in=FLAG.sources_of("hide"), **{"comment" if comment is not None else "letter": locked}
         )
         flags.update(state=Flag.State.HIDDEN, decided_by=actor.user, decided_at=timezone.now(), decision_reason=reason)
-        write.note(reason=reason)
-    target.refresh_from_db()
 
 
 def content_unhide(*, actor: Actor, reason: str, comment: Comment | None = None, letter: Letter | None = None) -> None:
-    target = comment if comment is not None else letter
-    with audited_write(actor, Action.CONTENT_UNHIDE, target) as write:
-        write.require(_is_moderator(actor), "只有电子政务主管可以恢复内容。")
-        target = _moderated(comment, letter, "恢复")
-        reason = reason_text(reason, "恢复理由")
-        locked = write.lock(target)
+    with _moderation_write(actor, Action.CONTENT_UNHIDE, comment, letter, "恢复", reason) as (locked, _reason):
         if locked.hidden_at is None:
             raise ApplicationError(ParticipationError.WRONG_STATE, "该内容未被屏蔽。")
         locked.hidden_at = None
         locked.hidden_reason = ""
         locked.save(update_fields=["hidden_at", "hidden_reason"])
-        write.note(reason=reason)
-    target.refresh_from_db()
 
 
 def flag_dismiss(*, actor: Actor, flag: Flag, reason: str) -> Flag:

@@ -17,11 +17,11 @@ from zhengwu.audit.write import audited_write
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.crypto import blind_index
-from zhengwu.core.errors import ApplicationError, clean, required_text
+from zhengwu.core.errors import ApplicationError, clean
 from zhengwu.participation.audit_actions import ParticipationAction as Action
 from zhengwu.participation.errors import ParticipationError
 from zhengwu.participation.models import Answer, Question, Response, Survey
-from zhengwu.participation.services.common import check_period, is_content_staff, is_real_name
+from zhengwu.participation.services.common import check_period, department_write, is_content_staff, is_real_name
 from zhengwu.participation.states import SURVEY
 
 ANONYMOUS_PER_IP_PER_DAY = 3
@@ -90,25 +90,19 @@ def survey_create(
     allow_anonymous: bool = False,
     results_public: bool = True,
 ) -> Survey:
-    department = actor.department
-    with audited_write(actor, Action.SURVEY_CREATE, department=department) as write:
-        write.require(
-            department is not None and is_content_staff(actor, department.pk), "只有部门工作人员可以发起问卷调查。"
-        )
-        assert department is not None and actor.user is not None
-        code = ParticipationError.INVALID_SURVEY
-        title = required_text(title, field="title", what="标题", code=code, max_length=200)
+    code = ParticipationError.INVALID_SURVEY
+    with department_write(actor, Action.SURVEY_CREATE, "只有部门工作人员可以发起问卷调查。", title, code) as new:
         parsed = parse_questions(questions)
         check_period(opens_on, closes_on, code)
         survey = Survey(
-            title=title,
+            title=new.title,
             intro=(intro or "").strip(),
-            department=department,
+            department=new.department,
             opens_on=opens_on,
             closes_on=closes_on,
             allow_anonymous=bool(allow_anonymous),
             results_public=bool(results_public),
-            created_by=actor.user,
+            created_by=new.author,
         )
         clean(survey)
         survey.save()
@@ -116,8 +110,8 @@ def survey_create(
             question = Question(survey=survey, position=position, **item)
             clean(question)
             question.save()
-        write.set_target(survey)
-        write.note(questions=len(parsed))
+        new.write.set_target(survey)
+        new.write.note(questions=len(parsed))
     return survey
 
 
