@@ -236,13 +236,9 @@ def test_unknown_request_and_token(client: Client) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_georeport_client_library_against_the_live_server(live_server: Any, office_dept: Department) -> None:
+def test_georeport_client_library_against_the_live_server(live_server: Any, egov: User, citizen: User) -> None:
     import georeport
 
-    from zhengwu.conftest import make_staff
-
-    make_staff("hotline_live", office_dept, "egov_office")
-    citizen = User.objects.create_user(username="c_live", kind="citizen", real_name="王五", password="x-Zw-2026!")
     letter, _ = services.letter_submit(
         actor=Actor.person(citizen),
         channel="mayor",
