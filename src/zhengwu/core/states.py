@@ -103,10 +103,12 @@ class StateMachine:
     def mermaid(self) -> str:
         lines = ["stateDiagram-v2"]
         for state, label in self.choices.items():
-            lines.append(f"    {state}: {state} {label}")
+            if state:  # the empty state (nothing yet) is drawn as the start, [*]
+                lines.append(f"    {state}: {state} {label}")
         for move in self.moves.values():
             for source in move.sources:
-                lines.append(f"    {source} --> {move.target or source}: {move.label} ({move.name})")
+                target = source if move.target is None else move.target
+                lines.append(f"    {source or '[*]'} --> {target or '[*]'}: {move.label} ({move.name})")
         return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from zhengwu.accounts.api_auth import PersonSessionAuth
 from zhengwu.accounts.models import User
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import not_found
 from zhengwu.core.pagination import keyset_page
 from zhengwu.participation import selectors, services
@@ -150,8 +151,7 @@ def letters_published(request: HttpRequest, page: Query[PageIn]) -> dict[str, An
     summary="写信（个人或法人账号）",
 )
 def letter_create(request: HttpRequest, payload: LetterIn) -> Status[dict[str, Any]]:
-    actor: User = request.auth  # type: ignore[attr-defined]
-    letter, code = services.letter_submit(actor=actor, request=request, **payload.dict())
+    letter, code = services.letter_submit(actor=Actor.from_request(request), **payload.dict())
     return Status(201, {"number": letter.number, "code": code, "state": letter.state})
 
 
