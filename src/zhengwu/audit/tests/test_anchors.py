@@ -223,3 +223,16 @@ def test_a_key_given_in_the_environment_is_used_and_not_rotated_here(settings: A
 def test_the_chain_head_row_is_what_writers_keep(data_dir: Path) -> None:
     make_events(2)
     assert services.chain_state()["seq"] == AuditChainHead.objects.get().seq == 2
+
+
+def test_a_fresh_demo_ends_with_an_anchor_and_detects_an_emptied_log(data_dir: Path) -> None:
+    out = io.StringIO()
+    call_command("demo", enterprises=0, stdout=out)
+    assert "已写入日志锚点" in out.getvalue()
+    [line] = anchor_lines(data_dir)
+    assert line["reason"] == "demo" and line["chains"][anchors.AUDIT_CHAIN]["seq"] == AuditChainHead.objects.get().seq
+    disable_triggers()
+    raw("DELETE FROM audit_auditevent")
+    raw("DELETE FROM audit_auditchainhead")
+    code, _, err = verify()
+    assert code == 1 and "日志被清空" in err
