@@ -236,3 +236,11 @@ def test_a_fresh_demo_ends_with_an_anchor_and_detects_an_emptied_log(data_dir: P
     raw("DELETE FROM audit_auditchainhead")
     code, _, err = verify()
     assert code == 1 and "日志被清空" in err
+
+
+def test_the_periodic_task_writes_an_anchor(data_dir: Path) -> None:
+    from zhengwu.audit.tasks import audit_anchor
+
+    make_events(1)
+    audit_anchor.call_local()
+    assert [line["reason"] for line in anchor_lines(data_dir)] == ["periodic"]
