@@ -4,39 +4,23 @@ deletes staged entries, or edits the subject index behind a citizen's /my/data-u
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from zhengwu.audit import anchors
+from zhengwu.audit.tests.helpers import (
+    own_keys,  # noqa: F401 - the fixture (pytestmark)
+    verify_command,
+)
 from zhengwu.exchange import access_log, access_log_verify
 from zhengwu.exchange.sharing_models import AccessLog, AccessLogPending, AccessLogSubject
 from zhengwu.exchange.tests.test_access_log_staging import drop_guards, raw
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_keys")]
 
 PENDING = "exchange.accesslogpending"
 CHAIN = "exchange.accesslog"
-
-
-@pytest.fixture(autouse=True)
-def data_dir(settings: Any, tmp_path: Path) -> Path:
-    settings.DATA_DIR = tmp_path
-    settings.ZHENGWU_AUDIT_WITNESS = tmp_path / "witness"
-    settings.ZHENGWU_PLATFORM_KEY = None
-    return tmp_path
-
-
-def verify() -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("audit", "verify", stdout=out, stderr=err)
-    except SystemExit as exit_:
-        return int(exit_.code or 0), out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
 
 
 def sealed(count: int) -> list[AccessLog]:
@@ -75,7 +59,7 @@ def test_cutting_the_end_and_moving_the_head_back_is_caught() -> None:
     result = access_log_verify.verify_chain(anchor=anchored(CHAIN))
     assert not result.ok and result.first_bad_seq == 4
     assert "日志末尾被截断：锚点记录到第 5 条，数据库中只到第 3 条" in result.reason
-    code, _, err = verify()
+    code, _, err = verify_command()
     assert code == 1 and "共享访问日志在第 4 条处被篡改" in err
 
 
@@ -88,7 +72,7 @@ def test_cutting_the_end_and_chaining_other_entries_is_caught() -> None:
     raw("UPDATE exchange_accessloghead SET seq = 1, hash = %s", [entries[0].hash])
     sealed(4)
     assert access_log_verify.verify_chain().ok
-    code, _, err = verify()
+    code, _, err = verify_command()
     assert code == 1 and "第 3 条的哈希与锚点记录不符" in err
 
 
@@ -100,7 +84,7 @@ def test_an_emptied_log_with_its_head_emptied_is_caught() -> None:
     raw("DELETE FROM exchange_accesslog")
     raw("DELETE FROM exchange_accessloghead")
     assert access_log_verify.verify_chain().ok
-    code, _, err = verify()
+    code, _, err = verify_command()
     assert code == 1 and "共享访问日志" in err and "日志被清空：锚点记录到第 3 条" in err
 
 
@@ -114,7 +98,7 @@ def test_a_changed_subject_row_is_caught() -> None:
     result = access_log_verify.verify_chain(batch_size=2)
     assert not result.ok and result.first_bad_seq == 3 and result.checked == 2
     assert "主体索引" in result.reason and "缺少 1 行、多出 1 行" in result.reason
-    code, _, err = verify()
+    code, _, err = verify_command()
     assert code == 1 and "共享访问日志在第 3 条处被篡改" in err
 
 
@@ -151,7 +135,7 @@ def test_a_deleted_staged_entry_is_caught(which: str) -> None:
     result = access_log_verify.verify_pending(anchor=anchored(PENDING))
     assert not result.ok and result.first_bad_seq == gone[0]
     assert f"锚点写入时已暂存的 {len(gone)} 条" in result.reason
-    code, _, err = verify()
+    code, _, err = verify_command()
     assert code == 1 and "共享访问日志（待封存）" in err and "待封存记录缺失" in err
 
 
@@ -161,7 +145,7 @@ def test_staged_entries_sealed_after_the_anchor_are_accepted() -> None:
     staged(2)
     assert access_log.seal_pending(batch_size=2) == 5
     assert access_log_verify.verify_pending(anchor=anchored(PENDING)).ok
-    code, _, err = verify()
+    code, _, err = verify_command()
     assert code == 0, err
     anchors.write_anchor()  # the next anchor extends the previous one
     assert anchored(PENDING)["count"] == 0 and anchored(CHAIN)["seq"] == 5
@@ -199,6 +183,6 @@ def test_an_untouched_database_with_its_triggers_dropped_still_verifies() -> Non
     from zhengwu.audit.tests.helpers import disable_triggers
 
     disable_triggers()
-    code, out, err = verify()
+    code, out, err = verify_command()
     assert code == 0, err
     assert "共享访问日志完整：共校验 4 条" in out and "共享访问日志（待封存）完整：共校验 3 条" in out
