@@ -27,6 +27,13 @@ try:
     ZHENGWU_DATA_KEY = env.hex_key("ZHENGWU_DATA_KEY", nbytes=32) or bytes.fromhex(
         secret_from_file(DATA_DIR / "data_key", nbytes=32)
     )
+    # The platform's SM2 signing key (64 hex), which signs the anchors of the audit and access logs
+    # (audit.anchors); absent, it is generated once into <data dir>/platform_key like the data key.
+    ZHENGWU_PLATFORM_KEY = env.hex_key("ZHENGWU_PLATFORM_KEY", nbytes=32)
+    # The append-only witness the signed anchors are written to: outside the database, best on
+    # another disk or mount (docs/deployment.md, "日志锚点").
+    ZHENGWU_AUDIT_WITNESS = Path(env.str("ZHENGWU_AUDIT_WITNESS", str(DATA_DIR / "witness"))).resolve()
+    ZHENGWU_AUDIT_ANCHOR_MINUTES = env.int("ZHENGWU_AUDIT_ANCHOR_MINUTES", 10, minimum=1, maximum=60)
     ZHENGWU_ZONE = env.choice("ZHENGWU_ZONE", "all", ("all", "internal", "external"))
     ALLOWED_HOSTS = env.list("ZHENGWU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
     CSRF_TRUSTED_ORIGINS = env.list("ZHENGWU_CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
