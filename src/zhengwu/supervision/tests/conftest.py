@@ -13,6 +13,7 @@ from django.db import models
 
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.conftest import make_staff
+from zhengwu.core.actors import Actor
 from zhengwu.supervision import services
 from zhengwu.supervision.models import Timer
 
@@ -35,7 +36,7 @@ def start(
     **kwargs: Any,
 ) -> Timer:
     return services.timer_start(
-        actor=None,
+        actor=Actor.platform(),
         kind=kind,
         kind_label=label,
         target=item(),

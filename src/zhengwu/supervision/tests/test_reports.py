@@ -14,6 +14,7 @@ from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.supervision import oversight, reports, scorecards, services
 from zhengwu.supervision.models import ExposureList
@@ -28,17 +29,19 @@ def autumn(market_dept: Department, police_dept: Department) -> None:
     """Timers around the 31 October / 1 November boundary (Beijing time)."""
     a = start(market_dept, 5, date(2025, 10, 24), title="A")  # due Fri 31 Oct, finished late on 3 Nov
     assert a.deadline == date(2025, 10, 31)
-    services.timer_finish(actor=None, timer=a, when=date(2025, 11, 3))
+    services.timer_finish(actor=Actor.platform(), timer=a, when=date(2025, 11, 3))
     c = start(market_dept, 5, date(2025, 10, 24), title="C")  # due 31 Oct, finished 23:30 that evening
-    services.timer_finish(actor=None, timer=c, when=datetime(2025, 10, 31, 23, 30, tzinfo=BJ))
+    services.timer_finish(actor=Actor.platform(), timer=c, when=datetime(2025, 10, 31, 23, 30, tzinfo=BJ))
     d = start(market_dept, 10, date(2025, 10, 27), title="D")  # finished 00:10 on 1 Nov (Beijing) = 31 Oct UTC
-    services.timer_finish(actor=None, timer=d, when=datetime(2025, 11, 1, 0, 10, tzinfo=BJ))
+    services.timer_finish(actor=Actor.platform(), timer=d, when=datetime(2025, 11, 1, 0, 10, tzinfo=BJ))
     e = start(police_dept, 50, datetime(2025, 10, 31, 23, 0, tzinfo=BJ), unit="minute", title="E")  # due 23:50
-    services.timer_finish(actor=None, timer=e, when=datetime(2025, 11, 1, 0, 20, tzinfo=BJ))
+    services.timer_finish(actor=Actor.platform(), timer=e, when=datetime(2025, 11, 1, 0, 20, tzinfo=BJ))
     b = start(police_dept, 5, date(2025, 10, 27), title="B")  # due Mon 3 Nov, still open
     assert b.deadline == date(2025, 11, 3)
     start(police_dept, 5, date(2025, 10, 24), title="X")
-    services.timer_cancel(actor=None, timer=start(police_dept, 5, date(2025, 10, 20)), reason="撤回")  # never counts
+    services.timer_cancel(
+        actor=Actor.platform(), timer=start(police_dept, 5, date(2025, 10, 20)), reason="撤回"
+    )  # never counts
 
 
 @pytest.mark.django_db
@@ -64,24 +67,26 @@ def test_exposure_month_boundaries(autumn: None, market_dept: Department, police
 def test_publish_exposure_then_public(
     autumn: None, supervisor: User, egov_officer: User, market_clerk: User, police_dept: Department
 ) -> None:
-    for person in (egov_officer, market_clerk, None):
+    for actor in (Actor.person(egov_officer), Actor.person(market_clerk), Actor.anonymous()):
         with pytest.raises(ApplicationError) as error:
-            oversight.exposure_publish(actor=person, month=OCT)
+            oversight.exposure_publish(actor=actor, month=OCT)
         assert error.value.code == "core.permission_denied"
     with pytest.raises(ApplicationError) as error:
-        oversight.exposure_publish(actor=supervisor, month=workdays.today())
+        oversight.exposure_publish(actor=Actor.person(supervisor), month=workdays.today())
     assert error.value.code == "supervision.exposure_month_open"
     with pytest.raises(ApplicationError) as error:
-        oversight.exposure_publish(actor=supervisor, month=date(2025, 8, 1))
+        oversight.exposure_publish(actor=Actor.person(supervisor), month=date(2025, 8, 1))
     assert error.value.code == "supervision.exposure_empty"
     assert not ExposureList.objects.exists()
     assert Client().get("/supervision/exposure/2025-10/").status_code == 404
 
-    published = oversight.exposure_publish(actor=supervisor, month=date(2025, 10, 15), note="请相关单位限期整改。")
+    published = oversight.exposure_publish(
+        actor=Actor.person(supervisor), month=date(2025, 10, 15), note="请相关单位限期整改。"
+    )
     assert published.month == OCT and published.rows[0]["department_id"] == police_dept.pk
     assert AuditEvent.objects.filter(action="supervision.exposure.publish", target_id=str(published.pk)).exists()
     with pytest.raises(ApplicationError) as error:
-        oversight.exposure_publish(actor=supervisor, month=OCT)
+        oversight.exposure_publish(actor=Actor.person(supervisor), month=OCT)
     assert error.value.code == "supervision.exposure_published"
     public = Client().get("/supervision/exposure/")
     assert public.status_code == 200 and police_dept.name in public.content.decode()
