@@ -158,4 +158,7 @@ if __name__ == "__main__":  # pragma: no cover - a developer's command
     import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
-    sys.exit(main(sys.argv))
+    # The apps register their machines in `zhengwu.core.states`, not in this `__main__` copy of it.
+    from zhengwu.core import states
+
+    sys.exit(states.main(sys.argv))

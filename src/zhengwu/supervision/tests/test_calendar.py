@@ -45,7 +45,9 @@ def test_only_the_system_administrator_changes_the_calendar(
         services.workday_override_delete(actor=Actor.person(market_clerk), day=D(2025, 10, 14))
     assert caught.value.code == CoreError.PERMISSION_DENIED
     assert list(WorkdayOverride.objects.values_list("date", flat=True)) == [D(2025, 10, 14)]
-    assert not AuditEvent.objects.filter(action__startswith="supervision.workday").exists()
+    calendar_events = AuditEvent.objects.filter(action__startswith="supervision.workday")
+    assert set(calendar_events.values_list("outcome", flat=True)) == {AuditEvent.Outcome.DENIED}  # refusals only
+    assert calendar_events.count() == 7
 
 
 @pytest.mark.django_db
@@ -92,7 +94,7 @@ def test_a_closure_moves_the_live_timers_it_falls_in(
     assert workdays.is_workday(D(2025, 3, 10))
     spanning.refresh_from_db()
     assert spanning.deadline == D(2025, 3, 17)
-    assert AuditEvent.objects.filter(action="supervision.workday_override_delete").count() == 1
+    assert AuditEvent.objects.filter(action="supervision.workday_override_delete", outcome="success").count() == 1
 
 
 @pytest.mark.django_db
@@ -124,5 +126,5 @@ def test_loading_a_year_is_all_or_nothing(
     assert services.workday_overrides_load(actor=Actor.person(sys_admin), rows=rows) == 6
     timer.refresh_from_db()
     assert timer.deadline == D(2027, 3, 4)  # five weekdays off, one Saturday on: four days later
-    audit = AuditEvent.objects.get(action="supervision.workday_overrides_load")
+    audit = AuditEvent.objects.get(action="supervision.workday_overrides_load", outcome="success")
     assert audit.details == {"rows": 6, "first": "2027-02-08", "last": "2027-02-20", "timers_moved": 1}

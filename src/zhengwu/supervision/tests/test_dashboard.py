@@ -147,10 +147,10 @@ def test_department_leader_sees_only_own_department(
 
 
 @pytest.mark.django_db
-def test_egov_office_sees_everything(egov_officer: User, market_dept: Department, police_dept: Department) -> None:
+def test_egov_office_sees_everything(egov: User, market_dept: Department, police_dept: Department) -> None:
     live_today(market_dept)
     start(police_dept, 10, workdays.today())
-    text = staff_client(egov_officer).get("/workbench/supervision/").content.decode()
+    text = staff_client(egov).get("/workbench/supervision/").content.decode()
     assert market_dept.name in text and police_dept.name in text
 
 

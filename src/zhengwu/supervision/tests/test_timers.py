@@ -54,8 +54,10 @@ def start(clerk: User, target: Any, dept: Department, limit: int, day: date | da
 
 
 def snapshot(timer: Timer) -> tuple[dict[str, Any], int, int]:
+    """The timer, its history and the successful audit events (a refusal adds only its own refusal event)."""
     row = Timer.objects.get(pk=timer.pk)
-    return model_to_dict(row), TimerEvent.objects.filter(timer=timer).count(), AuditEvent.objects.count()
+    successes = AuditEvent.objects.filter(outcome=AuditEvent.Outcome.SUCCESS).count()
+    return model_to_dict(row), TimerEvent.objects.filter(timer=timer).count(), successes
 
 
 # --- start ----------------------------------------------------------------------------------
@@ -237,7 +239,7 @@ def test_one_extension_then_refused_unless_repeat_allowed(
     )
     assert again.extended_by == 25 and again.extension_count == 2
     assert again.deadline == add_workdays(D(2025, 9, 1), 45) == D(2025, 11, 7)
-    assert AuditEvent.objects.filter(action="supervision.timer_extend").count() == 2
+    assert AuditEvent.objects.filter(action="supervision.timer_extend", outcome="success").count() == 2
 
 
 @pytest.mark.django_db

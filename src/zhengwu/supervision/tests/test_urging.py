@@ -51,10 +51,10 @@ def test_urging_flow_with_its_timer(supervisor: User, market_clerk: User, overdu
 
 @pytest.mark.django_db
 def test_urging_refusals_change_nothing(
-    market_clerk: User, police_clerk: User, market_leader: User, egov_officer: User, citizen: User, supervisor: User,
+    market_clerk: User, police_clerk: User, market_leader: User, egov: User, citizen: User, supervisor: User,
     overdue: Timer,
 ) -> None:  # fmt: skip
-    people = (market_clerk, police_clerk, market_leader, egov_officer, citizen)
+    people = (market_clerk, police_clerk, market_leader, egov, citizen)
     for actor in [*(Actor.person(p) for p in people), Actor.anonymous()]:
         with pytest.raises(ApplicationError) as error:
             oversight.urging_create(actor=actor, timer=overdue, notice="请说明")
@@ -72,7 +72,7 @@ def test_urging_refusals_change_nothing(
     with pytest.raises(ApplicationError) as error:
         oversight.urging_create(actor=Actor.person(supervisor), timer=overdue, notice="再次督办")
     assert error.value.code == "supervision.urging_exists"
-    for person in (police_clerk, supervisor, egov_officer, citizen):  # not staff of the urged department
+    for person in (police_clerk, supervisor, egov, citizen):  # not staff of the urged department
         with pytest.raises(ApplicationError) as error:
             oversight.urging_answer(actor=Actor.person(person), urging=urging, answer="答复")
         assert error.value.code == "core.permission_denied"
