@@ -43,6 +43,11 @@ URGING_TIMER = "supervision.urging"
 COMPLAINT_TIMER = "supervision.complaint"
 COMPLAINT_ANSWER_TIMER = "supervision.complaint_answer"
 DEPARTMENT_STAFF = (Role.CLERK, Role.DEPT_LEADER)
+TIMER_LABELS = {
+    URGING_TIMER: "督办答复时限",
+    COMPLAINT_TIMER: "投诉办理时限",
+    COMPLAINT_ANSWER_TIMER: "投诉核查答复时限",
+}
 
 
 def urging_answer_days() -> int:
@@ -75,6 +80,23 @@ def _require_department_staff(write: Write, department_id: int, message: str, al
     write.require(also and write.actor.works_in(department_id, *DEPARTMENT_STAFF), message)
     assert write.actor.user is not None
     return write.actor.user
+
+
+def _start_timer(
+    actor: Actor, kind: str, target: Urging | Complaint, title: str, department: Department, limit: int
+) -> Timer:
+    """Start the clock of `kind` on an urging or a complaint, linked to its workbench page."""
+    page = "urging_detail" if isinstance(target, Urging) else "complaint_detail"
+    return timers.timer_start(
+        actor=actor,
+        kind=kind,
+        kind_label=TIMER_LABELS[kind],
+        target=target,
+        title=title[:200],
+        department=department,
+        limit=limit,
+        url=reverse(f"supervision_wb:{page}", args=[target.pk]),
+    )
 
 
 def _finish_live(actor: Actor, target: models.Model, kind: str) -> Timer | None:
@@ -135,16 +157,7 @@ def urging_create(*, actor: Actor, timer: Timer, notice: str, answer_days: int |
         )
         clean(urging)
         urging.save()
-        answer_timer = timers.timer_start(
-            actor=actor,
-            kind=URGING_TIMER,
-            kind_label="督办答复时限",
-            target=urging,
-            title=f"督办：{locked.title}"[:200],
-            department=locked.department,
-            limit=days,
-            url=reverse("supervision_wb:urging_detail", args=[urging.pk]),
-        )
+        answer_timer = _start_timer(actor, URGING_TIMER, urging, f"督办：{locked.title}", locked.department, days)
         write.department = locked.department
         write.set_target(urging)
         write.note(
@@ -236,15 +249,9 @@ def complaint_create(
         # A case number must name one of the complainant's own cases (checked by the app that holds it).
         case_number = casechecks.check_case_number(complainant, case_number)
         complaint = _complaint_save(complainant, department, content, case_number, item)
-        timer = timers.timer_start(
-            actor=actor,
-            kind=COMPLAINT_TIMER,
-            kind_label="投诉办理时限",
-            target=complaint,
-            title=f"投诉{complaint.number}：{department.name}"[:200],
-            department=supervision_office() or department,
-            limit=complaint_days(),
-            url=reverse("supervision_wb:complaint_detail", args=[complaint.pk]),
+        title = f"投诉{complaint.number}：{department.name}"
+        timer = _start_timer(
+            actor, COMPLAINT_TIMER, complaint, title, supervision_office() or department, complaint_days()
         )
         write.set_target(complaint)
         write.note(
@@ -301,16 +308,8 @@ def complaint_forward(*, actor: Actor, complaint: Complaint, note: str) -> Compl
         locked.forwarded_at = timezone.now()
         clean(locked)
         locked.save()
-        timer = timers.timer_start(
-            actor=actor,
-            kind=COMPLAINT_ANSWER_TIMER,
-            kind_label="投诉核查答复时限",
-            target=locked,
-            title=f"投诉{locked.number}核查答复"[:200],
-            department=locked.department,
-            limit=complaint_answer_days(),
-            url=reverse("supervision_wb:complaint_detail", args=[locked.pk]),
-        )
+        title = f"投诉{locked.number}核查答复"
+        timer = _start_timer(actor, COMPLAINT_ANSWER_TIMER, locked, title, locked.department, complaint_answer_days())
         write.set_target(locked)
         write.note(number=locked.number, note=note, answer_deadline=timer.deadline.isoformat())
     _refresh(complaint, locked)

@@ -8,6 +8,7 @@ from zhengwu.supervision.models import Complaint, Timer, Urging
 
 _RUNNING, _PAUSED = Timer.State.RUNNING, Timer.State.PAUSED
 _LIVE = [_RUNNING, _PAUSED]
+_OPEN = Urging.State.OPEN
 
 TIMER = StateMachine(
     "计时",
@@ -22,11 +23,7 @@ TIMER = StateMachine(
 )
 
 URGING = StateMachine(
-    "督办",
-    Urging,
-    "state",
-    SupervisionError.URGING_NOT_OPEN,
-    Move("answer", "答复", [Urging.State.OPEN], Urging.State.ANSWERED),
+    "督办", Urging, "state", SupervisionError.URGING_NOT_OPEN, Move("answer", "答复", [_OPEN], Urging.State.ANSWERED)
 )
 
 COMPLAINT = StateMachine(

@@ -13,7 +13,7 @@ their own department; clerks see the urgings and forwarded complaints of their d
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -86,6 +86,23 @@ class PublishForm(forms.Form):
 
 
 # --- helpers -------------------------------------------------------------------------------------------
+
+
+Done = tuple[str, str]  # what a successful write says to the user, and where to go next
+
+
+def _act(request: HttpRequest, form: forms.Form, write: Callable[[Actor, dict[str, Any]], Done]) -> HttpResponse | None:
+    """Run `write` (a service call) on a valid `form` as the request's actor: on success, say so and
+    redirect; on a refusal, put it on the form and return None (the caller renders the page again)."""
+    if not form.is_valid():
+        return None
+    try:
+        message, url = write(Actor.from_request(request), form.cleaned_data)
+    except ApplicationError as error:
+        add_application_error(form, error)
+        return None
+    messages.success(request, message)
+    return redirect(url)
 
 
 def _xlsx(sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> HttpResponse:
@@ -223,20 +240,15 @@ def timer_urge(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     timer = _visible_timer(user, pk)
     form = UrgeForm(request.POST)
-    if form.is_valid():
-        try:
-            urging = oversight.urging_create(
-                actor=Actor.from_request(request),
-                timer=timer,
-                notice=form.cleaned_data["notice"],
-                answer_days=form.cleaned_data["answer_days"],
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"已向{urging.department}发出督办，请其在 {urging.answer_days} 个工作日内答复。")
-            return redirect("supervision_wb:urging_detail", pk=urging.pk)
-    return _render_timer(request, user, timer, form)
+
+    def urge(actor: Actor, data: dict[str, Any]) -> Done:
+        urging = oversight.urging_create(
+            actor=actor, timer=timer, notice=data["notice"], answer_days=data["answer_days"]
+        )
+        message = f"已向{urging.department}发出督办，请其在 {urging.answer_days} 个工作日内答复。"
+        return message, reverse("supervision_wb:urging_detail", args=[urging.pk])
+
+    return _act(request, form, urge) or _render_timer(request, user, timer, form)
 
 
 # --- 督办 ----------------------------------------------------------------------------------------------
@@ -303,17 +315,12 @@ def urging_answer(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     urging = _visible_urging(user, pk)
     form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            oversight.urging_answer(
-                actor=Actor.from_request(request), urging=urging, answer=form.cleaned_data["answer"]
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, "督办答复已提交。")
-            return redirect("supervision_wb:urging_detail", pk=urging.pk)
-    return _render_urging(request, user, urging, form)
+
+    def answer(actor: Actor, data: dict[str, Any]) -> Done:
+        oversight.urging_answer(actor=actor, urging=urging, answer=data["answer"])
+        return "督办答复已提交。", reverse("supervision_wb:urging_detail", args=[urging.pk])
+
+    return _act(request, form, answer) or _render_urging(request, user, urging, form)
 
 
 # --- complaints ----------------------------------------------------------------------------------------
@@ -381,23 +388,22 @@ def _render_complaint(
     return render(request, "supervision/complaint.html", context)
 
 
+def _complaint_url(complaint: Complaint) -> str:
+    return reverse("supervision_wb:complaint_detail", args=[complaint.pk])
+
+
 @staff_required(Role.SUPERVISOR)
 @require_POST
 def complaint_forward(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     complaint = _visible_complaint(user, pk)
     form = ForwardForm(request.POST)
-    if form.is_valid():
-        try:
-            oversight.complaint_forward(
-                actor=Actor.from_request(request), complaint=complaint, note=form.cleaned_data["note"]
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"投诉已转{complaint.department}核查答复。")
-            return redirect("supervision_wb:complaint_detail", pk=complaint.pk)
-    return _render_complaint(request, user, complaint, forward_form=form)
+
+    def forward(actor: Actor, data: dict[str, Any]) -> Done:
+        oversight.complaint_forward(actor=actor, complaint=complaint, note=data["note"])
+        return f"投诉已转{complaint.department}核查答复。", _complaint_url(complaint)
+
+    return _act(request, form, forward) or _render_complaint(request, user, complaint, forward_form=form)
 
 
 @staff_required(Role.CLERK, Role.DEPT_LEADER)
@@ -406,17 +412,12 @@ def complaint_answer(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     complaint = _visible_complaint(user, pk)
     form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            oversight.complaint_answer(
-                actor=Actor.from_request(request), complaint=complaint, answer=form.cleaned_data["answer"]
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, "核查答复已提交电子监察机构。")
-            return redirect("supervision_wb:complaint_detail", pk=complaint.pk)
-    return _render_complaint(request, user, complaint, answer_form=form)
+
+    def answer(actor: Actor, data: dict[str, Any]) -> Done:
+        oversight.complaint_answer(actor=actor, complaint=complaint, answer=data["answer"])
+        return "核查答复已提交电子监察机构。", _complaint_url(complaint)
+
+    return _act(request, form, answer) or _render_complaint(request, user, complaint, answer_form=form)
 
 
 @staff_required(Role.SUPERVISOR)
@@ -425,20 +426,12 @@ def complaint_conclude(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     complaint = _visible_complaint(user, pk)
     form = ConcludeForm(request.POST)
-    if form.is_valid():
-        try:
-            oversight.complaint_conclude(
-                actor=Actor.from_request(request),
-                complaint=complaint,
-                finding=form.cleaned_data["finding"],
-                result=form.cleaned_data["result"],
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, "投诉已办结，处理结果已告知投诉人。")
-            return redirect("supervision_wb:complaint_detail", pk=complaint.pk)
-    return _render_complaint(request, user, complaint, conclude_form=form)
+
+    def conclude(actor: Actor, data: dict[str, Any]) -> Done:
+        oversight.complaint_conclude(actor=actor, complaint=complaint, finding=data["finding"], result=data["result"])
+        return "投诉已办结，处理结果已告知投诉人。", _complaint_url(complaint)
+
+    return _act(request, form, conclude) or _render_complaint(request, user, complaint, conclude_form=form)
 
 
 # --- exposure ------------------------------------------------------------------------------------------
@@ -481,15 +474,13 @@ def exposure_publish(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("supervision_wb:exposure")
-    if form.is_valid():
-        try:
-            oversight.exposure_publish(actor=Actor.from_request(request), month=month, note=form.cleaned_data["note"])
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"{month:%Y年%m月}警示曝光名单已发布，门户网站已公开。")
-            return redirect(f"{reverse('supervision_wb:exposure')}?month={month:%Y-%m}")
-    return _render_exposure(request, user, month, "", form)
+
+    def publish(actor: Actor, data: dict[str, Any]) -> Done:
+        oversight.exposure_publish(actor=actor, month=month, note=data["note"])
+        message = f"{month:%Y年%m月}警示曝光名单已发布，门户网站已公开。"
+        return message, f"{reverse('supervision_wb:exposure')}?month={month:%Y-%m}"
+
+    return _act(request, form, publish) or _render_exposure(request, user, month, "", form)
 
 
 @staff_required(*REPORT_VIEWERS)
