@@ -20,8 +20,10 @@ Defaults (environment settings an administrator may change, see settings.py):
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +40,8 @@ from zhengwu.supervision.audit_actions import SupervisionAction
 from zhengwu.supervision.errors import SupervisionError
 from zhengwu.supervision.models import Complaint, ExposureList, Timer, Urging
 from zhengwu.supervision.states import COMPLAINT, URGING
+
+M = TypeVar("M", bound=models.Model)
 
 URGING_TIMER = "supervision.urging"
 COMPLAINT_TIMER = "supervision.complaint"
@@ -105,10 +109,11 @@ def _finish_live(actor: Actor, target: models.Model, kind: str) -> Timer | None:
     return sel.timer_for(target, kind)
 
 
-def _lock(write: Write, instance: Urging | Complaint, what: str) -> Urging | Complaint:
+def _lock(write: Write, instance: M, what: str) -> M:
+    """`instance` re-read under a row lock with its department; "not found" when it is gone."""
     try:
         return write.lock(instance, "department")
-    except type(instance).DoesNotExist:
+    except ObjectDoesNotExist:
         raise not_found(what) from None
 
 
@@ -129,6 +134,7 @@ def urging_create(*, actor: Actor, timer: Timer, notice: str, answer_days: int |
     must be answered before the next).
     """
     with audited_write(actor, SupervisionAction.URGING_CREATE, timer) as write:
+        locked = _lock(write, timer, "计时记录")
         supervisor = _require_supervisor(write, "督办")
         notice = required_text(
             notice, field="notice", what="督办意见", code=SupervisionError.NOTICE_REQUIRED, max_length=2000
@@ -138,10 +144,6 @@ def urging_create(*, actor: Actor, timer: Timer, notice: str, answer_days: int |
             raise ApplicationError(
                 SupervisionError.INVALID_LIMIT, "答复时限应为 1 至 30 个工作日。", {"answer_days": "超出范围"}
             )
-        try:
-            locked = write.lock(timer, "department")
-        except Timer.DoesNotExist:
-            raise not_found("计时记录") from None
         if not locked.is_live:
             raise ApplicationError(
                 SupervisionError.URGING_TIMER_CLOSED,
@@ -176,7 +178,6 @@ def urging_answer(*, actor: Actor, urging: Urging, answer: str) -> Urging:
     """A clerk or the leader of the urged department answers the 督办 notice."""
     with audited_write(actor, SupervisionAction.URGING_ANSWER, urging) as write:
         locked = _lock(write, urging, "督办")
-        assert isinstance(locked, Urging)
         person = _require_department_staff(
             write, locked.department_id, "只有被督办单位的业务人员或负责人可以答复督办。"
         )
@@ -287,17 +288,11 @@ def _complaint_save(complainant: User, department: Department, content: str, cas
     raise ApplicationError(SupervisionError.COMPLAINT_INVALID, "系统繁忙，请稍后重试。")
 
 
-def _lock_complaint(write: Write, complaint: Complaint) -> Complaint:
-    locked = _lock(write, complaint, "投诉")
-    assert isinstance(locked, Complaint)
-    return locked
-
-
 def complaint_forward(*, actor: Actor, complaint: Complaint, note: str) -> Complaint:
     """The supervisor forwards the complaint to the department complained about for an answer
     (timer `supervision.complaint_answer`, `ZHENGWU_COMPLAINT_ANSWER_DAYS` = 5 working days)."""
     with audited_write(actor, SupervisionAction.COMPLAINT_FORWARD, complaint) as write:
-        locked = _lock_complaint(write, complaint)
+        locked = _lock(write, complaint, "投诉")
         supervisor = _require_supervisor(write, "转办投诉")
         note = required_text(
             note, field="note", what="转办意见", code=SupervisionError.COMPLAINT_INVALID, max_length=2000
@@ -319,7 +314,7 @@ def complaint_forward(*, actor: Actor, complaint: Complaint, note: str) -> Compl
 def complaint_answer(*, actor: Actor, complaint: Complaint, answer: str) -> Complaint:
     """A clerk or the leader of the department complained about answers a forwarded complaint."""
     with audited_write(actor, SupervisionAction.COMPLAINT_ANSWER, complaint) as write:
-        locked = _lock_complaint(write, complaint)
+        locked = _lock(write, complaint, "投诉")
         person = _require_department_staff(
             write,
             locked.department_id,
@@ -348,7 +343,7 @@ def complaint_conclude(*, actor: Actor, complaint: Complaint, finding: str, resu
     longer awaited: its timer is cancelled) and "answered".
     """
     with audited_write(actor, SupervisionAction.COMPLAINT_CONCLUDE, complaint) as write:
-        locked = _lock_complaint(write, complaint)
+        locked = _lock(write, complaint, "投诉")
         supervisor = _require_supervisor(write, "办结投诉")
         if finding not in Complaint.Finding.values:
             raise ApplicationError(SupervisionError.COMPLAINT_INVALID, "请选择核查结论。", {"finding": "必选"})
