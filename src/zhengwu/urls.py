@@ -23,7 +23,7 @@ urlpatterns = [
     path("workbench/eservices/", include("zhengwu.eservices.workbench_urls")),
     path("workbench/disclosure/", include("zhengwu.disclosure.workbench_urls")),
     path("workbench/participation/", include("zhengwu.participation.workbench_urls")),
-    path("workbench/supervision/", include("zhengwu.supervision.urls")),
+    path("workbench/supervision/", include("zhengwu.supervision.workbench_urls")),
     path("workbench/ops/", include("zhengwu.ops.workbench_urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("services/", include("zhengwu.eservices.urls")),
@@ -32,7 +32,7 @@ urlpatterns = [
     path("disclosure/", include("zhengwu.disclosure.urls")),
     path("participation/", include("zhengwu.participation.urls")),
     path("open311/v2/", include("zhengwu.participation.open311_urls")),
-    path("supervision/", include("zhengwu.supervision.portal_urls")),
+    path("supervision/", include("zhengwu.supervision.urls")),
     path("", include("zhengwu.portal.urls")),
 ]
 

@@ -21,6 +21,7 @@ from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
 from zhengwu.accounts.models import ApiClient, User
 from zhengwu.catalog import selectors
 from zhengwu.catalog.models import CatalogClass, Resource
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.pagination import keyset_page
 
 router = Router(tags=["政务信息资源目录"])
@@ -102,13 +103,14 @@ class ResourceFilter(Schema):
     q: str | None = Field(None, max_length=100, description="中文全文检索（名称、摘要、信息项）")
 
 
-def _viewer(request: HttpRequest) -> dict[str, Any]:
+def _viewer(request: HttpRequest) -> Actor:
+    """Who calls: the department system of the bearer token, the logged-in person, or nobody."""
     auth = request.auth  # type: ignore[attr-defined]
     if isinstance(auth, ApiClient):
-        return {"api_client": auth}
+        return Actor.api(auth, ip=client_ip(request))
     if isinstance(auth, User):
-        return {"user": auth}
-    return {}
+        return Actor.person(auth, ip=client_ip(request))
+    return Actor.anonymous(ip=client_ip(request))
 
 
 def _out(resource: Resource) -> dict[str, Any]:
@@ -140,7 +142,7 @@ def _out(resource: Resource) -> dict[str, Any]:
     summary="信息资源列表与检索",
 )
 def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> dict[str, object]:
-    rows = selectors.resources_visible(**_viewer(request))
+    rows = selectors.resources_visible(_viewer(request))
     rows = selectors.resources_filter(
         rows,
         catalog_class=filters.catalog_class or "",
@@ -160,7 +162,7 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> dict
     summary="信息资源详情（含信息项）",
 )
 def get_resource(request: HttpRequest, code: str) -> dict[str, object]:
-    resource = selectors.resource_get_visible(code=code, **_viewer(request))
+    resource = selectors.resource_get_visible(_viewer(request), code=code)
     items = selectors.resource_items(resource)
     return {
         **_out(resource),

@@ -21,6 +21,7 @@ from zhengwu.accounts.models import Department
 from zhengwu.catalog import services as catalog_services
 from zhengwu.catalog.models import CatalogClass, DataType, FormatClass, Resource, ShareType, UpdateCycle, Zone
 from zhengwu.catalog.services import ItemSpec, ResourceData
+from zhengwu.core.actors import Actor
 from zhengwu.exchange.ingest import ingest_file
 
 ITEMS = [
@@ -55,12 +56,14 @@ def publish(provider: Department, *, subitem: str, name: str, draft: bool = Fals
         "key_item": "certificate_number",
     }
     values.update(changes)
-    resource = catalog_services.resource_create(actor=None, provider=provider, data=ResourceData(**values), items=ITEMS)
+    resource = catalog_services.resource_create(
+        actor=Actor.platform(), provider=provider, data=ResourceData(**values), items=ITEMS
+    )
     if draft:
         return resource
-    catalog_services.resource_submit(actor=None, resource=resource)
-    catalog_services.resource_approve(actor=None, resource=resource, comment="测试")
-    return catalog_services.resource_publish(actor=None, resource=resource)
+    catalog_services.resource_submit(actor=Actor.platform(), resource=resource)
+    catalog_services.resource_approve(actor=Actor.platform(), resource=resource, comment="测试")
+    return catalog_services.resource_publish(actor=Actor.platform(), resource=resource)
 
 
 def load_rows(resource: Resource, tmp_path: Path, rows: list[list[str]] = ROWS) -> None:
