@@ -152,8 +152,27 @@ MIDDLEWARE = [
     "zhengwu.core.middleware.ApplicationErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and data from this site only; no
+# inline script or style attribute anywhere (charts are drawn by core/static/zhengwu/charts.js from
+# JSON the page carries); QR codes are inline SVG; nothing may frame the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # The token-authenticated machine API (department systems) is served without the browser
 # middleware above: no cookies, sessions, CSRF or login there (zhengwu/wsgi.py).
