@@ -23,6 +23,7 @@ from zhengwu.catalog import selectors
 from zhengwu.catalog.models import CatalogClass, Resource
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.schemas import ErrorOut
 
 router = Router(tags=["政务信息资源目录"])
 
@@ -33,12 +34,8 @@ def anonymous(request: HttpRequest) -> str | None:
 
 
 catalog_auth = [ApiClientAuth(), PersonSessionAuth(), anonymous]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
+# In OpenAPI an empty requirement means "no credentials needed": the catalog is public, credentials optional.
+PUBLIC_OR_CREDENTIALS: dict[str, Any] = {"security": [{}, {"ApiClientAuth": []}, {"PersonSessionAuth": []}]}
 
 
 class FreshnessOut(Schema):
@@ -65,7 +62,7 @@ class ResourceOut(Schema):
     score: int | None = Field(None, description="检索相关度（仅带 q 时）")
 
 
-class ItemOut(Schema):
+class CatalogItemOut(Schema):
     name: str
     code: str
     data_type: str
@@ -86,7 +83,7 @@ class ResourceDetailOut(ResourceOut):
     zone: str
     is_secret: bool
     key_item: str
-    items: list[ItemOut]
+    items: list[CatalogItemOut]
     api_url: str | None = Field(description="数据查询接口（已发布资源）")
 
 
@@ -139,6 +136,7 @@ def _out(resource: Resource) -> dict[str, Any]:
     "/resources",
     response={200: ResourcePage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     auth=catalog_auth,
+    openapi_extra=PUBLIC_OR_CREDENTIALS,
     summary="信息资源列表与检索",
 )
 def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> dict[str, object]:
@@ -159,6 +157,7 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> dict
     "/resources/{path:code}",
     response={200: ResourceDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     auth=catalog_auth,
+    openapi_extra=PUBLIC_OR_CREDENTIALS,
     summary="信息资源详情（含信息项）",
 )
 def get_resource(request: HttpRequest, code: str) -> dict[str, object]:
