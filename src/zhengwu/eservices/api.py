@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from zhengwu.accounts.api_auth import PersonSessionAuth
 from zhengwu.accounts.models import User
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import not_found
 from zhengwu.core.pagination import keyset_page
 from zhengwu.eservices import selectors, services
@@ -212,5 +213,5 @@ def withdraw(request: HttpRequest, number: str, body: WithdrawIn) -> dict[str, A
     if application is None:
         raise not_found("办件")
     return _case(
-        services.application_withdraw(actor=user, application=application, reason=body.reason, request=request)
+        services.application_withdraw(actor=Actor.from_request(request), application=application, reason=body.reason)
     )
