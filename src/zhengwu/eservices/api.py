@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from zhengwu.accounts.api_auth import PersonSessionAuth
 from zhengwu.accounts.models import User
-from zhengwu.core.actors import Actor
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import not_found
 from zhengwu.core.pagination import keyset_page
 from zhengwu.eservices import selectors, services
@@ -177,7 +177,7 @@ def item_detail(request: HttpRequest, item_id: int) -> dict[str, Any]:
     summary="一号查询（办件编号 + 查询码；每个来源每分钟最多 10 次）",
 )
 def lookup(request: HttpRequest, body: LookupIn) -> dict[str, Any]:
-    result = selectors.lookup(body.number, body.code, client=str(request.META.get("REMOTE_ADDR") or ""))
+    result = selectors.lookup(body.number, body.code, client=client_ip(request) or "")
     return {
         "number": result.number,
         "item": result.item,

@@ -15,17 +15,13 @@ from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.session import acting_user
 from zhengwu.core import workdays
-from zhengwu.core.actors import Actor
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
 from zhengwu.eservices import selectors, services
 from zhengwu.eservices.forms import ApplyForm, LookupForm, RatingForm, ReasonForm
 from zhengwu.eservices.models import Application, ApplicationMaterial, MaterialFile, Rating, ServiceItem
 from zhengwu.eservices.services import Prefill
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -208,7 +204,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = selectors.lookup(
-                form.cleaned_data["number"], form.cleaned_data["code"], client=_client_ip(request)
+                form.cleaned_data["number"], form.cleaned_data["code"], client=client_ip(request) or ""
             )
         except ApplicationError as error:
             add_application_error(form, error)
