@@ -15,16 +15,13 @@ from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.session import acting_user
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
 from zhengwu.eservices import selectors, services
 from zhengwu.eservices.forms import ApplyForm, LookupForm, RatingForm, ReasonForm
 from zhengwu.eservices.models import Application, ApplicationMaterial, MaterialFile, Rating, ServiceItem
 from zhengwu.eservices.services import Prefill
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -55,14 +52,14 @@ def _form_error(form: ApplyForm, error: ApplicationError) -> None:
 
 @login_required
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     item = get_object_or_404(selectors.published_items(), pk=pk)
-    if user.kind == user.Kind.STAFF:
+    if actor.is_staff:
         raise permission_denied("工作人员账号不能以申请人身份申请，请使用个人或法人账号。")
     prefill = Prefill()
     try:
-        services.check_audience(user, item)
-        prefill = services.prefill_for(applicant=user, item=item, purpose_suffix="预填申请表", ip=_client_ip(request))
+        services.check_audience(actor, item)
+        prefill = services.prefill_for(actor=actor, item=item, purpose_suffix="预填申请表")
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("eservices:guide", pk=pk)
@@ -70,7 +67,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_submit(
-                actor=user, item=item, data=form.service_data(), files=form.uploads(), request=request
+                actor=actor, item=item, data=form.service_data(), files=form.uploads()
             )
         except ApplicationError as error:
             _form_error(form, error)
@@ -114,11 +111,10 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
         if request.method == "POST" and correction_form.is_valid():
             try:
                 services.application_correct(
-                    actor=acting_user(request),
+                    actor=Actor.from_request(request),
                     application=application,
                     data=correction_form.service_data(),
                     files=correction_form.uploads(),
-                    request=request,
                 )
             except ApplicationError as error:
                 _form_error(correction_form, error)
@@ -144,7 +140,7 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
     application = _own_case(request, number)
     try:
         services.application_withdraw(
-            actor=acting_user(request), application=application, reason=request.POST.get("reason", ""), request=request
+            actor=Actor.from_request(request), application=application, reason=request.POST.get("reason", "")
         )
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -162,9 +158,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, "请完整选择各项评价。")
         return redirect("eservices:case", number=number)
     try:
-        services.rating_create(
-            actor=acting_user(request), application=application, data=form.rating_data(), request=request
-        )
+        services.rating_create(actor=Actor.from_request(request), application=application, data=form.rating_data())
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -210,7 +204,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = selectors.lookup(
-                form.cleaned_data["number"], form.cleaned_data["code"], client=_client_ip(request)
+                form.cleaned_data["number"], form.cleaned_data["code"], client=client_ip(request) or ""
             )
         except ApplicationError as error:
             add_application_error(form, error)

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import Role
 from zhengwu.accounts.session import acting_user
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.spreadsheets import xlsx_row
@@ -102,9 +103,8 @@ def _visible_case(request: HttpRequest, pk: int) -> Application:
 
 @staff_required(*HANDLERS, Role.SUPERVISOR)
 def case(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
     application = _visible_case(request, pk)
-    is_window = services.is_handler(user, application.department_id)
+    is_window = services.is_handler(Actor.from_request(request), application.department_id)
     tasks = list(application.tasks.select_related("department", "handled_by"))
     context = {
         "application": application,
@@ -134,31 +134,25 @@ def material(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*HANDLERS)
 @require_POST
 def case_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     application = _visible_case(request, pk)
     reason = request.POST.get("reason", "")
     try:
         if verb == "accept":
-            services.application_accept(actor=user, application=application, request=request)
+            services.application_accept(actor=actor, application=application)
             done = "已受理，并联审批任务已派发"
         elif verb == "refuse":
-            services.application_refuse(actor=user, application=application, reason=reason, request=request)
+            services.application_refuse(actor=actor, application=application, reason=reason)
             done = "已作出不予受理决定"
         elif verb == "correction":
             form = CorrectionForm(request.POST)
             form.is_valid()
             services.application_request_correction(
-                actor=user,
-                application=application,
-                items=form.item_list(),
-                note=form.cleaned_data.get("note", ""),
-                request=request,
+                actor=actor, application=application, items=form.item_list(), note=form.cleaned_data.get("note", "")
             )
             done = "已一次性告知补正，计时暂停"
         elif verb in ("approve", "deny"):
-            services.application_decide(
-                actor=user, application=application, approve=verb == "approve", reason=reason, request=request
-            )
+            services.application_decide(actor=actor, application=application, approve=verb == "approve", reason=reason)
             done = "已作出准予决定" if verb == "approve" else "已作出不予许可决定"
         else:
             raise Http404
@@ -211,11 +205,11 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*HANDLERS)
 @require_POST
 def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     row = _own_task(request, pk)
     if verb == "claim":
         try:
-            services.task_claim(actor=user, task=row, request=request)
+            services.task_claim(actor=actor, task=row)
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
@@ -224,18 +218,14 @@ def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     try:
         if verb in ("approve", "reject"):
             services.task_complete(
-                actor=user,
-                task=row,
-                approve=verb == "approve",
-                opinion=request.POST.get("opinion", ""),
-                request=request,
+                actor=actor, task=row, approve=verb == "approve", opinion=request.POST.get("opinion", "")
             )
             done = "已提交审查意见"
         elif verb == "special":
-            services.task_special_start(actor=user, task=row, reason=request.POST.get("reason", ""), request=request)
+            services.task_special_start(actor=actor, task=row, reason=request.POST.get("reason", ""))
             done = "已启动特别程序，计时暂停"
         elif verb == "special_end":
-            services.task_special_end(actor=user, task=row, request=request)
+            services.task_special_end(actor=actor, task=row)
             done = "特别程序已结束，恢复计时"
         else:
             raise Http404
@@ -265,7 +255,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
         "materials": materials,
         "material_file_url": "eservices_wb:material_file",
         # 空白表格 / 示例样表 are uploaded by the item's own department only.
-        "may_upload": services.is_handler(user, row.department_id),
+        "may_upload": services.is_handler(Actor.from_request(request), row.department_id),
         "fields": row.fields.all(),
         "stages": row.stages.prefetch_related("tasks__department"),
         "results": row.results.all(),
@@ -286,7 +276,7 @@ def material_file_upload(request: HttpRequest, pk: int, material_pk: int) -> Htt
         return redirect("eservices_wb:item", pk=pk)
     try:
         saved = services.material_file_upload(
-            actor=user, material=material, kind=form.cleaned_data["kind"], upload=form.upload(), request=request
+            actor=Actor.from_request(request), material=material, kind=form.cleaned_data["kind"], upload=form.upload()
         )
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -312,7 +302,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ItemForm(request.POST or None, initial=ItemForm.initial_of(row))
     if request.method == "POST" and form.is_valid():
         try:
-            services.item_update(actor=user, item=row, data=form.item_data(), request=request)
+            services.item_update(actor=Actor.from_request(request), item=row, data=form.item_data())
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -324,14 +314,14 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*HANDLERS, Role.EGOV_OFFICE)
 @require_POST
 def item_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    user = acting_user(request)
-    row: ServiceItem = get_object_or_404(selectors.items_managed_by(user), pk=pk)
+    actor = Actor.from_request(request)
+    row: ServiceItem = get_object_or_404(selectors.items_managed_by(acting_user(request)), pk=pk)
     try:
         if verb == "publish":
-            services.item_publish(actor=user, item=row, request=request)
+            services.item_publish(actor=actor, item=row)
             done = "已发布，办事指南已在门户公开"
         elif verb == "withdraw":
-            services.item_withdraw(actor=user, item=row, reason=request.POST.get("reason", ""), request=request)
+            services.item_withdraw(actor=actor, item=row, reason=request.POST.get("reason", ""))
             done = "已停用"
         else:
             raise Http404
@@ -344,13 +334,12 @@ def item_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 @staff_required(*HANDLERS)
 def item_import(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
             created = importing.items_import_excel(
-                actor=user, content=form.cleaned_data["file"].read(), request=request
+                actor=Actor.from_request(request), content=form.cleaned_data["file"].read()
             )
         except ApplicationError as error:
             problems = list(error.fields.values()) or [error.message]
@@ -389,7 +378,7 @@ def rating(request: HttpRequest, pk: int) -> HttpResponse:
         "rating": row.rating,
         "application": row.rating.application,
         "timer": selectors.timers_of([row], TIMER_RECTIFICATION).get(str(row.pk)),
-        "is_handler": services.is_handler(user, row.department_id),
+        "is_handler": services.is_handler(Actor.from_request(request), row.department_id),
         "is_supervisor": user.has_role(Role.SUPERVISOR),
         "reason_form": ReasonForm(),
     }
@@ -399,19 +388,19 @@ def rating(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*HANDLERS, Role.SUPERVISOR)
 @require_POST
 def rating_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    user = acting_user(request)
-    row = get_object_or_404(selectors.rectifications_for(user), pk=pk)
+    actor = Actor.from_request(request)
+    row = get_object_or_404(selectors.rectifications_for(acting_user(request)), pk=pk)
     reason = request.POST.get("reason", "")
     try:
         if verb == "complete":
-            services.rectification_complete(actor=user, rectification=row, response=reason, request=request)
+            services.rectification_complete(actor=actor, rectification=row, response=reason)
             done = "整改情况已提交"
         elif verb == "appeal":
-            services.rectification_appeal(actor=user, rectification=row, reason=reason, request=request)
+            services.rectification_appeal(actor=actor, rectification=row, reason=reason)
             done = "申诉已提交电子监察审核"
         elif verb in ("uphold", "reject"):
             services.rectification_decide_appeal(
-                actor=user, rectification=row, upheld=verb == "uphold", comment=reason, request=request
+                actor=actor, rectification=row, upheld=verb == "uphold", comment=reason
             )
             done = "申诉成立，该评价不计入统计" if verb == "uphold" else "申诉不成立，请继续整改"
         else:

@@ -124,6 +124,7 @@ def _publication(department: Department, title: str, *, publish_it: bool = True,
 
 
 def _service(department: Department, name: str, code: str, *, publish_it: bool = True) -> Any:
+    from zhengwu.core.actors import Actor
     from zhengwu.eservices import services
     from zhengwu.eservices.models import Audience, ItemType
 
@@ -141,8 +142,8 @@ def _service(department: Department, name: str, code: str, *, publish_it: bool =
         visits=0,
     )
     stages = [services.StageSpec(name="审查", tasks=[services.TaskSpec(department, "审查", 3)])]
-    item = services.item_create(actor=None, department=department, data=data, stages=stages)
-    return services.item_publish(actor=None, item=item) if publish_it else item
+    item = services.item_create(actor=Actor.platform(), department=department, data=data, stages=stages)
+    return services.item_publish(actor=Actor.platform(), item=item) if publish_it else item
 
 
 def _letter(department: Department, office: Department, number: str, title: str, reply: str, **extra: Any) -> Any:
