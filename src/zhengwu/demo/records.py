@@ -25,9 +25,9 @@ from zhengwu.core import regions
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.idnumbers import CREDIT_CHARSET, make_credit_code, make_resident_id, validate_resident_id
 from zhengwu.demo.data import GIVEN, SURNAMES
-from zhengwu.exchange.ingest import PROGRESS_EVERY, ingest_file
-from zhengwu.exchange.store import STRUCTURED_FORMATS, count_records
-from zhengwu.exchange.store_models import LoadJob
+from zhengwu.exchange.store.ingest import PROGRESS_EVERY, ingest_file
+from zhengwu.exchange.store.models import LoadJob
+from zhengwu.exchange.store.tables import STRUCTURED_FORMATS, count_records
 
 MAX_ENTERPRISES = 1_000_000
 PROVINCE = "220000"

@@ -87,8 +87,8 @@ from zhengwu.eservices.models import (
     validate_handling_forms,
 )
 from zhengwu.eservices.search import index_terms
-from zhengwu.exchange import fetch
-from zhengwu.exchange.validation import ColumnSpec, Invalid, cell_text, compile_converter
+from zhengwu.exchange.sharing import fetch
+from zhengwu.exchange.store.validation import ColumnSpec, Invalid, cell_text, compile_converter
 from zhengwu.supervision import services as timers
 from zhengwu.supervision.models import Timer
 from zhengwu.supervision.selectors import timer_for
@@ -641,7 +641,7 @@ def _valid_in_base(*, item: ServiceItem, certificate: Any, purpose: str, ip: str
 def prefill_for(*, applicant: User, item: ServiceItem, purpose_suffix: str = "", ip: str | None = None) -> Prefill:
     """Read the applicant's own base records that the item's form and materials name.
 
-    Each read goes through `exchange.fetch` and is written to the exchange access log with the
+    Each read goes through `exchange.sharing.fetch` and is written to the exchange access log with the
     item's department as consumer and the purpose "办理《事项》…".
     """
     wanted: set[str] = set()

@@ -21,7 +21,7 @@ from zhengwu.catalog.models import DataType, Resource
 from zhengwu.conftest import PASSWORD, _department, make_staff
 from zhengwu.eservices import services
 from zhengwu.eservices.models import Audience, ItemType, MaterialSource, ServiceItem
-from zhengwu.exchange import store
+from zhengwu.exchange.store import tables as store
 
 CITIZEN_ID = "11010519491231002X"
 COMPANY_CODE = "91110000600037341L"

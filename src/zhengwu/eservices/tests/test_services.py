@@ -27,7 +27,7 @@ from zhengwu.eservices.models import (
     ServiceItem,
 )
 from zhengwu.eservices.tests.conftest import GOOD_FORM, PDF, PNG, make_item, upload
-from zhengwu.exchange.sharing_models import AccessLog
+from zhengwu.exchange.sharing.models import AccessLog
 from zhengwu.supervision import scorecards
 from zhengwu.supervision.models import Timer
 from zhengwu.supervision.selectors import timer_for
@@ -761,9 +761,9 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
     assert material.trust_level == "A"  # a certificate signed by its issuing agency
     # ... through the exchange: the read is in the access log, under the handling department.
     from zhengwu.certificates.base_resource import base_record, base_resource
-    from zhengwu.exchange import access_log
-    from zhengwu.exchange.ingest import ingest_file
-    from zhengwu.exchange.store_models import LoadJob
+    from zhengwu.exchange.sharing import access_log
+    from zhengwu.exchange.store.ingest import ingest_file
+    from zhengwu.exchange.store.models import LoadJob
 
     access_log.seal_pending()
     reads = [e for e in AccessLog.objects.order_by("-seq")[:20] if certificate.identifier in e.keys]

@@ -23,10 +23,10 @@ def main(directory: Path) -> None:
     from zhengwu.accounts.models import Department, Region
     from zhengwu.catalog.models import DataItem, DataType, Resource
     from zhengwu.core.idnumbers import random_credit_code
-    from zhengwu.exchange import columnar
-    from zhengwu.exchange.ingest import ingest_file
-    from zhengwu.exchange.store import changes_since, count_records, table_name_for
-    from zhengwu.exchange.store_models import StoreTable
+    from zhengwu.exchange.store import columnar
+    from zhengwu.exchange.store.ingest import ingest_file
+    from zhengwu.exchange.store.models import StoreTable
+    from zhengwu.exchange.store.tables import changes_since, count_records, table_name_for
 
     call_command("migrate", verbosity=0)
     region = Region.objects.create(code="220000", name="吉林省", level="province")

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from zhengwu.accounts.models import User
 from zhengwu.conftest import PASSWORD, person_client, staff_client
-from zhengwu.exchange import access_log
-from zhengwu.exchange.sharing_models import AccessLog, Grant
+from zhengwu.exchange.sharing import access_log
+from zhengwu.exchange.sharing.models import AccessLog, Grant
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_query import get, record_path
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID, PURPOSE

@@ -13,8 +13,9 @@ from django.db import DatabaseError, connection, transaction
 from zhengwu.accounts.models import ApiClient, User
 from zhengwu.accounts.services import apiclient_revoke
 from zhengwu.conftest import person_client
-from zhengwu.exchange import access_log, query_cache, rate_limit, sharing
-from zhengwu.exchange.sharing_models import AccessLog, AccessLogHead, AccessLogPending, Grant, RateCounter
+from zhengwu.exchange.sharing import access_log, query_cache, rate_limit
+from zhengwu.exchange.sharing import services as sharing
+from zhengwu.exchange.sharing.models import AccessLog, AccessLogHead, AccessLogPending, Grant, RateCounter
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_query import call, record_path
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID

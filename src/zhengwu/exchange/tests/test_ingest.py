@@ -18,10 +18,13 @@ from zhengwu.audit.models import AuditEvent
 from zhengwu.catalog.models import DataType, Resource
 from zhengwu.conftest import make_staff
 from zhengwu.core.errors import ApplicationError
-from zhengwu.exchange import checking, ingest, store
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.ingest import error_report_csv, error_report_xlsx, ingest_file
-from zhengwu.exchange.store_models import LoadJob, loadjob_run_task
+from zhengwu.exchange.store import checking, ingest
+from zhengwu.exchange.store import tables as store
+from zhengwu.exchange.store.ingest import error_report_csv, error_report_xlsx, ingest_file
+from zhengwu.exchange.store.models import LoadJob
+from zhengwu.exchange.store.tasks import loadjob_run_task
+from zhengwu.exchange.store.validation import ColumnSpec, Invalid, compile_converter
 from zhengwu.exchange.tests.test_store_fixtures import (  # noqa: F401 - fixtures
     GOOD_ROW,
     HEADER_CODES,
@@ -34,7 +37,6 @@ from zhengwu.exchange.tests.test_store_fixtures import (  # noqa: F401 - fixture
     row_for,
     write_csv,
 )
-from zhengwu.exchange.validation import ColumnSpec, Invalid, compile_converter
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,9 @@ from django.utils import timezone
 from zhengwu.accounts.models import User
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import machine_api_client
-from zhengwu.exchange import access_log, sharing
-from zhengwu.exchange.sharing_models import AccessLog, Grant
+from zhengwu.exchange.sharing import access_log
+from zhengwu.exchange.sharing import services as sharing
+from zhengwu.exchange.sharing.models import AccessLog, Grant
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID, PURPOSE, api_token, request_people
 
@@ -30,7 +31,7 @@ people, companies, market_grant, police_officer = (
 )
 market_token, police_token = helpers.market_token, helpers.police_token
 
-# Every test twice: keyed lookups by the fast path (exchange.fast_lookup) and by the ninja view.
+# Every test twice: keyed lookups by the fast path (exchange.sharing.fast_lookup) and by the ninja view.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lookup_path")]
 
 

@@ -13,8 +13,9 @@ from zhengwu.audit.models import AuditEvent
 from zhengwu.catalog.models import Resource, ShareType
 from zhengwu.core import workdays
 from zhengwu.core.errors import ApplicationError
-from zhengwu.exchange import sharing, store
-from zhengwu.exchange.sharing_models import Grant, Objection, ShareRequest
+from zhengwu.exchange.sharing import services as sharing
+from zhengwu.exchange.sharing.models import Grant, Objection, ShareRequest
+from zhengwu.exchange.store import tables as store
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, PURPOSE, request_people
 from zhengwu.supervision import selectors as supervision_selectors

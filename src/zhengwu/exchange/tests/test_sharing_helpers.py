@@ -16,8 +16,9 @@ from zhengwu.accounts.models import ApiClient, Department, Role, User
 from zhengwu.accounts.services import apiclient_create
 from zhengwu.catalog.models import CatalogClass, DataItem, DataType, FormatClass, Resource, ShareType, UpdateCycle, Zone
 from zhengwu.conftest import make_staff
-from zhengwu.exchange import sharing, store
-from zhengwu.exchange.sharing_models import Grant
+from zhengwu.exchange.sharing import services as sharing
+from zhengwu.exchange.sharing.models import Grant
+from zhengwu.exchange.store import tables as store
 
 CITIZEN_ID = "11010519491231002X"  # the `citizen` fixture's number
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

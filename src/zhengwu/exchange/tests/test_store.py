@@ -13,10 +13,10 @@ from django.db import connection
 from zhengwu.accounts.models import Department
 from zhengwu.catalog.models import DataItem, DataType, Resource
 from zhengwu.core.errors import ApplicationError
-from zhengwu.exchange import store
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.ingest import ingest_file
-from zhengwu.exchange.store_models import StoreTable
+from zhengwu.exchange.store import tables as store
+from zhengwu.exchange.store.ingest import ingest_file
+from zhengwu.exchange.store.models import StoreTable
 from zhengwu.exchange.tests.test_store_fixtures import (  # noqa: F401 - fixtures
     HEADER_CODES,
     credit_codes,

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from zhengwu.accounts.models import User
 from zhengwu.core.errors import ApplicationError
-from zhengwu.exchange import subscriptions
-from zhengwu.exchange.sharing_models import AccessLog, Delivery, Grant, Subscription
+from zhengwu.exchange.sharing import subscriptions
+from zhengwu.exchange.sharing.models import AccessLog, Delivery, Grant, Subscription
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, load
 
@@ -125,7 +125,7 @@ def test_unreachable_endpoint_counts_as_a_failed_attempt(
 def test_the_retry_task_reschedules_itself(
     market_grant: Grant, market_clerk: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from zhengwu.exchange import tasks
+    from zhengwu.exchange.sharing import tasks
 
     scheduled: list[tuple[Any, ...]] = []
     monkeypatch.setattr(subscriptions, "http_post", lambda url, body, headers: 503)
@@ -141,7 +141,7 @@ def test_the_retry_task_reschedules_itself(
 def test_revoked_grant_stops_pushes(
     market_grant: Grant, market_clerk: User, police_officer: User, receiver: tuple[Receiver, str]
 ) -> None:
-    from zhengwu.exchange import sharing
+    from zhengwu.exchange.sharing import services as sharing
 
     state, url = receiver
     subscriptions.subscription_create(actor=market_clerk, grant=market_grant, mode=Subscription.Mode.WEBHOOK, url=url)

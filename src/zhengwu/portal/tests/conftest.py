@@ -21,7 +21,7 @@ from zhengwu.accounts.models import Department
 from zhengwu.catalog import services as catalog_services
 from zhengwu.catalog.models import CatalogClass, DataType, FormatClass, Resource, ShareType, UpdateCycle, Zone
 from zhengwu.catalog.services import ItemSpec, ResourceData
-from zhengwu.exchange.ingest import ingest_file
+from zhengwu.exchange.store.ingest import ingest_file
 
 ITEMS = [
     ItemSpec(name="使用登记证编号", code="certificate_number", data_type=DataType.STRING, required=True),

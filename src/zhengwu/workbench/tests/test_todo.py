@@ -11,7 +11,7 @@ from zhengwu.accounts.models import Department, Role, User
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import make_staff, person_client, staff_client
 from zhengwu.core.contracts import TodoItem
-from zhengwu.exchange.sharing_models import ShareRequest
+from zhengwu.exchange.sharing.models import ShareRequest
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import request_people
 from zhengwu.supervision import oversight

@@ -22,8 +22,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from zhengwu.accounts.models import User
 from zhengwu.catalog.selectors import resource_get_published
 from zhengwu.core.errors import ApplicationError
-from zhengwu.exchange.ingest import MAX_FILE_BYTES, error_report_csv, ingest_file
-from zhengwu.exchange.store_models import LoadJob
+from zhengwu.exchange.store.ingest import MAX_FILE_BYTES, error_report_csv, ingest_file
+from zhengwu.exchange.store.models import LoadJob
 
 SHOWN_ERRORS = 20
 

@@ -31,7 +31,7 @@ from zhengwu.core import workdays
 from zhengwu.core.actors import legacy_actor
 from zhengwu.core.errors import ApplicationError, from_validation_error, not_found, permission_denied
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.sharing_models import Grant, Objection, ShareRequest
+from zhengwu.exchange.sharing.models import Grant, Objection, ShareRequest
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision import services as supervision_services
 
@@ -399,7 +399,7 @@ def objection_create(
     request: HttpRequest | None = None,
 ) -> Objection:
     """A consumer holding a grant reports a wrong value; the record shows as disputed."""
-    from zhengwu.exchange import store
+    from zhengwu.exchange.store import tables as store
 
     if not actor.has_role(*CONSUMER_ROLES) or actor.department is None:
         raise permission_denied("只有部门工作人员可以提出纠错。")
@@ -447,7 +447,7 @@ def objection_resolve(
     *, actor: User, objection: Objection, corrected: bool, answer: str, request: HttpRequest | None = None
 ) -> Objection:
     """The provider answers: corrected (the value was fixed) or rejected (the value is right)."""
-    from zhengwu.exchange import store
+    from zhengwu.exchange.store import tables as store
 
     locked = Objection.objects.select_for_update(of=("self",)).select_related("resource").get(pk=objection.pk)
     if not _staff_of(actor, locked.resource.provider_id, PROVIDER_ROLES):

@@ -10,7 +10,7 @@ A 2xx answer delivers it (the cursor moves on); anything else is retried with ex
 back-off (`RETRY_BASE_SECONDS` · 2^(attempt-1)) through the Huey queue, and given up after
 `MAX_ATTEMPTS` attempts. Each attempt is written to the access log before the data leaves.
 
-Pull: the consumer calls `GET /api/v1/exchange/{code}/changes?since=` (see api_query).
+Pull: the consumer calls `GET /api/v1/exchange/{code}/changes?since=` (see `sharing.api`).
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from zhengwu.accounts.models import Role, User
 from zhengwu.audit.services import record
 from zhengwu.core.crypto import decrypt_text, encrypt_text, sm3_hmac_hex
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
-from zhengwu.exchange import access_log
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.sharing_models import AccessLog, Delivery, Grant, Subscription
+from zhengwu.exchange.sharing import access_log
+from zhengwu.exchange.sharing.models import AccessLog, Delivery, Grant, Subscription
 
 SIGNATURE_HEADER = "X-Zhengwu-Signature"
 BATCH_LIMIT = 500
@@ -116,8 +116,8 @@ def _deliverable(subscription: Subscription) -> bool:
 
 def subscriptions_collect() -> list[int]:
     """New deliveries for every active webhook subscription with no delivery pending. Returns their ids."""
-    from zhengwu.exchange import store
-    from zhengwu.exchange.api_query import project_change, resource_shape
+    from zhengwu.exchange.sharing.query import project_change, resource_shape
+    from zhengwu.exchange.store import tables as store
 
     created: list[int] = []
     webhooks = Subscription.objects.filter(active=True, mode=Subscription.Mode.WEBHOOK).select_related(
@@ -164,7 +164,7 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
 
 
 def _log_push(delivery: Delivery, subscription: Subscription, started: float) -> None:
-    from zhengwu.exchange.api_query import _log_key, resource_shape
+    from zhengwu.exchange.sharing.query import log_key, resource_shape
 
     shape = resource_shape(subscription.resource)
     keys: list[str] = []
@@ -172,7 +172,7 @@ def _log_push(delivery: Delivery, subscription: Subscription, started: float) ->
     for change in json.loads(delivery.body).get("changes", []):
         key = change.get(shape.key_item)
         if key is not None:
-            logged, idx = _log_key(shape, str(key))
+            logged, idx = log_key(shape, str(key))
             keys.append(logged)
             indexes.extend(idx)
     access_log.append(

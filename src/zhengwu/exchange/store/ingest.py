@@ -40,12 +40,12 @@ from zhengwu.catalog.services import resource_mark_loaded
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
 from zhengwu.core.idnumbers import mask_middle
 from zhengwu.core.spreadsheets import csv_text, xlsx_row
-from zhengwu.exchange import columnar
-from zhengwu.exchange.checking import NESTED, Checker, CsvPlan, check_csv_chunks, check_rows, csv_plan
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.store import STRUCTURED_FORMATS, TableSpec, TableWriter, table_spec
-from zhengwu.exchange.store_models import LoadJob
-from zhengwu.exchange.validation import Invalid, cell_text, visible
+from zhengwu.exchange.store import columnar
+from zhengwu.exchange.store.checking import NESTED, Checker, CsvPlan, check_csv_chunks, check_rows, csv_plan
+from zhengwu.exchange.store.models import LoadJob
+from zhengwu.exchange.store.tables import STRUCTURED_FORMATS, TableSpec, TableWriter, table_spec
+from zhengwu.exchange.store.validation import Invalid, cell_text, visible
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from zhengwu.accounts.models import ApiClient
 from zhengwu.catalog.selectors import resource_get_published
 from zhengwu.core.errors import ApplicationError
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.ingest import MAX_API_RECORDS, ingest_records
+from zhengwu.exchange.store.ingest import MAX_API_RECORDS, ingest_records
 
 router = Router(tags=["共享数据写入"])
 
@@ -52,6 +52,8 @@ class UpsertOut(Schema):
     response={200: UpsertOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     auth=[ApiClientAuth(ApiClient.Scope.EXCHANGE_WRITE)],
     summary="按主键新增或更新记录（全部正确才写入）",
+    # The operation id ninja generated from the module's old name (api_store): clients may use it.
+    operation_id="zhengwu_exchange_api_store_records_upsert",
 )
 def records_upsert(request: HttpRequest, resource_code: str, payload: UpsertIn) -> dict[str, Any]:
     client: ApiClient = request.auth  # type: ignore[attr-defined]
