@@ -25,6 +25,7 @@ from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.accounts.services import apiclient_create, apiclient_revoke
 from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.env import write_private
 from zhengwu.exchange.sharing import services as sharing
 from zhengwu.exchange.sharing.models import ShareRequest
@@ -70,7 +71,7 @@ def _ensure_request(request: DemoRequest, resource: Resource) -> ShareRequest:
         return existing
     today = workdays.today()
     return sharing.share_request_create(
-        actor=clerk,
+        actor=Actor.person(clerk),
         resource=resource,
         item_codes=list(resource.items.values_list("code", flat=True)),
         purpose=request.purpose,

@@ -19,12 +19,7 @@ from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, PURPOSE
 from zhengwu.wsgi import application
 
-people, market_grant, police_officer, market_token = (
-    helpers.people,
-    helpers.market_grant,
-    helpers.police_officer,
-    helpers.market_token,
-)
+people, market_grant, market_token = helpers.people, helpers.market_grant, helpers.market_token
 
 pytestmark = pytest.mark.django_db
 

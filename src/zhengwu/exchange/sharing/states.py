@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zhengwu.core.states import Move, StateMachine
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.sharing.models import Delivery, Objection, ShareRequest
+from zhengwu.exchange.sharing.models import Objection, ShareRequest
 
 _REQUEST = ShareRequest.State
 
@@ -27,14 +27,4 @@ OBJECTION = StateMachine(
     ExchangeError.WRONG_STATE,
     Move("correct", "核实更正", [Objection.State.OPEN], Objection.State.CORRECTED),
     Move("reject", "核实无误", [Objection.State.OPEN], Objection.State.REJECTED),
-)
-
-DELIVERY = StateMachine(
-    "订阅推送",
-    Delivery,
-    "status",
-    ExchangeError.WRONG_STATE,
-    Move("attempt", "推送", [Delivery.Status.PENDING], None),
-    Move("deliver", "送达", [Delivery.Status.PENDING], Delivery.Status.DELIVERED),
-    Move("give_up", "放弃", [Delivery.Status.PENDING], Delivery.Status.FAILED),
 )

@@ -23,11 +23,13 @@ from django.views.decorators.http import require_POST
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import Department, Role
 from zhengwu.accounts.session import acting_user
-from zhengwu.audit.services import record
+from zhengwu.audit.services import record_action
 from zhengwu.catalog.models import Resource
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.spreadsheets import xlsx_row
+from zhengwu.exchange.audit_actions import ExchangeAction
 from zhengwu.exchange.sharing import selectors
 from zhengwu.exchange.sharing import services as sharing
 from zhengwu.exchange.sharing.models import AccessLog, Grant, Objection, ShareRequest
@@ -84,7 +86,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             created = sharing.share_request_create(
-                actor=user,
+                actor=Actor.from_request(request),
                 resource=data["resource"],
                 item_codes=_codes(data["item_codes"]),
                 purpose=data["purpose"],
@@ -92,7 +94,6 @@ def requests_page(request: HttpRequest) -> HttpResponse:
                 period_start=data["period_start"],
                 period_end=data["period_end"],
                 plain_personal=data["plain_personal"],
-                request=request,
             )
         except ApplicationError as error:
             add_application_error(form, error)
@@ -114,7 +115,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     share_request = get_object_or_404(ShareRequest, pk=pk)
-    sharing.share_request_withdraw(actor=acting_user(request), share_request=share_request, request=request)
+    sharing.share_request_withdraw(actor=Actor.from_request(request), share_request=share_request)
     messages.success(request, "申请已撤回。")
     return redirect("sharing_wb:requests")
 
@@ -146,23 +147,21 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 @staff_required(Role.DATA_OFFICER, Role.DEPT_LEADER)
 @require_POST
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
     share_request = get_object_or_404(ShareRequest, pk=pk)
     try:
         if request.POST.get("decision") == "approve":
             rate = request.POST.get("rate", "")
             sharing.share_request_approve(
-                actor=user,
+                actor=Actor.from_request(request),
                 share_request=share_request,
                 item_codes=_codes(request.POST.get("item_codes", "")) or None,
                 plain_personal=request.POST.get("plain_personal") == "on",
                 rate_limit_per_minute=int(rate) if rate.isdigit() else sharing.DEFAULT_RATE_LIMIT,
-                request=request,
             )
             messages.success(request, "已同意共享，授权已生成。")
         else:
             sharing.share_request_refuse(
-                actor=user, share_request=share_request, reason=request.POST.get("reason", ""), request=request
+                actor=Actor.from_request(request), share_request=share_request, reason=request.POST.get("reason", "")
             )
             messages.success(request, "已答复不同意共享。")
     except ApplicationError as error:
@@ -176,11 +175,10 @@ def request_coordinate(request: HttpRequest, pk: int) -> HttpResponse:
     share_request = get_object_or_404(ShareRequest, pk=pk)
     try:
         sharing.share_request_coordinate(
-            actor=acting_user(request),
+            actor=Actor.from_request(request),
             share_request=share_request,
             approve=request.POST.get("decision") == "approve",
             note=request.POST.get("note", ""),
-            request=request,
         )
         messages.success(request, "协调结果已记录。")
     except ApplicationError as error:
@@ -203,9 +201,7 @@ def grants_page(request: HttpRequest) -> HttpResponse:
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(Grant, pk=pk)
     try:
-        sharing.grant_revoke(
-            actor=acting_user(request), grant=grant, reason=request.POST.get("reason", ""), request=request
-        )
+        sharing.grant_revoke(actor=Actor.from_request(request), grant=grant, reason=request.POST.get("reason", ""))
         messages.success(request, "授权已撤销。")
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -223,12 +219,11 @@ def objections_page(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             sharing.objection_create(
-                actor=user,
+                actor=Actor.from_request(request),
                 resource=data["grant"].resource,
                 record_key=data["record_key"],
                 field=data["field"],
                 evidence=data["evidence"],
-                request=request,
             )
         except ApplicationError as error:
             add_application_error(form, error)
@@ -250,11 +245,10 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(Objection, pk=pk)
     try:
         sharing.objection_resolve(
-            actor=acting_user(request),
+            actor=Actor.from_request(request),
             objection=objection,
             corrected=request.POST.get("decision") == "corrected",
             answer=request.POST.get("answer", ""),
-            request=request,
         )
         messages.success(request, "核实意见已提交。")
     except ApplicationError as error:
@@ -314,10 +308,9 @@ def access_log_export(request: HttpRequest) -> HttpResponse:
         count += 1
     out = io.BytesIO()
     book.save(out)
-    record(
-        actor=user,
-        action="exchange.access_log_export",
-        request=request,
+    record_action(
+        Actor.from_request(request),
+        ExchangeAction.ACCESS_LOG_EXPORT,
         details={"rows": count, "resource": flt.resource_code, "outcome": flt.outcome},
     )
     response = HttpResponse(

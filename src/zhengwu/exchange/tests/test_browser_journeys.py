@@ -17,7 +17,7 @@ from zhengwu.exchange.store import tables as store
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID, PURPOSE
 
-people, police_officer = helpers.people, helpers.police_officer
+people = helpers.people
 
 pytestmark = [
     pytest.mark.browser,
