@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from zhengwu.catalog.models import Resource
 from zhengwu.certificates.models import Certificate
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.exchange.store.ingest import ingest_file
 from zhengwu.exchange.store.models import LoadJob
@@ -91,7 +92,7 @@ def write_to_base(certificates: list[Certificate]) -> str:
         try:
             with transaction.atomic():
                 result = ingest_file(
-                    actor=None,
+                    actor=Actor.platform(),
                     resource=resource,
                     path=path,
                     mode=LoadJob.Mode.UPSERT,

@@ -22,6 +22,7 @@ from pathlib import Path
 from zhengwu.accounts.models import User
 from zhengwu.catalog.models import Resource
 from zhengwu.core import regions
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.idnumbers import CREDIT_CHARSET, make_credit_code, make_resident_id, validate_resident_id
 from zhengwu.demo.data import GIVEN, SURNAMES
@@ -538,7 +539,7 @@ def _load(resource: Resource, rows: Iterable[Row], say: Say | None, total: int) 
                 say(f"  {resource.name}：已校验并写入 {done:,} / {total:,} 条")
 
         result = ingest_file(
-            actor=None,
+            actor=Actor.platform(),
             resource=resource,
             path=path,
             mode=LoadJob.Mode.REPLACE,

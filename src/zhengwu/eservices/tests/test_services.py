@@ -15,6 +15,7 @@ from django.forms.models import model_to_dict
 from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.eservices import selectors, services
 from zhengwu.eservices.models import (
@@ -775,7 +776,9 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
     path.write_text(json.dumps([revoked], ensure_ascii=False), encoding="utf-8")
     base = base_resource()
     assert base is not None
-    assert ingest_file(actor=None, resource=base, path=path, mode=LoadJob.Mode.UPSERT, file_name="revoked.json").ok
+    assert ingest_file(
+        actor=Actor.platform(), resource=base, path=path, mode=LoadJob.Mode.UPSERT, file_name="revoked.json"
+    ).ok
     with pytest.raises(ApplicationError):
         services.application_submit(actor=company, item=later, data={})
 

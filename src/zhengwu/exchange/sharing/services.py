@@ -116,6 +116,14 @@ def _make_grant(
     return grant
 
 
+def _consumer(write: Write, actor: Actor, refusal: str) -> Department:
+    """The department `actor` asks for, refused unless a clerk, data officer or leader acts."""
+    consumer = actor.department
+    write.require(actor.is_staff and actor.has_role(*CONSUMER_ROLES) and consumer is not None, refusal)
+    assert consumer is not None
+    return consumer
+
+
 def _lock_request(write: Write, share_request: ShareRequest) -> ShareRequest:
     return write.lock(share_request, "resource", "consumer")
 
@@ -142,12 +150,7 @@ def share_request_create(
 ) -> ShareRequest:
     """A clerk, data officer or leader of the consumer department asks for a resource."""
     with audited_write(actor, ExchangeAction.SHARE_REQUEST_CREATE, resource) as write:
-        consumer = actor.department
-        write.require(
-            actor.is_staff and actor.has_role(*CONSUMER_ROLES) and consumer is not None,
-            "只有部门业务人员、数据管理员或负责人可以申请共享。",
-        )
-        assert consumer is not None
+        consumer = _consumer(write, actor, "只有部门业务人员、数据管理员或负责人可以申请共享。")
         _published(resource)
         if resource.provider_id == consumer.pk:
             raise ApplicationError(ExchangeError.INVALID_REQUEST, "本部门的资源无需申请共享。")
@@ -357,12 +360,7 @@ def objection_create(
 ) -> Objection:
     """A consumer holding a grant reports a wrong value; the record shows as disputed."""
     with audited_write(actor, ExchangeAction.OBJECTION_CREATE, resource) as write:
-        consumer = actor.department
-        write.require(
-            actor.is_staff and actor.has_role(*CONSUMER_ROLES) and consumer is not None,
-            "只有部门工作人员可以提出纠错。",
-        )
-        assert consumer is not None
+        consumer = _consumer(write, actor, "只有部门工作人员可以提出纠错。")
         now = timezone.now()
         grants = Grant.objects.filter(
             consumer=consumer, resource=resource, revoked_at__isnull=True, valid_from__lte=now, valid_until__gt=now

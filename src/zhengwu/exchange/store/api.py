@@ -20,6 +20,7 @@ from ninja import Field, Router, Schema
 from zhengwu.accounts.api_auth import ApiClientAuth
 from zhengwu.accounts.models import ApiClient
 from zhengwu.catalog.selectors import resource_get_published
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError
 from zhengwu.exchange.errors import ExchangeError
 from zhengwu.exchange.store.ingest import MAX_API_RECORDS, ingest_records
@@ -58,7 +59,7 @@ class UpsertOut(Schema):
 def records_upsert(request: HttpRequest, resource_code: str, payload: UpsertIn) -> dict[str, Any]:
     client: ApiClient = request.auth  # type: ignore[attr-defined]
     resource = resource_get_published(code=unquote(resource_code))
-    result = ingest_records(api_client=client, resource=resource, records=payload.records)
+    result = ingest_records(actor=Actor.api(client, ip=client_ip(request)), resource=resource, records=payload.records)
     if not result.ok:
         fields: dict[str, str] = {}
         for entry in result.errors[:MAX_FIELD_ERRORS]:

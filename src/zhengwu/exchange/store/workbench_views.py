@@ -19,6 +19,7 @@ from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import Role, User
 from zhengwu.accounts.session import acting_user
 from zhengwu.catalog.models import Resource
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.forms import add_application_error
 from zhengwu.exchange.store import ingest
@@ -99,7 +100,7 @@ def store_upload(request: HttpRequest, resource_id: int) -> HttpResponse:
                 handle.write(chunk)
         try:
             job = ingest.loadjob_create(
-                actor=user,
+                actor=Actor.from_request(request),
                 resource=resource,
                 path=target,
                 file_name=Path(upload.name).name,

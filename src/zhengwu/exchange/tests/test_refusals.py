@@ -143,3 +143,12 @@ def test_subscriptions_are_refused_to_other_departments(
     )
     cancel = partial(subscriptions.subscription_cancel, actor=Actor.person(police_clerk), subscription=subscription)
     refused(cancel, "exchange.subscription_cancel", "denied", subscription)
+
+
+def test_only_the_providers_data_officer_loads(people: Resource, market_officer: User, tmp_path: Any) -> None:
+    from zhengwu.exchange.store import ingest
+
+    path = tmp_path / "people.csv"
+    path.write_text("sfzh,xm\n", encoding="utf-8")
+    call = partial(ingest.loadjob_create, actor=Actor.person(market_officer), resource=people, path=path)
+    refused(call, "exchange.load", "denied", people)
