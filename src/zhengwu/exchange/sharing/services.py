@@ -53,14 +53,6 @@ def objection_days() -> int:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _required(value: str, field: str, what: str) -> str:
-    return required_text(value, field=field, what=what, code=ExchangeError.INVALID_REQUEST)
-
-
-def _reason(value: str, field: str, what: str) -> str:
-    return required_text(value, field=field, what=what, code=ExchangeError.REASON_REQUIRED)
-
-
 def _end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=workdays.CHINA_TZ)
 
@@ -124,10 +116,6 @@ def _consumer(write: Write, actor: Actor, refusal: str) -> Department:
     return consumer
 
 
-def _lock_request(write: Write, share_request: ShareRequest) -> ShareRequest:
-    return write.lock(share_request, "resource", "consumer")
-
-
 def _decided(locked: ShareRequest, actor: Actor, move: str) -> None:
     """Move the locked request along `move`, as decided by `actor` now."""
     SHARE_REQUEST.move(locked, move)
@@ -155,8 +143,8 @@ def share_request_create(
         if resource.provider_id == consumer.pk:
             raise ApplicationError(ExchangeError.INVALID_REQUEST, "本部门的资源无需申请共享。")
         codes = _item_codes(resource, item_codes)
-        purpose = _required(purpose, "purpose", "用途")
-        legal_basis = _required(legal_basis, "legal_basis", "依据")
+        purpose = required_text(purpose, field="purpose", what="用途", code=ExchangeError.INVALID_REQUEST)
+        legal_basis = required_text(legal_basis, field="legal_basis", what="依据", code=ExchangeError.INVALID_REQUEST)
         if period_end < period_start:
             raise ApplicationError(
                 ExchangeError.INVALID_REQUEST, "使用期限的截止日期不能早于起始日期。", {"period_end": "过早"}
@@ -221,7 +209,7 @@ def share_request_approve(
 ) -> Grant:
     """The provider's data officer or leader approves a conditional request (all or some items)."""
     with audited_write(actor, ExchangeAction.SHARE_REQUEST_APPROVE, share_request) as write:
-        locked = _lock_request(write, share_request)
+        locked = write.lock(share_request, "resource", "consumer")
         write.require(
             actor.works_in(locked.resource.provider_id, *PROVIDER_ROLES),
             "只有资源提供部门的数据管理员或负责人可以答复共享申请。",
@@ -251,13 +239,13 @@ def share_request_approve(
 def share_request_refuse(*, actor: Actor, share_request: ShareRequest, reason: str) -> ShareRequest:
     """The provider refuses a conditional request, with reasons (docs/rules.md §3)."""
     with audited_write(actor, ExchangeAction.SHARE_REQUEST_REFUSE, share_request) as write:
-        locked = _lock_request(write, share_request)
+        locked = write.lock(share_request, "resource", "consumer")
         write.require(
             actor.works_in(locked.resource.provider_id, *PROVIDER_ROLES),
             "只有资源提供部门的数据管理员或负责人可以答复共享申请。",
         )
         SHARE_REQUEST.check(locked, "refuse")
-        reason = _reason(reason, "reason", "不同意共享的理由")
+        reason = required_text(reason, field="reason", what="不同意共享的理由", code=ExchangeError.REASON_REQUIRED)
         _decided(locked, actor, "refuse")
         locked.refusal_reason = reason
         clean(locked)
@@ -279,11 +267,11 @@ def share_request_coordinate(
 ) -> ShareRequest:
     """不予共享 resources: the e-gov office decides after coordination, with a recorded note."""
     with audited_write(actor, ExchangeAction.SHARE_REQUEST_COORDINATE, share_request) as write:
-        locked = _lock_request(write, share_request)
+        locked = write.lock(share_request, "resource", "consumer")
         write.require(actor.has_role(Role.EGOV_OFFICE), "只有电子政务主管部门可以协调不予共享的申请。")
         move = "coordinate_grant" if approve else "coordinate_refuse"
         SHARE_REQUEST.check(locked, move)
-        note = _reason(note, "note", "协调意见")
+        note = required_text(note, field="note", what="协调意见", code=ExchangeError.REASON_REQUIRED)
         codes = _granted_codes(locked, item_codes) if approve else []
         _decided(locked, actor, move)
         locked.coordination_note = note
@@ -307,7 +295,7 @@ def share_request_coordinate(
 def share_request_withdraw(*, actor: Actor, share_request: ShareRequest) -> ShareRequest:
     """The consumer department withdraws a request not yet answered."""
     with audited_write(actor, ExchangeAction.SHARE_REQUEST_WITHDRAW, share_request) as write:
-        locked = _lock_request(write, share_request)
+        locked = write.lock(share_request, "resource", "consumer")
         write.require(actor.works_in(locked.consumer_id, *CONSUMER_ROLES), "只有申请部门的工作人员可以撤回申请。")
         SHARE_REQUEST.move(locked, "withdraw")
         locked.save(update_fields=["state"])
@@ -331,7 +319,7 @@ def grant_revoke(*, actor: Actor, grant: Grant, reason: str) -> Grant:
         )
         if locked.revoked_at is not None:
             raise ApplicationError(ExchangeError.GRANT_INACTIVE, "该授权已撤销。")
-        reason = _reason(reason, "reason", "撤销理由")
+        reason = required_text(reason, field="reason", what="撤销理由", code=ExchangeError.REASON_REQUIRED)
         locked.revoked_at, locked.revoked_by, locked.revoke_reason = timezone.now(), actor.user, reason
         locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
         write.note(reason=reason)
@@ -368,13 +356,15 @@ def objection_create(
         granted_items = {code for g in grants for code in g.item_codes}
         if not granted_items:
             raise not_found("信息资源")
-        record_key = _required(record_key, "record_key", "记录主键")
-        field = _required(field, "field", "有误的信息项")
+        record_key = required_text(record_key, field="record_key", what="记录主键", code=ExchangeError.INVALID_REQUEST)
+        field = required_text(field, field="field", what="有误的信息项", code=ExchangeError.INVALID_REQUEST)
         if field not in granted_items:
             raise ApplicationError(
                 ExchangeError.INVALID_REQUEST, "只能对已获授权的信息项提出纠错。", {"field": "未授权"}
             )
-        evidence = _required(evidence, "evidence", "依据或证明材料说明")
+        evidence = required_text(
+            evidence, field="evidence", what="依据或证明材料说明", code=ExchangeError.INVALID_REQUEST
+        )
         if tables.get_record(resource, record_key) is None:
             raise not_found("记录")
         objection = Objection(
@@ -412,7 +402,7 @@ def objection_resolve(*, actor: Actor, objection: Objection, corrected: bool, an
         )
         move = "correct" if corrected else "reject"
         OBJECTION.check(locked, move)
-        answer = _reason(answer, "answer", "核实意见")
+        answer = required_text(answer, field="answer", what="核实意见", code=ExchangeError.REASON_REQUIRED)
         OBJECTION.move(locked, move)
         locked.answer, locked.resolved_by, locked.resolved_at = answer, actor.user, timezone.now()
         clean(locked)
