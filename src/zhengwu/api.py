@@ -64,7 +64,7 @@ from zhengwu.accounts.api import router as accounts_router  # noqa: E402 - route
 
 api.add_router("/accounts", accounts_router)
 
-from zhengwu.exchange.api_query import router as exchange_query_router  # noqa: E402
+from zhengwu.exchange.sharing.api import router as exchange_query_router  # noqa: E402
 
 api.add_router("/exchange", exchange_query_router)
 
@@ -72,7 +72,7 @@ from zhengwu.catalog.api import router as catalog_router  # noqa: E402
 
 api.add_router("/catalog", catalog_router)
 
-from zhengwu.exchange.api_store import router as exchange_store_router  # noqa: E402
+from zhengwu.exchange.store.api import router as exchange_store_router  # noqa: E402
 
 api.add_router("/exchange", exchange_store_router)
 

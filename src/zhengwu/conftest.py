@@ -223,7 +223,7 @@ class MachineApiClientHandler(ClientHandler):
     fast_path = True
 
     def __init__(self) -> None:
-        from zhengwu.exchange.fast_lookup import FastLookup
+        from zhengwu.exchange.sharing.fast_lookup import FastLookup
         from zhengwu.wsgi import machine_api_middleware
 
         super().__init__(enforce_csrf_checks=False)

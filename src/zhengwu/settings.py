@@ -99,7 +99,7 @@ try:
         "ZHENGWU_LOAD_PARALLEL_MIN_BYTES", 16 * 1024 * 1024, minimum=0, maximum=1 << 40
     )
     # The smallest plain CSV file (bytes) loaded into a SQLite table by the columnar path
-    # (exchange.columnar: Arrow checks, ADBC writes); 0 = every such file, 1 TiB = never.
+    # (exchange.store.columnar: Arrow checks, ADBC writes); 0 = every such file, 1 TiB = never.
     ZHENGWU_LOAD_COLUMNAR_MIN_BYTES = env.int(
         "ZHENGWU_LOAD_COLUMNAR_MIN_BYTES", 16 * 1024 * 1024, minimum=0, maximum=1 << 40
     )

@@ -33,19 +33,23 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("工作日历", "workbench:workdays", (Role.SYS_ADMIN,)),
     ("运行监测", "ops_wb:watch", (Role.SYS_ADMIN,)),
     ("审计日志", "audit:log", (Role.AUDIT_ADMIN,)),
-    ("数据加载", "exchange_store:resources", (Role.DATA_OFFICER,)),
+    ("数据加载", "store_wb:resources", (Role.DATA_OFFICER,)),
     (
         "资源目录",
         "catalog_wb:index",
         (Role.CLERK, Role.DEPT_LEADER, Role.DATA_OFFICER, Role.EGOV_OFFICE, Role.SUPERVISOR),
     ),
     ("目录审核", "catalog_wb:review", (Role.EGOV_OFFICE,)),
-    ("共享申请", "sharing:requests", (Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
-    ("共享答复", "sharing:queue", (Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
-    ("共享访问日志", "sharing:access_log", (Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.AUDIT_ADMIN)),
+    ("共享申请", "sharing_wb:requests", (Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("共享答复", "sharing_wb:queue", (Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    (
+        "共享访问日志",
+        "sharing_wb:access_log",
+        (Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.AUDIT_ADMIN),
+    ),
     (
         "共享统计",
-        "sharing:statistics",
+        "sharing_wb:statistics",
         (Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.SUPERVISOR),
     ),
 ]

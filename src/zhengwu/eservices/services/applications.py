@@ -57,7 +57,7 @@ from zhengwu.eservices.services.uploads import (
     store_upload,
 )
 from zhengwu.eservices.states import APPLICATION_STATES, ITEM_STATES, TASK_STATES
-from zhengwu.exchange.validation import ColumnSpec, Invalid, cell_text, compile_converter
+from zhengwu.exchange.store.validation import ColumnSpec, Invalid, cell_text, compile_converter
 from zhengwu.supervision import services as timers
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -1,6 +1,6 @@
 """Once-only (一次提交): what the platform already holds for an applicant is read, not asked for.
 
-Each read goes through `exchange.fetch` and is written to the exchange access log with the item's
+Each read goes through `exchange.sharing.fetch` and is written to the exchange access log with the item's
 department as consumer, the purpose "办理《事项》…" and the acting person's IP.
 """
 
@@ -16,7 +16,7 @@ from zhengwu.core.actors import Actor
 from zhengwu.core.errors import permission_denied
 from zhengwu.eservices.models import MaterialSource, ServiceItem
 from zhengwu.eservices.services.common import json_value
-from zhengwu.exchange import fetch
+from zhengwu.exchange.sharing import fetch
 
 PERSON_BASE = "101001/001"  # 人口基础信息 (公安厅), keyed by 公民身份号码
 LEGAL_BASE = "102001/001"  # 法人单位基本信息 (市场监管厅), keyed by 统一社会信用代码

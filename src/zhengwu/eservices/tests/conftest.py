@@ -24,7 +24,7 @@ from zhengwu.conftest import COMPANY_CODE, make_staff
 from zhengwu.core.actors import Actor
 from zhengwu.eservices import services
 from zhengwu.eservices.models import Audience, ItemType, MaterialSource, ServiceItem
-from zhengwu.exchange import store
+from zhengwu.exchange.store import tables as store
 
 CITIZEN_ID = "11010519491231002X"
 COMPANY_NAME = "长春市春城食品有限公司"  # the enterprise of the cast's `company` (王五)

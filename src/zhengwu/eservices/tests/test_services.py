@@ -28,7 +28,7 @@ from zhengwu.eservices.models import (
     ServiceItem,
 )
 from zhengwu.eservices.tests.conftest import GOOD_FORM, PDF, PNG, make_item, upload
-from zhengwu.exchange.sharing_models import AccessLog
+from zhengwu.exchange.sharing.models import AccessLog
 from zhengwu.supervision import scorecards
 from zhengwu.supervision.models import Timer
 from zhengwu.supervision.selectors import timer_for
@@ -801,9 +801,9 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
     assert material.trust_level == "A"  # a certificate signed by its issuing agency
     # ... through the exchange: the read is in the access log, under the handling department.
     from zhengwu.certificates.base_resource import base_record, base_resource
-    from zhengwu.exchange import access_log
-    from zhengwu.exchange.ingest import ingest_file
-    from zhengwu.exchange.store_models import LoadJob
+    from zhengwu.exchange.sharing import access_log
+    from zhengwu.exchange.store.ingest import ingest_file
+    from zhengwu.exchange.store.models import LoadJob
 
     access_log.seal_pending()
     reads = [e for e in AccessLog.objects.order_by("-seq")[:20] if certificate.identifier in e.keys]
@@ -815,7 +815,9 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
     path.write_text(json.dumps([revoked], ensure_ascii=False), encoding="utf-8")
     base = base_resource()
     assert base is not None
-    assert ingest_file(actor=None, resource=base, path=path, mode=LoadJob.Mode.UPSERT, file_name="revoked.json").ok
+    assert ingest_file(
+        actor=Actor.platform(), resource=base, path=path, mode=LoadJob.Mode.UPSERT, file_name="revoked.json"
+    ).ok
     with pytest.raises(ApplicationError):
         services.application_submit(actor=Actor.person(company), item=later, data={})
 

@@ -13,14 +13,14 @@ from openpyxl import load_workbook
 
 from zhengwu.accounts.models import User
 from zhengwu.conftest import PASSWORD, person_client, staff_client
-from zhengwu.exchange import access_log_verify
-from zhengwu.exchange.sharing_models import AccessLog, Grant
+from zhengwu.exchange.sharing import access_log_verify
+from zhengwu.exchange.sharing.models import AccessLog, Grant
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_query import get, record_path
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID, PURPOSE
 
-people, market_grant, police_officer = helpers.people, helpers.market_grant, helpers.police_officer
-market_token, police_token, egov_officer = helpers.market_token, helpers.police_token, helpers.egov_officer
+people, market_grant = helpers.people, helpers.market_grant
+market_token, police_token = helpers.market_token, helpers.police_token
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from zhengwu.audit.tests.helpers import (
     verify_command,
 )
 from zhengwu.exchange import access_log, access_log_verify
-from zhengwu.exchange.sharing_models import AccessLog, AccessLogPending, AccessLogSubject
+from zhengwu.exchange.sharing.models import AccessLog, AccessLogPending, AccessLogSubject
 from zhengwu.exchange.tests.test_access_log_staging import drop_guards, raw
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_keys")]

@@ -13,13 +13,15 @@ from django.db import DatabaseError, connection, transaction
 from zhengwu.accounts.models import ApiClient, User
 from zhengwu.accounts.services import apiclient_revoke
 from zhengwu.conftest import person_client
-from zhengwu.exchange import access_log, access_log_verify, query_cache, rate_limit, sharing
-from zhengwu.exchange.sharing_models import AccessLog, AccessLogHead, AccessLogPending, Grant, RateCounter
+from zhengwu.core.actors import Actor
+from zhengwu.exchange.sharing import access_log, access_log_verify, query_cache, rate_limit
+from zhengwu.exchange.sharing import services as sharing
+from zhengwu.exchange.sharing.models import AccessLog, AccessLogHead, AccessLogPending, Grant, RateCounter
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_query import call, record_path
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID
 
-people, market_grant, police_officer = helpers.people, helpers.market_grant, helpers.police_officer
+people, market_grant = helpers.people, helpers.market_grant
 market_token = helpers.market_token
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +84,7 @@ def test_a_revoked_grant_is_refused_at_once_in_the_same_process(
 ) -> None:
     assert call(market_token, PATH).status_code == 200
     assert call(market_token, PATH).status_code == 200  # served from the caches
-    sharing.grant_revoke(actor=police_officer, grant=market_grant, reason="用途已结束")
+    sharing.grant_revoke(actor=Actor.person(police_officer), grant=market_grant, reason="用途已结束")
     assert call(market_token, PATH).status_code == 404
     assert AccessLogPending.objects.order_by("-id").values_list("reason", flat=True)[0] == "grant_inactive"
 

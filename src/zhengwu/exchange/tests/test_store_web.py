@@ -17,8 +17,10 @@ from django.utils import timezone
 from zhengwu.accounts.models import ApiClient, Department, Role, User
 from zhengwu.accounts.services import apiclient_create
 from zhengwu.conftest import machine_api_client, make_staff, person_client, staff_client
-from zhengwu.exchange import store, views_store
-from zhengwu.exchange.store_models import LoadJob, loadjob_run_task
+from zhengwu.exchange.store import tables as store
+from zhengwu.exchange.store import workbench_views as views_store
+from zhengwu.exchange.store.models import LoadJob
+from zhengwu.exchange.store.tasks import loadjob_run_task
 from zhengwu.exchange.tests.test_store_fixtures import (  # noqa: F401 - fixtures
     GOOD_ROW,
     HEADER_CODES,

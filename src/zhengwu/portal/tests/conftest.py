@@ -22,7 +22,7 @@ from zhengwu.catalog import services as catalog_services
 from zhengwu.catalog.models import CatalogClass, DataType, FormatClass, Resource, ShareType, UpdateCycle, Zone
 from zhengwu.catalog.services import ItemSpec, ResourceData
 from zhengwu.core.actors import Actor
-from zhengwu.exchange.ingest import ingest_file
+from zhengwu.exchange.store.ingest import ingest_file
 
 ITEMS = [
     ItemSpec(name="使用登记证编号", code="certificate_number", data_type=DataType.STRING, required=True),
@@ -72,7 +72,7 @@ def load_rows(resource: Resource, tmp_path: Path, rows: list[list[str]] = ROWS) 
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         writer.writerows(rows)
-    result = ingest_file(actor=None, resource=resource, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=resource, path=path)
     assert result.ok, (result.message, result.errors[:3])
 
 

@@ -12,14 +12,14 @@ from zhengwu.catalog.models import Resource
 from zhengwu.conftest import make_staff, person_client, staff_client
 from zhengwu.core.actors import Actor
 from zhengwu.core.contracts import TodoItem
-from zhengwu.exchange.sharing_models import ShareRequest
+from zhengwu.exchange.sharing.models import ShareRequest
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import request_people
 from zhengwu.supervision import oversight
 from zhengwu.supervision.tests.conftest import start
 from zhengwu.workbench import todo
 
-people, police_officer, egov_officer = helpers.people, helpers.police_officer, helpers.egov_officer
+people = helpers.people
 
 pytestmark = pytest.mark.django_db
 
@@ -70,16 +70,16 @@ def test_items_are_ordered_red_yellow_green_then_by_deadline_and_undated_last(mo
 
 
 def test_a_submitted_catalog_entry_waits_on_the_egov_office_only(
-    egov_officer: User, police_officer: User, people: Resource
+    egov: User, police_officer: User, people: Resource
 ) -> None:
     Resource.objects.filter(pk=people.pk).update(state=Resource.State.SUBMITTED)
 
-    assert [i.kind_label for i in todo.todo_list(egov_officer)] == ["目录审核"]
+    assert [i.kind_label for i in todo.todo_list(egov)] == ["目录审核"]
     assert todo.todo_list(police_officer) == []
 
     Resource.objects.filter(pk=people.pk).update(state=Resource.State.APPROVED)
     assert [i.kind_label for i in todo.todo_list(police_officer)] == ["目录发布"]
-    assert todo.todo_list(egov_officer) == []
+    assert todo.todo_list(egov) == []
 
 
 def test_a_urged_department_clerk_sees_the_urging_and_the_forwarded_complaint(

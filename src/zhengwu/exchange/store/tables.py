@@ -32,8 +32,8 @@ from zhengwu.catalog.models import DataType, FormatClass, Resource
 from zhengwu.core import rawsql
 from zhengwu.core.errors import ApplicationError
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.store_models import StoreTable
-from zhengwu.exchange.validation import (
+from zhengwu.exchange.store.models import StoreTable
+from zhengwu.exchange.store.validation import (
     BatchConverter,
     ColumnSpec,
     Converter,

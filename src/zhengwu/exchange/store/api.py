@@ -20,9 +20,10 @@ from ninja import Field, Router, Schema
 from zhengwu.accounts.api_auth import ApiClientAuth
 from zhengwu.accounts.models import ApiClient
 from zhengwu.catalog.selectors import resource_get_published
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.ingest import MAX_API_RECORDS, ingest_records
+from zhengwu.exchange.store.ingest import MAX_API_RECORDS, ingest_records
 
 router = Router(tags=["共享数据写入"])
 
@@ -52,11 +53,13 @@ class UpsertOut(Schema):
     response={200: UpsertOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     auth=[ApiClientAuth(ApiClient.Scope.EXCHANGE_WRITE)],
     summary="按主键新增或更新记录（全部正确才写入）",
+    # The operation id ninja generated from the module's old name (api_store): clients may use it.
+    operation_id="zhengwu_exchange_api_store_records_upsert",
 )
 def records_upsert(request: HttpRequest, resource_code: str, payload: UpsertIn) -> dict[str, Any]:
     client: ApiClient = request.auth  # type: ignore[attr-defined]
     resource = resource_get_published(code=unquote(resource_code))
-    result = ingest_records(api_client=client, resource=resource, records=payload.records)
+    result = ingest_records(actor=Actor.api(client, ip=client_ip(request)), resource=resource, records=payload.records)
     if not result.ok:
         fields: dict[str, str] = {}
         for entry in result.errors[:MAX_FIELD_ERRORS]:

@@ -7,10 +7,14 @@ the row-level errors (row number as the user sees it in the file, item, value, m
 `error_report_csv` / `error_report_xlsx` turn into a report. A crash half-way rolls back, so the
 old data stay as they were.
 
-`ingest_records(*, api_client, resource, records)` does the same for the upsert API.
+`ingest_records(*, actor, resource, records)` does the same for the upsert API.
 
-Who may load: the data officer (Role.DATA_OFFICER) of the provider department, an API client
-of the provider department, or the server's operator (actor None: command line, demo).
+Who may load (the `Actor`): the data officer (Role.DATA_OFFICER) of the provider department, an
+API client of the provider department, or the platform itself (`Actor.platform()`: the command
+line, the demo, a base resource refreshed by another app). A job moves along `LOAD_JOB`
+(`store.states`); every load ends in one `exchange.load` audit event (success or failure, with the
+job), and a refused one in a denied or failed event, written by `record_action`: the job's own row
+must outlive a failed load, so the load is not one rolled-back write.
 """
 
 from __future__ import annotations
@@ -33,19 +37,23 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from zhengwu.accounts.models import ApiClient, Role, User
-from zhengwu.audit.services import record as audit_record
+from zhengwu.accounts.models import Role, User
+from zhengwu.audit.models import AuditEvent
+from zhengwu.audit.services import record_action
 from zhengwu.catalog.models import Resource
 from zhengwu.catalog.services import resource_mark_loaded
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
 from zhengwu.core.idnumbers import mask_middle
 from zhengwu.core.spreadsheets import csv_text, xlsx_row
-from zhengwu.exchange import columnar
-from zhengwu.exchange.checking import NESTED, Checker, CsvPlan, check_csv_chunks, check_rows, csv_plan
+from zhengwu.exchange.audit_actions import ExchangeAction
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.store import STRUCTURED_FORMATS, TableSpec, TableWriter, table_spec
-from zhengwu.exchange.store_models import LoadJob
-from zhengwu.exchange.validation import Invalid, cell_text, visible
+from zhengwu.exchange.store import columnar
+from zhengwu.exchange.store.checking import NESTED, Checker, CsvPlan, check_csv_chunks, check_rows, csv_plan
+from zhengwu.exchange.store.models import LoadJob
+from zhengwu.exchange.store.states import LOAD_JOB
+from zhengwu.exchange.store.tables import STRUCTURED_FORMATS, TableSpec, TableWriter, table_spec
+from zhengwu.exchange.store.validation import Invalid, cell_text, visible
 
 logger = logging.getLogger(__name__)
 
@@ -120,11 +128,11 @@ def may_load(actor: User, resource: Resource) -> bool:
     )
 
 
-def _authorize(*, actor: User | None, api_client: ApiClient | None, resource: Resource) -> None:
-    if api_client is not None:
-        if api_client.department_id != resource.provider_id:
+def _authorize(actor: Actor, resource: Resource) -> None:
+    if actor.api_client is not None:
+        if actor.api_client.department_id != resource.provider_id:
             raise not_found("信息资源")
-    elif actor is not None and not may_load(actor, resource):
+    elif not (actor.is_platform or (actor.user is not None and may_load(actor.user, resource))):
         raise permission_denied("只有提供部门的数据管理员可以加载该资源的数据。")
     if resource.state != Resource.State.PUBLISHED:
         raise ApplicationError(ExchangeError.NOT_PUBLISHED, f"资源“{resource.name}”尚未发布，不能加载数据。")
@@ -132,17 +140,13 @@ def _authorize(*, actor: User | None, api_client: ApiClient | None, resource: Re
         raise ApplicationError(ExchangeError.NOT_STRUCTURED, f"资源“{resource.name}”不是结构化数据资源，不能加载数据。")
 
 
-def _refused(
-    *, actor: User | None, api_client: ApiClient | None, resource: Resource, error: ApplicationError, via: str
-) -> None:
-    audit_record(
-        actor=actor,
-        api_client=api_client,
-        action="exchange.load",
-        target=resource,
-        outcome="denied" if error.status in (403, 404) else "failure",
-        details={"via": via, "code": error.code, "message": error.message},
-    )
+def _audit(actor: Actor, resource: Resource, outcome: str, **details: Any) -> None:
+    record_action(actor, ExchangeAction.LOAD, target=resource, outcome=outcome, details=details)
+
+
+def _refused(*, actor: Actor, resource: Resource, error: ApplicationError, via: str) -> None:
+    outcome = AuditEvent.Outcome.DENIED if error.status in (403, 404) else AuditEvent.Outcome.FAILURE
+    _audit(actor, resource, outcome, via=via, code=error.code, message=error.message)
 
 
 # --- reading files ---------------------------------------------------------------------------
@@ -462,8 +466,9 @@ def _discard(prepared: columnar.Prepared) -> None:
         logger.exception("could not drop the load table %s", prepared.load_table)
 
 
-def _finish_job(job: LoadJob, **fields: Any) -> None:
-    fields["finished_at"] = timezone.now()
+def _finish_job(job: LoadJob, move: str, **fields: Any) -> None:
+    LOAD_JOB.move(job, move)
+    fields["state"], fields["finished_at"] = job.state, timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
     job.save(update_fields=list(fields))
@@ -472,8 +477,7 @@ def _finish_job(job: LoadJob, **fields: Any) -> None:
 def _load(
     *,
     job: LoadJob,
-    actor: User | None,
-    api_client: ApiClient | None,
+    actor: Actor,
     resource: Resource,
     open_source: Callable[[], _Source],
     mode: str,
@@ -483,16 +487,16 @@ def _load(
 ) -> LoadResult:
     spec = table_spec(resource)
     errors = _Errors(spec)
-    job.state = LoadJob.State.RUNNING
+    LOAD_JOB.move(job, "start")
     job.started_at = timezone.now()
     job.save(update_fields=["state", "started_at"])
     source: _Source | None = None
     prepared: columnar.Prepared | None = None
 
-    def finish(**fields: Any) -> None:  # the digest, computed beside the load, is recorded however it ends
+    def finish(move: str, **fields: Any) -> None:  # the digest, computed beside the load, is recorded however it ends
         if file_digest is not None:
             job.file_sm3 = file_digest()
-        _finish_job(job, file_sm3=job.file_sm3, **fields)
+        _finish_job(job, move, file_sm3=job.file_sm3, **fields)
 
     try:
         source = open_source()
@@ -513,7 +517,7 @@ def _load(
             resource_mark_loaded(resource=resource, at=at)
             message = f"已加载 {written} 条记录" + (f"，删除 {deleted} 条" if deleted else "") + "。"
             finish(
-                state=LoadJob.State.SUCCEEDED,
+                "succeed",
                 rows_total=rows,
                 rows_written=written,
                 rows_deleted=deleted,
@@ -521,20 +525,17 @@ def _load(
                 file_format=job.file_format,
                 encoding=job.encoding,
             )
-            audit_record(
-                actor=actor,
-                api_client=api_client,
-                action="exchange.load",
-                target=resource,
-                details={
-                    "via": via,
-                    "job": job.pk,
-                    "mode": mode,
-                    "file": job.file_name,
-                    "sm3": job.file_sm3,
-                    "rows_written": written,
-                    "rows_deleted": deleted,
-                },
+            _audit(
+                actor,
+                resource,
+                AuditEvent.Outcome.SUCCESS,
+                via=via,
+                job=job.pk,
+                mode=mode,
+                file=job.file_name,
+                sm3=job.file_sm3,
+                rows_written=written,
+                rows_deleted=deleted,
             )
         return LoadResult(job, True, rows, written, deleted, 0, [], message)
     except (_Rollback, ApplicationError) as failure:
@@ -545,15 +546,8 @@ def _load(
     except Exception as crash:
         logger.exception("load job %s crashed", job.pk)
         message = f"加载中断（{type(crash).__name__}），未写入任何数据，原有数据保持不变。"
-        finish(state=LoadJob.State.FAILED, message=message, error_count=errors.count, errors=errors.items)
-        audit_record(
-            actor=actor,
-            api_client=api_client,
-            action="exchange.load",
-            target=resource,
-            outcome="failure",
-            details={"via": via, "job": job.pk, "crash": type(crash).__name__},
-        )
+        finish("fail", message=message, error_count=errors.count, errors=errors.items)
+        _audit(actor, resource, AuditEvent.Outcome.FAILURE, via=via, job=job.pk, crash=type(crash).__name__)
         raise ApplicationError(ExchangeError.LOAD_FAILED, message) from crash
     finally:
         if source is not None:
@@ -561,21 +555,14 @@ def _load(
         if prepared is not None:
             _discard(prepared)
     finish(
-        state=LoadJob.State.FAILED,
+        "fail",
         message=message,
         error_count=errors.count,
         errors=outcome_errors,
         file_format=job.file_format,
         encoding=job.encoding,
     )
-    audit_record(
-        actor=actor,
-        api_client=api_client,
-        action="exchange.load",
-        target=resource,
-        outcome="failure",
-        details={"via": via, "job": job.pk, "error_count": errors.count},
-    )
+    _audit(actor, resource, AuditEvent.Outcome.FAILURE, via=via, job=job.pk, error_count=errors.count)
     return LoadResult(job, False, 0, 0, 0, errors.count, outcome_errors, message)
 
 
@@ -588,7 +575,7 @@ def _check_mode(mode: str) -> None:
 
 def loadjob_create(
     *,
-    actor: User | None,
+    actor: Actor,
     resource: Resource,
     path: Path | str,
     file_name: str = "",
@@ -600,7 +587,7 @@ def loadjob_create(
     path = Path(path)
     try:
         _check_mode(mode)
-        _authorize(actor=actor, api_client=None, resource=resource)
+        _authorize(actor, resource)
         size = path.stat().st_size
         if size > max_bytes:
             raise ApplicationError(
@@ -610,11 +597,11 @@ def loadjob_create(
             )
         table_spec(resource)
     except ApplicationError as error:
-        _refused(actor=actor, api_client=None, resource=resource, error=error, via=source)
+        _refused(actor=actor, resource=resource, error=error, via=source)
         raise
     return LoadJob.objects.create(
         resource=resource,
-        actor=actor,
+        actor=actor.user,
         source=source,
         file_name=(file_name or path.name)[:255],
         file_size=size,
@@ -630,22 +617,16 @@ def loadjob_run(*, job_id: int, progress: Progress | None = None) -> LoadResult:
         return LoadResult(job, job.state == LoadJob.State.SUCCEEDED, job.rows_total, job.rows_written)
     path = Path(job.stored_path)
     resource = job.resource
-    actor = job.actor
+    actor = Actor.platform() if job.actor is None else Actor.person(job.actor)
     try:
-        _authorize(actor=actor, api_client=None, resource=resource)  # roles may have changed meanwhile
+        _authorize(actor, resource)  # roles may have changed meanwhile
         file_digest = _FileDigest(path)
         encoding, has_quote = _scan(path)
         file_format = _detect_format(path)
     except (ApplicationError, OSError) as error:
         message = error.message if isinstance(error, ApplicationError) else "无法读取文件。"
-        _finish_job(job, state=LoadJob.State.FAILED, message=message, errors=[_file_level(message)], error_count=1)
-        audit_record(
-            actor=actor,
-            action="exchange.load",
-            target=resource,
-            outcome="failure",
-            details={"job": job.pk, "message": message},
-        )
+        _finish_job(job, "fail", message=message, errors=[_file_level(message)], error_count=1)
+        _audit(actor, resource, AuditEvent.Outcome.FAILURE, job=job.pk, message=message)
         return LoadResult(job, False, error_count=1, errors=job.errors, message=message)
 
     def open_source() -> _Source:
@@ -660,7 +641,6 @@ def loadjob_run(*, job_id: int, progress: Progress | None = None) -> LoadResult:
         return _load(
             job=job,
             actor=actor,
-            api_client=None,
             resource=resource,
             open_source=open_source,
             mode=job.mode,
@@ -681,7 +661,7 @@ def _file_level(message: str) -> dict[str, Any]:
 
 def ingest_file(
     *,
-    actor: User | None,
+    actor: Actor,
     resource: Resource,
     path: Path | str,
     mode: str = "replace",
@@ -698,12 +678,15 @@ def ingest_file(
 
 
 def ingest_records(
-    *, api_client: ApiClient, resource: Resource, records: list[dict[str, Any]], mode: str = "upsert"
+    *, actor: Actor, resource: Resource, records: list[dict[str, Any]], mode: str = "upsert"
 ) -> LoadResult:
-    """Upsert a batch of records sent by a department system (≤ MAX_API_RECORDS), all or nothing."""
+    """Upsert a batch of records sent by a department system (`actor` its API client; ≤
+    MAX_API_RECORDS), all or nothing."""
     try:
         _check_mode(mode)
-        _authorize(actor=None, api_client=api_client, resource=resource)
+        if actor.api_client is None:
+            raise permission_denied("只有部门业务系统可以通过接口写入数据。")
+        _authorize(actor, resource)
         if not records:
             raise ApplicationError(ExchangeError.INVALID_ROWS, "records 不能为空。", {"records": "不能为空"})
         if len(records) > MAX_API_RECORDS:
@@ -713,20 +696,20 @@ def ingest_records(
                 {"records": "条数过多"},
             )
     except ApplicationError as error:
-        _refused(actor=None, api_client=api_client, resource=resource, error=error, via="api")
+        _refused(actor=actor, resource=resource, error=error, via="api")
         raise
+    assert actor.api_client is not None
     job = LoadJob.objects.create(
         resource=resource,
-        api_client=api_client,
+        api_client=actor.api_client,
         source=LoadJob.Source.API,
-        file_name=f"api:{api_client.name}"[:255],
+        file_name=f"api:{actor.api_client.name}"[:255],
         mode=mode,
         file_sm3="",
     )
     return _load(
         job=job,
-        actor=None,
-        api_client=api_client,
+        actor=actor,
         resource=resource,
         open_source=lambda: _records_source(records, file_format="json", first_number=0),
         mode=mode,

@@ -50,10 +50,10 @@ from zhengwu.core.idnumbers import (
     RESIDENT_ID_CHECK,
     RESIDENT_ID_WEIGHTS,
 )
-from zhengwu.exchange.checking import CsvPlan
-from zhengwu.exchange.store import TableSpec, ensure_table, retire_missing, upsert_clause, utc_text
-from zhengwu.exchange.store_models import StoreTable
-from zhengwu.exchange.validation import ColumnSpec
+from zhengwu.exchange.store.checking import CsvPlan
+from zhengwu.exchange.store.models import StoreTable
+from zhengwu.exchange.store.tables import TableSpec, ensure_table, retire_missing, upsert_clause, utc_text
+from zhengwu.exchange.store.validation import ColumnSpec
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -36,7 +36,7 @@ from zhengwu.audit.chain import canonical_json, canonical_time
 from zhengwu.catalog.models import Resource
 from zhengwu.core import rawsql
 from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
-from zhengwu.exchange.sharing_models import (
+from zhengwu.exchange.sharing.models import (
     ACCESS_LOG_ZERO_HASH,
     AccessLog,
     AccessLogHead,

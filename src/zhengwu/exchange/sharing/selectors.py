@@ -14,9 +14,9 @@ from django.utils import timezone
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
-from zhengwu.exchange import access_log
-from zhengwu.exchange.sharing import SHARE_REQUEST_TIMER
-from zhengwu.exchange.sharing_models import AccessLog, AccessLogSubject, Grant, Objection, ShareRequest
+from zhengwu.exchange.sharing import access_log
+from zhengwu.exchange.sharing.models import AccessLog, AccessLogSubject, Grant, Objection, ShareRequest
+from zhengwu.exchange.sharing.services import SHARE_REQUEST_TIMER
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision.models import Timer
 

@@ -1,4 +1,4 @@
-"""Data store and loading models (owned by the store/ingest work).
+"""Models of the data store and its loads.
 
 `StoreTable` records the real table `xd_<resource id>` that holds a resource's records and the
 last change sequence number given out in it; `LoadJob` is one load of a file (or an API batch)
@@ -10,9 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from huey.contrib.djhuey import db_task
 
-__all__ = ["LoadJob", "StoreTable", "loadjob_run_task"]
+__all__ = ["LoadJob", "StoreTable"]
 
 
 class StoreTable(models.Model):
@@ -88,12 +87,3 @@ class LoadJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.SUCCEEDED, self.State.FAILED)
-
-
-# The task lives here so that the Huey consumer registers it whenever the app's models load
-# (djhuey only autodiscovers `tasks` modules); the work itself is in `exchange.ingest`.
-@db_task()
-def loadjob_run_task(job_id: int) -> None:
-    from zhengwu.exchange.ingest import loadjob_run
-
-    loadjob_run(job_id=job_id)

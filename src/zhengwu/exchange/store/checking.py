@@ -27,8 +27,8 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 
-from zhengwu.exchange.store import BATCH_SIZE
-from zhengwu.exchange.validation import BatchConverter, Converter, Invalid
+from zhengwu.exchange.store.tables import BATCH_SIZE
+from zhengwu.exchange.store.validation import BatchConverter, Converter, Invalid
 
 NESTED = "\x00nested"  # a JSON cell holding an object or array
 CHUNK_BYTES = 4 * 1024 * 1024

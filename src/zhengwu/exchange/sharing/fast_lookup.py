@@ -5,8 +5,8 @@ Department systems call the keyed lookup more than everything else together, and
 (with two round trips this path saves) cost about a quarter of each call measured in process
 (docs/benchmarks.md, "Keyed lookup"). This WSGI layer answers the common
 case — a valid token with scope exchange:query, a purpose with an active grant within its rate
-limit, a record that exists — with the very functions of the ninja view (`api_query.refusal`,
-`api_query.record_answer`: the same checks, the same masking, the same access-log row committed
+limit, a record that exists — with the very query rules of the ninja view (`query.refusal`,
+`query.record_answer`: the same checks, the same masking, the same access-log row committed
 before the answer), inside the same middleware (`MACHINE_API_MIDDLEWARE`: security headers, the
 zone rule, an HTTPS redirect if configured).
 
@@ -33,8 +33,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from zhengwu.accounts.models import ApiClient
-from zhengwu.exchange import api_query, query_cache, rate_limit, store
-from zhengwu.exchange.sharing_models import AccessLog
+from zhengwu.exchange.sharing import query as query_rules
+from zhengwu.exchange.sharing import query_cache, rate_limit
+from zhengwu.exchange.sharing.models import AccessLog
+from zhengwu.exchange.store import tables
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +121,7 @@ def bearer_token(header: str) -> str | None:
 
 
 def record_path_pattern(prefix: str) -> re.Pattern[str]:
-    """The route of `api_query.record_get` under `prefix`: ninja's `path` converter (.+) for the
+    """The route of `sharing.api.record_get` under `prefix`: ninja's `path` converter (.+) for the
     code, `str` ([^/]+) for the key (tests hold this to Django's resolver)."""
     return re.compile(re.escape(prefix) + r"(?P<code>.+)/records/(?P<key>[^/]+)\Z")
 
@@ -136,7 +138,7 @@ def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
     token = bearer_token(request.META.get("HTTP_AUTHORIZATION", ""))
     if not token:
         raise HandOver
-    purpose = api_query.purpose_header(request)
+    purpose = query_rules.purpose_header(request)
     # First with the caches as last confirmed, confirmed afterwards by the statement that reads
     # the record (with the cache version and the grant's rate count: one round trip, not three);
     # if something changed meanwhile, once more with caches confirmed first.
@@ -145,7 +147,7 @@ def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
         client = query_cache.client_for_token(token, state)
         if client is None or ApiClient.Scope.EXCHANGE_QUERY not in client.scopes:
             raise HandOver
-        ctx = api_query.Context(
+        ctx = query_rules.Context(
             request=request,
             client=client,
             operation=AccessLog.Operation.RECORD,
@@ -153,18 +155,18 @@ def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
             started=started,
             purpose=purpose,
         )
-        if api_query.refusal(ctx, state, rate_checked_by_caller=True):
+        if query_rules.refusal(ctx, state, rate_checked_by_caller=True):
             raise HandOver
         grant, resource = ctx.grant, ctx.resource
         assert grant is not None and resource is not None
-        record, checks = store.get_record_with(resource, key, CHECKS_SQL, [grant.pk, rate_limit.current_minute()])
+        record, checks = tables.get_record_with(resource, key, CHECKS_SQL, [grant.pk, rate_limit.current_minute()])
         if record is None:
             raise HandOver  # no such record (the Django handler looks again, and logs it)
         version, used = checks
         if used >= grant.rate_limit_per_minute:
             raise HandOver
         if query_cache.still_valid(state, version):
-            answer = api_query.record_answer(ctx, key, record)
+            answer = query_rules.record_answer(ctx, key, record)
             assert answer is not None
             return answer
     raise HandOver  # changed again meanwhile: the Django handler answers
@@ -172,7 +174,7 @@ def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
 
 def _view(request: HttpRequest) -> HttpResponse:
     code, key, started = request._zw_fast_lookup  # type: ignore[attr-defined]
-    return HttpResponse(_answer(request, code, key, started), content_type=api_query.JSON_CONTENT_TYPE)
+    return HttpResponse(_answer(request, code, key, started), content_type=query_rules.JSON_CONTENT_TYPE)
 
 
 class FastLookup:

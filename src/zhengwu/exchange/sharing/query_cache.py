@@ -35,7 +35,7 @@ from zhengwu.accounts.services import LAST_USED_RESOLUTION, apiclient_authentica
 from zhengwu.catalog.models import DataItem, Resource
 from zhengwu.catalog.signals import rows_updated
 from zhengwu.core.rawsql import fetch_one
-from zhengwu.exchange.sharing_models import Grant, QueryCacheVersion
+from zhengwu.exchange.sharing.models import Grant, QueryCacheVersion
 
 MAX_ENTRIES = 10_000
 
@@ -98,9 +98,9 @@ def bump(**kwargs: Any) -> None:
 
 
 def connect_signals() -> None:
-    rows_updated.connect(bump, dispatch_uid="zhengwu.exchange.query_cache.rows_updated")
+    rows_updated.connect(bump, dispatch_uid="zhengwu.exchange.sharing.query_cache.rows_updated")
     for model in (ApiClient, Department, Resource, DataItem, Grant):
-        uid = f"zhengwu.exchange.query_cache.{model.__name__}"
+        uid = f"zhengwu.exchange.sharing.query_cache.{model.__name__}"
         post_save.connect(bump, sender=model, dispatch_uid=uid + ".save")
         post_delete.connect(bump, sender=model, dispatch_uid=uid + ".delete")
 

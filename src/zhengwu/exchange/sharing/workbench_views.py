@@ -1,9 +1,9 @@
 """Pages of sharing by rule. Thin: parse, authorize, call a service or selector, render.
 
-Workbench (mounted at /workbench/exchange/sharing/, namespace "sharing"): request a resource,
-the provider's queue with lights, coordination (e-gov office), grants with revoke, objections,
-the access log viewer with Excel export, statistics with ECharts.
-Portal: /my/data-use/ — a citizen sees who read records keyed by their ID number.
+Workbench (mounted at /workbench/exchange/sharing/, `workbench_urls`, namespace "sharing_wb"): request
+a resource, the provider's queue with lights, coordination (e-gov office), grants with revoke,
+objections, the access log viewer with Excel export, statistics with ECharts. The citizen's page is
+in `views`.
 """
 
 from __future__ import annotations
@@ -14,25 +14,25 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
-from zhengwu.accounts.models import Department, Role, User
+from zhengwu.accounts.models import Department, Role
 from zhengwu.accounts.session import acting_user
-from zhengwu.audit.services import record
+from zhengwu.audit.services import record_action
 from zhengwu.catalog.models import Resource
-from zhengwu.core.errors import ApplicationError, not_found
+from zhengwu.core.actors import Actor
+from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.spreadsheets import xlsx_row
-from zhengwu.exchange import sharing
-from zhengwu.exchange import sharing_selectors as selectors
-from zhengwu.exchange.sharing_models import AccessLog, Grant, Objection, ShareRequest
+from zhengwu.exchange.audit_actions import ExchangeAction
+from zhengwu.exchange.sharing import selectors
+from zhengwu.exchange.sharing import services as sharing
+from zhengwu.exchange.sharing.models import AccessLog, Grant, Objection, ShareRequest
 
 STAFF = (Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)
 LOG_VIEWERS = (Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.AUDIT_ADMIN)
@@ -86,7 +86,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             created = sharing.share_request_create(
-                actor=user,
+                actor=Actor.from_request(request),
                 resource=data["resource"],
                 item_codes=_codes(data["item_codes"]),
                 purpose=data["purpose"],
@@ -94,13 +94,12 @@ def requests_page(request: HttpRequest) -> HttpResponse:
                 period_start=data["period_start"],
                 period_end=data["period_end"],
                 plain_personal=data["plain_personal"],
-                request=request,
             )
         except ApplicationError as error:
             add_application_error(form, error)
         else:
             messages.success(request, f"申请已提交：{created.get_state_display()}。")
-            return redirect("sharing:requests")
+            return redirect("sharing_wb:requests")
     if request.method == "GET":
         form.initial = {"period_start": date.today(), "period_end": date.today() + timedelta(days=365)}
     rows = selectors.requests_made(user.department) if user.department else ShareRequest.objects.none()
@@ -116,9 +115,9 @@ def requests_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     share_request = get_object_or_404(ShareRequest, pk=pk)
-    sharing.share_request_withdraw(actor=acting_user(request), share_request=share_request, request=request)
+    sharing.share_request_withdraw(actor=Actor.from_request(request), share_request=share_request)
     messages.success(request, "申请已撤回。")
-    return redirect("sharing:requests")
+    return redirect("sharing_wb:requests")
 
 
 # --- provider: queue ------------------------------------------------------------------------
@@ -148,28 +147,26 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 @staff_required(Role.DATA_OFFICER, Role.DEPT_LEADER)
 @require_POST
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
     share_request = get_object_or_404(ShareRequest, pk=pk)
     try:
         if request.POST.get("decision") == "approve":
             rate = request.POST.get("rate", "")
             sharing.share_request_approve(
-                actor=user,
+                actor=Actor.from_request(request),
                 share_request=share_request,
                 item_codes=_codes(request.POST.get("item_codes", "")) or None,
                 plain_personal=request.POST.get("plain_personal") == "on",
                 rate_limit_per_minute=int(rate) if rate.isdigit() else sharing.DEFAULT_RATE_LIMIT,
-                request=request,
             )
             messages.success(request, "已同意共享，授权已生成。")
         else:
             sharing.share_request_refuse(
-                actor=user, share_request=share_request, reason=request.POST.get("reason", ""), request=request
+                actor=Actor.from_request(request), share_request=share_request, reason=request.POST.get("reason", "")
             )
             messages.success(request, "已答复不同意共享。")
     except ApplicationError as error:
         messages.error(request, error.message)
-    return redirect("sharing:queue")
+    return redirect("sharing_wb:queue")
 
 
 @staff_required(Role.EGOV_OFFICE)
@@ -178,16 +175,15 @@ def request_coordinate(request: HttpRequest, pk: int) -> HttpResponse:
     share_request = get_object_or_404(ShareRequest, pk=pk)
     try:
         sharing.share_request_coordinate(
-            actor=acting_user(request),
+            actor=Actor.from_request(request),
             share_request=share_request,
             approve=request.POST.get("decision") == "approve",
             note=request.POST.get("note", ""),
-            request=request,
         )
         messages.success(request, "协调结果已记录。")
     except ApplicationError as error:
         messages.error(request, error.message)
-    return redirect("sharing:queue")
+    return redirect("sharing_wb:queue")
 
 
 # --- grants -----------------------------------------------------------------------------------
@@ -205,13 +201,11 @@ def grants_page(request: HttpRequest) -> HttpResponse:
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(Grant, pk=pk)
     try:
-        sharing.grant_revoke(
-            actor=acting_user(request), grant=grant, reason=request.POST.get("reason", ""), request=request
-        )
+        sharing.grant_revoke(actor=Actor.from_request(request), grant=grant, reason=request.POST.get("reason", ""))
         messages.success(request, "授权已撤销。")
     except ApplicationError as error:
         messages.error(request, error.message)
-    return redirect("sharing:grants")
+    return redirect("sharing_wb:grants")
 
 
 # --- objections -------------------------------------------------------------------------------
@@ -225,18 +219,17 @@ def objections_page(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             sharing.objection_create(
-                actor=user,
+                actor=Actor.from_request(request),
                 resource=data["grant"].resource,
                 record_key=data["record_key"],
                 field=data["field"],
                 evidence=data["evidence"],
-                request=request,
             )
         except ApplicationError as error:
             add_application_error(form, error)
         else:
             messages.success(request, "纠错已提交，提供部门须在规定时限内核实。")
-            return redirect("sharing:objections")
+            return redirect("sharing_wb:objections")
     rows = selectors.objections_visible_to(user)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(
@@ -252,16 +245,15 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(Objection, pk=pk)
     try:
         sharing.objection_resolve(
-            actor=acting_user(request),
+            actor=Actor.from_request(request),
             objection=objection,
             corrected=request.POST.get("decision") == "corrected",
             answer=request.POST.get("answer", ""),
-            request=request,
         )
         messages.success(request, "核实意见已提交。")
     except ApplicationError as error:
         messages.error(request, error.message)
-    return redirect("sharing:objections")
+    return redirect("sharing_wb:objections")
 
 
 # --- access log -------------------------------------------------------------------------------
@@ -316,10 +308,9 @@ def access_log_export(request: HttpRequest) -> HttpResponse:
         count += 1
     out = io.BytesIO()
     book.save(out)
-    record(
-        actor=user,
-        action="exchange.access_log_export",
-        request=request,
+    record_action(
+        Actor.from_request(request),
+        ExchangeAction.ACCESS_LOG_EXPORT,
         details={"rows": count, "resource": flt.resource_code, "outcome": flt.outcome},
     )
     response = HttpResponse(
@@ -344,32 +335,3 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         "objections": [s.objections for s in stats],
     }
     return render(request, "exchange/sharing_statistics.html", {"stats": stats, "chart": chart})
-
-
-# --- portal: the citizen's view ---------------------------------------------------------------
-
-
-@login_required
-def citizen_data_use(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    if user.kind != User.Kind.CITIZEN:
-        raise not_found("页面")
-    return render(request, "exchange/sharing_my_data_use.html", {"reads": selectors.reads_of_citizen(user)})
-
-
-app_name = "sharing"
-urlpatterns = [
-    path("requests/", requests_page, name="requests"),
-    path("requests/<int:pk>/withdraw/", request_withdraw, name="request_withdraw"),
-    path("queue/", queue_page, name="queue"),
-    path("queue/<int:pk>/decide/", request_decide, name="request_decide"),
-    path("queue/<int:pk>/coordinate/", request_coordinate, name="request_coordinate"),
-    path("grants/", grants_page, name="grants"),
-    path("grants/<int:pk>/revoke/", grant_revoke, name="grant_revoke"),
-    path("objections/", objections_page, name="objections"),
-    path("objections/<int:pk>/resolve/", objection_resolve, name="objection_resolve"),
-    path("access-log/", access_log_page, name="access_log"),
-    path("access-log/export.xlsx", access_log_export, name="access_log_export"),
-    path("statistics/", statistics_page, name="statistics"),
-]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zhengwu.catalog.models import DataItem, DataType, Resource
-from zhengwu.exchange import store
+from zhengwu.exchange.store import tables as store
 
 PAGE = store.MAX_PAGE
 

@@ -1,5 +1,5 @@
 """Workbench pages of the data store (内网): the data officer's resources, upload, load jobs and
-their error reports. Thin: parse, authorize, call `exchange.ingest`, render.
+their error reports. Thin: parse, authorize, call `store.ingest`, render.
 
 Small files load during the request; larger ones are queued as a Huey task and the job page
 polls its progress with htmx.
@@ -13,17 +13,19 @@ from pathlib import Path
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import Role, User
 from zhengwu.accounts.session import acting_user
 from zhengwu.catalog.models import Resource
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.forms import add_application_error
-from zhengwu.exchange import ingest, store
-from zhengwu.exchange.store_models import LoadJob, loadjob_run_task
+from zhengwu.exchange.store import ingest
+from zhengwu.exchange.store import tables as store
+from zhengwu.exchange.store.models import LoadJob
+from zhengwu.exchange.store.tasks import loadjob_run_task
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 SYNC_LIMIT_BYTES = 2 * 1024 * 1024  # larger uploads go to the job queue
@@ -98,7 +100,7 @@ def store_upload(request: HttpRequest, resource_id: int) -> HttpResponse:
                 handle.write(chunk)
         try:
             job = ingest.loadjob_create(
-                actor=user,
+                actor=Actor.from_request(request),
                 resource=resource,
                 path=target,
                 file_name=Path(upload.name).name,
@@ -111,7 +113,7 @@ def store_upload(request: HttpRequest, resource_id: int) -> HttpResponse:
             add_application_error(form, error)
         else:
             _dispatch(job)
-            return redirect("exchange_store:job", job_id=job.pk)
+            return redirect("store_wb:job", job_id=job.pk)
     items = list(resource.items.order_by("position"))
     jobs = resource.load_jobs.all()[:10]
     return render(
@@ -151,12 +153,3 @@ def store_job_report(request: HttpRequest, job_id: int, fmt: str) -> HttpRespons
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="loadjob-{job.pk}-errors.{fmt}"'
     return response
-
-
-app_name = "exchange_store"
-urlpatterns = [
-    path("", store_resources, name="resources"),
-    path("upload/<int:resource_id>/", store_upload, name="upload"),
-    path("jobs/<int:job_id>/", store_job, name="job"),
-    path("jobs/<int:job_id>/errors.<str:fmt>", store_job_report, name="job_report"),
-]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 
 from zhengwu.core.rawsql import fetch_one
-from zhengwu.exchange.sharing_models import Grant, RateCounter
+from zhengwu.exchange.sharing.models import Grant, RateCounter
 
 KEEP_MINUTES = 5
 # Calls of a grant (%s) in a minute (%s), over all shards.

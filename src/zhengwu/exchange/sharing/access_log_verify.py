@@ -31,8 +31,8 @@ from django.db.models import Q
 from zhengwu.audit.chain import rows_in_seq_order, seq_chain_check, seq_chain_state
 from zhengwu.audit.services import VerifyResult
 from zhengwu.core.crypto import constant_time_equal, sm3_hex
-from zhengwu.exchange.access_log import HASHED_FIELDS, PENDING_FIELDS, log_hash, log_mac, pending_mac
-from zhengwu.exchange.sharing_models import (
+from zhengwu.exchange.sharing.access_log import HASHED_FIELDS, PENDING_FIELDS, log_hash, log_mac, pending_mac
+from zhengwu.exchange.sharing.models import (
     ACCESS_LOG_ZERO_HASH,
     AccessLog,
     AccessLogHead,

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from zhengwu.accounts.models import Role, User
 from zhengwu.core.contracts import TodoItem
-from zhengwu.exchange.sharing import OBJECTION_TIMER, SHARE_REQUEST_TIMER
-from zhengwu.exchange.sharing_models import Objection, ShareRequest
-from zhengwu.exchange.sharing_selectors import lights_for
+from zhengwu.exchange.sharing.models import Objection, ShareRequest
+from zhengwu.exchange.sharing.selectors import lights_for
+from zhengwu.exchange.sharing.services import OBJECTION_TIMER, SHARE_REQUEST_TIMER
 
 LIMIT = 200
 ANSWERING_ROLES = (Role.DATA_OFFICER, Role.DEPT_LEADER)
@@ -40,14 +40,14 @@ def todo_items(user: User) -> list[TodoItem]:
         received = ShareRequest.objects.filter(
             resource__provider_id=user.department_id, state=ShareRequest.State.SUBMITTED
         ).select_related("resource", "consumer")
-        items += _items(received, SHARE_REQUEST_TIMER, "共享申请答复", reverse("sharing:queue"))
+        items += _items(received, SHARE_REQUEST_TIMER, "共享申请答复", reverse("sharing_wb:queue"))
         objections = Objection.objects.filter(
             resource__provider_id=user.department_id, state=Objection.State.OPEN
         ).select_related("resource", "consumer")
-        items += _items(objections, OBJECTION_TIMER, "数据纠错核实", reverse("sharing:objections"))
+        items += _items(objections, OBJECTION_TIMER, "数据纠错核实", reverse("sharing_wb:objections"))
     if user.has_role(Role.EGOV_OFFICE):
         coordinating = ShareRequest.objects.filter(state=ShareRequest.State.COORDINATING).select_related(
             "resource", "consumer"
         )
-        items += _items(coordinating, SHARE_REQUEST_TIMER, "共享协调", reverse("sharing:queue"))
+        items += _items(coordinating, SHARE_REQUEST_TIMER, "共享协调", reverse("sharing_wb:queue"))
     return items

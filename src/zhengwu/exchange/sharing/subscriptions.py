@@ -10,7 +10,7 @@ A 2xx answer delivers it (the cursor moves on); anything else is retried with ex
 back-off (`RETRY_BASE_SECONDS` · 2^(attempt-1)) through the Huey queue, and given up after
 `MAX_ATTEMPTS` attempts. Each attempt is written to the access log before the data leaves.
 
-Pull: the consumer calls `GET /api/v1/exchange/{code}/changes?since=` (see api_query).
+Pull: the consumer calls `GET /api/v1/exchange/{code}/changes?since=` (see `sharing.api`).
 """
 
 from __future__ import annotations
@@ -28,16 +28,17 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 
-from zhengwu.accounts.models import Role, User
-from zhengwu.audit.services import record
+from zhengwu.accounts.models import Role
+from zhengwu.audit.write import audited_write
+from zhengwu.core.actors import Actor
 from zhengwu.core.crypto import decrypt_text, encrypt_text, sm3_hmac_hex
-from zhengwu.core.errors import ApplicationError, not_found, permission_denied
-from zhengwu.exchange import access_log
+from zhengwu.core.errors import ApplicationError, clean, not_found
+from zhengwu.exchange.audit_actions import ExchangeAction
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.sharing_models import AccessLog, Delivery, Grant, Subscription
+from zhengwu.exchange.sharing import access_log
+from zhengwu.exchange.sharing.models import AccessLog, Delivery, Grant, Subscription
 
 SIGNATURE_HEADER = "X-Zhengwu-Signature"
 BATCH_LIMIT = 500
@@ -59,52 +60,52 @@ def sign(secret: str, body: bytes) -> str:
 # --- services -----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def subscription_create(
-    *, actor: User, grant: Grant, mode: str, url: str = "", request: HttpRequest | None = None
-) -> tuple[Subscription, str]:
+def subscription_create(*, actor: Actor, grant: Grant, mode: str, url: str = "") -> tuple[Subscription, str]:
     """A consumer with an active grant subscribes. Returns the subscription and (webhook) its
     signing secret, shown once."""
-    if not actor.has_role(Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER) or actor.department_id != grant.consumer_id:
-        raise permission_denied("只有获得授权的部门工作人员可以订阅。")
-    if not grant.is_active():
-        raise not_found("共享授权")
-    if mode not in Subscription.Mode.values:
-        raise ApplicationError(ExchangeError.INVALID_SUBSCRIPTION, "订阅方式应为推送或拉取。", {"mode": "无效"})
-    secret = ""
-    url = (url or "").strip()
-    if mode == Subscription.Mode.WEBHOOK:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ApplicationError(
-                ExchangeError.INVALID_SUBSCRIPTION, "请填写有效的推送地址（http/https）。", {"url": "无效"}
-            )
-        secret = secrets.token_urlsafe(32)
-    else:
-        url = ""
-    subscription = Subscription(
-        consumer=grant.consumer,
-        resource=grant.resource,
-        grant=grant,
-        mode=mode,
-        url=url,
-        secret=encrypt_text(secret) if secret else "",
-        created_by=actor,
-    )
-    subscription.full_clean()
-    subscription.save()
-    record(
-        actor=actor, action="exchange.subscription_create", target=subscription, request=request, details={"mode": mode}
-    )
+    with audited_write(actor, ExchangeAction.SUBSCRIPTION_CREATE, grant) as write:
+        locked = write.lock(grant)
+        write.require(
+            actor.works_in(locked.consumer_id, Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER),
+            "只有获得授权的部门工作人员可以订阅。",
+        )
+        if not locked.is_active():
+            raise not_found("共享授权")
+        if mode not in Subscription.Mode.values:
+            raise ApplicationError(ExchangeError.INVALID_SUBSCRIPTION, "订阅方式应为推送或拉取。", {"mode": "无效"})
+        secret = ""
+        url = (url or "").strip()
+        if mode == Subscription.Mode.WEBHOOK:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ApplicationError(
+                    ExchangeError.INVALID_SUBSCRIPTION, "请填写有效的推送地址（http/https）。", {"url": "无效"}
+                )
+            secret = secrets.token_urlsafe(32)
+        else:
+            url = ""
+        subscription = Subscription(
+            consumer=locked.consumer,
+            resource=locked.resource,
+            grant=locked,
+            mode=mode,
+            url=url,
+            secret=encrypt_text(secret) if secret else "",
+            created_by=actor.user,
+        )
+        clean(subscription)
+        subscription.save()
+        write.set_target(subscription)
+        write.note(mode=mode)
     return subscription, secret
 
 
-@transaction.atomic
-def subscription_cancel(*, actor: User, subscription: Subscription, request: HttpRequest | None = None) -> None:
-    if actor.department_id != subscription.consumer_id and not actor.has_role(Role.EGOV_OFFICE):
-        raise permission_denied()
-    Subscription.objects.filter(pk=subscription.pk).update(active=False)
-    record(actor=actor, action="exchange.subscription_cancel", target=subscription, request=request)
+def subscription_cancel(*, actor: Actor, subscription: Subscription) -> None:
+    """The consumer department (or the e-gov office) ends a subscription."""
+    with audited_write(actor, ExchangeAction.SUBSCRIPTION_CANCEL, subscription) as write:
+        locked = write.lock(subscription)
+        write.require(actor.works_in(locked.consumer_id) or actor.has_role(Role.EGOV_OFFICE))
+        Subscription.objects.filter(pk=locked.pk).update(active=False)
 
 
 # --- push ---------------------------------------------------------------------------------
@@ -116,8 +117,8 @@ def _deliverable(subscription: Subscription) -> bool:
 
 def subscriptions_collect() -> list[int]:
     """New deliveries for every active webhook subscription with no delivery pending. Returns their ids."""
-    from zhengwu.exchange import store
-    from zhengwu.exchange.api_query import project_change, resource_shape
+    from zhengwu.exchange.sharing.query import project_change, resource_shape
+    from zhengwu.exchange.store import tables as store
 
     created: list[int] = []
     webhooks = Subscription.objects.filter(active=True, mode=Subscription.Mode.WEBHOOK).select_related(
@@ -164,7 +165,7 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
 
 
 def _log_push(delivery: Delivery, subscription: Subscription, started: float) -> None:
-    from zhengwu.exchange.api_query import _log_key, resource_shape
+    from zhengwu.exchange.sharing.query import log_key, resource_shape
 
     shape = resource_shape(subscription.resource)
     keys: list[str] = []
@@ -172,7 +173,7 @@ def _log_push(delivery: Delivery, subscription: Subscription, started: float) ->
     for change in json.loads(delivery.body).get("changes", []):
         key = change.get(shape.key_item)
         if key is not None:
-            logged, idx = _log_key(shape, str(key))
+            logged, idx = log_key(shape, str(key))
             keys.append(logged)
             indexes.extend(idx)
     access_log.append(

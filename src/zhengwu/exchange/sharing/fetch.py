@@ -22,8 +22,9 @@ from django.utils import timezone
 from zhengwu.accounts.models import Department
 from zhengwu.catalog.models import DataType, Resource
 from zhengwu.core.crypto import blind_index
-from zhengwu.exchange import access_log, masking, store
-from zhengwu.exchange.sharing_models import AccessLog, Grant
+from zhengwu.exchange.sharing import access_log, masking
+from zhengwu.exchange.sharing.models import AccessLog, Grant
+from zhengwu.exchange.store import tables as store
 
 PURPOSE_MAX = 200
 

@@ -1,7 +1,7 @@
 """Sharing by rule (docs/rules.md §3): share requests, grants, objections (纠错), the access log of the
 query API (SM3 hash chain, like the audit log), and subscriptions with their webhook deliveries.
 
-Writes go through `exchange.sharing`, `exchange.access_log` and `exchange.subscriptions`.
+Writes go through `exchange.sharing.services`, `exchange.sharing.access_log` and `exchange.sharing.subscriptions`.
 """
 
 from __future__ import annotations
@@ -198,9 +198,9 @@ class AccessLog(models.Model):
         PUSH = "push", "订阅推送"
 
     # Read by `zhengwu audit verify` (the audit app cannot import this one: layers).
-    hash_chain_verifier = "zhengwu.exchange.access_log_verify.verify_chain"
-    hash_chain_state = "zhengwu.exchange.access_log_verify.chain_state"
-    hash_chain_check = "zhengwu.exchange.access_log_verify.chain_check"
+    hash_chain_verifier = "zhengwu.exchange.sharing.access_log_verify.verify_chain"
+    hash_chain_state = "zhengwu.exchange.sharing.access_log_verify.chain_state"
+    hash_chain_check = "zhengwu.exchange.sharing.access_log_verify.chain_check"
     hash_chain_label = "共享访问日志"
 
     seq = models.BigIntegerField("序号", primary_key=True)
@@ -309,9 +309,9 @@ class AccessLogPending(models.Model):
     row that has no sealed copy in the chain.
     """
 
-    hash_chain_verifier = "zhengwu.exchange.access_log_verify.verify_pending"
-    hash_chain_state = "zhengwu.exchange.access_log_verify.pending_state"
-    hash_chain_check = "zhengwu.exchange.access_log_verify.pending_check"
+    hash_chain_verifier = "zhengwu.exchange.sharing.access_log_verify.verify_pending"
+    hash_chain_state = "zhengwu.exchange.sharing.access_log_verify.pending_state"
+    hash_chain_check = "zhengwu.exchange.sharing.access_log_verify.pending_check"
     hash_chain_label = "共享访问日志（待封存）"
 
     id = models.BigAutoField(primary_key=True)
@@ -411,7 +411,7 @@ class RateCounter(models.Model):
 
 class QueryCacheVersion(models.Model):
     """One row: bumped whenever an API client, department, resource, data item or grant changes,
-    so every server process drops what it cached of them (`exchange.query_cache`)."""
+    so every server process drops what it cached of them (`exchange.sharing.query_cache`)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     value = models.BigIntegerField(default=0)
