@@ -33,7 +33,7 @@ from zhengwu.audit.errors import AuditError
 from zhengwu.audit.models import ZERO_HASH, AuditChainHead, AuditEvent, retention_cutoff
 from zhengwu.core.actors import Actor, ActorKind, client_ip
 from zhengwu.core.crypto import constant_time_equal
-from zhengwu.core.errors import ApplicationError, permission_denied
+from zhengwu.core.errors import ApplicationError
 
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$")
 MAX_DETAILS_CHARS = 64 * 1024
@@ -346,32 +346,36 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
 # --- retention -------------------------------------------------------------------------
 
 
-@transaction.atomic
-def purge_expired(*, actor: User | None, before: datetime, request: HttpRequest | None = None) -> int:
+def purge_expired(*, actor: Actor, before: datetime) -> int:
     """Delete events older than `before`, which must lie outside the retention period.
 
-    Only the audit administrator (or the system itself, `actor=None`, e.g. a scheduled task)
+    Only the audit administrator (or the platform itself, e.g. a scheduled task or the command)
     may purge. The purge is recorded, with the seq and hash of the last event removed, so that
-    `verify_chain` can still check the chain from its new first event. Returns the number deleted.
+    `verify_chain` can still check the chain from its new first event; a refused purge is recorded
+    too. Returns the number deleted.
     """
-    if actor is not None and not actor.has_role(Role.AUDIT_ADMIN):
-        raise permission_denied("只有审计管理员可以清理到期的审计日志。")
-    if timezone.is_naive(before):
-        before = timezone.make_aware(before)
-    cutoff = retention_cutoff()
-    if before > cutoff:
-        days, earliest = settings.AUDIT_RETENTION_DAYS, f"{timezone.localtime(cutoff):%Y-%m-%d %H:%M}"
-        raise ApplicationError(
-            AuditError.WITHIN_RETENTION,
-            f"审计日志须至少保存 {days} 天，只能清理 {earliest} 之前的记录。",
-            {"before": "在保存期内"},
-        )
-    _lock_head()  # no event is appended while the prefix is cut
-    last = AuditEvent.objects.filter(at__lt=before).order_by("-seq").values("seq", "hash").first()
-    details: dict[str, Any] = {"before": before.isoformat(), "deleted": 0}
-    if last is not None:
-        # Delete a prefix of the chain by seq, so the remaining chain stays contiguous.
-        details["deleted"], _ = AuditEvent.objects.filter(seq__lte=last["seq"]).delete()
-        details.update(through_seq=last["seq"], through_hash=last["hash"])
-    record(actor=actor, action=PURGE_ACTION, request=request, details=details)
+    # Imported here: audit.write records through this module (record_action).
+    from zhengwu.audit.audit_actions import AuditLogAction
+    from zhengwu.audit.write import audited_write
+
+    with audited_write(actor, AuditLogAction.PURGE) as write:
+        write.require(actor.is_platform or actor.has_role(Role.AUDIT_ADMIN), "只有审计管理员可以清理到期的审计日志。")
+        if timezone.is_naive(before):
+            before = timezone.make_aware(before)
+        cutoff = retention_cutoff()
+        if before > cutoff:
+            days, earliest = settings.AUDIT_RETENTION_DAYS, f"{timezone.localtime(cutoff):%Y-%m-%d %H:%M}"
+            raise ApplicationError(
+                AuditError.WITHIN_RETENTION,
+                f"审计日志须至少保存 {days} 天，只能清理 {earliest} 之前的记录。",
+                {"before": "在保存期内"},
+            )
+        _lock_head()  # no event is appended while the prefix is cut
+        last = AuditEvent.objects.filter(at__lt=before).order_by("-seq").values("seq", "hash").first()
+        details: dict[str, Any] = {"before": before.isoformat(), "deleted": 0}
+        if last is not None:
+            # Delete a prefix of the chain by seq, so the remaining chain stays contiguous.
+            details["deleted"], _ = AuditEvent.objects.filter(seq__lte=last["seq"]).delete()
+            details.update(through_seq=last["seq"], through_hash=last["hash"])
+        write.note(**details)
     return int(details["deleted"])

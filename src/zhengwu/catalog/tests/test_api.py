@@ -12,6 +12,7 @@ from zhengwu.accounts import services as account_services
 from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import person_client, staff_client
+from zhengwu.core.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tax_system(sys_admin: User, police_dept: Department) -> str:
     _, token = account_services.apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name="金盾工程",
         department=police_dept,
         scopes=[ApiClient.Scope.EXCHANGE_QUERY],

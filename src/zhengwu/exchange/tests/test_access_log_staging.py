@@ -13,6 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from zhengwu.accounts.models import ApiClient, User
 from zhengwu.accounts.services import apiclient_revoke
 from zhengwu.conftest import person_client
+from zhengwu.core.actors import Actor
 from zhengwu.exchange import access_log, query_cache, rate_limit, sharing
 from zhengwu.exchange.sharing_models import AccessLog, AccessLogHead, AccessLogPending, Grant, RateCounter
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
@@ -90,7 +91,7 @@ def test_a_revoked_grant_is_refused_at_once_in_the_same_process(
 def test_a_revoked_api_client_is_refused_at_once(market_grant: Grant, market_token: str, sys_admin: User) -> None:
     assert call(market_token, PATH).status_code == 200
     client = ApiClient.objects.get(department=market_grant.consumer)
-    apiclient_revoke(actor=sys_admin, client=client)
+    apiclient_revoke(actor=Actor.person(sys_admin), client=client)
     assert call(market_token, PATH).status_code == 401
 
 

@@ -16,6 +16,7 @@ from zhengwu.accounts.models import ApiClient, Department, Role, User
 from zhengwu.accounts.services import apiclient_create
 from zhengwu.catalog.models import CatalogClass, DataItem, DataType, FormatClass, Resource, ShareType, UpdateCycle, Zone
 from zhengwu.conftest import make_staff
+from zhengwu.core.actors import Actor
 from zhengwu.exchange import sharing, store
 from zhengwu.exchange.sharing_models import Grant
 
@@ -178,7 +179,7 @@ def market_grant(market_clerk: User, police_officer: User, people: Resource) -> 
 
 def api_token(sys_admin: User, department: Department, scopes: list[str] | None = None) -> tuple[ApiClient, str]:
     return apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name=f"{department.name}业务系统",
         department=department,
         scopes=scopes or [ApiClient.Scope.EXCHANGE_QUERY],

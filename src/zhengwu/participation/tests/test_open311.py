@@ -23,6 +23,7 @@ from django.utils import timezone
 from zhengwu.accounts import services as account_services
 from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.audit.models import AuditEvent
+from zhengwu.core.actors import Actor
 from zhengwu.participation import rules, services
 from zhengwu.participation.models import Letter
 from zhengwu.supervision.selectors import timer_for
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 def system_token(sys_admin: User, department: Department, scopes: list[str], name: str = "长春市12345热线系统") -> str:
     _client, token = account_services.apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name=name,
         department=department,
         scopes=scopes,

@@ -12,6 +12,7 @@ from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.accounts.services import apiclient_create
 from zhengwu.conftest import make_staff, person_client, staff_client
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.supervision import oversight, todo
 from zhengwu.supervision.tests.conftest import start
 
@@ -25,7 +26,7 @@ def timers(market_dept: Department, police_dept: Department) -> None:
 
 def system(sys_admin: User, department: Department, scopes: list[str]) -> str:
     client, token = apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name="监察系统",
         department=department,
         scopes=[ApiClient.Scope.READ_DIRECTORY],

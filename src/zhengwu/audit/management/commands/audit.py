@@ -4,7 +4,7 @@
     zhengwu audit export --format csv --output audit.csv [--since 2026-01-01] [--until 2026-01-31]
     zhengwu audit purge --before 2025-06-01    delete events older than the date (outside retention)
 
-Each run is itself recorded in the audit log (actor: 系统, i.e. the operator of the server).
+Each run is itself recorded in the audit log (actor: the platform, i.e. the operator of the server).
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from zhengwu.audit import exports, selectors, services
+from zhengwu.audit.audit_actions import AuditLogAction
+from zhengwu.audit.models import AuditEvent
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 
 
@@ -53,10 +56,10 @@ class Command(BaseCommand):
 
     def _verify(self, options: dict[str, Any]) -> None:
         result = services.verify_chain(batch_size=options["batch_size"])
-        services.record(
-            actor=None,
-            action="audit.verify",
-            outcome="success" if result.ok else "failure",
+        services.record_action(
+            Actor.platform(),
+            AuditLogAction.VERIFY,
+            outcome=AuditEvent.Outcome.SUCCESS if result.ok else AuditEvent.Outcome.FAILURE,
             details={"checked": result.checked, "first_bad_seq": result.first_bad_seq, "reason": result.reason},
         )
         others_ok = self._verify_other_chains(options)
@@ -98,14 +101,14 @@ class Command(BaseCommand):
                 count = exports.write_csv(rows, out) if options["format"] == "csv" else exports.write_xlsx(rows, out)
         except OSError as error:
             raise CommandError(f"无法写入 {path}：{error.strerror}") from None
-        services.record(
-            actor=None,
-            action="audit.export",
+        services.record_action(
+            Actor.platform(),
+            AuditLogAction.EXPORT,
             details={**flt.as_details(), "format": options["format"], "through_seq": through, "rows": count},
         )
         self.stdout.write(self.style.SUCCESS(f"已导出 {count} 条审计记录到 {path}。"))
 
     def _purge(self, options: dict[str, Any]) -> None:
         before = timezone.make_aware(datetime.combine(options["before"], time.min))
-        deleted = services.purge_expired(actor=None, before=before)
+        deleted = services.purge_expired(actor=Actor.platform(), before=before)
         self.stdout.write(self.style.SUCCESS(f"已清理 {deleted} 条到期的审计记录。"))
