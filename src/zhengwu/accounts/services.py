@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -245,19 +245,27 @@ def _phone_code_use(entry_id: int | None) -> None:
         )
 
 
-def _register(write: Write, user: User, password: str, code_entry: int | None, registered: str) -> User:
-    """The tail both registrations share: password rules, the phone code last, then the save."""
-    _check_password(password, user)
-    user.set_password(password)
-    # The code is checked last, so that a form with other mistakes does not spend it.
-    _phone_code_use(code_entry)
-    user.phone_verified_at = timezone.now()
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise ApplicationError(AccountsError.ID_REGISTERED, registered, {"id_number": "已注册"}) from None
-    write.set_target(user)
+def _register(
+    actor: Actor, action: AccountsAction, build: Callable[[], User], *, phone: str, phone_code: str, password: str
+) -> User:
+    """The one path of both registrations: `build()` checks the form and makes the unsaved user;
+    then the password rules, the phone code last (a form with other mistakes does not spend it),
+    and the save."""
+    code_entry = _phone_code_verify(phone, phone_code)
+    with audited_write(actor, action) as write:
+        user = build()
+        _check_password(password, user)
+        user.set_password(password)
+        _phone_code_use(code_entry)
+        user.phone_verified_at = timezone.now()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same ID number or username, registered a moment ago
+            raise ApplicationError(AccountsError.ID_REGISTERED, "该账号已注册。", {"id_number": "已注册"}) from None
+        write.set_target(user)
+        if user.enterprise_credit_code:
+            write.note(credit_code=user.enterprise_credit_code)
     return user
 
 
@@ -272,28 +280,30 @@ def citizen_register(
     password: str,
 ) -> User:
     """Real-name registration of a natural person (实名注册): ID number, name, verified phone.
-    The actor is the anonymous visitor who registers."""
-    code_entry = _phone_code_verify(phone, phone_code)
-    with audited_write(actor, AccountsAction.CITIZEN_REGISTER) as write:
+    The actor is the visitor who registers (anonymous, as a rule: `Actor.anonymous(ip=...)`)."""
+
+    def build() -> User:
         resident = validate_resident_id(id_number)
-        phone = _check_phone(phone)
+        checked_phone = _check_phone(phone)
         if not real_name.strip():
             raise ApplicationError(AccountsError.INVALID_INPUT, "请填写真实姓名。", {"real_name": "必填"})
         _check_username(username)
-        if User.objects.filter(
-            kind=User.Kind.CITIZEN, id_number_index=blind_index(resident.number, purpose="resident-id")
-        ).exists():
+        index = blind_index(resident.number, purpose="resident-id")
+        if User.objects.filter(kind=User.Kind.CITIZEN, id_number_index=index).exists():
             raise ApplicationError(
                 AccountsError.ID_REGISTERED, "该身份证号码已注册，请直接登录或找回密码。", {"id_number": "已注册"}
             )
-        user = User(
+        return User(
             username=username,
             real_name=real_name.strip(),
             kind=User.Kind.CITIZEN,
             id_number=resident.number,
-            phone=phone,
+            phone=checked_phone,
         )
-        return _register(write, user, password, code_entry, "该身份证号码已注册。")
+
+    return _register(
+        actor, AccountsAction.CITIZEN_REGISTER, build, phone=phone, phone_code=phone_code, password=password
+    )
 
 
 def enterprise_register(
@@ -308,29 +318,30 @@ def enterprise_register(
     phone_code: str,
     password: str,
 ) -> User:
-    """Registration of an enterprise (法人) account, acted for by a named, real-name person.
-    The actor is the anonymous visitor who registers."""
-    code_entry = _phone_code_verify(phone, phone_code)
-    with audited_write(actor, AccountsAction.ENTERPRISE_REGISTER) as write:
+    """Registration of an enterprise (法人) account, acted for by a named, real-name person."""
+
+    def build() -> User:
         company = validate_credit_code(credit_code)
         agent = validate_resident_id(agent_id_number)
-        phone = _check_phone(phone)
+        checked_phone = _check_phone(phone)
         if not enterprise_name.strip():
             raise ApplicationError(AccountsError.INVALID_INPUT, "请填写单位名称。", {"enterprise_name": "必填"})
         if not agent_name.strip():
             raise ApplicationError(AccountsError.INVALID_INPUT, "请填写经办人姓名。", {"agent_name": "必填"})
         _check_username(username)
-        user = User(
+        return User(
             username=username,
             kind=User.Kind.ENTERPRISE,
             real_name=agent_name.strip(),
             id_number=agent.number,
-            phone=phone,
+            phone=checked_phone,
             enterprise_name=enterprise_name.strip(),
             enterprise_credit_code=company.code,
         )
-        write.note(credit_code=company.code)
-        return _register(write, user, password, code_entry, "该账号已注册。")
+
+    return _register(
+        actor, AccountsAction.ENTERPRISE_REGISTER, build, phone=phone, phone_code=phone_code, password=password
+    )
 
 
 def _me(write: Write, actor: Actor) -> User:
