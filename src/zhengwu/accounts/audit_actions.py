@@ -22,6 +22,7 @@ class AccountsAction(AuditAction):
     APICLIENT_REVOKE = "accounts.apiclient_revoke"
     UNLOCK = "accounts.unlock"
     REGIONS_LOAD = "accounts.regions.load"
+    PHONE_CODE_SEND = "accounts.phone_code.send"
     # Events that are not a write (record_action).
     LOGIN = "accounts.login"
     LOGOUT = "accounts.logout"

@@ -194,19 +194,22 @@ def user_set_active(*, actor: Actor, user: User, active: bool) -> None:
         locked.save(update_fields=["is_active"])
 
 
-def phone_code_send(*, phone: str, now: datetime | None = None) -> None:
-    """Send a 6-digit verification code (no more than one a minute per number)."""
-    phone = _check_phone(phone)
-    moment = now or timezone.now()
-    index = blind_index(phone, purpose="phone")
-    last = PhoneCode.objects.filter(phone_index=index).order_by("-created_at").first()
-    if last is not None and moment - last.created_at < PHONE_CODE_INTERVAL:
-        raise ApplicationError(
-            AccountsError.CODE_TOO_FREQUENT, "验证码发送过于频繁，请一分钟后再试。", {"phone": "请稍后再试"}
-        )
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    PhoneCode.objects.create(phone_index=index, code_hash=_code_hash(index, code), created_at=moment)
-    sms.send(phone, f"【政务服务平台】您的验证码是 {code}，10 分钟内有效。请勿泄露。")
+def phone_code_send(*, actor: Actor, phone: str, now: datetime | None = None) -> None:
+    """Send a 6-digit verification code (no more than one a minute per number). The actor is the
+    visitor who asks; the log keeps the number masked."""
+    with audited_write(actor, AccountsAction.PHONE_CODE_SEND) as write:
+        phone = _check_phone(phone)
+        moment = now or timezone.now()
+        index = blind_index(phone, purpose="phone")
+        last = PhoneCode.objects.filter(phone_index=index).order_by("-created_at").first()
+        if last is not None and moment - last.created_at < PHONE_CODE_INTERVAL:
+            raise ApplicationError(
+                AccountsError.CODE_TOO_FREQUENT, "验证码发送过于频繁，请一分钟后再试。", {"phone": "请稍后再试"}
+            )
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        PhoneCode.objects.create(phone_index=index, code_hash=_code_hash(index, code), created_at=moment)
+        write.note(phone=f"{phone[:3]}****{phone[-4:]}")
+    sms.send(phone, f"【政务服务平台】您的验证码是 {code}，10 分钟内有效。请勿泄露。")  # once the code is stored
 
 
 def _code_hash(index: str, code: str) -> str:

@@ -141,7 +141,7 @@ def phone_code(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "accounts/_code_status.html", {"error": "请填写手机号码。"}, status=400)
     try:
-        services.phone_code_send(phone=form.cleaned_data["phone"])
+        services.phone_code_send(actor=Actor.from_request(request), phone=form.cleaned_data["phone"])
     except ApplicationError as error:
         return render(request, "accounts/_code_status.html", {"error": error.message}, status=error.status)
     return render(request, "accounts/_code_status.html", {"sent": True})

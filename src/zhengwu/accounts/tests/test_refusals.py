@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengwu.accounts import services
 from zhengwu.accounts.errors import AccountsError
-from zhengwu.accounts.models import ApiClient, Department, Region, Role, RoleAssignment, User
+from zhengwu.accounts.models import ApiClient, Department, PhoneCode, Region, Role, RoleAssignment, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.conftest import PASSWORD
 from zhengwu.core.actors import Actor
@@ -21,7 +21,7 @@ from zhengwu.core.errors import ApplicationError, CoreError
 
 pytestmark = pytest.mark.django_db
 
-TABLES = (User, RoleAssignment, Department, Region, ApiClient, TOTPDevice)
+TABLES = (User, RoleAssignment, Department, Region, ApiClient, TOTPDevice, PhoneCode)
 
 
 def _counts() -> dict[str, int]:
@@ -178,3 +178,14 @@ def test_the_security_admin_grants_and_the_grant_names_who_granted(sec_admin: Us
     assert grant.granted_by == sec_admin
     [event] = AuditEvent.objects.filter(action="accounts.roles_set")
     assert (event.outcome, event.details) == ("success", {"added": [Role.DATA_OFFICER], "removed": []})
+
+
+def test_a_code_asked_for_again_within_the_minute_is_a_recorded_failure() -> None:
+    visitor = Actor.anonymous(ip="192.0.2.20")
+    services.phone_code_send(actor=visitor, phone="13900003333")
+    sent = AuditEvent.objects.get(action="accounts.phone_code.send")
+    assert (sent.outcome, sent.actor_kind, sent.details) == ("success", "anonymous", {"phone": "139****3333"})
+    error, event = refused(lambda: services.phone_code_send(actor=visitor, phone="13900003333"))
+    assert error.code == AccountsError.CODE_TOO_FREQUENT
+    assert (event.outcome, event.ip) == ("failure", "192.0.2.20")
+    assert "13900003333" not in str(event.details)
