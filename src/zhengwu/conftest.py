@@ -102,12 +102,12 @@ def office_dept(jilin: Region) -> Department:
 
 @pytest.fixture
 def nature_dept(jilin: Region) -> Department:
-    return _department(jilin, "吉林省自然资源厅", "11220000013544111W")
+    return _department(jilin, "吉林省自然资源厅", "11220000013544111Q")
 
 
 @pytest.fixture
 def housing_dept(jilin: Region) -> Department:
-    return _department(jilin, "吉林省住房和城乡建设厅", "11220000013544187F")
+    return _department(jilin, "吉林省住房和城乡建设厅", "11220000013544189Q")
 
 
 @pytest.fixture

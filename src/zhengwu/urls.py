@@ -10,7 +10,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("api/v1/", api.urls),
     path("accounts/", include("zhengwu.accounts.urls")),
-    path("workbench/audit/", include("zhengwu.audit.urls")),
+    path("workbench/audit/", include("zhengwu.audit.workbench_urls")),
     path("workbench/exchange/data/", include("zhengwu.exchange.store.workbench_urls")),
     # Pages many visitors read are served from the public page cache (portal/cache.py), which
     # lives above these apps, so they are wrapped here, before the apps' own URLs.

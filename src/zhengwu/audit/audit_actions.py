@@ -1,4 +1,6 @@
-"""Audit action names of the audit log's own operations (events already in the chain keep their names)."""
+"""Audit action names of the audit log itself (events already in the chain keep their names).
+
+Named `AuditLogAction`, not `AuditAction`: that is the base class every app's enum derives from."""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ from zhengwu.audit.write import AuditAction
 
 
 class AuditLogAction(AuditAction):
-    VERIFY = "audit.verify"
+    VIEW = "audit.view"  # the administrator read the log (a page or one event)
     EXPORT = "audit.export"
+    VERIFY = "audit.verify"
+    PURGE = "audit.purge"
     ANCHOR = "audit.anchor"
     PLATFORM_KEY_ROTATE = "audit.platform_key.rotate"

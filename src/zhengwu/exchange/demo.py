@@ -91,9 +91,9 @@ def _ensure_client(department: Department) -> str:
         return kept
     sysadmin = User.objects.get(username="sysadmin")
     for client in clients:  # its token is lost: replaced, not left usable by whoever has it
-        apiclient_revoke(actor=sysadmin, client=client)
+        apiclient_revoke(actor=Actor.person(sysadmin), client=client)
     client, token = apiclient_create(
-        actor=sysadmin,
+        actor=Actor.person(sysadmin),
         name=CLIENT_NAME,
         department=department,
         scopes=[ApiClient.Scope.EXCHANGE_QUERY],

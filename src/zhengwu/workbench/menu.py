@@ -32,7 +32,7 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("接口凭证", "workbench:api_clients", (Role.SYS_ADMIN,)),
     ("工作日历", "workbench:workdays", (Role.SYS_ADMIN,)),
     ("运行监测", "ops_wb:watch", (Role.SYS_ADMIN,)),
-    ("审计日志", "audit:log", (Role.AUDIT_ADMIN,)),
+    ("审计日志", "audit_wb:log", (Role.AUDIT_ADMIN,)),
     ("数据加载", "store_wb:resources", (Role.DATA_OFFICER,)),
     (
         "资源目录",

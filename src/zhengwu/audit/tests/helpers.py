@@ -17,6 +17,8 @@ from django.db import connection
 from zhengwu.audit import services
 from zhengwu.audit.chain import HASHED_FIELDS, event_hash
 from zhengwu.audit.models import AuditEvent
+from zhengwu.audit.write import AuditAction
+from zhengwu.core.actors import Actor
 
 SQLITE_TRIGGERS = (
     "audit_event_no_update",
@@ -79,8 +81,15 @@ def clock(moment: datetime) -> Iterator[None]:
         yield
 
 
+class HelperAction(AuditAction):
+    EVENT = "test.event"
+
+
 def make_events(count: int, **kwargs: Any) -> list[AuditEvent]:
-    return [services.record(actor=None, action="test.event", details={"n": i}, **kwargs) for i in range(1, count + 1)]
+    return [
+        services.record_action(Actor.platform(), HelperAction.EVENT, details={"n": i}, **kwargs)
+        for i in range(1, count + 1)
+    ]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tax_system(sys_admin: User, police_dept: Department) -> str:
     _, token = account_services.apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name="金盾工程",
         department=police_dept,
         scopes=[ApiClient.Scope.EXCHANGE_QUERY],

@@ -92,7 +92,7 @@ def test_a_revoked_grant_is_refused_at_once_in_the_same_process(
 def test_a_revoked_api_client_is_refused_at_once(market_grant: Grant, market_token: str, sys_admin: User) -> None:
     assert call(market_token, PATH).status_code == 200
     client = ApiClient.objects.get(department=market_grant.consumer)
-    apiclient_revoke(actor=sys_admin, client=client)
+    apiclient_revoke(actor=Actor.person(sys_admin), client=client)
     assert call(market_token, PATH).status_code == 401
 
 

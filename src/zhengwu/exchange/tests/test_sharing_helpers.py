@@ -163,7 +163,7 @@ def market_grant(market_clerk: User, police_officer: User, people: Resource) -> 
 
 def api_token(sys_admin: User, department: Department, scopes: list[str] | None = None) -> tuple[ApiClient, str]:
     return apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name=f"{department.name}业务系统",
         department=department,
         scopes=scopes or [ApiClient.Scope.EXCHANGE_QUERY],

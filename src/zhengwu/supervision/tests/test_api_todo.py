@@ -26,7 +26,7 @@ def timers(market_dept: Department, police_dept: Department) -> None:
 
 def system(sys_admin: User, department: Department, scopes: list[str]) -> str:
     client, token = apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name="监察系统",
         department=department,
         scopes=[ApiClient.Scope.READ_DIRECTORY],

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from zhengwu.accounts.models import Department, Role, User
+from zhengwu.accounts.models import Department, User
 from zhengwu.catalog.models import Resource
-from zhengwu.conftest import make_staff, person_client, staff_client
+from zhengwu.conftest import person_client, staff_client
 from zhengwu.core.actors import Actor
 from zhengwu.core.contracts import TodoItem
 from zhengwu.exchange.sharing.models import ShareRequest
@@ -20,6 +20,7 @@ from zhengwu.supervision.tests.conftest import start
 from zhengwu.workbench import todo
 
 people = helpers.people
+people = helpers.people  # a fixture of the exchange tests: 人口基础信息 of 公安厅
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +84,8 @@ def test_a_submitted_catalog_entry_waits_on_the_egov_office_only(
 
 
 def test_a_urged_department_clerk_sees_the_urging_and_the_forwarded_complaint(
-    market_clerk: User, police_clerk: User, market_dept: Department, citizen: User
+    market_clerk: User, police_clerk: User, market_dept: Department, citizen: User, supervisor: User
 ) -> None:
-    supervisor = make_staff("supervisor_zhao", market_dept, Role.SUPERVISOR, name="电子监察室赵监察员")
     late = start(market_dept, 1, date(2024, 3, 1), title="食品经营许可 2024-SCJG-000007")
     oversight.urging_create(
         actor=Actor.person(supervisor), timer=late, notice="已超期，请于3个工作日内说明原因并办结。"

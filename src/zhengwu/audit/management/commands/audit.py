@@ -147,5 +147,5 @@ class Command(BaseCommand):
 
     def _purge(self, options: dict[str, Any]) -> None:
         before = timezone.make_aware(datetime.combine(options["before"], time.min))
-        deleted = services.purge_expired(actor=None, before=before)
+        deleted = services.purge_expired(actor=Actor.platform(), before=before)
         self.stdout.write(self.style.SUCCESS(f"已清理 {deleted} 条到期的审计记录。"))

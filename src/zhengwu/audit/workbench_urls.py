@@ -1,8 +1,8 @@
 from django.urls import path
 
-from zhengwu.audit import views
+from zhengwu.audit import workbench_views as views
 
-app_name = "audit"
+app_name = "audit_wb"
 urlpatterns = [
     path("", views.log, name="log"),
     path("export/", views.export, name="export"),

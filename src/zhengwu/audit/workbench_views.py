@@ -1,8 +1,9 @@
 """The audit administrator's viewer (内网, 审计管理员 only): list, detail, export.
 
 Thin views: parse the request, call a selector, record the viewing, render. Every viewing and
-export is itself an audit event ("audit.view", "audit.export"); so is every refused attempt by
-a logged-in user ("denied"), since trying to read the audit log is worth knowing about.
+export is itself an audit event (`AuditLogAction.VIEW`, `.EXPORT`, through `record_action`); so is
+every refused attempt by a logged-in user ("denied"), since trying to read the audit log is worth
+knowing about.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from zhengwu.accounts.decorators import staff_required
-from zhengwu.accounts.models import Role, User
+from zhengwu.accounts.models import Role
 from zhengwu.audit import exports, selectors
+from zhengwu.audit.audit_actions import AuditLogAction
 from zhengwu.audit.errors import AuditError
 from zhengwu.audit.forms import EventFilterForm
-from zhengwu.audit.services import record
+from zhengwu.audit.models import AuditEvent
+from zhengwu.audit.services import record_action
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError
 
 View = Callable[..., HttpResponseBase]
 
 
-def audit_admin_only(action: str) -> Callable[[View], View]:
+def audit_admin_only(action: AuditLogAction) -> Callable[[View], View]:
     """`staff_required(Role.AUDIT_ADMIN)`, recording refusals of logged-in users as "denied"."""
 
     def decorator(view: View) -> View:
@@ -40,11 +44,10 @@ def audit_admin_only(action: str) -> Callable[[View], View]:
                 return guarded(request, *args, **kwargs)
             except ApplicationError as error:
                 if error.code == CoreError.PERMISSION_DENIED and request.user.is_authenticated:
-                    record(
-                        actor=request.user,
-                        action=action,
-                        outcome="denied",
-                        request=request,
+                    record_action(
+                        Actor.from_request(request),
+                        action,
+                        outcome=AuditEvent.Outcome.DENIED,
                         details={"path": request.path[:200]},
                     )
                 raise
@@ -66,18 +69,16 @@ def _filter_query(request: HttpRequest, *drop: str) -> str:
     return query.urlencode()
 
 
-@audit_admin_only("audit.view")
+@audit_admin_only(AuditLogAction.VIEW)
 def log(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
     form = EventFilterForm(request.GET or None)
     valid = not form.is_bound or form.is_valid()
     flt = form.to_filter() if form.is_bound and valid else selectors.EventFilter()
     before, after = _cursor(request, "before"), _cursor(request, "after")
     page = selectors.events_page(flt, before=before, after=after) if valid else selectors.EventPage()
-    record(
-        actor=user,
-        action="audit.view",
-        request=request,
+    record_action(
+        Actor.from_request(request),
+        AuditLogAction.VIEW,
         details={"filter": flt.as_details(), "before": before, "after": after, "rows": len(page.items)},
     )
     context = {
@@ -88,11 +89,11 @@ def log(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/log.html", context)
 
 
-@audit_admin_only("audit.view")
+@audit_admin_only(AuditLogAction.VIEW)
 def detail(request: HttpRequest, seq: int) -> HttpResponse:
     event = selectors.event_get(seq)
     intact = selectors.event_intact(event)
-    record(actor=request.user, action="audit.view", target=event, request=request)  # type: ignore[arg-type]
+    record_action(Actor.from_request(request), AuditLogAction.VIEW, target=event)
     details_text = json.dumps(event.details, ensure_ascii=False, indent=2, sort_keys=True)
     previous, following = selectors.event_neighbours(event.seq)
     context = {
@@ -105,7 +106,7 @@ def detail(request: HttpRequest, seq: int) -> HttpResponse:
     return render(request, "audit/detail.html", context)
 
 
-@audit_admin_only("audit.export")
+@audit_admin_only(AuditLogAction.EXPORT)
 def export(request: HttpRequest) -> HttpResponseBase:
     fmt = exports.check_format(request.GET.get("format", "csv"))
     form = EventFilterForm(request.GET)
@@ -114,10 +115,9 @@ def export(request: HttpRequest) -> HttpResponseBase:
         raise ApplicationError(AuditError.INVALID_FILTER, "筛选条件有误，未导出。", fields)
     flt = form.to_filter()
     through = selectors.head_seq()
-    record(
-        actor=request.user,  # type: ignore[arg-type]
-        action="audit.export",
-        request=request,
+    record_action(
+        Actor.from_request(request),
+        AuditLogAction.EXPORT,
         details={"filter": flt.as_details(), "format": fmt, "through_seq": through},
     )
     rows = selectors.events_stream(flt, through_seq=through)
