@@ -72,6 +72,10 @@ class Guarded:
     `args` names the `World` builder of the URL's arguments; `verbs` gives one request per value
     of the URL argument `verb_arg`. `body` is what a POST sends (a dict, or the name of a `World`
     builder), `headers` what every request sends besides the credentials.
+
+    A list that everyone of a role may open (their own department's rows) names in `hidden` an
+    object it shows to `allowed` and must not show to `hidden_from` (staff of another department,
+    another citizen): they get the page without it.
     """
 
     who: str
@@ -86,6 +90,8 @@ class Guarded:
     headers: dict[str, str] = field(default_factory=dict)
     query: str = ""
     ok: tuple[int, ...] = (200,)
+    hidden: str = ""
+    hidden_from: tuple[str, ...] = ()
 
 
 Entry = Public | Guarded
@@ -145,6 +151,10 @@ def citizen_only(**kwargs: Any) -> Guarded:
 
 P = Public
 HANDLERS = (Role.CLERK, Role.DEPT_LEADER)
+# who must not see 市场监管厅's rows (or the citizen's) in a list they may open
+CLERK = ("police_clerk",)
+OFFICER = ("police_officer",)
+OUTSIDER = ("outsider",)
 
 URLS: dict[str, Entry] = {
     "healthz": P("health check for the load balancer"),
@@ -171,7 +181,7 @@ URLS: dict[str, Entry] = {
     "workbench/audit/export/": staff(Role.AUDIT_ADMIN, scoped=False),
     "workbench/audit/<int:seq>/": staff(Role.AUDIT_ADMIN, scoped=False, args="audit_event"),
     # exchange: data store
-    "workbench/exchange/data/": staff(Role.DATA_OFFICER, scoped=False),
+    "workbench/exchange/data/": staff(Role.DATA_OFFICER, scoped=False, hidden="store_resource", hidden_from=OFFICER),
     "workbench/exchange/data/upload/<int:resource_id>/": staff(Role.DATA_OFFICER, args="store_resource", post=True),
     "workbench/exchange/data/jobs/<int:job_id>/": staff(Role.DATA_OFFICER, args="load_job"),
     "workbench/exchange/data/jobs/<int:job_id>/errors.<str:fmt>": staff(Role.DATA_OFFICER, args="load_job_report"),
@@ -181,7 +191,7 @@ URLS: dict[str, Entry] = {
     r"catalog/^resource/(?P<code>\d{1,12}/\d{3,6})/$": P("the public catalog"),
     "catalog/dcat.jsonld": P("the public catalog"),
     r"catalog/^export\.(?P<fmt>xlsx|json)$": P("the public catalog"),
-    "workbench/catalog/": staff(scoped=False),
+    "workbench/catalog/": staff(scoped=False, allowed="market_officer", hidden="catalog_draft", hidden_from=OFFICER),
     "workbench/catalog/new/": staff(Role.DATA_OFFICER, scoped=False, post=True),
     "workbench/catalog/review/": staff(Role.EGOV_OFFICE, of="office", scoped=False),
     "workbench/catalog/import/": staff(Role.DATA_OFFICER, scoped=False, post=True),
@@ -220,7 +230,15 @@ URLS: dict[str, Entry] = {
         get=False,
         post=True,
     ),
-    "workbench/exchange/sharing/queue/": staff(Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE, scoped=False),
+    "workbench/exchange/sharing/queue/": staff(
+        Role.DATA_OFFICER,
+        Role.DEPT_LEADER,
+        Role.EGOV_OFFICE,
+        scoped=False,
+        allowed="market_officer",
+        hidden="share_request",
+        hidden_from=("police_leader",),
+    ),
     "workbench/exchange/sharing/queue/<int:pk>/decide/": staff(
         Role.DATA_OFFICER, Role.DEPT_LEADER, args="share_request", get=False, post=True
     ),
@@ -256,7 +274,9 @@ URLS: dict[str, Entry] = {
     ),
     "my/data-use/": person(),
     # eservices: staff
-    "workbench/eservices/window/": staff(*HANDLERS, scoped=False),
+    "workbench/eservices/window/": staff(
+        *HANDLERS, scoped=False, query="?state=processing", hidden="application", hidden_from=CLERK
+    ),
     "workbench/eservices/window/export/": staff(*HANDLERS, scoped=False),
     "workbench/eservices/cases/<int:pk>/": staff(*HANDLERS, Role.SUPERVISOR, args="application"),
     "workbench/eservices/cases/<int:pk>/<str:verb>/": staff(
@@ -267,7 +287,7 @@ URLS: dict[str, Entry] = {
         verbs=("accept", "refuse", "correction", "approve", "deny"),
     ),
     "workbench/eservices/materials/<int:pk>/": staff(*HANDLERS, Role.SUPERVISOR, args="application_material"),
-    "workbench/eservices/tasks/": staff(*HANDLERS, scoped=False),
+    "workbench/eservices/tasks/": staff(*HANDLERS, scoped=False, hidden="application", hidden_from=CLERK),
     "workbench/eservices/tasks/<int:pk>/": staff(*HANDLERS, args="case_task"),
     "workbench/eservices/tasks/<int:pk>/<str:verb>/": staff(
         *HANDLERS,
@@ -276,7 +296,9 @@ URLS: dict[str, Entry] = {
         post=True,
         verbs=("claim", "approve", "reject", "special", "special_end"),
     ),
-    "workbench/eservices/items/": staff(*HANDLERS, Role.EGOV_OFFICE, scoped=False),
+    "workbench/eservices/items/": staff(
+        *HANDLERS, Role.EGOV_OFFICE, scoped=False, hidden="item_draft", hidden_from=CLERK
+    ),
     "workbench/eservices/items/import/": staff(*HANDLERS, scoped=False, post=True),
     "workbench/eservices/items/template/": staff(*HANDLERS, scoped=False),
     "workbench/eservices/items/<int:pk>/": staff(*HANDLERS, Role.EGOV_OFFICE, args="item"),
@@ -288,7 +310,9 @@ URLS: dict[str, Entry] = {
     "workbench/eservices/items/<int:pk>/<str:verb>/": staff(
         *HANDLERS, Role.EGOV_OFFICE, args="item_draft", get=False, post=True, verbs=("publish", "withdraw")
     ),
-    "workbench/eservices/ratings/": staff(*HANDLERS, Role.SUPERVISOR, scoped=False),
+    "workbench/eservices/ratings/": staff(
+        *HANDLERS, Role.SUPERVISOR, scoped=False, hidden="application", hidden_from=CLERK
+    ),
     "workbench/eservices/ratings/<int:pk>/": staff(*HANDLERS, Role.SUPERVISOR, args="rectification"),
     "workbench/eservices/ratings/<int:pk>/<str:verb>/": staff(
         *HANDLERS,
@@ -299,7 +323,7 @@ URLS: dict[str, Entry] = {
         verbs=("complete", "appeal", "uphold", "reject"),
     ),
     # disclosure: staff
-    "workbench/disclosure/publications/": staff(*HANDLERS, scoped=False),
+    "workbench/disclosure/publications/": staff(*HANDLERS, scoped=False, hidden="publication", hidden_from=CLERK),
     "workbench/disclosure/publications/new/": staff(*HANDLERS, scoped=False, post=True),
     "workbench/disclosure/publications/<int:pk>/": staff(*HANDLERS, args="publication"),
     "workbench/disclosure/publications/<int:pk>/edit/": staff(*HANDLERS, args="publication", post=True),
@@ -311,7 +335,7 @@ URLS: dict[str, Entry] = {
         verbs=("publish", "withdraw", "validity", "delete", "attach"),
     ),
     "workbench/disclosure/attachments/<int:pk>/delete/": staff(*HANDLERS, args="attachment", get=False, post=True),
-    "workbench/disclosure/requests/": staff(*HANDLERS, scoped=False),
+    "workbench/disclosure/requests/": staff(*HANDLERS, scoped=False, hidden="disclosure_request", hidden_from=CLERK),
     "workbench/disclosure/requests/register/": staff(*HANDLERS, scoped=False, post=True),
     "workbench/disclosure/requests/<int:pk>/": staff(*HANDLERS, args="disclosure_request"),
     r"workbench/disclosure/^requests/(?P<pk>\d+)/(?P<verb>confirm|correction|corrected|extend|consult_start|consult_end|answer|close)/$": staff(  # noqa: E501
@@ -330,7 +354,9 @@ URLS: dict[str, Entry] = {
     ),
     # participation: staff. The letter came in through the e-gov office (12345) and was
     # dispatched to 市场监管厅.
-    "workbench/participation/letters/": staff(*HANDLERS, Role.EGOV_OFFICE, Role.SUPERVISOR, scoped=False),
+    "workbench/participation/letters/": staff(
+        *HANDLERS, Role.EGOV_OFFICE, Role.SUPERVISOR, scoped=False, hidden="letter", hidden_from=CLERK
+    ),
     "workbench/participation/letters/<int:pk>/": staff(*HANDLERS, Role.EGOV_OFFICE, Role.SUPERVISOR, args="letter"),
     "workbench/participation/letters/<int:pk>/<slug:action>/": staff(
         *HANDLERS,
@@ -355,7 +381,9 @@ URLS: dict[str, Entry] = {
             "callback",
         ),
     ),
-    "workbench/participation/consultations/": staff(*HANDLERS, Role.EGOV_OFFICE, scoped=False, post=True),
+    "workbench/participation/consultations/": staff(
+        *HANDLERS, Role.EGOV_OFFICE, scoped=False, post=True, hidden="consultation", hidden_from=CLERK
+    ),
     "workbench/participation/consultations/<int:pk>/": staff(*HANDLERS, Role.EGOV_OFFICE, args="consultation"),
     "workbench/participation/consultations/<int:pk>/<slug:action>/": staff(
         *HANDLERS,
@@ -369,7 +397,9 @@ URLS: dict[str, Entry] = {
     "workbench/participation/comments/<int:pk>/decide/": staff(
         *HANDLERS, Role.EGOV_OFFICE, args="comment", get=False, post=True
     ),
-    "workbench/participation/surveys/": staff(*HANDLERS, Role.EGOV_OFFICE, scoped=False, post=True),
+    "workbench/participation/surveys/": staff(
+        *HANDLERS, Role.EGOV_OFFICE, scoped=False, post=True, hidden="survey", hidden_from=CLERK
+    ),
     "workbench/participation/surveys/<int:pk>/": staff(*HANDLERS, Role.EGOV_OFFICE, args="survey"),
     "workbench/participation/surveys/<int:pk>/<slug:action>/": staff(
         *HANDLERS, Role.EGOV_OFFICE, args="survey", get=False, post=True, verb_arg="action", verbs=("open", "close")
@@ -400,13 +430,22 @@ URLS: dict[str, Entry] = {
         refused_also=("market_leader",),
     ),
     "workbench/supervision/urgings/": staff(
-        Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER, Role.CLERK, scoped=False
+        Role.SUPERVISOR,
+        Role.EGOV_OFFICE,
+        Role.DEPT_LEADER,
+        Role.CLERK,
+        scoped=False,
+        allowed="market_clerk",
+        hidden="timer",
+        hidden_from=CLERK,
     ),
     "workbench/supervision/urgings/<int:pk>/": staff(
         Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER, Role.CLERK, args="urging"
     ),
     "workbench/supervision/urgings/<int:pk>/answer/": staff(*HANDLERS, args="urging", get=False, post=True),
-    "workbench/supervision/complaints/": staff(Role.SUPERVISOR, Role.DEPT_LEADER, Role.CLERK, scoped=False),
+    "workbench/supervision/complaints/": staff(
+        Role.SUPERVISOR, Role.DEPT_LEADER, Role.CLERK, scoped=False, hidden="complaint", hidden_from=CLERK
+    ),
     "workbench/supervision/complaints/<int:pk>/": staff(
         Role.SUPERVISOR, Role.DEPT_LEADER, Role.CLERK, args="complaint"
     ),
@@ -440,7 +479,7 @@ URLS: dict[str, Entry] = {
     ),
     # workbench: home and the administrators' pages (the three administrators sit in 市场监管厅
     # in the cast; their pages are not about a department).
-    "workbench/": staff(scoped=False),
+    "workbench/": staff(scoped=False, hidden="timer", hidden_from=CLERK),
     "workbench/users/": staff(Role.SYS_ADMIN, scoped=False),
     "workbench/users/<int:user_id>/toggle-active/": staff(
         Role.SYS_ADMIN, scoped=False, args="target_user", get=False, post=True
@@ -463,7 +502,7 @@ URLS: dict[str, Entry] = {
     "services/": P("办事指南"),
     "services/items/<int:pk>/": P("办事指南"),
     "services/items/<int:pk>/apply/": citizen_only(args="item", post=True),
-    "services/mine/": person(),
+    "services/mine/": person(hidden="application", hidden_from=OUTSIDER),
     "services/mine/<str:number>/": owner("application_number"),
     "services/mine/<str:number>/withdraw/": owner("application_number", get=False, post=True),
     "services/mine/<str:number>/rate/": owner("application_number", get=False, post=True),
@@ -476,7 +515,7 @@ URLS: dict[str, Entry] = {
     "verify/": P("public verification of certificates"),
     "verify/keys/": P("public verification of certificates"),
     "verify/<str:identifier>": P("public verification of certificates"),
-    "certificates/": person(),
+    "certificates/": person(hidden="certificate", hidden_from=OUTSIDER),
     # the holder; also the issuing department's clerks and leaders (who issued it)
     "certificates/<str:identifier>/": owner("certificate", staff="police_clerk"),
     "certificates/<str:identifier>/pdf": owner("certificate", staff="police_clerk"),
@@ -487,7 +526,7 @@ URLS: dict[str, Entry] = {
     "disclosure/reports/": P("published annual reports"),
     "disclosure/reports/<int:department_id>/<int:year>/": P("published annual reports"),
     "disclosure/reports/<int:department_id>/<int:year>.xlsx": P("published annual reports"),
-    "disclosure/requests/": person(),
+    "disclosure/requests/": person(hidden="disclosure_request", hidden_from=OUTSIDER),
     "disclosure/requests/new/": citizen_only(post=True),
     "disclosure/requests/<int:pk>/": owner("disclosure_request"),
     "disclosure/requests/<int:pk>/correct/": owner("disclosure_request", get=False, post=True),
@@ -499,7 +538,7 @@ URLS: dict[str, Entry] = {
     # shown once after writing a letter; otherwise it sends one to one's letters
     "participation/letters/receipt/": person(ok=(302,)),
     "participation/letters/track/": P("progress by letter number and query code"),
-    "participation/letters/mine/": person(),
+    "participation/letters/mine/": person(hidden="letter_number", hidden_from=OUTSIDER),
     "participation/letters/mine/<str:number>/": owner("letter_number"),
     "participation/letters/": P("published letters"),
     "participation/letters/<str:number>/": P("published letters"),
@@ -529,7 +568,7 @@ URLS: dict[str, Entry] = {
     # supervision: the portal
     "supervision/exposure/": P("the published exposure list"),
     "supervision/exposure/<str:month>/": P("the published exposure list"),
-    "supervision/complaints/": person(),
+    "supervision/complaints/": person(hidden="complaint", hidden_from=OUTSIDER),
     "supervision/complaints/new/": citizen_only(post=True),
     "supervision/complaints/<str:number>/": owner("complaint_number"),
     # portal
@@ -592,7 +631,9 @@ OPERATIONS: dict[str, Entry] = {
     "GET /api/v1/eservices/items": P("办事指南"),
     "GET /api/v1/eservices/items/{item_id}": P("办事指南"),
     "POST /api/v1/eservices/lookup": P("progress by case number and verification code"),
-    "GET /api/v1/eservices/applications": _api("a logged-in person (own cases)", ("anonymous",), "citizen"),
+    "GET /api/v1/eservices/applications": _api(
+        "a logged-in person (own cases)", ("anonymous",), "citizen", hidden="application", hidden_from=OUTSIDER
+    ),
     "POST /api/v1/eservices/applications/{number}/withdraw": _api(
         "the applicant",
         ("anonymous", "outsider", "market_clerk", "client_no_scope"),
@@ -612,7 +653,13 @@ OPERATIONS: dict[str, Entry] = {
         post=True,
         body="disclosure_request_body",
     ),
-    "GET /api/v1/disclosure/requests": _api("a logged-in person (own requests)", ("anonymous",), "citizen"),
+    "GET /api/v1/disclosure/requests": _api(
+        "a logged-in person (own requests)",
+        ("anonymous",),
+        "citizen",
+        hidden="disclosure_request",
+        hidden_from=OUTSIDER,
+    ),
     "GET /api/v1/disclosure/requests/{request_id}": _api(
         "the applicant", ("anonymous", "outsider", "market_clerk"), "citizen", args="disclosure_request_id"
     ),
@@ -625,7 +672,9 @@ OPERATIONS: dict[str, Entry] = {
         post=True,
         body={"kind": "suggest", "title": "建议", "content": "建议增加夜间办事窗口。"},
     ),
-    "GET /api/v1/participation/letters/mine": _api("a logged-in person (own letters)", ("anonymous",), "citizen"),
+    "GET /api/v1/participation/letters/mine": _api(
+        "a logged-in person (own letters)", ("anonymous",), "citizen", hidden="letter_number", hidden_from=OUTSIDER
+    ),
     "GET /api/v1/participation/consultations": P("open consultations"),
     "GET /api/v1/participation/surveys/{survey_id}/results": P("published survey results"),
     "GET /api/v1/supervision/dashboard": _api(
@@ -638,6 +687,8 @@ OPERATIONS: dict[str, Entry] = {
         ("anonymous", "citizen", "market_plain", "client_no_scope"),
         "supervisor",
     ),
-    "GET /api/v1/certificates/mine": _api("a logged-in person (own certificates)", ("anonymous",), "citizen"),
+    "GET /api/v1/certificates/mine": _api(
+        "a logged-in person (own certificates)", ("anonymous",), "citizen", hidden="certificate", hidden_from=OUTSIDER
+    ),
     "GET /api/v1/certificates/{identifier}/verify": P("public verification of certificates"),
 }

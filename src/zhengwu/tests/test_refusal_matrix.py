@@ -330,6 +330,25 @@ class World:
         assert loaded.status_code == 200, loaded.content
         self.workday_row = WorkdayOverride.objects.create(date=date(2030, 1, 2), is_workday=False, reason="矩阵")
 
+    def marker(self, name: str) -> str:
+        """Text by which a list shows one of the objects (of 市场监管厅, or of the citizen)."""
+        return {
+            "application": self.application_row.number,
+            "item_draft": self.item_draft_row.name,
+            "publication": self.publication_row.title,
+            "disclosure_request": self.disclosure_request_row.number,
+            "letter": self.letter_row.title,
+            "letter_number": self.letter_row.number,
+            "consultation": self.consultation_row.title,
+            "survey": self.survey_row.title,
+            "timer": self.timer_row.title,
+            "complaint": self.complaint_row.number,
+            "store_resource": self.shared.name,
+            "catalog_draft": self.catalog_draft_row.name,
+            "share_request": self.share_request_row.purpose,
+            "certificate": self.certificate_row.identifier,
+        }[name]
+
     # URL arguments, by the names the matrix uses
     def args(self, name: str) -> dict[str, Any]:
         if not name:
@@ -516,6 +535,32 @@ def _try(
         findings.unaudited.append(f"{where}: answered {status}, {audited} audit events, expected one denied/failure")
 
 
+def _look(
+    world: World,
+    findings: Findings,
+    visitors: Visitors,
+    tables: list[str],
+    *,
+    label: str,
+    url: str,
+    persona: str,
+    entry: Guarded,
+) -> None:
+    """A list anyone of the role may open: `persona` gets it, without the other department's row."""
+    client, headers = visitors(persona)
+    before = _counts(tables)
+    response = client.get(url, headers={**entry.headers, **headers})
+    after = _counts(tables)
+    where = f"GET {url} as {persona} [{label}]"
+    if response.status_code not in (200, *REFUSED_PAGE):
+        findings.problems.append(f"{where}: answered {response.status_code}, expected its own list or a refusal")
+    elif world.marker(entry.hidden) in response.content.decode():
+        findings.problems.append(f"{where}: shows {entry.hidden} ({world.marker(entry.hidden)}), not theirs")
+    grown = {t: after[t] - before[t] for t in tables if after[t] != before[t]}
+    if grown:
+        findings.problems.append(f"{where}: wrote {grown}")
+
+
 def _requests(entry: Guarded, world: World, *, route_name: str = "", api_path: str = "") -> list[tuple[str, str]]:
     """(method, url) for each request the entry asks for."""
     base = world.args(entry.args)
@@ -555,9 +600,16 @@ def _check_all(world: World, items: list[tuple[str, Guarded, str, str]]) -> Find
         for method, url in _requests(entry, world, route_name=route_name, api_path=api_path):
             if method == "GET" and entry.allowed:
                 client, headers = visitors(entry.allowed)
-                status = client.get(url, headers={**entry.headers, **headers}).status_code
-                if status not in entry.ok:
-                    findings.problems.append(f"GET {url} as {entry.allowed} (who may) answered {status} [{key}]")
+                response = client.get(url, headers={**entry.headers, **headers})
+                if response.status_code not in entry.ok:
+                    findings.problems.append(
+                        f"GET {url} as {entry.allowed} (who may) answered {response.status_code} [{key}]"
+                    )
+                elif entry.hidden and world.marker(entry.hidden) not in response.content.decode():
+                    findings.problems.append(f"GET {url} as {entry.allowed} (who may) does not show {entry.hidden}")
+            if method == "GET" and entry.hidden:
+                for persona in entry.hidden_from:
+                    _look(world, findings, visitors, tables, label=key, url=url, persona=persona, entry=entry)
             for persona in entry.refused:
                 _try(world, findings, visitors, tables, label=key, url=url, method=method, persona=persona, entry=entry,
                      is_api=is_api)  # fmt: skip
@@ -589,6 +641,6 @@ def test_matrix_entries_name_known_people() -> None:
     for key, entry in {**URLS, **OPERATIONS}.items():
         if isinstance(entry, Public):
             continue
-        unknown = [p for p in (*entry.refused, entry.allowed) if p and p not in PERSONAS]
+        unknown = [p for p in (*entry.refused, *entry.hidden_from, entry.allowed) if p and p not in PERSONAS]
         assert not unknown, f"{key}: unknown people {unknown}"
         assert entry.get or entry.post, f"{key}: neither GET nor POST"
