@@ -111,13 +111,13 @@ def staff(
 ) -> Guarded:
     """Staff holding one of `roles` (any staff when none); `scoped`: only of the object's department `of`.
 
-    Refused: the anonymous visitor, a citizen, an enterprise agent, staff of department `of`
-    without the role (one holding no role, one holding another), and when `scoped` staff of another
-    department holding the role.
+    Refused: the anonymous visitor, a citizen (an enterprise agent meets the same check: not
+    staff), staff of department `of` without the role (one holding no role, one holding another),
+    and when `scoped` staff of another department holding the role.
     """
     wanted = frozenset(roles)
     holders = [name for name in _department_staff(of) if not wanted or STAFF[name][1] & wanted]
-    refused: list[str] = ["anonymous", "citizen", "company"]
+    refused: list[str] = ["anonymous", "citizen"]
     if wanted:
         lacking = [name for name in _department_staff(of) if not STAFF[name][1] & wanted]
         refused += lacking[:2] if lacking[0].endswith("_plain") else [f"{of}_plain", lacking[0]]
