@@ -16,6 +16,7 @@ An app's conftest adds only what is its own (a second clerk, its records); it ne
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,6 +40,13 @@ def _sms_in_memory(settings: Any) -> None:
 
     settings.SMS_BACKEND = "memory"
     sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_witness(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test writes its log anchors (audit.anchors) to a witness of its own: anchors of another
+    test's database would not match this one's (the directory is created only when written to)."""
+    settings.ZHENGWU_AUDIT_WITNESS = tmp_path_factory.getbasetemp() / f"witness-{uuid.uuid4().hex}"
 
 
 @pytest.fixture(autouse=True)

@@ -23,16 +23,16 @@ urlpatterns = [
     path("workbench/eservices/", include("zhengwu.eservices.workbench_urls")),
     path("workbench/disclosure/", include("zhengwu.disclosure.workbench_urls")),
     path("workbench/participation/", include("zhengwu.participation.workbench_urls")),
-    path("workbench/supervision/", include("zhengwu.supervision.urls")),
+    path("workbench/supervision/", include("zhengwu.supervision.workbench_urls")),
+    path("workbench/ops/", include("zhengwu.ops.workbench_urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("services/", include("zhengwu.eservices.urls")),
-    path("verify/", include("zhengwu.certificates.verify_urls")),
-    path("certificates/", include("zhengwu.certificates.urls")),
+    path("", include("zhengwu.certificates.urls")),  # /certificates/… and /verify/…
     re_path(r"^disclosure/(?P<key>[0-9A-Z]{18}/\d{4}-\d{5}|\d{1,11})/$", public_page(disclosure_views.detail)),
     path("disclosure/", include("zhengwu.disclosure.urls")),
     path("participation/", include("zhengwu.participation.urls")),
     path("open311/v2/", include("zhengwu.participation.open311_urls")),
-    path("supervision/", include("zhengwu.supervision.portal_urls")),
+    path("supervision/", include("zhengwu.supervision.urls")),
     path("", include("zhengwu.portal.urls")),
 ]
 

@@ -10,16 +10,11 @@ from ninja import Field, Query, Router, Schema
 from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
 from zhengwu.accounts.models import ApiClient, Department, Region, User
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.schemas import ErrorOut
 
 router = Router(tags=["部门与区划"])
 
 directory_auth = [ApiClientAuth(ApiClient.Scope.READ_DIRECTORY), PersonSessionAuth()]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class PageQuery(Schema):

@@ -28,7 +28,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department, Role, User
-from zhengwu.audit.chain import HASHED_FIELDS, event_hash, event_mac, rows_in_seq_order
+from zhengwu.audit.chain import (
+    HASHED_FIELDS,
+    event_hash,
+    event_mac,
+    rows_in_seq_order,
+    seq_chain_check,
+    seq_chain_state,
+)
 from zhengwu.audit.errors import AuditError
 from zhengwu.audit.models import ZERO_HASH, AuditChainHead, AuditEvent, retention_cutoff
 from zhengwu.core.actors import Actor, ActorKind, client_ip
@@ -291,7 +298,20 @@ def _purge_anchor(through_seq: int) -> str | None:
     return str(anchor["through_hash"]) if isinstance(anchor, dict) and "through_hash" in anchor else None
 
 
-def verify_chain(batch_size: int = 5000) -> VerifyResult:
+def chain_state() -> dict[str, Any]:
+    """The audit chain's head as an anchor records it (`audit.anchors`); ValueError if it is broken."""
+    head = AuditChainHead.objects.filter(pk=1).values("seq", "hash").first()
+    return seq_chain_state(AuditEvent.objects.all(), head, ZERO_HASH)
+
+
+def chain_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
+    """Where and why the audit chain does not extend its anchored state (None: it does)."""
+    return seq_chain_check(
+        anchored, AuditEvent.objects.all(), purged_through=lambda seq: _purge_anchor(seq) is not None
+    )
+
+
+def verify_chain(batch_size: int = 5000, anchor: dict[str, Any] | None = None) -> VerifyResult:
     """Walk the chain in seq order and report the first event that is missing, changed or moved.
 
     Checks, for each event: its seq follows the previous one (a gap means a deletion), its hash
@@ -299,9 +319,22 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
     reordering), and its MAC matches its hash (the chain was recomputed). The chain may start
     after 1 only where `purge_expired` recorded the hash of the last event it removed; it must
     end where the chain head says (otherwise the end was cut off).
+
+    With `anchor` (this chain's state in the latest signed anchor, `audit.anchors`), the chain
+    must also extend it: a chain shorter than its anchor, or whose event at the anchored seq has
+    another hash, was cut or rebuilt, even if the head was moved back to match.
     """
     if batch_size < 1:
         raise ApplicationError(AuditError.INVALID_FILTER, "每批条数必须为正数。")
+    result = _verify_walk(batch_size)
+    if result.ok and anchor is not None:
+        mismatch = chain_check(anchor)
+        if mismatch is not None:
+            return VerifyResult(ok=False, checked=result.checked, first_bad_seq=mismatch[0], reason=mismatch[1])
+    return result
+
+
+def _verify_walk(batch_size: int) -> VerifyResult:
     head = AuditChainHead.objects.filter(pk=1).values("seq", "hash").first()
     limit = head["seq"] if head else None
     first = AuditEvent.objects.order_by("seq").values_list("seq", flat=True).first()
@@ -374,4 +407,12 @@ def purge_expired(*, actor: User | None, before: datetime, request: HttpRequest 
         details["deleted"], _ = AuditEvent.objects.filter(seq__lte=last["seq"]).delete()
         details.update(through_seq=last["seq"], through_hash=last["hash"])
     record(actor=actor, action=PURGE_ACTION, request=request, details=details)
+    # A signed anchor with the new first seq, once the purge is committed (audit.anchors).
+    transaction.on_commit(_anchor_after_purge)
     return int(details["deleted"])
+
+
+def _anchor_after_purge() -> None:
+    from zhengwu.audit import anchors  # anchors builds on this module
+
+    anchors.write_anchor_quietly("purge")

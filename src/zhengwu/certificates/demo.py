@@ -22,6 +22,7 @@ from zhengwu.certificates import services
 from zhengwu.certificates.base_resource import missing_from_base
 from zhengwu.certificates.models import Certificate, CertificateType, HolderKind
 from zhengwu.certificates.selectors import certificates_held_by
+from zhengwu.core.actors import Actor
 from zhengwu.core.idnumbers import make_credit_code
 from zhengwu.core.workdays import today
 
@@ -150,7 +151,7 @@ def _issue_once(*, department: Department, type_name: str, holder: dict[str, str
     if existing.exists():
         return False
     services.certificate_issue(
-        actor=None,
+        actor=Actor.platform(),
         department=department,
         certificate_type=code,
         holder_name=holder["holder_name"],
@@ -242,7 +243,8 @@ def load_demo(*, say: Callable[[str], object]) -> str:
                 source_label="演示数据",
             )
     problem = services.certificates_resync(
-        certificates=missing_from_base(list(Certificate.objects.select_related("certificate_type", "issuer")))
+        actor=Actor.platform(),
+        certificates=missing_from_base(list(Certificate.objects.select_related("certificate_type", "issuer"))),
     )
     if problem:
         say(f"电子证照：未能写入电子证照库（{problem}）")

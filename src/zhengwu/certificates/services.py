@@ -1,9 +1,10 @@
 """Writes of the certificates app: issue and revoke electronic certificates (电子证照).
 
-`certificate_issue` is called by eservices when an approved case's result is a certificate
-(actor None = the platform, or the approving staff member), and by staff tools and the demo.
-`certificate_revoke` is for staff (clerk or department leader) of the issuing department.
-Both are audited; refusals are recorded outside the transaction so they stay on record.
+`certificate_issue` is called by eservices when an approved case's result is a certificate (for
+the approving staff member, or the platform), and by staff tools and the demo. `certificate_revoke`
+is for staff (clerk or department leader) of the issuing department. Every write acts for an
+`Actor` through `audited_write` (docs/design.md rules 1 and 5): a refusal writes nothing but its
+audit record.
 """
 
 from __future__ import annotations
@@ -12,24 +13,26 @@ import json
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Max
-from django.http import HttpRequest
 from django.utils import timezone
 
-from zhengwu.accounts.models import Department, Role, User
-from zhengwu.audit.services import record
+from zhengwu.accounts.models import Department, Role
+from zhengwu.audit.write import audited_write
 from zhengwu.certificates import identifiers, signing
+from zhengwu.certificates.audit_actions import CertificatesAction
 from zhengwu.certificates.base_resource import write_to_base
 from zhengwu.certificates.errors import CertificateError
 from zhengwu.certificates.models import Certificate, CertificateType, HolderKind, IssuerKey
+from zhengwu.certificates.states import CERTIFICATE
+from zhengwu.core.actors import Actor
 from zhengwu.core.crypto import blind_index
-from zhengwu.core.errors import ApplicationError, from_validation_error, permission_denied
+from zhengwu.core.errors import ApplicationError, clean, required_text
 from zhengwu.core.idnumbers import validate_credit_code, validate_resident_id
 from zhengwu.core.workdays import today
 
 ISSUER_ROLES = (Role.CLERK, Role.DEPT_LEADER)
+KEY_ROTATORS = (Role.DEPT_LEADER,)
 HOLDER_INDEX_PURPOSE = "certificate-holder"
 MAX_VALUE_LENGTH = 500
 
@@ -38,88 +41,61 @@ def holder_index(code: str) -> str:
     return blind_index(code, purpose=HOLDER_INDEX_PURPOSE)
 
 
-def may_act_for(actor: User | None, department: Department) -> bool:
-    """Staff (clerk or leader) of the issuing department; None is the platform itself."""
-    if actor is None:
-        return True
-    return bool(actor.is_authenticated and actor.has_role(*ISSUER_ROLES) and actor.department_id == department.pk)
+def is_issuer_staff(actor: Actor, department: Department) -> bool:
+    """A clerk or leader of the issuing department."""
+    return actor.works_in(department.pk, *ISSUER_ROLES)
 
 
 # --- issuer keys ---------------------------------------------------------------------------------
 
 
-def issuer_key_for(*, department: Department, request: HttpRequest | None = None) -> IssuerKey:
-    """The department's active SM2 key, generated (and audited) on first use."""
+def _new_key(department: Department) -> IssuerKey:
+    private_key, public_key = signing.new_keypair()
+    return IssuerKey.objects.create(
+        department=department,
+        public_key=public_key,
+        private_key=private_key,
+        fingerprint=signing.fingerprint(public_key),
+    )
+
+
+def issuer_key_for(*, actor: Actor, department: Department) -> IssuerKey:
+    """The department's active SM2 key, generated (and audited) on first use.
+
+    Only the platform makes keys this way (on the first issue of a department); a person asks for a
+    new key with `issuer_key_rotate`."""
     key = IssuerKey.objects.filter(department=department, retired_at__isnull=True).first()
     if key is not None:
         return key
-    private_key, public_key = signing.new_keypair()
     try:
-        with transaction.atomic():
-            key = IssuerKey.objects.create(
-                department=department,
-                public_key=public_key,
-                private_key=private_key,
-                fingerprint=signing.fingerprint(public_key),
-            )
-            record(
-                actor=None,
-                action="certificates.issuer_key.create",
-                target=key,
-                details={"fingerprint": key.fingerprint},
-                request=request,
-                department=department,
-            )
+        with audited_write(actor, CertificatesAction.ISSUER_KEY_CREATE, department=department) as write:
+            write.require(actor.is_platform, "签发密钥由平台在首次签发时生成。")
+            key = _new_key(department)
+            write.set_target(key)
+            write.note(fingerprint=key.fingerprint)
     except IntegrityError:  # another process created it at the same moment
         key = IssuerKey.objects.get(department=department, retired_at__isnull=True)
     return key
 
 
-KEY_ROTATORS = (Role.DEPT_LEADER,)
-
-
-def issuer_key_rotate(*, actor: User, department: Department, request: HttpRequest | None = None) -> IssuerKey:
+def issuer_key_rotate(*, actor: Actor, department: Department) -> IssuerKey:
     """Retire the department's signing key and make a new one (e.g. after a suspected leak).
 
     Certificates already issued keep their key and still verify; new ones use the new key.
     For the department's leader, or the security administrator (安全管理员).
     """
-    try:
-        allowed = actor.is_authenticated and (
-            (actor.has_role(*KEY_ROTATORS) and actor.department_id == department.pk) or actor.has_role(Role.SEC_ADMIN)
+    with audited_write(actor, CertificatesAction.ISSUER_KEY_ROTATE, department=department) as write:
+        write.require(
+            actor.works_in(department.pk, *KEY_ROTATORS) or actor.has_role(Role.SEC_ADMIN),
+            "只有本部门负责人或安全管理员可以更换签发密钥。",
         )
-        if not allowed:
-            raise permission_denied("只有本部门负责人或安全管理员可以更换签发密钥。")
-    except ApplicationError as error:
-        _refuse(
-            actor=actor,
-            action="certificates.issuer_key.rotate",
-            error=error,
-            details={},
-            request=request,
-            department=department,
-        )
-        raise
-    private_key, public_key = signing.new_keypair()
-    with transaction.atomic():
         old = IssuerKey.objects.select_for_update().filter(department=department, retired_at__isnull=True).first()
         if old is not None:
             old.retired_at = timezone.now()
             old.save(update_fields=["retired_at"])
-        key = IssuerKey.objects.create(
-            department=department,
-            public_key=public_key,
-            private_key=private_key,
-            fingerprint=signing.fingerprint(public_key),
-        )
-        record(
-            actor=actor,
-            action="certificates.issuer_key.rotate",
-            target=key,
-            details={"fingerprint": key.fingerprint, "retired": old.fingerprint if old else ""},
-            request=request,
-            department=department,
-        )
+        key = _new_key(department)
+        write.set_target(key)
+        write.note(fingerprint=key.fingerprint, retired=old.fingerprint if old else "")
     return key
 
 
@@ -187,7 +163,7 @@ def _data(kind: CertificateType, data: dict[str, Any]) -> dict[str, str]:
         )
     names = kind.item_names()
     problems: dict[str, str] = {}
-    clean: dict[str, str] = {}
+    values: dict[str, str] = {}
     for code, value in data.items():
         if code not in names:
             problems[str(code)] = f"“{kind.name}”没有此信息项"
@@ -196,40 +172,19 @@ def _data(kind: CertificateType, data: dict[str, Any]) -> dict[str, str]:
         if len(text) > MAX_VALUE_LENGTH:
             problems[code] = f"不超过 {MAX_VALUE_LENGTH} 字"
         elif text:
-            clean[code] = text
+            values[code] = text
     for item in kind.items:
-        if item.get("required") and str(item["code"]) not in clean and str(item["code"]) not in problems:
+        if item.get("required") and str(item["code"]) not in values and str(item["code"]) not in problems:
             problems[str(item["code"])] = f"“{item['name']}”必填"
     if problems:
         listed = "；".join(f"{names.get(code, code)}：{text}" for code, text in problems.items())
         raise ApplicationError(CertificateError.INVALID_DATA, f"照面信息有误：{listed}", problems)
-    return clean
-
-
-def _refuse(
-    *,
-    actor: User | None,
-    action: str,
-    error: ApplicationError,
-    details: dict[str, Any],
-    request: HttpRequest | None,
-    department: Department | None,
-    target: Any = None,
-) -> None:
-    record(
-        actor=actor,
-        action=action,
-        target=target,
-        outcome="denied" if error.status in (403, 404) else "failure",
-        details={**details, "code": error.code, "message": error.message},
-        request=request,
-        department=department,
-    )
+    return values
 
 
 def certificate_issue(
     *,
-    actor: User | None,
+    actor: Actor,
     department: Department,
     certificate_type: str | CertificateType,
     holder_name: str,
@@ -238,12 +193,14 @@ def certificate_issue(
     data: dict[str, Any],
     valid_until: date | None = None,
     source_label: str = "",
-    request: HttpRequest | None = None,
 ) -> Certificate:
-    """Issue a signed certificate and write it into the 电子证照 base resource."""
-    try:
-        if not may_act_for(actor, department):
-            raise permission_denied("只有颁发机构的业务办理人员或负责人可以签发电子证照。")
+    """Issue a signed certificate and write it into the 电子证照 base resource (staff of the
+    issuing department, or the platform)."""
+    with audited_write(actor, CertificatesAction.CERTIFICATE_ISSUE, department=department) as write:
+        write.require(
+            actor.is_platform or is_issuer_staff(actor, department),
+            "只有颁发机构的业务办理人员或负责人可以签发电子证照。",
+        )
         if not department.is_active:
             raise ApplicationError(
                 CertificateError.ISSUER_INACTIVE,
@@ -252,7 +209,7 @@ def certificate_issue(
             )
         kind = _resolve_type(certificate_type)
         holder_kind, name, code = _holder(kind.holder_kind, holder_name, holder_id_number, holder_credit_code)
-        clean = _data(kind, data)
+        items = _data(kind, data)
         issued_on = today()
         if valid_until is not None and valid_until < issued_on:
             raise ApplicationError(
@@ -260,18 +217,8 @@ def certificate_issue(
             )
         if len(source_label) > 200:
             raise ApplicationError(CertificateError.INVALID_DATA, "来源说明不超过 200 字。", {"source_label": "过长"})
-    except ApplicationError as error:
-        _refuse(
-            actor=actor,
-            action="certificates.certificate.issue",
-            error=error,
-            details={"type": str(certificate_type)},
-            request=request,
-            department=department,
-        )
-        raise
-    issuer_key_for(department=department, request=request)
-    with transaction.atomic():
+        # The key is the platform's to make (audited as such), whoever issues the first certificate.
+        issuer_key_for(actor=Actor.platform(), department=department)
         # The active key row serialises serial numbers of one issuer (and a rotation meanwhile).
         key = IssuerKey.objects.select_for_update().get(department=department, retired_at__isnull=True)
         last = Certificate.objects.filter(certificate_type=kind, issuer=department).aggregate(m=Max("serial"))["m"]
@@ -287,31 +234,22 @@ def certificate_issue(
             holder_name=name,
             holder_code=code,
             holder_index=holder_index(code),
-            data_json=json.dumps(clean, sort_keys=True, ensure_ascii=False),
+            data_json=json.dumps(items, sort_keys=True, ensure_ascii=False),
             issued_on=issued_on,
             valid_until=valid_until,
-            issued_by=actor,
+            issued_by=actor.user,
             source_label=source_label.strip(),
         )
         certificate.signature = signing.sign(certificate)
-        try:
-            certificate.full_clean()
-        except ValidationError as error:
-            raise from_validation_error(error) from None
+        clean(certificate)
         certificate.save()
         base_problem = write_to_base([certificate])
-        record(
-            actor=actor,
-            action="certificates.certificate.issue",
-            target=certificate,
-            details={
-                "identifier": certificate.identifier,
-                "type": kind.code,
-                "source": certificate.source_label,
-                "base": base_problem or "已写入电子证照库",
-            },
-            request=request,
-            department=department,
+        write.set_target(certificate)
+        write.note(
+            identifier=certificate.identifier,
+            type=kind.code,
+            source=certificate.source_label,
+            base=base_problem or "已写入电子证照库",
         )
     certificate.refresh_from_db(fields=["base_synced_at"])
     return certificate
@@ -320,70 +258,56 @@ def certificate_issue(
 # --- revoke ------------------------------------------------------------------------------------
 
 
-def certificate_revoke(
-    *, actor: User, certificate: Certificate, reason: str, request: HttpRequest | None = None
-) -> Certificate:
+def certificate_revoke(*, actor: Actor, certificate: Certificate, reason: str) -> Certificate:
     """Revoke (注销) a valid certificate; the verify page shows 已注销 from then on."""
-    reason = (reason or "").strip()
-    details = {"identifier": certificate.identifier}
-    try:
-        if actor is None or not may_act_for(actor, certificate.issuer):
-            raise permission_denied("只有颁发机构的业务办理人员或负责人可以注销电子证照。")
-        if not reason:
-            raise ApplicationError(CertificateError.REASON_REQUIRED, "请填写注销原因。", {"reason": "必填"})
-        if len(reason) > 500:
-            raise ApplicationError(CertificateError.REASON_REQUIRED, "注销原因不超过 500 字。", {"reason": "过长"})
-        with transaction.atomic():
-            locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
-            if locked.status != Certificate.Status.VALID:
-                raise ApplicationError(
-                    CertificateError.WRONG_STATE, "该证照已注销，不能重复注销。", {"certificate": "已注销"}
-                )
-            locked.status = Certificate.Status.REVOKED
-            locked.revoked_at = timezone.now()
-            locked.revoked_by = actor
-            locked.revoke_reason = reason
-            locked.full_clean()
-            locked.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
-            base_problem = write_to_base([locked])
-            record(
-                actor=actor,
-                action="certificates.certificate.revoke",
-                target=locked,
-                details={**details, "reason": reason, "base": base_problem or "已写入电子证照库"},
-                request=request,
-                department=locked.issuer,
-            )
-    except ApplicationError as error:
-        _refuse(
-            actor=actor,
-            action="certificates.certificate.revoke",
-            error=error,
-            details=details,
-            request=request,
-            department=certificate.issuer,
-            target=certificate,
+    with audited_write(
+        actor, CertificatesAction.CERTIFICATE_REVOKE, certificate, department=certificate.issuer
+    ) as write:
+        locked = write.lock(certificate, "issuer")
+        write.require(is_issuer_staff(actor, locked.issuer), "只有颁发机构的业务办理人员或负责人可以注销电子证照。")
+        reason = required_text(
+            reason, field="reason", what="注销原因", code=CertificateError.REASON_REQUIRED, max_length=500
         )
-        raise
+        if not CERTIFICATE.can(locked, "revoke"):
+            raise ApplicationError(
+                CertificateError.WRONG_STATE, "该证照已注销，不能重复注销。", {"certificate": "已注销"}
+            )
+        CERTIFICATE.move(locked, "revoke")
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor.user
+        locked.revoke_reason = reason
+        clean(locked)
+        locked.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+        base_problem = write_to_base([locked])
+        write.note(identifier=locked.identifier, reason=reason, base=base_problem or "已写入电子证照库")
     locked.refresh_from_db()
     return locked
 
 
-def certificates_resync(*, certificates: list[Certificate] | None = None) -> str:
-    """Write (again) the given certificates, or all not yet written, into the base resource."""
+# --- the 电子证照 base resource --------------------------------------------------------------------
+
+
+def certificates_resync(*, actor: Actor, certificates: list[Certificate] | None = None) -> str:
+    """Write (again) the given certificates, or all not yet written, into the base resource
+    (the platform: the demo loader and commands)."""
     rows = (
         certificates
         if certificates is not None
         else list(Certificate.objects.filter(base_synced_at__isnull=True).select_related("certificate_type", "issuer"))
     )
-    with transaction.atomic():
-        return write_to_base(rows)
+    if not rows:
+        return ""
+    with audited_write(actor, CertificatesAction.BASE_RESYNC) as write:
+        write.require(actor.is_platform, "只有平台可以重新写入电子证照库。")
+        problem = write_to_base(rows)
+        write.note(count=len(rows), base=problem or "已写入电子证照库")
+    return problem
 
 
-def certificates_expire_in_base(*, batch: int = 500) -> int:
+def certificates_expire_in_base(*, actor: Actor, batch: int = 500) -> int:
     """Mark certificates that ran out since the last write as 过期 in the base resource.
 
-    Run daily (tasks.certificates_expiry_tick). Returns how many records were written.
+    Run daily by the platform (tasks.certificates_expiry_tick). Returns how many records were written.
     """
     due = list(
         Certificate.objects.filter(
@@ -395,11 +319,8 @@ def certificates_expire_in_base(*, batch: int = 500) -> int:
     )
     if not due:
         return 0
-    with transaction.atomic():
+    with audited_write(actor, CertificatesAction.BASE_EXPIRE) as write:
+        write.require(actor.is_platform, "只有平台可以更新电子证照库中的过期状态。")
         problem = write_to_base(due)
-        record(
-            actor=None,
-            action="certificates.base.expire",
-            details={"count": len(due), "base": problem or "已写入电子证照库"},
-        )
+        write.note(count=len(due), base=problem or "已写入电子证照库")
     return 0 if problem else len(due)

@@ -11,13 +11,14 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from zhengwu.certificates.services import certificates_expire_in_base
+from zhengwu.core.actors import Actor
 
 
 @db_periodic_task(crontab(hour="0", minute="30"))
 def certificates_expiry_tick() -> int:
     total = 0
     while True:
-        written = certificates_expire_in_base()
+        written = certificates_expire_in_base(actor=Actor.platform())
         total += written
         if written == 0:
             return total

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from zhengwu.certificates import views
+from zhengwu.certificates import workbench_views as views
 
 app_name = "certificates_wb"
 urlpatterns = [

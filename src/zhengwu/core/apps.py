@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
     name = "zhengwu.core"
     label = "core"
     verbose_name = "基础设施"
+
+    def ready(self) -> None:
+        from zhengwu.core import keys  # registers the data-key check (core.E001)
+
+        post_migrate.connect(keys.record_data_key, sender=self, dispatch_uid="zhengwu.core.record_data_key")

@@ -1,9 +1,10 @@
 """Health check for load balancers, monitoring and `zhengwu serve` smoke tests.
 
 `GET /healthz` answers 200 with `"status": "ok"` when the default database answers
-`SELECT 1` and the Huey queue storage is reachable, and 503 with `"status": "degraded"`
-otherwise. It touches no domain table, so it is cheap enough to poll every few seconds, and it
-is served in every zone (an external instance needs a health check as much as an internal one).
+`SELECT 1`, the Huey queue storage is reachable and the data key is the one the database was
+written with (`core.keys`), and 503 with `"status": "degraded"` otherwise. It touches no domain
+table, so it is cheap enough to poll every few seconds, and it is served in every zone (an
+external instance needs a health check as much as an internal one).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
@@ -79,17 +81,48 @@ def queue_status(huey: Huey | None = None) -> dict[str, Any]:
     return {"status": "ok", "backend": backend, **result, "latency_ms": _elapsed_ms(started)}
 
 
+def keys_status() -> dict[str, Any]:
+    """Whether the data key is the one the database was written with (core.keys)."""
+    from zhengwu.core.keys import data_key_status
+
+    try:
+        data_key = data_key_status()
+    except Exception as error:  # the database check reports the cause
+        logger.warning("health: key check failed: %s", error)
+        data_key = "unknown"
+    return {"status": "error" if data_key == "mismatch" else "ok", "data_key": data_key}
+
+
+# Reports of apps above core (the operations watch), registered at start-up; shown, never failing the node.
+EXTRA_COMPONENTS: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def register_component(name: str, report: Callable[[], dict[str, Any]]) -> None:
+    EXTRA_COMPONENTS[name] = report
+
+
 def health_status() -> dict[str, Any]:
     database = database_status()
     queue = queue_status()
-    healthy = database["status"] == "ok" and queue["status"] == "ok"
+    keys = keys_status()
+    healthy = database["status"] == "ok" and queue["status"] == "ok" and keys["status"] == "ok"
     return {
         "status": "ok" if healthy else "degraded",
         "database": database,
         "queue": queue,
+        "keys": keys,
         "zone": settings.ZHENGWU_ZONE,
         "version": version(),
+        **{name: _extra(name, report) for name, report in EXTRA_COMPONENTS.items()},
     }
+
+
+def _extra(name: str, report: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        return report()
+    except Exception as error:
+        return _failure(name, started, error)
 
 
 @never_cache

@@ -37,3 +37,21 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {'上班' if self.is_workday else '休息'}（{self.reason}）"
+
+
+class KeyFingerprint(models.Model):
+    """The fingerprint of a key kept outside the database (the data key), written the first time the
+    database is used with it. A data directory restored without its key would otherwise start with a
+    newly generated one and fail later, record by record ("密文校验失败"); with the fingerprint,
+    start-up refuses the wrong key at once and says so (`core.keys`)."""
+
+    name = models.CharField("密钥", max_length=50, primary_key=True)
+    fingerprint = models.CharField("指纹", max_length=64)
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "密钥指纹"
+        verbose_name_plural = "密钥指纹"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.fingerprint}"

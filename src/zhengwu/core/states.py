@@ -103,10 +103,12 @@ class StateMachine:
     def mermaid(self) -> str:
         lines = ["stateDiagram-v2"]
         for state, label in self.choices.items():
-            lines.append(f"    {state}: {state} {label}")
+            if state:  # the empty state (nothing yet) is drawn as the start, [*]
+                lines.append(f"    {state}: {state} {label}")
         for move in self.moves.values():
             for source in move.sources:
-                lines.append(f"    {source} --> {move.target or source}: {move.label} ({move.name})")
+                target = source if move.target is None else move.target
+                lines.append(f"    {source or '[*]'} --> {target or '[*]'}: {move.label} ({move.name})")
         return "\n".join(lines)
 
 
@@ -158,4 +160,7 @@ if __name__ == "__main__":  # pragma: no cover - a developer's command
     import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
-    sys.exit(main(sys.argv))
+    # Run as `-m`, this file is `__main__`: the apps' machines register in the imported module.
+    from zhengwu.core import states
+
+    sys.exit(states.main(sys.argv))

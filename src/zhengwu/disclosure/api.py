@@ -18,18 +18,14 @@ from ninja import Field, Query, Router, Schema, Status
 
 from zhengwu.accounts.api_auth import PersonSessionAuth
 from zhengwu.accounts.models import Department, User
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError, not_found
 from zhengwu.core.pagination import keyset_page
-from zhengwu.disclosure import request_services, selectors
+from zhengwu.core.schemas import ErrorOut
+from zhengwu.disclosure import selectors, services
 from zhengwu.disclosure.models import ApplicantKind, Category, DisclosureRequest, Publication, Validity
 
 router = Router(tags=["政府信息公开"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class PublicationOut(Schema):
@@ -163,7 +159,7 @@ def _request_out(r: DisclosureRequest) -> dict[str, Any]:
         "description": r.description,
         "submitted_at": r.submitted_at,
         "received_on": r.received_on,
-        "deadline": request_services.deadline_of(r),
+        "deadline": services.deadline_of(r),
         "answer_kind": r.answer_kind,
         "answered_on": r.answered_on,
         "fee": r.fee,
@@ -186,8 +182,8 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
     department = Department.objects.filter(pk=payload.agency, is_active=True).first()
     if department is None:
         raise ApplicationError(CoreError.INVALID_INPUT, "受理机关不存在。", {"agency": "无效"})
-    created = request_services.request_submit_online(
-        actor=_person(request),
+    created = services.request_submit_online(
+        actor=Actor.from_request(request),
         department=department,
         description=payload.description,
         applicant_kind=payload.applicant_kind,
@@ -197,7 +193,6 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
         address=payload.address,
         purpose=payload.purpose,
         delivery=payload.delivery,
-        request=request,
     )
     return Status(201, _request_out(created))
 

@@ -16,11 +16,10 @@ from django.db import transaction
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.core import workdays
-from zhengwu.disclosure import request_services as rs
+from zhengwu.core.actors import Actor
 from zhengwu.disclosure import services
 from zhengwu.disclosure.models import DisclosureRequest, Publication
-from zhengwu.disclosure.request_services import AnswerData, ApplicantData
-from zhengwu.disclosure.services import PublicationData
+from zhengwu.disclosure.services import AnswerData, ApplicantData, PublicationData
 
 # (department, document prefix, category, title, subject words, topic for the body)
 ITEMS: list[tuple[str, str, str, str, str, str]] = [
@@ -380,9 +379,9 @@ def _publications(today: date) -> tuple[int, int]:
             subject_words=subject,
         )
         with transaction.atomic():
-            item = services.publication_create(actor=None, department=department, data=data)
+            item = services.publication_create(actor=Actor.platform(), department=department, data=data)
             if not is_draft:
-                services.publication_publish(actor=None, publication=item)
+                services.publication_publish(actor=Actor.platform(), publication=item)
         made += 1
     return made, Publication.objects.filter(state=Publication.State.PUBLISHED).count()
 
@@ -401,41 +400,48 @@ def _requests(today: date) -> int:
     # 1. Filed online, waiting for the agency to confirm receipt.
     text = "请公开2025年度全省食品安全监督抽检计划及抽检结果汇总。"
     if not exists(market, text):
-        rs.request_submit_online(actor=citizens[0], department=market, description=text)
+        services.request_submit_online(actor=Actor.person(citizens[0]), department=market, description=text)
         made += 1
     # 2. Filed online, confirmed, then a correction notice: waiting for the applicant.
     text = "请公开关于某超市的处罚决定。"
     if not exists(market, text):
-        req = rs.request_submit_online(actor=citizens[1], department=market, description=text)
-        req = rs.request_confirm_receipt(actor=None, disclosure_request=req)
-        rs.request_ask_correction(
-            actor=None, disclosure_request=req, items="请写明超市名称、所在地和处罚的大致时间（年月）"
+        req = services.request_submit_online(actor=Actor.person(citizens[1]), department=market, description=text)
+        req = services.request_confirm_receipt(actor=Actor.platform(), disclosure_request=req)
+        services.request_ask_correction(
+            actor=Actor.platform(), disclosure_request=req, items="请写明超市名称、所在地和处罚的大致时间（年月）"
         )
         made += 1
     # 3. By post, signed for two weeks ago; a third party is being consulted (clock paused).
     text = "请提供长春市某医药公司2025年药品经营许可证变更材料。"
     if not exists(market, text):
         received = workdays.add_workdays(today, -10)
-        req = rs.request_register(
-            actor=None,
+        req = services.request_register(
+            actor=Actor.platform(),
             department=market,
             channel="post",
             applicant=ApplicantData(name="李建国", id_number="220102198001011234", phone="13904310000"),
             description=text,
             received_on=received,
         )
-        rs.request_consult_start(
-            actor=None, disclosure_request=req, third_party="长春某医药有限公司", on=workdays.add_workdays(today, -3)
+        services.request_consult_start(
+            actor=Actor.platform(),
+            disclosure_request=req,
+            third_party="长春某医药有限公司",
+            on=workdays.add_workdays(today, -3),
         )
         made += 1
     # 4. In person, answered: already public.
     text = "请提供2026年老年人免费健康体检的实施范围和时间安排。"
     if not exists(health, text):
-        req = rs.request_register(
-            actor=None, department=health, channel="in_person", applicant=ApplicantData(name="王秀兰"), description=text
+        req = services.request_register(
+            actor=Actor.platform(),
+            department=health,
+            channel="in_person",
+            applicant=ApplicantData(name="王秀兰"),
+            description=text,
         )
-        rs.request_answer(
-            actor=None,
+        services.request_answer(
+            actor=Actor.platform(),
             disclosure_request=req,
             answer=AnswerData(
                 kind="already_public",
@@ -447,8 +453,8 @@ def _requests(today: date) -> int:
     # 5. Online, being processed (the clock runs), citizen03.
     text = "请公开2026年省级部门预算中卫生健康委项目支出明细。"
     if not exists(health, text):
-        req = rs.request_submit_online(actor=citizens[2], department=health, description=text)
-        rs.request_confirm_receipt(actor=None, disclosure_request=req)
+        req = services.request_submit_online(actor=Actor.person(citizens[2]), department=health, description=text)
+        services.request_confirm_receipt(actor=Actor.platform(), disclosure_request=req)
         made += 1
     return made
 

@@ -9,8 +9,7 @@ from django import forms
 
 from zhengwu.accounts.models import Department
 from zhengwu.disclosure.models import AnswerKind, ApplicantKind, Category, FeeBasis, ResultDetail, Validity
-from zhengwu.disclosure.request_services import RESULT_DETAILS, AnswerData, ApplicantData
-from zhengwu.disclosure.services import PublicationData
+from zhengwu.disclosure.services import RESULT_DETAILS, AnswerData, ApplicantData, PublicationData
 
 DATE = forms.DateInput(attrs={"type": "date"})
 ANSWER_DETAILS = {detail for details in RESULT_DETAILS.values() for detail in details if detail}

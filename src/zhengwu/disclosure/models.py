@@ -204,7 +204,7 @@ class AnswerKind(models.TextChoices):
 class ResultDetail(models.TextChoices):
     """The annual report's sub-row of an answer (国办公开办函〔2021〕30号, table 三, 本年度办理结果).
 
-    `request_services.RESULT_DETAILS` says which details each Art. 36 answer kind may carry."""
+    `services.requests.RESULT_DETAILS` says which details each Art. 36 answer kind may carry."""
 
     PARTIAL = "partial", "部分公开"
     STATE_SECRET = "state_secret", "属于国家秘密"

@@ -19,20 +19,19 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
-from django.db import transaction
-from django.http import HttpRequest
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from zhengwu.accounts.models import Department, Role, User
-from zhengwu.audit.services import record
-from zhengwu.core.errors import ApplicationError, permission_denied
+from zhengwu.accounts.models import Department, Role
+from zhengwu.audit.write import audited_write
+from zhengwu.core.actors import Actor
+from zhengwu.core.errors import ApplicationError, clean
 from zhengwu.core.spreadsheets import xlsx_row
+from zhengwu.disclosure.audit_actions import DisclosureAction
 from zhengwu.disclosure.errors import DisclosureError
 from zhengwu.disclosure.models import AnnualReport, ApplicantKind, Category, ResultDetail
 from zhengwu.disclosure.selectors import APPLICANT_COLUMNS, DISCLOSED_ROW, UNCLASSIFIED_ROW, ReportFigures
-from zhengwu.disclosure.services import clean
 
 MANUAL_COUNTS = (
     "licensing_decisions",
@@ -54,11 +53,13 @@ MANUAL_COUNTS = (
 MANUAL_FIELDS = ("overview", *MANUAL_COUNTS, "fees_amount", "problems", "other_matters")
 
 
-def may_edit(actor: User, department_id: int) -> bool:
-    return actor.has_role(Role.DEPT_LEADER) and actor.department_id == department_id
+def may_edit(actor: Actor, department_id: int) -> bool:
+    """The agency's leader."""
+    return actor.works_in(department_id, Role.DEPT_LEADER)
 
 
-def may_view(actor: User, department_id: int) -> bool:
+def may_view(actor: Actor, department_id: int) -> bool:
+    """The agency's leader, and the e-gov office for every agency."""
     return actor.has_role(Role.EGOV_OFFICE) or may_edit(actor, department_id)
 
 
@@ -69,36 +70,27 @@ def report_of(department: Department, year: int) -> AnnualReport:
     )
 
 
-@transaction.atomic
-def annual_report_save(
-    *, actor: User | None, department: Department, year: int, values: dict[str, Any], request: HttpRequest | None = None
-) -> AnnualReport:
-    """The agency's leader enters the manual parts (overview, 行政许可/处罚/强制/收费, 行政复议/诉讼
-    figures, problems, other matters)."""
-    if actor is not None and not may_edit(actor, department.pk):
-        raise permission_denied("只有本机关负责人可以编辑年度报告。")
-    if not isinstance(year, int) or not 2008 <= year <= 2100:
-        raise ApplicationError(DisclosureError.INVALID_INPUT, "年度无效。", {"year": "无效"})
-    report = AnnualReport.objects.select_for_update().filter(department=department, year=year).first()
-    report = report or AnnualReport(department=department, year=year)
-    for name in MANUAL_FIELDS:
-        if name in values:
-            setattr(report, name, values[name])
-    report.updated_by = actor
-    clean(report)
-    report.save()
-    record(
-        actor=actor,
-        action="disclosure.annual_report_save",
-        target=report,
-        request=request,
-        department=department,
-        details={
-            "year": year,
+def annual_report_save(*, actor: Actor, department: Department, year: int, values: dict[str, Any]) -> AnnualReport:
+    """The agency's leader (or the platform) enters the manual parts (overview, 行政许可/处罚/强制/收费,
+    行政复议/诉讼 figures, problems, other matters)."""
+    with audited_write(actor, DisclosureAction.ANNUAL_REPORT_SAVE, department=department) as write:
+        write.require(actor.is_platform or may_edit(actor, department.pk), "只有本机关负责人可以编辑年度报告。")
+        if not isinstance(year, int) or not 2008 <= year <= 2100:
+            raise ApplicationError(DisclosureError.INVALID_INPUT, "年度无效。", {"year": "无效"})
+        report = AnnualReport.objects.select_for_update().filter(department=department, year=year).first()
+        report = report or AnnualReport(department=department, year=year)
+        for name in MANUAL_FIELDS:
+            if name in values:
+                setattr(report, name, values[name])
+        report.updated_by = actor.user
+        clean(report)
+        report.save()
+        write.set_target(report)
+        write.note(
+            year=year,
             **{k: v for k, v in values.items() if k in MANUAL_COUNTS},
             **({"fees_amount": str(values["fees_amount"])} if "fees_amount" in values else {}),
-        },
-    )
+        )
     return report
 
 

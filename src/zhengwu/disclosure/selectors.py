@@ -30,9 +30,9 @@ from zhengwu.disclosure.models import (
     ResultDetail,
     Validity,
 )
-from zhengwu.disclosure.request_services import DETAIL_REQUIRED, REQUEST_TIMER, RESULT_DETAILS
 from zhengwu.disclosure.search import query_terms, required_terms
-from zhengwu.disclosure.services import PUBLICATION_TIMER
+from zhengwu.disclosure.services.publications import PUBLICATION_TIMER
+from zhengwu.disclosure.services.requests import DETAIL_REQUIRED, REQUEST_TIMER, RESULT_DETAILS
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision.models import Timer
 

@@ -3,6 +3,8 @@ attachments, and the applicant's requests (file online, track, correct, withdraw
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,11 +15,12 @@ from django.views.decorators.http import require_POST
 from zhengwu.accounts.models import Department
 from zhengwu.accounts.session import acting_user
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
 from zhengwu.core.forms import add_application_error
-from zhengwu.disclosure import reports, request_services, selectors
+from zhengwu.disclosure import reports, selectors, services
 from zhengwu.disclosure.forms import CorrectedForm, OnlineRequestForm
-from zhengwu.disclosure.models import Attachment, Category, DisclosureRequest, Publication, Validity
+from zhengwu.disclosure.models import AnnualReport, Attachment, Category, DisclosureRequest, Publication, Validity
 
 PER_PAGE = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,21 +80,30 @@ def report_view(request: HttpRequest, department_id: int, year: int) -> HttpResp
     department = get_object_or_404(Department, pk=department_id, is_active=True)
     if not 2008 <= year <= 2100:
         raise not_found("年度报告")
+    context = report_context(department, year, reports.report_of(department, year))
+    return render(request, "disclosure/portal_report.html", context)
+
+
+def report_context(department: Department, year: int, report: AnnualReport) -> dict[str, Any]:
+    """What the report's page shows (the public page and the workbench show the same report)."""
     figures = selectors.annual_report_figures(department, year)
-    report = reports.report_of(department, year)
-    context = {
+    return {
         "department": department,
         "year": year,
         "sections": reports.report_sections(department, figures, report),
         "report": report,
     }
-    return render(request, "disclosure/portal_report.html", context)
 
 
 def report_xlsx(request: HttpRequest, department_id: int, year: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=department_id, is_active=True)
     if not 2008 <= year <= 2100:
         raise not_found("年度报告")
+    return report_workbook_response(department, year)
+
+
+def report_workbook_response(department: Department, year: int) -> HttpResponse:
+    """The annual report as an Excel download (the public page and the workbench give the same file)."""
     body = reports.report_workbook(
         department, selectors.annual_report_figures(department, year), reports.report_of(department, year)
     )
@@ -120,8 +132,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                created = request_services.request_submit_online(
-                    actor=user,
+                created = services.request_submit_online(
+                    actor=Actor.from_request(request),
                     department=d["department"],
                     description=d["description"],
                     applicant_kind=d["applicant_kind"],
@@ -131,7 +143,6 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     address=d["address"],
                     purpose=d["purpose"],
                     delivery=d["delivery"],
-                    request=request,
                 )
             except ApplicationError as error:
                 add_application_error(form, error)
@@ -167,8 +178,10 @@ def my_request_correct(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     found = selectors.request_of_applicant(user, pk)
     try:
-        request_services.request_correct(
-            actor=user, disclosure_request=found, description=request.POST.get("description", ""), request=request
+        services.request_correct(
+            actor=Actor.from_request(request),
+            disclosure_request=found,
+            description=request.POST.get("description", ""),
         )
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -183,8 +196,8 @@ def my_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     found = selectors.request_of_applicant(user, pk)
     try:
-        request_services.request_withdraw(
-            actor=user, disclosure_request=found, reason=request.POST.get("reason", ""), request=request
+        services.request_withdraw(
+            actor=Actor.from_request(request), disclosure_request=found, reason=request.POST.get("reason", "")
         )
     except ApplicationError as error:
         messages.error(request, error.message)

@@ -18,9 +18,10 @@ from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.accounts.session import acting_user
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
-from zhengwu.disclosure import reports, request_services, selectors, services
+from zhengwu.disclosure import reports, selectors, services
 from zhengwu.disclosure.errors import DisclosureError
 from zhengwu.disclosure.forms import (
     AnswerForm,
@@ -37,9 +38,9 @@ from zhengwu.disclosure.forms import (
 )
 from zhengwu.disclosure.models import Attachment, DisclosureRequest, Publication, Validity
 from zhengwu.disclosure.services import PublicationData
+from zhengwu.disclosure.views import report_context, report_workbook_response
 
 STAFF = (Role.CLERK, Role.DEPT_LEADER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _department(user: User) -> Department:
@@ -78,11 +79,11 @@ def _edit_page(request: HttpRequest, publication: Publication | None) -> HttpRes
             try:
                 if publication is None:
                     publication = services.publication_create(
-                        actor=user, department=_department(user), data=form.data_object(), request=request
+                        actor=Actor.from_request(request), department=_department(user), data=form.data_object()
                     )
                 else:
                     services.publication_update(
-                        actor=user, publication=publication, data=form.data_object(), request=request
+                        actor=Actor.from_request(request), publication=publication, data=form.data_object()
                     )
             except ApplicationError as error:
                 add_application_error(form, error)
@@ -129,23 +130,20 @@ def publication(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def publication_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     user = acting_user(request)
+    actor = Actor.from_request(request)
     found = _own_publication(user, pk)
     try:
         if verb == "publish":
-            done = services.publication_publish(actor=user, publication=found, request=request)
+            done = services.publication_publish(actor=actor, publication=found)
             messages.success(request, f"已发布，索引号 {done.index_number}。")
         elif verb == "withdraw":
-            services.publication_withdraw(
-                actor=user, publication=found, reason=request.POST.get("reason", ""), request=request
-            )
+            services.publication_withdraw(actor=actor, publication=found, reason=request.POST.get("reason", ""))
             messages.success(request, "已撤回。")
         elif verb == "validity":
-            services.publication_set_validity(
-                actor=user, publication=found, validity=request.POST.get("validity", ""), request=request
-            )
+            services.publication_set_validity(actor=actor, publication=found, validity=request.POST.get("validity", ""))
             messages.success(request, "有效性已更新。")
         elif verb == "delete":
-            services.publication_delete_draft(actor=user, publication=found, request=request)
+            services.publication_delete_draft(actor=actor, publication=found)
             messages.success(request, "草稿已删除。")
             return redirect("disclosure_wb:publications")
         elif verb == "attach":
@@ -156,12 +154,11 @@ def publication_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse
             if upload.size > services.MAX_ATTACHMENT_BYTES:
                 raise ApplicationError(DisclosureError.FILE_TOO_LARGE, "附件不能超过 20 MB。", {"file": "过大"})
             services.attachment_add(
-                actor=user,
+                actor=actor,
                 publication=found,
                 name=upload.name,
                 content=upload.read(),
                 content_type=upload.content_type or "",
-                request=request,
             )
             messages.success(request, "附件已上传。")
         else:
@@ -178,8 +175,9 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Attachment.objects.select_related("publication"), pk=pk)
     if found.publication.department_id != user.department_id:
         raise permission_denied()
+    actor = Actor.from_request(request)
     try:
-        services.attachment_remove(actor=user, attachment=found, request=request)
+        services.attachment_remove(actor=actor, attachment=found)
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("disclosure_wb:publication", pk=found.publication_id)
@@ -215,15 +213,14 @@ def request_register(request: HttpRequest) -> HttpResponse:
         form = RegisterRequestForm(request.POST)
         if form.is_valid():
             try:
-                created = request_services.request_register(
-                    actor=user,
+                created = services.request_register(
+                    actor=Actor.from_request(request),
                     department=department,
                     channel=form.cleaned_data["channel"],
                     applicant=form.applicant(),
                     description=form.cleaned_data["description"],
                     received_on=form.cleaned_data["received_on"],
                     delivery=form.cleaned_data["delivery"],
-                    request=request,
                 )
             except ApplicationError as error:
                 add_application_error(form, error)
@@ -246,13 +243,13 @@ def _request_page(request: HttpRequest, found: DisclosureRequest, forms: dict[st
     user = acting_user(request)
     timer = selectors.request_timer(found)
     correction_last = (
-        workdays.add_workdays(found.received_on, request_services.correction_days()) if found.received_on else None
+        workdays.add_workdays(found.received_on, services.correction_days()) if found.received_on else None
     )
     context = {
         "req": found,
         "events": found.events.order_by("at", "id"),
         "timer": timer,
-        "consult_due": request_services.consult_due(found),
+        "consult_due": services.consult_due(found),
         "correction_last": correction_last,
         "is_leader": user.has_role(Role.DEPT_LEADER),
         "correction_form": forms.get("correction") or CorrectionForm(),
@@ -262,7 +259,7 @@ def _request_page(request: HttpRequest, found: DisclosureRequest, forms: dict[st
         "consult_end_form": forms.get("consult_end") or ConsultEndForm(),
         "answer_form": forms.get("answer") or AnswerForm(),
         "reason_form": ReasonForm(),
-        "required_content": request_services.REQUIRED_CONTENT,
+        "required_content": services.REQUIRED_CONTENT,
     }
     return render(request, "disclosure/wb_request.html", context)
 
@@ -277,44 +274,32 @@ FORMS: dict[str, type] = {
 }
 
 
-def _call(verb: str, user: User, found: DisclosureRequest, d: dict[str, Any], request: HttpRequest) -> str:
+def _call(verb: str, actor: Actor, found: DisclosureRequest, d: dict[str, Any]) -> str:
     on: date | None = d.get("on")
     if verb == "confirm":
-        request_services.request_confirm_receipt(actor=user, disclosure_request=found, request=request)
+        services.request_confirm_receipt(actor=actor, disclosure_request=found)
         return "已确认收到，开始计算答复期限。"
     if verb == "correction":
-        request_services.request_ask_correction(
-            actor=user, disclosure_request=found, items=d["items"], on=on, request=request
-        )
+        services.request_ask_correction(actor=actor, disclosure_request=found, items=d["items"], on=on)
         return "已告知补正。"
     if verb == "corrected":
-        request_services.request_correct(
-            actor=user, disclosure_request=found, description=d["description"], on=on, request=request
-        )
+        services.request_correct(actor=actor, disclosure_request=found, description=d["description"], on=on)
         return "已登记补正，答复期限重新计算。"
     if verb == "extend":
-        request_services.request_extend(
-            actor=user, disclosure_request=found, days=d["days"], reason=d["reason"], request=request
-        )
+        services.request_extend(actor=actor, disclosure_request=found, days=d["days"], reason=d["reason"])
         return "已延长答复期限并告知申请人。"
     if verb == "consult_start":
-        request_services.request_consult_start(
-            actor=user, disclosure_request=found, third_party=d["third_party"], on=on, request=request
-        )
+        services.request_consult_start(actor=actor, disclosure_request=found, third_party=d["third_party"], on=on)
         return "已征求第三方意见，答复期限暂停计算。"
     if verb == "consult_end":
-        request_services.request_consult_end(
-            actor=user, disclosure_request=found, view=d["view"], on=on, request=request
-        )
+        services.request_consult_end(actor=actor, disclosure_request=found, view=d["view"], on=on)
         return "第三方意见已登记，答复期限恢复计算。"
     if verb == "answer":
         form = d["form"]
-        request_services.request_answer(actor=user, disclosure_request=found, answer=form.answer(), request=request)
+        services.request_answer(actor=actor, disclosure_request=found, answer=form.answer())
         return "已作出答复。"
     if verb == "close":
-        request_services.request_close_uncorrected(
-            actor=user, disclosure_request=found, reason=d.get("reason", ""), request=request
-        )
+        services.request_close_uncorrected(actor=actor, disclosure_request=found, reason=d.get("reason", ""))
         return "已终止办理。"
     raise permission_denied()
 
@@ -332,7 +317,7 @@ def request_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     values: dict[str, Any] = dict(form.cleaned_data) if form is not None else {"reason": request.POST.get("reason", "")}
     values["form"] = form
     try:
-        done = _call(verb, user, found, values, request)
+        done = _call(verb, Actor.from_request(request), found, values)
     except ApplicationError as error:
         if form is not None:
             add_application_error(form, error)
@@ -347,9 +332,9 @@ def request_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 # --- annual reports -------------------------------------------------------------------------
 
 
-def _report_department(user: User, department_id: int) -> Department:
+def _report_department(actor: Actor, department_id: int) -> Department:
     department = get_object_or_404(Department, pk=department_id)
-    if not reports.may_view(user, department.pk):
+    if not reports.may_view(actor, department.pk):
         raise permission_denied("只能查看本机关的年度报告。")
     return department
 
@@ -368,12 +353,12 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
 
 @staff_required(Role.DEPT_LEADER, Role.EGOV_OFFICE)
 def annual_report(request: HttpRequest, department_id: int, year: int) -> HttpResponse:
-    user = acting_user(request)
-    department = _report_department(user, department_id)
+    actor = Actor.from_request(request)
+    department = _report_department(actor, department_id)
     if not 2008 <= year <= 2100:
         raise permission_denied("年度无效。")
     report = reports.report_of(department, year)
-    can_edit = reports.may_edit(user, department.pk)
+    can_edit = reports.may_edit(actor, department.pk)
     form = ReportForm(initial={name: getattr(report, name) for name in reports.MANUAL_FIELDS})
     if request.method == "POST":
         if not can_edit:
@@ -381,33 +366,19 @@ def annual_report(request: HttpRequest, department_id: int, year: int) -> HttpRe
         form = ReportForm(request.POST)
         if form.is_valid():
             try:
-                reports.annual_report_save(
-                    actor=user, department=department, year=year, values=form.cleaned_data, request=request
-                )
+                reports.annual_report_save(actor=actor, department=department, year=year, values=form.cleaned_data)
             except ApplicationError as error:
                 add_application_error(form, error)
             else:
                 messages.success(request, "年度报告已保存。")
                 return redirect("disclosure_wb:annual_report", department_id=department.pk, year=year)
-    figures = selectors.annual_report_figures(department, year)
-    context = {
-        "department": department,
-        "year": year,
-        "sections": reports.report_sections(department, figures, report),
-        "report": report,
-        "form": form if can_edit else None,
-    }
+    context = {**report_context(department, year, report), "form": form if can_edit else None}
     return render(request, "disclosure/wb_report.html", context)
 
 
 @staff_required(Role.DEPT_LEADER, Role.EGOV_OFFICE)
 def annual_report_xlsx(request: HttpRequest, department_id: int, year: int) -> HttpResponse:
-    department = _report_department(acting_user(request), department_id)
+    department = _report_department(Actor.from_request(request), department_id)
     if not 2008 <= year <= 2100:
         raise permission_denied("年度无效。")
-    body = reports.report_workbook(
-        department, selectors.annual_report_figures(department, year), reports.report_of(department, year)
-    )
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="disclosure-report-{department.credit_code}-{year}.xlsx"'
-    return response
+    return report_workbook_response(department, year)

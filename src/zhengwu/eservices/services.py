@@ -58,7 +58,7 @@ from zhengwu.certificates import base_resource as certificate_base
 from zhengwu.certificates import selectors as certificate_selectors
 from zhengwu.certificates import services as certificate_services
 from zhengwu.core import workdays
-from zhengwu.core.actors import legacy_actor
+from zhengwu.core.actors import Actor, client_ip, legacy_actor
 from zhengwu.core.crypto import sm3_hex
 from zhengwu.core.errors import ApplicationError, from_validation_error, permission_denied
 from zhengwu.eservices import notify
@@ -1311,7 +1311,7 @@ def _issue_certificate(actor: User | None, application: Application, request: Ht
     applicant = application.applicant
     enterprise = applicant.kind == User.Kind.ENTERPRISE
     certificate = certificate_services.certificate_issue(
-        actor=actor,
+        actor=Actor.platform() if actor is None else Actor.person(actor, ip=client_ip(request)),
         department=application.department,
         certificate_type=result.certificate_type_code,
         holder_name=application.applicant_name,
@@ -1319,7 +1319,6 @@ def _issue_certificate(actor: User | None, application: Application, request: Ht
         source_label=f"办件 {application.number}（{application.item.name}）",
         holder_credit_code=applicant.enterprise_credit_code if enterprise else "",
         holder_id_number="" if enterprise else applicant.id_number,
-        request=request,
     )
     return str(certificate.identifier)
 

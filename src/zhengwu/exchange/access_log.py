@@ -14,9 +14,8 @@ batch): it checks each row's MAC first and stops at a row that fails (never chai
 row). It runs every minute (Huey, `exchange.tasks.access_log_seal`), and before the access-log
 viewer, the citizen's page and the statistics read the log, so they see every call.
 
-`verify_chain()` walks the chain like `audit.services.verify_chain`; `verify_pending()` checks
-the MAC of every staged row; `zhengwu audit verify` calls both (through `hash_chain_verifier`
-of `AccessLog` and `AccessLogPending`).
+Verification (`zhengwu audit verify`) and the anchors of the three tables are in
+`access_log_verify` (named by `hash_chain_verifier` / `hash_chain_state` of the models).
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -33,8 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department
-from zhengwu.audit.chain import canonical_json, canonical_time, rows_in_seq_order
-from zhengwu.audit.services import VerifyResult
+from zhengwu.audit.chain import canonical_json, canonical_time
 from zhengwu.catalog.models import Resource
 from zhengwu.core import rawsql
 from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
@@ -443,61 +441,3 @@ def seal_pending(*, batch_size: int = SEAL_BATCH, limit: int | None = None, paus
         if pause:
             time.sleep(max(pause, held))
     return sealed
-
-
-def verify_pending(batch_size: int = 5000) -> VerifyResult:
-    """Check the MAC of every staged (not yet sealed) row; report the first changed one by id."""
-    after, checked = 0, 0
-    columns = ("id", *PENDING_FIELDS, "mac")
-    while True:
-        rows = list(AccessLogPending.objects.filter(id__gt=after).order_by("id").values(*columns)[: max(1, batch_size)])
-        for row in rows:
-            if not constant_time_equal(pending_mac(row), row["mac"]):
-                return VerifyResult(
-                    ok=False,
-                    checked=checked,
-                    first_bad_seq=row["id"],
-                    reason="待封存记录的内容与其校验码（SM3-HMAC）不符，记录被修改",
-                )
-            checked += 1
-        if len(rows) < batch_size:
-            return VerifyResult(ok=True, checked=checked, first_bad_seq=None, reason="")
-        after = rows[-1]["id"]
-
-
-def _rows(batch_size: int, last: int | None) -> Iterator[dict[str, Any]]:
-    return rows_in_seq_order(
-        AccessLog.objects.all(), (*HASHED_FIELDS, "hash", "mac"), after=0, last=last, batch_size=batch_size
-    )
-
-
-def verify_chain(batch_size: int = 5000) -> VerifyResult:
-    """Walk the access log in seq order; report the first entry missing, changed or moved."""
-    head = AccessLogHead.objects.filter(pk=1).values("seq", "hash").first()
-    limit = head["seq"] if head else None
-
-    def bad(seq: int, reason: str, checked: int) -> VerifyResult:
-        return VerifyResult(ok=False, checked=checked, first_bad_seq=seq, reason=reason)
-
-    expected_prev, expected_seq, checked = ACCESS_LOG_ZERO_HASH, 1, 0
-    for row in _rows(max(1, batch_size), limit):
-        seq = row["seq"]
-        if seq != expected_seq:
-            return bad(expected_seq, f"记录缺失：第 {expected_seq} 条之后直接是第 {seq} 条", checked)
-        if not constant_time_equal(log_hash(row), row["hash"]):
-            return bad(seq, "记录内容与其哈希不符，记录被修改", checked)
-        if not constant_time_equal(row["prev_hash"], expected_prev):
-            return bad(seq, "前序哈希与上一条记录不符，记录被删除、插入或调换了顺序", checked)
-        if not constant_time_equal(log_mac(row["hash"]), row["mac"]):
-            return bad(seq, "校验码（SM3-HMAC）不符，哈希链被重新计算过", checked)
-        expected_prev, expected_seq, checked = row["hash"], seq + 1, checked + 1
-    last = expected_seq - 1
-    if head is None:
-        if last == 0:
-            return VerifyResult(ok=True, checked=0, first_bad_seq=None, reason="")
-        return bad(last + 1, "链头记录缺失，无法确认日志末尾是否完整", checked)
-    if head["seq"] != last:
-        return bad(last + 1, f"日志末尾被截断：链头记录到第 {head['seq']} 条，实际只到第 {last} 条", checked)
-    if not constant_time_equal(head["hash"], expected_prev):
-        return bad(last, "最后一条记录的哈希与链头记录不符", checked)
-    return VerifyResult(ok=True, checked=checked, first_bad_seq=None, reason="")

@@ -198,7 +198,9 @@ class AccessLog(models.Model):
         PUSH = "push", "订阅推送"
 
     # Read by `zhengwu audit verify` (the audit app cannot import this one: layers).
-    hash_chain_verifier = "zhengwu.exchange.access_log.verify_chain"
+    hash_chain_verifier = "zhengwu.exchange.access_log_verify.verify_chain"
+    hash_chain_state = "zhengwu.exchange.access_log_verify.chain_state"
+    hash_chain_check = "zhengwu.exchange.access_log_verify.chain_check"
     hash_chain_label = "共享访问日志"
 
     seq = models.BigIntegerField("序号", primary_key=True)
@@ -307,7 +309,9 @@ class AccessLogPending(models.Model):
     row that has no sealed copy in the chain.
     """
 
-    hash_chain_verifier = "zhengwu.exchange.access_log.verify_pending"
+    hash_chain_verifier = "zhengwu.exchange.access_log_verify.verify_pending"
+    hash_chain_state = "zhengwu.exchange.access_log_verify.pending_state"
+    hash_chain_check = "zhengwu.exchange.access_log_verify.pending_check"
     hash_chain_label = "共享访问日志（待封存）"
 
     id = models.BigAutoField(primary_key=True)

@@ -20,18 +20,14 @@ from ninja import Field, Query, Router, Schema, Status
 
 from zhengwu.accounts.api_auth import PersonSessionAuth
 from zhengwu.accounts.models import User
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import not_found
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.schemas import ErrorOut
 from zhengwu.participation import selectors, services
 from zhengwu.participation.models import Channel, LetterKind, Survey
 
 router = Router(tags=["公众参与"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class PageIn(Schema):
@@ -150,8 +146,7 @@ def letters_published(request: HttpRequest, page: Query[PageIn]) -> dict[str, An
     summary="写信（个人或法人账号）",
 )
 def letter_create(request: HttpRequest, payload: LetterIn) -> Status[dict[str, Any]]:
-    actor: User = request.auth  # type: ignore[attr-defined]
-    letter, code = services.letter_submit(actor=actor, request=request, **payload.dict())
+    letter, code = services.letter_submit(actor=Actor.from_request(request), **payload.dict())
     return Status(201, {"number": letter.number, "code": code, "state": letter.state})
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from zhengwu.accounts.models import User
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.participation import services
 from zhengwu.participation.models import Consultation, Letter, Survey
 
@@ -128,7 +129,7 @@ def _letters(say: Callable[[str], object]) -> int:
         clerk = _user(f"{prefix}.clerk") if prefix else None
         with transaction.atomic():
             letter, _code = services.letter_submit(
-                actor=writer,
+                actor=Actor.person(writer),
                 channel="mayor",
                 kind=kind,
                 title=title,
@@ -142,35 +143,41 @@ def _letters(say: Callable[[str], object]) -> int:
             if stage == "returned":
                 wrong = _user("gat.clerk")
                 misrouted = wrong.department if wrong is not None and wrong.department else clerk.department
-                services.letter_dispatch(actor=office_staff, letter=letter, department=misrouted)
+                services.letter_dispatch(actor=Actor.person(office_staff), letter=letter, department=misrouted)
                 services.letter_return(
-                    actor=wrong or clerk, letter=letter, reason="身份证补办属户籍窗口业务，请派至长春市公安局。"
+                    actor=Actor.person(wrong or clerk),
+                    letter=letter,
+                    reason="身份证补办属户籍窗口业务，请派至长春市公安局。",
                 )
                 continue
             services.letter_dispatch(
-                actor=office_staff, letter=letter, department=clerk.department, note="请按时办理答复。"
+                actor=Actor.person(office_staff), letter=letter, department=clerk.department, note="请按时办理答复。"
             )
             if stage == "extension":
                 services.letter_extension_request(
-                    actor=clerk, letter=letter, days=10, reason="需协调施工单位并现场核查。"
+                    actor=Actor.person(clerk), letter=letter, days=10, reason="需协调施工单位并现场核查。"
                 )
                 continue
-            services.letter_sign(actor=clerk, letter=letter)
+            services.letter_sign(actor=Actor.person(clerk), letter=letter)
             if stage == "handling":
                 continue
             reply = {
                 "scjgt": "经执法人员现场检查，该餐馆未安装油烟净化设施，已责令限期整改并立案调查。",
                 "jtt": "您的建议已转长春市交通运输局研究，将结合客流调查优化城际公交班次。",
             }.get(prefix, "您反映的问题已受理核查，商家已承诺 3 日内为您退换货。")
-            services.letter_reply(actor=clerk, letter=letter, reply=reply)
+            services.letter_reply(actor=Actor.person(clerk), letter=letter, reply=reply)
             if stage == "replied":
                 continue
-            services.letter_complete(actor=office_staff, letter=letter, publish=consent)
+            services.letter_complete(actor=Actor.person(office_staff), letter=letter, publish=consent)
             if stage == "rated":
-                services.letter_callback(actor=office_staff, letter=letter, note="来信人表示整改后油烟明显减少。")
-                services.letter_rate(actor=writer, letter=letter, rating="5", comment="处理及时")
+                services.letter_callback(
+                    actor=Actor.person(office_staff), letter=letter, note="来信人表示整改后油烟明显减少。"
+                )
+                services.letter_rate(actor=Actor.person(writer), letter=letter, rating="5", comment="处理及时")
             elif stage == "bad_rating":
-                services.letter_rate(actor=writer, letter=letter, rating="2", comment="答复后商家仍未退货")
+                services.letter_rate(
+                    actor=Actor.person(writer), letter=letter, rating="2", comment="答复后商家仍未退货"
+                )
     return created
 
 
@@ -181,14 +188,14 @@ def _consultation() -> bool:
     today = workdays.today()
     with transaction.atomic():
         item = services.consultation_create(
-            actor=clerk,
+            actor=Actor.person(clerk),
             title=CONSULTATION_TITLE,
             intro="根据《促进个体工商户发展条例》，结合我省实际，起草了本办法。",
             draft=DRAFT,
             opens_on=today - timedelta(days=3),
             closes_on=today + timedelta(days=27),
         )
-        services.consultation_publish(actor=clerk, consultation=item)
+        services.consultation_publish(actor=Actor.person(clerk), consultation=item)
         articles = {a.heading: a for a in item.articles.all()}
         comments = [
             ("citizen01", "第二条", "建议明确网上办理的系统入口，并保留线下窗口办理渠道，方便老年人。"),
@@ -198,7 +205,7 @@ def _consultation() -> bool:
         for username, heading, text in comments:
             author = _user(username)
             if author is not None and heading in articles:
-                services.comment_create(actor=author, article=articles[heading], content=text)
+                services.comment_create(actor=Actor.person(author), article=articles[heading], content=text)
     return True
 
 
@@ -210,7 +217,7 @@ def _survey() -> int:
     answered = 0
     with transaction.atomic():
         survey = services.survey_create(
-            actor=staff,
+            actor=Actor.person(staff),
             title=SURVEY_TITLE,
             intro="为了解群众和企业对我省政务服务的评价，特开展本次调查，约需 2 分钟。",
             questions=QUESTIONS,
@@ -218,7 +225,7 @@ def _survey() -> int:
             closes_on=today + timedelta(days=25),
             results_public=True,
         )
-        services.survey_open(actor=staff, survey=survey)
+        services.survey_open(actor=Actor.person(staff), survey=survey)
         questions = list(survey.questions.all())
         for number in range(1, 11):
             user = _user(f"citizen{number:02d}")
@@ -230,7 +237,7 @@ def _survey() -> int:
                 questions[2].pk: str(3 + number % 3),
                 questions[3].pk: "希望进一步减少证明材料。" if number % 3 == 0 else "",
             }
-            services.survey_answer(actor=user, survey=survey, answers=answers)
+            services.survey_answer(actor=Actor.person(user), survey=survey, answers=answers)
             answered += 1
     return answered
 

@@ -2,7 +2,8 @@
 surveys (问卷调查) and moderation flags (内容审核).
 
 A letter runs the 12345 ticket cycle (docs/rules.md §6): 受理 → 派单 → 办理 → 回复 → (督办) → 办结 → 回访 → 评价;
-every stage with a deadline is a supervision timer of kind "participation.*" (see services.py).
+every stage with a deadline is a supervision timer of kind "participation.*" (see services/letters.py);
+the moves between states are declared in states.py.
 Personal data of writers (name, phone, ID number, address, e-mail) is SM4-encrypted at rest.
 """
 
@@ -119,7 +120,7 @@ class Letter(models.Model):
         "延期审批",
         max_length=16,
         blank=True,
-        choices=[("requested", "待审批"), ("approved", "已批准"), ("refused", "未批准")],
+        choices=[("", "未申请"), ("requested", "待审批"), ("approved", "已批准"), ("refused", "未批准")],
     )
     reply = models.TextField("答复意见", blank=True, max_length=10000)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)

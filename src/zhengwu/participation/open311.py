@@ -39,6 +39,7 @@ from django.views.decorators.http import require_http_methods
 from zhengwu.accounts.models import ApiClient
 from zhengwu.accounts.services import apiclient_authenticate
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError
 from zhengwu.participation import rules, services
 from zhengwu.participation.models import Letter, LetterKind
@@ -262,7 +263,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if client is None:
         return _error(fmt, 403, "api_key is missing or invalid")
     try:
-        services.require_submit_scope(client, request)
+        services.require_submit_scope(Actor.api(client, ip=client_ip(request)))
     except ApplicationError:
         return _error(fmt, 403, f"api_key lacks the {services.SUBMIT_SCOPE} scope needed to submit requests")
     code = str(data.get("service_code", "")).strip()
@@ -285,8 +286,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     name = f"{data.get('last_name', '') or ''}{data.get('first_name', '') or ''}".strip()
     try:
         letter, verification = services.letter_submit(
-            actor=None,
-            api_client=client,
+            actor=Actor.api(client, ip=client_ip(request)),
             channel="hotline",
             kind=code,
             title=description[:40],
@@ -297,7 +297,6 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             location=address or address_id,
             lat=lat,
             long=long,
-            request=request,
         )
     except ApplicationError as error:
         detail = "；".join(f"{k}: {v}" for k, v in error.fields.items())

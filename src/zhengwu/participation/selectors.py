@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from zhengwu.accounts.models import Role
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.contracts import SearchHit, TodoItem
 from zhengwu.core.textsearch import query_terms
 from zhengwu.participation import rules
@@ -64,8 +65,8 @@ def letters_for_staff(user: User, *, state: str = "", query: str = "") -> QueryS
     return rows.order_by("-submitted_at", "-id")
 
 
-def staff_may_view(user: User, letter: Letter) -> bool:
-    return is_office(user, letter) or is_handler(user, letter) or user.has_role(Role.SUPERVISOR)
+def staff_may_view(actor: Actor, letter: Letter) -> bool:
+    return is_office(actor, letter) or is_handler(actor, letter) or (actor.is_staff and actor.has_role(Role.SUPERVISOR))
 
 
 def letter_timers(letter: Letter) -> list[Timer]:
@@ -372,7 +373,7 @@ def todo_items(user: User) -> list[TodoItem]:
     for letter in letters:
         timer = lights.get(letter.pk)
         what = TODO_ACTIONS.get(Letter.State(letter.state), letter.get_state_display())
-        if letter.extension_state == "requested" and is_office(user, letter):
+        if letter.extension_state == "requested" and is_office(Actor.person(user), letter):
             what = "延期申请待审批"
         items.append(
             TodoItem(

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.session import acting_user
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
 from zhengwu.participation import selectors, services
@@ -49,7 +50,7 @@ def letter_write(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            letter, code = services.letter_submit(actor=user, request=request, **data)
+            letter, code = services.letter_submit(actor=Actor.from_request(request), **data)
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -80,10 +81,9 @@ def letter_track(request: HttpRequest) -> HttpResponse:
             if rating_form.is_valid():
                 try:
                     services.letter_rate(
-                        actor=None,
+                        actor=Actor.from_request(request),
                         letter=letter,
                         code=form.cleaned_data["code"],
-                        request=request,
                         **rating_form.cleaned_data,
                     )
                 except ApplicationError as error:
@@ -115,7 +115,7 @@ def my_letter(request: HttpRequest, number: str) -> HttpResponse:
     rating_form = RatingForm(request.POST or None)
     if request.method == "POST" and rating_form.is_valid():
         try:
-            services.letter_rate(actor=user, letter=letter, request=request, **rating_form.cleaned_data)
+            services.letter_rate(actor=Actor.from_request(request), letter=letter, **rating_form.cleaned_data)
         except ApplicationError as error:
             add_application_error(rating_form, error)
         else:
@@ -152,9 +152,7 @@ def _flag(request: HttpRequest, *, back: tuple[str, Any], **target: Any) -> Http
         messages.error(request, "请填写举报理由。")
     else:
         try:
-            services.flag_create(
-                actor=acting_user(request), reason=form.cleaned_data["reason"], request=request, **target
-            )
+            services.flag_create(actor=Actor.from_request(request), reason=form.cleaned_data["reason"], **target)
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
@@ -178,7 +176,6 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
     for comment in selectors.visible_comments(item):
         comments.setdefault(comment.article_id, []).append(comment)
     articles = [(article, comments.get(article.pk, [])) for article in item.articles.all()]
-    user = request.user
     return render(
         request,
         "participation/consultation.html",
@@ -186,7 +183,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "articles": articles,
             "is_open": selectors.consultation_is_open(item),
-            "can_comment": services.is_real_name(user if user.is_authenticated else None),
+            "can_comment": services.is_real_name(Actor.from_request(request)),
             "comment_form": CommentForm(),
             "flag_form": ReasonForm(),
         },
@@ -203,7 +200,7 @@ def comment_create(request: HttpRequest, pk: int, article_pk: int) -> HttpRespon
     else:
         try:
             services.comment_create(
-                actor=acting_user(request), article=article, content=form.cleaned_data["content"], request=request
+                actor=Actor.from_request(request), article=article, content=form.cleaned_data["content"]
             )
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -246,8 +243,8 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
     errors: dict[str, str] = {}
     message = ""
     if request.method == "POST":
-        actor = acting_user(request) if request.user.is_authenticated else None
-        if actor is None and not request.session.session_key:
+        actor = Actor.from_request(request)
+        if actor.is_anonymous and not request.session.session_key:
             request.session.save()
         try:
             services.survey_answer(
@@ -255,8 +252,6 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
                 survey=item,
                 answers=_raw_answers(request, questions),
                 session_key=request.session.session_key or "",
-                ip=request.META.get("REMOTE_ADDR", ""),
-                request=request,
             )
         except ApplicationError as error:
             errors, message = error.fields, error.message

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhengwu.participation import views_workbench as views
+from zhengwu.participation import workbench_views as views
 
 app_name = "participation_wb"
 urlpatterns = [

@@ -1,4 +1,5 @@
-"""Certificate types, issuers and the 电子证照 base resource the certificates tests use."""
+"""Certificate types, issuers and the 电子证照 base resource the certificates tests use (the people
+are the cast of zhengwu/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from zhengwu.accounts.models import Department, Role, User
+from zhengwu.accounts.models import Department, User
 from zhengwu.catalog.models import DataItem, DataType, Resource
 from zhengwu.certificates.demo import TYPE_CODES, ensure_types
 from zhengwu.certificates.models import Certificate, CertificateType
 from zhengwu.certificates.services import certificate_issue
-from zhengwu.conftest import PASSWORD, make_staff
+from zhengwu.conftest import COMPANY_CODE
+from zhengwu.core.actors import Actor
 
 FOOD = "食品经营许可证"
 HOUSEHOLD = "居民户口簿"
-COMPANY_CODE = "91220101MA0000015G"
 
 FOOD_DATA = {
     "license_no": "JY12201020000001",
@@ -105,47 +106,14 @@ def types(db: Any) -> dict[str, CertificateType]:
 
 
 @pytest.fixture
-def gov_dept(jilin: Any) -> Department:
-    return Department.objects.create(
-        name="吉林省政务服务和数字化建设管理局",
-        credit_code="11220000MB174452X3",
-        region=jilin,
-        level=Department.Level.PROVINCE,
-    )
-
-
-@pytest.fixture
-def base_resource(gov_dept: Department) -> Resource:
-    return make_base_resource(gov_dept)
-
-
-@pytest.fixture
-def market_leader(market_dept: Department) -> User:
-    return make_staff("market_leader", market_dept, Role.DEPT_LEADER, name="市场监管厅刘处长")
-
-
-@pytest.fixture
-def market_data_officer(market_dept: Department) -> User:
-    return make_staff("market_data", market_dept, Role.DATA_OFFICER, name="市场监管厅数据管理员")
-
-
-@pytest.fixture
-def company(db: Any) -> User:
-    return User.objects.create_user(
-        username="company_food",
-        password=PASSWORD,
-        kind=User.Kind.ENTERPRISE,
-        real_name="赵六",
-        id_number="220102198005010159",
-        enterprise_name="长春市春城食品有限公司",
-        enterprise_credit_code=COMPANY_CODE,
-    )
+def base_resource(office_dept: Department) -> Resource:
+    return make_base_resource(office_dept)
 
 
 @pytest.fixture
 def food_licence(types: Any, market_dept: Department, market_clerk: User, company: User) -> Certificate:
     return certificate_issue(
-        actor=market_clerk,
+        actor=Actor.person(market_clerk),
         department=market_dept,
         certificate_type=TYPE_CODES[FOOD],
         holder_name=company.enterprise_name,
@@ -159,7 +127,7 @@ def food_licence(types: Any, market_dept: Department, market_clerk: User, compan
 @pytest.fixture
 def household_book(types: Any, police_dept: Department, citizen: User) -> Certificate:
     return certificate_issue(
-        actor=None,
+        actor=Actor.platform(),
         department=police_dept,
         certificate_type=types[HOUSEHOLD],
         holder_name=citizen.real_name,

@@ -47,10 +47,10 @@ def _people() -> None:
         )
 
 
-def test_load_demo_issues_certificates_once_and_writes_the_base(jilin: Region, gov_dept: Department) -> None:
+def test_load_demo_issues_certificates_once_and_writes_the_base(jilin: Region, office_dept: Department) -> None:
     _city_departments(jilin)
     _people()
-    resource = make_base_resource(gov_dept)
+    resource = make_base_resource(office_dept)
     said: list[str] = []
     summary = load_demo(say=said.append)
     assert CertificateType.objects.count() == len(TYPE_CODES) == 5

@@ -16,8 +16,9 @@ from zhengwu.certificates.demo import TYPE_CODES
 from zhengwu.certificates.errors import CertificateError
 from zhengwu.certificates.models import Certificate, IssuerKey
 from zhengwu.certificates.services import certificate_issue, certificate_revoke, certificates_resync
-from zhengwu.certificates.tests.conftest import COMPANY_CODE, FOOD, FOOD_DATA, HOUSEHOLD, make_base_resource
-from zhengwu.conftest import make_staff
+from zhengwu.certificates.tests.conftest import FOOD, FOOD_DATA, HOUSEHOLD, make_base_resource
+from zhengwu.conftest import COMPANY_CODE, make_staff
+from zhengwu.core.actors import Actor
 from zhengwu.core.crypto import sm2_verify
 from zhengwu.core.errors import ApplicationError, CoreError
 from zhengwu.core.workdays import today
@@ -26,7 +27,7 @@ from zhengwu.exchange.store import get_record
 pytestmark = pytest.mark.django_db
 
 
-def issue_food(actor: User | None, department: Department, **changes: Any) -> Certificate:
+def issue_food(actor: Actor, department: Department, **changes: Any) -> Certificate:
     arguments: dict[str, Any] = {
         "actor": actor,
         "department": department,
@@ -46,7 +47,7 @@ def issue_food(actor: User | None, department: Department, **changes: Any) -> Ce
 def test_a_clerk_of_the_issuing_department_issues_a_signed_certificate(
     types: Any, market_dept: Department, market_clerk: User
 ) -> None:
-    certificate = issue_food(market_clerk, market_dept, source_label="办件 XK-2026-000007")
+    certificate = issue_food(Actor.person(market_clerk), market_dept, source_label="办件 XK-2026-000007")
     parsed = identifiers.parse(certificate.identifier)
     assert parsed is not None
     assert parsed.type_code == TYPE_CODES[FOOD] == certificate.certificate_type.code
@@ -73,7 +74,7 @@ def test_a_clerk_of_the_issuing_department_issues_a_signed_certificate(
 def test_personal_data_is_stored_encrypted(types: Any, market_dept: Department, market_clerk: User) -> None:
     from django.db import connection
 
-    certificate = issue_food(market_clerk, market_dept)
+    certificate = issue_food(Actor.person(market_clerk), market_dept)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT holder_name, holder_code, data_json FROM certificates_certificate WHERE id = %s", [certificate.pk]
@@ -86,7 +87,7 @@ def test_personal_data_is_stored_encrypted(types: Any, market_dept: Department, 
 def test_the_key_private_part_is_stored_encrypted(types: Any, market_dept: Department, market_clerk: User) -> None:
     from django.db import connection
 
-    issue_food(market_clerk, market_dept)
+    issue_food(Actor.person(market_clerk), market_dept)
     with connection.cursor() as cursor:
         cursor.execute("SELECT private_key FROM certificates_issuerkey")
         (stored,) = cursor.fetchone()
@@ -97,23 +98,23 @@ def test_the_key_private_part_is_stored_encrypted(types: Any, market_dept: Depar
 def test_serial_numbers_count_up_per_type_and_issuer(
     types: Any, market_dept: Department, market_clerk: User, police_dept: Department
 ) -> None:
-    first = issue_food(market_clerk, market_dept)
-    second = issue_food(None, market_dept)
-    other_issuer = issue_food(None, police_dept)
+    first = issue_food(Actor.person(market_clerk), market_dept)
+    second = issue_food(Actor.platform(), market_dept)
+    other_issuer = issue_food(Actor.platform(), police_dept)
     assert (first.serial, second.serial, other_issuer.serial) == ("00000001", "00000002", "00000001")
     assert first.issuer_key_id == second.issuer_key_id != other_issuer.issuer_key_id
     assert IssuerKey.objects.count() == 2
 
 
-def test_the_platform_issues_with_actor_none(types: Any, market_dept: Department) -> None:
-    certificate = issue_food(None, market_dept)
+def test_the_platform_issues_for_a_department(types: Any, market_dept: Department) -> None:
+    certificate = issue_food(Actor.platform(), market_dept)
     assert certificate.issued_by is None
     assert selectors.verify(certificate.identifier).status == "valid"
 
 
 def test_a_type_object_works_like_its_code(types: Any, police_dept: Department, citizen: User) -> None:
     certificate = certificate_issue(
-        actor=None,
+        actor=Actor.platform(),
         department=police_dept,
         certificate_type=types[HOUSEHOLD],
         holder_name="张三",
@@ -135,16 +136,16 @@ def test_a_leader_may_issue_but_not_other_staff_or_people(
     types: Any,
     market_dept: Department,
     market_leader: User,
-    market_data_officer: User,
+    market_officer: User,
     police_clerk: User,
     citizen: User,
     sys_admin: User,
 ) -> None:
-    assert issue_food(market_leader, market_dept).pk
-    for refused in (market_data_officer, police_clerk, citizen, sys_admin):
+    assert issue_food(Actor.person(market_leader), market_dept).pk
+    for refused in (market_officer, police_clerk, citizen, sys_admin):
         before = Certificate.objects.count()
         with pytest.raises(ApplicationError) as caught:
-            issue_food(refused, market_dept)
+            issue_food(Actor.person(refused), market_dept)
         assert caught.value.code == CoreError.PERMISSION_DENIED
         assert Certificate.objects.count() == before
         assert AuditEvent.objects.filter(
@@ -171,7 +172,7 @@ def test_bad_input_is_refused_and_writes_nothing(
     types: Any, market_dept: Department, market_clerk: User, changes: dict[str, Any], code: str, field: str
 ) -> None:
     with pytest.raises(ApplicationError) as caught:
-        issue_food(market_clerk, market_dept, **changes)
+        issue_food(Actor.person(market_clerk), market_dept, **changes)
     assert caught.value.code == code
     assert caught.value.status == 400
     assert field in caught.value.fields
@@ -183,7 +184,7 @@ def test_bad_input_is_refused_and_writes_nothing(
 def test_a_person_type_refuses_a_credit_code(types: Any, police_dept: Department) -> None:
     with pytest.raises(ApplicationError) as caught:
         certificate_issue(
-            actor=None,
+            actor=Actor.platform(),
             department=police_dept,
             certificate_type=TYPE_CODES[HOUSEHOLD],
             holder_name="某公司",
@@ -198,7 +199,7 @@ def test_an_inactive_department_cannot_issue(types: Any, market_dept: Department
     market_dept.is_active = False
     market_dept.save()
     with pytest.raises(ApplicationError) as caught:
-        issue_food(None, market_dept)
+        issue_food(Actor.platform(), market_dept)
     assert caught.value.code == CertificateError.ISSUER_INACTIVE
     assert not Certificate.objects.exists()
 
@@ -207,7 +208,7 @@ def test_an_inactive_type_is_refused(types: Any, market_dept: Department) -> Non
     types[FOOD].is_active = False
     types[FOOD].save()
     with pytest.raises(ApplicationError) as caught:
-        issue_food(None, market_dept)
+        issue_food(Actor.platform(), market_dept)
     assert caught.value.code == CertificateError.UNKNOWN_TYPE
 
 
@@ -246,7 +247,7 @@ def test_a_signature_from_another_key_is_refused(food_licence: Certificate, mark
 
 
 def test_an_expired_certificate_is_reported_expired(types: Any, market_dept: Department) -> None:
-    certificate = issue_food(None, market_dept, valid_until=today())
+    certificate = issue_food(Actor.platform(), market_dept, valid_until=today())
     assert selectors.verify(certificate.identifier).status == "valid"
     Certificate.objects.filter(pk=certificate.pk).update(valid_until=today() - timedelta(days=1))
     # Moving the date breaks the signature too: re-sign as if issued with that validity.
@@ -273,7 +274,7 @@ def test_unknown_and_malformed_identifiers(food_licence: Certificate) -> None:
 
 
 def test_a_clerk_of_the_issuer_revokes_with_a_reason(food_licence: Certificate, market_clerk: User) -> None:
-    revoked = certificate_revoke(actor=market_clerk, certificate=food_licence, reason="经营者申请注销")
+    revoked = certificate_revoke(actor=Actor.person(market_clerk), certificate=food_licence, reason="经营者申请注销")
     assert revoked.status == Certificate.Status.REVOKED
     assert revoked.revoked_by == market_clerk
     assert revoked.revoked_at is not None
@@ -287,16 +288,16 @@ def test_a_clerk_of_the_issuer_revokes_with_a_reason(food_licence: Certificate, 
 def test_revoke_refusal_matrix(
     food_licence: Certificate,
     market_dept: Department,
-    market_data_officer: User,
+    market_officer: User,
     police_clerk: User,
     citizen: User,
     company: User,
     sys_admin: User,
+    egov: User,
 ) -> None:
-    egov = make_staff("egov", market_dept, Role.EGOV_OFFICE, name="电子政务主管")
-    for refused in (market_data_officer, police_clerk, citizen, company, sys_admin, egov):
+    for refused in (market_officer, police_clerk, citizen, company, sys_admin, egov):
         with pytest.raises(ApplicationError) as caught:
-            certificate_revoke(actor=refused, certificate=food_licence, reason="试图注销")
+            certificate_revoke(actor=Actor.person(refused), certificate=food_licence, reason="试图注销")
         assert caught.value.code == CoreError.PERMISSION_DENIED
         food_licence.refresh_from_db()
         assert food_licence.status == Certificate.Status.VALID
@@ -305,18 +306,36 @@ def test_revoke_refusal_matrix(
         ).exists()
 
 
+def test_the_platform_and_anonymous_visitors_may_not_revoke(food_licence: Certificate) -> None:
+    before = AuditEvent.objects.count()
+    for actor in (Actor.platform(), Actor.anonymous(ip="192.0.2.44")):
+        with pytest.raises(ApplicationError) as caught:
+            certificate_revoke(actor=actor, certificate=food_licence, reason="试图注销")
+        assert caught.value.code == CoreError.PERMISSION_DENIED
+    stored = Certificate.objects.get(pk=food_licence.pk)
+    assert (stored.status, stored.revoked_at, stored.revoke_reason) == (Certificate.Status.VALID, None, "")
+    # Nothing was written but the two refusals, each naming the certificate and who tried.
+    refused = list(AuditEvent.objects.order_by("seq")[before:])
+    assert [(e.action, e.outcome, e.actor_kind, e.target_id) for e in refused] == [
+        ("certificates.certificate.revoke", "denied", AuditEvent.ActorKind.SYSTEM, str(food_licence.pk)),
+        ("certificates.certificate.revoke", "denied", AuditEvent.ActorKind.ANONYMOUS, str(food_licence.pk)),
+    ]
+    assert refused[1].ip == "192.0.2.44"
+    assert refused[0].department == food_licence.issuer
+
+
 def test_revoke_needs_a_reason_and_happens_once(
     food_licence: Certificate, market_clerk: User, market_leader: User
 ) -> None:
     with pytest.raises(ApplicationError) as caught:
-        certificate_revoke(actor=market_clerk, certificate=food_licence, reason="  ")
+        certificate_revoke(actor=Actor.person(market_clerk), certificate=food_licence, reason="  ")
     assert caught.value.code == CertificateError.REASON_REQUIRED
     food_licence.refresh_from_db()
     assert food_licence.status == Certificate.Status.VALID
-    certificate_revoke(actor=market_clerk, certificate=food_licence, reason="许可事项变更，换发新证")
+    certificate_revoke(actor=Actor.person(market_clerk), certificate=food_licence, reason="许可事项变更，换发新证")
     # The leader acts on the stale object at the same time: exactly one revocation succeeds.
     with pytest.raises(ApplicationError) as caught:
-        certificate_revoke(actor=market_leader, certificate=food_licence, reason="重复操作")
+        certificate_revoke(actor=Actor.person(market_leader), certificate=food_licence, reason="重复操作")
     assert caught.value.code == CertificateError.WRONG_STATE
     food_licence.refresh_from_db()
     assert food_licence.revoke_reason == "许可事项变更，换发新证"
@@ -343,7 +362,7 @@ def test_certificates_held_by_finds_the_holders_certificates_only(
 def test_issue_and_revoke_are_written_into_the_base(
     types: Any, base_resource: Resource, market_dept: Department, market_clerk: User
 ) -> None:
-    certificate = issue_food(market_clerk, market_dept, valid_until=date(2031, 12, 31))
+    certificate = issue_food(Actor.person(market_clerk), market_dept, valid_until=date(2031, 12, 31))
     assert certificate.base_synced_at is not None
     stored = get_record(base_resource, certificate.identifier)
     assert stored is not None
@@ -353,32 +372,32 @@ def test_issue_and_revoke_are_written_into_the_base(
     assert str(stored["issued_on"]) == today().isoformat()
     assert str(stored["valid_until"]) == "2031-12-31"
     assert stored["status"] == "有效"
-    certificate_revoke(actor=market_clerk, certificate=certificate, reason="吊销")
+    certificate_revoke(actor=Actor.person(market_clerk), certificate=certificate, reason="吊销")
     stored = get_record(base_resource, certificate.identifier)
     assert stored is not None
     assert stored["status"] == "注销"
 
 
 def test_without_a_base_resource_the_certificate_is_still_issued_and_can_be_written_later(
-    types: Any, market_dept: Department, gov_dept: Department
+    types: Any, market_dept: Department, office_dept: Department
 ) -> None:
-    certificate = issue_food(None, market_dept)
+    certificate = issue_food(Actor.platform(), market_dept)
     assert certificate.base_synced_at is None
     event = AuditEvent.objects.get(action="certificates.certificate.issue", outcome="success")
     assert "未找到" in event.details["base"]
-    resource = make_base_resource(gov_dept)
-    assert certificates_resync() == ""
+    resource = make_base_resource(office_dept)
+    assert certificates_resync(actor=Actor.platform()) == ""
     certificate.refresh_from_db()
     assert certificate.base_synced_at is not None
     assert get_record(resource, certificate.identifier) is not None
 
 
 def test_a_base_resource_too_narrow_for_the_identifier_refuses_the_row_not_the_issue(
-    types: Any, market_dept: Department, gov_dept: Department
+    types: Any, market_dept: Department, office_dept: Department
 ) -> None:
     # As catalog/demo.py defines it today: 证照编号 up to 64 characters, the identifier has 70.
-    resource = make_base_resource(gov_dept, number_length=64)
-    certificate = issue_food(None, market_dept)
+    resource = make_base_resource(office_dept, number_length=64)
+    certificate = issue_food(Actor.platform(), market_dept)
     assert len(certificate.identifier) == 70
     assert certificate.base_synced_at is None
     assert get_record(resource, certificate.identifier) is None
@@ -393,15 +412,15 @@ def test_the_daily_task_marks_expired_certificates_in_the_base(
     from zhengwu.certificates.services import certificates_expire_in_base
     from zhengwu.certificates.tasks import certificates_expiry_tick
 
-    running = issue_food(None, market_dept, valid_until=today())
-    ending = issue_food(None, market_dept, valid_until=today())
-    assert certificates_expire_in_base() == 0
+    running = issue_food(Actor.platform(), market_dept, valid_until=today())
+    ending = issue_food(Actor.platform(), market_dept, valid_until=today())
+    assert certificates_expire_in_base(actor=Actor.platform()) == 0
     Certificate.objects.filter(pk=ending.pk).update(valid_until=today() - timedelta(days=1))
     assert certificates_expiry_tick.call_local() == 1
     stored = get_record(base_resource, ending.identifier)
     assert stored is not None and stored["status"] == "过期"
     assert get_record(base_resource, running.identifier)["status"] == "有效"  # type: ignore[index]
-    assert certificates_expire_in_base() == 0
+    assert certificates_expire_in_base(actor=Actor.platform()) == 0
     assert AuditEvent.objects.filter(action="certificates.base.expire").count() == 1
 
 
@@ -414,14 +433,14 @@ def test_the_leader_rotates_the_key_and_old_certificates_still_verify(
     from zhengwu.certificates.services import issuer_key_rotate
 
     old_key = food_licence.issuer_key
-    new_key = issuer_key_rotate(actor=market_leader, department=market_dept)
+    new_key = issuer_key_rotate(actor=Actor.person(market_leader), department=market_dept)
     old_key.refresh_from_db()
     assert old_key.retired_at is not None and new_key.retired_at is None
     assert selectors.verify(food_licence.identifier).status == "valid"
-    fresh = issue_food(None, market_dept)
+    fresh = issue_food(Actor.platform(), market_dept)
     assert fresh.issuer_key == new_key
     assert selectors.verify(fresh.identifier).status == "valid"
-    assert issuer_key_rotate(actor=sec_admin, department=market_dept).pk != new_key.pk
+    assert issuer_key_rotate(actor=Actor.person(sec_admin), department=market_dept).pk != new_key.pk
     assert IssuerKey.objects.filter(department=market_dept, retired_at__isnull=True).count() == 1
     assert AuditEvent.objects.filter(action="certificates.issuer_key.rotate", outcome="success").count() == 2
 
@@ -434,7 +453,7 @@ def test_key_rotation_refusals(
     police_leader = make_staff("police_leader", police_dept, Role.DEPT_LEADER, name="公安厅负责人")
     for refused in (market_clerk, police_leader, citizen):
         with pytest.raises(ApplicationError) as caught:
-            issuer_key_rotate(actor=refused, department=market_dept)
+            issuer_key_rotate(actor=Actor.person(refused), department=market_dept)
         assert caught.value.code == CoreError.PERMISSION_DENIED
     assert IssuerKey.objects.get(department=market_dept).retired_at is None
     assert AuditEvent.objects.filter(action="certificates.issuer_key.rotate", outcome="denied").count() == 3

@@ -14,8 +14,9 @@ from zhengwu.audit.models import AuditEvent
 from zhengwu.certificates import identifiers, selectors
 from zhengwu.certificates.models import Certificate
 from zhengwu.certificates.pdf import QR_ERROR, render_pdf
-from zhengwu.certificates.tests.conftest import COMPANY_CODE, FOOD
-from zhengwu.conftest import person_client, staff_client
+from zhengwu.certificates.tests.conftest import FOOD
+from zhengwu.conftest import COMPANY_CODE, person_client, staff_client
+from zhengwu.core.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_the_verify_page_masks_a_persons_name(household_book: Certificate) -> No
 def test_the_verify_page_shows_a_revoked_certificate(food_licence: Certificate, market_clerk: User) -> None:
     from zhengwu.certificates.services import certificate_revoke
 
-    certificate_revoke(actor=market_clerk, certificate=food_licence, reason="经营者申请注销")
+    certificate_revoke(actor=Actor.person(market_clerk), certificate=food_licence, reason="经营者申请注销")
     response = Client().get(verify_path(food_licence))
     assert response.status_code == 200
     assert "核验结果：<strong>已注销</strong>" in response.content.decode()
@@ -175,7 +176,7 @@ def test_the_pdf_carries_a_qr_code_of_the_verify_url(household_book: Certificate
 def test_a_revoked_certificates_pdf_is_stamped(food_licence: Certificate, market_clerk: User) -> None:
     from zhengwu.certificates.services import certificate_revoke
 
-    revoked = certificate_revoke(actor=market_clerk, certificate=food_licence, reason="经营者申请注销")
+    revoked = certificate_revoke(actor=Actor.person(market_clerk), certificate=food_licence, reason="经营者申请注销")
     rendered = render_pdf(revoked, verify_url="https://zwfw.jl.gov.cn/verify/x")
     assert rendered.content.startswith(b"%PDF")
     assert rendered.stamp == "已注销"
@@ -210,7 +211,7 @@ def test_the_register_lists_the_departments_certificates(
 
 def test_register_refusal_matrix(
     food_licence: Certificate,
-    market_data_officer: User,
+    market_officer: User,
     police_clerk: User,
     citizen: User,
     company: User,
@@ -218,7 +219,7 @@ def test_register_refusal_matrix(
     assert Client().get("/workbench/certificates/").status_code == 302
     assert person_client(citizen).get("/workbench/certificates/").status_code == 403
     assert person_client(company).get("/workbench/certificates/").status_code == 403
-    assert staff_client(market_data_officer).get("/workbench/certificates/").status_code == 403
+    assert staff_client(market_officer).get("/workbench/certificates/").status_code == 403
     page = staff_client(police_clerk).get("/workbench/certificates/").content.decode()
     assert food_licence.identifier not in page
     for path in (f"/workbench/certificates/{food_licence.pk}/", f"/workbench/certificates/{food_licence.pk}/pdf"):
@@ -243,11 +244,11 @@ def test_a_clerk_revokes_from_the_detail_page(food_licence: Certificate, market_
 
 
 def test_revoke_page_refusals_change_nothing(
-    food_licence: Certificate, police_clerk: User, market_data_officer: User, citizen: User
+    food_licence: Certificate, police_clerk: User, market_officer: User, citizen: User
 ) -> None:
     path = f"/workbench/certificates/{food_licence.pk}/revoke"
     assert staff_client(police_clerk).post(path, {"reason": "越权"}).status_code == 404
-    assert staff_client(market_data_officer).post(path, {"reason": "越权"}).status_code == 403
+    assert staff_client(market_officer).post(path, {"reason": "越权"}).status_code == 403
     assert person_client(citizen).post(path, {"reason": "越权"}).status_code == 403
     assert Client().post(path, {"reason": "越权"}).status_code == 302
     food_licence.refresh_from_db()
@@ -311,7 +312,7 @@ def test_the_mine_api_lists_the_persons_own_certificates_in_pages(
 
 
 def test_a_clerk_issues_by_hand_from_the_workbench(
-    types: Any, market_clerk: User, market_data_officer: User, citizen: User
+    types: Any, market_clerk: User, market_officer: User, citizen: User
 ) -> None:
     client = staff_client(market_clerk)
     page = client.get("/workbench/certificates/issue/").content.decode()
@@ -344,6 +345,6 @@ def test_a_clerk_issues_by_hand_from_the_workbench(
     assert certificate.source_label == "原纸质证照 JY12201020000001"
     assert selectors.verify(certificate.identifier).status == "valid"
     # Refused: the data officer (no issuing role), a citizen; nothing more is written.
-    assert staff_client(market_data_officer).post("/workbench/certificates/issue/", post).status_code == 403
+    assert staff_client(market_officer).post("/workbench/certificates/issue/", post).status_code == 403
     assert person_client(citizen).post("/workbench/certificates/issue/", post).status_code == 403
     assert Certificate.objects.count() == 1

@@ -12,13 +12,15 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from zhengwu.accounts.models import Department, User
+from zhengwu.audit.models import AuditEvent
 from zhengwu.conftest import staff_client
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.disclosure import reports, selectors, services
-from zhengwu.disclosure import request_services as rs
 from zhengwu.disclosure.models import AnnualReport, DisclosureRequest, ResultDetail
-from zhengwu.disclosure.request_services import AnswerData, ApplicantData
+from zhengwu.disclosure.services import AnswerData, ApplicantData
+from zhengwu.disclosure.services import requests as rs
 from zhengwu.disclosure.tests.conftest import published
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,7 @@ EMPTY = [0, 0, 0, 0, 0, 0, 0]
 
 def received(clerk: User, department: Department, on: date, kind: str, name: str = "申请人") -> DisclosureRequest:
     return rs.request_register(
-        actor=clerk,
+        actor=Actor.person(clerk),
         department=department,
         channel="post",
         applicant=ApplicantData(name=name, kind=kind),
@@ -40,7 +42,9 @@ def received(clerk: User, department: Department, on: date, kind: str, name: str
 
 
 def answer(clerk: User, req: DisclosureRequest, on: date, kind: str, **fields: Any) -> DisclosureRequest:
-    return rs.request_answer(actor=clerk, disclosure_request=req, answer=AnswerData(kind=kind, **fields), on=on)
+    return rs.request_answer(
+        actor=Actor.person(clerk), disclosure_request=req, answer=AnswerData(kind=kind, **fields), on=on
+    )
 
 
 @pytest.fixture
@@ -91,8 +95,12 @@ def year_of_requests(market_clerk: User, police_clerk: User, market_dept: Depart
         c, received(c, d, date(2025, 12, 22), "citizen", "H"), date(2026, 1, 8), "disclosed", provision_method="邮寄"
     )
     uncorrected = received(c, d, date(2025, 9, 1), "business", "I")
-    rs.request_ask_correction(actor=c, disclosure_request=uncorrected, items="请写明文件名称", on=date(2025, 9, 2))
-    rs.request_close_uncorrected(actor=c, disclosure_request=uncorrected, reason="逾期未补正", on=date(2025, 10, 9))
+    rs.request_ask_correction(
+        actor=Actor.person(c), disclosure_request=uncorrected, items="请写明文件名称", on=date(2025, 9, 2)
+    )
+    rs.request_close_uncorrected(
+        actor=Actor.person(c), disclosure_request=uncorrected, reason="逾期未补正", on=date(2025, 10, 9)
+    )
     answer(c, received(c, d, date(2025, 8, 4), "citizen", "J"), date(2025, 8, 5), "repeat", reference="A")
     answer(
         c,
@@ -136,9 +144,7 @@ def test_request_table_gives_exactly_the_expected_cells(market_dept: Department)
 
 
 @pytest.mark.usefixtures("year_of_requests")
-def test_page_and_workbook_show_the_same_six_parts(
-    market_leader: User, egov_officer: User, market_dept: Department
-) -> None:
+def test_page_and_workbook_show_the_same_six_parts(market_leader: User, egov: User, market_dept: Department) -> None:
     url = f"/workbench/disclosure/reports/{market_dept.pk}/{YEAR}/"
     page = staff_client(market_leader).get(url).content.decode()
     for heading in reports.SECTION_HEADINGS:
@@ -146,7 +152,7 @@ def test_page_and_workbook_show_the_same_six_parts(
     assert "（五）不予处理：1．信访举报投诉类申请" in page and "法人或其他组织" in page
     assert "新收政府信息公开申请8件，上年结转2件" in page  # the generated overview
     for client, xlsx in (
-        (staff_client(egov_officer), url.rstrip("/") + ".xlsx"),
+        (staff_client(egov), url.rstrip("/") + ".xlsx"),
         (Client(), f"/disclosure/reports/{market_dept.pk}/{YEAR}.xlsx"),
     ):
         response = client.get(xlsx)
@@ -191,23 +197,32 @@ def test_manual_parts_save_and_show_only_the_agencys_leader_edits(
     market_leader: User,
     market_clerk: User,
     police_leader: User,
-    egov_officer: User,
+    egov: User,
     citizen: User,
     market_dept: Department,
 ) -> None:
     url = f"/workbench/disclosure/reports/{market_dept.pk}/{YEAR}/"
-    for refused in (police_leader, market_clerk, egov_officer):
+    for refused in (police_leader, market_clerk, egov):
         response = staff_client(refused).post(url, MANUAL)
         assert response.status_code == 403
     assert Client().post(url, MANUAL).status_code in (302, 403)
     assert not AnnualReport.objects.exists()
     with pytest.raises(ApplicationError):
-        reports.annual_report_save(actor=police_leader, department=market_dept, year=YEAR, values={"problems": "x"})
+        reports.annual_report_save(
+            actor=Actor.person(police_leader), department=market_dept, year=YEAR, values={"problems": "x"}
+        )
+    assert not AnnualReport.objects.exists()
+    refused = AuditEvent.objects.get(action="disclosure.annual_report_save")
+    assert (refused.outcome, refused.actor, refused.department) == (
+        AuditEvent.Outcome.DENIED,
+        police_leader,
+        market_dept,
+    )
     response = staff_client(market_leader).post(url, MANUAL)
     assert response.status_code == 302
     report = AnnualReport.objects.get(department=market_dept, year=YEAR)
     assert report.licensing_decisions == 120 and str(report.fees_amount.normalize()) == "12.5"
-    page = staff_client(egov_officer).get(url).content.decode()
+    page = staff_client(egov).get(url).content.decode()
     assert "本年度本机关认真贯彻落实条例。" in page and "答复文书规范性有待提高" in page
     assert "本机关填报部分" not in page  # the office sees the report but no form
     assert "本机关填报部分" in staff_client(market_leader).get(url).content.decode()
@@ -238,7 +253,7 @@ def test_regulations_and_normative_documents_are_counted(market_clerk: User, mar
         market_clerk, market_dept, category="normative", title="旧规范性文件", date_written=date(year - 1, 6, 1)
     )
     published(market_clerk, market_dept, category="policy", title="其他政策文件", date_written=today)
-    services.publication_set_validity(actor=market_clerk, publication=old, validity="repealed")
+    services.publication_set_validity(actor=Actor.person(market_clerk), publication=old, validity="repealed")
     old.refresh_from_db()
     assert old.validity_changed_on == today
     documents = selectors.annual_report_figures(market_dept, year).documents

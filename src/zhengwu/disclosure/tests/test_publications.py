@@ -11,6 +11,7 @@ from django.db import connection
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
+from zhengwu.core.actors import Actor
 from zhengwu.core.crypto import sm3_hex
 from zhengwu.core.errors import ApplicationError
 from zhengwu.disclosure import search_index, services
@@ -40,7 +41,7 @@ def test_sequence_counts_per_department_and_year(
     assert other_year.index_number == "11220000013544357T/2025-00001"
     assert police.index_number == "11220000013544234R/2026-00001"
     # A withdrawn item keeps its number and the number is never reused.
-    services.publication_withdraw(actor=market_clerk, publication=second, reason="内容有误")
+    services.publication_withdraw(actor=Actor.person(market_clerk), publication=second, reason="内容有误")
     third = published(market_clerk, market_dept, title="第三件")
     assert third.index_number == "11220000013544357T/2026-00003"
     assert IndexSequence.objects.get(department=market_dept, year=2026).last == 3
@@ -61,7 +62,7 @@ def test_concurrent_publications_get_distinct_numbers(market_clerk: User, market
         try:
             for attempt in range(400):
                 try:
-                    services.publication_publish(actor=market_clerk, publication=item)
+                    services.publication_publish(actor=Actor.person(market_clerk), publication=item)
                     return
                 except Exception as error:  # SQLite's test database: "table is locked" → retry
                     if "locked" not in str(error) or attempt == 399:
@@ -97,7 +98,7 @@ def test_publication_timer_runs_from_date_written_until_published(market_clerk: 
     # holidays; 8, 9 Oct and the 调休 Saturday 10 Oct are days 4–6; 12–16 Oct 7–11; 19–23 Oct
     # 12–16; 26–29 Oct 17–20.
     assert timer.deadline == date(2026, 10, 29)
-    services.publication_publish(actor=market_clerk, publication=item)
+    services.publication_publish(actor=Actor.person(market_clerk), publication=item)
     timer.refresh_from_db()
     assert timer.state == Timer.State.FINISHED
     assert timer.finished_on_time is False  # published today (Nov 2026): late
@@ -105,7 +106,9 @@ def test_publication_timer_runs_from_date_written_until_published(market_clerk: 
 
 def test_changing_date_written_restarts_the_timer(market_clerk: User, market_dept: Department) -> None:
     item = draft(market_clerk, market_dept, date_written=date(2026, 9, 25))
-    services.publication_update(actor=market_clerk, publication=item, data=data(date_written=date(2026, 11, 2)))
+    services.publication_update(
+        actor=Actor.person(market_clerk), publication=item, data=data(date_written=date(2026, 11, 2))
+    )
     timer = timer_for(item, PUBLICATION_TIMER)
     assert timer is not None and timer.is_live and timer.start_date == date(2026, 11, 2)
     assert Timer.objects.filter(kind=PUBLICATION_TIMER, state=Timer.State.CANCELLED).count() == 1
@@ -113,8 +116,8 @@ def test_changing_date_written_restarts_the_timer(market_clerk: User, market_dep
 
 def test_lifecycle_is_audited(market_clerk: User, market_dept: Department) -> None:
     item = published(market_clerk, market_dept)
-    services.publication_set_validity(actor=market_clerk, publication=item, validity="repealed")
-    services.publication_withdraw(actor=market_clerk, publication=item, reason="已被新文件替代")
+    services.publication_set_validity(actor=Actor.person(market_clerk), publication=item, validity="repealed")
+    services.publication_withdraw(actor=Actor.person(market_clerk), publication=item, reason="已被新文件替代")
     actions = list(
         AuditEvent.objects.filter(action__startswith="disclosure.publication")
         .order_by("seq")
@@ -132,7 +135,9 @@ def test_lifecycle_is_audited(market_clerk: User, market_dept: Department) -> No
 def test_attachment_keeps_sm3_digest(market_clerk: User, market_dept: Department) -> None:
     item = draft(market_clerk, market_dept)
     content = "附件：申请表".encode()
-    attachment = services.attachment_add(actor=market_clerk, publication=item, name="申请表.docx", content=content)
+    attachment = services.attachment_add(
+        actor=Actor.person(market_clerk), publication=item, name="申请表.docx", content=content
+    )
     assert attachment.sm3 == sm3_hex(content) and attachment.size == len(content)
 
 
@@ -144,24 +149,37 @@ def test_refusals_change_nothing(
     market_dept: Department,
     police_leader: User,
 ) -> None:
-    actor = police_leader if who == "market_leader_of_police" else request.getfixturevalue(who)
+    user = police_leader if who == "market_leader_of_police" else request.getfixturevalue(who)
+    actor = Actor.person(user)
     item = draft(market_clerk, market_dept)
-    before = AuditEvent.objects.count()
-    calls = [
-        lambda: services.publication_create(actor=actor, department=market_dept, data=data()),
-        lambda: services.publication_update(actor=actor, publication=item, data=data(title="改")),
-        lambda: services.publication_publish(actor=actor, publication=item),
-        lambda: services.attachment_add(actor=actor, publication=item, name="a.txt", content=b"x"),
-        lambda: services.publication_delete_draft(actor=actor, publication=item),
-    ]
-    for call in calls:
+    before = (AuditEvent.objects.count(), Timer.objects.count())
+    calls = {
+        "disclosure.publication_create": lambda: services.publication_create(
+            actor=actor, department=market_dept, data=data()
+        ),
+        "disclosure.publication_update": lambda: services.publication_update(
+            actor=actor, publication=item, data=data(title="改")
+        ),
+        "disclosure.publication_publish": lambda: services.publication_publish(actor=actor, publication=item),
+        "disclosure.attachment_add": lambda: services.attachment_add(
+            actor=actor, publication=item, name="a.txt", content=b"x"
+        ),
+        "disclosure.publication_delete": lambda: services.publication_delete_draft(actor=actor, publication=item),
+    }
+    for call in calls.values():
         with pytest.raises(ApplicationError) as caught:
             call()
         assert caught.value.status == 403
     item.refresh_from_db()
     assert item.state == "draft" and item.title == data().title
     assert Publication.objects.count() == 1 and Attachment.objects.count() == 0
-    assert AuditEvent.objects.count() == before
+    assert Timer.objects.count() == before[1]
+    # Each refusal is on record (and nothing else was): who, what, on which item, denied.
+    refused = AuditEvent.objects.order_by("seq")[before[0] :]
+    assert [(e.action, e.outcome, e.actor_id) for e in refused] == [
+        (action, AuditEvent.Outcome.DENIED, user.pk) for action in calls
+    ]
+    assert {e.target_id for e in refused[1:]} == {str(item.pk)}
 
 
 @pytest.mark.parametrize(
@@ -186,9 +204,24 @@ def test_bad_input_changes_nothing(overrides: dict, field: str, market_clerk: Us
 def test_wrong_state_is_refused(market_clerk: User, market_dept: Department) -> None:
     item = published(market_clerk, market_dept)
     with pytest.raises(ApplicationError) as caught:
-        services.publication_publish(actor=market_clerk, publication=item)
+        services.publication_publish(actor=Actor.person(market_clerk), publication=item)
     assert caught.value.code == "disclosure.wrong_state"
     with pytest.raises(ApplicationError):
-        services.publication_withdraw(actor=market_clerk, publication=item, reason="")
+        services.publication_withdraw(actor=Actor.person(market_clerk), publication=item, reason="")
     item.refresh_from_db()
     assert item.state == "published" and item.index_sequence == 1
+    failures = AuditEvent.objects.filter(outcome=AuditEvent.Outcome.FAILURE).order_by("seq")
+    assert [(e.action, e.details["code"]) for e in failures] == [
+        ("disclosure.publication_publish", "disclosure.wrong_state"),
+        ("disclosure.publication_withdraw", "disclosure.reason_required"),
+    ]
+    assert IndexSequence.objects.get(department=market_dept, year=2026).last == 1
+
+
+def test_the_platform_may_publish_for_a_department(market_dept: Department) -> None:
+    item = services.publication_create(actor=Actor.platform(), department=market_dept, data=data())
+    item = services.publication_publish(actor=Actor.platform(), publication=item)
+    assert item.state == "published" and item.created_by is None
+    assert AuditEvent.objects.filter(
+        action="disclosure.publication_publish", actor_kind=AuditEvent.ActorKind.SYSTEM
+    ).exists()

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 
 from zhengwu.accounts.models import Department, User
+from zhengwu.core.actors import Actor
 from zhengwu.disclosure import selectors, services
 from zhengwu.disclosure.selectors import Filters, public_search, search_publications
 from zhengwu.disclosure.tests.conftest import draft, published
@@ -81,7 +82,7 @@ def test_filters(corpus: dict, police_dept: Department) -> None:
 
 
 def test_withdrawn_items_are_not_found(corpus: dict, market_clerk: User) -> None:
-    services.publication_withdraw(actor=market_clerk, publication=corpus["title"], reason="已废止重发")
+    services.publication_withdraw(actor=Actor.person(market_clerk), publication=corpus["title"], reason="已废止重发")
     assert corpus["title"].pk not in {p.pk for p in search_publications("食品安全")[:10]}
     assert not any(hit.title == "食品安全抽检工作方案" for hit in public_search("食品安全"))
 
@@ -133,7 +134,7 @@ def test_term_table_backend_ranks_alike(
     assert [p.pk for p in search_publications("食品安全")[:5]] == [title.pk, body.pk]
     # No item has both words: any word may match.
     assert {p.pk for p in search_publications("食品安全 户籍")[:5]} == {title.pk, body.pk}
-    services.publication_withdraw(actor=market_clerk, publication=title, reason="重发")
+    services.publication_withdraw(actor=Actor.person(market_clerk), publication=title, reason="重发")
     assert [p.pk for p in search_publications("食品安全")[:5]] == [body.pk]
 
 
@@ -161,8 +162,10 @@ def test_validity_filter(corpus: dict, market_clerk: User, monkeypatch: pytest.M
         for name, item in corpus.items():
             if name != "draft":
                 search_index.index(item)
-    services.publication_set_validity(actor=market_clerk, publication=corpus["subject"], validity="repealed")
-    services.publication_set_validity(actor=market_clerk, publication=corpus["body"], validity="expired")
+    services.publication_set_validity(
+        actor=Actor.person(market_clerk), publication=corpus["subject"], validity="repealed"
+    )
+    services.publication_set_validity(actor=Actor.person(market_clerk), publication=corpus["body"], validity="expired")
 
     def found(query: str, validity: str) -> set[int]:
         return {p.pk for p in search_publications(query, selectors.parse_filters({"validity": validity}))[:10]}

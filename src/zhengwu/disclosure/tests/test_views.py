@@ -12,10 +12,11 @@ from django.test import Client
 from zhengwu.accounts.models import Department, User
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core import workdays
-from zhengwu.disclosure import request_services as rs
+from zhengwu.core.actors import Actor
 from zhengwu.disclosure import selectors
 from zhengwu.disclosure.models import DisclosureRequest, Publication
-from zhengwu.disclosure.request_services import ApplicantData
+from zhengwu.disclosure.services import ApplicantData
+from zhengwu.disclosure.services import requests as rs
 from zhengwu.disclosure.tests.conftest import published
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_workbench_request_pages_refuse_others(
     who: str, request: pytest.FixtureRequest, market_clerk: User, market_dept: Department
 ) -> None:
     req = rs.request_register(
-        actor=market_clerk,
+        actor=Actor.person(market_clerk),
         department=market_dept,
         channel="in_person",
         applicant=ApplicantData(name="刘明"),
@@ -115,7 +116,7 @@ def test_workbench_request_pages_refuse_others(
 
 def test_staff_queue_and_todo(market_clerk: User, police_clerk: User, market_dept: Department) -> None:
     req = rs.request_register(
-        actor=market_clerk,
+        actor=Actor.person(market_clerk),
         department=market_dept,
         channel="post",
         applicant=ApplicantData(name="刘明"),
@@ -126,7 +127,7 @@ def test_staff_queue_and_todo(market_clerk: User, police_clerk: User, market_dep
     assert [(i.kind_label, i.light, i.deadline) for i in items] == [("依申请公开", "red", date(2026, 10, 29))]
     assert selectors.todo_items(police_clerk) == []
     fresh = rs.request_register(
-        actor=market_clerk,
+        actor=Actor.person(market_clerk),
         department=market_dept,
         channel="post",
         applicant=ApplicantData(name="王芳"),

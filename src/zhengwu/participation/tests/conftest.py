@@ -1,5 +1,5 @@
-"""People of the participation tests: the 12345 office (电子政务办) clerk, department clerks from the
-root conftest, a supervisor, and a letter from 张三 (citizen)."""
+"""What the participation tests add to the one cast (src/zhengwu/conftest.py): a letter from 张三
+(`citizen`) received by the e-gov office (`egov`, who runs 12345), and helpers to write more."""
 
 from __future__ import annotations
 
@@ -7,34 +7,21 @@ from typing import Any
 
 import pytest
 
-from zhengwu.accounts.models import Department, Region, Role, User
-from zhengwu.conftest import make_staff
+from zhengwu.accounts.models import User
+from zhengwu.core.actors import Actor
 from zhengwu.participation import services
 from zhengwu.participation.models import Letter
 
 
-@pytest.fixture
-def office_dept(jilin: Region) -> Department:
-    return Department.objects.create(
-        name="吉林省政务服务和数字化建设管理局", credit_code="11220000MB1957971T", region=jilin, level="province"
-    )
+def acting(user: User | None) -> Actor:
+    """A person of the cast as an actor; `None` is an anonymous visitor."""
+    return Actor.anonymous() if user is None else Actor.person(user)
 
 
 @pytest.fixture
-def hotline(office_dept: Department) -> User:
-    """The 12345 office's e-gov staff member who accepts, dispatches, completes and calls back."""
-    return make_staff("hotline_zhao", office_dept, Role.EGOV_OFFICE, name="12345热线赵专员")
-
-
-@pytest.fixture
-def supervisor(office_dept: Department) -> User:
-    return make_staff("supervisor_qian", office_dept, Role.SUPERVISOR, name="电子监察钱科长")
-
-
-@pytest.fixture
-def letter(citizen: User, hotline: User) -> Letter:
+def letter(citizen: User, egov: User) -> Letter:
     created, _code = services.letter_submit(
-        actor=citizen,
+        actor=Actor.person(citizen),
         channel="mayor",
         kind="complain",
         title="小区门口餐馆油烟扰民",
@@ -45,7 +32,7 @@ def letter(citizen: User, hotline: User) -> Letter:
     return created
 
 
-def submit(actor: Any, **overrides: Any) -> tuple[Letter, str]:
+def submit(actor: Actor, **overrides: Any) -> tuple[Letter, str]:
     data: dict[str, Any] = {
         "channel": "hotline",
         "kind": "consult",

@@ -12,6 +12,7 @@ from zhengwu.accounts.models import Department, User
 from zhengwu.browser import browser_page, chromium_path, sign_in
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.participation import services
 from zhengwu.participation.models import Letter, Response
 
@@ -23,7 +24,7 @@ pytestmark = [
 
 
 def test_letter_written_dispatched_replied_then_rated_by_the_writer(
-    live_server: object, citizen: User, hotline: User, market_clerk: User, market_dept: Department
+    live_server: object, citizen: User, egov: User, market_clerk: User, market_dept: Department
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     with browser_page() as page:
@@ -38,7 +39,7 @@ def test_letter_written_dispatched_replied_then_rated_by_the_writer(
         number = page.locator("#letter-number").inner_text()
         assert page.locator("#letter-code").inner_text()
 
-        sign_in(page, base, staff_client(hotline))
+        sign_in(page, base, staff_client(egov))
         page.goto(f"{base}/workbench/participation/letters/")
         page.get_by_role("link", name=number).click()
         page.get_by_label("承办单位").select_option(label=market_dept.name)
@@ -55,7 +56,7 @@ def test_letter_written_dispatched_replied_then_rated_by_the_writer(
         page.get_by_role("button", name="提交答复").click()
         page.wait_for_selector("text=答复已提交。")
 
-        sign_in(page, base, staff_client(hotline))
+        sign_in(page, base, staff_client(egov))
         page.goto(f"{base}/workbench/participation/letters/")
         page.get_by_role("link", name=number).click()
         page.get_by_label("隐去个人信息后公开来信和答复").check()
@@ -80,7 +81,7 @@ def test_citizen_answers_a_survey_and_sees_the_results_chart(
 ) -> None:
     today = workdays.today()
     survey = services.survey_create(
-        actor=market_clerk,
+        actor=Actor.person(market_clerk),
         title="窗口服务满意度调查",
         intro="",
         questions=(
@@ -90,7 +91,7 @@ def test_citizen_answers_a_survey_and_sees_the_results_chart(
         opens_on=today,
         closes_on=today + timedelta(days=3),
     )
-    services.survey_open(actor=market_clerk, survey=survey)
+    services.survey_open(actor=Actor.person(market_clerk), survey=survey)
     base = live_server.url  # type: ignore[attr-defined]
     with browser_page() as page:
         sign_in(page, base, person_client(citizen))

@@ -12,6 +12,7 @@ from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.participation import selectors, services
 from zhengwu.participation.models import Comment, Flag, Letter
@@ -23,61 +24,61 @@ pytestmark = pytest.mark.django_db
 def comment(market_clerk: User, citizen: User) -> Comment:
     today = workdays.today()
     item = services.consultation_create(
-        actor=market_clerk,
+        actor=Actor.person(market_clerk),
         title="办法征求意见",
         intro="",
         draft="第一条 总则。",
         opens_on=today,
         closes_on=today + timedelta(days=5),
     )
-    services.consultation_publish(actor=market_clerk, consultation=item)
+    services.consultation_publish(actor=Actor.person(market_clerk), consultation=item)
     article = item.articles.get()
-    return services.comment_create(actor=citizen, article=article, content="这条意见含有不文明用语")
+    return services.comment_create(actor=Actor.person(citizen), article=article, content="这条意见含有不文明用语")
 
 
 def test_flag_then_hide_removes_the_comment_from_the_public_page(
-    comment: Comment, outsider: User, hotline: User, market_clerk: User
+    comment: Comment, outsider: User, egov: User, market_clerk: User
 ) -> None:
     consultation_id = comment.article.consultation_id
     url = f"/participation/consultations/{consultation_id}/"
     assert "不文明用语" in Client().get(url).content.decode()
-    flag = services.flag_create(actor=outsider, comment=comment, reason="不文明用语")
+    flag = services.flag_create(actor=Actor.person(outsider), comment=comment, reason="不文明用语")
     with pytest.raises(ApplicationError) as again:
-        services.flag_create(actor=outsider, comment=comment, reason="再举报")
+        services.flag_create(actor=Actor.person(outsider), comment=comment, reason="再举报")
     assert again.value.code == "participation.already_flagged"
     with pytest.raises(ApplicationError):  # a department clerk cannot hide
-        services.content_hide(actor=market_clerk, comment=comment, reason="越权")
+        services.content_hide(actor=Actor.person(market_clerk), comment=comment, reason="越权")
     comment.refresh_from_db()
     assert comment.hidden_at is None
-    services.content_hide(actor=hotline, comment=comment, reason="含不文明用语")
+    services.content_hide(actor=Actor.person(egov), comment=comment, reason="含不文明用语")
     flag.refresh_from_db()
-    assert flag.state == Flag.State.HIDDEN and flag.decided_by == hotline
+    assert flag.state == Flag.State.HIDDEN and flag.decided_by == egov
     assert "不文明用语" not in Client().get(url).content.decode()
     event = AuditEvent.objects.get(action="participation.content.hide", outcome="success")
     assert event.details["reason"] == "含不文明用语"
-    services.content_unhide(actor=hotline, comment=comment, reason="误判")
+    services.content_unhide(actor=Actor.person(egov), comment=comment, reason="误判")
     assert "不文明用语" in Client().get(url).content.decode()
 
 
 def test_hidden_published_letter_disappears(
-    letter: Letter, hotline: User, market_clerk: User, market_dept: Department, outsider: User
+    letter: Letter, egov: User, market_clerk: User, market_dept: Department, outsider: User
 ) -> None:
-    services.letter_dispatch(actor=hotline, letter=letter, department=market_dept)
-    services.letter_reply(actor=market_clerk, letter=letter, reply="已查处。")
-    services.letter_complete(actor=hotline, letter=letter, publish=True)
+    services.letter_dispatch(actor=Actor.person(egov), letter=letter, department=market_dept)
+    services.letter_reply(actor=Actor.person(market_clerk), letter=letter, reply="已查处。")
+    services.letter_complete(actor=Actor.person(egov), letter=letter, publish=True)
     assert Client().get(f"/participation/letters/{letter.number}/").status_code == 200
-    services.flag_create(actor=outsider, letter=letter, reason="答复敷衍")
-    services.content_hide(actor=hotline, letter=letter, reason="经核实需更正后再公开")
+    services.flag_create(actor=Actor.person(outsider), letter=letter, reason="答复敷衍")
+    services.content_hide(actor=Actor.person(egov), letter=letter, reason="经核实需更正后再公开")
     assert Client().get(f"/participation/letters/{letter.number}/").status_code == 404
     assert list(selectors.published_letters()) == []
     assert selectors.public_search("油烟") == []
 
 
 def test_moderation_page_only_for_the_egov_office(
-    comment: Comment, hotline: User, market_clerk: User, citizen: User
+    comment: Comment, egov: User, market_clerk: User, citizen: User
 ) -> None:
-    services.flag_create(actor=citizen, comment=comment, reason="广告")
-    assert staff_client(hotline).get("/workbench/participation/moderation/").status_code == 200
+    services.flag_create(actor=Actor.person(citizen), comment=comment, reason="广告")
+    assert staff_client(egov).get("/workbench/participation/moderation/").status_code == 200
     assert staff_client(market_clerk).get("/workbench/participation/moderation/").status_code == 403
     assert person_client(citizen).get("/workbench/participation/moderation/").status_code == 403
     response = staff_client(market_clerk).post(
@@ -87,7 +88,7 @@ def test_moderation_page_only_for_the_egov_office(
     comment.refresh_from_db()
     assert comment.hidden_at is None
     flag = Flag.objects.get()
-    staff_client(hotline).post(f"/workbench/participation/moderation/flag/{flag.pk}/dismiss/", {"reason": "正常意见"})
+    staff_client(egov).post(f"/workbench/participation/moderation/flag/{flag.pk}/dismiss/", {"reason": "正常意见"})
     flag.refresh_from_db()
     assert flag.state == Flag.State.DISMISSED
 

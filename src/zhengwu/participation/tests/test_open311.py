@@ -23,6 +23,7 @@ from django.utils import timezone
 from zhengwu.accounts import services as account_services
 from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.audit.models import AuditEvent
+from zhengwu.core.actors import Actor
 from zhengwu.participation import rules, services
 from zhengwu.participation.models import Letter
 from zhengwu.supervision.selectors import timer_for
@@ -42,13 +43,13 @@ def system_token(sys_admin: User, department: Department, scopes: list[str], nam
 
 
 @pytest.fixture
-def api_token(sys_admin: User, market_dept: Department, hotline: User) -> str:
+def api_token(sys_admin: User, market_dept: Department, egov: User) -> str:
     """The 12345 hotline system of 长春市, allowed to submit letters."""
     return system_token(sys_admin, market_dept, [ApiClient.Scope.PARTICIPATION_SUBMIT])
 
 
 @pytest.fixture
-def directory_token(sys_admin: User, police_dept: Department, hotline: User) -> str:
+def directory_token(sys_admin: User, police_dept: Department, egov: User) -> str:
     """A 公安厅 system that may read the directory and query shared data, but not submit letters."""
     return system_token(
         sys_admin, police_dept, [ApiClient.Scope.READ_DIRECTORY, ApiClient.Scope.EXCHANGE_QUERY], name="金盾工程"
@@ -177,7 +178,7 @@ def test_post_without_the_submit_scope_is_refused_and_writes_nothing(
 
 
 def test_letter_submit_service_refuses_a_system_without_the_scope(
-    sys_admin: User, police_dept: Department, hotline: User
+    sys_admin: User, police_dept: Department, egov: User
 ) -> None:
     from zhengwu.core.errors import ApplicationError
 
@@ -185,8 +186,7 @@ def test_letter_submit_service_refuses_a_system_without_the_scope(
     system = ApiClient.objects.get(name="金盾工程")
     with pytest.raises(ApplicationError) as refused:
         services.letter_submit(
-            actor=None,
-            api_client=system,
+            actor=Actor.api(system),
             channel="hotline",
             kind="consult",
             title="咨询",
@@ -197,7 +197,7 @@ def test_letter_submit_service_refuses_a_system_without_the_scope(
     assert Letter.objects.count() == 0
 
 
-def test_get_requests_filters_and_privacy(client: Client, api_token: str, letter: Letter, hotline: User) -> None:
+def test_get_requests_filters_and_privacy(client: Client, api_token: str, letter: Letter, egov: User) -> None:
     created = client.post("/open311/v2/requests.json", spec_post(api_token)).json()[0]["service_request_id"]
     rows = client.get("/open311/v2/requests.json").json()
     assert {r["service_request_id"] for r in rows} == {created, letter.number}
@@ -211,7 +211,7 @@ def test_get_requests_filters_and_privacy(client: Client, api_token: str, letter
     assert [r["service_request_id"] for r in ids] == [created]  # the id list overrides other filters
     future = (timezone.now() + timedelta(days=1)).isoformat()
     assert client.get("/open311/v2/requests.json", {"start_date": future}).json() == []
-    services.letter_refuse(actor=hotline, letter=letter, reason="重复来信")
+    services.letter_refuse(actor=Actor.person(egov), letter=letter, reason="重复来信")
     detail = client.get(f"/open311/v2/requests/{letter.number}.json").json()
     assert detail[0]["status"] == "closed" and "重复来信" in detail[0]["status_notes"]
 
@@ -236,15 +236,15 @@ def test_unknown_request_and_token(client: Client) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_georeport_client_library_against_the_live_server(live_server: Any, office_dept: Department) -> None:
+def test_georeport_client_library_against_the_live_server(live_server: Any, egov: User, citizen: User) -> None:
     import georeport
 
-    from zhengwu.conftest import make_staff
-
-    make_staff("hotline_live", office_dept, "egov_office")
-    citizen = User.objects.create_user(username="c_live", kind="citizen", real_name="王五", password="x-Zw-2026!")
     letter, _ = services.letter_submit(
-        actor=citizen, channel="mayor", kind="suggest", title="建议增设公交线路", content="建议增设公交线路"
+        actor=Actor.person(citizen),
+        channel="mayor",
+        kind="suggest",
+        title="建议增设公交线路",
+        content="建议增设公交线路",
     )
     client = georeport.GeoReport(f"{live_server.url}/open311/v2")
     assert {s["service_code"] for s in client.get_service_list()} >= {"suggest"}

@@ -8,9 +8,11 @@ import pytest
 
 from zhengwu.accounts.models import User
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.participation import selectors, services
 from zhengwu.participation.models import Response, Survey
+from zhengwu.participation.tests.conftest import acting
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +26,14 @@ QUESTIONS = """单选：您是否使用过网上办事大厅？ | 经常使用 |
 def survey(market_clerk: User) -> Survey:
     today = workdays.today()
     item = services.survey_create(
-        actor=market_clerk,
+        actor=Actor.person(market_clerk),
         title="政务服务满意度调查",
         intro="",
         questions=QUESTIONS,
         opens_on=today,
         closes_on=today + timedelta(days=7),
     )
-    return services.survey_open(actor=market_clerk, survey=item)
+    return services.survey_open(actor=Actor.person(market_clerk), survey=item)
 
 
 def _answers(
@@ -45,7 +47,7 @@ def test_question_syntax_errors_are_reported_by_line(market_clerk: User) -> None
     today = workdays.today()
     with pytest.raises(ApplicationError) as error:
         services.survey_create(
-            actor=market_clerk,
+            actor=Actor.person(market_clerk),
             title="t",
             intro="",
             questions="单选：只有一个选项 | 甲\n问答：无效",
@@ -57,9 +59,9 @@ def test_question_syntax_errors_are_reported_by_line(market_clerk: User) -> None
 
 
 def test_one_answer_per_real_name_user_and_results(survey: Survey, citizen: User, market_clerk: User) -> None:
-    services.survey_answer(actor=citizen, survey=survey, answers=_answers(survey, text="希望简化材料"))
+    services.survey_answer(actor=Actor.person(citizen), survey=survey, answers=_answers(survey, text="希望简化材料"))
     with pytest.raises(ApplicationError) as twice:
-        services.survey_answer(actor=citizen, survey=survey, answers=_answers(survey, single=1))
+        services.survey_answer(actor=Actor.person(citizen), survey=survey, answers=_answers(survey, single=1))
     assert twice.value.code == "participation.already_answered"
     results = selectors.survey_results(survey)
     assert results["total"] == 1
@@ -75,7 +77,7 @@ def test_refusals_and_bad_answers_write_nothing(
 ) -> None:
     for person in (outsider, market_clerk, None):
         with pytest.raises(ApplicationError):
-            services.survey_answer(actor=person, survey=survey, answers=_answers(survey), session_key="s1")
+            services.survey_answer(actor=acting(person), survey=survey, answers=_answers(survey), session_key="s1")
     questions = list(survey.questions.all())
     bad = [
         _answers(survey, single=7),
@@ -85,7 +87,7 @@ def test_refusals_and_bad_answers_write_nothing(
     ]
     for answers in bad:
         with pytest.raises(ApplicationError) as error:
-            services.survey_answer(actor=citizen, survey=survey, answers=answers)
+            services.survey_answer(actor=Actor.person(citizen), survey=survey, answers=answers)
         assert error.value.code == "participation.invalid_answer"
     assert Response.objects.count() == 0
 
@@ -93,14 +95,24 @@ def test_refusals_and_bad_answers_write_nothing(
 def test_anonymous_answers_once_per_session_and_three_per_ip(survey: Survey) -> None:
     survey.allow_anonymous = True
     survey.save()
-    services.survey_answer(actor=None, survey=survey, answers=_answers(survey), session_key="a", ip="10.0.0.1")
+    services.survey_answer(
+        actor=Actor.anonymous(ip="10.0.0.1"), survey=survey, answers=_answers(survey), session_key="a"
+    )
     with pytest.raises(ApplicationError) as same_session:
-        services.survey_answer(actor=None, survey=survey, answers=_answers(survey), session_key="a", ip="10.0.0.2")
+        services.survey_answer(
+            actor=Actor.anonymous(ip="10.0.0.2"), survey=survey, answers=_answers(survey), session_key="a"
+        )
     assert same_session.value.code == "participation.already_answered"
-    services.survey_answer(actor=None, survey=survey, answers=_answers(survey), session_key="b", ip="10.0.0.1")
-    services.survey_answer(actor=None, survey=survey, answers=_answers(survey), session_key="c", ip="10.0.0.1")
+    services.survey_answer(
+        actor=Actor.anonymous(ip="10.0.0.1"), survey=survey, answers=_answers(survey), session_key="b"
+    )
+    services.survey_answer(
+        actor=Actor.anonymous(ip="10.0.0.1"), survey=survey, answers=_answers(survey), session_key="c"
+    )
     with pytest.raises(ApplicationError) as limit:
-        services.survey_answer(actor=None, survey=survey, answers=_answers(survey), session_key="d", ip="10.0.0.1")
+        services.survey_answer(
+            actor=Actor.anonymous(ip="10.0.0.1"), survey=survey, answers=_answers(survey), session_key="d"
+        )
     assert limit.value.code == "participation.anonymous_limit"
     assert Response.objects.filter(survey=survey).count() == 3
     assert not Response.objects.filter(session_hash="a").exists()  # only hashes are stored
@@ -108,8 +120,8 @@ def test_anonymous_answers_once_per_session_and_three_per_ip(survey: Survey) -> 
 
 def test_closed_survey_refuses_answers(survey: Survey, citizen: User, market_clerk: User, police_clerk: User) -> None:
     with pytest.raises(ApplicationError):
-        services.survey_close(actor=police_clerk, survey=survey)
-    services.survey_close(actor=market_clerk, survey=survey)
+        services.survey_close(actor=Actor.person(police_clerk), survey=survey)
+    services.survey_close(actor=Actor.person(market_clerk), survey=survey)
     with pytest.raises(ApplicationError) as error:
-        services.survey_answer(actor=citizen, survey=survey, answers=_answers(survey))
+        services.survey_answer(actor=Actor.person(citizen), survey=survey, answers=_answers(survey))
     assert error.value.code == "participation.not_open"

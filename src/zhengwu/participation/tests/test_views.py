@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhengwu.accounts.models import Department, User
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.participation import rules, selectors, services
 from zhengwu.participation.models import Letter
 from zhengwu.supervision import oversight
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 WB = "/workbench/participation"
 
 
-def test_writer_writes_tracks_and_sees_my_letters(citizen: User, hotline: User) -> None:
+def test_writer_writes_tracks_and_sees_my_letters(citizen: User, egov: User) -> None:
     client = person_client(citizen)
     page = client.get("/participation/letters/write/")
     assert page.status_code == 200 and "来信内容" in page.content.decode()
@@ -52,7 +53,7 @@ def test_writer_writes_tracks_and_sees_my_letters(citizen: User, hotline: User) 
     assert client.get(f"/participation/letters/mine/{letter.number}/").status_code == 200
 
 
-def test_bad_letter_form_shows_errors_and_writes_nothing(citizen: User, hotline: User) -> None:
+def test_bad_letter_form_shows_errors_and_writes_nothing(citizen: User, egov: User) -> None:
     response = person_client(citizen).post(
         "/participation/letters/write/",
         {"channel": "mayor", "kind": "suggest", "title": "标题", "content": "内容", "writer_phone": "123"},
@@ -69,7 +70,7 @@ def test_anonymous_must_log_in_to_write_and_others_cannot_see_my_letter(letter: 
 
 def test_workbench_refusal_matrix(
     letter: Letter,
-    hotline: User,
+    egov: User,
     market_clerk: User,
     police_clerk: User,
     market_dept: Department,
@@ -77,19 +78,19 @@ def test_workbench_refusal_matrix(
     supervisor: User,
 ) -> None:
     detail = f"{WB}/letters/{letter.pk}/"
-    assert staff_client(hotline).get(detail).status_code == 200
+    assert staff_client(egov).get(detail).status_code == 200
     assert staff_client(supervisor).get(detail).status_code == 200
     assert staff_client(market_clerk).get(detail).status_code == 404  # not dispatched to it yet
     assert person_client(citizen).get(detail).status_code == 403
     assert Client().get(detail).status_code == 302
     # Dispatch through the page.
-    response = staff_client(hotline).post(f"{detail}dispatch/", {"department": market_dept.pk, "note": "请办理"})
+    response = staff_client(egov).post(f"{detail}dispatch/", {"department": market_dept.pk, "note": "请办理"})
     assert response.status_code == 302
     letter.refresh_from_db()
     assert letter.state == Letter.State.DISPATCHED
     assert staff_client(police_clerk).get(detail).status_code == 404
     assert staff_client(police_clerk).post(f"{detail}reply/", {"reply": "越权"}).status_code == 404
-    assert staff_client(hotline).post(f"{detail}reply/", {"reply": "越权"}).status_code == 403
+    assert staff_client(egov).post(f"{detail}reply/", {"reply": "越权"}).status_code == 403
     assert person_client(citizen).post(f"{detail}reply/", {"reply": "越权"}).status_code == 403
     letter.refresh_from_db()
     assert letter.reply == "" and letter.state == Letter.State.DISPATCHED
@@ -99,7 +100,7 @@ def test_workbench_refusal_matrix(
     letter.refresh_from_db()
     assert letter.state == Letter.State.REPLIED
     # Bad input is shown, nothing changes.
-    staff_client(hotline).post(f"{detail}reopen/", {"reason": ""})
+    staff_client(egov).post(f"{detail}reopen/", {"reason": ""})
     letter.refresh_from_db()
     assert letter.state == Letter.State.REPLIED
 
@@ -111,16 +112,20 @@ def table_row(page: str, marker: str) -> str:
     return rows[0]
 
 
-def test_letter_list_lights_and_excel_export(letter: Letter, citizen: User, hotline: User) -> None:
+def test_letter_list_lights_and_excel_export(letter: Letter, citizen: User, egov: User) -> None:
     late, _code = services.letter_submit(
-        actor=citizen, channel="mayor", kind="consult", title="咨询公积金提取", content="如何提取住房公积金？"
+        actor=Actor.person(citizen),
+        channel="mayor",
+        kind="consult",
+        title="咨询公积金提取",
+        content="如何提取住房公积金？",
     )
     receipt = timer_for(late, rules.RECEIPT)
     assert receipt is not None
     receipt.started_at = timezone.now() - timedelta(hours=25)  # the 24-hour receipt clock ran out
     receipt.recompute_schedule()
     receipt.save()
-    client = staff_client(hotline)
+    client = staff_client(egov)
     page = client.get(f"{WB}/letters/").content.decode()
     # The legend above the table names every light: look at each letter's own row.
     fresh_row = table_row(page, letter.number)
@@ -137,12 +142,14 @@ def test_letter_list_lights_and_excel_export(letter: Letter, citizen: User, hotl
     assert {row[0] for row in rows[1:]} == {letter.number, late.number}
 
 
-def test_a_letters_title_is_exported_as_text_whatever_it_holds(citizen: User, hotline: User) -> None:
+def test_a_letters_title_is_exported_as_text_whatever_it_holds(citizen: User, egov: User) -> None:
     # A title pasted from Word (a vertical tab) or written as a formula: the export must open,
     # and the formula must stay text.
     for title in ['=HYPERLINK("http://evil.example","查看")', "第一行\x0b第二行"]:
-        services.letter_submit(actor=citizen, channel="mayor", kind="consult", title=title, content="内容")
-    export = staff_client(hotline).get(f"{WB}/letters/", {"format": "xlsx"})
+        services.letter_submit(
+            actor=Actor.person(citizen), channel="mayor", kind="consult", title=title, content="内容"
+        )
+    export = staff_client(egov).get(f"{WB}/letters/", {"format": "xlsx"})
     assert export.status_code == 200
     from io import BytesIO
 
@@ -154,8 +161,8 @@ def test_a_letters_title_is_exported_as_text_whatever_it_holds(citizen: User, ho
     assert titles == {'=HYPERLINK("http://evil.example","查看")': "s", "第一行第二行": "s"}
 
 
-def test_staff_letter_page_shows_an_urged_letter(letter: Letter, hotline: User, supervisor: User) -> None:
-    client = staff_client(hotline)
+def test_staff_letter_page_shows_an_urged_letter(letter: Letter, egov: User, supervisor: User) -> None:
+    client = staff_client(egov)
     assert not selectors.letter_urged(letter)
     assert "已被督办" not in client.get(f"{WB}/letters/{letter.pk}/").content.decode()
     receipt = timer_for(letter, rules.RECEIPT)
@@ -207,7 +214,7 @@ def test_consultation_and_survey_workbench_pages(market_clerk: User, police_cler
     assert Client().get(f"/participation/surveys/{spk}/").status_code == 200
 
 
-def test_api_write_list_mine(citizen: User, hotline: User, outsider: User) -> None:
+def test_api_write_list_mine(citizen: User, egov: User, outsider: User) -> None:
     body = {"kind": "consult", "title": "咨询公积金提取", "content": "公积金如何提取？"}
     assert (
         Client().post("/api/v1/participation/letters", json.dumps(body), content_type="application/json").status_code
@@ -228,14 +235,18 @@ def test_api_write_list_mine(citizen: User, hotline: User, outsider: User) -> No
 
 
 def test_track_page_lets_the_code_holder_rate_once(
-    letter: Letter, hotline: User, market_clerk: User, market_dept: Department, citizen: User
+    letter: Letter, egov: User, market_clerk: User, market_dept: Department, citizen: User
 ) -> None:
     created, code = services.letter_submit(
-        actor=citizen, channel="hotline", kind="help", title="求助：独居老人取暖", content="邻居独居老人家中暖气不热。"
+        actor=Actor.person(citizen),
+        channel="hotline",
+        kind="help",
+        title="求助：独居老人取暖",
+        content="邻居独居老人家中暖气不热。",
     )
-    services.letter_dispatch(actor=hotline, letter=created, department=market_dept)
-    services.letter_reply(actor=market_clerk, letter=created, reply="已联系供热公司上门维修。")
-    services.letter_complete(actor=hotline, letter=created)
+    services.letter_dispatch(actor=Actor.person(egov), letter=created, department=market_dept)
+    services.letter_reply(actor=Actor.person(market_clerk), letter=created, reply="已联系供热公司上门维修。")
+    services.letter_complete(actor=Actor.person(egov), letter=created)
     anonymous = Client()
     page = anonymous.post("/participation/letters/track/", {"number": created.number, "code": code}).content.decode()
     assert "已联系供热公司上门维修" in page and "提交评价" in page
@@ -251,17 +262,27 @@ def test_track_page_lets_the_code_holder_rate_once(
 def test_api_consultations_and_survey_results(market_clerk: User, citizen: User) -> None:
     today = workdays.today()
     draft = services.consultation_create(
-        actor=market_clerk, title="草稿不公开", intro="", draft="第一条 总则。", opens_on=today, closes_on=today
+        actor=Actor.person(market_clerk),
+        title="草稿不公开",
+        intro="",
+        draft="第一条 总则。",
+        opens_on=today,
+        closes_on=today,
     )
     assert Client().get("/api/v1/participation/consultations").json() == []
-    services.consultation_publish(actor=market_clerk, consultation=draft)
+    services.consultation_publish(actor=Actor.person(market_clerk), consultation=draft)
     rows = Client().get("/api/v1/participation/consultations").json()
     assert [(r["title"], r["is_open"], r["summary"]) for r in rows] == [("草稿不公开", True, None)]
     survey = services.survey_create(
-        actor=market_clerk, title="调查", intro="", questions="单选：好吗 | 好 | 不好", opens_on=today, closes_on=today
+        actor=Actor.person(market_clerk),
+        title="调查",
+        intro="",
+        questions="单选：好吗 | 好 | 不好",
+        opens_on=today,
+        closes_on=today,
     )
     assert Client().get(f"/api/v1/participation/surveys/{survey.pk}/results").status_code == 404
-    services.survey_open(actor=market_clerk, survey=survey)
-    services.survey_answer(actor=citizen, survey=survey, answers={survey.questions.get().pk: "1"})
+    services.survey_open(actor=Actor.person(market_clerk), survey=survey)
+    services.survey_answer(actor=Actor.person(citizen), survey=survey, answers={survey.questions.get().pk: "1"})
     results = Client().get(f"/api/v1/participation/surveys/{survey.pk}/results").json()
     assert results["total"] == 1 and results["questions"][0]["counts"] == [0, 1]

@@ -21,6 +21,7 @@ from zhengwu.accounts.models import Department
 from zhengwu.catalog import services as catalog_services
 from zhengwu.catalog.models import CatalogClass, DataType, FormatClass, Resource, ShareType, UpdateCycle, Zone
 from zhengwu.catalog.services import ItemSpec, ResourceData
+from zhengwu.core.actors import Actor
 from zhengwu.exchange.ingest import ingest_file
 
 ITEMS = [
@@ -55,12 +56,14 @@ def publish(provider: Department, *, subitem: str, name: str, draft: bool = Fals
         "key_item": "certificate_number",
     }
     values.update(changes)
-    resource = catalog_services.resource_create(actor=None, provider=provider, data=ResourceData(**values), items=ITEMS)
+    resource = catalog_services.resource_create(
+        actor=Actor.platform(), provider=provider, data=ResourceData(**values), items=ITEMS
+    )
     if draft:
         return resource
-    catalog_services.resource_submit(actor=None, resource=resource)
-    catalog_services.resource_approve(actor=None, resource=resource, comment="测试")
-    return catalog_services.resource_publish(actor=None, resource=resource)
+    catalog_services.resource_submit(actor=Actor.platform(), resource=resource)
+    catalog_services.resource_approve(actor=Actor.platform(), resource=resource, comment="测试")
+    return catalog_services.resource_publish(actor=Actor.platform(), resource=resource)
 
 
 def load_rows(resource: Resource, tmp_path: Path, rows: list[list[str]] = ROWS) -> None:
@@ -110,13 +113,14 @@ def _fresh_page_cache() -> None:
 
 
 def _publication(department: Department, title: str, *, publish_it: bool = True, category: str = "policy") -> Any:
+    from zhengwu.core.actors import Actor
     from zhengwu.disclosure import services
 
     data = services.PublicationData(
         title=title, category=category, date_written=date(2026, 3, 1), body=f"{title}。正文。"
     )
-    publication = services.publication_create(actor=None, department=department, data=data)
-    return services.publication_publish(actor=None, publication=publication) if publish_it else publication
+    publication = services.publication_create(actor=Actor.platform(), department=department, data=data)
+    return services.publication_publish(actor=Actor.platform(), publication=publication) if publish_it else publication
 
 
 def _service(department: Department, name: str, code: str, *, publish_it: bool = True) -> Any:
@@ -178,6 +182,7 @@ def apps_content(market_dept: Department, police_dept: Department, sys_admin: An
     from datetime import timedelta
 
     from zhengwu.core import workdays
+    from zhengwu.core.actors import Actor
     from zhengwu.disclosure import services as disclosure_services
     from zhengwu.participation.models import Consultation, Survey
 
@@ -186,7 +191,7 @@ def apps_content(market_dept: Department, police_dept: Department, sys_admin: An
     _publication(police_dept, "户籍业务调整公告")
     _publication(market_dept, "草稿：特种设备收费调整", publish_it=False)
     withdrawn = _publication(market_dept, "已撤回的特种设备旧通知")
-    disclosure_services.publication_withdraw(actor=None, publication=withdrawn, reason="已过时")
+    disclosure_services.publication_withdraw(actor=Actor.platform(), publication=withdrawn, reason="已过时")
     _service(market_dept, "企业开办一件事", "11220000TEST00001")
     _service(police_dept, "居民身份证换领", "11220000TEST00002")
     _service(market_dept, "草稿事项不应出现", "11220000TEST00003", publish_it=False)

@@ -10,6 +10,7 @@ import pytest
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import make_staff, person_client, staff_client
+from zhengwu.core.actors import Actor
 from zhengwu.core.contracts import TodoItem
 from zhengwu.exchange.sharing_models import ShareRequest
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
@@ -86,13 +87,15 @@ def test_a_urged_department_clerk_sees_the_urging_and_the_forwarded_complaint(
 ) -> None:
     supervisor = make_staff("supervisor_zhao", market_dept, Role.SUPERVISOR, name="电子监察室赵监察员")
     late = start(market_dept, 1, date(2024, 3, 1), title="食品经营许可 2024-SCJG-000007")
-    oversight.urging_create(actor=supervisor, timer=late, notice="已超期，请于3个工作日内说明原因并办结。")
+    oversight.urging_create(
+        actor=Actor.person(supervisor), timer=late, notice="已超期，请于3个工作日内说明原因并办结。"
+    )
     complaint = oversight.complaint_create(
-        actor=citizen, department=market_dept, item="食品经营许可", content="窗口超期未办结。"
+        actor=Actor.person(citizen), department=market_dept, item="食品经营许可", content="窗口超期未办结。"
     )
 
     assert [i.kind_label for i in todo.todo_list(supervisor)] == ["投诉受理"]
-    oversight.complaint_forward(actor=supervisor, complaint=complaint, note="请核查")
+    oversight.complaint_forward(actor=Actor.person(supervisor), complaint=complaint, note="请核查")
     items = todo.todo_list(market_clerk)
     assert {i.kind_label for i in items} == {"督办答复", "投诉核查答复"}
     urging = next(i for i in items if i.kind_label == "督办答复")

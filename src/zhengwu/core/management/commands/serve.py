@@ -37,6 +37,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhengwu.core.errors import ApplicationError
+
 # Threads per web worker process: a slow request (an Excel export) holds one, the others answer.
 THREADS_PER_WORKER = 4
 # The consumer's background work (sealing the access log, webhooks, reminders) yields the CPU
@@ -66,7 +68,9 @@ def bind_address(host: str, port: int) -> str:
     return f"{host}:{port}"
 
 
-def build_children(*, host: str, port: int, workers: int, worker: bool, log_level: str) -> list[Child]:
+def build_children(
+    *, host: str, port: int, workers: int, worker: bool, log_level: str, replicate: bool = False
+) -> list[Child]:
     python = sys.executable
     children = [
         Child(
@@ -109,6 +113,13 @@ def build_children(*, host: str, port: int, workers: int, worker: bool, log_leve
                 quick_signal=signal.SIGTERM,
                 nice=CONSUMER_NICE,
             )
+        )
+    if replicate:
+        from zhengwu.core.replica import replicate_argv
+
+        # Litestream copies every commit to the remote replica; on SIGTERM it syncs once more.
+        children.append(
+            Child(name="litestream", argv=replicate_argv(), stop_signal=signal.SIGTERM, quick_signal=signal.SIGINT)
         )
     return children
 
@@ -251,13 +262,17 @@ class Command(BaseCommand):
         if not 0 < workers <= 64:
             raise CommandError(f"--workers 应为 1 到 64 之间的整数：{workers}")
 
-        children = build_children(
-            host=options["host"],
-            port=port,
-            workers=workers,
-            worker=not options["no_worker"],
-            log_level=settings.LOG_LEVEL,
-        )
+        try:
+            children = build_children(
+                host=options["host"],
+                port=port,
+                workers=workers,
+                worker=not options["no_worker"],
+                log_level=settings.LOG_LEVEL,
+                replicate=bool(settings.ZHENGWU_REPLICA_URL),
+            )
+        except ApplicationError as error:  # a replica that cannot be started: say why, start nothing
+            raise CommandError(error.message) from None
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "zhengwu.settings"),

@@ -14,8 +14,10 @@ from django.db import transaction
 
 from zhengwu.accounts import services as account_services
 from zhengwu.accounts.models import Department, Region, Role, User
+from zhengwu.audit import anchors
 from zhengwu.audit.services import record
 from zhengwu.certificates.demo import load_demo as certificates_demo
+from zhengwu.core.errors import ApplicationError
 from zhengwu.core.idnumbers import make_credit_code, make_resident_id
 from zhengwu.demo.data import (
     CITY_DEPARTMENTS,
@@ -107,6 +109,22 @@ class Command(BaseCommand):
             "  个人用户 citizen01 … citizen20 · 法人用户 company01 … company10\n"
             "  工作人员首次登录须用手机身份验证器扫码绑定动态口令（双因素认证）。\n"
         )
+        self._anchor()
+
+    def _anchor(self) -> None:
+        """End with a signed anchor of the logs: a fresh demo already detects an emptied or cut log
+        (`zhengwu audit verify`) before any worker has run."""
+        try:
+            anchor = anchors.write_anchor("demo")
+        except ApplicationError as error:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"未写入日志锚点：{error.message}\n"
+                    f"  若见证目录 {anchors.witness_dir()} 属于已删除的旧数据库，请将其移走后重新运行。"
+                )
+            )
+            return
+        self.stdout.write(f"已写入日志锚点：{anchor.describe()}。")
 
     def _catalog(self, departments: list[Department]) -> list[Any]:
         """The base catalog (基础库) with its authoritative providers; resources already there are kept."""

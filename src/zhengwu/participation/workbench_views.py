@@ -1,4 +1,4 @@
-"""Staff pages of 公众参与 (mounted at /workbench/participation/, namespace "participation_wb").
+"""Staff pages of 公众参与 (workbench_urls.py, mounted at /workbench/participation/, namespace "participation_wb").
 
 来信办理: the list (with lights, filter, Excel export) and one letter with the actions its state and
 the user's role allow — the office accepts, dispatches, approves extensions, completes (and
@@ -21,13 +21,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
-from zhengwu.accounts.models import Role, User
+from zhengwu.accounts.models import Role
 from zhengwu.accounts.session import acting_user
-from zhengwu.audit.services import record
+from zhengwu.audit.services import record_action
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.participation import selectors, services
+from zhengwu.participation.audit_actions import ParticipationAction
 from zhengwu.participation.errors import ParticipationError
 from zhengwu.participation.forms import (
     CallbackForm,
@@ -59,7 +61,7 @@ def letters(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     rows = selectors.letters_for_staff(user, state=state, query=query)
     if request.GET.get("format") == "xlsx":
-        return _letters_xlsx(request, user, rows)
+        return _letters_xlsx(request, rows)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -74,7 +76,7 @@ def letters(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _letters_xlsx(request: HttpRequest, user: User, rows: Any) -> HttpResponse:
+def _letters_xlsx(request: HttpRequest, rows: Any) -> HttpResponse:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -106,7 +108,7 @@ def _letters_xlsx(request: HttpRequest, user: User, rows: Any) -> HttpResponse:
         )
     buffer = io.BytesIO()
     workbook.save(buffer)
-    record(actor=user, action="participation.letter.export", request=request, details={"rows": count})
+    record_action(Actor.from_request(request), ParticipationAction.LETTER_EXPORT, details={"rows": count})
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -116,18 +118,18 @@ def _letters_xlsx(request: HttpRequest, user: User, rows: Any) -> HttpResponse:
 
 def _staff_letter(request: HttpRequest, pk: int) -> Letter:
     letter = get_object_or_404(Letter.objects.select_related("department", "office", "writer"), pk=pk)
-    if not selectors.staff_may_view(acting_user(request), letter):
+    if not selectors.staff_may_view(Actor.from_request(request), letter):
         raise not_found("来信")
     return letter
 
 
 @staff_required(*LETTER_STAFF)
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     item = _staff_letter(request, pk)
-    record(actor=user, action="participation.letter.view", target=item, request=request)  # personal data was shown
-    office = services.is_office(user, item)
-    handler = services.is_handler(user, item)
+    record_action(actor, ParticipationAction.LETTER_VIEW, target=item)  # personal data was shown
+    office = services.is_office(actor, item)
+    handler = services.is_handler(actor, item)
     similar = selectors.similar_letters(title=item.title, content=item.content, exclude_pk=item.pk)
     return render(
         request,
@@ -159,53 +161,51 @@ def _form_value(request: HttpRequest, form_class: type[forms.Form]) -> dict[str,
     return dict(form.cleaned_data)
 
 
-ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, User, Letter], Any]]] = {
-    "accept": ("已受理。", lambda r, u, x: services.letter_accept(actor=u, letter=x, request=r)),
+ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, Actor, Letter], Any]]] = {
+    "accept": ("已受理。", lambda r, a, x: services.letter_accept(actor=a, letter=x)),
     "refuse": (
         "已不予受理。",
-        lambda r, u, x: services.letter_refuse(actor=u, letter=x, request=r, **_form_value(r, ReasonForm)),
+        lambda r, a, x: services.letter_refuse(actor=a, letter=x, **_form_value(r, ReasonForm)),
     ),
     "dispatch": (
         "已派单。",
-        lambda r, u, x: services.letter_dispatch(actor=u, letter=x, request=r, **_form_value(r, DispatchForm)),
+        lambda r, a, x: services.letter_dispatch(actor=a, letter=x, **_form_value(r, DispatchForm)),
     ),
-    "sign": ("已签收。", lambda r, u, x: services.letter_sign(actor=u, letter=x, request=r)),
+    "sign": ("已签收。", lambda r, a, x: services.letter_sign(actor=a, letter=x)),
     "return": (
         "已退回受理单位。",
-        lambda r, u, x: services.letter_return(actor=u, letter=x, request=r, **_form_value(r, ReasonForm)),
+        lambda r, a, x: services.letter_return(actor=a, letter=x, **_form_value(r, ReasonForm)),
     ),
     "extension_request": (
         "延期申请已提交。",
-        lambda r, u, x: services.letter_extension_request(
-            actor=u, letter=x, request=r, **_form_value(r, ExtensionForm)
-        ),
+        lambda r, a, x: services.letter_extension_request(actor=a, letter=x, **_form_value(r, ExtensionForm)),
     ),
     "extension_approve": (
         "已批准延期。",
-        lambda r, u, x: services.letter_extension_decide(actor=u, letter=x, approve=True, request=r),
+        lambda r, a, x: services.letter_extension_decide(actor=a, letter=x, approve=True),
     ),
     "extension_refuse": (
         "已不批准延期。",
-        lambda r, u, x: services.letter_extension_decide(
-            actor=u, letter=x, approve=False, request=r, **_form_value(r, ReasonForm)
+        lambda r, a, x: services.letter_extension_decide(
+            actor=a, letter=x, approve=False, **_form_value(r, ReasonForm)
         ),
     ),
     "reply": (
         "答复已提交。",
-        lambda r, u, x: services.letter_reply(actor=u, letter=x, request=r, **_form_value(r, ReplyForm)),
+        lambda r, a, x: services.letter_reply(actor=a, letter=x, **_form_value(r, ReplyForm)),
     ),
     "reopen": (
         "已退回重办。",
-        lambda r, u, x: services.letter_reopen(actor=u, letter=x, request=r, **_form_value(r, ReasonForm)),
+        lambda r, a, x: services.letter_reopen(actor=a, letter=x, **_form_value(r, ReasonForm)),
     ),
     "complete": (
         "已办结。",
-        lambda r, u, x: services.letter_complete(actor=u, letter=x, publish=r.POST.get("publish") == "on", request=r),
+        lambda r, a, x: services.letter_complete(actor=a, letter=x, publish=r.POST.get("publish") == "on"),
     ),
-    "publish": ("已公开。", lambda r, u, x: services.letter_publish(actor=u, letter=x, request=r)),
+    "publish": ("已公开。", lambda r, a, x: services.letter_publish(actor=a, letter=x)),
     "callback": (
         "回访已记录。",
-        lambda r, u, x: services.letter_callback(actor=u, letter=x, request=r, **_form_value(r, CallbackForm)),
+        lambda r, a, x: services.letter_callback(actor=a, letter=x, **_form_value(r, CallbackForm)),
     ),
 }
 
@@ -213,22 +213,37 @@ ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, User, Letter], Any]]] = {
 @staff_required(*CONTENT_STAFF)
 @require_POST
 def letter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     item = _staff_letter(request, pk)
     if action not in ACTIONS:
         raise not_found("操作")
     message, run = ACTIONS[action]
     try:
-        run(request, user, item)
+        run(request, actor, item)
     except ApplicationError as error:
         if error.status == 403:
             raise
         messages.error(request, error.message)
     else:
         messages.success(request, message)
-    if not selectors.staff_may_view(user, Letter.objects.get(pk=item.pk)):
+    if not selectors.staff_may_view(actor, Letter.objects.get(pk=item.pk)):
         return redirect("participation_wb:letters")  # e.g. returned: no longer the department's letter
     return redirect("participation_wb:letter", item.pk)
+
+
+def _act(request: HttpRequest, runs: dict[str, Callable[[], object]], action: str, success: str) -> None:
+    """Run the named action; a refusal to this person (403) or of something absent (404) is raised,
+    any other error is shown as a message on the page the action came from."""
+    if action not in runs:
+        raise not_found("操作")
+    try:
+        runs[action]()
+    except ApplicationError as error:
+        if error.status in (403, 404):
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
 
 
 # --- consultations ------------------------------------------------------------------------
@@ -236,18 +251,37 @@ def letter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @staff_required(*CONTENT_STAFF)
 def consultations(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    form = ConsultationForm(request.POST or None)
+    return _list_and_create(
+        request,
+        ConsultationForm(request.POST or None),
+        services.consultation_create,
+        lambda created: f"已创建草稿，共 {created.articles.count()} 条。",
+        "participation_wb:consultation",
+        selectors.consultations_for_staff(acting_user(request)),
+        "participation/wb_consultations.html",
+    )
+
+
+def _list_and_create(
+    request: HttpRequest,
+    form: forms.Form,
+    create: Callable[..., Any],
+    done: Callable[[Any], str],
+    detail: str,
+    rows: Any,
+    template: str,
+) -> HttpResponse:
+    """A department's consultations or surveys, with the form that creates a new draft."""
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.consultation_create(actor=user, request=request, **form.cleaned_data)
+            created = create(actor=Actor.from_request(request), **form.cleaned_data)
         except ApplicationError as error:
             add_application_error(form, error)
         else:
-            messages.success(request, f"已创建草稿，共 {created.articles.count()} 条。")
-            return redirect("participation_wb:consultation", created.pk)
-    page = Paginator(selectors.consultations_for_staff(user), 30).get_page(request.GET.get("page"))
-    return render(request, "participation/wb_consultations.html", {"form": form, "page": page})
+            messages.success(request, done(created))
+            return redirect(detail, created.pk)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, template, {"form": form, "page": page})
 
 
 def _own_department_item(request: HttpRequest, model: type[_Owned], pk: int, label: str) -> _Owned:
@@ -284,26 +318,15 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*CONTENT_STAFF)
 @require_POST
 def consultation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     item = _staff_consultation(request, pk)
-    try:
-        if action == "publish":
-            services.consultation_publish(actor=user, consultation=item, request=request)
-        elif action == "close":
-            services.consultation_close(actor=user, consultation=item, request=request)
-        elif action == "summary":
-            form = SummaryForm(request.POST)
-            services.consultation_publish_summary(
-                actor=user, consultation=item, summary=form.data.get("summary", ""), request=request
-            )
-        else:
-            raise not_found("操作")
-    except ApplicationError as error:
-        if error.status in (403, 404):
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "操作成功。")
+    summary = SummaryForm(request.POST).data.get("summary", "")
+    runs: dict[str, Callable[[], object]] = {
+        "publish": lambda: services.consultation_publish(actor=actor, consultation=item),
+        "close": lambda: services.consultation_close(actor=actor, consultation=item),
+        "summary": lambda: services.consultation_publish_summary(actor=actor, consultation=item, summary=summary),
+    }
+    _act(request, runs, action, "操作成功。")
     return redirect("participation_wb:consultation", item.pk)
 
 
@@ -312,20 +335,13 @@ def consultation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
 def comment_decide(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article__consultation"), pk=pk)
     item = _staff_consultation(request, comment.article.consultation_id)
-    try:
-        services.comment_decide(
-            actor=acting_user(request),
-            comment=comment,
-            adoption=request.POST.get("adoption", ""),
-            reason=request.POST.get("reason", ""),
-            request=request,
-        )
-    except ApplicationError as error:
-        if error.status == 403:
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "采纳情况已记录。")
+    adoption, reason = request.POST.get("adoption", ""), request.POST.get("reason", "")
+
+    def decide() -> object:
+        actor = Actor.from_request(request)
+        return services.comment_decide(actor=actor, comment=comment, adoption=adoption, reason=reason)
+
+    _act(request, {"decide": decide}, "decide", "采纳情况已记录。")
     return redirect("participation_wb:consultation", item.pk)
 
 
@@ -334,18 +350,15 @@ def comment_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(*CONTENT_STAFF)
 def surveys(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    form = SurveyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.survey_create(actor=user, request=request, **form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"已创建问卷草稿，共 {created.questions.count()} 题。")
-            return redirect("participation_wb:survey", created.pk)
-    page = Paginator(selectors.surveys_for_staff(user), 30).get_page(request.GET.get("page"))
-    return render(request, "participation/wb_surveys.html", {"form": form, "page": page})
+    return _list_and_create(
+        request,
+        SurveyForm(request.POST or None),
+        services.survey_create,
+        lambda created: f"已创建问卷草稿，共 {created.questions.count()} 题。",
+        "participation_wb:survey",
+        selectors.surveys_for_staff(acting_user(request)),
+        "participation/wb_surveys.html",
+    )
 
 
 def _staff_survey(request: HttpRequest, pk: int) -> Survey:
@@ -365,21 +378,13 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*CONTENT_STAFF)
 @require_POST
 def survey_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     item = _staff_survey(request, pk)
-    try:
-        if action == "open":
-            services.survey_open(actor=user, survey=item, request=request)
-        elif action == "close":
-            services.survey_close(actor=user, survey=item, request=request)
-        else:
-            raise not_found("操作")
-    except ApplicationError as error:
-        if error.status in (403, 404):
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "操作成功。")
+    runs: dict[str, Callable[[], object]] = {
+        "open": lambda: services.survey_open(actor=actor, survey=item),
+        "close": lambda: services.survey_close(actor=actor, survey=item),
+    }
+    _act(request, runs, action, "操作成功。")
     return redirect("participation_wb:survey", item.pk)
 
 
@@ -403,25 +408,26 @@ def moderation(request: HttpRequest) -> HttpResponse:
 @staff_required(Role.EGOV_OFFICE)
 @require_POST
 def moderation_action(request: HttpRequest, kind: str, pk: int, action: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     reason = request.POST.get("reason", "")
-    try:
-        if kind == "flag" and action == "dismiss":
-            services.flag_dismiss(actor=user, flag=get_object_or_404(Flag, pk=pk), reason=reason, request=request)
-        elif kind in ("comment", "letter") and action in ("hide", "unhide"):
-            target: dict[str, Any] = (
-                {"comment": get_object_or_404(Comment, pk=pk)}
-                if kind == "comment"
-                else {"letter": get_object_or_404(Letter, pk=pk, published_at__isnull=False)}
-            )
-            service = services.content_hide if action == "hide" else services.content_unhide
-            service(actor=user, reason=reason, request=request, **target)
-        else:
-            raise not_found("操作")
-    except ApplicationError as error:
-        if error.status in (403, 404):
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "已处理。")
+
+    def dismiss() -> object:
+        return services.flag_dismiss(actor=actor, flag=get_object_or_404(Flag, pk=pk), reason=reason)
+
+    def content(service: Callable[..., None]) -> Callable[[], object]:
+        def run() -> object:
+            if kind == "comment":
+                service(actor=actor, reason=reason, comment=get_object_or_404(Comment, pk=pk))
+            else:
+                service(actor=actor, reason=reason, letter=get_object_or_404(Letter, pk=pk, published_at__isnull=False))
+            return None
+
+        return run
+
+    runs: dict[str, Callable[[], object]] = {}
+    if kind == "flag":
+        runs = {"dismiss": dismiss}
+    elif kind in ("comment", "letter"):
+        runs = {"hide": content(services.content_hide), "unhide": content(services.content_unhide)}
+    _act(request, runs, action, "已处理。")
     return redirect("participation_wb:moderation")
