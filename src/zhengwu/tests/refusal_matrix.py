@@ -480,6 +480,7 @@ URLS: dict[str, Entry] = {
     # workbench: home and the administrators' pages (the three administrators sit in 市场监管厅
     # in the cast; their pages are not about a department).
     "workbench/": staff(scoped=False, hidden="timer", hidden_from=CLERK),
+    "workbench/ops/": staff(Role.SYS_ADMIN, scoped=False),
     "workbench/users/": staff(Role.SYS_ADMIN, scoped=False),
     "workbench/users/<int:user_id>/toggle-active/": staff(
         Role.SYS_ADMIN, scoped=False, args="target_user", get=False, post=True

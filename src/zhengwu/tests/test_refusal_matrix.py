@@ -42,8 +42,12 @@ from zhengwu.core.crypto import sm3_hex
 from zhengwu.tests.refusal_matrix import CLIENTS, OPERATIONS, STAFF, URLS, Guarded, Public
 
 # A refused write (POST, PUT, PATCH, DELETE) by someone who proved who they are leaves exactly one
-# audit event with outcome denied or failure. False until every app's refusals go through the
-# audited-write path (issue 15); the request is still checked to write nothing else.
+# audit event with outcome denied or failure. An anonymous request is exempt: it is turned away
+# before any service runs, and recording every anonymous POST would let anyone fill the log.
+# False until refusals are audited everywhere (issue 15): today only a refusal decided inside a
+# service's audited write is recorded, not one by a page's access rule (staff_required, a 404 for
+# another department's object, an API's authentication). The request is still checked to write
+# nothing else.
 REFUSALS_AUDITED = False
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
