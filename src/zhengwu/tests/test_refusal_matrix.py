@@ -648,7 +648,10 @@ def _report(findings: Findings) -> None:
 @pytest.mark.parametrize("group", URL_GROUPS)
 def test_every_guarded_url_refuses_and_writes_nothing(world: World, group: str) -> None:
     names = {r.route: r.name for r in walk() if not r.is_api_operation}
-    items = [(k, e, names[k], "") for k, e in URLS.items() if isinstance(e, Guarded) and _group(k) == group]
+    # (an entry whose URL is gone is reported by the test of the entries)
+    items = [
+        (k, e, names[k], "") for k, e in URLS.items() if isinstance(e, Guarded) and _group(k) == group and k in names
+    ]
     _report(_check_all(world, items))
 
 
