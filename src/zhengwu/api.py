@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from zhengwu.core import refusals
 from zhengwu.core.errors import ApplicationError, CoreError, from_validation_error
 
 api = NinjaAPI(
@@ -25,6 +26,7 @@ api = NinjaAPI(
 
 
 def _render(request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    refusals.refused(request, error)  # a refused write no service recorded (core.refusals)
     return api.create_response(request, error.as_dict(), status=error.status)
 
 

@@ -14,3 +14,4 @@ class AuditLogAction(AuditAction):
     PURGE = "audit.purge"
     ANCHOR = "audit.anchor"
     PLATFORM_KEY_ROTATE = "audit.platform_key.rotate"
+    REQUEST_REFUSED = "audit.request.refused"  # a write refused before any service ran (core.refusals)

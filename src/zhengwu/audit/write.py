@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.http import HttpRequest
 
 from zhengwu.accounts.models import Department
 from zhengwu.audit.models import AuditEvent
@@ -161,6 +162,17 @@ def _record(
     )
 
 
+def record_request_refusal(request: HttpRequest, error: ApplicationError) -> None:
+    """A write refused before any service ran (core.refusals): recorded for a person or an API client."""
+    from zhengwu.audit.audit_actions import AuditLogAction  # that module builds on this one
+
+    actor = Actor.from_request(request)
+    if actor.is_anonymous:
+        return
+    request_details = {"method": str(request.method), "path": _text(request.path)}
+    record_refusal(actor, AuditLogAction.REQUEST_REFUSED, error, extra=request_details)
+
+
 def record_refusal(
     actor: Actor,
     action: StrEnum,
@@ -168,6 +180,7 @@ def record_refusal(
     *,
     target: TargetKey | None = None,
     department: Department | None = None,
+    extra: dict[str, str] | None = None,
 ) -> None:
     """Record a refused write (outside the transaction that was rolled back)."""
     outcome = AuditEvent.Outcome.DENIED if error.status in _DENIED_STATUSES else AuditEvent.Outcome.FAILURE

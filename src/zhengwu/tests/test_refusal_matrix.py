@@ -44,11 +44,10 @@ from zhengwu.tests.refusal_matrix import CLIENTS, OPERATIONS, STAFF, URLS, Guard
 # A refused write (POST, PUT, PATCH, DELETE) by someone who proved who they are leaves exactly one
 # audit event with outcome denied or failure. An anonymous request is exempt: it is turned away
 # before any service runs, and recording every anonymous POST would let anyone fill the log.
-# False until refusals are audited everywhere (issue 15): today only a refusal decided inside a
-# service's audited write is recorded, not one by a page's access rule (staff_required, a 404 for
-# another department's object, an API's authentication). The request is still checked to write
-# nothing else.
-REFUSALS_AUDITED = False
+# A refusal decided inside a service is recorded by its audited write; one decided before any
+# service ran (a page's access rule, a 404 for another department's object, an API's authentication
+# or scope) by core.refusals. The request is also checked to write nothing else.
+REFUSALS_AUDITED = True
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 REFUSED_PAGE = (401, 403, 404)

@@ -35,6 +35,7 @@ from ninja.security import HttpBearer
 from zhengwu.accounts.models import ApiClient
 from zhengwu.core.actors import client_ip
 from zhengwu.core.errors import ApplicationError, CoreError
+from zhengwu.core.schemas import ErrorOut
 from zhengwu.exchange.errors import ExchangeError
 from zhengwu.exchange.sharing import access_log, masking, query_cache
 from zhengwu.exchange.sharing import query as query_rules
@@ -45,12 +46,6 @@ router = Router(tags=["共享数据查询"])
 
 PAGE_LIMIT = 100
 RESERVED_PARAMS = {"after", "limit"}
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class RecordOut(Schema):

@@ -22,18 +22,13 @@ from zhengwu.accounts.models import ApiClient
 from zhengwu.catalog.selectors import resource_get_published
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.schemas import ErrorOut
 from zhengwu.exchange.errors import ExchangeError
 from zhengwu.exchange.store.ingest import MAX_API_RECORDS, ingest_records
 
 router = Router(tags=["共享数据写入"])
 
 MAX_FIELD_ERRORS = 100
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class UpsertIn(Schema):
