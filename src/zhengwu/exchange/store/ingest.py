@@ -147,6 +147,7 @@ def _audit(actor: Actor, resource: Resource, outcome: str, **details: Any) -> No
 def _refused(*, actor: Actor, resource: Resource, error: ApplicationError, via: str) -> None:
     outcome = AuditEvent.Outcome.DENIED if error.status in (403, 404) else AuditEvent.Outcome.FAILURE
     _audit(actor, resource, outcome, via=via, code=error.code, message=error.message)
+    error.refusal = "load"  # type: ignore[attr-defined]  # recorded: not again by core.refusals
 
 
 # --- reading files ---------------------------------------------------------------------------
