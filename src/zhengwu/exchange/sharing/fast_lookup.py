@@ -221,7 +221,9 @@ class FastLookup:
     def _respond(self, environ: WSGIEnvironment, match: re.Match[str], started: float) -> HttpResponse | None:
         """The answer, or None to hand the call over."""
         self.signals.started(self.__class__, environ)
-        request = WSGIRequest(environ)
+        # On a copy: WSGIRequest writes the decoded path back into its environ, and the Django handler
+        # the call may be handed over to must read the WSGI one (a key like "荖" made it fail, a 500).
+        request = WSGIRequest(dict(environ))
         request._zw_fast_lookup = (match["code"], match["key"], started)  # type: ignore[attr-defined]
         try:
             return self.chain(request)

@@ -166,6 +166,24 @@ def test_secret_resources_never_answer_on_an_external_instance(
     assert get(market_token, record_path("101001/001", CITIZEN_ID)).status_code == 404
 
 
+def test_keys_purposes_and_filters_in_chinese_are_answered_and_logged(
+    market_grant: Grant, market_token: str
+) -> None:
+    """A key outside Latin-1 ("荖") was a 500 with an empty body, missing from the access log."""
+    missing = get(market_token, record_path("101001/001", "%E8%8D%96"))
+    assert missing.status_code == 404 and missing.json()["code"]
+    other_purpose = get(market_token, record_path("101001/001", CITIZEN_ID), purpose="查询人口信息（另一用途）")
+    assert other_purpose.status_code == 404
+    search = get(market_token, "101001/001/records", xm="张三")
+    assert search.status_code == 200 and [row["xm"] for row in search.json()["items"]] == ["张*"]
+    logged = list(AccessLog.objects.order_by("seq").values_list("outcome", "reason", "keys"))
+    assert logged == [
+        ("not_found", "", ["*"]),  # the key itself is not kept in clear
+        ("denied", "purpose_mismatch", []),
+        ("ok", "", ["1101**********002X"]),
+    ]
+
+
 def test_every_call_is_logged_even_when_denied(market_grant: Grant, police_token: str, market_token: str) -> None:
     get(police_token, record_path("101001/001", CITIZEN_ID))
     get(None, record_path("101001/001", CITIZEN_ID))
