@@ -3,7 +3,9 @@ corrections, withdrawal and rating, 一号查询, messages and the public rating
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +24,8 @@ from zhengwu.eservices import selectors, services
 from zhengwu.eservices.forms import ApplyForm, LookupForm, RatingForm, ReasonForm
 from zhengwu.eservices.models import Application, ApplicationMaterial, MaterialFile, Rating, ServiceItem
 from zhengwu.eservices.services import Prefill
+
+T = TypeVar("T")
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -48,6 +52,18 @@ def _form_error(form: ApplyForm, error: ApplicationError) -> None:
         if key in form.fields:
             form.add_error(key, text)
     form.add_error(None, error.message)
+
+
+def attempt(request: HttpRequest, write: Callable[[], T], success: str | Callable[[T], str]) -> bool:
+    """Run `write` (a service call) and tell the user how it went: its refusal as an error message, or
+    `success` (a text, or made from what `write` returned). True when it succeeded."""
+    try:
+        result = write()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success if isinstance(success, str) else success(result))
+    return True
 
 
 @login_required
@@ -138,14 +154,13 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, number: str) -> HttpResponse:
     application = _own_case(request, number)
-    try:
-        services.application_withdraw(
+    attempt(
+        request,
+        lambda: services.application_withdraw(
             actor=Actor.from_request(request), application=application, reason=request.POST.get("reason", "")
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "申请已撤回。")
+        ),
+        "申请已撤回。",
+    )
     return redirect("eservices:case", number=number)
 
 
@@ -157,12 +172,13 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "请完整选择各项评价。")
         return redirect("eservices:case", number=number)
-    try:
-        services.rating_create(actor=Actor.from_request(request), application=application, data=form.rating_data())
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "感谢您的评价！")
+    attempt(
+        request,
+        lambda: services.rating_create(
+            actor=Actor.from_request(request), application=application, data=form.rating_data()
+        ),
+        "感谢您的评价！",
+    )
     return redirect("eservices:case", number=number)
 
 

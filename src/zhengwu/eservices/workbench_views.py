@@ -34,7 +34,7 @@ from zhengwu.eservices.models import (
     ServiceItem,
 )
 from zhengwu.eservices.services import TIMER_APPLICATION, TIMER_RECTIFICATION, TIMER_TASK
-from zhengwu.eservices.views import file_response
+from zhengwu.eservices.views import attempt, file_response
 from zhengwu.supervision.models import Light
 
 HANDLERS = (Role.CLERK, Role.DEPT_LEADER)
@@ -137,29 +137,27 @@ def case_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     actor = Actor.from_request(request)
     application = _visible_case(request, pk)
     reason = request.POST.get("reason", "")
-    try:
+
+    def write() -> str:
         if verb == "accept":
             services.application_accept(actor=actor, application=application)
-            done = "已受理，并联审批任务已派发"
+            return "已受理，并联审批任务已派发"
         elif verb == "refuse":
             services.application_refuse(actor=actor, application=application, reason=reason)
-            done = "已作出不予受理决定"
+            return "已作出不予受理决定"
         elif verb == "correction":
             form = CorrectionForm(request.POST)
             form.is_valid()
             services.application_request_correction(
                 actor=actor, application=application, items=form.item_list(), note=form.cleaned_data.get("note", "")
             )
-            done = "已一次性告知补正，计时暂停"
+            return "已一次性告知补正，计时暂停"
         elif verb in ("approve", "deny"):
             services.application_decide(actor=actor, application=application, approve=verb == "approve", reason=reason)
-            done = "已作出准予决定" if verb == "approve" else "已作出不予许可决定"
-        else:
-            raise Http404
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"办件 {application.number}：{done}。")
+            return "已作出准予决定" if verb == "approve" else "已作出不予许可决定"
+        raise Http404
+
+    attempt(request, write, lambda done: f"办件 {application.number}：{done}。")
     return redirect("eservices_wb:case", pk=pk)
 
 
@@ -208,31 +206,29 @@ def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     actor = Actor.from_request(request)
     row = _own_task(request, pk)
     if verb == "claim":
-        try:
-            services.task_claim(actor=actor, task=row)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"{row.application.number} {row.name}：已认领，请办理。")
+        attempt(
+            request,
+            lambda: services.task_claim(actor=actor, task=row),
+            f"{row.application.number} {row.name}：已认领，请办理。",
+        )
         return redirect("eservices_wb:task", pk=pk)
-    try:
+
+    def write() -> str:
         if verb in ("approve", "reject"):
             services.task_complete(
                 actor=actor, task=row, approve=verb == "approve", opinion=request.POST.get("opinion", "")
             )
-            done = "已提交审查意见"
+            return "已提交审查意见"
         elif verb == "special":
             services.task_special_start(actor=actor, task=row, reason=request.POST.get("reason", ""))
-            done = "已启动特别程序，计时暂停"
+            return "已启动特别程序，计时暂停"
         elif verb == "special_end":
             services.task_special_end(actor=actor, task=row)
-            done = "特别程序已结束，恢复计时"
-        else:
-            raise Http404
-    except ApplicationError as error:
-        messages.error(request, error.message)
+            return "特别程序已结束，恢复计时"
+        raise Http404
+
+    if not attempt(request, write, lambda done: f"{row.application.number} {row.name}：{done}。"):
         return redirect("eservices_wb:task", pk=pk)
-    messages.success(request, f"{row.application.number} {row.name}：{done}。")
     return redirect("eservices_wb:tasks")
 
 
@@ -274,14 +270,13 @@ def material_file_upload(request: HttpRequest, pk: int, material_pk: int) -> Htt
     if not form.is_valid():
         messages.error(request, "请选择类别和文件。")
         return redirect("eservices_wb:item", pk=pk)
-    try:
-        saved = services.material_file_upload(
+    attempt(
+        request,
+        lambda: services.material_file_upload(
             actor=Actor.from_request(request), material=material, kind=form.cleaned_data["kind"], upload=form.upload()
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"已上传“{material.name}”的{saved.get_kind_display()}。")
+        ),
+        lambda saved: f"已上传“{material.name}”的{saved.get_kind_display()}。",
+    )
     return redirect("eservices_wb:item", pk=pk)
 
 
@@ -316,19 +311,17 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def item_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     actor = Actor.from_request(request)
     row: ServiceItem = get_object_or_404(selectors.items_managed_by(acting_user(request)), pk=pk)
-    try:
+
+    def write() -> str:
         if verb == "publish":
             services.item_publish(actor=actor, item=row)
-            done = "已发布，办事指南已在门户公开"
+            return "已发布，办事指南已在门户公开"
         elif verb == "withdraw":
             services.item_withdraw(actor=actor, item=row, reason=request.POST.get("reason", ""))
-            done = "已停用"
-        else:
-            raise Http404
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"《{row.name}》{done}。")
+            return "已停用"
+        raise Http404
+
+    attempt(request, write, lambda done: f"《{row.name}》{done}。")
     return redirect("eservices_wb:item", pk=pk)
 
 
@@ -391,22 +384,20 @@ def rating_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     actor = Actor.from_request(request)
     row = get_object_or_404(selectors.rectifications_for(acting_user(request)), pk=pk)
     reason = request.POST.get("reason", "")
-    try:
+
+    def write() -> str:
         if verb == "complete":
             services.rectification_complete(actor=actor, rectification=row, response=reason)
-            done = "整改情况已提交"
+            return "整改情况已提交"
         elif verb == "appeal":
             services.rectification_appeal(actor=actor, rectification=row, reason=reason)
-            done = "申诉已提交电子监察审核"
+            return "申诉已提交电子监察审核"
         elif verb in ("uphold", "reject"):
             services.rectification_decide_appeal(
                 actor=actor, rectification=row, upheld=verb == "uphold", comment=reason
             )
-            done = "申诉成立，该评价不计入统计" if verb == "uphold" else "申诉不成立，请继续整改"
-        else:
-            raise Http404
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done + "。")
+            return "申诉成立，该评价不计入统计" if verb == "uphold" else "申诉不成立，请继续整改"
+        raise Http404
+
+    attempt(request, write, lambda done: done + "。")
     return redirect("eservices_wb:rating", pk=pk)

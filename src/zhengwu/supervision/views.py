@@ -71,15 +71,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     _person(request)  # citizens and enterprises only: others get "not found"
     form = ComplaintForm(request.POST or None, initial=_prefill(request))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            complaint = oversight.complaint_create(
-                actor=Actor.from_request(request),
-                department=data["department"],
-                case_number=data["case_number"],
-                item=data["item"],
-                content=data["content"],
-            )
+            complaint = oversight.complaint_create(actor=Actor.from_request(request), **form.cleaned_data)
         except ApplicationError as error:
             add_application_error(form, error)
         else:

@@ -15,11 +15,13 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,6 +55,7 @@ LIGHT_CHOICES = [
     (Light.PAUSED.value, "暂停计时"),
     (Light.DONE.value, "已结束"),
 ]
+RowT = TypeVar("RowT", bound=models.Model)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -118,6 +121,45 @@ def _xlsx(sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
     response = HttpResponse(out.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _export(
+    request: HttpRequest,
+    action: SupervisionAction,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Any],
+    month: date,
+    *,
+    sheet_name: str,
+    filename: str,
+    details: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """An Excel download of `month`'s `rows` (one column per (attribute, label) of `columns`), audited
+    as `action` with the month, the number of rows and `details`."""
+    header = [label for _, label in columns]
+    body = [[_excel_value(getattr(row, key), key) for key, _ in columns] for row in rows]
+    record_action(
+        Actor.from_request(request), action, details={"month": month.isoformat(), "rows": len(body), **(details or {})}
+    )
+    return _xlsx(sheet_name, header, body, filename)
+
+
+def _state_page(
+    request: HttpRequest, rows_of: Callable[[str], QuerySet[Any]], states: type[models.TextChoices]
+) -> tuple[Page[Any], dict[str, Any]]:
+    """A list page filtered by the `state` query parameter: the page of rows and the template's
+    context (page, the chosen state when it is one of `states`, the choices)."""
+    state = request.GET.get("state", "")
+    page = Paginator(rows_of(state), PAGE_SIZE).get_page(request.GET.get("page"))
+    return page, {"page": page, "state": state if state in states.values else "", "states": states.choices}
+
+
+def _visible_row(rows: QuerySet[RowT], pk: int, what: str) -> RowT:
+    """Row `pk` among those the user may see (`rows`); not found (what they may not see) otherwise."""
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise not_found(what)
+    return row
 
 
 def _month(request: HttpRequest) -> tuple[date, str]:
@@ -256,10 +298,9 @@ def timer_urge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(*URGING_VIEWERS)
 def urgings(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    state = request.GET.get("state", "")
-    rows = sel.urgings_visible_to(user, state=state)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, context = _state_page(
+        request, lambda state: sel.urgings_visible_to(acting_user(request), state=state), Urging.State
+    )
     answer_timers = {
         t.target_id: t
         for t in sel.with_light(
@@ -269,21 +310,13 @@ def urgings(request: HttpRequest) -> HttpResponse:
         )
     }
     for urging in page:
-        urging.answer_timer = answer_timers.get(str(urging.pk))  # type: ignore[attr-defined]
-    context = {
-        "page": page,
-        "state": state if state in Urging.State.values else "",
-        "states": Urging.State.choices,
-        "light_labels": _light_labels(),
-    }
+        urging.answer_timer = answer_timers.get(str(urging.pk))
+    context["light_labels"] = _light_labels()
     return render(request, "supervision/urgings.html", context)
 
 
 def _visible_urging(user: User, pk: int) -> Urging:
-    urging = sel.urgings_visible_to(user).filter(pk=pk).first()
-    if urging is None:
-        raise not_found("督办")
-    return urging
+    return _visible_row(sel.urgings_visible_to(user), pk, "督办")
 
 
 @staff_required(*URGING_VIEWERS)
@@ -328,23 +361,14 @@ def urging_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(*COMPLAINT_VIEWERS)
 def complaints(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    state = request.GET.get("state", "")
-    rows = sel.complaints_visible_to(user, state=state)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "state": state if state in Complaint.State.values else "",
-        "states": Complaint.State.choices,
-    }
+    _page, context = _state_page(
+        request, lambda state: sel.complaints_visible_to(acting_user(request), state=state), Complaint.State
+    )
     return render(request, "supervision/complaints.html", context)
 
 
 def _visible_complaint(user: User, pk: int) -> Complaint:
-    complaint = sel.complaints_visible_to(user).filter(pk=pk).first()
-    if complaint is None:
-        raise not_found("投诉")
-    return complaint
+    return _visible_row(sel.complaints_visible_to(user), pk, "投诉")
 
 
 @staff_required(*COMPLAINT_VIEWERS)
@@ -447,8 +471,7 @@ def exposure(request: HttpRequest) -> HttpResponse:
 def _render_exposure(
     request: HttpRequest, user: User, month: date, month_error: str, form: PublishForm
 ) -> HttpResponse:
-    published = ExposureList.objects.filter(month=month).select_related("published_by").first()
-    rows = [reports.ExposureRow(**row) for row in published.rows] if published else reports.exposure_rows(month)
+    published, rows = _exposure(month)
     _first, last = reports.month_bounds(month)
     context = {
         "month": month,
@@ -486,16 +509,24 @@ def exposure_publish(request: HttpRequest) -> HttpResponse:
 @staff_required(*REPORT_VIEWERS)
 def exposure_export(request: HttpRequest) -> HttpResponse:
     month, _error = _month(request)
-    published = ExposureList.objects.filter(month=month).first()
-    rows = [reports.ExposureRow(**row) for row in published.rows] if published else reports.exposure_rows(month)
-    header = [label for _, label in reports.EXPOSURE_COLUMNS]
-    body = [[_excel_value(getattr(row, key), key) for key, _ in reports.EXPOSURE_COLUMNS] for row in rows]
-    record_action(
-        Actor.from_request(request),
+    published, rows = _exposure(month)
+    return _export(
+        request,
         SupervisionAction.EXPOSURE_EXPORT,
-        details={"month": month.isoformat(), "rows": len(body), "published": published is not None},
+        reports.EXPOSURE_COLUMNS,
+        rows,
+        month,
+        sheet_name=f"{month:%Y-%m}警示曝光",
+        filename=f"exposure-{month:%Y-%m}.xlsx",
+        details={"published": published is not None},
     )
-    return _xlsx(f"{month:%Y-%m}警示曝光", header, body, f"exposure-{month:%Y-%m}.xlsx")
+
+
+def _exposure(month: date) -> tuple[ExposureList | None, list[reports.ExposureRow]]:
+    """The month's exposure list: as published (frozen rows), or computed now when not yet published."""
+    published = ExposureList.objects.filter(month=month).select_related("published_by").first()
+    rows = [reports.ExposureRow(**row) for row in published.rows] if published else reports.exposure_rows(month)
+    return published, rows
 
 
 def _excel_value(value: Any, key: str) -> Any:
@@ -543,12 +574,12 @@ def scorecards_export(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     department = sel.watched_department(user)
     month, _error = _month(request)
-    rows = reports.scorecard_rows(month, department=department)
-    header = [label for _, label in reports.SCORECARD_COLUMNS]
-    body = [[_excel_value(getattr(row, key), key) for key, _ in reports.SCORECARD_COLUMNS] for row in rows]
-    record_action(
-        Actor.from_request(request),
+    return _export(
+        request,
         SupervisionAction.SCORECARDS_EXPORT,
-        details={"month": month.isoformat(), "rows": len(body)},
+        reports.SCORECARD_COLUMNS,
+        reports.scorecard_rows(month, department=department),
+        month,
+        sheet_name=f"{month:%Y-%m}绩效评分",
+        filename=f"scorecards-{month:%Y-%m}.xlsx",
     )
-    return _xlsx(f"{month:%Y-%m}绩效评分", header, body, f"scorecards-{month:%Y-%m}.xlsx")
