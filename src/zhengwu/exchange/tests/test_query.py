@@ -166,9 +166,7 @@ def test_secret_resources_never_answer_on_an_external_instance(
     assert get(market_token, record_path("101001/001", CITIZEN_ID)).status_code == 404
 
 
-def test_keys_purposes_and_filters_in_chinese_are_answered_and_logged(
-    market_grant: Grant, market_token: str
-) -> None:
+def test_keys_purposes_and_filters_in_chinese_are_answered_and_logged(market_grant: Grant, market_token: str) -> None:
     """A key outside Latin-1 ("荖") was a 500 with an empty body, missing from the access log."""
     missing = get(market_token, record_path("101001/001", "%E8%8D%96"))
     assert missing.status_code == 404 and missing.json()["code"]
