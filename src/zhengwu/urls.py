@@ -23,6 +23,7 @@ urlpatterns = [
     path("workbench/disclosure/", include("zhengwu.disclosure.workbench_urls")),
     path("workbench/participation/", include("zhengwu.participation.workbench_urls")),
     path("workbench/supervision/", include("zhengwu.supervision.workbench_urls")),
+    path("workbench/certificates/", include("zhengwu.certificates.workbench_urls")),
     path("workbench/ops/", include("zhengwu.ops.workbench_urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("services/", include("zhengwu.eservices.urls")),

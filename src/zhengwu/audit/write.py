@@ -64,9 +64,12 @@ class Write:
 
     def lock(self, instance: M, *related: str) -> M:
         """`instance` re-read under a row lock (with `related` joined); it becomes the event's target."""
-        manager = type(instance)._default_manager
-        query = manager.select_for_update(of=("self",)) if related else manager.select_for_update()
-        locked = query.select_related(*related).get(pk=instance.pk)
+        # Lock this row only: select_related() without names would join (and on PostgreSQL lock)
+        # every row it points to — a department, its one region — and two-node runs deadlocked on them.
+        query = type(instance)._default_manager.select_for_update(of=("self",))
+        if related:
+            query = query.select_related(*related)
+        locked = query.get(pk=instance.pk)
         self.set_target(locked)
         self.existing_target = self.target
         return locked

@@ -481,6 +481,16 @@ URLS: dict[str, Entry] = {
     # in the cast; their pages are not about a department).
     "workbench/": staff(scoped=False, hidden="timer", hidden_from=CLERK),
     "workbench/ops/": staff(Role.SYS_ADMIN, scoped=False),
+    # certificates: the issuing department's register
+    "workbench/certificates/": staff(Role.CLERK, Role.DEPT_LEADER, scoped=False),
+    "workbench/certificates/issue/": staff(Role.CLERK, Role.DEPT_LEADER, scoped=False, post=True),
+    "workbench/certificates/export.xlsx": staff(Role.CLERK, Role.DEPT_LEADER, scoped=False),
+    "workbench/certificates/keys/rotate": staff(Role.DEPT_LEADER, scoped=False, get=False, post=True),
+    "workbench/certificates/<int:pk>/": staff(Role.CLERK, Role.DEPT_LEADER, args="certificate_pk"),
+    "workbench/certificates/<int:pk>/pdf": staff(Role.CLERK, Role.DEPT_LEADER, args="certificate_pk"),
+    "workbench/certificates/<int:pk>/revoke": staff(
+        Role.CLERK, Role.DEPT_LEADER, args="certificate_pk", get=False, post=True
+    ),
     "workbench/users/": staff(Role.SYS_ADMIN, scoped=False),
     "workbench/users/<int:user_id>/toggle-active/": staff(
         Role.SYS_ADMIN, scoped=False, args="target_user", get=False, post=True

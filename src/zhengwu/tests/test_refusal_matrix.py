@@ -415,6 +415,7 @@ class World:
             "complaint": lambda: {"pk": self.complaint_row.pk},
             "complaint_number": lambda: {"number": self.complaint_row.number},
             "certificate": lambda: {"identifier": self.certificate_row.identifier},
+            "certificate_pk": lambda: {"pk": self.certificate_row.pk},
             "target_user": lambda: {"user_id": self.people["market_clerk"].pk},
             "api_client": lambda: {"client_id": self.api_client_row.pk},
             "workday": lambda: {"day": self.workday_row.date.isoformat()},

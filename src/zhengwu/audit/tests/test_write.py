@@ -98,3 +98,14 @@ def test_actor_from_request(rf: Any, citizen: User) -> None:
     assert actor.is_person and actor.user == citizen and not actor.is_staff
     with pytest.raises(ValueError):
         Actor.person(AnonymousUser())  # type: ignore[arg-type]
+
+
+def test_the_lock_takes_the_row_alone(sys_admin: User, market_dept: Department) -> None:
+    """No join: a lock on a department must not also take its region's row (two nodes deadlocked on it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, audited_write(Actor.person(sys_admin), Action.RENAME) as write:
+        write.lock(market_dept)
+    [lock] = [q["sql"] for q in queries.captured_queries if "accounts_department" in q["sql"]]
+    assert "JOIN" not in lock.upper()
