@@ -87,7 +87,7 @@ class Cluster:
         self.root = root
         self.database = database
         self.url = f"postgres://postgres@{HOST}:5432/{database}"
-        self.queue = f"zhengwu-bench-{secrets.token_hex(4)}"
+        self.queue = f"zhengwubench{secrets.token_hex(4)}"  # Huey keys its Redis data by it
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def env(self, data_dir: Path) -> dict[str, str]:
@@ -406,6 +406,12 @@ def main() -> None:
     finally:
         cluster.stop()
         sql(PG_ADMIN, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        import redis
+
+        client = redis.Redis(host=HOST, port=6379, db=0)
+        for key in list(client.scan_iter(match=f"huey.*{cluster.queue}*", count=1000))[:10_000]:
+            client.delete(key)
+        client.close()
     out = Path(args.out) if args.out else root / "results.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
     log(json.dumps(results, ensure_ascii=False, indent=2))
