@@ -320,6 +320,10 @@ def site(tmp_path: Path) -> Iterator[Site]:
         yield site
     finally:
         site.stop_all()
+        for log in sorted(tmp_path.glob("*.log")):  # shown by pytest when the test failed
+            text = log.read_text(errors="replace")
+            for start in [m.start() for m in re.finditer("Traceback", text)][:3]:
+                print(f"--- {log.name}:\n{text[start : start + 4000]}")
         sql(PG_ADMIN, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         import redis
 
