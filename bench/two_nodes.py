@@ -249,13 +249,18 @@ class LockSampler:
 
 APPENDER = """
 import time
-from zhengwu.audit.services import record
+from zhengwu.audit.services import record_action
+from zhengwu.audit.write import AuditAction
+from zhengwu.core.actors import Actor
+class BenchAction(AuditAction):
+    APPEND = "bench.append"
+platform = Actor.platform()
 start, end = {start}, {end}
 while time.time() < start:
     time.sleep(0.005)
 n = 0
 while time.time() < end:
-    record(actor=None, action="bench.append", details={{"n": n}})
+    record_action(platform, BenchAction.APPEND, details={{"n": n}})
     n += 1
 print("appended", n)
 """
