@@ -47,6 +47,9 @@ try:
     LOCKOUT_MINUTES = env.int("ZHENGWU_LOCKOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
     PASSWORD_MAX_AGE_DAYS = env.int("ZHENGWU_PASSWORD_MAX_AGE_DAYS", 90, minimum=0, maximum=3650)
     TIMER_YELLOW_FRACTION = env.float("ZHENGWU_TIMER_YELLOW_FRACTION", 0.2, minimum=0.0, maximum=1.0)
+    # Periodic jobs (sealing, anchors, backups, the watch, reminders) are scheduled by the worker of
+    # exactly one node per site; the others run queued jobs only (docs/deployment.md, "Scaling out").
+    ZHENGWU_SCHEDULER = env.bool("ZHENGWU_SCHEDULER", True)
     ZHENGWU_REPLICA_URL = env.str("ZHENGWU_REPLICA_URL", "")
     ZHENGWU_REPLICA_SYNC_SECONDS = env.int("ZHENGWU_REPLICA_SYNC_SECONDS", 1, minimum=1, maximum=3600)
     ZHENGWU_WATCH_BACKUP_HOURS = env.int("ZHENGWU_WATCH_BACKUP_HOURS", 26, minimum=1, maximum=24 * 365)

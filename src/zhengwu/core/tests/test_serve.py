@@ -64,6 +64,12 @@ def test_commands_use_this_interpreter() -> None:
     assert (web.stop_signal, worker.stop_signal) == (signal.SIGTERM, signal.SIGINT)
 
 
+def test_a_node_that_does_not_schedule_runs_queued_jobs_only(settings: Any) -> None:
+    settings.ZHENGWU_SCHEDULER = False
+    _, worker = build_children(host="127.0.0.1", port=8123, workers=1, worker=True, log_level="INFO")
+    assert worker.argv == [sys.executable, "-m", "zhengwu.cli", "run_huey", "--no-periodic"]
+
+
 def test_every_option_is_one_granian_knows() -> None:
     from granian.cli import cli
 

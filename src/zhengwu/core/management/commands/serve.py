@@ -108,7 +108,14 @@ def build_children(
         children.append(
             Child(
                 name="huey",
-                argv=[python, "-m", "zhengwu.cli", "run_huey"],
+                # One scheduler per site: the other nodes' workers take queued jobs only.
+                argv=[
+                    python,
+                    "-m",
+                    "zhengwu.cli",
+                    "run_huey",
+                    *([] if settings.ZHENGWU_SCHEDULER else ["--no-periodic"]),
+                ],
                 stop_signal=signal.SIGINT,
                 quick_signal=signal.SIGTERM,
                 nice=CONSUMER_NICE,
