@@ -3,6 +3,7 @@ attachments, and the applicant's requests (file online, track, correct, withdraw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -175,32 +176,38 @@ def my_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def my_request_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    found = selectors.request_of_applicant(user, pk)
-    try:
-        services.request_correct(
-            actor=Actor.from_request(request),
-            disclosure_request=found,
-            description=request.POST.get("description", ""),
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "补正已提交，答复期限重新计算。")
-    return redirect("disclosure:my_request", pk=pk)
+    return _applicant_step(
+        request,
+        pk,
+        lambda actor, found: services.request_correct(
+            actor=actor, disclosure_request=found, description=request.POST.get("description", "")
+        ),
+        "补正已提交，答复期限重新计算。",
+    )
 
 
 @login_required
 @require_POST
 def my_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    found = selectors.request_of_applicant(user, pk)
+    return _applicant_step(
+        request,
+        pk,
+        lambda actor, found: services.request_withdraw(
+            actor=actor, disclosure_request=found, reason=request.POST.get("reason", "")
+        ),
+        "申请已撤回。",
+    )
+
+
+def _applicant_step(
+    request: HttpRequest, pk: int, step: Callable[[Actor, DisclosureRequest], object], done: str
+) -> HttpResponse:
+    """The applicant's own request `pk` moved by `step`: `done` or the refusal shown, back to its page."""
+    found = selectors.request_of_applicant(acting_user(request), pk)
     try:
-        services.request_withdraw(
-            actor=Actor.from_request(request), disclosure_request=found, reason=request.POST.get("reason", "")
-        )
+        step(Actor.from_request(request), found)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "申请已撤回。")
+        messages.success(request, done)
     return redirect("disclosure:my_request", pk=pk)
