@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -173,39 +173,33 @@ def my_request(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "disclosure/my_request.html", context)
 
 
-@login_required
-@require_POST
-def my_request_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    return _applicant_step(
-        request,
-        pk,
-        lambda actor, found: services.request_correct(
-            actor=actor, disclosure_request=found, description=request.POST.get("description", "")
+# What an applicant may do to an own request (`verb` of `my_request_step`): the service step, given
+# the posted form, and what to say once it is done.
+APPLICANT_STEPS: dict[str, tuple[Callable[[Actor, DisclosureRequest, QueryDict], object], str]] = {
+    "correct": (
+        lambda actor, found, post: services.request_correct(
+            actor=actor, disclosure_request=found, description=post.get("description", "")
         ),
         "补正已提交，答复期限重新计算。",
-    )
+    ),
+    "withdraw": (
+        lambda actor, found, post: services.request_withdraw(
+            actor=actor, disclosure_request=found, reason=post.get("reason", "")
+        ),
+        "申请已撤回。",
+    ),
+}
 
 
 @login_required
 @require_POST
-def my_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    return _applicant_step(
-        request,
-        pk,
-        lambda actor, found: services.request_withdraw(
-            actor=actor, disclosure_request=found, reason=request.POST.get("reason", "")
-        ),
-        "申请已撤回。",
-    )
-
-
-def _applicant_step(
-    request: HttpRequest, pk: int, step: Callable[[Actor, DisclosureRequest], object], done: str
-) -> HttpResponse:
-    """The applicant's own request `pk` moved by `step`: `done` or the refusal shown, back to its page."""
+def my_request_step(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """The applicant's own request `pk` corrected or withdrawn (`verb`): what was done or the refusal shown,
+    back to its page."""
+    step, done = APPLICANT_STEPS[verb]
     found = selectors.request_of_applicant(acting_user(request), pk)
     try:
-        step(Actor.from_request(request), found)
+        step(Actor.from_request(request), found, request.POST)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
