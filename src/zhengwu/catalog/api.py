@@ -20,6 +20,7 @@ from ninja import Field, Query, Router, Schema
 from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
 from zhengwu.accounts.models import ApiClient, User
 from zhengwu.catalog import selectors
+from zhengwu.catalog.exchange_formats import item_as_dict
 from zhengwu.catalog.models import CatalogClass, Resource
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.pagination import keyset_page
@@ -173,20 +174,7 @@ def get_resource(request: HttpRequest, code: str) -> dict[str, object]:
         "zone": resource.zone,
         "is_secret": resource.is_secret,
         "key_item": resource.key_item,
-        "items": [
-            {
-                "name": i.name,
-                "code": i.code,
-                "data_type": i.data_type,
-                "enum_values": list(i.enum_values),
-                "max_length": i.max_length,
-                "required": i.required,
-                "is_personal": i.is_personal,
-                "is_authoritative": i.is_authoritative,
-                "description": i.description,
-            }
-            for i in items
-        ],
+        "items": [item_as_dict(i) for i in items],
         "api_url": f"/api/v1/exchange/{resource.code}/records" if resource.code else None,
     }
 

@@ -27,6 +27,7 @@ from zhengwu.catalog.audit_actions import CatalogAction
 from zhengwu.catalog.errors import CatalogError
 from zhengwu.catalog.models import (
     CatalogClass,
+    DataItem,
     DataType,
     FormatClass,
     Resource,
@@ -377,20 +378,22 @@ def resource_as_dict(resource: Resource) -> dict[str, Any]:
         "key_item": resource.key_item,
         "state": resource.state,
         "version": resource.version,
-        "items": [
-            {
-                "name": item.name,
-                "code": item.code,
-                "data_type": item.data_type,
-                "enum_values": list(item.enum_values),
-                "max_length": item.max_length,
-                "required": item.required,
-                "is_personal": item.is_personal,
-                "is_authoritative": item.is_authoritative,
-                "description": item.description,
-            }
-            for item in resource.items.order_by("position")
-        ],
+        "items": [item_as_dict(item) for item in resource.items.order_by("position")],
+    }
+
+
+def item_as_dict(item: DataItem) -> dict[str, Any]:
+    """One data item as JSON (export and API detail)."""
+    return {
+        "name": item.name,
+        "code": item.code,
+        "data_type": item.data_type,
+        "enum_values": list(item.enum_values),
+        "max_length": item.max_length,
+        "required": item.required,
+        "is_personal": item.is_personal,
+        "is_authoritative": item.is_authoritative,
+        "description": item.description,
     }
 
 

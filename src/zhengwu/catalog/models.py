@@ -8,12 +8,12 @@ in the whole catalog (一数一源).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.catalog.signals import SignallingQuerySet
+from zhengwu.core.fields import user_fk
 
 
 class CatalogClass(models.TextChoices):
@@ -118,7 +118,7 @@ class Resource(models.Model):
     )
     review_comment = models.TextField("审核意见", blank=True)
     last_loaded_at = models.DateTimeField("最近数据更新", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = user_fk(on_delete=models.SET_NULL, blank=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -208,7 +208,7 @@ class ResourceVersion(models.Model):
     version = models.PositiveIntegerField("版本")
     snapshot = models.JSONField("元数据快照")
     published_at = models.DateTimeField(default=timezone.now)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = user_fk(on_delete=models.SET_NULL, blank=False)
 
     class Meta:
         verbose_name = "资源版本"

@@ -29,15 +29,11 @@ def tokens(text: str) -> list[str]:
 def index_terms(*, name: str, summary: str, item_names: Iterable[str], provider: str) -> dict[str, int]:
     """term → weight for one resource."""
     weights: Counter[str] = Counter()
-    for term in set(tokens(name)):
-        weights[term] += NAME_WEIGHT
+    textsearch.add_weights(weights, tokens(name), NAME_WEIGHT)
     for item_name in item_names:
-        for term in set(tokens(item_name)):
-            weights[term] += ITEM_WEIGHT
-    for term in set(tokens(provider)):
-        weights[term] += PROVIDER_WEIGHT
-    for term, count in Counter(tokens(summary)).items():
-        weights[term] += SUMMARY_WEIGHT * min(count, SUMMARY_CAP)
+        textsearch.add_weights(weights, tokens(item_name), ITEM_WEIGHT)
+    textsearch.add_weights(weights, tokens(provider), PROVIDER_WEIGHT)
+    textsearch.add_weights(weights, tokens(summary), SUMMARY_WEIGHT, cap=SUMMARY_CAP)
     return dict(weights)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from zhengwu.core.fields import EncryptedTextField
+from zhengwu.core.fields import EncryptedTextField, user_fk
 
 
 class HolderKind(models.TextChoices):
@@ -104,16 +103,12 @@ class Certificate(models.Model):
     issued_on = models.DateField("签发日期")
     valid_until = models.DateField("有效期至", null=True, blank=True)  # None: 长期有效
     issued_at = models.DateTimeField("签发时间", default=timezone.now)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    issued_by = user_fk(on_delete=models.SET_NULL)
     source_label = models.CharField("来源", max_length=200, blank=True)
     signature = models.CharField("SM2 签名", max_length=128)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.VALID)
     revoked_at = models.DateTimeField("注销时间", null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    revoked_by = user_fk(on_delete=models.SET_NULL)
     revoke_reason = models.TextField("注销原因", blank=True)
     base_synced_at = models.DateTimeField("写入电子证照库时间", null=True, blank=True)
     base_state = models.CharField("电子证照库中的状态", max_length=16, blank=True)  # state_code last written

@@ -10,6 +10,7 @@ audit record.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -136,24 +137,21 @@ def _holder(kind: str, name: str, id_number: str, credit_code: str) -> tuple[str
                 "该类证照的持证主体应为法人或其他组织。",
                 {"holder_credit_code": "必填"},
             )
-        try:
-            validate_resident_id(id_number)
-        except ApplicationError as error:
-            raise ApplicationError(
-                CertificateError.INVALID_HOLDER, error.message, {"holder_id_number": error.message}
-            ) from None
-        return HolderKind.PERSON, name, id_number
+        return HolderKind.PERSON, name, _holder_code(validate_resident_id, id_number, "holder_id_number")
     if kind != HolderKind.ORGANISATION:
         raise ApplicationError(
             CertificateError.INVALID_HOLDER, "该类证照的持证主体应为自然人。", {"holder_id_number": "必填"}
         )
+    return HolderKind.ORGANISATION, name, _holder_code(validate_credit_code, credit_code, "holder_credit_code")
+
+
+def _holder_code(validate: Callable[[str], object], code: str, field: str) -> str:
+    """`code` once `validate` accepts it; its complaint becomes the holder's, on `field`."""
     try:
-        validate_credit_code(credit_code)
+        validate(code)
     except ApplicationError as error:
-        raise ApplicationError(
-            CertificateError.INVALID_HOLDER, error.message, {"holder_credit_code": error.message}
-        ) from None
-    return HolderKind.ORGANISATION, name, credit_code
+        raise ApplicationError(CertificateError.INVALID_HOLDER, error.message, {field: error.message}) from None
+    return code
 
 
 def _data(kind: CertificateType, data: dict[str, Any]) -> dict[str, str]:

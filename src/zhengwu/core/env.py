@@ -10,8 +10,9 @@ from __future__ import annotations
 import builtins
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlparse
 
 
@@ -25,6 +26,8 @@ class SettingError(Exception):
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
+
+_Number = TypeVar("_Number", int, float)
 
 
 class Env:
@@ -64,33 +67,37 @@ class Env:
         minimum: builtins.int | None = None,
         maximum: builtins.int | None = None,
     ) -> builtins.int:
-        value = self.raw(name)
-        if value is None:
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            raise SettingError(name, value, "整数") from None
-        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-            if maximum is None:
-                raise SettingError(name, value, f"不小于 {minimum} 的整数")
-            if minimum is None:
-                raise SettingError(name, value, f"不大于 {maximum} 的整数")
-            raise SettingError(name, value, f" {minimum} 到 {maximum} 之间的整数")
-        return number
+        return self._number(name, default, int, "整数", minimum, maximum)
 
     def float(
         self, name: builtins.str, default: builtins.float, *, minimum: builtins.float, maximum: builtins.float
     ) -> builtins.float:
+        return self._number(name, default, float, "数字", minimum, maximum)
+
+    def _number(
+        self,
+        name: builtins.str,
+        default: _Number,
+        parse: Callable[[builtins.str], _Number],
+        noun: builtins.str,
+        minimum: _Number | None,
+        maximum: _Number | None,
+    ) -> _Number:
+        """The setting parsed by `parse` (an `int` or a `float`, called `noun` in the messages) and
+        checked against the bounds given (a NaN is outside any)."""
         value = self.raw(name)
         if value is None:
             return default
         try:
-            number = float(value)
+            number = parse(value)
         except ValueError:
-            raise SettingError(name, value, "数字") from None
-        if not minimum <= number <= maximum:
-            raise SettingError(name, value, f" {minimum} 到 {maximum} 之间的数字")
+            raise SettingError(name, value, noun) from None
+        if not ((minimum is None or minimum <= number) and (maximum is None or number <= maximum)):
+            if maximum is None:
+                raise SettingError(name, value, f"不小于 {minimum} 的{noun}")
+            if minimum is None:
+                raise SettingError(name, value, f"不大于 {maximum} 的{noun}")
+            raise SettingError(name, value, f" {minimum} 到 {maximum} 之间的{noun}")
         return number
 
     def choice(self, name: builtins.str, default: builtins.str, choices: tuple[builtins.str, ...]) -> builtins.str:

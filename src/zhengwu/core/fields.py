@@ -37,20 +37,22 @@ class EncryptedTextField(models.TextField):
 
 
 def user_fk(
-    verbose_name: str,
+    verbose_name: str | None = None,
     *,
     on_delete: Any = models.PROTECT,
     related_name: str = "+",
     null: bool = True,
+    blank: bool | None = None,
 ) -> models.ForeignKey[Any, Any]:
     """A link to a person (`settings.AUTH_USER_MODEL`): who did something, who holds something.
 
-    Optional by default (blank with null), kept when the person is kept (PROTECT), no reverse accessor
-    unless `related_name` names one: the declaration the models repeated field by field."""
+    Optional by default (blank with null unless `blank` says otherwise), kept when the person is kept
+    (PROTECT), no reverse accessor unless `related_name` names one: the declaration the models
+    repeated field by field. Without `verbose_name` Django derives it from the field's name."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=null,
-        blank=null,
+        blank=null if blank is None else blank,
         on_delete=on_delete,
         related_name=related_name,
         verbose_name=verbose_name,

@@ -1,11 +1,12 @@
 """Models of the bottom layer. Core knows no domain app: the user model is named through
-`settings.AUTH_USER_MODEL`, never imported."""
+`settings.AUTH_USER_MODEL` (`core.fields.user_fk`), never imported."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from zhengwu.core.fields import user_fk
 
 
 class WorkdayOverride(models.Model):
@@ -21,14 +22,7 @@ class WorkdayOverride(models.Model):
     is_workday = models.BooleanField("是否工作日", help_text="勾选表示当天上班（含调休上班日），否则为休息日。")
     reason = models.CharField("原因", max_length=200, help_text="例如：2027年春节假期、春节调休上班、台风停工。")
     created_at = models.DateTimeField("登记时间", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="登记人",
-    )
+    created_by = user_fk("登记人", on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["date"]

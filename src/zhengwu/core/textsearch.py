@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 import jieba
@@ -34,3 +35,10 @@ def tokens(text: str, *, stopwords: Iterable[str] = ()) -> list[str]:
 def query_terms(query: str, *, stopwords: Iterable[str] = ()) -> list[str]:
     """The distinct terms of a query (cut to its first 200 characters), sorted."""
     return sorted(set(tokens(query[:MAX_QUERY], stopwords=stopwords)))
+
+
+def add_weights(weights: Counter[str], terms: Iterable[str], weight: int, *, cap: int = 1) -> None:
+    """Add `weight` to each term of `terms` once or, with a `cap`, once per occurrence up to `cap` times:
+    how a search index weighs the terms of one part of a record (its name, its body …)."""
+    for term, count in Counter(terms).items():
+        weights[term] += weight * min(count, cap)

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from zhengwu.core.fields import EncryptedTextField
+from zhengwu.core.fields import EncryptedTextField, user_fk
 
 
 class Category(models.TextChoices):
@@ -97,9 +96,7 @@ class Publication(models.Model):
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
     withdraw_reason = models.CharField("撤回理由", max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = user_fk(on_delete=models.SET_NULL)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -157,9 +154,7 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField("大小（字节）")
     sm3 = models.CharField("SM3 摘要", max_length=64)
     content = models.BinaryField("内容")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by = user_fk(on_delete=models.SET_NULL)
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
     class Meta:
@@ -251,14 +246,7 @@ class DisclosureRequest(models.Model):
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="disclosure_requests", verbose_name="受理机关"
     )
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="disclosure_requests",
-        verbose_name="申请人账号",
-    )
+    applicant = user_fk("申请人账号", related_name="disclosure_requests")
     applicant_kind = models.CharField("申请人类型", max_length=16, choices=ApplicantKind.choices)
     applicant_name = models.CharField("申请人姓名或名称", max_length=100)
     applicant_key = models.CharField(
@@ -283,9 +271,7 @@ class DisclosureRequest(models.Model):
         "延长工作日", default=0, validators=[MaxValueValidator(20)], help_text="至多一次，不超过 20 个工作日"
     )
     extension_reason = models.CharField("延长理由", max_length=500, blank=True)
-    extension_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    extension_approved_by = user_fk(on_delete=models.SET_NULL)
     third_party = models.CharField("第三方", max_length=200, blank=True)
     consult_started_on = models.DateField("征求意见日期", null=True, blank=True)
     consult_ended_on = models.DateField("第三方意见日期", null=True, blank=True)
@@ -304,22 +290,11 @@ class DisclosureRequest(models.Model):
     fee_basis = models.CharField("收费方式", max_length=16, choices=FeeBasis.choices, default=FeeBasis.NONE)
     fee = models.DecimalField("信息处理费（元）", max_digits=10, decimal_places=2, default=Decimal("0"))
     answered_on = models.DateField("答复日期", null=True, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    answered_by = user_fk(on_delete=models.SET_NULL)
     close_reason = models.CharField("终止原因", max_length=500, blank=True)
     closed_on = models.DateField("终止日期", null=True, blank=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="承办人",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    handled_by = user_fk("承办人", on_delete=models.SET_NULL)
+    created_by = user_fk(on_delete=models.SET_NULL)
 
     class Meta:
         verbose_name = "政府信息公开申请"
@@ -347,9 +322,7 @@ class RequestEvent(models.Model):
     at = models.DateTimeField("时间", default=timezone.now)
     action = models.CharField("事项", max_length=40)
     text = models.TextField("告知内容")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = user_fk(on_delete=models.SET_NULL)
 
     class Meta:
         verbose_name = "办理记录"
@@ -392,9 +365,7 @@ class AnnualReport(models.Model):
     reviewed_litigation_pending = models.PositiveIntegerField("行政诉讼（复议后起诉）：尚未审结", default=0)
     problems = models.TextField("存在的主要问题及改进情况", blank=True)
     other_matters = models.TextField("其他需要报告的事项", blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    updated_by = user_fk(on_delete=models.SET_NULL)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

@@ -43,14 +43,11 @@ def number_tokens(document_number: str) -> list[str]:
 def index_terms(*, title: str, subject_words: str, document_number: str, body: str) -> dict[str, int]:
     """term → weight for one publication."""
     weights: Counter[str] = Counter()
-    for term in set(tokens(title)):
-        weights[term] += TITLE_WEIGHT
-    for term in set(tokens(subject_words)):
-        weights[term] += SUBJECT_WEIGHT
+    textsearch.add_weights(weights, tokens(title), TITLE_WEIGHT)
+    textsearch.add_weights(weights, tokens(subject_words), SUBJECT_WEIGHT)
     for term in number_tokens(document_number):
         weights[term[: textsearch.MAX_TERM].lower()] += NUMBER_WEIGHT
-    for term, count in Counter(tokens(body)).items():
-        weights[term] += BODY_WEIGHT * min(count, BODY_CAP)
+    textsearch.add_weights(weights, tokens(body), BODY_WEIGHT, cap=BODY_CAP)
     return dict(weights)
 
 

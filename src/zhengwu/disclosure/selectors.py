@@ -260,6 +260,13 @@ def request_timer(disclosure_request: DisclosureRequest) -> Any:
     return supervision_selectors.timer_for(disclosure_request, REQUEST_TIMER)
 
 
+def _deadline_and_light(timer: Timer | None) -> dict[str, Any]:
+    """A to-do item's deadline and light from its timer (annotated by `with_light`), if it has one."""
+    if timer is None:
+        return {"deadline": None, "light": ""}
+    return {"deadline": timer.deadline, "light": getattr(timer, supervision_selectors.LIGHT_ANNOTATION, "")}
+
+
 def todo_items(user: User) -> list[TodoItem]:
     """Open requests of the user's agency (with the answer deadline and light) and drafts whose
     publication deadline runs."""
@@ -290,8 +297,7 @@ def todo_items(user: User) -> list[TodoItem]:
                 kind_label="依申请公开",
                 title=f"{req.number} {req.applicant_name}：{req.description[:30]}（{what}）",
                 url=reverse("disclosure_wb:request", args=[req.pk]),
-                deadline=timer.deadline if timer else None,
-                light=getattr(timer, supervision_selectors.LIGHT_ANNOTATION, "") if timer else "",
+                **_deadline_and_light(timer),
                 claimed_by=req.handled_by.real_name if req.handled_by_id and req.handled_by else "",
             )
         )
@@ -302,8 +308,7 @@ def todo_items(user: User) -> list[TodoItem]:
                 kind_label="主动公开",
                 title=f"待发布：{publication.title}",
                 url=reverse("disclosure_wb:publication", args=[publication.pk]),
-                deadline=timer.deadline if timer else None,
-                light=getattr(timer, supervision_selectors.LIGHT_ANNOTATION, "") if timer else "",
+                **_deadline_and_light(timer),
             )
         )
     return items

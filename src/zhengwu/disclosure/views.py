@@ -3,12 +3,13 @@ attachments, and the applicant's requests (file online, track, correct, withdraw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -172,35 +173,35 @@ def my_request(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "disclosure/my_request.html", context)
 
 
-@login_required
-@require_POST
-def my_request_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    found = selectors.request_of_applicant(user, pk)
-    try:
-        services.request_correct(
-            actor=Actor.from_request(request),
-            disclosure_request=found,
-            description=request.POST.get("description", ""),
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "补正已提交，答复期限重新计算。")
-    return redirect("disclosure:my_request", pk=pk)
+# What an applicant may do to an own request (`verb` of `my_request_step`): the service step, given
+# the posted form, and what to say once it is done.
+APPLICANT_STEPS: dict[str, tuple[Callable[[Actor, DisclosureRequest, QueryDict], object], str]] = {
+    "correct": (
+        lambda actor, found, post: services.request_correct(
+            actor=actor, disclosure_request=found, description=post.get("description", "")
+        ),
+        "补正已提交，答复期限重新计算。",
+    ),
+    "withdraw": (
+        lambda actor, found, post: services.request_withdraw(
+            actor=actor, disclosure_request=found, reason=post.get("reason", "")
+        ),
+        "申请已撤回。",
+    ),
+}
 
 
 @login_required
 @require_POST
-def my_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    found = selectors.request_of_applicant(user, pk)
+def my_request_step(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """The applicant's own request `pk` corrected or withdrawn (`verb`): what was done or the refusal shown,
+    back to its page."""
+    step, done = APPLICANT_STEPS[verb]
+    found = selectors.request_of_applicant(acting_user(request), pk)
     try:
-        services.request_withdraw(
-            actor=Actor.from_request(request), disclosure_request=found, reason=request.POST.get("reason", "")
-        )
+        step(Actor.from_request(request), found, request.POST)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "申请已撤回。")
+        messages.success(request, done)
     return redirect("disclosure:my_request", pk=pk)
