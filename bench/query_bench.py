@@ -144,8 +144,8 @@ def setup_child(workdir: Path, rows: int) -> None:
     from zhengwu.catalog.models import Resource
     from zhengwu.core.actors import Actor
     from zhengwu.exchange.sharing import services as sharing
-    from zhengwu.exchange.store.ingest import ingest_file
     from zhengwu.exchange.sharing.models import Grant
+    from zhengwu.exchange.store.ingest import ingest_file
     from zhengwu.exchange.store.tables import count_records
 
     started = time.perf_counter()
@@ -181,7 +181,7 @@ def setup_child(workdir: Path, rows: int) -> None:
     grant = Grant.objects.get(request=share_request)
     Grant.objects.filter(pk=grant.pk).update(rate_limit_per_minute=1_000_000_000)
     _, token = apiclient_create(
-        actor=User.objects.get(username="sysadmin"),
+        actor=Actor.person(User.objects.get(username="sysadmin")),
         name="吉林省公安厅业务系统（基准）",
         department=clerk.department,
         scopes=[ApiClient.Scope.EXCHANGE_QUERY],

@@ -52,9 +52,9 @@ def setup(applicants: int) -> tuple[Any, list[Any]]:
 
     from zhengwu.accounts.models import Department, Region, User
     from zhengwu.catalog.demo import MARKET, POLICE, load_base_catalog
+    from zhengwu.core.actors import Actor
     from zhengwu.core.idnumbers import make_credit_code, make_resident_id
     from zhengwu.eservices import services
-    from zhengwu.core.actors import Actor
     from zhengwu.exchange.store import tables as store
 
     region = Region.objects.create(code="220000", name="吉林省", level=Region.Level.PROVINCE)
