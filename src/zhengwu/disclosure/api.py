@@ -122,7 +122,7 @@ class RequestIn(Schema):
     delivery: str = Field("电子邮件", max_length=100)
 
 
-class EventOut(Schema):
+class RequestEventOut(Schema):
     at: datetime
     action: str
     text: str
@@ -141,7 +141,7 @@ class RequestOut(Schema):
     answer_kind: str
     answered_on: date | None
     fee: Decimal
-    events: list[EventOut]
+    events: list[RequestEventOut]
 
 
 class RequestPage(Schema):

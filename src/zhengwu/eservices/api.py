@@ -60,7 +60,7 @@ class ItemPage(Schema):
     next_after: int | None
 
 
-class PageQuery(Schema):
+class ServicePageQuery(Schema):
     after: int | None = Field(None, description="上一页最后一条的 id")
     limit: int = Field(50, ge=1, le=500)
 
@@ -70,7 +70,7 @@ class LookupIn(Schema):
     code: str = Field(max_length=8, description="查询码")
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     at: datetime
     text: str
 
@@ -82,7 +82,7 @@ class LookupOut(Schema):
     state: str
     submitted_at: datetime
     decided_at: datetime | None
-    events: list[EventOut]
+    events: list[CaseEventOut]
 
 
 class CaseOut(Schema):
@@ -136,7 +136,7 @@ def _case(a: Application) -> dict[str, Any]:
 
 
 @router.get("/items", response={200: ItemPage, 400: ErrorOut}, auth=None, summary="办事指南列表（已发布事项）")
-def items_list(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+def items_list(request: HttpRequest, page: Query[ServicePageQuery]) -> dict[str, Any]:
     rows, next_after = keyset_page(selectors.published_items(), after=page.after, limit=page.limit)
     return {"items": [_item(i) for i in rows], "next_after": next_after}
 
@@ -190,7 +190,7 @@ def lookup(request: HttpRequest, body: LookupIn) -> dict[str, Any]:
     auth=PersonSessionAuth(),
     summary="我的办件",
 )
-def my_applications(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+def my_applications(request: HttpRequest, page: Query[ServicePageQuery]) -> dict[str, Any]:
     user: User = request.auth  # type: ignore[attr-defined]
     rows, next_after = keyset_page(selectors.applications_of(user), after=page.after, limit=page.limit)
     return {"items": [_case(a) for a in rows], "next_after": next_after}

@@ -26,6 +26,7 @@ from zhengwu.audit.tests.helpers import (
     raw,
     verify_command,
 )
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_keys")]
@@ -166,7 +167,7 @@ def test_a_purge_after_the_retention_period_writes_an_anchor_that_verify_accepts
     anchors.write_anchor()
     make_events(2)
     with django_capture_on_commit_callbacks(execute=True):
-        deleted = services.purge_expired(actor=None, before=old + timedelta(days=1))
+        deleted = services.purge_expired(actor=Actor.platform(), before=old + timedelta(days=1))
     assert deleted == 3
     last = anchor_lines()[-1]
     assert last["reason"] == "purge"

@@ -13,7 +13,7 @@ from zhengwu.audit.tests.helpers import (
     own_keys,  # noqa: F401 - the fixture (pytestmark)
     verify_command,
 )
-from zhengwu.exchange import access_log, access_log_verify
+from zhengwu.exchange.sharing import access_log, access_log_verify
 from zhengwu.exchange.sharing.models import AccessLog, AccessLogPending, AccessLogSubject
 from zhengwu.exchange.tests.test_access_log_staging import drop_guards, raw
 
