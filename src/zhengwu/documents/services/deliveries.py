@@ -29,7 +29,6 @@ from zhengwu.documents.services.common import HANDLE_TIMER, SIGN_TIMER, is_clerk
 from zhengwu.documents.states import DELIVERY
 from zhengwu.supervision import services as supervision_services
 
-
 Allowed = Callable[[Delivery], bool] | None
 
 

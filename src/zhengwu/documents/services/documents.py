@@ -46,7 +46,10 @@ from zhengwu.documents.states import DOCUMENT
 from zhengwu.supervision import services as supervision_services
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-SECRET_REFUSED = "电子公文交换平台只传输非涉密公文：本公文标有密级（{secrecy}），不能通过平台核发，请按涉密公文管理规定以纸质或涉密网络传递。"
+CLASSIFIED_REFUSAL = (
+    "电子公文交换平台只传输非涉密公文：本公文标有密级（{secrecy}），不能通过平台核发，"
+    "请按涉密公文管理规定以纸质或涉密网络传递。"
+)
 
 
 @dataclass
@@ -355,7 +358,7 @@ def refuse_secret(document: Document) -> None:
     if document.secrecy:
         raise ApplicationError(
             DocumentsError.SECRET_REFUSED,
-            SECRET_REFUSED.format(secrecy=document.get_secrecy_display()),
+            CLASSIFIED_REFUSAL.format(secrecy=document.get_secrecy_display()),
             {"secrecy": "涉密"},
             status=422,
         )

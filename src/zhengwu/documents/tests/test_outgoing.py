@@ -117,7 +117,7 @@ def test_two_clerks_registering_at_once_never_get_the_same_number(
             services.document_register(
                 actor=Actor.person(market_clerk), document=document, main_departments=[police_dept]
             )
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
