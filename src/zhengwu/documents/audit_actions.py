@@ -17,6 +17,7 @@ class DocumentsAction(AuditAction):
     DOCUMENT_REGISTER = "documents.document.register"
     DOCUMENT_PRINT = "documents.document.print"
     DOCUMENT_ISSUE = "documents.document.issue"
+    DOCUMENT_SEND = "documents.document.send"
     ATTACHMENT_ADD = "documents.attachment.add"
     ATTACHMENT_REMOVE = "documents.attachment.remove"
     DELIVERY_SIGN = "documents.delivery.sign"

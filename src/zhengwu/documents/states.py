@@ -26,6 +26,7 @@ DOCUMENT = StateMachine(
     Move("edit", "修改草稿", [_D.DRAFTING], None),
     Move("attach", "增删附件", [_D.DRAFTING], None),
     Move("submit", "送核稿", [_D.DRAFTING], _D.REVIEWING),
+    Move("import_signed", "部门 OA 系统报送已签发公文", [_D.DRAFTING], _D.SIGNED),
     Move("review", "核稿", [_D.REVIEWING], None),
     Move("send_back", "退回修改", [_D.REVIEWING], _D.DRAFTING),
     Move("submit_for_signing", "送签发", [_D.REVIEWING], _D.SIGNING),
