@@ -345,6 +345,7 @@ class Delivery(models.Model):
     done_at = models.DateTimeField("办结时间", null=True, blank=True)
     answer = models.TextField("办理结果", blank=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+    archive_path = models.CharField("归档包", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "公文送达"

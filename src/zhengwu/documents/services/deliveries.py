@@ -21,7 +21,9 @@ from zhengwu.accounts.models import User
 from zhengwu.audit.write import Write, audited_write
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
+from zhengwu.core.crypto import sm3_hex
 from zhengwu.core.errors import ApplicationError, required_text
+from zhengwu.documents import archive, storage
 from zhengwu.documents.audit_actions import DocumentsAction
 from zhengwu.documents.errors import DocumentsError
 from zhengwu.documents.models import Delivery, Handler, Reading, Urging
@@ -254,10 +256,13 @@ def delivery_finish(*, actor: Actor, delivery: Delivery, answer: str = "") -> De
 
 
 def delivery_archive(*, actor: Actor, delivery: Delivery) -> Delivery:
-    """归档 a finished document."""
+    """归档 a finished document: its archive package (zip with an SM3 manifest) under media/documents/."""
     with audited_write(actor, DocumentsAction.DELIVERY_ARCHIVE, delivery) as write:
         locked = _locked(write, delivery, "archive", None, "只有本单位文书可以归档。")
         DELIVERY.move(locked, "archive")
         locked.archived_at = timezone.now()
+        package = archive.build(locked)
+        locked.archive_path = storage.store(f"{locked.document_id}/archive/{locked.department_id}.zip", package)
         locked.save()
+        write.note(package_sm3=sm3_hex(package), size=len(package))
     return locked

@@ -69,6 +69,19 @@ def test_sign_register_review_instruct_handle_finish_archive(
     services.delivery_archive(actor=clerk, delivery=delivery)
     delivery.refresh_from_db()
     assert delivery.state == "archived"
+    from zhengwu.documents import archive, storage
+
+    package = storage.read(delivery.archive_path)
+    assert archive.check(package)
+    import io
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(package)) as opened:
+        names = set(opened.namelist())
+        record = json.loads(opened.read("record.json"))
+    assert {"document.pdf", "document.pdf.seal.json", "record.json", "manifest.json"} <= names
+    assert record["receipt"]["instruction"] == "请治安总队牵头办理。" and len(record["readings"]) == 1
 
 
 def test_return_at_signing_and_at_first_review(
