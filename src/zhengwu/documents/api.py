@@ -216,7 +216,11 @@ def send(request: HttpRequest, payload: SendIn) -> Status:
     return Status(201, _sent(document))
 
 
-@router.get("/sent/{document_id}", response={200: SentOut, 401: ErrorOut, 404: ErrorOut}, summary="发文的分发情况")
+@router.get(
+    "/sent/{document_id}",
+    response={200: SentOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    summary="发文的分发情况",
+)
 def sent(request: HttpRequest, document_id: int) -> SentOut:
     document = selectors.sent_documents(_actor(request)).filter(pk=document_id).first()
     if document is None:
@@ -241,7 +245,7 @@ def _delivery(request: HttpRequest, delivery_id: int) -> Delivery:
 
 @router.post(
     "/received/{delivery_id}/sign",
-    response={200: ReceivedOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: ReceivedOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="签收",
 )
 def sign(request: HttpRequest, delivery_id: int) -> ReceivedOut:
@@ -266,7 +270,7 @@ def return_(request: HttpRequest, delivery_id: int, payload: ReturnIn) -> Receiv
 
 @router.get(
     "/{document_id}/file",
-    response={200: bytes, 401: ErrorOut, 404: ErrorOut},
+    response={200: bytes, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
     summary="下载版式文件（PDF）或其电子印章文件",
 )
 def file(request: HttpRequest, document_id: int, which: Literal["pdf", "seal"] = "pdf") -> HttpResponse:
