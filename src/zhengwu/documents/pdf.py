@@ -176,8 +176,8 @@ class _Writer:
         mark_top = BOX[3] - 35 * mm
         mark_baseline = mark_top - 0.88 * size
         self.text(mark, BOX[0] + (BOX_WIDTH - width_of(mark, size)) / 2, mark_baseline, size, "mark", red=True)
-        # 发文字号 two lines below the mark
-        self.line = max(self.line, math.ceil((BOX[3] - (mark_baseline - 0.12 * size)) / PITCH) + 1)
+        # 发文字号 below the mark, a blank line between (空二行 counted from the mark's lower edge)
+        self.line = max(self.line, math.ceil((BOX[3] - (mark_baseline - 0.12 * size)) / PITCH) + 2)
         number = d.number or f"{d.prefix}〔　〕号"
         baseline = self.baseline(self.line)
         if d.direction == Direction.UP:

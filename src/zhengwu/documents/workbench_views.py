@@ -223,7 +223,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     year = _year(request.GET.get("year"))
     query = request.GET.get("q", "").strip()[:100]
     rows = selectors.inbox(actor, state=state, kind=kind if kind in Kind.values else "", year=year, query=query)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.light_page(rows, request.GET.get("page"), PAGE_SIZE)
     context = {
         "page": page,
         "state": state,
