@@ -166,7 +166,7 @@ def main() -> None:
             selectors.light_page(selectors.inbox(actor, state="open"), str(1 + n % 50), 30)
             selector_ms.append((time.perf_counter() - started) * 1000)
 
-        uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+        uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S607
         print(f"Machine: {machine()}; {uptime}")
         print()
         print(
