@@ -170,7 +170,8 @@ def main() -> None:
         print(f"Machine: {machine()}; {uptime}")
         print()
         print(
-            f"Render and seal ({pages} pages, 3 attachments of 1 MB beside it, PDF {size / 1024:.0f} KiB), {args.renders} runs:"
+            f"Render and seal ({pages} pages, 3 attachments of 1 MB beside it, PDF {size / 1024:.0f} KiB),"
+            f" {args.renders} runs:"
         )
         print(
             f"median {statistics.median(renders) * 1000:.0f} ms "
