@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -121,6 +121,9 @@ def delivery_instruct(*, actor: Actor, delivery: Delivery, instruction: str) -> 
     return locked
 
 
+MAX_HANDLING_DAYS = 366
+
+
 @dataclass(frozen=True)
 class Assignment:
     user: User
@@ -151,6 +154,8 @@ def delivery_assign(
                 raise ApplicationError(
                     DocumentsError.INVALID_INPUT, "承办人应为本单位工作人员。", {"lead": "不是本单位人员"}
                 )
+            if assignment.deadline > start_day + timedelta(days=MAX_HANDLING_DAYS):
+                raise ApplicationError(DocumentsError.INVALID_INPUT, "办理期限不能超过一年。", {"deadline": "过晚"})
             if workdays.workdays_between(start_day, assignment.deadline) < 1:
                 raise ApplicationError(
                     DocumentsError.INVALID_INPUT, "办理期限应至少晚于今天一个工作日。", {"deadline": "过早"}
