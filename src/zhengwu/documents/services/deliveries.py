@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from zhengwu.accounts.models import User
@@ -176,6 +177,7 @@ def delivery_assign(
                 department=locked.department,
                 limit=workdays.workdays_between(start_day, assignment.deadline),
                 start=start,
+                url=reverse("documents_wb:delivery", args=[locked.pk]),
             )
         write.note(lead=lead.user.pk, deadline=lead.deadline.isoformat(), co=[a.user.pk for a in co])
     return locked

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from zhengwu.accounts.models import Department
@@ -398,6 +399,7 @@ def document_issue(*, actor: Actor, document: Document, when: datetime | None = 
                 limit=limit,
                 unit=unit,
                 start=now,
+                url=reverse("documents_wb:delivery", args=[delivery.pk]),
             )
         write.note(recipients=[d.pk for d, _ in targets])
     return locked
