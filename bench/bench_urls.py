@@ -17,7 +17,7 @@ _SQL: dict[str, Any] = {}
 def _statement() -> tuple[str, list[str]]:
     if not _SQL:
         from zhengwu.catalog.models import Resource
-        from zhengwu.exchange import store
+        from zhengwu.exchange.store import tables as store
 
         resource = Resource.objects.get(code=os.environ.get("BENCH_RESOURCE_CODE", "102001/001"))
         spec = store.table_spec(resource)

@@ -8,7 +8,7 @@
    region codes, dates, amounts, enum values; UTF-8).
 2. Times `sqlite3 DB ".import --csv FILE t"` into a fresh database: no types, no checks, no index.
    Needs the sqlite3 command line shell: `apt-get install -y sqlite3` (Debian/Ubuntu).
-3. Times `zhengwu.exchange.ingest.ingest_file` of the same file into a fresh ZHENGWU_DATA_DIR
+3. Times `zhengwu.exchange.store.ingest.ingest_file` of the same file into a fresh ZHENGWU_DATA_DIR
    (SQLite, or a fresh PostgreSQL database with --database-url): every value checked by its type
    (credit-code checksums, region codes, dates, enums), typed columns, unique key index, change
    sequence, one transaction, audit event. With --without-checks every column is accepted as it
@@ -117,10 +117,11 @@ def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bo
     call_command("migrate", verbosity=0)
     from zhengwu.accounts.models import Department, Region
     from zhengwu.catalog.models import DataItem, DataType, Resource
-    from zhengwu.exchange import store
-    from zhengwu.exchange.ingest import ingest_file
-    from zhengwu.exchange.store import count_records
-    from zhengwu.exchange.validation import BatchConverter, ColumnSpec
+    from zhengwu.core.actors import Actor
+    from zhengwu.exchange.store import tables as store
+    from zhengwu.exchange.store.ingest import ingest_file
+    from zhengwu.exchange.store.tables import count_records
+    from zhengwu.exchange.store.validation import BatchConverter, ColumnSpec
 
     if without_checks:  # the bound a faster validator could reach: every column accepted as it is
 
@@ -164,14 +165,14 @@ def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bo
         return time.process_time() + children.ru_utime + children.ru_stime
 
     started, cpu_started = time.perf_counter(), cpu_used()
-    result = ingest_file(actor=None, resource=resource, path=csv_path, mode="replace")
+    result = ingest_file(actor=Actor.platform(), resource=resource, path=csv_path, mode="replace")
     elapsed, cpu = time.perf_counter() - started, cpu_used() - cpu_started
     if not result.ok:
         sys.exit(f"load failed: {result.message} {result.errors[:5]}")
     measured: dict[str, Any] = {"seconds": elapsed, "cpu": cpu, "rows": result.rows_written}
     if reload:  # the daily full refresh: the same file again, into the table that now holds it
         started, cpu_started = time.perf_counter(), cpu_used()
-        again = ingest_file(actor=None, resource=resource, path=csv_path, mode="replace")
+        again = ingest_file(actor=Actor.platform(), resource=resource, path=csv_path, mode="replace")
         measured["reload"] = (time.perf_counter() - started, cpu_used() - cpu_started)
         if not again.ok:
             sys.exit(f"reload failed: {again.message} {again.errors[:5]}")

@@ -64,8 +64,8 @@ def main() -> None:
 
     django.setup()
     from zhengwu.catalog.models import Resource
-    from zhengwu.exchange.checking import Checker, check_parsed
-    from zhengwu.exchange.store import table_spec
+    from zhengwu.exchange.store.checking import Checker, check_parsed
+    from zhengwu.exchange.store.tables import table_spec
 
     spec = table_spec(Resource.objects.get(code="bench/1"))
     codes = [column.code for column in spec.columns]

@@ -142,10 +142,11 @@ def setup_child(workdir: Path, rows: int) -> None:
     from zhengwu.accounts.models import ApiClient, User
     from zhengwu.accounts.services import apiclient_create
     from zhengwu.catalog.models import Resource
-    from zhengwu.exchange import sharing
-    from zhengwu.exchange.ingest import ingest_file
-    from zhengwu.exchange.sharing_models import Grant
-    from zhengwu.exchange.store import count_records
+    from zhengwu.core.actors import Actor
+    from zhengwu.exchange.sharing import services as sharing
+    from zhengwu.exchange.store.ingest import ingest_file
+    from zhengwu.exchange.sharing.models import Grant
+    from zhengwu.exchange.store.tables import count_records
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -159,7 +160,7 @@ def setup_child(workdir: Path, rows: int) -> None:
         log(f"generated {rows:,} rows: {time.perf_counter() - started:.1f} s")
     loader = User.objects.get(username="scjgt.data")
     started = time.perf_counter()
-    result = ingest_file(actor=loader, resource=resource, path=csv_path, mode="replace")
+    result = ingest_file(actor=Actor.person(loader), resource=resource, path=csv_path, mode="replace")
     if not result.ok:
         sys.exit(f"load failed: {result.message} {result.errors[:5]}")
     assert count_records(resource) == rows, count_records(resource)
@@ -169,7 +170,7 @@ def setup_child(workdir: Path, rows: int) -> None:
     assert clerk.department is not None, "the demo's 公安厅 clerk belongs to 公安厅"
     today = timezone.localdate()
     share_request = sharing.share_request_create(
-        actor=clerk,
+        actor=Actor.person(clerk),
         resource=resource,
         item_codes=COLUMNS,
         purpose=PURPOSE,
@@ -316,7 +317,7 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 SEALER = """
 import signal, time
-from zhengwu.exchange import access_log
+from zhengwu.exchange.sharing import access_log
 stopping = []
 signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
 sealed = 0
@@ -359,7 +360,7 @@ def seal_backlog(zhengwu_bin: str, env: dict[str, str]) -> tuple[int, float]:
     out = zhengwu_shell(
         zhengwu_bin,
         env,
-        "import time; from zhengwu.exchange import access_log; from zhengwu.exchange.sharing_models import "
+        "import time; from zhengwu.exchange.sharing import access_log; from zhengwu.exchange.sharing.models import "
         "AccessLogPending; t = time.perf_counter(); n = access_log.seal_pending(); "
         "print(n, time.perf_counter() - t, AccessLogPending.objects.count())",
     ).split()
@@ -488,7 +489,7 @@ def main() -> None:
     access_log_rows = zhengwu_shell(
         zhengwu_bin,
         env,
-        "from zhengwu.exchange.sharing_models import AccessLog, AccessLogPending as P; "
+        "from zhengwu.exchange.sharing.models import AccessLog, AccessLogPending as P; "
         "print(f'{AccessLog.objects.count()} sealed + {P.objects.count()} staged')",
     )
     if args.postgres and not args.keep:

@@ -54,7 +54,8 @@ def setup(applicants: int) -> tuple[Any, list[Any]]:
     from zhengwu.catalog.demo import MARKET, POLICE, load_base_catalog
     from zhengwu.core.idnumbers import make_credit_code, make_resident_id
     from zhengwu.eservices import services
-    from zhengwu.exchange import store
+    from zhengwu.core.actors import Actor
+    from zhengwu.exchange.store import tables as store
 
     region = Region.objects.create(code="220000", name="吉林省", level=Region.Level.PROVINCE)
     names = ["吉林省市场监督管理厅", "吉林省公安厅", "吉林省自然资源厅", "吉林省住房和城乡建设厅"]
@@ -93,7 +94,7 @@ def setup(applicants: int) -> tuple[Any, list[Any]]:
             writer.add(tuple(spec.db_converter(c)(v) for c, v in zip(columns, row, strict=True)))
         writer.finish()
     item = services.item_create(
-        actor=None,
+        actor=Actor.platform(),
         department=market,
         data=services.ItemData(
             name="建设工程规划许可证核发",
@@ -126,7 +127,7 @@ def setup(applicants: int) -> tuple[Any, list[Any]]:
             ),
         ],
     )
-    return services.item_publish(actor=None, item=item), users
+    return services.item_publish(actor=Actor.platform(), item=item), users
 
 
 def run_service(item: Any, users: list[Any], count: int) -> float:

@@ -24,9 +24,16 @@ def chromium_path() -> str | None:
     return os.environ.get("ZHENGWU_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+class ContentSecurityPolicyViolation(AssertionError):
+    """A page broke the site's Content-Security-Policy (an inline script or style, a foreign source)."""
+
+
 @contextmanager
 def browser_page() -> Iterator[Any]:
-    """A fresh page in headless chromium. The ORM may be used from the test meanwhile."""
+    """A fresh page in headless chromium. The ORM may be used from the test meanwhile.
+
+    Every Content-Security-Policy violation chromium reports on any page the test visits fails the
+    test when the page closes (chromium logs each one to the console, across navigations)."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are sync.
@@ -39,7 +46,18 @@ def browser_page() -> Iterator[Any]:
             try:
                 page = browser.new_page(locale="zh-CN")
                 page.set_default_timeout(15_000)
+                violations: list[str] = []
+                page.on(
+                    "console",
+                    lambda message: (
+                        violations.append(f"{page.url}: {message.text}")
+                        if "Content Security Policy" in message.text
+                        else None
+                    ),
+                )
                 yield page
+                if violations:
+                    raise ContentSecurityPolicyViolation("\n".join(violations))
             finally:
                 browser.close()
     finally:

@@ -16,6 +16,7 @@ An app's conftest adds only what is its own (a second clerk, its records); it ne
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,6 +40,13 @@ def _sms_in_memory(settings: Any) -> None:
 
     settings.SMS_BACKEND = "memory"
     sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_witness(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test writes its log anchors (audit.anchors) to a witness of its own: anchors of another
+    test's database would not match this one's (the directory is created only when written to)."""
+    settings.ZHENGWU_AUDIT_WITNESS = tmp_path_factory.getbasetemp() / f"witness-{uuid.uuid4().hex}"
 
 
 @pytest.fixture(autouse=True)
@@ -94,12 +102,12 @@ def office_dept(jilin: Region) -> Department:
 
 @pytest.fixture
 def nature_dept(jilin: Region) -> Department:
-    return _department(jilin, "吉林省自然资源厅", "11220000013544111W")
+    return _department(jilin, "吉林省自然资源厅", "11220000013544111Q")
 
 
 @pytest.fixture
 def housing_dept(jilin: Region) -> Department:
-    return _department(jilin, "吉林省住房和城乡建设厅", "11220000013544187F")
+    return _department(jilin, "吉林省住房和城乡建设厅", "11220000013544189Q")
 
 
 @pytest.fixture
@@ -215,7 +223,7 @@ class MachineApiClientHandler(ClientHandler):
     fast_path = True
 
     def __init__(self) -> None:
-        from zhengwu.exchange.fast_lookup import FastLookup
+        from zhengwu.exchange.sharing.fast_lookup import FastLookup
         from zhengwu.wsgi import machine_api_middleware
 
         super().__init__(enforce_csrf_checks=False)

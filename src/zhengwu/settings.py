@@ -27,6 +27,13 @@ try:
     ZHENGWU_DATA_KEY = env.hex_key("ZHENGWU_DATA_KEY", nbytes=32) or bytes.fromhex(
         secret_from_file(DATA_DIR / "data_key", nbytes=32)
     )
+    # The platform's SM2 signing key (64 hex), which signs the anchors of the audit and access logs
+    # (audit.anchors); absent, it is generated once into <data dir>/platform_key like the data key.
+    ZHENGWU_PLATFORM_KEY = env.hex_key("ZHENGWU_PLATFORM_KEY", nbytes=32)
+    # The append-only witness the signed anchors are written to: outside the database, best on
+    # another disk or mount (docs/deployment.md, "日志锚点").
+    ZHENGWU_AUDIT_WITNESS = Path(env.str("ZHENGWU_AUDIT_WITNESS", str(DATA_DIR / "witness"))).resolve()
+    ZHENGWU_AUDIT_ANCHOR_MINUTES = env.int("ZHENGWU_AUDIT_ANCHOR_MINUTES", 10, minimum=1, maximum=60)
     ZHENGWU_ZONE = env.choice("ZHENGWU_ZONE", "all", ("all", "internal", "external"))
     ALLOWED_HOSTS = env.list("ZHENGWU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
     CSRF_TRUSTED_ORIGINS = env.list("ZHENGWU_CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
@@ -42,6 +49,12 @@ try:
     TIMER_YELLOW_FRACTION = env.float("ZHENGWU_TIMER_YELLOW_FRACTION", 0.2, minimum=0.0, maximum=1.0)
     ZHENGWU_REPLICA_URL = env.str("ZHENGWU_REPLICA_URL", "")
     ZHENGWU_REPLICA_SYNC_SECONDS = env.int("ZHENGWU_REPLICA_SYNC_SECONDS", 1, minimum=1, maximum=3600)
+    ZHENGWU_WATCH_BACKUP_HOURS = env.int("ZHENGWU_WATCH_BACKUP_HOURS", 26, minimum=1, maximum=24 * 365)
+    ZHENGWU_WATCH_ANCHOR_MINUTES = env.int("ZHENGWU_WATCH_ANCHOR_MINUTES", 30, minimum=1, maximum=24 * 60)
+    ZHENGWU_WATCH_REPLICA_SECONDS = env.int("ZHENGWU_WATCH_REPLICA_SECONDS", 60, minimum=1, maximum=86400)
+    ZHENGWU_WATCH_QUEUE_BACKLOG = env.int("ZHENGWU_WATCH_QUEUE_BACKLOG", 1000, minimum=1, maximum=10**7)
+    ZHENGWU_WATCH_STUCK_MINUTES = env.int("ZHENGWU_WATCH_STUCK_MINUTES", 120, minimum=1, maximum=7 * 24 * 60)
+    ZHENGWU_WATCH_DISK_FREE_PERCENT = env.int("ZHENGWU_WATCH_DISK_FREE_PERCENT", 10, minimum=1, maximum=99)
     ZHENGWU_BACKUP_DIR = Path(env.str("ZHENGWU_BACKUP_DIR", str(DATA_DIR / "backups"))).resolve()
     ZHENGWU_BACKUP_KEEP = env.int("ZHENGWU_BACKUP_KEEP", 7, minimum=1, maximum=3650)
     ZHENGWU_BACKUP_HOUR = env.int("ZHENGWU_BACKUP_HOUR", 2, minimum=0, maximum=23)
@@ -94,7 +107,7 @@ try:
         "ZHENGWU_LOAD_PARALLEL_MIN_BYTES", 16 * 1024 * 1024, minimum=0, maximum=1 << 40
     )
     # The smallest plain CSV file (bytes) loaded into a SQLite table by the columnar path
-    # (exchange.columnar: Arrow checks, ADBC writes); 0 = every such file, 1 TiB = never.
+    # (exchange.store.columnar: Arrow checks, ADBC writes); 0 = every such file, 1 TiB = never.
     ZHENGWU_LOAD_COLUMNAR_MIN_BYTES = env.int(
         "ZHENGWU_LOAD_COLUMNAR_MIN_BYTES", 16 * 1024 * 1024, minimum=0, maximum=1 << 40
     )
@@ -148,8 +161,27 @@ MIDDLEWARE = [
     "zhengwu.core.middleware.ApplicationErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and data from this site only; no
+# inline script or style attribute anywhere (charts are drawn by core/static/zhengwu/charts.js from
+# JSON the page carries); QR codes are inline SVG; nothing may frame the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # The token-authenticated machine API (department systems) is served without the browser
 # middleware above: no cookies, sessions, CSRF or login there (zhengwu/wsgi.py).

@@ -4,27 +4,27 @@ from zhengwu.api import api
 from zhengwu.catalog import views as catalog_views
 from zhengwu.core.health import healthz
 from zhengwu.disclosure import views as disclosure_views
-from zhengwu.exchange import views_sharing
 from zhengwu.portal.cache import public_page
 
 urlpatterns = [
     path("healthz", healthz),
     path("api/v1/", api.urls),
     path("accounts/", include("zhengwu.accounts.urls")),
-    path("workbench/audit/", include("zhengwu.audit.urls")),
-    path("workbench/exchange/data/", include("zhengwu.exchange.views_store")),
+    path("workbench/audit/", include("zhengwu.audit.workbench_urls")),
+    path("workbench/exchange/data/", include("zhengwu.exchange.store.workbench_urls")),
     # Pages many visitors read are served from the public page cache (portal/cache.py), which
     # lives above these apps, so they are wrapped here, before the apps' own URLs.
     re_path(r"^catalog/resource/(?P<code>\d{1,12}/\d{3,6})/$", public_page(catalog_views.catalog_detail)),
     path("catalog/", include("zhengwu.catalog.urls")),
     path("workbench/catalog/", include("zhengwu.catalog.workbench_urls")),
-    path("workbench/exchange/sharing/", include("zhengwu.exchange.views_sharing")),
-    path("my/data-use/", views_sharing.citizen_data_use, name="my_data_use"),
+    path("workbench/exchange/sharing/", include("zhengwu.exchange.sharing.workbench_urls")),
+    path("my/data-use/", include("zhengwu.exchange.sharing.urls")),
     path("workbench/eservices/", include("zhengwu.eservices.workbench_urls")),
     path("workbench/disclosure/", include("zhengwu.disclosure.workbench_urls")),
     path("workbench/participation/", include("zhengwu.participation.workbench_urls")),
     path("workbench/documents/", include("zhengwu.documents.workbench_urls")),
-    path("workbench/supervision/", include("zhengwu.supervision.urls")),
+    path("workbench/supervision/", include("zhengwu.supervision.workbench_urls")),
+    path("workbench/ops/", include("zhengwu.ops.workbench_urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("services/", include("zhengwu.eservices.urls")),
     path("", include("zhengwu.certificates.urls")),  # /certificates/… and /verify/…
@@ -33,7 +33,7 @@ urlpatterns = [
     path("participation/", include("zhengwu.participation.urls")),
     path("documents/", include("zhengwu.documents.urls")),
     path("open311/v2/", include("zhengwu.participation.open311_urls")),
-    path("supervision/", include("zhengwu.supervision.portal_urls")),
+    path("supervision/", include("zhengwu.supervision.urls")),
     path("", include("zhengwu.portal.urls")),
 ]
 

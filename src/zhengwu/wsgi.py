@@ -6,7 +6,7 @@ whose middleware is `MACHINE_API_MIDDLEWARE`: security headers, the zone rule, e
 They skip the browser middleware (sessions, CSRF, login, OTP, idle timeout, messages, axes,
 language), which reads cookies these clients never send and costs about a quarter of a query
 call (docs/benchmarks.md). In front of that handler, the keyed lookup's common case is answered
-by `exchange.fast_lookup` (same checks, same log, same middleware; everything else is handed to
+by `exchange.sharing.fast_lookup` (same checks, same log, same middleware; everything else is handed to
 the handler). Everything else goes through the full `MIDDLEWARE`.
 
 The access lines (logger `zhengwu.access`, gunicorn's "combined" format with the time taken) are
@@ -112,7 +112,7 @@ class Application:
         from django.conf import settings
 
         self.site = get_wsgi_application()  # sets Django up
-        from zhengwu.exchange.fast_lookup import FastLookup
+        from zhengwu.exchange.sharing.fast_lookup import FastLookup
 
         with machine_api_middleware():
             self.machine_api = FastLookup(WSGIHandler())

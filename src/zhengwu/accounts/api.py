@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
 from zhengwu.accounts.models import ApiClient, Department, Region, User
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.schemas import ErrorOut
+
+M = TypeVar("M", bound=Model)
 
 router = Router(tags=["部门与区划"])
 
 directory_auth = [ApiClientAuth(ApiClient.Scope.READ_DIRECTORY), PersonSessionAuth()]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class PageQuery(Schema):
@@ -62,6 +62,27 @@ class WhoAmIOut(Schema):
     expires_at: datetime | None
 
 
+def _page(rows: QuerySet[M], filters: PageQuery, out: Callable[[M], dict[str, object]]) -> dict[str, object]:
+    items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
+    return {"items": [out(item) for item in items], "next_after": next_after}
+
+
+def _region_out(r: Region) -> dict[str, object]:
+    parent_code = r.parent.code if r.parent else None
+    return {"id": r.pk, "code": r.code, "name": r.name, "level": r.level, "parent_code": parent_code}
+
+
+def _department_out(d: Department) -> dict[str, object]:
+    return {
+        "id": d.pk,
+        "name": d.name,
+        "credit_code": d.credit_code,
+        "level": d.level,
+        "region_code": d.region.code,
+        "parent_id": d.parent_id,
+    }
+
+
 class RegionFilter(PageQuery):
     parent: str | None = Field(None, pattern=r"^\d{6}$", description="上级区划代码")
 
@@ -76,20 +97,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> dict[str
     rows = Region.objects.select_related("parent")
     if filters.parent:
         rows = rows.filter(parent__code=filters.parent)
-    items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
-    return {
-        "items": [
-            {
-                "id": r.pk,
-                "code": r.code,
-                "name": r.name,
-                "level": r.level,
-                "parent_code": r.parent.code if r.parent else None,
-            }
-            for r in items
-        ],
-        "next_after": next_after,
-    }
+    return _page(rows, filters, _region_out)
 
 
 class DepartmentFilter(PageQuery):
@@ -106,21 +114,7 @@ def list_departments(request: HttpRequest, filters: Query[DepartmentFilter]) -> 
     rows = Department.objects.filter(is_active=True).select_related("region")
     if filters.region:
         rows = rows.filter(region__code=filters.region)
-    items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
-    return {
-        "items": [
-            {
-                "id": d.pk,
-                "name": d.name,
-                "credit_code": d.credit_code,
-                "level": d.level,
-                "region_code": d.region.code,
-                "parent_id": d.parent_id,
-            }
-            for d in items
-        ],
-        "next_after": next_after,
-    }
+    return _page(rows, filters, _department_out)
 
 
 @router.get(

@@ -24,9 +24,9 @@ class ApiClientAuth(HttpBearer):
         client = apiclient_authenticate(token)
         if client is None:
             return None
+        request.api_client = client  # type: ignore[attr-defined]  # known even when refused: its refusal is recorded
         if self.scope and self.scope not in client.scopes:
             raise ApplicationError(CoreError.PERMISSION_DENIED, "该凭证未获得此接口的授权范围。")
-        request.api_client = client  # type: ignore[attr-defined]
         return client
 
 

@@ -19,6 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengwu.accounts import services
+from zhengwu.accounts.audit_actions import AccountsAction
 from zhengwu.accounts.forms import (
     CitizenRegisterForm,
     EnterpriseRegisterForm,
@@ -29,7 +30,9 @@ from zhengwu.accounts.forms import (
 )
 from zhengwu.accounts.models import User
 from zhengwu.accounts.session import acting_user
-from zhengwu.audit.services import record
+from zhengwu.audit.models import AuditEvent
+from zhengwu.audit.services import record_action
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
 
@@ -62,17 +65,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if user is None:
             if getattr(request, "axes_locked_out", False):
                 return render(request, "accounts/locked_out.html", status=403)
-            record(
-                actor=None,
-                action="accounts.login",
-                outcome="failure",
-                request=request,
+            record_action(
+                Actor.from_request(request),  # nobody logged in yet: an anonymous visitor
+                AccountsAction.LOGIN,
+                outcome=AuditEvent.Outcome.FAILURE,
                 details={"username": username[:150]},
             )
             form.add_error(None, "用户名或密码错误。多次失败后账号将被临时锁定。")
         else:
             login(request, user)
-            record(actor=user, action="accounts.login", target=user, request=request, details={"step": "password"})
+            record_action(Actor.from_request(request), AccountsAction.LOGIN, target=user, details={"step": "password"})
             return _after_password(request, user)
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request, "")})
 
@@ -85,19 +87,15 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:otp_enrol")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        actor = Actor.from_request(request)
         if device.verify_token(form.cleaned_data["token"].strip()):
             otp_login(request, device)
-            record(actor=user, action="accounts.login", target=user, request=request, details={"step": "totp"})
+            record_action(actor, AccountsAction.LOGIN, target=user, details={"step": "totp"})
             if services.password_expired(user):
                 return redirect("accounts:password_change")
             return redirect(_next_url(request, "/workbench/"))
-        record(
-            actor=user,
-            action="accounts.login",
-            target=user,
-            outcome="failure",
-            request=request,
-            details={"step": "totp"},
+        record_action(
+            actor, AccountsAction.LOGIN, target=user, outcome=AuditEvent.Outcome.FAILURE, details={"step": "totp"}
         )
         form.add_error("token", "动态口令不正确或已使用，请等待下一个口令后重试。")
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request, "")})
@@ -108,11 +106,11 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:otp")
-    device = services.totp_enrolment_device(user=user)
+    device = services.totp_enrolment_device(actor=Actor.from_request(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            confirmed = services.totp_enrol_confirm(user=user, token=form.cleaned_data["token"], request=request)
+            confirmed = services.totp_enrol_confirm(actor=Actor.from_request(request), token=form.cleaned_data["token"])
         except ApplicationError as error:
             form.add_error("token", error.message)
         else:
@@ -131,7 +129,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record(actor=acting_user(request), action="accounts.logout", target=acting_user(request), request=request)
+        record_action(Actor.from_request(request), AccountsAction.LOGOUT, target=acting_user(request))
     logout(request)
     messages.info(request, "您已安全退出。")
     return redirect("portal:home")
@@ -143,7 +141,7 @@ def phone_code(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "accounts/_code_status.html", {"error": "请填写手机号码。"}, status=400)
     try:
-        services.phone_code_send(phone=form.cleaned_data["phone"])
+        services.phone_code_send(actor=Actor.from_request(request), phone=form.cleaned_data["phone"])
     except ApplicationError as error:
         return render(request, "accounts/_code_status.html", {"error": error.message}, status=error.status)
     return render(request, "accounts/_code_status.html", {"sent": True})
@@ -162,7 +160,7 @@ def _register(
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = service(**form.cleaned_data, request=request)
+            user = service(actor=Actor.from_request(request), **form.cleaned_data)
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -193,7 +191,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_change(user=acting_user(request), request=request, **form.cleaned_data)
+            services.password_change(actor=Actor.from_request(request), **form.cleaned_data)
         except ApplicationError as error:
             add_application_error(form, error)
         else:

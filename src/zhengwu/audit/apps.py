@@ -11,3 +11,8 @@ class AuditConfig(AppConfig):
         from zhengwu.audit.db import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="zhengwu.audit.sqlite_functions")
+
+        from zhengwu.audit.write import record_request_refusal
+        from zhengwu.core import refusals
+
+        refusals.register(record_request_refusal)  # refused writes no service saw (core.refusals)

@@ -14,14 +14,14 @@ recomputed by anyone who can write to the table; the MAC cannot.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 
-from zhengwu.core.crypto import derive_key, sm3_hex, sm3_hmac_hex
+from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
 
 # Every stored field except `hash` and `mac` themselves. Changing this list changes every hash:
 # never do it without a versioned migration of the verification.
@@ -99,3 +99,53 @@ def rows_in_seq_order(
         if len(rows) < batch_size:
             return
         after = rows[-1]["seq"]
+
+
+# --- anchors (audit.anchors): a seq chain's head as signed outside the database -------------
+
+
+def seq_chain_state(events: QuerySet[Any], head: Mapping[str, Any] | None, zero_hash: str) -> dict[str, Any]:
+    """What an anchor records of a hash chain: its first and last seq, the last hash, the number
+    of entries and the time of the last one. `head` is the chain head row (seq, hash) or None.
+    Raises ValueError when the head and the entry it names disagree (never anchor a broken end)."""
+    seq, last_hash = (int(head["seq"]), str(head["hash"])) if head else (0, zero_hash)
+    if seq == 0:
+        if events.exists():
+            raise ValueError("链头记录缺失或为零，但日志中有记录")
+        return {"first_seq": 1, "seq": 0, "hash": zero_hash, "count": 0, "at": None}
+    last = events.filter(seq=seq).values("hash", "at").first()
+    if last is None or last["hash"] != last_hash:
+        raise ValueError(f"链头记录的第 {seq} 条与日志中的该条记录不符")
+    first = int(events.order_by("seq").values_list("seq", flat=True)[0])
+    count = seq - first + 1
+    return {"first_seq": first, "seq": seq, "hash": last_hash, "count": count, "at": canonical_time(last["at"])}
+
+
+def seq_chain_check(
+    anchored: Mapping[str, Any], events: QuerySet[Any], *, purged_through: Callable[[int], bool]
+) -> tuple[int, str] | None:
+    """Where and why the chain in the database does not extend the anchored one (None: it does).
+
+    The entry at the anchored seq must still be there with the anchored hash, and the chain must
+    reach at least that far; entries before it may be gone only where `purged_through(seq)` says
+    a purge removed everything through `seq` (a signed, in-chain record of it)."""
+    seq, first_anchored = int(anchored["seq"]), int(anchored["first_seq"])
+    if seq == 0:
+        return None
+    row = events.filter(seq=seq).values("hash").first()
+    first = events.order_by("seq").values_list("seq", flat=True).first()
+    if row is None:
+        last = events.order_by("-seq").values_list("seq", flat=True).first()
+        if last is None:
+            return first_anchored, f"日志被清空：锚点记录到第 {seq} 条（共 {anchored['count']} 条），数据库中一条也没有"
+        if last < seq:
+            return last + 1, f"日志末尾被截断：锚点记录到第 {seq} 条，数据库中只到第 {last} 条"
+        assert first is not None
+        if purged_through(first - 1):
+            return None  # the anchored entry was purged legitimately after the anchor
+        return first_anchored, f"第 {first_anchored} 至第 {first - 1} 条缺失，且没有相应的到期清理记录"
+    if not constant_time_equal(str(row["hash"]), str(anchored["hash"])):
+        return seq, f"第 {seq} 条的哈希与锚点记录不符：记录被替换，或哈希链被重新计算过"
+    if first is not None and first > first_anchored and not purged_through(first - 1):
+        return first_anchored, f"锚点之后第 {first_anchored} 至第 {first - 1} 条被删除，且没有相应的到期清理记录"
+    return None

@@ -11,3 +11,5 @@ class AuditError(StrEnum):
     WITHIN_RETENTION = "audit.within_retention"
     INVALID_FILTER = "audit.invalid_filter"
     INVALID_FORMAT = "audit.invalid_format"
+    ANCHOR_REFUSED = "audit.anchor_refused"
+    PLATFORM_KEY = "audit.platform_key"

@@ -1,10 +1,9 @@
-"""Writing to the audit log (docs/design.md rule 5): `record`, `verify_chain`, `purge_expired`.
+"""Writing to the audit log (docs/design.md rule 5): `record_action`, `verify_chain`, `purge_expired`.
 
-`record` appends one event to the SM3 hash chain. Call it inside the transaction of the write
-it describes, so that the event and the write commit or roll back together; note the flip side:
-an event recorded inside a transaction that is then rolled back (for example a failure recorded
-just before raising inside `transaction.atomic`) is rolled back with it, so record refusals and
-failures outside the failing transaction.
+`record_action` appends one event to the SM3 hash chain. Services do not call it for their writes:
+`audit.write.audited_write` does, inside the transaction of the write (so the event and the write
+commit or roll back together) and, for a refusal, after that transaction was rolled back. Events
+that are not writes (a login, an export, a verification) are recorded with it directly.
 
 Appending is serialised by a lock on the one-row `AuditChainHead` (`SELECT … FOR UPDATE` on
 PostgreSQL; on SQLite the IMMEDIATE transactions of our settings already admit one writer at a
@@ -24,16 +23,22 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department, Role, User
-from zhengwu.audit.chain import HASHED_FIELDS, event_hash, event_mac, rows_in_seq_order
+from zhengwu.audit.chain import (
+    HASHED_FIELDS,
+    event_hash,
+    event_mac,
+    rows_in_seq_order,
+    seq_chain_check,
+    seq_chain_state,
+)
 from zhengwu.audit.errors import AuditError
 from zhengwu.audit.models import ZERO_HASH, AuditChainHead, AuditEvent, retention_cutoff
-from zhengwu.core.actors import Actor, ActorKind, client_ip
+from zhengwu.core.actors import Actor, ActorKind
 from zhengwu.core.crypto import constant_time_equal
-from zhengwu.core.errors import ApplicationError, permission_denied
+from zhengwu.core.errors import ApplicationError
 
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$")
 MAX_DETAILS_CHARS = 64 * 1024
@@ -96,16 +101,6 @@ def actor_label(user: User) -> str:
     return f"{user.real_name or user.username}({user.username})"
 
 
-def _actor_kind(actor: User | None, api_client: ApiClient | None, request: HttpRequest | None) -> str:
-    if actor is not None:
-        return actor.kind
-    if api_client is not None:
-        return AuditEvent.ActorKind.API_CLIENT
-    if request is not None:
-        return AuditEvent.ActorKind.ANONYMOUS
-    return AuditEvent.ActorKind.SYSTEM
-
-
 def _lock_head() -> AuditChainHead:
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
@@ -114,45 +109,6 @@ def _lock_head() -> AuditChainHead:
         defaults = {"seq": last["seq"], "hash": last["hash"]} if last else {"seq": 0, "hash": ZERO_HASH}
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults=defaults)
     return head
-
-
-def record(
-    *,
-    actor: User | None,
-    action: str,
-    target: models.Model | None = None,
-    outcome: str = AuditEvent.Outcome.SUCCESS,
-    details: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
-    department: Department | None = None,
-    api_client: ApiClient | None = None,
-    target_type: str = "",
-    target_id: str = "",
-    target_label: str = "",
-) -> AuditEvent:
-    """Append an event to the audit chain for a user or API client (the older calling convention;
-    services record through `record_action` or `audit.write.audited_write`).
-
-    `action` is "app.verb" (e.g. "accounts.login"); `target` (a saved model instance) fills
-    target_type/target_id/target_label unless they are given. The department defaults to the
-    actor's (or the API client's). `details` must be a JSON object.
-    """
-    if actor is not None and (not getattr(actor, "is_authenticated", False) or actor.pk is None):
-        actor = None  # AnonymousUser, or an unsaved user: nobody we can point to
-    return _append(
-        user=actor,
-        api_client=api_client,
-        kind=_actor_kind(actor, api_client, request),
-        ip=client_ip(request),
-        action=action,
-        target=target,
-        outcome=outcome,
-        details=details,
-        department=department,
-        target_type=target_type,
-        target_id=target_id,
-        target_label=target_label,
-    )
 
 
 def record_action(
@@ -291,7 +247,20 @@ def _purge_anchor(through_seq: int) -> str | None:
     return str(anchor["through_hash"]) if isinstance(anchor, dict) and "through_hash" in anchor else None
 
 
-def verify_chain(batch_size: int = 5000) -> VerifyResult:
+def chain_state() -> dict[str, Any]:
+    """The audit chain's head as an anchor records it (`audit.anchors`); ValueError if it is broken."""
+    head = AuditChainHead.objects.filter(pk=1).values("seq", "hash").first()
+    return seq_chain_state(AuditEvent.objects.all(), head, ZERO_HASH)
+
+
+def chain_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
+    """Where and why the audit chain does not extend its anchored state (None: it does)."""
+    return seq_chain_check(
+        anchored, AuditEvent.objects.all(), purged_through=lambda seq: _purge_anchor(seq) is not None
+    )
+
+
+def verify_chain(batch_size: int = 5000, anchor: dict[str, Any] | None = None) -> VerifyResult:
     """Walk the chain in seq order and report the first event that is missing, changed or moved.
 
     Checks, for each event: its seq follows the previous one (a gap means a deletion), its hash
@@ -299,9 +268,22 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
     reordering), and its MAC matches its hash (the chain was recomputed). The chain may start
     after 1 only where `purge_expired` recorded the hash of the last event it removed; it must
     end where the chain head says (otherwise the end was cut off).
+
+    With `anchor` (this chain's state in the latest signed anchor, `audit.anchors`), the chain
+    must also extend it: a chain shorter than its anchor, or whose event at the anchored seq has
+    another hash, was cut or rebuilt, even if the head was moved back to match.
     """
     if batch_size < 1:
         raise ApplicationError(AuditError.INVALID_FILTER, "每批条数必须为正数。")
+    result = _verify_walk(batch_size)
+    if result.ok and anchor is not None:
+        mismatch = chain_check(anchor)
+        if mismatch is not None:
+            return VerifyResult(ok=False, checked=result.checked, first_bad_seq=mismatch[0], reason=mismatch[1])
+    return result
+
+
+def _verify_walk(batch_size: int) -> VerifyResult:
     head = AuditChainHead.objects.filter(pk=1).values("seq", "hash").first()
     limit = head["seq"] if head else None
     first = AuditEvent.objects.order_by("seq").values_list("seq", flat=True).first()
@@ -346,32 +328,44 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
 # --- retention -------------------------------------------------------------------------
 
 
-@transaction.atomic
-def purge_expired(*, actor: User | None, before: datetime, request: HttpRequest | None = None) -> int:
+def purge_expired(*, actor: Actor, before: datetime) -> int:
     """Delete events older than `before`, which must lie outside the retention period.
 
-    Only the audit administrator (or the system itself, `actor=None`, e.g. a scheduled task)
+    Only the audit administrator (or the platform itself, e.g. a scheduled task or the command)
     may purge. The purge is recorded, with the seq and hash of the last event removed, so that
-    `verify_chain` can still check the chain from its new first event. Returns the number deleted.
+    `verify_chain` can still check the chain from its new first event; a refused purge is recorded
+    too. Returns the number deleted.
     """
-    if actor is not None and not actor.has_role(Role.AUDIT_ADMIN):
-        raise permission_denied("只有审计管理员可以清理到期的审计日志。")
-    if timezone.is_naive(before):
-        before = timezone.make_aware(before)
-    cutoff = retention_cutoff()
-    if before > cutoff:
-        days, earliest = settings.AUDIT_RETENTION_DAYS, f"{timezone.localtime(cutoff):%Y-%m-%d %H:%M}"
-        raise ApplicationError(
-            AuditError.WITHIN_RETENTION,
-            f"审计日志须至少保存 {days} 天，只能清理 {earliest} 之前的记录。",
-            {"before": "在保存期内"},
-        )
-    _lock_head()  # no event is appended while the prefix is cut
-    last = AuditEvent.objects.filter(at__lt=before).order_by("-seq").values("seq", "hash").first()
-    details: dict[str, Any] = {"before": before.isoformat(), "deleted": 0}
-    if last is not None:
-        # Delete a prefix of the chain by seq, so the remaining chain stays contiguous.
-        details["deleted"], _ = AuditEvent.objects.filter(seq__lte=last["seq"]).delete()
-        details.update(through_seq=last["seq"], through_hash=last["hash"])
-    record(actor=actor, action=PURGE_ACTION, request=request, details=details)
+    # Imported here: audit.write records through this module (record_action).
+    from zhengwu.audit.audit_actions import AuditLogAction
+    from zhengwu.audit.write import audited_write
+
+    with audited_write(actor, AuditLogAction.PURGE) as write:
+        write.require(actor.is_platform or actor.has_role(Role.AUDIT_ADMIN), "只有审计管理员可以清理到期的审计日志。")
+        if timezone.is_naive(before):
+            before = timezone.make_aware(before)
+        cutoff = retention_cutoff()
+        if before > cutoff:
+            days, earliest = settings.AUDIT_RETENTION_DAYS, f"{timezone.localtime(cutoff):%Y-%m-%d %H:%M}"
+            raise ApplicationError(
+                AuditError.WITHIN_RETENTION,
+                f"审计日志须至少保存 {days} 天，只能清理 {earliest} 之前的记录。",
+                {"before": "在保存期内"},
+            )
+        _lock_head()  # no event is appended while the prefix is cut
+        last = AuditEvent.objects.filter(at__lt=before).order_by("-seq").values("seq", "hash").first()
+        details: dict[str, Any] = {"before": before.isoformat(), "deleted": 0}
+        if last is not None:
+            # Delete a prefix of the chain by seq, so the remaining chain stays contiguous.
+            details["deleted"], _ = AuditEvent.objects.filter(seq__lte=last["seq"]).delete()
+            details.update(through_seq=last["seq"], through_hash=last["hash"])
+        write.note(**details)
+        # A signed anchor with the new first seq, once the purge is committed (audit.anchors).
+        transaction.on_commit(_anchor_after_purge)
     return int(details["deleted"])
+
+
+def _anchor_after_purge() -> None:
+    from zhengwu.audit import anchors  # anchors builds on this module
+
+    anchors.write_anchor_quietly("purge")

@@ -28,8 +28,9 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.http import HttpRequest
 
-from zhengwu.accounts.models import Department
+from zhengwu.accounts.models import ApiClient, Department
 from zhengwu.audit.models import AuditEvent
 from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor
@@ -161,6 +162,29 @@ def _record(
     )
 
 
+def record_request_refusal(request: HttpRequest, error: ApplicationError) -> None:
+    """A write refused before any service ran (core.refusals): recorded for a person or an API client."""
+    from zhengwu.audit.audit_actions import AuditLogAction  # that module builds on this one
+
+    actor = Actor.from_request(request)
+    if actor.is_anonymous:
+        # A department system's valid token on an operation that takes another credential is still
+        # that system knocking: named. Anything else anonymous is not recorded (core.refusals).
+        client = _bearer_client(request)
+        if client is None:
+            return
+        actor = Actor.api(client, ip=actor.ip)
+    request_details = {"method": str(request.method), "path": _text(request.path)}
+    record_refusal(actor, AuditLogAction.REQUEST_REFUSED, error, extra=request_details)
+
+
+def _bearer_client(request: HttpRequest) -> ApiClient | None:
+    from zhengwu.accounts.services import apiclient_authenticate
+
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return apiclient_authenticate(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+
+
 def record_refusal(
     actor: Actor,
     action: StrEnum,
@@ -168,6 +192,7 @@ def record_refusal(
     *,
     target: TargetKey | None = None,
     department: Department | None = None,
+    extra: dict[str, str] | None = None,
 ) -> None:
     """Record a refused write (outside the transaction that was rolled back)."""
     outcome = AuditEvent.Outcome.DENIED if error.status in _DENIED_STATUSES else AuditEvent.Outcome.FAILURE

@@ -21,7 +21,9 @@ from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
 from zhengwu.accounts.models import ApiClient, User
 from zhengwu.catalog import selectors
 from zhengwu.catalog.models import CatalogClass, Resource
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.schemas import ErrorOut
 
 router = Router(tags=["政务信息资源目录"])
 
@@ -32,12 +34,8 @@ def anonymous(request: HttpRequest) -> str | None:
 
 
 catalog_auth = [ApiClientAuth(), PersonSessionAuth(), anonymous]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
+# In OpenAPI an empty requirement means "no credentials needed": the catalog is public, credentials optional.
+PUBLIC_OR_CREDENTIALS: dict[str, Any] = {"security": [{}, {"ApiClientAuth": []}, {"PersonSessionAuth": []}]}
 
 
 class FreshnessOut(Schema):
@@ -64,7 +62,7 @@ class ResourceOut(Schema):
     score: int | None = Field(None, description="检索相关度（仅带 q 时）")
 
 
-class ItemOut(Schema):
+class CatalogItemOut(Schema):
     name: str
     code: str
     data_type: str
@@ -85,7 +83,7 @@ class ResourceDetailOut(ResourceOut):
     zone: str
     is_secret: bool
     key_item: str
-    items: list[ItemOut]
+    items: list[CatalogItemOut]
     api_url: str | None = Field(description="数据查询接口（已发布资源）")
 
 
@@ -102,13 +100,14 @@ class ResourceFilter(Schema):
     q: str | None = Field(None, max_length=100, description="中文全文检索（名称、摘要、信息项）")
 
 
-def _viewer(request: HttpRequest) -> dict[str, Any]:
+def _viewer(request: HttpRequest) -> Actor:
+    """Who calls: the department system of the bearer token, the logged-in person, or nobody."""
     auth = request.auth  # type: ignore[attr-defined]
     if isinstance(auth, ApiClient):
-        return {"api_client": auth}
+        return Actor.api(auth, ip=client_ip(request))
     if isinstance(auth, User):
-        return {"user": auth}
-    return {}
+        return Actor.person(auth, ip=client_ip(request))
+    return Actor.anonymous(ip=client_ip(request))
 
 
 def _out(resource: Resource) -> dict[str, Any]:
@@ -137,10 +136,11 @@ def _out(resource: Resource) -> dict[str, Any]:
     "/resources",
     response={200: ResourcePage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     auth=catalog_auth,
+    openapi_extra=PUBLIC_OR_CREDENTIALS,
     summary="信息资源列表与检索",
 )
 def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> dict[str, object]:
-    rows = selectors.resources_visible(**_viewer(request))
+    rows = selectors.resources_visible(_viewer(request))
     rows = selectors.resources_filter(
         rows,
         catalog_class=filters.catalog_class or "",
@@ -157,10 +157,11 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> dict
     "/resources/{path:code}",
     response={200: ResourceDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     auth=catalog_auth,
+    openapi_extra=PUBLIC_OR_CREDENTIALS,
     summary="信息资源详情（含信息项）",
 )
 def get_resource(request: HttpRequest, code: str) -> dict[str, object]:
-    resource = selectors.resource_get_visible(code=code, **_viewer(request))
+    resource = selectors.resource_get_visible(_viewer(request), code=code)
     items = selectors.resource_items(resource)
     return {
         **_out(resource),

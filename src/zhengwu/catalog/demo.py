@@ -18,6 +18,7 @@ from zhengwu.catalog.models import (
     Zone,
 )
 from zhengwu.catalog.services import ItemSpec, ResourceData
+from zhengwu.core.actors import Actor
 
 # Provider keys the caller maps to departments (`providers`).
 POLICE = "公安厅"
@@ -353,7 +354,7 @@ def _specs() -> list[tuple[str, ResourceData, list[ItemSpec]]]:
 
 
 def load_base_catalog(*, providers: dict[str, Department]) -> list[Resource]:
-    """Create and publish the demo catalog as the platform (actor=None). `providers` maps the keys
+    """Create and publish the demo catalog as the platform (`Actor.platform()`). `providers` maps the keys
     in `PROVIDER_KEYS` (公安厅, 市场监督管理厅, …) to departments; resources whose provider is not
     given are skipped, and a resource already in the catalog under the same name and provider is
     kept as it is (so loading twice changes nothing)."""
@@ -366,8 +367,8 @@ def load_base_catalog(*, providers: dict[str, Department]) -> list[Resource]:
         if existing is not None:
             published.append(existing)
             continue
-        resource = services.resource_create(actor=None, provider=provider, data=data, items=items)
-        services.resource_submit(actor=None, resource=resource)
-        services.resource_approve(actor=None, resource=resource, comment="基础库初始化")
-        published.append(services.resource_publish(actor=None, resource=resource))
+        resource = services.resource_create(actor=Actor.platform(), provider=provider, data=data, items=items)
+        services.resource_submit(actor=Actor.platform(), resource=resource)
+        services.resource_approve(actor=Actor.platform(), resource=resource, comment="基础库初始化")
+        published.append(services.resource_publish(actor=Actor.platform(), resource=resource))
     return published

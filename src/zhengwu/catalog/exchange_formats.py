@@ -16,15 +16,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.http import HttpRequest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from zhengwu.accounts.models import User
-from zhengwu.audit.services import record
+from zhengwu.accounts.models import Department, Role
+from zhengwu.audit.write import audited_write
 from zhengwu.catalog import services
+from zhengwu.catalog.audit_actions import CatalogAction
 from zhengwu.catalog.errors import CatalogError
 from zhengwu.catalog.models import (
     CatalogClass,
@@ -37,7 +36,8 @@ from zhengwu.catalog.models import (
     Zone,
 )
 from zhengwu.catalog.services import ItemSpec, ResourceData
-from zhengwu.core.errors import ApplicationError, permission_denied
+from zhengwu.core.actors import Actor
+from zhengwu.core.errors import ApplicationError
 from zhengwu.core.spreadsheets import xlsx_row
 
 RESOURCE_SHEET = "信息资源"
@@ -184,14 +184,23 @@ class ImportResult:
     created: list[Resource]
 
 
-def catalog_import_excel(*, actor: User, content: bytes, request: HttpRequest | None = None) -> ImportResult:
+def catalog_import_excel(*, actor: Actor, content: bytes) -> ImportResult:
     """Create the drafts of the actor's department from a workbook, all or nothing.
 
     Any error (a bad cell, a rule of the services) refuses the whole file with an
     ApplicationError whose `fields` maps "第 N 行" (sheet and row) to what is wrong there.
     """
-    if actor.department is None or not actor.has_role("data_officer"):
-        raise permission_denied("只有部门数据管理员可以导入本部门目录。")
+    with audited_write(actor, CatalogAction.IMPORT_EXCEL, department=actor.department) as write:
+        write.require(
+            actor.department is not None and actor.has_role(Role.DATA_OFFICER), "只有部门数据管理员可以导入本部门目录。"
+        )
+        assert actor.department is not None
+        created = _import(actor, actor.department, content)
+        write.note(created=[r.pk for r in created])
+    return ImportResult(created=created)
+
+
+def _import(actor: Actor, department: Department, content: bytes) -> list[Resource]:
     if len(content) > MAX_IMPORT_BYTES:
         raise ApplicationError(CatalogError.IMPORT_FAILED, f"文件超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB。")
     try:
@@ -221,33 +230,21 @@ def catalog_import_excel(*, actor: User, content: bytes, request: HttpRequest | 
     if errors.errors:
         raise _import_error(errors.errors)
     created: list[Resource] = []
-    with transaction.atomic():
-        for number, row in resource_rows:
-            data = ResourceData(**{k: v for k, v in row.items() if v is not None})
-            item_list = items_of[row["name"]]
-            try:
-                resource = services.resource_create(
-                    actor=actor,
-                    provider=actor.department,
-                    data=data,
-                    items=[spec for _, spec in item_list],
-                    request=request,
-                )
-            except ApplicationError as error:
-                sheet, at = _row_of(error, number, item_list)
-                errors.add(sheet, at, f"（{row['name']}）：{error.message}")
-                continue
-            created.append(resource)
-        if errors.errors:
-            raise _import_error(errors.errors)
-        record(
-            actor=actor,
-            action="catalog.import_excel",
-            request=request,
-            department=actor.department,
-            details={"created": [r.pk for r in created]},
-        )
-    return ImportResult(created=created)
+    for number, row in resource_rows:
+        data = ResourceData(**{k: v for k, v in row.items() if v is not None})
+        item_list = items_of[row["name"]]
+        try:
+            resource = services.resource_create(
+                actor=actor, provider=department, data=data, items=[spec for _, spec in item_list]
+            )
+        except ApplicationError as error:
+            sheet, at = _row_of(error, number, item_list)
+            errors.add(sheet, at, f"（{row['name']}）：{error.message}")
+            continue
+        created.append(resource)
+    if errors.errors:
+        raise _import_error(errors.errors)
+    return created
 
 
 def _row_of(error: ApplicationError, default: int, items: list[tuple[int, ItemSpec]]) -> tuple[str, int]:

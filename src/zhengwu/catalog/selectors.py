@@ -18,10 +18,11 @@ from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 
-from zhengwu.accounts.models import ApiClient, Department, Role, User
+from zhengwu.accounts.models import Department, Role
 from zhengwu.catalog.freshness import Freshness, freshness
 from zhengwu.catalog.models import DataItem, Resource, ResourceVersion, Zone
 from zhengwu.catalog.search import query_terms
+from zhengwu.core.actors import Actor
 from zhengwu.core.contracts import SearchHit
 from zhengwu.core.errors import not_found
 
@@ -32,15 +33,15 @@ def public_resources() -> QuerySet[Resource]:
     return Resource.objects.filter(state=PUBLISHED, open_to_public=True, is_secret=False, zone=Zone.EXTERNAL)
 
 
-def resources_visible(*, user: User | None = None, api_client: ApiClient | None = None) -> QuerySet[Resource]:
-    """The resources `user` (or the department system `api_client`) may see; see the module doc."""
-    if api_client is not None:
+def resources_visible(actor: Actor) -> QuerySet[Resource]:
+    """The resources `actor` (a person, or a department system) may see; see the module doc."""
+    if actor.api_client is not None:
         rows: QuerySet[Resource] = Resource.objects.filter(state=PUBLISHED, is_secret=False)
-    elif user is not None and user.is_authenticated and user.kind == User.Kind.STAFF:
+    elif actor.is_staff:
         seen = Q(state=PUBLISHED)
-        if user.department_id is not None:
-            seen |= Q(provider_id=user.department_id)
-        if user.has_role(Role.EGOV_OFFICE):
+        if actor.department_id is not None:
+            seen |= Q(provider_id=actor.department_id)
+        if actor.has_role(Role.EGOV_OFFICE):
             seen |= Q(state__in=[Resource.State.SUBMITTED, Resource.State.APPROVED, Resource.State.WITHDRAWN])
         rows = Resource.objects.filter(seen)
     else:
@@ -94,10 +95,10 @@ def checked_resource_code(code: str) -> str:
     return code
 
 
-def resource_get_visible(*, code: str, user: User | None = None, api_client: ApiClient | None = None) -> Resource:
-    """A resource by code as `user`/`api_client` may see it; ApplicationError 404 otherwise."""
+def resource_get_visible(actor: Actor, *, code: str) -> Resource:
+    """A resource by code as `actor` may see it; ApplicationError 404 otherwise."""
     code = checked_resource_code(code)
-    found = resources_visible(user=user, api_client=api_client).filter(code=code).first()
+    found = resources_visible(actor).filter(code=code).first()
     if found is None:
         raise not_found("信息资源")
     return found

@@ -9,26 +9,28 @@ Resource code (docs/rules.md §2): classification code (类 1 digit + 项 2 + �
 + "/" + the sequence number within that classification, zero-padded to at least 3 digits:
 "101001/001", "101001/002", …, "101001/999", "101001/1000". Assigned once, at first publication.
 
-Each service is keyword-only, atomic, validated (`full_clean`) and audited (docs/design.md rule 1).
-`actor=None` means the platform itself (the demo loader).
+Each service takes an `Actor` and runs as one `audited_write` (docs/design.md rules 1 and 5): the
+resource is locked, who may act is decided on the locked row, the state moves through
+`catalog.states.RESOURCE`, and a refusal changes nothing but is recorded in the audit log. The
+platform itself (`Actor.platform()`, the demo loader) may do everything.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.http import HttpRequest
 from django.utils import timezone
 
-from zhengwu.accounts.models import Department, Role, User
-from zhengwu.audit.services import record
+from zhengwu.accounts.models import Department, Role
+from zhengwu.audit.write import Write, audited_write
+from zhengwu.catalog.audit_actions import CatalogAction
 from zhengwu.catalog.errors import CatalogError
 from zhengwu.catalog.models import (
     AuthoritativeSource,
@@ -45,14 +47,15 @@ from zhengwu.catalog.models import (
     Zone,
 )
 from zhengwu.catalog.search import index_terms
-from zhengwu.core.errors import ApplicationError, from_validation_error, permission_denied
+from zhengwu.catalog.states import RESOURCE
+from zhengwu.core.actors import Actor
+from zhengwu.core.errors import ApplicationError, clean, required_text
 
 ITEM_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 # The 类 digit of each catalog class (GB/T 21063.4 style): 1 基础, 2 主题, 3 部门.
 CATEGORY_OF_CLASS = {CatalogClass.BASE: "1", CatalogClass.THEME: "2", CatalogClass.DEPARTMENT: "3"}
 # Formats whose records the exchange stores in a table: they need a key item.
 STRUCTURED_FORMATS = {FormatClass.DATABASE, FormatClass.SPREADSHEET, FormatClass.SERVICE}
-EDITABLE_STATES = {Resource.State.DRAFT}
 
 
 @dataclass
@@ -113,38 +116,29 @@ def _invalid(code: CatalogError, message: str, field_name: str) -> ApplicationEr
     return ApplicationError(code, message, {field_name: message})
 
 
-def _clean(instance: Any, exclude: list[str] | None = None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as error:
-        raise from_validation_error(error) from None
+def _is_provider_officer(actor: Actor, provider_id: int) -> bool:
+    return actor.is_platform or actor.works_in(provider_id, Role.DATA_OFFICER)
 
 
-def _is_provider_officer(actor: User, provider_id: int) -> bool:
-    return actor.has_role(Role.DATA_OFFICER) and actor.department_id == provider_id
+def _require_provider_officer(write: Write, provider_id: int) -> None:
+    write.require(_is_provider_officer(write.actor, provider_id), "只有提供方部门的数据管理员可以编辑本部门的目录。")
 
 
-def _require_provider_officer(actor: User | None, provider_id: int) -> None:
-    if actor is not None and not _is_provider_officer(actor, provider_id):
-        raise permission_denied("只有提供方部门的数据管理员可以编辑本部门的目录。")
-
-
-def _may_publish(actor: User, resource: Resource) -> bool:
+def _may_publish(actor: Actor, resource: Resource) -> bool:
     return actor.has_role(Role.EGOV_OFFICE) or _is_provider_officer(actor, resource.provider_id)
 
 
-def _require_egov(actor: User | None) -> None:
-    if actor is not None and not actor.has_role(Role.EGOV_OFFICE):
-        raise permission_denied("只有电子政务主管部门可以审核目录。")
+def _require_egov(write: Write) -> None:
+    write.require(
+        write.actor.is_platform or write.actor.has_role(Role.EGOV_OFFICE), "只有电子政务主管部门可以审核目录。"
+    )
 
 
-def _require_state(resource: Resource, *states: str) -> None:
-    if resource.state not in states:
-        wanted = "、".join(str(Resource.State(s).label) for s in states)
-        raise ApplicationError(
-            CatalogError.WRONG_STATE,
-            f"《{resource.name}》当前为“{resource.get_state_display()}”，此操作仅适用于“{wanted}”状态。",
-        )
+@contextmanager
+def _resource_write(actor: Actor, action: CatalogAction, resource: Resource) -> Iterator[tuple[Write, Resource]]:
+    """One audited write of `action` on `resource`, re-read under a row lock (with its provider)."""
+    with audited_write(actor, action, resource, department=resource.provider) as write:
+        yield write, write.lock(resource, "provider")
 
 
 def _check_metadata(resource: Resource) -> None:
@@ -186,7 +180,7 @@ def _check_metadata(resource: Resource) -> None:
             f"修订不得变更资源分类（资源代码 {original.code} 保持不变）。",
             "category",
         )
-    _clean(resource, exclude=["created_by"])
+    clean(resource, exclude=["created_by"])
 
 
 def _check_items(items: Sequence[ItemSpec]) -> None:
@@ -284,194 +278,126 @@ def _write_items(resource: Resource, items: Sequence[ItemSpec]) -> None:
             is_authoritative=spec.is_authoritative,
             description=spec.description.strip(),
         )
-        _clean(item, exclude=["resource"])
+        clean(item, exclude=["resource"])
         item.save()
 
 
 def _reason(reason: str, what: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise _invalid(CatalogError.REASON_REQUIRED, f"请填写{what}。", "reason")
-    return reason
+    return required_text(reason, field="reason", what=what, code=CatalogError.REASON_REQUIRED)
 
 
 # --- drafting ----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def resource_create(
-    *,
-    actor: User | None,
-    provider: Department,
-    data: ResourceData,
-    items: Sequence[ItemSpec] = (),
-    request: HttpRequest | None = None,
+    *, actor: Actor, provider: Department, data: ResourceData, items: Sequence[ItemSpec] = ()
 ) -> Resource:
     """A new draft resource of `provider`, by a data officer of that department."""
-    _require_provider_officer(actor, provider.pk)
-    resource = Resource(provider=provider, provider_code=provider.credit_code, created_by=actor, **asdict(data))
-    resource.name = resource.name.strip()
-    _check_metadata(resource)
-    _check_items(items)
-    _check_key(resource.key_item, items)
-    resource.save()
-    _write_items(resource, items)
-    record(
-        actor=actor,
-        action="catalog.resource_create",
-        target=resource,
-        request=request,
-        department=provider,
-        details={"name": resource.name, "items": len(items)},
-    )
+    with audited_write(actor, CatalogAction.RESOURCE_CREATE, department=provider) as write:
+        _require_provider_officer(write, provider.pk)
+        resource = Resource(
+            provider=provider, provider_code=provider.credit_code, created_by=actor.user, **asdict(data)
+        )
+        resource.name = resource.name.strip()
+        _check_metadata(resource)
+        _check_items(items)
+        _check_key(resource.key_item, items)
+        resource.save()
+        _write_items(resource, items)
+        write.set_target(resource)
+        write.note(name=resource.name, items=len(items))
     return resource
 
 
-@transaction.atomic
 def resource_update(
-    *,
-    actor: User | None,
-    resource: Resource,
-    data: ResourceData,
-    items: Sequence[ItemSpec] | None = None,
-    request: HttpRequest | None = None,
+    *, actor: Actor, resource: Resource, data: ResourceData, items: Sequence[ItemSpec] | None = None
 ) -> Resource:
     """Change a draft's metadata (and, when given, replace its data items in the same step)."""
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    _require_provider_officer(actor, resource.provider_id)
-    _require_state(resource, *EDITABLE_STATES)
-    for name, value in asdict(data).items():
-        setattr(resource, name, value)
-    resource.name = resource.name.strip()
-    _check_metadata(resource)
-    new_items = list(items) if items is not None else _item_specs(resource)
-    _check_items(new_items)
-    _check_key(resource.key_item, new_items)
-    resource.save()
-    if items is not None:
-        _write_items(resource, new_items)
-    record(
-        actor=actor,
-        action="catalog.resource_update",
-        target=resource,
-        request=request,
-        department=resource.provider,
-        details={"name": resource.name, "items_replaced": items is not None},
-    )
-    return resource
+    with _resource_write(actor, CatalogAction.RESOURCE_UPDATE, resource) as (write, locked):
+        _require_provider_officer(write, locked.provider_id)
+        RESOURCE.check(locked, "edit")
+        for name, value in asdict(data).items():
+            setattr(locked, name, value)
+        locked.name = locked.name.strip()
+        _check_metadata(locked)
+        new_items = list(items) if items is not None else _item_specs(locked)
+        _check_items(new_items)
+        _check_key(locked.key_item, new_items)
+        locked.save()
+        if items is not None:
+            _write_items(locked, new_items)
+        write.note(name=locked.name, items_replaced=items is not None)
+    return locked
 
 
-@transaction.atomic
-def dataitems_set(
-    *, actor: User | None, resource: Resource, items: Sequence[ItemSpec], request: HttpRequest | None = None
-) -> list[DataItem]:
+def dataitems_set(*, actor: Actor, resource: Resource, items: Sequence[ItemSpec]) -> list[DataItem]:
     """Replace the whole item list of a draft: codes `^[a-z][a-z0-9_]{0,62}$` and unique, names
     unique, enums with values, the key item one of the items and required."""
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    _require_provider_officer(actor, resource.provider_id)
-    _require_state(resource, *EDITABLE_STATES)
-    _check_items(items)
-    _check_key(resource.key_item, items)
-    _write_items(resource, items)
-    record(
-        actor=actor,
-        action="catalog.dataitems_set",
-        target=resource,
-        request=request,
-        department=resource.provider,
-        details={"codes": [spec.code for spec in items]},
-    )
-    return list(resource.items.order_by("position"))
+    with _resource_write(actor, CatalogAction.DATAITEMS_SET, resource) as (write, locked):
+        _require_provider_officer(write, locked.provider_id)
+        RESOURCE.check(locked, "edit")
+        _check_items(items)
+        _check_key(locked.key_item, items)
+        _write_items(locked, items)
+        write.note(codes=[spec.code for spec in items])
+    return list(locked.items.order_by("position"))
 
 
-@transaction.atomic
-def resource_delete_draft(*, actor: User | None, resource: Resource, request: HttpRequest | None = None) -> None:
+def resource_delete_draft(*, actor: Actor, resource: Resource) -> None:
     """Discard a draft that was never published (or an unpublished revision)."""
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    _require_provider_officer(actor, resource.provider_id)
-    _require_state(resource, Resource.State.DRAFT)
-    if resource.version:
-        raise ApplicationError(CatalogError.WRONG_STATE, "已发布过的资源不能删除，只能撤销。")
-    record(
-        actor=actor,
-        action="catalog.resource_delete_draft",
-        target=resource,
-        request=request,
-        department=resource.provider,
-        details={"name": resource.name},
-    )
-    resource.delete()
+    with _resource_write(actor, CatalogAction.RESOURCE_DELETE_DRAFT, resource) as (write, locked):
+        _require_provider_officer(write, locked.provider_id)
+        RESOURCE.check(locked, "delete")
+        if locked.version:
+            raise ApplicationError(CatalogError.WRONG_STATE, "已发布过的资源不能删除，只能撤销。")
+        write.note(name=locked.name)
+        locked.delete()
 
 
 # --- review ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def resource_submit(*, actor: User | None, resource: Resource, request: HttpRequest | None = None) -> Resource:
+def resource_submit(*, actor: Actor, resource: Resource) -> Resource:
     """Send a draft to the e-government office for review."""
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    _require_provider_officer(actor, resource.provider_id)
-    _require_state(resource, Resource.State.DRAFT)
-    items = list(resource.items.order_by("position"))
-    if not items:
-        raise _invalid(CatalogError.INVALID_ITEMS, "请至少登记一个信息项后再提交。", "items")
-    if resource.format_class in STRUCTURED_FORMATS and not resource.key_item:
-        raise _invalid(CatalogError.INVALID_ITEMS, "结构化资源须指定主键信息项（唯一标识一条记录）。", "key_item")
-    _check_metadata(resource)
-    _check_authority(resource.revision_of_id or resource.pk, items)
-    resource.state = Resource.State.SUBMITTED
-    resource.review_comment = ""
-    resource.save(update_fields=["state", "review_comment", "updated_at"])
-    record(
-        actor=actor, action="catalog.resource_submit", target=resource, request=request, department=resource.provider
-    )
-    return resource
+    with _resource_write(actor, CatalogAction.RESOURCE_SUBMIT, resource) as (write, locked):
+        _require_provider_officer(write, locked.provider_id)
+        RESOURCE.check(locked, "submit")
+        items = list(locked.items.order_by("position"))
+        if not items:
+            raise _invalid(CatalogError.INVALID_ITEMS, "请至少登记一个信息项后再提交。", "items")
+        if locked.format_class in STRUCTURED_FORMATS and not locked.key_item:
+            raise _invalid(CatalogError.INVALID_ITEMS, "结构化资源须指定主键信息项（唯一标识一条记录）。", "key_item")
+        _check_metadata(locked)
+        _check_authority(locked.revision_of_id or locked.pk, items)
+        RESOURCE.move(locked, "submit")
+        locked.review_comment = ""
+        locked.save(update_fields=["state", "review_comment", "updated_at"])
+    return locked
 
 
-@transaction.atomic
-def resource_approve(
-    *, actor: User | None, resource: Resource, comment: str = "", request: HttpRequest | None = None
-) -> Resource:
+def resource_approve(*, actor: Actor, resource: Resource, comment: str = "") -> Resource:
     """The e-government office (共享主管部门) approves a submitted resource."""
-    _require_egov(actor)
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    _require_state(resource, Resource.State.SUBMITTED)
-    _check_authority(resource.revision_of_id or resource.pk, list(resource.items.all()))
-    resource.state = Resource.State.APPROVED
-    resource.review_comment = comment.strip()
-    resource.save(update_fields=["state", "review_comment", "updated_at"])
-    record(
-        actor=actor,
-        action="catalog.resource_approve",
-        target=resource,
-        request=request,
-        department=resource.provider,
-        details={"comment": resource.review_comment},
-    )
-    return resource
+    with _resource_write(actor, CatalogAction.RESOURCE_APPROVE, resource) as (write, locked):
+        _require_egov(write)
+        RESOURCE.check(locked, "approve")
+        _check_authority(locked.revision_of_id or locked.pk, list(locked.items.all()))
+        RESOURCE.move(locked, "approve")
+        locked.review_comment = comment.strip()
+        locked.save(update_fields=["state", "review_comment", "updated_at"])
+        write.note(comment=locked.review_comment)
+    return locked
 
 
-@transaction.atomic
-def resource_reject(
-    *, actor: User | None, resource: Resource, reason: str, request: HttpRequest | None = None
-) -> Resource:
+def resource_reject(*, actor: Actor, resource: Resource, reason: str) -> Resource:
     """The e-government office sends a submitted or approved resource back to draft, with reasons."""
-    _require_egov(actor)
-    reason = _reason(reason, "退回理由")
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    _require_state(resource, Resource.State.SUBMITTED, Resource.State.APPROVED)
-    resource.state = Resource.State.DRAFT
-    resource.review_comment = reason
-    resource.save(update_fields=["state", "review_comment", "updated_at"])
-    record(
-        actor=actor,
-        action="catalog.resource_reject",
-        target=resource,
-        request=request,
-        department=resource.provider,
-        details={"reason": reason},
-    )
-    return resource
+    with _resource_write(actor, CatalogAction.RESOURCE_REJECT, resource) as (write, locked):
+        _require_egov(write)
+        reason = _reason(reason, "退回理由")
+        RESOURCE.move(locked, "reject")
+        locked.review_comment = reason
+        locked.save(update_fields=["state", "review_comment", "updated_at"])
+        write.note(reason=reason)
+    return locked
 
 
 # --- publication -------------------------------------------------------------------------
@@ -522,7 +448,7 @@ def _sync_items(target: Resource, specs: Sequence[ItemSpec]) -> None:
         item.position = position
         for name, value in asdict(spec).items():
             setattr(item, name, value)
-        _clean(item, exclude=["resource"])
+        clean(item, exclude=["resource"])
         item.save()
 
 
@@ -551,8 +477,7 @@ def _reindex(target: Resource) -> None:
     )
 
 
-@transaction.atomic
-def resource_publish(*, actor: User | None, resource: Resource, request: HttpRequest | None = None) -> Resource:
+def resource_publish(*, actor: Actor, resource: Resource) -> Resource:
     """Publish an approved resource (the e-government office or the provider's data officer).
 
     A first publication assigns the sequence and code; a revision is copied onto the published
@@ -561,101 +486,73 @@ def resource_publish(*, actor: User | None, resource: Resource, request: HttpReq
     `ResourceVersion` snapshot is stored. Returns the published resource (for a revision: the
     original row; the revision row is deleted).
     """
-    resource = Resource.objects.select_for_update(of=("self",)).select_related("provider").get(pk=resource.pk)
-    if actor is not None and not _may_publish(actor, resource):
-        raise permission_denied("只有电子政务主管部门或提供方数据管理员可以发布目录。")
-    _require_state(resource, Resource.State.APPROVED)
-    if resource.revision_of_id is not None:
-        target = (
-            Resource.objects.select_for_update(of=("self",)).select_related("provider").get(pk=resource.revision_of_id)
+    with _resource_write(actor, CatalogAction.RESOURCE_PUBLISH, resource) as (write, locked):
+        write.require(_may_publish(actor, locked), "只有电子政务主管部门或提供方数据管理员可以发布目录。")
+        RESOURCE.check(locked, "publish")
+        if locked.revision_of_id is not None:
+            target = write.lock(Resource(pk=locked.revision_of_id), "provider")
+            RESOURCE.check(target, "republish")
+            for name in RESOURCE_FIELDS:
+                setattr(target, name, getattr(locked, name))
+            specs = _item_specs(locked)
+            locked.delete()
+            _sync_items(target, specs)
+        else:
+            target = locked
+            RESOURCE.move(target, "publish")
+            target.sequence = _next_sequence(target)
+            target.code = f"{target.classification_code}/{target.sequence:03d}"
+        target.publish_date = timezone.localdate()
+        target.version += 1
+        target.review_comment = ""
+        _check_metadata(target)
+        target.save()
+        _claim_authority(target)
+        _reindex(target)
+        ResourceVersion.objects.create(
+            resource=target, version=target.version, snapshot=snapshot_of(target), published_by=actor.user
         )
-        _require_state(target, Resource.State.PUBLISHED)
-        for name in RESOURCE_FIELDS:
-            setattr(target, name, getattr(resource, name))
-        specs = _item_specs(resource)
-        resource.delete()
-        _sync_items(target, specs)
-    else:
-        target = resource
-        target.sequence = _next_sequence(target)
-        target.code = f"{target.classification_code}/{target.sequence:03d}"
-    target.state = Resource.State.PUBLISHED
-    target.publish_date = timezone.localdate()
-    target.version += 1
-    target.review_comment = ""
-    _check_metadata(target)
-    target.save()
-    _claim_authority(target)
-    _reindex(target)
-    ResourceVersion.objects.create(
-        resource=target, version=target.version, snapshot=snapshot_of(target), published_by=actor
-    )
-    record(
-        actor=actor,
-        action="catalog.resource_publish",
-        target=target,
-        request=request,
-        department=target.provider,
-        details={"code": target.code, "version": target.version},
-    )
+        write.set_target(target)
+        write.note(code=target.code, version=target.version)
     return target
 
 
-@transaction.atomic
-def resource_revise(*, actor: User | None, resource: Resource, request: HttpRequest | None = None) -> Resource:
+def resource_revise(*, actor: Actor, resource: Resource) -> Resource:
     """Open a new draft version of a published resource; the published one stays in service."""
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    _require_provider_officer(actor, resource.provider_id)
-    _require_state(resource, Resource.State.PUBLISHED)
-    if resource.revisions.exists():
-        raise ApplicationError(CatalogError.REVISION_EXISTS, f"《{resource.name}》已有一个正在修订的版本。")
-    draft = Resource(
-        provider=resource.provider,
-        provider_code=resource.provider_code,
-        created_by=actor,
-        revision_of=resource,
-        **asdict(ResourceData.of(resource)),
-    )
-    _check_metadata(draft)
-    draft.save()
-    _write_items(draft, _item_specs(resource))
-    record(
-        actor=actor,
-        action="catalog.resource_revise",
-        target=draft,
-        request=request,
-        department=resource.provider,
-        details={"code": resource.code, "from_version": resource.version},
-    )
+    with _resource_write(actor, CatalogAction.RESOURCE_REVISE, resource) as (write, locked):
+        _require_provider_officer(write, locked.provider_id)
+        RESOURCE.check(locked, "revise")
+        if locked.revisions.exists():
+            raise ApplicationError(CatalogError.REVISION_EXISTS, f"《{locked.name}》已有一个正在修订的版本。")
+        draft = Resource(
+            provider=locked.provider,
+            provider_code=locked.provider_code,
+            created_by=actor.user,
+            revision_of=locked,
+            **asdict(ResourceData.of(locked)),
+        )
+        _check_metadata(draft)
+        draft.save()
+        _write_items(draft, _item_specs(locked))
+        write.set_target(draft)
+        write.note(code=locked.code, from_version=locked.version)
     return draft
 
 
-@transaction.atomic
-def resource_withdraw(
-    *, actor: User | None, resource: Resource, reason: str, request: HttpRequest | None = None
-) -> Resource:
+def resource_withdraw(*, actor: Actor, resource: Resource, reason: str) -> Resource:
     """Take a published resource out of the catalog (its versions stay viewable); releases its
     authoritative claims and discards an open revision."""
-    reason = _reason(reason, "撤销理由")
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    if actor is not None and not _may_publish(actor, resource):
-        raise permission_denied("只有电子政务主管部门或提供方数据管理员可以撤销目录。")
-    _require_state(resource, Resource.State.PUBLISHED)
-    resource.revisions.all().delete()
-    AuthoritativeSource.objects.filter(data_item__resource=resource).delete()
-    ResourceSearchTerm.objects.filter(resource=resource).delete()
-    resource.state = Resource.State.WITHDRAWN
-    resource.review_comment = reason
-    resource.save(update_fields=["state", "review_comment", "updated_at"])
-    record(
-        actor=actor,
-        action="catalog.resource_withdraw",
-        target=resource,
-        request=request,
-        department=resource.provider,
-        details={"code": resource.code, "reason": reason},
-    )
-    return resource
+    with _resource_write(actor, CatalogAction.RESOURCE_WITHDRAW, resource) as (write, locked):
+        write.require(_may_publish(actor, locked), "只有电子政务主管部门或提供方数据管理员可以撤销目录。")
+        reason = _reason(reason, "撤销理由")
+        RESOURCE.move(locked, "withdraw")
+        locked.revisions.all().delete()
+        AuthoritativeSource.objects.filter(data_item__resource=locked).delete()
+        ResourceSearchTerm.objects.filter(resource=locked).delete()
+        locked.review_comment = reason
+        locked.save(update_fields=["state", "review_comment", "updated_at"])
+        write.note(code=locked.code, reason=reason)
+    return locked
 
 
 def resource_mark_loaded(*, resource: Resource, at: datetime | None = None) -> None:

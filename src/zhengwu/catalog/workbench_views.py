@@ -21,12 +21,13 @@ from zhengwu.catalog.forms import ImportForm, ItemForm, ItemFormSet, ReasonForm,
 from zhengwu.catalog.models import CatalogClass, Resource
 from zhengwu.catalog.services import ItemSpec, ResourceData
 from zhengwu.catalog.views import XLSX, download, filtered, with_freshness
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
 
 
 def _visible(user: User, pk: int) -> Resource:
-    return get_object_or_404(selectors.resources_visible(user=user).select_related("revision_of"), pk=pk)
+    return get_object_or_404(selectors.resources_visible(Actor.person(user)).select_related("revision_of"), pk=pk)
 
 
 def _is_officer(user: User) -> bool:
@@ -36,7 +37,7 @@ def _is_officer(user: User) -> bool:
 @staff_required()
 def index(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    rows, chosen = filtered(request, selectors.resources_visible(user=user).filter(revision_of__isnull=True))
+    rows, chosen = filtered(request, selectors.resources_visible(Actor.person(user)).filter(revision_of__isnull=True))
     state = request.GET.get("state", "")
     if state in Resource.State.values:
         rows = rows.filter(state=state)
@@ -69,19 +70,17 @@ def _edit_page(request: HttpRequest, resource: Resource | None) -> HttpResponse:
                 if resource is None:
                     assert user.department is not None
                     resource = services.resource_create(
-                        actor=user,
+                        actor=Actor.from_request(request),
                         provider=user.department,
                         data=form.resource_data(),
                         items=item_specs(formset),
-                        request=request,
                     )
                 else:
                     services.resource_update(
-                        actor=user,
+                        actor=Actor.from_request(request),
                         resource=resource,
                         data=form.resource_data(),
                         items=item_specs(formset),
-                        request=request,
                     )
             except ApplicationError as error:
                 add_application_error(form, error)
@@ -155,25 +154,25 @@ def _action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     target = resource
     try:
         if verb == "submit":
-            services.resource_submit(actor=user, resource=resource, request=request)
+            services.resource_submit(actor=Actor.from_request(request), resource=resource)
             done = "已提交电子政务主管部门审核"
         elif verb == "approve":
-            services.resource_approve(actor=user, resource=resource, comment=reason, request=request)
+            services.resource_approve(actor=Actor.from_request(request), resource=resource, comment=reason)
             done = "已审核通过"
         elif verb == "reject":
-            services.resource_reject(actor=user, resource=resource, reason=reason, request=request)
+            services.resource_reject(actor=Actor.from_request(request), resource=resource, reason=reason)
             done = "已退回修改"
         elif verb == "publish":
-            target = services.resource_publish(actor=user, resource=resource, request=request)
+            target = services.resource_publish(actor=Actor.from_request(request), resource=resource)
             done = f"已发布，资源代码 {target.code}，版本 {target.version}"
         elif verb == "revise":
-            target = services.resource_revise(actor=user, resource=resource, request=request)
+            target = services.resource_revise(actor=Actor.from_request(request), resource=resource)
             done = "已建立修订草稿，发布前原版本继续有效"
         elif verb == "withdraw":
-            services.resource_withdraw(actor=user, resource=resource, reason=reason, request=request)
+            services.resource_withdraw(actor=Actor.from_request(request), resource=resource, reason=reason)
             done = "已撤销"
         else:  # delete
-            services.resource_delete_draft(actor=user, resource=resource, request=request)
+            services.resource_delete_draft(actor=Actor.from_request(request), resource=resource)
             messages.success(request, f"已删除草稿《{resource.name}》。")
             return redirect("catalog_wb:index")
     except ApplicationError as error:
@@ -210,13 +209,12 @@ def review(request: HttpRequest) -> HttpResponse:
 
 @staff_required(Role.DATA_OFFICER)
 def import_excel(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = catalog_import_excel(actor=user, content=upload.read(), request=request)
+            result = catalog_import_excel(actor=Actor.from_request(request), content=upload.read())
         except ApplicationError as error:
             problems = list(error.fields.values()) or [error.message]
             form.add_error(None, error.message.split("：")[0] + "。")
@@ -235,5 +233,7 @@ def template(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    rows, _ = filtered(request, selectors.resources_visible(user=acting_user(request)).filter(revision_of__isnull=True))
+    rows, _ = filtered(
+        request, selectors.resources_visible(Actor.from_request(request)).filter(revision_of__isnull=True)
+    )
     return download(rows, fmt, "catalog")

@@ -27,14 +27,9 @@ from zhengwu.certificates.errors import CertificateError
 from zhengwu.certificates.models import Certificate
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.schemas import ErrorOut
 
 router = Router(tags=["certificates"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class VerifyOut(Schema):

@@ -2,7 +2,7 @@
 
 The base resource is the catalog's `电子证照目录信息` (key item `license_number`), provided by
 the 政务服务和数字化建设管理局 and published by the catalog. Each issue or revocation upserts one
-record through the exchange's own loader (`exchange.ingest.ingest_file`, mode "upsert", actor
+record through the exchange's own loader (`exchange.store.ingest.ingest_file`, mode "upsert", actor
 None = the platform), so the record is validated and logged like any other load, and a later
 application can reuse the certificate through the exchange (once-only, 免证办).
 
@@ -24,10 +24,11 @@ from django.utils import timezone
 
 from zhengwu.catalog.models import Resource
 from zhengwu.certificates.models import Certificate
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
-from zhengwu.exchange.ingest import ingest_file
-from zhengwu.exchange.store import STRUCTURED_FORMATS, get_record
-from zhengwu.exchange.store_models import LoadJob
+from zhengwu.exchange.store.ingest import ingest_file
+from zhengwu.exchange.store.models import LoadJob
+from zhengwu.exchange.store.tables import STRUCTURED_FORMATS, get_record
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def write_to_base(certificates: list[Certificate]) -> str:
         try:
             with transaction.atomic():
                 result = ingest_file(
-                    actor=None,
+                    actor=Actor.platform(),
                     resource=resource,
                     path=path,
                     mode=LoadJob.Mode.UPSERT,

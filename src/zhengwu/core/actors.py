@@ -155,9 +155,3 @@ class Actor:
         if self.api_client is not None:
             return f"{self.api_client.name}({self.api_client.token_prefix})"
         return {ActorKind.PLATFORM: "平台", ActorKind.ANONYMOUS: "未登录用户"}.get(self.kind, str(self.kind))
-
-
-def legacy_actor(user: User | None) -> Actor:
-    """For a caller not yet converted to actors (issue 15's migration; to be removed with the last one):
-    its `None` meant the platform."""
-    return Actor.platform() if user is None else Actor.person(user)

@@ -131,6 +131,23 @@ def sm2_generate_keypair() -> Sm2KeyPair:
     return Sm2KeyPair(private_key=private_hex, public_key=public_hex)
 
 
+def sm2_public_key(private_key: str) -> str:
+    """The public key (128 hex, x | y) of an SM2 private key (64 hex); CoreError if it is not one."""
+    try:
+        d = int(private_key, 16)
+    except ValueError:
+        d = 0
+    curve = sm2.default_ecc_table
+    if len(private_key) != 64 or not 0 < d < int(curve["n"], 16) - 1:
+        raise ApplicationError(CoreError.CRYPTO_FAILURE, "SM2 私钥应为 64 位十六进制数，且在曲线阶以内。")
+    return str(_sm2(private_key, "")._kg(d, curve["g"]))
+
+
+def sm2_fingerprint(public_key: str) -> str:
+    """A public key's short name: the first 16 hex of SM3 over its hex (as certificates.signing)."""
+    return sm3_hex(public_key.lower())[:16]
+
+
 SM2_DEFAULT_UID = "1234567812345678"  # GM/T 0009 default user identity
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from zhengwu.core.crypto import ENVELOPE_PREFIX, decrypt_text, encrypt_text
@@ -33,3 +34,24 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt_text(str(value))
+
+
+def user_fk(
+    verbose_name: str,
+    *,
+    on_delete: Any = models.PROTECT,
+    related_name: str = "+",
+    null: bool = True,
+) -> models.ForeignKey[Any, Any]:
+    """A link to a person (`settings.AUTH_USER_MODEL`): who did something, who holds something.
+
+    Optional by default (blank with null), kept when the person is kept (PROTECT), no reverse accessor
+    unless `related_name` names one: the declaration the models repeated field by field."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=null,
+        blank=null,
+        on_delete=on_delete,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
@@ -92,6 +93,14 @@ def keys_status() -> dict[str, Any]:
     return {"status": "error" if data_key == "mismatch" else "ok", "data_key": data_key}
 
 
+# Reports of apps above core (the operations watch), registered at start-up; shown, never failing the node.
+EXTRA_COMPONENTS: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def register_component(name: str, report: Callable[[], dict[str, Any]]) -> None:
+    EXTRA_COMPONENTS[name] = report
+
+
 def health_status() -> dict[str, Any]:
     database = database_status()
     queue = queue_status()
@@ -104,7 +113,16 @@ def health_status() -> dict[str, Any]:
         "keys": keys,
         "zone": settings.ZHENGWU_ZONE,
         "version": version(),
+        **{name: _extra(name, report) for name, report in EXTRA_COMPONENTS.items()},
     }
+
+
+def _extra(name: str, report: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        return report()
+    except Exception as error:
+        return _failure(name, started, error)
 
 
 @never_cache

@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from zhengwu.core import refusals
 from zhengwu.core.errors import ApplicationError, CoreError, from_validation_error
 
 # Paths that belong to the internal network (内网办理). An external instance never serves
@@ -101,5 +102,9 @@ class ApplicationErrorMiddleware:
         if isinstance(exception, ValidationError):
             exception = from_validation_error(exception)
         if isinstance(exception, ApplicationError):
+            refusals.refused(request, exception)
             return render_application_error(request, exception)
+        if isinstance(exception, Http404 | PermissionDenied):  # Django renders these; the refusal is recorded
+            code = CoreError.NOT_FOUND if isinstance(exception, Http404) else CoreError.PERMISSION_DENIED
+            refusals.refused(request, ApplicationError(code, str(exception) or "拒绝访问。"))
         return None

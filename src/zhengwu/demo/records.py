@@ -22,12 +22,13 @@ from pathlib import Path
 from zhengwu.accounts.models import User
 from zhengwu.catalog.models import Resource
 from zhengwu.core import regions
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.idnumbers import CREDIT_CHARSET, make_credit_code, make_resident_id, validate_resident_id
 from zhengwu.demo.data import GIVEN, SURNAMES
-from zhengwu.exchange.ingest import PROGRESS_EVERY, ingest_file
-from zhengwu.exchange.store import STRUCTURED_FORMATS, count_records
-from zhengwu.exchange.store_models import LoadJob
+from zhengwu.exchange.store.ingest import PROGRESS_EVERY, ingest_file
+from zhengwu.exchange.store.models import LoadJob
+from zhengwu.exchange.store.tables import STRUCTURED_FORMATS, count_records
 
 MAX_ENTERPRISES = 1_000_000
 PROVINCE = "220000"
@@ -538,7 +539,7 @@ def _load(resource: Resource, rows: Iterable[Row], say: Say | None, total: int) 
                 say(f"  {resource.name}：已校验并写入 {done:,} / {total:,} 条")
 
         result = ingest_file(
-            actor=None,
+            actor=Actor.platform(),
             resource=resource,
             path=path,
             mode=LoadJob.Mode.REPLACE,

@@ -21,16 +21,11 @@ from zhengwu.accounts.models import Department, User
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError, not_found
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.schemas import ErrorOut
 from zhengwu.disclosure import selectors, services
 from zhengwu.disclosure.models import ApplicantKind, Category, DisclosureRequest, Publication, Validity
 
 router = Router(tags=["政府信息公开"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class PublicationOut(Schema):

@@ -25,6 +25,7 @@ from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.schemas import ErrorOut
 from zhengwu.documents import selectors, services, storage
 from zhengwu.documents.audit_actions import DocumentsAction
 from zhengwu.documents.errors import DocumentsError
@@ -33,12 +34,6 @@ from zhengwu.documents.services import DocumentData
 
 SCOPE = "documents:exchange"
 router = Router(tags=["电子公文"], auth=[ApiClientAuth(SCOPE)])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class SendIn(Schema):

@@ -11,18 +11,14 @@ from ninja import Field, Query, Router, Schema
 
 from zhengwu.accounts.api_auth import PersonSessionAuth
 from zhengwu.accounts.models import User
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import not_found
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.schemas import ErrorOut
 from zhengwu.eservices import selectors, services
 from zhengwu.eservices.models import Application, ServiceItem
 
 router = Router(tags=["网上办事"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class MaterialOut(Schema):
@@ -176,7 +172,7 @@ def item_detail(request: HttpRequest, item_id: int) -> dict[str, Any]:
     summary="一号查询（办件编号 + 查询码；每个来源每分钟最多 10 次）",
 )
 def lookup(request: HttpRequest, body: LookupIn) -> dict[str, Any]:
-    result = selectors.lookup(body.number, body.code, client=str(request.META.get("REMOTE_ADDR") or ""))
+    result = selectors.lookup(body.number, body.code, client=client_ip(request) or "")
     return {
         "number": result.number,
         "item": result.item,
@@ -212,5 +208,5 @@ def withdraw(request: HttpRequest, number: str, body: WithdrawIn) -> dict[str, A
     if application is None:
         raise not_found("办件")
     return _case(
-        services.application_withdraw(actor=user, application=application, reason=body.reason, request=request)
+        services.application_withdraw(actor=Actor.from_request(request), application=application, reason=body.reason)
     )

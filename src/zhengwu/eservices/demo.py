@@ -20,6 +20,7 @@ from zhengwu.accounts.models import Department, User
 from zhengwu.catalog.models import DataType
 from zhengwu.certificates.demo import TYPE_CODES, ensure_types
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.eservices import services
 from zhengwu.eservices.models import Application, Audience, HandlingForm, ItemType, MaterialFile, ServiceItem
@@ -187,13 +188,13 @@ def _ensure_item(spec: dict[str, Any]) -> ServiceItem:
     if existing is not None:
         return existing
     files = spec.pop("files", {})
-    item = services.item_create(actor=None, **spec)
+    item = services.item_create(actor=Actor.platform(), **spec)
     # 空白表格 / 示例样表 of the guide (a one-page PDF each).
     for material in item.materials.filter(name__in=files):
         for kind in files[material.name]:
             upload = services.Upload(name=f"{material.name}-{MaterialFile.Kind(kind).label}.pdf", content=PDF)
-            services.material_file_upload(actor=None, material=material, kind=kind, upload=upload)
-    return services.item_publish(actor=None, item=item)
+            services.material_file_upload(actor=Actor.platform(), material=material, kind=kind, upload=upload)
+    return services.item_publish(actor=Actor.platform(), item=item)
 
 
 def _days_ago(n: int) -> datetime:
@@ -203,11 +204,13 @@ def _days_ago(n: int) -> datetime:
 
 def _submit(user: User, item: ServiceItem, data: dict[str, str], when: datetime) -> Application:
     files = {m.pk: services.Upload(name=f"{m.name}.pdf", content=PDF) for m in item.materials.all() if not m.fetchable}
-    return services.application_submit(actor=user, item=item, data=data, files=files, when=when)
+    return services.application_submit(actor=Actor.person(user), item=item, data=data, files=files, when=when)
 
 
-def _clerk(department: Department) -> User | None:
-    return User.objects.filter(department=department, username__endswith=".clerk").first()
+def _clerk(department: Department) -> Actor:
+    """The department's demo clerk, or the platform itself when the demo has none."""
+    user = User.objects.filter(department=department, username__endswith=".clerk").first()
+    return Actor.platform() if user is None else Actor.person(user)
 
 
 def _applications(food: ServiceItem, shop: ServiceItem, planning: ServiceItem) -> int:
@@ -280,7 +283,7 @@ def _applications(food: ServiceItem, shop: ServiceItem, planning: ServiceItem) -
         services.task_complete(actor=clerk, task=task, approve=True, opinion="同意", when=_days_ago(8))
     services.application_decide(actor=nature_clerk, application=approved, approve=True, when=_days_ago(7))
     services.rating_create(
-        actor=companies[3],
+        actor=Actor.person(companies[3]),
         application=approved,
         data=services.RatingData(5, 5, 5, 5, 5, 4, comment="并联审批，一次都没跑，很快"),
     )
@@ -311,7 +314,7 @@ def _applications(food: ServiceItem, shop: ServiceItem, planning: ServiceItem) -
     services.task_complete(actor=shop_clerk, task=rated.tasks.get(), approve=True, opinion="", when=_days_ago(8))
     services.application_decide(actor=shop_clerk, application=rated, approve=True, when=_days_ago(7))
     services.rating_create(
-        actor=citizens[1],
+        actor=Actor.person(citizens[1]),
         application=rated,
         data=services.RatingData(2, 2, 2, 3, 2, 3, comment="经营范围表述被要求改了两次，指南里没写清楚"),
     )

@@ -18,14 +18,15 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from openpyxl import Workbook, load_workbook
 
-from zhengwu.accounts.models import Department, User
-from zhengwu.audit.services import record
+from zhengwu.accounts.models import Department
+from zhengwu.audit.write import audited_write
 from zhengwu.catalog.models import DataType
-from zhengwu.core.errors import ApplicationError, permission_denied
+from zhengwu.core.actors import Actor
+from zhengwu.core.errors import ApplicationError
 from zhengwu.eservices import services
+from zhengwu.eservices.audit_actions import EservicesAction
 from zhengwu.eservices.errors import EservicesError
 from zhengwu.eservices.models import Audience, HandlingForm, ItemResult, ItemType, MaterialSource, ServiceItem
 
@@ -272,11 +273,21 @@ def _read(book: Any, sheet: str, errors: _Errors) -> list[tuple[int, dict[str, A
     return out
 
 
-@transaction.atomic
-def items_import_excel(*, actor: User, content: bytes, request: HttpRequest | None = None) -> list[ServiceItem]:
+def items_import_excel(*, actor: Actor, content: bytes) -> list[ServiceItem]:
     """Create the draft items of the actor's department from a workbook, all or nothing."""
-    if actor.department is None or not services.is_handler(actor, actor.department_id):
-        raise permission_denied("只有部门工作人员可以导入本部门事项清单。")
+    with audited_write(actor, EservicesAction.ITEMS_IMPORT_EXCEL, department=actor.department) as write:
+        department = actor.department
+        write.require(
+            department is not None and services.is_handler(actor, department.pk),
+            "只有部门工作人员可以导入本部门事项清单。",
+        )
+        assert department is not None
+        created = _import(actor, department, content)
+        write.note(created=[i.pk for i in created])
+    return created
+
+
+def _import(actor: Actor, department: Department, content: bytes) -> list[ServiceItem]:
     if len(content) > MAX_IMPORT_BYTES:
         raise ApplicationError(EservicesError.IMPORT_FAILED, "文件超过 5 MB。")
     try:
@@ -310,13 +321,15 @@ def items_import_excel(*, actor: User, content: bytes, request: HttpRequest | No
             stages: dict[int, services.StageSpec] = {}
             bad = False
             for stage_row_number, srow in sorted(kids[STAGE_SHEET], key=lambda r: r[1].get("position", 0)):
-                department = departments.get(srow["department"])
-                if department is None:
+                stage_department = departments.get(srow["department"])
+                if stage_department is None:
                     errors.add(STAGE_SHEET, stage_row_number, f"承办部门“{srow['department']}”不存在。")
                     bad = True
                     continue
                 stage = stages.setdefault(srow["position"], services.StageSpec(name=srow["stage"], tasks=[]))
-                stage.tasks.append(services.TaskSpec(department=department, name=srow["name"], limit=srow["limit"]))
+                stage.tasks.append(
+                    services.TaskSpec(department=stage_department, name=srow["name"], limit=srow["limit"])
+                )
             if bad:
                 continue
             try:
@@ -325,21 +338,19 @@ def items_import_excel(*, actor: User, content: bytes, request: HttpRequest | No
                     created.append(
                         services.item_create(
                             actor=actor,
-                            department=actor.department,
+                            department=department,
                             data=data,
                             materials=[services.MaterialSpec(**r) for _, r in kids[MATERIAL_SHEET]],
                             fields=[services.FieldSpec(**r) for _, r in kids[FIELD_SHEET]],
                             stages=[stages[p] for p in sorted(stages)],
                             results=[services.ResultSpec(**r) for _, r in kids[RESULT_SHEET]],
-                            request=request,
                         )
                     )
             except ApplicationError as error:
                 errors.add(ITEM_SHEET, number, f"（{row.get('name', code)}）{error.message}")
             except TypeError:
                 errors.add(ITEM_SHEET, number, f"（{row.get('name', code)}）缺少必填列。")
-    if errors.lines:
-        transaction.set_rollback(True)
+    if errors.lines:  # the write is rolled back: nothing of the file stays
         shown = errors.lines[:50]
         more = f"（另有 {len(errors.lines) - 50} 处未列出）" if len(errors.lines) > 50 else ""
         raise ApplicationError(
@@ -347,11 +358,4 @@ def items_import_excel(*, actor: User, content: bytes, request: HttpRequest | No
             f"导入失败，共 {len(errors.lines)} 处问题{more}：" + "；".join(shown[:3]),
             {f"row{i}": line for i, line in enumerate(shown, start=1)},
         )
-    record(
-        actor=actor,
-        action="eservices.items_import_excel",
-        request=request,
-        department=actor.department,
-        details={"created": [i.pk for i in created]},
-    )
     return created

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.catalog.models import DataType
+from zhengwu.core.fields import user_fk
 
 
 class ItemType(models.TextChoices):
@@ -353,9 +354,7 @@ class Application(models.Model):
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="+", verbose_name="受理部门"
     )
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name="申请人账号"
-    )
+    applicant = user_fk("申请人账号", related_name="applications", null=False)
     applicant_name = models.CharField("申请人", max_length=200)
     data = models.JSONField("表单内容", default=dict, blank=True)
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SUBMITTED)
@@ -461,14 +460,7 @@ class CaseTask(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,  # a removed account frees its claims
-        related_name="+",
-        verbose_name="认领人",
-    )
+    claimed_by = user_fk("认领人", on_delete=models.SET_NULL)  # a removed account frees its claims
     claimed_at = models.DateTimeField("认领时间", null=True, blank=True)
     opened_at = models.DateTimeField("开始时间", default=timezone.now)
     handled_at = models.DateTimeField("办理时间", null=True, blank=True)

@@ -3,7 +3,9 @@ corrections, withdrawal and rating, 一号查询, messages and the public rating
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.session import acting_user
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
 from zhengwu.eservices import selectors, services
@@ -22,9 +25,7 @@ from zhengwu.eservices.forms import ApplyForm, LookupForm, RatingForm, ReasonFor
 from zhengwu.eservices.models import Application, ApplicationMaterial, MaterialFile, Rating, ServiceItem
 from zhengwu.eservices.services import Prefill
 
-
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")
+T = TypeVar("T")
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -53,16 +54,28 @@ def _form_error(form: ApplyForm, error: ApplicationError) -> None:
     form.add_error(None, error.message)
 
 
+def attempt(request: HttpRequest, write: Callable[[], T], success: str | Callable[[T], str]) -> bool:
+    """Run `write` (a service call) and tell the user how it went: its refusal as an error message, or
+    `success` (a text, or made from what `write` returned). True when it succeeded."""
+    try:
+        result = write()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success if isinstance(success, str) else success(result))
+    return True
+
+
 @login_required
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     item = get_object_or_404(selectors.published_items(), pk=pk)
-    if user.kind == user.Kind.STAFF:
+    if actor.is_staff:
         raise permission_denied("工作人员账号不能以申请人身份申请，请使用个人或法人账号。")
     prefill = Prefill()
     try:
-        services.check_audience(user, item)
-        prefill = services.prefill_for(applicant=user, item=item, purpose_suffix="预填申请表", ip=_client_ip(request))
+        services.check_audience(actor, item)
+        prefill = services.prefill_for(actor=actor, item=item, purpose_suffix="预填申请表")
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("eservices:guide", pk=pk)
@@ -70,7 +83,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_submit(
-                actor=user, item=item, data=form.service_data(), files=form.uploads(), request=request
+                actor=actor, item=item, data=form.service_data(), files=form.uploads()
             )
         except ApplicationError as error:
             _form_error(form, error)
@@ -114,11 +127,10 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
         if request.method == "POST" and correction_form.is_valid():
             try:
                 services.application_correct(
-                    actor=acting_user(request),
+                    actor=Actor.from_request(request),
                     application=application,
                     data=correction_form.service_data(),
                     files=correction_form.uploads(),
-                    request=request,
                 )
             except ApplicationError as error:
                 _form_error(correction_form, error)
@@ -142,14 +154,13 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, number: str) -> HttpResponse:
     application = _own_case(request, number)
-    try:
-        services.application_withdraw(
-            actor=acting_user(request), application=application, reason=request.POST.get("reason", ""), request=request
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "申请已撤回。")
+    attempt(
+        request,
+        lambda: services.application_withdraw(
+            actor=Actor.from_request(request), application=application, reason=request.POST.get("reason", "")
+        ),
+        "申请已撤回。",
+    )
     return redirect("eservices:case", number=number)
 
 
@@ -161,14 +172,13 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "请完整选择各项评价。")
         return redirect("eservices:case", number=number)
-    try:
-        services.rating_create(
-            actor=acting_user(request), application=application, data=form.rating_data(), request=request
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "感谢您的评价！")
+    attempt(
+        request,
+        lambda: services.rating_create(
+            actor=Actor.from_request(request), application=application, data=form.rating_data()
+        ),
+        "感谢您的评价！",
+    )
     return redirect("eservices:case", number=number)
 
 
@@ -210,7 +220,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = selectors.lookup(
-                form.cleaned_data["number"], form.cleaned_data["code"], client=_client_ip(request)
+                form.cleaned_data["number"], form.cleaned_data["code"], client=client_ip(request) or ""
             )
         except ApplicationError as error:
             add_application_error(form, error)

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import Role
 from zhengwu.accounts.session import acting_user
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.spreadsheets import xlsx_row
@@ -33,7 +34,7 @@ from zhengwu.eservices.models import (
     ServiceItem,
 )
 from zhengwu.eservices.services import TIMER_APPLICATION, TIMER_RECTIFICATION, TIMER_TASK
-from zhengwu.eservices.views import file_response
+from zhengwu.eservices.views import attempt, file_response
 from zhengwu.supervision.models import Light
 
 HANDLERS = (Role.CLERK, Role.DEPT_LEADER)
@@ -102,9 +103,8 @@ def _visible_case(request: HttpRequest, pk: int) -> Application:
 
 @staff_required(*HANDLERS, Role.SUPERVISOR)
 def case(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
     application = _visible_case(request, pk)
-    is_window = services.is_handler(user, application.department_id)
+    is_window = services.is_handler(Actor.from_request(request), application.department_id)
     tasks = list(application.tasks.select_related("department", "handled_by"))
     context = {
         "application": application,
@@ -134,38 +134,30 @@ def material(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*HANDLERS)
 @require_POST
 def case_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     application = _visible_case(request, pk)
     reason = request.POST.get("reason", "")
-    try:
+
+    def write() -> str:
         if verb == "accept":
-            services.application_accept(actor=user, application=application, request=request)
-            done = "已受理，并联审批任务已派发"
+            services.application_accept(actor=actor, application=application)
+            return "已受理，并联审批任务已派发"
         elif verb == "refuse":
-            services.application_refuse(actor=user, application=application, reason=reason, request=request)
-            done = "已作出不予受理决定"
+            services.application_refuse(actor=actor, application=application, reason=reason)
+            return "已作出不予受理决定"
         elif verb == "correction":
             form = CorrectionForm(request.POST)
             form.is_valid()
             services.application_request_correction(
-                actor=user,
-                application=application,
-                items=form.item_list(),
-                note=form.cleaned_data.get("note", ""),
-                request=request,
+                actor=actor, application=application, items=form.item_list(), note=form.cleaned_data.get("note", "")
             )
-            done = "已一次性告知补正，计时暂停"
+            return "已一次性告知补正，计时暂停"
         elif verb in ("approve", "deny"):
-            services.application_decide(
-                actor=user, application=application, approve=verb == "approve", reason=reason, request=request
-            )
-            done = "已作出准予决定" if verb == "approve" else "已作出不予许可决定"
-        else:
-            raise Http404
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"办件 {application.number}：{done}。")
+            services.application_decide(actor=actor, application=application, approve=verb == "approve", reason=reason)
+            return "已作出准予决定" if verb == "approve" else "已作出不予许可决定"
+        raise Http404
+
+    attempt(request, write, lambda done: f"办件 {application.number}：{done}。")
     return redirect("eservices_wb:case", pk=pk)
 
 
@@ -211,38 +203,32 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*HANDLERS)
 @require_POST
 def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    user = acting_user(request)
+    actor = Actor.from_request(request)
     row = _own_task(request, pk)
     if verb == "claim":
-        try:
-            services.task_claim(actor=user, task=row, request=request)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"{row.application.number} {row.name}：已认领，请办理。")
+        attempt(
+            request,
+            lambda: services.task_claim(actor=actor, task=row),
+            f"{row.application.number} {row.name}：已认领，请办理。",
+        )
         return redirect("eservices_wb:task", pk=pk)
-    try:
+
+    def write() -> str:
         if verb in ("approve", "reject"):
             services.task_complete(
-                actor=user,
-                task=row,
-                approve=verb == "approve",
-                opinion=request.POST.get("opinion", ""),
-                request=request,
+                actor=actor, task=row, approve=verb == "approve", opinion=request.POST.get("opinion", "")
             )
-            done = "已提交审查意见"
+            return "已提交审查意见"
         elif verb == "special":
-            services.task_special_start(actor=user, task=row, reason=request.POST.get("reason", ""), request=request)
-            done = "已启动特别程序，计时暂停"
+            services.task_special_start(actor=actor, task=row, reason=request.POST.get("reason", ""))
+            return "已启动特别程序，计时暂停"
         elif verb == "special_end":
-            services.task_special_end(actor=user, task=row, request=request)
-            done = "特别程序已结束，恢复计时"
-        else:
-            raise Http404
-    except ApplicationError as error:
-        messages.error(request, error.message)
+            services.task_special_end(actor=actor, task=row)
+            return "特别程序已结束，恢复计时"
+        raise Http404
+
+    if not attempt(request, write, lambda done: f"{row.application.number} {row.name}：{done}。"):
         return redirect("eservices_wb:task", pk=pk)
-    messages.success(request, f"{row.application.number} {row.name}：{done}。")
     return redirect("eservices_wb:tasks")
 
 
@@ -265,7 +251,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
         "materials": materials,
         "material_file_url": "eservices_wb:material_file",
         # 空白表格 / 示例样表 are uploaded by the item's own department only.
-        "may_upload": services.is_handler(user, row.department_id),
+        "may_upload": services.is_handler(Actor.from_request(request), row.department_id),
         "fields": row.fields.all(),
         "stages": row.stages.prefetch_related("tasks__department"),
         "results": row.results.all(),
@@ -284,14 +270,13 @@ def material_file_upload(request: HttpRequest, pk: int, material_pk: int) -> Htt
     if not form.is_valid():
         messages.error(request, "请选择类别和文件。")
         return redirect("eservices_wb:item", pk=pk)
-    try:
-        saved = services.material_file_upload(
-            actor=user, material=material, kind=form.cleaned_data["kind"], upload=form.upload(), request=request
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"已上传“{material.name}”的{saved.get_kind_display()}。")
+    attempt(
+        request,
+        lambda: services.material_file_upload(
+            actor=Actor.from_request(request), material=material, kind=form.cleaned_data["kind"], upload=form.upload()
+        ),
+        lambda saved: f"已上传“{material.name}”的{saved.get_kind_display()}。",
+    )
     return redirect("eservices_wb:item", pk=pk)
 
 
@@ -312,7 +297,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ItemForm(request.POST or None, initial=ItemForm.initial_of(row))
     if request.method == "POST" and form.is_valid():
         try:
-            services.item_update(actor=user, item=row, data=form.item_data(), request=request)
+            services.item_update(actor=Actor.from_request(request), item=row, data=form.item_data())
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -324,33 +309,30 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*HANDLERS, Role.EGOV_OFFICE)
 @require_POST
 def item_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    user = acting_user(request)
-    row: ServiceItem = get_object_or_404(selectors.items_managed_by(user), pk=pk)
-    try:
+    actor = Actor.from_request(request)
+    row: ServiceItem = get_object_or_404(selectors.items_managed_by(acting_user(request)), pk=pk)
+
+    def write() -> str:
         if verb == "publish":
-            services.item_publish(actor=user, item=row, request=request)
-            done = "已发布，办事指南已在门户公开"
+            services.item_publish(actor=actor, item=row)
+            return "已发布，办事指南已在门户公开"
         elif verb == "withdraw":
-            services.item_withdraw(actor=user, item=row, reason=request.POST.get("reason", ""), request=request)
-            done = "已停用"
-        else:
-            raise Http404
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"《{row.name}》{done}。")
+            services.item_withdraw(actor=actor, item=row, reason=request.POST.get("reason", ""))
+            return "已停用"
+        raise Http404
+
+    attempt(request, write, lambda done: f"《{row.name}》{done}。")
     return redirect("eservices_wb:item", pk=pk)
 
 
 @staff_required(*HANDLERS)
 def item_import(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
             created = importing.items_import_excel(
-                actor=user, content=form.cleaned_data["file"].read(), request=request
+                actor=Actor.from_request(request), content=form.cleaned_data["file"].read()
             )
         except ApplicationError as error:
             problems = list(error.fields.values()) or [error.message]
@@ -389,7 +371,7 @@ def rating(request: HttpRequest, pk: int) -> HttpResponse:
         "rating": row.rating,
         "application": row.rating.application,
         "timer": selectors.timers_of([row], TIMER_RECTIFICATION).get(str(row.pk)),
-        "is_handler": services.is_handler(user, row.department_id),
+        "is_handler": services.is_handler(Actor.from_request(request), row.department_id),
         "is_supervisor": user.has_role(Role.SUPERVISOR),
         "reason_form": ReasonForm(),
     }
@@ -399,25 +381,23 @@ def rating(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*HANDLERS, Role.SUPERVISOR)
 @require_POST
 def rating_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    user = acting_user(request)
-    row = get_object_or_404(selectors.rectifications_for(user), pk=pk)
+    actor = Actor.from_request(request)
+    row = get_object_or_404(selectors.rectifications_for(acting_user(request)), pk=pk)
     reason = request.POST.get("reason", "")
-    try:
+
+    def write() -> str:
         if verb == "complete":
-            services.rectification_complete(actor=user, rectification=row, response=reason, request=request)
-            done = "整改情况已提交"
+            services.rectification_complete(actor=actor, rectification=row, response=reason)
+            return "整改情况已提交"
         elif verb == "appeal":
-            services.rectification_appeal(actor=user, rectification=row, reason=reason, request=request)
-            done = "申诉已提交电子监察审核"
+            services.rectification_appeal(actor=actor, rectification=row, reason=reason)
+            return "申诉已提交电子监察审核"
         elif verb in ("uphold", "reject"):
             services.rectification_decide_appeal(
-                actor=user, rectification=row, upheld=verb == "uphold", comment=reason, request=request
+                actor=actor, rectification=row, upheld=verb == "uphold", comment=reason
             )
-            done = "申诉成立，该评价不计入统计" if verb == "uphold" else "申诉不成立，请继续整改"
-        else:
-            raise Http404
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done + "。")
+            return "申诉成立，该评价不计入统计" if verb == "uphold" else "申诉不成立，请继续整改"
+        raise Http404
+
+    attempt(request, write, lambda done: done + "。")
     return redirect("eservices_wb:rating", pk=pk)

@@ -7,6 +7,6 @@ class ExchangeConfig(AppConfig):
     verbose_name = "数据共享交换"
 
     def ready(self) -> None:
-        from zhengwu.exchange import query_cache
+        from zhengwu.exchange.sharing import query_cache
 
         query_cache.connect_signals()

@@ -25,10 +25,11 @@ from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.accounts.services import apiclient_create, apiclient_revoke
 from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.env import write_private
-from zhengwu.exchange import sharing
-from zhengwu.exchange.sharing_models import ShareRequest
-from zhengwu.exchange.store import find_records
+from zhengwu.exchange.sharing import services as sharing
+from zhengwu.exchange.sharing.models import ShareRequest
+from zhengwu.exchange.store.tables import find_records
 
 CLIENT_NAME = "吉林省公安厅案件协查系统（演示）"
 QUERY_PURPOSE = "案件协查"
@@ -70,7 +71,7 @@ def _ensure_request(request: DemoRequest, resource: Resource) -> ShareRequest:
         return existing
     today = workdays.today()
     return sharing.share_request_create(
-        actor=clerk,
+        actor=Actor.person(clerk),
         resource=resource,
         item_codes=list(resource.items.values_list("code", flat=True)),
         purpose=request.purpose,
@@ -90,9 +91,9 @@ def _ensure_client(department: Department) -> str:
         return kept
     sysadmin = User.objects.get(username="sysadmin")
     for client in clients:  # its token is lost: replaced, not left usable by whoever has it
-        apiclient_revoke(actor=sysadmin, client=client)
+        apiclient_revoke(actor=Actor.person(sysadmin), client=client)
     client, token = apiclient_create(
-        actor=sysadmin,
+        actor=Actor.person(sysadmin),
         name=CLIENT_NAME,
         department=department,
         scopes=[ApiClient.Scope.EXCHANGE_QUERY],

@@ -9,3 +9,5 @@ class OpsAction(AuditAction):
     BACKUP_CREATE = "ops.backup.create"
     BACKUP_RESTORE = "ops.backup.restore"
     BACKUP_PRUNE = "ops.backup.prune"
+    WATCH_ALERT = "ops.watch.alert"
+    WATCH_RECOVERED = "ops.watch.recovered"

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from django.conf import settings
+from django.core import mail
+from django.utils import timezone
 
+from zhengwu.accounts import sms
+from zhengwu.accounts.models import Role, User
 from zhengwu.audit.services import record_action
 from zhengwu.audit.write import record_refusal
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError
-from zhengwu.ops import backup
+from zhengwu.ops import backup, watch
 from zhengwu.ops.audit_actions import OpsAction
 from zhengwu.ops.errors import OpsError
+from zhengwu.ops.models import WatchState
+
+logger = logging.getLogger(__name__)
 
 PASSPHRASE_ENV = "ZHENGWU_BACKUP_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
 
@@ -82,3 +90,48 @@ def backup_scheduled(*, actor: Actor) -> backup.BackupInfo | None:
     if removed:
         record_action(actor, OpsAction.BACKUP_PRUNE, details={"removed": [str(p) for p in removed]})
     return made
+
+
+def watch_alert(*, actor: Actor) -> list[str]:
+    """Compare every watch reading with what was last said; alert the system administrators about
+    each check that turned bad (SMS, e-mail, the log, the audit log) and record each recovery.
+    Returns the names alerted. Run by the platform every ten minutes."""
+    if not actor.is_platform:
+        raise ApplicationError(CoreError.PERMISSION_DENIED, "运行监测告警由平台定时执行。")
+    alerted = []
+    for reading in watch.readings():
+        if reading.status == watch.UNKNOWN:
+            continue
+        state = WatchState.objects.filter(name=reading.name).first()
+        if state is not None and state.status == reading.status:
+            continue
+        WatchState.objects.update_or_create(
+            name=reading.name,
+            defaults={"status": reading.status, "value": reading.value[:300], "since": timezone.now()},
+        )
+        details = {"check": reading.name, "value": reading.value, "threshold": reading.threshold}
+        if reading.status == watch.BAD:
+            logger.warning("运行监测：%s 异常：%s（阈值 %s）", reading.label, reading.value, reading.threshold)
+            record_action(actor, OpsAction.WATCH_ALERT, details=details)
+            _tell_system_administrators(
+                f"【政务平台运行告警】{reading.label}：{reading.value}（阈值：{reading.threshold}）"
+            )
+            alerted.append(reading.name)
+        elif state is not None:  # good again after a bad spell
+            record_action(actor, OpsAction.WATCH_RECOVERED, details=details)
+    return alerted
+
+
+def _tell_system_administrators(text: str) -> None:
+    people = User.objects.filter(is_active=True, role_assignments__role=Role.SYS_ADMIN).distinct()
+    for person in people:
+        if person.phone:
+            try:
+                sms.send(person.phone, text)
+            except Exception:  # a gateway failure must not stop the other alerts
+                logger.exception("运行监测告警短信发送失败")
+        if person.email:
+            try:
+                mail.send_mail("【政务平台】运行告警", text, settings.DEFAULT_FROM_EMAIL, [person.email])
+            except Exception:
+                logger.exception("运行监测告警邮件发送失败")

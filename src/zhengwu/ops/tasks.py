@@ -21,3 +21,8 @@ def backup_daily() -> None:
         logger.warning("每日备份未执行：没有设置 %s。", services.PASSPHRASE_ENV)
     else:
         logger.info("每日备份完成：%s", made.path)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def watch_every_ten_minutes() -> None:
+    services.watch_alert(actor=Actor.platform())

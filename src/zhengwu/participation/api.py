@@ -23,16 +23,11 @@ from zhengwu.accounts.models import User
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import not_found
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.schemas import ErrorOut
 from zhengwu.participation import selectors, services
 from zhengwu.participation.models import Channel, LetterKind, Survey
 
 router = Router(tags=["公众参与"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class PageIn(Schema):

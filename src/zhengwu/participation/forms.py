@@ -68,16 +68,23 @@ def _date_widget() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"})
 
 
-class ConsultationForm(forms.Form):
+class _PeriodForm(forms.Form):
+    """A new consultation or survey: its title and the period it is open (its own fields between them)."""
+
     title = forms.CharField(label="标题", max_length=200)
+    opens_on = forms.DateField(label="开始日期", widget=_date_widget())
+    closes_on = forms.DateField(label="截止日期", widget=_date_widget())
+
+
+class ConsultationForm(_PeriodForm):
+    field_order = ["title", "intro", "draft", "opens_on", "closes_on"]
+
     intro = forms.CharField(label="起草说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     draft = forms.CharField(
         label="征求意见稿正文",
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text="每条以“第一条”“第二条”……开头另起一行；没有条号的按段落拆分。",
     )
-    opens_on = forms.DateField(label="开始日期", widget=_date_widget())
-    closes_on = forms.DateField(label="截止日期", widget=_date_widget())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,8 +100,9 @@ class SummaryForm(forms.Form):
     summary = forms.CharField(label="意见采纳情况说明", widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class SurveyForm(forms.Form):
-    title = forms.CharField(label="标题", max_length=200)
+class SurveyForm(_PeriodForm):
+    field_order = ["title", "intro", "questions", "opens_on", "closes_on", "allow_anonymous", "results_public"]
+
     intro = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     questions = forms.CharField(
         label="题目",
@@ -102,8 +110,6 @@ class SurveyForm(forms.Form):
         help_text="每行一题：单选：题目 | 选项 | 选项；多选：题目 | 选项 | 选项；文本：题目；量表：题目 | 1 | 5。"
         "题目末尾加“（选答）”为非必答。",
     )
-    opens_on = forms.DateField(label="开始日期", widget=_date_widget())
-    closes_on = forms.DateField(label="截止日期", widget=_date_widget())
     allow_anonymous = forms.BooleanField(
         label="允许匿名作答", required=False, help_text="匿名作答每个浏览器会话一份，同一网络地址每天最多 3 份。"
     )

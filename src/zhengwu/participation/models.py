@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from zhengwu.core.fields import EncryptedTextField
+from zhengwu.core.fields import EncryptedTextField, user_fk
 
 
 class Channel(models.TextChoices):
@@ -63,14 +63,7 @@ class Letter(models.Model):
     title = models.CharField("标题", max_length=100)
     content = models.TextField("内容", max_length=5000)
     terms = models.JSONField("检索词", default=list, blank=True)
-    writer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="letters",
-        verbose_name="来信人账号",
-    )
+    writer = user_fk("来信人账号", related_name="letters")
     writer_name = EncryptedTextField("来信人姓名", blank=True, default="")
     writer_phone = EncryptedTextField("联系电话", blank=True, default="")
     writer_id_number = EncryptedTextField("公民身份号码", blank=True, default="")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -41,6 +41,8 @@ TODO_LIMIT = 100
 SIMILAR_WINDOW_DAYS = 365
 SIMILAR_CANDIDATES = 3000
 SIMILAR_THRESHOLD = 0.3
+
+_Dated = TypeVar("_Dated", Consultation, Survey)
 
 
 # --- letters: staff -----------------------------------------------------------------------
@@ -165,16 +167,24 @@ def published_letters(query: str = "") -> QuerySet[Letter]:
 
 def public_consultations() -> QuerySet[Consultation]:
     """Published and closed consultations (never drafts), newest first."""
-    return (
-        Consultation.objects.exclude(state=Consultation.State.DRAFT)
-        .select_related("department")
-        .annotate(comment_count=Count("articles__comments", filter=Q(articles__comments__hidden_at__isnull=True)))
-        .order_by("-opens_on", "-id")
+    return _public(
+        Consultation.objects.exclude(state=Consultation.State.DRAFT),
+        comment_count=Count("articles__comments", filter=Q(articles__comments__hidden_at__isnull=True)),
     )
 
 
 def consultations_for_staff(user: User) -> QuerySet[Consultation]:
-    rows = Consultation.objects.select_related("department").annotate(comment_count=Count("articles__comments"))
+    return _for_staff(user, Consultation.objects.annotate(comment_count=Count("articles__comments")))
+
+
+def _public(rows: QuerySet[_Dated], **counts: Any) -> QuerySet[_Dated]:
+    """Published consultations or surveys (`rows`, drafts left out) with their `counts`, latest opened first."""
+    return rows.select_related("department").annotate(**counts).order_by("-opens_on", "-id")
+
+
+def _for_staff(user: User, rows: QuerySet[_Dated]) -> QuerySet[_Dated]:
+    """The consultations or surveys of the user's department (all of them for the e-gov office), newest first."""
+    rows = rows.select_related("department")
     if not user.has_role(Role.EGOV_OFFICE):
         rows = rows.filter(department_id=user.department_id or 0)
     return rows.order_by("-created_at", "-id")
@@ -194,19 +204,11 @@ def consultation_is_open(consultation: Consultation) -> bool:
 
 
 def public_surveys() -> QuerySet[Survey]:
-    return (
-        Survey.objects.exclude(state=Survey.State.DRAFT)
-        .select_related("department")
-        .annotate(response_count=Count("responses"))
-        .order_by("-opens_on", "-id")
-    )
+    return _public(Survey.objects.exclude(state=Survey.State.DRAFT), response_count=Count("responses"))
 
 
 def surveys_for_staff(user: User) -> QuerySet[Survey]:
-    rows = Survey.objects.select_related("department").annotate(response_count=Count("responses"))
-    if not user.has_role(Role.EGOV_OFFICE):
-        rows = rows.filter(department_id=user.department_id or 0)
-    return rows.order_by("-created_at", "-id")
+    return _for_staff(user, Survey.objects.annotate(response_count=Count("responses")))
 
 
 def survey_is_open(survey: Survey) -> bool:

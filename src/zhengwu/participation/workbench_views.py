@@ -161,25 +161,20 @@ def _form_value(request: HttpRequest, form_class: type[forms.Form]) -> dict[str,
     return dict(form.cleaned_data)
 
 
+def _with_form(
+    service: Callable[..., Any], form_class: type[forms.Form]
+) -> Callable[[HttpRequest, Actor, Letter], Any]:
+    """An action that calls `service` on the letter with the fields of `form_class` from the POST."""
+    return lambda r, a, x: service(actor=a, letter=x, **_form_value(r, form_class))
+
+
 ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, Actor, Letter], Any]]] = {
     "accept": ("已受理。", lambda r, a, x: services.letter_accept(actor=a, letter=x)),
-    "refuse": (
-        "已不予受理。",
-        lambda r, a, x: services.letter_refuse(actor=a, letter=x, **_form_value(r, ReasonForm)),
-    ),
-    "dispatch": (
-        "已派单。",
-        lambda r, a, x: services.letter_dispatch(actor=a, letter=x, **_form_value(r, DispatchForm)),
-    ),
+    "refuse": ("已不予受理。", _with_form(services.letter_refuse, ReasonForm)),
+    "dispatch": ("已派单。", _with_form(services.letter_dispatch, DispatchForm)),
     "sign": ("已签收。", lambda r, a, x: services.letter_sign(actor=a, letter=x)),
-    "return": (
-        "已退回受理单位。",
-        lambda r, a, x: services.letter_return(actor=a, letter=x, **_form_value(r, ReasonForm)),
-    ),
-    "extension_request": (
-        "延期申请已提交。",
-        lambda r, a, x: services.letter_extension_request(actor=a, letter=x, **_form_value(r, ExtensionForm)),
-    ),
+    "return": ("已退回受理单位。", _with_form(services.letter_return, ReasonForm)),
+    "extension_request": ("延期申请已提交。", _with_form(services.letter_extension_request, ExtensionForm)),
     "extension_approve": (
         "已批准延期。",
         lambda r, a, x: services.letter_extension_decide(actor=a, letter=x, approve=True),
@@ -190,23 +185,14 @@ ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, Actor, Letter], Any]]] = {
             actor=a, letter=x, approve=False, **_form_value(r, ReasonForm)
         ),
     ),
-    "reply": (
-        "答复已提交。",
-        lambda r, a, x: services.letter_reply(actor=a, letter=x, **_form_value(r, ReplyForm)),
-    ),
-    "reopen": (
-        "已退回重办。",
-        lambda r, a, x: services.letter_reopen(actor=a, letter=x, **_form_value(r, ReasonForm)),
-    ),
+    "reply": ("答复已提交。", _with_form(services.letter_reply, ReplyForm)),
+    "reopen": ("已退回重办。", _with_form(services.letter_reopen, ReasonForm)),
     "complete": (
         "已办结。",
         lambda r, a, x: services.letter_complete(actor=a, letter=x, publish=r.POST.get("publish") == "on"),
     ),
     "publish": ("已公开。", lambda r, a, x: services.letter_publish(actor=a, letter=x)),
-    "callback": (
-        "回访已记录。",
-        lambda r, a, x: services.letter_callback(actor=a, letter=x, **_form_value(r, CallbackForm)),
-    ),
+    "callback": ("回访已记录。", _with_form(services.letter_callback, CallbackForm)),
 }
 
 

@@ -1,6 +1,6 @@
 """Open data downloads (数据开放): one resource's open rows as CSV, Excel or JSON.
 
-CSV and JSON are streamed (one page of rows in memory at a time, see `exchange.open_data`);
+CSV and JSON are streamed (one page of rows in memory at a time, see `exchange.store.open_data`);
 Excel cannot be streamed (an .xlsx file is a zip whose directory comes last), so it is written
 row by row (openpyxl write-only mode) to a temporary file that is then sent and deleted. An Excel
 sheet holds at most 1,048,576 rows; larger resources are cut there and say so in the last row —
@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from zhengwu.catalog.models import Resource
 from zhengwu.core.spreadsheets import CsvLine, xlsx_row
-from zhengwu.exchange.open_data import OpenColumn, open_rows
+from zhengwu.exchange.store.open_data import OpenColumn, open_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL_MAX_ROWS = 1_048_576

@@ -16,7 +16,7 @@ from zhengwu.accounts import selectors as account_selectors
 from zhengwu.catalog import selectors as catalog_selectors
 from zhengwu.catalog.models import Resource
 from zhengwu.core import errors as core_errors
-from zhengwu.exchange import open_data
+from zhengwu.exchange.store import open_data
 from zhengwu.portal import feeds
 from zhengwu.portal import opendata as downloads
 from zhengwu.portal import search as portal_search

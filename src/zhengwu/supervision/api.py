@@ -20,18 +20,13 @@ from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
 from zhengwu.accounts.models import Department, User
 from zhengwu.core.errors import ApplicationError, CoreError
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.schemas import ErrorOut
 from zhengwu.supervision import selectors as sel
 
 router = Router(tags=["电子监察"])
 
 SCOPE = "supervision:read"
 supervision_auth = [ApiClientAuth(SCOPE), PersonSessionAuth()]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class LightCountsOut(Schema):

@@ -24,26 +24,14 @@ from collections.abc import Callable
 from zhengwu.accounts.models import User
 from zhengwu.core.errors import ApplicationError
 from zhengwu.supervision.errors import SupervisionError
+from zhengwu.supervision.registry import Registry
 
 Checker = Callable[[User, str], str | None]
 
-_checkers: dict[str, Checker] = {}
-
-
-def register_case_checker(name: str, checker: Checker) -> None:
-    """Register (or replace, by `name`) an app's checker of complainants' case numbers."""
-    if not name or not callable(checker):
-        raise ValueError("register_case_checker needs a name and a callable checker")
-    _checkers[name] = checker
-
-
-def unregister_case_checker(name: str) -> None:
-    """Remove a checker (tests)."""
-    _checkers.pop(name, None)
-
-
-def registered_checkers() -> dict[str, Checker]:
-    return dict(_checkers)
+_checkers: Registry[Checker] = Registry("register_case_checker", "checker")
+register_case_checker = _checkers.register
+unregister_case_checker = _checkers.unregister
+registered_checkers = _checkers.registered
 
 
 def check_case_number(complainant: User, case_number: str) -> str:

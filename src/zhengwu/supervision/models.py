@@ -18,6 +18,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from zhengwu.core import workdays
+from zhengwu.core.fields import user_fk
 
 
 class Light(models.TextChoices):
@@ -278,14 +279,7 @@ class TimerEvent(models.Model):
     timer = models.ForeignKey(Timer, on_delete=models.PROTECT, related_name="events", verbose_name="计时")
     kind = models.CharField("事件", max_length=16, choices=Kind.choices)
     at = models.DateTimeField("时间", default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="操作人",
-    )
+    actor = user_fk("操作人", on_delete=models.SET_NULL)
     reason = models.CharField("理由", max_length=500, blank=True)
     details = models.JSONField("详情", default=dict, blank=True)
 
@@ -321,19 +315,10 @@ class Urging(models.Model):
         "答复时限（工作日）", validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.OPEN)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="督办人"
-    )
+    created_by = user_fk("督办人", null=False)
     created_at = models.DateTimeField("督办时间", default=timezone.now)
     answer = models.TextField("答复内容", max_length=4000, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="答复人",
-    )
+    answered_by = user_fk("答复人")
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     answered_on_time = models.BooleanField("按时答复", null=True, blank=True)
 
@@ -379,9 +364,7 @@ class Complaint(models.Model):
     OPEN_STATES = (State.SUBMITTED, State.FORWARDED, State.ANSWERED)
 
     number = models.CharField("投诉编号", max_length=20, unique=True)
-    complainant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints", verbose_name="投诉人"
-    )
+    complainant = user_fk("投诉人", related_name="complaints", null=False)
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="complaints", verbose_name="被投诉单位"
     )
@@ -391,35 +374,14 @@ class Complaint(models.Model):
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SUBMITTED)
     submitted_at = models.DateTimeField("提交时间", default=timezone.now)
     forward_note = models.TextField("转办意见", max_length=2000, blank=True)
-    forwarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="转办人",
-    )
+    forwarded_by = user_fk("转办人")
     forwarded_at = models.DateTimeField("转办时间", null=True, blank=True)
     answer = models.TextField("部门答复", max_length=4000, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="答复人",
-    )
+    answered_by = user_fk("答复人")
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     finding = models.CharField("核查结论", max_length=16, choices=Finding.choices, blank=True)
     result = models.TextField("处理结果", max_length=4000, blank=True)
-    concluded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="办结人",
-    )
+    concluded_by = user_fk("办结人")
     concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     class Meta:
@@ -458,9 +420,7 @@ class ExposureList(models.Model):
     month = models.DateField("月份", unique=True, help_text="该月第一天")
     rows = models.JSONField("排名数据", default=list)
     note = models.TextField("说明", max_length=2000, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发布人"
-    )
+    published_by = user_fk("发布人", null=False)
     published_at = models.DateTimeField("发布时间", default=timezone.now)
 
     class Meta:

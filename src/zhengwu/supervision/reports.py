@@ -147,6 +147,18 @@ class WorkdayCounter:
 # --- per-department counts -----------------------------------------------------------------------------
 
 
+class _Ratio:
+    """A read-only attribute: one counter divided by another, None when the divisor is 0."""
+
+    def __init__(self, numerator: str, denominator: str) -> None:
+        self.numerator = numerator
+        self.denominator = denominator
+
+    def __get__(self, counts: object, owner: type | None = None) -> float | None:
+        denominator = getattr(counts, self.denominator)
+        return getattr(counts, self.numerator) / denominator if denominator else None
+
+
 @dataclass
 class MonthCounts:
     due: int = 0
@@ -161,25 +173,11 @@ class MonthCounts:
     ratio_total: float = 0.0
     ratio_count: int = 0
 
-    @property
-    def on_time_rate(self) -> float | None:
-        return self.on_time / self.finished if self.finished else None
-
-    @property
-    def avg_delay(self) -> float | None:
-        return self.delay_total / self.overdue if self.overdue else None
-
-    @property
-    def avg_used_days(self) -> float | None:
-        return self.used_days_total / self.workday_finished if self.workday_finished else None
-
-    @property
-    def avg_promised_days(self) -> float | None:
-        return self.promised_days_total / self.workday_finished if self.workday_finished else None
-
-    @property
-    def used_ratio(self) -> float | None:
-        return self.ratio_total / self.ratio_count if self.ratio_count else None
+    on_time_rate = _Ratio("on_time", "finished")
+    avg_delay = _Ratio("delay_total", "overdue")
+    avg_used_days = _Ratio("used_days_total", "workday_finished")
+    avg_promised_days = _Ratio("promised_days_total", "workday_finished")
+    used_ratio = _Ratio("ratio_total", "ratio_count")
 
 
 def month_counts(

@@ -25,6 +25,8 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import date
 
+from zhengwu.supervision.registry import Registry
+
 logger = logging.getLogger(__name__)
 
 FIGURE_KEYS: tuple[str, ...] = ("satisfaction", "online_share", "visits_avg")
@@ -37,23 +39,10 @@ FIGURE_LABELS: dict[str, str] = {
 Figures = Mapping[int, Mapping[str, float | None]]
 Provider = Callable[[date, date], Figures]
 
-_providers: dict[str, Provider] = {}
-
-
-def register_figures(name: str, provider: Provider) -> None:
-    """Register (or replace, by `name`) a provider of department figures for the scorecards."""
-    if not name or not callable(provider):
-        raise ValueError("register_figures needs a name and a callable provider")
-    _providers[name] = provider
-
-
-def unregister_figures(name: str) -> None:
-    """Remove a provider (tests)."""
-    _providers.pop(name, None)
-
-
-def registered_providers() -> dict[str, Provider]:
-    return dict(_providers)
+_providers: Registry[Provider] = Registry("register_figures", "provider")
+register_figures = _providers.register
+unregister_figures = _providers.unregister
+registered_providers = _providers.registered
 
 
 def collect_figures(first_day: date, last_day: date) -> dict[int, dict[str, float | None]]:

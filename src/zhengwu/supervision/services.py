@@ -138,7 +138,7 @@ def timer_start(
     `start` is the day the clock starts (day 0; a date, or a datetime, default now in Beijing
     time). A workday timer is due by the end of `add_workdays(start, limit)`. At most one live
     (running or paused) timer of a `kind` may exist per target (`supervision.timer_exists`).
-    `url` is the staff page of the item (e.g. `reverse("exchange:request_detail", args=[pk])`),
+    `url` is the staff page of the item (e.g. `reverse("sharing_wb:request_detail", args=[pk])`),
     stored as `target_url` so the supervision dashboard can link to it; blank when there is none.
     """
     with audited_write(actor, SupervisionAction.TIMER_START, department=department) as write:

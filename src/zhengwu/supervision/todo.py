@@ -51,14 +51,14 @@ def todo_items(user: User) -> list[TodoItem]:
         )
         timers = _timers(urgings, URGING_TIMER, "supervision.urging")
         for urging in urgings:
-            url = reverse("supervision:urging_detail", args=[urging.pk])
+            url = reverse("supervision_wb:urging_detail", args=[urging.pk])
             items.append(_item("督办答复", f"督办：{urging.timer.title}", url, timers.get(str(urging.pk))))
         forwarded = list(
             Complaint.objects.filter(department_id=user.department_id, state=Complaint.State.FORWARDED)[:LIMIT]
         )
         timers = _timers(forwarded, COMPLAINT_ANSWER_TIMER, "supervision.complaint")
         for complaint in forwarded:
-            url = reverse("supervision:complaint_detail", args=[complaint.pk])
+            url = reverse("supervision_wb:complaint_detail", args=[complaint.pk])
             items.append(_item("投诉核查答复", f"投诉 {complaint.number}", url, timers.get(str(complaint.pk))))
     if user.has_role(Role.SUPERVISOR):
         waiting = list(
@@ -68,7 +68,7 @@ def todo_items(user: User) -> list[TodoItem]:
         )
         timers = _timers(waiting, COMPLAINT_TIMER, "supervision.complaint")
         for complaint in waiting:
-            url = reverse("supervision:complaint_detail", args=[complaint.pk])
+            url = reverse("supervision_wb:complaint_detail", args=[complaint.pk])
             label = "投诉受理" if complaint.state == Complaint.State.SUBMITTED else "投诉办结"
             items.append(
                 _item(

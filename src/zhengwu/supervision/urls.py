@@ -1,4 +1,4 @@
-"""Workbench URLs of the e-supervision centre (mounted at /workbench/supervision/)."""
+"""Portal URLs of the e-supervision centre (mounted at /supervision/, namespace "supervision")."""
 
 from django.urls import path
 
@@ -6,21 +6,9 @@ from zhengwu.supervision import views
 
 app_name = "supervision"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("departments/<int:pk>/", views.department_timers, name="department"),
-    path("timers/<int:pk>/", views.timer_detail, name="timer"),
-    path("timers/<int:pk>/urge/", views.timer_urge, name="timer_urge"),
-    path("urgings/", views.urgings, name="urgings"),
-    path("urgings/<int:pk>/", views.urging_detail, name="urging_detail"),
-    path("urgings/<int:pk>/answer/", views.urging_answer, name="urging_answer"),
-    path("complaints/", views.complaints, name="complaints"),
-    path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),
-    path("complaints/<int:pk>/forward/", views.complaint_forward, name="complaint_forward"),
-    path("complaints/<int:pk>/answer/", views.complaint_answer, name="complaint_answer"),
-    path("complaints/<int:pk>/conclude/", views.complaint_conclude, name="complaint_conclude"),
-    path("exposure/", views.exposure, name="exposure"),
-    path("exposure/publish/", views.exposure_publish, name="exposure_publish"),
-    path("exposure/export.xlsx", views.exposure_export, name="exposure_export"),
-    path("scorecards/", views.scorecards, name="scorecards"),
-    path("scorecards/export.xlsx", views.scorecards_export, name="scorecards_export"),
+    path("exposure/", views.exposure_index, name="exposure"),
+    path("exposure/<str:month>/", views.exposure_month, name="exposure_month"),
+    path("complaints/", views.my_complaints, name="my_complaints"),
+    path("complaints/new/", views.complaint_new, name="complaint_new"),
+    path("complaints/<str:number>/", views.complaint, name="complaint"),
 ]

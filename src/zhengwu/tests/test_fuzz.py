@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from zhengwu.accounts import services
 from zhengwu.accounts.models import ApiClient, Department, User
+from zhengwu.core.actors import Actor
 from zhengwu.openapi import generate
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ OPERATIONS = _operations()
 @pytest.fixture
 def every_scope_token(sys_admin: User, police_dept: Department) -> str:
     _, token = services.apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name="模糊测试系统",
         department=police_dept,
         scopes=list(ApiClient.Scope.values),

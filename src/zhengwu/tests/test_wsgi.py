@@ -14,17 +14,12 @@ import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
-from zhengwu.exchange.sharing_models import AccessLogPending, Grant
+from zhengwu.exchange.sharing.models import AccessLogPending, Grant
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, PURPOSE
 from zhengwu.wsgi import application
 
-people, market_grant, police_officer, market_token = (
-    helpers.people,
-    helpers.market_grant,
-    helpers.police_officer,
-    helpers.market_token,
-)
+people, market_grant, market_token = helpers.people, helpers.market_grant, helpers.market_token
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +83,7 @@ def test_every_other_path_passes_the_full_middleware() -> None:
     assert headers["x-frame-options"] == "DENY"
 
 
-# --- the keyed lookup's fast path (exchange.fast_lookup) ---------------------------------------
+# --- the keyed lookup's fast path (exchange.sharing.fast_lookup) ---------------------------------------
 
 
 @pytest.fixture
@@ -157,7 +152,7 @@ def test_everything_but_the_common_case_is_handed_over_and_logged_once(
 def test_an_error_before_the_log_is_written_hands_the_call_over(
     market_grant: Grant, market_token: str, handed_over: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from zhengwu.exchange import store
+    from zhengwu.exchange.store import tables as store
 
     get_record_with = store.get_record_with
     calls: list[str] = []
@@ -179,7 +174,7 @@ def test_an_error_before_the_log_is_written_hands_the_call_over(
 def test_an_error_after_the_log_is_written_is_not_answered_twice(
     market_grant: Grant, market_token: str, handed_over: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from zhengwu.exchange import fast_lookup
+    from zhengwu.exchange.sharing import fast_lookup
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("no response object today")
@@ -193,7 +188,7 @@ def test_an_error_after_the_log_is_written_is_not_answered_twice(
 def test_an_https_redirect_of_the_middleware_applies_to_the_fast_path(
     settings: Any, market_grant: Grant, market_token: str
 ) -> None:
-    from zhengwu.exchange.fast_lookup import FastLookup
+    from zhengwu.exchange.sharing.fast_lookup import FastLookup
 
     settings.SECURE_SSL_REDIRECT = True
     fast = FastLookup(fallback=lambda environ, start_response: [])
@@ -229,7 +224,7 @@ def test_the_fast_path_takes_exactly_the_route_of_the_keyed_lookup(path: str) ->
     from django.conf import settings
     from django.urls import Resolver404, resolve
 
-    from zhengwu.exchange.fast_lookup import record_path_pattern
+    from zhengwu.exchange.sharing.fast_lookup import record_path_pattern
 
     match = record_path_pattern(settings.MACHINE_API_PREFIX).match(path)
     try:
@@ -251,7 +246,7 @@ def test_a_change_committed_by_another_process_is_honoured_by_the_next_fast_call
     from django.db import connection
     from django.utils import timezone
 
-    from zhengwu.exchange.sharing_models import QueryCacheVersion
+    from zhengwu.exchange.sharing.models import QueryCacheVersion
 
     auth = {"Authorization": f"Bearer {market_token}", "X-Purpose": quote(PURPOSE)}
     assert lookup(market_grant.resource.code, **auth)[0] == 200
@@ -283,7 +278,7 @@ class ViewHookMiddleware:
 
 
 def test_a_middleware_with_a_view_hook_turns_the_fast_path_off(settings: Any) -> None:
-    from zhengwu.exchange.fast_lookup import FastLookup
+    from zhengwu.exchange.sharing.fast_lookup import FastLookup
 
     assert FastLookup(fallback=lambda environ, start_response: []).enabled  # the chain as configured
     settings.MACHINE_API_MIDDLEWARE = [*settings.MACHINE_API_MIDDLEWARE, f"{__name__}.ViewHookMiddleware"]

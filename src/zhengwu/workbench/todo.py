@@ -16,7 +16,7 @@ from zhengwu.core.contracts import TodoItem
 from zhengwu.disclosure import selectors as disclosure_selectors
 from zhengwu.documents import selectors as documents_selectors
 from zhengwu.eservices import selectors as eservices_selectors
-from zhengwu.exchange import todo as exchange_todo
+from zhengwu.exchange.sharing import todo as exchange_todo
 from zhengwu.participation import selectors as participation_selectors
 from zhengwu.supervision import todo as supervision_todo
 

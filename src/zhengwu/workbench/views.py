@@ -61,7 +61,7 @@ def users(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = account_services.staff_create(actor=acting_user(request), request=request, **form.cleaned_data)
+            created = account_services.staff_create(actor=Actor.from_request(request), **form.cleaned_data)
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -79,9 +79,7 @@ def users(request: HttpRequest) -> HttpResponse:
 @require_POST
 def user_toggle_active(request: HttpRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(User, pk=user_id, kind=User.Kind.STAFF)
-    account_services.user_set_active(
-        actor=acting_user(request), user=target, active=not target.is_active, request=request
-    )
+    account_services.user_set_active(actor=Actor.from_request(request), user=target, active=not target.is_active)
     messages.success(request, f"已{'启用' if not target.is_active else '停用'}账号 {target.username}。")
     return redirect("workbench:users")
 
@@ -102,7 +100,7 @@ def role_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             account_services.user_set_roles(
-                actor=acting_user(request), user=target, roles=form.cleaned_data["roles"], request=request
+                actor=Actor.from_request(request), user=target, roles=form.cleaned_data["roles"]
             )
         except ApplicationError as error:
             add_application_error(form, error)
@@ -116,7 +114,7 @@ def role_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def totp_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(User, pk=user_id, kind=User.Kind.STAFF)
-    account_services.totp_reset(actor=acting_user(request), user=target, request=request)
+    account_services.totp_reset(actor=Actor.from_request(request), user=target)
     messages.success(request, f"已重置 {target} 的动态口令，其下次登录时需重新绑定。")
     return redirect("workbench:roles")
 
@@ -125,7 +123,7 @@ def totp_reset(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(User, pk=user_id)
-    account_services.user_unlock(actor=acting_user(request), user=target, request=request)
+    account_services.user_unlock(actor=Actor.from_request(request), user=target)
     messages.success(request, f"已解除 {target} 的登录锁定。")
     return redirect("workbench:roles")
 
@@ -137,12 +135,11 @@ def api_clients(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             client, new_token = account_services.apiclient_create(
-                actor=acting_user(request),
+                actor=Actor.from_request(request),
                 name=form.cleaned_data["name"],
                 department=form.cleaned_data["department"],
                 scopes=form.cleaned_data["scopes"],
                 expires_at=form.expires_at(),
-                request=request,
             )
         except ApplicationError as error:
             add_application_error(form, error)
@@ -158,7 +155,7 @@ def api_clients(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_client_revoke(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_object_or_404(ApiClient, pk=client_id)
-    account_services.apiclient_revoke(actor=acting_user(request), client=client, request=request)
+    account_services.apiclient_revoke(actor=Actor.from_request(request), client=client)
     messages.success(request, f"已吊销“{client.name}”的凭证。")
     return redirect("workbench:api_clients")
 

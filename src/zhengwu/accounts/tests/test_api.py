@@ -11,6 +11,7 @@ from django.utils import timezone
 from zhengwu.accounts import services
 from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.conftest import person_client, staff_client
+from zhengwu.core.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def police_system(sys_admin: User, police_dept: Department) -> str:
     _, token = services.apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name="金盾工程",
         department=police_dept,
         scopes=[ApiClient.Scope.READ_DIRECTORY],
@@ -30,7 +31,7 @@ def police_system(sys_admin: User, police_dept: Department) -> str:
 @pytest.fixture
 def narrow_system(sys_admin: User, police_dept: Department) -> str:
     _, token = services.apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name="只写系统",
         department=police_dept,
         scopes=[ApiClient.Scope.EXCHANGE_WRITE],
@@ -63,7 +64,7 @@ def test_client_without_the_scope_is_refused(narrow_system: str) -> None:
 
 
 def test_revoked_client_is_refused(sys_admin: User, police_system: str) -> None:
-    services.apiclient_revoke(actor=sys_admin, client=ApiClient.objects.get())
+    services.apiclient_revoke(actor=Actor.person(sys_admin), client=ApiClient.objects.get())
     assert Client(HTTP_AUTHORIZATION=f"Bearer {police_system}").get("/api/v1/accounts/departments").status_code == 401
 
 

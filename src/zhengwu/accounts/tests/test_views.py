@@ -11,9 +11,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengwu.accounts import sms
 from zhengwu.accounts.middleware import LAST_SEEN_KEY
-from zhengwu.accounts.models import Department, Role, User
+from zhengwu.accounts.models import User
 from zhengwu.audit.models import AuditEvent
-from zhengwu.conftest import PASSWORD, make_staff, staff_client
+from zhengwu.conftest import PASSWORD, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +52,11 @@ def test_wrong_totp_is_refused_and_audited(market_clerk: User) -> None:
     assert AuditEvent.objects.filter(action="accounts.login", outcome="failure").exists()
 
 
-def test_staff_without_device_is_sent_to_enrol_with_a_qr_code(market_dept: Department) -> None:
-    user = make_staff("newstaff", market_dept, Role.CLERK)
+def test_staff_without_device_is_sent_to_enrol_with_a_qr_code(market_clerk: User) -> None:
+    user = market_clerk
     TOTPDevice.objects.filter(user=user).delete()
     client = Client()
-    response = client.post("/accounts/login/", {"username": "newstaff", "password": PASSWORD})
+    response = client.post("/accounts/login/", {"username": "market_clerk", "password": PASSWORD})
     assert response.url.startswith("/accounts/otp/enrol/")
     page = client.get("/accounts/otp/enrol/")
     assert "<svg" in page.content.decode() and "绑定动态口令" in page.content.decode()

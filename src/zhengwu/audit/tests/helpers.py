@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from zhengwu.audit import services
 from zhengwu.audit.chain import HASHED_FIELDS, event_hash
 from zhengwu.audit.models import AuditEvent
+from zhengwu.audit.write import AuditAction
+from zhengwu.core.actors import Actor
 
 SQLITE_TRIGGERS = (
     "audit_event_no_update",
@@ -75,5 +81,31 @@ def clock(moment: datetime) -> Iterator[None]:
         yield
 
 
+class HelperAction(AuditAction):
+    EVENT = "test.event"
+
+
 def make_events(count: int, **kwargs: Any) -> list[AuditEvent]:
-    return [services.record(actor=None, action="test.event", details={"n": i}, **kwargs) for i in range(1, count + 1)]
+    return [
+        services.record_action(Actor.platform(), HelperAction.EVENT, details={"n": i}, **kwargs)
+        for i in range(1, count + 1)
+    ]
+
+
+@pytest.fixture
+def own_keys(settings: Any, tmp_path: Path) -> Path:
+    """The platform key and the witness of the anchors (audit.anchors) of this test only."""
+    settings.DATA_DIR = tmp_path
+    settings.ZHENGWU_AUDIT_WITNESS = tmp_path / "witness"
+    settings.ZHENGWU_PLATFORM_KEY = None
+    return tmp_path
+
+
+def verify_command() -> tuple[int, str, str]:
+    """`zhengwu audit verify`: exit code, output, errors."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("audit", "verify", stdout=out, stderr=err)
+    except SystemExit as exit_:
+        return int(exit_.code or 0), out.getvalue(), err.getvalue()
+    return 0, out.getvalue(), err.getvalue()

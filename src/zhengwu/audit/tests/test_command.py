@@ -132,4 +132,6 @@ class TestPurge:
         make_events(1)
         with pytest.raises(CommandError, match="至少保存 180 天"):
             _run("purge", "--before", timezone.localdate().isoformat())
-        assert AuditEvent.objects.count() == 1
+        assert AuditEvent.objects.count() == 2  # nothing deleted; the refusal recorded
+        refusal = AuditEvent.objects.get(action="audit.purge")
+        assert (refusal.outcome, refusal.actor_kind) == (AuditEvent.Outcome.FAILURE, AuditEvent.ActorKind.SYSTEM)

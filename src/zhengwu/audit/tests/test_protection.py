@@ -11,11 +11,13 @@ from django.db import DatabaseError, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
+from zhengwu.accounts.audit_actions import AccountsAction
 from zhengwu.accounts.models import User
 from zhengwu.audit import services
 from zhengwu.audit.errors import AuditError
 from zhengwu.audit.models import AuditChainHead, AuditEvent
 from zhengwu.audit.tests.helpers import clock, expected_triggers, installed_triggers, make_events, raw
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError
 
 pytestmark = pytest.mark.django_db
@@ -66,10 +68,10 @@ class TestModelLayer:
         with pytest.raises(ApplicationError):
             old_and_new[0].delete()  # 300 days old: expired under 180, not under 365
         with pytest.raises(ApplicationError):
-            services.purge_expired(actor=None, before=_days_ago(290))
+            services.purge_expired(actor=Actor.platform(), before=_days_ago(290))
 
     def test_the_actor_of_an_event_cannot_be_deleted(self, market_clerk: User) -> None:
-        services.record(actor=market_clerk, action="accounts.login")
+        services.record_action(Actor.person(market_clerk), AccountsAction.LOGIN)
         with pytest.raises(ProtectedError):
             market_clerk.delete()
 
@@ -111,7 +113,7 @@ class TestPurge:
     def test_purge_removes_expired_events_and_the_chain_still_verifies(
         self, audit_admin: User, old_and_new: list[AuditEvent]
     ) -> None:
-        deleted = services.purge_expired(actor=audit_admin, before=_days_ago(220))
+        deleted = services.purge_expired(actor=Actor.person(audit_admin), before=_days_ago(220))
         assert deleted == 2
         assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == [3, 4, 5, 6]
         purge = AuditEvent.objects.get(action="audit.purge")
@@ -122,9 +124,9 @@ class TestPurge:
         assert result.ok and result.checked == 4
 
     def test_purges_can_follow_each_other(self, old_and_new: list[AuditEvent]) -> None:
-        assert services.purge_expired(actor=None, before=_days_ago(280)) == 1
-        assert services.purge_expired(actor=None, before=_days_ago(190)) == 2
-        assert services.purge_expired(actor=None, before=_days_ago(190)) == 0
+        assert services.purge_expired(actor=Actor.platform(), before=_days_ago(280)) == 1
+        assert services.purge_expired(actor=Actor.platform(), before=_days_ago(190)) == 2
+        assert services.purge_expired(actor=Actor.platform(), before=_days_ago(190)) == 0
         assert AuditEvent.objects.filter(action="audit.purge").count() == 3
         assert services.verify_chain().ok
 
@@ -136,9 +138,13 @@ class TestPurge:
 
     def test_purge_within_retention_is_refused(self, audit_admin: User, old_and_new: list[AuditEvent]) -> None:
         with pytest.raises(ApplicationError) as caught:
-            services.purge_expired(actor=audit_admin, before=_days_ago(100))
+            services.purge_expired(actor=Actor.person(audit_admin), before=_days_ago(100))
         assert caught.value.code == AuditError.WITHIN_RETENTION
-        assert AuditEvent.objects.count() == 5
+        assert AuditEvent.objects.count() == 6  # the five kept, and the refusal
+        refusal = AuditEvent.objects.get(action="audit.purge")
+        assert (refusal.outcome, refusal.actor) == (AuditEvent.Outcome.FAILURE, audit_admin)
+        assert refusal.details["code"] == AuditError.WITHIN_RETENTION
+        assert services.verify_chain().ok
 
     @pytest.mark.parametrize("who", ["sys_admin", "sec_admin", "market_clerk", "citizen"])
     def test_only_the_audit_administrator_may_purge(
@@ -146,9 +152,11 @@ class TestPurge:
     ) -> None:
         user = request.getfixturevalue(who)
         with pytest.raises(ApplicationError) as caught:
-            services.purge_expired(actor=user, before=_days_ago(220))
+            services.purge_expired(actor=Actor.person(user), before=_days_ago(220))
         assert caught.value.code == CoreError.PERMISSION_DENIED
-        assert AuditEvent.objects.count() == 5
+        assert AuditEvent.objects.count() == 6  # the five kept, and the refusal
+        refusal = AuditEvent.objects.get(action="audit.purge")
+        assert (refusal.outcome, refusal.actor) == (AuditEvent.Outcome.DENIED, user)
 
 
 @pytest.mark.django_db(transaction=True)

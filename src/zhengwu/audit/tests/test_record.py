@@ -18,10 +18,17 @@ from zhengwu.audit.chain import event_mac
 from zhengwu.audit.errors import AuditError
 from zhengwu.audit.models import ZERO_HASH, AuditChainHead, AuditEvent
 from zhengwu.audit.tests.helpers import make_events
+from zhengwu.audit.write import AuditAction
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.crypto import sm3_hex
 from zhengwu.core.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
+
+
+def A(name: str) -> AuditAction:
+    """An audit action named `name`, a member of an enum like an app's."""
+    return AuditAction("TestAction", {"ACTION": name})["ACTION"]  # type: ignore[call-overload, no-any-return]
 
 
 def _request(remote_addr: str = "10.1.2.3", **headers: str) -> Any:
@@ -39,11 +46,10 @@ class TestChain:
         assert (head.seq, head.hash) == (3, third.hash)
 
     def test_hash_is_sm3_over_the_documented_canonical_json(self, market_clerk: User) -> None:
-        event = services.record(
-            actor=market_clerk,
-            action="accounts.login",
+        event = services.record_action(
+            Actor.person(market_clerk, ip="10.1.2.3"),
+            A("accounts.login"),
             target=market_clerk,
-            request=_request(),
             details={"步骤": "密码"},
         )
         event.refresh_from_db()
@@ -74,9 +80,9 @@ class TestChain:
     def test_events_are_gapless_even_when_a_caller_rolls_back(self) -> None:
         make_events(2)
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.record(actor=None, action="test.rolled_back")
+            services.record_action(Actor.platform(), A("test.rolled_back"))
             raise RuntimeError("the write the event described failed")
-        later = services.record(actor=None, action="test.after")
+        later = services.record_action(Actor.platform(), A("test.after"))
         assert later.seq == 3
         assert not AuditEvent.objects.filter(action="test.rolled_back").exists()
         assert services.verify_chain().ok
@@ -91,7 +97,7 @@ class TestChain:
 
 class TestWhoWhatWhere:
     def test_staff_actor_snapshot_and_department(self, market_clerk: User, market_dept: Department) -> None:
-        event = services.record(actor=market_clerk, action="accounts.password_change", target=market_clerk)
+        event = services.record_action(Actor.person(market_clerk), A("accounts.password_change"), target=market_clerk)
         assert event.actor == market_clerk
         assert event.actor_label == "市场监管局王科员(market_clerk)"
         assert event.actor_kind == "staff"
@@ -99,9 +105,9 @@ class TestWhoWhatWhere:
         assert (event.target_type, event.target_id) == ("accounts.user", str(market_clerk.pk))
 
     def test_explicit_department_and_target_fields_win(self, market_clerk: User, police_dept: Department) -> None:
-        event = services.record(
-            actor=market_clerk,
-            action="exchange.query",
+        event = services.record_action(
+            Actor.person(market_clerk),
+            A("exchange.query"),
             department=police_dept,
             target_type="exchange.dataset",
             target_id="D-7",
@@ -122,26 +128,27 @@ class TestWhoWhatWhere:
             token_hash="x" * 64,
             expires_at=timezone.now() + timedelta(days=30),
         )
-        by_citizen = services.record(actor=citizen, action="accounts.login", request=_request())
-        anonymous = services.record(actor=None, action="accounts.login", outcome="failure", request=_request())
-        system = services.record(actor=None, action="demo.load")
-        machine = services.record(actor=None, api_client=client, action="exchange.query")
+        by_citizen = services.record_action(Actor.person(citizen, ip="10.1.2.3"), A("accounts.login"))
+        anonymous = services.record_action(Actor.anonymous(ip="10.1.2.3"), A("accounts.login"), outcome="failure")
+        system = services.record_action(Actor.platform(), A("demo.load"))
+        machine = services.record_action(Actor.api(client), A("exchange.query"))
         assert (by_citizen.actor_kind, by_citizen.department) == ("citizen", None)
         assert (anonymous.actor_kind, anonymous.actor_label) == ("anonymous", "")
         assert system.actor_kind == "system" and system.ip is None
         assert machine.actor_kind == "api_client"
         assert machine.api_client_label == "金税三期(abc123)" and machine.department == market_dept
 
-    def test_anonymous_user_object_counts_as_nobody(self) -> None:
+    def test_an_anonymous_request_is_an_anonymous_actor(self) -> None:
         from django.contrib.auth.models import AnonymousUser
 
-        event = services.record(actor=AnonymousUser(), action="portal.view", request=_request())  # type: ignore[arg-type]
-        assert event.actor is None and event.actor_kind == "anonymous"
+        request = _request()
+        request.user = AnonymousUser()
+        event = services.record_action(Actor.from_request(request), A("portal.view"))
+        assert event.actor is None and event.actor_kind == "anonymous" and event.ip == "10.1.2.3"
 
     def test_ip_is_remote_addr_not_forwarded_for(self) -> None:
-        event = services.record(
-            actor=None, action="accounts.login", request=_request("10.0.0.8", HTTP_X_FORWARDED_FOR="1.1.1.1")
-        )
+        request = _request("10.0.0.8", HTTP_X_FORWARDED_FOR="1.1.1.1")
+        event = services.record_action(Actor.anonymous(ip=client_ip(request)), A("accounts.login"))
         assert event.ip == "10.0.0.8"
 
     @pytest.mark.parametrize(
@@ -154,17 +161,19 @@ class TestWhoWhatWhere:
         ],
     )
     def test_ip_is_stored_in_the_form_both_databases_give_back(self, remote: str, stored: str | None) -> None:
-        event = services.record(actor=None, action="accounts.login", request=_request(remote))
+        event = services.record_action(Actor.anonymous(ip=client_ip(_request(remote))), A("accounts.login"))
         event.refresh_from_db()
         assert event.ip == stored
         assert services.verify_chain().ok
 
     def test_zone_is_recorded(self, settings: Any) -> None:
         settings.ZHENGWU_ZONE = "internal"
-        assert services.record(actor=None, action="test.zone").zone == "internal"
+        assert services.record_action(Actor.platform(), A("test.zone")).zone == "internal"
 
     def test_long_and_odd_labels_are_cut_and_cleaned(self, market_dept: Department) -> None:
-        event = services.record(actor=None, action="test.labels", target_label="名" * 500 + "\x00", target_id="x" * 100)
+        event = services.record_action(
+            Actor.platform(), A("test.labels"), target_label="名" * 500 + "\x00", target_id="x" * 100
+        )
         assert len(event.target_label) == 200 and len(event.target_id) == 64
         assert services.verify_chain().ok
 
@@ -187,7 +196,7 @@ class TestRefusals:
     )
     def test_details_that_are_not_plain_json_are_refused_and_nothing_is_written(self, details: Any) -> None:
         with pytest.raises(ApplicationError) as caught:
-            services.record(actor=None, action="test.bad", details=details)
+            services.record_action(Actor.platform(), A("test.bad"), details=details)
         assert caught.value.code == AuditError.INVALID_EVENT
         assert AuditEvent.objects.count() == 0
         assert AuditChainHead.objects.get().seq == 0
@@ -197,18 +206,18 @@ class TestRefusals:
     )
     def test_bad_action_is_refused(self, action: str) -> None:
         with pytest.raises(ApplicationError):
-            services.record(actor=None, action=action)
+            services.record_action(Actor.platform(), A(action))
 
     def test_bad_outcome_is_refused(self) -> None:
         with pytest.raises(ApplicationError):
-            services.record(actor=None, action="test.x", outcome="maybe")
+            services.record_action(Actor.platform(), A("test.x"), outcome="maybe")
 
     def test_unsaved_target_is_refused(self) -> None:
         with pytest.raises(ApplicationError):
-            services.record(actor=None, action="test.x", target=User(username="ghost"))
+            services.record_action(Actor.platform(), A("test.x"), target=User(username="ghost"))
 
     def test_details_are_normalised_like_storage_would(self) -> None:
-        event = services.record(actor=None, action="test.x", details={"t": (1, 2), 3: "three", "z": -0.0})
+        event = services.record_action(Actor.platform(), A("test.x"), details={"t": (1, 2), 3: "three", "z": -0.0})
         assert event.details == {"t": [1, 2], "3": "three", "z": 0.0}
         assert services.verify_chain().ok
 
@@ -228,7 +237,7 @@ json_values = st.recursive(
 @given(details=st.dictionaries(st.text(max_size=8), json_values, max_size=5))
 def test_any_accepted_details_survive_the_database_round_trip(details: dict[str, Any]) -> None:
     try:
-        event = services.record(actor=None, action="test.property", details=details)
+        event = services.record_action(Actor.platform(), A("test.property"), details=details)
     except ApplicationError:
         return  # refused outright: nothing was written
     stored = AuditEvent.objects.get(seq=event.seq)
@@ -255,7 +264,7 @@ def test_concurrent_writers_keep_the_chain_gapless() -> None:
             barrier.wait()
             for i in range(per_writer):
                 with transaction.atomic():
-                    services.record(actor=None, action="test.concurrent", details={"writer": n, "i": i})
+                    services.record_action(Actor.platform(), A("test.concurrent"), details={"writer": n, "i": i})
         except BaseException as error:
             errors.append(error)
         finally:

@@ -10,12 +10,15 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from zhengwu.accounts.audit_actions import AccountsAction
 from zhengwu.accounts.models import Department, User
 from zhengwu.audit import services
 from zhengwu.audit.exports import HEADER
 from zhengwu.audit.models import AuditEvent
 from zhengwu.audit.tests.helpers import make_events
+from zhengwu.audit.write import AuditAction
 from zhengwu.conftest import person_client, staff_client
+from zhengwu.core.actors import Actor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("zhengwu.audit.tests.urls")]
 
@@ -36,22 +39,26 @@ def admin(audit_admin: User) -> Client:
 
 @pytest.fixture
 def some_events(market_clerk: User, police_clerk: User, citizen: User) -> None:
-    services.record(actor=market_clerk, action="accounts.login", target=market_clerk)
-    services.record(actor=police_clerk, action="accounts.login", outcome="failure", target=police_clerk)
-    services.record(
-        actor=citizen,
-        action="eservices.application_submit",
+    services.record_action(Actor.person(market_clerk), AccountsAction.LOGIN, target=market_clerk)
+    services.record_action(Actor.person(police_clerk), AccountsAction.LOGIN, outcome="failure", target=police_clerk)
+    services.record_action(
+        Actor.person(citizen),
+        SomeAppAction.APPLICATION_SUBMIT,
         target_type="eservices.application",
         target_id="A-1",
         target_label="个体工商户设立登记",
     )
-    services.record(
-        actor=None,
-        action="accounts.login",
+    services.record_action(
+        Actor.anonymous(),
+        AccountsAction.LOGIN,
         outcome="failure",
         details={"username": '=HYPERLINK("http://evil")'},
         target_label="=1+2",
     )
+
+
+class SomeAppAction(AuditAction):
+    APPLICATION_SUBMIT = "eservices.application_submit"
 
 
 def _seqs(page: str) -> list[int]:

@@ -5,8 +5,8 @@ from django.urls import include, path
 
 from zhengwu.urls import urlpatterns as project_urlpatterns
 
-_mounted = any(getattr(p, "namespace", None) == "audit" for p in project_urlpatterns)
+_mounted = any(getattr(p, "namespace", None) == "audit_wb" for p in project_urlpatterns)
 urlpatterns = [
-    *([] if _mounted else [path("workbench/audit/", include("zhengwu.audit.urls"))]),
+    *([] if _mounted else [path("workbench/audit/", include("zhengwu.audit.workbench_urls"))]),
     *project_urlpatterns,
 ]

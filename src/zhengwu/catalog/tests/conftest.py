@@ -1,5 +1,5 @@
-"""People of the catalog tests: the data officers of 市场监管厅 and 公安厅, the e-government
-office (电子政务办) of the 政务服务和数字化建设管理局, and the base catalog loaded through the services."""
+"""What the catalog tests add to the one cast (zhengwu/conftest.py: `market_officer`, `police_officer`,
+`egov` …): the base catalog loaded through the services, and a sample resource."""
 
 from __future__ import annotations
 
@@ -7,36 +7,15 @@ from typing import Any
 
 import pytest
 
-from zhengwu.accounts.models import Department, Region, Role, User
+from zhengwu.accounts.models import Department
 from zhengwu.catalog.demo import GOV_SERVICES, MARKET, POLICE, load_base_catalog
 from zhengwu.catalog.models import CatalogClass, DataType, FormatClass, Resource, ShareType, UpdateCycle, Zone
 from zhengwu.catalog.services import ItemSpec, ResourceData
-from zhengwu.conftest import _department, make_staff
 
 
 @pytest.fixture
-def gov_services_dept(jilin: Region) -> Department:
-    return _department(jilin, "吉林省政务服务和数字化建设管理局", "11220000013500303D")
-
-
-@pytest.fixture
-def market_officer(market_dept: Department) -> User:
-    return make_staff("market_data", market_dept, Role.DATA_OFFICER, name="市场监管厅数据管理员赵")
-
-
-@pytest.fixture
-def police_officer(police_dept: Department) -> User:
-    return make_staff("police_data", police_dept, Role.DATA_OFFICER, name="公安厅数据管理员钱")
-
-
-@pytest.fixture
-def egov(gov_services_dept: Department) -> User:
-    return make_staff("zsj_egov", gov_services_dept, Role.EGOV_OFFICE, name="电子政务办孙主任")
-
-
-@pytest.fixture
-def base_catalog(market_dept: Department, police_dept: Department, gov_services_dept: Department) -> list[Resource]:
-    return load_base_catalog(providers={MARKET: market_dept, POLICE: police_dept, GOV_SERVICES: gov_services_dept})
+def base_catalog(market_dept: Department, police_dept: Department, office_dept: Department) -> list[Resource]:
+    return load_base_catalog(providers={MARKET: market_dept, POLICE: police_dept, GOV_SERVICES: office_dept})
 
 
 def license_data(**changes: Any) -> ResourceData:

@@ -12,6 +12,7 @@ from zhengwu.accounts import services as account_services
 from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import person_client, staff_client
+from zhengwu.core.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tax_system(sys_admin: User, police_dept: Department) -> str:
     _, token = account_services.apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name="金盾工程",
         department=police_dept,
         scopes=[ApiClient.Scope.EXCHANGE_QUERY],
@@ -92,7 +93,10 @@ def test_unpublished_drafts_stay_with_their_department(market_officer: User, pol
 
     assert market_officer.department is not None
     draft = services.resource_create(
-        actor=market_officer, provider=market_officer.department, data=license_data(), items=license_items()
+        actor=Actor.person(market_officer),
+        provider=market_officer.department,
+        data=license_data(),
+        items=license_items(),
     )
     mine = staff_client(market_officer).get("/api/v1/catalog/resources").json()["items"]
     assert [i["id"] for i in mine] == [draft.pk]

@@ -13,6 +13,7 @@ from zhengwu.catalog.errors import CatalogError
 from zhengwu.catalog.exchange_formats import catalog_import_excel, catalog_workbook
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import staff_client
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ ITEMS = [
 
 
 def test_import_creates_drafts(market_officer: User) -> None:
-    result = catalog_import_excel(actor=market_officer, content=_book([RESOURCE], ITEMS))
+    result = catalog_import_excel(actor=Actor.person(market_officer), content=_book([RESOURCE], ITEMS))
     resource = Resource.objects.get()
     assert result.created == [resource] and resource.state == Resource.State.DRAFT
     assert list(resource.items.values_list("code", flat=True)) == ["registration_number", "org_name", "status"]
@@ -51,7 +52,7 @@ def test_bad_cells_are_reported_by_row_and_nothing_is_written(market_officer: Us
     bad = list(RESOURCE)
     bad[14] = "每两天"
     with pytest.raises(ApplicationError) as caught:
-        catalog_import_excel(actor=market_officer, content=_book([RESOURCE, bad], ITEMS))
+        catalog_import_excel(actor=Actor.person(market_officer), content=_book([RESOURCE, bad], ITEMS))
     errors = list(caught.value.fields.values())
     assert "「信息资源」第 3 行「更新周期」：“每两天”不是有效值，应为 实时、每日、每周、每月、每季度、每年。" in errors
     assert any("第 3 行「资源名称」" in e for e in errors)
@@ -61,7 +62,7 @@ def test_bad_cells_are_reported_by_row_and_nothing_is_written(market_officer: Us
 def test_service_rule_errors_point_at_the_item_row(market_officer: User) -> None:
     items = [*ITEMS, ["广告发布登记信息", "备注", "Bad Code", "字符串", "", "", "否", "否", "否", ""]]
     with pytest.raises(ApplicationError) as caught:
-        catalog_import_excel(actor=market_officer, content=_book([RESOURCE], items))
+        catalog_import_excel(actor=Actor.person(market_officer), content=_book([RESOURCE], items))
     assert caught.value.code == CatalogError.IMPORT_FAILED
     assert any(e.startswith("「信息项」第 5 行") for e in caught.value.fields.values())
     assert not Resource.objects.exists()
@@ -73,16 +74,16 @@ def test_export_imports_back(base_catalog: list[Resource], market_officer: User)
     Resource.objects.filter(provider_id=market_officer.department_id).update(name="旧")
     for resource in mine:  # free the names: authority claims follow the published rows
         resource.items.update(is_authoritative=False)
-    result = catalog_import_excel(actor=market_officer, content=content)
+    result = catalog_import_excel(actor=Actor.person(market_officer), content=content)
     assert {r.name for r in result.created} == {r.name for r in mine}
 
 
 def test_not_xlsx_and_refused_people(market_officer: User, police_clerk: User) -> None:
     with pytest.raises(ApplicationError) as caught:
-        catalog_import_excel(actor=market_officer, content=b"name,code\n")
+        catalog_import_excel(actor=Actor.person(market_officer), content=b"name,code\n")
     assert caught.value.code == CatalogError.IMPORT_FAILED
     with pytest.raises(ApplicationError) as caught:
-        catalog_import_excel(actor=police_clerk, content=_book([RESOURCE], ITEMS))
+        catalog_import_excel(actor=Actor.person(police_clerk), content=_book([RESOURCE], ITEMS))
     assert caught.value.code == "core.permission_denied"
 
 

@@ -8,17 +8,20 @@ from django.test import Client
 from zhengwu.accounts.models import User
 from zhengwu.catalog import selectors
 from zhengwu.catalog.models import Resource, ResourceSearchTerm
+from zhengwu.core.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
 
 def test_search_ranks_name_hits_above_item_hits(base_catalog: list[Resource], police_clerk: User) -> None:
-    rows = selectors.resources_filter(selectors.resources_visible(user=police_clerk), query="电子证照")
+    rows = selectors.resources_filter(selectors.resources_visible(Actor.person(police_clerk)), query="电子证照")
     names = [r.name for r in rows]
     assert names[0] == "电子证照目录信息"
-    by_item = selectors.resources_filter(selectors.resources_visible(user=police_clerk), query="公民身份号码")
+    by_item = selectors.resources_filter(selectors.resources_visible(Actor.person(police_clerk)), query="公民身份号码")
     assert by_item.first().name == "人口基础信息"  # type: ignore[union-attr]
-    assert not selectors.resources_filter(selectors.resources_visible(user=police_clerk), query="航天发射").exists()
+    assert not selectors.resources_filter(
+        selectors.resources_visible(Actor.person(police_clerk)), query="航天发射"
+    ).exists()
 
 
 def test_index_is_filled_on_publish_only(base_catalog: list[Resource]) -> None:
@@ -31,7 +34,7 @@ def test_external_instance_never_shows_internal_resources(
     base_catalog: list[Resource], police_clerk: User, settings: object
 ) -> None:
     settings.ZHENGWU_ZONE = "external"  # type: ignore[attr-defined]
-    visible = selectors.resources_visible(user=police_clerk)
+    visible = selectors.resources_visible(Actor.person(police_clerk))
     assert visible.exists() and not visible.filter(zone="internal").exists()
     people = next(r for r in base_catalog if r.name == "人口基础信息")
     assert Client().get(f"/api/v1/catalog/resources/{people.code}").status_code == 404

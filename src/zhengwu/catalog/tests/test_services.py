@@ -15,6 +15,7 @@ from zhengwu.catalog.errors import CatalogError
 from zhengwu.catalog.models import AuthoritativeSource, DataType, Resource, ShareType, Zone
 from zhengwu.catalog.services import ItemSpec
 from zhengwu.catalog.tests.conftest import license_data, license_items
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +24,14 @@ pytestmark = pytest.mark.django_db
 def _draft(officer: User) -> Resource:
     assert officer.department is not None
     return services.resource_create(
-        actor=officer, provider=officer.department, data=license_data(), items=license_items()
+        actor=Actor.person(officer), provider=officer.department, data=license_data(), items=license_items()
     )
 
 
 def _publish(resource: Resource, officer: User, egov: User) -> Resource:
-    services.resource_submit(actor=officer, resource=resource)
-    services.resource_approve(actor=egov, resource=resource)
-    return services.resource_publish(actor=egov, resource=resource)
+    services.resource_submit(actor=Actor.person(officer), resource=resource)
+    services.resource_approve(actor=Actor.person(egov), resource=resource)
+    return services.resource_publish(actor=Actor.person(egov), resource=resource)
 
 
 def test_officer_drafts_and_the_egov_office_publishes_with_a_code(market_officer: User, egov: User) -> None:
@@ -54,7 +55,9 @@ def test_only_a_data_officer_of_the_provider_creates(
 ) -> None:
     actor = request.getfixturevalue(who)
     with pytest.raises(ApplicationError) as caught:
-        services.resource_create(actor=actor, provider=market_dept, data=license_data(), items=license_items())
+        services.resource_create(
+            actor=Actor.person(actor), provider=market_dept, data=license_data(), items=license_items()
+        )
     assert caught.value.code == CoreError.PERMISSION_DENIED
     assert not Resource.objects.exists()
 
@@ -62,19 +65,21 @@ def test_only_a_data_officer_of_the_provider_creates(
 def test_others_cannot_edit_submit_or_review(market_officer: User, police_officer: User, egov: User) -> None:
     draft = _draft(market_officer)
     for call in (
-        lambda: services.resource_update(actor=police_officer, resource=draft, data=license_data(name="改")),
-        lambda: services.dataitems_set(actor=egov, resource=draft, items=license_items()),
-        lambda: services.resource_submit(actor=police_officer, resource=draft),
+        lambda: services.resource_update(
+            actor=Actor.person(police_officer), resource=draft, data=license_data(name="改")
+        ),
+        lambda: services.dataitems_set(actor=Actor.person(egov), resource=draft, items=license_items()),
+        lambda: services.resource_submit(actor=Actor.person(police_officer), resource=draft),
     ):
         with pytest.raises(ApplicationError) as caught:
             call()
         assert caught.value.code == CoreError.PERMISSION_DENIED
-    services.resource_submit(actor=market_officer, resource=draft)
+    services.resource_submit(actor=Actor.person(market_officer), resource=draft)
     with pytest.raises(ApplicationError) as caught:
-        services.resource_approve(actor=market_officer, resource=draft)
+        services.resource_approve(actor=Actor.person(market_officer), resource=draft)
     assert caught.value.code == CoreError.PERMISSION_DENIED
     with pytest.raises(ApplicationError):
-        services.resource_publish(actor=police_officer, resource=draft)
+        services.resource_publish(actor=Actor.person(police_officer), resource=draft)
     draft.refresh_from_db()
     assert draft.state == Resource.State.SUBMITTED and draft.name == "特种设备使用登记信息"
 
@@ -82,21 +87,21 @@ def test_others_cannot_edit_submit_or_review(market_officer: User, police_office
 def test_only_drafts_are_edited_and_states_are_followed(market_officer: User, egov: User) -> None:
     draft = _draft(market_officer)
     with pytest.raises(ApplicationError) as caught:
-        services.resource_publish(actor=egov, resource=draft)
+        services.resource_publish(actor=Actor.person(egov), resource=draft)
     assert caught.value.code == CatalogError.WRONG_STATE
-    services.resource_submit(actor=market_officer, resource=draft)
+    services.resource_submit(actor=Actor.person(market_officer), resource=draft)
     with pytest.raises(ApplicationError) as caught:
-        services.resource_update(actor=market_officer, resource=draft, data=license_data(name="改"))
+        services.resource_update(actor=Actor.person(market_officer), resource=draft, data=license_data(name="改"))
     assert caught.value.code == CatalogError.WRONG_STATE
 
 
 def test_reject_needs_reasons_and_returns_to_draft(market_officer: User, egov: User) -> None:
     draft = _draft(market_officer)
-    services.resource_submit(actor=market_officer, resource=draft)
+    services.resource_submit(actor=Actor.person(market_officer), resource=draft)
     with pytest.raises(ApplicationError) as caught:
-        services.resource_reject(actor=egov, resource=draft, reason="  ")
+        services.resource_reject(actor=Actor.person(egov), resource=draft, reason="  ")
     assert caught.value.code == CatalogError.REASON_REQUIRED
-    services.resource_reject(actor=egov, resource=draft, reason="摘要过于简略")
+    services.resource_reject(actor=Actor.person(egov), resource=draft, reason="摘要过于简略")
     draft.refresh_from_db()
     assert draft.state == Resource.State.DRAFT and draft.review_comment == "摘要过于简略"
 
@@ -123,7 +128,7 @@ def test_metadata_rules_give_clean_errors(
 ) -> None:
     with pytest.raises(ApplicationError) as caught:
         services.resource_create(
-            actor=market_officer,
+            actor=Actor.person(market_officer),
             provider=market_officer.department,
             data=license_data(**changes),
             items=license_items(),  # type: ignore[arg-type]
@@ -146,30 +151,30 @@ def test_metadata_rules_give_clean_errors(
 def test_item_rules(market_officer: User, bad: ItemSpec, field: str) -> None:
     draft = _draft(market_officer)
     with pytest.raises(ApplicationError) as caught:
-        services.dataitems_set(actor=market_officer, resource=draft, items=[*license_items(), bad])
+        services.dataitems_set(actor=Actor.person(market_officer), resource=draft, items=[*license_items(), bad])
     assert caught.value.code == CatalogError.INVALID_ITEMS and field in caught.value.fields
     assert draft.items.count() == 3
 
 
 def test_dataitems_set_replaces_the_list(market_officer: User) -> None:
     draft = _draft(market_officer)
-    items = services.dataitems_set(actor=market_officer, resource=draft, items=license_items()[:1])
+    items = services.dataitems_set(actor=Actor.person(market_officer), resource=draft, items=license_items()[:1])
     assert [i.code for i in items] == ["certificate_number"]
 
 
 def test_submit_needs_items_and_a_key(market_officer: User) -> None:
     draft = services.resource_create(
-        actor=market_officer,
+        actor=Actor.person(market_officer),
         provider=market_officer.department,
         data=license_data(key_item=""),
         items=[],  # type: ignore[arg-type]
     )
     with pytest.raises(ApplicationError) as caught:
-        services.resource_submit(actor=market_officer, resource=draft)
+        services.resource_submit(actor=Actor.person(market_officer), resource=draft)
     assert caught.value.fields == {"items": "请至少登记一个信息项后再提交。"}
-    services.dataitems_set(actor=market_officer, resource=draft, items=license_items())
+    services.dataitems_set(actor=Actor.person(market_officer), resource=draft, items=license_items())
     with pytest.raises(ApplicationError) as caught:
-        services.resource_submit(actor=market_officer, resource=draft)
+        services.resource_submit(actor=Actor.person(market_officer), resource=draft)
     assert "key_item" in caught.value.fields
 
 
@@ -177,7 +182,7 @@ def test_one_source_per_item_names_the_holder(base_catalog: list[Resource], poli
     legal = next(r for r in base_catalog if r.name == "法人单位基本信息")
     assert AuthoritativeSource.objects.get(item_name="法定代表人").data_item.resource == legal
     draft = services.resource_create(
-        actor=police_officer,
+        actor=Actor.person(police_officer),
         provider=police_officer.department,  # type: ignore[arg-type]
         data=license_data(category="3", item="02", subitem="009", name="涉企治安信息", open_to_public=False),
         items=[
@@ -186,7 +191,7 @@ def test_one_source_per_item_names_the_holder(base_catalog: list[Resource], poli
         ],
     )
     with pytest.raises(ApplicationError) as caught:
-        services.resource_submit(actor=police_officer, resource=draft)
+        services.resource_submit(actor=Actor.person(police_officer), resource=draft)
     assert caught.value.code == CatalogError.AUTHORITY_TAKEN and caught.value.status == 409
     assert caught.value.message == (
         f"信息项“法定代表人”的权威来源已是 吉林省市场监督管理厅 的《法人单位基本信息》（{legal.code}），"
@@ -196,18 +201,23 @@ def test_one_source_per_item_names_the_holder(base_catalog: list[Resource], poli
 
 def test_revision_keeps_the_published_version_in_service(market_officer: User, egov: User) -> None:
     published = _publish(_draft(market_officer), market_officer, egov)
-    revision = services.resource_revise(actor=market_officer, resource=published)
+    revision = services.resource_revise(actor=Actor.person(market_officer), resource=published)
     assert revision.state == Resource.State.DRAFT and revision.revision_of == published
     with pytest.raises(ApplicationError) as caught:
-        services.resource_revise(actor=market_officer, resource=published)
+        services.resource_revise(actor=Actor.person(market_officer), resource=published)
     assert caught.value.code == CatalogError.REVISION_EXISTS
     keep_id = published.items.get(code="certificate_number").pk
     items = [*license_items()[:2], ItemSpec(name="注册代码", code="register_code", data_type=DataType.STRING)]
     services.resource_update(
-        actor=market_officer, resource=revision, data=license_data(name="特种设备使用登记信息（2026版）"), items=items
+        actor=Actor.person(market_officer),
+        resource=revision,
+        data=license_data(name="特种设备使用登记信息（2026版）"),
+        items=items,
     )
     with pytest.raises(ApplicationError) as caught:
-        services.resource_update(actor=market_officer, resource=revision, data=license_data(subitem="003"))
+        services.resource_update(
+            actor=Actor.person(market_officer), resource=revision, data=license_data(subitem="003")
+        )
     assert caught.value.code == CatalogError.INVALID_CLASSIFICATION
     assert selectors.resource_get_published(code="301002/001").name == "特种设备使用登记信息"
     final = _publish(revision, market_officer, egov)
@@ -226,11 +236,11 @@ def test_withdraw_releases_authority_and_needs_reasons(
 ) -> None:
     legal = next(r for r in base_catalog if r.name == "法人单位基本信息")
     with pytest.raises(ApplicationError):
-        services.resource_withdraw(actor=police_officer, resource=legal, reason="错误")
+        services.resource_withdraw(actor=Actor.person(police_officer), resource=legal, reason="错误")
     with pytest.raises(ApplicationError) as caught:
-        services.resource_withdraw(actor=market_officer, resource=legal, reason="")
+        services.resource_withdraw(actor=Actor.person(market_officer), resource=legal, reason="")
     assert caught.value.code == CatalogError.REASON_REQUIRED
-    services.resource_withdraw(actor=market_officer, resource=legal, reason="并入新的法人库")
+    services.resource_withdraw(actor=Actor.person(market_officer), resource=legal, reason="并入新的法人库")
     legal.refresh_from_db()
     assert legal.state == Resource.State.WITHDRAWN
     assert not AuthoritativeSource.objects.filter(item_name="法定代表人").exists()
@@ -291,8 +301,8 @@ def test_two_resources_published_at_once_get_different_codes(market_officer: Use
         pytest.skip("row locks (select_for_update) need PostgreSQL; SQLite serialises writers itself")
     drafts = [_draft(market_officer), _draft(market_officer)]
     for draft in drafts:
-        services.resource_submit(actor=market_officer, resource=draft)
-        services.resource_approve(actor=egov, resource=draft)
+        services.resource_submit(actor=Actor.person(market_officer), resource=draft)
+        services.resource_approve(actor=Actor.person(egov), resource=draft)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -301,7 +311,7 @@ def test_two_resources_published_at_once_get_different_codes(market_officer: Use
 
         try:
             barrier.wait()
-            published = services.resource_publish(actor=egov, resource=resource)
+            published = services.resource_publish(actor=Actor.person(egov), resource=resource)
             outcomes.append(str(published.code))
         except Exception as error:  # reported by the assertion below
             outcomes.append(f"error: {error}")

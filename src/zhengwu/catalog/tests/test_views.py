@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from zhengwu.accounts.models import User
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import person_client, staff_client
+from zhengwu.core.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,10 @@ def test_staff_see_all_published_and_only_their_drafts(
 
     assert market_officer.department is not None
     draft = services.resource_create(
-        actor=market_officer, provider=market_officer.department, data=license_data(), items=license_items()
+        actor=Actor.person(market_officer),
+        provider=market_officer.department,
+        data=license_data(),
+        items=license_items(),
     )
     market = staff_client(market_officer)
     listing = market.get("/workbench/catalog/").content.decode()

@@ -13,7 +13,7 @@ from zhengwu.certificates.demo import TYPE_CODES, load_demo
 from zhengwu.certificates.models import Certificate, CertificateType, IssuerKey
 from zhengwu.certificates.tests.conftest import make_base_resource
 from zhengwu.core.idnumbers import make_credit_code, make_resident_id
-from zhengwu.exchange.store import get_record
+from zhengwu.exchange.store.tables import get_record
 
 pytestmark = pytest.mark.django_db
 

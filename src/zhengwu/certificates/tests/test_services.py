@@ -22,7 +22,7 @@ from zhengwu.core.actors import Actor
 from zhengwu.core.crypto import sm2_verify
 from zhengwu.core.errors import ApplicationError, CoreError
 from zhengwu.core.workdays import today
-from zhengwu.exchange.store import get_record
+from zhengwu.exchange.store.tables import get_record
 
 pytestmark = pytest.mark.django_db
 

@@ -141,4 +141,4 @@ def test_reachable_redis_is_ok() -> None:
 def test_health_status_is_plain_data() -> None:
     body = health_status()
     assert json.loads(json.dumps(body)) == body
-    assert set(body) == {"status", "database", "queue", "keys", "zone", "version"}
+    assert set(body) == {"status", "database", "queue", "keys", "zone", "version", "watch"}

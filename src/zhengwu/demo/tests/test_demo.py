@@ -12,7 +12,7 @@ from zhengwu.accounts.models import THREE_ADMINS, ApiClient, Department, Region,
 from zhengwu.conftest import machine_api_client
 from zhengwu.core.idnumbers import validate_credit_code, validate_resident_id
 from zhengwu.exchange import demo as exchange_demo
-from zhengwu.exchange.sharing_models import ShareRequest
+from zhengwu.exchange.sharing.models import ShareRequest
 from zhengwu.supervision.models import Timer
 
 pytestmark = pytest.mark.django_db

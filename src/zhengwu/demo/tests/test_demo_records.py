@@ -12,8 +12,8 @@ from zhengwu.accounts.models import User
 from zhengwu.catalog.models import Resource
 from zhengwu.core.idnumbers import validate_credit_code, validate_resident_id
 from zhengwu.core.regions import is_valid_region_code
-from zhengwu.exchange.store import count_records, find_records, get_record
-from zhengwu.exchange.store_models import LoadJob
+from zhengwu.exchange.store.models import LoadJob
+from zhengwu.exchange.store.tables import count_records, find_records, get_record
 
 pytestmark = pytest.mark.django_db
 

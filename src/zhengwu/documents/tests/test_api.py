@@ -11,6 +11,7 @@ from django.utils import timezone
 from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.accounts.services import apiclient_create
 from zhengwu.audit.models import AuditEvent
+from zhengwu.core.actors import Actor
 from zhengwu.core.crypto import sm3_hex
 from zhengwu.documents import seal
 from zhengwu.documents.models import Delivery, Document
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def system(sys_admin: User, department: Department, name: str) -> Client:
     client, token = apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name=name,
         department=department,
         scopes=[ApiClient.Scope.READ_DIRECTORY],

@@ -1,11 +1,13 @@
-"""People, base data and items of the eservices tests.
+"""What the eservices tests add to the one cast (src/zhengwu/conftest.py): base data and items.
 
-- 市场监督管理厅 (`market_dept`) runs the items; its window clerks are `market_clerk` (王科员)
-  and `market_clerk2` (钱科员).
-- 自然资源厅 and 住房和城乡建设厅 review in parallel in the second stage (`nature_clerk`, `housing_clerk`).
+- 市场监督管理厅 (`market_dept`) runs the items; its window clerks are the cast's `market_clerk`
+  and, here, a second one `market_clerk2` (钱科员).
+- 自然资源厅 and 住房和城乡建设厅 (`nature_dept`, `housing_dept`) review in parallel in the second
+  stage; their clerks `nature_clerk` and `housing_clerk` are this app's own.
 - 公安厅 (`police_clerk`) has nothing to do with the items: the "other department".
 - The base catalog (人口 101001/001 by 公安厅, 法人 102001/001 by 市场监管厅) holds the citizen 张三
-  and the enterprise 某某科技有限公司, so their forms are pre-filled and materials fetched.
+  and the enterprise of `company` (长春市春城食品有限公司), so their forms are pre-filled and
+  materials fetched.
 """
 
 from __future__ import annotations
@@ -15,16 +17,17 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from zhengwu.accounts.models import Department, Region, Role, User
+from zhengwu.accounts.models import Department, Role, User
 from zhengwu.catalog.demo import GOV_SERVICES, MARKET, POLICE, load_base_catalog
 from zhengwu.catalog.models import DataType, Resource
-from zhengwu.conftest import PASSWORD, _department, make_staff
+from zhengwu.conftest import COMPANY_CODE, make_staff
+from zhengwu.core.actors import Actor
 from zhengwu.eservices import services
 from zhengwu.eservices.models import Audience, ItemType, MaterialSource, ServiceItem
-from zhengwu.exchange import store
+from zhengwu.exchange.store import tables as store
 
 CITIZEN_ID = "11010519491231002X"
-COMPANY_CODE = "91110000600037341L"
+COMPANY_NAME = "长春市春城食品有限公司"  # the enterprise of the cast's `company` (王五)
 PDF = b"%PDF-1.4\n% test material\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -37,21 +40,6 @@ def _load(resource: Resource, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             writer.add(tuple(spec.db_converter(c)(str(row[c])) for c in columns))
         writer.finish()
-
-
-@pytest.fixture
-def nature_dept(jilin: Region) -> Department:
-    return _department(jilin, "吉林省自然资源厅", "11220000013544111W")
-
-
-@pytest.fixture
-def housing_dept(jilin: Region) -> Department:
-    return _department(jilin, "吉林省住房和城乡建设厅", "11220000013544187F")
-
-
-@pytest.fixture
-def gov_services_dept(jilin: Region) -> Department:
-    return _department(jilin, "吉林省政务服务和数字化建设管理局", "11220000013500303D")
 
 
 @pytest.fixture
@@ -70,26 +58,8 @@ def housing_clerk(housing_dept: Department) -> User:
 
 
 @pytest.fixture
-def supervisor(gov_services_dept: Department) -> User:
-    return make_staff("supervisor_wu", gov_services_dept, Role.SUPERVISOR, name="电子监察吴")
-
-
-@pytest.fixture
-def company(db: Any) -> User:
-    return User.objects.create_user(
-        username="company_agent",
-        password=PASSWORD,
-        kind=User.Kind.ENTERPRISE,
-        real_name="王五",
-        enterprise_name="某某科技有限公司",
-        enterprise_credit_code=COMPANY_CODE,
-        phone="13700137000",
-    )
-
-
-@pytest.fixture
-def bases(market_dept: Department, police_dept: Department, gov_services_dept: Department) -> dict[str, Resource]:
-    published = load_base_catalog(providers={MARKET: market_dept, POLICE: police_dept, GOV_SERVICES: gov_services_dept})
+def bases(market_dept: Department, police_dept: Department, office_dept: Department) -> dict[str, Resource]:
+    published = load_base_catalog(providers={MARKET: market_dept, POLICE: police_dept, GOV_SERVICES: office_dept})
     by_code = {r.code: r for r in published}
     person, legal = by_code[services.PERSON_BASE], by_code[services.LEGAL_BASE]
     _load(
@@ -110,7 +80,7 @@ def bases(market_dept: Department, police_dept: Department, gov_services_dept: D
         [
             {
                 "credit_code": COMPANY_CODE,
-                "org_name": "某某科技有限公司",
+                "org_name": COMPANY_NAME,
                 "legal_representative": "王五",
                 "registered_capital": "100",
                 "established_on": "2010-05-01",
@@ -146,7 +116,7 @@ def make_item(
 ) -> ServiceItem:
     """Two stages: 市场监管厅 first (5 days), then 自然资源厅 and 住建厅 in parallel (3 days each)."""
     item = services.item_create(
-        actor=None,
+        actor=Actor.platform(),
         department=market_dept,
         data=item_data(**changes),
         materials=[
@@ -175,7 +145,7 @@ def make_item(
         results=[services.ResultSpec(name="建设工程规划许可证", kind="approval")],
     )
     if publish:
-        item = services.item_publish(actor=None, item=item)
+        item = services.item_publish(actor=Actor.platform(), item=item)
     return item
 
 

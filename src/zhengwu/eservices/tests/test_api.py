@@ -9,6 +9,7 @@ from django.core.cache import cache
 
 from zhengwu.accounts.models import User
 from zhengwu.conftest import person_client, staff_client
+from zhengwu.core.actors import Actor
 from zhengwu.eservices import services
 from zhengwu.eservices.models import Application, ServiceItem
 from zhengwu.eservices.tests.conftest import GOOD_FORM, upload
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def submit(citizen: User, item: ServiceItem) -> Application:
     design = item.materials.get(name="建设工程设计方案")
-    return services.application_submit(actor=citizen, item=item, data=GOOD_FORM, files={design.pk: upload()})
+    return services.application_submit(
+        actor=Actor.person(citizen), item=item, data=GOOD_FORM, files={design.pk: upload()}
+    )
 
 
 def test_public_guides(client: Any, item: ServiceItem) -> None:

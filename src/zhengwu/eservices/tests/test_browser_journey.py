@@ -16,6 +16,7 @@ from zhengwu.accounts.models import Department, User
 from zhengwu.browser import browser_page, chromium_path, sign_in
 from zhengwu.certificates.demo import TYPE_CODES, ensure_types
 from zhengwu.conftest import person_client, staff_client
+from zhengwu.core.actors import Actor
 from zhengwu.eservices import services
 from zhengwu.eservices.models import Application, Rating
 from zhengwu.eservices.tests.conftest import PDF, item_data
@@ -41,7 +42,7 @@ def test_apply_correct_parallel_approval_certificate_and_rating(
 ) -> None:
     ensure_types()
     item = services.item_create(
-        actor=None,
+        actor=Actor.platform(),
         department=market_dept,
         data=item_data(audience="legal"),
         materials=[
@@ -66,7 +67,7 @@ def test_apply_correct_parallel_approval_certificate_and_rating(
             )
         ],
     )
-    services.item_publish(actor=None, item=item)
+    services.item_publish(actor=Actor.platform(), item=item)
     first = tmp_path / "方案.pdf"
     first.write_bytes(PDF)
     second = tmp_path / "方案-补正.pdf"
@@ -79,7 +80,7 @@ def test_apply_correct_parallel_approval_certificate_and_rating(
         page.get_by_role("link", name="建设工程规划许可证核发").click()
         page.get_by_role("link", name="在线申请").click()
         assert "无需提交的材料" in page.content() and "营业执照" in page.content()
-        assert page.get_by_label("建设单位").input_value() == "某某科技有限公司"
+        assert page.get_by_label("建设单位").input_value() == "长春市春城食品有限公司"
         assert page.get_by_label("建设单位").is_disabled()
         page.get_by_label("建设项目名称").fill("某某科技研发楼")
         page.get_by_label("建设位置").fill("长春市南关区某路2号")

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from zhengwu.accounts.models import Department, Role, User
+from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
-from zhengwu.conftest import make_staff, person_client, staff_client
+from zhengwu.conftest import person_client, staff_client
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.eservices import importing, services
 from zhengwu.eservices.models import HandlingForm, MaterialFile, ServiceItem, validate_handling_forms
@@ -57,11 +58,13 @@ def test_item_create_checks_the_guide_fields(market_dept: Department, market_cle
     ]
     for data, field in bad:
         with pytest.raises(ApplicationError) as error:
-            services.item_create(actor=market_clerk, department=market_dept, data=data, stages=_stages(market_dept))
+            services.item_create(
+                actor=Actor.person(market_clerk), department=market_dept, data=data, stages=_stages(market_dept)
+            )
         assert field in error.value.fields, (data, error.value.fields)
     assert not ServiceItem.objects.exists()
     created = services.item_create(
-        actor=market_clerk,
+        actor=Actor.person(market_clerk),
         department=market_dept,
         data=item_data(level="township", handling_forms=["window", "mail"], online=False, online_depth="2", visits=1),
         stages=_stages(market_dept),
@@ -92,7 +95,7 @@ def test_excel_import_carries_level_process_forms_and_online_depth(market_clerk:
     for header in ("行使层级", "办理流程", "办理形式", "是否网办", "网上办理深度"):
         assert header in headers
     book = _book(行使层级="县级", 办理形式="窗口办理、网上办理、快递申请", 网上办理深度="四级（全程网办）")
-    [item] = importing.items_import_excel(actor=market_clerk, content=_bytes(book))
+    [item] = importing.items_import_excel(actor=Actor.person(market_clerk), content=_bytes(book))
     item.refresh_from_db()
     assert item.level == "county" and item.online and item.online_depth == "4"
     assert item.handling_forms == ["window", "online", "mail"]
@@ -108,13 +111,14 @@ def test_excel_import_names_the_row_of_bad_guide_columns(market_clerk: User) -> 
     }
     for header, (value, hint) in cases.items():
         with pytest.raises(ApplicationError) as error:
-            importing.items_import_excel(actor=market_clerk, content=_bytes(_book(**{header: value})))
+            importing.items_import_excel(actor=Actor.person(market_clerk), content=_bytes(_book(**{header: value})))
         lines = list(error.value.fields.values())
         assert any("「事项」第 2 行" in line and header in line and hint in line for line in lines), lines
     # Each column is valid alone, but together they contradict: the row is named with the reason.
     with pytest.raises(ApplicationError) as error:
         importing.items_import_excel(
-            actor=market_clerk, content=_bytes(_book(是否网办="否", 办理形式="网上办理", 到办事现场次数=1))
+            actor=Actor.person(market_clerk),
+            content=_bytes(_book(是否网办="否", 办理形式="网上办理", 到办事现场次数=1)),
         )
     assert any("「事项」第 2 行" in line and "是否网办" in line for line in error.value.fields.values())
     assert not ServiceItem.objects.exists()
@@ -140,7 +144,7 @@ def test_the_guide_shows_level_forms_online_and_depth(
 
 
 def test_department_staff_upload_a_blank_form_and_anyone_downloads_it_from_the_guide(
-    client: Any, item: ServiceItem, market_clerk: User, police_clerk: User, market_dept: Department
+    client: Any, item: ServiceItem, market_clerk: User, police_clerk: User, egov: User
 ) -> None:
     design = item.materials.get(name="建设工程设计方案")
     url = f"/workbench/eservices/items/{item.pk}/materials/{design.pk}/files/"
@@ -170,13 +174,12 @@ def test_department_staff_upload_a_blank_form_and_anyone_downloads_it_from_the_g
     refused = staff_client(police_clerk).post(url, {"kind": "blank", "file": SimpleUploadedFile("x.pdf", PDF)})
     assert refused.status_code == 404
     with pytest.raises(ApplicationError) as error:
-        services.material_file_upload(actor=police_clerk, material=design, kind="blank", upload=upload())
+        services.material_file_upload(actor=Actor.person(police_clerk), material=design, kind="blank", upload=upload())
     assert error.value.code == "core.permission_denied"
     # The e-government office sees every item but does not upload a department's forms.
-    office = make_staff("egov_office", market_dept, Role.EGOV_OFFICE, name="政务办赵")
-    assert staff_client(office).post(url, {"kind": "blank"}).status_code == 403
+    assert staff_client(egov).post(url, {"kind": "blank"}).status_code == 403
     with pytest.raises(ApplicationError):
-        services.material_file_upload(actor=office, material=design, kind="blank", upload=upload())
+        services.material_file_upload(actor=Actor.person(egov), material=design, kind="blank", upload=upload())
     assert design.files.get(kind="blank").file_name == "新表格.png"
 
 
@@ -188,14 +191,14 @@ def test_blank_form_files_are_checked_like_applicant_uploads(
     for name, content in (("表格.docx", b"PK\x03\x04"), ("表格.pdf", b"not a pdf"), ("表格.pdf", b"")):
         with pytest.raises(ApplicationError) as error:
             services.material_file_upload(
-                actor=market_clerk, material=design, kind="blank", upload=upload(name, content)
+                actor=Actor.person(market_clerk), material=design, kind="blank", upload=upload(name, content)
             )
         assert error.value.code == "eservices.invalid_file"
     big = upload("表格.pdf", PDF + b"0" * services.MAX_FILE_BYTES)
     with pytest.raises(ApplicationError):
-        services.material_file_upload(actor=market_clerk, material=design, kind="blank", upload=big)
+        services.material_file_upload(actor=Actor.person(market_clerk), material=design, kind="blank", upload=big)
     with pytest.raises(ApplicationError):
-        services.material_file_upload(actor=market_clerk, material=design, kind="other", upload=upload())
+        services.material_file_upload(actor=Actor.person(market_clerk), material=design, kind="other", upload=upload())
     page = staff_client(market_clerk).post(
         f"/workbench/eservices/items/{draft.pk}/materials/{design.pk}/files/",
         {"kind": "blank", "file": SimpleUploadedFile("表格.txt", b"hello")},
@@ -204,7 +207,9 @@ def test_blank_form_files_are_checked_like_applicant_uploads(
     assert "仅接受 PDF、OFD、JPG、PNG 文件" in page.content.decode()
     assert not MaterialFile.objects.exists()
     # A draft's file is not public; its department sees it on the workbench.
-    row = services.material_file_upload(actor=market_clerk, material=design, kind="sample", upload=upload())
+    row = services.material_file_upload(
+        actor=Actor.person(market_clerk), material=design, kind="sample", upload=upload()
+    )
     assert client.get(f"/services/material-files/{row.pk}/").status_code == 404
     assert staff_client(market_clerk).get(f"/workbench/eservices/material-files/{row.pk}/").content == PDF
 
@@ -216,17 +221,23 @@ def test_fetched_materials_are_trust_level_a_and_uploads_c(
     citizen: User, item: ServiceItem, market_clerk: User
 ) -> None:
     design = item.materials.get(name="建设工程设计方案")
-    application = services.application_submit(actor=citizen, item=item, data=GOOD_FORM, files={design.pk: upload()})
+    application = services.application_submit(
+        actor=Actor.person(citizen), item=item, data=GOOD_FORM, files={design.pk: upload()}
+    )
     levels = {m.material.name: (m.fetched, m.trust_level) for m in application.materials.select_related("material")}
     assert levels == {"申请人身份证明": (True, "A"), "建设工程设计方案": (False, "C")}
     page = staff_client(market_clerk).get(f"/workbench/eservices/cases/{application.pk}/").content.decode()
     assert "可信等级" in page and "A级（政府部门签章）" in page and "C级（申请人上传）" in page
     # A corrected file is the applicant's too.
-    services.application_request_correction(actor=market_clerk, application=application, items=["方案不清晰"])
-    services.application_correct(actor=citizen, application=application, files={design.pk: upload("新方案.png", PNG)})
+    services.application_request_correction(
+        actor=Actor.person(market_clerk), application=application, items=["方案不清晰"]
+    )
+    services.application_correct(
+        actor=Actor.person(citizen), application=application, files={design.pk: upload("新方案.png", PNG)}
+    )
     assert application.materials.get(current=True, material=design).trust_level == "C"
     # The department task page shows the levels as well.
-    services.application_accept(actor=market_clerk, application=application)
+    services.application_accept(actor=Actor.person(market_clerk), application=application)
     task = application.tasks.get()
     task_page = staff_client(market_clerk).get(f"/workbench/eservices/tasks/{task.pk}/").content.decode()
     assert "A级（政府部门签章）" in task_page
@@ -237,6 +248,6 @@ def test_fetched_materials_are_trust_level_a_and_uploads_c(
 def test_without_a_base_record_the_uploaded_identity_is_c(outsider: User, item: ServiceItem) -> None:
     files = {m.pk: upload() for m in item.materials.filter(required=True)}
     application = services.application_submit(
-        actor=outsider, item=item, data={**GOOD_FORM, "applicant_name": "赵六"}, files=files
+        actor=Actor.person(outsider), item=item, data={**GOOD_FORM, "applicant_name": "赵六"}, files=files
     )
     assert set(application.materials.values_list("fetched", "trust_level")) == {(False, "C")}

@@ -15,6 +15,7 @@ from django.forms.models import model_to_dict
 from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.eservices import selectors, services
 from zhengwu.eservices.models import (
@@ -27,7 +28,7 @@ from zhengwu.eservices.models import (
     ServiceItem,
 )
 from zhengwu.eservices.tests.conftest import GOOD_FORM, PDF, PNG, make_item, upload
-from zhengwu.exchange.sharing_models import AccessLog
+from zhengwu.exchange.sharing.models import AccessLog
 from zhengwu.supervision import scorecards
 from zhengwu.supervision.models import Timer
 from zhengwu.supervision.selectors import timer_for
@@ -42,7 +43,7 @@ def at(day: date, hour: int = 10) -> datetime:
 def submit(citizen: User, item: ServiceItem, when: datetime | None = None, **form: Any) -> Application:
     design = item.materials.get(name="建设工程设计方案")
     return services.application_submit(
-        actor=citizen, item=item, data={**GOOD_FORM, **form}, files={design.pk: upload()}, when=when
+        actor=Actor.person(citizen), item=item, data={**GOOD_FORM, **form}, files={design.pk: upload()}, when=when
     )
 
 
@@ -92,11 +93,11 @@ def test_full_flow_with_parallel_stage_and_once_only_fetch(
     timer = timer_for(application, services.TIMER_APPLICATION)
     assert timer is not None and timer.limit == 10 and timer.state == Timer.State.RUNNING
 
-    services.application_accept(actor=market_clerk, application=application)
+    services.application_accept(actor=Actor.person(market_clerk), application=application)
     application.refresh_from_db()
     assert application.state == Application.State.PROCESSING and application.current_stage == 1
     first = _task(application, market_dept)
-    services.task_complete(actor=market_clerk, task=first, approve=True, opinion="规划条件相符")
+    services.task_complete(actor=Actor.person(market_clerk), task=first, approve=True, opinion="规划条件相符")
     application.refresh_from_db()
     assert application.current_stage == 2
     assert set(application.tasks.filter(state=CaseTask.State.OPEN).values_list("department", flat=True)) == {
@@ -107,13 +108,17 @@ def test_full_flow_with_parallel_stage_and_once_only_fetch(
     for dept in (nature_dept, housing_dept):
         task_timer = timer_for(_task(application, dept), services.TIMER_TASK)
         assert task_timer is not None and task_timer.limit == 3 and task_timer.is_live
-    services.task_complete(actor=nature_clerk, task=_task(application, nature_dept), approve=True, opinion="")
+    services.task_complete(
+        actor=Actor.person(nature_clerk), task=_task(application, nature_dept), approve=True, opinion=""
+    )
     application.refresh_from_db()
     assert application.state == Application.State.PROCESSING  # 住建厅 still reviewing
-    services.task_complete(actor=housing_clerk, task=_task(application, housing_dept), approve=True, opinion="同意")
+    services.task_complete(
+        actor=Actor.person(housing_clerk), task=_task(application, housing_dept), approve=True, opinion="同意"
+    )
     application.refresh_from_db()
     assert application.state == Application.State.DECIDING
-    services.application_decide(actor=market_clerk, application=application, approve=True)
+    services.application_decide(actor=Actor.person(market_clerk), application=application, approve=True)
     application.refresh_from_db()
     assert application.state == Application.State.APPROVED and application.decided_at is not None
     timer = timer_for(application, services.TIMER_APPLICATION)
@@ -124,14 +129,14 @@ def test_full_flow_with_parallel_stage_and_once_only_fetch(
     assert AuditEvent.objects.filter(action="eservices.application_decide").exists()
 
     rating = services.rating_create(
-        actor=citizen,
+        actor=Actor.person(citizen),
         application=application,
         data=services.RatingData(level=5, overall=5, efficiency=5, guide_accuracy=4, convenience=5, usability=5),
     )
     assert not rating.is_bad and not Rectification.objects.exists()
     with pytest.raises(ApplicationError) as error:
         services.rating_create(
-            actor=citizen,
+            actor=Actor.person(citizen),
             application=application,
             data=services.RatingData(level=1, overall=1, efficiency=1, guide_accuracy=1, convenience=1, usability=1),
         )
@@ -142,7 +147,7 @@ def test_an_enterprise_gets_its_registration_from_the_legal_base(
     company: User, market_dept: Department, nature_dept: Department, housing_dept: Department, bases: Any
 ) -> None:
     item = services.item_create(
-        actor=None,
+        actor=Actor.platform(),
         department=market_dept,
         data=__import__("zhengwu.eservices.tests.conftest", fromlist=["item_data"]).item_data(
             audience="legal", impl_code="X-LEGAL-1", name="食品经营许可"
@@ -151,11 +156,11 @@ def test_an_enterprise_gets_its_registration_from_the_legal_base(
         fields=[services.FieldSpec(code="org_name", label="经营者名称", required=True, prefill="legal:org_name")],
         stages=[services.StageSpec(name="审查", tasks=[services.TaskSpec(market_dept, "审查", 5)])],
     )
-    item = services.item_publish(actor=None, item=item)
-    application = services.application_submit(actor=company, item=item, data={"org_name": "假冒名称"})
-    assert application.data["org_name"] == "某某科技有限公司"  # base data wins over what was typed
+    item = services.item_publish(actor=Actor.platform(), item=item)
+    application = services.application_submit(actor=Actor.person(company), item=item, data={"org_name": "假冒名称"})
+    assert application.data["org_name"] == "长春市春城食品有限公司"  # base data wins over what was typed
     assert application.materials.get().fetched
-    assert application.applicant_name == "某某科技有限公司"
+    assert application.applicant_name == "长春市春城食品有限公司"
 
 
 def test_without_base_record_the_material_must_be_uploaded(outsider: User, item: ServiceItem) -> None:
@@ -190,7 +195,7 @@ def test_correction_pauses_the_clock_until_the_applicant_answers(
     before = timer_for(application, services.TIMER_APPLICATION)
     assert before is not None and before.deadline == date(2026, 10, 16)
     services.application_request_correction(
-        actor=market_clerk,
+        actor=Actor.person(market_clerk),
         application=application,
         items=["建设工程设计方案缺少总平面图", "建筑面积与方案不一致"],
         when=at(date(2026, 9, 29)),
@@ -202,7 +207,7 @@ def test_correction_pauses_the_clock_until_the_applicant_answers(
     assert paused is not None and paused.state == Timer.State.PAUSED
     design = item.materials.get(name="建设工程设计方案")
     services.application_correct(
-        actor=citizen,
+        actor=Actor.person(citizen),
         application=application,
         data={"area": "1180"},
         files={design.pk: upload("方案-修订.png", PNG)},
@@ -224,14 +229,18 @@ def test_special_procedure_pauses_the_case_and_the_task(
     citizen: User, item: ServiceItem, market_clerk: User, market_dept: Department
 ) -> None:
     application = submit(citizen, item, when=at(date(2026, 11, 2)))  # Monday
-    services.application_accept(actor=market_clerk, application=application, when=at(date(2026, 11, 2), 11))
+    services.application_accept(
+        actor=Actor.person(market_clerk), application=application, when=at(date(2026, 11, 2), 11)
+    )
     task = _task(application, market_dept)
-    services.task_special_start(actor=market_clerk, task=task, reason="专家评审", when=at(date(2026, 11, 3)))
+    services.task_special_start(
+        actor=Actor.person(market_clerk), task=task, reason="专家评审", when=at(date(2026, 11, 3))
+    )
     assert timer_for(application, services.TIMER_APPLICATION).state == Timer.State.PAUSED  # type: ignore[union-attr]
     assert timer_for(task, services.TIMER_TASK).state == Timer.State.PAUSED  # type: ignore[union-attr]
     with pytest.raises(ApplicationError):  # no decision on a task while its special procedure runs
-        services.task_complete(actor=market_clerk, task=task, approve=True, opinion="")
-    services.task_special_end(actor=market_clerk, task=task, when=at(date(2026, 11, 10)))
+        services.task_complete(actor=Actor.person(market_clerk), task=task, approve=True, opinion="")
+    services.task_special_end(actor=Actor.person(market_clerk), task=task, when=at(date(2026, 11, 10)))
     case_timer = timer_for(application, services.TIMER_APPLICATION)
     task_timer = timer_for(task, services.TIMER_TASK)
     assert case_timer is not None and task_timer is not None
@@ -251,13 +260,17 @@ def test_an_objection_ends_the_review_and_only_a_denial_can_follow(
     housing_dept: Department,
 ) -> None:
     application = submit(citizen, item)
-    services.application_accept(actor=market_clerk, application=application)
-    services.task_complete(actor=market_clerk, task=_task(application, market_dept), approve=True, opinion="")
+    services.application_accept(actor=Actor.person(market_clerk), application=application)
+    services.task_complete(
+        actor=Actor.person(market_clerk), task=_task(application, market_dept), approve=True, opinion=""
+    )
     with pytest.raises(ApplicationError) as error:
-        services.task_complete(actor=nature_clerk, task=_task(application, nature_dept), approve=False, opinion=" ")
+        services.task_complete(
+            actor=Actor.person(nature_clerk), task=_task(application, nature_dept), approve=False, opinion=" "
+        )
     assert error.value.code == "eservices.reason_required"
     services.task_complete(
-        actor=nature_clerk, task=_task(application, nature_dept), approve=False, opinion="占用基本农田"
+        actor=Actor.person(nature_clerk), task=_task(application, nature_dept), approve=False, opinion="占用基本农田"
     )
     application.refresh_from_db()
     assert application.state == Application.State.DECIDING
@@ -265,10 +278,12 @@ def test_an_objection_ends_the_review_and_only_a_denial_can_follow(
     assert housing.state == CaseTask.State.CANCELLED
     assert timer_for(housing, services.TIMER_TASK).state == Timer.State.CANCELLED  # type: ignore[union-attr]
     with pytest.raises(ApplicationError):
-        services.application_decide(actor=market_clerk, application=application, approve=True)
+        services.application_decide(actor=Actor.person(market_clerk), application=application, approve=True)
     with pytest.raises(ApplicationError):
-        services.application_decide(actor=market_clerk, application=application, approve=False, reason="")
-    services.application_decide(actor=market_clerk, application=application, approve=False, reason="用地不符合规划")
+        services.application_decide(actor=Actor.person(market_clerk), application=application, approve=False, reason="")
+    services.application_decide(
+        actor=Actor.person(market_clerk), application=application, approve=False, reason="用地不符合规划"
+    )
     application.refresh_from_db()
     assert application.state == Application.State.DENIED and application.decision_reason == "用地不符合规划"
 
@@ -276,21 +291,21 @@ def test_an_objection_ends_the_review_and_only_a_denial_can_follow(
 def test_refusal_and_withdrawal(citizen: User, item: ServiceItem, market_clerk: User, market_dept: Department) -> None:
     refused = submit(citizen, item)
     with pytest.raises(ApplicationError):
-        services.application_refuse(actor=market_clerk, application=refused, reason="")
-    services.application_refuse(actor=market_clerk, application=refused, reason="不属于本机关职权范围")
+        services.application_refuse(actor=Actor.person(market_clerk), application=refused, reason="")
+    services.application_refuse(actor=Actor.person(market_clerk), application=refused, reason="不属于本机关职权范围")
     refused.refresh_from_db()
     assert refused.state == Application.State.REFUSED
     assert timer_for(refused, services.TIMER_APPLICATION).state == Timer.State.FINISHED  # type: ignore[union-attr]
 
     withdrawn = submit(citizen, item)
-    services.application_accept(actor=market_clerk, application=withdrawn)
-    services.application_withdraw(actor=citizen, application=withdrawn, reason="项目暂缓")
+    services.application_accept(actor=Actor.person(market_clerk), application=withdrawn)
+    services.application_withdraw(actor=Actor.person(citizen), application=withdrawn, reason="项目暂缓")
     withdrawn.refresh_from_db()
     assert withdrawn.state == Application.State.WITHDRAWN
     assert _task(withdrawn, market_dept).state == CaseTask.State.CANCELLED
     assert not Timer.objects.filter(state__in=Timer.LIVE_STATES).exists()
     with pytest.raises(ApplicationError) as error:
-        services.application_withdraw(actor=citizen, application=withdrawn)
+        services.application_withdraw(actor=Actor.person(citizen), application=withdrawn)
     assert error.value.code == "eservices.wrong_state"
 
 
@@ -310,27 +325,29 @@ def test_people_without_the_right_are_refused_and_nothing_changes(
     before = snapshot(application)
     for actor in (outsider, police_clerk, nature_clerk, citizen):
         for call in (
-            lambda a: services.application_accept(actor=a, application=application),
-            lambda a: services.application_refuse(actor=a, application=application, reason="x"),
-            lambda a: services.application_request_correction(actor=a, application=application, items=["x"]),
+            lambda a: services.application_accept(actor=Actor.person(a), application=application),
+            lambda a: services.application_refuse(actor=Actor.person(a), application=application, reason="x"),
+            lambda a: services.application_request_correction(
+                actor=Actor.person(a), application=application, items=["x"]
+            ),
         ):
             with pytest.raises(ApplicationError) as error:
                 call(actor)
             assert error.value.code == "core.permission_denied"
     for actor in (outsider, market_clerk, police_clerk):
         with pytest.raises(ApplicationError) as error:
-            services.application_withdraw(actor=actor, application=application)
+            services.application_withdraw(actor=Actor.person(actor), application=application)
         assert error.value.code == "core.permission_denied"
     assert snapshot(application) == before
 
-    services.application_accept(actor=market_clerk, application=application)
+    services.application_accept(actor=Actor.person(market_clerk), application=application)
     task = _task(application, market_dept)
     before = snapshot(application)
     for actor in (outsider, police_clerk, nature_clerk, citizen):
         with pytest.raises(ApplicationError):
-            services.task_complete(actor=actor, task=task, approve=True, opinion="")
+            services.task_complete(actor=Actor.person(actor), task=task, approve=True, opinion="")
         with pytest.raises(ApplicationError):
-            services.task_special_start(actor=actor, task=task, reason="专家评审")
+            services.task_special_start(actor=Actor.person(actor), task=task, reason="专家评审")
     assert snapshot(application) == before
 
 
@@ -353,14 +370,16 @@ def test_bad_input_changes_nothing(citizen: User, item: ServiceItem, police_cler
     logs = AccessLog.objects.count()
     for data, files, code in cases:
         with pytest.raises(ApplicationError) as error:
-            services.application_submit(actor=citizen, item=item, data=data, files=files)
+            services.application_submit(actor=Actor.person(citizen), item=item, data=data, files=files)
         assert error.value.code == code, (data, error.value)
     assert error.value.status == 400
     assert not Application.objects.exists() and not ApplicationMaterial.objects.exists()
     assert not Timer.objects.exists() and not Notification.objects.exists()
     assert AccessLog.objects.count() == logs
     with pytest.raises(ApplicationError) as error:
-        services.application_submit(actor=police_clerk, item=item, data=GOOD_FORM, files={design.pk: upload()})
+        services.application_submit(
+            actor=Actor.person(police_clerk), item=item, data=GOOD_FORM, files={design.pk: upload()}
+        )
     assert error.value.code == "core.permission_denied"
 
 
@@ -381,9 +400,9 @@ def test_two_clerks_with_the_same_page_open_only_one_accepts(
 ) -> None:
     application = submit(citizen, item)
     stale = Application.objects.get(pk=application.pk)  # the second clerk's copy, loaded before
-    services.application_accept(actor=market_clerk, application=application)
+    services.application_accept(actor=Actor.person(market_clerk), application=application)
     with pytest.raises(ApplicationError) as error:
-        services.application_request_correction(actor=market_clerk2, application=stale, items=["补正"])
+        services.application_request_correction(actor=Actor.person(market_clerk2), application=stale, items=["补正"])
     assert error.value.code == "eservices.wrong_state" and "待受理" not in error.value.message
     assert "审批中" in error.value.message
     assert CaseTask.objects.filter(application=application).count() == 1
@@ -396,7 +415,7 @@ def test_two_clerks_acting_at_the_same_moment_exactly_one_succeeds(
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:memorydb", ":memory:")):
         pytest.skip("an in-memory SQLite test database has no cross-connection write locks; run with a file DB")
     application = submit(citizen, item)
-    services.application_accept(actor=market_clerk, application=application)
+    services.application_accept(actor=Actor.person(market_clerk), application=application)
     task = _task(application, market_dept)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -406,7 +425,7 @@ def test_two_clerks_acting_at_the_same_moment_exactly_one_succeeds(
 
         try:
             barrier.wait()
-            services.task_complete(actor=actor, task=task, approve=approve, opinion="意见")
+            services.task_complete(actor=Actor.person(actor), task=task, approve=approve, opinion="意见")
             outcomes.append("ok")
         except ApplicationError as error:
             outcomes.append(error.code)
@@ -438,45 +457,49 @@ def test_a_clerk_of_the_department_claims_a_task_and_only_they_act_on_it(
     market_dept: Department,
 ) -> None:
     application = submit(citizen, item)
-    services.application_accept(actor=market_clerk, application=application)
+    services.application_accept(actor=Actor.person(market_clerk), application=application)
     task = _task(application, market_dept)
     stale = CaseTask.objects.get(pk=task.pk)  # 钱科员's copy, loaded before the claim
 
     for outsider_staff in (police_clerk, supervisor):  # another department; not a clerk at all
         with pytest.raises(ApplicationError) as error:
-            services.task_claim(actor=outsider_staff, task=task)
+            services.task_claim(actor=Actor.person(outsider_staff), task=task)
         assert error.value.code == "core.permission_denied"
     assert CaseTask.objects.get(pk=task.pk).claimed_by is None
 
-    claimed = services.task_claim(actor=market_clerk, task=task)
+    claimed = services.task_claim(actor=Actor.person(market_clerk), task=task)
     assert claimed.claimed_by == market_clerk and claimed.claimed_at is not None
-    event = AuditEvent.objects.get(action="eservices.task_claim")
+    event = AuditEvent.objects.get(action="eservices.task_claim", outcome=AuditEvent.Outcome.SUCCESS)
     assert event.actor == market_clerk and event.target_id == str(task.pk)
+    # The two refused claims before it are in the log too.
+    refused = AuditEvent.objects.filter(action="eservices.task_claim", outcome=AuditEvent.Outcome.DENIED)
+    assert sorted(e.actor.username for e in refused) == sorted([police_clerk.username, supervisor.username])
 
     with pytest.raises(ApplicationError) as error:  # the second clerk, with the page loaded before
-        services.task_claim(actor=market_clerk2, task=stale)
+        services.task_claim(actor=Actor.person(market_clerk2), task=stale)
     assert error.value.code == "eservices.task_claimed" and "市场监管局王科员" in error.value.message
     with pytest.raises(ApplicationError) as error:
-        services.task_claim(actor=market_clerk, task=task)
+        services.task_claim(actor=Actor.person(market_clerk), task=task)
     assert error.value.code == "eservices.task_claimed" and "已由您认领" in error.value.message
     assert CaseTask.objects.get(pk=task.pk).claimed_by == market_clerk
 
     # Someone else's claim: 钱科员 may neither decide nor start a special procedure.
     with pytest.raises(ApplicationError) as error:
-        services.task_complete(actor=market_clerk2, task=task, approve=True, opinion="同意")
+        services.task_complete(actor=Actor.person(market_clerk2), task=task, approve=True, opinion="同意")
     assert error.value.code == "eservices.task_claimed"
     assert "已由市场监管局王科员认领，只有认领人可以办理" in error.value.message
     with pytest.raises(ApplicationError) as error:
-        services.task_special_start(actor=market_clerk2, task=task, reason="专家评审")
+        services.task_special_start(actor=Actor.person(market_clerk2), task=task, reason="专家评审")
     assert error.value.code == "eservices.task_claimed"
     assert CaseTask.objects.get(pk=task.pk).state == CaseTask.State.OPEN
-    assert not AuditEvent.objects.filter(action__in=["eservices.task_complete", "eservices.task_special_start"])
+    refusals = AuditEvent.objects.filter(action__in=["eservices.task_complete", "eservices.task_special_start"])
+    assert [e.outcome for e in refusals] == [AuditEvent.Outcome.FAILURE] * 2  # refused, and recorded as such
 
-    services.task_complete(actor=market_clerk, task=task, approve=True, opinion="同意")
+    services.task_complete(actor=Actor.person(market_clerk), task=task, approve=True, opinion="同意")
     assert CaseTask.objects.get(pk=task.pk).state == CaseTask.State.APPROVED
     CaseTask.objects.filter(pk=task.pk).update(claimed_by=None, claimed_at=None)
     with pytest.raises(ApplicationError) as error:  # a finished task can no longer be claimed
-        services.task_claim(actor=market_clerk2, task=task)
+        services.task_claim(actor=Actor.person(market_clerk2), task=task)
     assert error.value.code == "eservices.wrong_state"
 
 
@@ -484,11 +507,11 @@ def test_the_todo_list_offers_to_claim_and_then_names_the_claimer(
     citizen: User, item: ServiceItem, market_clerk: User, market_clerk2: User, market_dept: Department
 ) -> None:
     application = submit(citizen, item)
-    services.application_accept(actor=market_clerk, application=application)
+    services.application_accept(actor=Actor.person(market_clerk), application=application)
     task = _task(application, market_dept)
     (todo,) = selectors.todo_items(market_clerk2)
     assert todo.claimed_by == "" and todo.claim_url == f"/workbench/eservices/tasks/{task.pk}/claim/"
-    services.task_claim(actor=market_clerk, task=task)
+    services.task_claim(actor=Actor.person(market_clerk), task=task)
     (todo,) = selectors.todo_items(market_clerk2)
     assert todo.claimed_by == "市场监管局王科员" and todo.claim_url == ""
 
@@ -500,7 +523,7 @@ def test_two_clerks_claiming_at_the_same_moment_exactly_one_gets_the_task(
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:memorydb", ":memory:")):
         pytest.skip("an in-memory SQLite test database has no cross-connection write locks; run with a file DB")
     application = submit(citizen, item)
-    services.application_accept(actor=market_clerk, application=application)
+    services.application_accept(actor=Actor.person(market_clerk), application=application)
     task = _task(application, market_dept)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -510,7 +533,7 @@ def test_two_clerks_claiming_at_the_same_moment_exactly_one_gets_the_task(
 
         try:
             barrier.wait()
-            services.task_claim(actor=actor, task=task)
+            services.task_claim(actor=Actor.person(actor), task=task)
             outcomes.append("ok")
         except ApplicationError as error:
             outcomes.append(error.code)
@@ -524,7 +547,8 @@ def test_two_clerks_claiming_at_the_same_moment_exactly_one_gets_the_task(
         thread.join()
     assert sorted(outcomes) == ["eservices.task_claimed", "ok"]
     assert CaseTask.objects.get(pk=task.pk).claimed_by_id in (market_clerk.pk, market_clerk2.pk)
-    assert AuditEvent.objects.filter(action="eservices.task_claim").count() == 1
+    claims = AuditEvent.objects.filter(action="eservices.task_claim")
+    assert sorted(claims.values_list("outcome", flat=True)) == ["failure", "success"]
 
 
 # --- lookup ----------------------------------------------------------------------------------
@@ -555,7 +579,7 @@ def test_lookup_by_number_and_code(citizen: User, item: ServiceItem) -> None:
 
 def _finished(citizen: User, item: ServiceItem, clerk: User) -> Application:
     application = submit(citizen, item)
-    services.application_refuse(actor=clerk, application=application, reason="材料不符合法定形式")
+    services.application_refuse(actor=Actor.person(clerk), application=application, reason="材料不符合法定形式")
     application.refresh_from_db()
     return application
 
@@ -571,24 +595,32 @@ def test_a_bad_rating_opens_a_rectification_with_a_15_day_clock_and_an_appeal_ro
     application = _finished(citizen, item, market_clerk)
     bad = services.RatingData(level=1, overall=1, efficiency=2, guide_accuracy=3, convenience=1, usability=2)
     with pytest.raises(ApplicationError) as error:
-        services.rating_create(actor=citizen, application=application, data=bad)
+        services.rating_create(actor=Actor.person(citizen), application=application, data=bad)
     assert error.value.code == "eservices.reason_required"
     bad.comment = "窗口态度差，材料要求前后不一"
-    rating = services.rating_create(actor=citizen, application=application, data=bad)
+    rating = services.rating_create(actor=Actor.person(citizen), application=application, data=bad)
     rect = Rectification.objects.get(rating=rating)
     timer = timer_for(rect, services.TIMER_RECTIFICATION)
     assert timer is not None and timer.limit == 15 and timer.department == market_dept
     assert [s.bad for s in selectors.rating_stats(date(2000, 1, 1), date(2100, 1, 1))] == [1]
     with pytest.raises(ApplicationError):
-        services.rectification_appeal(actor=police_clerk, rectification=rect, reason="与本部门无关")
+        services.rectification_appeal(actor=Actor.person(police_clerk), rectification=rect, reason="与本部门无关")
     with pytest.raises(ApplicationError):
-        services.rectification_decide_appeal(actor=market_clerk, rectification=rect, upheld=True, comment="x")
-    services.rectification_appeal(actor=market_clerk, rectification=rect, reason="申请人提交的材料系伪造，评价不实")
+        services.rectification_decide_appeal(
+            actor=Actor.person(market_clerk), rectification=rect, upheld=True, comment="x"
+        )
+    services.rectification_appeal(
+        actor=Actor.person(market_clerk), rectification=rect, reason="申请人提交的材料系伪造，评价不实"
+    )
     assert timer_for(rect, services.TIMER_RECTIFICATION).state == Timer.State.PAUSED  # type: ignore[union-attr]
-    services.rectification_decide_appeal(actor=supervisor, rectification=rect, upheld=False, comment="证据不足")
+    services.rectification_decide_appeal(
+        actor=Actor.person(supervisor), rectification=rect, upheld=False, comment="证据不足"
+    )
     rect.refresh_from_db()
     assert rect.state == Rectification.State.OPEN
-    services.rectification_complete(actor=market_clerk, rectification=rect, response="已电话回访，统一了材料清单")
+    services.rectification_complete(
+        actor=Actor.person(market_clerk), rectification=rect, response="已电话回访，统一了材料清单"
+    )
     rect.refresh_from_db()
     assert rect.state == Rectification.State.DONE
     assert timer_for(rect, services.TIMER_RECTIFICATION).state == Timer.State.FINISHED  # type: ignore[union-attr]
@@ -599,13 +631,15 @@ def test_an_upheld_appeal_takes_the_rating_out_of_the_statistics(
 ) -> None:
     application = _finished(citizen, item, market_clerk)
     rating = services.rating_create(
-        actor=citizen,
+        actor=Actor.person(citizen),
         application=application,
         data=services.RatingData(2, 2, 2, 2, 2, 2, comment="不满意"),
     )
     rect = rating.rectification
-    services.rectification_appeal(actor=market_clerk, rectification=rect, reason="恶意差评")
-    services.rectification_decide_appeal(actor=supervisor, rectification=rect, upheld=True, comment="属实")
+    services.rectification_appeal(actor=Actor.person(market_clerk), rectification=rect, reason="恶意差评")
+    services.rectification_decide_appeal(
+        actor=Actor.person(supervisor), rectification=rect, upheld=True, comment="属实"
+    )
     assert Rating.objects.get(pk=rating.pk).excluded
     assert selectors.rating_stats(date(2000, 1, 1), date(2100, 1, 1)) == []
 
@@ -616,15 +650,17 @@ def test_only_the_applicant_rates_and_only_after_the_end(
     good = services.RatingData(5, 5, 5, 5, 5, 5)
     open_case = submit(citizen, item)
     with pytest.raises(ApplicationError) as error:
-        services.rating_create(actor=citizen, application=open_case, data=good)
+        services.rating_create(actor=Actor.person(citizen), application=open_case, data=good)
     assert error.value.code == "eservices.wrong_state"
     done = _finished(citizen, item, market_clerk)
     for actor in (outsider, market_clerk):
         with pytest.raises(ApplicationError) as error:
-            services.rating_create(actor=actor, application=done, data=good)
+            services.rating_create(actor=Actor.person(actor), application=done, data=good)
         assert error.value.code == "core.permission_denied"
     with pytest.raises(ApplicationError):
-        services.rating_create(actor=citizen, application=done, data=services.RatingData(6, 5, 5, 5, 5, 5))
+        services.rating_create(
+            actor=Actor.person(citizen), application=done, data=services.RatingData(6, 5, 5, 5, 5, 5)
+        )
     assert not Rating.objects.exists()
 
 
@@ -643,7 +679,9 @@ def test_scorecard_figures_count_the_visits_each_item_needs(
     online_case = _finished(citizen, item, market_clerk)
     visit_cases = [_finished(citizen, twice, market_clerk) for _ in range(2)]
     assert online_case.visits == 0 and [a.visits for a in visit_cases] == [2, 2]
-    services.rating_create(actor=citizen, application=online_case, data=services.RatingData(4, 4, 4, 4, 4, 4))
+    services.rating_create(
+        actor=Actor.person(citizen), application=online_case, data=services.RatingData(4, 4, 4, 4, 4, 4)
+    )
     today = workdays.today()
     figures = selectors.scorecard_figures(today.replace(day=1), today)[market_dept.pk]
     assert figures["satisfaction"] == 1.0
@@ -673,12 +711,14 @@ def test_item_rules(market_dept: Department, nature_dept: Department, market_cle
     ]
     for data, flow in bad:
         with pytest.raises(ApplicationError):
-            services.item_create(actor=market_clerk, department=market_dept, data=data, stages=flow)
+            services.item_create(actor=Actor.person(market_clerk), department=market_dept, data=data, stages=flow)
     with pytest.raises(ApplicationError) as error:
-        services.item_create(actor=police_clerk, department=market_dept, data=item_data(), stages=stages)
+        services.item_create(actor=Actor.person(police_clerk), department=market_dept, data=item_data(), stages=stages)
     assert error.value.code == "core.permission_denied"
     assert not ServiceItem.objects.exists()
-    created = services.item_create(actor=market_clerk, department=market_dept, data=item_data(), stages=stages)
+    created = services.item_create(
+        actor=Actor.person(market_clerk), department=market_dept, data=item_data(), stages=stages
+    )
     assert created.state == ServiceItem.State.DRAFT
 
 
@@ -687,7 +727,7 @@ def test_public_search_finds_published_guides_only(item: ServiceItem, market_cle
     assert [h.title for h in hits] == ["建设工程规划许可证核发"]
     assert hits[0].url.endswith(f"/services/items/{item.pk}/")
     assert selectors.public_search("") == []
-    services.item_withdraw(actor=market_clerk, item=item, reason="事项调整")
+    services.item_withdraw(actor=Actor.person(market_clerk), item=item, reason="事项调整")
     assert selectors.public_search("规划许可") == []
 
 
@@ -698,7 +738,7 @@ def test_todo_items_for_window_and_tasks(
     todo = selectors.todo_items(market_clerk)
     assert [t.kind_label for t in todo] == ["办件受理"] and todo[0].light == "green"
     assert selectors.todo_items(police_clerk) == []
-    services.application_accept(actor=market_clerk, application=application)
+    services.application_accept(actor=Actor.person(market_clerk), application=application)
     assert [t.kind_label for t in selectors.todo_items(market_clerk)] == ["办件审批"]
     assert selectors.todo_items(nature_clerk) == []
 
@@ -716,7 +756,7 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
     ensure_types()
     planning = TYPE_CODES["建设工程规划许可证"]
     item = services.item_create(
-        actor=None,
+        actor=Actor.platform(),
         department=market_dept,
         data=item_data(audience="legal", impl_code="X-PLAN-1"),
         materials=[services.MaterialSpec(name="营业执照", source="base", base_resource_code=services.LEGAL_BASE)],
@@ -728,12 +768,12 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
         stages=[services.StageSpec(name="审查", tasks=[services.TaskSpec(market_dept, "审查", 5)])],
         results=[services.ResultSpec(name="建设工程规划许可证", kind="certificate", certificate_type_code=planning)],
     )
-    item = services.item_publish(actor=None, item=item)
+    item = services.item_publish(actor=Actor.platform(), item=item)
     form = {"project_name": "某某科技研发楼", "location": "长春市南关区某路2号", "scale": "地上 6 层，8000 平方米"}
-    application = services.application_submit(actor=company, item=item, data=form)
-    services.application_accept(actor=market_clerk, application=application)
-    services.task_complete(actor=market_clerk, task=application.tasks.get(), approve=True, opinion="")
-    services.application_decide(actor=market_clerk, application=application, approve=True)
+    application = services.application_submit(actor=Actor.person(company), item=item, data=form)
+    services.application_accept(actor=Actor.person(market_clerk), application=application)
+    services.task_complete(actor=Actor.person(market_clerk), task=application.tasks.get(), approve=True, opinion="")
+    services.application_decide(actor=Actor.person(market_clerk), application=application, approve=True)
     application.refresh_from_db()
     assert application.certificate_identifier.startswith("1.2.156.3005.2.")
     held = certificate_selectors.certificates_held_by(credit_code=company.enterprise_credit_code, type_code=planning)
@@ -746,7 +786,7 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
 
     # A later item asks for that certificate as a material: it is fetched from the 电子证照 base.
     later = services.item_create(
-        actor=None,
+        actor=Actor.platform(),
         department=market_dept,
         data=item_data(audience="legal", impl_code="X-PLAN-2", name="建设工程竣工规划核实"),
         materials=[
@@ -754,16 +794,16 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
         ],
         stages=[services.StageSpec(name="核实", tasks=[services.TaskSpec(market_dept, "核实", 5)])],
     )
-    later = services.item_publish(actor=None, item=later)
-    second = services.application_submit(actor=company, item=later, data={})
+    later = services.item_publish(actor=Actor.platform(), item=later)
+    second = services.application_submit(actor=Actor.person(company), item=later, data={})
     material = second.materials.get()
     assert material.fetched and certificate.identifier in material.fetched_from
     assert material.trust_level == "A"  # a certificate signed by its issuing agency
     # ... through the exchange: the read is in the access log, under the handling department.
     from zhengwu.certificates.base_resource import base_record, base_resource
-    from zhengwu.exchange import access_log
-    from zhengwu.exchange.ingest import ingest_file
-    from zhengwu.exchange.store_models import LoadJob
+    from zhengwu.exchange.sharing import access_log
+    from zhengwu.exchange.store.ingest import ingest_file
+    from zhengwu.exchange.store.models import LoadJob
 
     access_log.seal_pending()
     reads = [e for e in AccessLog.objects.order_by("-seq")[:20] if certificate.identifier in e.keys]
@@ -775,9 +815,11 @@ def test_approval_issues_the_certificate_and_a_held_certificate_is_fetched_not_u
     path.write_text(json.dumps([revoked], ensure_ascii=False), encoding="utf-8")
     base = base_resource()
     assert base is not None
-    assert ingest_file(actor=None, resource=base, path=path, mode=LoadJob.Mode.UPSERT, file_name="revoked.json").ok
+    assert ingest_file(
+        actor=Actor.platform(), resource=base, path=path, mode=LoadJob.Mode.UPSERT, file_name="revoked.json"
+    ).ok
     with pytest.raises(ApplicationError):
-        services.application_submit(actor=company, item=later, data={})
+        services.application_submit(actor=Actor.person(company), item=later, data={})
 
 
 def test_notifications_in_site_sms_and_email(

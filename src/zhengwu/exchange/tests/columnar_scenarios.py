@@ -22,11 +22,12 @@ def main(directory: Path) -> None:
 
     from zhengwu.accounts.models import Department, Region
     from zhengwu.catalog.models import DataItem, DataType, Resource
+    from zhengwu.core.actors import Actor
     from zhengwu.core.idnumbers import random_credit_code
-    from zhengwu.exchange import columnar
-    from zhengwu.exchange.ingest import ingest_file
-    from zhengwu.exchange.store import changes_since, count_records, table_name_for
-    from zhengwu.exchange.store_models import StoreTable
+    from zhengwu.exchange.store import columnar
+    from zhengwu.exchange.store.ingest import ingest_file
+    from zhengwu.exchange.store.models import StoreTable
+    from zhengwu.exchange.store.tables import changes_since, count_records, table_name_for
 
     call_command("migrate", verbosity=0)
     region = Region.objects.create(code="220000", name="吉林省", level="province")
@@ -104,13 +105,13 @@ def main(directory: Path) -> None:
     results: dict[str, Any] = {}
     good = write("good.csv", rows)
     fast = resource(1)
-    outcome = ingest_file(actor=None, resource=fast, path=good, mode="replace")
+    outcome = ingest_file(actor=Actor.platform(), resource=fast, path=good, mode="replace")
     assert outcome.ok, outcome.errors
     fast_taken = taken[-1]
     slow = resource(2)
     with override_settings(ZHENGWU_LOAD_COLUMNAR_MIN_BYTES=1 << 40):
         taken.append(False)
-        assert ingest_file(actor=None, resource=slow, path=good, mode="replace").ok
+        assert ingest_file(actor=Actor.platform(), resource=slow, path=good, mode="replace").ok
     feed, _ = changes_since(fast, 0, limit=5)
     results["same_as_row_path"] = {
         "columnar_taken": fast_taken,
@@ -134,10 +135,10 @@ def main(directory: Path) -> None:
     odd = directory / "odd.csv"
     odd.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode())
     odd_fast, odd_slow = resource(6), resource(7)
-    outcome = ingest_file(actor=None, resource=odd_fast, path=odd, mode="replace")
+    outcome = ingest_file(actor=Actor.platform(), resource=odd_fast, path=odd, mode="replace")
     odd_taken = taken[-1]
     with override_settings(ZHENGWU_LOAD_COLUMNAR_MIN_BYTES=1 << 40):
-        row_outcome = ingest_file(actor=None, resource=odd_slow, path=odd, mode="replace")
+        row_outcome = ingest_file(actor=Actor.platform(), resource=odd_slow, path=odd, mode="replace")
     results["odd_file"] = {
         "ok": outcome.ok and row_outcome.ok,
         "columnar_taken": odd_taken,
@@ -149,7 +150,7 @@ def main(directory: Path) -> None:
     bad_rows = [list(row) for row in rows]
     bad_rows[40][3] = "2023-02-30"
     bad = resource(3)
-    outcome = ingest_file(actor=None, resource=bad, path=write("bad.csv", bad_rows), mode="replace")
+    outcome = ingest_file(actor=Actor.platform(), resource=bad, path=write("bad.csv", bad_rows), mode="replace")
     results["bad_value"] = {
         "ok": outcome.ok,
         "errors": outcome.errors,
@@ -159,7 +160,9 @@ def main(directory: Path) -> None:
 
     duplicate_rows = [*rows, list(rows[5])]
     duplicate = resource(4)
-    outcome = ingest_file(actor=None, resource=duplicate, path=write("dup.csv", duplicate_rows), mode="replace")
+    outcome = ingest_file(
+        actor=Actor.platform(), resource=duplicate, path=write("dup.csv", duplicate_rows), mode="replace"
+    )
     results["duplicate_key"] = {
         "ok": outcome.ok,
         "errors": outcome.errors,
@@ -171,11 +174,11 @@ def main(directory: Path) -> None:
     def both_ways(name: str, data: list[list[str]], mode: str) -> dict[str, Any]:
         """The same file into `fast` (columnar path) and `slow` (row path), which hold the same rows."""
         path = write(name, data)
-        outcome = ingest_file(actor=None, resource=fast, path=path, mode=mode)
+        outcome = ingest_file(actor=Actor.platform(), resource=fast, path=path, mode=mode)
         columnar_taken = taken[-1]
         with override_settings(ZHENGWU_LOAD_COLUMNAR_MIN_BYTES=1 << 40):
             taken.append(False)
-            row_outcome = ingest_file(actor=None, resource=slow, path=path, mode=mode)
+            row_outcome = ingest_file(actor=Actor.platform(), resource=slow, path=path, mode=mode)
         return {
             "ok": outcome.ok and row_outcome.ok,
             "columnar_taken": columnar_taken,
@@ -198,7 +201,9 @@ def main(directory: Path) -> None:
         row[1] += "（已更名）"
     results["replace_into_rows"] = both_ways("changed.csv", [*changed, new_row], "replace")
     before = table_rows(fast)
-    outcome = ingest_file(actor=None, resource=fast, path=write("dup2.csv", [*changed, changed[3]]), mode="upsert")
+    outcome = ingest_file(
+        actor=Actor.platform(), resource=fast, path=write("dup2.csv", [*changed, changed[3]]), mode="upsert"
+    )
     results["duplicate_into_rows"] = {
         "ok": outcome.ok,
         "errors": outcome.errors,
@@ -213,7 +218,7 @@ def main(directory: Path) -> None:
     columnar._write = crash  # type: ignore[assignment]
     crashed = resource(5)
     try:
-        outcome = ingest_file(actor=None, resource=crashed, path=good, mode="replace")
+        outcome = ingest_file(actor=Actor.platform(), resource=crashed, path=good, mode="replace")
         message = outcome.message
         ok = outcome.ok
     except Exception as error:

@@ -13,13 +13,15 @@ from django.db import DatabaseError, connection, transaction
 from zhengwu.accounts.models import ApiClient, User
 from zhengwu.accounts.services import apiclient_revoke
 from zhengwu.conftest import person_client
-from zhengwu.exchange import access_log, query_cache, rate_limit, sharing
-from zhengwu.exchange.sharing_models import AccessLog, AccessLogHead, AccessLogPending, Grant, RateCounter
+from zhengwu.core.actors import Actor
+from zhengwu.exchange.sharing import access_log, access_log_verify, query_cache, rate_limit
+from zhengwu.exchange.sharing import services as sharing
+from zhengwu.exchange.sharing.models import AccessLog, AccessLogHead, AccessLogPending, Grant, RateCounter
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_query import call, record_path
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID
 
-people, market_grant, police_officer = helpers.people, helpers.market_grant, helpers.police_officer
+people, market_grant = helpers.people, helpers.market_grant
 market_token = helpers.market_token
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +84,7 @@ def test_a_revoked_grant_is_refused_at_once_in_the_same_process(
 ) -> None:
     assert call(market_token, PATH).status_code == 200
     assert call(market_token, PATH).status_code == 200  # served from the caches
-    sharing.grant_revoke(actor=police_officer, grant=market_grant, reason="用途已结束")
+    sharing.grant_revoke(actor=Actor.person(police_officer), grant=market_grant, reason="用途已结束")
     assert call(market_token, PATH).status_code == 404
     assert AccessLogPending.objects.order_by("-id").values_list("reason", flat=True)[0] == "grant_inactive"
 
@@ -90,7 +92,7 @@ def test_a_revoked_grant_is_refused_at_once_in_the_same_process(
 def test_a_revoked_api_client_is_refused_at_once(market_grant: Grant, market_token: str, sys_admin: User) -> None:
     assert call(market_token, PATH).status_code == 200
     client = ApiClient.objects.get(department=market_grant.consumer)
-    apiclient_revoke(actor=sys_admin, client=client)
+    apiclient_revoke(actor=Actor.person(sys_admin), client=client)
     assert call(market_token, PATH).status_code == 401
 
 
@@ -142,13 +144,13 @@ def test_a_call_is_staged_durably_and_sealed_later(market_grant: Grant, market_t
     assert AccessLog.objects.count() == 0
     staged = AccessLogPending.objects.get()
     assert staged.outcome == "ok" and staged.keys == ["1101**********002X"] and len(staged.key_indexes) == 1
-    assert access_log.verify_pending().ok
+    assert access_log_verify.verify_pending().ok
     assert access_log.seal_pending() == 1
     assert AccessLogPending.objects.count() == 0
     entry = AccessLog.objects.get()
     assert entry.pending_id == staged.id and entry.at == staged.at and entry.keys == staged.keys
     assert entry.subjects.count() == 1
-    assert access_log.verify_chain().ok
+    assert access_log_verify.verify_chain().ok
 
 
 def test_sealing_keeps_the_chain_in_order_across_batches(market_grant: Grant, market_token: str) -> None:
@@ -157,7 +159,7 @@ def test_sealing_keeps_the_chain_in_order_across_batches(market_grant: Grant, ma
     access_log.append(operation="push", outcome="ok", resource_code="101001/001")  # chained at once
     assert access_log.seal_pending(batch_size=2) == 5
     assert list(AccessLog.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3, 4, 5, 6]
-    assert access_log.verify_chain(batch_size=2).ok
+    assert access_log_verify.verify_chain(batch_size=2).ok
     assert AccessLogHead.objects.get().seq == 6
 
 
@@ -169,7 +171,7 @@ def test_a_sealed_entry_holds_exactly_its_staged_values(market_grant: Grant, mar
     assert access_log.seal_pending() == 2
     sealed = AccessLog.objects.order_by("seq").values("pending_id", *access_log.PENDING_FIELDS)
     assert [{"id": row.pop("pending_id"), **row} for row in sealed] == staged
-    assert access_log.verify_chain().ok
+    assert access_log_verify.verify_chain().ok
 
 
 def test_a_batch_is_not_sealed_if_a_staged_row_vanished_meanwhile(
@@ -206,11 +208,11 @@ def test_a_changed_staged_row_is_caught_and_never_sealed(market_grant: Grant, ma
     _first, second, _ = AccessLogPending.objects.order_by("id").values_list("id", flat=True)
     drop_guards()
     raw("UPDATE exchange_accesslogpending SET purpose = %s WHERE id = %s", ["其他用途", second])
-    result = access_log.verify_pending()
+    result = access_log_verify.verify_pending()
     assert not result.ok and result.first_bad_seq == second
     assert access_log.seal_pending() == 1  # the first only: sealing stops before the changed row
     assert list(AccessLogPending.objects.values_list("id", flat=True)) == [second, second + 1]
-    assert access_log.verify_chain().ok
+    assert access_log_verify.verify_chain().ok
 
 
 def test_audit_verify_reports_a_changed_staged_row(market_grant: Grant, market_token: str) -> None:
@@ -256,7 +258,7 @@ def test_the_database_refuses_to_change_or_delete_log_rows(market_grant: Grant, 
     assert AccessLog.objects.count() == 1 and AccessLogPending.objects.count() == 1
     assert access_log.seal_pending() == 1  # sealing itself may remove the staged row
     assert AccessLogPending.objects.count() == 0
-    assert access_log.verify_chain().ok
+    assert access_log_verify.verify_chain().ok
 
 
 def test_the_staging_table_has_no_foreign_key_constraints() -> None:
@@ -299,4 +301,4 @@ def test_after_sqlites_rebuild_the_triggers_are_back_and_ids_are_not_reused(
     assert call(market_token, PATH).status_code == 200
     assert AccessLogPending.objects.get().id == 4
     assert access_log.seal_pending() == 1
-    assert access_log.verify_chain().ok
+    assert access_log_verify.verify_chain().ok

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from zhengwu.catalog.models import DataType
 from zhengwu.core.idnumbers import CREDIT_CHARSET, credit_code_check_char, random_credit_code
-from zhengwu.exchange.store import _compose, _to_db
-from zhengwu.exchange.validation import ColumnSpec, Invalid, compile_batch_converter, compile_converter
+from zhengwu.exchange.store.tables import _compose, _to_db
+from zhengwu.exchange.store.validation import ColumnSpec, Invalid, compile_batch_converter, compile_converter
 
 
 def _credit(seed: int) -> str:

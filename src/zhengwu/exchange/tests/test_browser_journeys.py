@@ -12,12 +12,12 @@ from zhengwu.accounts.models import Department, User
 from zhengwu.browser import browser_page, chromium_path, sign_in
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import machine_api_client, person_client, staff_client
-from zhengwu.exchange import store
-from zhengwu.exchange.sharing_models import Grant, ShareRequest
+from zhengwu.exchange.sharing.models import Grant, ShareRequest
+from zhengwu.exchange.store import tables as store
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID, PURPOSE
 
-people, police_officer = helpers.people, helpers.police_officer
+people = helpers.people
 
 pytestmark = [
     pytest.mark.browser,

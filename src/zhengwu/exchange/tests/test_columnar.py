@@ -1,4 +1,4 @@
-"""The columnar loading path (exchange.columnar) stores exactly what the row path stores.
+"""The columnar loading path (exchange.store.columnar) stores exactly what the row path stores.
 
 The column checks only have to be right when they accept: anything they refuse goes to the row
 path. So every property here is "accepted ⇒ the same values as the cell converters". The path
@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 
 from zhengwu.catalog.models import DataType
 from zhengwu.core.idnumbers import make_resident_id, random_resident_id, resident_id_check_char
-from zhengwu.exchange import columnar
-from zhengwu.exchange.store import _compose, _to_db
+from zhengwu.exchange.store import columnar
+from zhengwu.exchange.store.tables import _compose, _to_db
+from zhengwu.exchange.store.validation import ColumnSpec, Invalid, compile_converter
 from zhengwu.exchange.tests.test_batch_converters import _credit, credit_cells, decimal_cells, string_cells
-from zhengwu.exchange.validation import ColumnSpec, Invalid, compile_converter
 
 date_cells = st.one_of(
     st.dates().map(lambda value: value.isoformat()),

@@ -9,7 +9,7 @@ import pytest
 from django.core import signals
 from django.db import close_old_connections
 
-from zhengwu.exchange.fast_lookup import RequestSignals
+from zhengwu.exchange.sharing.fast_lookup import RequestSignals
 
 
 @pytest.fixture

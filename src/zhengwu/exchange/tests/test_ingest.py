@@ -17,11 +17,15 @@ from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.catalog.models import DataType, Resource
 from zhengwu.conftest import make_staff
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
-from zhengwu.exchange import checking, ingest, store
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.ingest import error_report_csv, error_report_xlsx, ingest_file
-from zhengwu.exchange.store_models import LoadJob, loadjob_run_task
+from zhengwu.exchange.store import checking, ingest
+from zhengwu.exchange.store import tables as store
+from zhengwu.exchange.store.ingest import error_report_csv, error_report_xlsx, ingest_file
+from zhengwu.exchange.store.models import LoadJob
+from zhengwu.exchange.store.tasks import loadjob_run_task
+from zhengwu.exchange.store.validation import ColumnSpec, Invalid, compile_converter
 from zhengwu.exchange.tests.test_store_fixtures import (  # noqa: F401 - fixtures
     GOOD_ROW,
     HEADER_CODES,
@@ -34,7 +38,6 @@ from zhengwu.exchange.tests.test_store_fixtures import (  # noqa: F401 - fixture
     row_for,
     write_csv,
 )
-from zhengwu.exchange.validation import ColumnSpec, Invalid, compile_converter
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +136,7 @@ def test_required_and_optional_empty_cells() -> None:
 def test_csv_with_item_names_as_header(enterprises: Resource, market_officer: User, tmp_path: Path) -> None:
     codes = credit_codes(3)
     path = write_csv(tmp_path / "e.csv", HEADER_NAMES, [row_for(code) for code in codes])
-    result = ingest_file(actor=market_officer, resource=enterprises, path=path)
+    result = ingest_file(actor=Actor.person(market_officer), resource=enterprises, path=path)
     assert result.ok and result.rows_written == 3
     job = LoadJob.objects.get()
     assert job.state == LoadJob.State.SUCCEEDED and job.rows_written == 3 and len(job.file_sm3) == 64
@@ -149,7 +152,7 @@ def test_chinese_encodings_are_detected(enterprises: Resource, tmp_path: Path, e
     if encoding == "gb18030":
         rows[0][1] = "𠀀字商行"  # a character outside GBK
     path = write_csv(tmp_path / "e.csv", HEADER_NAMES, rows, encoding=encoding)
-    result = ingest_file(actor=None, resource=enterprises, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
     assert result.ok, result.errors
     assert result.job.encoding == {"gbk": "gb18030", "gb18030": "gb18030", "utf-8-sig": "utf-8-bom"}[encoding]
     assert store.get_record(enterprises, rows[0][0])["name"] == rows[0][1]  # type: ignore[index]
@@ -158,7 +161,7 @@ def test_chinese_encodings_are_detected(enterprises: Resource, tmp_path: Path, e
 def test_tab_separated_file(enterprises: Resource, tmp_path: Path) -> None:
     path = tmp_path / "e.txt"
     path.write_text("\t".join(HEADER_CODES) + "\n" + "\t".join(GOOD_ROW) + "\n", encoding="utf-8")
-    assert ingest_file(actor=None, resource=enterprises, path=path).ok
+    assert ingest_file(actor=Actor.platform(), resource=enterprises, path=path).ok
 
 
 def test_xlsx_with_typed_cells(enterprises: Resource, tmp_path: Path) -> None:
@@ -185,7 +188,7 @@ def test_xlsx_with_typed_cells(enterprises: Resource, tmp_path: Path) -> None:
     sheet.append([None] * 11)  # a blank row Excel leaves behind
     path = tmp_path / "e.xlsx"
     book.save(path)
-    result = ingest_file(actor=None, resource=enterprises, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
     assert result.ok, result.errors
     record = store.get_record(enterprises, "91110000600037341L")
     assert record is not None and record["founded"].isoformat() == "2001-02-03" and record["staff"] == 12
@@ -200,7 +203,7 @@ def test_xlsx_error_rows_are_sheet_rows(enterprises: Resource, tmp_path: Path) -
     sheet.append(row_for(credit_codes(1)[0], founded="2023-02-30"))
     path = tmp_path / "e.xlsx"
     book.save(path)
-    result = ingest_file(actor=None, resource=enterprises, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
     assert not result.ok
     assert [(e["row"], e["code"]) for e in result.errors] == [(3, "founded")]
 
@@ -211,7 +214,7 @@ def test_json_array_of_objects(enterprises: Resource, tmp_path: Path) -> None:
     records[0]["active"] = False
     path = tmp_path / "e.json"
     path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-    result = ingest_file(actor=None, resource=enterprises, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
     assert result.ok, result.errors
     assert store.get_record(enterprises, records[0]["credit_code"])["staff"] == 30  # type: ignore[index]
 
@@ -223,7 +226,7 @@ def test_a_lone_surrogate_in_a_json_file_is_a_row_error(enterprises: Resource, t
     path.write_text(
         json.dumps(records, ensure_ascii=False).replace("某某有限公司", "某\\ud800公司", 1), encoding="utf-8"
     )
-    result = ingest_file(actor=None, resource=enterprises, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
     assert not result.ok and [(e["row"], e["code"]) for e in result.errors] == [(1, "name")]
     assert "U+D800" in result.errors[0]["message"] and result.errors[0]["value"] == "某\ufffd公司"
 
@@ -232,12 +235,12 @@ def test_json_nested_values_and_not_an_array(enterprises: Resource, tmp_path: Pa
     path = tmp_path / "e.json"
     record = dict(zip(HEADER_CODES, GOOD_ROW, strict=True)) | {"name": {"x": 1}}
     path.write_text(json.dumps([record]), encoding="utf-8")
-    result = ingest_file(actor=None, resource=enterprises, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
     assert not result.ok and result.errors[0]["code"] == "name"
     path.write_text('{"a": 1}', encoding="utf-8")
-    assert not ingest_file(actor=None, resource=enterprises, path=path).ok
+    assert not ingest_file(actor=Actor.platform(), resource=enterprises, path=path).ok
     path.write_text("[{", encoding="utf-8")
-    assert not ingest_file(actor=None, resource=enterprises, path=path).ok
+    assert not ingest_file(actor=Actor.platform(), resource=enterprises, path=path).ok
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -253,7 +256,7 @@ def test_bad_values_are_reported_by_row_and_nothing_is_written(enterprises: Reso
         row_for(third, name=""),  # row 6: required
     ]
     path = write_csv(tmp_path / "e.csv", HEADER_CODES, rows)
-    result = ingest_file(actor=None, resource=enterprises, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
     assert not result.ok and result.error_count == 5
     assert [(e["row"], e["code"]) for e in result.errors] == [
         (3, "credit_code"),
@@ -272,7 +275,7 @@ def test_bad_values_are_reported_by_row_and_nothing_is_written(enterprises: Reso
 
 def test_error_reports_as_csv_and_excel(enterprises: Resource, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "e.csv", HEADER_CODES, [row_for("91110000600037341A", name="=HYPERLINK(1)")])
-    job = ingest_file(actor=None, resource=enterprises, path=path).job
+    job = ingest_file(actor=Actor.platform(), resource=enterprises, path=path).job
     text = error_report_csv(job).decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
     assert lines[0] == ["行号", "信息项", "编码", "值", "错误说明"]
@@ -286,7 +289,9 @@ def test_error_reports_as_csv_and_excel(enterprises: Resource, tmp_path: Path) -
 def test_error_list_is_capped_but_counted(enterprises: Resource, tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setattr(ingest, "MAX_REPORTED_ERRORS", 5)
     rows = [row_for(code, staff="x") for code in credit_codes(12)]
-    result = ingest_file(actor=None, resource=enterprises, path=write_csv(tmp_path / "e.csv", HEADER_CODES, rows))
+    result = ingest_file(
+        actor=Actor.platform(), resource=enterprises, path=write_csv(tmp_path / "e.csv", HEADER_CODES, rows)
+    )
     assert result.error_count == 12 and len(result.errors) == 5
     assert "仅列出前 5 处" in error_report_csv(result.job).decode("utf-8-sig")
 
@@ -294,7 +299,7 @@ def test_error_list_is_capped_but_counted(enterprises: Resource, tmp_path: Path,
 def test_missing_and_unknown_columns(enterprises: Resource, tmp_path: Path) -> None:
     header = ["单位名称", "注册资本", "电话号码"]
     path = write_csv(tmp_path / "e.csv", header, [["某公司", "1", "123"]])
-    result = ingest_file(actor=None, resource=enterprises, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
     assert not result.ok
     messages = [e["message"] for e in result.errors]
     assert any("未知列“电话号码”" in m for m in messages)
@@ -304,22 +309,24 @@ def test_missing_and_unknown_columns(enterprises: Resource, tmp_path: Path) -> N
 
 def test_wrong_number_of_cells_and_empty_files(enterprises: Resource, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "e.csv", HEADER_CODES, [GOOD_ROW[:5]])
-    assert "本行有 5 列" in ingest_file(actor=None, resource=enterprises, path=path).errors[0]["message"]
+    assert "本行有 5 列" in ingest_file(actor=Actor.platform(), resource=enterprises, path=path).errors[0]["message"]
     path = write_csv(tmp_path / "f.csv", HEADER_CODES, [])
-    assert ingest_file(actor=None, resource=enterprises, path=path).errors[0]["message"] == "文件中没有数据行"
+    assert (
+        ingest_file(actor=Actor.platform(), resource=enterprises, path=path).errors[0]["message"] == "文件中没有数据行"
+    )
 
 
 def test_old_excel_files_are_refused(enterprises: Resource, tmp_path: Path) -> None:
     path = tmp_path / "e.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
-    result = ingest_file(actor=None, resource=enterprises, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
     assert not result.ok and ".xlsx" in result.job.message
 
 
 def test_oversized_file_is_refused_before_reading(enterprises: Resource, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "e.csv", HEADER_CODES, [row_for(code) for code in credit_codes(20)])
     with pytest.raises(ApplicationError) as raised:
-        ingest_file(actor=None, resource=enterprises, path=path, max_bytes=1000)
+        ingest_file(actor=Actor.platform(), resource=enterprises, path=path, max_bytes=1000)
     assert raised.value.code == ExchangeError.FILE_TOO_LARGE
     assert not LoadJob.objects.exists()
     assert store.count_records(enterprises) == 0
@@ -328,7 +335,9 @@ def test_oversized_file_is_refused_before_reading(enterprises: Resource, tmp_pat
 def test_crash_half_way_leaves_old_data_intact(enterprises: Resource, tmp_path: Path, monkeypatch: Any) -> None:
     old = credit_codes(3, seed=1)
     assert ingest_file(
-        actor=None, resource=enterprises, path=write_csv(tmp_path / "a.csv", HEADER_CODES, [row_for(c) for c in old])
+        actor=Actor.platform(),
+        resource=enterprises,
+        path=write_csv(tmp_path / "a.csv", HEADER_CODES, [row_for(c) for c in old]),
     ).ok
     monkeypatch.setattr(store, "BATCH_SIZE", 10)
     monkeypatch.setattr(checking, "BATCH_SIZE", 10)
@@ -344,7 +353,7 @@ def test_crash_half_way_leaves_old_data_intact(enterprises: Resource, tmp_path: 
     monkeypatch.setattr(store.TableWriter, "add_columns", failing)
     new = [row_for(c) for c in credit_codes(50, seed=2)]
     with pytest.raises(ApplicationError) as raised:
-        ingest_file(actor=None, resource=enterprises, path=write_csv(tmp_path / "b.csv", HEADER_CODES, new))
+        ingest_file(actor=Actor.platform(), resource=enterprises, path=write_csv(tmp_path / "b.csv", HEADER_CODES, new))
     assert raised.value.code == ExchangeError.LOAD_FAILED
     assert sorted(r["credit_code"] for r in store.find_records(enterprises, {}, after=None, limit=100)[0]) == old
     job = LoadJob.objects.order_by("-pk").first()
@@ -355,7 +364,7 @@ def test_crash_half_way_leaves_old_data_intact(enterprises: Resource, tmp_path: 
 def test_database_failure_while_writing_rolls_back(enterprises: Resource, tmp_path: Path, monkeypatch: Any) -> None:
     old = credit_codes(2, seed=1)
     path = write_csv(tmp_path / "a.csv", HEADER_CODES, [row_for(c) for c in old])
-    assert ingest_file(actor=None, resource=enterprises, path=path).ok
+    assert ingest_file(actor=Actor.platform(), resource=enterprises, path=path).ok
     original_init = store.TableWriter.__init__
 
     def broken_init(self: store.TableWriter, *args: Any, **kwargs: Any) -> None:
@@ -365,7 +374,7 @@ def test_database_failure_while_writing_rolls_back(enterprises: Resource, tmp_pa
     monkeypatch.setattr(store.TableWriter, "__init__", broken_init)
     new = write_csv(tmp_path / "b.csv", HEADER_CODES, [row_for(c) for c in credit_codes(30, seed=3)])
     with pytest.raises(ApplicationError) as raised:
-        ingest_file(actor=None, resource=enterprises, path=new)
+        ingest_file(actor=Actor.platform(), resource=enterprises, path=new)
     assert raised.value.code == ExchangeError.LOAD_FAILED
     assert sorted(r["credit_code"] for r in store.find_records(enterprises, {}, after=None, limit=100)[0]) == old
 
@@ -376,14 +385,16 @@ def test_sequence_numbers_run_on_across_batches_in_both_modes(
     monkeypatch.setattr(checking, "BATCH_SIZE", 7)
     codes = credit_codes(30)
     path = write_csv(tmp_path / "e.csv", HEADER_CODES, [row_for(c) for c in codes])
-    assert ingest_file(actor=None, resource=enterprises, path=path).ok
+    assert ingest_file(actor=Actor.platform(), resource=enterprises, path=path).ok
     changes, last = store.changes_since(enterprises, 0, limit=100)
     assert [r["_seq"] for r in changes] == list(range(1, 31)) and last == 30
     # Replacing a non-empty table: the changed rows come after, the dropped ones after them.
     rows = [row_for(c) for c in codes[:20]]
     for row in rows[:10]:
         row[1] = row[1] + "（更名）"
-    result = ingest_file(actor=None, resource=enterprises, path=write_csv(tmp_path / "f.csv", HEADER_CODES, rows))
+    result = ingest_file(
+        actor=Actor.platform(), resource=enterprises, path=write_csv(tmp_path / "f.csv", HEADER_CODES, rows)
+    )
     assert result.ok and result.rows_deleted == 10
     changes, last = store.changes_since(enterprises, 30, limit=100)
     seqs = [r["_seq"] for r in changes]
@@ -397,18 +408,20 @@ def test_sequence_numbers_run_on_across_batches_in_both_modes(
 def test_replace_versus_upsert(enterprises: Resource, tmp_path: Path) -> None:
     a, b, c = credit_codes(3)
     ingest_file(
-        actor=None, resource=enterprises, path=write_csv(tmp_path / "1.csv", HEADER_CODES, [row_for(a), row_for(b)])
+        actor=Actor.platform(),
+        resource=enterprises,
+        path=write_csv(tmp_path / "1.csv", HEADER_CODES, [row_for(a), row_for(b)]),
     )
     # upsert with only some columns: b changes its name, c is new, a stays; absent columns keep values
     path = write_csv(tmp_path / "2.csv", ["credit_code", "name"], [[b, "新名称"], [c, "新公司"]])
-    result = ingest_file(actor=None, resource=enterprises, path=path, mode="upsert")
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path, mode="upsert")
     assert result.ok and result.rows_written == 2 and result.rows_deleted == 0
     assert store.count_records(enterprises) == 3
     record_b = store.get_record(enterprises, b)
     assert record_b is not None and record_b["name"] == "新名称" and record_b["staff"] == 12
     # replace: only c remains
     result = ingest_file(
-        actor=None, resource=enterprises, path=write_csv(tmp_path / "3.csv", HEADER_CODES, [row_for(c)])
+        actor=Actor.platform(), resource=enterprises, path=write_csv(tmp_path / "3.csv", HEADER_CODES, [row_for(c)])
     )
     assert result.ok and result.rows_deleted == 2
     assert store.count_records(enterprises) == 1 and store.get_record(enterprises, a) is None
@@ -418,11 +431,15 @@ def test_a_control_character_is_a_row_error_on_every_database(enterprises: Resou
     # PostgreSQL cannot store NUL; SQLite could, but the file is the same broken export there.
     old = credit_codes(2, seed=1)
     assert ingest_file(
-        actor=None, resource=enterprises, path=write_csv(tmp_path / "a.csv", HEADER_CODES, [row_for(c) for c in old])
+        actor=Actor.platform(),
+        resource=enterprises,
+        path=write_csv(tmp_path / "a.csv", HEADER_CODES, [row_for(c) for c in old]),
     ).ok
     rows = [row_for(c) for c in credit_codes(3, seed=2)]
     rows[1][HEADER_CODES.index("name")] = "某\x00公司"
-    result = ingest_file(actor=None, resource=enterprises, path=write_csv(tmp_path / "b.csv", HEADER_CODES, rows))
+    result = ingest_file(
+        actor=Actor.platform(), resource=enterprises, path=write_csv(tmp_path / "b.csv", HEADER_CODES, rows)
+    )
     assert not result.ok
     assert [(e["row"], e["code"]) for e in result.errors] == [(3, "name")]
     assert "U+0000" in result.errors[0]["message"] and result.errors[0]["value"] == "某␀公司"
@@ -457,7 +474,7 @@ def test_each_write_path_stamps_the_rows_and_leaves_no_temporary_table(
     for number, (mode, rows) in enumerate(loads):
         started = timezone.now().replace(microsecond=0)
         path = write_csv(tmp_path / f"{number}.csv", HEADER_CODES, rows)
-        assert ingest_file(actor=None, resource=enterprises, path=path, mode=mode).ok
+        assert ingest_file(actor=Actor.platform(), resource=enterprises, path=path, mode=mode).ok
         changes, _ = store.changes_since(enterprises, 0, limit=100)
         stamped = [r for r in changes if r["_updated_at"] >= started]
         assert stamped and all(r["_updated_at"] <= timezone.now() for r in stamped)
@@ -472,7 +489,10 @@ def test_each_write_path_stamps_the_rows_and_leaves_no_temporary_table(
 def test_invalid_mode(enterprises: Resource, tmp_path: Path) -> None:
     with pytest.raises(ApplicationError):
         ingest_file(
-            actor=None, resource=enterprises, path=write_csv(tmp_path / "e.csv", HEADER_CODES, [GOOD_ROW]), mode="merge"
+            actor=Actor.platform(),
+            resource=enterprises,
+            path=write_csv(tmp_path / "e.csv", HEADER_CODES, [GOOD_ROW]),
+            mode="merge",
         )
 
 
@@ -491,7 +511,7 @@ def test_only_the_provider_departments_data_officer_may_load(
     path = write_csv(tmp_path / "e.csv", HEADER_CODES, [GOOD_ROW])
     for refused in (police_officer, market_clerk, citizen):
         with pytest.raises(ApplicationError) as raised:
-            ingest_file(actor=refused, resource=enterprises, path=path)
+            ingest_file(actor=Actor.person(refused), resource=enterprises, path=path)
         assert raised.value.status == 403
     assert store.count_records(enterprises) == 0 and not LoadJob.objects.exists()
     assert AuditEvent.objects.filter(action="exchange.load", outcome="denied").count() == 3
@@ -499,20 +519,26 @@ def test_only_the_provider_departments_data_officer_may_load(
     inactive.is_active = False
     inactive.save()
     with pytest.raises(ApplicationError):
-        ingest_file(actor=inactive, resource=enterprises, path=path)
-    assert ingest_file(actor=market_officer, resource=enterprises, path=path).ok
+        ingest_file(actor=Actor.person(inactive), resource=enterprises, path=path)
+    assert ingest_file(actor=Actor.person(market_officer), resource=enterprises, path=path).ok
 
 
 def test_unpublished_resources_take_no_data(market_dept: Department, market_officer: User, tmp_path: Path) -> None:
     draft = make_resource(market_dept, state=Resource.State.DRAFT)
     with pytest.raises(ApplicationError) as raised:
-        ingest_file(actor=market_officer, resource=draft, path=write_csv(tmp_path / "e.csv", HEADER_CODES, [GOOD_ROW]))
+        ingest_file(
+            actor=Actor.person(market_officer),
+            resource=draft,
+            path=write_csv(tmp_path / "e.csv", HEADER_CODES, [GOOD_ROW]),
+        )
     assert raised.value.code == ExchangeError.NOT_PUBLISHED
 
 
 def test_queued_job_runs_through_the_huey_task(enterprises: Resource, market_officer: User, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "e.csv", HEADER_CODES, [row_for(code) for code in credit_codes(5)])
-    job = ingest.loadjob_create(actor=market_officer, resource=enterprises, path=path, source=LoadJob.Source.COMMAND)
+    job = ingest.loadjob_create(
+        actor=Actor.person(market_officer), resource=enterprises, path=path, source=LoadJob.Source.COMMAND
+    )
     assert job.state == LoadJob.State.PENDING
     loadjob_run_task.call_local(job.pk)
     job.refresh_from_db()
@@ -527,7 +553,10 @@ def test_progress_is_reported(enterprises: Resource, tmp_path: Path, monkeypatch
     seen: list[tuple[int, float | None]] = []
     path = write_csv(tmp_path / "e.csv", HEADER_CODES, [row_for(code) for code in credit_codes(5)])
     ingest_file(
-        actor=None, resource=enterprises, path=path, progress=lambda rows, fraction: seen.append((rows, fraction))
+        actor=Actor.platform(),
+        resource=enterprises,
+        path=path,
+        progress=lambda rows, fraction: seen.append((rows, fraction)),
     )
     assert [rows for rows, _ in seen] == [2, 4, 5]
     assert seen[-1][1] == 1.0
@@ -554,7 +583,7 @@ def test_worker_processes_keep_row_numbers_order_and_duplicates(
     used = _spy_on_workers(monkeypatch)
     codes = credit_codes(40, seed=11)
     path = write_csv(tmp_path / "big.csv", HEADER_CODES, [row_for(code) for code in codes])
-    result = ingest_file(actor=None, resource=enterprises, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
     assert result.ok and result.rows_written == 40
     assert bool(used) == (load_processes == "worker processes")
     changes, _ = store.changes_since(enterprises, 0, limit=100)
@@ -564,7 +593,9 @@ def test_worker_processes_keep_row_numbers_order_and_duplicates(
     rows[30] = row_for(rows[30][0], staff="x")  # line 33 (after the blank line below)
     rows[35] = list(rows[3])  # line 38 repeats the key of line 5
     rows.insert(20, [""] * len(HEADER_CODES))  # line 22: a blank row, skipped but counted as a line
-    result = ingest_file(actor=None, resource=enterprises, path=write_csv(tmp_path / "bad.csv", HEADER_CODES, rows))
+    result = ingest_file(
+        actor=Actor.platform(), resource=enterprises, path=write_csv(tmp_path / "bad.csv", HEADER_CODES, rows)
+    )
     assert not result.ok and result.rows_written == 0
     assert [(e["row"], e["code"]) for e in result.errors] == [(33, "staff"), (38, "credit_code")]
     assert [row["credit_code"] for row in store.find_records(enterprises, {}, after=None, limit=100)[0]] == codes
@@ -576,7 +607,9 @@ def test_a_file_with_quoted_fields_is_checked_in_one_process(
     used = _spy_on_workers(monkeypatch)
     codes = credit_codes(5, seed=13)
     rows = [row_for(code, name=f"某某,第{index}\n分公司") for index, code in enumerate(codes)]
-    result = ingest_file(actor=None, resource=enterprises, path=write_csv(tmp_path / "q.csv", HEADER_CODES, rows))
+    result = ingest_file(
+        actor=Actor.platform(), resource=enterprises, path=write_csv(tmp_path / "q.csv", HEADER_CODES, rows)
+    )
     assert result.ok and result.rows_written == 5
     assert used == []  # a quoted field may hold a line break: no splitting at line ends
     assert store.get_record(enterprises, codes[2])["name"] == "某某,第2\n分公司"

@@ -16,21 +16,18 @@ from django.utils import timezone
 from zhengwu.accounts.models import User
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import machine_api_client
-from zhengwu.exchange import access_log, sharing
-from zhengwu.exchange.sharing_models import AccessLog, Grant
+from zhengwu.core.actors import Actor
+from zhengwu.exchange.sharing import access_log
+from zhengwu.exchange.sharing import services as sharing
+from zhengwu.exchange.sharing.models import AccessLog, Grant
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID, PURPOSE, api_token, request_people
 
 # Fixtures of the shared helpers module, made visible to pytest in this module.
-people, companies, market_grant, police_officer = (
-    helpers.people,
-    helpers.companies,
-    helpers.market_grant,
-    helpers.police_officer,
-)
+people, companies, market_grant = helpers.people, helpers.companies, helpers.market_grant
 market_token, police_token = helpers.market_token, helpers.police_token
 
-# Every test twice: keyed lookups by the fast path (exchange.fast_lookup) and by the ninja view.
+# Every test twice: keyed lookups by the fast path (exchange.sharing.fast_lookup) and by the ninja view.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lookup_path")]
 
 
@@ -80,7 +77,7 @@ def test_plain_personal_values_when_the_grant_allows_them(
     market_clerk: User, police_officer: User, people: Resource, market_token: str
 ) -> None:
     share_request = request_people(market_clerk, people, plain_personal=True, purpose="企业开办实名核验")
-    sharing.share_request_approve(actor=police_officer, share_request=share_request, plain_personal=True)
+    sharing.share_request_approve(actor=Actor.person(police_officer), share_request=share_request, plain_personal=True)
     response = get(market_token, record_path("101001/001", OTHER_ID), purpose="企业开办实名核验")
     assert response.status_code == 200
     assert response.json()["record"]["sfzh"] == OTHER_ID
@@ -121,7 +118,7 @@ def test_expired_and_revoked_grants_answer_like_no_grant(
     expired = get(market_token, path)
     assert expired.status_code == 404
     Grant.objects.filter(pk=market_grant.pk).update(valid_until=timezone.now() + timedelta(days=1))
-    sharing.grant_revoke(actor=police_officer, grant=market_grant, reason="用途已结束")
+    sharing.grant_revoke(actor=Actor.person(police_officer), grant=market_grant, reason="用途已结束")
     revoked = get(market_token, path)
     assert revoked.status_code == 404
     assert expired.content == revoked.content
@@ -143,7 +140,7 @@ def test_internal_resources_never_answer_on_an_external_instance(
     settings: Any, market_grant: Grant, market_token: str, police_clerk: User, companies: Resource, police_token: str
 ) -> None:
     sharing.share_request_create(
-        actor=police_clerk,
+        actor=Actor.person(police_clerk),
         resource=companies,
         item_codes=["tyshxydm", "mc"],
         purpose="案件协查",
@@ -167,6 +164,22 @@ def test_secret_resources_never_answer_on_an_external_instance(
     Resource.objects.filter(pk=people.pk).update(is_secret=True)
     settings.ZHENGWU_ZONE = "external"
     assert get(market_token, record_path("101001/001", CITIZEN_ID)).status_code == 404
+
+
+def test_keys_purposes_and_filters_in_chinese_are_answered_and_logged(market_grant: Grant, market_token: str) -> None:
+    """A key outside Latin-1 ("荖") was a 500 with an empty body, missing from the access log."""
+    missing = get(market_token, record_path("101001/001", "%E8%8D%96"))
+    assert missing.status_code == 404 and missing.json()["code"]
+    other_purpose = get(market_token, record_path("101001/001", CITIZEN_ID), purpose="查询人口信息（另一用途）")
+    assert other_purpose.status_code == 404
+    search = get(market_token, "101001/001/records", xm="张三")
+    assert search.status_code == 200 and [row["xm"] for row in search.json()["items"]] == ["张*"]
+    logged = list(AccessLog.objects.order_by("seq").values_list("outcome", "reason", "keys"))
+    assert logged == [
+        ("not_found", "", ["*"]),  # the key itself is not kept in clear
+        ("denied", "purpose_mismatch", []),
+        ("ok", "", ["1101**********002X"]),
+    ]
 
 
 def test_every_call_is_logged_even_when_denied(market_grant: Grant, police_token: str, market_token: str) -> None:

@@ -12,12 +12,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from zhengwu.accounts.models import ApiClient, Department, Role, User
+from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.accounts.services import apiclient_create
 from zhengwu.catalog.models import CatalogClass, DataItem, DataType, FormatClass, Resource, ShareType, UpdateCycle, Zone
-from zhengwu.conftest import make_staff
-from zhengwu.exchange import sharing, store
-from zhengwu.exchange.sharing_models import Grant
+from zhengwu.core.actors import Actor
+from zhengwu.exchange.sharing import services as sharing
+from zhengwu.exchange.sharing.models import Grant
+from zhengwu.exchange.store import tables as store
 
 CITIZEN_ID = "11010519491231002X"  # the `citizen` fixture's number
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -135,30 +136,12 @@ def companies(market_dept: Department) -> Resource:
     return resource
 
 
-@pytest.fixture
-def police_officer(police_dept: Department) -> User:
-    return make_staff("police_officer", police_dept, Role.DATA_OFFICER, name="公安厅数据管理员")
-
-
-@pytest.fixture
-def market_officer(market_dept: Department) -> User:
-    return make_staff("market_officer", market_dept, Role.DATA_OFFICER, name="市场监管厅数据管理员")
-
-
-@pytest.fixture
-def egov_officer(jilin: Any) -> User:
-    dept = Department.objects.create(
-        name="吉林省政务服务和数字化建设管理局", credit_code="11220000MB1234567X", region=jilin, level="province"
-    )
-    return make_staff("egov_officer", dept, Role.EGOV_OFFICE, name="政数局协调员")
-
-
 PURPOSE = "市场主体登记核验"
 
 
 def request_people(user: User, resource: Resource, items: list[str] | None = None, **extra: Any) -> Any:
     return sharing.share_request_create(
-        actor=user,
+        actor=Actor.person(user),
         resource=resource,
         item_codes=items or ["sfzh", "xm", "sjhm", "zz"],
         purpose=extra.pop("purpose", PURPOSE),
@@ -173,12 +156,14 @@ def request_people(user: User, resource: Resource, items: list[str] | None = Non
 def market_grant(market_clerk: User, police_officer: User, people: Resource) -> Grant:
     """市场监管厅 holds a grant on 人口 (masked personal items) for PURPOSE."""
     share_request = request_people(market_clerk, people)
-    return sharing.share_request_approve(actor=police_officer, share_request=share_request, rate_limit_per_minute=50)
+    return sharing.share_request_approve(
+        actor=Actor.person(police_officer), share_request=share_request, rate_limit_per_minute=50
+    )
 
 
 def api_token(sys_admin: User, department: Department, scopes: list[str] | None = None) -> tuple[ApiClient, str]:
     return apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name=f"{department.name}业务系统",
         department=department,
         scopes=scopes or [ApiClient.Scope.EXCHANGE_QUERY],

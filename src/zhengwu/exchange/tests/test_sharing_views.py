@@ -9,12 +9,12 @@ import pytest
 
 from zhengwu.accounts.models import User
 from zhengwu.conftest import person_client, staff_client
-from zhengwu.exchange.sharing_models import Grant, Objection, ShareRequest
+from zhengwu.exchange.sharing.models import Grant, Objection, ShareRequest
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID
 
 people, companies, market_grant = helpers.people, helpers.companies, helpers.market_grant
-police_officer, egov_officer = helpers.police_officer, helpers.egov_officer
+
 
 BASE = "/workbench/exchange/sharing"
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,12 @@ from django.db import connection
 
 from zhengwu.accounts.models import Department
 from zhengwu.catalog.models import DataItem, DataType, Resource
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
-from zhengwu.exchange import store
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.ingest import ingest_file
-from zhengwu.exchange.store_models import StoreTable
+from zhengwu.exchange.store import tables as store
+from zhengwu.exchange.store.ingest import ingest_file
+from zhengwu.exchange.store.models import StoreTable
 from zhengwu.exchange.tests.test_store_fixtures import (  # noqa: F401 - fixtures
     HEADER_CODES,
     credit_codes,
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 def load(resource: Resource, tmp_path: Path, rows: list[list[str]], mode: str = "replace") -> Any:
     path = write_csv(tmp_path / f"load-{mode}-{len(rows)}.csv", HEADER_CODES, rows)
-    result = ingest_file(actor=None, resource=resource, path=path, mode=mode)
+    result = ingest_file(actor=Actor.platform(), resource=resource, path=path, mode=mode)
     assert result.ok, result.errors
     return result
 
@@ -172,7 +173,7 @@ def test_integer_keys_page_numerically(market_dept: Department, tmp_path: Path) 
     ]
     resource = make_resource(market_dept, items=items, key_item="no")
     path = write_csv(tmp_path / "n.csv", ["no", "label"], [[str(n), f"第{n}"] for n in (10, 9, 100, 2)])
-    assert ingest_file(actor=None, resource=resource, path=path).ok
+    assert ingest_file(actor=Actor.platform(), resource=resource, path=path).ok
     page, after = store.find_records(resource, {}, after=None, limit=3)
     assert [r["no"] for r in page] == [2, 9, 10] and after == "10"
     page, after = store.find_records(resource, {}, after=after, limit=3)

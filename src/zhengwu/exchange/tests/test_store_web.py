@@ -17,8 +17,11 @@ from django.utils import timezone
 from zhengwu.accounts.models import ApiClient, Department, Role, User
 from zhengwu.accounts.services import apiclient_create
 from zhengwu.conftest import machine_api_client, make_staff, person_client, staff_client
-from zhengwu.exchange import store, views_store
-from zhengwu.exchange.store_models import LoadJob, loadjob_run_task
+from zhengwu.core.actors import Actor
+from zhengwu.exchange.store import tables as store
+from zhengwu.exchange.store import workbench_views as views_store
+from zhengwu.exchange.store.models import LoadJob
+from zhengwu.exchange.store.tasks import loadjob_run_task
 from zhengwu.exchange.tests.test_store_fixtures import (  # noqa: F401 - fixtures
     GOOD_ROW,
     HEADER_CODES,
@@ -156,7 +159,7 @@ def _token(department: Department, *scopes: str) -> str:
         f"sysadmin_{department.pk}_{len(scopes)}_{'_'.join(scopes)}".replace(":", ""), department, Role.SYS_ADMIN
     )
     _, token = apiclient_create(
-        actor=admin,
+        actor=Actor.person(admin),
         name=f"{department.name}系统",
         department=department,
         scopes=scopes,

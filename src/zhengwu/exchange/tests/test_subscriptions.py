@@ -14,13 +14,14 @@ import pytest
 from django.utils import timezone
 
 from zhengwu.accounts.models import User
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
-from zhengwu.exchange import subscriptions
-from zhengwu.exchange.sharing_models import AccessLog, Delivery, Grant, Subscription
+from zhengwu.exchange.sharing import subscriptions
+from zhengwu.exchange.sharing.models import AccessLog, Delivery, Grant, Subscription
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, load
 
-people, market_grant, police_officer = helpers.people, helpers.market_grant, helpers.police_officer
+people, market_grant = helpers.people, helpers.market_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_webhook_push_is_signed_masked_logged_and_moves_the_cursor(
 ) -> None:
     state, url = receiver
     subscription, secret = subscriptions.subscription_create(
-        actor=market_clerk, grant=market_grant, mode=Subscription.Mode.WEBHOOK, url=url
+        actor=Actor.person(market_clerk), grant=market_grant, mode=Subscription.Mode.WEBHOOK, url=url
     )
     assert secret and subscription.secret != secret  # stored encrypted
     [delivery_id] = subscriptions.subscriptions_collect()
@@ -90,7 +91,7 @@ def test_failed_deliveries_back_off_and_give_up(
     state, url = receiver
     state.status = 500
     subscription, _ = subscriptions.subscription_create(
-        actor=market_clerk, grant=market_grant, mode=Subscription.Mode.WEBHOOK, url=url
+        actor=Actor.person(market_clerk), grant=market_grant, mode=Subscription.Mode.WEBHOOK, url=url
     )
     [delivery_id] = subscriptions.subscriptions_collect()
     before = timezone.now()
@@ -115,7 +116,10 @@ def test_unreachable_endpoint_counts_as_a_failed_attempt(
 
     monkeypatch.setattr(subscriptions, "http_post", refuse)
     subscriptions.subscription_create(
-        actor=market_clerk, grant=market_grant, mode=Subscription.Mode.WEBHOOK, url="http://127.0.0.1:9/none"
+        actor=Actor.person(market_clerk),
+        grant=market_grant,
+        mode=Subscription.Mode.WEBHOOK,
+        url="http://127.0.0.1:9/none",
     )
     [delivery_id] = subscriptions.subscriptions_collect()
     assert subscriptions.delivery_attempt(delivery_id) == Delivery.Status.PENDING
@@ -125,13 +129,16 @@ def test_unreachable_endpoint_counts_as_a_failed_attempt(
 def test_the_retry_task_reschedules_itself(
     market_grant: Grant, market_clerk: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from zhengwu.exchange import tasks
+    from zhengwu.exchange.sharing import tasks
 
     scheduled: list[tuple[Any, ...]] = []
     monkeypatch.setattr(subscriptions, "http_post", lambda url, body, headers: 503)
     monkeypatch.setattr(tasks.delivery_attempt_task, "schedule", lambda args, delay: scheduled.append((args, delay)))
     subscriptions.subscription_create(
-        actor=market_clerk, grant=market_grant, mode=Subscription.Mode.WEBHOOK, url="http://127.0.0.1:9/none"
+        actor=Actor.person(market_clerk),
+        grant=market_grant,
+        mode=Subscription.Mode.WEBHOOK,
+        url="http://127.0.0.1:9/none",
     )
     [delivery_id] = subscriptions.subscriptions_collect()
     tasks.delivery_attempt_task.call_local(delivery_id)
@@ -141,25 +148,29 @@ def test_the_retry_task_reschedules_itself(
 def test_revoked_grant_stops_pushes(
     market_grant: Grant, market_clerk: User, police_officer: User, receiver: tuple[Receiver, str]
 ) -> None:
-    from zhengwu.exchange import sharing
+    from zhengwu.exchange.sharing import services as sharing
 
     state, url = receiver
-    subscriptions.subscription_create(actor=market_clerk, grant=market_grant, mode=Subscription.Mode.WEBHOOK, url=url)
+    subscriptions.subscription_create(
+        actor=Actor.person(market_clerk), grant=market_grant, mode=Subscription.Mode.WEBHOOK, url=url
+    )
     [delivery_id] = subscriptions.subscriptions_collect()
-    sharing.grant_revoke(actor=police_officer, grant=market_grant, reason="停止使用")
+    sharing.grant_revoke(actor=Actor.person(police_officer), grant=market_grant, reason="停止使用")
     assert subscriptions.delivery_attempt(delivery_id) == Delivery.Status.FAILED
     assert state.requests == []
 
 
 def test_only_the_grant_holder_subscribes(market_grant: Grant, police_clerk: User, market_clerk: User) -> None:
     with pytest.raises(ApplicationError):
-        subscriptions.subscription_create(actor=police_clerk, grant=market_grant, mode=Subscription.Mode.PULL)
+        subscriptions.subscription_create(
+            actor=Actor.person(police_clerk), grant=market_grant, mode=Subscription.Mode.PULL
+        )
     with pytest.raises(ApplicationError):
         subscriptions.subscription_create(
-            actor=market_clerk, grant=market_grant, mode=Subscription.Mode.WEBHOOK, url="ftp://x"
+            actor=Actor.person(market_clerk), grant=market_grant, mode=Subscription.Mode.WEBHOOK, url="ftp://x"
         )
     subscription, secret = subscriptions.subscription_create(
-        actor=market_clerk, grant=market_grant, mode=Subscription.Mode.PULL
+        actor=Actor.person(market_clerk), grant=market_grant, mode=Subscription.Mode.PULL
     )
     assert secret == "" and subscription.mode == "pull"
     assert Subscription.objects.count() == 1
@@ -169,7 +180,10 @@ def test_two_workers_never_send_the_same_delivery(
     market_grant: Grant, market_clerk: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     subscriptions.subscription_create(
-        actor=market_clerk, grant=market_grant, mode=Subscription.Mode.WEBHOOK, url="http://127.0.0.1:9/hook"
+        actor=Actor.person(market_clerk),
+        grant=market_grant,
+        mode=Subscription.Mode.WEBHOOK,
+        url="http://127.0.0.1:9/hook",
     )
     [delivery_id] = subscriptions.subscriptions_collect()
     posts: list[str] = []
@@ -193,7 +207,10 @@ def test_a_lapsed_claim_of_a_crashed_worker_is_taken_over(
     market_grant: Grant, market_clerk: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     subscriptions.subscription_create(
-        actor=market_clerk, grant=market_grant, mode=Subscription.Mode.WEBHOOK, url="http://127.0.0.1:9/hook"
+        actor=Actor.person(market_clerk),
+        grant=market_grant,
+        mode=Subscription.Mode.WEBHOOK,
+        url="http://127.0.0.1:9/hook",
     )
     [delivery_id] = subscriptions.subscriptions_collect()
     Delivery.objects.filter(pk=delivery_id).update(claimed_until=timezone.now() + timedelta(minutes=1))

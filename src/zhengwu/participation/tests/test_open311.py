@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 def system_token(sys_admin: User, department: Department, scopes: list[str], name: str = "长春市12345热线系统") -> str:
     _client, token = account_services.apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name=name,
         department=department,
         scopes=scopes,

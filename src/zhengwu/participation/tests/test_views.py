@@ -167,7 +167,7 @@ def test_staff_letter_page_shows_an_urged_letter(letter: Letter, egov: User, sup
     assert "已被督办" not in client.get(f"{WB}/letters/{letter.pk}/").content.decode()
     receipt = timer_for(letter, rules.RECEIPT)
     assert receipt is not None
-    oversight.urging_create(actor=supervisor, timer=receipt, notice="请尽快受理该来信。")
+    oversight.urging_create(actor=Actor.person(supervisor), timer=receipt, notice="请尽快受理该来信。")
     assert selectors.letter_urged(letter)
     assert "已被督办" in client.get(f"{WB}/letters/{letter.pk}/").content.decode()
 

@@ -21,7 +21,8 @@ from zhengwu.accounts.models import Department
 from zhengwu.catalog import services as catalog_services
 from zhengwu.catalog.models import CatalogClass, DataType, FormatClass, Resource, ShareType, UpdateCycle, Zone
 from zhengwu.catalog.services import ItemSpec, ResourceData
-from zhengwu.exchange.ingest import ingest_file
+from zhengwu.core.actors import Actor
+from zhengwu.exchange.store.ingest import ingest_file
 
 ITEMS = [
     ItemSpec(name="使用登记证编号", code="certificate_number", data_type=DataType.STRING, required=True),
@@ -55,12 +56,14 @@ def publish(provider: Department, *, subitem: str, name: str, draft: bool = Fals
         "key_item": "certificate_number",
     }
     values.update(changes)
-    resource = catalog_services.resource_create(actor=None, provider=provider, data=ResourceData(**values), items=ITEMS)
+    resource = catalog_services.resource_create(
+        actor=Actor.platform(), provider=provider, data=ResourceData(**values), items=ITEMS
+    )
     if draft:
         return resource
-    catalog_services.resource_submit(actor=None, resource=resource)
-    catalog_services.resource_approve(actor=None, resource=resource, comment="测试")
-    return catalog_services.resource_publish(actor=None, resource=resource)
+    catalog_services.resource_submit(actor=Actor.platform(), resource=resource)
+    catalog_services.resource_approve(actor=Actor.platform(), resource=resource, comment="测试")
+    return catalog_services.resource_publish(actor=Actor.platform(), resource=resource)
 
 
 def load_rows(resource: Resource, tmp_path: Path, rows: list[list[str]] = ROWS) -> None:
@@ -69,7 +72,7 @@ def load_rows(resource: Resource, tmp_path: Path, rows: list[list[str]] = ROWS) 
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         writer.writerows(rows)
-    result = ingest_file(actor=None, resource=resource, path=path)
+    result = ingest_file(actor=Actor.platform(), resource=resource, path=path)
     assert result.ok, (result.message, result.errors[:3])
 
 
@@ -121,6 +124,7 @@ def _publication(department: Department, title: str, *, publish_it: bool = True,
 
 
 def _service(department: Department, name: str, code: str, *, publish_it: bool = True) -> Any:
+    from zhengwu.core.actors import Actor
     from zhengwu.eservices import services
     from zhengwu.eservices.models import Audience, ItemType
 
@@ -138,8 +142,8 @@ def _service(department: Department, name: str, code: str, *, publish_it: bool =
         visits=0,
     )
     stages = [services.StageSpec(name="审查", tasks=[services.TaskSpec(department, "审查", 3)])]
-    item = services.item_create(actor=None, department=department, data=data, stages=stages)
-    return services.item_publish(actor=None, item=item) if publish_it else item
+    item = services.item_create(actor=Actor.platform(), department=department, data=data, stages=stages)
+    return services.item_publish(actor=Actor.platform(), item=item) if publish_it else item
 
 
 def _letter(department: Department, office: Department, number: str, title: str, reply: str, **extra: Any) -> Any:

@@ -8,9 +8,9 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zhengwu.accounts.models import Department, Role
+from zhengwu.accounts.models import User
 from zhengwu.browser import browser_page, chromium_path
-from zhengwu.conftest import PASSWORD, make_staff
+from zhengwu.conftest import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,14 +25,14 @@ def _current_token(bin_key: bytes) -> str:
     return f"{totp.token():06d}"
 
 
-def test_staff_enrols_totp_then_logs_in_with_both_factors(live_server: object, market_dept: Department) -> None:
-    user = make_staff("browser_clerk", market_dept, Role.CLERK, name="浏览器测试科员")
+def test_staff_enrols_totp_then_logs_in_with_both_factors(live_server: object, market_clerk: User) -> None:
+    user = market_clerk
     TOTPDevice.objects.filter(user=user).delete()
     base = live_server.url  # type: ignore[attr-defined]
     with browser_page() as page:
         # First login: password, then enrol the authenticator from the QR page.
         page.goto(f"{base}/accounts/login/")
-        page.get_by_label("用户名").fill("browser_clerk")
+        page.get_by_label("用户名").fill("market_clerk")
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
         page.wait_for_url("**/accounts/otp/enrol/**")
@@ -47,7 +47,7 @@ def test_staff_enrols_totp_then_logs_in_with_both_factors(live_server: object, m
         page.get_by_role("button", name="退出").click()
         page.wait_for_url(f"{base}/")
         page.goto(f"{base}/accounts/login/")
-        page.get_by_label("用户名").fill("browser_clerk")
+        page.get_by_label("用户名").fill("market_clerk")
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
         page.wait_for_url("**/accounts/otp/**")
@@ -66,4 +66,4 @@ def test_staff_enrols_totp_then_logs_in_with_both_factors(live_server: object, m
         page.get_by_role("button", name="验证").click()
         page.wait_for_url("**/workbench/")
         assert "我的待办" in page.content()
-        assert "浏览器测试科员" in page.content()
+        assert "市场监管局王科员" in page.content()

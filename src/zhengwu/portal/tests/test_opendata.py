@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from zhengwu.accounts.models import Department, User
 from zhengwu.catalog.models import FormatClass, Resource
 from zhengwu.conftest import person_client
-from zhengwu.exchange import open_data
+from zhengwu.exchange.store import open_data
 from zhengwu.portal.tests.conftest import ROWS, publish
 
 pytestmark = pytest.mark.django_db

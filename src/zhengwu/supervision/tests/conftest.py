@@ -1,5 +1,5 @@
-"""People of the e-supervision tests: a supervisor (电子监察人员), the e-government office, the
-leaders of 市场监管厅 and 公安厅, and a helper that starts timers on throw-away targets."""
+"""What the e-supervision tests add to the one cast (zhengwu/conftest.py: `supervisor`, `egov`,
+`market_leader` …): the leader of 公安厅, and a helper that starts timers on throw-away targets."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.db import models
 
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.conftest import make_staff
+from zhengwu.core.actors import Actor
 from zhengwu.supervision import services
 from zhengwu.supervision.models import Timer
 
@@ -35,7 +36,7 @@ def start(
     **kwargs: Any,
 ) -> Timer:
     return services.timer_start(
-        actor=None,
+        actor=Actor.platform(),
         kind=kind,
         kind_label=label,
         target=item(),
@@ -45,21 +46,6 @@ def start(
         start=day,
         **kwargs,
     )
-
-
-@pytest.fixture
-def supervisor(market_dept: Department) -> User:
-    return make_staff("supervisor_zhao", market_dept, Role.SUPERVISOR, name="电子监察室赵监察员")
-
-
-@pytest.fixture
-def egov_officer(market_dept: Department) -> User:
-    return make_staff("egov_qian", market_dept, Role.EGOV_OFFICE, name="政务办钱主任")
-
-
-@pytest.fixture
-def market_leader(market_dept: Department) -> User:
-    return make_staff("market_leader", market_dept, Role.DEPT_LEADER, name="市场监管厅孙处长")
 
 
 @pytest.fixture

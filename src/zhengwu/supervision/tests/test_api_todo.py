@@ -12,6 +12,7 @@ from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.accounts.services import apiclient_create
 from zhengwu.conftest import make_staff, person_client, staff_client
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.supervision import oversight, todo
 from zhengwu.supervision.tests.conftest import start
 
@@ -25,7 +26,7 @@ def timers(market_dept: Department, police_dept: Department) -> None:
 
 def system(sys_admin: User, department: Department, scopes: list[str]) -> str:
     client, token = apiclient_create(
-        actor=sys_admin,
+        actor=Actor.person(sys_admin),
         name="监察系统",
         department=department,
         scopes=[ApiClient.Scope.READ_DIRECTORY],
@@ -93,13 +94,15 @@ def test_todo_items(
     supervisor: User, market_clerk: User, police_clerk: User, citizen: User, market_dept: Department
 ) -> None:
     timer = start(market_dept, 1, date(2024, 3, 1))
-    oversight.urging_create(actor=supervisor, timer=timer, notice="请说明")
-    complaint = oversight.complaint_create(actor=citizen, department=market_dept, item="食品经营许可", content="慢")
+    oversight.urging_create(actor=Actor.person(supervisor), timer=timer, notice="请说明")
+    complaint = oversight.complaint_create(
+        actor=Actor.person(citizen), department=market_dept, item="食品经营许可", content="慢"
+    )
     mine = todo.todo_items(market_clerk)
     assert [i.kind_label for i in mine] == ["督办答复"] and mine[0].light == "green"
     assert todo.todo_items(police_clerk) == []
     boss = todo.todo_items(supervisor)
     assert [i.kind_label for i in boss] == ["投诉受理"] and boss[0].deadline is not None
-    oversight.complaint_forward(actor=supervisor, complaint=complaint, note="请核查")
+    oversight.complaint_forward(actor=Actor.person(supervisor), complaint=complaint, note="请核查")
     assert "投诉核查答复" in [i.kind_label for i in todo.todo_items(market_clerk)]
     assert todo.todo_items(supervisor) == []

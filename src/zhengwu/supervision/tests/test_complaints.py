@@ -9,6 +9,7 @@ from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.supervision import casechecks, oversight, selectors
 from zhengwu.supervision.models import Complaint, Timer
@@ -18,7 +19,7 @@ def file(citizen: User, department: Department) -> Complaint:
     # Case numbers are checked by the app holding the case (eservices tests cover those); here the
     # complaint names the item only.
     return oversight.complaint_create(
-        actor=citizen,
+        actor=Actor.person(citizen),
         department=department,
         item="食品经营许可",
         content="窗口超期20天未办结，多次催问无答复。",
@@ -36,14 +37,19 @@ def test_complaint_flow_with_timers(
     assert timer.deadline == workdays.add_workdays(workdays.today(), 10)
     assert file(citizen, market_dept).number.endswith("0002")
 
-    oversight.complaint_forward(actor=supervisor, complaint=complaint, note="请核查并于5个工作日内答复。")
+    oversight.complaint_forward(actor=Actor.person(supervisor), complaint=complaint, note="请核查并于5个工作日内答复。")
     answer_timer = selectors.timer_for(complaint, oversight.COMPLAINT_ANSWER_TIMER)
     assert answer_timer is not None and answer_timer.department == market_dept and answer_timer.limit == 5
-    oversight.complaint_answer(actor=market_clerk, complaint=complaint, answer="经核查，已于今日办结并致歉。")
+    oversight.complaint_answer(
+        actor=Actor.person(market_clerk), complaint=complaint, answer="经核查，已于今日办结并致歉。"
+    )
     answer_timer.refresh_from_db()
     assert answer_timer.state == Timer.State.FINISHED
     oversight.complaint_conclude(
-        actor=supervisor, complaint=complaint, finding=Complaint.Finding.UPHELD, result="投诉属实，已责令整改并通报。"
+        actor=Actor.person(supervisor),
+        complaint=complaint,
+        finding=Complaint.Finding.UPHELD,
+        result="投诉属实，已责令整改并通报。",
     )
     complaint.refresh_from_db()
     timer.refresh_from_db()
@@ -57,7 +63,9 @@ def test_complaint_flow_with_timers(
         "supervision.complaint.conclude",
     } <= actions
     with pytest.raises(ApplicationError) as error:
-        oversight.complaint_conclude(actor=supervisor, complaint=complaint, finding="upheld", result="再次")
+        oversight.complaint_conclude(
+            actor=Actor.person(supervisor), complaint=complaint, finding="upheld", result="再次"
+        )
     assert error.value.code == "supervision.complaint_wrong_state"
 
 
@@ -66,9 +74,9 @@ def test_concluding_a_forwarded_complaint_cancels_the_department_clock(
     citizen: User, supervisor: User, market_dept: Department
 ) -> None:
     complaint = file(citizen, market_dept)
-    oversight.complaint_forward(actor=supervisor, complaint=complaint, note="请核查")
+    oversight.complaint_forward(actor=Actor.person(supervisor), complaint=complaint, note="请核查")
     oversight.complaint_conclude(
-        actor=supervisor, complaint=complaint, finding="not_upheld", result="经调阅记录，不属实。"
+        actor=Actor.person(supervisor), complaint=complaint, finding="not_upheld", result="经调阅记录，不属实。"
     )
     answer_timer = selectors.timer_for(complaint, oversight.COMPLAINT_ANSWER_TIMER)
     assert answer_timer is not None and answer_timer.state == Timer.State.CANCELLED
@@ -77,36 +85,38 @@ def test_concluding_a_forwarded_complaint_cancels_the_department_clock(
 @pytest.mark.django_db
 def test_complaint_refusals_change_nothing(
     citizen: User, outsider: User, supervisor: User, market_clerk: User, police_clerk: User,
-    egov_officer: User, market_dept: Department,
+    egov: User, market_dept: Department,
 ) -> None:  # fmt: skip
-    for person in (market_clerk, supervisor, None):  # staff do not file complaints on the portal
+    for actor in (Actor.person(market_clerk), Actor.person(supervisor), Actor.anonymous()):  # staff: not on the portal
         with pytest.raises(ApplicationError):
-            oversight.complaint_create(actor=person, department=market_dept, item="食品经营许可", content="慢")
+            oversight.complaint_create(actor=actor, department=market_dept, item="食品经营许可", content="慢")
     for kwargs in (
         {"content": ""},
         {"content": "慢", "item": "", "case_number": ""},
         {"content": "x" * 4001, "item": "a"},
     ):
         with pytest.raises(ApplicationError) as error:
-            oversight.complaint_create(actor=citizen, department=market_dept, **{"item": "许可", **kwargs})
+            oversight.complaint_create(
+                actor=Actor.person(citizen), department=market_dept, **{"item": "许可", **kwargs}
+            )
         assert error.value.code == "supervision.complaint_invalid"
     with pytest.raises(ApplicationError):
-        oversight.complaint_create(actor=citizen, department=None, item="许可", content="慢")
+        oversight.complaint_create(actor=Actor.person(citizen), department=None, item="许可", content="慢")
     assert not Complaint.objects.exists() and not Timer.objects.exists()
 
     complaint = file(citizen, market_dept)
-    for person in (market_clerk, police_clerk, egov_officer, citizen, outsider):
+    for person in (market_clerk, police_clerk, egov, citizen, outsider):
         with pytest.raises(ApplicationError) as error:
-            oversight.complaint_forward(actor=person, complaint=complaint, note="转")
+            oversight.complaint_forward(actor=Actor.person(person), complaint=complaint, note="转")
         assert error.value.code == "core.permission_denied"
         with pytest.raises(ApplicationError):
-            oversight.complaint_conclude(actor=person, complaint=complaint, finding="upheld", result="结")
+            oversight.complaint_conclude(actor=Actor.person(person), complaint=complaint, finding="upheld", result="结")
     with pytest.raises(ApplicationError):  # not forwarded yet: the department may not answer
-        oversight.complaint_answer(actor=market_clerk, complaint=complaint, answer="答")
-    oversight.complaint_forward(actor=supervisor, complaint=complaint, note="转")
+        oversight.complaint_answer(actor=Actor.person(market_clerk), complaint=complaint, answer="答")
+    oversight.complaint_forward(actor=Actor.person(supervisor), complaint=complaint, note="转")
     for person in (police_clerk, supervisor, citizen, outsider):
         with pytest.raises(ApplicationError) as error:
-            oversight.complaint_answer(actor=person, complaint=complaint, answer="答")
+            oversight.complaint_answer(actor=Actor.person(person), complaint=complaint, answer="答")
         assert error.value.code == "core.permission_denied"
     complaint.refresh_from_db()
     assert complaint.state == Complaint.State.FORWARDED and complaint.answer == ""
@@ -187,8 +197,11 @@ def test_a_case_number_must_name_one_of_the_complainants_own_cases(
     citizen: User, outsider: User, market_dept: Department, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The registry in isolation: a stand-in for the app that holds the cases."""
-    monkeypatch.setattr(casechecks, "_checkers", {})
-    kept = oversight.complaint_create(actor=citizen, department=market_dept, case_number=" sp001 ", content="慢")
+    for name in casechecks.registered_checkers():
+        monkeypatch.delitem(casechecks._checkers, name)
+    kept = oversight.complaint_create(
+        actor=Actor.person(citizen), department=market_dept, case_number=" sp001 ", content="慢"
+    )
     assert kept.case_number == "sp001"  # no app knows case numbers: kept as typed
 
     def cases_of_zhang(complainant: User, number: str) -> str | None:
@@ -196,13 +209,19 @@ def test_a_case_number_must_name_one_of_the_complainants_own_cases(
 
     casechecks.register_case_checker("tests", cases_of_zhang)
     assert (
-        oversight.complaint_create(actor=citizen, department=market_dept, case_number="sp001", content="慢").case_number
+        oversight.complaint_create(
+            actor=Actor.person(citizen), department=market_dept, case_number="sp001", content="慢"
+        ).case_number
         == "SP001"
     )
-    before = (Complaint.objects.count(), Timer.objects.count(), AuditEvent.objects.count())
+    successes = AuditEvent.objects.filter(outcome=AuditEvent.Outcome.SUCCESS)
+    before = (Complaint.objects.count(), Timer.objects.count(), successes.count())
     for who, number in ((citizen, "SP999"), (outsider, "SP001")):
         with pytest.raises(ApplicationError) as error:
-            oversight.complaint_create(actor=who, department=market_dept, case_number=number, content="慢")
+            oversight.complaint_create(
+                actor=Actor.person(who), department=market_dept, case_number=number, content="慢"
+            )
         assert error.value.code == "supervision.complaint_unknown_case"
         assert "不存在或不是您本人申请的办件" in error.value.message and "case_number" in error.value.fields
-    assert (Complaint.objects.count(), Timer.objects.count(), AuditEvent.objects.count()) == before
+    assert (Complaint.objects.count(), Timer.objects.count(), successes.count()) == before
+    assert AuditEvent.objects.filter(action="supervision.complaint.create", outcome="failure").count() == 2

@@ -11,6 +11,7 @@ import pytest
 from zhengwu.accounts.models import Department, User
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.supervision import selectors, services
 from zhengwu.supervision.models import Timer
 from zhengwu.supervision.tests.conftest import start
@@ -33,13 +34,13 @@ def mixed_set(market: Department, police: Department) -> list[Timer]:
         start(market, 12, datetime(2025, 3, 20, 9, 50, tzinfo=BJ), unit="minute", kind="participation.receipt"),
     ]
     paused_ok = start(market, 10, date(2025, 3, 3))
-    services.timer_pause(actor=None, timer=paused_ok, reason="补正材料", when=date(2025, 3, 10))  # paused
+    services.timer_pause(actor=Actor.platform(), timer=paused_ok, reason="补正材料", when=date(2025, 3, 10))  # paused
     paused_late = start(police, 5, date(2025, 3, 3))
-    services.timer_pause(actor=None, timer=paused_late, reason="专家评审", when=date(2025, 3, 12))  # red
+    services.timer_pause(actor=Actor.platform(), timer=paused_late, reason="专家评审", when=date(2025, 3, 12))  # red
     finished = start(market, 10, date(2025, 3, 3))
-    services.timer_finish(actor=None, timer=finished, when=date(2025, 3, 5))
+    services.timer_finish(actor=Actor.platform(), timer=finished, when=date(2025, 3, 5))
     cancelled = start(police, 10, date(2025, 3, 3))
-    services.timer_cancel(actor=None, timer=cancelled, reason="申请人撤回")
+    services.timer_cancel(actor=Actor.platform(), timer=cancelled, reason="申请人撤回")
     return [*timers, paused_ok, paused_late, finished, cancelled]
 
 
@@ -146,10 +147,10 @@ def test_department_leader_sees_only_own_department(
 
 
 @pytest.mark.django_db
-def test_egov_office_sees_everything(egov_officer: User, market_dept: Department, police_dept: Department) -> None:
+def test_egov_office_sees_everything(egov: User, market_dept: Department, police_dept: Department) -> None:
     live_today(market_dept)
     start(police_dept, 10, workdays.today())
-    text = staff_client(egov_officer).get("/workbench/supervision/").content.decode()
+    text = staff_client(egov).get("/workbench/supervision/").content.decode()
     assert market_dept.name in text and police_dept.name in text
 
 

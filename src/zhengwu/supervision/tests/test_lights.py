@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from zhengwu.accounts.models import Department, Region, User
+from zhengwu.core.actors import Actor
 from zhengwu.core.workdays import workdays_between
 from zhengwu.supervision import selectors, services
 from zhengwu.supervision.models import Timer
@@ -19,7 +20,7 @@ D = date
 
 def start(clerk: User, target: Any, dept: Department, limit: int, day: date | datetime, **kwargs: Any) -> Timer:
     return services.timer_start(
-        actor=clerk,
+        actor=Actor.person(clerk),
         kind=kwargs.pop("kind", "eservices.application"),
         target=target,
         title="食品经营许可申请",
@@ -125,9 +126,9 @@ def test_light_counts_in_one_query(
     red = start(market_clerk, citizen, market_dept, 5, D(2025, 3, 3), kind="c")  # deadline 03-10
     red_too = start(market_clerk, outsider, market_dept, 2, D(2025, 3, 3), kind="c")  # deadline 03-05
     paused = start(market_clerk, outsider, market_dept, 20, D(2025, 3, 3), kind="a")
-    services.timer_pause(actor=market_clerk, timer=paused, reason="补正", when=D(2025, 3, 4))
+    services.timer_pause(actor=Actor.person(market_clerk), timer=paused, reason="补正", when=D(2025, 3, 4))
     done = start(market_clerk, jilin, market_dept, 5, D(2025, 3, 3), kind="a")
-    services.timer_finish(actor=market_clerk, timer=done, when=D(2025, 3, 4))
+    services.timer_finish(actor=Actor.person(market_clerk), timer=done, when=D(2025, 3, 4))
     police = start(police_clerk, jilin, police_dept, 1, D(2025, 3, 3), kind="c")
 
     with django_assert_num_queries(1):

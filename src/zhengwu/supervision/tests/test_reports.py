@@ -14,6 +14,7 @@ from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.supervision import oversight, reports, scorecards, services
 from zhengwu.supervision.models import ExposureList
@@ -28,17 +29,19 @@ def autumn(market_dept: Department, police_dept: Department) -> None:
     """Timers around the 31 October / 1 November boundary (Beijing time)."""
     a = start(market_dept, 5, date(2025, 10, 24), title="A")  # due Fri 31 Oct, finished late on 3 Nov
     assert a.deadline == date(2025, 10, 31)
-    services.timer_finish(actor=None, timer=a, when=date(2025, 11, 3))
+    services.timer_finish(actor=Actor.platform(), timer=a, when=date(2025, 11, 3))
     c = start(market_dept, 5, date(2025, 10, 24), title="C")  # due 31 Oct, finished 23:30 that evening
-    services.timer_finish(actor=None, timer=c, when=datetime(2025, 10, 31, 23, 30, tzinfo=BJ))
+    services.timer_finish(actor=Actor.platform(), timer=c, when=datetime(2025, 10, 31, 23, 30, tzinfo=BJ))
     d = start(market_dept, 10, date(2025, 10, 27), title="D")  # finished 00:10 on 1 Nov (Beijing) = 31 Oct UTC
-    services.timer_finish(actor=None, timer=d, when=datetime(2025, 11, 1, 0, 10, tzinfo=BJ))
+    services.timer_finish(actor=Actor.platform(), timer=d, when=datetime(2025, 11, 1, 0, 10, tzinfo=BJ))
     e = start(police_dept, 50, datetime(2025, 10, 31, 23, 0, tzinfo=BJ), unit="minute", title="E")  # due 23:50
-    services.timer_finish(actor=None, timer=e, when=datetime(2025, 11, 1, 0, 20, tzinfo=BJ))
+    services.timer_finish(actor=Actor.platform(), timer=e, when=datetime(2025, 11, 1, 0, 20, tzinfo=BJ))
     b = start(police_dept, 5, date(2025, 10, 27), title="B")  # due Mon 3 Nov, still open
     assert b.deadline == date(2025, 11, 3)
     start(police_dept, 5, date(2025, 10, 24), title="X")
-    services.timer_cancel(actor=None, timer=start(police_dept, 5, date(2025, 10, 20)), reason="撤回")  # never counts
+    services.timer_cancel(
+        actor=Actor.platform(), timer=start(police_dept, 5, date(2025, 10, 20)), reason="撤回"
+    )  # never counts
 
 
 @pytest.mark.django_db
@@ -62,26 +65,28 @@ def test_exposure_month_boundaries(autumn: None, market_dept: Department, police
 
 @pytest.mark.django_db
 def test_publish_exposure_then_public(
-    autumn: None, supervisor: User, egov_officer: User, market_clerk: User, police_dept: Department
+    autumn: None, supervisor: User, egov: User, market_clerk: User, police_dept: Department
 ) -> None:
-    for person in (egov_officer, market_clerk, None):
+    for actor in (Actor.person(egov), Actor.person(market_clerk), Actor.anonymous()):
         with pytest.raises(ApplicationError) as error:
-            oversight.exposure_publish(actor=person, month=OCT)
+            oversight.exposure_publish(actor=actor, month=OCT)
         assert error.value.code == "core.permission_denied"
     with pytest.raises(ApplicationError) as error:
-        oversight.exposure_publish(actor=supervisor, month=workdays.today())
+        oversight.exposure_publish(actor=Actor.person(supervisor), month=workdays.today())
     assert error.value.code == "supervision.exposure_month_open"
     with pytest.raises(ApplicationError) as error:
-        oversight.exposure_publish(actor=supervisor, month=date(2025, 8, 1))
+        oversight.exposure_publish(actor=Actor.person(supervisor), month=date(2025, 8, 1))
     assert error.value.code == "supervision.exposure_empty"
     assert not ExposureList.objects.exists()
     assert Client().get("/supervision/exposure/2025-10/").status_code == 404
 
-    published = oversight.exposure_publish(actor=supervisor, month=date(2025, 10, 15), note="请相关单位限期整改。")
+    published = oversight.exposure_publish(
+        actor=Actor.person(supervisor), month=date(2025, 10, 15), note="请相关单位限期整改。"
+    )
     assert published.month == OCT and published.rows[0]["department_id"] == police_dept.pk
     assert AuditEvent.objects.filter(action="supervision.exposure.publish", target_id=str(published.pk)).exists()
     with pytest.raises(ApplicationError) as error:
-        oversight.exposure_publish(actor=supervisor, month=OCT)
+        oversight.exposure_publish(actor=Actor.person(supervisor), month=OCT)
     assert error.value.code == "supervision.exposure_published"
     public = Client().get("/supervision/exposure/")
     assert public.status_code == 200 and police_dept.name in public.content.decode()
@@ -90,19 +95,16 @@ def test_publish_exposure_then_public(
 
 
 @pytest.mark.django_db
-def test_exposure_pages_and_excel(autumn: None, supervisor: User, egov_officer: User, market_leader: User) -> None:
+def test_exposure_pages_and_excel(autumn: None, supervisor: User, egov: User, market_leader: User) -> None:
     boss = staff_client(supervisor)
     page = boss.get("/workbench/supervision/exposure/?month=2025-10")
     assert page.status_code == 200 and "发布2025年10月警示曝光名单" in page.content.decode()
     assert boss.get("/workbench/supervision/exposure/?month=garbage").status_code == 200
-    assert (
-        staff_client(egov_officer).post("/workbench/supervision/exposure/publish/", {"month": "2025-10"}).status_code
-        == 403
-    )
+    assert staff_client(egov).post("/workbench/supervision/exposure/publish/", {"month": "2025-10"}).status_code == 403
     assert staff_client(market_leader).get("/workbench/supervision/exposure/").status_code == 403
     assert boss.post("/workbench/supervision/exposure/publish/", {"month": "2025-10", "note": ""}).status_code == 302
     assert ExposureList.objects.filter(month=OCT).exists()
-    export = staff_client(egov_officer).get("/workbench/supervision/exposure/export.xlsx?month=2025-10")
+    export = staff_client(egov).get("/workbench/supervision/exposure/export.xlsx?month=2025-10")
     assert export.status_code == 200
     sheet = load_workbook(io.BytesIO(export.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -139,7 +141,8 @@ def test_scorecards_with_and_without_a_provider(
         export = staff_client(supervisor).get("/workbench/supervision/scorecards/export.xlsx?month=2025-10")
         sheet = load_workbook(io.BytesIO(export.content)).active
         table = list(sheet.iter_rows(values_only=True))
-        assert table[0][0] == "单位" and len(table) == 3
+        # one row a department: 市场监管厅, 公安厅 and the supervisor's own e-gov office
+        assert table[0][0] == "单位" and len(table) == 4
         market_row = next(r for r in table if r[0] == market_dept.name)
         assert market_row[8] == 0.95 and market_row[10] == "—"
     finally:

@@ -11,6 +11,7 @@ from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core import workdays
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.supervision import oversight, selectors, services
 from zhengwu.supervision.models import Timer, Urging
@@ -24,7 +25,9 @@ def overdue(market_dept: Department) -> Timer:
 
 @pytest.mark.django_db
 def test_urging_flow_with_its_timer(supervisor: User, market_clerk: User, overdue: Timer) -> None:
-    urging = oversight.urging_create(actor=supervisor, timer=overdue, notice="请于3个工作日内说明超期原因并办结。")
+    urging = oversight.urging_create(
+        actor=Actor.person(supervisor), timer=overdue, notice="请于3个工作日内说明超期原因并办结。"
+    )
     assert urging.state == Urging.State.OPEN and urging.department == overdue.department
     answer_timer = selectors.timer_for(urging, oversight.URGING_TIMER)
     assert answer_timer is not None and answer_timer.is_live
@@ -32,7 +35,9 @@ def test_urging_flow_with_its_timer(supervisor: User, market_clerk: User, overdu
     assert answer_timer.deadline == workdays.add_workdays(workdays.today(), 3)
     assert answer_timer.target_url == f"/workbench/supervision/urgings/{urging.pk}/"
 
-    answered = oversight.urging_answer(actor=market_clerk, urging=urging, answer="材料补正延误，已于今日办结。")
+    answered = oversight.urging_answer(
+        actor=Actor.person(market_clerk), urging=urging, answer="材料补正延误，已于今日办结。"
+    )
     assert answered.state == Urging.State.ANSWERED and answered.answered_by == market_clerk
     assert answered.answered_on_time is True
     answer_timer.refresh_from_db()
@@ -40,35 +45,36 @@ def test_urging_flow_with_its_timer(supervisor: User, market_clerk: User, overdu
     actions = list(AuditEvent.objects.filter(target_id=str(urging.pk)).values_list("action", flat=True))
     assert "supervision.urging.create" in actions and "supervision.urging.answer" in actions
     with pytest.raises(ApplicationError) as error:
-        oversight.urging_answer(actor=market_clerk, urging=urging, answer="再答一次")
+        oversight.urging_answer(actor=Actor.person(market_clerk), urging=urging, answer="再答一次")
     assert error.value.code == "supervision.urging_not_open"
 
 
 @pytest.mark.django_db
 def test_urging_refusals_change_nothing(
-    market_clerk: User, police_clerk: User, market_leader: User, egov_officer: User, citizen: User, supervisor: User,
+    market_clerk: User, police_clerk: User, market_leader: User, egov: User, citizen: User, supervisor: User,
     overdue: Timer,
 ) -> None:  # fmt: skip
-    for person in (market_clerk, police_clerk, market_leader, egov_officer, citizen, None):
+    people = (market_clerk, police_clerk, market_leader, egov, citizen)
+    for actor in [*(Actor.person(p) for p in people), Actor.anonymous()]:
         with pytest.raises(ApplicationError) as error:
-            oversight.urging_create(actor=person, timer=overdue, notice="请说明")
+            oversight.urging_create(actor=actor, timer=overdue, notice="请说明")
         assert error.value.code == "core.permission_denied"
     assert not Urging.objects.exists()
     with pytest.raises(ApplicationError) as error:
-        oversight.urging_create(actor=supervisor, timer=overdue, notice="   ")
+        oversight.urging_create(actor=Actor.person(supervisor), timer=overdue, notice="   ")
     assert error.value.code == "supervision.notice_required"
     with pytest.raises(ApplicationError) as error:
-        oversight.urging_create(actor=supervisor, timer=overdue, notice="请说明", answer_days=0)
+        oversight.urging_create(actor=Actor.person(supervisor), timer=overdue, notice="请说明", answer_days=0)
     assert error.value.code == "supervision.invalid_limit"
     assert not Urging.objects.exists() and not Timer.objects.filter(kind=oversight.URGING_TIMER).exists()
 
-    urging = oversight.urging_create(actor=supervisor, timer=overdue, notice="请说明")
+    urging = oversight.urging_create(actor=Actor.person(supervisor), timer=overdue, notice="请说明")
     with pytest.raises(ApplicationError) as error:
-        oversight.urging_create(actor=supervisor, timer=overdue, notice="再次督办")
+        oversight.urging_create(actor=Actor.person(supervisor), timer=overdue, notice="再次督办")
     assert error.value.code == "supervision.urging_exists"
-    for person in (police_clerk, supervisor, egov_officer, citizen):  # not staff of the urged department
+    for person in (police_clerk, supervisor, egov, citizen):  # not staff of the urged department
         with pytest.raises(ApplicationError) as error:
-            oversight.urging_answer(actor=person, urging=urging, answer="答复")
+            oversight.urging_answer(actor=Actor.person(person), urging=urging, answer="答复")
         assert error.value.code == "core.permission_denied"
     urging.refresh_from_db()
     assert urging.state == Urging.State.OPEN and urging.answer == ""
@@ -77,9 +83,9 @@ def test_urging_refusals_change_nothing(
 @pytest.mark.django_db
 def test_a_closed_timer_cannot_be_urged(supervisor: User, market_dept: Department) -> None:
     timer = start(market_dept, 5, date(2025, 3, 3))
-    services.timer_finish(actor=None, timer=timer, when=date(2025, 3, 4))
+    services.timer_finish(actor=Actor.platform(), timer=timer, when=date(2025, 3, 4))
     with pytest.raises(ApplicationError) as error:
-        oversight.urging_create(actor=supervisor, timer=timer, notice="请说明")
+        oversight.urging_create(actor=Actor.person(supervisor), timer=timer, notice="请说明")
     assert error.value.code == "supervision.urging_timer_closed"
 
 

@@ -8,6 +8,7 @@ from django.test import Client
 from zhengwu.accounts.models import ApiClient, RoleAssignment, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.conftest import PASSWORD, person_client, staff_client
+from zhengwu.core.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,8 @@ def test_security_admin_sees_the_separation_error_in_the_form(sec_admin: User, p
     assert response.status_code == 200
     assert "三员分立" in response.content.decode()
     assert set(police_clerk.role_assignments.values_list("role", flat=True)) == {"clerk"}
+    [event] = AuditEvent.objects.filter(action="accounts.roles_set")
+    assert (event.outcome, event.actor, event.details["code"]) == ("denied", sec_admin, "accounts.admin_roles_combined")
 
 
 def test_system_admin_registers_an_api_client_and_sees_the_token_once(sys_admin: User, police_dept: object) -> None:
@@ -88,7 +91,7 @@ def test_todo_list_shows_the_departments_timers_with_lights(market_clerk: User, 
     from zhengwu.supervision.services import timer_start
 
     timer_start(
-        actor=None,
+        actor=Actor.platform(),
         kind="test.case",
         target=market_clerk,
         title="食品经营许可（市场监管）",
@@ -97,7 +100,7 @@ def test_todo_list_shows_the_departments_timers_with_lights(market_clerk: User, 
         start=date(2025, 1, 2),  # type: ignore[arg-type]
     )
     timer_start(
-        actor=None,
+        actor=Actor.platform(),
         kind="test.case",
         target=police_clerk,
         title="户籍迁移（公安）",

@@ -7,18 +7,20 @@ from datetime import date, timedelta
 
 import pytest
 
-from zhengwu.accounts.models import Department, Role, User
+from zhengwu.accounts.models import Department, User
 from zhengwu.catalog.models import Resource
-from zhengwu.conftest import make_staff, person_client, staff_client
+from zhengwu.conftest import person_client, staff_client
+from zhengwu.core.actors import Actor
 from zhengwu.core.contracts import TodoItem
-from zhengwu.exchange.sharing_models import ShareRequest
+from zhengwu.exchange.sharing.models import ShareRequest
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.exchange.tests.test_sharing_helpers import request_people
 from zhengwu.supervision import oversight
 from zhengwu.supervision.tests.conftest import start
 from zhengwu.workbench import todo
 
-people, police_officer, egov_officer = helpers.people, helpers.police_officer, helpers.egov_officer
+people = helpers.people
+people = helpers.people  # a fixture of the exchange tests: 人口基础信息 of 公安厅
 
 pytestmark = pytest.mark.django_db
 
@@ -69,30 +71,31 @@ def test_items_are_ordered_red_yellow_green_then_by_deadline_and_undated_last(mo
 
 
 def test_a_submitted_catalog_entry_waits_on_the_egov_office_only(
-    egov_officer: User, police_officer: User, people: Resource
+    egov: User, police_officer: User, people: Resource
 ) -> None:
     Resource.objects.filter(pk=people.pk).update(state=Resource.State.SUBMITTED)
 
-    assert [i.kind_label for i in todo.todo_list(egov_officer)] == ["目录审核"]
+    assert [i.kind_label for i in todo.todo_list(egov)] == ["目录审核"]
     assert todo.todo_list(police_officer) == []
 
     Resource.objects.filter(pk=people.pk).update(state=Resource.State.APPROVED)
     assert [i.kind_label for i in todo.todo_list(police_officer)] == ["目录发布"]
-    assert todo.todo_list(egov_officer) == []
+    assert todo.todo_list(egov) == []
 
 
 def test_a_urged_department_clerk_sees_the_urging_and_the_forwarded_complaint(
-    market_clerk: User, police_clerk: User, market_dept: Department, citizen: User
+    market_clerk: User, police_clerk: User, market_dept: Department, citizen: User, supervisor: User
 ) -> None:
-    supervisor = make_staff("supervisor_zhao", market_dept, Role.SUPERVISOR, name="电子监察室赵监察员")
     late = start(market_dept, 1, date(2024, 3, 1), title="食品经营许可 2024-SCJG-000007")
-    oversight.urging_create(actor=supervisor, timer=late, notice="已超期，请于3个工作日内说明原因并办结。")
+    oversight.urging_create(
+        actor=Actor.person(supervisor), timer=late, notice="已超期，请于3个工作日内说明原因并办结。"
+    )
     complaint = oversight.complaint_create(
-        actor=citizen, department=market_dept, item="食品经营许可", content="窗口超期未办结。"
+        actor=Actor.person(citizen), department=market_dept, item="食品经营许可", content="窗口超期未办结。"
     )
 
     assert [i.kind_label for i in todo.todo_list(supervisor)] == ["投诉受理"]
-    oversight.complaint_forward(actor=supervisor, complaint=complaint, note="请核查")
+    oversight.complaint_forward(actor=Actor.person(supervisor), complaint=complaint, note="请核查")
     items = todo.todo_list(market_clerk)
     assert {i.kind_label for i in items} == {"督办答复", "投诉核查答复"}
     urging = next(i for i in items if i.kind_label == "督办答复")

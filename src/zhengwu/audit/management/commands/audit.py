@@ -1,10 +1,13 @@
 """`zhengwu audit verify | export | purge` — the audit log from the command line.
 
-    zhengwu audit verify                       exit 0 when the chain is intact, 1 when not
+    zhengwu audit verify                       exit 0 when the chains are intact, 1 when not
+    zhengwu audit anchor                       sign the chains' heads into the witness (audit.anchors)
     zhengwu audit export --format csv --output audit.csv [--since 2026-01-01] [--until 2026-01-31]
     zhengwu audit purge --before 2025-06-01    delete events older than the date (outside retention)
 
-Each run is itself recorded in the audit log (actor: 系统, i.e. the operator of the server).
+`verify` checks every chain against the latest valid anchor in the witness (a chain shorter than
+its anchor, or another hash at the anchored seq, is tampering). Each run is itself recorded in
+the audit log (actor: 系统, i.e. the operator of the server).
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from zhengwu.audit import exports, selectors, services
+from zhengwu.audit import anchors, exports, selectors, services
+from zhengwu.audit.audit_actions import AuditLogAction
+from zhengwu.audit.services import VerifyResult, record_action
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 
 
@@ -37,6 +43,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True, title="子命令")
         verify = sub.add_parser("verify", help="逐条校验哈希链；完整时退出码 0，否则 1")
         verify.add_argument("--batch-size", type=int, default=5000, help="每批读取条数（默认 5000）")
+        sub.add_parser("anchor", help="用平台签名密钥（SM2）签署各日志链的链头，写入见证目录")
         export = sub.add_parser("export", help="导出审计日志为 CSV 或 Excel")
         export.add_argument("--format", choices=exports.FORMATS, default="csv", help="csv（UTF-8 带 BOM）或 xlsx")
         export.add_argument("--output", required=True, help="输出文件路径")
@@ -52,14 +59,32 @@ class Command(BaseCommand):
             raise CommandError(error.message) from None
 
     def _verify(self, options: dict[str, Any]) -> None:
-        result = services.verify_chain(batch_size=options["batch_size"])
-        services.record(
-            actor=None,
-            action="audit.verify",
+        anchor, problems = anchors.latest_anchor()
+        for problem in problems:
+            self.stderr.write(self.style.WARNING(problem))
+        if anchor is None:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"见证目录 {anchors.witness_dir()} 中没有有效的锚点：无法发现日志末尾被截断或整体清空。"
+                    "请运行 zhengwu audit anchor。"
+                )
+            )
+        else:
+            self.stdout.write(f"对照{anchor.describe()}校验。")
+        anchored = anchor.chains if anchor is not None else {}
+        result = services.verify_chain(batch_size=options["batch_size"], anchor=anchored.get(anchors.AUDIT_CHAIN))
+        record_action(
+            Actor.platform(),
+            AuditLogAction.VERIFY,
             outcome="success" if result.ok else "failure",
-            details={"checked": result.checked, "first_bad_seq": result.first_bad_seq, "reason": result.reason},
+            details={
+                "checked": result.checked,
+                "first_bad_seq": result.first_bad_seq,
+                "reason": result.reason,
+                "anchor": anchor.at if anchor is not None else None,
+            },
         )
-        others_ok = self._verify_other_chains(options)
+        others_ok = self._verify_other_chains(options, anchored)
         if result.ok:
             self.stdout.write(self.style.SUCCESS(result.message()))
             if not others_ok:
@@ -68,7 +93,7 @@ class Command(BaseCommand):
         self.stderr.write(self.style.ERROR(result.message()))
         sys.exit(1)
 
-    def _verify_other_chains(self, options: dict[str, Any]) -> bool:
+    def _verify_other_chains(self, options: dict[str, Any], anchored: dict[str, Any]) -> bool:
         """Other hash-chained logs (e.g. the exchange access log): models that name their verifier
         in `hash_chain_verifier` (a dotted path; the audit app does not import the apps above it)."""
         ok = True
@@ -77,7 +102,10 @@ class Command(BaseCommand):
             if not path:
                 continue
             label = getattr(model, "hash_chain_label", model._meta.verbose_name)
-            result = import_string(path)(batch_size=options["batch_size"])
+            verifier = import_string(path)
+            result: VerifyResult = verifier(
+                batch_size=options["batch_size"], anchor=anchored.get(model._meta.label_lower)
+            )
             if result.ok:
                 self.stdout.write(self.style.SUCCESS(f"{label}完整：共校验 {result.checked} 条。"))
             else:
@@ -85,6 +113,18 @@ class Command(BaseCommand):
                 where = f"{label}在第 {result.first_bad_seq} 条处被篡改"
                 self.stderr.write(self.style.ERROR(f"{where}：{result.reason}（此前已校验 {result.checked} 条）"))
         return ok
+
+    def _anchor(self, options: dict[str, Any]) -> None:
+        anchor = anchors.write_anchor("manual")
+        heads = {name: state.get("seq", state.get("count")) for name, state in anchor.chains.items()}
+        record_action(Actor.platform(), AuditLogAction.ANCHOR, details={"at": anchor.at, "key": anchor.key, **heads})
+        self.stdout.write(self.style.SUCCESS(f"已写入{anchor.describe()}。"))
+        labels = {chain.name: chain.label for chain in anchors.chains()}
+        for name, state in anchor.chains.items():
+            if "seq" in state:
+                self.stdout.write(f"  {labels.get(name, name)}：到第 {state['seq']} 条（共 {state['count']} 条）")
+            else:
+                self.stdout.write(f"  {labels.get(name, name)}：{state['count']} 条")
 
     def _export(self, options: dict[str, Any]) -> None:
         flt = selectors.EventFilter(since=options["since"], until=options["until"])
@@ -98,14 +138,14 @@ class Command(BaseCommand):
                 count = exports.write_csv(rows, out) if options["format"] == "csv" else exports.write_xlsx(rows, out)
         except OSError as error:
             raise CommandError(f"无法写入 {path}：{error.strerror}") from None
-        services.record(
-            actor=None,
-            action="audit.export",
+        record_action(
+            Actor.platform(),
+            AuditLogAction.EXPORT,
             details={**flt.as_details(), "format": options["format"], "through_seq": through, "rows": count},
         )
         self.stdout.write(self.style.SUCCESS(f"已导出 {count} 条审计记录到 {path}。"))
 
     def _purge(self, options: dict[str, Any]) -> None:
         before = timezone.make_aware(datetime.combine(options["before"], time.min))
-        deleted = services.purge_expired(actor=None, before=before)
+        deleted = services.purge_expired(actor=Actor.platform(), before=before)
         self.stdout.write(self.style.SUCCESS(f"已清理 {deleted} 条到期的审计记录。"))

@@ -14,9 +14,13 @@ from django.db import transaction
 
 from zhengwu.accounts import services as account_services
 from zhengwu.accounts.models import Department, Region, Role, User
-from zhengwu.audit.services import record
+from zhengwu.audit import anchors
+from zhengwu.audit.services import record_action
 from zhengwu.certificates.demo import load_demo as certificates_demo
+from zhengwu.core.actors import Actor
+from zhengwu.core.errors import ApplicationError
 from zhengwu.core.idnumbers import make_credit_code, make_resident_id
+from zhengwu.demo.audit_actions import DemoAction
 from zhengwu.demo.data import (
     CITY_DEPARTMENTS,
     ENTERPRISE_NAMES,
@@ -69,13 +73,13 @@ class Command(BaseCommand):
         validate_password(DEMO_PASSWORD)
         self.password_hash = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
         with transaction.atomic():
-            regions = account_services.regions_load(root_code=PROVINCE_CODE)
+            regions = account_services.regions_load(actor=Actor.platform(), root_code=PROVINCE_CODE)
             departments = self._departments()
             staff = self._staff(departments, rng)
             citizens = self._citizens(rng)
             companies = self._enterprises(rng)
             catalog = self._catalog(departments)
-            record(actor=None, action="demo.load", details={"departments": len(departments), "staff": staff})
+            record_action(Actor.platform(), DemoAction.LOAD, details={"departments": len(departments), "staff": staff})
         # Each resource is loaded in its own transaction, through the exchange's validation and audit.
         # A generator of its own: `rng` above is not drawn the same on every run (existing accounts are
         # skipped), and the records must not change between runs.
@@ -115,6 +119,22 @@ class Command(BaseCommand):
             "  个人用户 citizen01 … citizen20 · 法人用户 company01 … company10\n"
             "  工作人员首次登录须用手机身份验证器扫码绑定动态口令（双因素认证）。\n"
         )
+        self._anchor()
+
+    def _anchor(self) -> None:
+        """End with a signed anchor of the logs: a fresh demo already detects an emptied or cut log
+        (`zhengwu audit verify`) before any worker has run."""
+        try:
+            anchor = anchors.write_anchor("demo")
+        except ApplicationError as error:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"未写入日志锚点：{error.message}\n"
+                    f"  若见证目录 {anchors.witness_dir()} 属于已删除的旧数据库，请将其移走后重新运行。"
+                )
+            )
+            return
+        self.stdout.write(f"已写入日志锚点：{anchor.describe()}。")
 
     def _catalog(self, departments: list[Department]) -> list[Any]:
         """The base catalog (基础库) with its authoritative providers; resources already there are kept."""
@@ -142,7 +162,12 @@ class Command(BaseCommand):
             result.append(
                 existing
                 or account_services.department_create(
-                    actor=None, name=name, short_name=short, credit_code=credit_code, region=region, level=level
+                    actor=Actor.platform(),
+                    name=name,
+                    short_name=short,
+                    credit_code=credit_code,
+                    region=region,
+                    level=level,
                 )
             )
         return result
@@ -151,7 +176,7 @@ class Command(BaseCommand):
         if User.objects.filter(username=username).exists():
             return False
         account_services.staff_create(
-            actor=None,
+            actor=Actor.platform(),
             username=username,
             real_name=name,
             department=department,

@@ -21,9 +21,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhengwu.accounts.models import User
 from zhengwu.catalog.selectors import resource_get_published
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
-from zhengwu.exchange.ingest import MAX_FILE_BYTES, error_report_csv, ingest_file
-from zhengwu.exchange.store_models import LoadJob
+from zhengwu.exchange.store.ingest import MAX_FILE_BYTES, error_report_csv, ingest_file
+from zhengwu.exchange.store.models import LoadJob
 
 SHOWN_ERRORS = 20
 
@@ -89,11 +90,12 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")
         resource = resource_get_published(code=options["resource_code"])
-        actor = None
+        actor = Actor.platform()
         if options["user"]:
-            actor = User.objects.filter(username=options["user"]).first()
-            if actor is None:
+            user = User.objects.filter(username=options["user"]).first()
+            if user is None:
                 raise CommandError(f"没有账号 {options['user']}。")
+            actor = Actor.person(user)
         bar = ProgressBar(self.stderr) if not options["quiet"] else None
         started = time.monotonic()
         try:

@@ -22,7 +22,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhengwu.core import workdays
-from zhengwu.core.actors import legacy_actor
+from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 
 TRUE_WORDS = {"是", "上班", "班", "工作日", "1", "true", "t", "yes", "y"}
@@ -111,13 +111,14 @@ class Command(BaseCommand):
         rows, errors = parse_rows(_read_text(path))
         if errors:
             raise CommandError("未导入任何记录：\n" + "\n".join(errors))
-        actor = None
+        actor = Actor.platform()
         if username:
-            actor = User.objects.filter(username=username).first()
-            if actor is None:
+            user = User.objects.filter(username=username).first()
+            if user is None:
                 raise CommandError(f"用户 {username} 不存在。")
+            actor = Actor.person(user)
         try:
-            count = workday_overrides_load(actor=legacy_actor(actor), rows=rows)
+            count = workday_overrides_load(actor=actor, rows=rows)
         except ApplicationError as error:
             raise CommandError(error.message) from None
         days = sorted(day for day, _, _ in rows)

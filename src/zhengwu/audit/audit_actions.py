@@ -1,0 +1,17 @@
+"""Audit action names of the audit log itself (events already in the chain keep their names).
+
+Named `AuditLogAction`, not `AuditAction`: that is the base class every app's enum derives from."""
+
+from __future__ import annotations
+
+from zhengwu.audit.write import AuditAction
+
+
+class AuditLogAction(AuditAction):
+    VIEW = "audit.view"  # the administrator read the log (a page or one event)
+    EXPORT = "audit.export"
+    VERIFY = "audit.verify"
+    PURGE = "audit.purge"
+    ANCHOR = "audit.anchor"
+    PLATFORM_KEY_ROTATE = "audit.platform_key.rotate"
+    REQUEST_REFUSED = "audit.request.refused"  # a write refused before any service ran (core.refusals)

@@ -1,0 +1,443 @@
+"""The access log of the query API: written durably before every answer, SM3 hash-chained.
+
+Two ways in, both durable when they return (called outside a transaction, as the API does):
+
+- `stage(...)` — the query API's path: ONE insert into `AccessLogPending`, the row carrying its
+  own SM3-HMAC (`pending_mac`) under a key derived from ZHENGWU_DATA_KEY. No lock on the chain
+  head, so concurrent calls do not queue behind one another for the chain.
+- `append(...)` — chains the entry at once (webhook pushes, other apps' calls): serialised by a
+  lock on the one-row `AccessLogHead` (on SQLite the IMMEDIATE transactions admit one writer at
+  a time anyway), so seq numbers are gapless.
+
+`seal_pending()` moves staged rows, oldest first, into the chain in batches (one head lock per
+batch): it checks each row's MAC first and stops at a row that fails (never chaining a changed
+row). It runs every minute (Huey, `exchange.tasks.access_log_seal`), and before the access-log
+viewer, the citizen's page and the statistics read the log, so they see every call.
+
+Verification (`zhengwu audit verify`) and the anchors of the three tables are in
+`access_log_verify` (named by `hash_chain_verifier` / `hash_chain_state` of the models).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from zhengwu.accounts.models import ApiClient, Department
+from zhengwu.audit.chain import canonical_json, canonical_time
+from zhengwu.catalog.models import Resource
+from zhengwu.core import rawsql
+from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
+from zhengwu.exchange.sharing.models import (
+    ACCESS_LOG_ZERO_HASH,
+    AccessLog,
+    AccessLogHead,
+    AccessLogPending,
+    AccessLogSubject,
+    Grant,
+)
+
+logger = logging.getLogger(__name__)
+
+# Every stored field except hash and mac. Changing this list changes every hash.
+HASHED_FIELDS: tuple[str, ...] = (
+    "seq",
+    "at",
+    "api_client_id",
+    "api_client_label",
+    "consumer_id",
+    "consumer_label",
+    "provider_id",
+    "resource_id",
+    "resource_code",
+    "grant_id",
+    "operation",
+    "purpose",
+    "keys",
+    "filters",
+    "key_indexes",
+    "item_codes",
+    "rows",
+    "outcome",
+    "reason",
+    "latency_ms",
+    "zone",
+    "ip",
+    "prev_hash",
+)
+
+
+def log_hash(fields: Mapping[str, Any]) -> str:
+    return sm3_hex(_canonical_fields(fields, HASHED_FIELDS).encode("utf-8"))
+
+
+@lru_cache(maxsize=4)
+def _key(master: bytes, purpose: str) -> bytes:
+    return derive_key(master, purpose, 32)
+
+
+def log_mac(hash_hex: str) -> str:
+    return sm3_hmac_hex(_key(bytes(settings.ZHENGWU_DATA_KEY), "access-log-chain"), hash_hex)
+
+
+# Every field of a staged row but id and mac: the chain's fields without seq and prev_hash.
+PENDING_FIELDS: tuple[str, ...] = tuple(name for name in HASHED_FIELDS if name not in ("seq", "prev_hash"))
+_FOREIGN_KEYS = frozenset({"api_client_id", "consumer_id", "provider_id", "resource_id", "grant_id"})
+_PLAIN_FIELDS = tuple(name for name in PENDING_FIELDS if name not in _FOREIGN_KEYS)
+
+
+def _canonical_fields(fields: Mapping[str, Any], names: tuple[str, ...]) -> str:
+    """The canonical JSON of `names` of `fields`: the time in UTC ISO form, the address as text."""
+    payload = {name: fields[name] for name in names}
+    payload["at"] = canonical_time(payload["at"])
+    if payload["ip"] is not None:
+        payload["ip"] = str(payload["ip"])
+    return canonical_json(payload)
+
+
+def pending_mac(fields: Mapping[str, Any]) -> str:
+    """SM3-HMAC of a staged row's fields (as written, or as read back)."""
+    data = _canonical_fields(fields, PENDING_FIELDS).encode("utf-8")
+    return sm3_hmac_hex(_key(bytes(settings.ZHENGWU_DATA_KEY), "access-log-pending"), data)
+
+
+def _lock_head() -> AccessLogHead:
+    head = AccessLogHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        last = AccessLog.objects.order_by("-seq").values("seq", "hash").first()
+        defaults = {"seq": last["seq"], "hash": last["hash"]} if last else {"seq": 0, "hash": ACCESS_LOG_ZERO_HASH}
+        head, _ = AccessLogHead.objects.select_for_update().get_or_create(pk=1, defaults=defaults)
+    return head
+
+
+def _text(value: object, limit: int) -> str:
+    return str(value).replace("\x00", "")[:limit]
+
+
+def append(
+    *,
+    operation: str,
+    outcome: str,
+    api_client: ApiClient | None = None,
+    consumer: Department | None = None,
+    resource: Resource | None = None,
+    resource_code: str = "",
+    grant: Grant | None = None,
+    purpose: str = "",
+    keys: Sequence[str] = (),
+    filters: Mapping[str, str] | None = None,
+    key_indexes: Sequence[str] = (),
+    item_codes: Sequence[str] = (),
+    rows: int = 0,
+    reason: str = "",
+    latency_ms: int = 0,
+    ip: str | None = None,
+) -> AccessLog:
+    """Append one entry to the chain and commit it (when called outside a transaction)."""
+    indexes = sorted({i for i in key_indexes if i})
+    with transaction.atomic():
+        head = _lock_head()
+        entry = AccessLog(
+            seq=head.seq + 1,
+            prev_hash=head.hash,
+            **_fields(
+                operation=operation,
+                outcome=outcome,
+                api_client=api_client,
+                consumer=consumer,
+                resource=resource,
+                resource_code=resource_code,
+                grant=grant,
+                purpose=purpose,
+                keys=keys,
+                filters=filters,
+                key_indexes=indexes,
+                item_codes=item_codes,
+                rows=rows,
+                reason=reason,
+                latency_ms=latency_ms,
+                ip=ip,
+            ),
+        )
+        entry.hash = log_hash({name: getattr(entry, name) for name in HASHED_FIELDS})
+        entry.mac = log_mac(entry.hash)
+        entry._chain_append = True  # type: ignore[attr-defined]
+        entry.save()
+        if indexes:
+            AccessLogSubject.objects.bulk_create([AccessLogSubject(log=entry, key_index=i) for i in indexes])
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def _fields(
+    *,
+    operation: str,
+    outcome: str,
+    api_client: ApiClient | None,
+    consumer: Department | None,
+    resource: Resource | None,
+    resource_code: str,
+    grant: Grant | None,
+    purpose: str,
+    keys: Sequence[str],
+    filters: Mapping[str, str] | None,
+    key_indexes: list[str],
+    item_codes: Sequence[str],
+    rows: int,
+    reason: str,
+    latency_ms: int,
+    ip: str | None,
+) -> dict[str, Any]:
+    """The stored values of an entry (model field names → values), normalised for hashing."""
+    if consumer is None and api_client is not None:
+        consumer = api_client.department
+    return {
+        "at": timezone.now(),
+        "api_client": api_client,
+        "api_client_label": _text(f"{api_client.name}({api_client.token_prefix})", 200) if api_client else "",
+        "consumer": consumer,
+        "consumer_label": _text(consumer.name, 200) if consumer else "",
+        "provider_id": resource.provider_id if resource is not None else None,
+        "resource": resource,
+        "resource_code": _text(resource.code if resource is not None else resource_code, 100),
+        "grant": grant,
+        "operation": operation,
+        "purpose": _text(purpose, 200),
+        "keys": [_text(k, 100) for k in keys][:500],
+        "filters": {_text(k, 64): _text(v, 200) for k, v in (filters or {}).items()},
+        "key_indexes": key_indexes,
+        "item_codes": list(item_codes),
+        "rows": max(0, int(rows)),
+        "outcome": outcome,
+        "reason": _text(reason, 64),
+        "latency_ms": max(0, int(latency_ms)),
+        "zone": settings.ZHENGWU_ZONE,
+        "ip": ip,
+    }
+
+
+def stage(
+    *,
+    operation: str,
+    outcome: str,
+    api_client: ApiClient | None = None,
+    consumer: Department | None = None,
+    resource: Resource | None = None,
+    resource_code: str = "",
+    grant: Grant | None = None,
+    purpose: str = "",
+    keys: Sequence[str] = (),
+    filters: Mapping[str, str] | None = None,
+    key_indexes: Sequence[str] = (),
+    item_codes: Sequence[str] = (),
+    rows: int = 0,
+    reason: str = "",
+    latency_ms: int = 0,
+    ip: str | None = None,
+) -> dict[str, Any]:
+    """Write one call to the staging table: one INSERT, committed on return when called outside
+    a transaction (a database trigger counts it against the grant's rate limit when it was
+    answered). Returns the stored values."""
+    fields = _fields(
+        operation=operation,
+        outcome=outcome,
+        api_client=api_client,
+        consumer=consumer,
+        resource=resource,
+        resource_code=resource_code,
+        grant=grant,
+        purpose=purpose,
+        keys=keys,
+        filters=filters,
+        key_indexes=sorted({i for i in key_indexes if i}),
+        item_codes=item_codes,
+        rows=rows,
+        reason=reason,
+        latency_ms=latency_ms,
+        ip=ip,
+    )
+    values = {
+        **{name: fields[name] for name in _PLAIN_FIELDS},
+        "api_client_id": api_client.pk if api_client is not None else None,
+        "consumer_id": fields["consumer"].pk if fields["consumer"] is not None else None,
+        "provider_id": fields["provider_id"],
+        "resource_id": resource.pk if resource is not None else None,
+        "grant_id": grant.pk if grant is not None else None,
+    }
+    values["mac"] = pending_mac(values)
+    _insert_pending(values)
+    return values
+
+
+_JSON_FIELDS = frozenset({"keys", "filters", "key_indexes", "item_codes"})
+_PENDING_COLUMNS = (*PENDING_FIELDS, "mac")
+_insert_sql: dict[tuple[str, str], str] = {}
+
+
+def _insert_statement(table: str, columns: Sequence[str]) -> str:
+    """INSERT of the given columns with %s placeholders (jsonb casts on PostgreSQL)."""
+    vendor = connection.vendor
+    sql = _insert_sql.get((vendor, table))
+    if sql is None:
+        quote = connection.ops.quote_name
+        marks = ["%s::jsonb" if vendor == "postgresql" and name in _JSON_FIELDS else "%s" for name in columns]
+        sql = (
+            f"INSERT INTO {quote(table)} "  # noqa: S608 - our identifiers
+            f"({', '.join(quote(name) for name in columns)}) VALUES ({', '.join(marks)})"
+        )
+        _insert_sql[(vendor, table)] = sql
+    return sql
+
+
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per value
+
+
+def _params(row: Mapping[str, Any], columns: Sequence[str]) -> list[Any]:
+    """The row's values as the ORM would store them (without its per-field machinery: this is
+    the hot path of every API call and of the sealer)."""
+    adapters = _adapters(connection.vendor, columns)
+    return [row[name] if adapt is None else adapt(row[name]) for name, adapt in zip(columns, adapters, strict=True)]
+
+
+_adapters_cache: dict[tuple[str, tuple[str, ...]], tuple[Callable[[Any], Any] | None, ...]] = {}
+
+
+def _adapters(vendor: str, columns: Sequence[str]) -> tuple[Callable[[Any], Any] | None, ...]:
+    """Per column, what turns its value into the stored one (None: stored as it is)."""
+    key = (vendor, tuple(columns))
+    found = _adapters_cache.get(key)
+    if found is None:
+        ops = connection.ops
+
+        def adapt_ip(value: Any) -> Any:
+            return None if value is None else ops.adapt_ipaddressfield_value(value)
+
+        special: dict[str, Callable[[Any], Any]] = {
+            **dict.fromkeys(_JSON_FIELDS, _to_json),
+            "at": ops.adapt_datetimefield_value,
+            "ip": adapt_ip,
+        }
+        found = _adapters_cache[key] = tuple(special.get(name) for name in columns)
+    return found
+
+
+def _insert_pending(row: Mapping[str, Any]) -> None:
+    rawsql.execute(_insert_statement(AccessLogPending._meta.db_table, _PENDING_COLUMNS), _params(row, _PENDING_COLUMNS))
+
+
+SEAL_BATCH = 100
+
+
+def _head_now() -> tuple[int, str]:
+    """The chain head as it is now (created, under its lock, if there is none yet)."""
+    head = AccessLogHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    if head is None:
+        with transaction.atomic():
+            locked = _lock_head()
+        return locked.seq, locked.hash
+    return int(head[0]), str(head[1])
+
+
+def _chained(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict[str, Any]], bool]:
+    """The sealed entries of staged `rows` following the head (seq, prev), and whether sealing
+    must stop (a row fails its MAC: it and those after it are left staged)."""
+    entries: list[dict[str, Any]] = []
+    for row in rows:
+        if not constant_time_equal(pending_mac(row), row["mac"]):
+            logger.error("access log: staged row %s fails its MAC; sealing stops before it", row["id"])
+            return entries, True
+        seq += 1
+        entry = {name: row[name] for name in PENDING_FIELDS}
+        entry["seq"], entry["prev_hash"], entry["pending_id"] = seq, prev, row["id"]
+        entry["hash"] = log_hash(entry)
+        entry["mac"] = log_mac(entry["hash"])
+        prev = entry["hash"]
+        entries.append(entry)
+    return entries, False
+
+
+def _write_sealed(entries: list[dict[str, Any]]) -> None:
+    """Insert the entries and their subjects, drop their staged rows, move the head (in the
+    caller's transaction, under the head's lock).
+
+    The sealed rows are copied from the staged rows by the database; only what sealing adds
+    (seq, prev_hash, hash, mac) is sent. The staged rows cannot change (a trigger refuses any
+    UPDATE), so the copy holds the very values that were checked against their MAC and hashed.
+    """
+    quote = connection.ops.quote_name
+    fields = ", ".join(quote(name) for name in PENDING_FIELDS)
+    staged_fields = ", ".join(f"p.{quote(name)}" for name in PENDING_FIELDS)
+    chained = ", ".join(["(%s, %s, %s, %s, %s)"] * len(entries))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(AccessLog._meta.db_table)} ({fields}, seq, prev_hash, hash, mac, pending_id) "  # noqa: S608 - ours
+            f"SELECT {staged_fields}, c.column2, c.column3, c.column4, c.column5, c.column1 "
+            # A VALUES list's columns are named column1, column2… by PostgreSQL and SQLite alike.
+            f"FROM {quote(AccessLogPending._meta.db_table)} p JOIN (VALUES {chained}) c ON p.id = c.column1",
+            [
+                value
+                for entry in entries
+                for value in (entry["pending_id"], entry["seq"], entry["prev_hash"], entry["hash"], entry["mac"])
+            ],
+        )
+        if cursor.rowcount != len(entries):  # a staged row went missing: the batch is not sealed
+            raise RuntimeError(f"access log: sealed {cursor.rowcount} of {len(entries)} staged rows")
+        subjects = [(entry["seq"], index) for entry in entries for index in entry["key_indexes"] or []]
+        if subjects:
+            cursor.executemany(
+                f"INSERT INTO {quote(AccessLogSubject._meta.db_table)} ({quote('log_id')}, {quote('key_index')}) "  # noqa: S608
+                "VALUES (%s, %s)",
+                subjects,
+            )
+    AccessLogPending.objects.filter(id__in=[entry["pending_id"] for entry in entries]).delete()
+    last = entries[-1]
+    AccessLogHead.objects.filter(pk=1).update(seq=last["seq"], hash=last["hash"])
+
+
+def seal_pending(*, batch_size: int = SEAL_BATCH, limit: int | None = None, pause: float = 0.0) -> int:
+    """Chain the staged rows, oldest first, in batches; returns how many were sealed.
+
+    A batch is read, checked and hashed before the head is locked; the lock (on SQLite: the
+    database's one write lock) is then held only to write it, and the batch is hashed again if
+    another writer moved the head meanwhile. With `pause`, the sealer sleeps between batches at
+    least that long and at least as long as it held the lock: the API's writers, which SQLite
+    lets in only while the lock is free (its busy handler is not fair), get half the time or more.
+
+    A staged row whose MAC does not match its fields is never chained: sealing stops before it
+    (it stays staged, and `verify_pending` reports it).
+    """
+    sealed = 0
+    columns = ("id", *PENDING_FIELDS, "mac")
+    while limit is None or sealed < limit:
+        size = batch_size if limit is None else min(batch_size, limit - sealed)
+        head = _head_now()
+        rows = list(AccessLogPending.objects.order_by("id").values(*columns)[:size])
+        if not rows:
+            break
+        entries, stop = _chained(rows, *head)
+        held = 0.0
+        if entries:
+            started = time.perf_counter()
+            with transaction.atomic():
+                locked = _lock_head()
+                moved = (locked.seq, locked.hash) != head
+                if not moved:
+                    _write_sealed(entries)
+            held = time.perf_counter() - started
+            if moved:
+                continue  # another writer chained meanwhile: hash this batch again on its head
+        sealed += len(entries)
+        if stop or len(rows) < size:
+            break
+        if pause:
+            time.sleep(max(pause, held))
+    return sealed

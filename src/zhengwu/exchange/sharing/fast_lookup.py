@@ -1,0 +1,239 @@
+"""The keyed lookup's fast path: `GET /api/v1/exchange/{resource_code}/records/{key}` answered
+without Django's URL resolution, ninja's operation machinery and request/response handler.
+
+Department systems call the keyed lookup more than everything else together, and that machinery
+(with two round trips this path saves) cost about a quarter of each call measured in process
+(docs/benchmarks.md, "Keyed lookup"). This WSGI layer answers the common
+case — a valid token with scope exchange:query, a purpose with an active grant within its rate
+limit, a record that exists — with the very query rules of the ninja view (`query.refusal`,
+`query.record_answer`: the same checks, the same masking, the same access-log row committed
+before the answer), inside the same middleware (`MACHINE_API_MIDDLEWARE`: security headers, the
+zone rule, an HTTPS redirect if configured).
+
+Everything else is handed to the Django handler untouched — no or a bad token, any refusal, no
+such record, a query string, another method, an unexpected error — and is answered and logged
+there as ever. Nothing is written here before handing over: the access-log row is written only
+for an answer given here, after the answer's body is built.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import weakref
+from collections.abc import Callable, Iterable
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.wsgi import WSGIRequest
+from django.dispatch import Signal
+from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
+
+from zhengwu.accounts.models import ApiClient
+from zhengwu.exchange.sharing import query as query_rules
+from zhengwu.exchange.sharing import query_cache, rate_limit
+from zhengwu.exchange.sharing.models import AccessLog
+from zhengwu.exchange.store import tables
+
+logger = logging.getLogger(__name__)
+
+WSGIApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
+
+
+# Read with the record: the cache version, and the grant's calls this minute.
+CHECKS_SQL = f"({query_cache.VERSION_SQL}), ({rate_limit.USED_SQL})"
+
+
+class RequestSignals:
+    """Django's request_started and request_finished, sent as the handler sends them, or, while
+    only Django's own receivers listen (the usual case), their one effect on this path: old or
+    broken database connections closed (`close_old_connections`, if it is connected). The others
+    clear the debug query log, close caches and reset the URLconf, which this path neither fills
+    nor opens nor sets; sending the two signals cost about a tenth of a call (docs/benchmarks.md).
+    Any other receiver (another app's) makes this send both signals again: none is skipped."""
+
+    def __init__(self) -> None:
+        from django.core.cache import close_caches
+        from django.core.handlers.base import reset_urlconf
+        from django.db import close_old_connections, reset_queries
+
+        # The receiver looked for among the connected ones, and the function called in its place
+        # (the same one; tests replace the latter to see it called).
+        self.djangos_close = self.close_old_connections = close_old_connections
+        self.started_known = {reset_queries, close_old_connections}
+        self.finished_known = {close_old_connections, close_caches, reset_urlconf}
+        self._checked: tuple[tuple[object, ...], tuple[object, ...]] | None = None
+        # (only Django's receivers, close_old_connections connected to started, to finished)
+        self._verdict = (False, False, False)
+
+    def _current(self) -> tuple[bool, bool, bool]:
+        """Looked at again whenever the receivers change."""
+        keys = (_keys(signals.request_started), _keys(signals.request_finished))
+        if keys != self._checked:
+            started = set(_receivers(signals.request_started))
+            finished = set(_receivers(signals.request_finished))
+            self._verdict = (
+                started <= self.started_known and finished <= self.finished_known,
+                self.djangos_close in started,
+                self.djangos_close in finished,
+            )
+            self._checked = keys
+        return self._verdict
+
+    def started(self, sender: type, environ: WSGIEnvironment) -> None:
+        only_djangos, close, _ = self._current()
+        if not only_djangos:
+            signals.request_started.send(sender=sender, environ=environ)
+        elif close:
+            self.close_old_connections()
+
+    def finished(self, sender: type) -> None:
+        only_djangos, _, close = self._current()
+        if not only_djangos:
+            signals.request_finished.send(sender=sender)
+        elif close:
+            self.close_old_connections()
+
+
+def _keys(signal: Signal) -> tuple[object, ...]:
+    # Each entry of Signal.receivers starts with its lookup key: (id of the receiver, id of the sender).
+    return tuple(entry[0] for entry in signal.receivers)
+
+
+def _receivers(signal: Signal) -> list[object]:
+    """The receivers of `signal`, weak references resolved (None for a dead one)."""
+    return [ref() if isinstance(ref, weakref.ReferenceType) else ref for _, ref, *_ in signal.receivers]
+
+
+class HandOver(Exception):
+    """Not the common case: the Django handler answers this request."""
+
+
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer …` header, parsed as ninja's HttpBearer does."""
+    parts = header.split(" ")
+    if not header or parts[0].lower() != "bearer":
+        return None
+    return " ".join(parts[1:])
+
+
+def record_path_pattern(prefix: str) -> re.Pattern[str]:
+    """The route of `sharing.api.record_get` under `prefix`: ninja's `path` converter (.+) for the
+    code, `str` ([^/]+) for the key (tests hold this to Django's resolver)."""
+    return re.compile(re.escape(prefix) + r"(?P<code>.+)/records/(?P<key>[^/]+)\Z")
+
+
+def _path_info(environ: WSGIEnvironment) -> str | None:
+    # As Django: PATH_INFO's bytes (latin-1 in WSGI) decoded as UTF-8.
+    try:
+        return str(environ.get("PATH_INFO", "")).encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
+
+
+def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
+    token = bearer_token(request.META.get("HTTP_AUTHORIZATION", ""))
+    if not token:
+        raise HandOver
+    purpose = query_rules.purpose_header(request)
+    # First with the caches as last confirmed, confirmed afterwards by the statement that reads
+    # the record (with the cache version and the grant's rate count: one round trip, not three);
+    # if something changed meanwhile, once more with caches confirmed first.
+    for state in (query_cache.cached(), None):
+        state = state or query_cache.current()
+        client = query_cache.client_for_token(token, state)
+        if client is None or ApiClient.Scope.EXCHANGE_QUERY not in client.scopes:
+            raise HandOver
+        ctx = query_rules.Context(
+            request=request,
+            client=client,
+            operation=AccessLog.Operation.RECORD,
+            resource_code=code,
+            started=started,
+            purpose=purpose,
+        )
+        if query_rules.refusal(ctx, state, rate_checked_by_caller=True):
+            raise HandOver
+        grant, resource = ctx.grant, ctx.resource
+        assert grant is not None and resource is not None
+        record, checks = tables.get_record_with(resource, key, CHECKS_SQL, [grant.pk, rate_limit.current_minute()])
+        if record is None:
+            raise HandOver  # no such record (the Django handler looks again, and logs it)
+        version, used = checks
+        if used >= grant.rate_limit_per_minute:
+            raise HandOver
+        if query_cache.still_valid(state, version):
+            answer = query_rules.record_answer(ctx, key, record)
+            assert answer is not None
+            return answer
+    raise HandOver  # changed again meanwhile: the Django handler answers
+
+
+def _view(request: HttpRequest) -> HttpResponse:
+    code, key, started = request._zw_fast_lookup  # type: ignore[attr-defined]
+    return HttpResponse(_answer(request, code, key, started), content_type=query_rules.JSON_CONTENT_TYPE)
+
+
+class FastLookup:
+    """WSGI application: the fast path in front of `fallback` (the machine API's Django handler)."""
+
+    def __init__(self, fallback: WSGIApp) -> None:
+        self.fallback = fallback
+        self.pattern = record_path_pattern(settings.MACHINE_API_PREFIX)
+        # The machine API's middleware around the view, built as Django builds its chain; a
+        # middleware that answers itself (an HTTPS redirect, the zone rule's 404) does so here.
+        chain: Callable[[HttpRequest], HttpResponse] = _view
+        # Only __call__ (process_request/process_response) runs here: a middleware with a view
+        # hook would be skipped, so such a chain turns the fast path off rather than bypass it.
+        self.enabled = True
+        for path in reversed(settings.MACHINE_API_MIDDLEWARE):
+            chain = import_string(path)(chain)
+            if hasattr(chain, "process_view") or hasattr(chain, "process_template_response"):
+                logger.warning("fast lookup off: %s has a view hook the fast path would skip", path)
+                self.enabled = False
+        self.chain = chain
+        self.signals = RequestSignals()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        response = self.answer(environ)
+        if response is None:
+            return self.fallback(environ, start_response)
+        start_response(
+            f"{response.status_code} {response.reason_phrase}",
+            [*response.items(), *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())],
+        )
+        return [response.content]
+
+    def answer(self, environ: WSGIEnvironment) -> HttpResponse | None:
+        """The fast answer to the request, or None when the Django handler must answer it."""
+        started = time.perf_counter()
+        if not self.enabled or environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
+            return None
+        path = _path_info(environ)
+        match = self.pattern.match(path) if path is not None else None
+        if match is None:
+            return None
+        return self._respond(environ, match, started)
+
+    def _respond(self, environ: WSGIEnvironment, match: re.Match[str], started: float) -> HttpResponse | None:
+        """The answer, or None to hand the call over."""
+        self.signals.started(self.__class__, environ)
+        # On a copy: WSGIRequest writes the decoded path back into its environ, and the Django handler
+        # the call may be handed over to must read the WSGI one (a key like "荖" made it fail, a 500).
+        request = WSGIRequest(dict(environ))
+        request._zw_fast_lookup = (match["code"], match["key"], started)  # type: ignore[attr-defined]
+        try:
+            return self.chain(request)
+        except HandOver:
+            return None
+        except Exception:
+            if getattr(request, "_zw_access_logged", False):
+                raise  # answered and logged: handing over would log the call twice
+            # Nothing was written: the Django handler answers, and reports, as it would have.
+            logger.exception("fast lookup failed; the Django handler answers the call")
+            return None
+        finally:
+            self.signals.finished(self.__class__)

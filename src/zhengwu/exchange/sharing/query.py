@@ -1,0 +1,208 @@
+"""The query rules of the exchange: who may read which records of a resource, and what they see.
+
+Used by both ways into the keyed lookup, the ninja API (`sharing.api`) and the fast path in front of
+it (`sharing.fast_lookup`), so that the two cannot drift apart: the purpose header, the refusal of
+a call (purpose, resource, zone, grant, rate limit), the masking of the granted items, the key as
+written to the access log, and the body of a keyed lookup's answer with its access-log row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.responses import NinjaJSONEncoder
+
+from zhengwu.accounts.models import ApiClient
+from zhengwu.catalog.models import Resource, Zone
+from zhengwu.core.actors import client_ip
+from zhengwu.core.crypto import blind_index
+from zhengwu.core.errors import ApplicationError
+from zhengwu.exchange.errors import ExchangeError
+from zhengwu.exchange.sharing import access_log, masking, query_cache, rate_limit
+from zhengwu.exchange.sharing.models import AccessLog, Grant
+from zhengwu.exchange.store import tables
+
+NOT_FOUND_MESSAGE = "资源或记录不存在，或未获得共享授权。"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def not_found() -> ApplicationError:
+    return ApplicationError(ExchangeError.NOT_FOUND, NOT_FOUND_MESSAGE, status=404)
+
+
+def purpose_header(request: HttpRequest) -> str:
+    """X-Purpose as text: percent-decoded; raw UTF-8 bytes (seen as latin-1 by WSGI) also accepted."""
+    return _purpose_text(request.META.get("HTTP_X_PURPOSE", ""))  # not request.headers: it copies every header
+
+
+@lru_cache(maxsize=256)  # a department system sends the same few purposes on every call
+def _purpose_text(raw: str) -> str:
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        raw = raw.encode("latin-1").decode("utf-8")
+    return unquote(raw).strip()[:200]
+
+
+@dataclass
+class Context:
+    request: HttpRequest
+    client: ApiClient
+    operation: str
+    resource_code: str
+    started: float
+    purpose: str = ""
+    resource: Resource | None = None
+    grant: Grant | None = None
+
+    def log(
+        self,
+        outcome: str,
+        *,
+        reason: str = "",
+        keys: list[str] | None = None,
+        filters: dict[str, str] | None = None,
+        key_indexes: list[str] | None = None,
+        item_codes: list[str] | None = None,
+        rows: int = 0,
+    ) -> None:
+        self.request._zw_access_logged = True  # type: ignore[attr-defined]
+        access_log.stage(
+            operation=self.operation,
+            outcome=outcome,
+            reason=reason,
+            api_client=self.client,
+            resource=self.resource,
+            resource_code=self.resource_code[:100],
+            grant=self.grant,
+            purpose=self.purpose,
+            keys=keys or [],
+            filters=filters,
+            key_indexes=key_indexes or [],
+            item_codes=item_codes or [],
+            rows=rows,
+            latency_ms=int((time.perf_counter() - self.started) * 1000),
+            ip=client_ip(self.request),
+        )
+
+
+@dataclass(frozen=True)
+class ResourceShape:
+    rules: dict[str, masking.ItemRule]
+    key_item: str
+    key_is_resident_id: bool
+
+
+_SHAPES: dict[tuple[int, int, str], ResourceShape] = {}
+
+
+def resource_shape(resource: Resource) -> ResourceShape:
+    """Masking rules of the items (cached per resource version)."""
+    cache_key = (resource.pk, resource.version, resource.key_item)
+    shape = _SHAPES.get(cache_key)
+    if shape is None:
+        rules = {
+            code: masking.rule_for(code, name, data_type, personal)
+            for code, name, data_type, personal in resource.items.values_list(
+                "code", "name", "data_type", "is_personal"
+            )
+        }
+        key_rule = rules.get(resource.key_item)
+        shape = ResourceShape(
+            rules=rules,
+            key_item=resource.key_item,
+            key_is_resident_id=key_rule is not None and key_rule.kind == "resident_id",
+        )
+        if len(_SHAPES) > 1000:
+            _SHAPES.clear()
+        _SHAPES[cache_key] = shape
+    return shape
+
+
+def _zone_hides(resource: Resource) -> bool:
+    return settings.ZHENGWU_ZONE == "external" and (resource.zone != Zone.EXTERNAL or resource.is_secret)
+
+
+def refusal(ctx: Context, state: query_cache.State, *, rate_checked_by_caller: bool = False) -> str:
+    """Why the call may not go on ("" when it may: `ctx.resource` and `ctx.grant` are then set):
+    purpose, resource, zone, grant and rate limit (unless the caller checks it itself). Only
+    reads: the caller logs and answers."""
+    if not ctx.purpose:
+        return "purpose_missing"
+    resource = query_cache.published_resource(ctx.resource_code, state)
+    if resource is None:
+        return "unknown_resource"
+    ctx.resource = resource
+    if _zone_hides(resource):
+        return "zone"
+    now = timezone.now()
+    grants = query_cache.grants_of(ctx.client.department_id, resource, state)
+    grant = next((g for g in grants if g.purpose == ctx.purpose and g.is_active(now)), None)
+    if grant is None:
+        if any(g.purpose == ctx.purpose for g in grants):
+            return "grant_inactive"
+        return "purpose_mismatch" if grants else "no_grant"
+    ctx.grant = grant
+    if not rate_checked_by_caller and rate_limit.exceeded(grant):
+        return "rate_limit"
+    return ""
+
+
+def granted_rules(shape: ResourceShape, grant: Grant) -> list[masking.ItemRule]:
+    return [shape.rules[c] for c in grant.item_codes if c in shape.rules]
+
+
+def log_key(shape: ResourceShape, key: str) -> tuple[str, list[str]]:
+    """The key as written to the log (masked if it is an ID number) and its blind index."""
+    if shape.key_is_resident_id:
+        return masking.mask_resident_id(key), [blind_index(key, purpose="resident-id")]
+    return key, []
+
+
+_encode_body = NinjaJSONEncoder().encode  # ninja's JSON, without an encoder built per call
+
+
+def record_answer(ctx: Context, key: str, record: dict[str, Any] | None = None) -> bytes | None:
+    """The body of the 200 answer to a permitted keyed lookup, logged (`ctx.resource` and
+    `ctx.grant` set by `refusal`; `record` if the caller has read it); None, with nothing
+    logged, when there is no such record."""
+
+    assert ctx.resource is not None and ctx.grant is not None
+    shape = resource_shape(ctx.resource)
+    row = record if record is not None else tables.get_record(ctx.resource, key)
+    if row is None:
+        return None
+    out = masking.project(row, granted_rules(shape, ctx.grant), plain_personal=ctx.grant.plain_personal)
+    codes = list(out)
+    if "_disputed" in row:
+        out["_disputed"] = bool(row["_disputed"])
+    # Rendered here rather than validated against RecordOut by ninja (the same JSON, with
+    # ninja's encoder): this is the hot path, and the dict is built to that schema.
+    body = _encode_body({"resource": ctx.resource.code, "record": out}).encode()
+    logged_key, indexes = log_key(shape, key)
+    ctx.log(AccessLog.Outcome.OK, keys=[logged_key], key_indexes=indexes, item_codes=codes, rows=1)
+    return body
+
+
+CHANGE_META = ("_op", "_seq", "_updated_at", "_disputed")
+
+
+def project_change(change: dict[str, Any], rules: list[masking.ItemRule], *, plain_personal: bool) -> dict[str, Any]:
+    """A change of the store's feed (a flat record with `_op`, `_seq` …) reduced to the granted,
+    masked items and its bookkeeping fields."""
+    out = masking.project(change, rules, plain_personal=plain_personal)
+    for field in CHANGE_META:
+        if field in change:
+            out[field] = change[field]
+    return out
+
+
+def change_key(change: dict[str, Any], key_item: str) -> str | None:
+    value = change.get(key_item)
+    return None if value is None else str(value)

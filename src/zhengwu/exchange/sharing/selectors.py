@@ -1,0 +1,232 @@
+"""Reads of sharing by rule: queues with their lights, grants, objections, the access log
+(filters, export, the citizen's view) and statistics per department."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from zhengwu.accounts.models import Department, Role, User
+from zhengwu.catalog.models import Resource
+from zhengwu.core import workdays
+from zhengwu.exchange.sharing import access_log
+from zhengwu.exchange.sharing.models import AccessLog, AccessLogSubject, Grant, Objection, ShareRequest
+from zhengwu.exchange.sharing.services import SHARE_REQUEST_TIMER
+from zhengwu.supervision import selectors as supervision_selectors
+from zhengwu.supervision.models import Timer
+
+
+def lights_for(objects: Iterable[Any], kind: str) -> dict[int, Timer]:
+    """The timer (with `current_light`) of each object, by object pk."""
+    items = list(objects)
+    if not items:
+        return {}
+    target_type = items[0]._meta.label_lower
+    timers = supervision_selectors.with_light(
+        Timer.objects.filter(kind=kind, target_type=target_type, target_id__in=[str(o.pk) for o in items])
+    ).order_by("started_at")
+    return {int(t.target_id): t for t in timers}
+
+
+def requests_made(department: Department) -> QuerySet[ShareRequest]:
+    return ShareRequest.objects.filter(consumer=department).select_related("resource", "resource__provider")
+
+
+def requests_received(department: Department, *, state: str = "") -> QuerySet[ShareRequest]:
+    rows = ShareRequest.objects.filter(resource__provider=department).select_related("resource", "consumer")
+    return rows.filter(state=state) if state else rows
+
+
+def requests_coordinating() -> QuerySet[ShareRequest]:
+    return ShareRequest.objects.filter(state=ShareRequest.State.COORDINATING).select_related(
+        "resource", "resource__provider", "consumer"
+    )
+
+
+def grants_visible_to(user: User) -> QuerySet[Grant]:
+    rows = Grant.objects.select_related("resource", "resource__provider", "consumer")
+    if user.has_role(Role.EGOV_OFFICE):
+        return rows
+    if user.department_id is None:
+        return rows.none()
+    return rows.filter(Q(consumer_id=user.department_id) | Q(resource__provider_id=user.department_id))
+
+
+def objections_visible_to(user: User) -> QuerySet[Objection]:
+    rows = Objection.objects.select_related("resource", "consumer")
+    if user.has_role(Role.EGOV_OFFICE):
+        return rows
+    if user.department_id is None:
+        return rows.none()
+    return rows.filter(Q(consumer_id=user.department_id) | Q(resource__provider_id=user.department_id))
+
+
+def requestable_resources(department: Department | None) -> QuerySet[Resource]:
+    rows = Resource.objects.filter(state=Resource.State.PUBLISHED).exclude(code=None).order_by("code")
+    return rows.exclude(provider=department) if department is not None else rows
+
+
+# --- access log ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    since: date | None = None
+    until: date | None = None
+    consumer_id: int | None = None
+    resource_code: str = ""
+    outcome: str = ""
+
+
+def access_log_for(user: User, flt: LogFilter) -> QuerySet[AccessLog]:
+    """The provider sees calls on its resources; the e-gov office and the audit admin see all.
+    Staged calls are sealed into the chain first, so the viewer shows every call."""
+    access_log.seal_pending()
+    rows = AccessLog.objects.all()
+    if not user.has_role(Role.EGOV_OFFICE, Role.AUDIT_ADMIN):
+        if user.department_id is None:
+            return rows.none()
+        rows = rows.filter(provider_id=user.department_id)
+    if flt.since:
+        rows = rows.filter(at__gte=datetime.combine(flt.since, time.min, tzinfo=workdays.CHINA_TZ))
+    if flt.until:
+        rows = rows.filter(at__lt=datetime.combine(flt.until + timedelta(days=1), time.min, tzinfo=workdays.CHINA_TZ))
+    if flt.consumer_id:
+        rows = rows.filter(consumer_id=flt.consumer_id)
+    if flt.resource_code:
+        rows = rows.filter(resource_code=flt.resource_code)
+    if flt.outcome:
+        rows = rows.filter(outcome=flt.outcome)
+    return rows.order_by("-seq")
+
+
+EXPORT_COLUMNS = (
+    ("seq", "序号"),
+    ("at", "时间"),
+    ("consumer_label", "使用部门"),
+    ("api_client_label", "调用系统"),
+    ("resource_code", "资源代码"),
+    ("operation", "操作"),
+    ("purpose", "用途"),
+    ("keys", "主键"),
+    ("item_codes", "返回信息项"),
+    ("rows", "条数"),
+    ("outcome", "结果"),
+    ("reason", "原因"),
+    ("latency_ms", "耗时（毫秒）"),
+    ("ip", "IP"),
+    ("hash", "哈希"),
+)
+
+
+def access_log_rows(rows: QuerySet[AccessLog]) -> Iterator[list[Any]]:
+    fields = [name for name, _ in EXPORT_COLUMNS]
+    for row in rows.values(*fields).iterator(chunk_size=2000):
+        out: list[Any] = []
+        for name in fields:
+            value = row[name]
+            if name == "at":
+                value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+            elif isinstance(value, list):
+                value = "、".join(str(v) for v in value)
+            out.append(value)
+        yield out
+
+
+@dataclass(frozen=True)
+class CitizenRead:
+    at: datetime
+    department: str
+    resource: str
+    purpose: str
+    operation: str
+
+
+def reads_of_citizen(user: User, *, limit: int = 500) -> list[CitizenRead]:
+    """Successful reads of records keyed by this person's ID number (through the blind index)."""
+    if user.kind != User.Kind.CITIZEN or not user.id_number_index:
+        return []
+    access_log.seal_pending()
+    log_ids = AccessLogSubject.objects.filter(key_index=user.id_number_index).values("log_id")
+    rows = (
+        AccessLog.objects.filter(seq__in=log_ids, outcome=AccessLog.Outcome.OK)
+        .select_related("resource")
+        .order_by("-seq")[:limit]
+    )
+    return [
+        CitizenRead(
+            at=r.at,
+            department=r.consumer_label,
+            resource=r.resource.name if r.resource else r.resource_code,
+            purpose=r.purpose,
+            operation=r.get_operation_display(),
+        )
+        for r in rows
+    ]
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentStats:
+    department: str
+    provided: int
+    used_calls: int
+    consumers: int
+    requests_answered: int
+    answered_on_time: int
+    objections: int
+    objections_open: int
+
+
+def statistics(since: datetime | None = None) -> list[DepartmentStats]:
+    """Per department: resources provided, calls answered (OK) on them and by how many consumers,
+    share requests answered (and on time, from the supervision timers), objections received."""
+    since = since or (timezone.now() - timedelta(days=365))
+    access_log.seal_pending()
+    provided = dict(
+        Resource.objects.filter(state=Resource.State.PUBLISHED)
+        .values_list("provider_id")
+        .annotate(n=Count("id"))
+        .values_list("provider_id", "n")
+    )
+    used = {
+        row["provider_id"]: row
+        for row in AccessLog.objects.filter(outcome=AccessLog.Outcome.OK, at__gte=since, provider_id__isnull=False)
+        .values("provider_id")
+        .annotate(calls=Count("seq"), consumers=Count("consumer_id", distinct=True))
+    }
+    answered = {
+        row["department_id"]: row
+        for row in Timer.objects.filter(kind=SHARE_REQUEST_TIMER, state=Timer.State.FINISHED, started_at__gte=since)
+        .values("department_id")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(finished_on_time=True)))
+    }
+    objections = {
+        row["resource__provider_id"]: row
+        for row in Objection.objects.filter(created_at__gte=since)
+        .values("resource__provider_id")
+        .annotate(n=Count("id"), open=Count("id", filter=Q(state=Objection.State.OPEN)))
+    }
+    ids = set(provided) | set(used) | set(answered) | set(objections)
+    names = dict(Department.objects.filter(pk__in=ids).values_list("pk", "name"))
+    out = [
+        DepartmentStats(
+            department=names.get(pk, str(pk)),
+            provided=provided.get(pk, 0),
+            used_calls=used.get(pk, {}).get("calls", 0),
+            consumers=used.get(pk, {}).get("consumers", 0),
+            requests_answered=answered.get(pk, {}).get("n", 0),
+            answered_on_time=answered.get(pk, {}).get("on_time", 0),
+            objections=objections.get(pk, {}).get("n", 0),
+            objections_open=objections.get(pk, {}).get("open", 0),
+        )
+        for pk in ids
+    ]
+    return sorted(out, key=lambda s: (-s.used_calls, s.department))

@@ -1,0 +1,337 @@
+"""Pages of sharing by rule. Thin: parse, authorize, call a service or selector, render.
+
+Workbench (mounted at /workbench/exchange/sharing/, `workbench_urls`, namespace "sharing_wb"): request
+a resource, the provider's queue with lights, coordination (e-gov office), grants with revoke,
+objections, the access log viewer with Excel export, statistics with ECharts. The citizen's page is
+in `views`.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhengwu.accounts.decorators import staff_required
+from zhengwu.accounts.models import Department, Role
+from zhengwu.accounts.session import acting_user
+from zhengwu.audit.services import record_action
+from zhengwu.catalog.models import Resource
+from zhengwu.core.actors import Actor
+from zhengwu.core.errors import ApplicationError
+from zhengwu.core.forms import add_application_error
+from zhengwu.core.spreadsheets import xlsx_row
+from zhengwu.exchange.audit_actions import ExchangeAction
+from zhengwu.exchange.sharing import selectors
+from zhengwu.exchange.sharing import services as sharing
+from zhengwu.exchange.sharing.models import AccessLog, Grant, Objection, ShareRequest
+
+STAFF = (Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)
+LOG_VIEWERS = (Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.AUDIT_ADMIN)
+EXPORT_LIMIT = 100_000
+
+
+class ShareRequestForm(forms.Form):
+    resource = forms.ModelChoiceField(label="信息资源", queryset=Resource.objects.none())
+    item_codes = forms.CharField(label="申请信息项编码", help_text="多个编码用逗号或空格分隔", max_length=2000)
+    purpose = forms.CharField(label="用途", max_length=200)
+    legal_basis = forms.CharField(label="依据", widget=forms.Textarea(attrs={"rows": 2}))
+    period_start = forms.DateField(label="使用期限起", widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label="使用期限止", widget=forms.DateInput(attrs={"type": "date"}))
+    plain_personal = forms.BooleanField(label="申请个人信息明文（须说明理由）", required=False)
+
+    def __init__(self, *args: Any, department: Department | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["resource"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = selectors.requestable_resources(department)
+
+
+class ObjectionForm(forms.Form):
+    grant = forms.ModelChoiceField(label="授权", queryset=Grant.objects.none())
+    record_key = forms.CharField(label="记录主键", max_length=100)
+    field = forms.CharField(label="有误的信息项编码", max_length=64)
+    evidence = forms.CharField(label="依据/证明", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, department: Department | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["grant"]
+        assert isinstance(field, forms.ModelChoiceField)
+        now = timezone.now()
+        field.queryset = Grant.objects.filter(
+            consumer=department, revoked_at__isnull=True, valid_until__gt=now
+        ).select_related("resource")
+
+
+def _codes(text: str) -> list[str]:
+    return [c for c in text.replace("，", ",").replace(",", " ").split() if c]
+
+
+# --- consumer: requests -----------------------------------------------------------------------
+
+
+@staff_required(*STAFF)
+def requests_page(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    form = ShareRequestForm(request.POST or None, department=user.department)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = sharing.share_request_create(
+                actor=Actor.from_request(request),
+                resource=data["resource"],
+                item_codes=_codes(data["item_codes"]),
+                purpose=data["purpose"],
+                legal_basis=data["legal_basis"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                plain_personal=data["plain_personal"],
+            )
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, f"申请已提交：{created.get_state_display()}。")
+            return redirect("sharing_wb:requests")
+    if request.method == "GET":
+        form.initial = {"period_start": date.today(), "period_end": date.today() + timedelta(days=365)}
+    rows = selectors.requests_made(user.department) if user.department else ShareRequest.objects.none()
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "exchange/sharing_requests.html",
+        {"form": form, "page": page, "lights": selectors.lights_for(page, sharing.SHARE_REQUEST_TIMER)},
+    )
+
+
+@staff_required(*STAFF)
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    share_request = get_object_or_404(ShareRequest, pk=pk)
+    sharing.share_request_withdraw(actor=Actor.from_request(request), share_request=share_request)
+    messages.success(request, "申请已撤回。")
+    return redirect("sharing_wb:requests")
+
+
+# --- provider: queue ------------------------------------------------------------------------
+
+
+@staff_required(Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)
+def queue_page(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    state = request.GET.get("state", ShareRequest.State.SUBMITTED)
+    state = state if state in ShareRequest.State.values else ""
+    rows = selectors.requests_received(user.department, state=state) if user.department else ShareRequest.objects.none()
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    coordinating = selectors.requests_coordinating() if user.has_role(Role.EGOV_OFFICE) else []
+    return render(
+        request,
+        "exchange/sharing_queue.html",
+        {
+            "page": page,
+            "lights": selectors.lights_for(page, sharing.SHARE_REQUEST_TIMER),
+            "state": state,
+            "states": ShareRequest.State.choices,
+            "coordinating": coordinating,
+        },
+    )
+
+
+@staff_required(Role.DATA_OFFICER, Role.DEPT_LEADER)
+@require_POST
+def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    share_request = get_object_or_404(ShareRequest, pk=pk)
+    try:
+        if request.POST.get("decision") == "approve":
+            rate = request.POST.get("rate", "")
+            sharing.share_request_approve(
+                actor=Actor.from_request(request),
+                share_request=share_request,
+                item_codes=_codes(request.POST.get("item_codes", "")) or None,
+                plain_personal=request.POST.get("plain_personal") == "on",
+                rate_limit_per_minute=int(rate) if rate.isdigit() else sharing.DEFAULT_RATE_LIMIT,
+            )
+            messages.success(request, "已同意共享，授权已生成。")
+        else:
+            sharing.share_request_refuse(
+                actor=Actor.from_request(request), share_request=share_request, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, "已答复不同意共享。")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("sharing_wb:queue")
+
+
+@staff_required(Role.EGOV_OFFICE)
+@require_POST
+def request_coordinate(request: HttpRequest, pk: int) -> HttpResponse:
+    share_request = get_object_or_404(ShareRequest, pk=pk)
+    try:
+        sharing.share_request_coordinate(
+            actor=Actor.from_request(request),
+            share_request=share_request,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, "协调结果已记录。")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("sharing_wb:queue")
+
+
+# --- grants -----------------------------------------------------------------------------------
+
+
+@staff_required(*STAFF)
+def grants_page(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    page = Paginator(selectors.grants_visible_to(user), 30).get_page(request.GET.get("page"))
+    return render(request, "exchange/sharing_grants.html", {"page": page, "now": timezone.now()})
+
+
+@staff_required(Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)
+@require_POST
+def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_object_or_404(Grant, pk=pk)
+    try:
+        sharing.grant_revoke(actor=Actor.from_request(request), grant=grant, reason=request.POST.get("reason", ""))
+        messages.success(request, "授权已撤销。")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("sharing_wb:grants")
+
+
+# --- objections -------------------------------------------------------------------------------
+
+
+@staff_required(*STAFF)
+def objections_page(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    form = ObjectionForm(request.POST or None, department=user.department)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sharing.objection_create(
+                actor=Actor.from_request(request),
+                resource=data["grant"].resource,
+                record_key=data["record_key"],
+                field=data["field"],
+                evidence=data["evidence"],
+            )
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, "纠错已提交，提供部门须在规定时限内核实。")
+            return redirect("sharing_wb:objections")
+    rows = selectors.objections_visible_to(user)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "exchange/sharing_objections.html",
+        {"form": form, "page": page, "lights": selectors.lights_for(page, sharing.OBJECTION_TIMER)},
+    )
+
+
+@staff_required(Role.DATA_OFFICER, Role.DEPT_LEADER)
+@require_POST
+def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = get_object_or_404(Objection, pk=pk)
+    try:
+        sharing.objection_resolve(
+            actor=Actor.from_request(request),
+            objection=objection,
+            corrected=request.POST.get("decision") == "corrected",
+            answer=request.POST.get("answer", ""),
+        )
+        messages.success(request, "核实意见已提交。")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("sharing_wb:objections")
+
+
+# --- access log -------------------------------------------------------------------------------
+
+
+def _log_filter(request: HttpRequest) -> selectors.LogFilter:
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    consumer = request.GET.get("consumer", "")
+    outcome = request.GET.get("outcome", "")
+    return selectors.LogFilter(
+        since=day("since"),
+        until=day("until"),
+        consumer_id=int(consumer) if consumer.isdigit() else None,
+        resource_code=request.GET.get("resource", "").strip()[:100],
+        outcome=outcome if outcome in AccessLog.Outcome.values else "",
+    )
+
+
+@staff_required(*LOG_VIEWERS)
+def access_log_page(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    flt = _log_filter(request)
+    rows = selectors.access_log_for(user, flt)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "flt": flt,
+        "outcomes": AccessLog.Outcome.choices,
+        "departments": Department.objects.filter(is_active=True).order_by("name"),
+    }
+    return render(request, "exchange/sharing_access_log.html", context)
+
+
+@staff_required(*LOG_VIEWERS)
+def access_log_export(request: HttpRequest) -> HttpResponse:
+    from openpyxl import Workbook
+
+    user = acting_user(request)
+    flt = _log_filter(request)
+    rows = selectors.access_log_for(user, flt)[:EXPORT_LIMIT]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("共享访问日志")
+    sheet.append(xlsx_row(sheet, [label for _, label in selectors.EXPORT_COLUMNS]))
+    count = 0
+    for row in selectors.access_log_rows(rows):
+        sheet.append(xlsx_row(sheet, row))
+        count += 1
+    out = io.BytesIO()
+    book.save(out)
+    record_action(
+        Actor.from_request(request),
+        ExchangeAction.ACCESS_LOG_EXPORT,
+        details={"rows": count, "resource": flt.resource_code, "outcome": flt.outcome},
+    )
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="access-log.xlsx"'
+    return response
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+@staff_required(*STAFF, Role.SUPERVISOR)
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    stats = selectors.statistics()
+    chart = {
+        "departments": [s.department for s in stats],
+        "provided": [s.provided for s in stats],
+        "used": [s.used_calls for s in stats],
+        "answered": [s.requests_answered for s in stats],
+        "on_time": [s.answered_on_time for s in stats],
+        "objections": [s.objections for s in stats],
+    }
+    return render(request, "exchange/sharing_statistics.html", {"stats": stats, "chart": chart})

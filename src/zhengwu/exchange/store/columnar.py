@@ -1,0 +1,536 @@
+"""The columnar loading path: a large plain CSV file into a table on SQLite.
+
+Issue 3 asks loading to run at half the rate of `sqlite3 .import` or better. The row path
+(`ingest._run`) passes every value through Python and stays near 0.26× (docs/benchmarks.md).
+This path reads the file with Apache Arrow's multi-threaded CSV reader, checks each column at
+once in compiled code, and has the ADBC SQLite driver write the rows into a load table
+(`zw_load_<table>`) from a forked process. The load transaction then applies that table: into
+an empty table by renaming it over it (then building the indexes), into a table that holds rows
+by one `INSERT … SELECT … ON CONFLICT` with the row path's own clause (`store.upsert_clause`,
+so unchanged rows keep their `_seq`) and, in replace mode, `store.retire_missing`. The
+transaction is the commit point, so the load stays all-or-nothing; a crash before it leaves only
+a load table that the next load drops.
+
+It only accepts; it never reports. Anything it does not handle in exactly the row path's way
+returns None and the caller takes the row path, which names every error: a quoted or GB18030
+file, another database, a data type it does not check (datetime, boolean), a header
+problem, a value that is wrong or merely not in canonical form (a space around it,
+"2024/01/31"), a duplicate key. So a file it accepts is stored exactly as the row path would
+store it (tests load the same files both ways and compare the tables).
+
+Why a forked process: the ADBC driver carries its own copy of SQLite, and two copies of SQLite
+with the same database file open in one process release each other's POSIX locks
+(https://sqlite.org/howtocorrupt.html §2.2.1). The child has the file open alone.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from zhengwu.catalog.models import DataType, Resource
+from zhengwu.core import regions
+from zhengwu.core.idnumbers import (
+    CREDIT_CHARSET,
+    CREDIT_WEIGHTS,
+    EARLIEST_BIRTH,
+    ORG_CODE_WEIGHTS,
+    REGISTRATION_AUTHORITIES,
+    RESIDENT_ID_CHECK,
+    RESIDENT_ID_WEIGHTS,
+)
+from zhengwu.exchange.store.checking import CsvPlan
+from zhengwu.exchange.store.models import StoreTable
+from zhengwu.exchange.store.tables import TableSpec, ensure_table, retire_missing, upsert_clause, utc_text
+from zhengwu.exchange.store.validation import ColumnSpec
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+CHECKED_TYPES = frozenset(
+    {
+        DataType.STRING,
+        DataType.ENUM,
+        DataType.REGION_CODE,
+        DataType.CREDIT_CODE,
+        DataType.RESIDENT_ID,
+        DataType.DATE,
+        DataType.DECIMAL,
+        DataType.INTEGER,
+    }
+)
+# RE2 patterns (Arrow's regular expressions), each the column form of a check in `validation`.
+# A value starting or ending with a character str.strip() removes: the row path would store it stripped.
+_SPACES = r"\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+EDGE_SPACE = f"^[{_SPACES}]|[{_SPACES}]$"
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # validation.CONTROL_CHARACTER (valid UTF-8 has no surrogates)
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+INTEGER = r"^-?[0-9]{1,19}$"
+CANONICAL_DECIMAL_OR_EMPTY = r"^$|^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$"  # validation._CANONICAL_DECIMAL
+DECIMAL = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"  # validation.DECIMAL_PATTERN
+LOAD_PREFIX = "zw_load_"
+
+
+@dataclass
+class Prepared:
+    """A checked file written into a load table, waiting to be applied."""
+
+    spec: TableSpec
+    codes: list[str]  # the file's columns
+    load_table: str
+    table_sql: str  # the target's CREATE TABLE when the load table was made from it
+    start_seq: int
+    rows: int
+    now: str  # the rows' _updated_at
+
+
+def available(plan: CsvPlan | None, spec: TableSpec) -> bool:
+    """Whether a file may take this path at all (before anything is read)."""
+    return (
+        plan is not None
+        and plan.encoding == "utf-8"
+        and plan.delimiter == ","
+        and plan.size - plan.data_start >= settings.ZHENGWU_LOAD_COLUMNAR_MIN_BYTES
+        and spec.vendor == "sqlite"
+        and _database_file() is not None
+        and all(column.data_type in CHECKED_TYPES for column in spec.columns)
+        and "fork" in multiprocessing.get_all_start_methods()
+        and memory_allows(plan.size)
+    )
+
+
+def memory_allows(size: int, meminfo: Path = Path("/proc/meminfo")) -> bool:
+    """Whether a file's columns fit in memory. This path holds the whole file: reading it took
+    1.7 times its size (224 MiB for a 131 MiB file), the stored columns add to that; so 3 times
+    must be available, else the row path, which streams, takes it. True where it cannot tell."""
+    try:
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024 >= 3 * size
+    except (OSError, ValueError, IndexError):
+        return True  # no /proc (not Linux) or an unreadable one
+    return True  # no MemAvailable line (a kernel before 3.14)
+
+
+def _database_file() -> str | None:
+    name = str(connection.settings_dict["NAME"])
+    if name.startswith("file:") or ":memory:" in name or "mode=memory" in name:
+        return None  # an in-memory database (the test suite's): no other process can reach it
+    return name if Path(name).is_file() else None
+
+
+def prepare(
+    spec: TableSpec,
+    resource: Resource,
+    plan: CsvPlan,
+    codes: list[str],
+    *,
+    now: datetime,
+    progress: Callable[[int, float], None] = lambda rows, fraction: None,
+) -> Prepared | None:
+    """Read, check and write the file into a load table; None when the row path must take it.
+
+    The forked writer starts as soon as the columns to store are made (decimals rewritten,
+    integers cast, empty cells made NULL); the other checks run here meanwhile, on the other
+    core, and a value they refuse drops the load table before anything could use it."""
+    table_sql, start_seq = _target(spec, resource)
+    raw = read(plan, codes)
+    if raw is None:
+        return None
+    converted = stored_columns(raw, codes, spec)
+    if converted is None:
+        return None
+    table, checks = converted
+    progress(table.num_rows, 0.3)
+    import numpy as np
+    import pyarrow as pa
+
+    rows, stamp = table.num_rows, utc_text(now)
+    table = table.append_column("_seq", pa.array(np.arange(start_seq + 1, start_seq + rows + 1, dtype=np.int64)))
+    table = table.append_column("_updated_at", pa.repeat(stamp, rows))
+    load_table = LOAD_PREFIX + spec.table
+    quoted_target = re.escape(spec.quoted_table)
+    load_sql, replaced = re.subn(
+        rf"^CREATE TABLE (?:{quoted_target}|{re.escape(spec.table)}) ",
+        f"CREATE TABLE {connection.ops.quote_name(load_table)} ",
+        table_sql,
+    )
+    if replaced != 1:
+        return None
+    prepared = Prepared(spec, codes, load_table, table_sql, start_seq, rows, stamp)
+    child = multiprocessing.get_context("fork").Process(
+        target=_write, args=(_database_file() or "", load_table, load_sql, table)
+    )
+    child.start()
+    try:
+        accepted = all(_accepts(present, column) for present, column in checks)
+    finally:
+        child.join()
+    if child.exitcode != 0:
+        discard(prepared)
+        raise RuntimeError(f"the columnar writer exited with {child.exitcode}")
+    if not accepted:
+        discard(prepared)
+        return None
+    progress(rows, 0.8)
+    return prepared
+
+
+def _target(spec: TableSpec, resource: Resource) -> tuple[str, int]:
+    """(CREATE TABLE of the resource's table, its last _seq)."""
+    ensure_table(resource)  # a first load: the table is made here, empty, in its own transaction
+    store_table = StoreTable.objects.get(resource_id=spec.resource_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [spec.table])
+        row = cursor.fetchone()
+    return str(row[0]), int(store_table.last_seq)
+
+
+def apply(prepared: Prepared, mode: str) -> tuple[int, int] | None:
+    """Inside the load transaction: put the load table's rows into the resource's table;
+    (rows written, rows retired). None, with nothing changed, if a key is duplicated (the row
+    path names it) or the table changed since the load table was made from it."""
+    spec = prepared.spec
+    store_table = StoreTable.objects.select_for_update().get(resource_id=spec.resource_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL", [spec.table])
+        schema = cursor.fetchall()
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [prepared.load_table])
+        loaded = cursor.fetchone() is not None
+        table_sql = next((sql for kind, sql in schema if kind == "table"), None)
+        if not loaded or store_table.last_seq != prepared.start_seq or table_sql != prepared.table_sql:
+            return None
+        cursor.execute(f"SELECT 1 FROM {spec.quoted_table} LIMIT 1")  # noqa: S608 - our identifier
+        empty = cursor.fetchone() is None
+        try:
+            with transaction.atomic():  # a savepoint: a duplicate key undoes all of it
+                if empty:
+                    deleted, seq = 0, prepared.start_seq + prepared.rows
+                    _swap(cursor, prepared, [sql for kind, sql in schema if kind == "index"])
+                else:
+                    deleted, seq = _merge(cursor, prepared, mode)
+        except IntegrityError:
+            return None
+    StoreTable.objects.filter(pk=store_table.pk).update(last_seq=seq)
+    return prepared.rows, deleted
+
+
+def _swap(cursor: Any, prepared: Prepared, indexes: list[str]) -> None:
+    """Into an empty table: the load table takes its place; its indexes are built once, over all the rows."""
+    spec, q = prepared.spec, connection.ops.quote_name
+    cursor.execute(f"DROP TABLE {spec.quoted_table}")
+    cursor.execute(f"ALTER TABLE {q(prepared.load_table)} RENAME TO {spec.quoted_table}")
+    for sql in indexes:
+        cursor.execute(sql)
+
+
+def _merge(cursor: Any, prepared: Prepared, mode: str) -> tuple[int, int]:
+    """Into a table that holds rows, as the row path writes them: (rows retired, new high-water _seq)."""
+    spec, q = prepared.spec, connection.ops.quote_name
+    load = q(prepared.load_table)
+    # Unique: a duplicate key in the file must not silently update the same row twice.
+    cursor.execute(f"CREATE UNIQUE INDEX {q(prepared.load_table + '_k')} ON {load} ({q(spec.key)})")
+    names = ", ".join([q(code) for code in prepared.codes] + ['"_seq"', '"_updated_at"'])
+    cursor.execute(
+        f"INSERT INTO {spec.quoted_table} ({names}) SELECT {names} FROM {load} WHERE true"  # noqa: S608
+        + upsert_clause(spec, prepared.codes)  # (WHERE true: SQLite's parser needs it before ON CONFLICT)
+    )
+    seq = prepared.start_seq + prepared.rows
+    if mode != "replace":
+        return 0, seq
+    return retire_missing(cursor, spec, keys_table=load, keys_column=q(spec.key), now=prepared.now, seq=seq)
+
+
+def discard(prepared: Prepared) -> None:
+    """Drop the load table if it was not swapped in (after a failure, or when the row path ran)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(prepared.load_table)}")
+
+
+# --- reading and checking ----------------------------------------------------------------------
+
+
+def read(plan: CsvPlan, codes: list[str]) -> pa.Table | None:
+    """The file's data rows as columns of cell texts, or None (a row of the wrong width, a
+    stray byte, no rows: the row path says where)."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    with plan.path.open("rb") as handle:
+        handle.seek(plan.data_start)
+        try:
+            table = pacsv.read_csv(
+                handle,
+                read_options=pacsv.ReadOptions(column_names=codes),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=plan.delimiter, quote_char=False, double_quote=False, newlines_in_values=False
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(codes, pa.string()), strings_can_be_null=False, null_values=[]
+                ),
+            )
+        except (pa.ArrowInvalid, ValueError):
+            return None
+    return table if table.num_rows else None
+
+
+Checks = list[tuple[Any, ColumnSpec]]  # (the column's non-empty values, its item) still to check
+
+
+def stored_columns(table: pa.Table, codes: list[str], spec: TableSpec) -> tuple[pa.Table, Checks] | None:
+    """The columns to store and the checks still to run on them; None if a value is refused
+    already: a required cell is empty, a decimal or an integer is wrong. The key is required,
+    so it has no nulls; its uniqueness is checked by the unique index `apply` builds."""
+    import pyarrow as pa
+
+    columns = []
+    checks: Checks = []
+    for code in codes:
+        column = spec.column(code)
+        assert column is not None
+        converted = stored_column(table.column(code), column)
+        if converted is None:
+            return None
+        stored, present = converted
+        columns.append(stored)
+        if column.data_type not in (DataType.DECIMAL, DataType.INTEGER) and len(present):
+            checks.append((present, column))  # decimals and integers were checked by converting them
+    return pa.table(columns, names=codes), checks
+
+
+def stored_column(values: Any, column: ColumnSpec) -> tuple[Any, Any] | None:
+    """(the column to store, with NULL for empty cells; its non-empty values), or None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column.data_type == DataType.DECIMAL:
+        values = canonical_decimals(values)
+        if values is None:
+            return None
+    empty = pc.equal(values, "")
+    has_empty = _any(empty)
+    if has_empty and column.required:
+        return None
+    present = pc.filter(values, pc.invert(empty)) if has_empty else values
+    stored = pc.if_else(empty, pa.scalar(None, pa.string()), values) if has_empty else values
+    if column.data_type == DataType.INTEGER:
+        if not _all(pc.match_substring_regex(present, INTEGER)):
+            return None
+        try:
+            stored = pc.cast(stored, pa.int64())
+        except pa.ArrowInvalid:
+            return None  # beyond 64 bits
+    return stored, present
+
+
+def check_column(values: Any, column: ColumnSpec) -> Any | None:
+    """One column of cell texts → the column to store, or None: both steps (for tests)."""
+    converted = stored_column(values, column)
+    if converted is None:
+        return None
+    stored, present = converted
+    checked_by_converting = column.data_type in (DataType.DECIMAL, DataType.INTEGER)
+    if len(present) and not checked_by_converting and not _accepts(present, column):
+        return None
+    return stored
+
+
+def canonical_decimals(values: Any) -> Any | None:
+    """Decimal texts as the row path stores them on SQLite (`validation.decimal_text`: no sign
+    "+", no leading or trailing zeros, "0.5" for ".5"); "" stays "". None if a value is not a
+    plain decimal."""
+    import pyarrow.compute as pc
+
+    canonical = pc.match_substring_regex(values, CANONICAL_DECIMAL_OR_EMPTY)
+    if _all(canonical):
+        return values
+    values = values.combine_chunks() if hasattr(values, "combine_chunks") else values
+    rewrite = pc.invert(canonical.combine_chunks() if hasattr(canonical, "combine_chunks") else canonical)
+    rewritten = _canonical(pc.filter(values, rewrite))  # only the values that need it: the slow part
+    return None if rewritten is None else pc.replace_with_mask(values, rewrite, rewritten)
+
+
+def _canonical(values: Any) -> Any | None:
+    import pyarrow.compute as pc
+
+    if not _all(pc.match_substring_regex(values, DECIMAL)):
+        return None
+    values = pc.replace_substring_regex(values, r"^\+", "")
+    values = pc.replace_substring_regex(values, r"^(-?)\.", r"\10.")  # .5 → 0.5 (RE2 reads \1, then "0.")
+    values = pc.replace_substring_regex(values, r"(\.[0-9]*?)0+$", r"\1")  # 1.50 → 1.5, 2.00 → 2.
+    values = pc.replace_substring_regex(values, r"\.$", "")
+    values = pc.replace_substring_regex(values, r"^(-?)0+([0-9])", r"\1\2")  # 007 → 7, -00.5 → -0.5
+    return values
+
+
+def _any(mask: Any) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.any(mask).as_py())
+
+
+def _all(mask: Any) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.all(mask).as_py())
+
+
+def _accepts(values: Any, column: ColumnSpec) -> bool:
+    """Every (non-empty) value of a text column passes the row path's check unchanged."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    data_type = column.data_type
+    if data_type == DataType.STRING:
+        # The other types' checks refuse a space anywhere (patterns, charsets, exact sets).
+        if _any(pc.match_substring_regex(values, EDGE_SPACE)):
+            return False
+        limit = column.max_length
+        if limit and pc.max(pc.utf8_length(values)).as_py() > limit:
+            return False
+        return not _any(pc.match_substring_regex(values, CONTROL))
+    if data_type == DataType.ENUM:
+        return bool(column.enum_values) and _all(pc.is_in(values, value_set=pa.array(list(column.enum_values))))
+    if data_type == DataType.REGION_CODE:
+        return _all(pc.is_in(values, value_set=_region_codes()))
+    if data_type == DataType.CREDIT_CODE:
+        return credit_codes_ok(values)
+    if data_type == DataType.RESIDENT_ID:
+        return resident_ids_ok(values, timezone.localdate())
+    if data_type == DataType.DATE:
+        if not _all(pc.match_substring_regex(values, ISO_DATE)):
+            return False
+        try:
+            dates = pc.cast(values, pa.date32())  # refuses 2023-02-30
+        except pa.ArrowInvalid:
+            return False
+        return pc.min(pc.year(dates)).as_py() >= 1  # Python's dates start at year 1, Arrow's do not
+    return False
+
+
+@cache
+def _region_codes() -> Any:
+    import pyarrow as pa
+
+    return pa.array(regions.all_codes())
+
+
+def _lookup(values: dict[str, int]) -> Any:
+    import numpy as np
+
+    table = np.full(256, 255, dtype=np.uint8)
+    for char, value in values.items():
+        table[ord(char)] = value
+    return table
+
+
+def credit_codes_ok(values: Any) -> bool:
+    """validation.credit_code_ok over a column: 18 ASCII characters of the charset, registration
+    authority, organisation type 1–9, six digits of region, both check characters right."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if not _all(pc.equal(pc.binary_length(values), 18)):
+        return False  # a non-ASCII character makes the byte length differ from 18 or fails the lookups
+    charset = _lookup({char: index for index, char in enumerate(CREDIT_CHARSET)})
+    org_value = _lookup({char: (int(char) if char.isdigit() else ord(char) - 55) for char in CREDIT_CHARSET})
+    authority = _lookup(dict.fromkeys(REGISTRATION_AUTHORITIES, 1))
+    credit_weights = np.array(CREDIT_WEIGHTS, dtype=np.int64)
+    org_weights = np.array(ORG_CODE_WEIGHTS, dtype=np.int64)
+    for data in _fixed_width(values, 18):
+        indexes = charset[data]
+        if (indexes == 255).any() or (authority[data[:, 0]] != 1).any():
+            return False
+        if ((data[:, 1] < ord("1")) | (data[:, 1] > ord("9"))).any():
+            return False
+        if ((data[:, 2:8] < ord("0")) | (data[:, 2:8] > ord("9"))).any():
+            return False
+        org_check = 11 - (org_value[data[:, 8:16]].astype(np.int64) @ org_weights) % 11  # 10 → X, 11 → 0
+        expected16 = np.where(org_check == 10, ord("X"), np.where(org_check == 11, ord("0"), org_check + ord("0")))
+        if (expected16 != data[:, 16]).any():
+            return False
+        total = indexes[:, :17].astype(np.int64) @ credit_weights
+        if ((31 - total % 31) % 31 != indexes[:, 17]).any():
+            return False
+    return True
+
+
+def _fixed_width(values: Any, width: int) -> Any:
+    """The values' bytes as an (n, width) array, chunk by chunk (every value `width` bytes long)."""
+    import numpy as np
+
+    for chunk in values.chunks if hasattr(values, "chunks") else [values]:
+        if len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32, count=len(chunk) + 1, offset=chunk.offset * 4)
+            yield np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(-1, width)
+
+
+def resident_ids_ok(values: Any, today: date) -> bool:
+    """validation.resident_id_ok over a column: 17 ASCII digits and a check character (0–9, X)
+    that is right, a province of GB/T 2260, a real birth date from 1900-01-01 to today."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if not _all(pc.equal(pc.binary_length(values), 18)):
+        return False
+    provinces = np.zeros(100, dtype=bool)
+    for code in regions.all_codes():
+        if code.endswith("0000"):
+            provinces[int(code[:2])] = True
+    weights = np.array(RESIDENT_ID_WEIGHTS, dtype=np.int64)
+    check = np.frombuffer(RESIDENT_ID_CHECK.encode(), dtype=np.uint8)
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    earliest = EARLIEST_BIRTH.year * 10000 + EARLIEST_BIRTH.month * 100 + EARLIEST_BIRTH.day
+    latest = today.year * 10000 + today.month * 100 + today.day
+    for data in _fixed_width(values, 18):
+        digits = data[:, :17].astype(np.int64) - ord("0")
+        if ((digits < 0) | (digits > 9)).any():
+            return False
+        if not provinces[digits[:, 0] * 10 + digits[:, 1]].all():
+            return False
+        if (check[(digits @ weights) % 11] != data[:, 17]).any():
+            return False  # also refuses a lowercase x, which the row path would rewrite
+        year = digits[:, 6:10] @ np.array([1000, 100, 10, 1])
+        month = digits[:, 10] * 10 + digits[:, 11]
+        day = digits[:, 12] * 10 + digits[:, 13]
+        if ((month < 1) | (month > 12) | (day < 1)).any():
+            return False
+        leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+        if (day > month_days[month] + (leap & (month == 2))).any():
+            return False
+        born = year * 10000 + month * 100 + day
+        if ((born < earliest) | (born > latest)).any():
+            return False
+    return True
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _write(database: str, load_table: str, load_sql: str, table: pa.Table) -> None:
+    import adbc_driver_sqlite.dbapi
+
+    try:
+        with adbc_driver_sqlite.dbapi.connect(database) as db:
+            cursor = db.cursor()
+            cursor.execute("PRAGMA busy_timeout = 5000")
+            cursor.execute(f'DROP TABLE IF EXISTS "{load_table}"')  # left by a load that crashed
+            cursor.execute(load_sql)
+            cursor.adbc_ingest(load_table, table, mode="append")
+            cursor.close()
+            db.commit()
+    except BaseException:
+        traceback.print_exc()
+        raise
