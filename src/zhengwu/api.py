@@ -97,3 +97,7 @@ api.add_router("/supervision", supervision_router)
 from zhengwu.certificates.api import router as certificates_router  # noqa: E402
 
 api.add_router("/certificates", certificates_router)
+
+from zhengwu.documents.api import router as documents_router  # noqa: E402
+
+api.add_router("/documents", documents_router)

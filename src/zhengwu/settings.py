@@ -79,6 +79,14 @@ try:
     ZHENGWU_DISCLOSURE_ANSWER_DAYS = env.int("ZHENGWU_DISCLOSURE_ANSWER_DAYS", 20, minimum=1, maximum=60)
     ZHENGWU_DISCLOSURE_EXTENSION_DAYS = env.int("ZHENGWU_DISCLOSURE_EXTENSION_DAYS", 20, minimum=1, maximum=60)
     ZHENGWU_DISCLOSURE_THIRD_PARTY_DAYS = env.int("ZHENGWU_DISCLOSURE_THIRD_PARTY_DAYS", 15, minimum=1, maximum=60)
+    # Official documents (docs/rules.md §7, unverified local practice): time to sign for (签收) a
+    # received document: 特急 in minutes, 加急 and ordinary in working days; default 承办 time.
+    ZHENGWU_DOCUMENT_SIGN_EXTRA_URGENT_MINUTES = env.int(
+        "ZHENGWU_DOCUMENT_SIGN_EXTRA_URGENT_MINUTES", 120, minimum=10, maximum=1440
+    )
+    ZHENGWU_DOCUMENT_SIGN_URGENT_DAYS = env.int("ZHENGWU_DOCUMENT_SIGN_URGENT_DAYS", 1, minimum=1, maximum=10)
+    ZHENGWU_DOCUMENT_SIGN_DAYS = env.int("ZHENGWU_DOCUMENT_SIGN_DAYS", 2, minimum=1, maximum=10)
+    ZHENGWU_DOCUMENT_HANDLING_DAYS = env.int("ZHENGWU_DOCUMENT_HANDLING_DAYS", 10, minimum=1, maximum=60)
     # E-supervision: answering a 督办 notice, concluding and answering a complaint; the exposure list.
     ZHENGWU_URGING_ANSWER_DAYS = env.int("ZHENGWU_URGING_ANSWER_DAYS", 3, minimum=1, maximum=60)
     ZHENGWU_COMPLAINT_DAYS = env.int("ZHENGWU_COMPLAINT_DAYS", 10, minimum=1, maximum=60)
@@ -134,6 +142,7 @@ INSTALLED_APPS = [
     "zhengwu.eservices",
     "zhengwu.disclosure",
     "zhengwu.participation",
+    "zhengwu.documents",
     "zhengwu.portal",
     "zhengwu.workbench",
     "zhengwu.ops",

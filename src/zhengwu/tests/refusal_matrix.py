@@ -49,6 +49,7 @@ CLIENTS = {
     "client_write": ("police", ("exchange:write",)),  # holds the scope, writes to 市场监管厅's resource
     "client_provider": ("market", ("exchange:write",)),  # 市场监管厅's own system (it loads the one record)
     "client_submit": ("police", ("participation:submit",)),
+    "client_documents": ("market", ("documents:exchange",)),  # 市场监管厅's OA system
 }
 # market_new: staff of 市场监管厅 who has not enrolled a second factor yet (logged in, no device).
 PERSONAS = ("anonymous", *PUBLIC_PEOPLE, *STAFF, "market_new", *CLIENTS)
@@ -322,6 +323,44 @@ URLS: dict[str, Entry] = {
         post=True,
         verbs=("complete", "appeal", "uphold", "reject"),
     ),
+    # documents (电子公文): the sender's and the recipient's 文书 and leaders
+    "workbench/documents/": staff(*HANDLERS, scoped=False),
+    "workbench/documents/new/": staff(Role.CLERK, scoped=False, post=True),
+    "workbench/documents/<int:pk>/": staff(*HANDLERS, args="document"),
+    "workbench/documents/<int:pk>/edit/": staff(Role.CLERK, args="document", post=True),
+    r"workbench/documents/^(?P<pk>\d+)/(?P<verb>submit|approve|send_back|to_signer|sign|check|register|print|issue|attach)/$": staff(  # noqa: E501
+        *HANDLERS,
+        args="document",
+        get=False,
+        post=True,
+        verbs=("submit", "approve", "send_back", "to_signer", "sign", "check", "register", "print", "issue", "attach"),
+    ),
+    # not printed yet in the world: who may gets 404 "尚未印制"; the others are refused before that
+    r"workbench/documents/^(?P<pk>\d+)/file/(?P<which>pdf|seal)/$": staff(*HANDLERS, args="document_file", ok=(404,)),
+    "workbench/documents/inbox/": staff(*HANDLERS, scoped=False),
+    "workbench/documents/inbox/<int:pk>/": staff(*HANDLERS, args="delivery"),
+    r"workbench/documents/^inbox/(?P<pk>\d+)/(?P<verb>sign|return|register|review|instruct|assign|read|urge|handler_done|finish|archive)/$": staff(  # noqa: E501
+        *HANDLERS,
+        args="delivery",
+        get=False,
+        post=True,
+        verbs=(
+            "sign",
+            "return",
+            "register",
+            "review",
+            "instruct",
+            "assign",
+            "read",
+            "urge",
+            "handler_done",
+            "finish",
+            "archive",
+        ),
+    ),
+    "workbench/documents/search/": staff(*HANDLERS, scoped=False),
+    "workbench/documents/statistics/": staff(*HANDLERS, scoped=False),
+    "documents/verify/": P("anyone holding a document checks its seal"),
     # disclosure: staff
     "workbench/disclosure/publications/": staff(*HANDLERS, scoped=False, hidden="publication", hidden_from=CLERK),
     "workbench/disclosure/publications/new/": staff(*HANDLERS, scoped=False, post=True),
@@ -599,6 +638,7 @@ def _api(who: str, refused: tuple[str, ...], allowed: str, **kwargs: Any) -> Gua
 
 
 DIRECTORY = "API client with directory:read, or a logged-in person"
+DOCUMENTS = "a department's OA system (API client with documents:exchange), for its own department"
 QUERY = "API client with exchange:query and a grant for the resource"
 PURPOSE = {"X-Purpose": "%E7%9F%A9%E9%98%B5%E6%A0%B8%E6%9F%A5"}  # 矩阵核查, percent-encoded
 
@@ -688,6 +728,45 @@ OPERATIONS: dict[str, Entry] = {
     ),
     "GET /api/v1/participation/consultations": P("open consultations"),
     "GET /api/v1/participation/surveys/{survey_id}/results": P("published survey results"),
+    "POST /api/v1/documents/send": _api(
+        DOCUMENTS,
+        ("anonymous", "citizen", "market_clerk", "client_no_scope"),
+        "",
+        get=False,
+        post=True,
+        body="documents_send_body",
+    ),
+    "GET /api/v1/documents/sent/{document_id}": _api(
+        DOCUMENTS, ("anonymous", "citizen", "market_clerk", "client_no_scope"), "client_documents", args="document_id"
+    ),
+    "GET /api/v1/documents/received": _api(
+        DOCUMENTS, ("anonymous", "citizen", "market_clerk", "client_no_scope"), "client_documents"
+    ),
+    "POST /api/v1/documents/received/{delivery_id}/sign": _api(
+        DOCUMENTS,
+        ("anonymous", "citizen", "market_clerk", "client_no_scope"),
+        "",
+        args="delivery_id",
+        get=False,
+        post=True,
+    ),
+    "POST /api/v1/documents/received/{delivery_id}/return": _api(
+        DOCUMENTS,
+        ("anonymous", "citizen", "market_clerk", "client_no_scope"),
+        "",
+        args="delivery_id",
+        get=False,
+        post=True,
+        body={"reason": "not_ours"},
+    ),
+    # not printed yet in the world: who may gets 404; the others are refused before that
+    "GET /api/v1/documents/{document_id}/file": _api(
+        DOCUMENTS,
+        ("anonymous", "citizen", "market_clerk", "client_no_scope"),
+        "client_documents",
+        args="document_id",
+        ok=(404,),
+    ),
     "GET /api/v1/supervision/dashboard": _api(
         "supervisor, e-gov office, a department leader (own department), or an API client with supervision:read",
         ("anonymous", "citizen", "market_plain", "client_no_scope"),

@@ -205,6 +205,7 @@ class World:
         self._build_participation(citizen)
         self._build_supervision(citizen)
         self._build_certificates(citizen)
+        self._build_documents()
         self._build_accounts()
         self.audit_seq = record_action(Actor.platform(), MatrixAction.WORLD_BUILT).seq
 
@@ -328,6 +329,21 @@ class World:
             data_json="{}", issued_on=timezone.localdate(), signature="0" * 128,
         )  # fmt: skip
 
+    def _build_documents(self) -> None:
+        m = _App("documents")
+        # 市场监管厅's draft (with a delivery row to 公安厅), and 政数局's document delivered to 市场监管厅
+        self.document_row = m.Document.objects.create(
+            department=self.market, prefix="吉市监发", kind="notice", title="矩阵公文", body="正文"
+        )
+        m.Delivery.objects.create(document=self.document_row, department=self.police, title="矩阵公文", kind="notice")
+        incoming = m.Document.objects.create(
+            department=self.office, prefix="吉政数发", kind="notice", title="矩阵收文", body="正文", state="issued",
+            number="吉政数发〔2026〕1号",
+        )  # fmt: skip
+        self.delivery_row = m.Delivery.objects.create(
+            document=incoming, department=self.market, title="矩阵收文", kind="notice", number=incoming.number
+        )
+
     def _build_accounts(self) -> None:
         WorkdayOverride = _App("core").WorkdayOverride
 
@@ -422,6 +438,19 @@ class World:
             "open311_json": lambda: {"fmt": "json"},
             "record_key": lambda: {"resource_code": self.shared.code, "key": "X1"},
             "store_code": lambda: {"resource_code": self.shared.code},
+            "document": lambda: {"pk": self.document_row.pk},
+            "document_file": lambda: {"pk": self.document_row.pk, "which": "pdf"},
+            "document_id": lambda: {"document_id": self.document_row.pk},
+            "delivery": lambda: {"pk": self.delivery_row.pk},
+            "delivery_id": lambda: {"delivery_id": self.delivery_row.pk},
+            "documents_send_body": lambda: {
+                "kind": "letter",
+                "prefix": "吉市监函",
+                "title": "矩阵函",
+                "body": "正文",
+                "signer_name": "刘处长",
+                "main_to": [self.police.credit_code],
+            },
             "disclosure_request_body": lambda: {"agency": self.market.pk, "description": "请公开2025年食品抽检结果"},
         }
         return builders[name]()

@@ -19,6 +19,8 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("信息发布", "disclosure_wb:publications", (Role.CLERK, Role.DEPT_LEADER)),
     ("依申请公开", "disclosure_wb:requests", (Role.CLERK, Role.DEPT_LEADER)),
     ("年度报告", "disclosure_wb:annual_reports", (Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("公文发文", "documents_wb:documents", (Role.CLERK, Role.DEPT_LEADER)),
+    ("公文收文", "documents_wb:inbox", (Role.CLERK, Role.DEPT_LEADER)),
     ("来信办理", "participation_wb:letters", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
     ("意见征集", "participation_wb:consultations", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
     ("问卷调查", "participation_wb:surveys", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),

@@ -14,6 +14,7 @@ from zhengwu.accounts.models import User
 from zhengwu.catalog import todo as catalog_todo
 from zhengwu.core.contracts import TodoItem
 from zhengwu.disclosure import selectors as disclosure_selectors
+from zhengwu.documents import selectors as documents_selectors
 from zhengwu.eservices import selectors as eservices_selectors
 from zhengwu.exchange.sharing import todo as exchange_todo
 from zhengwu.participation import selectors as participation_selectors
@@ -23,6 +24,7 @@ PROVIDERS: tuple[Callable[[User], list[TodoItem]], ...] = (
     eservices_selectors.todo_items,
     disclosure_selectors.todo_items,
     participation_selectors.todo_items,
+    documents_selectors.todo_items,
     exchange_todo.todo_items,
     catalog_todo.todo_items,
     supervision_todo.todo_items,  # 督办 notices and forwarded complaints; complaints for supervisors

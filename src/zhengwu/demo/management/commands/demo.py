@@ -31,6 +31,7 @@ from zhengwu.demo.data import (
 )
 from zhengwu.demo.records import LEGAL_ENTITIES, MAX_ENTERPRISES, POPULATION, load_demo_records
 from zhengwu.disclosure.demo import load_demo as disclosure_demo
+from zhengwu.documents.demo import load_demo as documents_demo
 from zhengwu.eservices.demo import load_demo as eservices_demo
 from zhengwu.exchange.demo import load_demo as exchange_demo
 from zhengwu.participation.demo import load_demo as participation_demo
@@ -86,7 +87,14 @@ class Command(BaseCommand):
         # Each domain app loads its own demo, idempotently, after the accounts, catalog and base records.
         summaries = [
             load(say=self.stdout.write)
-            for load in (exchange_demo, certificates_demo, eservices_demo, disclosure_demo, participation_demo)
+            for load in (
+                exchange_demo,
+                certificates_demo,
+                eservices_demo,
+                disclosure_demo,
+                participation_demo,
+                documents_demo,
+            )
         ]
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(
