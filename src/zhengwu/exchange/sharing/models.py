@@ -176,9 +176,18 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
         raise _append_only()
 
 
-def _call_fk(to: Any, **unchecked: bool) -> models.ForeignKey[Any, Any]:
-    """A logged call's optional link to what it named; kept while the row is (PROTECT), no reverse accessor."""
-    return models.ForeignKey(to, null=True, blank=True, on_delete=models.PROTECT, related_name="+", **unchecked)
+def _call_fk(to: Any, *, checked: bool = True) -> models.ForeignKey[Any, Any]:
+    """A logged call's optional link to what it named; kept while the row is (PROTECT), no reverse
+    accessor. Not `checked`: neither indexed nor a FOREIGN KEY constraint (see AccessLogPending)."""
+    return models.ForeignKey(
+        to,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=checked,
+        db_constraint=checked,
+    )
 
 
 class LoggedCall(models.Model):
@@ -330,11 +339,11 @@ class AccessLogPending(LoggedCall):
     # throughput (docs/benchmarks.md). The ids are those of rows the call has just read; PROTECT
     # still stops the ORM deleting a row that a staged call names, and the sealed AccessLog keeps
     # its constraints (checked once per sealed batch).
-    api_client = _call_fk("accounts.ApiClient", db_index=False, db_constraint=False)
-    consumer = _call_fk("accounts.Department", db_index=False, db_constraint=False)
-    provider = _call_fk("accounts.Department", db_index=False, db_constraint=False)
-    resource = _call_fk("catalog.Resource", db_index=False, db_constraint=False)
-    grant = _call_fk(Grant, db_index=False, db_constraint=False)
+    api_client = _call_fk("accounts.ApiClient", checked=False)
+    consumer = _call_fk("accounts.Department", checked=False)
+    provider = _call_fk("accounts.Department", checked=False)
+    resource = _call_fk("catalog.Resource", checked=False)
+    grant = _call_fk(Grant, checked=False)
 
     objects = AccessLogPendingQuerySet.as_manager()
 
