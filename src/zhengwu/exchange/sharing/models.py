@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhengwu.audit.models import ChainEntry
 from zhengwu.catalog.signals import SignallingQuerySet
 from zhengwu.core.errors import ApplicationError, CoreError
 
@@ -228,7 +229,7 @@ class LoggedCall(models.Model):
         abstract = True
 
 
-class AccessLog(LoggedCall):
+class AccessLog(LoggedCall, ChainEntry):
     """One call of the query API (or one webhook push), written and committed before the answer.
 
     SM3 hash chain like the audit log: `hash` covers every field in `access_log.HASHED_FIELDS`
@@ -241,6 +242,7 @@ class AccessLog(LoggedCall):
     hash_chain_state = "zhengwu.exchange.sharing.access_log_verify.chain_state"
     hash_chain_check = "zhengwu.exchange.sharing.access_log_verify.chain_check"
     hash_chain_label = "共享访问日志"
+    append_only = staticmethod(_append_only)
 
     seq = models.BigIntegerField("序号", primary_key=True)
     api_client = _call_fk("accounts.ApiClient")
@@ -269,12 +271,6 @@ class AccessLog(LoggedCall):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.resource_code} {self.outcome}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or not getattr(self, "_chain_append", False):
-            raise _append_only()
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise _append_only()
