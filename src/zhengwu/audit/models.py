@@ -147,12 +147,20 @@ class AuditEvent(ChainEntry):
         return super().delete(*args, **kwargs)
 
 
-class AuditChainHead(models.Model):
-    """The one row writers lock to append; remembers the last sequence number and hash."""
+class ChainHead(models.Model):
+    """The one row (pk 1) writers of a hash chain lock to append (`chain.lock_seq_chain_head`);
+    remembers the last sequence number and hash."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=ZERO_HASH)
+
+    class Meta:
+        abstract = True
+
+
+class AuditChainHead(ChainHead):
+    """The audit log's chain head."""
 
     class Meta:
         verbose_name = "审计链头"

@@ -12,11 +12,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from zhengwu.audit.models import ChainEntry
+from zhengwu.audit.models import ZERO_HASH, ChainEntry, ChainHead
 from zhengwu.catalog.signals import SignallingQuerySet
 from zhengwu.core.errors import ApplicationError, CoreError
 
-ACCESS_LOG_ZERO_HASH = "0" * 64
+ACCESS_LOG_ZERO_HASH = ZERO_HASH
 
 __all__ = [
     "ACCESS_LOG_ZERO_HASH",
@@ -289,12 +289,8 @@ class AccessLogSubject(models.Model):
         return f"#{self.log_id} {self.key_index[:8]}…"
 
 
-class AccessLogHead(models.Model):
-    """The one row writers lock to append to the access log; last seq and hash."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default=ACCESS_LOG_ZERO_HASH)
+class AccessLogHead(ChainHead):
+    """The access log's chain head."""
 
     class Meta:
         verbose_name = "访问日志链头"
