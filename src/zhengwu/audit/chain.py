@@ -16,12 +16,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
+
+H = TypeVar("H", bound=Model)
 
 # Every stored field except `hash` and `mac` themselves. Changing this list changes every hash:
 # never do it without a versioned migration of the verification.
@@ -99,6 +101,18 @@ def rows_in_seq_order(
         if len(rows) < batch_size:
             return
         after = rows[-1]["seq"]
+
+
+def lock_seq_chain_head(heads: type[H], events: QuerySet[Any], zero_hash: str) -> H:
+    """Lock a seq chain's one-row head (pk 1) FOR UPDATE, as every writer appending to the chain
+    must. Normally created by a migration; gone only after the whole log was flushed, when it is
+    created again from the last entry of `events` (or empty)."""
+    head = heads.objects.select_for_update().filter(pk=1).first()  # type: ignore[attr-defined]
+    if head is None:
+        last = events.order_by("-seq").values("seq", "hash").first()
+        defaults = {"seq": last["seq"], "hash": last["hash"]} if last else {"seq": 0, "hash": zero_hash}
+        head, _ = heads.objects.select_for_update().get_or_create(pk=1, defaults=defaults)  # type: ignore[attr-defined]
+    return head
 
 
 # --- anchors (audit.anchors): a seq chain's head as signed outside the database -------------

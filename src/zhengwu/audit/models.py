@@ -14,6 +14,7 @@ past both.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +45,22 @@ def _within_retention() -> ApplicationError:
     )
 
 
+class ChainEntry(models.Model):
+    """An entry of an SM3 hash chain: inserted once, by the writer that locked the chain head (it
+    sets `_chain_append`), and never saved again; `append_only` is the error a model raises."""
+
+    append_only: Callable[[], ApplicationError]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or not getattr(self, "_chain_append", False):
+            raise type(self).append_only()
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         if self.filter(at__gt=retention_cutoff()).exists():
@@ -63,8 +80,10 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         raise _append_only()
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChainEntry):
     """One audited event. Rows are written only by `services.record` and never changed."""
+
+    append_only = staticmethod(_append_only)
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"
@@ -122,25 +141,26 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.outcome}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Only `services.record` appends (it sets `_chain_append` after locking the chain head).
-        if not self._state.adding or not getattr(self, "_chain_append", False):
-            raise _append_only()
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.at > retention_cutoff():
             raise _within_retention()
         return super().delete(*args, **kwargs)
 
 
-class AuditChainHead(models.Model):
-    """The one row writers lock to append; remembers the last sequence number and hash."""
+class ChainHead(models.Model):
+    """The one row (pk 1) writers of a hash chain lock to append (`chain.lock_seq_chain_head`);
+    remembers the last sequence number and hash."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=ZERO_HASH)
+
+    class Meta:
+        abstract = True
+
+
+class AuditChainHead(ChainHead):
+    """The audit log's chain head."""
 
     class Meta:
         verbose_name = "审计链头"

@@ -30,6 +30,7 @@ from zhengwu.audit.chain import (
     HASHED_FIELDS,
     event_hash,
     event_mac,
+    lock_seq_chain_head,
     rows_in_seq_order,
     seq_chain_check,
     seq_chain_state,
@@ -102,13 +103,7 @@ def actor_label(user: User) -> str:
 
 
 def _lock_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        # Normally created by migration 0001; gone only after the whole log was flushed.
-        last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-        defaults = {"seq": last["seq"], "hash": last["hash"]} if last else {"seq": 0, "hash": ZERO_HASH}
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults=defaults)
-    return head
+    return lock_seq_chain_head(AuditChainHead, AuditEvent.objects.all(), ZERO_HASH)
 
 
 def record_action(

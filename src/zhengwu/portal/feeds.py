@@ -9,11 +9,12 @@ portal without anyone copying it there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,36 +100,27 @@ def consultations(*, limit: int) -> list[SearchHit]:
     """Consultations (意见征集) and surveys (问卷调查) open today, the soonest to close first."""
     today = workdays.today()
     found: list[tuple[date, SearchHit]] = []
-    for consultation in participation_selectors.public_consultations().filter(closes_on__gte=today)[: limit * 2]:
-        if participation_selectors.consultation_is_open(consultation):
-            found.append(
-                (
-                    consultation.closes_on,
-                    SearchHit(
-                        kind="participation",
-                        kind_label="意见征集",
-                        title=consultation.title,
-                        url=reverse("participation:consultation", args=[consultation.pk]),
-                        summary=f"{consultation.department.name} · 截止 {consultation.closes_on:%Y-%m-%d}",
-                        day=consultation.opens_on,
-                    ),
+    kinds: tuple[tuple[QuerySet[Any], Callable[[Any], bool], str, str], ...] = (
+        (
+            participation_selectors.public_consultations(),
+            participation_selectors.consultation_is_open,
+            "意见征集",
+            "consultation",
+        ),
+        (participation_selectors.public_surveys(), participation_selectors.survey_is_open, "问卷调查", "survey"),
+    )
+    for queryset, is_open, kind_label, url_name in kinds:
+        for item in queryset.filter(closes_on__gte=today)[: limit * 2]:
+            if is_open(item):
+                hit = SearchHit(
+                    kind="participation",
+                    kind_label=kind_label,
+                    title=item.title,
+                    url=reverse(f"participation:{url_name}", args=[item.pk]),
+                    summary=f"{item.department.name} · 截止 {item.closes_on:%Y-%m-%d}",
+                    day=item.opens_on,
                 )
-            )
-    for survey in participation_selectors.public_surveys().filter(closes_on__gte=today)[: limit * 2]:
-        if participation_selectors.survey_is_open(survey):
-            found.append(
-                (
-                    survey.closes_on,
-                    SearchHit(
-                        kind="participation",
-                        kind_label="问卷调查",
-                        title=survey.title,
-                        url=reverse("participation:survey", args=[survey.pk]),
-                        summary=f"{survey.department.name} · 截止 {survey.closes_on:%Y-%m-%d}",
-                        day=survey.opens_on,
-                    ),
-                )
-            )
+                found.append((item.closes_on, hit))
     found.sort(key=lambda pair: (pair[0], pair[1].title))
     return [hit for _, hit in found[:limit]]
 

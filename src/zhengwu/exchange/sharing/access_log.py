@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department
-from zhengwu.audit.chain import canonical_json, canonical_time
+from zhengwu.audit.chain import canonical_json, canonical_time, lock_seq_chain_head
 from zhengwu.catalog.models import Resource
 from zhengwu.core import rawsql
 from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
@@ -110,12 +110,7 @@ def pending_mac(fields: Mapping[str, Any]) -> str:
 
 
 def _lock_head() -> AccessLogHead:
-    head = AccessLogHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        last = AccessLog.objects.order_by("-seq").values("seq", "hash").first()
-        defaults = {"seq": last["seq"], "hash": last["hash"]} if last else {"seq": 0, "hash": ACCESS_LOG_ZERO_HASH}
-        head, _ = AccessLogHead.objects.select_for_update().get_or_create(pk=1, defaults=defaults)
-    return head
+    return lock_seq_chain_head(AccessLogHead, AccessLog.objects.all(), ACCESS_LOG_ZERO_HASH)
 
 
 def _text(value: object, limit: int) -> str:

@@ -239,18 +239,12 @@ def records_search(request: HttpRequest, resource_code: str, page: Query[SearchQ
             raise
         rules = query_rules.granted_rules(shape, grant)
         items = []
-        keys: list[str] = []
-        indexes: list[str] = []
         for row in rows:
             out = masking.project(row, rules, plain_personal=grant.plain_personal)
             if "_disputed" in row:
                 out["_disputed"] = bool(row["_disputed"])
             items.append(out)
-            key = row.get(shape.key_item)
-            if key is not None:
-                logged, idx = query_rules.log_key(shape, str(key))
-                keys.append(logged)
-                indexes.extend(idx)
+        keys, indexes = query_rules.log_keys(shape, (row.get(shape.key_item) for row in rows))
         outcome = AccessLog.Outcome.OK if rows else AccessLog.Outcome.NOT_FOUND
         codes = [r.code for r in rules]
         ctx.log(outcome, keys=keys, filters=logged_filters, key_indexes=indexes, item_codes=codes, rows=len(rows))
@@ -276,14 +270,7 @@ def changes(request: HttpRequest, resource_code: str, query: Query[ChangesQuery]
         rows, next_since = tables.changes_since(ctx.resource, query.since, limit=query.limit)
         rules = query_rules.granted_rules(shape, grant)
         out = [query_rules.project_change(dict(c), rules, plain_personal=grant.plain_personal) for c in rows]
-        keys: list[str] = []
-        indexes: list[str] = []
-        for c in rows:
-            key = query_rules.change_key(dict(c), shape.key_item)
-            if key is not None:
-                logged, idx = query_rules.log_key(shape, key)
-                keys.append(logged)
-                indexes.extend(idx)
+        keys, indexes = query_rules.log_keys(shape, (query_rules.change_key(dict(c), shape.key_item) for c in rows))
         ctx.log(
             AccessLog.Outcome.OK,
             keys=keys,

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhengwu.audit.models import ZERO_HASH, ChainEntry, ChainHead
 from zhengwu.catalog.signals import SignallingQuerySet
 from zhengwu.core.errors import ApplicationError, CoreError
 
-ACCESS_LOG_ZERO_HASH = "0" * 64
+ACCESS_LOG_ZERO_HASH = ZERO_HASH
 
 __all__ = [
     "ACCESS_LOG_ZERO_HASH",
@@ -176,13 +177,22 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
         raise _append_only()
 
 
-class AccessLog(models.Model):
-    """One call of the query API (or one webhook push), written and committed before the answer.
+def _call_fk(to: Any, *, checked: bool = True) -> models.ForeignKey[Any, Any]:
+    """A logged call's optional link to what it named; kept while the row is (PROTECT), no reverse
+    accessor. Not `checked`: neither indexed nor a FOREIGN KEY constraint (see AccessLogPending)."""
+    return models.ForeignKey(
+        to,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=checked,
+        db_constraint=checked,
+    )
 
-    SM3 hash chain like the audit log: `hash` covers every field in `access_log.HASHED_FIELDS`
-    and `prev_hash`; `mac` is SM3-HMAC of the hash under a key outside the database.
-    `zhengwu audit verify` checks the chain through `hash_chain_verifier`.
-    """
+
+class LoggedCall(models.Model):
+    """The columns of one call of the query API that the access log and its staging table both hold."""
 
     class Outcome(models.TextChoices):
         OK = "ok", "成功"
@@ -197,28 +207,10 @@ class AccessLog(models.Model):
         CHANGES = "changes", "增量拉取"
         PUSH = "push", "订阅推送"
 
-    # Read by `zhengwu audit verify` (the audit app cannot import this one: layers).
-    hash_chain_verifier = "zhengwu.exchange.sharing.access_log_verify.verify_chain"
-    hash_chain_state = "zhengwu.exchange.sharing.access_log_verify.chain_state"
-    hash_chain_check = "zhengwu.exchange.sharing.access_log_verify.chain_check"
-    hash_chain_label = "共享访问日志"
-
-    seq = models.BigIntegerField("序号", primary_key=True)
     at = models.DateTimeField("时间")
-    api_client = models.ForeignKey(
-        "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     api_client_label = models.CharField("调用系统", max_length=200, blank=True)
-    consumer = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     consumer_label = models.CharField("使用部门", max_length=200, blank=True)
-    provider = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    resource = models.ForeignKey("catalog.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     resource_code = models.CharField("资源代码", max_length=100, blank=True)
-    grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     operation = models.CharField("操作", max_length=16, choices=Operation.choices)
     purpose = models.CharField("用途", max_length=200, blank=True)
     keys = models.JSONField("查询主键", default=list, blank=True)
@@ -231,9 +223,35 @@ class AccessLog(models.Model):
     latency_ms = models.PositiveIntegerField("耗时（毫秒）", default=0)
     zone = models.CharField("网络区域", max_length=16)
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    mac = models.CharField("校验码（SM3-HMAC）", max_length=64)
+
+    class Meta:
+        abstract = True
+
+
+class AccessLog(LoggedCall, ChainEntry):
+    """One call of the query API (or one webhook push), written and committed before the answer.
+
+    SM3 hash chain like the audit log: `hash` covers every field in `access_log.HASHED_FIELDS`
+    and `prev_hash`; `mac` is SM3-HMAC of the hash under a key outside the database.
+    `zhengwu audit verify` checks the chain through `hash_chain_verifier`.
+    """
+
+    # Read by `zhengwu audit verify` (the audit app cannot import this one: layers).
+    hash_chain_verifier = "zhengwu.exchange.sharing.access_log_verify.verify_chain"
+    hash_chain_state = "zhengwu.exchange.sharing.access_log_verify.chain_state"
+    hash_chain_check = "zhengwu.exchange.sharing.access_log_verify.chain_check"
+    hash_chain_label = "共享访问日志"
+    append_only = staticmethod(_append_only)
+
+    seq = models.BigIntegerField("序号", primary_key=True)
+    api_client = _call_fk("accounts.ApiClient")
+    consumer = _call_fk("accounts.Department")
+    provider = _call_fk("accounts.Department")
+    resource = _call_fk("catalog.Resource")
+    grant = _call_fk(Grant)
     prev_hash = models.CharField("前序哈希", max_length=64)
     hash = models.CharField("哈希（SM3）", max_length=64)
-    mac = models.CharField("校验码（SM3-HMAC）", max_length=64)
     # The staged row (AccessLogPending.id) this entry sealed; not hashed, only provenance (and
     # what lets the trigger allow that staged row to be deleted).
     pending_id = models.BigIntegerField("暂存编号", null=True, blank=True, unique=True)
@@ -254,12 +272,6 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.resource_code} {self.outcome}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or not getattr(self, "_chain_append", False):
-            raise _append_only()
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise _append_only()
 
@@ -277,12 +289,8 @@ class AccessLogSubject(models.Model):
         return f"#{self.log_id} {self.key_index[:8]}…"
 
 
-class AccessLogHead(models.Model):
-    """The one row writers lock to append to the access log; last seq and hash."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default=ACCESS_LOG_ZERO_HASH)
+class AccessLogHead(ChainHead):
+    """The access log's chain head."""
 
     class Meta:
         verbose_name = "访问日志链头"
@@ -299,7 +307,7 @@ class AccessLogPendingQuerySet(models.QuerySet["AccessLogPending"]):
         raise _append_only()
 
 
-class AccessLogPending(models.Model):
+class AccessLogPending(LoggedCall):
     """A call written durably before its answer, not yet chained: `access_log.append` inserts it
     (one INSERT, no lock on the chain head), `access_log.seal_pending` moves it into the chain.
 
@@ -315,7 +323,6 @@ class AccessLogPending(models.Model):
     hash_chain_label = "共享访问日志（待封存）"
 
     id = models.BigAutoField(primary_key=True)
-    at = models.DateTimeField("时间")
     # No indexes on the foreign keys: rows stay here for seconds, only read in id order, and
     # every index would cost each call of the API an extra write. No FOREIGN KEY constraints in
     # the database either: checking them at each call's commit locks the client, department,
@@ -324,61 +331,11 @@ class AccessLogPending(models.Model):
     # throughput (docs/benchmarks.md). The ids are those of rows the call has just read; PROTECT
     # still stops the ORM deleting a row that a staged call names, and the sealed AccessLog keeps
     # its constraints (checked once per sealed batch).
-    api_client = models.ForeignKey(
-        "accounts.ApiClient",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    api_client_label = models.CharField("调用系统", max_length=200, blank=True)
-    consumer = models.ForeignKey(
-        "accounts.Department",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    consumer_label = models.CharField("使用部门", max_length=200, blank=True)
-    provider = models.ForeignKey(
-        "accounts.Department",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    resource = models.ForeignKey(
-        "catalog.Resource",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    resource_code = models.CharField("资源代码", max_length=100, blank=True)
-    grant = models.ForeignKey(
-        Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
-    operation = models.CharField("操作", max_length=16, choices=AccessLog.Operation.choices)
-    purpose = models.CharField("用途", max_length=200, blank=True)
-    keys = models.JSONField("查询主键", default=list, blank=True)
-    filters = models.JSONField("查询条件", default=dict, blank=True)
-    key_indexes = models.JSONField("主键盲索引", default=list, blank=True)
-    item_codes = models.JSONField("返回信息项", default=list, blank=True)
-    rows = models.PositiveIntegerField("返回条数", default=0)
-    outcome = models.CharField("结果", max_length=16, choices=AccessLog.Outcome.choices)
-    reason = models.CharField("原因", max_length=64, blank=True)
-    latency_ms = models.PositiveIntegerField("耗时（毫秒）", default=0)
-    zone = models.CharField("网络区域", max_length=16)
-    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
-    mac = models.CharField("校验码（SM3-HMAC）", max_length=64)
+    api_client = _call_fk("accounts.ApiClient", checked=False)
+    consumer = _call_fk("accounts.Department", checked=False)
+    provider = _call_fk("accounts.Department", checked=False)
+    resource = _call_fk("catalog.Resource", checked=False)
+    grant = _call_fk(Grant, checked=False)
 
     objects = AccessLogPendingQuerySet.as_manager()
 

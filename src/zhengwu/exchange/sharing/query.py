@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -163,6 +164,18 @@ def log_key(shape: ResourceShape, key: str) -> tuple[str, list[str]]:
     if shape.key_is_resident_id:
         return masking.mask_resident_id(key), [blind_index(key, purpose="resident-id")]
     return key, []
+
+
+def log_keys(shape: ResourceShape, keys: Iterable[object]) -> tuple[list[str], list[str]]:
+    """`log_key` of each key that is not None: the keys as logged and all their blind indexes."""
+    logged: list[str] = []
+    indexes: list[str] = []
+    for key in keys:
+        if key is not None:
+            one, idx = log_key(shape, str(key))
+            logged.append(one)
+            indexes.extend(idx)
+    return logged, indexes
 
 
 _encode_body = NinjaJSONEncoder().encode  # ninja's JSON, without an encoder built per call

@@ -165,17 +165,11 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
 
 
 def _log_push(delivery: Delivery, subscription: Subscription, started: float) -> None:
-    from zhengwu.exchange.sharing.query import log_key, resource_shape
+    from zhengwu.exchange.sharing.query import log_keys, resource_shape
 
     shape = resource_shape(subscription.resource)
-    keys: list[str] = []
-    indexes: list[str] = []
-    for change in json.loads(delivery.body).get("changes", []):
-        key = change.get(shape.key_item)
-        if key is not None:
-            logged, idx = log_key(shape, str(key))
-            keys.append(logged)
-            indexes.extend(idx)
+    changes = json.loads(delivery.body).get("changes", [])
+    keys, indexes = log_keys(shape, (change.get(shape.key_item) for change in changes))
     access_log.append(
         operation=AccessLog.Operation.PUSH,
         outcome=AccessLog.Outcome.OK,

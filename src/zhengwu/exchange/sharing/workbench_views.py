@@ -9,6 +9,7 @@ in `views`.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -169,21 +170,31 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("sharing_wb:queue")
 
 
+def _post_action(request: HttpRequest, act: Callable[[Actor], object], done: str, back: str) -> HttpResponse:
+    """Run a POSTed action as the acting user: `done` on success, the error's message on refusal; then `back`."""
+    try:
+        act(Actor.from_request(request))
+        messages.success(request, done)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect(back)
+
+
 @staff_required(Role.EGOV_OFFICE)
 @require_POST
 def request_coordinate(request: HttpRequest, pk: int) -> HttpResponse:
     share_request = get_object_or_404(ShareRequest, pk=pk)
-    try:
-        sharing.share_request_coordinate(
-            actor=Actor.from_request(request),
+    return _post_action(
+        request,
+        lambda actor: sharing.share_request_coordinate(
+            actor=actor,
             share_request=share_request,
             approve=request.POST.get("decision") == "approve",
             note=request.POST.get("note", ""),
-        )
-        messages.success(request, "协调结果已记录。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("sharing_wb:queue")
+        ),
+        "协调结果已记录。",
+        "sharing_wb:queue",
+    )
 
 
 # --- grants -----------------------------------------------------------------------------------
@@ -200,12 +211,12 @@ def grants_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(Grant, pk=pk)
-    try:
-        sharing.grant_revoke(actor=Actor.from_request(request), grant=grant, reason=request.POST.get("reason", ""))
-        messages.success(request, "授权已撤销。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("sharing_wb:grants")
+    return _post_action(
+        request,
+        lambda actor: sharing.grant_revoke(actor=actor, grant=grant, reason=request.POST.get("reason", "")),
+        "授权已撤销。",
+        "sharing_wb:grants",
+    )
 
 
 # --- objections -------------------------------------------------------------------------------
@@ -243,17 +254,17 @@ def objections_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(Objection, pk=pk)
-    try:
-        sharing.objection_resolve(
-            actor=Actor.from_request(request),
+    return _post_action(
+        request,
+        lambda actor: sharing.objection_resolve(
+            actor=actor,
             objection=objection,
             corrected=request.POST.get("decision") == "corrected",
             answer=request.POST.get("answer", ""),
-        )
-        messages.success(request, "核实意见已提交。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("sharing_wb:objections")
+        ),
+        "核实意见已提交。",
+        "sharing_wb:objections",
+    )
 
 
 # --- access log -------------------------------------------------------------------------------

@@ -248,14 +248,19 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def _date(spec: ColumnSpec) -> Converter:
-    def convert(text: str) -> Any:
-        value = parse_date(text)
-        if value is None:
-            return Invalid("应为日期，格式 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD")
-        return value
+def _parsed(parse: Callable[[str], Any], message: str) -> Callable[[ColumnSpec], Converter]:
+    """The converter of a type read by `parse`, which returns None for text it cannot read."""
 
-    return convert
+    def for_column(spec: ColumnSpec) -> Converter:
+        def convert(text: str) -> Any:
+            value = parse(text)
+            if value is None:
+                return Invalid(message)
+            return value
+
+        return convert
+
+    return for_column
 
 
 def parse_datetime(text: str) -> datetime | None:
@@ -272,14 +277,8 @@ def parse_datetime(text: str) -> datetime | None:
     return value
 
 
-def _datetime(spec: ColumnSpec) -> Converter:
-    def convert(text: str) -> Any:
-        value = parse_datetime(text)
-        if value is None:
-            return Invalid("应为日期时间，格式 YYYY-MM-DD HH:MM:SS")
-        return value
-
-    return convert
+_date = _parsed(parse_date, "应为日期，格式 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD")
+_datetime = _parsed(parse_datetime, "应为日期时间，格式 YYYY-MM-DD HH:MM:SS")
 
 
 def _boolean(spec: ColumnSpec) -> Converter:
