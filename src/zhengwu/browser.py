@@ -29,11 +29,14 @@ class ContentSecurityPolicyViolation(AssertionError):
 
 
 @contextmanager
-def browser_page() -> Iterator[Any]:
+def browser_page(*, inject_scripts: bool = False) -> Iterator[Any]:
     """A fresh page in headless chromium. The ORM may be used from the test meanwhile.
 
     Every Content-Security-Policy violation chromium reports on any page the test visits fails the
-    test when the page closes (chromium logs each one to the console, across navigations)."""
+    test when the page closes (chromium logs each one to the console, across navigations).
+    `inject_scripts`: the test adds a script of its own to the pages (axe-core, which Playwright
+    injects inline): the browser lets it past the policy, and the policy is not checked there —
+    the journey tests check it on the same pages."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are sync.
@@ -44,7 +47,7 @@ def browser_page() -> Iterator[Any]:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page(locale="zh-CN")
+                page = browser.new_page(locale="zh-CN", bypass_csp=inject_scripts)
                 page.set_default_timeout(15_000)
                 violations: list[str] = []
                 page.on(

@@ -115,7 +115,7 @@ def test_no_serious_axe_violations(
     path = _pages(open_resource, market_dept)[key]
     assert path is not None, f"no page for {key!r}: has the app renamed its URL?"
     base = live_server.url
-    with browser_page() as page:
+    with browser_page(inject_scripts=True) as page:
         if key in NEEDS_LOGIN:
             sign_in(page, base, person_client(citizen))
         if large_font:
@@ -132,7 +132,7 @@ def test_no_serious_axe_violations(
 
 def test_keyboard_reaches_main_content_and_searches(live_server: Any, open_resource: Resource) -> None:
     base = live_server.url
-    with browser_page() as page:
+    with browser_page(inject_scripts=True) as page:
         page.goto(f"{base}/")
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.textContent") == "跳到主要内容"
@@ -154,7 +154,7 @@ def test_keyboard_reaches_main_content_and_searches(live_server: Any, open_resou
 
 def test_large_font_switch_works_from_the_keyboard(live_server: Any) -> None:
     base = live_server.url
-    with browser_page() as page:
+    with browser_page(inject_scripts=True) as page:
         page.goto(f"{base}/opendata/")
         switch = page.get_by_role("button", name="大字版")
         assert switch.get_attribute("aria-pressed") == "false"
@@ -170,7 +170,7 @@ def test_large_font_switch_works_from_the_keyboard(live_server: Any) -> None:
 
 def test_the_check_can_fail() -> None:
     """axe does flag a page with an unlabelled input and unreadable contrast (so the test above can fail)."""
-    with browser_page() as page:
+    with browser_page(inject_scripts=True) as page:
         page.set_content(
             '<html lang="zh-CN"><head><title>t</title></head><body><main><input type="text">'
             '<p style="color:#ccc;background:#fff">浅色文字</p></main></body></html>'
