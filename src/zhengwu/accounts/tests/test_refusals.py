@@ -15,6 +15,7 @@ from zhengwu.accounts import services
 from zhengwu.accounts.errors import AccountsError
 from zhengwu.accounts.models import ApiClient, Department, PhoneCode, Region, Role, RoleAssignment, User
 from zhengwu.audit.models import AuditEvent
+from zhengwu.audit.tests.helpers import refused_write
 from zhengwu.conftest import PASSWORD
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError
@@ -24,19 +25,9 @@ pytestmark = pytest.mark.django_db
 TABLES = (User, RoleAssignment, Department, Region, ApiClient, TOTPDevice, PhoneCode)
 
 
-def _counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in TABLES}
-
-
 def refused(call: Callable[[], Any]) -> tuple[ApplicationError, AuditEvent]:
     """Run `call`, which must be refused; check that only the one audit row was written."""
-    before, last_seq = _counts(), AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    with pytest.raises(ApplicationError) as caught:
-        call()
-    assert _counts() == before
-    [event] = AuditEvent.objects.filter(seq__gt=last_seq)
-    assert event.details["code"] == str(caught.value.code)
-    return caught.value, event
+    return refused_write(call, models=TABLES)
 
 
 def test_three_admin_rule_refusal_is_denied_in_the_log_and_grants_nothing(sec_admin: User, market_clerk: User) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -13,12 +13,14 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Model
 
 from zhengwu.audit import services
 from zhengwu.audit.chain import HASHED_FIELDS, event_hash
 from zhengwu.audit.models import AuditEvent
 from zhengwu.audit.write import AuditAction
 from zhengwu.core.actors import Actor
+from zhengwu.core.errors import ApplicationError
 
 SQLITE_TRIGGERS = (
     "audit_event_no_update",
@@ -109,3 +111,48 @@ def verify_command() -> tuple[int, str, str]:
     except SystemExit as exit_:
         return int(exit_.code or 0), out.getvalue(), err.getvalue()
     return 0, out.getvalue(), err.getvalue()
+
+
+def refused_write(
+    call: Callable[[], object],
+    *,
+    apps: Sequence[str] = (),
+    models: Sequence[type[Model]] = (),
+    rows: Sequence[Model] = (),
+    action: str | None = None,
+    outcome: str | None = None,
+    code: str | None = None,
+) -> tuple[ApplicationError, AuditEvent]:
+    """Run `call`, which must be refused (Saleor-style: refused and nothing written).
+
+    Checked: it raises ApplicationError (with `code` when given); no table of `apps` or `models`
+    gains or loses a row and none of `rows` changes; the audit log gains exactly one event, the
+    refusal, carrying the error's code (and `action`, `outcome` when given)."""
+    from django.apps import apps as registry
+
+    tables = {m for label in apps for m in registry.get_app_config(label).get_models()} | set(models)
+    tables.discard(AuditEvent)
+
+    def counts() -> dict[str, int]:
+        return {m._meta.label: m._default_manager.count() for m in tables}
+
+    def state() -> list[dict[str, Any]]:
+        for row in rows:
+            row.refresh_from_db()
+        return [{f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields} for row in rows]
+
+    before, snapshot = counts(), state()
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    with pytest.raises(ApplicationError) as caught:
+        call()
+    if code is not None:
+        assert str(caught.value.code) == code
+    assert counts() == before, "a refused write changed a table"
+    assert state() == snapshot, "a refused write changed a row"
+    [event] = AuditEvent.objects.filter(seq__gt=last)
+    assert event.details["code"] == str(caught.value.code)
+    if action is not None:
+        assert event.action == action
+    if outcome is not None:
+        assert event.outcome == outcome
+    return caught.value, event

@@ -7,13 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.forms.models import model_to_dict
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
+from zhengwu.audit.tests.helpers import refused_write
 from zhengwu.core.actors import Actor
-from zhengwu.core.errors import ApplicationError
 from zhengwu.eservices import services
 from zhengwu.eservices.models import Application, CaseTask, Rectification, ServiceItem
 from zhengwu.eservices.tests.conftest import GOOD_FORM, upload
@@ -23,31 +21,11 @@ pytestmark = pytest.mark.django_db
 DENIED, FAILURE = AuditEvent.Outcome.DENIED, AuditEvent.Outcome.FAILURE
 
 
-def _counts() -> dict[str, int]:
-    return {
-        model._meta.label: model._default_manager.count()
-        for model in apps.get_models()
-        if model._meta.app_label in ("eservices", "supervision", "audit", "exchange", "certificates")
-    }
-
-
 def _refused(call: Callable[[], Any], row: Any, action: str, outcome: str, code: str) -> AuditEvent:
     """Run `call`, expect the refusal `code`; nothing but one audit event of `outcome` is written."""
-    counts = _counts()
-    before = model_to_dict(row) if row is not None else None
-    latest = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    with pytest.raises(ApplicationError) as error:
-        call()
-    assert str(error.value.code) == code
-    after = _counts()
-    after["audit.AuditEvent"] -= 1
-    assert after == counts
-    if row is not None:
-        row.refresh_from_db()
-        assert model_to_dict(row) == before
-    [event] = AuditEvent.objects.filter(seq__gt=latest)
-    assert (event.action, event.outcome, event.details["code"]) == (action, outcome, code)
-    return event
+    apps = ["eservices", "supervision", "audit", "exchange", "certificates"]
+    rows = [row] if row is not None else []
+    return refused_write(call, apps=apps, rows=rows, action=action, outcome=outcome, code=code)[1]
 
 
 def _submit(citizen: User, item: ServiceItem) -> Application:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from zhengwu.accounts.models import User
-from zhengwu.audit.models import AuditEvent
+from zhengwu.audit.tests.helpers import refused_write
 from zhengwu.catalog.models import Resource
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
@@ -29,26 +29,9 @@ pytestmark = pytest.mark.django_db
 TABLES = (ShareRequest, Grant, Objection, Subscription, Timer, LoadJob)
 
 
-def _counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in TABLES}
-
-
-def _snapshot(*rows: Any) -> list[dict[str, Any]]:
-    for row in rows:
-        row.refresh_from_db()
-    return [{f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields} for row in rows]
-
-
 def refused(call: Callable[[], object], action: str, outcome: str, *rows: Any) -> ApplicationError:
     """`call` is refused; the audit log gains exactly one `action` row with `outcome`; nothing else moves."""
-    before, events, state = _counts(), AuditEvent.objects.count(), _snapshot(*rows)
-    with pytest.raises(ApplicationError) as info:
-        call()
-    assert _counts() == before and _snapshot(*rows) == state
-    new = list(AuditEvent.objects.order_by("seq")[events:])
-    assert [(e.action, e.outcome) for e in new] == [(action, outcome)]
-    assert new[0].details["code"] == str(info.value.code)
-    return info.value
+    return refused_write(call, models=TABLES, rows=rows, action=action, outcome=outcome)[0]
 
 
 def test_a_citizen_cannot_ask_for_a_resource(citizen: User, people: Resource) -> None:

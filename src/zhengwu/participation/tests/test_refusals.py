@@ -7,13 +7,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
+from zhengwu.audit.tests.helpers import refused_write
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
-from zhengwu.core.errors import ApplicationError
 from zhengwu.participation import rules, services
 from zhengwu.participation.models import Comment, Consultation, Flag, Letter, Survey
 from zhengwu.supervision.selectors import timer_for
@@ -23,21 +22,9 @@ pytestmark = pytest.mark.django_db
 DENIED, FAILURE = AuditEvent.Outcome.DENIED, AuditEvent.Outcome.FAILURE
 
 
-def _rows() -> dict[str, int]:
-    models = [*apps.get_app_config("participation").get_models(), *apps.get_app_config("supervision").get_models()]
-    return {model._meta.label: model._default_manager.count() for model in models}
-
-
 def refused(call: Callable[[], object], outcome: str, action: str) -> AuditEvent:
     """Run `call`, expect a refusal, and return the one audit event it left."""
-    rows = _rows()
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    with pytest.raises(ApplicationError):
-        call()
-    assert _rows() == rows, "a refused write changed something"
-    [event] = AuditEvent.objects.filter(seq__gt=last)
-    assert (event.action, event.outcome) == (action, outcome)
-    return event
+    return refused_write(call, apps=["participation", "supervision"], action=action, outcome=outcome)[1]
 
 
 def test_letter_steps_refused_to_the_wrong_people(

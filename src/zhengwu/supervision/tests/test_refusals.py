@@ -7,12 +7,11 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.apps import apps
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
+from zhengwu.audit.tests.helpers import refused_write
 from zhengwu.core.actors import Actor
-from zhengwu.core.errors import ApplicationError
 from zhengwu.supervision import oversight, services
 from zhengwu.supervision.models import Complaint, Timer
 from zhengwu.supervision.tests.conftest import item, start
@@ -20,29 +19,9 @@ from zhengwu.supervision.tests.conftest import item, start
 pytestmark = pytest.mark.django_db
 
 
-def row_counts() -> dict[str, int]:
-    """Rows of every table of supervision and core, and the successful audit events."""
-    counts = {
-        model._meta.label: model._default_manager.count()
-        for app in ("supervision", "core")
-        for model in apps.get_app_config(app).get_models()
-    }
-    counts["audit successes"] = AuditEvent.objects.filter(outcome=AuditEvent.Outcome.SUCCESS).count()
-    return counts
-
-
 def refused(call: Callable[[], Any], action: str, outcome: str, code: str) -> AuditEvent:
     """Run `call`, expect a refusal with `code`; nothing changed but the one refusal event, returned."""
-    before = row_counts()
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    with pytest.raises(ApplicationError) as caught:
-        call()
-    assert caught.value.code == code
-    assert row_counts() == before
-    events = list(AuditEvent.objects.filter(seq__gt=last))
-    assert [(e.action, e.outcome) for e in events] == [(action, outcome)]
-    assert events[0].details["code"] == code
-    return events[0]
+    return refused_write(call, apps=["supervision", "core"], action=action, outcome=outcome, code=code)[1]
 
 
 def test_refused_timer_writes_are_audited(market_clerk: User, market_dept: Department) -> None:
