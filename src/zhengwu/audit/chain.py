@@ -107,11 +107,12 @@ def lock_seq_chain_head(heads: type[H], events: QuerySet[Any], zero_hash: str) -
     """Lock a seq chain's one-row head (pk 1) FOR UPDATE, as every writer appending to the chain
     must. Normally created by a migration; gone only after the whole log was flushed, when it is
     created again from the last entry of `events` (or empty)."""
-    head = heads.objects.select_for_update().filter(pk=1).first()  # type: ignore[attr-defined]
+    manager = heads._default_manager
+    head = manager.select_for_update().filter(pk=1).first()
     if head is None:
         last = events.order_by("-seq").values("seq", "hash").first()
         defaults = {"seq": last["seq"], "hash": last["hash"]} if last else {"seq": 0, "hash": zero_hash}
-        head, _ = heads.objects.select_for_update().get_or_create(pk=1, defaults=defaults)  # type: ignore[attr-defined]
+        head, _ = manager.select_for_update().get_or_create(pk=1, defaults=defaults)
     return head
 
 
