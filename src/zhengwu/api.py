@@ -101,3 +101,11 @@ api.add_router("/certificates", certificates_router)
 from zhengwu.documents.api import router as documents_router  # noqa: E402
 
 api.add_router("/documents", documents_router)
+
+from zhengwu.emergency.api import router as emergency_router  # noqa: E402
+
+api.add_router("/emergency", emergency_router)
+
+from zhengwu.governance.api import router as governance_router  # noqa: E402
+
+api.add_router("/governance", governance_router)

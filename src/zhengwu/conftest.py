@@ -2,7 +2,7 @@
 
 Places: 吉林省 (`jilin`) and its departments 市场监管厅 (`market_dept`), 公安厅 (`police_dept`), the e-gov
 office 政务服务和数字化建设管理局 (`office_dept`, which also runs 12345 and e-supervision), 自然资源厅
-(`nature_dept`) and 住房城乡建设厅 (`housing_dept`).
+(`nature_dept`), 住房城乡建设厅 (`housing_dept`) and 应急管理厅 (`emergency_dept`).
 
 People, one fixture per role:
 - the public: `citizen` (张三, real-name), `company` (王五, agent of an enterprise), `outsider` (a citizen
@@ -10,6 +10,8 @@ People, one fixture per role:
 - 市场监管厅: `market_clerk`, `market_leader`, `market_officer` (data officer);
 - 公安厅: `police_clerk`, `police_officer` (data officer);
 - the e-gov office: `egov` (电子政务办), `supervisor` (电子监察);
+- 应急管理厅 (`emergency_dept`): `duty_officer` (值班员), `commander` (指挥长);
+- `systems_officer`: 市场监管厅's 信息化管理员, who keeps its entries in the systems inventory;
 - the three administrators: `sys_admin`, `sec_admin`, `audit_admin`.
 An app's conftest adds only what is its own (a second clerk, its records); it never redefines these.
 """
@@ -111,6 +113,11 @@ def housing_dept(jilin: Region) -> Department:
 
 
 @pytest.fixture
+def emergency_dept(jilin: Region) -> Department:
+    return _department(jilin, "吉林省应急管理厅", "11220000MB1957820C")
+
+
+@pytest.fixture
 def market_clerk(market_dept: Department) -> User:
     return make_staff("market_clerk", market_dept, Role.CLERK, name="市场监管局王科员")
 
@@ -143,6 +150,21 @@ def egov(office_dept: Department) -> User:
 @pytest.fixture
 def supervisor(office_dept: Department) -> User:
     return make_staff("zsj_supervisor", office_dept, Role.SUPERVISOR, name="电子监察吴监察员")
+
+
+@pytest.fixture
+def duty_officer(emergency_dept: Department) -> User:
+    return make_staff("duty_officer", emergency_dept, Role.DUTY_OFFICER, name="应急管理厅值班员周")
+
+
+@pytest.fixture
+def commander(emergency_dept: Department) -> User:
+    return make_staff("commander", emergency_dept, Role.COMMANDER, name="应急管理厅郑指挥长")
+
+
+@pytest.fixture
+def systems_officer(market_dept: Department) -> User:
+    return make_staff("market_systems", market_dept, Role.SYSTEMS_OFFICER, name="市场监管厅信息化管理员冯")
 
 
 @pytest.fixture

@@ -143,6 +143,8 @@ INSTALLED_APPS = [
     "zhengwu.disclosure",
     "zhengwu.participation",
     "zhengwu.documents",
+    "zhengwu.emergency",
+    "zhengwu.governance",
     "zhengwu.portal",
     "zhengwu.workbench",
     "zhengwu.ops",

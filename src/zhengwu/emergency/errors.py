@@ -1,0 +1,10 @@
+"""Error codes of the emergency app (docs/design.md rule 3)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EmergencyError(StrEnum):
+    INVALID_INPUT = "emergency.invalid_input"
+    WRONG_STATE = "emergency.wrong_state"

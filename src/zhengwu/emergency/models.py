@@ -1,0 +1,3 @@
+"""Models of the emergency app (tables `emergency_*`)."""
+
+from __future__ import annotations

@@ -1,0 +1,10 @@
+"""Error codes of the governance app (docs/design.md rule 3)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class GovernanceError(StrEnum):
+    INVALID_INPUT = "governance.invalid_input"
+    WRONG_STATE = "governance.wrong_state"

@@ -1,0 +1,3 @@
+"""Models of the governance app (tables `governance_*`)."""
+
+from __future__ import annotations
