@@ -161,6 +161,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "zhengwu.accounts.middleware.IdleTimeoutMiddleware",
+    "zhengwu.accounts.middleware.SecondFactorGateMiddleware",
     "zhengwu.core.middleware.ZoneMiddleware",
     "zhengwu.core.middleware.NulRefusalMiddleware",
     "zhengwu.core.middleware.ApplicationErrorMiddleware",

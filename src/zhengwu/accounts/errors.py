@@ -20,3 +20,4 @@ class AccountsError(StrEnum):
     INVALID_SCOPE = "accounts.invalid_scope"
     ALREADY_REVOKED = "accounts.already_revoked"
     LOGIN_FAILED = "accounts.login_failed"
+    SECOND_FACTOR_REQUIRED = "accounts.second_factor_required"

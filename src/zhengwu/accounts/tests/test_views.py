@@ -40,6 +40,44 @@ def test_staff_needs_password_then_totp_before_the_workbench(market_clerk: User)
     assert steps == ["password", "totp"]
 
 
+@pytest.mark.parametrize(
+    "path", ["/services/mine/", "/disclosure/requests/", "/certificates/", "/accounts/password/", "/", "/my/data-use/"]
+)
+def test_staff_after_the_password_alone_reaches_only_the_second_factor_pages(market_clerk: User, path: str) -> None:
+    client = Client()
+    client.post("/accounts/login/", {"username": "market_clerk", "password": PASSWORD})
+    response = client.get(path)
+    assert response.status_code == 302 and response.url.startswith("/accounts/otp/?next=")
+    assert client.get("/accounts/otp/").status_code == 200
+    device = TOTPDevice.objects.get(user=market_clerk)
+    client.post("/accounts/otp/", {"token": _token(device)})
+    after = client.get(path)  # past the gate, the page's own rules answer (200, or 404 for staff)
+    assert after.status_code in (200, 404) and "/accounts/otp/" not in after.get("Location", "")
+
+
+def test_a_write_before_the_second_factor_is_refused_and_audited(market_clerk: User) -> None:
+    client = Client()
+    client.post("/accounts/login/", {"username": "market_clerk", "password": PASSWORD})
+    before = market_clerk.password
+    change = {"old_password": PASSWORD, "new_password1": "x", "new_password2": "x"}
+    response = client.post("/accounts/password/", change)
+    assert response.status_code == 302 and response.url.startswith("/accounts/otp/")
+    market_clerk.refresh_from_db()
+    assert market_clerk.password == before
+    refusal = AuditEvent.objects.get(action="audit.request.refused")
+    assert refusal.details["code"] == "accounts.second_factor_required"
+    api = client.post("/api/v1/participation/letters", {}, content_type="application/json")
+    assert api.status_code == 401  # the API takes a half-finished login for none
+    # Logging out is always possible.
+    assert client.post("/accounts/logout/").status_code == 302
+
+
+def test_citizen_pages_are_not_gated_for_citizens(citizen: User) -> None:
+    client = Client()
+    client.post("/accounts/login/", {"username": "citizen_zhang", "password": PASSWORD})
+    assert client.get("/services/mine/").status_code == 200
+
+
 def test_wrong_totp_is_refused_and_audited(market_clerk: User) -> None:
     client = Client()
     client.post("/accounts/login/", {"username": "market_clerk", "password": PASSWORD})
