@@ -204,9 +204,58 @@ class _FileDigest:
         return self.digest
 
 
+def _cjk_count(text: str) -> int:
+    return sum(1 for char in text if "\u4e00" <= char <= "\u9fff")
+
+
+def _encoding_problem(path: Path) -> ApplicationError | None:
+    """Why a text file that is not UTF-8 throughout cannot be read, naming the line and byte; None
+    when it reads as GB18030 (what `_scan` then took it for).
+
+    A file whose non-ASCII text decodes as UTF-8 up to some point is a UTF-8 file broken there (a
+    cut multi-byte sequence, or text of another encoding pasted in): it is not GB18030. Lines
+    split on 0x0A, which is never part of a multi-byte character in either encoding.
+    """
+
+    def where(number: int, offset: int, line: bytes, error: UnicodeDecodeError) -> str:
+        bad = " ".join(f"0x{byte:02X}" for byte in line[error.start : error.end])
+        return f"第 {number} 行第 {error.start + 1} 字节（全文件第 {offset + error.start + 1} 字节，{bad}）"
+
+    utf8_chinese = 0  # CJK characters read as UTF-8 so far (GB18030 bytes rarely make even one)
+    with path.open("rb") as handle:
+        offset = 0
+        for number, line in enumerate(handle, 1):
+            if not line.isascii():
+                try:
+                    utf8_chinese += _cjk_count(line.decode("utf-8"))
+                except UnicodeDecodeError as error:
+                    utf8_chinese += _cjk_count(line[: error.start].decode("utf-8", errors="ignore"))
+                    if utf8_chinese >= 2:
+                        return _file_error(
+                            f"文件按 UTF-8 编码读取，{where(number, offset, line, error)}不是完整的 UTF-8 字符："
+                            "文件可能被截断，或混入了其他编码的文字。请检查该处后重新上传。"
+                        )
+                    break  # its first Chinese text is not UTF-8: a GB18030 file, checked below
+            offset += len(line)
+    with path.open("rb") as handle:
+        offset = 0
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode("gb18030")
+            except UnicodeDecodeError as error:
+                return _file_error(
+                    f"文件既不是 UTF-8 也不是 GB18030 编码：按 GB18030 读取时，{where(number, offset, line, error)}"
+                    "无法识别。请将文件另存为 UTF-8 编码后重新上传。"
+                )
+            offset += len(line)
+    return None
+
+
 def _detect_format(path: Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(512)
+    if not head.removeprefix(codecs.BOM_UTF8).strip() and len(head) < 512:
+        raise _file_error("文件为空：没有表头，也没有数据行。")
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -624,6 +673,8 @@ def loadjob_run(*, job_id: int, progress: Progress | None = None) -> LoadResult:
         file_digest = _FileDigest(path)
         encoding, has_quote = _scan(path)
         file_format = _detect_format(path)
+        if file_format == "csv" and encoding != "utf-8" and (problem := _encoding_problem(path)):
+            raise problem
     except (ApplicationError, OSError) as error:
         message = error.message if isinstance(error, ApplicationError) else "无法读取文件。"
         _finish_job(job, "fail", message=message, errors=[_file_level(message)], error_count=1)

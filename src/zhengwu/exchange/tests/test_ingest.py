@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -156,6 +157,36 @@ def test_chinese_encodings_are_detected(enterprises: Resource, tmp_path: Path, e
     assert result.ok, result.errors
     assert result.job.encoding == {"gbk": "gb18030", "gb18030": "gb18030", "utf-8-sig": "utf-8-bom"}[encoding]
     assert store.get_record(enterprises, rows[0][0])["name"] == rows[0][1]  # type: ignore[index]
+
+
+def test_a_cut_utf8_sequence_is_named_by_line_and_byte(enterprises: Resource, tmp_path: Path) -> None:
+    rows = [row_for(code, name="吉林省长春市朝阳区某某商贸有限公司") for code in credit_codes(3)]
+    path = write_csv(tmp_path / "e.csv", HEADER_NAMES, rows, encoding="utf-8")
+    data = path.read_bytes().rstrip(b"\r\n")
+    cut = data.rindex("公司".encode()) + 4  # the file ends inside 司's three bytes
+    path.write_bytes(data[:cut])
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
+    assert not result.ok and result.job.state == LoadJob.State.FAILED
+    assert result.message.startswith("文件按 UTF-8 编码读取，第 4 行第 ")
+    assert f"全文件第 {cut} 字节，0xE5）" in result.message and "截断" in result.message
+    assert "GB18030" not in result.message and store.count_records(enterprises) == 0
+
+
+def test_a_file_in_no_known_encoding_is_named_by_line_and_byte(enterprises: Resource, tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_bytes(",".join(HEADER_CODES).encode() + b"\n" + b"\x80\x80" + b",x" * 5 + b"\n")
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
+    assert not result.ok
+    assert "既不是 UTF-8 也不是 GB18030" in result.message and "第 2 行第 1 字节" in result.message
+
+
+@pytest.mark.parametrize("content", [b"", codecs.BOM_UTF8, b"\n\n"])
+def test_an_empty_file_is_called_empty(enterprises: Resource, tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "e.csv"
+    path.write_bytes(content)
+    result = ingest_file(actor=Actor.platform(), resource=enterprises, path=path)
+    assert not result.ok and result.message == "文件为空：没有表头，也没有数据行。"
+    assert result.error_count == 1
 
 
 def test_tab_separated_file(enterprises: Resource, tmp_path: Path) -> None:
