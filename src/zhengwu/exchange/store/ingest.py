@@ -25,6 +25,7 @@ import io
 import json
 import logging
 import os
+import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -539,7 +540,8 @@ def _load(
     errors = _Errors(spec)
     LOAD_JOB.move(job, "start")
     job.started_at = timezone.now()
-    job.save(update_fields=["state", "started_at"])
+    job.runner = this_process()
+    job.save(update_fields=["state", "started_at", "runner"])
     source: _Source | None = None
     prepared: columnar.Prepared | None = None
 
@@ -705,6 +707,62 @@ def loadjob_run(*, job_id: int, progress: Progress | None = None) -> LoadResult:
         progress_path(job.pk).unlink(missing_ok=True)
         if job.source == LoadJob.Source.UPLOAD:
             path.unlink(missing_ok=True)
+
+
+def this_process() -> str:
+    """host:pid:start time of this process (the start time tells a reused pid apart)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid())}"
+
+
+def _process_start(pid: int) -> str:
+    """The process's start time in clock ticks since boot (Linux /proc), or "" where unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return ""
+    return fields[19] if len(fields) > 19 else ""
+
+
+def _runner_gone(runner: str) -> bool:
+    """True when `runner` was a process of this host that no longer runs."""
+    host, _, rest = runner.partition(":")
+    pid_text, _, started = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False  # another node's: its own workers check it
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # alive, another user's
+    return bool(started) and _process_start(pid) != started  # the pid now belongs to another process
+
+
+ABANDONED = "加载进程（{runner}）已中止，任务未完成，已记为失败，数据表未作任何改动。请重新上传文件加载。"
+
+
+def loadjob_fail_abandoned() -> list[int]:
+    """Mark failed every running load whose process on this host is gone, and remove its progress
+    and uploaded files (run when a worker starts and every few minutes). The load's own
+    transaction died with its process, so the table is as it was before; only the job is left."""
+    failed: list[int] = []
+    for job in LoadJob.objects.filter(state=LoadJob.State.RUNNING).exclude(runner="").select_related("resource"):
+        if not _runner_gone(job.runner):
+            continue
+        message = ABANDONED.format(runner=job.runner)
+        with transaction.atomic():
+            locked = LoadJob.objects.select_for_update().get(pk=job.pk)
+            if locked.state != LoadJob.State.RUNNING:
+                continue
+            _finish_job(locked, "fail", message=message, errors=[_file_level(message)], error_count=1)
+            _audit(Actor.platform(), job.resource, AuditEvent.Outcome.FAILURE, job=job.pk, message=message)
+        progress_path(job.pk).unlink(missing_ok=True)
+        progress_path(job.pk).with_suffix(".tmp").unlink(missing_ok=True)
+        if job.source == LoadJob.Source.UPLOAD and job.stored_path:
+            Path(job.stored_path).unlink(missing_ok=True)
+        failed.append(job.pk)
+    return failed
 
 
 def _file_level(message: str) -> dict[str, Any]:

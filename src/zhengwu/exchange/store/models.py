@@ -72,6 +72,8 @@ class LoadJob(models.Model):
     error_count = models.BigIntegerField("错误数", default=0)
     errors = models.JSONField("错误明细（前 1000 条）", default=list, blank=True)
     message = models.TextField("结果说明", blank=True)
+    # host:pid:start time of the process running the load, so a load whose process died is found.
+    runner = models.CharField("运行进程", max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

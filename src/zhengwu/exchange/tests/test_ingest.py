@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -644,3 +645,56 @@ def test_a_file_with_quoted_fields_is_checked_in_one_process(
     assert result.ok and result.rows_written == 5
     assert used == []  # a quoted field may hold a line break: no splitting at line ends
     assert store.get_record(enterprises, codes[2])["name"] == "某某,第2\n分公司"
+
+
+def test_a_load_whose_process_died_is_failed_and_its_files_removed(
+    enterprises: Resource, tmp_path: Path, market_officer: User
+) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    upload = ingest.upload_path("e.csv")
+    upload.write_text("x")
+
+    def running(runner: str, stored: Path) -> LoadJob:
+        return LoadJob.objects.create(
+            resource=enterprises,
+            actor=market_officer,
+            source=LoadJob.Source.UPLOAD,
+            stored_path=str(stored),
+            state=LoadJob.State.RUNNING,
+            started_at=timezone.now(),
+            runner=runner,
+        )
+
+    host = ingest.this_process().split(":")[0]
+    orphan = running(f"{host}:{dead.pid}:1", upload)
+    ingest.progress_path(orphan.pk).write_text('{"rows": 5, "fraction": 0.1}')
+    alive = running(ingest.this_process(), tmp_path / "alive.csv")
+    elsewhere = running(f"another-node:{dead.pid}:1", tmp_path / "other.csv")
+    reused = running(f"{host}:{os.getpid()}:0", tmp_path / "reused.csv")  # our pid, another start time
+
+    assert sorted(ingest.loadjob_fail_abandoned()) == sorted([orphan.pk, reused.pk])
+    orphan.refresh_from_db()
+    assert orphan.state == LoadJob.State.FAILED and orphan.finished_at is not None
+    assert "已中止" in orphan.message and orphan.error_count == 1
+    assert not upload.exists() and not ingest.progress_path(orphan.pk).exists()
+    for job in (alive, elsewhere):
+        job.refresh_from_db()
+        assert job.state == LoadJob.State.RUNNING
+    event = AuditEvent.objects.filter(action="exchange.load", outcome="failure").latest("seq")
+    assert event.details["job"] == orphan.pk or event.details["job"] == reused.pk
+    assert ingest.loadjob_fail_abandoned() == []  # once only
+
+
+def test_a_running_load_records_its_process(enterprises: Resource, tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def progress(rows: int, fraction: float | None) -> None:
+        seen.append(LoadJob.objects.get().runner)
+
+    path = write_csv(tmp_path / "e.csv", HEADER_NAMES, [row_for(code) for code in credit_codes(2)])
+    assert ingest_file(actor=Actor.platform(), resource=enterprises, path=path, progress=progress).ok
+    assert seen and seen[0] == ingest.this_process()
