@@ -21,7 +21,7 @@ from zhengwu.accounts.models import Department, User
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError, not_found
 from zhengwu.core.pagination import keyset_page
-from zhengwu.core.schemas import ErrorOut
+from zhengwu.core.schemas import ErrorOut, RowId
 from zhengwu.disclosure import selectors, services
 from zhengwu.disclosure.models import ApplicantKind, Category, DisclosureRequest, Publication, Validity
 
@@ -58,7 +58,7 @@ class PublicationFilter(Schema):
     after: int | None = Field(None, description="上一页返回的 next_after；首页不填")
     limit: int = Field(50, ge=1, le=500)
     q: str | None = Field(None, max_length=100, description="中文全文检索（标题、主题词、文号、正文）")
-    agency: int | None = Field(None, description="发布机构 id")
+    agency: RowId | None = Field(None, description="发布机构 id")
     category: Category | None = None
     year: int | None = Field(None, ge=1949, le=2100, description="成文年份")
     validity: Validity | None = None
@@ -111,7 +111,7 @@ def get_publication(request: HttpRequest, publication_id: int) -> dict[str, Any]
 
 
 class RequestIn(Schema):
-    agency: int = Field(description="受理机关 id")
+    agency: RowId = Field(description="受理机关 id")
     description: str = Field(min_length=1, max_length=4000, description="所需信息的名称、文号或内容描述")
     applicant_kind: ApplicantKind = ApplicantKind.CITIZEN
     applicant_name: str = Field("", max_length=100, description="默认为账号实名")

@@ -213,7 +213,7 @@ def send(request: HttpRequest, payload: SendIn) -> Status:
 
 @router.get(
     "/sent/{document_id}",
-    response={200: SentOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: SentOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="发文的分发情况",
 )
 def sent(request: HttpRequest, document_id: int) -> SentOut:
@@ -223,7 +223,9 @@ def sent(request: HttpRequest, document_id: int) -> SentOut:
     return _sent(document)
 
 
-@router.get("/received", response={200: ReceivedPage, 400: ErrorOut, 401: ErrorOut}, summary="本单位收文列表")
+@router.get(
+    "/received", response={200: ReceivedPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}, summary="本单位收文列表"
+)
 def received(request: HttpRequest, filters: Query[ReceivedFilter]) -> dict[str, object]:
     rows = selectors.inbox(_actor(request), state=filters.state).select_related("document__department")
     items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
@@ -265,7 +267,7 @@ def return_(request: HttpRequest, delivery_id: int, payload: ReturnIn) -> Receiv
 
 @router.get(
     "/{document_id}/file",
-    response={200: bytes, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: bytes, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="下载版式文件（PDF）或其电子印章文件",
 )
 def file(request: HttpRequest, document_id: int, which: Literal["pdf", "seal"] = "pdf") -> HttpResponse:

@@ -4,7 +4,7 @@ accessibility switches, error pages."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from zhengwu.accounts import selectors as account_selectors
 from zhengwu.catalog import selectors as catalog_selectors
 from zhengwu.catalog.models import Resource
 from zhengwu.core import errors as core_errors
+from zhengwu.core.errors import CoreError
 from zhengwu.exchange.store import open_data
 from zhengwu.portal import feeds
 from zhengwu.portal import opendata as downloads
@@ -134,6 +135,8 @@ def toggle_large_font(request: HttpRequest) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path_info.startswith("/api/"):  # a machine asked: the API's own error body, not a page
+        return JsonResponse({"code": CoreError.NOT_FOUND, "message": "接口地址不存在。", "fields": {}}, status=404)
     return render(request, "core/error.html", {"title": "页面不存在", "message": "您访问的页面不存在。"}, status=404)
 
 
