@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 
 from zhengwu.accounts.models import Role, User
@@ -124,7 +125,7 @@ def search(actor: Actor, query: str, *, kind: str = "", year: int | None = None,
 def statistics(actor: Actor, year: int) -> dict[str, Any]:
     """Sent and received counts and the average signing time (hours) of each recipient unit."""
     if actor.department_id is None:
-        return {"year": year, "sent": 0, "received": 0, "units": []}
+        return {"year": year, "sent": 0, "received": 0, "units": [], "months": []}
     sent = sent_documents(actor).filter(issued_at__year=year).count()
     received = inbox(actor, year=year).count()
     signing = (
@@ -148,7 +149,42 @@ def statistics(actor: Actor, year: int) -> dict[str, Any]:
         }
         for row in signing
     ]
-    return {"year": year, "sent": sent, "received": received, "units": rows}
+    return {"year": year, "sent": sent, "received": received, "units": rows, "months": _by_month(actor, actor.department_id, year)}
+
+
+def _by_month(actor: Actor, department_id: int, year: int) -> list[dict[str, int]]:
+    """Documents issued and received in each month of `year` (months in the platform's time zone)."""
+    issued = dict(
+        sent_documents(actor)
+        .filter(issued_at__year=year)
+        .annotate(month=ExtractMonth("issued_at"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    received = dict(
+        Delivery.objects.filter(department_id=department_id, delivered_at__year=year)
+        .annotate(month=ExtractMonth("delivered_at"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    return [{"month": m, "sent": issued.get(m, 0), "received": received.get(m, 0)} for m in range(1, 13)]
+
+
+def statistics_chart(stats: dict[str, Any]) -> dict[str, Any]:
+    """What the statistics page's two charts draw (core/static/zhengwu/charts.js, "documents")."""
+    units = stats["units"]
+    return {
+        "months": [f"{row['month']}月" for row in stats["months"]],
+        "sent": [row["sent"] for row in stats["months"]],
+        "received": [row["received"] for row in stats["months"]],
+        "units": [row["department"] for row in units],
+        "delivered": [row["count"] for row in units],
+        "signed": [row["signed"] for row in units],
+        "returned": [row["returned"] for row in units],
+        "hours": [row["hours"] for row in units],
+    }
 
 
 def timers_by_target(kind: str, department_id: int) -> dict[str, Any]:

@@ -386,8 +386,38 @@ def _export(request: HttpRequest, rows: Any) -> HttpResponse:
 @staff_required(*STAFF)
 def statistics(request: HttpRequest) -> HttpResponse:
     year = _year(request.GET.get("year")) or workdays.today().year
+    stats = selectors.statistics(Actor.from_request(request), year)
+    if request.GET.get("format") == "xlsx":
+        return _statistics_export(request, stats)
     context = {
-        "stats": selectors.statistics(Actor.from_request(request), year),
+        "stats": stats,
+        "chart": selectors.statistics_chart(stats),
         "years": selectors.year_choices(workdays.today()),
     }
     return render(request, "documents/wb_statistics.html", context)
+
+
+def _statistics_export(request: HttpRequest, stats: dict[str, Any]) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    months = workbook.create_sheet("按月发文收文")
+    months.append(xlsx_row(months, ["月份", "发文", "收文"]))
+    for row in stats["months"]:
+        months.append(xlsx_row(months, [f"{stats['year']}年{row['month']}月", row["sent"], row["received"]]))
+    units = workbook.create_sheet("各单位签收")
+    units.append(xlsx_row(units, ["单位", "送达", "已签收", "退回", "平均签收用时（小时）"]))
+    for row in stats["units"]:
+        units.append(
+            xlsx_row(units, [row["department"], row["count"], row["signed"], row["returned"], row["hours"] or ""])
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    record_action(
+        Actor.from_request(request),
+        DocumentsAction.EXPORT,
+        details={"statistics": stats["year"], "rows": len(stats["units"])},
+    )
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="documents-statistics-{stats["year"]}.xlsx"'
+    return response

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.conftest import staff_client
+from zhengwu.core import workdays
 from zhengwu.documents import storage
 from zhengwu.documents.models import Delivery, Document
 from zhengwu.documents.tests.conftest import issued
@@ -104,7 +108,18 @@ def test_search_and_export(
     )
     export = client.get(reverse("documents_wb:search"), {"q": "食品安全", "format": "xlsx"})
     assert export.status_code == 200 and export.content[:2] == b"PK"
-    assert client.get(reverse("documents_wb:statistics")).status_code == 200
+    page = client.get(reverse("documents_wb:statistics"))
+    assert page.status_code == 200
+    chart = page.context["chart"]
+    month = workdays.today().month
+    assert chart["sent"][month - 1] == 1 and sum(chart["sent"]) == 1
+    assert chart["units"] == [police_dept.name] and chart["delivered"] == [1] and chart["signed"] == [0]
+    assert 'data-chart="documents_months"' in page.content.decode()
+    book = client.get(reverse("documents_wb:statistics"), {"format": "xlsx"})
+    assert book.status_code == 200
+    sheets = load_workbook(io.BytesIO(book.content))
+    assert [c.value for c in sheets["各单位签收"][2]][:3] == [police_dept.name, 1, 0]
+    assert sheets["按月发文收文"].max_row == 13
 
 
 def test_public_verify_page(

@@ -40,6 +40,18 @@
       return bars(d.departments, [["提供资源", d.provided], ["被调用次数", d.used], ["答复申请", d.answered],
         ["按时答复", d.on_time], ["收到纠错", d.objections]], "次数/个数", 20);
     },
+    // 公文统计: documents issued and received per month
+    documents_months: function (d) {
+      return bars(d.months, [["发文", d.sent, "#b3261e"], ["收文", d.received, "#0969da"]], "件数", 0);
+    },
+    // 公文统计: per recipient unit, deliveries (bars) and the average time to sign (line, right axis)
+    documents_units: function (d) {
+      var option = bars(d.units, [["送达", d.delivered], ["已签收", d.signed, "#1a7f37"],
+        ["退回", d.returned, "#d29922"]], "件数", 30);
+      option.yAxis = [option.yAxis, {type: "value", name: "小时", position: "right"}];
+      option.series.push({name: "平均签收用时（小时）", type: "line", yAxisIndex: 1, data: d.hours});
+      return option;
+    },
     // 问卷结果: one chart per question (data-question names it)
     survey: function (d, element) {
       var q = d.questions.filter(function (q) { return String(q.id) === element.dataset.question; })[0];
