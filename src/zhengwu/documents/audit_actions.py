@@ -11,6 +11,7 @@ class DocumentsAction(AuditAction):
     DOCUMENT_SUBMIT = "documents.document.submit"
     DOCUMENT_REVIEW = "documents.document.review"
     DOCUMENT_SUBMIT_FOR_SIGNING = "documents.document.submit_for_signing"
+    DOCUMENT_COUNTERSIGN = "documents.document.countersign"
     DOCUMENT_SIGN = "documents.document.sign"
     DOCUMENT_AMEND = "documents.document.amend"
     DOCUMENT_CHECK = "documents.document.check"

@@ -5,7 +5,9 @@ and `<prefix>.leader` of each department).
   working days ago: the 市场监管厅 signed it (late) and is handling it, the 公安厅 returned it, the
   政数局 has not signed and its clock is red;
 - a 请示 of the 市场监管厅 up to the 省政府办公厅 (signed, with its 签发人), and the 批复 back;
-- a 函 of the 发展改革委 to the 教育厅, signed for.
+- a 函 of the 发展改革委 to the 教育厅, signed for;
+- a joint 通知 (联合行文) of the 市场监管厅 with the 公安厅, countersigned by the 公安厅's leader, to
+  the 政数局: one number (the 市场监管厅's), both names and both seals.
 All made through the services (numbers, seals, timers and audit records are real). Idempotent: a
 document whose department and title are already there is skipped.
 """
@@ -54,11 +56,15 @@ def _issue(
         return None
     if Document.objects.filter(department=department, title=data.title).exists():
         return None
+    co_leaders = [_person(f"{department_prefix(d)}.leader") for d in data.joint_departments]
     with transaction.atomic():
         document = services.document_draft(actor=clerk, department=department, data=data)
         services.document_submit(actor=clerk, document=document)
         services.document_review(actor=leader, document=document, approve=True, comment="同意。")
         services.document_submit_for_signing(actor=clerk, document=document)
+        for co_leader in co_leaders:
+            if co_leader is not None:
+                services.document_countersign(actor=co_leader, document=document)
         services.document_sign(actor=leader, document=document)
         services.document_check(actor=clerk, document=document)
         services.document_register(
@@ -70,6 +76,12 @@ def _issue(
         )
         services.document_print(actor=clerk, document=document)
         return services.document_issue(actor=clerk, document=document, when=when)
+
+
+def department_prefix(department: Department) -> str:
+    """The demo username prefix of a department's staff (`<prefix>.clerk`)."""
+    user = User.objects.filter(department=department, username__endswith=".clerk").first()
+    return user.username.removesuffix(".clerk") if user is not None else ""
 
 
 def _delivery(document: Document, prefix: str) -> Delivery | None:
@@ -188,10 +200,30 @@ def _letter() -> int:
     return 1
 
 
+def _joint_notice() -> int:
+    police = _department(POLICE)
+    if police is None:
+        return 0
+    joint = _issue(
+        MARKET,
+        DocumentData(
+            kind="notice",
+            prefix="吉市监联发",
+            title="吉林省市场监督管理厅 吉林省公安厅关于联合开展打击食品安全违法犯罪专项行动的通知",
+            body="为严厉打击危害食品安全违法犯罪行为，省市场监管厅、省公安厅决定联合开展专项行动。现将有关事项通知如下。\n"
+            "一、行动时间。2026年12月至2027年3月。\n二、工作要求。各地要加强行刑衔接，形成工作合力。",
+            main_to="省政务服务和数字化建设管理局",
+            joint_departments=[police],
+        ),
+        [DATA_OFFICE],
+    )
+    return 1 if joint is not None else 0
+
+
 def load_demo(*, say: Callable[[str], object]) -> str:
     """Load (idempotently) and return a one-line summary for the demo command's report."""
     today = workdays.today()
-    made = _notice(today) + _request_and_reply() + _letter()
+    made = _notice(today) + _request_and_reply() + _letter() + _joint_notice()
     if made:
         say(f"电子公文：新建并核发公文 {made} 件。")
     return (

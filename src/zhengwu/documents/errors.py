@@ -15,3 +15,4 @@ class DocumentsError(StrEnum):
     NO_RECIPIENTS = "documents.no_recipients"
     FILE_TOO_LARGE = "documents.file_too_large"
     SEQUENCE_EXHAUSTED = "documents.sequence_exhausted"
+    NOT_COUNTERSIGNED = "documents.not_countersigned"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from zhengwu.accounts.models import Department
 from zhengwu.documents.models import Document, Kind, Secrecy, Urgency
 from zhengwu.documents.services import DocumentData
 
@@ -38,15 +39,27 @@ class DocumentForm(forms.Form):
     secrecy_period = forms.CharField(label="保密期限", max_length=20, required=False)
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, required=False)
     agency_mark = forms.CharField(label="发文机关标志", max_length=100, required=False)
+    joint_departments = forms.ModelMultipleChoiceField(
+        label="联署机关（联合行文）",
+        queryset=Department.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        help_text="联合行文时选择；各联署机关负责人会签后方可签发，只标注主办机关的发文字号",
+    )
 
     def data_object(self) -> DocumentData:
         values: dict[str, Any] = {k: (v if v is not None else "") for k, v in self.cleaned_data.items()}
         values["written_on"] = self.cleaned_data.get("written_on")
         values["prefix"] = values.pop("number_prefix")
+        values["joint_departments"] = list(self.cleaned_data.get("joint_departments") or [])
         return DocumentData(**values)
 
     @staticmethod
     def initial_of(document: Document) -> dict[str, Any]:
-        initial = {name: getattr(document, name) for name in DocumentForm.base_fields if name != "number_prefix"}
+        initial = {
+            name: getattr(document, name)
+            for name in DocumentForm.base_fields
+            if name not in ("number_prefix", "joint_departments")
+        }
         initial["number_prefix"] = document.prefix
+        initial["joint_departments"] = [j.department_id for j in document.joint_issuers.all()]
         return initial

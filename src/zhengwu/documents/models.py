@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhengwu.core.fields import user_fk
+
 
 class Direction(models.TextChoices):
     UP = "up", "上行文"
@@ -212,6 +214,32 @@ class Document(models.Model):
             "secrecy": self.secrecy,
             "urgency": self.urgency,
         }
+
+
+class JointIssuer(models.Model):
+    """A co-issuing agency of a joint document (联合行文). Its leader countersigns (会签) the content
+    before the lead agency's leader signs; its name and seal stand beside the lead's on the
+    rendering. The document carries the lead agency's number only (docs/rules.md §7)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="joint_issuers")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="+", verbose_name="联署机关"
+    )
+    position = models.PositiveSmallIntegerField("排列顺序")
+    countersigned_by = user_fk("会签人")
+    countersigner_name = models.CharField("会签人姓名", max_length=64, blank=True)
+    countersigned_at = models.DateTimeField("会签时间", null=True, blank=True)
+    countersigned_digest = models.CharField("会签时内容摘要", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "联署机关"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "department"], name="documents_joint_once_per_department")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} · {self.department}"
 
 
 class DocumentVersion(models.Model):

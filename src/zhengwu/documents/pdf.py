@@ -172,10 +172,14 @@ class _Writer:
         if d.urgency:
             self.put(d.get_urgency_display())
         mark = d.agency_mark or f"{d.department.name}文件"
-        size = min(22 * mm, BOX_WIDTH / max(len(mark), 1))
         mark_top = BOX[3] - 35 * mm
-        mark_baseline = mark_top - 0.88 * size
-        self.text(mark, BOX[0] + (BOX_WIDTH - width_of(mark, size)) / 2, mark_baseline, size, "mark", red=True)
+        agencies = self.agencies()
+        if len(agencies) > 1 and mark == f"{d.department.name}文件":
+            mark_baseline, size = self.joint_mark(agencies, mark_top)
+        else:
+            size = min(22 * mm, BOX_WIDTH / max(len(mark), 1))
+            mark_baseline = mark_top - 0.88 * size
+            self.text(mark, BOX[0] + (BOX_WIDTH - width_of(mark, size)) / 2, mark_baseline, size, "mark", red=True)
         # 发文字号 below the mark, a blank line between (空二行 counted from the mark's lower edge)
         self.line = max(self.line, math.ceil((BOX[3] - (mark_baseline - 0.12 * size)) / PITCH) + 2)
         number = d.number or f"{d.prefix}〔　〕号"
@@ -193,6 +197,27 @@ class _Writer:
         self.pdf.setStrokeColorRGB(0, 0, 0)
         self.placed.append(Placed(self.page, "", BOX[0], rule_y, BOX[2], rule_y, "rule"))
         self.line += 3  # the rule, then 空二行 before the title
+
+    def agencies(self) -> list[str]:
+        """The issuing agencies, the lead first (more than one on a joint document, 联合行文)."""
+        d = self.document
+        if d.pk is None:
+            return [d.department.name]
+        return [d.department.name, *(j.department.name for j in d.joint_issuers.select_related("department"))]
+
+    def joint_mark(self, agencies: list[str], top: float) -> tuple[float, float]:
+        """联合行文's 发文机关标志: the agencies' names one above another, the lead first, and 文件
+        to their right, centred on them (GB/T 9704 7.2.2). Returns the last baseline and the size."""
+        size = min(15 * mm, BOX_WIDTH * 0.78 / max(len(name) for name in agencies))
+        column = max(width_of(name, size) for name in agencies)
+        word = width_of("文件", size)
+        x0 = BOX[0] + (BOX_WIDTH - column - size - word) / 2
+        baselines = [top - 0.88 * size - index * 1.25 * size for index in range(len(agencies))]
+        for name, baseline in zip(agencies, baselines, strict=True):
+            self.text(name, x0 + (column - width_of(name, size)) / 2, baseline, size, "mark", red=True)
+        middle = (baselines[0] + baselines[-1]) / 2
+        self.text("文件", x0 + column + size, middle, size, "mark", red=True)
+        return baselines[-1], size
 
     def body(self) -> None:
         d = self.document
@@ -213,6 +238,10 @@ class _Writer:
                     self.put(line, indent=2 * CHAR)
 
     def signature(self) -> None:
+        agencies = self.agencies()
+        if len(agencies) > 1:
+            self.joint_signature([self.document.signature_name or agencies[0], *agencies[1:]])
+            return
         d = self.document
         self.need(5)
         self.line += 2
@@ -231,6 +260,38 @@ class _Writer:
         self.placed.append(
             Placed(self.page, "seal", date_center - SEAL_RADIUS, 0, date_center + SEAL_RADIUS, 0, "seal")
         )
+        if d.remark:
+            self.line += 1
+            for line in wrap(f"（{d.remark}）", BOX_WIDTH - 2 * CHAR):
+                self.put(line, indent=2 * CHAR)
+
+    def joint_signature(self, names: list[str]) -> None:
+        """联合行文: the agencies' names in rows of up to three, in order, each with its seal pressed on
+        it; the last name has the date below and its seal over both (GB/T 9704 7.3.5.1)."""
+        d = self.document
+        date_text = chinese_date(d.written_on) if d.written_on else ""
+        step = 2 * SEAL_RADIUS + 6 * mm  # seals side by side, neither touching nor overlapping
+        last_center = BOX[2] - 4 * CHAR - width_of(date_text) / 2
+        rows = [names[i : i + 3] for i in range(0, len(names), 3)]
+        seal_names = self.agencies()  # a seal bears the agency's own name, whatever the 署名 says
+        self.line += 2
+        for number, row in enumerate(rows):
+            last_row = number == len(rows) - 1
+            self.need(6 if last_row else 5)
+            name_baseline = date_baseline = self.baseline(self.line)
+            centers = [last_center - (len(row) - 1 - i) * step for i in range(len(row))]
+            for name, center in zip(row, centers, strict=True):
+                self.text(name, center - width_of(name) / 2, name_baseline, CHAR)
+            if last_row:
+                self.line += 1
+                date_baseline = self.baseline(self.line)
+                self.text(date_text, last_center - width_of(date_text) / 2, date_baseline, CHAR)
+            for index, center in enumerate(centers):
+                under_date = last_row and index == len(row) - 1
+                cy = (name_baseline + date_baseline) / 2 + 3 * mm if under_date else name_baseline + 0.3 * CHAR
+                draw_seal(self.pdf, center, cy, seal_names[number * 3 + index])
+                self.placed.append(Placed(self.page, "seal", center - SEAL_RADIUS, 0, center + SEAL_RADIUS, 0, "seal"))
+            self.line += 4 if not last_row else 1
         if d.remark:
             self.line += 1
             for line in wrap(f"（{d.remark}）", BOX_WIDTH - 2 * CHAR):

@@ -13,6 +13,8 @@ The seal is a JSON object stored beside the PDF (`<file>.pdf.seal.json`):
     key_fingerprint   first 16 hex of SM3 over the public key
     number            the 发文字号
     signed_at         ISO 8601 time of sealing
+    joint_seals       (joint documents only) each co-issuing agency's seal, an object of the same
+                      keys over the same digest, in the order the agencies stand
     signature         SM2 signature over the canonical JSON of all the other keys
 
 The canonical JSON is `json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))`
@@ -44,8 +46,13 @@ def _canonical(seal_data: dict[str, Any]) -> bytes:
     return json.dumps(unsigned, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def seal(department: Department, content: bytes, *, number: str) -> dict[str, Any]:
-    """Sign `content` (the PDF) with the department's active key (made by the platform on first use)."""
+def seal(
+    department: Department, content: bytes, *, number: str, joint: list[Department] | None = None
+) -> dict[str, Any]:
+    """Sign `content` (the PDF) with the department's active key (made by the platform on first use).
+
+    A joint document (联合行文) carries each co-issuing agency's own seal over the same digest under
+    `joint_seals`, in order; the lead agency's signature covers them too."""
     key = issuer_key_for(actor=Actor.platform(), department=department)
     data: dict[str, Any] = {
         "format": FORMAT,
@@ -59,6 +66,8 @@ def seal(department: Department, content: bytes, *, number: str) -> dict[str, An
         "number": number,
         "signed_at": timezone.now().isoformat(),
     }
+    if joint:
+        data["joint_seals"] = [seal(agency, content, number=number) for agency in joint]
     data["signature"] = sm2_sign(key.private_key, key.public_key, _canonical(data))
     return data
 
@@ -74,32 +83,47 @@ class Verdict:
     seal: dict[str, Any]
 
 
+def _problem(content: bytes, data: Any) -> str:
+    """Why one seal does not hold for `content`, or "" when it holds (digest, signature, key)."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return "不是本平台的电子公文印章文件。"
+    if data.get("algorithm") != ALGORITHM:
+        return "不支持的签名算法。"
+    if signing.fingerprint(str(data["public_key"])) != data.get("key_fingerprint"):
+        return "公钥与指纹不符。"
+    if sm3_hex(content) != data.get("digest"):
+        return "文件内容已被改动：SM3 摘要与印章不符。"
+    if not sm2_verify(str(data["public_key"]), _canonical(data), str(data.get("signature", ""))):
+        return "签名无效。"
+    return ""
+
+
 def verify(content: bytes, seal_bytes: bytes) -> Verdict:
-    """Does the seal hold for these bytes? (digest, then signature, then key fingerprint)."""
+    """Does the seal hold for these bytes, and, on a joint document, every co-issuer's seal too?"""
     try:
         data = json.loads(seal_bytes.decode("utf-8"))
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return Verdict(False, "不是本平台的电子公文印章文件。", {})
-        if data.get("algorithm") != ALGORITHM:
-            return Verdict(False, "不支持的签名算法。", data)
-        if signing.fingerprint(str(data["public_key"])) != data.get("key_fingerprint"):
-            return Verdict(False, "公钥与指纹不符。", data)
-        if sm3_hex(content) != data.get("digest"):
-            return Verdict(False, "文件内容已被改动：SM3 摘要与印章不符。", data)
-        if not sm2_verify(str(data["public_key"]), _canonical(data), str(data.get("signature", ""))):
-            return Verdict(False, "签名无效。", data)
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        if problem := _problem(content, data):
+            return Verdict(False, problem, data if isinstance(data, dict) else {})
+        sealed_by = [data]
+        for joint in data.get("joint_seals", []):
+            if problem := _problem(content, joint):
+                name = joint.get("department", "联署机关") if isinstance(joint, dict) else "联署机关"
+                return Verdict(False, f"{name}的印章无效：{problem}", data)
+            sealed_by.append(joint)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
         return Verdict(False, "印章文件无法读取。", {})
-    return Verdict(
-        True, f"印章有效：{data['department']}（{data['credit_code']}）签章，发文字号 {data['number']}。", data
-    )
+    names = "、".join(f"{s['department']}（{s['credit_code']}）" for s in sealed_by)
+    return Verdict(True, f"印章有效：{names}签章，发文字号 {data['number']}。", data)
 
 
 def key_is_published(seal_data: dict[str, Any]) -> bool:
-    """The seal's key is (or was) the signing key this platform published for that department."""
+    """Each seal's key (the lead's and any co-issuer's) is, or was, the signing key this platform
+    published for that department."""
     from zhengwu.certificates.models import IssuerKey
 
-    return IssuerKey.objects.filter(
-        department__credit_code=seal_data.get("credit_code", ""),
-        public_key=str(seal_data.get("public_key", "")),
-    ).exists()
+    return all(
+        IssuerKey.objects.filter(
+            department__credit_code=one.get("credit_code", ""), public_key=str(one.get("public_key", ""))
+        ).exists()
+        for one in [seal_data, *seal_data.get("joint_seals", [])]
+    )

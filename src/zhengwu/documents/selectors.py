@@ -65,6 +65,31 @@ def sent_documents(actor: Actor) -> QuerySet[Document]:
     return Document.objects.filter(department_id=actor.department_id).select_related("department")
 
 
+def document_for(actor: Actor, pk: int) -> Document | None:
+    """A document the actor's department issues, or co-issues (联合行文: to countersign it)."""
+    if actor.department_id is None or actor.is_anonymous:
+        return None
+    return (
+        Document.objects.filter(
+            Q(department_id=actor.department_id) | Q(joint_issuers__department_id=actor.department_id), pk=pk
+        )
+        .select_related("department")
+        .distinct()
+        .first()
+    )
+
+
+def joint_issuers(document: Document) -> list[dict[str, Any]]:
+    """The co-issuing agencies with their countersignature, and whether it covers today's content."""
+    from zhengwu.documents.services import content_digest
+
+    digest = content_digest(document)
+    return [
+        {"joint": joint, "current": bool(joint.countersigned_digest) and joint.countersigned_digest == digest}
+        for joint in document.joint_issuers.select_related("department")
+    ]
+
+
 def inbox(
     actor: Actor, *, state: str = "", kind: str = "", year: int | None = None, query: str = ""
 ) -> QuerySet[Delivery]:
@@ -149,7 +174,13 @@ def statistics(actor: Actor, year: int) -> dict[str, Any]:
         }
         for row in signing
     ]
-    return {"year": year, "sent": sent, "received": received, "units": rows, "months": _by_month(actor, actor.department_id, year)}
+    return {
+        "year": year,
+        "sent": sent,
+        "received": received,
+        "units": rows,
+        "months": _by_month(actor, actor.department_id, year),
+    }
 
 
 def _by_month(actor: Actor, department_id: int, year: int) -> list[dict[str, int]]:
@@ -239,6 +270,17 @@ def todo_items(user: User) -> list[TodoItem]:
                     url=reverse("documents_wb:document", args=[document.pk]),
                 )
             )
+        for document in Document.objects.filter(
+            joint_issuers__department_id=department_id, state=Document.State.SIGNING
+        ).distinct()[:TODO_LIMIT]:
+            if any(r["joint"].department_id == department_id and not r["current"] for r in joint_issuers(document)):
+                items.append(
+                    TodoItem(
+                        kind_label="公文会签",
+                        title=document.title,
+                        url=reverse("documents_wb:document", args=[document.pk]),
+                    )
+                )
     handle_timers = timers_by_target(HANDLE_TIMER, department_id)
     for handler in Handler.objects.filter(
         user=user, done_at__isnull=True, delivery__state=Delivery.State.HANDLING

@@ -30,6 +30,7 @@ DOCUMENT = StateMachine(
     Move("review", "核稿", [_D.REVIEWING], None),
     Move("send_back", "退回修改", [_D.REVIEWING], _D.DRAFTING),
     Move("submit_for_signing", "送签发", [_D.REVIEWING], _D.SIGNING),
+    Move("countersign", "会签（联合行文的联署机关）", [_D.SIGNING], None),
     Move("sign", "签发", [_D.SIGNING], _D.SIGNED),
     Move("amend", "复核修改（重新签发）", [_D.SIGNED], _D.SIGNING),
     Move("check", "复核", [_D.SIGNED], _D.CHECKED),

@@ -11,7 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.document, name="document"),
     path("<int:pk>/edit/", views.document_edit, name="document_edit"),
     re_path(
-        r"^(?P<pk>\d+)/(?P<verb>submit|approve|send_back|to_signer|sign|check|register|print|issue|attach)/$",
+        r"^(?P<pk>\d+)/(?P<verb>submit|approve|send_back|to_signer|countersign|sign|check|register|print|issue|attach)/$",
         views.document_action,
         name="document_action",
     ),

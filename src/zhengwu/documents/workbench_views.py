@@ -118,9 +118,17 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit_page(request, found)
 
 
+def _document_to_act_on(request: HttpRequest, pk: int) -> Document:
+    """The department's own document, or one it co-issues (to read and countersign it)."""
+    found = selectors.document_for(Actor.from_request(request), pk)
+    if found is None:
+        raise Http404("没有这份公文。")
+    return found
+
+
 @staff_required(*STAFF)
 def document(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _own_document(request, pk)
+    found = _document_to_act_on(request, pk)
     versions = list(DocumentVersion.objects.filter(document=found).order_by("number"))
     diffs = [(v, v.diff(versions[i - 1] if i else None)) for i, v in enumerate(versions)]
     can = {name: DOCUMENT.can(found, name) for name in DOCUMENT.moves}
@@ -133,6 +141,8 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
         "deliveries": selectors.recipient_status(found),
         "can": can,
         "departments": departments,
+        "joint_issuers": selectors.joint_issuers(found),
+        "own": found.department_id == acting_user(request).department_id,
     }
     return render(request, "documents/wb_document.html", context)
 
@@ -140,7 +150,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*STAFF)
 @require_POST
 def document_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    found = _own_document(request, pk)
+    found = _document_to_act_on(request, pk) if verb == "countersign" else _own_document(request, pk)
     actor = Actor.from_request(request)
     post = request.POST
     try:
@@ -152,6 +162,8 @@ def document_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             services.document_review(actor=actor, document=found, approve=False, comment=post.get("comment", ""))
         elif verb == "to_signer":
             services.document_submit_for_signing(actor=actor, document=found)
+        elif verb == "countersign":
+            services.document_countersign(actor=actor, document=found)
         elif verb == "sign":
             services.document_sign(actor=actor, document=found)
         elif verb == "check":

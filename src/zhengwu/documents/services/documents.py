@@ -36,6 +36,7 @@ from zhengwu.documents.models import (
     Direction,
     Document,
     DocumentVersion,
+    JointIssuer,
     Kind,
     Review,
     Secrecy,
@@ -74,6 +75,8 @@ class DocumentData:
     urgency: str = ""
     agency_mark: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # 联合行文: the co-issuing agencies, in the order they stand after the lead agency
+    joint_departments: list[Department] = field(default_factory=list)
 
 
 def content_digest(document: Document) -> str:
@@ -133,6 +136,41 @@ def _new_version(document: Document, actor: Actor, note: str) -> DocumentVersion
     )
 
 
+MAX_JOINT_ISSUERS = 8
+
+
+def _set_joint_issuers(document: Document, departments: list[Department]) -> None:
+    """The co-issuing agencies of a joint document, in order; countersignatures of agencies that
+    stay are kept (they are checked against the content's digest at signing)."""
+    wanted: list[Department] = []
+    for department in departments:
+        if department.pk == document.department_id:
+            raise ApplicationError(
+                DocumentsError.INVALID_INPUT, "联署机关不能是主办机关本身。", {"joint_departments": "重复"}
+            )
+        if department.pk not in {d.pk for d in wanted}:
+            wanted.append(department)
+    if len(wanted) > MAX_JOINT_ISSUERS:
+        raise ApplicationError(
+            DocumentsError.INVALID_INPUT,
+            f"联署机关最多 {MAX_JOINT_ISSUERS} 个。",
+            {"joint_departments": f"不能超过 {MAX_JOINT_ISSUERS} 个"},
+        )
+    document.joint_issuers.exclude(department__in=wanted).delete()
+    for position, department in enumerate(wanted, 1):
+        JointIssuer.objects.update_or_create(document=document, department=department, defaults={"position": position})
+
+
+def joint_departments_missing(document: Document) -> list[str]:
+    """Co-issuing agencies that have not countersigned the document's present content."""
+    digest = content_digest(document)
+    return [
+        joint.department.name
+        for joint in document.joint_issuers.select_related("department")
+        if joint.countersigned_digest != digest
+    ]
+
+
 def _locked(write: Write, document: Document, move: str, allowed: object, message: str) -> Document:
     locked = write.lock(document, "department")
     write.require(bool(allowed(locked) if callable(allowed) else allowed), message)
@@ -153,6 +191,7 @@ def document_draft(*, actor: Actor, department: Department, data: DocumentData) 
         clean(document)
         document.save()
         write.set_target(document)
+        _set_joint_issuers(document, data.joint_departments)
         _new_version(document, actor, "初稿")
         write.note(kind=document.kind, title=document.title, secrecy=document.secrecy)
     return document
@@ -165,6 +204,7 @@ def document_edit(*, actor: Actor, document: Document, data: DocumentData, note:
         _apply(locked, data)
         clean(locked)
         locked.save()
+        _set_joint_issuers(locked, data.joint_departments)
         version = _new_version(locked, actor, note or "修改")
         write.note(version=version.number)
     return locked
@@ -245,8 +285,31 @@ def document_submit_for_signing(*, actor: Actor, document: Document) -> Document
     return locked
 
 
+def document_countersign(*, actor: Actor, document: Document) -> Document:
+    """会签 of a joint document by an authorised leader of a co-issuing agency: it agrees to this
+    content (its SM3 digest is recorded; a later substantive change needs a new countersignature)."""
+    with audited_write(actor, DocumentsAction.DOCUMENT_COUNTERSIGN, document) as write:
+        locked = _locked(
+            write,
+            document,
+            "countersign",
+            lambda d: any(is_leader(actor, j.department_id) for j in d.joint_issuers.all()),
+            "只有联署机关经授权的负责人可以会签公文。",
+        )
+        joint = next(j for j in locked.joint_issuers.all() if is_leader(actor, j.department_id))
+        assert actor.user is not None
+        joint.countersigned_by = actor.user
+        joint.countersigner_name = actor.user.real_name or actor.user.username
+        joint.countersigned_at = timezone.now()
+        joint.countersigned_digest = content_digest(locked)
+        joint.save()
+        write.note(department=joint.department.name, digest=joint.countersigned_digest)
+    return locked
+
+
 def document_sign(*, actor: Actor, document: Document) -> Document:
-    """签发 by an authorised leader of the issuing department (签发人 and time recorded)."""
+    """签发 by an authorised leader of the issuing department (签发人 and time recorded); a joint
+    document only once every co-issuing agency has countersigned its present content."""
     with audited_write(actor, DocumentsAction.DOCUMENT_SIGN, document) as write:
         locked = _locked(
             write,
@@ -255,6 +318,13 @@ def document_sign(*, actor: Actor, document: Document) -> Document:
             lambda d: is_leader(actor, d.department_id),
             "只有本部门经授权的负责人可以签发公文。",
         )
+        if missing := joint_departments_missing(locked):
+            raise ApplicationError(
+                DocumentsError.NOT_COUNTERSIGNED,
+                f"联合行文须经各联署机关会签后才能签发，尚未会签：{'、'.join(missing)}。",
+                {"joint_departments": "、".join(missing)},
+                status=409,
+            )
         DOCUMENT.move(locked, "sign")
         assert actor.user is not None
         locked.signer = actor.user
@@ -343,7 +413,8 @@ def document_print(*, actor: Actor, document: Document) -> Document:
         locked = _locked(write, document, "print", _clerk(actor), "只有本部门的文书可以印制公文。")
         locked.printed_on = locked.printed_on or workdays.today()
         content = pdf.render(locked).content
-        sealed = seal.seal(locked.department, content, number=locked.number)
+        joint = [j.department for j in locked.joint_issuers.select_related("department")]
+        sealed = seal.seal(locked.department, content, number=locked.number, joint=joint)
         base = f"{locked.pk}/{locked.year}-{locked.serial}"
         locked.file_path = storage.store(f"{base}.pdf", content)
         locked.seal_path = storage.store(f"{base}.pdf.seal.json", seal.dumps(sealed))

@@ -30,14 +30,22 @@ def test_demo_is_idempotent(jilin: Region) -> None:
         make_staff(f"{prefix}.leader", department, Role.DEPT_LEADER, Role.CLERK, name=f"{prefix}领导")
     said: list[str] = []
     assert "电子公文" in load_demo(say=said.append)
-    assert Document.objects.filter(state="issued").count() == 4
+    assert Document.objects.filter(state="issued").count() == 5
     numbers = set(Document.objects.values_list("number", flat=True))
     assert any(n.startswith("吉政办发〔") for n in numbers) and any(n.startswith("吉市监呈〔") for n in numbers)
-    states = {d.department.name[-3:]: d.state for d in Delivery.objects.filter(document__kind="notice")}
+    joint = Document.objects.get(joint_issuers__department__name="吉林省公安厅")
+    assert joint.number.startswith("吉市监联发〔") and joint.joint_issuers.get().countersigned_at is not None
+    states = {
+        d.department.name[-3:]: d.state
+        for d in Delivery.objects.filter(document__kind="notice", document__joint_issuers__isnull=True)
+    }
     assert sorted(states.values()) == ["delivered", "handling", "returned"]
+    overdue = [str(d.pk) for d in Delivery.objects.filter(document__department__name=names["bgt"])]
     lights = set(
-        with_light().filter(kind="documents.sign", state=Timer.State.RUNNING).values_list("current_light", flat=True)
+        with_light()
+        .filter(kind="documents.sign", state=Timer.State.RUNNING, target_id__in=overdue)
+        .values_list("current_light", flat=True)
     )
-    assert lights == {"red"}
+    assert lights == {"red"}  # the 政数局 has not signed the office's 通知 in time
     load_demo(say=said.append)
-    assert Document.objects.count() == 4
+    assert Document.objects.count() == 5
