@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from zhengwu.accounts.api_auth import ApiClientAuth
 from zhengwu.core.actors import Actor
@@ -175,11 +175,11 @@ def system_detail(request: HttpRequest, system_id: int) -> dict[str, object]:
 
 
 @router.post("/systems", auth=AUTH, response={201: SystemDetailOut, **ERRORS}, summary="登记信息系统")
-def system_register(request: HttpRequest, payload: SystemIn) -> tuple[int, dict[str, object]]:
+def system_register(request: HttpRequest, payload: SystemIn) -> Status:
     actor = _actor(request)
     assert actor.department is not None
     system = services.system_register(actor=actor, department=actor.department, data=_data(payload))
-    return 201, _detail(system)
+    return Status(201, _detail(system))
 
 
 @router.post(

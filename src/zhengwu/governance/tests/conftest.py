@@ -10,8 +10,9 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from zhengwu.accounts.models import ApiClient, Department, User
+from zhengwu.accounts.models import ApiClient, Department, Role, User
 from zhengwu.catalog.models import CatalogClass, FormatClass, Resource, ShareType
+from zhengwu.conftest import make_staff
 from zhengwu.core.actors import Actor
 from zhengwu.exchange.sharing import access_log
 from zhengwu.governance.models import InformationSystem
@@ -92,3 +93,9 @@ def log_call(client: ApiClient, at: datetime, resource: Resource | None = None) 
     """One call of `client` through the exchange at `at` (the access log stamps the current time)."""
     with mock.patch.object(access_log.timezone, "now", return_value=at):
         access_log.append(operation="record", outcome="ok", api_client=client, resource=resource)
+
+
+@pytest.fixture
+def police_systems(police_dept: Department) -> User:
+    """公安厅's 信息化管理员: another department's."""
+    return make_staff("police_systems", police_dept, Role.SYSTEMS_OFFICER, name="公安厅信息化管理员")
