@@ -1,4 +1,4 @@
-"""The zombie rules, each on its boundary, and the review of a candidate (docs/rules.md §19)."""
+"""The zombie rules, each on its boundary, and the review of a candidate (docs/rules.md §11)."""
 
 from __future__ import annotations
 
