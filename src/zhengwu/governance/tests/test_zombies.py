@@ -196,10 +196,13 @@ def test_review_confirm_self_check_consolidate(
     )  # the decide event carries it
 
 
-def test_retain_and_dismiss_quiet_the_system_for_a_year(old_system: InformationSystem, egov: User) -> None:
+def test_retain_and_dismiss_quiet_the_system_for_a_year(
+    old_system: InformationSystem, egov: User, systems_officer: User
+) -> None:
     case = _candidate(old_system)
     zombie_dismiss(actor=Actor.person(egov), case=case, note="系统仍在使用，线下登录")
     assert zombie_scan(actor=Actor.platform()) == []
+    assert not selectors.zombie_cases_visible(Actor.person(systems_officer)).exists()  # never confirmed
     old_system.refresh_from_db()
     assert old_system.state == InformationSystem.State.RUNNING
 
