@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from zhengwu.governance.api_inventory import router as inventory_router
+
 router = Router(tags=["governance"])
+router.add_router("", inventory_router)

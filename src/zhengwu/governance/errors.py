@@ -8,3 +8,6 @@ from enum import StrEnum
 class GovernanceError(StrEnum):
     INVALID_INPUT = "governance.invalid_input"
     WRONG_STATE = "governance.wrong_state"
+    DUPLICATE_SYSTEM = "governance.duplicate_system"
+    CLIENT_TAKEN = "governance.client_taken"
+    IMPORT_INVALID = "governance.import_invalid"
