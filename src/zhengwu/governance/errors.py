@@ -8,3 +8,6 @@ from enum import StrEnum
 class GovernanceError(StrEnum):
     INVALID_INPUT = "governance.invalid_input"
     WRONG_STATE = "governance.wrong_state"
+    NOT_ALLOWED = "governance.not_allowed"
+    DUPLICATE = "governance.duplicate"
+    SHARING_GATE = "governance.sharing_gate"

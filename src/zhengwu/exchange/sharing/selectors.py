@@ -230,3 +230,27 @@ def statistics(since: datetime | None = None) -> list[DepartmentStats]:
         for pk in ids
     ]
     return sorted(out, key=lambda s: (-s.used_calls, s.department))
+
+
+def calls_by_department(start: datetime, end: datetime) -> dict[int, dict[str, int]]:
+    """Per department, the query-API calls of [start, end): `served` (answered OK on its resources),
+    `asked` (every call on its resources) and `used` (answered OK to it as consumer); one GROUP BY
+    per side over the access log (the evaluations' sharing measures, docs/rules.md §13)."""
+    access_log.seal_pending()
+    out: dict[int, dict[str, int]] = {}
+    period = AccessLog.objects.filter(at__gte=start, at__lt=end).order_by()
+    served = (
+        period.filter(provider_id__isnull=False)
+        .values("provider_id")
+        .annotate(asked=Count("seq"), served=Count("seq", filter=Q(outcome=AccessLog.Outcome.OK)))
+    )
+    for row in served:
+        out.setdefault(row["provider_id"], {}).update(asked=row["asked"], served=row["served"])
+    used = (
+        period.filter(consumer_id__isnull=False, outcome=AccessLog.Outcome.OK)
+        .values("consumer_id")
+        .annotate(used=Count("seq"))
+    )
+    for row in used:
+        out.setdefault(row["consumer_id"], {})["used"] = row["used"]
+    return out

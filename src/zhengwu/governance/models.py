@@ -1,3 +1,0 @@
-"""Models of the governance app (tables `governance_*`)."""
-
-from __future__ import annotations
