@@ -13,10 +13,9 @@ Who sees what (`resources_visible`):
 from __future__ import annotations
 
 import re
-
-from django.conf import settings
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 

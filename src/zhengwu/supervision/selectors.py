@@ -19,8 +19,8 @@ from zhengwu.core import workdays
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.models import WorkdayOverride
 from zhengwu.supervision.errors import SupervisionError
-from zhengwu.supervision.reports import missed_q
 from zhengwu.supervision.models import Complaint, ExposureList, Light, Timer, TimerEvent, Urging, light_expression
+from zhengwu.supervision.reports import missed_q
 
 LIGHT_ANNOTATION = "current_light"
 # The live condition written with literal values, exactly as in the partial indexes of `Timer`

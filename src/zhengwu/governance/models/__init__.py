@@ -6,8 +6,8 @@ from zhengwu.governance.models.evaluations import (
     EvaluationRun,
     Indicator,
     IndicatorSet,
-    ScoringRule,
     Score,
+    ScoringRule,
 )
 
 __all__ = ["EvaluationRun", "Indicator", "IndicatorSet", "Score", "ScoringRule"]
