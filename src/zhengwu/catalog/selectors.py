@@ -120,6 +120,14 @@ def resource_get_published(*, code: str) -> Resource:
     return found
 
 
+def published_resources_by_codes(codes: list[str]) -> list[Resource]:
+    """The published resources among `codes` (for other apps that name resources by code)."""
+    wanted = sorted({c.strip() for c in codes if c and c.strip()})
+    if not wanted:
+        return []
+    return list(Resource.objects.filter(code__in=wanted, state=PUBLISHED).select_related("provider"))
+
+
 def resource_items(resource: Resource) -> list[DataItem]:
     """The data items of a resource in their order (position 1, 2, …)."""
     return list(resource.items.order_by("position"))

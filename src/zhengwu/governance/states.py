@@ -1,5 +1,13 @@
 """The state machines of governance (docs/states.md is generated from them).
 
+Information system (信息系统): registered 建设中 or 运行; a running system may be stopped (停用) and
+resumed; any system not yet retired may be consolidated into another (已整合) or cleared (已清理),
+which only the e-gov office's decision on a zombie review, or the owner department, does.
+
+Zombie review (僵尸系统核查): the monthly job opens a candidate (候选) with the rules that fired; the
+e-gov office confirms it (→ 待自查) or dismisses it (排除); the owner department answers (自查 →
+待审核); the office sends it back for a better answer or decides 保留 / 整合 / 清理.
+
 An evaluation run is computed (计算中) by a background job, then waits for the e-government
 office's review (待审核), where scores may be adjusted with a reason, and is published (已发布).
 A computation that fails can be started again (重新计算).
@@ -9,8 +17,41 @@ from __future__ import annotations
 
 from zhengwu.core.states import Move, StateMachine
 from zhengwu.governance.errors import GovernanceError
-from zhengwu.governance.models import EvaluationRun
+from zhengwu.governance.models import EvaluationRun, InformationSystem, ZombieCase
 
+_S = InformationSystem.State
+
+SYSTEM = StateMachine(
+    "信息系统",
+    InformationSystem,
+    "state",
+    GovernanceError.WRONG_STATE,
+    Move("edit", "修改登记信息", [_S.BUILDING, _S.RUNNING, _S.STOPPED], None),
+    Move("link", "关联接口调用系统", [_S.BUILDING, _S.RUNNING, _S.STOPPED], None),
+    Move("start", "投入运行", [_S.BUILDING], _S.RUNNING),
+    Move("stop", "停用", [_S.RUNNING], _S.STOPPED),
+    Move("resume", "恢复运行", [_S.STOPPED], _S.RUNNING),
+    Move("consolidate", "整合", [_S.BUILDING, _S.RUNNING, _S.STOPPED], _S.CONSOLIDATED),
+    Move("clear", "清理", [_S.BUILDING, _S.RUNNING, _S.STOPPED], _S.CLEARED),
+    label_field="name",
+)
+
+_Z = ZombieCase.State
+
+ZOMBIE = StateMachine(
+    "僵尸系统核查",
+    ZombieCase,
+    "state",
+    GovernanceError.WRONG_STATE,
+    Move("refresh", "更新命中规则与证据", [_Z.CANDIDATE, _Z.SELF_CHECK, _Z.REVIEW], None),
+    Move("confirm", "确认为僵尸系统候选", [_Z.CANDIDATE], _Z.SELF_CHECK),
+    Move("dismiss", "排除", [_Z.CANDIDATE], _Z.DISMISSED),
+    Move("self_check", "自查", [_Z.SELF_CHECK], _Z.REVIEW),
+    Move("send_back", "退回重新自查", [_Z.REVIEW], _Z.SELF_CHECK),
+    Move("retain", "保留", [_Z.REVIEW], _Z.RETAINED),
+    Move("consolidate", "整合", [_Z.REVIEW], _Z.CONSOLIDATED),
+    Move("clear", "清理", [_Z.REVIEW], _Z.CLEARED),
+)
 _E = EvaluationRun.State
 
 EVALUATION_RUN = StateMachine(

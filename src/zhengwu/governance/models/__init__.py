@@ -1,4 +1,9 @@
-"""Models of the governance app (tables `governance_*`), one module per area."""
+"""Models of the governance app (tables `governance_*`), one module per part of 信息化统筹:
+
+- `inventory`: the systems inventory (信息系统清单) and the zombie-system reviews (僵尸系统核查);
+- `projects`: e-gov projects (政务信息化项目) and their stages;
+- `evaluations`: 考核评估 (indicator sets, runs, scores).
+"""
 
 from __future__ import annotations
 
@@ -9,5 +14,29 @@ from zhengwu.governance.models.evaluations import (
     Score,
     ScoringRule,
 )
+from zhengwu.governance.models.inventory import (
+    FundingSource,
+    InformationSystem,
+    MlpsResult,
+    NetworkZone,
+    SystemApiClient,
+    UsageFrequency,
+    ZombieCase,
+    ZombieRule,
+)
 
-__all__ = ["EvaluationRun", "Indicator", "IndicatorSet", "Score", "ScoringRule"]
+__all__ = [
+    "EvaluationRun",
+    "FundingSource",
+    "Indicator",
+    "IndicatorSet",
+    "InformationSystem",
+    "MlpsResult",
+    "NetworkZone",
+    "Score",
+    "ScoringRule",
+    "SystemApiClient",
+    "UsageFrequency",
+    "ZombieCase",
+    "ZombieRule",
+]

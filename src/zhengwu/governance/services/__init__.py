@@ -1,1 +1,31 @@
-"""Writes of the governance app, one module per entity (docs/design.md rule 1)."""
+"""Writes of the governance app, one module per entity, all importable from here:
+
+- `systems`: the systems inventory (register, update, link API clients, life-cycle changes);
+- `zombies`: the zombie rules' monthly run and the review of each candidate;
+- `inventory_import`: a department's inventory from the Excel template;
+- `evaluations` (with the registry of measures, `measures`) and `projects`.
+"""
+
+from __future__ import annotations
+
+from zhengwu.governance.services.systems import (
+    SystemData,
+    can_manage_system,
+    is_egov_office,
+    system_change_state,
+    system_link_client,
+    system_register,
+    system_unlink_client,
+    system_update,
+)
+
+__all__ = [
+    "SystemData",
+    "can_manage_system",
+    "is_egov_office",
+    "system_change_state",
+    "system_link_client",
+    "system_register",
+    "system_unlink_client",
+    "system_update",
+]

@@ -1,80 +1,63 @@
-"""Helpers of the governance tests (the cast is in zhengwu/conftest.py: `egov` is the
-e-government office; `market_clerk`, `police_clerk` are department staff)."""
+"""What the governance tests share beyond the one cast (src/zhengwu/conftest.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
-from itertools import count
+import secrets
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from zhengwu.accounts.models import Department, User
-from zhengwu.core import workdays
+from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.core.actors import Actor
-from zhengwu.governance.models import IndicatorSet, ScoringRule
-from zhengwu.governance.services import evaluations
-from zhengwu.governance.services.evaluations import IndicatorData
-from zhengwu.supervision.models import Timer
-
-YEAR = 2025
-_serial = count(1)
+from zhengwu.governance.models import InformationSystem
+from zhengwu.governance.services import SystemData, system_register
+from zhengwu.governance.services.systems import SCOPE
 
 
-def at(day: date, hour: int = 12) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=workdays.CHINA_TZ)
+def system_data(**overrides: Any) -> SystemData:
+    values: dict[str, Any] = {
+        "name": "市场主体登记系统",
+        "short_name": "登记系统",
+        "functions": "企业设立、变更、注销登记",
+        "users_scope": "全省市场监管系统登记窗口",
+        "contact_name": "冯工",
+        "contact_phone": "0431-88880000",
+        "network_zone": "extranet",
+        "funding_source": "fiscal",
+        "approved_by": "省发展改革委",
+        "om_cost_yearly": "35.5",
+        "mlps_level": 3,
+        "mlps_filing_number": "22010099001-00001",
+    }
+    values.update(overrides)
+    return SystemData(**values)
 
 
-def timer(
-    department: Department,
-    kind: str,
-    deadline: date,
-    *,
-    finished: date | None = None,
-    state: str = Timer.State.FINISHED,
-) -> Timer:
-    """A timer as the supervision app leaves it: due on `deadline`, finished on `finished` (or live)."""
-    started = deadline - timedelta(days=14)
-    live = finished is None and state == Timer.State.FINISHED
-    return Timer.objects.create(
-        kind=kind,
-        kind_label=kind,
-        target_type="test.case",
-        target_id=str(next(_serial)),
-        title=f"测试事项 {kind}",
+def make_client(department: Department, name: str = "市场监管业务系统", scopes: list[str] | None = None) -> ApiClient:
+    """A client as `apiclient_create` makes it (scopes set directly: the inventory scope is not a
+    choice of accounts, as documents:exchange); its token is not needed here."""
+    return ApiClient.objects.create(
+        name=name,
         department=department,
-        limit=10,
-        started_at=at(started),
-        start_date=started,
-        deadline=deadline,
-        yellow_from=deadline - timedelta(days=2),
-        state=Timer.State.RUNNING if live else state,
-        finished_at=at(finished) if finished else None,
-        finished_on_time=(finished <= deadline) if finished else None,
+        token_prefix=secrets.token_hex(4),
+        token_hash="-",
+        scopes=scopes or ["exchange:query"],
+        expires_at=timezone.now() + timedelta(days=365),
     )
 
 
-def make_set(egov: User, *indicators: tuple[str, str, float, str]) -> IndicatorSet:
-    """A set of the chosen indicators only: (measure, weight, target, rule)."""
-    actor = Actor.person(egov)
-    indicator_set = evaluations.indicator_set_create(actor=actor, year=YEAR, name="测试指标", with_defaults=False)
-    for measure, weight, target, rule in indicators:
-        evaluations.indicator_save(
-            actor=actor,
-            indicator_set=indicator_set,
-            data=IndicatorData(name=measure, measure=measure, weight=weight, target=target, rule=rule),
-        )
-    return indicator_set
+def register(officer: User, **overrides: Any) -> InformationSystem:
+    assert officer.department is not None
+    return system_register(actor=Actor.person(officer), department=officer.department, data=system_data(**overrides))
 
 
 @pytest.fixture
-def departments(market_dept: Department, police_dept: Department, office_dept: Department) -> dict[str, Department]:
-    return {"market": market_dept, "police": police_dept, "office": office_dept}
+def market_system(systems_officer: User) -> InformationSystem:
+    return register(systems_officer)
 
 
-def scores_by(run: Any) -> dict[tuple[int, str], Decimal]:
-    return {(s.department_id, s.indicator.measure): s.score for s in run.scores.select_related("indicator")}
-
-
-LINEAR = ScoringRule.LINEAR
+@pytest.fixture
+def inventory_client(market_dept: Department) -> ApiClient:
+    return make_client(market_dept, "市场监管清单同步", scopes=["exchange:query", SCOPE])

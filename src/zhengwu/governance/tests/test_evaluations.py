@@ -17,7 +17,7 @@ from zhengwu.governance import selectors
 from zhengwu.governance.models import EvaluationRun, ScoringRule
 from zhengwu.governance.services import evaluations
 from zhengwu.governance.services.evaluations import IndicatorData, points
-from zhengwu.governance.tests.conftest import YEAR, make_set, scores_by, timer
+from zhengwu.governance.tests.evaluation_helpers import YEAR, make_set, scores_by, timer
 from zhengwu.supervision.models import Timer
 
 pytestmark = pytest.mark.django_db
