@@ -128,6 +128,12 @@ def published_resources_by_codes(codes: list[str]) -> list[Resource]:
     return list(Resource.objects.filter(code__in=wanted, state=PUBLISHED).select_related("provider"))
 
 
+def resources_by_codes(codes: list[str]) -> list[Resource]:
+    """The catalog entries (any state) among `codes`, with their provider (for other apps' links)."""
+    wanted = sorted({c.strip() for c in codes if c and c.strip()})
+    return list(Resource.objects.filter(code__in=wanted).select_related("provider")) if wanted else []
+
+
 def resource_items(resource: Resource) -> list[DataItem]:
     """The data items of a resource in their order (position 1, 2, …)."""
     return list(resource.items.order_by("position"))

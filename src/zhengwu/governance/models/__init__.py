@@ -24,6 +24,15 @@ from zhengwu.governance.models.inventory import (
     ZombieCase,
     ZombieRule,
 )
+from zhengwu.governance.models.projects import (
+    LinkRole,
+    Project,
+    ProjectData,
+    ProjectDocument,
+    ProjectMilestone,
+    ProjectReport,
+    ProjectSystem,
+)
 
 __all__ = [
     "EvaluationRun",
@@ -31,8 +40,15 @@ __all__ = [
     "Indicator",
     "IndicatorSet",
     "InformationSystem",
+    "LinkRole",
     "MlpsResult",
     "NetworkZone",
+    "Project",
+    "ProjectData",
+    "ProjectDocument",
+    "ProjectMilestone",
+    "ProjectReport",
+    "ProjectSystem",
     "Score",
     "ScoringRule",
     "SystemApiClient",
