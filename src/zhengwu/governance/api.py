@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from zhengwu.governance.api_goveval import router as projects_evaluations_router
+
 router = Router(tags=["governance"])
+router.add_router("", projects_evaluations_router)

@@ -69,10 +69,14 @@ def department_file(request: HttpRequest, run_id: int, department_id: int, fmt: 
     return response
 
 
+def _float(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
 def compare(request: HttpRequest) -> HttpResponse:
     years, rows = selectors.year_on_year()
     chart = {
         "years": [str(r.year) for r in years],
-        "series": [[row.department, [float(row.totals[r.year]) if row.totals[r.year] is not None else None for r in years]] for row in rows],
+        "series": [[row.department, [_float(row.totals[r.year]) for r in years]] for row in rows],
     }
     return render(request, "governance/evaluation_compare.html", {"years": years, "rows": rows, "chart": chart})

@@ -55,13 +55,17 @@ def department_xlsx(run: EvaluationRun, department: Department, scores: Sequence
     book = Workbook(write_only=True)
     sheet = book.create_sheet("考核结果")
     sheet.append(xlsx_row(sheet, [f"{run.title} · {department.name}"]))
-    sheet.append(xlsx_row(sheet, [f"考核期 {run.period_start:%Y-%m-%d} 至 {run.period_end:%Y-%m-%d}", "总分", float(_total(scores))]))
+    sheet.append(xlsx_row(sheet, [f"考核期 {_period(run)}", "总分", float(_total(scores))]))
     sheet.append(xlsx_row(sheet, HEADER))
     for row in rows_of(scores):
         sheet.append(xlsx_row(sheet, row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _period(run: EvaluationRun) -> str:
+    return f"{run.period_start:%Y-%m-%d} 至 {run.period_end:%Y-%m-%d}"
 
 
 def _font() -> str:
@@ -76,7 +80,9 @@ def department_pdf(run: EvaluationRun, department: Department, scores: Sequence[
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14)
     cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, title=f"{run.title} {department.name}")
+    doc = SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, title=f"{run.title} {department.name}"
+    )
     header = ["指标", "分值", "分子", "分母", "实际值", "得分", "调整理由"]
     data = [[Paragraph(h, cell) for h in header]]
     for s in scores:
@@ -92,10 +98,12 @@ def department_pdf(run: EvaluationRun, department: Department, scores: Sequence[
             ]
         )
     table = Table(data, colWidths=[45 * mm, 13 * mm, 18 * mm, 18 * mm, 22 * mm, 15 * mm, 49 * mm], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
+    table.setStyle(
+        TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)])
+    )
     story = [
         Paragraph(f"{run.title}", title),
-        Paragraph(f"{department.name} · 考核期 {run.period_start:%Y-%m-%d} 至 {run.period_end:%Y-%m-%d} · 总分 {_total(scores)}", body),
+        Paragraph(f"{department.name} · 考核期 {_period(run)} · 总分 {_total(scores)}", body),
         Spacer(1, 6 * mm),
         table,
     ]

@@ -57,14 +57,14 @@ def ranking(run: EvaluationRun, *, with_scores: bool = False) -> list[RankRow]:
         Score.objects.filter(run=run)
         .order_by()
         .values("department_id", "department__name")
-        .annotate(total=Sum("score"), adjusted=Count("id", filter=~Q(score=F("computed"))))
+        .annotate(total=Sum("score"), changed=Count("id", filter=~Q(score=F("computed"))))
         .order_by("-total", "department__name")
     )
     rows: list[RankRow] = []
     previous: Decimal | None = None
     for position, r in enumerate(totals, start=1):
         rank = rows[-1].rank if previous is not None and r["total"] == previous else position
-        rows.append(RankRow(rank, r["department_id"], r["department__name"], r["total"] or Decimal(0), r["adjusted"]))
+        rows.append(RankRow(rank, r["department_id"], r["department__name"], r["total"] or Decimal(0), r["changed"]))
         previous = r["total"]
     if with_scores:
         by_department: dict[int, list[Score]] = {}

@@ -77,7 +77,9 @@ def indicator_set(request: HttpRequest, pk: int) -> HttpResponse:
     the_set = get_object_or_404(IndicatorSet, pk=pk)
     if request.method == "POST":
         try:
-            evaluations.indicator_save(actor=Actor.from_request(request), indicator_set=the_set, data=_indicator_data(request))
+            evaluations.indicator_save(
+                actor=Actor.from_request(request), indicator_set=the_set, data=_indicator_data(request)
+            )
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
@@ -105,7 +107,10 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 evaluations.indicator_delete(actor=actor, indicator=indicator)
             else:
                 evaluations.indicator_save(
-                    actor=actor, indicator_set=indicator.indicator_set, indicator=indicator, data=_indicator_data(request)
+                    actor=actor,
+                    indicator_set=indicator.indicator_set,
+                    indicator=indicator,
+                    data=_indicator_data(request),
                 )
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -157,7 +162,12 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "governance/evaluation_wb_progress.html", {"run": run})
     computing = run.state == EvaluationRun.State.COMPUTING
     rows = [] if computing else selectors.ranking(run, with_scores=True)
-    context = {"run": run, "rows": rows, "indicators": selectors.indicators_of(run.indicator_set), "computing": computing}
+    context = {
+        "run": run,
+        "rows": rows,
+        "indicators": selectors.indicators_of(run.indicator_set),
+        "computing": computing,
+    }
     return render(request, "governance/evaluation_wb_run.html", context)
 
 

@@ -34,7 +34,7 @@ def _visible(request: HttpRequest) -> QuerySet[Project]:
     rows = Project.objects.select_related("department")
     if services.is_office(actor):
         return rows
-    return rows.filter(department_id=actor.department_id)
+    return rows.filter(department_id=actor.department_id or 0)
 
 
 def _project(request: HttpRequest, pk: int) -> Project:
@@ -104,7 +104,8 @@ def _form_context(request: HttpRequest, project: Project | None) -> dict[str, ob
             "mlps_level": str(project.mlps_level),
             "path": project.path,
             "data_lines": "\n".join(
-                f"{d.name} | {d.resource.code if d.resource else ''} | {d.get_role_display()}" for d in project.data.all()
+                f"{d.name} | {d.resource.code if d.resource else ''} | {d.get_role_display()}"
+                for d in project.data.all()
             ),
             "system_lines": "\n".join(
                 f"{s.name} | {s.system_id or ''} | {s.get_role_display()}" for s in project.systems.all()
@@ -112,7 +113,7 @@ def _form_context(request: HttpRequest, project: Project | None) -> dict[str, ob
         }
     else:
         values = {"mlps_level": "2", "funding_source": FundingSource.FISCAL, "path": Project.Path.APPROVAL}
-    systems = InformationSystem.objects.filter(department_id=actor.department_id).order_by("name")
+    systems = InformationSystem.objects.filter(department_id=actor.department_id or 0).order_by("name")
     return {
         "project": project,
         "values": values,
@@ -209,13 +210,20 @@ def project_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             services.project_start_building(actor=actor, project=project)
         elif verb == "milestone":
             services.project_milestone_add(
-                actor=actor, project=project, name=post.get("name", ""), due_on=_date(post.get("due_on")),
+                actor=actor,
+                project=project,
+                name=post.get("name", ""),
+                due_on=_date(post.get("due_on")),
                 done_on=_date(post.get("done_on")),
             )
         elif verb == "report":
             services.project_report_add(
-                actor=actor, project=project, title=post.get("title", ""), content=post.get("content", ""),
-                author=post.get("author", ""), reported_on=_date(post.get("reported_on")),
+                actor=actor,
+                project=project,
+                title=post.get("title", ""),
+                content=post.get("content", ""),
+                author=post.get("author", ""),
+                reported_on=_date(post.get("reported_on")),
             )
         elif verb == "request_acceptance":
             services.project_request_acceptance(actor=actor, project=project)
@@ -227,16 +235,25 @@ def project_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             )
         elif verb == "link_data":
             services.project_link(
-                actor=actor, project=project, data_id=_int(post.get("item")), resource_code=post.get("resource_code", "")
+                actor=actor,
+                project=project,
+                data_id=_int(post.get("item")),
+                resource_code=post.get("resource_code", ""),
             )
         elif verb == "link_system":
             services.project_link(
-                actor=actor, project=project, system_link_id=_int(post.get("item")), system_id=_int(post.get("system_id"))
+                actor=actor,
+                project=project,
+                system_link_id=_int(post.get("item")),
+                system_id=_int(post.get("system_id")),
             )
         elif verb == "attach":
             upload = request.FILES.get("file")
             services.project_attach(
-                actor=actor, project=project, name=upload.name if upload else "", content=upload.read() if upload else b""
+                actor=actor,
+                project=project,
+                name=(upload.name or "") if upload else "",
+                content=upload.read() if upload else b"",
             )
         else:
             raise Http404("没有这一操作。")
@@ -253,6 +270,10 @@ def project_document(request: HttpRequest, pk: int, document_id: int) -> HttpRes
     document = ProjectDocument.objects.filter(project=project, pk=document_id).first()
     if document is None:
         raise Http404("没有这个文件。")
-    response = HttpResponse(storage.read(document.path), content_type="application/octet-stream")
+    try:
+        content = storage.read(document.path)
+    except (OSError, ValueError):
+        raise Http404("文件已不在存储中。") from None
+    response = HttpResponse(content, content_type="application/octet-stream")
     response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(document.name)
     return response

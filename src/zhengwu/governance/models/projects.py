@@ -60,7 +60,11 @@ class Project(models.Model):
     approval_number = models.CharField("批复文号", max_length=100, blank=True)
     acceptance_opinion = models.TextField("验收意见", blank=True)
     performance_score = models.DecimalField(
-        "绩效评价得分", max_digits=5, decimal_places=2, null=True, blank=True,
+        "绩效评价得分",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     performance_opinion = models.TextField("绩效评价意见", blank=True)

@@ -12,6 +12,7 @@ system. O&M funding is flagged (`om_flags`) while a system is a confirmed zombie
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -196,9 +197,13 @@ def _money(value: str | Decimal, *, field_name: str, what: str) -> Decimal:
     try:
         amount = Decimal(str(value).strip() or "0")
     except InvalidOperation:
-        raise ApplicationError(GovernanceError.INVALID_INPUT, f"{what}应为数字（万元）。", {field_name: "格式不正确"}) from None
+        raise ApplicationError(
+            GovernanceError.INVALID_INPUT, f"{what}应为数字（万元）。", {field_name: "格式不正确"}
+        ) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
-        raise ApplicationError(GovernanceError.INVALID_INPUT, f"{what}应为不小于 0 的金额（万元）。", {field_name: "超出范围"})
+        raise ApplicationError(
+            GovernanceError.INVALID_INPUT, f"{what}应为不小于 0 的金额（万元）。", {field_name: "超出范围"}
+        )
     return amount.quantize(Decimal("0.01"))
 
 
@@ -208,7 +213,9 @@ def _resource_for(code: str, department_id: int) -> object | None:
         return None
     found = catalog_selectors.resources_by_codes([code])
     if not found:
-        raise ApplicationError(GovernanceError.INVALID_INPUT, f"目录中没有资源代码“{code}”。", {"data": "资源代码不存在"})
+        raise ApplicationError(
+            GovernanceError.INVALID_INPUT, f"目录中没有资源代码“{code}”。", {"data": "资源代码不存在"}
+        )
     return found[0]
 
 
@@ -244,12 +251,16 @@ def _replace_lines(project: Project, data: ProjectInput) -> None:
     project.data.all().delete()
     project.systems.all().delete()
     for line in data.data:
-        name = required_text(line.name, field="data", what="数据资源名称", code=GovernanceError.INVALID_INPUT, max_length=200)
+        name = required_text(
+            line.name, field="data", what="数据资源名称", code=GovernanceError.INVALID_INPUT, max_length=200
+        )
         role = line.role if line.role in LinkRole.values else LinkRole.CREATES
         resource = _resource_for(line.resource_code, project.department_id)
         ProjectData.objects.create(project=project, name=name, role=role, resource=resource)  # type: ignore[misc]
     for sline in data.systems:
-        name = required_text(sline.name, field="systems", what="系统名称", code=GovernanceError.INVALID_INPUT, max_length=100)
+        name = required_text(
+            sline.name, field="systems", what="系统名称", code=GovernanceError.INVALID_INPUT, max_length=100
+        )
         role = sline.role if sline.role in LinkRole.values else LinkRole.CREATES
         ProjectSystem.objects.create(
             project=project, name=name, role=role, system=_system_for(sline.system_id, project.department_id)
@@ -293,8 +304,13 @@ def project_update(*, actor: Actor, project: Project, data: ProjectInput) -> Pro
 
 
 def project_link(
-    *, actor: Actor, project: Project, data_id: int | None = None, resource_code: str = "",
-    system_link_id: int | None = None, system_id: int | None = None,
+    *,
+    actor: Actor,
+    project: Project,
+    data_id: int | None = None,
+    resource_code: str = "",
+    system_link_id: int | None = None,
+    system_id: int | None = None,
 ) -> Project:
     """Fix a line at the gate: link a data line to a catalog resource, or a system line to the inventory."""
     with audited_write(actor, GovernanceAction.PROJECT_LINK, project) as write:
@@ -348,7 +364,13 @@ def project_submit(*, actor: Actor, project: Project) -> Project:
 
 
 def project_review(
-    *, actor: Actor, project: Project, passed: bool, tech_opinion: str, ndrc_opinion: str = "", finance_opinion: str = ""
+    *,
+    actor: Actor,
+    project: Project,
+    passed: bool,
+    tech_opinion: str,
+    ndrc_opinion: str = "",
+    finance_opinion: str = "",
 ) -> Project:
     """技术审核: passed → 待批准 (the approval's clock starts); not passed → back to the draft."""
     with audited_write(actor, GovernanceAction.PROJECT_REVIEW, project) as write:
@@ -356,7 +378,9 @@ def project_review(
         locked = write.lock(project)
         PROJECT.move(locked, "review" if passed else "send_back")
         code = GovernanceError.INVALID_INPUT
-        locked.tech_opinion = required_text(tech_opinion, field="tech_opinion", what="技术审核意见", code=code, max_length=5000)
+        locked.tech_opinion = required_text(
+            tech_opinion, field="tech_opinion", what="技术审核意见", code=code, max_length=5000
+        )
         if passed:
             locked.ndrc_opinion = required_text(
                 ndrc_opinion, field="ndrc_opinion", what="发展改革部门意见", code=code, max_length=5000
@@ -378,8 +402,12 @@ def project_send_back(*, actor: Actor, project: Project, reason: str) -> Project
         locked = write.lock(project)
         before = locked.state
         PROJECT.move(locked, "send_back")
-        text = required_text(reason, field="reason", what="退回理由", code=GovernanceError.INVALID_INPUT, max_length=2000)
-        kind = {Project.State.SUBMITTED: REVIEW_TIMER, Project.State.REVIEWED: APPROVAL_TIMER}.get(before, FILING_TIMER)
+        text = required_text(
+            reason, field="reason", what="退回理由", code=GovernanceError.INVALID_INPUT, max_length=2000
+        )
+        kind = {str(Project.State.SUBMITTED): REVIEW_TIMER, str(Project.State.REVIEWED): APPROVAL_TIMER}.get(
+            str(before), FILING_TIMER
+        )
         _finish_timer(write, locked, kind)
         locked.tech_opinion = text
         locked.save()
@@ -396,7 +424,11 @@ def project_approve(*, actor: Actor, project: Project, approval_number: str) -> 
         _gate(locked, "批准")
         PROJECT.move(locked, "approve")
         locked.approval_number = required_text(
-            approval_number, field="approval_number", what="批复文号", code=GovernanceError.INVALID_INPUT, max_length=100
+            approval_number,
+            field="approval_number",
+            what="批复文号",
+            code=GovernanceError.INVALID_INPUT,
+            max_length=100,
         )
         locked.approved_at = timezone.now()
         _finish_timer(write, locked, APPROVAL_TIMER)
@@ -437,7 +469,9 @@ def project_start_building(*, actor: Actor, project: Project) -> Project:
     return locked
 
 
-def project_milestone_add(*, actor: Actor, project: Project, name: str, due_on: object, done_on: object = None) -> ProjectMilestone:
+def project_milestone_add(
+    *, actor: Actor, project: Project, name: str, due_on: date | None, done_on: date | None = None
+) -> ProjectMilestone:
     with audited_write(actor, GovernanceAction.PROJECT_PROGRESS, project) as write:
         locked = write.lock(project)
         write.require(is_department_staff(actor, locked.department_id), DEPARTMENT_ONLY)
@@ -457,7 +491,7 @@ def project_milestone_add(*, actor: Actor, project: Project, name: str, due_on: 
 
 
 def project_report_add(
-    *, actor: Actor, project: Project, title: str, content: str, author: str, reported_on: object
+    *, actor: Actor, project: Project, title: str, content: str, author: str, reported_on: date | None
 ) -> ProjectReport:
     with audited_write(actor, GovernanceAction.PROJECT_PROGRESS, project) as write:
         locked = write.lock(project)
@@ -516,7 +550,9 @@ def project_evaluate(*, actor: Actor, project: Project, score: str | Decimal, op
         PROJECT.move(locked, "evaluate")
         value = _money(score, field_name="score", what="绩效评价得分")
         if value > 100:
-            raise ApplicationError(GovernanceError.INVALID_INPUT, "绩效评价得分应在 0 到 100 分之间。", {"score": "超出范围"})
+            raise ApplicationError(
+                GovernanceError.INVALID_INPUT, "绩效评价得分应在 0 到 100 分之间。", {"score": "超出范围"}
+            )
         locked.performance_score = value
         locked.performance_opinion = required_text(
             opinion, field="opinion", what="绩效评价意见", code=GovernanceError.INVALID_INPUT, max_length=5000
@@ -534,7 +570,9 @@ def project_attach(*, actor: Actor, project: Project, name: str, content: bytes)
         locked = write.lock(project)
         write.require(is_department_staff(actor, locked.department_id) or is_office(actor), "您不能为该项目上传文件。")
         PROJECT.check(locked, "attach")
-        clean_name = required_text(name, field="file", what="文件名", code=GovernanceError.INVALID_INPUT, max_length=200)
+        clean_name = required_text(
+            name, field="file", what="文件名", code=GovernanceError.INVALID_INPUT, max_length=200
+        )
         clean_name = clean_name.replace("/", "_").replace("\\", "_")
         if not content:
             raise ApplicationError(GovernanceError.INVALID_INPUT, "请选择要上传的文件。", {"file": "必填"})

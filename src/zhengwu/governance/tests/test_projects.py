@@ -52,7 +52,12 @@ def test_the_whole_way_with_timers(
     projects.project_start_building(actor=dept, project=project)
     projects.project_milestone_add(actor=dept, project=project, name="完成需求分析", due_on=date(2025, 6, 30))
     projects.project_report_add(
-        actor=dept, project=project, title="第一期监理报告", content="进度正常。", author="吉林监理公司", reported_on=date(2025, 7, 1)
+        actor=dept,
+        project=project,
+        title="第一期监理报告",
+        content="进度正常。",
+        author="吉林监理公司",
+        reported_on=date(2025, 7, 1),
     )
     doc = projects.project_attach(actor=dept, project=project, name="监理报告.pdf", content=b"%PDF-1.4 test")
     assert doc.stage == Project.State.BUILDING
@@ -82,7 +87,9 @@ def test_gate_lists_every_reason_naming_each(
     )
     to_reviewed(project, systems_officer, egov)
     error, _ = refused_write(
-        lambda: projects.project_approve(actor=Actor.person(egov), project=project, approval_number="吉政数审〔2025〕9号"),
+        lambda: projects.project_approve(
+            actor=Actor.person(egov), project=project, approval_number="吉政数审〔2025〕9号"
+        ),
         apps=["governance"],
         rows=[project],
         code="governance.sharing_gate",
@@ -136,11 +143,15 @@ def test_gate_at_acceptance_and_om_flags(
     )
     assert "市场监管一体化平台" in error.message and "验收" in error.message
     assert om_flags(project) == ["信息系统“市场监管一体化平台”未接入共享交换平台，暂缓拨付运维经费。"]
-    ZombieCase.objects.create(system=connected_system, state=ZombieCase.State.SELF_CHECK, confirmed_at=project.created_at)
+    ZombieCase.objects.create(
+        system=connected_system, state=ZombieCase.State.SELF_CHECK, confirmed_at=project.created_at
+    )
     assert "已确认为僵尸系统候选" in om_flags(project)[0]
 
 
-def test_filing_path(systems_officer: User, egov: User, market_dept: Department, connected_system: InformationSystem) -> None:
+def test_filing_path(
+    systems_officer: User, egov: User, market_dept: Department, connected_system: InformationSystem
+) -> None:
     resource = make_resource(market_dept, "市场主体登记信息")
     lines = {
         "data": [DataLine("市场主体登记信息", resource_code=resource.code or "")],
@@ -162,7 +173,9 @@ def test_filing_path(systems_officer: User, egov: User, market_dept: Department,
     assert small.state == Project.State.ESTABLISHED
 
 
-def test_refusals(systems_officer: User, egov: User, police_clerk: User, market_clerk: User, market_dept: Department) -> None:
+def test_refusals(
+    systems_officer: User, egov: User, police_clerk: User, market_clerk: User, market_dept: Department
+) -> None:
     project = declare(systems_officer)
     # another department's staff may not submit; the department may not approve its own
     refused_write(
@@ -185,9 +198,12 @@ def test_refusals(systems_officer: User, egov: User, police_clerk: User, market_
         code="governance.wrong_state",
     )
     error, _ = refused_write(
-        lambda: projects.project_declare(actor=Actor.person(systems_officer), data=__import__(
-            "zhengwu.governance.tests.project_helpers", fromlist=["project_input"]
-        ).project_input(budget="-1")),
+        lambda: projects.project_declare(
+            actor=Actor.person(systems_officer),
+            data=__import__("zhengwu.governance.tests.project_helpers", fromlist=["project_input"]).project_input(
+                budget="-1"
+            ),
+        ),
         apps=["governance"],
         code="governance.invalid_input",
     )
