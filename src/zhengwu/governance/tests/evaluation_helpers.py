@@ -8,8 +8,6 @@ from decimal import Decimal
 from itertools import count
 from typing import Any
 
-import pytest
-
 from zhengwu.accounts.models import Department, User
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
@@ -66,11 +64,6 @@ def make_set(egov: User, *indicators: tuple[str, str, float, str]) -> IndicatorS
             data=IndicatorData(name=measure, measure=measure, weight=weight, target=target, rule=rule),
         )
     return indicator_set
-
-
-@pytest.fixture
-def departments(market_dept: Department, police_dept: Department, office_dept: Department) -> dict[str, Department]:
-    return {"market": market_dept, "police": police_dept, "office": office_dept}
 
 
 def scores_by(run: Any) -> dict[tuple[int, str], Decimal]:

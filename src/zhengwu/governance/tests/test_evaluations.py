@@ -22,6 +22,11 @@ from zhengwu.supervision.models import Timer
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def departments(market_dept: Department, police_dept: Department, office_dept: Department) -> dict[str, Department]:
+    return {"market": market_dept, "police": police_dept, "office": office_dept}
+
 SHARE = "exchange.share_request"
 HANDLING = "participation.handling"
 
