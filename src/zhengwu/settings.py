@@ -125,6 +125,13 @@ try:
     ZHENGWU_LOAD_COLUMNAR_MIN_BYTES = env.int(
         "ZHENGWU_LOAD_COLUMNAR_MIN_BYTES", 16 * 1024 * 1024, minimum=0, maximum=1 << 40
     )
+    # Zombie systems (僵尸系统, docs/rules.md §19): no exchange call and no login for N months; a
+    # provided resource not updated for N of its promised update cycles; fewer than N of its
+    # platform users logged in during the idle window; a self-check answered within N working days.
+    ZHENGWU_ZOMBIE_IDLE_MONTHS = env.int("ZHENGWU_ZOMBIE_IDLE_MONTHS", 6, minimum=1, maximum=60)
+    ZHENGWU_ZOMBIE_STALE_CYCLES = env.int("ZHENGWU_ZOMBIE_STALE_CYCLES", 3, minimum=1, maximum=100)
+    ZHENGWU_ZOMBIE_MIN_USERS = env.int("ZHENGWU_ZOMBIE_MIN_USERS", 3, minimum=1, maximum=100000)
+    ZHENGWU_ZOMBIE_SELF_CHECK_DAYS = env.int("ZHENGWU_ZOMBIE_SELF_CHECK_DAYS", 15, minimum=1, maximum=60)
     SMS_BACKEND = env.choice("ZHENGWU_SMS_BACKEND", "console", ("console", "memory"))
 except SettingError as error:
     print(f"zhengwu: 配置错误 — {error}", file=sys.stderr)

@@ -22,7 +22,7 @@ from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import not_found
 from zhengwu.core.schemas import ErrorOut
-from zhengwu.governance import selectors
+from zhengwu.governance import evaluation_selectors as selectors
 from zhengwu.governance.models import Project
 from zhengwu.governance.services import projects as project_services
 

@@ -8,7 +8,8 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from zhengwu.governance import reports, selectors
+from zhengwu.governance import evaluation_selectors as selectors
+from zhengwu.governance import reports
 from zhengwu.governance.models import EvaluationRun
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -16,7 +16,8 @@ from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import Role
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
-from zhengwu.governance import selectors, tasks
+from zhengwu.governance import evaluation_selectors as selectors
+from zhengwu.governance import tasks
 from zhengwu.governance.models import EvaluationRun, Indicator, IndicatorSet, Score, ScoringRule
 from zhengwu.governance.services import evaluations
 from zhengwu.governance.services.evaluations import IndicatorData

@@ -38,6 +38,8 @@ STAFF: dict[str, tuple[str, frozenset[str]]] = {
     "egov": ("office", frozenset({Role.EGOV_OFFICE})),
     "supervisor": ("office", frozenset({Role.SUPERVISOR})),
     "office_plain": ("office", frozenset()),
+    "market_systems": ("market", frozenset({Role.SYSTEMS_OFFICER})),
+    "police_systems": ("police", frozenset({Role.SYSTEMS_OFFICER})),
 }
 PUBLIC_PEOPLE = ("citizen", "outsider", "company")
 # API clients (bearer tokens): department and scopes.
@@ -50,11 +52,13 @@ CLIENTS = {
     "client_provider": ("market", ("exchange:write",)),  # 市场监管厅's own system (it loads the one record)
     "client_submit": ("police", ("participation:submit",)),
     "client_documents": ("market", ("documents:exchange",)),  # 市场监管厅's OA system
+    "client_inventory": ("market", ("governance:inventory",)),  # 市场监管厅's inventory sync
+    "client_inventory_police": ("police", ("governance:inventory",)),  # 公安厅's, another department
 }
 # market_new: staff of 市场监管厅 who has not enrolled a second factor yet (logged in, no device).
 PERSONAS = ("anonymous", *PUBLIC_PEOPLE, *STAFF, "market_new", *CLIENTS)
 # Roles bound to a department: staff of another department holding them must still be refused.
-DEPARTMENT_ROLES = frozenset({Role.CLERK, Role.DEPT_LEADER, Role.DATA_OFFICER})
+DEPARTMENT_ROLES = frozenset({Role.CLERK, Role.DEPT_LEADER, Role.DATA_OFFICER, Role.SYSTEMS_OFFICER})
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,8 @@ def citizen_only(**kwargs: Any) -> Guarded:
 
 P = Public
 HANDLERS = (Role.CLERK, Role.DEPT_LEADER)
+SYSTEMS = (Role.SYSTEMS_OFFICER, Role.DEPT_LEADER)  # a department's 信息化管理员 and its leader
+INVENTORY = (*SYSTEMS, Role.EGOV_OFFICE)
 # who must not see 市场监管厅's rows (or the citizen's) in a list they may open
 CLERK = ("police_clerk",)
 OFFICER = ("police_officer",)
@@ -418,6 +424,43 @@ URLS: dict[str, Entry] = {
             "finish",
             "archive",
         ),
+    ),
+    # governance: the systems inventory (信息系统清单) and the zombie reviews (僵尸系统核查)
+    "workbench/governance/systems/": staff(
+        *INVENTORY, scoped=False, allowed="market_systems", hidden="system", hidden_from=("police_systems",)
+    ),
+    "workbench/governance/systems/new/": staff(*SYSTEMS, scoped=False, allowed="market_systems", post=True),
+    "workbench/governance/systems/<int:pk>/": staff(
+        *INVENTORY, args="system", allowed="market_systems", refused_also=("police_systems",)
+    ),
+    "workbench/governance/systems/<int:pk>/edit/": staff(
+        *SYSTEMS, args="system", allowed="market_systems", post=True, refused_also=("police_systems", "egov")
+    ),
+    r"workbench/governance/^systems/(?P<pk>\d+)/(?P<verb>link|unlink|start|stop|resume)/$": staff(
+        *SYSTEMS,
+        args="system",
+        get=False,
+        post=True,
+        verbs=("link", "unlink", "start", "stop", "resume"),
+        refused_also=("police_systems", "egov"),
+    ),
+    "workbench/governance/systems/import/": staff(*SYSTEMS, scoped=False, allowed="market_systems", post=True),
+    "workbench/governance/systems/import/template/": staff(*SYSTEMS, scoped=False, allowed="market_systems"),
+    "workbench/governance/systems/export/": staff(*INVENTORY, scoped=False, allowed="market_systems"),
+    "workbench/governance/systems/overview/": staff(Role.EGOV_OFFICE, of="office", scoped=False),
+    "workbench/governance/zombies/": staff(
+        *INVENTORY, scoped=False, allowed="market_systems", hidden="system", hidden_from=("police_systems",)
+    ),
+    "workbench/governance/zombies/<int:pk>/": staff(
+        *INVENTORY, args="zombie", allowed="market_systems", refused_also=("police_systems",)
+    ),
+    r"workbench/governance/^zombies/(?P<pk>\d+)/(?P<verb>confirm|dismiss|self_check|send_back|decide)/$": staff(
+        *INVENTORY,
+        args="zombie",
+        get=False,
+        post=True,
+        verbs=("confirm", "dismiss", "self_check", "send_back", "decide"),
+        refused_also=("police_systems",),
     ),
     "workbench/documents/search/": staff(*HANDLERS, scoped=False),
     "workbench/documents/statistics/": staff(*HANDLERS, scoped=False),
@@ -701,6 +744,8 @@ def _api(who: str, refused: tuple[str, ...], allowed: str, **kwargs: Any) -> Gua
 DIRECTORY = "API client with directory:read, or a logged-in person"
 DOCUMENTS = "a department's OA system (API client with documents:exchange), for its own department"
 QUERY = "API client with exchange:query and a grant for the resource"
+INVENTORY_API = "a department's system (API client with governance:inventory), for its own department"
+INVENTORY_REFUSED = ("anonymous", "citizen", "market_systems", "client_no_scope")
 PURPOSE = {"X-Purpose": "%E7%9F%A9%E9%98%B5%E6%A0%B8%E6%9F%A5"}  # 矩阵核查, percent-encoded
 
 OPERATIONS: dict[str, Entry] = {
@@ -789,6 +834,22 @@ OPERATIONS: dict[str, Entry] = {
     ),
     "GET /api/v1/participation/consultations": P("open consultations"),
     "GET /api/v1/participation/surveys/{survey_id}/results": P("published survey results"),
+    "GET /api/v1/governance/systems": _api(INVENTORY_API, INVENTORY_REFUSED, "client_inventory"),
+    "GET /api/v1/governance/systems/{system_id}": _api(
+        INVENTORY_API, (*INVENTORY_REFUSED, "client_inventory_police"), "client_inventory", args="system_id"
+    ),
+    "POST /api/v1/governance/systems": _api(
+        INVENTORY_API, INVENTORY_REFUSED, "", get=False, post=True, body="system_body"
+    ),
+    "POST /api/v1/governance/systems/{system_id}": _api(
+        INVENTORY_API,
+        (*INVENTORY_REFUSED, "client_inventory_police"),
+        "",
+        args="system_id",
+        get=False,
+        post=True,
+        body="system_body",
+    ),
     "POST /api/v1/documents/send": _api(
         DOCUMENTS,
         ("anonymous", "citizen", "market_clerk", "client_no_scope"),

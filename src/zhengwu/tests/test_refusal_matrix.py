@@ -206,8 +206,9 @@ class World:
         self._build_supervision(citizen)
         self._build_certificates(citizen)
         self._build_documents()
-        self._build_governance()
+        self._build_projects_evaluations()
         self._build_accounts()
+        self._build_governance()
         self.audit_seq = record_action(Actor.platform(), MatrixAction.WORLD_BUILT).seq
 
     def _build_eservices(self, citizen: User) -> None:
@@ -345,7 +346,7 @@ class World:
             document=incoming, department=self.market, title="矩阵收文", kind="notice", number=incoming.number
         )
 
-    def _build_governance(self) -> None:
+    def _build_projects_evaluations(self) -> None:
         m = _App("governance")
         # a year's indicators, a run in review and a published one, 市场监管厅's draft project
         indicator_set = m.IndicatorSet.objects.create(year=2025, name="矩阵指标")
@@ -401,6 +402,20 @@ class World:
         assert loaded.status_code == 200, loaded.content
         self.workday_row = WorkdayOverride.objects.create(date=date(2030, 1, 2), is_workday=False, reason="矩阵")
 
+    def _build_governance(self) -> None:
+        m = _App("governance")
+        # 市场监管厅's system, linked to its inventory client, under a confirmed zombie review (待自查)
+        self.system_row = m.InformationSystem.objects.create(
+            name="矩阵信息系统", department=self.market, functions="登记", users_scope="全省", contact_name="冯工",
+            contact_phone="0431-1", network_zone="extranet", funding_source="fiscal", om_cost_yearly=10,
+        )  # fmt: skip
+        m.SystemApiClient.objects.create(
+            system=self.system_row, api_client=ApiClient.objects.get(name="client_inventory")
+        )
+        self.zombie_row = m.ZombieCase.objects.create(
+            system=self.system_row, state="self_check", rules=["no_om"], evidence={}, confirmed_at=timezone.now()
+        )
+
     def marker(self, name: str) -> str:
         """Text by which a list shows one of the objects (of 市场监管厅, or of the citizen)."""
         return {
@@ -418,6 +433,7 @@ class World:
             "catalog_draft": self.catalog_draft_row.name,
             "share_request": self.share_request_row.purpose,
             "certificate": self.certificate_row.identifier,
+            "system": self.system_row.name,
             "project": self.project_row.name,
         }[name]
 
@@ -494,6 +510,18 @@ class World:
                 "body": "正文",
                 "signer_name": "刘处长",
                 "main_to": [self.police.credit_code],
+            },
+            "system": lambda: {"pk": self.system_row.pk},
+            "system_id": lambda: {"system_id": self.system_row.pk},
+            "zombie": lambda: {"pk": self.zombie_row.pk},
+            "system_body": lambda: {
+                "name": "矩阵新系统",
+                "functions": "登记",
+                "users_scope": "全省",
+                "contact_name": "冯工",
+                "contact_phone": "0431-1",
+                "network_zone": "extranet",
+                "funding_source": "fiscal",
             },
             "disclosure_request_body": lambda: {"agency": self.market.pk, "description": "请公开2025年食品抽检结果"},
         }
@@ -677,7 +705,8 @@ def _group(key: str) -> str:
     if parts and parts[0] == "workbench" and len(parts) > 1:
         return "workbench/" + (
             parts[1]
-            if parts[1] in ("audit", "exchange", "catalog", "eservices", "disclosure", "participation", "supervision")
+            if parts[1]
+            in ("audit", "exchange", "catalog", "eservices", "disclosure", "participation", "supervision", "governance")
             else "admin"
         )
     return parts[0] if parts else "portal"

@@ -30,6 +30,8 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("投诉处理", "supervision_wb:complaints", (Role.SUPERVISOR,)),
     ("警示曝光", "supervision_wb:exposure", (Role.SUPERVISOR, Role.EGOV_OFFICE)),
     ("绩效评分", "supervision_wb:scorecards", (Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER)),
+    ("信息系统清单", "governance_wb:systems", (Role.SYSTEMS_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("僵尸系统", "governance_wb:zombies", (Role.EGOV_OFFICE,)),
     (
         "项目管理",
         "governance_wb:projects",

@@ -18,8 +18,18 @@ from zhengwu.governance.services.systems import (
     system_unlink_client,
     system_update,
 )
+from zhengwu.governance.services.zombies import (
+    SELF_CHECK_TIMER,
+    zombie_confirm,
+    zombie_decide,
+    zombie_dismiss,
+    zombie_scan,
+    zombie_self_check,
+    zombie_send_back,
+)
 
 __all__ = [
+    "SELF_CHECK_TIMER",
     "SystemData",
     "can_manage_system",
     "is_egov_office",
@@ -28,4 +38,10 @@ __all__ = [
     "system_register",
     "system_unlink_client",
     "system_update",
+    "zombie_confirm",
+    "zombie_decide",
+    "zombie_dismiss",
+    "zombie_scan",
+    "zombie_self_check",
+    "zombie_send_back",
 ]

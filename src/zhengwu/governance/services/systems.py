@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 
-from zhengwu.accounts.models import ApiClient, Department, Role
+from zhengwu.accounts.models import ApiClient, Department
 from zhengwu.audit.write import Write, audited_write
 from zhengwu.catalog import selectors as catalog_selectors
 from zhengwu.core.actors import Actor
@@ -31,23 +31,13 @@ from zhengwu.governance.models import (
     SystemApiClient,
     UsageFrequency,
 )
+from zhengwu.governance.permissions import SCOPE, can_manage_system, is_egov_office
 from zhengwu.governance.states import SYSTEM
 
-SCOPE = "governance:inventory"
-MANAGER_ROLES = (Role.SYSTEMS_OFFICER, Role.DEPT_LEADER)
+__all__ = ["SCOPE", "can_manage_system", "is_egov_office"]
+
 MAX_OM_COST = Decimal("99999999.99")
 _E = GovernanceError.INVALID_INPUT
-
-
-def is_egov_office(actor: Actor) -> bool:
-    return actor.is_staff and actor.has_role(Role.EGOV_OFFICE)
-
-
-def can_manage_system(actor: Actor, department_id: int | None) -> bool:
-    """The department's 信息化管理员 or leader, or one of its API clients holding the inventory scope."""
-    if actor.api_client is not None:
-        return department_id is not None and actor.department_id == department_id and SCOPE in actor.api_client.scopes
-    return actor.works_in(department_id, *MANAGER_ROLES)
 
 
 @dataclass

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.utils import timezone
 
-from zhengwu.accounts.models import ApiClient, Department, User
+from zhengwu.accounts.models import ApiClient, Department, Role, User
+from zhengwu.catalog.models import CatalogClass, FormatClass, Resource, ShareType
+from zhengwu.conftest import make_staff
 from zhengwu.core.actors import Actor
+from zhengwu.exchange.sharing import access_log
 from zhengwu.governance.models import InformationSystem
 from zhengwu.governance.services import SystemData, system_register
 from zhengwu.governance.services.systems import SCOPE
@@ -61,3 +65,37 @@ def market_system(systems_officer: User) -> InformationSystem:
 @pytest.fixture
 def inventory_client(market_dept: Department) -> ApiClient:
     return make_client(market_dept, "市场监管清单同步", scopes=["exchange:query", SCOPE])
+
+
+def make_resource(provider: Department, code: str, *, update_cycle: str = "monthly") -> Resource:
+    """A published catalog resource of `provider` (no data table: governance reads only its freshness)."""
+    classification, sequence = code.split("/")
+    return Resource.objects.create(
+        catalog_class=CatalogClass.BASE,
+        category=classification[0],
+        item=classification[1:3],
+        subitem=classification[3:6],
+        sequence=int(sequence),
+        code=code,
+        name=f"资源 {code}",
+        provider=provider,
+        provider_code=provider.credit_code,
+        summary="测试资源",
+        format_class=FormatClass.DATABASE,
+        share_type=ShareType.CONDITIONAL,
+        update_cycle=update_cycle,
+        state=Resource.State.PUBLISHED,
+        version=1,
+    )
+
+
+def log_call(client: ApiClient, at: datetime, resource: Resource | None = None) -> None:
+    """One call of `client` through the exchange at `at` (the access log stamps the current time)."""
+    with mock.patch.object(access_log.timezone, "now", return_value=at):
+        access_log.append(operation="record", outcome="ok", api_client=client, resource=resource)
+
+
+@pytest.fixture
+def police_systems(police_dept: Department) -> User:
+    """公安厅's 信息化管理员: another department's."""
+    return make_staff("police_systems", police_dept, Role.SYSTEMS_OFFICER, name="公安厅信息化管理员")

@@ -13,7 +13,7 @@ from zhengwu.audit.models import AuditEvent
 from zhengwu.audit.tests.helpers import refused_write
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
-from zhengwu.governance import selectors
+from zhengwu.governance import evaluation_selectors as selectors
 from zhengwu.governance.models import EvaluationRun, ScoringRule
 from zhengwu.governance.services import evaluations
 from zhengwu.governance.services.evaluations import IndicatorData, points
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def departments(market_dept: Department, police_dept: Department, office_dept: Department) -> dict[str, Department]:
     return {"market": market_dept, "police": police_dept, "office": office_dept}
+
 
 SHARE = "exchange.share_request"
 HANDLING = "participation.handling"

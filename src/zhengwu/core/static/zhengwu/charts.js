@@ -21,6 +21,32 @@
   }
 
   var renderers = {
+    // 信息系统清单: a system's calls per month, as a sparkline (list) or bars (its page)
+    sparkline: function (d) {
+      return {grid: {left: 0, right: 0, top: 2, bottom: 2}, tooltip: {trigger: "axis"},
+        xAxis: {type: "category", data: d.labels, show: false}, yAxis: {type: "value", show: false, minInterval: 1},
+        series: [{name: "调用次数", type: "line", data: d.values, symbol: "none", areaStyle: {opacity: .25}}]};
+    },
+    systemCalls: function (d) {
+      var option = bars(d.labels, [[d.name, d.values]], "次数", 30);
+      option.legend = undefined;
+      return option;
+    },
+    // 信息系统清单总览: systems and O&M cost per department; systems by state; zombie reviews by state
+    inventoryDepartments: function (d) {
+      var option = bars(d.departments, [["系统数", d.counts]], "个", 40);
+      option.yAxis = [{type: "value", name: "个", minInterval: 1}, {type: "value", name: "万元"}];
+      option.series.push({name: "年度运维费用（万元）", type: "line", yAxisIndex: 1, data: d.om});
+      return option;
+    },
+    inventoryStates: function (d) {
+      return {tooltip: {trigger: "item"}, legend: {bottom: 0},
+        series: [{name: "生命周期状态", type: "pie", radius: "55%", data: d.states}]};
+    },
+    inventoryZombies: function (d) {
+      return {tooltip: {trigger: "item"}, legend: {bottom: 0},
+        series: [{name: "僵尸系统核查", type: "pie", radius: ["35%", "55%"], data: d.zombies}]};
+    },
     // 电子监察: live timers per department by light, stacked
     lights: function (d) {
       return bars(d.departments, [["红灯", d.red, "#b3261e", "l"], ["黄灯", d.yellow, "#d29922", "l"],
