@@ -51,7 +51,7 @@ class Project(models.Model):
     )
     funding_source = models.CharField("资金渠道", max_length=16, choices=FundingSource.choices)
     mlps_level = models.PositiveSmallIntegerField(
-        "等级保护级别", validators=[MinValueValidator(1), MaxValueValidator(5)], default=2
+        "等级保护级别", validators=[MinValueValidator(1), MaxValueValidator(4)], default=2
     )
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.DRAFT)
     tech_opinion = models.TextField("技术审核意见", blank=True)

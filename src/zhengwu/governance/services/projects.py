@@ -240,8 +240,8 @@ def _apply(project: Project, data: ProjectInput) -> None:
     if data.path not in Project.Path.values:
         raise ApplicationError(what, "请选择审批或备案程序。", {"path": "不支持"})
     project.path = data.path
-    if not 1 <= int(data.mlps_level or 0) <= 5:
-        raise ApplicationError(what, "等级保护级别应为第一级至第五级。", {"mlps_level": "超出范围"})
+    if not 1 <= int(data.mlps_level or 0) <= 4:
+        raise ApplicationError(what, "等级保护级别应为第一级至第四级。", {"mlps_level": "超出范围"})
     project.mlps_level = int(data.mlps_level)
     if not data.data and not data.systems:
         raise ApplicationError(what, "请至少填写一项项目新建或使用的数据资源或信息系统。", {"data": "必填"})
