@@ -87,7 +87,7 @@ try:
     ZHENGWU_DOCUMENT_SIGN_URGENT_DAYS = env.int("ZHENGWU_DOCUMENT_SIGN_URGENT_DAYS", 1, minimum=1, maximum=10)
     ZHENGWU_DOCUMENT_SIGN_DAYS = env.int("ZHENGWU_DOCUMENT_SIGN_DAYS", 2, minimum=1, maximum=10)
     ZHENGWU_DOCUMENT_HANDLING_DAYS = env.int("ZHENGWU_DOCUMENT_HANDLING_DAYS", 10, minimum=1, maximum=60)
-    # E-gov projects (docs/rules.md §20, unverified local practice): the e-gov office's technical
+    # E-gov projects (docs/rules.md §12, unverified local practice): the e-gov office's technical
     # review, approval, confirmation of a filing and acceptance; the performance evaluation after
     # acceptance; the budget up to which a self-funded project may be filed (万元).
     ZHENGWU_PROJECT_REVIEW_DAYS = env.int("ZHENGWU_PROJECT_REVIEW_DAYS", 20, minimum=1, maximum=120)

@@ -1,4 +1,4 @@
-"""政务信息化项目: e-gov projects from 申报 to 绩效评价, with the sharing gate (docs/rules.md §20).
+"""政务信息化项目: e-gov projects from 申报 to 绩效评价, with the sharing gate (docs/rules.md §12).
 
 A department declares a `Project` (建设方案: budget, yearly O&M cost, funding channel, 等保 level)
 with the data it creates or uses (`ProjectData`, each a catalog resource or, while not catalogued

@@ -1,4 +1,4 @@
-"""Writes of 政务信息化项目 and the sharing gate (docs/rules.md §20).
+"""Writes of 政务信息化项目 and the sharing gate (docs/rules.md §12).
 
 A department's staff (its 信息化管理员, a clerk or its leader) declare a project and carry it
 through construction; the e-government office (EGOV_OFFICE) reviews it (with the 发改 and 财政

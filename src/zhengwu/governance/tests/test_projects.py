@@ -1,4 +1,4 @@
-"""政务信息化项目: the stages and their timers, and the sharing gate's every reason (docs/rules.md §20)."""
+"""政务信息化项目: the stages and their timers, and the sharing gate's every reason (docs/rules.md §12)."""
 
 from __future__ import annotations
 
