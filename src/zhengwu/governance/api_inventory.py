@@ -1,4 +1,4 @@
-"""HTTP API of the systems inventory (信息系统清单), under /api/v1/governance (docs/rules.md §19).
+"""HTTP API of the systems inventory (信息系统清单), under /api/v1/governance (docs/rules.md §11).
 
     GET  /api/v1/governance/systems?state=&after=&limit=   the department's systems (keyset pages)
     GET  /api/v1/governance/systems/{system_id}            one system, with its measured usage

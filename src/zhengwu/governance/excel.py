@@ -2,7 +2,7 @@
 
 One sheet 「信息系统清单」, one row per system. The first eight columns are the seed's 自查 fields
 (数量、名称、功能、使用范围、使用频度、审批部门、审批时间、经费来源); the rest are the other fields
-of docs/rules.md §19. Choices are written and read as their Chinese labels (是/否 for yes/no).
+of docs/rules.md §11. Choices are written and read as their Chinese labels (是/否 for yes/no).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who may do what with the systems inventory (docs/rules.md §19); shared by services and selectors."""
+"""Who may do what with the systems inventory (docs/rules.md §11); shared by services and selectors."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Reads of the governance app: who sees which systems, their measured usage, the zombie rules'
-findings and the e-gov office's overview (docs/rules.md §19).
+findings and the e-gov office's overview (docs/rules.md §11).
 
 Usage is measured, never declared: the calls of a system's API clients through the exchange (the
 sealed access log), the calls of the resources it provides, and the logins of its platform users
@@ -143,7 +143,7 @@ class SystemUsage:
         return {"labels": [m.strftime("%Y-%m") for m in self.months], "values": self.calls}
 
 
-def _stale(update_cycle: str, last_loaded_at: datetime | None, now: datetime) -> bool:
+def is_stale(update_cycle: str, last_loaded_at: datetime | None, now: datetime) -> bool:
     """Not updated for more than ZHENGWU_ZOMBIE_STALE_CYCLES of its promised update cycles."""
     if last_loaded_at is None:
         return True
@@ -199,7 +199,7 @@ def usage_of(systems: Iterable[InformationSystem], *, now: datetime | None = Non
                     "last_loaded_at": r.last_loaded_at.isoformat() if r.last_loaded_at else None,
                 }
                 for r in provided[pk]
-                if _stale(r.update_cycle, r.last_loaded_at, now)
+                if is_stale(r.update_cycle, r.last_loaded_at, now)
             ],
         )
     return out
@@ -211,7 +211,7 @@ def usage_of(systems: Iterable[InformationSystem], *, now: datetime | None = Non
 def zombie_findings(
     system: InformationSystem, usage: SystemUsage, *, now: datetime | None = None
 ) -> dict[str, dict[str, Any]]:
-    """The zombie rules that fire on a running system, each with its evidence (docs/rules.md §19).
+    """The zombie rules that fire on a running system, each with its evidence (docs/rules.md §11).
 
     - 无调用且无登录: no call of its API clients and no login of its users for
       ZHENGWU_ZOMBIE_IDLE_MONTHS months (counted from its registration when it never had either);

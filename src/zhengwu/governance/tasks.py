@@ -13,7 +13,7 @@ from zhengwu.governance.services.evaluations import run_compute
 
 
 def zombie_scan_monthly() -> int:
-    """The zombie rules on every running system (docs/rules.md §19); returns the reviews opened or refreshed."""
+    """The zombie rules on every running system (docs/rules.md §11); returns the reviews opened or refreshed."""
     return len(zombies.zombie_scan(actor=Actor.platform()))
 
 

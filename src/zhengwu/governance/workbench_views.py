@@ -1,7 +1,7 @@
 """Workbench pages of the governance app's systems inventory (信息系统清单) and zombie reviews
 (僵尸系统核查): the list with each system's sparkline, registration, the system's page with its
 measured usage and API clients, Excel import and export, the e-gov office's overview with charts,
-and the review steps. Thin: parse, call a service or selector, render (docs/rules.md §19)."""
+and the review steps. Thin: parse, call a service or selector, render (docs/rules.md §11)."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -135,33 +136,35 @@ def append(
     reason: str = "",
     latency_ms: int = 0,
     ip: str | None = None,
+    at: datetime | None = None,
 ) -> AccessLog:
-    """Append one entry to the chain and commit it (when called outside a transaction)."""
+    """Append one entry to the chain and commit it (when called outside a transaction).
+
+    `at` is now unless given: only the demo's history of calls (`zhengwu demo`) and tests give it."""
     indexes = sorted({i for i in key_indexes if i})
     with transaction.atomic():
         head = _lock_head()
-        entry = AccessLog(
-            seq=head.seq + 1,
-            prev_hash=head.hash,
-            **_fields(
-                operation=operation,
-                outcome=outcome,
-                api_client=api_client,
-                consumer=consumer,
-                resource=resource,
-                resource_code=resource_code,
-                grant=grant,
-                purpose=purpose,
-                keys=keys,
-                filters=filters,
-                key_indexes=indexes,
-                item_codes=item_codes,
-                rows=rows,
-                reason=reason,
-                latency_ms=latency_ms,
-                ip=ip,
-            ),
+        fields = _fields(
+            operation=operation,
+            outcome=outcome,
+            api_client=api_client,
+            consumer=consumer,
+            resource=resource,
+            resource_code=resource_code,
+            grant=grant,
+            purpose=purpose,
+            keys=keys,
+            filters=filters,
+            key_indexes=indexes,
+            item_codes=item_codes,
+            rows=rows,
+            reason=reason,
+            latency_ms=latency_ms,
+            ip=ip,
         )
+        if at is not None:
+            fields["at"] = at
+        entry = AccessLog(seq=head.seq + 1, prev_hash=head.hash, **fields)
         entry.hash = log_hash({name: getattr(entry, name) for name in HASHED_FIELDS})
         entry.mac = log_mac(entry.hash)
         entry._chain_append = True  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""The systems inventory (信息系统清单) and the zombie-system reviews (僵尸系统核查), docs/rules.md §19.
+"""The systems inventory (信息系统清单) and the zombie-system reviews (僵尸系统核查), docs/rules.md §11.
 
 An `InformationSystem` is one department's information system as the department registers it: what
 it is for, who uses it, where it runs (network zone), the catalog resources it provides and uses,
@@ -111,7 +111,7 @@ class InformationSystem(models.Model):
         "accounts.ApiClient", through="SystemApiClient", blank=True, related_name="+", verbose_name="接口调用系统"
     )
     # The platform accounts that use the system through unified identity (统一身份认证): their
-    # logins are the system's measured logins and users (docs/rules.md §19).
+    # logins are the system's measured logins and users (docs/rules.md §11).
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="information_systems", verbose_name="系统用户"
     )
@@ -165,7 +165,7 @@ class SystemApiClient(models.Model):
 
 
 class ZombieRule(models.TextChoices):
-    """The zombie rules (docs/rules.md §19); each is a setting `ZHENGWU_ZOMBIE_*` with a default."""
+    """The zombie rules (docs/rules.md §11); each is a setting `ZHENGWU_ZOMBIE_*` with a default."""
 
     IDLE = "idle", "无调用且无登录"
     STALE_DATA = "stale_data", "数据未按更新周期更新"

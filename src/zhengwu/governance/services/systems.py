@@ -1,4 +1,4 @@
-"""Writes of the systems inventory (信息系统清单), docs/rules.md §19.
+"""Writes of the systems inventory (信息系统清单), docs/rules.md §11.
 
 A department's 信息化管理员 (SYSTEMS_OFFICER) or its leader (DEPT_LEADER), or the department's own
 system through the API (scope `governance:inventory`), registers and updates the department's

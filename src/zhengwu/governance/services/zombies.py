@@ -1,4 +1,4 @@
-"""The zombie rules' monthly run and the review of each candidate (僵尸系统核查), docs/rules.md §19.
+"""The zombie rules' monthly run and the review of each candidate (僵尸系统核查), docs/rules.md §11.
 
 `zombie_scan` (the monthly job, as the platform) runs the rules (`selectors.zombie_findings`) on
 every running system and opens a candidate (候选) with the rules that fired and their evidence, or

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -90,9 +89,8 @@ def make_resource(provider: Department, code: str, *, update_cycle: str = "month
 
 
 def log_call(client: ApiClient, at: datetime, resource: Resource | None = None) -> None:
-    """One call of `client` through the exchange at `at` (the access log stamps the current time)."""
-    with mock.patch.object(access_log.timezone, "now", return_value=at):
-        access_log.append(operation="record", outcome="ok", api_client=client, resource=resource)
+    """One call of `client` through the exchange at `at`."""
+    access_log.append(operation="record", outcome="ok", api_client=client, resource=resource, at=at)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Registering, updating and linking systems of the inventory (docs/rules.md §19)."""
+"""Registering, updating and linking systems of the inventory (docs/rules.md §11)."""
 
 from __future__ import annotations
 

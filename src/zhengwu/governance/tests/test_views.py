@@ -1,5 +1,5 @@
 """The inventory's workbench pages: who sees what, registering and linking, Excel in and out, the
-overview, and the review pages (docs/rules.md §19)."""
+overview, and the review pages (docs/rules.md §11)."""
 
 from __future__ import annotations
 

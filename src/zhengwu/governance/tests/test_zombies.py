@@ -1,4 +1,4 @@
-"""The zombie rules, each on its boundary, and the review of a candidate (docs/rules.md §19)."""
+"""The zombie rules, each on its boundary, and the review of a candidate (docs/rules.md §11)."""
 
 from __future__ import annotations
 
@@ -213,3 +213,11 @@ def test_candidate_hidden_from_the_department_until_confirmed(
     zombie_confirm(actor=Actor.person(egov), case=case)
     assert selectors.zombie_cases_visible(officer).count() == 1
     assert not selectors.zombie_cases_visible(Actor.person(police_officer)).exists()
+
+
+def test_the_scan_is_a_monthly_periodic_job() -> None:
+    from zhengwu.governance.tasks import zombie_scan_task
+
+    task = zombie_scan_task.task_class()  # type: ignore[attr-defined]
+    assert task.validate_datetime(datetime(2026, 3, 1, 3, 30))
+    assert not task.validate_datetime(datetime(2026, 3, 2, 3, 30))

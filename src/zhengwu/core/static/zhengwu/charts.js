@@ -36,6 +36,7 @@
     inventoryDepartments: function (d) {
       var option = bars(d.departments, [["系统数", d.counts]], "个", 40);
       option.yAxis = [{type: "value", name: "个", minInterval: 1}, {type: "value", name: "万元"}];
+      option.grid.right = 60;
       option.series.push({name: "年度运维费用（万元）", type: "line", yAxisIndex: 1, data: d.om});
       return option;
     },

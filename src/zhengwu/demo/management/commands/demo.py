@@ -34,6 +34,7 @@ from zhengwu.disclosure.demo import load_demo as disclosure_demo
 from zhengwu.documents.demo import load_demo as documents_demo
 from zhengwu.eservices.demo import load_demo as eservices_demo
 from zhengwu.exchange.demo import load_demo as exchange_demo
+from zhengwu.governance.demo import load_demo as governance_demo
 from zhengwu.governance.demo_projects import load_demo as projects_evaluations_demo
 from zhengwu.participation.demo import load_demo as participation_demo
 
@@ -95,6 +96,7 @@ class Command(BaseCommand):
                 disclosure_demo,
                 participation_demo,
                 documents_demo,
+                governance_demo,
                 projects_evaluations_demo,
             )
         ]
@@ -118,6 +120,7 @@ class Command(BaseCommand):
             "  电子政务主管 zsj.egov · 电子监察 zsj.supervisor\n"
             "  部门工作人员：<部门前缀>.clerk / .data / .leader，\n"
             "    例如 scjgt.clerk（省市场监管厅）、gat.clerk（省公安厅）\n"
+            "  信息化管理员：<部门前缀>.systems，例如 scjgt.systems\n"
             "  个人用户 citizen01 … citizen20 · 法人用户 company01 … company10\n"
             "  工作人员首次登录须用手机身份验证器扫码绑定动态口令（双因素认证）。\n"
         )
@@ -199,6 +202,8 @@ class Command(BaseCommand):
         self._ensure_staff("sysadmin", "系统管理员" + _person_name(rng), office, [Role.SYS_ADMIN])
         self._ensure_staff("secadmin", "安全管理员" + _person_name(rng), office, [Role.SEC_ADMIN])
         self._ensure_staff("auditadmin", "审计管理员" + _person_name(rng), office, [Role.AUDIT_ADMIN])
+        for department, prefix in zip(departments, prefixes, strict=True):  # 信息化管理员 (systems inventory)
+            self._ensure_staff(f"{prefix}.systems", _person_name(rng), department, [Role.SYSTEMS_OFFICER])
         return User.objects.filter(kind=User.Kind.STAFF).count()
 
     def _citizens(self, rng: random.Random) -> int:
