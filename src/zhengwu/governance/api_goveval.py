@@ -29,7 +29,7 @@ from zhengwu.governance.services import projects as project_services
 router = Router(tags=["信息化统筹"])
 
 
-class ProjectOut(Schema):
+class ProjectStateOut(Schema):
     id: int
     number: str
     name: str
@@ -48,7 +48,7 @@ class ProjectOut(Schema):
 
 @router.get(
     "/projects/{project_id}",
-    response={200: ProjectOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ProjectStateOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
     auth=[ApiClientAuth(), PersonSessionAuth()],
     summary="政务信息化项目的状态与共建共享审查",
 )
@@ -80,7 +80,7 @@ def project_state(request: HttpRequest, project_id: int) -> dict[str, Any]:
     }
 
 
-class RunOut(Schema):
+class EvaluationRunOut(Schema):
     id: int
     title: str
     year: int
@@ -89,19 +89,19 @@ class RunOut(Schema):
     published_at: datetime | None
 
 
-class RankOut(Schema):
+class RankRowOut(Schema):
     rank: int
     department_id: int
     department: str
     total: str
 
 
-class RankingOut(Schema):
-    run: RunOut
-    ranking: list[RankOut]
+class EvaluationRankingOut(Schema):
+    run: EvaluationRunOut
+    ranking: list[RankRowOut]
 
 
-class ScoreOut(Schema):
+class IndicatorScoreOut(Schema):
     indicator: str
     measure: str
     weight: str
@@ -113,12 +113,12 @@ class ScoreOut(Schema):
     adjust_reason: str
 
 
-class DepartmentOut(Schema):
-    run: RunOut
+class DepartmentScoresOut(Schema):
+    run: EvaluationRunOut
     department_id: int
     department: str
     total: str
-    scores: list[ScoreOut]
+    scores: list[IndicatorScoreOut]
 
 
 def _run(run: Any) -> dict[str, Any]:
@@ -132,13 +132,16 @@ def _run(run: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/evaluations", response={200: list[RunOut]}, auth=None, summary="已发布的考核评估")
+@router.get("/evaluations", response={200: list[EvaluationRunOut]}, auth=None, summary="已发布的考核评估")
 def evaluation_runs(request: HttpRequest) -> list[dict[str, Any]]:
     return [_run(run) for run in selectors.published_runs()[:100]]
 
 
 @router.get(
-    "/evaluations/{run_id}", response={200: RankingOut, 404: ErrorOut}, auth=None, summary="考核评估排名（已发布）"
+    "/evaluations/{run_id}",
+    response={200: EvaluationRankingOut, 400: ErrorOut, 404: ErrorOut},
+    auth=None,
+    summary="考核评估排名（已发布）",
 )
 def evaluation_ranking(request: HttpRequest, run_id: int) -> dict[str, Any]:
     run = selectors.published_run(run_id)
@@ -154,7 +157,7 @@ def evaluation_ranking(request: HttpRequest, run_id: int) -> dict[str, Any]:
 
 @router.get(
     "/evaluations/{run_id}/departments/{department_id}",
-    response={200: DepartmentOut, 404: ErrorOut},
+    response={200: DepartmentScoresOut, 400: ErrorOut, 404: ErrorOut},
     auth=None,
     summary="部门考核得分及依据（已发布）",
 )
