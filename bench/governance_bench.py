@@ -73,9 +73,11 @@ def insert_access_log(n: int, departments: list[int], batch: int = 20_000) -> No
             cursor.execute(f'DROP INDEX "{name}"')
     rows = access_rows(n, departments)
     if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {table} ({columns}) FROM STDIN"
-        ) as copy:
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
     else:
@@ -110,6 +112,18 @@ def one_run(indicator_set: Any) -> float:
     elapsed = time.perf_counter() - started
     assert run.scores.count() == DEPARTMENTS * indicator_set.indicators.count()
     return elapsed
+
+
+def baseline() -> float:
+    """The machine's pace: plain full counts of the two big tables (what any aggregate over them costs at least)."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table, column in (("exchange_accesslog", "provider_id"), ("supervision_timer", "department_id")):
+            cursor.execute(f"SELECT COUNT(*), SUM({column} IS NULL) FROM {table}")  # noqa: S608 - our identifiers
+            cursor.fetchall()
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -155,6 +169,8 @@ def main() -> None:
     for i in range(args.repeat):
         times.append(one_run(indicator_set))
         log(f"run {i + 1}: {times[-1]:.2f} s")
+    base = statistics.median(baseline() for _ in range(3))
+    log(f"baseline (two full-table counts): {base:.2f} s")
     after = machine()
     result = {
         "backend": backend,
@@ -164,16 +180,19 @@ def main() -> None:
         "median_seconds": round(statistics.median(times), 2),
         "runs": [round(t, 2) for t in times],
         "warm_up_seconds": round(warm, 2),
+        "baseline_seconds": round(base, 2),
         "machine_before": before,
         "machine_after": after,
     }
     (workdir / "results.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print()
-    print("| backend | timers | access-log rows | departments | indicators | run (median) | runs | load |")
-    print("|---|---|---|---|---|---|---|---|")
+    header = ("backend", "timers", "access-log rows", "departments", "indicators", "run (median)", "runs",
+              "two full counts", "load")  # fmt: skip
+    print("| " + " | ".join(header) + " |")
+    print("|---|---|---|---|---|---|---|---|---|")
     print(
         f"| {backend} | {args.rows:,} | {args.rows:,} | {DEPARTMENTS} | {result['indicators']} | "
-        f"{result['median_seconds']} s | {', '.join(f'{t:.2f}' for t in times)} s | "
+        f"{result['median_seconds']} s | {', '.join(f'{t:.2f}' for t in times)} s | {result['baseline_seconds']} s | "
         f"{before['load']} → {after['load']} (nproc {before['nproc']}) |"
     )
 
