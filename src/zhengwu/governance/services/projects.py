@@ -415,14 +415,20 @@ def project_send_back(*, actor: Actor, project: Project, reason: str) -> Project
     return locked
 
 
+def _gated_move(write: Write, project: Project, move: str, what: str) -> Project:
+    """The office's move that passes the sharing gate: locked, in the right state, every reason listed."""
+    write.require(is_office(write.actor), OFFICE_ONLY)
+    locked = write.lock(project)
+    PROJECT.check(locked, move)
+    _gate(locked, what)
+    PROJECT.move(locked, move)
+    return locked
+
+
 def project_approve(*, actor: Actor, project: Project, approval_number: str) -> Project:
     """批准, refused with every reason of the sharing gate."""
     with audited_write(actor, GovernanceAction.PROJECT_APPROVE, project) as write:
-        write.require(is_office(actor), OFFICE_ONLY)
-        locked = write.lock(project)
-        PROJECT.check(locked, "approve")
-        _gate(locked, "批准")
-        PROJECT.move(locked, "approve")
+        locked = _gated_move(write, project, "approve", "批准")
         locked.approval_number = required_text(
             approval_number,
             field="approval_number",
@@ -439,11 +445,7 @@ def project_approve(*, actor: Actor, project: Project, approval_number: str) -> 
 def project_confirm_filing(*, actor: Actor, project: Project) -> Project:
     """确认备案 (the filing path's approval), refused with every reason of the sharing gate."""
     with audited_write(actor, GovernanceAction.PROJECT_CONFIRM_FILING, project) as write:
-        write.require(is_office(actor), OFFICE_ONLY)
-        locked = write.lock(project)
-        PROJECT.check(locked, "confirm_filing")
-        _gate(locked, "备案")
-        PROJECT.move(locked, "confirm_filing")
+        locked = _gated_move(write, project, "confirm_filing", "备案")
         locked.approved_at = locked.established_at = timezone.now()
         _finish_timer(write, locked, FILING_TIMER)
         locked.save()
@@ -527,11 +529,7 @@ def project_request_acceptance(*, actor: Actor, project: Project) -> Project:
 def project_accept(*, actor: Actor, project: Project, opinion: str) -> Project:
     """验收, refused with every reason of the sharing gate; the performance evaluation's clock starts."""
     with audited_write(actor, GovernanceAction.PROJECT_ACCEPT, project) as write:
-        write.require(is_office(actor), OFFICE_ONLY)
-        locked = write.lock(project)
-        PROJECT.check(locked, "accept")
-        _gate(locked, "验收")
-        PROJECT.move(locked, "accept")
+        locked = _gated_move(write, project, "accept", "验收")
         locked.acceptance_opinion = required_text(
             opinion, field="opinion", what="验收意见", code=GovernanceError.INVALID_INPUT, max_length=5000
         )
