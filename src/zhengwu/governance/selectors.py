@@ -100,7 +100,7 @@ def zombie_cases_visible(actor: Actor) -> QuerySet[ZombieCase]:
     if sees_all(actor):
         return rows
     if actor.is_staff and actor.has_role(*MANAGER_ROLES) and actor.department_id is not None:
-        return rows.filter(system__department_id=actor.department_id).exclude(state=ZombieCase.State.CANDIDATE)
+        return rows.filter(system__department_id=actor.department_id, confirmed_at__isnull=False)
     return rows.none()
 
 

@@ -34,7 +34,7 @@ def test_leader_may_register_too(market_leader: User) -> None:
     assert register(market_leader, name="综合执法系统").pk
 
 
-@pytest.mark.parametrize("who", ["police_officer", "market_clerk", "citizen", "egov"])
+@pytest.mark.parametrize("who", ["police_systems", "police_officer", "market_clerk", "citizen", "egov"])
 def test_others_may_not_register_for_the_department(
     request: pytest.FixtureRequest, who: str, market_dept: Department
 ) -> None:

@@ -196,10 +196,13 @@ def test_review_confirm_self_check_consolidate(
     )  # the decide event carries it
 
 
-def test_retain_and_dismiss_quiet_the_system_for_a_year(old_system: InformationSystem, egov: User) -> None:
+def test_retain_and_dismiss_quiet_the_system_for_a_year(
+    old_system: InformationSystem, egov: User, systems_officer: User
+) -> None:
     case = _candidate(old_system)
     zombie_dismiss(actor=Actor.person(egov), case=case, note="系统仍在使用，线下登录")
     assert zombie_scan(actor=Actor.platform()) == []
+    assert not selectors.zombie_cases_visible(Actor.person(systems_officer)).exists()  # never confirmed
     old_system.refresh_from_db()
     assert old_system.state == InformationSystem.State.RUNNING
 
@@ -221,3 +224,18 @@ def test_the_scan_is_a_monthly_periodic_job() -> None:
     task = zombie_scan_task.task_class()  # type: ignore[attr-defined]
     assert task.validate_datetime(datetime(2026, 3, 1, 3, 30))
     assert not task.validate_datetime(datetime(2026, 3, 2, 3, 30))
+
+
+def test_unconnected_on_the_boundary_of_the_last_call(old_system: InformationSystem, market_dept: Department) -> None:
+    def flagged(now: datetime) -> bool:
+        old_system.refresh_from_db()
+        return selectors.is_unconnected(old_system, selectors.usage_of([old_system], now=now)[old_system.pk], now=now)
+
+    assert flagged(SIX_MONTHS_LATER)  # should connect, no API client
+    client = make_client(market_dept)
+    old_system.client_links.create(api_client=client)
+    log_call(client, T)
+    assert not flagged(SIX_MONTHS_LATER)
+    assert flagged(SIX_MONTHS_LATER + timedelta(days=1))  # connected, but no call for six months
+    InformationSystem.objects.filter(pk=old_system.pk).update(should_connect=False, no_connect_reason="内部系统")
+    assert not flagged(SIX_MONTHS_LATER + timedelta(days=1))
