@@ -126,7 +126,7 @@ def baseline() -> float:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for table, column in (("exchange_accesslog", "provider_id"), ("supervision_timer", "department_id")):
-            cursor.execute(f"SELECT COUNT(*), SUM({column} IS NULL) FROM {table}")  # noqa: S608 - our identifiers
+            cursor.execute(f"SELECT COUNT(*), COUNT({column}) FROM {table}")  # noqa: S608 - our identifiers
             cursor.fetchall()
     return time.perf_counter() - started
 
