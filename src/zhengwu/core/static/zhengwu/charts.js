@@ -71,6 +71,7 @@
     evaluation: function (d) {
       var option = bars(d.departments, [["总分", d.totals, "#1f5fa8"]], "分", 40);
       option.legend = undefined;
+      option.animation = false;  // a printed or captured page shows the final figures
       return option;
     },
     // 考核评估: each department's total per year
