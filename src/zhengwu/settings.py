@@ -87,6 +87,17 @@ try:
     ZHENGWU_DOCUMENT_SIGN_URGENT_DAYS = env.int("ZHENGWU_DOCUMENT_SIGN_URGENT_DAYS", 1, minimum=1, maximum=10)
     ZHENGWU_DOCUMENT_SIGN_DAYS = env.int("ZHENGWU_DOCUMENT_SIGN_DAYS", 2, minimum=1, maximum=10)
     ZHENGWU_DOCUMENT_HANDLING_DAYS = env.int("ZHENGWU_DOCUMENT_HANDLING_DAYS", 10, minimum=1, maximum=60)
+    # E-gov projects (docs/rules.md §12, unverified local practice): the e-gov office's technical
+    # review, approval, confirmation of a filing and acceptance; the performance evaluation after
+    # acceptance; the budget up to which a self-funded project may be filed (万元).
+    ZHENGWU_PROJECT_REVIEW_DAYS = env.int("ZHENGWU_PROJECT_REVIEW_DAYS", 20, minimum=1, maximum=120)
+    ZHENGWU_PROJECT_APPROVAL_DAYS = env.int("ZHENGWU_PROJECT_APPROVAL_DAYS", 10, minimum=1, maximum=120)
+    ZHENGWU_PROJECT_FILING_DAYS = env.int("ZHENGWU_PROJECT_FILING_DAYS", 5, minimum=1, maximum=60)
+    ZHENGWU_PROJECT_ACCEPTANCE_DAYS = env.int("ZHENGWU_PROJECT_ACCEPTANCE_DAYS", 30, minimum=1, maximum=120)
+    ZHENGWU_PROJECT_EVALUATION_DAYS = env.int("ZHENGWU_PROJECT_EVALUATION_DAYS", 250, minimum=1, maximum=500)
+    ZHENGWU_PROJECT_FILING_MAX_BUDGET = env.int("ZHENGWU_PROJECT_FILING_MAX_BUDGET", 50, minimum=0, maximum=10000)
+    # An evaluation run computed inside the request (tests, the demo) instead of the Huey queue.
+    ZHENGWU_EVALUATION_INLINE = env.bool("ZHENGWU_EVALUATION_INLINE", False)
     # E-supervision: answering a 督办 notice, concluding and answering a complaint; the exposure list.
     ZHENGWU_URGING_ANSWER_DAYS = env.int("ZHENGWU_URGING_ANSWER_DAYS", 3, minimum=1, maximum=60)
     ZHENGWU_COMPLAINT_DAYS = env.int("ZHENGWU_COMPLAINT_DAYS", 10, minimum=1, maximum=60)

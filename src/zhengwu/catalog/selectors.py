@@ -13,13 +13,14 @@ Who sees what (`resources_visible`):
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 
 from zhengwu.accounts.models import Department, Role
-from zhengwu.catalog.freshness import Freshness, freshness
+from zhengwu.catalog.freshness import EXPECTED_INTERVAL, Freshness, freshness
 from zhengwu.catalog.models import DataItem, Resource, ResourceVersion, Zone
 from zhengwu.catalog.search import query_terms
 from zhengwu.core.actors import Actor
@@ -127,6 +128,12 @@ def published_resources_by_codes(codes: list[str]) -> list[Resource]:
     return list(Resource.objects.filter(code__in=wanted, state=PUBLISHED).select_related("provider"))
 
 
+def resources_by_codes(codes: list[str]) -> list[Resource]:
+    """The catalog entries (any state) among `codes`, with their provider (for other apps' links)."""
+    wanted = sorted({c.strip() for c in codes if c and c.strip()})
+    return list(Resource.objects.filter(code__in=wanted).select_related("provider")) if wanted else []
+
+
 def resource_items(resource: Resource) -> list[DataItem]:
     """The data items of a resource in their order (position 1, 2, …)."""
     return list(resource.items.order_by("position"))
@@ -204,3 +211,25 @@ def public_latest(*, limit: int, provider_id: int | None = None) -> list[Resourc
 def public_providers() -> QuerySet[Department]:
     """The departments that have at least one public resource, by name."""
     return Department.objects.filter(pk__in=public_resources().values("provider_id")).order_by("name")
+
+
+def catalog_counts(as_of: datetime) -> dict[int, dict[str, int]]:
+    """Per provider department, in one GROUP BY: `registered` entries (first versions, not withdrawn),
+    `published` ones and `fresh` ones (published, data loaded within the interval its update cycle
+    promises, as of `as_of`; catalog.freshness). For the evaluations (docs/rules.md §13)."""
+    fresh = Q()
+    for cycle, interval in EXPECTED_INTERVAL.items():
+        fresh |= Q(update_cycle=cycle, last_loaded_at__gte=as_of - interval, last_loaded_at__lte=as_of)
+    published = Q(state=Resource.State.PUBLISHED)
+    rows = (
+        Resource.objects.filter(revision_of__isnull=True, created_at__lte=as_of)
+        .exclude(state=Resource.State.WITHDRAWN)
+        .order_by()
+        .values("provider_id")
+        .annotate(
+            registered=Count("id"),
+            published=Count("id", filter=published),
+            fresh=Count("id", filter=published & fresh),
+        )
+    )
+    return {r["provider_id"]: {k: r[k] for k in ("registered", "published", "fresh")} for r in rows}

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
 
 from zhengwu.accounts.models import Department, Role
@@ -22,6 +22,7 @@ from zhengwu.core.contracts import SearchHit, TodoItem
 from zhengwu.core.errors import not_found
 from zhengwu.disclosure import search_index
 from zhengwu.disclosure.models import (
+    AnnualReport,
     AnswerKind,
     ApplicantKind,
     Category,
@@ -459,3 +460,44 @@ def annual_report_figures(department: Department, year: int) -> ReportFigures:
         on_time=finished.filter(finished_on_time=True).count(),
         late=finished.filter(finished_on_time=False).count(),
     )
+
+
+# --- evaluations (governance reads these through here, docs/rules.md §13) ---------------------------------
+
+# A section (栏目) of a department's site is one disclosure category it has published in. The
+# dynamic ones (工作动态, 通知公告) must be updated every two weeks, the others every six months
+# (the 2019 government-website checklist's single-veto items, as the platform can see them).
+DYNAMIC_SECTIONS = (Category.NEWS, Category.NOTICE)
+DYNAMIC_SECTION_DAYS = 14
+OTHER_SECTION_DAYS = 183
+
+
+def section_ages(as_of: datetime) -> dict[int, list[tuple[str, datetime]]]:
+    """Per department, each section's (category, latest publication time) as of `as_of`; one GROUP BY."""
+    rows = (
+        Publication.objects.filter(state=Publication.State.PUBLISHED, published_at__lte=as_of)
+        .order_by()
+        .values("department_id", "category")
+        .annotate(latest=Max("published_at"))
+    )
+    out: dict[int, list[tuple[str, datetime]]] = {}
+    for r in rows:
+        out.setdefault(r["department_id"], []).append((r["category"], r["latest"]))
+    return out
+
+
+def section_limit_days(category: str) -> int:
+    return DYNAMIC_SECTION_DAYS if category in DYNAMIC_SECTIONS else OTHER_SECTION_DAYS
+
+
+def annual_reports_saved(year: int, by: datetime) -> dict[int, bool]:
+    """Per department that published anything up to `by`: whether the manual part of its annual
+    report for `year` was last saved by `by` (the report itself is generated and always public)."""
+    departments = (
+        Publication.objects.filter(state=Publication.State.PUBLISHED, published_at__lte=by)
+        .order_by()
+        .values_list("department_id", flat=True)
+        .distinct()
+    )
+    saved = set(AnnualReport.objects.filter(year=year, updated_at__lte=by).values_list("department_id", flat=True))
+    return {pk: pk in saved for pk in departments}

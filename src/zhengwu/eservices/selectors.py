@@ -361,3 +361,16 @@ def todo_items(user: User) -> list[TodoItem]:
             )
         )
     return items
+
+
+def online_counts(first_day: date, last_day: date) -> dict[int, tuple[int, int]]:
+    """Per department, `(fully_online, decided)` of the applications decided in the period (no visit
+    to a counter: 全程网办). For the evaluations (docs/rules.md §13)."""
+    start, end = _bounds(first_day, last_day)
+    rows = (
+        Application.objects.filter(decided_at__gte=start, decided_at__lt=end, state__in=Application.DONE_STATES)
+        .order_by()
+        .values("department_id")
+        .annotate(total=Count("id"), online=Count("id", filter=Q(visits=0)))
+    )
+    return {r["department_id"]: (r["online"], r["total"]) for r in rows}

@@ -11,3 +11,6 @@ class GovernanceError(StrEnum):
     DUPLICATE_SYSTEM = "governance.duplicate_system"
     CLIENT_TAKEN = "governance.client_taken"
     IMPORT_INVALID = "governance.import_invalid"
+    NOT_ALLOWED = "governance.not_allowed"
+    DUPLICATE = "governance.duplicate"
+    SHARING_GATE = "governance.sharing_gate"

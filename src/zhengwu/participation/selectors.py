@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from zhengwu.participation.models import (
     Letter,
     LetterEvent,
     Question,
+    Rating,
     Survey,
 )
 from zhengwu.participation.services import code_matches, is_handler, is_office
@@ -387,3 +388,58 @@ def todo_items(user: User) -> list[TodoItem]:
             )
         )
     return items
+
+
+# --- evaluations (governance reads these through here, docs/rules.md §13) ---------------------------------
+
+UNANSWERED_DAYS = 90  # 留言办理：超过 3 个月未答复 (2019 government-website checklist)
+
+
+def letter_ratings(start: datetime, end: datetime) -> dict[int, tuple[int, int]]:
+    """Per department, `(satisfied, rated)` of the letters rated in [start, end) (满意 or better)."""
+    good = (Rating.VERY_SATISFIED, Rating.SATISFIED)
+    rows = (
+        Letter.objects.filter(rated_at__gte=start, rated_at__lt=end, department__isnull=False)
+        .exclude(rating="")
+        .order_by()
+        .values("department_id")
+        .annotate(rated=Count("id"), good=Count("id", filter=Q(rating__in=good)))
+    )
+    return {r["department_id"]: (r["good"], r["rated"]) for r in rows}
+
+
+def unanswered_letters(start: datetime, end: datetime) -> QuerySet[Letter]:
+    """Letters submitted in [start, end) that had no reply within `UNANSWERED_DAYS` (as of `end`, or
+    now when earlier): the website checklist's "questions unanswered over three months"."""
+    limit = timedelta(days=UNANSWERED_DAYS)
+    horizon = min(end, timezone.now())
+    return Letter.objects.filter(
+        submitted_at__gte=start, submitted_at__lt=min(end, horizon - limit), department__isnull=False
+    ).filter(Q(replied_at__isnull=True) | Q(replied_at__gt=F("submitted_at") + limit))
+
+
+def unanswered_counts(start: datetime, end: datetime) -> dict[int, int]:
+    rows = unanswered_letters(start, end).order_by().values("department_id").annotate(n=Count("id"))
+    return {r["department_id"]: r["n"] for r in rows}
+
+
+def survey_satisfaction(start: datetime, end: datetime) -> dict[int, tuple[float, int]]:
+    """Per department running surveys, `(sum, count)` of the scale answers given in [start, end),
+    each scaled to 0–1 between its question's minimum and maximum."""
+    scaled = ExpressionWrapper(
+        (F("scale") - F("question__scale_min")) * 1.0 / (F("question__scale_max") - F("question__scale_min")),
+        output_field=FloatField(),
+    )
+    rows = (
+        Answer.objects.filter(
+            scale__isnull=False,
+            question__kind=Question.Kind.SCALE,
+            question__scale_max__gt=F("question__scale_min"),
+            response__created_at__gte=start,
+            response__created_at__lt=end,
+        )
+        .order_by()
+        .values("question__survey__department_id")
+        .annotate(total=Sum(scaled), n=Count("id"))
+    )
+    return {r["question__survey__department_id"]: (float(r["total"] or 0), r["n"]) for r in rows}

@@ -99,7 +99,7 @@ def _base() -> Any:
     return Timer.objects.exclude(kind__in=EXCLUDED_KINDS).exclude(state=Timer.State.CANCELLED)
 
 
-def _missed_q(today: date, now: datetime) -> Q:
+def missed_q(today: date, now: datetime) -> Q:
     """Late: finished after the deadline, or live and past it (a paused one as of its pause)."""
     workday, minute = Timer.Unit.WORKDAY, Timer.Unit.MINUTE
     running, paused = Timer.State.RUNNING, Timer.State.PAUSED
@@ -194,7 +194,7 @@ def month_counts(
     # a minute timer's `deadline` is the Beijing date of its `deadline_at`: one date range serves both
     due_in_month = Q(deadline__gte=first, deadline__lte=last)
     finished_in_month = Q(state=Timer.State.FINISHED, finished_at__gte=start, finished_at__lt=end)
-    missed = _missed_q(today, now)
+    missed = missed_q(today, now)
     result: dict[int, MonthCounts] = defaultdict(MonthCounts)
     aggregates = (
         base.filter(due_in_month | finished_in_month)

@@ -20,6 +20,7 @@ from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.models import WorkdayOverride
 from zhengwu.supervision.errors import SupervisionError
 from zhengwu.supervision.models import Complaint, ExposureList, Light, Timer, TimerEvent, Urging, light_expression
+from zhengwu.supervision.reports import missed_q
 
 LIGHT_ANNOTATION = "current_light"
 # The live condition written with literal values, exactly as in the partial indexes of `Timer`
@@ -360,3 +361,51 @@ def complaints_of(user: User) -> QuerySet[Complaint]:
 
 def published_exposure_lists() -> QuerySet[ExposureList]:
     return ExposureList.objects.order_by("-month")
+
+
+# --- evaluations (governance reads these through here) --------------------------------------------------
+
+
+def due_in_period(first: date, last: date, *, kinds: tuple[str, ...]) -> QuerySet[Timer]:
+    """Timers of `kinds` whose deadline falls in [first, last] (a minute timer's `deadline` is the
+    Beijing date of its `deadline_at`), cancelled ones left out: the items a period is judged on."""
+    return Timer.objects.filter(kind__in=kinds, deadline__gte=first, deadline__lte=last).exclude(
+        state=Timer.State.CANCELLED
+    )
+
+
+def on_time_counts(
+    first: date, last: date, *, kinds: tuple[str, ...], today: date | None = None, now: datetime | None = None
+) -> dict[tuple[int, str], tuple[int, int]]:
+    """`{(department_id, kind): (on_time, due)}` of the timers due in the period, in one GROUP BY.
+
+    Due: the deadline falls in the period (not cancelled). Late: finished after the deadline, or
+    still live past it (as of `now`); every other due timer counts as on time.
+    """
+    today, now = _moments(today, now)
+    rows = (
+        due_in_period(first, last, kinds=kinds)
+        .order_by()
+        .values("department_id", "kind")
+        .annotate(due=Count("id"), late=Count("id", filter=missed_q(today, now)))
+    )
+    return {(r["department_id"], r["kind"]): (r["due"] - r["late"], r["due"]) for r in rows}
+
+
+def late_in_period(
+    department_id: int,
+    first: date,
+    last: date,
+    *,
+    kinds: tuple[str, ...],
+    today: date | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Timer]:
+    """The department's timers of `kinds` due in the period and late (the evidence behind an
+    on-time rate), the latest deadline first."""
+    today, now = _moments(today, now)
+    return (
+        due_in_period(first, last, kinds=kinds)
+        .filter(missed_q(today, now), department_id=department_id)
+        .order_by("-deadline", "-id")
+    )

@@ -162,6 +162,8 @@ INVENTORY = (*SYSTEMS, Role.EGOV_OFFICE)
 CLERK = ("police_clerk",)
 OFFICER = ("police_officer",)
 OUTSIDER = ("outsider",)
+PROJECT_STAFF = (Role.SYSTEMS_OFFICER, Role.CLERK, Role.DEPT_LEADER)
+PROJECT_ROLES = (*PROJECT_STAFF, Role.EGOV_OFFICE)
 
 URLS: dict[str, Entry] = {
     "healthz": P("health check for the load balancer"),
@@ -344,6 +346,65 @@ URLS: dict[str, Entry] = {
     # not printed yet in the world: who may gets 404 "尚未印制"; the others are refused before that
     r"workbench/documents/^(?P<pk>\d+)/file/(?P<which>pdf|seal)/$": staff(*HANDLERS, args="document_file", ok=(404,)),
     "workbench/documents/inbox/": staff(*HANDLERS, scoped=False),
+    # governance: 考核评估 (the e-gov office; published results are public) and e-gov projects
+    "evaluations/": P("published evaluation results"),
+    "evaluations/compare/": P("published evaluation results"),
+    "evaluations/<int:run_id>/": P("published evaluation results"),
+    "evaluations/<int:run_id>/departments/<int:department_id>/": P("published evaluation results"),
+    "evaluations/<int:run_id>/departments/<int:department_id>/report.pdf": P("published evaluation results"),
+    "evaluations/<int:run_id>/departments/<int:department_id>/report.xlsx": P("published evaluation results"),
+    "workbench/governance/evaluations/": staff(Role.EGOV_OFFICE, of="office", scoped=False),
+    "workbench/governance/evaluations/sets/new/": staff(
+        Role.EGOV_OFFICE, of="office", scoped=False, get=False, post=True
+    ),
+    "workbench/governance/evaluations/sets/<int:pk>/": staff(
+        Role.EGOV_OFFICE, of="office", scoped=False, args="indicator_set", post=True
+    ),
+    "workbench/governance/evaluations/indicators/<int:pk>/": staff(
+        Role.EGOV_OFFICE, of="office", scoped=False, args="indicator", post=True
+    ),
+    "workbench/governance/evaluations/runs/new/": staff(
+        Role.EGOV_OFFICE, of="office", scoped=False, get=False, post=True
+    ),
+    "workbench/governance/evaluations/runs/<int:pk>/": staff(Role.EGOV_OFFICE, of="office", scoped=False, args="run"),
+    r"workbench/governance/^evaluations/runs/(?P<pk>\d+)/(?P<verb>publish|recompute)/$": staff(
+        Role.EGOV_OFFICE, of="office", scoped=False, args="run", get=False, post=True, verbs=("publish", "recompute")
+    ),
+    "workbench/governance/evaluations/scores/<int:pk>/": staff(
+        Role.EGOV_OFFICE, of="office", scoped=False, args="score", post=True
+    ),
+    "workbench/governance/projects/": staff(*PROJECT_ROLES, scoped=False, hidden="project", hidden_from=CLERK),
+    "workbench/governance/projects/new/": staff(*PROJECT_STAFF, scoped=False, post=True),
+    "workbench/governance/projects/<int:pk>/": staff(*PROJECT_ROLES, args="project"),
+    "workbench/governance/projects/<int:pk>/edit/": staff(*PROJECT_STAFF, args="project", post=True),
+    # no file stored in the world: who may gets 404; the others are refused before that
+    "workbench/governance/projects/<int:pk>/documents/<int:document_id>/": staff(
+        *PROJECT_ROLES, args="project_document", ok=(404,)
+    ),
+    r"workbench/governance/^projects/(?P<pk>\d+)/(?P<verb>submit|review|reject|send_back|approve|confirm_filing|establish|start_building|milestone|report|request_acceptance|accept|evaluate|link_data|link_system|attach)/$": staff(  # noqa: E501
+        *PROJECT_ROLES,
+        args="project",
+        get=False,
+        post=True,
+        verbs=(
+            "submit",
+            "review",
+            "reject",
+            "send_back",
+            "approve",
+            "confirm_filing",
+            "establish",
+            "start_building",
+            "milestone",
+            "report",
+            "request_acceptance",
+            "accept",
+            "evaluate",
+            "link_data",
+            "link_system",
+            "attach",
+        ),
+    ),
     "workbench/documents/inbox/<int:pk>/": staff(*HANDLERS, args="delivery"),
     r"workbench/documents/^inbox/(?P<pk>\d+)/(?P<verb>sign|return|register|review|instruct|assign|read|urge|handler_done|finish|archive)/$": staff(  # noqa: E501
         *HANDLERS,
@@ -797,6 +858,15 @@ OPERATIONS: dict[str, Entry] = {
         post=True,
         body="documents_send_body",
     ),
+    "GET /api/v1/governance/projects/{project_id}": _api(
+        "the project's department (its staff or its API client) and the e-gov office",
+        ("anonymous", "citizen", "market_plain", "police_clerk", "client_no_scope"),
+        "market_clerk",
+        args="project_id",
+    ),
+    "GET /api/v1/governance/evaluations": P("published evaluation results"),
+    "GET /api/v1/governance/evaluations/{run_id}": P("published evaluation results"),
+    "GET /api/v1/governance/evaluations/{run_id}/departments/{department_id}": P("published evaluation results"),
     "GET /api/v1/documents/sent/{document_id}": _api(
         DOCUMENTS, ("anonymous", "citizen", "market_clerk", "client_no_scope"), "client_documents", args="document_id"
     ),

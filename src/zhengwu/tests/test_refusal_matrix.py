@@ -206,6 +206,7 @@ class World:
         self._build_supervision(citizen)
         self._build_certificates(citizen)
         self._build_documents()
+        self._build_projects_evaluations()
         self._build_accounts()
         self._build_governance()
         self.audit_seq = record_action(Actor.platform(), MatrixAction.WORLD_BUILT).seq
@@ -345,6 +346,39 @@ class World:
             document=incoming, department=self.market, title="矩阵收文", kind="notice", number=incoming.number
         )
 
+    def _build_projects_evaluations(self) -> None:
+        m = _App("governance")
+        # a year's indicators, a run in review and a published one, 市场监管厅's draft project
+        indicator_set = m.IndicatorSet.objects.create(year=2025, name="矩阵指标")
+        self.indicator_row = m.Indicator.objects.create(
+            indicator_set=indicator_set, name="来信按时答复率", measure="letters.on_time", weight=10, target=0.9
+        )
+        self.run_row = m.EvaluationRun.objects.create(
+            indicator_set=indicator_set, title="矩阵评估", period_start=date(2025, 1, 1), period_end=date(2025, 12, 31),
+            state="reviewing",
+        )  # fmt: skip
+        self.score_row = m.Score.objects.create(
+            run=self.run_row, department=self.market, indicator=self.indicator_row, computed=10, score=10
+        )
+        self.published_run_row = m.EvaluationRun.objects.create(
+            indicator_set=indicator_set, title="矩阵已发布评估", period_start=date(2024, 1, 1),
+            period_end=date(2024, 12, 31), state="published", published_at=timezone.now(),
+        )  # fmt: skip
+        m.Score.objects.create(
+            run=self.published_run_row, department=self.market, indicator=self.indicator_row, computed=9, score=9
+        )
+        self.project_row = m.Project.objects.create(
+            number="XM2026-9999",
+            name="矩阵项目",
+            department=self.market,
+            plan="方案",
+            budget=10,
+            funding_source="fiscal",
+        )
+        self.project_document_row = m.ProjectDocument.objects.create(
+            project=self.project_row, stage="draft", name="方案.pdf", path="projects/none/方案.pdf", size=1, digest="-"
+        )
+
     def _build_accounts(self) -> None:
         WorkdayOverride = _App("core").WorkdayOverride
 
@@ -400,6 +434,7 @@ class World:
             "share_request": self.share_request_row.purpose,
             "certificate": self.certificate_row.identifier,
             "system": self.system_row.name,
+            "project": self.project_row.name,
         }[name]
 
     # URL arguments, by the names the matrix uses
@@ -459,6 +494,15 @@ class World:
             "document_id": lambda: {"document_id": self.document_row.pk},
             "delivery": lambda: {"pk": self.delivery_row.pk},
             "delivery_id": lambda: {"delivery_id": self.delivery_row.pk},
+            "indicator_set": lambda: {"pk": self.indicator_row.indicator_set_id},
+            "indicator": lambda: {"pk": self.indicator_row.pk},
+            "run": lambda: {"pk": self.run_row.pk},
+            "score": lambda: {"pk": self.score_row.pk},
+            "published_run": lambda: {"run_id": self.published_run_row.pk},
+            "published_run_department": lambda: {"run_id": self.published_run_row.pk, "department_id": self.market.pk},
+            "project": lambda: {"pk": self.project_row.pk},
+            "project_id": lambda: {"project_id": self.project_row.pk},
+            "project_document": lambda: {"pk": self.project_row.pk, "document_id": self.project_document_row.pk},
             "documents_send_body": lambda: {
                 "kind": "letter",
                 "prefix": "吉市监函",

@@ -32,6 +32,12 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("绩效评分", "supervision_wb:scorecards", (Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER)),
     ("信息系统清单", "governance_wb:systems", (Role.SYSTEMS_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
     ("僵尸系统", "governance_wb:zombies", (Role.EGOV_OFFICE,)),
+    (
+        "项目管理",
+        "governance_wb:projects",
+        (Role.EGOV_OFFICE, Role.SYSTEMS_OFFICER, Role.CLERK, Role.DEPT_LEADER),
+    ),
+    ("考核评估", "governance_wb:evaluations", (Role.EGOV_OFFICE,)),
     ("用户管理", "workbench:users", (Role.SYS_ADMIN,)),
     ("角色授权", "workbench:roles", (Role.SEC_ADMIN,)),
     ("接口凭证", "workbench:api_clients", (Role.SYS_ADMIN,)),

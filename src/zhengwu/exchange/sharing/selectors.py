@@ -291,3 +291,36 @@ def calls_by_resource(resource_ids: Iterable[int], *, since: datetime) -> dict[i
         .annotate(n=Count("seq"))
         .values_list("resource_id", "n")
     )
+
+
+def calls_by_department(start: datetime, end: datetime) -> dict[int, dict[str, int]]:
+    """Per department, the query-API calls of [start, end): `served` (answered OK on its resources),
+    `asked` (every call on its resources) and `used` (answered OK to it as consumer), from ONE scan of
+    the access log grouped by provider, consumer and outcome (the evaluations' sharing measures,
+    docs/rules.md §13).
+
+    The period is most of the log, so a sequential scan beats the (provider, at) index with a table
+    lookup per row; SQLite's planner picks the index, hence NOT INDEXED there (docs/benchmarks.md)."""
+    from django.db import connection
+
+    access_log.seal_pending()
+    table = AccessLog._meta.db_table
+    hint = " NOT INDEXED" if connection.vendor == "sqlite" else ""
+    sql = (
+        f"SELECT provider_id, consumer_id, outcome, COUNT(*) FROM {table}{hint} "  # noqa: S608 - our identifiers
+        "WHERE at >= %s AND at < %s GROUP BY provider_id, consumer_id, outcome"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    out: dict[int, dict[str, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [adapt(start), adapt(end)])
+        for provider_id, consumer_id, outcome, n in cursor.fetchall():
+            ok = outcome == AccessLog.Outcome.OK
+            if provider_id is not None:
+                row = out.setdefault(provider_id, {})
+                row["asked"] = row.get("asked", 0) + n
+                row["served"] = row.get("served", 0) + (n if ok else 0)
+            if consumer_id is not None and ok:
+                row = out.setdefault(consumer_id, {})
+                row["used"] = row.get("used", 0) + n
+    return out

@@ -2,7 +2,8 @@
 
 - `systems`: the systems inventory (register, update, link API clients, life-cycle changes);
 - `zombies`: the zombie rules' monthly run and the review of each candidate;
-- `inventory_import`: a department's inventory from the Excel template.
+- `inventory_import`: a department's inventory from the Excel template;
+- `evaluations` (with the registry of measures, `measures`) and `projects`.
 """
 
 from __future__ import annotations

@@ -79,6 +79,19 @@
       option.series.push({name: "平均签收用时（小时）", type: "line", yAxisIndex: 1, data: d.hours});
       return option;
     },
+    // 考核评估: each department's total, highest first
+    evaluation: function (d) {
+      var option = bars(d.departments, [["总分", d.totals, "#1f5fa8"]], "分", 40);
+      option.legend = undefined;
+      option.animation = false;  // a printed or captured page shows the final figures
+      return option;
+    },
+    // 考核评估: each department's total per year
+    evaluation_years: function (d) {
+      return {tooltip: {trigger: "axis"}, legend: {type: "scroll"}, grid: {left: 50, right: 10},
+        xAxis: {type: "category", data: d.years}, yAxis: {type: "value", name: "总分"},
+        series: d.series.map(function (s) { return {name: s[0], type: "line", data: s[1]}; })};
+    },
     // 问卷结果: one chart per question (data-question names it)
     survey: function (d, element) {
       var q = d.questions.filter(function (q) { return String(q.id) === element.dataset.question; })[0];

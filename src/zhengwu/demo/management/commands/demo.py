@@ -35,6 +35,7 @@ from zhengwu.documents.demo import load_demo as documents_demo
 from zhengwu.eservices.demo import load_demo as eservices_demo
 from zhengwu.exchange.demo import load_demo as exchange_demo
 from zhengwu.governance.demo import load_demo as governance_demo
+from zhengwu.governance.demo_projects import load_demo as projects_evaluations_demo
 from zhengwu.participation.demo import load_demo as participation_demo
 
 DEMO_PASSWORD = "Zhengwu@2026demo"  # noqa: S105 - the published demo password
@@ -96,6 +97,7 @@ class Command(BaseCommand):
                 participation_demo,
                 documents_demo,
                 governance_demo,
+                projects_evaluations_demo,
             )
         ]
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
