@@ -8,3 +8,10 @@ from enum import StrEnum
 class EmergencyError(StrEnum):
     INVALID_INPUT = "emergency.invalid_input"
     WRONG_STATE = "emergency.wrong_state"
+    REASON_REQUIRED = "emergency.reason_required"
+    NO_EMERGENCY_DEPARTMENT = "emergency.no_emergency_department"
+    SAME_LEVEL = "emergency.same_level"
+    LETTER_TAKEN = "emergency.letter_taken"
+    REPORT_PENDING = "emergency.report_pending"
+    NO_RECIPIENT = "emergency.no_recipient"
+    SKIP_LEVEL_REFUSED = "emergency.skip_level_refused"
