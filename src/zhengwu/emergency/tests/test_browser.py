@@ -73,4 +73,4 @@ def test_duty_officer_journey_and_the_warning_banner(
         page.goto(f"{base}/")
         assert page.locator("#warning-banner").count() == 0
         assert "暴雨黄色预警" not in page.content()
-    print(f"screenshots in {tmp_path}")  # noqa: T201
+    print(f"screenshots in {tmp_path}")
