@@ -98,30 +98,28 @@ def _minutes(start: datetime, end: datetime) -> int:
     return max(1, math.ceil((end - start).total_seconds() / 60))
 
 
-def _url(incident: Incident) -> str:
-    return reverse("emergency_wb:incident_detail", args=[incident.pk])
-
-
-def _clock_title(incident: Incident, what: str) -> str:
-    return f"{incident.number} {incident.title}（{what}）"[:200]
+def _start(actor: Actor, incident: Incident, kind: str, what: str, limit: int, start: datetime | None) -> Timer:
+    """Start one of the incident's minute clocks (`emergency.<clock>`), linked to its workbench page."""
+    return supervision_services.timer_start(
+        actor=actor,
+        kind=kind,
+        target=incident,
+        title=f"{incident.number} {incident.title}（{what}）"[:200],
+        department=incident.department,
+        limit=limit,
+        unit=Timer.Unit.MINUTE,
+        start=start,
+        kind_label=CLOCK_LABELS[kind],
+        url=reverse("emergency_wb:incident_detail", args=[incident.pk]),
+    )
 
 
 # --- the clocks -----------------------------------------------------------------------------
 
 
 def clock_start_first(*, actor: Actor, incident: Incident) -> Timer:
-    return supervision_services.timer_start(
-        actor=actor,
-        kind=FIRST_CLOCK,
-        target=incident,
-        title=_clock_title(incident, "初报"),
-        department=incident.department,
-        limit=first_report_minutes(incident.category, incident.level),
-        unit=Timer.Unit.MINUTE,
-        start=incident.received_at,
-        kind_label=CLOCK_LABELS[FIRST_CLOCK],
-        url=_url(incident),
-    )
+    limit = first_report_minutes(incident.category, incident.level)
+    return _start(actor, incident, FIRST_CLOCK, "初报", limit, incident.received_at)
 
 
 def clock_regrade_first(*, actor: Actor, incident: Incident) -> None:
@@ -144,33 +142,14 @@ def clock_start_follow_up(*, actor: Actor, incident: Incident, now: datetime | N
         return None
     start = max(start, incident.response_started_at or start).replace(second=0, microsecond=0)
     deadline = next_fixed_time(start)
-    return supervision_services.timer_start(
-        actor=actor,
-        kind=FOLLOW_UP_CLOCK,
-        target=incident,
-        title=_clock_title(incident, f"{deadline:%m月%d日%H:%M}定时续报"),
-        department=incident.department,
-        limit=_minutes(start, deadline),
-        unit=Timer.Unit.MINUTE,
-        start=start,
-        kind_label=CLOCK_LABELS[FOLLOW_UP_CLOCK],
-        url=_url(incident),
+    return _start(
+        actor, incident, FOLLOW_UP_CLOCK, f"{deadline:%m月%d日%H:%M}定时续报", _minutes(start, deadline), start
     )
 
 
 def clock_start_final(*, actor: Actor, incident: Incident) -> Timer:
-    return supervision_services.timer_start(
-        actor=actor,
-        kind=FINAL_CLOCK,
-        target=incident,
-        title=_clock_title(incident, "终报"),
-        department=incident.department,
-        limit=int(settings.ZHENGWU_EMERGENCY_FINAL_REPORT_MINUTES),
-        unit=Timer.Unit.MINUTE,
-        start=incident.terminated_at,
-        kind_label=CLOCK_LABELS[FINAL_CLOCK],
-        url=_url(incident),
-    )
+    limit = int(settings.ZHENGWU_EMERGENCY_FINAL_REPORT_MINUTES)
+    return _start(actor, incident, FINAL_CLOCK, "终报", limit, incident.terminated_at)
 
 
 def clocks_tick(*, actor: Actor, now: datetime | None = None) -> int:

@@ -21,10 +21,11 @@ from django.utils import timezone
 from zhengwu.accounts.models import Region, Role, User
 from zhengwu.audit.write import Write, audited_write
 from zhengwu.core.actors import Actor
-from zhengwu.core.errors import ApplicationError, required_text
+from zhengwu.core.errors import required_text
 from zhengwu.emergency import access
 from zhengwu.emergency.audit_actions import EmergencyAction
 from zhengwu.emergency.errors import EmergencyError
+from zhengwu.emergency.errors import invalid as _bad
 from zhengwu.emergency.models import EarlyWarning, Hazard, Subscription, WarningColor
 from zhengwu.emergency.states import WARNING
 from zhengwu.eservices import services as eservices_services
@@ -58,10 +59,6 @@ def is_issuer(actor: Actor, region: Region) -> bool:
 
 def covers_or_none(outer: Region | None, inner: Region) -> bool:
     return outer is not None and access.covers(outer, inner)
-
-
-def _bad(field: str, message: str, why: str = "格式不正确") -> ApplicationError:
-    return ApplicationError(EmergencyError.INVALID_INPUT, message, {field: why})
 
 
 def _apply(warning: EarlyWarning, data: WarningData, *, now: datetime) -> None:
