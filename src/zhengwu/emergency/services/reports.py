@@ -29,7 +29,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengwu.accounts.models import Department
+from zhengwu.accounts.models import Department, User
 from zhengwu.audit.write import audited_write
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
@@ -39,6 +39,7 @@ from zhengwu.emergency.audit_actions import EmergencyAction
 from zhengwu.emergency.errors import EmergencyError
 from zhengwu.emergency.models import Category, Incident, IncidentEvent, IncidentReport
 from zhengwu.emergency.states import INCIDENT, REPORT
+from zhengwu.eservices import services as eservices_services
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision import services as supervision_services
 from zhengwu.supervision.models import Timer
@@ -316,7 +317,22 @@ def report_sign(*, actor: Actor, report: IncidentReport) -> IncidentReport:
             actor_name=str(actor),
             at=now,
         )
+        _tell_recipient(locked, incident)
         write.note(incident=incident.number, recipient=where, on_time=locked.on_time)
     if locked.kind == IncidentReport.Kind.FOLLOW_UP:
         clock_start_follow_up(actor=actor, incident=incident)
     return locked
+
+
+def _tell_recipient(report: IncidentReport, incident: Incident) -> None:
+    """A site message to the receiving duty room (值班员、指挥长) that a report has arrived."""
+    if report.recipient_id is None:
+        return
+    text = f"【信息报送】{report.sender.name}报送{incident.title}（{incident.level_short}）{report.title}，请及时查阅。"
+    for person in User.objects.filter(
+        department_id=report.recipient_id,
+        is_active=True,
+        kind=User.Kind.STAFF,
+        role_assignments__role__in=access.DUTY_ROLES,
+    ).distinct():
+        eservices_services.site_message(person, None, text)

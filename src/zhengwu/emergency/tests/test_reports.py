@@ -18,6 +18,7 @@ from zhengwu.emergency.errors import EmergencyError
 from zhengwu.emergency.models import Category, Incident, IncidentReport
 from zhengwu.emergency.services import FINAL_CLOCK, FIRST_CLOCK, FOLLOW_UP_CLOCK, ReportData
 from zhengwu.emergency.tests.conftest import graded, received, responding
+from zhengwu.eservices.models import Notification
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision import services as supervision_services
 from zhengwu.supervision.models import Timer
@@ -105,6 +106,8 @@ def test_a_report_is_signed_off_by_a_leader_and_sent_to_the_next_level(
     incident.refresh_from_db()
     assert incident.trapped == 15  # the signed figures are the incident's
     assert incident.events.filter(move="report").exists()
+    told = Notification.objects.filter(user__department=emergency_dept, text__contains="初报")
+    assert told.exists()  # the receiving duty room is told
 
 
 def test_a_late_first_report_is_red_and_stays_late(cc_duty: User, cc_commander: User) -> None:
