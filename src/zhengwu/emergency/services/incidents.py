@@ -332,16 +332,19 @@ def incident_handle(*, actor: Actor, incident: Incident, note: str = "") -> Inci
     return _simple_move(actor, incident, EmergencyAction.INCIDENT_HANDLE, "handle", "转入处置", "转入处置", note)
 
 
-def incident_terminate(*, actor: Actor, incident: Incident, reason: str) -> Incident:
-    """终止 the response (reason required): the fixed-time 续报 stops, the 终报 clock starts."""
+def incident_terminate(*, actor: Actor, incident: Incident, reason: str, when: datetime | None = None) -> Incident:
+    """终止 the response (reason required; `when`: the moment it was declared, default now): the
+    fixed-time 续报 stops, the 终报 clock starts from then."""
     with audited_write(actor, EmergencyAction.INCIDENT_TERMINATE, incident) as write:
         locked = _lock_for(write, actor, incident, "terminate", "终止应急响应")
         reason = required_text(
             reason, field="reason", what="终止理由", code=EmergencyError.REASON_REQUIRED, max_length=2000
         )
-        locked.terminated_at = locked.updated_at
+        if when is not None and (when > locked.updated_at or (locked.response_started_at or when) > when):
+            raise _bad("when", "终止时间应在启动响应之后、不晚于现在。", "超出范围")
+        locked.terminated_at = when or locked.updated_at
         locked.save()
-        _event(locked, actor, "terminate", "终止", reason)
+        _event(locked, actor, "terminate", "终止", reason, at=locked.terminated_at)
     supervision_services.live_timer_cancel(
         actor=actor, target=locked, kind=reports.FOLLOW_UP_CLOCK, reason="应急响应已终止，不再定时续报"
     )
