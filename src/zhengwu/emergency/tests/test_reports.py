@@ -100,6 +100,10 @@ def test_a_report_is_signed_off_by_a_leader_and_sent_to_the_next_level(
         rows=[report],
         code=CoreError.PERMISSION_DENIED,
     )
+    todo = {item.kind_label: item for item in selectors.todo_items(cc_commander)}
+    assert todo["报告签发"].url == f"/workbench/emergency/reports/{report.pk}/"
+    clocks = [item for item in selectors.todo_items(cc_duty) if item.kind_label == "信息报送"]
+    assert [item.title.endswith("（初报）") for item in clocks] == [True] and clocks[0].light == "green"
     sent = services.report_sign(actor=Actor.person(cc_commander), report=report)
     assert sent.state == IncidentReport.State.SENT and sent.on_time is True
     assert sent.signer_name == "长春市应急管理局指挥长李"
