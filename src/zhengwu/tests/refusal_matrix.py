@@ -157,6 +157,13 @@ def citizen_only(**kwargs: Any) -> Guarded:
     return Guarded(who="公众（自然人、法人）", refused=("anonymous", "market_clerk"), allowed="citizen", **kwargs)
 
 
+def duty_room(who: str, *, refused_also: tuple[str, ...] = (), allowed: str = "duty_officer", **kw: Any) -> Guarded:
+    """Emergency: the duty room covering the matrix's incident in 吉林市 (应急管理厅's `duty_officer`);
+    refused are the anonymous visitor, a citizen, another city's duty officer and another department."""
+    refused = ("anonymous", "citizen", "cc_duty", "market_clerk", *refused_also)
+    return Guarded(who=who, refused=refused, allowed=allowed, **kw)
+
+
 P = Public
 HANDLERS = (Role.CLERK, Role.DEPT_LEADER)
 # who must not see 市场监管厅's rows (or the citizen's) in a list they may open
@@ -659,41 +666,26 @@ URLS: dict[str, Entry] = {
         args="letter_number",
         post=True,
     ),
-    "workbench/emergency/incidents/<int:pk>/": Guarded(
-        who="事发地辖区的值班室、报告单位",
-        refused=("anonymous", "citizen", "cc_duty", "market_clerk"),
-        allowed="duty_officer",
-        args="incident",
-    ),
-    r"workbench/emergency/^incidents/(?P<pk>\d+)/(?P<verb>verify|grade|level|respond|handle|terminate|evaluate)/$": Guarded(  # noqa: E501
-        who="事发地辖区的值班员、指挥长",
-        refused=("anonymous", "citizen", "cc_duty", "market_clerk"),
-        allowed="duty_officer",
+    "workbench/emergency/incidents/<int:pk>/": duty_room("事发地辖区的值班室、报告单位", args="incident"),
+    r"workbench/emergency/^incidents/(?P<pk>\d+)/(?P<verb>verify|grade|level|respond|handle|terminate|evaluate)/$": duty_room(  # noqa: E501
+        "事发地辖区的值班员、指挥长",
         args="incident",
         get=False,
         post=True,
         verbs=("verify", "grade", "level", "respond", "handle", "terminate", "evaluate"),
     ),
-    "workbench/emergency/incidents/<int:pk>/reports/new/": Guarded(
-        who="事发地辖区的值班员、指挥长",
-        refused=("anonymous", "citizen", "cc_duty", "market_clerk"),
-        allowed="duty_officer",
-        args="incident",
-        get=False,
-        post=True,
+    "workbench/emergency/incidents/<int:pk>/reports/new/": duty_room(
+        "事发地辖区的值班员、指挥长", args="incident", get=False, post=True
     ),
     "workbench/emergency/reports/": Guarded(
         who="任何工作人员（本部门收到的报送）", refused=("anonymous", "citizen"), allowed="duty_officer"
     ),
-    "workbench/emergency/reports/<int:pk>/": Guarded(
-        who="事发地辖区的值班室、报告单位、接收单位",
-        refused=("anonymous", "citizen", "cc_duty", "market_clerk"),
-        allowed="duty_officer",
-        args="incident_report",
+    "workbench/emergency/reports/<int:pk>/": duty_room(
+        "事发地辖区的值班室、报告单位、接收单位", args="incident_report"
     ),
-    "workbench/emergency/reports/<int:pk>/sign/": Guarded(
-        who="事发地辖区的指挥长或应急管理部门负责人",
-        refused=("anonymous", "citizen", "cc_duty", "market_clerk", "duty_officer"),
+    "workbench/emergency/reports/<int:pk>/sign/": duty_room(
+        "事发地辖区的指挥长或应急管理部门负责人",
+        refused_also=("duty_officer",),
         allowed="commander",
         args="incident_report",
         get=False,
