@@ -17,6 +17,7 @@ from zhengwu.catalog import selectors as catalog_selectors
 from zhengwu.catalog.models import Resource
 from zhengwu.core import errors as core_errors
 from zhengwu.core.errors import CoreError
+from zhengwu.emergency import selectors as emergency_selectors
 from zhengwu.exchange.store import open_data
 from zhengwu.portal import feeds
 from zhengwu.portal import opendata as downloads
@@ -28,7 +29,11 @@ SEARCH_PAGE = 20
 
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"figures": account_selectors.directory_figures(), "sections": feeds.home_sections()}
+    context = {
+        "figures": account_selectors.directory_figures(),
+        "sections": feeds.home_sections(),
+        "warnings": emergency_selectors.province_warnings(),
+    }
     return render(request, "portal/home.html", context)
 
 
@@ -49,7 +54,11 @@ def department(request: HttpRequest, key: str) -> HttpResponse:
     found = feeds.department_by_key(key)
     if found is None:
         raise core_errors.not_found("部门")
-    context = {"department": found, "sections": feeds.department_sections(found.pk)}
+    context = {
+        "department": found,
+        "sections": feeds.department_sections(found.pk),
+        "warnings": list(emergency_selectors.warnings_for_region(found.region)[:5]),
+    }
     return render(request, "portal/department.html", context)
 
 

@@ -40,6 +40,11 @@ STAFF: dict[str, tuple[str, frozenset[str]]] = {
     "office_plain": ("office", frozenset()),
     "market_systems": ("market", frozenset({Role.SYSTEMS_OFFICER})),
     "police_systems": ("police", frozenset({Role.SYSTEMS_OFFICER})),
+    # 应急管理厅 (the province's duty room) and 长春市应急管理局 (a city's: another city's duty officer
+    # for the incidents of 吉林市 the matrix uses)
+    "duty_officer": ("emergency", frozenset({Role.DUTY_OFFICER})),
+    "commander": ("emergency", frozenset({Role.COMMANDER})),
+    "cc_duty": ("cc_emergency", frozenset({Role.DUTY_OFFICER})),
 }
 PUBLIC_PEOPLE = ("citizen", "outsider", "company")
 # API clients (bearer tokens): department and scopes.
@@ -54,6 +59,8 @@ CLIENTS = {
     "client_documents": ("market", ("documents:exchange",)),  # 市场监管厅's OA system
     "client_inventory": ("market", ("governance:inventory",)),  # 市场监管厅's inventory sync
     "client_inventory_police": ("police", ("governance:inventory",)),  # 公安厅's, another department
+    "client_emergency": ("police", ("emergency:report",)),  # 公安厅's system, reporter of the matrix's incident
+    "client_emergency_other": ("market", ("emergency:report",)),  # holds the scope, another department
 }
 # market_new: staff of 市场监管厅 who has not enrolled a second factor yet (logged in, no device).
 PERSONAS = ("anonymous", *PUBLIC_PEOPLE, *STAFF, "market_new", *CLIENTS)
@@ -152,6 +159,13 @@ def person(*, allowed: str = "citizen", **kwargs: Any) -> Guarded:
 def citizen_only(**kwargs: Any) -> Guarded:
     """A citizen or enterprise agent (not staff, not anonymous)."""
     return Guarded(who="公众（自然人、法人）", refused=("anonymous", "market_clerk"), allowed="citizen", **kwargs)
+
+
+def duty_room(who: str, *, refused_also: tuple[str, ...] = (), allowed: str = "duty_officer", **kw: Any) -> Guarded:
+    """Emergency: the duty room covering the matrix's incident in 吉林市 (应急管理厅's `duty_officer`);
+    refused are the anonymous visitor, a citizen, another city's duty officer and another department."""
+    refused = ("anonymous", "citizen", "cc_duty", "market_clerk", *refused_also)
+    return Guarded(who=who, refused=refused, allowed=allowed, **kw)
 
 
 P = Public
@@ -734,6 +748,83 @@ URLS: dict[str, Entry] = {
     r"^opendata/(?P<code>\d{1,12}/\d{3,9})/$": P("open data"),
     r"^opendata/(?P<code>\d{1,12}/\d{3,9})/data\.(?P<fmt>csv|xlsx|json)$": P("open data"),
     "accessibility/large-font/": P("a display preference kept in a cookie"),
+    # emergency (应急联动): the incident is in 吉林市, answered for by 应急管理厅 (`duty_officer`); 长春市's
+    # duty officer (`cc_duty`) covers another city; 市场监管厅's clerk is staff of another department.
+    "workbench/emergency/incidents/": Guarded(
+        who="任何工作人员（值班室见辖区内事件，部门见本部门报告的事件）",
+        refused=("anonymous", "citizen"),
+        allowed="duty_officer",
+        hidden="incident",
+        hidden_from=("cc_duty", "market_clerk"),
+    ),
+    "workbench/emergency/incidents/export/": Guarded(
+        who="任何工作人员（只导出可见的事件）", refused=("anonymous", "citizen"), allowed="duty_officer"
+    ),
+    "workbench/emergency/incidents/new/": Guarded(
+        who="任何工作人员（值班室接报，部门报告）", refused=("anonymous", "citizen"), allowed="market_clerk", post=True
+    ),
+    "workbench/emergency/incidents/from-letter/<str:number>/": Guarded(
+        who="值班员、指挥长（事发地辖区）",
+        refused=("anonymous", "citizen", "market_clerk"),
+        allowed="duty_officer",
+        args="letter_number",
+        post=True,
+    ),
+    "workbench/emergency/incidents/<int:pk>/": duty_room("事发地辖区的值班室、报告单位", args="incident"),
+    r"workbench/emergency/^incidents/(?P<pk>\d+)/(?P<verb>verify|grade|level|respond|handle|terminate|evaluate)/$": duty_room(  # noqa: E501
+        "事发地辖区的值班员、指挥长",
+        args="incident",
+        get=False,
+        post=True,
+        verbs=("verify", "grade", "level", "respond", "handle", "terminate", "evaluate"),
+    ),
+    "workbench/emergency/incidents/<int:pk>/reports/new/": duty_room(
+        "事发地辖区的值班员、指挥长", args="incident", get=False, post=True
+    ),
+    "workbench/emergency/reports/": Guarded(
+        who="任何工作人员（本部门收到的报送）", refused=("anonymous", "citizen"), allowed="duty_officer"
+    ),
+    "workbench/emergency/reports/<int:pk>/": duty_room(
+        "事发地辖区的值班室、报告单位、接收单位", args="incident_report"
+    ),
+    "workbench/emergency/reports/<int:pk>/sign/": duty_room(
+        "事发地辖区的指挥长或应急管理部门负责人",
+        refused_also=("duty_officer",),
+        allowed="commander",
+        args="incident_report",
+        get=False,
+        post=True,
+    ),
+    "workbench/emergency/warnings/": Guarded(
+        who="预警发布人（值班员、指挥长、预警发布单位负责人）",
+        refused=("anonymous", "citizen", "market_clerk", "market_leader"),
+        allowed="duty_officer",
+    ),
+    "workbench/emergency/warnings/new/": Guarded(
+        who="预警发布人（值班员、指挥长、预警发布单位负责人）",
+        refused=("anonymous", "citizen", "market_clerk", "market_leader"),
+        allowed="duty_officer",
+        post=True,
+    ),
+    "workbench/emergency/warnings/<int:pk>/adjust/": Guarded(
+        who="发布该预警的单位",
+        refused=("anonymous", "citizen", "market_clerk", "cc_duty"),
+        allowed="duty_officer",
+        args="warning",
+        post=True,
+    ),
+    "workbench/emergency/warnings/<int:pk>/lift/": Guarded(
+        who="发布该预警的单位",
+        refused=("anonymous", "citizen", "market_clerk", "cc_duty"),
+        allowed="duty_officer",
+        args="warning",
+        get=False,
+        post=True,
+    ),
+    "emergency/warnings/": P("the public list of live warnings"),
+    "emergency/warnings/<int:pk>/": P("a public warning"),
+    "emergency/subscriptions/": person(post=True, body={"region_code": "220000"}),
+    "emergency/subscriptions/<int:pk>/remove/": owner("subscription", get=False, post=True),
 }
 
 
@@ -748,7 +839,32 @@ INVENTORY_API = "a department's system (API client with governance:inventory), f
 INVENTORY_REFUSED = ("anonymous", "citizen", "market_systems", "client_no_scope")
 PURPOSE = {"X-Purpose": "%E7%9F%A9%E9%98%B5%E6%A0%B8%E6%9F%A5"}  # 矩阵核查, percent-encoded
 
+EMERGENCY = "a department's system (API client with emergency:report), for what its department reported"
+
 OPERATIONS: dict[str, Entry] = {
+    "POST /api/v1/emergency/incidents": _api(
+        "an API client with emergency:report (reports as its department)",
+        ("anonymous", "citizen", "duty_officer", "client_no_scope"),
+        "",
+        get=False,
+        post=True,
+        body="incident_body",
+    ),
+    "GET /api/v1/emergency/incidents/{incident_id}": _api(
+        EMERGENCY,
+        ("anonymous", "citizen", "duty_officer", "client_no_scope", "client_emergency_other"),
+        "client_emergency",
+        args="incident_id",
+    ),
+    "POST /api/v1/emergency/incidents/{incident_id}/reports": _api(
+        EMERGENCY,
+        ("anonymous", "citizen", "duty_officer", "client_no_scope", "client_emergency_other"),
+        "",
+        args="incident_id",
+        get=False,
+        post=True,
+        body={"content": "矩阵续报"},
+    ),
     "GET /api/v1/accounts/regions": _api(DIRECTORY, ("anonymous", "client_no_scope"), "citizen"),
     "GET /api/v1/accounts/departments": _api(DIRECTORY, ("anonymous", "client_no_scope"), "citizen"),
     "GET /api/v1/accounts/whoami": _api("any API client or logged-in person", ("anonymous",), "citizen"),

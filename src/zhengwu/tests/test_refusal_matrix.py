@@ -32,7 +32,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from zhengwu.accounts.models import ApiClient, Department, User
+from zhengwu.accounts.models import ApiClient, Department, Region, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.audit.services import record_action
 from zhengwu.audit.write import AuditAction
@@ -148,9 +148,17 @@ class World:
 
     Made with the ORM only, so that it stays what it is while the services change."""
 
-    def __init__(self, people: dict[str, User], market: Department, police: Department, office: Department) -> None:
+    def __init__(
+        self,
+        people: dict[str, User],
+        market: Department,
+        police: Department,
+        office: Department,
+        emergency: Department | None = None,
+    ) -> None:
         self.people = people
         self.market, self.police, self.office = market, police, office
+        self.emergency = emergency
         self.tokens: dict[str, str] = {}
         self._build()
 
@@ -207,6 +215,7 @@ class World:
         self._build_certificates(citizen)
         self._build_documents()
         self._build_projects_evaluations()
+        self._build_emergency()
         self._build_accounts()
         self._build_governance()
         self.audit_seq = record_action(Actor.platform(), MatrixAction.WORLD_BUILT).seq
@@ -378,6 +387,29 @@ class World:
         self.project_document_row = m.ProjectDocument.objects.create(
             project=self.project_row, stage="draft", name="方案.pdf", path="projects/none/方案.pdf", size=1, digest="-"
         )
+    def _build_emergency(self) -> None:
+        m = _App("emergency")
+        jilin = self.market.region
+        jilin_city = Region.objects.create(code="220200", name="吉林市", level=Region.Level.CITY, parent=jilin)
+        now = timezone.now()
+        # an incident in 吉林市 answered for by 应急管理厅, reported by 公安厅 (the matrix's API client)
+        self.incident_row = m.Incident.objects.create(
+            number="YJ20260101000001", title="矩阵突发事件", category="natural", occurred_at=now, received_at=now,
+            source="department", region=jilin_city, place="吉林市船营区", description="矩阵",
+            department=self.emergency, reporting_department=self.police,
+        )  # fmt: skip
+        m.IncidentReport.objects.create(
+            incident=self.incident_row, kind="initial", sequence=0, state="sent", content="初报",
+            sender=self.emergency, sent_at=now,
+        )  # fmt: skip
+        self.incident_report_row = m.IncidentReport.objects.create(
+            incident=self.incident_row, kind="follow_up", sequence=1, content="矩阵续报", sender=self.emergency
+        )
+        self.warning_row = m.EarlyWarning.objects.create(
+            number="YJ20260101W00001", hazard="rainstorm", color=3, region=jilin, ends_at=now + timedelta(days=1),
+            content="矩阵预警", department=self.emergency,
+        )  # fmt: skip
+        self.subscription_row = m.Subscription.objects.create(region=jilin, user=self.people["citizen"])
 
     def _build_accounts(self) -> None:
         WorkdayOverride = _App("core").WorkdayOverride
@@ -435,6 +467,7 @@ class World:
             "certificate": self.certificate_row.identifier,
             "system": self.system_row.name,
             "project": self.project_row.name,
+            "incident": self.incident_row.title,
         }[name]
 
     # URL arguments, by the names the matrix uses
@@ -522,6 +555,17 @@ class World:
                 "contact_phone": "0431-1",
                 "network_zone": "extranet",
                 "funding_source": "fiscal",
+            "incident": lambda: {"pk": self.incident_row.pk},
+            "incident_id": lambda: {"incident_id": self.incident_row.pk},
+            "incident_report": lambda: {"pk": self.incident_report_row.pk},
+            "warning": lambda: {"pk": self.warning_row.pk},
+            "subscription": lambda: {"pk": self.subscription_row.pk},
+            "incident_body": lambda: {
+                "title": "矩阵报告",
+                "category": "natural",
+                "region_code": "220200",
+                "place": "吉林市",
+                "description": "矩阵",
             },
             "disclosure_request_body": lambda: {"agency": self.market.pk, "description": "请公开2025年食品抽检结果"},
         }
@@ -539,14 +583,25 @@ def world(request: pytest.FixtureRequest, settings: Any, market_dept: Department
           office_dept: Department) -> World:  # fmt: skip
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast people
     people = {name: request.getfixturevalue(name) for name in PEOPLE}
-    departments = {"market": market_dept, "police": police_dept, "office": office_dept}
+    emergency = request.getfixturevalue("emergency_dept")
+    changchun = Region.objects.create(code="220100", name="长春市", level=Region.Level.CITY, parent=market_dept.region)
+    cc_emergency = Department.objects.create(
+        name="长春市应急管理局", credit_code="11220100MB0000001X", region=changchun, level=Department.Level.CITY
+    )
+    departments = {
+        "market": market_dept,
+        "police": police_dept,
+        "office": office_dept,
+        "emergency": emergency,
+        "cc_emergency": cc_emergency,
+    }
     for name, (dept, roles) in STAFF.items():
         if name not in people:
             people[name] = make_staff(name, departments[dept], *roles)
     people["market_new"] = User.objects.create_user(
         username="market_new", password="Zhengwu-Test-2026!", kind=User.Kind.STAFF, department=market_dept
     )
-    return World(people, market_dept, police_dept, office_dept)
+    return World(people, market_dept, police_dept, office_dept, emergency)
 
 
 # --- trying the refused ----------------------------------------------------------------------
@@ -707,6 +762,7 @@ def _group(key: str) -> str:
             parts[1]
             if parts[1]
             in ("audit", "exchange", "catalog", "eservices", "disclosure", "participation", "supervision", "governance")
+            in ("audit", "exchange", "catalog", "eservices", "disclosure", "participation", "supervision", "emergency")
             else "admin"
         )
     return parts[0] if parts else "portal"

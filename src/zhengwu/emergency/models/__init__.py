@@ -1,0 +1,36 @@
+"""Models of the emergency app (tables `emergency_*`).
+
+`incidents` holds the incident (突发事件), its level changes, its timeline, its reports upward
+(信息报送) and the warnings (预警) with their subscriptions; `response` (plans, dispatch, resources,
+duty) is added beside it.
+"""
+
+from __future__ import annotations
+
+from zhengwu.emergency.models.incidents import (
+    Category,
+    EarlyWarning,
+    Hazard,
+    Incident,
+    IncidentEvent,
+    IncidentReport,
+    Level,
+    LevelChange,
+    Source,
+    Subscription,
+    WarningColor,
+)
+
+__all__ = [
+    "Category",
+    "EarlyWarning",
+    "Hazard",
+    "Incident",
+    "IncidentEvent",
+    "IncidentReport",
+    "Level",
+    "LevelChange",
+    "Source",
+    "Subscription",
+    "WarningColor",
+]
