@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from zhengwu.emergency.response_api import router as response_router
+
 router = Router(tags=["emergency"])
+router.add_router("", response_router)

@@ -8,3 +8,7 @@ from enum import StrEnum
 class EmergencyError(StrEnum):
     INVALID_INPUT = "emergency.invalid_input"
     WRONG_STATE = "emergency.wrong_state"
+    NO_DUTIES = "emergency.no_duties"
+    RESOURCE_TAKEN = "emergency.resource_taken"
+    TASK_EXISTS = "emergency.task_exists"
+    NO_GRANT = "emergency.no_grant"

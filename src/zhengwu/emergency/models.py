@@ -1,3 +1,0 @@
-"""Models of the emergency app (tables `emergency_*`)."""
-
-from __future__ import annotations
