@@ -93,6 +93,33 @@ try:
     ZHENGWU_EMERGENCY_TASK_ARRIVE_MINUTES = env.int(
         "ZHENGWU_EMERGENCY_TASK_ARRIVE_MINUTES", 60, minimum=1, maximum=2880
     )
+    # Emergency information reporting (信息报送, docs/rules.md §18), every limit in minutes. 初报: a
+    # 生产安全事故 within 60 (条例 Art. 9), a 公共卫生事件 within 120 (条例 Art. 19), other classes 60
+    # (unverified local practice); 特别重大/重大 within 30 whatever the class (unverified; the national
+    # cap is 4 hours to the State Council). 续报 at fixed Beijing times while the response lasts, and
+    # the 终报 after 终止 (both unverified local practice).
+    ZHENGWU_EMERGENCY_FIRST_REPORT_MINUTES = env.int(
+        "ZHENGWU_EMERGENCY_FIRST_REPORT_MINUTES", 60, minimum=1, maximum=240
+    )
+    ZHENGWU_EMERGENCY_FIRST_REPORT_ACCIDENT_MINUTES = env.int(
+        "ZHENGWU_EMERGENCY_FIRST_REPORT_ACCIDENT_MINUTES", 60, minimum=1, maximum=240
+    )
+    ZHENGWU_EMERGENCY_FIRST_REPORT_HEALTH_MINUTES = env.int(
+        "ZHENGWU_EMERGENCY_FIRST_REPORT_HEALTH_MINUTES", 120, minimum=1, maximum=240
+    )
+    ZHENGWU_EMERGENCY_FIRST_REPORT_GRAVE_MINUTES = env.int(
+        "ZHENGWU_EMERGENCY_FIRST_REPORT_GRAVE_MINUTES", 30, minimum=1, maximum=240
+    )
+    ZHENGWU_EMERGENCY_FOLLOW_UP_TIMES = env.list("ZHENGWU_EMERGENCY_FOLLOW_UP_TIMES", ["08:00", "16:00"])
+    ZHENGWU_EMERGENCY_FINAL_REPORT_MINUTES = env.int(
+        "ZHENGWU_EMERGENCY_FINAL_REPORT_MINUTES", 1440, minimum=1, maximum=30 * 1440
+    )
+    # Credit codes of the departments besides the 应急 departments whose leaders issue warnings (气象台 …).
+    ZHENGWU_EMERGENCY_WARNING_ISSUERS = env.list("ZHENGWU_EMERGENCY_WARNING_ISSUERS", [])
+    for _time in ZHENGWU_EMERGENCY_FOLLOW_UP_TIMES:
+        _hour, _, _minute = _time.partition(":")
+        if not (_hour.isdigit() and _minute.isdigit() and int(_hour) < 24 and int(_minute) < 60 and len(_minute) == 2):
+            raise SettingError("ZHENGWU_EMERGENCY_FOLLOW_UP_TIMES", _time, "北京时间 HH:MM，逗号分隔")
     # E-supervision: answering a 督办 notice, concluding and answering a complaint; the exposure list.
     ZHENGWU_URGING_ANSWER_DAYS = env.int("ZHENGWU_URGING_ANSWER_DAYS", 3, minimum=1, maximum=60)
     ZHENGWU_COMPLAINT_DAYS = env.int("ZHENGWU_COMPLAINT_DAYS", 10, minimum=1, maximum=60)

@@ -14,6 +14,7 @@ Idempotent: an incident that already has tasks, or an evaluation, is left alone.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 from collections.abc import Callable
@@ -99,7 +100,9 @@ def _plans(commander: Actor, departments: dict[str, Department]) -> Plan:
 
 def _around(rng: random.Random, lat: float, lng: float, km: float) -> tuple[float, float]:
     angle, distance = rng.uniform(0, 2 * math.pi), rng.uniform(0.5, km)
-    return lat + distance / 111.0 * math.sin(angle), lng + distance / (111.0 * math.cos(math.radians(lat))) * math.cos(angle)
+    return lat + distance / 111.0 * math.sin(angle), lng + distance / (111.0 * math.cos(math.radians(lat))) * math.cos(
+        angle
+    )
 
 
 def _resources(officer: Actor, incident: Any, departments: dict[str, Department]) -> list[Resource]:
@@ -114,8 +117,15 @@ def _resources(officer: Actor, incident: Any, departments: dict[str, Department]
             services.resource_create(
                 actor=officer,
                 data=services.ResourceData(
-                    kind=kind, name=name, department=owner, lat=round(lat, 6), lng=round(lng, 6),
-                    region_code=incident_link.region_code_of(incident), contact="值班室", phone="0431-12350", **extra,
+                    kind=kind,
+                    name=name,
+                    department=owner,
+                    lat=round(lat, 6),
+                    lng=round(lng, 6),
+                    region_code=incident_link.region_code_of(incident),
+                    contact="值班室",
+                    phone="0431-12350",
+                    **extra,
                 ),
             )
         )
@@ -152,13 +162,23 @@ def _live(commander: Actor, plan: Plan, incident: Any, departments: dict[str, De
         clerk = _user(f"{prefix}.clerk")
         task = by_department.get(departments[prefix].pk)
         if clerk is not None and task is not None:
-            task = services.task_sign(actor=Actor.person(clerk), task=task, when=dispatched + timedelta(minutes=minutes))
+            task = services.task_sign(
+                actor=Actor.person(clerk), task=task, when=dispatched + timedelta(minutes=minutes)
+            )
             if prefix == LEAD:
-                services.task_arrive(actor=Actor.person(clerk), task=task, text="工作组已到达现场",
-                                     when=dispatched + timedelta(minutes=35))
-                services.task_progress(actor=Actor.person(clerk), task=task, text="已转移群众 1,200 人，开放南湖公园避难场所")
+                services.task_arrive(
+                    actor=Actor.person(clerk),
+                    task=task,
+                    text="工作组已到达现场",
+                    when=dispatched + timedelta(minutes=35),
+                )
+                services.task_progress(
+                    actor=Actor.person(clerk), task=task, text="已转移群众 1,200 人，开放南湖公园避难场所"
+                )
             if prefix == WATER:
-                services.task_support(actor=Actor.person(clerk), task=task, text="请求调派冲锋舟 6 艘支援伊通河堤防巡查")
+                services.task_support(
+                    actor=Actor.person(clerk), task=task, text="请求调派冲锋舟 6 艘支援伊通河堤防巡查"
+                )
     # 省卫生健康委's task was added later by the commander (its clock is not yet due); 省交通运输厅's is red.
     return len(tasks)
 
@@ -190,18 +210,21 @@ def load_response_demo(*, live: Any, finished: Any, say: Callable[[str], object]
     resources = _resources(officer, live, found)
     for resource in resources[:2]:
         if resource.committed_to_id is None:
-            try:
+            with contextlib.suppress(ApplicationError):  # the live incident may not be responding
                 services.resource_commit(actor=officer, resource=resource, incident=live, note="演示：调往现场")
-            except ApplicationError:
-                pass
     _grant(found)
     today = workdays.today()
-    for prefix, leader, duty_officer, phone in ((LEAD, "赵厅长", "周值班员", "0431-88906110"),
-                                                (WATER, "钱处长", "孙工程师", "0431-85671234")):
-        services.duty_set(actor=officer, department=found[prefix], day=today, leader=leader, officer=duty_officer, phone=phone)
+    for prefix, leader, duty_officer, phone in (
+        (LEAD, "赵厅长", "周值班员", "0431-88906110"),
+        (WATER, "钱处长", "孙工程师", "0431-85671234"),
+    ):
+        services.duty_set(
+            actor=officer, department=found[prefix], day=today, leader=leader, officer=duty_officer, phone=phone
+        )
     evaluated = _evaluation(commander, finished)
     say(f"  应急联动：{live} 已启动《{plan.name}》Ⅲ级响应，{tasks} 个部门任务（省交通运输厅签收超时）")
     return (
-        f"应急联动：预案 {Plan.objects.count()} 个，联动任务 {Task.objects.count()} 项，应急资源 {Resource.objects.count()} 个"
+        f"应急联动：预案 {Plan.objects.count()} 个，联动任务 {Task.objects.count()} 项，"
+        f"应急资源 {Resource.objects.count()} 个"
         + ("，一般事件已完成事后评估。" if evaluated or Evaluation.objects.exists() else "。")
     )

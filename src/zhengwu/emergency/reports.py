@@ -67,10 +67,19 @@ def _pdf(title: str, sections: Iterable[Section]) -> bytes:
 
 def _duty_sections(report: DutyReport) -> list[Section]:
     return [
-        ("值班安排", [("部门", "带班领导", "值班员", "值班电话")]
-         + [(s.department.name, s.leader, s.officer, s.phone) for s in report.shifts]),
-        ("突发事件", [("事件", "级别", "状态", "接报时间")]
-         + [(str(i), i.get_level_display(), i.get_state_display(), f"{i.received_at:%Y-%m-%d %H:%M}") for i in report.incidents]),
+        (
+            "值班安排",
+            [("部门", "带班领导", "值班员", "值班电话")]
+            + [(s.department.name, s.leader, s.officer, s.phone) for s in report.shifts],
+        ),
+        (
+            "突发事件",
+            [("事件", "级别", "状态", "接报时间")]
+            + [
+                (str(i), i.get_level_display(), i.get_state_display(), f"{i.received_at:%Y-%m-%d %H:%M}")
+                for i in report.incidents
+            ],
+        ),
         ("联动任务", [("当日下达", "签收超时"), (report.tasks_issued, report.tasks_late)]),
     ]
 
@@ -96,8 +105,17 @@ def _evaluation_sections(incident: Any, evaluation: Evaluation) -> list[Section]
         ("联动任务数", f.get("tasks")),
     ]
     departments = [("部门", "牵头", "签收用时", "签收时限", "按时签收", "到达用时", "到达时限", "按时到达", "状态")] + [
-        (d["department"], "是" if d["lead"] else "", d["sign_minutes"], d["sign_limit"], _yes(d["sign_on_time"]),
-         d["arrive_minutes"], d["arrive_limit"], _yes(d["arrive_on_time"]), d["state"])
+        (
+            d["department"],
+            "是" if d["lead"] else "",
+            d["sign_minutes"],
+            d["sign_limit"],
+            _yes(d["sign_on_time"]),
+            d["arrive_minutes"],
+            d["arrive_limit"],
+            _yes(d["arrive_on_time"]),
+            d["state"],
+        )
         for d in f.get("departments", [])
     ]
     words = [("评估结论", evaluation.findings), ("改进建议", evaluation.lessons or "—")]

@@ -5,22 +5,22 @@ from __future__ import annotations
 from django import forms
 
 from zhengwu.accounts.models import Department
-from zhengwu.emergency.models import ResourceKind, ResponseLevel
-from zhengwu.emergency.services import incident_link
+from zhengwu.emergency.models import Category, ResourceKind, ResponseLevel
 
 DUTY_ROWS = 10
 
 
 class PlanForm(forms.Form):
     name = forms.CharField(label="预案名称", max_length=200)
-    incident_class = forms.ChoiceField(label="事件类别", choices=())
+    incident_class = forms.ChoiceField(label="事件类别", choices=Category.choices)
     lead_department = forms.ModelChoiceField(label="牵头部门", queryset=Department.objects.none())
-    summary = forms.CharField(label="预案要点", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(
+        label="预案要点", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     note = forms.CharField(label="修订说明", max_length=500, required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["incident_class"].choices = incident_link.Incident.Category.choices  # type: ignore[attr-defined]
         self.fields["lead_department"].queryset = Department.objects.filter(is_active=True).order_by("name")  # type: ignore[attr-defined]
 
 
@@ -55,7 +55,9 @@ class DutyForm(forms.Form):
 
 class EvaluationForm(forms.Form):
     findings = forms.CharField(label="评估结论", max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
-    lessons = forms.CharField(label="改进建议", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    lessons = forms.CharField(
+        label="改进建议", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 LEVELS = ResponseLevel.choices

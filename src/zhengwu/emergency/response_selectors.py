@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
+from zhengwu.emergency import access
 from zhengwu.emergency.models import DutyShift, Resource, Task
 from zhengwu.emergency.services import incident_link
-from zhengwu.emergency.services.common import ARRIVE_TIMER, SIGN_TIMER, is_command, is_task_staff
+from zhengwu.emergency.services.common import ARRIVE_TIMER, SIGN_TIMER, is_task_staff
 from zhengwu.supervision.models import Timer
 from zhengwu.supervision.selectors import target_key
 
@@ -42,7 +43,12 @@ class Nearby:
 
 
 def nearby_resources(
-    lat: float, lng: float, *, radius_km: float = 30.0, kinds: list[str] | None = None, limit: int = 50,
+    lat: float,
+    lng: float,
+    *,
+    radius_km: float = 30.0,
+    kinds: list[str] | None = None,
+    limit: int = 50,
     include_committed: bool = False,
 ) -> list[Nearby]:
     """Resources within `radius_km` of (lat, lng), nearest first: a bounding box on the indexed
@@ -121,28 +127,31 @@ def incident_tasks(incident: Incident) -> list[TaskRow]:
 
 
 def tasks_of(actor: Actor) -> QuerySet[Task]:
-    """The command staff see every task; a department (staff or its system) its own."""
+    """A duty room sees the tasks of the incidents it covers; a department (staff or its system) its own."""
     rows = Task.objects.select_related("department", "incident")
-    if is_command(actor):
-        return rows
+    seen = Q(pk__in=[])
+    duty = access.duty_region_filter(actor, "incident__region")
+    if duty is not None:
+        seen |= duty
     if actor.department_id is not None and is_task_staff(actor, actor.department_id):
-        return rows.filter(department_id=actor.department_id)
-    return rows.none()
+        seen |= Q(department_id=actor.department_id)
+    return rows.filter(seen)
 
 
 # --- the board -------------------------------------------------------------------------------
 
 
-def board_data(*, now: datetime | None = None) -> dict[str, Any]:
-    """Live incidents with their position, level and task lights (one GROUP BY over the tasks),
-    live warnings and committed resources: what the board's map and list show."""
+def board_data(*, incidents: QuerySet[Any] | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """Live incidents (of `incidents`, default all) with their position, level and task lights (one
+    GROUP BY over the tasks), live warnings and committed resources: what the board shows."""
     now = now or timezone.now()
-    incidents = list(
-        Incident.objects.filter(state__in=incident_link.LIVE_STATES)
-        .order_by("level", "-received_at", "-id")
+    rows = Incident.objects.all() if incidents is None else incidents
+    incidents_found = list(
+        rows.filter(state__in=incident_link.LIVE_STATES)
+        .order_by(F("level").asc(nulls_last=True), "-received_at", "-id")
         .values(*incident_link.BOARD_FIELDS)
     )
-    ids = [row["id"] for row in incidents]
+    ids = [row["id"] for row in incidents_found]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"red": 0, "yellow": 0, "green": 0, "done": 0})
     if ids:
         grouped = (
@@ -159,7 +168,7 @@ def board_data(*, now: datetime | None = None) -> dict[str, Any]:
     )
     return {
         "at": now.isoformat(),
-        "incidents": [incident_link.board_row(row, counts[row["id"]]) for row in incidents],
+        "incidents": [incident_link.board_row(row, counts[row["id"]]) for row in incidents_found],
         "warnings": incident_link.live_warnings(now),
         "resources": resources,
     }
@@ -192,9 +201,7 @@ def evaluation_figures(incident: Incident) -> dict[str, Any]:
             "sign_on_time": None if t.signed_at is None else _minutes(t.issued_at, t.signed_at) <= t.sign_minutes,  # type: ignore[operator]
             "arrive_minutes": _minutes(t.issued_at, t.arrived_at),
             "arrive_limit": t.arrive_minutes,
-            "arrive_on_time": None
-            if t.arrived_at is None
-            else _minutes(t.issued_at, t.arrived_at) <= t.arrive_minutes,  # type: ignore[operator]
+            "arrive_on_time": None if t.arrived_at is None else _minutes(t.issued_at, t.arrived_at) <= t.arrive_minutes,  # type: ignore[operator]
         }
         for t in tasks
     ]
@@ -231,4 +238,3 @@ def duty_report(day: date) -> DutyReport:
         | Q(signed_at__isnull=True, sign_due_at__lt=min(end, timezone.now()))
     )
     return DutyReport(day, shifts, incidents, tasks.count(), late.count())
-

@@ -16,14 +16,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
-from zhengwu.accounts.models import Department, Role
+from zhengwu.accounts.models import Department
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
 from zhengwu.emergency import reports, response_selectors, services
 from zhengwu.emergency.errors import EmergencyError
-from zhengwu.emergency.models import DutyShift, Evaluation, Plan, PlanVersion, Resource, ResourceKind, ResponseLevel, Task
+from zhengwu.emergency.models import (
+    DutyShift,
+    Evaluation,
+    Plan,
+    PlanVersion,
+    Resource,
+    ResourceKind,
+    ResponseLevel,
+    Task,
+)
 from zhengwu.emergency.response_forms import DUTY_ROWS, DutyForm, EvaluationForm, PlanForm, ResourceForm
 from zhengwu.emergency.services import incident_link
 from zhengwu.emergency.services.common import COMMAND_ROLES, TASK_ROLES
@@ -47,7 +56,7 @@ def _int(value: str | None) -> int | None:
 
 def _float(value: str | None) -> float | None:
     try:
-        return float(value) if value not in (None, "") else None
+        return float(value) if value else None
     except ValueError:
         return None
 
@@ -123,8 +132,13 @@ def _plan_page(request: HttpRequest, plan: Plan | None) -> HttpResponse:
             }
         )
         rows = [
-            {"level": d.level, "department": str(d.department_id), "duty": d.duty, "sign": d.sign_minutes or "",
-             "arrive": d.arrive_minutes or ""}
+            {
+                "level": d.level,
+                "department": str(d.department_id),
+                "duty": d.duty,
+                "sign": d.sign_minutes or "",
+                "arrive": d.arrive_minutes or "",
+            }
             for d in current.duties.all()
         ]
     else:
@@ -169,8 +183,8 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
 # --- an incident's response ------------------------------------------------------------------
 
 
-def _incident(pk: int) -> Any:
-    found = incident_link.Incident.objects.filter(pk=pk).first()
+def _incident(request: HttpRequest, pk: int) -> Any:
+    found = incident_link.visible_to(Actor.from_request(request)).filter(pk=pk).first()
     if found is None:
         raise Http404("没有这个事件。")
     return found
@@ -178,13 +192,14 @@ def _incident(pk: int) -> Any:
 
 @staff_required(*COMMAND)
 def response(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(pk)
+    incident = _incident(request, pk)
     radius = _float(request.GET.get("radius")) or 30.0
     kind = request.GET.get("kind", "")
     nearby = []
-    if incident.lat is not None and incident.lng is not None:
+    point = incident_link.point_of(incident)
+    if point is not None:
         nearby = response_selectors.nearby_resources(
-            incident.lat, incident.lng, radius_km=radius, kinds=[kind] if kind in ResourceKind.values else None, limit=30
+            *point, radius_km=radius, kinds=[kind] if kind in ResourceKind.values else None, limit=30
         )
     context = {
         "incident": incident,
@@ -200,7 +215,7 @@ def response(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": kind,
         "kinds": ResourceKind.choices,
         "responding": incident_link.is_responding(incident),
-        "is_commander": Actor.from_request(request).has_role(Role.COMMANDER),
+        "is_commander": incident_link.is_commander_for(Actor.from_request(request), incident),
         "evaluation": Evaluation.objects.filter(incident=incident).first(),
     }
     return render(request, "emergency/task_response.html", context)
@@ -209,7 +224,7 @@ def response(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*COMMAND)
 @require_POST
 def response_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    incident = _incident(pk)
+    incident = _incident(request, pk)
     actor = Actor.from_request(request)
     post = request.POST
     try:
@@ -275,7 +290,9 @@ def _task(request: HttpRequest, pk: int) -> Task:
 def task(request: HttpRequest, pk: int) -> HttpResponse:
     found = _task(request, pk)
     clocks = response_selectors.task_lights([found]).get(found.pk, {})
-    row = response_selectors.TaskRow(found, clocks.get(services.dispatch.SIGN_TIMER), clocks.get(services.dispatch.ARRIVE_TIMER))
+    row = response_selectors.TaskRow(
+        found, clocks.get(services.dispatch.SIGN_TIMER), clocks.get(services.dispatch.ARRIVE_TIMER)
+    )
     context = {
         "task": found,
         "row": row,
@@ -323,15 +340,26 @@ def resources(request: HttpRequest) -> HttpResponse:
     nearby = None
     if lat is not None and lng is not None:
         nearby = response_selectors.nearby_resources(
-            lat, lng, radius_km=radius, kinds=[kind] if kind in ResourceKind.values else None, limit=100,
+            lat,
+            lng,
+            radius_km=radius,
+            kinds=[kind] if kind in ResourceKind.values else None,
+            limit=100,
             include_committed=True,
         )
     rows = Resource.objects.select_related("department", "committed_to").order_by("kind", "name", "id")
     if kind in ResourceKind.values:
         rows = rows.filter(kind=kind)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "kind": kind, "kinds": ResourceKind.choices, "nearby": nearby, "lat": lat or "",
-               "lng": lng or "", "radius": radius}
+    context = {
+        "page": page,
+        "kind": kind,
+        "kinds": ResourceKind.choices,
+        "nearby": nearby,
+        "lat": lat or "",
+        "lng": lng or "",
+        "radius": radius,
+    }
     return render(request, "emergency/resource_list.html", context)
 
 
@@ -339,7 +367,7 @@ def resources(request: HttpRequest) -> HttpResponse:
 def resource_new(request: HttpRequest) -> HttpResponse:
     form = ResourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: (v if v is not None else None) for k, v in form.cleaned_data.items()}
+        data: dict[str, Any] = dict(form.cleaned_data)
         for text in ("region_code", "address", "unit", "stock_point", "specialty", "contact", "phone"):
             data[text] = data.get(text) or ""
         try:
@@ -377,8 +405,9 @@ def duty(request: HttpRequest) -> HttpResponse:
     form = DutyForm(request.POST or None, initial={"day": workdays.today()})
     if request.method == "POST" and form.is_valid():
         department = actor.department
-        if command and _int(request.POST.get("department")):
-            department = Department.objects.filter(pk=_int(request.POST.get("department"))).first()
+        chosen = _int(request.POST.get("department"))
+        if command and chosen is not None:
+            department = Department.objects.filter(pk=chosen).first()
         if department is None:
             raise permission_denied("您未归属任何部门。")
         try:
@@ -388,9 +417,13 @@ def duty(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已保存值班安排。")
             return redirect("emergency_wb:duty")
-    rows = DutyShift.objects.select_related("department").filter(day__gte=workdays.today()).order_by("day", "department__name")
+    rows = (
+        DutyShift.objects.select_related("department")
+        .filter(day__gte=workdays.today())
+        .order_by("day", "department__name")
+    )
     if not command:
-        rows = rows.filter(department_id=actor.department_id)
+        rows = rows.filter(department_id=actor.department_id or 0)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     departments = Department.objects.filter(is_active=True).order_by("name") if command else None
     return render(request, "emergency/duty_roster.html", {"form": form, "page": page, "departments": departments})
@@ -421,29 +454,36 @@ def duty_report_export(request: HttpRequest, fmt: str) -> HttpResponse:
 # --- the board ---------------------------------------------------------------------------------
 
 
+def _board(request: HttpRequest) -> dict[str, Any]:
+    return response_selectors.board_data(incidents=incident_link.visible_to(Actor.from_request(request)))
+
+
 @staff_required(*COMMAND)
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "emergency/board.html", {"data": response_selectors.board_data()})
+    return _board_page(request, "emergency/board.html")
 
 
 @staff_required(*COMMAND)
 def board_data(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(response_selectors.board_data())
+    return JsonResponse(_board(request))
 
 
 @staff_required(*COMMAND)
 def board_panel(request: HttpRequest) -> HttpResponse:
     """The list beside the map (htmx polls it); `incident` names the one opened below it."""
-    data = response_selectors.board_data()
+    return _board_page(request, "emergency/board_panel.html")
+
+
+def _board_page(request: HttpRequest, template: str) -> HttpResponse:
     opened = _int(request.GET.get("incident"))
-    incident = incident_link.Incident.objects.filter(pk=opened).first() if opened else None
+    incident = incident_link.visible_to(Actor.from_request(request)).filter(pk=opened).first() if opened else None
     context = {
-        "data": data,
+        "data": _board(request),
         "opened": incident,
         "rows": response_selectors.incident_tasks(incident) if incident else [],
         "timeline": incident_link.timeline(incident) if incident else [],
     }
-    return render(request, "emergency/board_panel.html", context)
+    return render(request, template, context)
 
 
 # --- evaluation --------------------------------------------------------------------------------
@@ -451,12 +491,14 @@ def board_panel(request: HttpRequest) -> HttpResponse:
 
 @staff_required(*COMMAND)
 def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(pk)
+    incident = _incident(request, pk)
     found = Evaluation.objects.filter(incident=incident).first()
     form = EvaluationForm(request.POST or None)
     if request.method == "POST" and found is None and form.is_valid():
         try:
-            found = services.evaluation_create(actor=Actor.from_request(request), incident=incident, **form.cleaned_data)
+            found = services.evaluation_create(
+                actor=Actor.from_request(request), incident=incident, **form.cleaned_data
+            )
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -464,13 +506,15 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("emergency_wb:evaluation", pk=pk)
     figures = found.figures if found is not None else response_selectors.evaluation_figures(incident)
     return render(
-        request, "emergency/evaluation_detail.html", {"incident": incident, "evaluation": found, "figures": figures, "form": form}
+        request,
+        "emergency/evaluation_detail.html",
+        {"incident": incident, "evaluation": found, "figures": figures, "form": form},
     )
 
 
 @staff_required(*COMMAND)
 def evaluation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    incident = _incident(pk)
+    incident = _incident(request, pk)
     found = Evaluation.objects.filter(incident=incident).first()
     if found is None:
         raise Http404("该事件尚无事后评估。")
@@ -478,5 +522,3 @@ def evaluation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt == "pdf":
         return _attachment(reports.evaluation_pdf(incident, found), f"{name}.pdf", "application/pdf")
     return _attachment(reports.evaluation_xlsx(incident, found), f"{name}.xlsx", XLSX)
-
-

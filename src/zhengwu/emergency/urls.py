@@ -1,6 +1,13 @@
 """Public URLs of the emergency app, mounted at /emergency/ (namespace "emergency")."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from zhengwu.emergency import views
 
 app_name = "emergency"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("warnings/", views.warnings, name="warnings"),
+    path("warnings/<int:pk>/", views.warning_detail, name="warning_detail"),
+    path("subscriptions/", views.subscriptions, name="subscriptions"),
+    path("subscriptions/<int:pk>/remove/", views.subscription_remove, name="subscription_remove"),
+]

@@ -144,6 +144,11 @@ def my_letters(user: User) -> QuerySet[Letter]:
     return Letter.objects.filter(writer=user).select_related("department").order_by("-submitted_at", "-id")
 
 
+def letter_by_number(number: str) -> Letter | None:
+    """The letter with this number, for staff who may see it (the caller checks who asks)."""
+    return Letter.objects.filter(number=(number or "").strip().upper()).select_related("department").first()
+
+
 def letter_by_code(number: str, code: str) -> Letter | None:
     """The letter with this number when `code` is its verification code, else None."""
     letter = Letter.objects.filter(number=(number or "").strip().upper()).select_related("department").first()

@@ -16,6 +16,7 @@ from zhengwu.accounts import selectors as account_selectors
 from zhengwu.catalog import selectors as catalog_selectors
 from zhengwu.catalog.models import Resource
 from zhengwu.core import errors as core_errors
+from zhengwu.emergency import selectors as emergency_selectors
 from zhengwu.exchange.store import open_data
 from zhengwu.portal import feeds
 from zhengwu.portal import opendata as downloads
@@ -27,7 +28,11 @@ SEARCH_PAGE = 20
 
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"figures": account_selectors.directory_figures(), "sections": feeds.home_sections()}
+    context = {
+        "figures": account_selectors.directory_figures(),
+        "sections": feeds.home_sections(),
+        "warnings": emergency_selectors.province_warnings(),
+    }
     return render(request, "portal/home.html", context)
 
 

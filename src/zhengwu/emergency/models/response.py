@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.core.fields import user_fk
+from zhengwu.emergency.models.incidents import Category
 
 
 class ResponseLevel(models.TextChoices):
@@ -25,7 +26,7 @@ class Plan(models.Model):
     """A 专项应急预案 for one incident class; its content lives in versions (`PlanVersion`)."""
 
     name = models.CharField("预案名称", max_length=200)
-    incident_class = models.CharField("事件类别", max_length=32)
+    incident_class = models.CharField("事件类别", max_length=32, choices=Category.choices)
     current_version = models.PositiveIntegerField("现行版本", default=1)
     is_active = models.BooleanField("有效", default=True)
     created_by = user_fk("创建人")

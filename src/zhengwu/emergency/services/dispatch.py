@@ -26,7 +26,6 @@ from zhengwu.emergency.services.common import (
     MAX_MINUTES,
     SIGN_TIMER,
     actor_label,
-    is_commander,
     is_task_staff,
 )
 from zhengwu.emergency.states import TASK
@@ -104,8 +103,8 @@ def plan_activate(
     `level` gets its task (the lead department's marked 牵头); a department that already has an
     open task on the incident is not given a second one."""
     with audited_write(actor, EmergencyAction.PLAN_ACTIVATE, incident) as write:
-        locked = write.lock(incident)
-        write.require(is_commander(actor), "只有应急指挥长可以启动预案响应。")
+        locked = write.lock(incident, "region")
+        write.require(incident_link.is_commander_for(actor, locked), "只有事发地应急管理部门的指挥长可以启动预案响应。")
         if level not in ResponseLevel.values:
             raise ApplicationError(EmergencyError.INVALID_INPUT, "请选择响应级别。", {"level": "必选"})
         if not plan.is_active:
@@ -119,7 +118,7 @@ def plan_activate(
                 {"level": "无职责"},
             )
         moment = when or timezone.now()
-        incident_link.start_response(actor=actor, incident=locked, level=level, plan_name=plan.name)
+        incident_link.start_response(actor=actor, incident=locked, level=level, plan_name=plan.name, when=moment)
         busy = set(
             Task.objects.filter(incident=locked, state__in=Task.OPEN_STATES).values_list("department_id", flat=True)
         )
@@ -155,14 +154,19 @@ def task_add(
 ) -> Task:
     """The commander adds a task for a department (one open task per department and incident)."""
     with audited_write(actor, EmergencyAction.TASK_ADD, incident) as write:
-        locked = write.lock(incident)
-        write.require(is_commander(actor), "只有应急指挥长可以增派任务。")
+        locked = write.lock(incident, "region")
+        write.require(incident_link.is_commander_for(actor, locked), "只有事发地应急管理部门的指挥长可以增派任务。")
         if not incident_link.is_responding(locked):
             raise ApplicationError(EmergencyError.WRONG_STATE, "事件不在响应或处置阶段，不能增派任务。")
         duty = required_text(duty, field="duty", what="任务内容", code=EmergencyError.INVALID_INPUT, max_length=1000)
-        for value, name, what in ((sign_minutes, "sign_minutes", "签收时限"), (arrive_minutes, "arrive_minutes", "到达/反馈时限")):
+        for value, name, what in (
+            (sign_minutes, "sign_minutes", "签收时限"),
+            (arrive_minutes, "arrive_minutes", "到达/反馈时限"),
+        ):
             if value is not None and not 1 <= value <= MAX_MINUTES:
-                raise ApplicationError(EmergencyError.INVALID_INPUT, f"{what}应为 1 至 {MAX_MINUTES} 分钟。", {name: "超出范围"})
+                raise ApplicationError(
+                    EmergencyError.INVALID_INPUT, f"{what}应为 1 至 {MAX_MINUTES} 分钟。", {name: "超出范围"}
+                )
         if Task.objects.filter(incident=locked, department=department, state__in=Task.OPEN_STATES).exists():
             raise ApplicationError(
                 EmergencyError.TASK_EXISTS, f"{department.name}已有未完成的任务。", {"department": "已有任务"}
@@ -268,10 +272,14 @@ def _cancel(actor: Actor, task: Task, reason: str) -> None:
 def task_cancel(*, actor: Actor, task: Task, reason: str) -> Task:
     """The commander withdraws a task (its clocks are cancelled)."""
     with audited_write(actor, EmergencyAction.TASK_CANCEL, task) as write:
-        locked = write.lock(task)
-        write.require(is_commander(actor), "只有应急指挥长可以撤销任务。")
+        locked = write.lock(task, "incident__region")
+        write.require(
+            incident_link.is_commander_for(actor, locked.incident), "只有事发地应急管理部门的指挥长可以撤销任务。"
+        )
         TASK.check(locked, "cancel")
-        reason = required_text(reason, field="reason", what="撤销原因", code=EmergencyError.INVALID_INPUT, max_length=500)
+        reason = required_text(
+            reason, field="reason", what="撤销原因", code=EmergencyError.INVALID_INPUT, max_length=500
+        )
         _cancel(actor, locked, reason)
         write.note(reason=reason[:200])
     return locked

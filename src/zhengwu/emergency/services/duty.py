@@ -15,9 +15,7 @@ from zhengwu.emergency.models import DutyShift
 from zhengwu.emergency.services.common import is_command, is_task_staff
 
 
-def duty_set(
-    *, actor: Actor, department: Department, day: date, leader: str, officer: str, phone: str
-) -> DutyShift:
+def duty_set(*, actor: Actor, department: Department, day: date, leader: str, officer: str, phone: str) -> DutyShift:
     """Set (or change) who is on duty on `day` for `department`."""
     with audited_write(actor, EmergencyAction.DUTY_SET, department=department) as write:
         write.require(

@@ -11,13 +11,16 @@ from zhengwu.emergency.audit_actions import EmergencyAction
 from zhengwu.emergency.errors import EmergencyError
 from zhengwu.emergency.models import Evaluation
 from zhengwu.emergency.services import incident_link
-from zhengwu.emergency.services.common import is_command
 
 
-def evaluation_create(*, actor: Actor, incident: incident_link.Incident, findings: str, lessons: str = "") -> Evaluation:
+def evaluation_create(
+    *, actor: Actor, incident: incident_link.Incident, findings: str, lessons: str = ""
+) -> Evaluation:
     with audited_write(actor, EmergencyAction.EVALUATION_CREATE, incident) as write:
-        locked = write.lock(incident)
-        write.require(is_command(actor), "只有应急指挥长或值班员可以开展事后评估。")
+        locked = write.lock(incident, "region")
+        write.require(
+            incident_link.is_duty_for(actor, locked), "只有事发地应急管理部门的指挥长或值班员可以开展事后评估。"
+        )
         if locked.state not in incident_link.CLOSED_STATES:
             raise ApplicationError(EmergencyError.WRONG_STATE, "应急响应终止后才能开展事后评估。")
         if Evaluation.objects.filter(incident=locked).exists():

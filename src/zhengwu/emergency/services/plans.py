@@ -55,7 +55,9 @@ def _checked(data: PlanData) -> PlanData:
     seen: set[tuple[str, int]] = set()
     for number, duty in enumerate(data.duties, start=1):
         if duty.level not in ResponseLevel.values:
-            raise ApplicationError(EmergencyError.INVALID_INPUT, f"第 {number} 条职责的响应级别无效。", {"level": "无效"})
+            raise ApplicationError(
+                EmergencyError.INVALID_INPUT, f"第 {number} 条职责的响应级别无效。", {"level": "无效"}
+            )
         key = (duty.level, duty.department.pk)
         if key in seen:
             raise ApplicationError(
@@ -64,7 +66,9 @@ def _checked(data: PlanData) -> PlanData:
                 {"duties": "重复"},
             )
         seen.add(key)
-        required_text(duty.duty, field="duty", what=f"第 {number} 条职责", code=EmergencyError.INVALID_INPUT, max_length=1000)
+        required_text(
+            duty.duty, field="duty", what=f"第 {number} 条职责", code=EmergencyError.INVALID_INPUT, max_length=1000
+        )
         _minutes(duty.sign_minutes, "sign_minutes", "签收时限")
         _minutes(duty.arrive_minutes, "arrive_minutes", "到达/反馈时限")
     return PlanData(name, data.incident_class, data.lead_department, (data.summary or "").strip()[:4000], data.duties)

@@ -11,7 +11,6 @@ from zhengwu.core.errors import ApplicationError
 from zhengwu.emergency.audit_actions import EmergencyAction
 from zhengwu.emergency.errors import EmergencyError
 from zhengwu.emergency.services import incident_link
-from zhengwu.emergency.services.common import is_command
 from zhengwu.exchange.sharing.counts import count_by_item
 
 POPULATION = "人口基础信息"
@@ -21,7 +20,7 @@ PURPOSE = "突发事件应急处置：统计受影响区域户籍人口数"
 
 def region_codes(code: str) -> list[str]:
     """The code and every division under it (a city's counties; the province's cities and counties)."""
-    return [code, *(d.code for d in regions.divisions_under(code))] if code else []
+    return list(dict.fromkeys([code, *(d.code for d in regions.divisions_under(code))])) if code else []
 
 
 def population_count(*, actor: Actor, incident: incident_link.Incident) -> int:
@@ -33,7 +32,7 @@ def population_count(*, actor: Actor, incident: incident_link.Incident) -> int:
     code = incident_link.region_code_of(incident)
     count: int | None = None
     refusal = ""
-    if is_command(actor) and department is not None and code:
+    if incident_link.is_duty_for(actor, incident) and department is not None and code:
         try:
             count = count_by_item(
                 consumer=department,
@@ -46,10 +45,16 @@ def population_count(*, actor: Actor, incident: incident_link.Incident) -> int:
         except ApplicationError as error:
             refusal = error.message
     with audited_write(actor, EmergencyAction.POPULATION_COUNT, incident) as write:
-        write.require(is_command(actor), "只有应急指挥长或值班员可以统计受影响人口。")
+        write.require(
+            incident_link.is_duty_for(actor, incident), "只有事发地应急管理部门的指挥长或值班员可以统计受影响人口。"
+        )
         if not code:
-            raise ApplicationError(EmergencyError.INVALID_INPUT, "事件未填写所在区划，无法统计人口。", {"region_code": "必填"})
+            raise ApplicationError(
+                EmergencyError.INVALID_INPUT, "事件未填写所在区划，无法统计人口。", {"region_code": "必填"}
+            )
         if count is None:
-            raise ApplicationError(EmergencyError.NO_GRANT, refusal or "无法统计。", {"population": "未获授权"}, status=403)
+            raise ApplicationError(
+                EmergencyError.NO_GRANT, refusal or "无法统计。", {"population": "未获授权"}, status=403
+            )
         write.note(region_code=code, count=count)
     return count

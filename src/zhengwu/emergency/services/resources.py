@@ -69,7 +69,9 @@ def resource_create(*, actor: Actor, data: ResourceData) -> Resource:
         write.require(is_command(actor), "只有应急指挥长或值班员可以登记应急资源。")
         if data.kind not in ResourceKind.values:
             raise ApplicationError(EmergencyError.INVALID_INPUT, "请选择资源类别。", {"kind": "必选"})
-        name = required_text(data.name, field="name", what="资源名称", code=EmergencyError.INVALID_INPUT, max_length=200)
+        name = required_text(
+            data.name, field="name", what="资源名称", code=EmergencyError.INVALID_INPUT, max_length=200
+        )
         check_location(data.lat, data.lng)
         if data.kind in _AMOUNT:
             attr, what = _AMOUNT[ResourceKind(data.kind)]
@@ -88,7 +90,10 @@ def resource_commit(*, actor: Actor, resource: Resource, incident: Incident, not
     this or another incident) is refused with who holds it."""
     with audited_write(actor, EmergencyAction.RESOURCE_COMMIT, resource) as write:
         locked = write.lock(resource)
-        write.require(is_command(actor), "只有应急指挥长或值班员可以调用应急资源。")
+        incident = Incident.objects.select_related("region").get(pk=incident.pk)  # its state now
+        write.require(
+            incident_link.is_duty_for(actor, incident), "只有事发地应急管理部门的指挥长或值班员可以调用应急资源。"
+        )
         if not incident_link.is_responding(incident):
             raise ApplicationError(EmergencyError.WRONG_STATE, "事件不在响应或处置阶段，不能调用资源。")
         if locked.committed_to_id is not None:

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from zhengwu.accounts.models import Department, User
+from zhengwu.accounts.models import Department, Region, User
+from zhengwu.core import regions
 from zhengwu.core.actors import Actor
 from zhengwu.emergency import services
 from zhengwu.emergency.models import Plan, Resource, ResourceKind, Task
@@ -41,9 +42,31 @@ def make_plan(commander: User, *departments: Department) -> Plan:
     return services.plan_create(actor=Actor.person(commander), data=plan_data(*departments))
 
 
-def make_incident(reporter: User, *, state: str = "graded", when: datetime | None = None, **fields: Any) -> Any:
-    """An incident in `state` (graded: 定级, ready for a response), built through the incident half."""
-    return incident_link.make_test_incident(reporter, state=state, when=when, **fields)
+def make_incident(reporter: User, *, when: datetime | None = None, level: int = 3, **overrides: Any) -> Incident:
+    """A graded incident (定级: ready for a response) in 长春市 (or `region_code`), received at `when`,
+    made through the incident half's services; the region is added when the test has not."""
+    from zhengwu.emergency.tests.conftest import incident_data
+
+    code = overrides.get("region_code", "220100")
+    _region(code)
+    actor = Actor.person(reporter)
+    incident = services.incident_report(actor=actor, data=incident_data(**overrides), received_at=when)
+    services.incident_verify(actor=actor, incident=incident, note="回拨报告人核实")
+    return services.incident_grade(actor=actor, incident=incident, level=level, reason="被困 12 人，符合较大事件标准")
+
+
+def _region(code: str) -> Region:
+    found = Region.objects.filter(code=code).first()
+    if found is not None:
+        return found
+    parent = _region(code[:2] + "0000" if code.endswith("00") else code[:4] + "00")
+    level = Region.Level.CITY if code.endswith("00") else Region.Level.COUNTY
+    return Region.objects.create(code=code, name=regions.full_name(code), level=level, parent=parent)
+
+
+def terminate(commander: User, incident: Incident) -> Incident:
+    incident.refresh_from_db()
+    return services.incident_terminate(actor=Actor.person(commander), incident=incident, reason="险情解除")
 
 
 def activate(commander: User, plan: Plan, incident: Any, level: str = "3", when: datetime | None = None) -> list[Task]:
@@ -60,7 +83,7 @@ def make_resource(duty_officer: User, department: Department, name: str, lat: fl
 
 
 @pytest.fixture
-def graded_incident(duty_officer: User) -> Any:
+def graded_incident(duty_officer: User, jilin: Region) -> Any:
     return make_incident(duty_officer)
 
 

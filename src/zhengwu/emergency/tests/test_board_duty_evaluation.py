@@ -24,7 +24,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_board_data_gives_each_live_incident_its_task_lights(
-    commander: User, duty_officer: User, flood_plan: Plan, graded_incident: Any, police_clerk: User,
+    commander: User,
+    duty_officer: User,
+    flood_plan: Plan,
+    graded_incident: Any,
+    police_clerk: User,
     police_dept: Department,
 ) -> None:
     tasks = activate(commander, flood_plan, graded_incident)
@@ -57,19 +61,33 @@ def test_the_board_pages_for_the_command_staff(
 
 
 def test_the_duty_roster_and_the_daily_report(
-    commander: User, duty_officer: User, police_clerk: User, police_dept: Department, market_dept: Department,
-    flood_plan: Plan, graded_incident: Any,
+    commander: User,
+    duty_officer: User,
+    police_clerk: User,
+    police_dept: Department,
+    market_dept: Department,
+    flood_plan: Plan,
+    graded_incident: Any,
 ) -> None:
     today = workdays.today()
-    services.duty_set(actor=Actor.person(police_clerk), department=police_dept, day=today, leader="刘处长",
-                      officer="陈警官", phone="0431-82098110")
+    services.duty_set(
+        actor=Actor.person(police_clerk),
+        department=police_dept,
+        day=today,
+        leader="刘处长",
+        officer="陈警官",
+        phone="0431-82098110",
+    )
     refused_write(
-        lambda: services.duty_set(actor=Actor.person(police_clerk), department=market_dept, day=today, leader="x",
-                                  officer="y", phone="z"),
+        lambda: services.duty_set(
+            actor=Actor.person(police_clerk), department=market_dept, day=today, leader="x", officer="y", phone="z"
+        ),
         apps=["emergency"],
     )
     with pytest.raises(ApplicationError) as error:
-        services.duty_set(actor=Actor.person(duty_officer), department=market_dept, day=today, leader="", officer="y", phone="z")
+        services.duty_set(
+            actor=Actor.person(duty_officer), department=market_dept, day=today, leader="", officer="y", phone="z"
+        )
     assert error.value.fields == {"leader": "必填"}
     activate(commander, flood_plan, graded_incident)
     report = response_selectors.duty_report(today)
@@ -101,7 +119,9 @@ def test_the_evaluation_computes_the_response_s_figures_and_exports(
         services.evaluation_create(actor=Actor.person(commander), incident=incident, findings="x")
     assert error.value.code == "emergency.wrong_state"  # the response has not ended
     terminate(commander, incident)
-    evaluation = services.evaluation_create(actor=Actor.person(commander), incident=incident, findings="响应及时，处置有序。")
+    evaluation = services.evaluation_create(
+        actor=Actor.person(commander), incident=incident, findings="响应及时，处置有序。"
+    )
     figures = evaluation.figures
     assert figures["dispatch_minutes"] == 40.0 and figures["tasks"] == 3
     row = next(d for d in figures["departments"] if d["department"] == police_dept.name)
@@ -113,6 +133,8 @@ def test_the_evaluation_computes_the_response_s_figures_and_exports(
     assert "75.0 / 60" in client.get(f"/workbench/emergency/incidents/{incident.pk}/evaluation/").content.decode()
     pdf = client.get(f"/workbench/emergency/incidents/{incident.pk}/evaluation/export.pdf")
     assert pdf.content.startswith(b"%PDF")
-    book = load_workbook(io.BytesIO(client.get(f"/workbench/emergency/incidents/{incident.pk}/evaluation/export.xlsx").content))
+    book = load_workbook(
+        io.BytesIO(client.get(f"/workbench/emergency/incidents/{incident.pk}/evaluation/export.xlsx").content)
+    )
     assert book["处置时效"]["B3"].value == 40
-    assert Evaluation.objects.count() == 1 and Task.objects.filter(state="cancelled").count() == 2
+    assert Evaluation.objects.count() == 1 and Task.objects.filter(state="cancelled").count() == 3

@@ -6,11 +6,11 @@ import pytest
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.audit.tests.helpers import refused_write
+from zhengwu.conftest import staff_client
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.emergency import services
 from zhengwu.emergency.models import Plan, PlanVersion
-from zhengwu.conftest import staff_client
 from zhengwu.emergency.tests.dispatch_helpers import FLOOD_CLASS, plan_data
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,9 @@ def test_a_plan_needs_a_class_duties_and_no_repeated_department(
         services.plan_create(actor=actor, data=plan_data(emergency_dept, police_dept, duties=[]))
     assert error.value.code == "emergency.no_duties"
     data = plan_data(emergency_dept, police_dept)
-    twice = services.PlanData(data.name, data.incident_class, data.lead_department, "", [data.duties[0], data.duties[0]])
+    twice = services.PlanData(
+        data.name, data.incident_class, data.lead_department, "", [data.duties[0], data.duties[0]]
+    )
     with pytest.raises(ApplicationError) as error:
         services.plan_create(actor=actor, data=twice)
     assert "重复" in error.value.message
@@ -57,7 +59,7 @@ def test_only_the_command_staff_write_plans(
                 actor=Actor.person(person), data=plan_data(emergency_dept, police_dept)
             ),
             apps=["emergency"],
-            code="permission_denied",
+            code="core.permission_denied",
         )
     plan = services.plan_create(actor=Actor.person(commander), data=plan_data(emergency_dept, police_dept))
     refused_write(

@@ -37,7 +37,7 @@ def population(police_dept: Department) -> Resource:
         ],
     )
     rows = [
-        {"sfzh": resident_id(f"2201021990030{n:04d}"), "xm": f"居民{n}", "region_code": code}
+        {"sfzh": resident_id(f"22010219900301{n:03d}"), "xm": f"居民{n}", "region_code": code}
         for n, code in enumerate(["220102"] * 3 + ["220103"] * 2 + ["220203"], start=1)
     ]
     load(resource, rows)
@@ -83,5 +83,5 @@ def test_without_a_grant_for_the_item_the_count_is_refused_and_logged(
     refused_write(
         lambda: services.population_count(actor=Actor.person(citizen), incident=incident),
         apps=["emergency"],
-        code="permission_denied",
+        code="core.permission_denied",
     )

@@ -34,7 +34,9 @@ def test_nearby_finds_resources_by_distance_nearest_first(duty_officer: User, po
     middle = make_resource(duty_officer, police_dept, "中", lat, lng + 0.2)  # ≈ 16 km
     corner = make_resource(duty_officer, police_dept, "角", lat + 0.2, lng + 0.25)  # in the box, ≈ 28.9 km > 25
     make_resource(duty_officer, police_dept, "远", lat + 1.0, lng)  # ≈ 111 km
-    shelter = make_resource(duty_officer, police_dept, "避难场所", lat, lng - 0.05, kind=ResourceKind.SHELTER, capacity=2000)
+    shelter = make_resource(
+        duty_officer, police_dept, "避难场所", lat, lng - 0.05, kind=ResourceKind.SHELTER, capacity=2000
+    )
     found = response_selectors.nearby_resources(lat, lng, radius_km=25)
     assert [n.resource for n in found] == [near, shelter, middle]
     assert corner not in [n.resource for n in found]
@@ -83,7 +85,7 @@ def test_only_the_command_staff_commit(
         lambda: services.resource_commit(actor=Actor.person(police_clerk), resource=team, incident=incident),
         apps=["emergency"],
         rows=[team],
-        code="permission_denied",
+        code="core.permission_denied",
     )
 
 

@@ -8,6 +8,7 @@ actor authorized on it, the state moved by the machines of `eservices/states.py`
 the refusal) recorded. Callers import this package: `from zhengwu.eservices import services`.
 """
 
+from zhengwu.eservices.notify import send as site_message
 from zhengwu.eservices.services.applications import (
     CODE_ALPHABET,
     application_accept,
@@ -93,6 +94,7 @@ __all__ = [
     "rectification_complete",
     "rectification_days",
     "rectification_decide_appeal",
+    "site_message",
     "task_claim",
     "task_complete",
     "task_special_end",

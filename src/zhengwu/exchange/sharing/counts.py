@@ -38,9 +38,7 @@ def count_by_item(
     """The number of live records of the published resource named `resource_name` whose item
     `item_code` is one of `values`. Refused (and logged) without a grant covering the item."""
     purpose = (purpose or "").strip()[:200]
-    resource = (
-        Resource.objects.filter(name=resource_name, state=Resource.State.PUBLISHED).order_by("id").first()
-    )
+    resource = Resource.objects.filter(name=resource_name, state=Resource.State.PUBLISHED).order_by("id").first()
     condition = {item_code: ",".join(values)[:200]}
     now = timezone.now()
     grant = (

@@ -519,7 +519,9 @@ def count_matching(resource: Resource, code: str, values: Sequence[str]) -> int:
     """How many live records have item `code` equal to one of `values` (a count, never the rows)."""
     spec = table_spec(resource)
     if spec.column(code) is None:
-        raise ApplicationError(ExchangeError.INVALID_FILTER, f"没有信息项“{code}”，不能按其统计。", {code: "未知信息项"})
+        raise ApplicationError(
+            ExchangeError.INVALID_FILTER, f"没有信息项“{code}”，不能按其统计。", {code: "未知信息项"}
+        )
     convert = spec.db_converter(code)
     params: list[Any] = [False]
     for raw in values:

@@ -1,0 +1,152 @@
+"""Reads of the emergency app: which incidents, reports and warnings a person may see.
+
+A duty room (值班员、指挥长) sees the incidents of the regions it covers (the province's 应急管理厅:
+the whole province; a city's: its city); a department's staff see the incidents their department
+reported; a report is also seen by the department it was sent to. docs/rules.md §18.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from zhengwu.accounts.models import Region
+from zhengwu.core.actors import Actor
+from zhengwu.emergency import access
+from zhengwu.emergency.models import EarlyWarning, Incident, IncidentReport, LevelChange
+from zhengwu.supervision import selectors as supervision_selectors
+from zhengwu.supervision.models import Timer
+
+
+def incidents_for(actor: Actor) -> QuerySet[Incident]:
+    """Every incident `actor` may see (none for the public)."""
+    rows = Incident.objects.select_related("region", "department", "reporting_department")
+    if not actor.is_staff:
+        return rows.none()
+    seen = Q(reported_by_id=actor.user_id)
+    if actor.department_id is not None:
+        seen |= Q(reporting_department_id=actor.department_id)
+    duty = access.duty_region_filter(actor)
+    if duty is not None:
+        seen |= duty
+    return rows.filter(seen)
+
+
+def incident_for(actor: Actor, pk: int) -> Incident | None:
+    return incidents_for(actor).filter(pk=pk).first()
+
+
+def filtered(
+    rows: QuerySet[Incident], *, state: str = "", category: str = "", level: str = "", query: str = ""
+) -> QuerySet[Incident]:
+    if state == "live":
+        rows = rows.filter(state__in=Incident.LIVE_STATES)
+    elif state in Incident.State.values:
+        rows = rows.filter(state=state)
+    if category:
+        rows = rows.filter(category=category)
+    if level.isdigit():
+        rows = rows.filter(level=int(level))
+    elif level == "none":
+        rows = rows.filter(level__isnull=True)
+    if query:
+        rows = rows.filter(Q(title__icontains=query) | Q(number__icontains=query) | Q(place__icontains=query))
+    return rows.order_by("-received_at", "-id")
+
+
+def may_act(actor: Actor, incident: Incident) -> bool:
+    """A duty room covering the incident's place (it may move it)."""
+    return access.is_duty_for(actor, incident.region)
+
+
+def timeline(incident: Incident) -> list[Any]:
+    return list(incident.events.select_related("actor").order_by("at", "id"))
+
+
+def level_changes(incident: Incident) -> QuerySet[LevelChange]:
+    return incident.level_changes.select_related("actor").order_by("at", "id")
+
+
+def reports_of(incident: Incident) -> QuerySet[IncidentReport]:
+    return incident.reports.select_related("recipient", "signed_by", "sender").order_by("created_at", "id")
+
+
+def clocks_of(incident: Incident, *, now: datetime | None = None) -> list[Timer]:
+    """The incident's report clocks (`emergency.*`), with their lights, oldest first."""
+    rows = supervision_selectors.timers_for_target(incident).filter(kind__startswith="emergency.")
+    return list(supervision_selectors.with_light(rows, now=now))
+
+
+def reports_received(actor: Actor) -> QuerySet[IncidentReport]:
+    """Reports sent to `actor`'s department (the upper level's inbox)."""
+    if (
+        not actor.is_staff
+        or actor.department_id is None
+        or not actor.has_role(*access.DUTY_ROLES, *access.LEADER_ROLES)
+    ):
+        return IncidentReport.objects.none()
+    return (
+        IncidentReport.objects.filter(recipient_id=actor.department_id, state=IncidentReport.State.SENT)
+        .select_related("incident", "sender")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def report_for(actor: Actor, pk: int) -> IncidentReport | None:
+    report = (
+        IncidentReport.objects.select_related("incident", "incident__region", "recipient", "sender")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        return None
+    if incidents_for(actor).filter(pk=report.incident_id).exists():
+        return report
+    if report.state == IncidentReport.State.SENT and report.recipient_id == actor.department_id and actor.is_staff:
+        return report
+    return None
+
+
+# --- warnings ---------------------------------------------------------------------------------
+
+
+def live_warnings(*, now: datetime | None = None) -> QuerySet[EarlyWarning]:
+    now = now or timezone.now()
+    return (
+        EarlyWarning.objects.filter(state=EarlyWarning.State.LIVE, starts_at__lte=now, ends_at__gt=now)
+        .select_related("region", "department")
+        .order_by("color", "-issued_at", "-id")
+    )
+
+
+def province_warnings(*, now: datetime | None = None) -> list[EarlyWarning]:
+    """Live warnings for the banner of the portal's home page (every area of the province)."""
+    return list(live_warnings(now=now)[:5])
+
+
+def warnings_for_region(region: Region, *, now: datetime | None = None) -> QuerySet[EarlyWarning]:
+    """Live warnings whose area holds `region` or lies inside it."""
+    chain = [r.pk for r in access.region_chain(region)]
+    return live_warnings(now=now).filter(
+        Q(region_id__in=chain) | Q(region__code__startswith=access.code_prefix(region))
+    )
+
+
+def public_warnings(*, state: str = "live") -> QuerySet[EarlyWarning]:
+    rows = EarlyWarning.objects.select_related("region", "department")
+    if state == "live":
+        return live_warnings()
+    return rows.order_by("-issued_at", "-id")
+
+
+def warnings_issued_by(actor: Actor) -> QuerySet[EarlyWarning]:
+    if not actor.is_staff or actor.department_id is None:
+        return EarlyWarning.objects.none()
+    return (
+        EarlyWarning.objects.filter(department_id=actor.department_id)
+        .select_related("region")
+        .order_by("-issued_at", "-id")
+    )

@@ -1,0 +1,377 @@
+"""Workbench pages of the emergency app (应急值守): incidents (list, receive, detail with its timeline,
+the moves), a 12345 letter turned into an incident, reports (draft, sign, the inbox of reports
+received) and warnings (issue, adjust, lift). Thin: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhengwu.accounts.decorators import staff_required
+from zhengwu.audit.services import record_action
+from zhengwu.core.actors import Actor
+from zhengwu.core.errors import ApplicationError, permission_denied
+from zhengwu.core.forms import add_application_error
+from zhengwu.core.spreadsheets import xlsx_row
+from zhengwu.emergency import access, selectors, services
+from zhengwu.emergency.audit_actions import EmergencyAction
+from zhengwu.emergency.forms import IncidentForm, ReportForm, WarningForm
+from zhengwu.emergency.models import Category, EarlyWarning, Incident, IncidentReport, Level
+from zhengwu.emergency.services import WarningData
+from zhengwu.emergency.states import INCIDENT, REPORT
+from zhengwu.participation import selectors as participation_selectors
+
+PAGE_SIZE = 30
+EXPORT_LIMIT = 10000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _incident(request: HttpRequest, pk: int) -> Incident:
+    found = selectors.incident_for(Actor.from_request(request), pk)
+    if found is None:
+        raise Http404("没有这个突发事件，或您无权查看。")
+    return found
+
+
+# --- incidents ---------------------------------------------------------------------------------
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    return {
+        "state": request.GET.get("state", ""),
+        "category": request.GET.get("category", "") if request.GET.get("category", "") in Category.values else "",
+        "level": request.GET.get("level", ""),
+        "query": request.GET.get("q", "").strip()[:100],
+    }
+
+
+@staff_required()
+def incidents(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    chosen = _filters(request)
+    rows = selectors.filtered(selectors.incidents_for(actor), **chosen)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        **chosen,
+        "q": chosen["query"],
+        "states": Incident.State.choices,
+        "categories": Category.choices,
+        "levels": Level.choices,
+        "is_duty": actor.has_role(*access.DUTY_ROLES),
+    }
+    return render(request, "emergency/incident_list.html", context)
+
+
+@staff_required()
+def incidents_export(request: HttpRequest) -> HttpResponse:
+    from openpyxl import Workbook
+
+    actor = Actor.from_request(request)
+    rows = selectors.filtered(selectors.incidents_for(actor), **_filters(request))[:EXPORT_LIMIT]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("突发事件")
+    sheet.append(
+        [
+            "事件编号",
+            "事件名称",
+            "类别",
+            "级别",
+            "状态",
+            "发生时间",
+            "接报时间",
+            "事发地",
+            "死亡",
+            "受伤",
+            "失踪",
+            "被困",
+        ]
+    )
+    count = 0
+    for i in rows:
+        count += 1
+        sheet.append(
+            xlsx_row(
+                sheet,
+                [
+                    i.number,
+                    i.title,
+                    i.get_category_display(),
+                    i.get_level_display() if i.level else "未定级",
+                    i.get_state_display(),
+                    timezone.localtime(i.occurred_at).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(i.received_at).strftime("%Y-%m-%d %H:%M"),
+                    f"{i.region.name} {i.place}",
+                    i.dead,
+                    i.injured,
+                    i.missing,
+                    i.trapped,
+                ],
+            )
+        )
+    record_action(actor, EmergencyAction.INCIDENT_EXPORT, details={"rows": count})
+
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E7%AA%81%E5%8F%91%E4%BA%8B%E4%BB%B6.xlsx"
+    return response
+
+
+def _receive_page(request: HttpRequest, letter: Any = None) -> HttpResponse:
+    actor = Actor.from_request(request)
+    if request.method == "POST":
+        form = IncidentForm(request.POST)
+        if form.is_valid():
+            try:
+                data = form.data_object()
+                if letter is not None:
+                    incident = services.incident_from_letter(actor=actor, letter=letter, data=data)
+                else:
+                    incident = services.incident_report(actor=actor, data=data)
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, f"已接报，事件编号 {incident.number}。")
+                return redirect("emergency_wb:incident_detail", pk=incident.pk)
+    else:
+        initial = IncidentForm.initial_now()
+        department = actor.department
+        if department is not None:
+            initial["region_code"] = department.region.code
+        if letter is not None:
+            prefill = services.letter_prefill(letter)
+            initial.update(
+                title=prefill.title,
+                place=prefill.place,
+                description=prefill.description,
+                source=prefill.source,
+                lat=prefill.lat,
+                lng=prefill.lng,
+                occurred_at=timezone.localtime(letter.submitted_at).replace(second=0, microsecond=0),
+            )
+        form = IncidentForm(initial=initial)
+    return render(request, "emergency/incident_form.html", {"form": form, "letter": letter})
+
+
+@staff_required()
+def incident_new(request: HttpRequest) -> HttpResponse:
+    return _receive_page(request)
+
+
+@staff_required(*access.DUTY_ROLES)
+def incident_from_letter(request: HttpRequest, number: str) -> HttpResponse:
+    letter = participation_selectors.letter_by_number(number)
+    if letter is None:
+        raise Http404("没有这封来信。")
+    taken = getattr(letter, "incident", None)
+    if taken is not None:
+        messages.info(request, f"来信 {letter.number} 已转为突发事件 {taken.number}。")
+        return redirect("emergency_wb:incident_detail", pk=taken.pk)
+    return _receive_page(request, letter)
+
+
+@staff_required()
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    found = _incident(request, pk)
+    duty = selectors.may_act(actor, found)
+    can = {name: duty and INCIDENT.can(found, name) for name in INCIDENT.moves}
+    reports = list(selectors.reports_of(found))
+    pending = next((r for r in reports if r.state == IncidentReport.State.DRAFT), None)
+    context = {
+        "incident": found,
+        "can": can,
+        "duty": duty,
+        "may_sign": services.reports.may_sign(actor, found),
+        "timeline": selectors.timeline(found),
+        "level_changes": selectors.level_changes(found),
+        "reports": reports,
+        "pending": pending,
+        "clocks": selectors.clocks_of(found),
+        "levels": Level.choices,
+        "report_form": ReportForm(
+            initial={
+                "kind": _next_kind(found, reports),
+                "dead": found.dead,
+                "injured": found.injured,
+                "missing": found.missing,
+                "trapped": found.trapped,
+            }
+        ),
+    }
+    return render(request, "emergency/incident_detail.html", context)
+
+
+def _next_kind(incident: Incident, reports: list[IncidentReport]) -> str:
+    if not reports:
+        return IncidentReport.Kind.INITIAL
+    if incident.state == Incident.State.TERMINATED:
+        return IncidentReport.Kind.FINAL
+    return IncidentReport.Kind.FOLLOW_UP
+
+
+@staff_required(*access.DUTY_ROLES)
+@require_POST
+def incident_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    found = _incident(request, pk)
+    actor = Actor.from_request(request)
+    post = request.POST
+    note = post.get("note", "")
+    try:
+        if verb == "verify":
+            services.incident_verify(actor=actor, incident=found, note=note)
+        elif verb in ("grade", "level"):
+            level = int(post.get("level") or 0) if (post.get("level") or "").isdigit() else 0
+            change = services.incident_grade if verb == "grade" else services.incident_change_level
+            change(actor=actor, incident=found, level=level, reason=post.get("reason", ""))
+        elif verb == "respond":
+            services.incident_start_response(actor=actor, incident=found, note=note)
+        elif verb == "handle":
+            services.incident_handle(actor=actor, incident=found, note=note)
+        elif verb == "terminate":
+            services.incident_terminate(actor=actor, incident=found, reason=post.get("reason", ""))
+        elif verb == "evaluate":
+            services.incident_evaluate(actor=actor, incident=found, note=note)
+        else:
+            raise permission_denied()
+        messages.success(request, "已办理。")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("emergency_wb:incident_detail", pk=pk)
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+@staff_required()
+@require_POST
+def report_new(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _incident(request, pk)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        return redirect("emergency_wb:incident_detail", pk=pk)
+    try:
+        report = services.report_draft(
+            actor=Actor.from_request(request), incident=found, kind=form.cleaned_data["kind"], data=form.data_object()
+        )
+        messages.success(request, f"{report.title}已起草，待领导签发。")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("emergency_wb:incident_detail", pk=pk)
+
+
+@staff_required()
+@require_POST
+def report_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    report = selectors.report_for(actor, pk)
+    if report is None:
+        raise Http404("没有这份报告。")
+    try:
+        services.report_sign(actor=actor, report=report)
+        messages.success(request, f"{report.title}已签发报送。")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("emergency_wb:incident_detail", pk=report.incident_id)
+
+
+@staff_required()
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    report = selectors.report_for(actor, pk)
+    if report is None:
+        raise Http404("没有这份报告。")
+    context = {
+        "report": report,
+        "incident": report.incident,
+        "can_sign": REPORT.can(report, "sign") and services.reports.may_sign(actor, report.incident),
+    }
+    return render(request, "emergency/report_detail.html", context)
+
+
+@staff_required()
+def reports_inbox(request: HttpRequest) -> HttpResponse:
+    rows = selectors.reports_received(Actor.from_request(request))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "emergency/report_inbox.html", {"page": page})
+
+
+# --- warnings ----------------------------------------------------------------------------------
+
+
+@staff_required()
+def warnings(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    rows = selectors.warnings_issued_by(actor)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    department = actor.department
+    may_issue = department is not None and services.warnings.is_issuer(actor, department.region)
+    return render(request, "emergency/warning_list_wb.html", {"page": page, "may_issue": may_issue})
+
+
+def _warning_initial(warning: EarlyWarning | None, actor: Actor) -> dict[str, Any]:
+    if warning is None:
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        department = actor.department
+        return {
+            "starts_at": now,
+            "ends_at": now + timedelta(hours=24),
+            "region_code": department.region.code if department else "",
+        }
+    values = {name: getattr(warning, name) for name in WarningForm.base_fields if name != "region_code"}
+    values["region_code"] = warning.region.code
+    values["starts_at"] = timezone.localtime(warning.starts_at)
+    values["ends_at"] = timezone.localtime(warning.ends_at)
+    return values
+
+
+@staff_required()
+def warning_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    actor = Actor.from_request(request)
+    warning = selectors.warnings_issued_by(actor).filter(pk=pk).first() if pk else None
+    if pk and warning is None:
+        raise Http404("没有这条预警。")
+    if request.method == "POST":
+        form = WarningForm(request.POST)
+        if form.is_valid():
+            try:
+                data: WarningData = form.data_object()
+                if warning is None:
+                    warning = services.warning_issue(actor=actor, data=data)
+                else:
+                    services.warning_adjust(
+                        actor=actor, warning=warning, data=data, reason=request.POST.get("reason", "")
+                    )
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, f"已发布{warning.headline}。")
+                return redirect("emergency:warning_detail", pk=warning.pk)
+    else:
+        form = WarningForm(initial=_warning_initial(warning, actor))
+    return render(request, "emergency/warning_form.html", {"form": form, "warning": warning})
+
+
+@staff_required()
+@require_POST
+def warning_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    warning = selectors.warnings_issued_by(actor).filter(pk=pk).first()
+    if warning is None:
+        raise Http404("没有这条预警。")
+    try:
+        services.warning_lift(actor=actor, warning=warning, reason=request.POST.get("reason", ""))
+        messages.success(request, f"已解除{warning.headline}。")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("emergency_wb:warnings")
