@@ -87,7 +87,7 @@ try:
     ZHENGWU_DOCUMENT_SIGN_URGENT_DAYS = env.int("ZHENGWU_DOCUMENT_SIGN_URGENT_DAYS", 1, minimum=1, maximum=10)
     ZHENGWU_DOCUMENT_SIGN_DAYS = env.int("ZHENGWU_DOCUMENT_SIGN_DAYS", 2, minimum=1, maximum=10)
     ZHENGWU_DOCUMENT_HANDLING_DAYS = env.int("ZHENGWU_DOCUMENT_HANDLING_DAYS", 10, minimum=1, maximum=60)
-    # Emergency dispatch (docs/rules.md §12, unverified local practice): a department signs for its
+    # Emergency dispatch (docs/rules.md §18.2, unverified local practice): a department signs for its
     # task within N minutes and arrives on site (or gives its first feedback) within M minutes of dispatch.
     ZHENGWU_EMERGENCY_TASK_SIGN_MINUTES = env.int("ZHENGWU_EMERGENCY_TASK_SIGN_MINUTES", 15, minimum=1, maximum=1440)
     ZHENGWU_EMERGENCY_TASK_ARRIVE_MINUTES = env.int(

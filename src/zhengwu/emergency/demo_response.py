@@ -228,3 +228,14 @@ def load_response_demo(*, live: Any, finished: Any, say: Callable[[str], object]
         f"应急资源 {Resource.objects.count()} 个"
         + ("，一般事件已完成事后评估。" if evaluated or Evaluation.objects.exists() else "。")
     )
+
+
+def load_demo(*, say: Callable[[str], object]) -> str:
+    """`zhengwu demo`'s entry (after the incident half's): the response on its two incidents."""
+    from zhengwu.emergency.demo import demo_incidents
+
+    found = demo_incidents()
+    live, finished = found.get("flood"), found.get("finished")
+    if live is None or finished is None:
+        return "应急联动：缺少演示事件，未加载。"
+    return load_response_demo(live=live, finished=finished, say=say)

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from zhengwu.accounts.api_auth import ApiClientAuth
+from zhengwu.accounts.models import ApiClient
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import not_found
 from zhengwu.core.pagination import keyset_page
@@ -23,7 +24,7 @@ from zhengwu.core.schemas import ErrorOut
 from zhengwu.emergency import response_selectors, services
 from zhengwu.emergency.models import Task
 
-SCOPE = "emergency:tasks"
+SCOPE = ApiClient.Scope.EMERGENCY_TASKS
 router = Router(tags=["应急联动"], auth=[ApiClientAuth(SCOPE)])
 
 

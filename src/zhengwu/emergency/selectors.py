@@ -24,6 +24,9 @@ from zhengwu.supervision.models import Timer
 def incidents_for(actor: Actor) -> QuerySet[Incident]:
     """Every incident `actor` may see (none for the public)."""
     rows = Incident.objects.select_related("region", "department", "reporting_department")
+    if actor.api_client is not None:  # a department's system: what its department reported or answers for
+        department_id = actor.api_client.department_id
+        return rows.filter(Q(reporting_department_id=department_id) | Q(department_id=department_id))
     if not actor.is_staff:
         return rows.none()
     seen = Q(reported_by_id=actor.user_id)

@@ -309,14 +309,20 @@ def reports_inbox(request: HttpRequest) -> HttpResponse:
 # --- warnings ----------------------------------------------------------------------------------
 
 
+def _issuer(request: HttpRequest) -> Actor:
+    """The actor, when they may issue warnings for their own region (else 403)."""
+    actor = Actor.from_request(request)
+    department = actor.department
+    if department is None or not services.warnings.is_issuer(actor, department.region):
+        raise permission_denied("只有应急管理部门的值班员、指挥长或预警发布单位的负责人可以发布预警。")
+    return actor
+
+
 @staff_required()
 def warnings(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
-    rows = selectors.warnings_issued_by(actor)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    department = actor.department
-    may_issue = department is not None and services.warnings.is_issuer(actor, department.region)
-    return render(request, "emergency/warning_list_wb.html", {"page": page, "may_issue": may_issue})
+    actor = _issuer(request)
+    page = Paginator(selectors.warnings_issued_by(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "emergency/warning_list_wb.html", {"page": page, "may_issue": True})
 
 
 def _warning_initial(warning: EarlyWarning | None, actor: Actor) -> dict[str, Any]:
@@ -337,7 +343,7 @@ def _warning_initial(warning: EarlyWarning | None, actor: Actor) -> dict[str, An
 
 @staff_required()
 def warning_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    actor = Actor.from_request(request)
+    actor = _issuer(request)
     warning = selectors.warnings_issued_by(actor).filter(pk=pk).first() if pk else None
     if pk and warning is None:
         raise Http404("没有这条预警。")
@@ -365,7 +371,7 @@ def warning_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @staff_required()
 @require_POST
 def warning_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = Actor.from_request(request)
+    actor = _issuer(request)
     warning = selectors.warnings_issued_by(actor).filter(pk=pk).first()
     if warning is None:
         raise Http404("没有这条预警。")

@@ -38,6 +38,11 @@ STAFF: dict[str, tuple[str, frozenset[str]]] = {
     "egov": ("office", frozenset({Role.EGOV_OFFICE})),
     "supervisor": ("office", frozenset({Role.SUPERVISOR})),
     "office_plain": ("office", frozenset()),
+    # 应急管理厅 (the province's duty room) and 长春市应急管理局 (a city's: another city's duty officer
+    # for the incidents of 吉林市 the matrix uses)
+    "duty_officer": ("emergency", frozenset({Role.DUTY_OFFICER})),
+    "commander": ("emergency", frozenset({Role.COMMANDER})),
+    "cc_duty": ("cc_emergency", frozenset({Role.DUTY_OFFICER})),
 }
 PUBLIC_PEOPLE = ("citizen", "outsider", "company")
 # API clients (bearer tokens): department and scopes.
@@ -50,6 +55,10 @@ CLIENTS = {
     "client_provider": ("market", ("exchange:write",)),  # 市场监管厅's own system (it loads the one record)
     "client_submit": ("police", ("participation:submit",)),
     "client_documents": ("market", ("documents:exchange",)),  # 市场监管厅's OA system
+    "client_emergency": ("police", ("emergency:report",)),  # 公安厅's system, reporter of the matrix's incident
+    "client_emergency_other": ("market", ("emergency:report",)),  # holds the scope, another department
+    "client_tasks": ("police", ("emergency:tasks",)),  # 公安厅's system: the matrix's dispatch task is 公安厅's
+    "client_tasks_other": ("market", ("emergency:tasks",)),  # holds the scope, another department
 }
 # market_new: staff of 市场监管厅 who has not enrolled a second factor yet (logged in, no device).
 PERSONAS = ("anonymous", *PUBLIC_PEOPLE, *STAFF, "market_new", *CLIENTS)
@@ -156,6 +165,14 @@ HANDLERS = (Role.CLERK, Role.DEPT_LEADER)
 CLERK = ("police_clerk",)
 OFFICER = ("police_officer",)
 OUTSIDER = ("outsider",)
+
+# the response half of emergency: the command staff (值班员、指挥长), the departments with a task
+COMMAND = "值班员、指挥长"
+NOT_COMMAND = ("anonymous", "citizen", "market_clerk", "police_leader")
+COMMAND_HERE = "事发地辖区的值班员、指挥长"
+NOT_COMMAND_HERE = ("anonymous", "citizen", "cc_duty", "market_clerk")
+TASK_HOLDER = "任务承担部门的文书、负责人（或其系统）"
+NOT_TASK_HOLDER = ("anonymous", "citizen", "market_clerk", "police_plain", "cc_duty")
 
 URLS: dict[str, Entry] = {
     "healthz": P("health check for the load balancer"),
@@ -630,6 +647,165 @@ URLS: dict[str, Entry] = {
     r"^opendata/(?P<code>\d{1,12}/\d{3,9})/$": P("open data"),
     r"^opendata/(?P<code>\d{1,12}/\d{3,9})/data\.(?P<fmt>csv|xlsx|json)$": P("open data"),
     "accessibility/large-font/": P("a display preference kept in a cookie"),
+    # emergency (应急联动): the incident is in 吉林市, answered for by 应急管理厅 (`duty_officer`); 长春市's
+    # duty officer (`cc_duty`) covers another city; 市场监管厅's clerk is staff of another department.
+    "workbench/emergency/incidents/": Guarded(
+        who="任何工作人员（值班室见辖区内事件，部门见本部门报告的事件）",
+        refused=("anonymous", "citizen"),
+        allowed="duty_officer",
+        hidden="incident",
+        hidden_from=("cc_duty", "market_clerk"),
+    ),
+    "workbench/emergency/incidents/export/": Guarded(
+        who="任何工作人员（只导出可见的事件）", refused=("anonymous", "citizen"), allowed="duty_officer"
+    ),
+    "workbench/emergency/incidents/new/": Guarded(
+        who="任何工作人员（值班室接报，部门报告）", refused=("anonymous", "citizen"), allowed="market_clerk", post=True
+    ),
+    "workbench/emergency/incidents/from-letter/<str:number>/": Guarded(
+        who="值班员、指挥长（事发地辖区）",
+        refused=("anonymous", "citizen", "market_clerk"),
+        allowed="duty_officer",
+        args="letter_number",
+        post=True,
+    ),
+    "workbench/emergency/incidents/<int:pk>/": Guarded(
+        who="事发地辖区的值班室、报告单位",
+        refused=("anonymous", "citizen", "cc_duty", "market_clerk"),
+        allowed="duty_officer",
+        args="incident",
+    ),
+    r"workbench/emergency/^incidents/(?P<pk>\d+)/(?P<verb>verify|grade|level|respond|handle|terminate|evaluate)/$": Guarded(  # noqa: E501
+        who="事发地辖区的值班员、指挥长",
+        refused=("anonymous", "citizen", "cc_duty", "market_clerk"),
+        allowed="duty_officer",
+        args="incident",
+        get=False,
+        post=True,
+        verbs=("verify", "grade", "level", "respond", "handle", "terminate", "evaluate"),
+    ),
+    "workbench/emergency/incidents/<int:pk>/reports/new/": Guarded(
+        who="事发地辖区的值班员、指挥长",
+        refused=("anonymous", "citizen", "cc_duty", "market_clerk"),
+        allowed="duty_officer",
+        args="incident",
+        get=False,
+        post=True,
+    ),
+    "workbench/emergency/reports/": Guarded(
+        who="任何工作人员（本部门收到的报送）", refused=("anonymous", "citizen"), allowed="duty_officer"
+    ),
+    "workbench/emergency/reports/<int:pk>/": Guarded(
+        who="事发地辖区的值班室、报告单位、接收单位",
+        refused=("anonymous", "citizen", "cc_duty", "market_clerk"),
+        allowed="duty_officer",
+        args="incident_report",
+    ),
+    "workbench/emergency/reports/<int:pk>/sign/": Guarded(
+        who="事发地辖区的指挥长或应急管理部门负责人",
+        refused=("anonymous", "citizen", "cc_duty", "market_clerk", "duty_officer"),
+        allowed="commander",
+        args="incident_report",
+        get=False,
+        post=True,
+    ),
+    "workbench/emergency/warnings/": Guarded(
+        who="预警发布人（值班员、指挥长、预警发布单位负责人）",
+        refused=("anonymous", "citizen", "market_clerk", "market_leader"),
+        allowed="duty_officer",
+    ),
+    "workbench/emergency/warnings/new/": Guarded(
+        who="预警发布人（值班员、指挥长、预警发布单位负责人）",
+        refused=("anonymous", "citizen", "market_clerk", "market_leader"),
+        allowed="duty_officer",
+        post=True,
+    ),
+    "workbench/emergency/warnings/<int:pk>/adjust/": Guarded(
+        who="发布该预警的单位",
+        refused=("anonymous", "citizen", "market_clerk", "cc_duty"),
+        allowed="duty_officer",
+        args="warning",
+        post=True,
+    ),
+    "workbench/emergency/warnings/<int:pk>/lift/": Guarded(
+        who="发布该预警的单位",
+        refused=("anonymous", "citizen", "market_clerk", "cc_duty"),
+        allowed="duty_officer",
+        args="warning",
+        get=False,
+        post=True,
+    ),
+    "emergency/warnings/": P("the public list of live warnings"),
+    "emergency/warnings/<int:pk>/": P("a public warning"),
+    "emergency/subscriptions/": person(post=True, body={"region_code": "220000"}),
+    "emergency/subscriptions/<int:pk>/remove/": owner("subscription", get=False, post=True),
+    # the response (预案、联动任务、资源、值班、指挥大屏、评估): plans and resources are the province's
+    # command staff's; the matrix's task is 公安厅's, on the incident in 吉林市.
+    "workbench/emergency/plans/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
+    "workbench/emergency/plans/new/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="commander", post=True),
+    "workbench/emergency/plans/<int:pk>/": Guarded(
+        who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer", args="em_plan"
+    ),
+    "workbench/emergency/plans/<int:pk>/revise/": Guarded(
+        who=COMMAND, refused=NOT_COMMAND, allowed="commander", args="em_plan", post=True
+    ),
+    "workbench/emergency/incidents/<int:pk>/response/": Guarded(
+        who=COMMAND_HERE, refused=NOT_COMMAND_HERE, allowed="duty_officer", args="incident"
+    ),
+    r"workbench/emergency/^incidents/(?P<pk>\d+)/response/(?P<verb>activate|add_task|commit|population)/$": Guarded(
+        who=COMMAND_HERE,
+        refused=NOT_COMMAND_HERE,
+        allowed="commander",
+        args="incident",
+        get=False,
+        post=True,
+        verbs=("activate", "add_task", "commit", "population"),
+    ),
+    "workbench/emergency/incidents/<int:pk>/evaluation/": Guarded(
+        who=COMMAND_HERE, refused=NOT_COMMAND_HERE, allowed="duty_officer", args="incident", post=True
+    ),
+    r"workbench/emergency/^incidents/(?P<pk>\d+)/evaluation/export\.(?P<fmt>xlsx|pdf)$": Guarded(
+        who=COMMAND_HERE, refused=NOT_COMMAND_HERE, allowed="duty_officer", args="em_evaluation_export"
+    ),
+    "workbench/emergency/tasks/": Guarded(
+        who="各部门文书、负责人（本部门任务），值班员、指挥长（辖区内事件的任务）",
+        refused=("anonymous", "citizen", "police_plain"),
+        allowed="police_clerk",
+        hidden="em_task",
+        hidden_from=("market_clerk",),
+    ),
+    "workbench/emergency/tasks/<int:pk>/": Guarded(
+        who=TASK_HOLDER, refused=NOT_TASK_HOLDER, allowed="police_clerk", args="em_task"
+    ),
+    r"workbench/emergency/^tasks/(?P<pk>\d+)/(?P<verb>sign|arrive|progress|support|finish|cancel)/$": Guarded(
+        who=TASK_HOLDER,
+        refused=NOT_TASK_HOLDER,
+        allowed="police_clerk",
+        args="em_task",
+        get=False,
+        post=True,
+        verbs=("sign", "arrive", "progress", "support", "finish", "cancel"),
+    ),
+    "workbench/emergency/resources/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
+    "workbench/emergency/resources/new/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer", post=True),
+    "workbench/emergency/resources/<int:pk>/release/": Guarded(
+        who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer", args="em_resource", get=False, post=True
+    ),
+    "workbench/emergency/duty/": Guarded(
+        who="各部门文书、负责人（本部门值班），值班员、指挥长（各部门值班）",
+        refused=("anonymous", "citizen", "police_plain"),
+        allowed="police_clerk",
+        post=True,
+        hidden="em_duty",
+        hidden_from=("market_clerk",),
+    ),
+    "workbench/emergency/duty/report/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
+    r"workbench/emergency/^duty/report\.(?P<fmt>xlsx|pdf)$": Guarded(
+        who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer", args="xlsx"
+    ),
+    "workbench/emergency/board/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
+    "workbench/emergency/board/data.json": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
+    "workbench/emergency/board/panel/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
 }
 
 
@@ -642,7 +818,55 @@ DOCUMENTS = "a department's OA system (API client with documents:exchange), for 
 QUERY = "API client with exchange:query and a grant for the resource"
 PURPOSE = {"X-Purpose": "%E7%9F%A9%E9%98%B5%E6%A0%B8%E6%9F%A5"}  # 矩阵核查, percent-encoded
 
+TASKS = "a department's system (API client with emergency:tasks), for its own department's dispatch tasks"
+EMERGENCY = "a department's system (API client with emergency:report), for what its department reported"
+
 OPERATIONS: dict[str, Entry] = {
+    "POST /api/v1/emergency/incidents": _api(
+        "an API client with emergency:report (reports as its department)",
+        ("anonymous", "citizen", "duty_officer", "client_no_scope"),
+        "",
+        get=False,
+        post=True,
+        body="incident_body",
+    ),
+    "GET /api/v1/emergency/incidents/{incident_id}": _api(
+        EMERGENCY,
+        ("anonymous", "citizen", "duty_officer", "client_no_scope", "client_emergency_other"),
+        "client_emergency",
+        args="incident_id",
+    ),
+    "POST /api/v1/emergency/incidents/{incident_id}/reports": _api(
+        EMERGENCY,
+        ("anonymous", "citizen", "duty_officer", "client_no_scope", "client_emergency_other"),
+        "",
+        args="incident_id",
+        get=False,
+        post=True,
+        body={"content": "矩阵续报"},
+    ),
+    "GET /api/v1/emergency/tasks": _api(
+        TASKS,
+        ("anonymous", "citizen", "police_clerk", "client_no_scope", "client_emergency"),
+        "client_tasks",
+    ),
+    "POST /api/v1/emergency/tasks/{task_id}/sign": _api(
+        TASKS,
+        ("anonymous", "citizen", "police_clerk", "client_no_scope", "client_emergency", "client_tasks_other"),
+        "client_tasks",
+        args="em_task_id",
+        get=False,
+        post=True,
+    ),
+    "POST /api/v1/emergency/tasks/{task_id}/progress": _api(
+        TASKS,
+        ("anonymous", "citizen", "police_clerk", "client_no_scope", "client_emergency", "client_tasks_other"),
+        "client_tasks",
+        args="em_task_id",
+        get=False,
+        post=True,
+        body={"text": "矩阵进展"},
+    ),
     "GET /api/v1/accounts/regions": _api(DIRECTORY, ("anonymous", "client_no_scope"), "citizen"),
     "GET /api/v1/accounts/departments": _api(DIRECTORY, ("anonymous", "client_no_scope"), "citizen"),
     "GET /api/v1/accounts/whoami": _api("any API client or logged-in person", ("anonymous",), "citizen"),

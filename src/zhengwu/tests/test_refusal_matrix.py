@@ -32,7 +32,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from zhengwu.accounts.models import ApiClient, Department, User
+from zhengwu.accounts.models import ApiClient, Department, Region, User
 from zhengwu.audit.models import AuditEvent
 from zhengwu.audit.services import record_action
 from zhengwu.audit.write import AuditAction
@@ -148,9 +148,17 @@ class World:
 
     Made with the ORM only, so that it stays what it is while the services change."""
 
-    def __init__(self, people: dict[str, User], market: Department, police: Department, office: Department) -> None:
+    def __init__(
+        self,
+        people: dict[str, User],
+        market: Department,
+        police: Department,
+        office: Department,
+        emergency: Department | None = None,
+    ) -> None:
         self.people = people
         self.market, self.police, self.office = market, police, office
+        self.emergency = emergency
         self.tokens: dict[str, str] = {}
         self._build()
 
@@ -206,6 +214,7 @@ class World:
         self._build_supervision(citizen)
         self._build_certificates(citizen)
         self._build_documents()
+        self._build_emergency()
         self._build_accounts()
         self.audit_seq = record_action(Actor.platform(), MatrixAction.WORLD_BUILT).seq
 
@@ -344,6 +353,50 @@ class World:
             document=incoming, department=self.market, title="矩阵收文", kind="notice", number=incoming.number
         )
 
+    def _build_emergency(self) -> None:
+        m = _App("emergency")
+        jilin = self.market.region
+        jilin_city = Region.objects.create(code="220200", name="吉林市", level=Region.Level.CITY, parent=jilin)
+        now = timezone.now()
+        # an incident in 吉林市 answered for by 应急管理厅, reported by 公安厅 (the matrix's API client)
+        self.incident_row = m.Incident.objects.create(
+            number="YJ20260101000001", title="矩阵突发事件", category="natural", occurred_at=now, received_at=now,
+            source="department", region=jilin_city, place="吉林市船营区", description="矩阵",
+            department=self.emergency, reporting_department=self.police,
+        )  # fmt: skip
+        m.IncidentReport.objects.create(
+            incident=self.incident_row, kind="initial", sequence=0, state="sent", content="初报",
+            sender=self.emergency, sent_at=now,
+        )  # fmt: skip
+        self.incident_report_row = m.IncidentReport.objects.create(
+            incident=self.incident_row, kind="follow_up", sequence=1, content="矩阵续报", sender=self.emergency
+        )
+        self.warning_row = m.EarlyWarning.objects.create(
+            number="YJ20260101W00001", hazard="rainstorm", color=3, region=jilin, ends_at=now + timedelta(days=1),
+            content="矩阵预警", department=self.emergency,
+        )  # fmt: skip
+        self.subscription_row = m.Subscription.objects.create(region=jilin, user=self.people["citizen"])
+        self._build_response(m, now)
+
+    def _build_response(self, m: _App, now: Any) -> None:
+        """A plan, 公安厅's dispatch task on the incident, a resource, 公安厅's duty today, an evaluation."""
+        self.em_plan_row = m.Plan.objects.create(name="矩阵预案", incident_class="natural")
+        version = m.PlanVersion.objects.create(plan=self.em_plan_row, number=1, lead_department=self.emergency)
+        m.PlanDuty.objects.create(version=version, level="3", department=self.police, duty="矩阵职责")
+        self.em_task_row = m.Task.objects.create(
+            incident=self.incident_row, plan_version=version, level="3", department=self.police, duty="矩阵任务",
+            sign_minutes=15, arrive_minutes=60, issued_at=now,
+        )  # fmt: skip
+        self.em_resource_row = m.Resource.objects.create(
+            kind="team", name="矩阵救援队", department=self.emergency, lat=43.84, lng=126.55, size=10,
+            committed_to=self.incident_row,
+        )  # fmt: skip
+        m.Commitment.objects.create(resource=self.em_resource_row, incident=self.incident_row)
+        m.DutyShift.objects.create(
+            department=self.police, day=timezone.localdate(), leader="矩阵领导", officer="矩阵值班员", phone="110"
+        )
+        m.Evaluation.objects.create(incident=self.incident_row, figures={"departments": []}, findings="矩阵评估")
+
     def _build_accounts(self) -> None:
         WorkdayOverride = _App("core").WorkdayOverride
 
@@ -384,6 +437,9 @@ class World:
             "catalog_draft": self.catalog_draft_row.name,
             "share_request": self.share_request_row.purpose,
             "certificate": self.certificate_row.identifier,
+            "incident": self.incident_row.title,
+            "em_task": self.em_task_row.duty,
+            "em_duty": "矩阵值班员",
         }[name]
 
     # URL arguments, by the names the matrix uses
@@ -451,6 +507,23 @@ class World:
                 "signer_name": "刘处长",
                 "main_to": [self.police.credit_code],
             },
+            "incident": lambda: {"pk": self.incident_row.pk},
+            "em_plan": lambda: {"pk": self.em_plan_row.pk},
+            "em_task": lambda: {"pk": self.em_task_row.pk},
+            "em_task_id": lambda: {"task_id": self.em_task_row.pk},
+            "em_resource": lambda: {"pk": self.em_resource_row.pk},
+            "em_evaluation_export": lambda: {"pk": self.incident_row.pk, "fmt": "xlsx"},
+            "incident_id": lambda: {"incident_id": self.incident_row.pk},
+            "incident_report": lambda: {"pk": self.incident_report_row.pk},
+            "warning": lambda: {"pk": self.warning_row.pk},
+            "subscription": lambda: {"pk": self.subscription_row.pk},
+            "incident_body": lambda: {
+                "title": "矩阵报告",
+                "category": "natural",
+                "region_code": "220200",
+                "place": "吉林市",
+                "description": "矩阵",
+            },
             "disclosure_request_body": lambda: {"agency": self.market.pk, "description": "请公开2025年食品抽检结果"},
         }
         return builders[name]()
@@ -467,14 +540,25 @@ def world(request: pytest.FixtureRequest, settings: Any, market_dept: Department
           office_dept: Department) -> World:  # fmt: skip
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast people
     people = {name: request.getfixturevalue(name) for name in PEOPLE}
-    departments = {"market": market_dept, "police": police_dept, "office": office_dept}
+    emergency = request.getfixturevalue("emergency_dept")
+    changchun = Region.objects.create(code="220100", name="长春市", level=Region.Level.CITY, parent=market_dept.region)
+    cc_emergency = Department.objects.create(
+        name="长春市应急管理局", credit_code="11220100MB0000001X", region=changchun, level=Department.Level.CITY
+    )
+    departments = {
+        "market": market_dept,
+        "police": police_dept,
+        "office": office_dept,
+        "emergency": emergency,
+        "cc_emergency": cc_emergency,
+    }
     for name, (dept, roles) in STAFF.items():
         if name not in people:
             people[name] = make_staff(name, departments[dept], *roles)
     people["market_new"] = User.objects.create_user(
         username="market_new", password="Zhengwu-Test-2026!", kind=User.Kind.STAFF, department=market_dept
     )
-    return World(people, market_dept, police_dept, office_dept)
+    return World(people, market_dept, police_dept, office_dept, emergency)
 
 
 # --- trying the refused ----------------------------------------------------------------------
@@ -633,7 +717,8 @@ def _group(key: str) -> str:
     if parts and parts[0] == "workbench" and len(parts) > 1:
         return "workbench/" + (
             parts[1]
-            if parts[1] in ("audit", "exchange", "catalog", "eservices", "disclosure", "participation", "supervision")
+            if parts[1]
+            in ("audit", "exchange", "catalog", "eservices", "disclosure", "participation", "supervision", "emergency")
             else "admin"
         )
     return parts[0] if parts else "portal"
