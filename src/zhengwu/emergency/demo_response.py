@@ -2,8 +2,8 @@
 
 - the 防汛 plan (吉林省防汛抗旱应急预案, two versions) and a 危险化学品 plan;
 - on the live 较大 flood incident: the plan's Ⅲ级 response started 40 minutes ago with five
-  departments' tasks — three signed in time (one has arrived), one not yet due, and 省交通运输厅's
-  unsigned past its 15 minutes: late and red on the board and in the e-supervision centre;
+  departments' tasks — four signed in time (the lead one has arrived, 省水利厅 asks for support), and
+  省交通运输厅's unsigned past its 15 minutes: late and red on the board and in the e-supervision centre;
 - resources around the incident (teams, supplies, experts, shelters), two of them committed;
 - 省应急管理厅's grant on the 人口 base's 户籍地区划代码, so the population count works;
 - today's duty roster of 省应急管理厅 and 省水利厅;
@@ -107,11 +107,12 @@ def _around(rng: random.Random, lat: float, lng: float, km: float) -> tuple[floa
 
 def _resources(officer: Actor, incident: Any, departments: dict[str, Department]) -> list[Resource]:
     if Resource.objects.exists():
-        return list(Resource.objects.all())
+        return list(Resource.objects.order_by("id"))
     rng = random.Random(18)
+    lat, lng = incident_link.point_of(incident) or (43.8612, 125.3534)
     made = []
     for kind, name, extra in RESOURCES:
-        lat, lng = _around(rng, incident.lat, incident.lng, 25)
+        at = _around(rng, lat, lng, 25)
         owner = departments[HEALTH] if kind == ResourceKind.EXPERT and "气象" in name else departments[LEAD]
         made.append(
             services.resource_create(
@@ -120,8 +121,8 @@ def _resources(officer: Actor, incident: Any, departments: dict[str, Department]
                     kind=kind,
                     name=name,
                     department=owner,
-                    lat=round(lat, 6),
-                    lng=round(lng, 6),
+                    lat=round(at[0], 6),
+                    lng=round(at[1], 6),
                     region_code=incident_link.region_code_of(incident),
                     contact="值班室",
                     phone="0431-12350",
@@ -158,7 +159,7 @@ def _live(commander: Actor, plan: Plan, incident: Any, departments: dict[str, De
     dispatched = timezone.now() - timedelta(minutes=40)
     tasks = services.plan_activate(actor=commander, plan=plan, incident=incident, level="3", when=dispatched)
     by_department = {t.department_id: t for t in tasks}
-    for prefix, minutes in ((LEAD, 4), (WATER, 9), (POLICE, 12)):
+    for prefix, minutes in ((LEAD, 4), (WATER, 9), (POLICE, 12), (HEALTH, 14)):
         clerk = _user(f"{prefix}.clerk")
         task = by_department.get(departments[prefix].pk)
         if clerk is not None and task is not None:
@@ -179,7 +180,7 @@ def _live(commander: Actor, plan: Plan, incident: Any, departments: dict[str, De
                 services.task_support(
                     actor=Actor.person(clerk), task=task, text="请求调派冲锋舟 6 艘支援伊通河堤防巡查"
                 )
-    # 省卫生健康委's task was added later by the commander (its clock is not yet due); 省交通运输厅's is red.
+    # 省交通运输厅 has not signed: 40 minutes past dispatch, its 15-minute clock is red.
     return len(tasks)
 
 

@@ -164,6 +164,9 @@ def _receive_page(request: HttpRequest, letter: Any = None) -> HttpResponse:
 
 @staff_required()
 def incident_new(request: HttpRequest) -> HttpResponse:
+    number = request.GET.get("letter", "").strip()[:20]
+    if number:  # the duty room turns a 12345 letter into an incident by its number
+        return redirect("emergency_wb:incident_from_letter", number=number)
     return _receive_page(request)
 
 

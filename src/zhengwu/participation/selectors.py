@@ -56,7 +56,7 @@ def letters_for_staff(user: User, *, state: str = "", query: str = "") -> QueryS
         condition = Q(pk__in=[])
         if user.has_role(Role.EGOV_OFFICE) and user.department_id:
             condition |= Q(office_id=user.department_id)
-        if user.has_role(Role.CLERK, Role.DEPT_LEADER) and user.department_id:
+        if user.has_role(Role.CLERK, Role.DEPT_LEADER, *DUTY_ROOM) and user.department_id:
             condition |= Q(department_id=user.department_id)
         rows = rows.filter(condition)
     if state in Letter.State.values:
@@ -67,8 +67,18 @@ def letters_for_staff(user: User, *, state: str = "", query: str = "") -> QueryS
     return rows.order_by("-submitted_at", "-id")
 
 
+# The duty room (值班室) of a department the letter is dispatched to reads it, to turn it into an
+# incident (突发事件) in one step (emergency app).
+DUTY_ROOM = (Role.DUTY_OFFICER, Role.COMMANDER)
+
+
 def staff_may_view(actor: Actor, letter: Letter) -> bool:
-    return is_office(actor, letter) or is_handler(actor, letter) or (actor.is_staff and actor.has_role(Role.SUPERVISOR))
+    return (
+        is_office(actor, letter)
+        or is_handler(actor, letter)
+        or actor.works_in(letter.department_id, *DUTY_ROOM)
+        or (actor.is_staff and actor.has_role(Role.SUPERVISOR))
+    )
 
 
 def letter_timers(letter: Letter) -> list[Timer]:

@@ -44,7 +44,7 @@ from zhengwu.participation.forms import (
 )
 from zhengwu.participation.models import Comment, Consultation, Flag, Letter, Survey
 
-LETTER_STAFF = (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.SUPERVISOR)
+LETTER_STAFF = (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.SUPERVISOR, *selectors.DUTY_ROOM)
 CONTENT_STAFF = (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)
 EXPORT_LIMIT = 50_000
 
@@ -142,6 +142,7 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
             "events": selectors.letter_events(item),
             "similar": similar,
             "urged": selectors.letter_urged(item),
+            "duty_room": actor.is_staff and actor.has_role(*selectors.DUTY_ROOM),
             "dispatch_form": DispatchForm(),
             "reply_form": ReplyForm(initial={"reply": item.reply}),
             "extension_form": ExtensionForm(),

@@ -36,8 +36,10 @@ def _run_out(task: Task) -> None:
     shift = timedelta(minutes=20)
     for timer in Timer.objects.filter(target_type="emergency.task", target_id=str(task.pk), kind=SIGN_TIMER):
         Timer.objects.filter(pk=timer.pk).update(
-            started_at=timer.started_at - shift, deadline_at=timer.deadline_at - shift, yellow_at=timer.yellow_at - shift
-        )  # fmt: skip
+            started_at=timer.started_at - shift,
+            deadline_at=timer.deadline_at - shift,  # type: ignore[operator]
+            yellow_at=timer.yellow_at - shift,  # type: ignore[operator]
+        )
     Task.objects.filter(pk=task.pk).update(
         sign_due_at=task.sign_due_at - shift,
         sign_yellow_at=task.sign_yellow_at - shift,  # type: ignore[operator]

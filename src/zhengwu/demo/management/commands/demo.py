@@ -32,6 +32,8 @@ from zhengwu.demo.data import (
 from zhengwu.demo.records import LEGAL_ENTITIES, MAX_ENTERPRISES, POPULATION, load_demo_records
 from zhengwu.disclosure.demo import load_demo as disclosure_demo
 from zhengwu.documents.demo import load_demo as documents_demo
+from zhengwu.emergency.demo import load_demo as emergency_demo
+from zhengwu.emergency.demo_response import load_demo as emergency_response_demo
 from zhengwu.eservices.demo import load_demo as eservices_demo
 from zhengwu.exchange.demo import load_demo as exchange_demo
 from zhengwu.participation.demo import load_demo as participation_demo
@@ -94,6 +96,8 @@ class Command(BaseCommand):
                 disclosure_demo,
                 participation_demo,
                 documents_demo,
+                emergency_demo,
+                emergency_response_demo,
             )
         ]
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
@@ -114,6 +118,8 @@ class Command(BaseCommand):
             f"  所有演示账号的密码均为：{DEMO_PASSWORD}\n"
             "  系统管理员 sysadmin · 安全管理员 secadmin · 审计管理员 auditadmin\n"
             "  电子政务主管 zsj.egov · 电子监察 zsj.supervisor\n"
+            "  应急值守：省应急管理厅 yjt.duty（值班员）/ yjt.commander（指挥长），"
+            "长春市应急管理局 cc_yjj.duty / cc_yjj.commander\n"
             "  部门工作人员：<部门前缀>.clerk / .data / .leader，\n"
             "    例如 scjgt.clerk（省市场监管厅）、gat.clerk（省公安厅）\n"
             "  个人用户 citizen01 … citizen20 · 法人用户 company01 … company10\n"
@@ -197,7 +203,27 @@ class Command(BaseCommand):
         self._ensure_staff("sysadmin", "系统管理员" + _person_name(rng), office, [Role.SYS_ADMIN])
         self._ensure_staff("secadmin", "安全管理员" + _person_name(rng), office, [Role.SEC_ADMIN])
         self._ensure_staff("auditadmin", "审计管理员" + _person_name(rng), office, [Role.AUDIT_ADMIN])
+        self._duty_rooms(next(d for d, p in zip(departments, prefixes, strict=True) if p == "yjt"))
         return User.objects.filter(kind=User.Kind.STAFF).count()
+
+    def _duty_rooms(self, province: Department) -> None:
+        """The duty rooms (值班室) of 应急联动: 省应急管理厅 and 长春市应急管理局, each with its 值班员 and
+        指挥长 (fixed names, drawn from no generator: the other accounts stay as they were)."""
+        city = Department.objects.filter(credit_code=make_credit_code("11", "220100", _org_body(901))).first()
+        if city is None:
+            city = account_services.department_create(
+                actor=Actor.platform(),
+                name="长春市应急管理局",
+                short_name="长春市应急局",
+                credit_code=make_credit_code("11", "220100", _org_body(901)),
+                region=Region.objects.get(code="220100"),
+                level=Department.Level.CITY,
+            )
+        self._ensure_staff("yjt.duty", "周明", province, [Role.DUTY_OFFICER])
+        self._ensure_staff("yjt.commander", "郑国强", province, [Role.COMMANDER])
+        self._ensure_staff("cc_yjj.duty", "孙丽", city, [Role.DUTY_OFFICER])
+        self._ensure_staff("cc_yjj.commander", "李刚", city, [Role.COMMANDER])
+        self._ensure_staff("cc_yjj.leader", "王建华", city, [Role.DEPT_LEADER, Role.CLERK])
 
     def _citizens(self, rng: random.Random) -> int:
         for number in range(1, 21):
