@@ -88,15 +88,9 @@ def test_the_commander_starts_the_plan_departments_sign_and_the_board_follows(
         page.set_viewport_size({"width": 1366, "height": 900})
         page.screenshot(path=str(shots / "emergency-board-1366.png"), full_page=True)
         _run_out(lead)  # 15 minutes pass without 应急管理厅 signing
-        page.wait_for_function(
-            f"document.querySelector('tr[data-task=\"{lead.pk}\"] [data-light]').dataset.light === 'red'",
-            timeout=25_000,
-        )
+        page.wait_for_selector(f'tr[data-task="{lead.pk}"] [data-light="red"]', timeout=25_000)
         services.task_sign(actor=Actor.api(_system(emergency_dept)), task=lead)  # its system signs, late
-        page.wait_for_function(
-            f"document.querySelector('tr[data-task=\"{lead.pk}\"] [data-light]').dataset.light === 'green'",
-            timeout=25_000,
-        )
+        page.wait_for_selector(f'tr[data-task="{lead.pk}"] [data-light="green"]', timeout=25_000)
         assert page.evaluate("window.zwNotReloaded") is True  # the same page all along: no reload
         page.set_viewport_size({"width": 390, "height": 844})
         page.wait_for_timeout(500)
