@@ -133,30 +133,36 @@ def main() -> None:
     load = time.perf_counter() - started
 
     board: list[float] = []
+    board_cpu: list[float] = []
     rows = 0
     for _ in range(args.repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         data = response_selectors.board_data()
         board.append((time.perf_counter() - t0) * 1000)
+        board_cpu.append((time.process_time() - c0) * 1000)
         rows = len(data["incidents"])
     places = list(Incident.objects.values_list("lat", "lng"))
     nearby: list[float] = []
+    nearby_cpu: list[float] = []
     found = 0
     for _ in range(args.repeat * 4):
         lat, lng = rng.choice(places)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = response_selectors.nearby_resources(float(lat), float(lng), radius_km=30, limit=50)
         nearby.append((time.perf_counter() - t0) * 1000)
+        nearby_cpu.append((time.process_time() - c0) * 1000)
         found += len(result)
     uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S607
     print(f"### {backend}: {args.incidents:,} incidents, {args.tasks:,} tasks, {args.resources:,} resources\n")
     print(f"Machine: {machine()}; load: `{uptime}`; data loaded in {load:.1f} s.\n")
-    print("| measured | runs | median ms | p95 ms | target p95 |")
-    print("|---|---:|---:|---:|---:|")
+    # Wall time on a shared machine counts the other processes' turns too; the benchmark's own CPU time
+    # (SQLite runs in this process; PostgreSQL's server time is not in it) says what the code costs.
+    print("| measured | runs | median ms | p95 ms | own CPU median ms | own CPU p95 ms | target p95 |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     print(f"| board data ({rows:,} live incidents) | {len(board)} | {statistics.median(board):.1f} | "
-          f"{p95(board):.1f} | 100 |")  # fmt: skip
+          f"{p95(board):.1f} | {statistics.median(board_cpu):.1f} | {p95(board_cpu):.1f} | 100 |")  # fmt: skip
     print(f"| nearby, 30 km (avg {found / len(nearby):.0f} found) | {len(nearby)} | {statistics.median(nearby):.1f} | "
-          f"{p95(nearby):.1f} | 50 |")  # fmt: skip
+          f"{p95(nearby):.1f} | {statistics.median(nearby_cpu):.1f} | {p95(nearby_cpu):.1f} | 50 |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -3,13 +3,14 @@ tasks, an incident's task lights and the evaluation's figures, the daily duty re
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from zhengwu.core import workdays
@@ -56,38 +57,33 @@ def nearby_resources(
     radius_km = max(0.1, min(float(radius_km), MAX_RADIUS_KM))
     dlat = math.degrees(radius_km / EARTH_KM)
     dlng = math.degrees(radius_km / (EARTH_KM * max(0.01, math.cos(math.radians(min(89.0, abs(lat) + dlat))))))
-    rows = Resource.objects.filter(
-        lat__gte=lat - dlat, lat__lte=lat + dlat, lng__gte=lng - dlng, lng__lte=lng + dlng
-    ).select_related("department")
+    rows = Resource.objects.filter(lat__gte=lat - dlat, lat__lte=lat + dlat, lng__gte=lng - dlng, lng__lte=lng + dlng)
     if kinds:
         rows = rows.filter(kind__in=kinds)
     if not include_committed:
         rows = rows.filter(committed_to__isnull=True)
-    found = []
-    for resource in rows:
-        km = haversine_km(lat, lng, resource.lat, resource.lng)
+    # the candidates as bare tuples (read from the covering index); model rows for the nearest only
+    distances = []
+    for pk, at_lat, at_lng in rows.values_list("id", "lat", "lng").iterator(chunk_size=2000):
+        km = haversine_km(lat, lng, at_lat, at_lng)
         if km <= radius_km:
-            found.append(Nearby(resource, round(km, 2)))
-    found.sort(key=lambda n: (n.km, n.resource.pk))
-    return found[: max(1, min(limit, 500))]
+            distances.append((km, pk))
+    nearest = heapq.nsmallest(max(1, min(limit, 500)), distances)
+    objects = Resource.objects.select_related("department").in_bulk([pk for _, pk in nearest])
+    return [Nearby(objects[pk], round(km, 2)) for km, pk in nearest]
 
 
 # --- lights ----------------------------------------------------------------------------------
 
 
-def task_light_expression(now: datetime) -> Case:
-    """A task's light from the copies of its two clocks (see `Task.sign_due_at`): the worse of them."""
+def task_light_conditions(now: datetime) -> dict[str, Q]:
+    """A task's light from the copies of its two clocks (see `Task.sign_due_at`), the worse of them:
+    one condition per light (done, red, yellow; green is what is left)."""
     open_sign = Q(state=Task.State.ISSUED)
     open_arrive = Q(state__in=[Task.State.ISSUED, Task.State.SIGNED])
-    return Case(
-        When(state__in=[Task.State.DONE, Task.State.CANCELLED], then=Value("done")),
-        When(open_sign & Q(sign_due_at__lt=now), then=Value("red")),
-        When(open_arrive & Q(arrive_due_at__lt=now), then=Value("red")),
-        When(open_sign & Q(sign_yellow_at__lte=now), then=Value("yellow")),
-        When(open_arrive & Q(arrive_yellow_at__lte=now), then=Value("yellow")),
-        default=Value("green"),
-        output_field=CharField(),
-    )
+    red = (open_sign & Q(sign_due_at__lt=now)) | (open_arrive & Q(arrive_due_at__lt=now))
+    yellow = (open_sign & Q(sign_yellow_at__lte=now)) | (open_arrive & Q(arrive_yellow_at__lte=now))
+    return {"done": Q(state__in=[Task.State.DONE, Task.State.CANCELLED]), "red": red, "yellow": yellow & ~red}
 
 
 def task_lights(tasks: list[Task]) -> dict[int, dict[str, Timer]]:
@@ -149,22 +145,29 @@ def board_data(*, incidents: QuerySet[Any] | None = None, now: datetime | None =
     incidents_found = list(
         rows.filter(state__in=incident_link.LIVE_STATES)
         .order_by(F("level").asc(nulls_last=True), "-received_at", "-id")
-        .values(*incident_link.BOARD_FIELDS)
+        .values(*incident_link.BOARD_FIELDS, **incident_link.BOARD_POINT)
     )
-    ids = [row["id"] for row in incidents_found]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"red": 0, "yellow": 0, "green": 0, "done": 0})
-    if ids:
+    live = rows.filter(state__in=incident_link.LIVE_STATES).values("id")
+    if incidents_found:
+        # grouped by the indexed incident alone (no sort on a computed light): one count per light
+        lights = {name: Count("id", filter=condition) for name, condition in task_light_conditions(now).items()}
         grouped = (
-            Task.objects.filter(incident_id__in=ids)
-            .annotate(light=task_light_expression(now))
-            .values("incident_id", "light")
-            .annotate(n=Count("id"))
+            Task.objects.filter(incident_id__in=live)
+            .values("incident_id")
+            .annotate(total=Count("id"), **lights)
             .order_by()
         )
         for row in grouped:
-            counts[row["incident_id"]][row["light"]] = row["n"]
+            green = row["total"] - row["done"] - row["red"] - row["yellow"]
+            counts[row["incident_id"]] = {
+                "red": row["red"],
+                "yellow": row["yellow"],
+                "green": green,
+                "done": row["done"],
+            }
     resources = list(
-        Resource.objects.filter(committed_to_id__in=ids).values("id", "kind", "name", "lat", "lng", "committed_to_id")
+        Resource.objects.filter(committed_to_id__in=live).values("id", "kind", "name", "lat", "lng", "committed_to_id")
     )
     return {
         "at": now.isoformat(),

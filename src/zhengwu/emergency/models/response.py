@@ -223,7 +223,8 @@ class Resource(models.Model):
         verbose_name_plural = "应急资源"
         ordering = ["kind", "name", "id"]
         # "nearby": a range on lat (then lng) picks the bounding box from this index (docs/rules.md §18.2)
-        indexes = [models.Index(fields=["lat", "lng"], name="emergency_resource_latlng")]
+        # (covering the candidates' columns, so the box is read from the index alone)
+        indexes = [models.Index(fields=["lat", "lng", "committed_to", "kind"], name="emergency_resource_latlng")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"

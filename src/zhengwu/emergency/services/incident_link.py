@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
 
 from zhengwu.core.actors import Actor
 from zhengwu.emergency import access
@@ -89,19 +90,20 @@ def visible_to(actor: Actor) -> Any:
 
 
 # The columns of a live incident the board reads (values(), no model instances: 1,000 of them).
-BOARD_FIELDS = ("id", "number", "title", "level", "state", "lat", "lng", "received_at")
+BOARD_FIELDS = ("id", "number", "title", "level", "state")
+# lat/lng read as floats by the database (no Decimal per row)
+BOARD_POINT = {"lat_deg": Cast("lat", FloatField()), "lng_deg": Cast("lng", FloatField())}
 LEVEL_LABELS = dict(Incident._meta.get_field("level").choices or [])
 STATE_LABELS = dict(Incident.State.choices)
 
 
 def board_row(row: dict[str, Any], lights: dict[str, int]) -> dict[str, Any]:
     """One incident on the board: as read, with its level and state in words and its task lights."""
-    received = row["received_at"]
+    lat, lng = row.pop("lat_deg"), row.pop("lng_deg")
     return {
         **row,
-        "lat": float(row["lat"]) if row["lat"] is not None else None,
-        "lng": float(row["lng"]) if row["lng"] is not None else None,
-        "received_at": received.isoformat() if isinstance(received, datetime) else None,
+        "lat": lat,
+        "lng": lng,
         "level_label": LEVEL_LABELS.get(row["level"], "未定级"),
         "state_label": STATE_LABELS.get(row["state"], ""),
         "lights": lights,
