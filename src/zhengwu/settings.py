@@ -87,13 +87,13 @@ try:
     ZHENGWU_DOCUMENT_SIGN_URGENT_DAYS = env.int("ZHENGWU_DOCUMENT_SIGN_URGENT_DAYS", 1, minimum=1, maximum=10)
     ZHENGWU_DOCUMENT_SIGN_DAYS = env.int("ZHENGWU_DOCUMENT_SIGN_DAYS", 2, minimum=1, maximum=10)
     ZHENGWU_DOCUMENT_HANDLING_DAYS = env.int("ZHENGWU_DOCUMENT_HANDLING_DAYS", 10, minimum=1, maximum=60)
-    # Emergency dispatch (docs/rules.md §18.2, unverified local practice): a department signs for its
+    # Emergency dispatch (docs/rules.md §12, unverified local practice): a department signs for its
     # task within N minutes and arrives on site (or gives its first feedback) within M minutes of dispatch.
     ZHENGWU_EMERGENCY_TASK_SIGN_MINUTES = env.int("ZHENGWU_EMERGENCY_TASK_SIGN_MINUTES", 15, minimum=1, maximum=1440)
     ZHENGWU_EMERGENCY_TASK_ARRIVE_MINUTES = env.int(
         "ZHENGWU_EMERGENCY_TASK_ARRIVE_MINUTES", 60, minimum=1, maximum=2880
     )
-    # Emergency information reporting (信息报送, docs/rules.md §18), every limit in minutes. 初报: a
+    # Emergency information reporting (信息报送, docs/rules.md §11), every limit in minutes. 初报: a
     # 生产安全事故 within 60 (条例 Art. 9), a 公共卫生事件 within 120 (条例 Art. 19), other classes 60
     # (unverified local practice); 特别重大/重大 within 30 whatever the class (unverified; the national
     # cap is 4 hours to the State Council). 续报 at fixed Beijing times while the response lasts, and

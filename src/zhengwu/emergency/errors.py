@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from zhengwu.core.errors import ApplicationError
+
 
 class EmergencyError(StrEnum):
     INVALID_INPUT = "emergency.invalid_input"
@@ -19,3 +21,8 @@ class EmergencyError(StrEnum):
     REPORT_PENDING = "emergency.report_pending"
     NO_RECIPIENT = "emergency.no_recipient"
     SKIP_LEVEL_REFUSED = "emergency.skip_level_refused"
+
+
+def invalid(field: str, message: str, why: str = "格式不正确") -> ApplicationError:
+    """A refusal of bad input naming the field (the message names the field and its limit)."""
+    return ApplicationError(EmergencyError.INVALID_INPUT, message, {field: why})

@@ -2,7 +2,7 @@
 
 A duty room (值班员、指挥长) sees the incidents of the regions it covers (the province's 应急管理厅:
 the whole province; a city's: its city); a department's staff see the incidents their department
-reported; a report is also seen by the department it was sent to. docs/rules.md §18.
+reported; a report is also seen by the department it was sent to. docs/rules.md §11.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from zhengwu.accounts.models import Region
+from zhengwu.accounts.models import Region, Role, User
 from zhengwu.core.actors import Actor
+from zhengwu.core.contracts import TodoItem
 from zhengwu.emergency import access
 from zhengwu.emergency.models import EarlyWarning, Incident, IncidentReport, LevelChange
 from zhengwu.supervision import selectors as supervision_selectors
@@ -153,3 +155,50 @@ def warnings_issued_by(actor: Actor) -> QuerySet[EarlyWarning]:
         .select_related("region")
         .order_by("-issued_at", "-id")
     )
+
+
+TODO_LIMIT = 50
+
+
+def todo_items(user: User) -> list[TodoItem]:
+    """For a duty room: each live report clock of its incidents (初报, 定时续报, 终报) and incidents
+    waiting to be verified; for its leaders (指挥长, 部门负责人): reports waiting to be signed off."""
+    if user.department_id is None or not user.has_role(*access.DUTY_ROLES, Role.DEPT_LEADER):
+        return []
+    items: list[TodoItem] = []
+    own = Incident.objects.filter(department_id=user.department_id)
+    if user.has_role(*access.DUTY_ROLES):
+        live = supervision_selectors.live(
+            Timer.objects.filter(
+                kind__startswith="emergency.", department_id=user.department_id, target_type="emergency.incident"
+            )
+        )
+        for timer in supervision_selectors.with_light(live).order_by("deadline_at")[:TODO_LIMIT]:
+            items.append(
+                TodoItem(
+                    kind_label="信息报送",
+                    title=timer.title,
+                    url=timer.target_url,
+                    deadline=timer.deadline,
+                    light=str(getattr(timer, "current_light", "") or ""),
+                )
+            )
+        for incident in own.filter(state=Incident.State.RECEIVED).order_by("received_at")[:TODO_LIMIT]:
+            items.append(
+                TodoItem(
+                    kind_label="突发事件核实",
+                    title=f"{incident.number} {incident.title}",
+                    url=reverse("emergency_wb:incident_detail", args=[incident.pk]),
+                )
+            )
+    if user.has_role(Role.COMMANDER, Role.DEPT_LEADER):
+        drafts = IncidentReport.objects.filter(sender_id=user.department_id, state=IncidentReport.State.DRAFT)
+        for report in drafts.select_related("incident").order_by("created_at")[:TODO_LIMIT]:
+            items.append(
+                TodoItem(
+                    kind_label="报告签发",
+                    title=f"{report.incident.title} {report.title}",
+                    url=reverse("emergency_wb:report_detail", args=[report.pk]),
+                )
+            )
+    return items

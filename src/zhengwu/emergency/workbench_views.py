@@ -34,6 +34,12 @@ EXPORT_LIMIT = 10000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Render with `duty_room`: the sub-navigation offers the duty room's pages only to it."""
+    actor = Actor.from_request(request)
+    return render(request, template, {"duty_room": actor.has_role(*access.DUTY_ROLES), **context})
+
+
 def _incident(request: HttpRequest, pk: int) -> Incident:
     found = selectors.incident_for(Actor.from_request(request), pk)
     if found is None:
@@ -68,7 +74,7 @@ def incidents(request: HttpRequest) -> HttpResponse:
         "levels": Level.choices,
         "is_duty": actor.has_role(*access.DUTY_ROLES),
     }
-    return render(request, "emergency/incident_list.html", context)
+    return _render(request, "emergency/incident_list.html", context)
 
 
 @staff_required()
@@ -159,7 +165,7 @@ def _receive_page(request: HttpRequest, letter: Any = None) -> HttpResponse:
                 occurred_at=timezone.localtime(letter.submitted_at).replace(second=0, microsecond=0),
             )
         form = IncidentForm(initial=initial)
-    return render(request, "emergency/incident_form.html", {"form": form, "letter": letter})
+    return _render(request, "emergency/incident_form.html", {"form": form, "letter": letter})
 
 
 @staff_required()
@@ -211,7 +217,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         ),
     }
-    return render(request, "emergency/incident_detail.html", context)
+    return _render(request, "emergency/incident_detail.html", context)
 
 
 def _next_kind(incident: Incident, reports: list[IncidentReport]) -> str:
@@ -299,14 +305,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "incident": report.incident,
         "can_sign": REPORT.can(report, "sign") and services.reports.may_sign(actor, report.incident),
     }
-    return render(request, "emergency/report_detail.html", context)
+    return _render(request, "emergency/report_detail.html", context)
 
 
 @staff_required()
 def reports_inbox(request: HttpRequest) -> HttpResponse:
     rows = selectors.reports_received(Actor.from_request(request))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "emergency/report_inbox.html", {"page": page})
+    return _render(request, "emergency/report_inbox.html", {"page": page})
 
 
 # --- warnings ----------------------------------------------------------------------------------
@@ -325,7 +331,7 @@ def _issuer(request: HttpRequest) -> Actor:
 def warnings(request: HttpRequest) -> HttpResponse:
     actor = _issuer(request)
     page = Paginator(selectors.warnings_issued_by(actor), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "emergency/warning_list_wb.html", {"page": page, "may_issue": True})
+    return _render(request, "emergency/warning_list_wb.html", {"page": page, "may_issue": True})
 
 
 def _warning_initial(warning: EarlyWarning | None, actor: Actor) -> dict[str, Any]:
@@ -368,7 +374,7 @@ def warning_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 return redirect("emergency:warning_detail", pk=warning.pk)
     else:
         form = WarningForm(initial=_warning_initial(warning, actor))
-    return render(request, "emergency/warning_form.html", {"form": form, "warning": warning})
+    return _render(request, "emergency/warning_form.html", {"form": form, "warning": warning})
 
 
 @staff_required()

@@ -53,7 +53,11 @@ def department(request: HttpRequest, key: str) -> HttpResponse:
     found = feeds.department_by_key(key)
     if found is None:
         raise core_errors.not_found("部门")
-    context = {"department": found, "sections": feeds.department_sections(found.pk)}
+    context = {
+        "department": found,
+        "sections": feeds.department_sections(found.pk),
+        "warnings": list(emergency_selectors.warnings_for_region(found.region)[:5]),
+    }
     return render(request, "portal/department.html", context)
 
 

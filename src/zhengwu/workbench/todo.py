@@ -15,6 +15,7 @@ from zhengwu.catalog import todo as catalog_todo
 from zhengwu.core.contracts import TodoItem
 from zhengwu.disclosure import selectors as disclosure_selectors
 from zhengwu.documents import selectors as documents_selectors
+from zhengwu.emergency import selectors as emergency_selectors
 from zhengwu.eservices import selectors as eservices_selectors
 from zhengwu.exchange.sharing import todo as exchange_todo
 from zhengwu.participation import selectors as participation_selectors
@@ -28,6 +29,7 @@ PROVIDERS: tuple[Callable[[User], list[TodoItem]], ...] = (
     exchange_todo.todo_items,
     catalog_todo.todo_items,
     supervision_todo.todo_items,  # 督办 notices and forwarded complaints; complaints for supervisors
+    emergency_selectors.todo_items,  # report clocks and incidents to verify; reports to sign off
 )
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "paused": 3, "": 4}
 

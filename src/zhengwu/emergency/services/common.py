@@ -1,4 +1,4 @@
-"""Who may act in the response (shared by the services; docs/rules.md §18.2).
+"""Who may act in the response (shared by the services; docs/rules.md §12).
 
 - the command (应急管理部门): COMMANDER (指挥长) starts a plan's response, adds, cancels tasks and
   commits resources; DUTY_OFFICER (值班员) keeps plans, resources and the roster and may commit

@@ -1,5 +1,5 @@
 """The post-event evaluation (评估): written by the command staff once the response has ended; its
-figures are computed from the records and frozen with it (docs/rules.md §18.2)."""
+figures are computed from the records and frozen with it (docs/rules.md §12)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Writes of incidents (突发事件): receive, verify, grade, change the level, respond, handle, end, evaluate.
 
-Who (docs/rules.md §18): a 值班员 or 指挥长 of a duty room whose region covers the place
+Who (docs/rules.md §11): a 值班员 or 指挥长 of a duty room whose region covers the place
 (`access.is_duty_for`) receives (接报) and moves the incident; any department's staff, or a
 department's system through the API, reports one (报告单位 = their department) and sees its own
 reports; the public never writes here (a citizen's call reaches the duty room through 12345, and a
@@ -24,6 +24,7 @@ from zhengwu.core.errors import ApplicationError, clean, required_text
 from zhengwu.emergency import access
 from zhengwu.emergency.audit_actions import EmergencyAction
 from zhengwu.emergency.errors import EmergencyError
+from zhengwu.emergency.errors import invalid as _bad
 from zhengwu.emergency.models import Category, Incident, IncidentEvent, Level, LevelChange, Source
 from zhengwu.emergency.services import reports
 from zhengwu.emergency.states import INCIDENT
@@ -61,10 +62,6 @@ class IncidentData:
     site_commander_phone: str = ""
     reporter_name: str = ""
     reporter_phone: str = ""
-
-
-def _bad(field: str, message: str, why: str = "格式不正确") -> ApplicationError:
-    return ApplicationError(EmergencyError.INVALID_INPUT, message, {field: why})
 
 
 def _coordinate(value: object, field: str, what: str, bound: int) -> Decimal | None:
@@ -246,14 +243,31 @@ def _lock_for(write: Write, actor: Actor, incident: Incident, move: str, what: s
     return locked
 
 
+def _simple_move(
+    actor: Actor,
+    incident: Incident,
+    action: EmergencyAction,
+    move: str,
+    what: str,
+    label: str,
+    note: str,
+    stamp: str = "",
+) -> Incident:
+    """A move that records only its note on the timeline (and its time in `stamp`, when named)."""
+    with audited_write(actor, action, incident) as write:
+        locked = _lock_for(write, actor, incident, move, what)
+        if stamp:
+            setattr(locked, stamp, locked.updated_at)
+        locked.save()
+        _event(locked, actor, move, label, (note or "").strip()[:2000])
+    return locked
+
+
 def incident_verify(*, actor: Actor, incident: Incident, note: str = "") -> Incident:
     """核实: the duty room has confirmed the facts (by call-back, on site, with the department)."""
-    with audited_write(actor, EmergencyAction.INCIDENT_VERIFY, incident) as write:
-        locked = _lock_for(write, actor, incident, "verify", "核实事件")
-        locked.verified_at = locked.updated_at
-        locked.save()
-        _event(locked, actor, "verify", "核实", (note or "").strip()[:2000])
-    return locked
+    return _simple_move(
+        actor, incident, EmergencyAction.INCIDENT_VERIFY, "verify", "核实事件", "核实", note, "verified_at"
+    )
 
 
 def _record_level(write: Write, actor: Actor, locked: Incident, level: object, reason: str) -> LevelChange:
@@ -315,23 +329,22 @@ def incident_start_response(
 
 def incident_handle(*, actor: Actor, incident: Incident, note: str = "") -> Incident:
     """转入处置: the response is under way on site (救援、处置)."""
-    with audited_write(actor, EmergencyAction.INCIDENT_HANDLE, incident) as write:
-        locked = _lock_for(write, actor, incident, "handle", "转入处置")
-        locked.save()
-        _event(locked, actor, "handle", "转入处置", (note or "").strip()[:2000])
-    return locked
+    return _simple_move(actor, incident, EmergencyAction.INCIDENT_HANDLE, "handle", "转入处置", "转入处置", note)
 
 
-def incident_terminate(*, actor: Actor, incident: Incident, reason: str) -> Incident:
-    """终止 the response (reason required): the fixed-time 续报 stops, the 终报 clock starts."""
+def incident_terminate(*, actor: Actor, incident: Incident, reason: str, when: datetime | None = None) -> Incident:
+    """终止 the response (reason required; `when`: the moment it was declared, default now): the
+    fixed-time 续报 stops, the 终报 clock starts from then."""
     with audited_write(actor, EmergencyAction.INCIDENT_TERMINATE, incident) as write:
         locked = _lock_for(write, actor, incident, "terminate", "终止应急响应")
         reason = required_text(
             reason, field="reason", what="终止理由", code=EmergencyError.REASON_REQUIRED, max_length=2000
         )
-        locked.terminated_at = locked.updated_at
+        if when is not None and (when > locked.updated_at or (locked.response_started_at or when) > when):
+            raise _bad("when", "终止时间应在启动响应之后、不晚于现在。", "超出范围")
+        locked.terminated_at = when or locked.updated_at
         locked.save()
-        _event(locked, actor, "terminate", "终止", reason)
+        _event(locked, actor, "terminate", "终止", reason, at=locked.terminated_at)
         # the response ends with it: open dispatch tasks are cancelled, committed resources released
         from zhengwu.emergency.services.dispatch import response_close
 
@@ -345,9 +358,6 @@ def incident_terminate(*, actor: Actor, incident: Incident, reason: str) -> Inci
 
 def incident_evaluate(*, actor: Actor, incident: Incident, note: str = "") -> Incident:
     """评估: the post-event evaluation is done (its content is the evaluation's own record)."""
-    with audited_write(actor, EmergencyAction.INCIDENT_EVALUATE, incident) as write:
-        locked = _lock_for(write, actor, incident, "evaluate", "完成事后评估")
-        locked.evaluated_at = locked.updated_at
-        locked.save()
-        _event(locked, actor, "evaluate", "评估", (note or "").strip()[:2000])
-    return locked
+    return _simple_move(
+        actor, incident, EmergencyAction.INCIDENT_EVALUATE, "evaluate", "完成事后评估", "评估", note, "evaluated_at"
+    )

@@ -1,6 +1,6 @@
 """Information reporting (信息报送): 初报, numbered 续报, 终报, each signed off by a leader and sent up.
 
-The clocks (docs/rules.md §18), all supervision timers in minutes on the incident:
+The clocks (docs/rules.md §11), all supervision timers in minutes on the incident:
 
 - `emergency.first_report` (初报) runs from receipt (接报); its limit depends on the class and, once
   graded, the level (`first_report_minutes`); a grading that changes the limit before the 初报 is
@@ -29,7 +29,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengwu.accounts.models import Department
+from zhengwu.accounts.models import Department, User
 from zhengwu.audit.write import audited_write
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
@@ -39,6 +39,7 @@ from zhengwu.emergency.audit_actions import EmergencyAction
 from zhengwu.emergency.errors import EmergencyError
 from zhengwu.emergency.models import Category, Incident, IncidentEvent, IncidentReport
 from zhengwu.emergency.states import INCIDENT, REPORT
+from zhengwu.eservices import services as eservices_services
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision import services as supervision_services
 from zhengwu.supervision.models import Timer
@@ -98,30 +99,28 @@ def _minutes(start: datetime, end: datetime) -> int:
     return max(1, math.ceil((end - start).total_seconds() / 60))
 
 
-def _url(incident: Incident) -> str:
-    return reverse("emergency_wb:incident_detail", args=[incident.pk])
-
-
-def _clock_title(incident: Incident, what: str) -> str:
-    return f"{incident.number} {incident.title}（{what}）"[:200]
+def _start(actor: Actor, incident: Incident, kind: str, what: str, limit: int, start: datetime | None) -> Timer:
+    """Start one of the incident's minute clocks (`emergency.<clock>`), linked to its workbench page."""
+    return supervision_services.timer_start(
+        actor=actor,
+        kind=kind,
+        target=incident,
+        title=f"{incident.number} {incident.title}（{what}）"[:200],
+        department=incident.department,
+        limit=limit,
+        unit=Timer.Unit.MINUTE,
+        start=start,
+        kind_label=CLOCK_LABELS[kind],
+        url=reverse("emergency_wb:incident_detail", args=[incident.pk]),
+    )
 
 
 # --- the clocks -----------------------------------------------------------------------------
 
 
 def clock_start_first(*, actor: Actor, incident: Incident) -> Timer:
-    return supervision_services.timer_start(
-        actor=actor,
-        kind=FIRST_CLOCK,
-        target=incident,
-        title=_clock_title(incident, "初报"),
-        department=incident.department,
-        limit=first_report_minutes(incident.category, incident.level),
-        unit=Timer.Unit.MINUTE,
-        start=incident.received_at,
-        kind_label=CLOCK_LABELS[FIRST_CLOCK],
-        url=_url(incident),
-    )
+    limit = first_report_minutes(incident.category, incident.level)
+    return _start(actor, incident, FIRST_CLOCK, "初报", limit, incident.received_at)
 
 
 def clock_regrade_first(*, actor: Actor, incident: Incident) -> None:
@@ -144,33 +143,14 @@ def clock_start_follow_up(*, actor: Actor, incident: Incident, now: datetime | N
         return None
     start = max(start, incident.response_started_at or start).replace(second=0, microsecond=0)
     deadline = next_fixed_time(start)
-    return supervision_services.timer_start(
-        actor=actor,
-        kind=FOLLOW_UP_CLOCK,
-        target=incident,
-        title=_clock_title(incident, f"{deadline:%m月%d日%H:%M}定时续报"),
-        department=incident.department,
-        limit=_minutes(start, deadline),
-        unit=Timer.Unit.MINUTE,
-        start=start,
-        kind_label=CLOCK_LABELS[FOLLOW_UP_CLOCK],
-        url=_url(incident),
+    return _start(
+        actor, incident, FOLLOW_UP_CLOCK, f"{deadline:%m月%d日%H:%M}定时续报", _minutes(start, deadline), start
     )
 
 
 def clock_start_final(*, actor: Actor, incident: Incident) -> Timer:
-    return supervision_services.timer_start(
-        actor=actor,
-        kind=FINAL_CLOCK,
-        target=incident,
-        title=_clock_title(incident, "终报"),
-        department=incident.department,
-        limit=int(settings.ZHENGWU_EMERGENCY_FINAL_REPORT_MINUTES),
-        unit=Timer.Unit.MINUTE,
-        start=incident.terminated_at,
-        kind_label=CLOCK_LABELS[FINAL_CLOCK],
-        url=_url(incident),
-    )
+    limit = int(settings.ZHENGWU_EMERGENCY_FINAL_REPORT_MINUTES)
+    return _start(actor, incident, FINAL_CLOCK, "终报", limit, incident.terminated_at)
 
 
 def clocks_tick(*, actor: Actor, now: datetime | None = None) -> int:
@@ -337,7 +317,22 @@ def report_sign(*, actor: Actor, report: IncidentReport) -> IncidentReport:
             actor_name=str(actor),
             at=now,
         )
+        _tell_recipient(locked, incident)
         write.note(incident=incident.number, recipient=where, on_time=locked.on_time)
     if locked.kind == IncidentReport.Kind.FOLLOW_UP:
         clock_start_follow_up(actor=actor, incident=incident)
     return locked
+
+
+def _tell_recipient(report: IncidentReport, incident: Incident) -> None:
+    """A site message to the receiving duty room (值班员、指挥长) that a report has arrived."""
+    if report.recipient_id is None:
+        return
+    text = f"【信息报送】{report.sender.name}报送{incident.title}（{incident.level_short}）{report.title}，请及时查阅。"
+    for person in User.objects.filter(
+        department_id=report.recipient_id,
+        is_active=True,
+        kind=User.Kind.STAFF,
+        role_assignments__role__in=access.DUTY_ROLES,
+    ).distinct():
+        eservices_services.site_message(person, None, text)

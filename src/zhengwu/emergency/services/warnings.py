@@ -1,4 +1,4 @@
-"""Warnings (预警): issue, adjust, lift; subscriptions to them. docs/rules.md §18.
+"""Warnings (预警): issue, adjust, lift; subscriptions to them. docs/rules.md §11.
 
 Who issues: a 值班员 or 指挥长 of a duty room, for an area its region covers; or a 部门负责人 of a
 department named a warning issuer (`ZHENGWU_EMERGENCY_WARNING_ISSUERS`, credit codes: 气象台,
@@ -21,10 +21,11 @@ from django.utils import timezone
 from zhengwu.accounts.models import Region, Role, User
 from zhengwu.audit.write import Write, audited_write
 from zhengwu.core.actors import Actor
-from zhengwu.core.errors import ApplicationError, required_text
+from zhengwu.core.errors import required_text
 from zhengwu.emergency import access
 from zhengwu.emergency.audit_actions import EmergencyAction
 from zhengwu.emergency.errors import EmergencyError
+from zhengwu.emergency.errors import invalid as _bad
 from zhengwu.emergency.models import EarlyWarning, Hazard, Subscription, WarningColor
 from zhengwu.emergency.states import WARNING
 from zhengwu.eservices import services as eservices_services
@@ -58,10 +59,6 @@ def is_issuer(actor: Actor, region: Region) -> bool:
 
 def covers_or_none(outer: Region | None, inner: Region) -> bool:
     return outer is not None and access.covers(outer, inner)
-
-
-def _bad(field: str, message: str, why: str = "格式不正确") -> ApplicationError:
-    return ApplicationError(EmergencyError.INVALID_INPUT, message, {field: why})
 
 
 def _apply(warning: EarlyWarning, data: WarningData, *, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""Information reporting (信息报送) and its clocks, in minutes, across midnight (docs/rules.md §18)."""
+"""Information reporting (信息报送) and its clocks, in minutes, across midnight (docs/rules.md §11)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from django.utils import timezone
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.audit.tests.helpers import refused_write
+from zhengwu.conftest import staff_client
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import CoreError
 from zhengwu.core.workdays import CHINA_TZ
-from zhengwu.emergency import services
+from zhengwu.emergency import selectors, services
 from zhengwu.emergency.errors import EmergencyError
 from zhengwu.emergency.models import Category, Incident, IncidentReport
 from zhengwu.emergency.services import FINAL_CLOCK, FIRST_CLOCK, FOLLOW_UP_CLOCK, ReportData
 from zhengwu.emergency.tests.conftest import graded, received, responding
+from zhengwu.eservices.models import Notification
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision import services as supervision_services
 from zhengwu.supervision.models import Timer
@@ -98,6 +100,10 @@ def test_a_report_is_signed_off_by_a_leader_and_sent_to_the_next_level(
         rows=[report],
         code=CoreError.PERMISSION_DENIED,
     )
+    todo = {item.kind_label: item for item in selectors.todo_items(cc_commander)}
+    assert todo["报告签发"].url == f"/workbench/emergency/reports/{report.pk}/"
+    clocks = [item for item in selectors.todo_items(cc_duty) if item.kind_label == "信息报送"]
+    assert [item.title.endswith("（初报）") for item in clocks] == [True] and clocks[0].light == "green"
     sent = services.report_sign(actor=Actor.person(cc_commander), report=report)
     assert sent.state == IncidentReport.State.SENT and sent.on_time is True
     assert sent.signer_name == "长春市应急管理局指挥长李"
@@ -105,6 +111,13 @@ def test_a_report_is_signed_off_by_a_leader_and_sent_to_the_next_level(
     incident.refresh_from_db()
     assert incident.trapped == 15  # the signed figures are the incident's
     assert incident.events.filter(move="report").exists()
+    told = Notification.objects.filter(user__department=emergency_dept, text__contains="初报")
+    assert told.exists()  # the receiving duty room is told
+    province = User.objects.get(username="duty_officer")
+    assert list(selectors.reports_received(Actor.person(province))) == [sent]
+    inbox = staff_client(province).get("/workbench/emergency/reports/").content.decode()
+    assert "长春市应急管理局" in inbox and "初报" in inbox
+    assert staff_client(province).get(f"/workbench/emergency/reports/{sent.pk}/").status_code == 200
 
 
 def test_a_late_first_report_is_red_and_stays_late(cc_duty: User, cc_commander: User) -> None:
@@ -175,6 +188,21 @@ def test_fixed_time_follow_up_clocks_chain_while_the_response_lasts(cc_duty: Use
     second = clock(incident, FOLLOW_UP_CLOCK)
     assert second.started_at == beijing(7, 8, 0) and second.deadline_at == beijing(7, 16, 0)
     assert second.limit == 480
+
+
+def test_the_final_report_clock_across_midnight(cc_duty: User, settings: Any) -> None:
+    settings.ZHENGWU_EMERGENCY_FINAL_REPORT_MINUTES = 60
+    incident = graded(cc_duty, 3)
+    me = Actor.person(cc_duty)
+    incident = services.incident_start_response(actor=me, incident=incident, when=beijing(6, 20, 0))
+    incident = services.incident_terminate(actor=me, incident=incident, reason="险情排除", when=beijing(6, 23, 30))
+    timer = clock(incident, FINAL_CLOCK)
+    assert (timer.started_at, timer.deadline_at, timer.deadline.isoformat()) == (
+        beijing(6, 23, 30),
+        beijing(7, 0, 30),
+        "2026-12-07",
+    )
+    assert light(timer, beijing(7, 0, 29)) != "red" and light(timer, beijing(7, 0, 31)) == "red"
 
 
 def test_termination_stops_the_follow_ups_and_starts_the_final_report_clock(

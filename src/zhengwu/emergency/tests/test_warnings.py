@@ -73,6 +73,14 @@ def test_the_banner_on_the_cached_home_page_comes_and_goes_with_the_warning(cach
     assert "已解除" in detail and "降雨过程结束" in detail
 
 
+def test_a_department_page_shows_the_warnings_of_its_area(
+    cc_duty: User, cc_emergency: Department, jl_emergency: Department
+) -> None:
+    issue(cc_duty, region_code="220100")
+    assert "长春市暴雨黄色预警" in Client().get(f"/departments/{cc_emergency.credit_code}/").content.decode()
+    assert "暴雨黄色预警" not in Client().get(f"/departments/{jl_emergency.credit_code}/").content.decode()
+
+
 def test_public_list_and_detail(duty_officer: User) -> None:
     warning = issue(duty_officer, color=WarningColor.RED, hazard=Hazard.BLIZZARD)
     listed = Client().get("/emergency/warnings/").content.decode()
