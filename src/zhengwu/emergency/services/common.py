@@ -1,8 +1,9 @@
 """Who may act in the response (shared by the services; docs/rules.md §12).
 
-- the command (应急管理部门): COMMANDER (指挥长) starts a plan's response, adds, cancels tasks and
-  commits resources; DUTY_OFFICER (值班员) keeps plans, resources and the roster and may commit
-  resources too; both see the board;
+- the command staff (值班员 and 指挥长, of any duty room) keep plans, resources and the roster and see
+  the board; on an incident, only the duty room whose area covers its place acts (its 指挥长 starts a
+  plan's response, adds and cancels tasks; its 值班员 or 指挥长 commit resources, count the population
+  and write the evaluation: `incident_link.is_commander_for` / `is_duty_for`, docs/rules.md §11);
 - a department with a task: its CLERK or DEPT_LEADER on the workbench, or its system through the
   API (an API client of the department), signs, reports and finishes its own tasks.
 """
@@ -22,10 +23,6 @@ MAX_MINUTES = 2880
 def is_command(actor: Actor) -> bool:
     """A commander or duty officer (the emergency department's command staff)."""
     return actor.is_staff and actor.has_role(*COMMAND_ROLES)
-
-
-def is_commander(actor: Actor) -> bool:
-    return actor.is_staff and actor.has_role(Role.COMMANDER)
 
 
 def is_task_staff(actor: Actor, department_id: int | None) -> bool:
