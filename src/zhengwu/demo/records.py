@@ -312,7 +312,15 @@ def _enterprise_rows(seed: int, count: int, companies: list[Enterprise]) -> Iter
 
 def _population_rows(people: list[Person], rng: random.Random) -> list[list[str]]:
     return [
-        [p.id_number, p.name, p.gender, p.birth.isoformat(), rng.choice(_ETHNICITIES), _address(rng, p.area)]
+        [
+            p.id_number,
+            p.name,
+            p.gender,
+            p.birth.isoformat(),
+            rng.choice(_ETHNICITIES),
+            _address(rng, p.area),
+            _region_of(p.area),
+        ]
         for p in people
     ]
 

@@ -193,3 +193,9 @@ def post_follow_up(request: HttpRequest, incident_id: int, payload: FollowUpIn) 
         data=ReportData(**payload.dict()),
     )
     return Status(201, _report(report))
+
+
+# The dispatch (联动任务) for departments' systems: its own scope, under the same prefix.
+from zhengwu.emergency.response_api import router as response_router  # noqa: E402
+
+router.add_router("", response_router)

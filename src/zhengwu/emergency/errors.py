@@ -10,6 +10,10 @@ from zhengwu.core.errors import ApplicationError
 class EmergencyError(StrEnum):
     INVALID_INPUT = "emergency.invalid_input"
     WRONG_STATE = "emergency.wrong_state"
+    NO_DUTIES = "emergency.no_duties"
+    RESOURCE_TAKEN = "emergency.resource_taken"
+    TASK_EXISTS = "emergency.task_exists"
+    NO_GRANT = "emergency.no_grant"
     REASON_REQUIRED = "emergency.reason_required"
     NO_EMERGENCY_DEPARTMENT = "emergency.no_emergency_department"
     SAME_LEVEL = "emergency.same_level"

@@ -5,13 +5,18 @@ plan is activated), handled (处置), terminated (终止) and evaluated (评估)
 (升级/降级, with a reason) in any live state after grading; reports upward (信息报送) may be drafted
 from 接报 until 终止. A report is drafted (待签发) and signed off by a leader, which sends it (已报送).
 A warning is live until it is lifted (or its time ends).
+
+A dispatch task (联动任务) is issued to a department (待签收); the department signs for it (签收,
+its 签收 clock stops), reports arrival on site or its first feedback (到达/反馈, the second clock
+stops), reports progress and asks for support on the way, and finishes it (完成). Tasks still open
+when the incident's response ends are cancelled (撤销), and so is one the commander withdraws.
 """
 
 from __future__ import annotations
 
 from zhengwu.core.states import Move, StateMachine
 from zhengwu.emergency.errors import EmergencyError
-from zhengwu.emergency.models import EarlyWarning, Incident, IncidentReport
+from zhengwu.emergency.models import EarlyWarning, Incident, IncidentReport, Task
 
 _I = Incident.State
 
@@ -58,4 +63,19 @@ WARNING = StateMachine(
     Move("adjust", "调整预警", [_W.LIVE], None),
     Move("lift", "解除预警", [_W.LIVE], _W.LIFTED),
     label_field="number",
+)
+
+_T = Task.State
+
+TASK = StateMachine(
+    "联动任务",
+    Task,
+    "state",
+    EmergencyError.WRONG_STATE,
+    Move("sign", "签收", [_T.ISSUED], _T.SIGNED),
+    Move("arrive", "到达/反馈", [_T.SIGNED], _T.ARRIVED),
+    Move("progress", "报告进展", [_T.SIGNED, _T.ARRIVED], None),
+    Move("support", "请求支援", [_T.SIGNED, _T.ARRIVED], None),
+    Move("finish", "完成", [_T.ARRIVED], _T.DONE),
+    Move("cancel", "撤销", [_T.ISSUED, _T.SIGNED, _T.ARRIVED], _T.CANCELLED),
 )

@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from zhengwu.emergency import workbench_views as views
+from zhengwu.emergency.response_urls import urlpatterns as response_urlpatterns
 
 app_name = "emergency_wb"
 urlpatterns = [
@@ -24,4 +25,5 @@ urlpatterns = [
     path("warnings/new/", views.warning_form, name="warning_new"),
     path("warnings/<int:pk>/adjust/", views.warning_form, name="warning_adjust"),
     path("warnings/<int:pk>/lift/", views.warning_lift, name="warning_lift"),
+    *response_urlpatterns,
 ]

@@ -61,6 +61,8 @@ CLIENTS = {
     "client_inventory_police": ("police", ("governance:inventory",)),  # 公安厅's, another department
     "client_emergency": ("police", ("emergency:report",)),  # 公安厅's system, reporter of the matrix's incident
     "client_emergency_other": ("market", ("emergency:report",)),  # holds the scope, another department
+    "client_tasks": ("police", ("emergency:tasks",)),  # 公安厅's system: the matrix's dispatch task is 公安厅's
+    "client_tasks_other": ("market", ("emergency:tasks",)),  # holds the scope, another department
 }
 # market_new: staff of 市场监管厅 who has not enrolled a second factor yet (logged in, no device).
 PERSONAS = ("anonymous", *PUBLIC_PEOPLE, *STAFF, "market_new", *CLIENTS)
@@ -178,6 +180,14 @@ OFFICER = ("police_officer",)
 OUTSIDER = ("outsider",)
 PROJECT_STAFF = (Role.SYSTEMS_OFFICER, Role.CLERK, Role.DEPT_LEADER)
 PROJECT_ROLES = (*PROJECT_STAFF, Role.EGOV_OFFICE)
+
+# the response half of emergency: the command staff (值班员、指挥长), the departments with a task
+COMMAND = "值班员、指挥长"
+NOT_COMMAND = ("anonymous", "citizen", "market_clerk", "police_leader")
+COMMAND_HERE = "事发地辖区的值班员、指挥长"
+NOT_COMMAND_HERE = ("anonymous", "citizen", "cc_duty", "market_clerk")
+TASK_HOLDER = "任务承担部门的文书、负责人（或其系统）"
+NOT_TASK_HOLDER = ("anonymous", "citizen", "market_clerk", "police_plain", "cc_duty")
 
 URLS: dict[str, Entry] = {
     "healthz": P("health check for the load balancer"),
@@ -825,6 +835,73 @@ URLS: dict[str, Entry] = {
     "emergency/warnings/<int:pk>/": P("a public warning"),
     "emergency/subscriptions/": person(post=True, body={"region_code": "220000"}),
     "emergency/subscriptions/<int:pk>/remove/": owner("subscription", get=False, post=True),
+    # the response (预案、联动任务、资源、值班、指挥大屏、评估): plans and resources are the province's
+    # command staff's; the matrix's task is 公安厅's, on the incident in 吉林市.
+    "workbench/emergency/plans/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
+    "workbench/emergency/plans/new/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="commander", post=True),
+    "workbench/emergency/plans/<int:pk>/": Guarded(
+        who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer", args="em_plan"
+    ),
+    "workbench/emergency/plans/<int:pk>/revise/": Guarded(
+        who=COMMAND, refused=NOT_COMMAND, allowed="commander", args="em_plan", post=True
+    ),
+    "workbench/emergency/incidents/<int:pk>/response/": Guarded(
+        who=COMMAND_HERE, refused=NOT_COMMAND_HERE, allowed="duty_officer", args="incident"
+    ),
+    r"workbench/emergency/^incidents/(?P<pk>\d+)/response/(?P<verb>activate|add_task|commit|population)/$": Guarded(
+        who=COMMAND_HERE,
+        refused=NOT_COMMAND_HERE,
+        allowed="commander",
+        args="incident",
+        get=False,
+        post=True,
+        verbs=("activate", "add_task", "commit", "population"),
+    ),
+    "workbench/emergency/incidents/<int:pk>/evaluation/": Guarded(
+        who=COMMAND_HERE, refused=NOT_COMMAND_HERE, allowed="duty_officer", args="incident", post=True
+    ),
+    r"workbench/emergency/^incidents/(?P<pk>\d+)/evaluation/export\.(?P<fmt>xlsx|pdf)$": Guarded(
+        who=COMMAND_HERE, refused=NOT_COMMAND_HERE, allowed="duty_officer", args="em_evaluation_export"
+    ),
+    "workbench/emergency/tasks/": Guarded(
+        who="各部门文书、负责人（本部门任务），值班员、指挥长（辖区内事件的任务）",
+        refused=("anonymous", "citizen", "police_plain"),
+        allowed="police_clerk",
+        hidden="em_task",
+        hidden_from=("market_clerk",),
+    ),
+    "workbench/emergency/tasks/<int:pk>/": Guarded(
+        who=TASK_HOLDER, refused=NOT_TASK_HOLDER, allowed="police_clerk", args="em_task"
+    ),
+    r"workbench/emergency/^tasks/(?P<pk>\d+)/(?P<verb>sign|arrive|progress|support|finish|cancel)/$": Guarded(
+        who=TASK_HOLDER,
+        refused=NOT_TASK_HOLDER,
+        allowed="police_clerk",
+        args="em_task",
+        get=False,
+        post=True,
+        verbs=("sign", "arrive", "progress", "support", "finish", "cancel"),
+    ),
+    "workbench/emergency/resources/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
+    "workbench/emergency/resources/new/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer", post=True),
+    "workbench/emergency/resources/<int:pk>/release/": Guarded(
+        who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer", args="em_resource", get=False, post=True
+    ),
+    "workbench/emergency/duty/": Guarded(
+        who="各部门文书、负责人（本部门值班），值班员、指挥长（各部门值班）",
+        refused=("anonymous", "citizen", "police_plain"),
+        allowed="police_clerk",
+        post=True,
+        hidden="em_duty",
+        hidden_from=("market_clerk",),
+    ),
+    "workbench/emergency/duty/report/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
+    r"workbench/emergency/^duty/report\.(?P<fmt>xlsx|pdf)$": Guarded(
+        who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer", args="xlsx"
+    ),
+    "workbench/emergency/board/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
+    "workbench/emergency/board/data.json": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
+    "workbench/emergency/board/panel/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
 }
 
 
@@ -839,6 +916,7 @@ INVENTORY_API = "a department's system (API client with governance:inventory), f
 INVENTORY_REFUSED = ("anonymous", "citizen", "market_systems", "client_no_scope")
 PURPOSE = {"X-Purpose": "%E7%9F%A9%E9%98%B5%E6%A0%B8%E6%9F%A5"}  # 矩阵核查, percent-encoded
 
+TASKS = "a department's system (API client with emergency:tasks), for its own department's dispatch tasks"
 EMERGENCY = "a department's system (API client with emergency:report), for what its department reported"
 
 OPERATIONS: dict[str, Entry] = {
@@ -864,6 +942,28 @@ OPERATIONS: dict[str, Entry] = {
         get=False,
         post=True,
         body={"content": "矩阵续报"},
+    ),
+    "GET /api/v1/emergency/tasks": _api(
+        TASKS,
+        ("anonymous", "citizen", "police_clerk", "client_no_scope", "client_emergency"),
+        "client_tasks",
+    ),
+    "POST /api/v1/emergency/tasks/{task_id}/sign": _api(
+        TASKS,
+        ("anonymous", "citizen", "police_clerk", "client_no_scope", "client_emergency", "client_tasks_other"),
+        "client_tasks",
+        args="em_task_id",
+        get=False,
+        post=True,
+    ),
+    "POST /api/v1/emergency/tasks/{task_id}/progress": _api(
+        TASKS,
+        ("anonymous", "citizen", "police_clerk", "client_no_scope", "client_emergency", "client_tasks_other"),
+        "client_tasks",
+        args="em_task_id",
+        get=False,
+        post=True,
+        body={"text": "矩阵进展"},
     ),
     "GET /api/v1/accounts/regions": _api(DIRECTORY, ("anonymous", "client_no_scope"), "citizen"),
     "GET /api/v1/accounts/departments": _api(DIRECTORY, ("anonymous", "client_no_scope"), "citizen"),

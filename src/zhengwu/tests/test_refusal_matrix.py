@@ -410,6 +410,26 @@ class World:
             content="矩阵预警", department=self.emergency,
         )  # fmt: skip
         self.subscription_row = m.Subscription.objects.create(region=jilin, user=self.people["citizen"])
+        self._build_response(m, now)
+
+    def _build_response(self, m: _App, now: Any) -> None:
+        """A plan, 公安厅's dispatch task on the incident, a resource, 公安厅's duty today, an evaluation."""
+        self.em_plan_row = m.Plan.objects.create(name="矩阵预案", incident_class="natural")
+        version = m.PlanVersion.objects.create(plan=self.em_plan_row, number=1, lead_department=self.emergency)
+        m.PlanDuty.objects.create(version=version, level="3", department=self.police, duty="矩阵职责")
+        self.em_task_row = m.Task.objects.create(
+            incident=self.incident_row, plan_version=version, level="3", department=self.police, duty="矩阵任务",
+            sign_minutes=15, arrive_minutes=60, issued_at=now,
+        )  # fmt: skip
+        self.em_resource_row = m.Resource.objects.create(
+            kind="team", name="矩阵救援队", department=self.emergency, lat=43.84, lng=126.55, size=10,
+            committed_to=self.incident_row,
+        )  # fmt: skip
+        m.Commitment.objects.create(resource=self.em_resource_row, incident=self.incident_row)
+        m.DutyShift.objects.create(
+            department=self.police, day=timezone.localdate(), leader="矩阵领导", officer="矩阵值班员", phone="110"
+        )
+        m.Evaluation.objects.create(incident=self.incident_row, figures={"departments": []}, findings="矩阵评估")
 
     def _build_accounts(self) -> None:
         WorkdayOverride = _App("core").WorkdayOverride
@@ -468,6 +488,8 @@ class World:
             "system": self.system_row.name,
             "project": self.project_row.name,
             "incident": self.incident_row.title,
+            "em_task": self.em_task_row.duty,
+            "em_duty": "矩阵值班员",
         }[name]
 
     # URL arguments, by the names the matrix uses
@@ -556,6 +578,11 @@ class World:
                 "network_zone": "extranet",
                 "funding_source": "fiscal",
             "incident": lambda: {"pk": self.incident_row.pk},
+            "em_plan": lambda: {"pk": self.em_plan_row.pk},
+            "em_task": lambda: {"pk": self.em_task_row.pk},
+            "em_task_id": lambda: {"task_id": self.em_task_row.pk},
+            "em_resource": lambda: {"pk": self.em_resource_row.pk},
+            "em_evaluation_export": lambda: {"pk": self.incident_row.pk, "fmt": "xlsx"},
             "incident_id": lambda: {"incident_id": self.incident_row.pk},
             "incident_report": lambda: {"pk": self.incident_report_row.pk},
             "warning": lambda: {"pk": self.warning_row.pk},

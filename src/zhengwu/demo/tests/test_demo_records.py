@@ -57,6 +57,7 @@ def test_demo_loads_valid_records_and_is_idempotent() -> None:
     assert count_records(population) > 500
     for row in _all_records(population)[:50]:
         validate_resident_id(str(row["id_number"]))
+        assert is_valid_region_code(str(row["region_code"]))  # 户籍地区划代码: what 应急联动 counts by
     # Every published structured resource of the demo has records, each loaded through the exchange.
     for name in ("不动产登记信息", "宏观经济主要指标", "公共信用信息", "电子证照目录信息", "社会保险参保信息"):
         assert count_records(_resource(name)) > 0, name

@@ -345,6 +345,10 @@ def incident_terminate(*, actor: Actor, incident: Incident, reason: str, when: d
         locked.terminated_at = when or locked.updated_at
         locked.save()
         _event(locked, actor, "terminate", "终止", reason, at=locked.terminated_at)
+        # the response ends with it: open dispatch tasks are cancelled, committed resources released
+        from zhengwu.emergency.services.dispatch import response_close
+
+        response_close(actor=actor, incident=locked)
     supervision_services.live_timer_cancel(
         actor=actor, target=locked, kind=reports.FOLLOW_UP_CLOCK, reason="应急响应已终止，不再定时续报"
     )

@@ -89,3 +89,6 @@ def graded(user: User, level: int = 3, **overrides: Any) -> Incident:
 
 def responding(user: User, level: int = 3, **overrides: Any) -> Incident:
     return services.incident_start_response(actor=Actor.person(user), incident=graded(user, level, **overrides))
+
+
+from zhengwu.emergency.tests.dispatch_helpers import flood_plan, graded_incident  # noqa: E402, F401

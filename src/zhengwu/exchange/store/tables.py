@@ -515,6 +515,32 @@ def count_records(resource: Resource) -> int:
     return int(row[0]) if row else 0
 
 
+def count_matching(resource: Resource, code: str, values: Sequence[str]) -> int:
+    """How many live records have item `code` equal to one of `values` (a count, never the rows)."""
+    spec = table_spec(resource)
+    if spec.column(code) is None:
+        raise ApplicationError(
+            ExchangeError.INVALID_FILTER, f"没有信息项“{code}”，不能按其统计。", {code: "未知信息项"}
+        )
+    convert = spec.db_converter(code)
+    params: list[Any] = [False]
+    for raw in values:
+        value = convert(str(raw))
+        if type(value) is Invalid or value is None:
+            raise ApplicationError(ExchangeError.INVALID_FILTER, f"统计条件 {code} 的值有误。", {code: "值有误"})
+        params.append(value)
+    if len(params) == 1 or not _table_exists(resource):
+        return 0
+    marks = ", ".join(["%s"] * (len(params) - 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT COUNT(*) FROM {spec.quoted_table} WHERE "_deleted" = %s AND {spec.q(code)} IN ({marks})',  # noqa: S608
+            params,
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
 def set_disputed(resource: Resource, key: str, disputed: bool) -> None:
     """Mark a live record disputed (纠错 open) or not; a change the feed reports."""
     spec = table_spec(resource)

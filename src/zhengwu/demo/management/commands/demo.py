@@ -33,6 +33,7 @@ from zhengwu.demo.records import LEGAL_ENTITIES, MAX_ENTERPRISES, POPULATION, lo
 from zhengwu.disclosure.demo import load_demo as disclosure_demo
 from zhengwu.documents.demo import load_demo as documents_demo
 from zhengwu.emergency.demo import load_demo as emergency_demo
+from zhengwu.emergency.demo_response import load_demo as emergency_response_demo
 from zhengwu.eservices.demo import load_demo as eservices_demo
 from zhengwu.exchange.demo import load_demo as exchange_demo
 from zhengwu.governance.demo import load_demo as governance_demo
@@ -100,6 +101,7 @@ class Command(BaseCommand):
                 governance_demo,
                 projects_evaluations_demo,
                 emergency_demo,
+                emergency_response_demo,
             )
         ]
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))

@@ -1,0 +1,80 @@
+"""Counting records through the sharing layer: how many records of a resource have an item equal to
+given values (e.g. the residents registered in a region, by the 人口 base's 户籍地区划代码), never
+the records themselves.
+
+The same rules as any other use of the exchange: the consumer must hold an active grant on the
+resource that includes the counted item, and states its purpose; every call, answered or refused,
+is appended to the hash-chained access log (operation 条件查询, the condition as its filter, the
+count as its rows). Issue 12's declared "queryable items" are not in the catalog yet, so the grant's
+items stand for them (docs/rules.md §12).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils import timezone
+
+from zhengwu.accounts.models import Department
+from zhengwu.catalog.models import Resource
+from zhengwu.core.errors import ApplicationError
+from zhengwu.exchange.errors import ExchangeError
+from zhengwu.exchange.sharing import access_log
+from zhengwu.exchange.sharing.models import AccessLog, Grant
+from zhengwu.exchange.store import tables as store
+
+NOT_GRANTED = "未获得该资源的共享授权，或授权不含所统计的信息项。"
+
+
+def count_by_item(
+    *,
+    consumer: Department,
+    resource_name: str,
+    item_code: str,
+    values: Sequence[str],
+    purpose: str,
+    ip: str | None = None,
+) -> int:
+    """The number of live records of the published resource named `resource_name` whose item
+    `item_code` is one of `values`. Refused (and logged) without a grant covering the item."""
+    purpose = (purpose or "").strip()[:200]
+    resource = Resource.objects.filter(name=resource_name, state=Resource.State.PUBLISHED).order_by("id").first()
+    condition = {item_code: ",".join(values)[:200]}
+    now = timezone.now()
+    grant = (
+        Grant.objects.filter(
+            consumer=consumer, resource=resource, revoked_at__isnull=True, valid_from__lte=now, valid_until__gt=now
+        )
+        .order_by("-created_at")
+        .first()
+        if resource is not None
+        else None
+    )
+    if resource is None or grant is None or item_code not in (grant.item_codes or []) or not purpose:
+        access_log.append(
+            operation=AccessLog.Operation.SEARCH,
+            outcome=AccessLog.Outcome.DENIED,
+            consumer=consumer,
+            resource=resource,
+            resource_code="" if resource is None else (resource.code or ""),
+            grant=grant,
+            purpose=purpose,
+            filters=condition,
+            reason="no_grant" if resource is not None else "unknown_resource",
+            ip=ip,
+        )
+        raise ApplicationError(ExchangeError.NOT_FOUND, NOT_GRANTED, {"resource": resource_name}, status=403)
+    count = store.count_matching(resource, item_code, values)
+    access_log.append(
+        operation=AccessLog.Operation.SEARCH,
+        outcome=AccessLog.Outcome.OK,
+        consumer=consumer,
+        resource=resource,
+        grant=grant,
+        purpose=purpose,
+        filters=condition,
+        item_codes=[item_code],
+        rows=count,
+        ip=ip,
+    )
+    return count
