@@ -106,6 +106,10 @@ def lookup(resource_code: str, key: str = CITIZEN_ID, **headers: str) -> tuple[i
     return serve(f"/api/v1/exchange/{resource_code}/records/{key}", headers)
 
 
+def granted_headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "X-Purpose": quote(PURPOSE)}
+
+
 def staged() -> list[dict[str, Any]]:
     ignore = {"id", "at", "latency_ms", "mac"}
     return [
@@ -147,8 +151,7 @@ def test_the_fast_path_answers_searches_and_the_change_feed_as_the_django_handle
 ) -> None:
     """The equivalence of the two paths for the machine API's other reads: the same status, headers
     and body, byte for byte, and the same access-log entry (but its time and latency)."""
-    code = market_grant.resource.code
-    auth = {"Authorization": f"Bearer {market_token}", "X-Purpose": quote(PURPOSE)}
+    code, auth = market_grant.resource.code, granted_headers(market_token)
     fast = serve(f"/api/v1/exchange/{code}/{call}", auth)
     assert handed_over == []  # answered by the fast path
     monkeypatch.setattr(application.machine_api, "answer", lambda environ: None)
@@ -163,8 +166,7 @@ def test_the_fast_path_answers_searches_and_the_change_feed_as_the_django_handle
 def test_the_fast_path_hands_over_what_ninja_would_read_otherwise(
     market_grant: Grant, market_token: str, handed_over: list[str]
 ) -> None:
-    code = market_grant.resource.code
-    auth = {"Authorization": f"Bearer {market_token}", "X-Purpose": quote(PURPOSE)}
+    code, auth = market_grant.resource.code, granted_headers(market_token)
     answers = [
         serve(f"/api/v1/exchange/{code}/records?xm=a&limit=0", auth),  # out of range: refused by ninja
         serve(f"/api/v1/exchange/{code}/records?xm=a&limit=+5", auth),  # a sign ninja may read

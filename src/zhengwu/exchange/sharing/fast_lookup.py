@@ -179,19 +179,7 @@ def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
     # if something changed meanwhile, once more with caches confirmed first.
     for state in (query_cache.cached(), None):
         state = state or query_cache.current()
-        client = query_cache.client_for_token(token, state)
-        if client is None or ApiClient.Scope.EXCHANGE_QUERY not in client.scopes:
-            raise HandOver
-        ctx = query_rules.Context(
-            request=request,
-            client=client,
-            operation=AccessLog.Operation.RECORD,
-            resource_code=code,
-            started=started,
-            purpose=purpose,
-        )
-        if query_rules.refusal(ctx, state, rate_checked_by_caller=True):
-            raise HandOver
+        ctx = _permitted(request, token, state, AccessLog.Operation.RECORD, code, started, purpose, rate_checked=True)
         grant, resource = ctx.grant, ctx.resource
         assert grant is not None and resource is not None
         record, checks = tables.get_record_with(resource, key, CHECKS_SQL, [grant.pk, rate_limit.current_minute()])
@@ -213,19 +201,30 @@ def _context(request: HttpRequest, operation: str, code: str, started: float) ->
     token = bearer_token(request.META.get("HTTP_AUTHORIZATION", ""))
     if not token:
         raise HandOver
-    state = query_cache.current()
+    purpose = query_rules.purpose_header(request)
+    return _permitted(request, token, query_cache.current(), operation, code, started, purpose, rate_checked=False)
+
+
+def _permitted(
+    request: HttpRequest,
+    token: str,
+    state: query_cache.State,
+    operation: str,
+    code: str,
+    started: float,
+    purpose: str,
+    *,
+    rate_checked: bool,
+) -> query_rules.Context:
+    """The call's context once the token's client, its scope and `query.refusal` allow it (the
+    rate limit too unless the caller checks it itself); any refusal is handed over."""
     client = query_cache.client_for_token(token, state)
     if client is None or ApiClient.Scope.EXCHANGE_QUERY not in client.scopes:
         raise HandOver
     ctx = query_rules.Context(
-        request=request,
-        client=client,
-        operation=operation,
-        resource_code=code,
-        started=started,
-        purpose=query_rules.purpose_header(request),
+        request=request, client=client, operation=operation, resource_code=code, started=started, purpose=purpose
     )
-    if query_rules.refusal(ctx, state):
+    if query_rules.refusal(ctx, state, rate_checked_by_caller=rate_checked):
         raise HandOver
     return ctx
 

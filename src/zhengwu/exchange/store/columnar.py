@@ -52,13 +52,7 @@ from zhengwu.core.idnumbers import (
 )
 from zhengwu.exchange.store.checking import CsvPlan
 from zhengwu.exchange.store.models import StoreTable
-from zhengwu.exchange.store.tables import (
-    TableSpec,
-    ensure_table,
-    retire_missing,
-    upsert_clause,
-    utc_text,
-)
+from zhengwu.exchange.store.tables import TableSpec, ensure_table, retire_missing, upsert_clause, utc_text
 from zhengwu.exchange.store.validation import ColumnSpec
 
 if TYPE_CHECKING:
