@@ -216,3 +216,20 @@ def test_a_bad_combination_is_refused(market_officer: User, combinations: list[l
         code="catalog.invalid_items",
     )
     assert says in error.message and "query_combinations" in error.fields
+
+
+def test_an_existing_demo_gets_the_legal_entity_bases_declaration_through_a_revision(
+    market_dept: Any, police_dept: Any, office_dept: Any
+) -> None:
+    from zhengwu.catalog.demo import GOV_SERVICES, MARKET, POLICE, load_base_catalog
+
+    providers = {MARKET: market_dept, POLICE: police_dept, GOV_SERVICES: office_dept}
+    legal = next(r for r in load_base_catalog(providers=providers) if r.name == "法人单位基本信息")
+    wanted = {"org_name", "legal_representative", "region_code"}
+    assert set(legal.items.filter(queryable=True).values_list("code", flat=True)) == wanted
+    DataItem.objects.filter(resource=legal).update(queryable=False)  # a demo loaded before the declaration
+    again = next(r for r in load_base_catalog(providers=providers) if r.name == "法人单位基本信息")
+    assert again.pk == legal.pk and again.version == legal.version + 1  # published as a new version
+    assert set(again.items.filter(queryable=True).values_list("code", flat=True)) == wanted
+    # Loading once more changes nothing.
+    assert next(r for r in load_base_catalog(providers=providers) if r.pk == legal.pk).version == again.version
