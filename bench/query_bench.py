@@ -39,8 +39,9 @@ Needs `wrk` (apt-get install -y wrk) and Datasette 0.65 in its own venv
    rows left when the run ends are sealed before the next server's run and reported. Each run:
    a warm-up, then `wrk --latency -t2 -cC -dD` with a Lua script picking random keys from the
    same list of 10,000 keys; the median run (by req/s) of each server is reported.
-4. Prints a Markdown table with req/s, p50/p99 and the ratios against the targets
-   (≥ 4× Datasette, ≥ 0.6× bare, p99 ≤ 30 ms).
+4. Prints a Markdown table with req/s, p50/p99 and errors (non-2xx and timeouts) per scenario,
+   connection count and server, and the ratios against issue 21's targets (≥ 5× Datasette for the
+   lookup and the searches, ≥ 3× for the feed, ≥ 1.0× the bare view).
 """
 
 from __future__ import annotations
