@@ -72,6 +72,7 @@ class CatalogItemOut(Schema):
     required: bool
     is_personal: bool
     is_authoritative: bool
+    queryable: bool = Field(description="可查询数据项：数据共享接口可按其过滤")
     description: str
 
 
@@ -84,6 +85,7 @@ class ResourceDetailOut(ResourceOut):
     zone: str
     is_secret: bool
     key_item: str
+    query_combinations: list[list[str]] = Field(description="组合查询：可一并过滤、建有组合索引的可查询信息项")
     items: list[CatalogItemOut]
     api_url: str | None = Field(description="数据查询接口（已发布资源）")
 
@@ -174,6 +176,7 @@ def get_resource(request: HttpRequest, code: str) -> dict[str, object]:
         "zone": resource.zone,
         "is_secret": resource.is_secret,
         "key_item": resource.key_item,
+        "query_combinations": [list(c) for c in resource.query_combinations],
         "items": [item_as_dict(i) for i in items],
         "api_url": f"/api/v1/exchange/{resource.code}/records" if resource.code else None,
     }

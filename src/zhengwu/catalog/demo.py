@@ -48,10 +48,28 @@ def load_base_catalog(*, providers: dict[str, Department]) -> list[Resource]:
             continue
         existing = Resource.objects.filter(provider=provider, name=data.name, revision_of__isnull=True).first()
         if existing is not None:
-            published.append(existing)
+            published.append(_declare_queryable(existing, items))
             continue
         resource = services.resource_create(actor=Actor.platform(), provider=provider, data=data, items=items)
         services.resource_submit(actor=Actor.platform(), resource=resource)
         services.resource_approve(actor=Actor.platform(), resource=resource, comment="基础库初始化")
         published.append(services.resource_publish(actor=Actor.platform(), resource=resource))
     return published
+
+
+def _declare_queryable(resource: Resource, items: list[ItemSpec]) -> Resource:
+    """A demo resource published before its items were declared queryable gets the declaration
+    through the catalog's change flow (revise, edit, submit, approve, publish), as the platform."""
+    wanted = {spec.code for spec in items if spec.queryable}
+    have = set(resource.items.filter(queryable=True).values_list("code", flat=True))
+    if resource.state != Resource.State.PUBLISHED or wanted == have or resource.revisions.exists():
+        return resource
+    platform = Actor.platform()
+    draft = services.resource_revise(actor=platform, resource=resource)
+    specs = [ItemSpec.of(item) for item in draft.items.order_by("position")]
+    for spec in specs:
+        spec.queryable = spec.code in wanted
+    services.dataitems_set(actor=platform, resource=draft, items=specs)
+    services.resource_submit(actor=platform, resource=draft)
+    services.resource_approve(actor=platform, resource=draft, comment="声明可查询数据项")
+    return services.resource_publish(actor=platform, resource=draft)

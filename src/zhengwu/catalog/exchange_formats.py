@@ -393,6 +393,7 @@ def item_as_dict(item: DataItem) -> dict[str, Any]:
         "required": item.required,
         "is_personal": item.is_personal,
         "is_authoritative": item.is_authoritative,
+        "queryable": item.queryable,
         "description": item.description,
     }
 

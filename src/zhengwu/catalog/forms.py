@@ -39,17 +39,30 @@ class ResourceForm(forms.Form):
     is_secret = forms.BooleanField(label="涉密", required=False)
     key_item = forms.CharField(label="主键信息项编码", max_length=64, required=False)
     related_codes = forms.CharField(label="关联资源代码", required=False, help_text="多个代码以顿号或空格分隔")
+    query_combinations = forms.CharField(
+        label="组合查询",
+        required=False,
+        help_text="常一起查询的可查询信息项：编码以“+”连接，多组以分号分隔，如 region_code+org_name",
+    )
 
     @classmethod
     def initial_of(cls, data: ResourceData) -> dict[str, Any]:
         values = dict(data.__dict__)
         values["related_codes"] = "、".join(data.related_codes)
+        values["query_combinations"] = "；".join("+".join(codes) for codes in data.query_combinations)
         return values
 
     def resource_data(self) -> ResourceData:
         values = dict(self.cleaned_data)
         values["related_codes"] = _split(values["related_codes"])
+        values["query_combinations"] = combinations(values["query_combinations"])
         return ResourceData(**values)
+
+
+def combinations(text: str) -> list[list[str]]:
+    """ "a+b；c+d" → [["a", "b"], ["c", "d"]]."""
+    groups = [group for group in re.split(r"[；;\n]+", text or "") if group.strip()]
+    return [[code.strip() for code in group.split("+") if code.strip()] for group in groups]
 
 
 class ItemForm(forms.Form):
@@ -61,6 +74,7 @@ class ItemForm(forms.Form):
     required = forms.BooleanField(label="必填", required=False)
     is_personal = forms.BooleanField(label="个人信息", required=False)
     is_authoritative = forms.BooleanField(label="权威来源", required=False)
+    queryable = forms.BooleanField(label="可查询", required=False)
     description = forms.CharField(label="说明", max_length=500, required=False)
 
     @classmethod
@@ -82,6 +96,7 @@ class ItemForm(forms.Form):
             required=data["required"],
             is_personal=data["is_personal"],
             is_authoritative=data["is_authoritative"],
+            queryable=data["queryable"],
             description=data["description"],
         )
 

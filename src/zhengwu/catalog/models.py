@@ -108,6 +108,9 @@ class Resource(models.Model):
     zone = models.CharField("网络区域", max_length=16, choices=Zone.choices, default=Zone.INTERNAL)
     is_secret = models.BooleanField("涉密", default=False)
     key_item = models.CharField("主键信息项", max_length=64, blank=True, help_text="唯一标识一条记录的信息项编码")
+    # Combinations of queryable items filtered together (docs/rules.md, 可查询数据项): each a list
+    # of two or more item codes; the exchange keeps one index on (items…, key) per combination.
+    query_combinations = models.JSONField("组合查询", default=list, blank=True)
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField("版本", default=0)
     # A revision of a published resource is a separate draft row pointing at it; publishing the
@@ -173,6 +176,8 @@ class DataItem(models.Model):
     required = models.BooleanField("必填", default=False)
     is_personal = models.BooleanField("个人信息", default=False)
     is_authoritative = models.BooleanField("权威来源", default=False)
+    # 可查询数据项: the exchange keeps an index on (item, key) and accepts filters on it (docs/rules.md).
+    queryable = models.BooleanField("可查询", default=False)
     description = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:

@@ -81,6 +81,7 @@ class ResourceData:
     is_secret: bool = False
     key_item: str = ""
     related_codes: list[str] = field(default_factory=list)
+    query_combinations: list[list[str]] = field(default_factory=list)
 
     @classmethod
     def of(cls, resource: Resource) -> ResourceData:
@@ -100,6 +101,7 @@ class ItemSpec:
     required: bool = False
     is_personal: bool = False
     is_authoritative: bool = False
+    queryable: bool = False
     enum_values: list[str] = field(default_factory=list)
     max_length: int | None = None
     description: str = ""
@@ -233,6 +235,33 @@ def _check_key(key_item: str, items: Sequence[ItemSpec]) -> None:
         raise _invalid(CatalogError.INVALID_ITEMS, f"主键信息项“{match.name}”必须为必填项。", "key_item")
 
 
+MAX_COMBINATION = 4  # items in one combination of queryable items (docs/rules.md, 可查询数据项)
+
+
+def _check_combinations(combinations: Sequence[Sequence[str]], items: Sequence[ItemSpec]) -> None:
+    """Each declared combination: 2 to `MAX_COMBINATION` different items of the resource, each
+    declared queryable, and no combination twice."""
+    by_code = {spec.code: spec for spec in items}
+    seen: set[tuple[str, ...]] = set()
+    for number, combination in enumerate(combinations, start=1):
+        where = f"第 {number} 个组合查询"
+        codes = [str(code) for code in combination] if isinstance(combination, list | tuple) else []
+        if not 2 <= len(codes) <= MAX_COMBINATION or len(set(codes)) != len(codes):
+            message = f"{where}：应由 2 至 {MAX_COMBINATION} 个不同的信息项组成。"
+            raise _invalid(CatalogError.INVALID_ITEMS, message, "query_combinations")
+        for code in codes:
+            spec = by_code.get(code)
+            if spec is None:
+                message = f"{where}：“{code}”不是本资源的信息项。"
+                raise _invalid(CatalogError.INVALID_ITEMS, message, "query_combinations")
+            if not spec.queryable:
+                message = f"{where}：信息项“{spec.name}”须先声明为可查询。"
+                raise _invalid(CatalogError.INVALID_ITEMS, message, "query_combinations")
+        if tuple(codes) in seen:
+            raise _invalid(CatalogError.INVALID_ITEMS, f"{where}：与前面的组合重复。", "query_combinations")
+        seen.add(tuple(codes))
+
+
 def _authority_holder(item_name: str, owner_id: int) -> AuthoritativeSource | None:
     """The claim on `item_name` by another resource than `owner_id`, if any."""
     return (
@@ -276,6 +305,7 @@ def _write_items(resource: Resource, items: Sequence[ItemSpec]) -> None:
             required=spec.required,
             is_personal=spec.is_personal,
             is_authoritative=spec.is_authoritative,
+            queryable=spec.queryable,
             description=spec.description.strip(),
         )
         clean(item, exclude=["resource"])
@@ -302,6 +332,7 @@ def resource_create(
         _check_metadata(resource)
         _check_items(items)
         _check_key(resource.key_item, items)
+        _check_combinations(resource.query_combinations, items)
         resource.save()
         _write_items(resource, items)
         write.set_target(resource)
@@ -323,6 +354,7 @@ def resource_update(
         new_items = list(items) if items is not None else _item_specs(locked)
         _check_items(new_items)
         _check_key(locked.key_item, new_items)
+        _check_combinations(locked.query_combinations, new_items)
         locked.save()
         if items is not None:
             _write_items(locked, new_items)
@@ -338,6 +370,7 @@ def dataitems_set(*, actor: Actor, resource: Resource, items: Sequence[ItemSpec]
         RESOURCE.check(locked, "edit")
         _check_items(items)
         _check_key(locked.key_item, items)
+        _check_combinations(locked.query_combinations, items)
         _write_items(locked, items)
         write.note(codes=[spec.code for spec in items])
     return list(locked.items.order_by("position"))

@@ -8,5 +8,7 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengwu.exchange.sharing import query_cache
+        from zhengwu.exchange.store import tasks as store_tasks
 
         query_cache.connect_signals()
+        store_tasks.connect_signals()

@@ -119,8 +119,11 @@ def load_demo(*, say: Callable[[str], object]) -> str:
     states = "，".join(
         f"{share.consumer.name}申请“{share.resource.name}”（{share.get_state_display()}）" for share in made
     )
+    region = records[0].get("region_code") if records else None
+    base = f"http://127.0.0.1:8000{settings.MACHINE_API_PREFIX}{legal.code}/records"
+    headers = f"-H 'Authorization: Bearer {token}' -H 'X-Purpose: {quote(QUERY_PURPOSE)}'"
+    search = f"\n    curl {headers} \\\n      '{base}?region_code={region}'（按可查询数据项过滤）" if region else ""
     return (
         f"数据共享：{states}；接口客户端“{CLIENT_NAME}”（令牌另存于 {token_path()}），调用示例：\n"
-        f"    curl -H 'Authorization: Bearer {token}' -H 'X-Purpose: {quote(QUERY_PURPOSE)}' \\\n"
-        f"      http://127.0.0.1:8000{settings.MACHINE_API_PREFIX}{legal.code}/records/{key}"
+        f"    curl {headers} \\\n      {base}/{key}{search}"
     )

@@ -24,5 +24,6 @@ class ExchangeError(StrEnum):
     FILE_TOO_LARGE = "exchange.file_too_large"
     INVALID_ROWS = "exchange.invalid_rows"
     INVALID_FILTER = "exchange.invalid_filter"
+    NOT_QUERYABLE = "exchange.not_queryable"
     RECORD_NOT_FOUND = "exchange.record_not_found"
     LOAD_FAILED = "exchange.load_failed"

@@ -36,7 +36,8 @@ def _keep_the_test_transaction() -> Iterator[None]:
 
 
 def serve(path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    environ: dict[str, Any] = {"PATH_INFO": path, "wsgi.input": io.BytesIO(b"")}
+    path, _, query = path.partition("?")
+    environ: dict[str, Any] = {"PATH_INFO": path, "QUERY_STRING": query, "wsgi.input": io.BytesIO(b"")}
     for name, value in (headers or {}).items():
         environ["HTTP_" + name.upper().replace("-", "_")] = value
     setup_testing_defaults(environ)
@@ -105,6 +106,10 @@ def lookup(resource_code: str, key: str = CITIZEN_ID, **headers: str) -> tuple[i
     return serve(f"/api/v1/exchange/{resource_code}/records/{key}", headers)
 
 
+def granted_headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "X-Purpose": quote(PURPOSE)}
+
+
 def staged() -> list[dict[str, Any]]:
     ignore = {"id", "at", "latency_ms", "mac"}
     return [
@@ -126,6 +131,52 @@ def test_the_fast_path_answers_as_the_django_handler_does(
     assert fast[0] == 200 and json.loads(fast[2])["record"]["sfzh"] == "1101**********002X"
     first, second = staged()
     assert first == second and first["outcome"] == "ok" and first["keys"] == ["1101**********002X"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "records?xm=%E6%9D%8E%E5%9B%9B",  # a filter on a queryable item (李四)
+        "records?xm=%E5%BC%A0%E4%B8%89&sfzh=11010519491231002X",  # two items (张三 and the key)
+        "records?sfzh=11010519491231002X&limit=1",  # the key, with a page size
+        "records?xm=%E7%8E%8B%E4%BA%94",  # none found (王五): logged as not_found, answered 200
+        "records?xm=%E6%9D%8E%E5%9B%9B&after=11010519491231002X",  # the next page, from a cursor
+        "changes",
+        "changes?since=1&limit=1",
+        "changes?since=99",
+    ],
+)
+def test_the_fast_path_answers_searches_and_the_change_feed_as_the_django_handler_does(
+    market_grant: Grant, market_token: str, handed_over: list[str], monkeypatch: pytest.MonkeyPatch, call: str
+) -> None:
+    """The equivalence of the two paths for the machine API's other reads: the same status, headers
+    and body, byte for byte, and the same access-log entry (but its time and latency)."""
+    code, auth = market_grant.resource.code, granted_headers(market_token)
+    fast = serve(f"/api/v1/exchange/{code}/{call}", auth)
+    assert handed_over == []  # answered by the fast path
+    monkeypatch.setattr(application.machine_api, "answer", lambda environ: None)
+    slow = serve(f"/api/v1/exchange/{code}/{call}", auth)
+    assert len(handed_over) == 1
+    assert fast == slow  # status, every header, body: byte for byte
+    assert fast[0] == 200
+    first, second = staged()
+    assert first == second and first["outcome"] in {"ok", "not_found"}
+
+
+def test_the_fast_path_hands_over_what_ninja_would_read_otherwise(
+    market_grant: Grant, market_token: str, handed_over: list[str]
+) -> None:
+    code, auth = market_grant.resource.code, granted_headers(market_token)
+    answers = [
+        serve(f"/api/v1/exchange/{code}/records?xm=a&limit=0", auth),  # out of range: refused by ninja
+        serve(f"/api/v1/exchange/{code}/records?xm=a&limit=+5", auth),  # a sign ninja may read
+        serve(f"/api/v1/exchange/{code}/records?xm=a&limit=5&limit=6", auth),  # given twice
+        serve(f"/api/v1/exchange/{code}/records?zz=a", auth),  # not queryable: refused and logged
+        serve(f"/api/v1/exchange/{code}/changes?since=-1", auth),
+        serve(f"/api/v1/exchange/{code}/changes?limit=501", auth),
+    ]
+    assert [status for status, _, _ in answers] == [400, 200, 200, 400, 400, 400]
+    assert len(handed_over) == len(answers)
 
 
 def test_everything_but_the_common_case_is_handed_over_and_logged_once(
@@ -220,22 +271,33 @@ def test_an_https_redirect_of_the_middleware_applies_to_the_fast_path(
         "/api/v1/exchange/吉林/records/键",
     ],
 )
-def test_the_fast_path_takes_exactly_the_route_of_the_keyed_lookup(path: str) -> None:
+def test_the_fast_path_takes_exactly_the_routes_of_the_reads(path: str) -> None:
     from django.conf import settings
     from django.urls import Resolver404, resolve
 
-    from zhengwu.exchange.sharing.fast_lookup import record_path_pattern
+    from zhengwu.exchange.sharing.fast_lookup import route_patterns
 
-    match = record_path_pattern(settings.MACHINE_API_PREFIX).match(path)
+    names = {"record": "record_get", "search": "records_search", "changes": "changes"}
+    found = next(
+        (
+            (operation, m)
+            for operation, pattern in route_patterns(settings.MACHINE_API_PREFIX)
+            if (m := pattern.match(path))
+        ),
+        None,
+    )
     try:
         resolved = resolve(path)
     except Resolver404:
         resolved = None
-    if resolved is not None and resolved.url_name == "record_get":
-        assert match is not None
-        assert (match["code"], match["key"]) == (resolved.kwargs["resource_code"], resolved.kwargs["key"])
+    if resolved is not None and resolved.url_name in names.values():
+        assert found is not None and names[found[0]] == resolved.url_name, path
+        operation, match = found
+        assert match["code"] == resolved.kwargs["resource_code"], path
+        if operation == "record":
+            assert match["key"] == resolved.kwargs["key"], path
     else:
-        assert match is None
+        assert found is None, path
 
 
 def test_a_change_committed_by_another_process_is_honoured_by_the_next_fast_call(

@@ -37,15 +37,21 @@ from zhengwu.core.actors import client_ip
 from zhengwu.core.errors import ApplicationError, CoreError
 from zhengwu.core.schemas import ErrorOut
 from zhengwu.exchange.errors import ExchangeError
-from zhengwu.exchange.sharing import access_log, masking, query_cache
+from zhengwu.exchange.sharing import access_log, query_cache
 from zhengwu.exchange.sharing import query as query_rules
 from zhengwu.exchange.sharing.models import AccessLog, Grant
-from zhengwu.exchange.store import tables
 
 router = Router(tags=["共享数据查询"])
 
-PAGE_LIMIT = 100
-RESERVED_PARAMS = {"after", "limit"}
+# X-Purpose, declared for the OpenAPI (read by `query.purpose_header`; issue 16).
+PURPOSE_PARAMETER = {
+    "in": "header",
+    "name": "X-Purpose",
+    "required": True,
+    "description": "用途：须与本部门有效授权的用途一致；非 ASCII 文字按 UTF-8 百分号编码",
+    "schema": {"type": "string", "maxLength": 200},
+}
+WITH_PURPOSE = {"parameters": [PURPOSE_PARAMETER]}
 
 
 class RecordOut(Schema):
@@ -67,12 +73,16 @@ class ChangePage(Schema):
 
 class SearchQuery(Schema):
     after: str | None = Field(None, description="上一页返回的 next_after")
-    limit: int = Field(20, ge=1, le=PAGE_LIMIT, description="每页条数（1–100）")
+    limit: int = Field(
+        query_rules.SEARCH_LIMIT_DEFAULT, ge=1, le=query_rules.SEARCH_LIMIT_MAX, description="每页条数（1–100）"
+    )
 
 
 class ChangesQuery(Schema):
     since: int = Field(0, ge=0, description="上次返回的 next_since；首次为 0")
-    limit: int = Field(100, ge=1, le=500, description="每次条数（1–500）")
+    limit: int = Field(
+        query_rules.CHANGES_LIMIT_DEFAULT, ge=1, le=query_rules.CHANGES_LIMIT_MAX, description="每次条数（1–500）"
+    )
 
 
 # --- authentication that is itself logged -----------------------------------------------------
@@ -192,6 +202,7 @@ RESPONSES_COMMON = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 
     auth=AUTH,
     summary="按主键查询一条记录",
     operation_id="exchange_record_get",
+    openapi_extra=WITH_PURPOSE,
 )
 def record_get(request: HttpRequest, resource_code: str, key: str) -> HttpResponse:
     def body(ctx: query_rules.Context) -> HttpResponse:
@@ -213,44 +224,31 @@ def record_get(request: HttpRequest, resource_code: str, key: str) -> HttpRespon
     response={200: RecordPage, **RESPONSES_COMMON},
     auth=AUTH,
     summary="按信息项条件查询（键集分页）",
-    description="除 after、limit 外的查询参数均为过滤条件：信息项编码=值（精确匹配），只能使用已授权的信息项。",
+    description=(
+        "除 after、limit 外的查询参数均为过滤条件：信息项编码=值（精确匹配），只能使用已授权的、"
+        "目录中声明为可查询数据项的信息项（及主键）。各资源的可查询信息项见目录接口"
+        " GET /api/v1/catalog/resources/{code} 的 items[].queryable 与 query_combinations，"
+        "及资源页“信息项”表的“可查询”列。按不可查询的信息项过滤返回 400 exchange.not_queryable，"
+        "错误说明列出可查询的信息项。"
+    ),
     operation_id="exchange_records_search",
+    openapi_extra=WITH_PURPOSE,
 )
-def records_search(request: HttpRequest, resource_code: str, page: Query[SearchQuery]) -> dict[str, Any]:
+def records_search(request: HttpRequest, resource_code: str, page: Query[SearchQuery]) -> HttpResponse:
 
-    def body(ctx: query_rules.Context) -> dict[str, Any]:
-        grant = _authorize(ctx)
+    def body(ctx: query_rules.Context) -> HttpResponse:
+        _authorize(ctx)
         assert ctx.resource is not None
-        shape = query_rules.resource_shape(ctx.resource)
-        filters = {k: str(request.GET.get(k, "")) for k in request.GET if k not in RESERVED_PARAMS}
-        logged_filters = {
-            k: (masking.mask_value(v, shape.rules[k].kind) if k in shape.rules and shape.rules[k].personal else v)
-            for k, v in filters.items()
-        }
-        outside = sorted(set(filters) - set(grant.item_codes))
-        if not filters or outside:
-            ctx.log(AccessLog.Outcome.INVALID, reason="filter", filters=logged_filters)
-            message = "请至少给出一个查询条件。" if not filters else f"不能按未授权的信息项查询：{'、'.join(outside)}。"
-            raise ApplicationError(ExchangeError.INVALID_FILTER, message, {k: "未授权" for k in outside})
+        filters = query_rules.search_filters(request)
         try:
-            rows, next_after = tables.find_records(ctx.resource, filters, after=page.after, limit=page.limit)
+            answer = query_rules.search_answer(ctx, filters, after=page.after, limit=page.limit)
         except ApplicationError as error:
-            ctx.log(AccessLog.Outcome.INVALID, reason=error.code[:64], filters=logged_filters)
+            logged = query_rules.logged_filters(query_rules.resource_shape(ctx.resource), filters)
+            ctx.log(AccessLog.Outcome.INVALID, reason=error.code[:64], filters=logged)
             raise
-        rules = query_rules.granted_rules(shape, grant)
-        items = []
-        for row in rows:
-            out = masking.project(row, rules, plain_personal=grant.plain_personal)
-            if "_disputed" in row:
-                out["_disputed"] = bool(row["_disputed"])
-            items.append(out)
-        keys, indexes = query_rules.log_keys(shape, (row.get(shape.key_item) for row in rows))
-        outcome = AccessLog.Outcome.OK if rows else AccessLog.Outcome.NOT_FOUND
-        codes = [r.code for r in rules]
-        ctx.log(outcome, keys=keys, filters=logged_filters, key_indexes=indexes, item_codes=codes, rows=len(rows))
-        return {"resource": ctx.resource.code, "items": items, "next_after": next_after}
+        return HttpResponse(answer, content_type=query_rules.JSON_CONTENT_TYPE)
 
-    result: dict[str, Any] = _run(request, resource_code, AccessLog.Operation.SEARCH, body)
+    result: HttpResponse = _run(request, resource_code, AccessLog.Operation.SEARCH, body)
     return result
 
 
@@ -260,26 +258,14 @@ def records_search(request: HttpRequest, resource_code: str, page: Query[SearchQ
     auth=AUTH,
     summary="增量拉取（游标）",
     operation_id="exchange_changes",
+    openapi_extra=WITH_PURPOSE,
 )
-def changes(request: HttpRequest, resource_code: str, query: Query[ChangesQuery]) -> dict[str, Any]:
+def changes(request: HttpRequest, resource_code: str, query: Query[ChangesQuery]) -> HttpResponse:
 
-    def body(ctx: query_rules.Context) -> dict[str, Any]:
-        grant = _authorize(ctx)
-        assert ctx.resource is not None
-        shape = query_rules.resource_shape(ctx.resource)
-        rows, next_since = tables.changes_since(ctx.resource, query.since, limit=query.limit)
-        rules = query_rules.granted_rules(shape, grant)
-        out = [query_rules.project_change(dict(c), rules, plain_personal=grant.plain_personal) for c in rows]
-        keys, indexes = query_rules.log_keys(shape, (query_rules.change_key(dict(c), shape.key_item) for c in rows))
-        ctx.log(
-            AccessLog.Outcome.OK,
-            keys=keys,
-            filters={"since": str(query.since)},
-            key_indexes=indexes,
-            item_codes=[r.code for r in rules],
-            rows=len(rows),
-        )
-        return {"resource": ctx.resource.code, "changes": out, "next_since": next_since}
+    def body(ctx: query_rules.Context) -> HttpResponse:
+        _authorize(ctx)
+        answer = query_rules.changes_answer(ctx, since=query.since, limit=query.limit)
+        return HttpResponse(answer, content_type=query_rules.JSON_CONTENT_TYPE)
 
-    result: dict[str, Any] = _run(request, resource_code, AccessLog.Operation.CHANGES, body)
+    result: HttpResponse = _run(request, resource_code, AccessLog.Operation.CHANGES, body)
     return result

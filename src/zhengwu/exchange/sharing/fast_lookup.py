@@ -1,19 +1,22 @@
-"""The keyed lookup's fast path: `GET /api/v1/exchange/{resource_code}/records/{key}` answered
-without Django's URL resolution, ninja's operation machinery and request/response handler.
+"""The fast path of the machine API's reads — `GET /api/v1/exchange/{resource_code}/records/{key}`,
+`…/records?{item}={value}` and `…/changes?since=` — answered without Django's URL resolution,
+ninja's operation machinery and request/response handler.
 
 Department systems call the keyed lookup more than everything else together, and that machinery
 (with two round trips this path saves) cost about a quarter of each call measured in process
 (docs/benchmarks.md, "Keyed lookup"). This WSGI layer answers the common
 case — a valid token with scope exchange:query, a purpose with an active grant within its rate
-limit, a record that exists — with the very query rules of the ninja view (`query.refusal`,
-`query.record_answer`: the same checks, the same masking, the same access-log row committed
-before the answer), inside the same middleware (`MACHINE_API_MIDDLEWARE`: security headers, the
-zone rule, an HTTPS redirect if configured).
+limit, a record that exists, a filter on queryable items, paging parameters as ninja would read
+them — with the very query rules of the ninja view (`query.refusal`, `query.record_answer`,
+`query.search_answer`, `query.changes_answer`: the same checks, the same masking, the same
+access-log row committed before the answer, the same bytes), inside the same middleware
+(`MACHINE_API_MIDDLEWARE`: security headers, the zone rule, an HTTPS redirect if configured).
 
 Everything else is handed to the Django handler untouched — no or a bad token, any refusal, no
-such record, a query string, another method, an unexpected error — and is answered and logged
-there as ever. Nothing is written here before handing over: the access-log row is written only
-for an answer given here, after the answer's body is built.
+such record, a query string on a keyed lookup, a paging parameter given twice or out of range,
+another method, an unexpected error — and is answered and logged there as ever. Nothing is
+written here before handing over: the access-log row is written only for an answer given here,
+after the answer's body is built.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from zhengwu.accounts.models import ApiClient
+from zhengwu.core.errors import ApplicationError
 from zhengwu.exchange.sharing import query as query_rules
 from zhengwu.exchange.sharing import query_cache, rate_limit
 from zhengwu.exchange.sharing.models import AccessLog
@@ -126,6 +130,37 @@ def record_path_pattern(prefix: str) -> re.Pattern[str]:
     return re.compile(re.escape(prefix) + r"(?P<code>.+)/records/(?P<key>[^/]+)\Z")
 
 
+def route_patterns(prefix: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The three read routes of `sharing.api`, in the order Django's resolver tries them."""
+    start = re.escape(prefix)
+    return [
+        (AccessLog.Operation.RECORD, record_path_pattern(prefix)),
+        (AccessLog.Operation.SEARCH, re.compile(start + r"(?P<code>.+)/records\Z")),
+        (AccessLog.Operation.CHANGES, re.compile(start + r"(?P<code>.+)/changes\Z")),
+    ]
+
+
+# Paging parameters the fast path reads itself; anything else ninja would parse differently
+# (a sign, spaces, a value out of range: ninja's 422) is handed over.
+_NUMBER = re.compile(r"[0-9]{1,9}\Z")
+
+
+def _paging(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    values = request.GET.getlist(name)
+    if not values:
+        return default
+    if len(values) != 1 or not _NUMBER.match(values[0]) or not low <= int(values[0]) <= high:
+        raise HandOver
+    return int(values[0])
+
+
+def _single(request: HttpRequest, name: str) -> str | None:
+    values = request.GET.getlist(name)
+    if len(values) > 1:
+        raise HandOver
+    return values[0] if values else None
+
+
 def _path_info(environ: WSGIEnvironment) -> str | None:
     # As Django: PATH_INFO's bytes (latin-1 in WSGI) decoded as UTF-8.
     try:
@@ -144,19 +179,7 @@ def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
     # if something changed meanwhile, once more with caches confirmed first.
     for state in (query_cache.cached(), None):
         state = state or query_cache.current()
-        client = query_cache.client_for_token(token, state)
-        if client is None or ApiClient.Scope.EXCHANGE_QUERY not in client.scopes:
-            raise HandOver
-        ctx = query_rules.Context(
-            request=request,
-            client=client,
-            operation=AccessLog.Operation.RECORD,
-            resource_code=code,
-            started=started,
-            purpose=purpose,
-        )
-        if query_rules.refusal(ctx, state, rate_checked_by_caller=True):
-            raise HandOver
+        ctx = _permitted(request, token, state, AccessLog.Operation.RECORD, code, started, purpose, rate_checked=True)
         grant, resource = ctx.grant, ctx.resource
         assert grant is not None and resource is not None
         record, checks = tables.get_record_with(resource, key, CHECKS_SQL, [grant.pk, rate_limit.current_minute()])
@@ -172,9 +195,66 @@ def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
     raise HandOver  # changed again meanwhile: the Django handler answers
 
 
+def _context(request: HttpRequest, operation: str, code: str, started: float) -> query_rules.Context:
+    """As the ninja view's authentication and `_authorize` (cache state confirmed first, rate
+    limit included), for a search or the change feed; any refusal is handed over."""
+    token = bearer_token(request.META.get("HTTP_AUTHORIZATION", ""))
+    if not token:
+        raise HandOver
+    purpose = query_rules.purpose_header(request)
+    return _permitted(request, token, query_cache.current(), operation, code, started, purpose, rate_checked=False)
+
+
+def _permitted(
+    request: HttpRequest,
+    token: str,
+    state: query_cache.State,
+    operation: str,
+    code: str,
+    started: float,
+    purpose: str,
+    *,
+    rate_checked: bool,
+) -> query_rules.Context:
+    """The call's context once the token's client, its scope and `query.refusal` allow it (the
+    rate limit too unless the caller checks it itself); any refusal is handed over."""
+    client = query_cache.client_for_token(token, state)
+    if client is None or ApiClient.Scope.EXCHANGE_QUERY not in client.scopes:
+        raise HandOver
+    ctx = query_rules.Context(
+        request=request, client=client, operation=operation, resource_code=code, started=started, purpose=purpose
+    )
+    if query_rules.refusal(ctx, state, rate_checked_by_caller=rate_checked):
+        raise HandOver
+    return ctx
+
+
+def _search(request: HttpRequest, code: str, started: float) -> bytes:
+    limit = _paging(request, "limit", query_rules.SEARCH_LIMIT_DEFAULT, 1, query_rules.SEARCH_LIMIT_MAX)
+    after = _single(request, "after")
+    ctx = _context(request, AccessLog.Operation.SEARCH, code, started)
+    try:
+        return query_rules.search_answer(ctx, query_rules.search_filters(request), after=after, limit=limit)
+    except ApplicationError:
+        raise HandOver from None  # refused before anything was logged: the ninja view refuses and logs it
+
+
+def _changes(request: HttpRequest, code: str, started: float) -> bytes:
+    since = _paging(request, "since", 0, 0, 10**9 - 1)
+    limit = _paging(request, "limit", query_rules.CHANGES_LIMIT_DEFAULT, 1, query_rules.CHANGES_LIMIT_MAX)
+    ctx = _context(request, AccessLog.Operation.CHANGES, code, started)
+    return query_rules.changes_answer(ctx, since=since, limit=limit)
+
+
 def _view(request: HttpRequest) -> HttpResponse:
-    code, key, started = request._zw_fast_lookup  # type: ignore[attr-defined]
-    return HttpResponse(_answer(request, code, key, started), content_type=query_rules.JSON_CONTENT_TYPE)
+    operation, match, started = request._zw_fast_lookup  # type: ignore[attr-defined]
+    if operation == AccessLog.Operation.RECORD:
+        body = _answer(request, match["code"], match["key"], started)
+    elif operation == AccessLog.Operation.SEARCH:
+        body = _search(request, match["code"], started)
+    else:
+        body = _changes(request, match["code"], started)
+    return HttpResponse(body, content_type=query_rules.JSON_CONTENT_TYPE)
 
 
 class FastLookup:
@@ -182,7 +262,7 @@ class FastLookup:
 
     def __init__(self, fallback: WSGIApp) -> None:
         self.fallback = fallback
-        self.pattern = record_path_pattern(settings.MACHINE_API_PREFIX)
+        self.routes = route_patterns(settings.MACHINE_API_PREFIX)
         # The machine API's middleware around the view, built as Django builds its chain; a
         # middleware that answers itself (an HTTPS redirect, the zone rule's 404) does so here.
         chain: Callable[[HttpRequest], HttpResponse] = _view
@@ -210,21 +290,28 @@ class FastLookup:
     def answer(self, environ: WSGIEnvironment) -> HttpResponse | None:
         """The fast answer to the request, or None when the Django handler must answer it."""
         started = time.perf_counter()
-        if not self.enabled or environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
+        if not self.enabled or environ.get("REQUEST_METHOD") != "GET":
             return None
         path = _path_info(environ)
-        match = self.pattern.match(path) if path is not None else None
-        if match is None:
+        if path is None:
             return None
-        return self._respond(environ, match, started)
+        for operation, pattern in self.routes:
+            match = pattern.match(path)
+            if match is not None:
+                if operation == AccessLog.Operation.RECORD and environ.get("QUERY_STRING"):
+                    return None
+                return self._respond(environ, operation, match, started)
+        return None
 
-    def _respond(self, environ: WSGIEnvironment, match: re.Match[str], started: float) -> HttpResponse | None:
+    def _respond(
+        self, environ: WSGIEnvironment, operation: str, match: re.Match[str], started: float
+    ) -> HttpResponse | None:
         """The answer, or None to hand the call over."""
         self.signals.started(self.__class__, environ)
         # On a copy: WSGIRequest writes the decoded path back into its environ, and the Django handler
         # the call may be handed over to must read the WSGI one (a key like "荖" made it fail, a 500).
         request = WSGIRequest(dict(environ))
-        request._zw_fast_lookup = (match["code"], match["key"], started)  # type: ignore[attr-defined]
+        request._zw_fast_lookup = (operation, match, started)  # type: ignore[attr-defined]
         try:
             return self.chain(request)
         except HandOver:

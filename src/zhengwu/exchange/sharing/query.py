@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -200,6 +200,110 @@ def record_answer(ctx: Context, key: str, record: dict[str, Any] | None = None) 
     body = _encode_body({"resource": ctx.resource.code, "record": out}).encode()
     logged_key, indexes = log_key(shape, key)
     ctx.log(AccessLog.Outcome.OK, keys=[logged_key], key_indexes=indexes, item_codes=codes, rows=1)
+    return body
+
+
+# --- filtered search: only on queryable items (docs/rules.md, 可查询数据项) --------------------
+
+# Paging of the search and the change feed (the ninja schemas and the fast path both use these).
+SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX = 20, 100
+CHANGES_LIMIT_DEFAULT, CHANGES_LIMIT_MAX = 100, 500
+RESERVED_PARAMS = frozenset({"after", "limit"})  # the search's paging; every other parameter is a filter
+
+
+def queryable_items(resource: Resource) -> list[str]:
+    """The item codes a filter may use, in the catalog's order: the key, and each item declared
+    queryable whose index the store has built."""
+    codes = tables.queryable_codes(resource)
+    return [code for code in resource_shape(resource).rules if code in codes]
+
+
+def check_filter(resource: Resource, filters: Mapping[str, str], *, granted: Collection[str] | None = None) -> None:
+    """Refuse a filter the store would answer with a scan, or that reaches outside the grant:
+    `INVALID_FILTER` when there is no condition or an item is not granted (`granted` given),
+    `NOT_QUERYABLE` (naming the queryable items) when an item is not queryable. For every
+    filtered read of a resource's records (the query API, and any other app's selector)."""
+    if not filters:
+        raise ApplicationError(ExchangeError.INVALID_FILTER, "请至少给出一个查询条件。", {"filter": "必填"})
+    if granted is not None:
+        outside = sorted(set(filters) - set(granted))
+        if outside:
+            raise ApplicationError(
+                ExchangeError.INVALID_FILTER,
+                f"不能按未授权的信息项查询：{'、'.join(outside)}。",
+                dict.fromkeys(outside, "未授权"),
+            )
+    allowed = queryable_items(resource)
+    refused = [code for code in filters if code not in allowed]
+    if refused:
+        names = "、".join(allowed) if allowed else "无"
+        raise ApplicationError(
+            ExchangeError.NOT_QUERYABLE,
+            f"信息项 {'、'.join(refused)} 不是可查询数据项，不能按其查询（可查询的信息项：{names}）。",
+            dict.fromkeys(refused, f"不可查询；可查询：{names}"),
+        )
+
+
+def search_filters(request: HttpRequest) -> dict[str, str]:
+    """The filters of a search call: every query parameter but the paging ones."""
+    return {k: str(request.GET.get(k, "")) for k in request.GET if k not in RESERVED_PARAMS}
+
+
+def logged_filters(shape: ResourceShape, filters: Mapping[str, str]) -> dict[str, str]:
+    """The filters as written to the access log: values of personal items masked."""
+    rules = shape.rules
+    return {
+        k: (masking.mask_value(v, rules[k].kind) if k in rules and rules[k].personal else v) for k, v in filters.items()
+    }
+
+
+def search_answer(ctx: Context, filters: Mapping[str, str], *, after: str | None, limit: int) -> bytes:
+    """The body of the 200 answer to a permitted search (`refusal` passed), logged; or an
+    ApplicationError raised before anything is logged (the caller logs the refusal)."""
+    grant, resource = ctx.grant, ctx.resource
+    assert grant is not None and resource is not None
+    shape = resource_shape(resource)
+    check_filter(resource, filters, granted=grant.item_codes)
+    rows, next_after = tables.find_records(resource, dict(filters), after=after, limit=limit)
+    rules = granted_rules(shape, grant)
+    items = []
+    for row in rows:
+        out = masking.project(row, rules, plain_personal=grant.plain_personal)
+        if "_disputed" in row:
+            out["_disputed"] = bool(row["_disputed"])
+        items.append(out)
+    body = _encode_body({"resource": resource.code, "items": items, "next_after": next_after}).encode()
+    keys, indexes = log_keys(shape, (row.get(shape.key_item) for row in rows))
+    outcome = AccessLog.Outcome.OK if rows else AccessLog.Outcome.NOT_FOUND
+    ctx.log(
+        outcome,
+        keys=keys,
+        filters=logged_filters(shape, filters),
+        key_indexes=indexes,
+        item_codes=[r.code for r in rules],
+        rows=len(rows),
+    )
+    return body
+
+
+def changes_answer(ctx: Context, *, since: int, limit: int) -> bytes:
+    """The body of the 200 answer to a permitted change-feed call (`refusal` passed), logged."""
+    grant, resource = ctx.grant, ctx.resource
+    assert grant is not None and resource is not None
+    shape = resource_shape(resource)
+    rows, next_since = tables.changes_since(resource, since, limit=limit)
+    rules = granted_rules(shape, grant)
+    out = [project_change(dict(c), rules, plain_personal=grant.plain_personal) for c in rows]
+    body = _encode_body({"resource": resource.code, "changes": out, "next_since": next_since}).encode()
+    keys, indexes = log_keys(shape, (change_key(dict(c), shape.key_item) for c in rows))
+    ctx.log(
+        AccessLog.Outcome.OK,
+        keys=keys,
+        filters={"since": str(since)},
+        key_indexes=indexes,
+        item_codes=[r.code for r in rules],
+        rows=len(rows),
+    )
     return body
 
 

@@ -16,9 +16,15 @@ from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
 from zhengwu.exchange.sharing import access_log
 from zhengwu.exchange.sharing.models import AccessLog, AccessLogSubject, Grant, Objection, ShareRequest
+from zhengwu.exchange.sharing.query import check_filter as check_filter
+from zhengwu.exchange.sharing.query import queryable_items as queryable_items
 from zhengwu.exchange.sharing.services import SHARE_REQUEST_TIMER
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision.models import Timer
+
+# For other apps' filtered reads of a resource's records (docs/rules.md, 可查询数据项):
+# `queryable_items(resource)` lists the items a filter may use, `check_filter(resource, filters,
+# granted=…)` refuses any other filter (ApplicationError exchange.not_queryable, naming them).
 
 
 def lights_for(objects: Iterable[Any], kind: str) -> dict[int, Timer]:

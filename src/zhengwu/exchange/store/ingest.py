@@ -53,7 +53,7 @@ from zhengwu.exchange.store import columnar
 from zhengwu.exchange.store.checking import NESTED, Checker, CsvPlan, check_csv_chunks, check_rows, csv_plan
 from zhengwu.exchange.store.models import LoadJob
 from zhengwu.exchange.store.states import LOAD_JOB
-from zhengwu.exchange.store.tables import STRUCTURED_FORMATS, TableSpec, TableWriter, table_spec
+from zhengwu.exchange.store.tables import STRUCTURED_FORMATS, TableSpec, TableWriter, sync_indexes, table_spec
 from zhengwu.exchange.store.validation import Invalid, cell_text, visible
 
 logger = logging.getLogger(__name__)
@@ -559,6 +559,7 @@ def _load(
             if applied is not None:
                 written, deleted = applied
                 rows = written
+                sync_indexes(resource)  # the load's index phase (the row path's writer does its own)
                 if progress is not None:
                     progress(rows, 1.0)
             else:

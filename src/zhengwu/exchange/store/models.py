@@ -22,6 +22,9 @@ class StoreTable(models.Model):
     key_column = models.CharField("主键列", max_length=64)
     columns = models.JSONField("列", default=dict, help_text="列名 → 数据类型")
     last_seq = models.BigIntegerField("最新变更序号", default=0)
+    # The indexes of the queryable items built on the table (docs/rules.md, 可查询数据项): each
+    # the list of item codes it leads with (the key follows). Set by `tables.sync_indexes`.
+    query_indexes = models.JSONField("可查询索引", default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -17,6 +17,7 @@ Values come back typed (int, Decimal, date, aware datetime, bool, str) on SQLite
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -269,6 +270,7 @@ def ensure_table(resource: Resource) -> str:
                     f'CREATE UNIQUE INDEX IF NOT EXISTS {q(spec.table + "_seq")} ON {spec.quoted_table} ("_seq")'
                 )
                 StoreTable.objects.create(resource=resource, table_name=spec.table, key_column=spec.key, columns=wanted)
+                sync_indexes(resource)
                 return spec.table
             if existing.key_column != spec.key:
                 raise _schema_error(
@@ -299,6 +301,102 @@ def ensure_table(resource: Resource) -> str:
     return spec.table
 
 
+# --- the indexes of queryable items (docs/rules.md, 可查询数据项) ----------------------------------
+
+INDEX_MARK = "_q_"  # an index of queryable items is named <table>_q_<codes or digest>
+
+
+def declared_indexes(resource: Resource) -> list[tuple[str, ...]]:
+    """The indexes the catalog declares for the resource: one per queryable item but the key
+    (its unique index serves), one per combination; each as the codes it leads with."""
+    key = resource.key_item
+    codes = [code for code in resource.items.filter(queryable=True).order_by("position").values_list("code", flat=True)]
+    wanted: list[tuple[str, ...]] = [(code,) for code in codes if code != key]
+    for combination in resource.query_combinations or []:
+        columns = tuple(str(code) for code in combination)
+        if columns and columns not in wanted and set(columns) <= set(codes):
+            wanted.append(columns)
+    return wanted
+
+
+def index_name(spec: TableSpec, columns: Sequence[str]) -> str:
+    """`xd_7_q_region_code`, `xd_7_q_region_code__org_name`; a digest when that is too long
+    for an identifier (63 bytes on PostgreSQL)."""
+    readable = spec.table + INDEX_MARK + "__".join(columns)
+    if len(readable) <= 63:
+        return readable
+    return spec.table + INDEX_MARK + hashlib.sha256(",".join(columns).encode()).hexdigest()[:16]
+
+
+def _existing_indexes(cursor: Any, spec: TableSpec) -> set[str]:
+    if spec.vendor == "postgresql":
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()", [spec.table]
+        )
+    else:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = %s", [spec.table])
+    prefix = spec.table + INDEX_MARK
+    return {str(row[0]) for row in cursor.fetchall() if str(row[0]).startswith(prefix)}
+
+
+def drop_query_indexes(cursor: Any, spec: TableSpec) -> None:
+    """Before rows go into an empty table: they are built once, over all rows, by `sync_indexes`."""
+    for name in _existing_indexes(cursor, spec):
+        cursor.execute(f"DROP INDEX IF EXISTS {spec.q(name)}")
+
+
+def sync_indexes(resource: Resource, cursor: Any = None) -> tuple[list[str], list[str]]:
+    """Make the table's indexes of queryable items those the catalog declares: each on
+    (items…, key), so a filter's keyset page (`WHERE item = ? AND key > ? ORDER BY key LIMIT n`)
+    reads only the rows it returns. Records what is built in `StoreTable.query_indexes`.
+    Returns (indexes created, indexes dropped). Call inside the load transaction, or alone."""
+    spec = table_spec(resource)
+    wanted = [columns for columns in declared_indexes(resource) if all(spec.column(c) for c in columns)]
+    names = {index_name(spec, columns): columns for columns in wanted}
+    own_cursor = cursor is None
+    cursor = cursor or connection.cursor()
+    try:
+        with transaction.atomic():
+            existing = _existing_indexes(cursor, spec)
+            dropped = sorted(existing - set(names))
+            for name in dropped:
+                cursor.execute(f"DROP INDEX IF EXISTS {spec.q(name)}")
+            created = []
+            for name, columns in names.items():
+                if name not in existing:
+                    listed = ", ".join(spec.q(code) for code in (*columns, spec.key))
+                    cursor.execute(f"CREATE INDEX IF NOT EXISTS {spec.q(name)} ON {spec.quoted_table} ({listed})")
+                    created.append(name)
+            StoreTable.objects.filter(resource_id=resource.pk).update(query_indexes=[list(c) for c in wanted])
+    finally:
+        if own_cursor:
+            cursor.close()
+    return created, dropped
+
+
+def indexes_stale(resource: Resource) -> bool:
+    """True when the resource has a table whose indexes of queryable items are not those declared."""
+    built = StoreTable.objects.filter(resource_id=resource.pk).values_list("query_indexes", flat=True).first()
+    return built is not None and built != [list(c) for c in declared_indexes(resource)]
+
+
+def queryable_codes(resource: Resource) -> frozenset[str]:
+    """The items a filter may use: the key, and each queryable item whose index is built."""
+    cache_key = (connection.alias, resource.pk, resource.version, resource.updated_at)
+    found = _queryable_cache.get(cache_key)
+    if found is not None:
+        return found
+    built = StoreTable.objects.filter(resource_id=resource.pk).values_list("query_indexes", flat=True).first() or []
+    declared = declared_indexes(resource)
+    codes = frozenset({resource.key_item, *(c[0] for c in built if len(c) == 1 and tuple(c) in declared)})
+    if all(list(columns) in built for columns in declared):  # all built: it holds until the next version
+        if len(_queryable_cache) > 1000:
+            _queryable_cache.clear()
+        _queryable_cache[cache_key] = codes
+    return codes
+
+
+_queryable_cache: dict[tuple[Any, ...], frozenset[str]] = {}
 _tables_seen: set[tuple[Any, ...]] = set()
 
 
@@ -418,16 +516,9 @@ def get_record_with(
     return record, tuple(row[len(spec.codes) + 4 :])
 
 
-def find_records(
-    resource: Resource, filters: dict[str, str], *, after: str | None, limit: int
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Live records matching every `code = value` filter, ordered by key; keyset pages.
-
-    Returns the records and the cursor for the next page (the last key, as text) or None.
-    A filter on an unknown item or with a value its type refuses is an `INVALID_FILTER` error.
-    """
+def search_sql(resource: Resource, filters: dict[str, str], *, after: str | None, limit: int) -> tuple[str, list[Any]]:
+    """The statement of `find_records` and its parameters (tests read its query plan)."""
     spec = table_spec(resource)
-    limit = max(1, min(int(limit), MAX_PAGE))
     where = ['"_deleted" = %s']
     params: list[Any] = [False]
     for code, raw in filters.items():
@@ -453,15 +544,31 @@ def find_records(
             raise ApplicationError(ExchangeError.INVALID_FILTER, "分页游标无效。", {"after": "分页游标无效"})
         where.append(f"{spec.q(spec.key)} > %s")
         params.append(cursor_value)
+    params.append(limit + 1)
+    sql = (
+        f'SELECT {_select_list(spec)}, "_seq", "_updated_at", "_deleted", "_disputed" FROM {spec.quoted_table} '  # noqa: S608
+        f"WHERE {' AND '.join(where)} ORDER BY {spec.q(spec.key)} LIMIT %s"
+    )
+    return sql, params
+
+
+def find_records(
+    resource: Resource, filters: dict[str, str], *, after: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Live records matching every `code = value` filter, ordered by key; keyset pages.
+
+    Returns the records and the cursor for the next page (the last key, as text) or None.
+    A filter on an unknown item or with a value its type refuses is an `INVALID_FILTER` error.
+    Any item may be filtered here: the query API lets through only queryable ones
+    (`sharing.query.check_filter`), whose index on (item, key) serves this statement.
+    """
+    spec = table_spec(resource)
+    limit = max(1, min(int(limit), MAX_PAGE))
+    sql, params = search_sql(resource, filters, after=after, limit=limit)
     if not _table_exists(resource):
         return [], None
-    params.append(limit + 1)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT {_select_list(spec)}, "_seq", "_updated_at", "_deleted", "_disputed" FROM {spec.quoted_table} '  # noqa: S608
-            f"WHERE {' AND '.join(where)} ORDER BY {spec.q(spec.key)} LIMIT %s",
-            params,
-        )
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     read = _row_reader(spec)
     records = [read(row) for row in rows[:limit]]
@@ -636,6 +743,7 @@ class TableWriter:
         if not connection.in_atomic_block:
             raise RuntimeError("TableWriter must run inside transaction.atomic()")
         ensure_table(resource)
+        self.resource = resource
         self.spec = table_spec(resource)
         self.mode = mode
         self.table = StoreTable.objects.select_for_update().get(resource_id=resource.pk)
@@ -666,6 +774,7 @@ class TableWriter:
         if self.empty:
             for suffix in ("_key", "_seq"):
                 self.cursor.execute(f"DROP INDEX IF EXISTS {q(self.spec.table + suffix)}")
+            drop_query_indexes(self.cursor, self.spec)
         else:
             conflict = upsert_clause(self.spec, columns)
         if sqlite:
@@ -764,6 +873,7 @@ class TableWriter:
             self.cursor.execute(
                 f'CREATE UNIQUE INDEX {q(self.spec.table + "_seq")} ON {self.spec.quoted_table} ("_seq")'
             )
+        sync_indexes(self.resource, self.cursor)  # the load's index phase: as the catalog declares now
         if self.mode == "replace" and not self.empty:
             self.deleted, self.seq = retire_missing(
                 self.cursor,

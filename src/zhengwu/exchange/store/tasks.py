@@ -1,12 +1,22 @@
-"""Huey tasks of the data store: a load job run in the background (the work is in `store.ingest`)."""
+"""Huey tasks of the data store: a load job run in the background (the work is in `store.ingest`),
+and the indexes of queryable items rebuilt when a published resource's declaration changes."""
 
 from __future__ import annotations
 
-from django.db import close_old_connections
+import logging
+from typing import Any
+
+from django.db import close_old_connections, transaction
+from django.db.models.signals import post_save
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
+from zhengwu.catalog.models import Resource
 from zhengwu.exchange.store.ingest import loadjob_fail_abandoned, loadjob_run
+from zhengwu.exchange.store.models import StoreTable
+from zhengwu.exchange.store.tables import indexes_stale, sync_indexes
+
+logger = logging.getLogger(__name__)
 
 
 @db_task()
@@ -27,3 +37,29 @@ def loadjobs_abandoned_at_start() -> None:
 @db_periodic_task(crontab(minute="*/5"))
 def loadjobs_abandoned_check() -> None:
     loadjob_fail_abandoned()
+@db_task()
+def store_indexes_sync_task(resource_id: int) -> None:
+    """Build (or drop) the indexes of a loaded resource's queryable items as its published
+    version declares them (docs/scaling.md). Until an index is built, a filter on its item is
+    refused as not queryable: never answered by a scan."""
+    resource = Resource.objects.filter(pk=resource_id, state=Resource.State.PUBLISHED).first()
+    if resource is None or not StoreTable.objects.filter(resource_id=resource_id).exists():
+        return
+    logger.info("building the queryable items' indexes of %s", resource.code)
+    created, dropped = sync_indexes(resource)
+    logger.info("indexes of %s: created %s, dropped %s", resource.code, created, dropped)
+
+
+def declaration_changed(resource: Resource) -> bool:
+    """True when a loaded, published resource declares other queryable indexes than its table has."""
+    return resource.state == Resource.State.PUBLISHED and indexes_stale(resource)
+
+
+def _resource_saved(sender: Any, instance: Resource, **kwargs: Any) -> None:
+    if declaration_changed(instance):
+        pk = instance.pk
+        transaction.on_commit(lambda: store_indexes_sync_task(pk))
+
+
+def connect_signals() -> None:
+    post_save.connect(_resource_saved, sender=Resource, dispatch_uid="zhengwu.exchange.store.tasks.resource_saved")

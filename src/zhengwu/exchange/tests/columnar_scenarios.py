@@ -37,10 +37,10 @@ def main(directory: Path) -> None:
     header = ["统一社会信用代码", "名称", "注册资本", "成立日期", "住所地区划", "类型", "人数", "备注"]
     items: list[tuple[str, str, dict[str, Any]]] = [
         ("credit_code", DataType.CREDIT_CODE, {"required": True}),
-        ("name", DataType.STRING, {"required": True, "max_length": 50}),
+        ("name", DataType.STRING, {"required": True, "max_length": 50, "queryable": True}),
         ("capital", DataType.DECIMAL, {}),
         ("founded", DataType.DATE, {}),
-        ("region", DataType.REGION_CODE, {}),
+        ("region", DataType.REGION_CODE, {"queryable": True}),
         ("kind", DataType.ENUM, {"enum_values": ["有限责任公司", "个体工商户"]}),
         ("staff", DataType.INTEGER, {}),
         ("note", DataType.STRING, {"max_length": 20}),
@@ -97,6 +97,18 @@ def main(directory: Path) -> None:
             cursor.execute(f'SELECT * FROM "{table_name_for(made)}" ORDER BY "_seq"')  # noqa: S608
             return [row[:-3] + row[-2:] for row in cursor.fetchall()]  # all but _updated_at
 
+    def indexes(made: Resource) -> list[list[str]]:
+        """The indexes of queryable items on the table: [name without the table, column, column…]."""
+        table = table_name_for(made)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = %s", [table])
+            names = sorted(row[0] for row in cursor.fetchall() if row[0].startswith(table + "_q_"))
+            found = []
+            for name in names:
+                cursor.execute(f'PRAGMA index_info("{name}")')
+                found.append([name[len(table) :], *(row[2] for row in cursor.fetchall())])
+        return found
+
     def load_tables() -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'zw_load_%'")
@@ -121,6 +133,9 @@ def main(directory: Path) -> None:
         "count": count_records(fast),
         "last_seq": StoreTable.objects.get(resource=fast).last_seq,
         "feed_first_seq": feed[0]["_seq"] if feed and "_seq" in feed[0] else 1,
+        "indexes": indexes(fast),
+        "row_path_indexes": indexes(slow),
+        "recorded": StoreTable.objects.get(resource=fast).query_indexes,
     }
     results["sm3_recorded"] = len(outcome.job.file_sm3) == 64
 
@@ -192,6 +207,7 @@ def main(directory: Path) -> None:
                 StoreTable.objects.get(resource=slow).last_seq,
             ),
             "load_tables": load_tables(),
+            "indexes": (indexes(fast), indexes(slow)),
         }
 
     new_row = [random_credit_code(rng, prefix2="91", region_code="220102"), "新公司", "1", "", "", "", "", ""]

@@ -198,6 +198,10 @@ def test_the_whole_path_on_a_database_file(tmp_path: Path) -> None:
     assert same["columnar_taken"] and not same["row_path_columnar_taken"]
     assert same["rows"] == same["row_path_rows"] and same["count"] == 300
     assert same["last_seq"] == 300 and same["feed_first_seq"] == 1
+    # The queryable items' indexes (item, key), built by both paths' index phase (docs/rules.md, 可查询数据项).
+    wanted = [["_q_name", "name", "credit_code"], ["_q_region", "region", "credit_code"]]
+    assert same["indexes"] == same["row_path_indexes"] == wanted
+    assert same["recorded"] == [["name"], ["region"]]
     odd = results["odd_file"]  # BOM, LF, blank lines, other column order, a column left out
     assert odd["ok"] and odd["columnar_taken"] and odd["rows"] == odd["row_path_rows"] and odd["count"] == 300
     bad = results["bad_value"]
@@ -213,6 +217,7 @@ def test_the_whole_path_on_a_database_file(tmp_path: Path) -> None:
         assert merged["count"] == count and not merged["load_tables"], name
         assert merged["written"] == [written, written] and merged["deleted"] == [deleted, deleted], name
         assert merged["last_seq"][0] == merged["last_seq"][1], name
+        assert merged["indexes"][0] == merged["indexes"][1] == wanted, name
     duplicate = results["duplicate_into_rows"]
     assert not duplicate["ok"] and "主键重复" in duplicate["errors"][0]["message"] and duplicate["columnar_taken"]
     assert duplicate["unchanged"] and not duplicate["load_tables"]

@@ -50,6 +50,7 @@ def make_resource(
     zone: str,
     key_item: str,
     items: list[tuple[str, str, str, bool]],
+    queryable: tuple[str, ...] = (),
 ) -> Resource:
     classification, sequence = code.split("/")
     resource = Resource.objects.create(
@@ -81,6 +82,7 @@ def make_resource(
             data_type=data_type,
             is_personal=personal,
             required=item_code == key_item,
+            queryable=item_code in queryable,
         )
     return resource
 
@@ -112,6 +114,7 @@ def people(police_dept: Department) -> Resource:
             ("zz", "住址", DataType.STRING, True),
             ("xb", "性别", DataType.STRING, False),
         ],
+        queryable=("xm", "xb"),
     )
     load(resource, PEOPLE)
     return resource
@@ -131,6 +134,7 @@ def companies(market_dept: Department) -> Resource:
             ("mc", "单位名称", DataType.STRING, False),
             ("fddbr", "法定代表人", DataType.STRING, True),
         ],
+        queryable=("mc", "fddbr"),
     )
     load(resource, COMPANIES)
     return resource
