@@ -20,3 +20,5 @@ class AccountsError(StrEnum):
     INVALID_SCOPE = "accounts.invalid_scope"
     ALREADY_REVOKED = "accounts.already_revoked"
     LOGIN_FAILED = "accounts.login_failed"
+    IDENTITY_UNVERIFIED = "accounts.identity_unverified"
+    ACCOUNT_CLOSED = "accounts.account_closed"

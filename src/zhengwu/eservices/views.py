@@ -20,6 +20,7 @@ from zhengwu.core import workdays
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
+from zhengwu.core.ratelimit import subject_of
 from zhengwu.eservices import selectors, services
 from zhengwu.eservices.forms import ApplyForm, LookupForm, RatingForm, ReasonForm
 from zhengwu.eservices.models import Application, ApplicationMaterial, MaterialFile, Rating, ServiceItem
@@ -219,9 +220,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = selectors.lookup(
-                form.cleaned_data["number"], form.cleaned_data["code"], client=client_ip(request) or ""
-            )
+            who = subject_of(request.user.pk if request.user.is_authenticated else None, client_ip(request))
+            result = selectors.lookup(form.cleaned_data["number"], form.cleaned_data["code"], client=who)
         except ApplicationError as error:
             add_application_error(form, error)
     return render(request, "eservices/portal_lookup.html", {"form": form, "result": result})

@@ -135,6 +135,7 @@ def append(
     reason: str = "",
     latency_ms: int = 0,
     ip: str | None = None,
+    consumer_label: str = "",
 ) -> AccessLog:
     """Append one entry to the chain and commit it (when called outside a transaction)."""
     indexes = sorted({i for i in key_indexes if i})
@@ -162,6 +163,8 @@ def append(
                 ip=ip,
             ),
         )
+        if consumer is None and api_client is None and consumer_label:
+            entry.consumer_label = _text(consumer_label, 200)  # a use by the platform itself
         entry.hash = log_hash({name: getattr(entry, name) for name in HASHED_FIELDS})
         entry.mac = log_mac(entry.hash)
         entry._chain_append = True  # type: ignore[attr-defined]
