@@ -395,6 +395,52 @@ def password_change(*, actor: Actor, old_password: str, new_password: str) -> No
         actor.user.password, actor.user.password_changed_at = user.password, user.password_changed_at
 
 
+CLOSED_USERNAME = "closed-{pk}-{token}"
+
+
+def account_close(*, actor: Actor, password: str) -> User:
+    """注销: a citizen or enterprise agent closes their own account (个人信息保护法 Art. 47,
+    docs/rules.md §11), confirming with the password.
+
+    Kept, because the law keeps them: the cases, letters and requests (records of the
+    administration, kept for their retention under their own rules, with the name and details
+    given in them) and the audit log. Cleared from the account: name, ID number, phone, e-mail,
+    enterprise details; the username is replaced; the password made unusable; the account
+    disabled (it can no longer log in); every session of it ended. The closing is audited."""
+    with audited_write(actor, AccountsAction.ACCOUNT_CLOSE) as write:
+        user = _me(write, actor)
+        write.require(user.kind != User.Kind.STAFF, "工作人员账号由系统管理员停用，不能自行注销。")
+        if user.closed_at is not None:
+            raise ApplicationError(AccountsError.ACCOUNT_CLOSED, "该账号已注销。")
+        if not user.check_password(password):
+            raise ApplicationError(AccountsError.WRONG_PASSWORD, "密码不正确，未注销。", {"password": "不正确"})
+        write.note(kind=user.kind)
+        user.username = CLOSED_USERNAME.format(pk=user.pk, token=secrets.token_hex(4))
+        user.real_name = user.id_number = user.phone = user.email = ""
+        user.first_name = user.last_name = ""
+        user.enterprise_name = user.enterprise_credit_code = ""
+        user.phone_verified_at = None
+        user.identity_verified = False
+        user.set_unusable_password()
+        user.is_active = False
+        user.closed_at = timezone.now()
+        user.save()
+        _end_sessions(user.pk)
+    return user
+
+
+def _end_sessions(user_id: int) -> None:
+    """Delete every stored session of the account (database sessions: SESSION_ENGINE's default)."""
+    from django.contrib.sessions.models import Session
+
+    ended = [
+        s.pk
+        for s in Session.objects.filter(expire_date__gt=timezone.now())
+        if s.get_decoded().get("_auth_user_id") == str(user_id)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+
+
 def password_expired(user: User, now: datetime | None = None) -> bool:
     max_age = settings.PASSWORD_MAX_AGE_DAYS
     if not max_age or user.kind != User.Kind.STAFF:

@@ -18,7 +18,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 
 from zhengwu.accounts.models import Department, Role
-from zhengwu.core.contracts import SearchHit, TodoItem
+from zhengwu.core.contracts import DataSection, SearchHit, TodoItem, moment_text
 from zhengwu.core.errors import not_found
 from zhengwu.disclosure import search_index
 from zhengwu.disclosure.models import (
@@ -459,3 +459,35 @@ def annual_report_figures(department: Department, year: int) -> ReportFigures:
         on_time=finished.filter(finished_on_time=True).count(),
         late=finished.filter(finished_on_time=False).count(),
     )
+
+
+def personal_data(user: User) -> list[DataSection]:
+    """What disclosure holds about `user` (我的数据): their requests with the details they gave."""
+    rows = tuple(
+        (
+            r.number,
+            r.department.name,
+            r.get_state_display(),
+            moment_text(r.submitted_at),
+            r.applicant_name,
+            r.phone,
+            r.address,
+            r.email,
+            r.description,
+            r.purpose,
+        )
+        for r in requests_of_applicant(user)
+    )
+    columns = (
+        "申请编号",
+        "受理机关",
+        "状态",
+        "提交时间",
+        "申请人",
+        "联系电话",
+        "通信地址",
+        "电子邮箱",
+        "所需信息",
+        "用途",
+    )
+    return [DataSection("disclosure_requests", "政府信息公开申请", columns, rows)]

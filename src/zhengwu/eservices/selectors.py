@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from zhengwu.accounts.models import Role
 from zhengwu.core import workdays
-from zhengwu.core.contracts import SearchHit, TodoItem
+from zhengwu.core.contracts import DataSection, SearchHit, TodoItem, moment_text
 from zhengwu.core.crypto import constant_time_equal
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.ratelimit import RateLimiter
@@ -361,3 +362,30 @@ def todo_items(user: User) -> list[TodoItem]:
             )
         )
     return items
+
+
+def personal_data(user: User) -> list[DataSection]:
+    """What eservices holds about `user` (我的数据): their cases with the forms they filled, and ratings."""
+    cases = list(applications_of(user).order_by("-submitted_at", "-id").select_related("rating"))
+    rows = [
+        (
+            a.number,
+            a.item.name,
+            a.department.name,
+            a.get_state_display(),
+            moment_text(a.submitted_at),
+            json.dumps(a.data, ensure_ascii=False),
+        )
+        for a in cases
+    ]
+    ratings = []
+    for a in cases:
+        rating = getattr(a, "rating", None)
+        if rating is not None:
+            ratings.append((a.number, rating.get_level_display(), rating.comment, moment_text(rating.created_at)))
+    return [
+        DataSection(
+            "applications", "办件", ("办件编号", "事项", "部门", "状态", "提交时间", "申请表内容"), tuple(rows)
+        ),
+        DataSection("ratings", "好差评", ("办件编号", "评价", "评价内容", "评价时间"), tuple(ratings)),
+    ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from zhengwu.accounts.models import Role
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
-from zhengwu.core.contracts import SearchHit, TodoItem
+from zhengwu.core.contracts import DataSection, SearchHit, TodoItem, moment_text
 from zhengwu.core.textsearch import query_terms
 from zhengwu.participation import rules
 from zhengwu.participation.models import (
@@ -27,9 +27,11 @@ from zhengwu.participation.models import (
     Letter,
     LetterEvent,
     Question,
+    SensitiveWord,
     Survey,
 )
 from zhengwu.participation.services import code_matches, is_handler, is_office
+from zhengwu.participation.services.screening import HELD_PREFIX
 from zhengwu.participation.text import LETTER_STOPWORDS, idf_table, letter_terms, similarity
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision.models import Timer, Urging
@@ -263,10 +265,28 @@ def open_flags() -> QuerySet[Flag]:
 
 
 def hidden_content() -> tuple[QuerySet[Comment], QuerySet[Letter]]:
+    """Content the office hid (held by screening is listed apart: `held_by_screening`)."""
+    held = Q(hidden_reason__startswith=HELD_PREFIX)
     return (
-        Comment.objects.filter(hidden_at__isnull=False).select_related("article__consultation").order_by("-hidden_at"),
-        Letter.objects.filter(hidden_at__isnull=False, published_at__isnull=False).order_by("-hidden_at"),
+        Comment.objects.filter(hidden_at__isnull=False)
+        .exclude(held)
+        .select_related("article__consultation")
+        .order_by("-hidden_at"),
+        Letter.objects.filter(hidden_at__isnull=False, published_at__isnull=False).exclude(held).order_by("-hidden_at"),
     )
+
+
+def held_by_screening() -> tuple[QuerySet[Comment], QuerySet[Letter]]:
+    """Comments and public letters the sensitive-word check held back, oldest first, with their hits."""
+    held = Q(hidden_at__isnull=False, hidden_reason__startswith=HELD_PREFIX)
+    return (
+        Comment.objects.filter(held).select_related("article__consultation", "author").order_by("hidden_at", "id"),
+        Letter.objects.filter(held, published_at__isnull=False).order_by("hidden_at", "id"),
+    )
+
+
+def sensitive_words() -> QuerySet[SensitiveWord]:
+    return SensitiveWord.objects.select_related("created_by").order_by("category", "word")
 
 
 # --- contracts ----------------------------------------------------------------------------
@@ -387,3 +407,43 @@ def todo_items(user: User) -> list[TodoItem]:
             )
         )
     return items
+
+
+def personal_data(user: User) -> list[DataSection]:
+    """What participation holds about `user` (我的数据): letters with the details given in them,
+    consultation comments and survey answers."""
+    letters = tuple(
+        (
+            row.number,
+            row.title,
+            row.get_state_display(),
+            moment_text(row.submitted_at),
+            row.writer_name,
+            row.writer_phone,
+            row.writer_address,
+            row.content,
+            row.get_rating_display() if row.rating else "",
+        )
+        for row in my_letters(user)
+    )
+    comments = tuple(
+        (c.article.consultation.title, c.article.heading, c.content, moment_text(c.created_at))
+        for c in Comment.objects.filter(author=user).select_related("article__consultation").order_by("-id")
+    )
+    answers = tuple(
+        (
+            a.response.survey.title,
+            a.question.text,
+            "、".join(str(c) for c in a.choices or []) or a.text or str(a.scale or ""),
+        )
+        for a in Answer.objects.filter(response__user=user)
+        .select_related("response__survey", "question")
+        .order_by("-id")
+    )
+    return [
+        DataSection(
+            "letters", "来信", ("信件编号", "标题", "状态", "来信时间", "姓名", "电话", "地址", "内容", "评价"), letters
+        ),
+        DataSection("comments", "意见征集评论", ("意见征集", "条款", "意见", "时间"), comments),
+        DataSection("survey_answers", "问卷答卷", ("问卷", "问题", "回答"), answers),
+    ]
