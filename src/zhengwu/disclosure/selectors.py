@@ -474,6 +474,7 @@ def personal_data(user: User) -> list[DataSection]:
             r.address,
             r.email,
             r.description,
+            r.correction_text,
             r.purpose,
         )
         for r in requests_of_applicant(user)
@@ -488,6 +489,7 @@ def personal_data(user: User) -> list[DataSection]:
         "通信地址",
         "电子邮箱",
         "所需信息",
+        "补正内容",
         "用途",
     )
     return [DataSection("disclosure_requests", "政府信息公开申请", columns, rows)]

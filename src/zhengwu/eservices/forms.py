@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from zhengwu.catalog.models import DataType
+from zhengwu.core.forms import DateInput
 from zhengwu.eservices.models import (
     Audience,
     HandlingForm,
@@ -30,7 +31,7 @@ def _field_for(
             label=label, required=required, choices=[("", "请选择")] + [(str(v), str(v)) for v in enum_values]
         )
     if data_type == DataType.DATE:
-        return forms.CharField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.CharField(label=label, required=required, widget=DateInput())
     if data_type == DataType.BOOLEAN:
         return forms.ChoiceField(label=label, required=required, choices=[("", "请选择"), ("是", "是"), ("否", "否")])
     # Values are checked by the service with the exchange's converters (one set of rules).

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengwu.accounts.models import Role
 from zhengwu.core import workdays
@@ -85,7 +86,7 @@ def public_search(query: str, *, limit: int = 10) -> list[SearchHit]:
             title=item.name,
             url=reverse("eservices:guide", args=[item.pk]),
             summary=f"{item.department.name} · {item.get_item_type_display()} · 承诺 {item.promised_limit} 个工作日",
-            day=item.published_at.date() if item.published_at else None,
+            day=timezone.localdate(item.published_at) if item.published_at else None,  # China's day, not UTC's
             score=float(getattr(item, "score", 0)),
         )
         for item in search_items(query)[:limit]

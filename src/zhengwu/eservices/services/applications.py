@@ -28,7 +28,7 @@ from zhengwu.certificates import selectors as certificate_selectors
 from zhengwu.certificates import services as certificate_services
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
-from zhengwu.core.errors import ApplicationError, clean, permission_denied
+from zhengwu.core.errors import ApplicationError, clause, clean, permission_denied
 from zhengwu.eservices import notify
 from zhengwu.eservices.audit_actions import EservicesAction
 from zhengwu.eservices.errors import EservicesError
@@ -373,7 +373,7 @@ def application_decide(
             locked.certificate_identifier = _issue_certificate(actor, locked)
         locked.save(update_fields=["state", "decision_reason", "decided_at", "certificate_identifier", "updated_at"])
         timers.live_timer_finish(actor=actor, target=locked, kind=TIMER_APPLICATION, when=now)
-        text = "准予许可" if approve else f"不予许可：{reason}"
+        text = "准予许可" if approve else f"不予许可：{clause(reason)}"
         if locked.certificate_identifier:
             text += f"，已签发电子证照 {locked.certificate_identifier}"
         event(locked, actor.user, "decide", text, at=now)
