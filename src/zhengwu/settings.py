@@ -6,6 +6,7 @@ in the data directory). Production values are documented in docs/deployment.md.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -44,6 +45,9 @@ try:
     REDIS_URL = env.url("REDIS_URL", ("redis", "rediss"))
     IDLE_TIMEOUT_MINUTES = env.int("ZHENGWU_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
     LOGIN_FAILURE_LIMIT = env.int("ZHENGWU_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+    LOGIN_CAPTCHA_AFTER = env.int("ZHENGWU_LOGIN_CAPTCHA_AFTER", 3, minimum=0, maximum=100)
+    # The audio CAPTCHA needs the `flite` speech synthesiser (Debian: apt-get install flite).
+    CAPTCHA_FLITE_PATH = env.str("ZHENGWU_CAPTCHA_FLITE", "") or shutil.which("flite")
     LOCKOUT_MINUTES = env.int("ZHENGWU_LOCKOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
     PASSWORD_MAX_AGE_DAYS = env.int("ZHENGWU_PASSWORD_MAX_AGE_DAYS", 90, minimum=0, maximum=3650)
     TIMER_YELLOW_FRACTION = env.float("ZHENGWU_TIMER_YELLOW_FRACTION", 0.2, minimum=0.0, maximum=1.0)
@@ -183,6 +187,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "huey.contrib.djhuey",
+    "captcha",
     "zhengwu.core",
     "zhengwu.accounts",
     "zhengwu.audit",
@@ -303,13 +308,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 
-# django-axes: lock the (username, IP) pair after repeated failures (等保 level 3).
+# django-axes: lock after repeated failures (等保 level 3); what a lock counts depends on the kind
+# of account (accounts/lockout.py): staff as before, citizens per account and address, so a
+# stranger elsewhere cannot lock them out. The address is REMOTE_ADDR only, as in the audit log.
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = LOCKOUT_MINUTES / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "zhengwu.accounts.lockout.lockout_parameters"
+AXES_CLIENT_IP_CALLABLE = "zhengwu.accounts.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# django-simple-captcha: shown on the login page after LOGIN_CAPTCHA_AFTER failures.
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 5  # minutes
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -350,6 +363,19 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# The default cache stays per process (page fragments, search results). Counts that must hold
+# across processes and nodes (rate limits: 一号查询, login CAPTCHAs) use "shared": Redis when
+# REDIS_URL is set, else a table of the database (made by core's migration 0003).
+SHARED_CACHE_TABLE = "zhengwu_shared_cache"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "zw"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": SHARED_CACHE_TABLE}
+    ),
+}
 
 if REDIS_URL:
     HUEY = {

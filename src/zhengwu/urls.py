@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("api/v1/", api.urls),
     path("accounts/", include("zhengwu.accounts.urls")),
+    path("captcha/", include("captcha.urls")),
     path("workbench/audit/", include("zhengwu.audit.workbench_urls")),
     path("workbench/exchange/data/", include("zhengwu.exchange.store.workbench_urls")),
     # Pages many visitors read are served from the public page cache (portal/cache.py), which

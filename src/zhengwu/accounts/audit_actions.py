@@ -23,6 +23,7 @@ class AccountsAction(AuditAction):
     UNLOCK = "accounts.unlock"
     REGIONS_LOAD = "accounts.regions.load"
     PHONE_CODE_SEND = "accounts.phone_code.send"
+    ACCOUNT_CLOSE = "accounts.user.close"
     # Events that are not a write (record_action).
     LOGIN = "accounts.login"
     LOGOUT = "accounts.logout"

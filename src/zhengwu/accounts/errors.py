@@ -21,3 +21,5 @@ class AccountsError(StrEnum):
     ALREADY_REVOKED = "accounts.already_revoked"
     LOGIN_FAILED = "accounts.login_failed"
     SECOND_FACTOR_REQUIRED = "accounts.second_factor_required"
+    IDENTITY_UNVERIFIED = "accounts.identity_unverified"
+    ACCOUNT_CLOSED = "accounts.account_closed"

@@ -1,9 +1,36 @@
+from typing import Any
+
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
+
+
+class CaptchaInput(CaptchaTextInput):
+    """The image with a Chinese text alternative and, where `flite` is installed, a link to hear it."""
+
+    template_name = "accounts/_captcha_widget.html"
 
 
 class LoginForm(forms.Form):
     username = forms.CharField(label="用户名", max_length=150)
     password = forms.CharField(label="密码", widget=forms.PasswordInput, max_length=256)
+
+    def __init__(self, *args: Any, captcha: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if captcha:
+            self.require_captcha()
+
+    def require_captcha(self) -> None:
+        """Ask for a CAPTCHA (after repeated failures: accounts/lockout.py)."""
+        if "captcha" not in self.fields:
+            self.fields["captcha"] = CaptchaField(
+                label="验证码",
+                widget=CaptchaInput(),
+                help_text="请输入图中的 4 个字符（不区分大小写）；看不清可刷新页面换一张。",
+                error_messages={
+                    "invalid": "验证码：输入的字符与图中不一致，请重新输入。",
+                    "required": "验证码：必填，请输入图中的 4 个字符。",
+                },
+            )
 
 
 class TokenForm(forms.Form):

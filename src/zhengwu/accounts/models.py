@@ -114,6 +114,13 @@ class User(AbstractUser):
     enterprise_name = models.CharField("单位名称", max_length=200, blank=True)
     enterprise_credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
     password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
+    # Real-name status (docs/rules.md §5): a self-registered person is checked against the
+    # 人口基础信息 base (name + ID number) and marked unverified when the base does not know them.
+    # Accounts an administrator or the demo creates are verified by whoever creates them.
+    identity_verified = models.BooleanField("实名核验通过", default=True)
+    # A closed account (注销, docs/rules.md §11): personal data cleared, login refused, rows kept
+    # only where the law keeps them (cases within retention, the audit log).
+    closed_at = models.DateTimeField("注销时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from zhengwu.accounts.models import ApiClient, Department, Region, User
+from zhengwu.core.contracts import DataSection, moment_text
 
 
 def directory_figures() -> dict[str, int]:
@@ -33,3 +34,40 @@ def staff_list(*, department_id: int | None = None, query: str = "") -> QuerySet
 
 def api_clients() -> QuerySet[ApiClient]:
     return ApiClient.objects.select_related("department").order_by("-created_at")
+
+
+def identity_label(user: User) -> str:
+    return (
+        "已通过实名核验"
+        if user.identity_verified
+        else "未实名核验（可写信、申请信息公开、参与调查；暂不能申请政务服务事项）"
+    )
+
+
+def personal_data(user: User) -> list[DataSection]:
+    """The account itself (我的数据): what the person gave at registration and its status."""
+    row = (
+        user.username,
+        user.get_kind_display(),
+        user.real_name,
+        user.id_number,
+        user.phone,
+        user.enterprise_name,
+        user.enterprise_credit_code,
+        identity_label(user),
+        moment_text(user.date_joined),
+        moment_text(user.last_login),
+    )
+    columns = (
+        "用户名",
+        "用户类型",
+        "姓名",
+        "公民身份号码",
+        "手机号码",
+        "单位名称",
+        "统一社会信用代码",
+        "实名状态",
+        "注册时间",
+        "最近登录",
+    )
+    return [DataSection("account", "账号信息", columns, (row,))]

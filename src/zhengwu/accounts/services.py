@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from zhengwu.accounts import sms
 from zhengwu.accounts.audit_actions import AccountsAction
 from zhengwu.accounts.errors import AccountsError
+from zhengwu.accounts.identity import identity_matches
 from zhengwu.accounts.models import THREE_ADMINS, ApiClient, Department, PhoneCode, Region, Role, RoleAssignment, User
 from zhengwu.audit.write import Write, audited_write
 from zhengwu.core.actors import Actor
@@ -47,13 +48,21 @@ def _check_password(password: str, user: User | None = None) -> None:
         ) from None
 
 
-def _check_username(username: str) -> None:
+def _check_username_format(username: str) -> None:
     if not USERNAME_RE.match(username):
         raise ApplicationError(
             AccountsError.INVALID_USERNAME,
             "用户名须以字母开头，由 4–32 位字母、数字、下划线、点或连字符组成。",
             {"username": "格式不正确"},
         )
+
+
+def _check_username(username: str) -> None:
+    _check_username_format(username)
+    _check_username_free(username)
+
+
+def _check_username_free(username: str) -> None:
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(AccountsError.USERNAME_TAKEN, "该用户名已被使用。", {"username": "已被使用"})
 
@@ -248,25 +257,41 @@ def _phone_code_use(entry_id: int | None) -> None:
         )
 
 
+def _check_not_registered(user: User) -> None:
+    """The username and (for a citizen) the ID number are free. Asked only once the SMS code is
+    right: before it, a taken number and a new one get the same answer (no account enumeration)."""
+    _check_username_free(user.username)
+    index = blind_index(user.id_number, purpose="resident-id")
+    if user.kind == User.Kind.CITIZEN and User.objects.filter(kind=User.Kind.CITIZEN, id_number_index=index).exists():
+        raise ApplicationError(
+            AccountsError.ID_REGISTERED, "该身份证号码已注册，请直接登录或找回密码。", {"id_number": "已注册"}
+        )
+
+
 def _register(
     actor: Actor, action: AccountsAction, build: Callable[[], User], *, phone: str, phone_code: str, password: str
 ) -> User:
-    """The one path of both registrations: `build()` checks the form and makes the unsaved user;
-    then the password rules, the phone code last (a form with other mistakes does not spend it),
-    and the save."""
+    """The one path of both registrations: `build()` checks the form's formats and makes the
+    unsaved user; then the password rules, the phone code (a form with other mistakes does not
+    spend it), whether the account exists (only after the code: docs/rules.md §5, no enumeration),
+    the real-name check against the population base (read, never written: 一数一源), and the save."""
     code_entry = _phone_code_verify(phone, phone_code)
     with audited_write(actor, action) as write:
         user = build()
         _check_password(password, user)
         user.set_password(password)
         _phone_code_use(code_entry)
+        _check_not_registered(user)
         user.phone_verified_at = timezone.now()
+        # Name + ID number against 公安厅's base, through the exchange (logged as the platform's use).
+        user.identity_verified = identity_matches(user.id_number, user.real_name, actor.ip)
         try:
             with transaction.atomic():
                 user.save()
         except IntegrityError:  # the same ID number or username, registered a moment ago
             raise ApplicationError(AccountsError.ID_REGISTERED, "该账号已注册。", {"id_number": "已注册"}) from None
         write.set_target(user)
+        write.note(identity_verified=user.identity_verified)
         if user.enterprise_credit_code:
             write.note(credit_code=user.enterprise_credit_code)
     return user
@@ -283,19 +308,16 @@ def citizen_register(
     password: str,
 ) -> User:
     """Real-name registration of a natural person (实名注册): ID number, name, verified phone.
-    The actor is the visitor who registers (anonymous, as a rule: `Actor.anonymous(ip=...)`)."""
+    The actor is the visitor who registers (anonymous, as a rule: `Actor.anonymous(ip=...)`).
+    A person the population base does not know (or knows under another name) gets the account
+    alone, unverified (`User.identity_verified`)."""
 
     def build() -> User:
         resident = validate_resident_id(id_number)
         checked_phone = _check_phone(phone)
         if not real_name.strip():
             raise ApplicationError(AccountsError.INVALID_INPUT, "请填写真实姓名。", {"real_name": "必填"})
-        _check_username(username)
-        index = blind_index(resident.number, purpose="resident-id")
-        if User.objects.filter(kind=User.Kind.CITIZEN, id_number_index=index).exists():
-            raise ApplicationError(
-                AccountsError.ID_REGISTERED, "该身份证号码已注册，请直接登录或找回密码。", {"id_number": "已注册"}
-            )
+        _check_username_format(username)
         return User(
             username=username,
             real_name=real_name.strip(),
@@ -321,7 +343,8 @@ def enterprise_register(
     phone_code: str,
     password: str,
 ) -> User:
-    """Registration of an enterprise (法人) account, acted for by a named, real-name person."""
+    """Registration of an enterprise (法人) account, acted for by a named, real-name person
+    (the agent is checked against the population base like a citizen)."""
 
     def build() -> User:
         company = validate_credit_code(credit_code)
@@ -331,7 +354,7 @@ def enterprise_register(
             raise ApplicationError(AccountsError.INVALID_INPUT, "请填写单位名称。", {"enterprise_name": "必填"})
         if not agent_name.strip():
             raise ApplicationError(AccountsError.INVALID_INPUT, "请填写经办人姓名。", {"agent_name": "必填"})
-        _check_username(username)
+        _check_username_format(username)
         return User(
             username=username,
             kind=User.Kind.ENTERPRISE,
@@ -370,6 +393,52 @@ def password_change(*, actor: Actor, old_password: str, new_password: str) -> No
         user.save(update_fields=["password", "password_changed_at"])
     if actor.user is not None:  # the caller's object (the session's user) follows the locked row
         actor.user.password, actor.user.password_changed_at = user.password, user.password_changed_at
+
+
+CLOSED_USERNAME = "closed-{pk}-{token}"
+
+
+def account_close(*, actor: Actor, password: str) -> User:
+    """注销: a citizen or enterprise agent closes their own account (个人信息保护法 Art. 47,
+    docs/rules.md §11), confirming with the password.
+
+    Kept, because the law keeps them: the cases, letters and requests (records of the
+    administration, kept for their retention under their own rules, with the name and details
+    given in them) and the audit log. Cleared from the account: name, ID number, phone, e-mail,
+    enterprise details; the username is replaced; the password made unusable; the account
+    disabled (it can no longer log in); every session of it ended. The closing is audited."""
+    with audited_write(actor, AccountsAction.ACCOUNT_CLOSE) as write:
+        user = _me(write, actor)
+        write.require(user.kind != User.Kind.STAFF, "工作人员账号由系统管理员停用，不能自行注销。")
+        if user.closed_at is not None:
+            raise ApplicationError(AccountsError.ACCOUNT_CLOSED, "该账号已注销。")
+        if not user.check_password(password):
+            raise ApplicationError(AccountsError.WRONG_PASSWORD, "密码不正确，未注销。", {"password": "不正确"})
+        write.note(kind=user.kind)
+        user.username = CLOSED_USERNAME.format(pk=user.pk, token=secrets.token_hex(4))
+        user.real_name = user.id_number = user.phone = user.email = ""
+        user.first_name = user.last_name = ""
+        user.enterprise_name = user.enterprise_credit_code = ""
+        user.phone_verified_at = None
+        user.identity_verified = False
+        user.set_unusable_password()
+        user.is_active = False
+        user.closed_at = timezone.now()
+        user.save()
+        _end_sessions(user.pk)
+    return user
+
+
+def _end_sessions(user_id: int) -> None:
+    """Delete every stored session of the account (database sessions: SESSION_ENGINE's default)."""
+    from django.contrib.sessions.models import Session
+
+    ended = [
+        s.pk
+        for s in Session.objects.filter(expire_date__gt=timezone.now())
+        if s.get_decoded().get("_auth_user_id") == str(user_id)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
 
 
 def password_expired(user: User, now: datetime | None = None) -> bool:

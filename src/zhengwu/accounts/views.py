@@ -7,6 +7,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 import segno
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zhengwu.accounts import services
+from zhengwu.accounts import lockout, services
 from zhengwu.accounts.audit_actions import AccountsAction
 from zhengwu.accounts.forms import (
     CitizenRegisterForm,
@@ -32,7 +33,7 @@ from zhengwu.accounts.models import User
 from zhengwu.accounts.session import acting_user
 from zhengwu.audit.models import AuditEvent
 from zhengwu.audit.services import record_action
-from zhengwu.core.actors import Actor
+from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
 
@@ -58,7 +59,12 @@ def _after_password(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST or None)
+    ip = client_ip(request)
+    posted = request.POST.get("username", "")[:150] if request.method == "POST" else ""
+    if posted and AxesProxyHandler.is_locked(request, {"username": posted}):
+        return render(request, "accounts/locked_out.html", status=403)  # locked: no CAPTCHA to solve
+    # A CAPTCHA after repeated failures of this username or from this address (accounts/lockout.py).
+    form = LoginForm(request.POST or None, captcha=lockout.captcha_needed(posted, ip))
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
@@ -71,7 +77,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 outcome=AuditEvent.Outcome.FAILURE,
                 details={"username": username[:150]},
             )
-            form.add_error(None, "用户名或密码错误。多次失败后账号将被临时锁定。")
+            if lockout.captcha_needed(username, ip):
+                form.require_captcha()  # a fresh one, on the page that answers this failure
+            form.add_error(None, "用户名或密码错误。多次失败后须输入验证码，并将临时锁定。")
         else:
             login(request, user)
             record_action(Actor.from_request(request), AccountsAction.LOGIN, target=user, details={"step": "password"})
@@ -147,6 +155,11 @@ def phone_code(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/_code_status.html", {"sent": True})
 
 
+UNVERIFIED_NOTICE = (
+    "您填写的姓名与公民身份号码未能与人口基础信息核对一致，账号为“未实名核验”状态："
+    "可以写信、申请政府信息公开、参与调查，暂不能申请政务服务事项。"
+)
+
 # The two registration pages differ only in their form, service, title and the link to the other.
 REGISTRATION_PAGES = {
     "citizen": ("个人实名注册", "办理企业事项？", "法人注册", "accounts:register_enterprise"),
@@ -166,6 +179,8 @@ def _register(
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "注册成功，欢迎使用政务服务平台。")
+            if not user.identity_verified:
+                messages.warning(request, UNVERIFIED_NOTICE)
             return redirect("portal:home")
     title, other_prompt, other_label, other_url = REGISTRATION_PAGES[page]
     context = {

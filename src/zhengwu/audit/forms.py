@@ -6,11 +6,12 @@ from django import forms
 
 from zhengwu.audit import selectors
 from zhengwu.audit.models import AuditEvent
+from zhengwu.core.forms import DateInput
 
 
 class EventFilterForm(forms.Form):
-    since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label="起始日期", required=False, widget=DateInput())
+    until = forms.DateField(label="截止日期", required=False, widget=DateInput())
     actor = forms.CharField(label="操作人用户名", required=False, max_length=150)
     department = forms.ModelChoiceField(
         label="部门", required=False, queryset=selectors.departments_for_filter(), empty_label="全部部门"

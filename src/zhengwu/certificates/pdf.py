@@ -12,13 +12,11 @@ from dataclasses import dataclass
 import segno
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from zhengwu.certificates.models import Certificate, HolderKind
+from zhengwu.core.pdf import cjk_font
 
-FONT = "STSong-Light"
 QR_ERROR = "m"
 
 
@@ -28,12 +26,6 @@ class RenderedPdf:
     qr: segno.QRCode
     verify_url: str
     stamp: str  # "" for a certificate in force, else 已注销 / 已过期 printed across the page
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def make_qr(verify_url: str) -> segno.QRCode:
@@ -67,7 +59,7 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def render_pdf(certificate: Certificate, *, verify_url: str) -> RenderedPdf:
     """One A4 page: title, 照面信息, holder, issuer, validity, identifier, signature, QR code."""
-    font = _font()
+    font = cjk_font()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
     kind = certificate.certificate_type

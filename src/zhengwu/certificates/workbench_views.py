@@ -23,7 +23,7 @@ from zhengwu.certificates.models import Certificate, CertificateType, HolderKind
 from zhengwu.certificates.views import PAGE_SIZE, pdf_response
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import DateInput, add_application_error
 from zhengwu.core.spreadsheets import xlsx_row
 
 EXPORT_LIMIT = 50_000
@@ -35,9 +35,7 @@ class IssueForm(forms.Form):
 
     holder_name = forms.CharField(label="持证主体名称", max_length=200)
     holder_code = forms.CharField(label="公民身份号码或统一社会信用代码", max_length=18, min_length=18)
-    valid_until = forms.DateField(
-        label="有效期至", required=False, help_text="留空为长期有效", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_until = forms.DateField(label="有效期至", required=False, help_text="留空为长期有效", widget=DateInput())
     source_label = forms.CharField(label="来源说明", max_length=200, required=False, help_text="如：原纸质证照编号")
 
     def __init__(self, *args: Any, certificate_type: CertificateType, **kwargs: Any) -> None:

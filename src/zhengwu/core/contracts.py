@@ -9,7 +9,9 @@ the portal nor the workbench knows any app's models.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -32,3 +34,24 @@ class TodoItem:
     light: str = ""  # supervision Light value: green | yellow | red | paused | ""
     claimed_by: str = ""  # name of the staff member who claimed it, "" when unclaimed
     claim_url: str = ""  # POST here to claim; "" when the item cannot be claimed
+
+
+@dataclass(frozen=True)
+class DataSection:
+    """Part of what the platform holds about one person (个人信息保护法 Art. 45, docs/rules.md §11):
+    each domain app's `selectors.personal_data(user)` returns its sections; the portal's page 我的数据
+    shows and exports them (JSON, Excel) without knowing any app's models."""
+
+    key: str  # stable name in the JSON export: "applications", "letters" …
+    title: str  # 办件 / 来信 / 依申请公开 …
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def moment_text(moment: datetime | date | None) -> str:
+    """A time as a person reads it in a DataSection: local time (Asia/Shanghai), minutes."""
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return moment.isoformat()

@@ -94,3 +94,9 @@ def required_text(value: str | None, *, field: str, what: str, code: StrEnum, ma
     if len(text) > max_length:
         raise ApplicationError(code, f"{what}不能超过 {max_length} 个字（现有 {len(text)} 个）。", {field: "过长"})
     return text
+
+
+def clause(text: str) -> str:
+    """`text` without its closing punctuation, to be set inside a sentence that ends with its own
+    (a reason typed as "材料不全。" inside "……：{reason}。" showed "。。")."""
+    return (text or "").strip().rstrip("。.；;，,、 ")

@@ -69,3 +69,14 @@ ENTERPRISE_NAMES = [
     "松原查干湖渔业有限公司",
     "长春净月数字科技有限公司",
 ]
+
+
+DEMO_CITIZENS = 20  # citizen01 … citizen20
+
+
+def demo_person_usernames() -> list[str]:
+    """The demo's own people with an ID number (citizens and the companies' agents): the only
+    accounts whose names the demo's 人口 base holds. An account a visitor registers is never among
+    them: the base has one source, 公安厅 (一数一源), and registration only reads it."""
+    citizens = [f"citizen{number:02d}" for number in range(1, DEMO_CITIZENS + 1)]
+    return citizens + [f"company{number:02d}" for number in range(1, len(ENTERPRISE_NAMES) + 1)]

@@ -25,7 +25,7 @@ from zhengwu.core import regions
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.idnumbers import CREDIT_CHARSET, make_credit_code, make_resident_id, validate_resident_id
-from zhengwu.demo.data import GIVEN, SURNAMES
+from zhengwu.demo.data import GIVEN, SURNAMES, demo_person_usernames
 from zhengwu.exchange.store.ingest import PROGRESS_EVERY, ingest_file
 from zhengwu.exchange.store.models import LoadJob
 from zhengwu.exchange.store.tables import STRUCTURED_FORMATS, count_records, indexes_stale, sync_indexes
@@ -221,10 +221,12 @@ def _org_body(index: int, established: date) -> str:
 
 
 def _people(rng: random.Random, counties: list[str]) -> list[Person]:
-    """Every demo user with an ID number (citizens, company agents, staff), then random residents."""
+    """The demo's own people (citizens, company agents), then random residents. Never an account
+    someone registered: what a registering person declares does not go into the base."""
     people: list[Person] = []
     seen: set[str] = set()
-    for number, name in User.objects.exclude(id_number="").order_by("pk").values_list("id_number", "real_name"):
+    own = User.objects.filter(username__in=demo_person_usernames()).exclude(id_number="").order_by("pk")
+    for number, name in own.values_list("id_number", "real_name"):
         try:
             parsed = validate_resident_id(number)
         except ApplicationError:

@@ -15,3 +15,4 @@ class DisclosureError(StrEnum):
     EXTENSION_ONCE = "disclosure.extension_once"
     EXTENSION_TOO_LONG = "disclosure.extension_too_long"
     ANSWER_INCOMPLETE = "disclosure.answer_incomplete"
+    REPORT_NOT_DUE = "disclosure.report_not_due"

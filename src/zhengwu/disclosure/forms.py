@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 
 from zhengwu.accounts.models import Department
+from zhengwu.core.forms import DateInput
 from zhengwu.disclosure.models import AnswerKind, ApplicantKind, Category, FeeBasis, ResultDetail, Validity
 from zhengwu.disclosure.services import RESULT_DETAILS, AnswerData, ApplicantData, PublicationData
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 ANSWER_DETAILS = {detail for details in RESULT_DETAILS.values() for detail in details if detail}
 DETAIL_HELP = (
     "；".join(
@@ -99,7 +100,12 @@ class CorrectionForm(forms.Form):
 
 
 class CorrectedForm(forms.Form):
-    description = forms.CharField(label="补正后的内容描述", widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label="补正内容",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="按机关告知的补正事项补充说明（最多 4000 字）；原申请内容保留，不必重写。",
+    )
     on = forms.DateField(label="收到补正日期", widget=DATE, required=False, help_text="默认今天")
 
 

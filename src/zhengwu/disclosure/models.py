@@ -267,6 +267,8 @@ class DisclosureRequest(models.Model):
     correction_items = models.TextField("补正事项", blank=True)
     correction_sent_on = models.DateField("补正告知日期", null=True, blank=True)
     corrected_on = models.DateField("收到补正日期", null=True, blank=True)
+    # The applicant's 补正, kept beside the original description (both are the request: 条例 Art. 30).
+    correction_text = models.TextField("补正内容", max_length=4000, blank=True)
     extension_days = models.PositiveSmallIntegerField(
         "延长工作日", default=0, validators=[MaxValueValidator(20)], help_text="至多一次，不超过 20 个工作日"
     )

@@ -15,6 +15,7 @@ may not read the online-services app), table 四 and the texts of 五 and 六.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
@@ -25,6 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from zhengwu.accounts.models import Department, Role
 from zhengwu.audit.write import audited_write
+from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, clean
 from zhengwu.core.spreadsheets import xlsx_row
@@ -61,6 +63,26 @@ def may_edit(actor: Actor, department_id: int) -> bool:
 def may_view(actor: Actor, department_id: int) -> bool:
     """The agency's leader, and the e-gov office for every agency."""
     return actor.has_role(Role.EGOV_OFFICE) or may_edit(actor, department_id)
+
+
+def check_public(year: int, today: date | None = None) -> None:
+    """A year's report is public only once the year has ended (条例 Art. 50: published by 31 January
+    of the next year, on the past year's work): before that it is refused with the date it may come."""
+    today = today or workdays.today()
+    if year >= today.year:
+        raise ApplicationError(
+            DisclosureError.REPORT_NOT_DUE,
+            f"{year} 年度政府信息公开工作年度报告须在该年度结束后编制公布（{year + 1} 年 1 月 1 日起，"
+            f"最迟 {year + 1} 年 1 月 31 日），目前尚未公布。",
+            {"year": "年度未结束"},
+            status=404,
+        )
+
+
+def public_years(today: date | None = None) -> list[int]:
+    """The years whose reports the portal lists: the three last ended years."""
+    this_year = (today or workdays.today()).year
+    return [this_year - 1, this_year - 2, this_year - 3]
 
 
 def report_of(department: Department, year: int) -> AnnualReport:

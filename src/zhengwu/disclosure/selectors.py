@@ -18,7 +18,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
 
 from zhengwu.accounts.models import Department, Role
-from zhengwu.core.contracts import SearchHit, TodoItem
+from zhengwu.core.contracts import DataSection, SearchHit, TodoItem, moment_text
 from zhengwu.core.errors import not_found
 from zhengwu.disclosure import search_index
 from zhengwu.disclosure.models import (
@@ -501,3 +501,35 @@ def annual_reports_saved(year: int, by: datetime) -> dict[int, bool]:
     )
     saved = set(AnnualReport.objects.filter(year=year, updated_at__lte=by).values_list("department_id", flat=True))
     return {pk: pk in saved for pk in departments}
+def personal_data(user: User) -> list[DataSection]:
+    """What disclosure holds about `user` (我的数据): their requests with the details they gave."""
+    rows = tuple(
+        (
+            r.number,
+            r.department.name,
+            r.get_state_display(),
+            moment_text(r.submitted_at),
+            r.applicant_name,
+            r.phone,
+            r.address,
+            r.email,
+            r.description,
+            r.correction_text,
+            r.purpose,
+        )
+        for r in requests_of_applicant(user)
+    )
+    columns = (
+        "申请编号",
+        "受理机关",
+        "状态",
+        "提交时间",
+        "申请人",
+        "联系电话",
+        "通信地址",
+        "电子邮箱",
+        "所需信息",
+        "补正内容",
+        "用途",
+    )
+    return [DataSection("disclosure_requests", "政府信息公开申请", columns, rows)]

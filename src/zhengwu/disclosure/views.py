@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import Department
 from zhengwu.accounts.session import acting_user
-from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
 from zhengwu.core.forms import add_application_error
@@ -72,8 +71,7 @@ def _quote(name: str) -> str:
 
 def reports_index(request: HttpRequest) -> HttpResponse:
     agencies = selectors.agencies_with_publications()
-    this_year = workdays.today().year
-    years = [this_year, this_year - 1, this_year - 2]
+    years = reports.public_years()  # only ended years: a year's report follows the year
     return render(request, "disclosure/portal_reports.html", {"agencies": agencies, "years": years})
 
 
@@ -81,6 +79,7 @@ def report_view(request: HttpRequest, department_id: int, year: int) -> HttpResp
     department = get_object_or_404(Department, pk=department_id, is_active=True)
     if not 2008 <= year <= 2100:
         raise not_found("年度报告")
+    reports.check_public(year)
     context = report_context(department, year, reports.report_of(department, year))
     return render(request, "disclosure/portal_report.html", context)
 
@@ -100,6 +99,7 @@ def report_xlsx(request: HttpRequest, department_id: int, year: int) -> HttpResp
     department = get_object_or_404(Department, pk=department_id, is_active=True)
     if not 2008 <= year <= 2100:
         raise not_found("年度报告")
+    reports.check_public(year)
     return report_workbook_response(department, year)
 
 
@@ -167,7 +167,7 @@ def my_request(request: HttpRequest, pk: int) -> HttpResponse:
         "req": found,
         "events": found.events.order_by("at", "id"),
         "timer": selectors.request_timer(found),
-        "corrected_form": CorrectedForm(initial={"description": found.description}),
+        "corrected_form": CorrectedForm(),
         "can_withdraw": found.state in DisclosureRequest.OPEN_STATES,
     }
     return render(request, "disclosure/my_request.html", context)

@@ -253,7 +253,7 @@ def _request_page(request: HttpRequest, found: DisclosureRequest, forms: dict[st
         "correction_last": correction_last,
         "is_leader": user.has_role(Role.DEPT_LEADER),
         "correction_form": forms.get("correction") or CorrectionForm(),
-        "corrected_form": forms.get("corrected") or CorrectedForm(initial={"description": found.description}),
+        "corrected_form": forms.get("corrected") or CorrectedForm(),
         "extend_form": forms.get("extend") or ExtendForm(),
         "consult_start_form": forms.get("consult_start") or ConsultStartForm(),
         "consult_end_form": forms.get("consult_end") or ConsultEndForm(),

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from zhengwu.accounts.models import Department
+from zhengwu.core.forms import DateInput
 from zhengwu.documents.models import Document, Kind, Secrecy, Urgency
 from zhengwu.documents.services import DocumentData
 
@@ -30,7 +31,7 @@ class DocumentForm(forms.Form):
     body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 16}))
     attachment_note = forms.CharField(label="附件说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     signature_name = forms.CharField(label="发文机关署名", max_length=200, required=False)
-    written_on = forms.DateField(label="成文日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    written_on = forms.DateField(label="成文日期", required=False, widget=DateInput())
     remark = forms.CharField(label="附注", max_length=300, required=False)
     copy_to = forms.CharField(label="抄送机关", max_length=500, required=False)
     printer_name = forms.CharField(label="印发机关", max_length=200, required=False)

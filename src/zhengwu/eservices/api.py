@@ -14,6 +14,7 @@ from zhengwu.accounts.models import User
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import not_found
 from zhengwu.core.pagination import keyset_page
+from zhengwu.core.ratelimit import subject_of
 from zhengwu.core.schemas import ErrorOut
 from zhengwu.eservices import selectors, services
 from zhengwu.eservices.models import Application, ServiceItem
@@ -172,7 +173,8 @@ def item_detail(request: HttpRequest, item_id: int) -> dict[str, Any]:
     summary="一号查询（办件编号 + 查询码；每个来源每分钟最多 10 次）",
 )
 def lookup(request: HttpRequest, body: LookupIn) -> dict[str, Any]:
-    result = selectors.lookup(body.number, body.code, client=client_ip(request) or "")
+    user = request.user if request.user.is_authenticated else None
+    result = selectors.lookup(body.number, body.code, client=subject_of(user.pk if user else None, client_ip(request)))
     return {
         "number": result.number,
         "item": result.item,

@@ -23,6 +23,7 @@ from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.eservices import services
+from zhengwu.eservices.blank_forms import form_pdf
 from zhengwu.eservices.models import Application, Audience, HandlingForm, ItemType, MaterialFile, ServiceItem
 from zhengwu.eservices.services import FieldSpec, ItemData, MaterialSpec, ResultSpec, StageSpec, TaskSpec
 
@@ -189,10 +190,11 @@ def _ensure_item(spec: dict[str, Any]) -> ServiceItem:
         return existing
     files = spec.pop("files", {})
     item = services.item_create(actor=Actor.platform(), **spec)
-    # 空白表格 / 示例样表 of the guide (a one-page PDF each).
-    for material in item.materials.filter(name__in=files):
+    # 空白表格 / 示例样表 of the guide: PDFs drawn from the item's own form fields.
+    for material in item.materials.filter(name__in=files).select_related("item__department"):
         for kind in files[material.name]:
-            upload = services.Upload(name=f"{material.name}-{MaterialFile.Kind(kind).label}.pdf", content=PDF)
+            content = form_pdf(material, sample=kind == MaterialFile.Kind.SAMPLE)
+            upload = services.Upload(name=f"{material.name}-{MaterialFile.Kind(kind).label}.pdf", content=content)
             services.material_file_upload(actor=Actor.platform(), material=material, kind=kind, upload=upload)
     return services.item_publish(actor=Actor.platform(), item=item)
 

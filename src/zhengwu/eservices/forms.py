@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from zhengwu.catalog.models import DataType
+from zhengwu.core.forms import DateInput
 from zhengwu.eservices.models import (
     Audience,
     HandlingForm,
@@ -30,7 +31,7 @@ def _field_for(
             label=label, required=required, choices=[("", "请选择")] + [(str(v), str(v)) for v in enum_values]
         )
     if data_type == DataType.DATE:
-        return forms.CharField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.CharField(label=label, required=required, widget=DateInput())
     if data_type == DataType.BOOLEAN:
         return forms.ChoiceField(label=label, required=required, choices=[("", "请选择"), ("是", "是"), ("否", "否")])
     # Values are checked by the service with the exchange's converters (one set of rules).
@@ -42,7 +43,15 @@ class ApplyForm(forms.Form):
     (`file_<material id>`). Fields filled from base data are shown read-only; fetched materials
     are not asked for."""
 
-    def __init__(self, *args: Any, item: ServiceItem, prefill: Prefill, correcting: bool = False, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        item: ServiceItem,
+        prefill: Prefill,
+        correcting: bool = False,
+        pending: dict[int, str] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.item = item
         self.prefill = prefill
@@ -65,6 +74,17 @@ class ApplyForm(forms.Form):
                 help_text=(m.notes + "；" if m.notes else "") + "PDF/OFD/JPG/PNG，不超过 10 MB",
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
             )
+        self.mark_pending(pending or {})
+
+    def mark_pending(self, pending: dict[int, str]) -> None:
+        """Files kept from an earlier try (eservices/pending_uploads.py): shown as attached, not asked again."""
+        self.pending = pending
+        for material_id, name in pending.items():
+            field = self.fields.get(f"file_{material_id}")
+            if field is not None:
+                field.required = False
+                field.help_text = f"已上传：{name}（无需重新选择；重新选择将替换）"
+                self._bound_fields_cache.pop(f"file_{material_id}", None)  # type: ignore[attr-defined]  # a bound field copies the help text
 
     def _will_fetch(self, material: ItemMaterial) -> bool:
         if material.source == "base":

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengwu.accounts.models import Role
 from zhengwu.core import workdays
-from zhengwu.core.contracts import SearchHit, TodoItem
+from zhengwu.core.contracts import DataSection, SearchHit, TodoItem, moment_text
 from zhengwu.core.crypto import constant_time_equal
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.ratelimit import RateLimiter
 from zhengwu.eservices.errors import EservicesError
 from zhengwu.eservices.models import (
     Application,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 
 HANDLER_ROLES = (Role.CLERK, Role.DEPT_LEADER)
 LOOKUP_LIMIT_PER_MINUTE = 10
+LOOKUP_LIMITER = RateLimiter("esvc-lookup", LOOKUP_LIMIT_PER_MINUTE)
 
 
 def _handles(user: User) -> bool:
@@ -83,7 +86,7 @@ def public_search(query: str, *, limit: int = 10) -> list[SearchHit]:
             title=item.name,
             url=reverse("eservices:guide", args=[item.pk]),
             summary=f"{item.department.name} · {item.get_item_type_display()} · 承诺 {item.promised_limit} 个工作日",
-            day=item.published_at.date() if item.published_at else None,
+            day=timezone.localdate(item.published_at) if item.published_at else None,  # China's day, not UTC's
             score=float(getattr(item, "score", 0)),
         )
         for item in search_items(query)[:limit]
@@ -179,16 +182,15 @@ class LookupResult:
 
 def lookup(number: str, code: str, *, client: str = "") -> LookupResult:
     """一号查询: status of a case by number + 查询码, for anyone. The code is compared in constant
-    time; each client (IP) gets at most 10 tries a minute; a wrong number and a wrong code give the
-    same answer."""
-    key = f"esvc-lookup:{client}"
-    tries = cache.get_or_set(key, 0, 60) or 0
-    if tries >= LOOKUP_LIMIT_PER_MINUTE:
-        raise ApplicationError(EservicesError.RATE_LIMITED, "查询过于频繁，请一分钟后再试。", status=429)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 60)
+    time; each client (`core.ratelimit.subject_of`: the person, or the IP of a visitor) gets at
+    most 10 tries a minute, counted in the shared cache (all processes); a wrong number and a
+    wrong code give the same answer."""
+    if not LOOKUP_LIMITER.hit(client):
+        raise ApplicationError(
+            EservicesError.RATE_LIMITED,
+            f"一号查询每人每分钟最多 {LOOKUP_LIMIT_PER_MINUTE} 次，请一分钟后再试。",
+            status=429,
+        )
     number = (number or "").strip().upper()[:32]
     code = (code or "").strip().upper()[:8]
     application = Application.objects.select_related("item", "department").filter(number=number).first()
@@ -374,3 +376,28 @@ def online_counts(first_day: date, last_day: date) -> dict[int, tuple[int, int]]
         .annotate(total=Count("id"), online=Count("id", filter=Q(visits=0)))
     )
     return {r["department_id"]: (r["online"], r["total"]) for r in rows}
+def personal_data(user: User) -> list[DataSection]:
+    """What eservices holds about `user` (我的数据): their cases with the forms they filled, and ratings."""
+    cases = list(applications_of(user).order_by("-submitted_at", "-id").select_related("rating"))
+    rows = [
+        (
+            a.number,
+            a.item.name,
+            a.department.name,
+            a.get_state_display(),
+            moment_text(a.submitted_at),
+            json.dumps(a.data, ensure_ascii=False),
+        )
+        for a in cases
+    ]
+    ratings = []
+    for a in cases:
+        rating = getattr(a, "rating", None)
+        if rating is not None:
+            ratings.append((a.number, rating.get_level_display(), rating.comment, moment_text(rating.created_at)))
+    return [
+        DataSection(
+            "applications", "办件", ("办件编号", "事项", "部门", "状态", "提交时间", "申请表内容"), tuple(rows)
+        ),
+        DataSection("ratings", "好差评", ("办件编号", "评价", "评价内容", "评价时间"), tuple(ratings)),
+    ]

@@ -20,7 +20,8 @@ from zhengwu.core import workdays
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
-from zhengwu.eservices import selectors, services
+from zhengwu.core.ratelimit import subject_of
+from zhengwu.eservices import pending_uploads, selectors, services
 from zhengwu.eservices.forms import ApplyForm, LookupForm, RatingForm, ReasonForm
 from zhengwu.eservices.models import Application, ApplicationMaterial, MaterialFile, Rating, ServiceItem
 from zhengwu.eservices.services import Prefill
@@ -79,21 +80,31 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("eservices:guide", pk=pk)
-    form = ApplyForm(request.POST or None, request.FILES or None, item=item, prefill=prefill)
-    if request.method == "POST" and form.is_valid():
-        try:
-            application = services.application_submit(
-                actor=actor, item=item, data=form.service_data(), files=form.uploads()
-            )
-        except ApplicationError as error:
-            _form_error(form, error)
-        else:
-            messages.success(
-                request,
-                f"申请已提交。办件编号 {application.number}，查询码 {application.verify_code}"
-                "（请妥善保存，用于一号查询）。",
-            )
-            return redirect("eservices:case", number=application.number)
+    kept = pending_uploads.names(request, item)
+    form = ApplyForm(request.POST or None, request.FILES or None, item=item, prefill=prefill, pending=kept)
+    if request.method == "POST":
+        valid = form.is_valid()
+        new = form.uploads()  # the files that came with this try (those of fields that validated)
+        if valid:
+            try:
+                application = services.application_submit(
+                    actor=actor,
+                    item=item,
+                    data=form.service_data(),
+                    files={**pending_uploads.load(request, item), **new},
+                )
+            except ApplicationError as error:
+                _form_error(form, error)
+            else:
+                pending_uploads.clear(request, item)
+                messages.success(
+                    request,
+                    f"申请已提交。办件编号 {application.number}，查询码 {application.verify_code}"
+                    "（请妥善保存，用于一号查询）。",
+                )
+                return redirect("eservices:case", number=application.number)
+        # Not submitted: the acceptable files are kept, so the citizen need not choose them again.
+        form.mark_pending(pending_uploads.keep(request, item, new))
     return render(request, "eservices/portal_apply.html", {"item": item, "form": form})
 
 
@@ -219,9 +230,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = selectors.lookup(
-                form.cleaned_data["number"], form.cleaned_data["code"], client=client_ip(request) or ""
-            )
+            who = subject_of(request.user.pk if request.user.is_authenticated else None, client_ip(request))
+            result = selectors.lookup(form.cleaned_data["number"], form.cleaned_data["code"], client=who)
         except ApplicationError as error:
             add_application_error(form, error)
     return render(request, "eservices/portal_lookup.html", {"form": form, "result": result})

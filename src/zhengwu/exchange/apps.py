@@ -7,8 +7,11 @@ class ExchangeConfig(AppConfig):
     verbose_name = "数据共享交换"
 
     def ready(self) -> None:
-        from zhengwu.exchange.sharing import query_cache
+        from zhengwu.accounts.identity import register_identity_checker
+        from zhengwu.exchange.sharing import fetch, query_cache
         from zhengwu.exchange.store import tasks as store_tasks
 
         query_cache.connect_signals()
         store_tasks.connect_signals()
+        # Registration checks a person against the 人口 base through the exchange (docs/rules.md §5).
+        register_identity_checker("exchange", fetch.person_matches)

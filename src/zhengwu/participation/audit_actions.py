@@ -37,3 +37,5 @@ class ParticipationAction(AuditAction):
     FLAG_DISMISS = "participation.flag.dismiss"
     CONTENT_HIDE = "participation.content.hide"
     CONTENT_UNHIDE = "participation.content.unhide"
+    SENSITIVE_WORD_ADD = "participation.sensitive_word.add"
+    SENSITIVE_WORD_REMOVE = "participation.sensitive_word.remove"

@@ -18,7 +18,7 @@ from zhengwu.accounts.models import User
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.participation import services
-from zhengwu.participation.models import Consultation, Letter, Survey
+from zhengwu.participation.models import Consultation, Letter, SensitiveWord, Survey
 
 CONSULTATION_TITLE = "吉林省个体工商户登记管理办法（征求意见稿）"
 SURVEY_TITLE = "2026 年吉林省政务服务满意度问卷调查"
@@ -242,12 +242,32 @@ def _survey() -> int:
     return answered
 
 
+# The demo's screening list (docs/rules.md §12): a few words of the kinds a real list holds
+# (illegal advertising, gambling, fraud); the e-gov office keeps the real one on the workbench.
+DEMO_SENSITIVE_WORDS = [
+    ("代开发票", "违法广告"),
+    ("办证刻章", "违法广告"),
+    ("网络赌博", "赌博"),
+    ("六合彩", "赌博"),
+    ("刷单返利", "诈骗"),
+    ("冒充公检法", "诈骗"),
+]
+
+
+def _sensitive_words() -> int:
+    for word, category in DEMO_SENSITIVE_WORDS:
+        if not SensitiveWord.objects.filter(word=word).exists():
+            services.sensitive_word_add(actor=Actor.platform(), word=word, category=category)
+    return SensitiveWord.objects.count()
+
+
 def load_demo(*, say: Callable[[str], object]) -> str:
     """Load (idempotently) and return a one-line summary for the demo command's report."""
+    words = _sensitive_words()
     letters = _letters(say)
     consultation = _consultation()
     answers = _survey()
     return (
         f"公众参与：新增来信 {letters} 件（共 {Letter.objects.count()} 件），"
-        f"意见征集 {'1 项' if consultation else '已存在'}，问卷答卷 {answers} 份。"
+        f"意见征集 {'1 项' if consultation else '已存在'}，问卷答卷 {answers} 份，敏感词库 {words} 个词。"
     )

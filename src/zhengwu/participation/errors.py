@@ -26,3 +26,4 @@ class ParticipationError(StrEnum):
     ANONYMOUS_LIMIT = "participation.anonymous_limit"
     INVALID_FLAG = "participation.invalid_flag"
     ALREADY_FLAGGED = "participation.already_flagged"
+    INVALID_WORD = "participation.invalid_word"

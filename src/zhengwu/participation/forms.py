@@ -8,6 +8,7 @@ from django import forms
 
 from zhengwu.accounts.models import Department
 from zhengwu.core import workdays
+from zhengwu.core.forms import DateInput
 from zhengwu.participation.models import Channel, Comment, LetterKind, Rating
 
 
@@ -65,7 +66,7 @@ class CallbackForm(forms.Form):
 
 
 def _date_widget() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"})
+    return DateInput()
 
 
 class _PeriodForm(forms.Form):

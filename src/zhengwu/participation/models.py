@@ -134,6 +134,8 @@ class Letter(models.Model):
     public_reply = models.TextField("公开答复", blank=True)
     hidden_at = models.DateTimeField("屏蔽时间", null=True, blank=True)
     hidden_reason = models.CharField("屏蔽理由", max_length=500, blank=True)
+    # The sensitive words screening found when the text was to be published (held for moderation).
+    screening_hits = models.JSONField("命中敏感词", default=list, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -267,6 +269,7 @@ class Comment(models.Model):
     adoption_reason = models.CharField("理由", max_length=1000, blank=True)
     hidden_at = models.DateTimeField("屏蔽时间", null=True, blank=True)
     hidden_reason = models.CharField("屏蔽理由", max_length=500, blank=True)
+    screening_hits = models.JSONField("命中敏感词", default=list, blank=True)
 
     class Meta:
         verbose_name = "意见"
@@ -435,3 +438,23 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_target_kind_display()}举报 #{self.pk}"
+
+
+class SensitiveWord(models.Model):
+    """A word of the screening list (有害信息过滤, docs/rules.md §12), kept by the e-gov office:
+    public letters, replies and comments that contain one are held for moderation."""
+
+    word = models.CharField("敏感词", max_length=50, unique=True)
+    category = models.CharField("类别", max_length=32, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("添加时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "敏感词"
+        verbose_name_plural = "敏感词"
+        ordering = ["category", "word"]
+
+    def __str__(self) -> str:
+        return self.word

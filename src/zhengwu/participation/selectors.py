@@ -16,7 +16,7 @@ from django.utils import timezone
 from zhengwu.accounts.models import Role
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
-from zhengwu.core.contracts import SearchHit, TodoItem
+from zhengwu.core.contracts import DataSection, SearchHit, TodoItem, moment_text
 from zhengwu.core.textsearch import query_terms
 from zhengwu.participation import rules
 from zhengwu.participation.models import (
@@ -28,9 +28,11 @@ from zhengwu.participation.models import (
     LetterEvent,
     Question,
     Rating,
+    SensitiveWord,
     Survey,
 )
 from zhengwu.participation.services import code_matches, is_handler, is_office
+from zhengwu.participation.services.screening import HELD_PREFIX
 from zhengwu.participation.text import LETTER_STOPWORDS, idf_table, letter_terms, similarity
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision.models import Timer, Urging
@@ -127,8 +129,12 @@ class SimilarLetter:
 def similar_letters(
     *, title: str, content: str, exclude_pk: int | None = None, limit: int = 5, threshold: float = SIMILAR_THRESHOLD
 ) -> list[SimilarLetter]:
-    """Earlier letters about the same matter (duplicate detection): TF-IDF cosine over jieba terms
-    against the letters of the last year (at most 3000), best first, those scoring ≥ `threshold`."""
+    """Earlier letters about the same matter (duplicate detection) among the letters of the last
+    year (at most 3000), best first, those scoring ≥ `threshold`. The score is the better of two
+    TF-IDF cosines over jieba terms (synonyms as one term): of the whole letters, and of the titles
+    alone. The titles' own score matters for a short new letter against a long earlier one: the
+    many other words of the long one drown the few they share (饭店油烟扰民 scored 0.16 against
+    小区门口餐馆油烟扰民 and was not shown)."""
     terms = letter_terms(title, content)
     if not terms:
         return []
@@ -141,8 +147,13 @@ def similar_letters(
             :SIMILAR_CANDIDATES
         ]
     )
+    titles = [letter_terms(c.title, "") for c in candidates]
     idf = idf_table([c.terms for c in candidates] + [terms])
-    scored = [SimilarLetter(c, similarity(terms, c.terms, idf)) for c in candidates]
+    own_title = letter_terms(title, "")
+    scored = [
+        SimilarLetter(c, max(similarity(terms, c.terms, idf), similarity(own_title, title_terms, idf)))
+        for c, title_terms in zip(candidates, titles, strict=True)
+    ]
     scored = [s for s in scored if s.score >= threshold]
     scored.sort(key=lambda s: (-s.score, -s.letter.pk))
     return scored[:limit]
@@ -279,10 +290,28 @@ def open_flags() -> QuerySet[Flag]:
 
 
 def hidden_content() -> tuple[QuerySet[Comment], QuerySet[Letter]]:
+    """Content the office hid (held by screening is listed apart: `held_by_screening`)."""
+    held = Q(hidden_reason__startswith=HELD_PREFIX)
     return (
-        Comment.objects.filter(hidden_at__isnull=False).select_related("article__consultation").order_by("-hidden_at"),
-        Letter.objects.filter(hidden_at__isnull=False, published_at__isnull=False).order_by("-hidden_at"),
+        Comment.objects.filter(hidden_at__isnull=False)
+        .exclude(held)
+        .select_related("article__consultation")
+        .order_by("-hidden_at"),
+        Letter.objects.filter(hidden_at__isnull=False, published_at__isnull=False).exclude(held).order_by("-hidden_at"),
     )
+
+
+def held_by_screening() -> tuple[QuerySet[Comment], QuerySet[Letter]]:
+    """Comments and public letters the sensitive-word check held back, oldest first, with their hits."""
+    held = Q(hidden_at__isnull=False, hidden_reason__startswith=HELD_PREFIX)
+    return (
+        Comment.objects.filter(held).select_related("article__consultation", "author").order_by("hidden_at", "id"),
+        Letter.objects.filter(held, published_at__isnull=False).order_by("hidden_at", "id"),
+    )
+
+
+def sensitive_words() -> QuerySet[SensitiveWord]:
+    return SensitiveWord.objects.select_related("created_by").order_by("category", "word")
 
 
 # --- contracts ----------------------------------------------------------------------------
@@ -458,3 +487,41 @@ def survey_satisfaction(start: datetime, end: datetime) -> dict[int, tuple[float
         .annotate(total=Sum(scaled), n=Count("id"))
     )
     return {r["question__survey__department_id"]: (float(r["total"] or 0), r["n"]) for r in rows}
+def personal_data(user: User) -> list[DataSection]:
+    """What participation holds about `user` (我的数据): letters with the details given in them,
+    consultation comments and survey answers."""
+    letters = tuple(
+        (
+            row.number,
+            row.title,
+            row.get_state_display(),
+            moment_text(row.submitted_at),
+            row.writer_name,
+            row.writer_phone,
+            row.writer_address,
+            row.content,
+            row.get_rating_display() if row.rating else "",
+        )
+        for row in my_letters(user)
+    )
+    comments = tuple(
+        (c.article.consultation.title, c.article.heading, c.content, moment_text(c.created_at))
+        for c in Comment.objects.filter(author=user).select_related("article__consultation").order_by("-id")
+    )
+    answers = tuple(
+        (
+            a.response.survey.title,
+            a.question.text,
+            "、".join(str(c) for c in a.choices or []) or a.text or str(a.scale or ""),
+        )
+        for a in Answer.objects.filter(response__user=user)
+        .select_related("response__survey", "question")
+        .order_by("-id")
+    )
+    return [
+        DataSection(
+            "letters", "来信", ("信件编号", "标题", "状态", "来信时间", "姓名", "电话", "地址", "内容", "评价"), letters
+        ),
+        DataSection("comments", "意见征集评论", ("意见征集", "条款", "意见", "时间"), comments),
+        DataSection("survey_answers", "问卷答卷", ("问卷", "问题", "回答"), answers),
+    ]

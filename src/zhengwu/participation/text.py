@@ -80,9 +80,24 @@ def mask_personal(text: str, *, names: Iterable[str] = (), addresses: Iterable[s
     return out
 
 
+# Words people use for the same thing, read as one term (餐馆 and 饭店 are the same complaint).
+LETTER_SYNONYMS = {
+    "餐馆": "饭店",
+    "饭馆": "饭店",
+    "餐厅": "饭店",
+    "酒店": "饭店",
+    "烧烤店": "饭店",
+    "噪音": "噪声",
+    "吵闹": "噪声",
+    "油烟机": "油烟",
+}
+
+
 def letter_terms(title: str, content: str) -> list[str]:
-    """The distinct search terms of a letter (title counted twice), at most 300, for similarity."""
-    counted = Counter(tokens(f"{title} {title} {content}", stopwords=LETTER_STOPWORDS))
+    """The distinct search terms of a letter (title counted twice), at most 300, for similarity;
+    synonyms (`LETTER_SYNONYMS`) as one term."""
+    words = tokens(f"{title} {title} {content}", stopwords=LETTER_STOPWORDS)
+    counted = Counter(LETTER_SYNONYMS.get(word, word) for word in words)
     return [term for term, _ in counted.most_common(300)]
 
 

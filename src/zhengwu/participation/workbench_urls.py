@@ -15,5 +15,7 @@ urlpatterns = [
     path("surveys/<int:pk>/", views.survey, name="survey"),
     path("surveys/<int:pk>/<slug:action>/", views.survey_action, name="survey_action"),
     path("moderation/", views.moderation, name="moderation"),
+    path("moderation/words/", views.sensitive_words, name="sensitive_words"),
+    path("moderation/words/<int:pk>/remove/", views.sensitive_word_remove, name="sensitive_word_remove"),
     path("moderation/<slug:kind>/<int:pk>/<slug:action>/", views.moderation_action, name="moderation_action"),
 ]

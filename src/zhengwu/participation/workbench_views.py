@@ -381,6 +381,8 @@ def survey_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @staff_required(Role.EGOV_OFFICE)
 def moderation(request: HttpRequest) -> HttpResponse:
     hidden_comments, hidden_letters = selectors.hidden_content()
+    held = selectors.held_by_screening()
+    held_comments, held_letters = list(held[0][:100]), list(held[1][:100])
     return render(
         request,
         "participation/wb_moderation.html",
@@ -388,8 +390,45 @@ def moderation(request: HttpRequest) -> HttpResponse:
             "flags": Paginator(selectors.open_flags(), 50).get_page(request.GET.get("page")),
             "hidden_comments": hidden_comments[:100],
             "hidden_letters": hidden_letters[:100],
+            "held_comments": held_comments,
+            "held_letters": held_letters,
+            "held_count": len(held_comments) + len(held_letters),
         },
     )
+
+
+class SensitiveWordForm(forms.Form):
+    word = forms.CharField(label="敏感词", max_length=50)
+    category = forms.CharField(label="类别", max_length=32, required=False, help_text="例如：违法广告、赌博、诈骗")
+
+
+@staff_required(Role.EGOV_OFFICE)
+def sensitive_words(request: HttpRequest) -> HttpResponse:
+    """The screening word list (docs/rules.md §12): the e-gov office adds and removes words."""
+    form = SensitiveWordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sensitive_word_add(actor=Actor.from_request(request), **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, f"已添加敏感词“{form.cleaned_data['word']}”。")
+            return redirect("participation_wb:sensitive_words")
+    words = Paginator(selectors.sensitive_words(), 100).get_page(request.GET.get("page"))
+    return render(request, "participation/wb_sensitive_words.html", {"form": form, "words": words})
+
+
+@staff_required(Role.EGOV_OFFICE)
+@require_POST
+def sensitive_word_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    word = get_object_or_404(selectors.sensitive_words(), pk=pk)
+    _act(
+        request,
+        {"remove": lambda: services.sensitive_word_remove(actor=Actor.from_request(request), word=word)},
+        "remove",
+        f"已删除敏感词“{word.word}”。",
+    )
+    return redirect("participation_wb:sensitive_words")
 
 
 @staff_required(Role.EGOV_OFFICE)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from zhengwu.portal import views
+from zhengwu.portal import mydata_views, views
 
 app_name = "portal"
 RESOURCE_CODE = r"(?P<code>\d{1,12}/\d{3,9})"
@@ -15,4 +15,8 @@ urlpatterns = [
         rf"^opendata/{RESOURCE_CODE}/data\.(?P<fmt>csv|xlsx|json)$", views.opendata_download, name="opendata_download"
     ),
     path("accessibility/large-font/", views.toggle_large_font, name="toggle_large_font"),
+    path("my/data/", mydata_views.my_data, name="my_data"),
+    re_path(r"^my/data/export\.(?P<fmt>json|xlsx)$", mydata_views.my_data_export, name="my_data_export"),
+    path("my/data/correction/", mydata_views.my_data_correction, name="my_data_correction"),
+    path("my/data/close/", mydata_views.my_data_close, name="my_data_close"),
 ]

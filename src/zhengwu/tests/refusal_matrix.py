@@ -209,6 +209,11 @@ URLS: dict[str, Entry] = {
     "accounts/register/enterprise/": P("registration"),
     "accounts/phone-code/": P("registration: a text message code, rate-limited"),
     "accounts/password/": person(post=True),
+    # django-simple-captcha (the login CAPTCHA after repeated failures, accounts/lockout.py)
+    "captcha/image/(?P<key>\\w+)/$": P("the login CAPTCHA's image, by its one-time key"),
+    "captcha/image/(?P<key>\\w+)@2/$": P("the login CAPTCHA's image at twice the size"),
+    "captcha/audio/(?P<key>\\w+).wav$": P("the login CAPTCHA read aloud (flite), by its one-time key"),
+    "captcha/refresh/$": P("a new login CAPTCHA"),
     # audit
     "workbench/audit/": staff(Role.AUDIT_ADMIN, scoped=False),
     "workbench/audit/export/": staff(Role.AUDIT_ADMIN, scoped=False),
@@ -306,6 +311,11 @@ URLS: dict[str, Entry] = {
         Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.SUPERVISOR, scoped=False
     ),
     "my/data-use/": person(),
+    # 我的数据 (portal/mydata_views.py): a citizen's or agent's own data only
+    "my/data/": citizen_only(),
+    "^my/data/export\\.(?P<fmt>json|xlsx)$": citizen_only(args="xlsx"),
+    "my/data/correction/": citizen_only(get=False, post=True),
+    "my/data/close/": citizen_only(get=False, post=True),
     # eservices: staff
     "workbench/eservices/window/": staff(
         *HANDLERS, scoped=False, query="?state=processing", hidden="application", hidden_from=CLERK
@@ -572,6 +582,18 @@ URLS: dict[str, Entry] = {
         *HANDLERS, Role.EGOV_OFFICE, args="survey", get=False, post=True, verb_arg="action", verbs=("open", "close")
     ),
     "workbench/participation/moderation/": staff(Role.EGOV_OFFICE, of="office", scoped=False),
+    "workbench/participation/moderation/words/": staff(
+        Role.EGOV_OFFICE, of="office", scoped=False, post=True, refused_also=("market_clerk",)
+    ),
+    "workbench/participation/moderation/words/<int:pk>/remove/": staff(
+        Role.EGOV_OFFICE,
+        of="office",
+        scoped=False,
+        args="sensitive_word",
+        get=False,
+        post=True,
+        refused_also=("market_clerk",),
+    ),
     "workbench/participation/moderation/<slug:kind>/<int:pk>/<slug:action>/": staff(
         Role.EGOV_OFFICE,
         of="office",

@@ -298,6 +298,7 @@ class World:
         self.flag_row = m.Flag.objects.create(
             target_kind="comment", comment=self.comment_row, reporter=self.people["outsider"], reason="广告"
         )
+        self.sensitive_word_row = m.SensitiveWord.objects.create(word="矩阵敏感词")
 
     def _build_supervision(self, citizen: User) -> None:
         m = _App("supervision")
@@ -509,6 +510,7 @@ class World:
             "catalog_published": lambda: {"pk": self.shared.pk},
             "share_request": lambda: {"pk": self.share_request_row.pk},
             "grant": lambda: {"pk": self.grant_row.pk},
+            "sensitive_word": lambda: {"pk": self.sensitive_word_row.pk},
             "objection": lambda: {"pk": self.objection_row.pk},
             "application": lambda: {"pk": self.application_row.pk},
             "application_material": lambda: {"pk": self.application_material_row.pk},

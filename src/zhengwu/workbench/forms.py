@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department, Role
+from zhengwu.core.forms import DateInput
 
 
 class StaffCreateForm(forms.Form):
@@ -32,7 +33,7 @@ class ApiClientForm(forms.Form):
 
 
 class WorkdayOverrideForm(forms.Form):
-    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label="日期", widget=DateInput())
     is_workday = forms.TypedChoiceField(
         label="类型",
         choices=[("0", "休息日（节假日或临时闭馆）"), ("1", "工作日（调休上班）")],

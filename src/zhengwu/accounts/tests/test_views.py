@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from zhengwu.accounts import sms
 from zhengwu.accounts.middleware import LAST_SEEN_KEY
 from zhengwu.accounts.models import User
+from zhengwu.accounts.tests.test_lockout import fail_login
 from zhengwu.audit.models import AuditEvent
 from zhengwu.conftest import PASSWORD, staff_client
 
@@ -106,8 +107,9 @@ def test_staff_without_device_is_sent_to_enrol_with_a_qr_code(market_clerk: User
 
 def test_wrong_password_is_refused_and_repeated_failures_lock_the_account(market_clerk: User) -> None:
     client = Client()
-    for _ in range(5):
-        response = client.post("/accounts/login/", {"username": "market_clerk", "password": "wrong-password"})
+    page = ""
+    for _ in range(5):  # from the fourth on, with the CAPTCHA the failures made due (test_lockout.py)
+        page = fail_login(client, "market_clerk", page)
     assert AuditEvent.objects.filter(action="accounts.login", outcome="failure").count() >= 4
     response = client.post("/accounts/login/", {"username": "market_clerk", "password": PASSWORD})
     assert response.status_code in (403, 429)

@@ -8,8 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from zhengwu.accounts import services, sms
 from zhengwu.accounts.models import User
 from zhengwu.catalog.models import Resource
+from zhengwu.conftest import PASSWORD
+from zhengwu.core.actors import Actor
 from zhengwu.core.idnumbers import validate_credit_code, validate_resident_id
 from zhengwu.core.regions import is_valid_region_code
 from zhengwu.exchange.store.models import LoadJob
@@ -20,6 +23,22 @@ pytestmark = pytest.mark.django_db
 
 def _resource(name: str) -> Resource:
     return Resource.objects.get(name=name, state=Resource.State.PUBLISHED)
+
+
+def _register_visitor(name: str, id_number: str) -> User:
+    visitor = Actor.anonymous(ip="192.0.2.30")
+    sms.outbox.clear()
+    services.phone_code_send(actor=visitor, phone="13900003001")
+    code = sms.outbox[-1][1].split("验证码是 ")[1][:6]
+    return services.citizen_register(
+        actor=visitor,
+        username="visitor01",
+        real_name=name,
+        id_number=id_number,
+        phone="13900003001",
+        phone_code=code,
+        password=PASSWORD,
+    )
 
 
 def _all_records(resource: Resource) -> list[dict[str, object]]:
@@ -64,10 +83,16 @@ def test_demo_loads_valid_records_and_is_idempotent() -> None:
     jobs = LoadJob.objects.count()
     assert jobs >= 10 and not LoadJob.objects.exclude(state=LoadJob.State.SUCCEEDED).exists()
 
-    # Running again changes nothing.
+    # Running again changes nothing, even after a visitor registered: what a registering person
+    # declares never goes into 公安厅's base (一数一源), `<script>` names included.
     seq = get_record(legal, company.enterprise_credit_code)["_seq"]  # type: ignore[index]
+    people = count_records(population)
+    registered = _register_visitor("<script>alert(1)</script>", "110101199003074514")
+    assert not registered.identity_verified
     call_command("demo", enterprises=50, stdout=StringIO())
     assert LoadJob.objects.count() == jobs
+    assert count_records(population) == people
+    assert get_record(population, "110101199003074514") is None
     assert get_record(legal, company.enterprise_credit_code)["_seq"] == seq  # type: ignore[index]
 
     # A different count reloads the 法人 only; the first 50 stay the same enterprises.

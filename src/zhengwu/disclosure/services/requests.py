@@ -39,7 +39,7 @@ from zhengwu.audit.write import Write, audited_write
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.crypto import blind_index
-from zhengwu.core.errors import ApplicationError, clean, not_found, required_text
+from zhengwu.core.errors import ApplicationError, clause, clean, not_found, required_text
 from zhengwu.disclosure import fees
 from zhengwu.disclosure.audit_actions import DisclosureAction
 from zhengwu.disclosure.errors import DisclosureError
@@ -392,7 +392,7 @@ def request_ask_correction(
             locked,
             actor=actor,
             action="告知补正",
-            text=f"您的申请内容不够明确，请补正以下事项：{items}。答复期限自机关收到补正后的申请之日起重新计算。",
+            text=f"您的申请内容不够明确，请补正以下事项：{clause(items)}。答复期限自机关收到补正后的申请之日起重新计算。",
         )
     return locked
 
@@ -401,7 +401,8 @@ def request_correct(
     *, actor: Actor, disclosure_request: DisclosureRequest, description: str, on: date | None = None
 ) -> DisclosureRequest:
     """The corrected request arrives (the applicant online, or staff recording a paper one):
-    a new 20-working-day clock starts that day."""
+    a new 20-working-day clock starts that day. The 补正 is kept beside the original description
+    (`correction_text`): the request is both."""
     with audited_write(actor, DisclosureAction.REQUEST_CORRECT, disclosure_request) as write:
         if actor.is_platform or actor.is_staff:
             locked = _staff_step(write, disclosure_request, "correct")
@@ -410,13 +411,13 @@ def request_correct(
             _require_applicant(actor, locked)
             REQUEST.check(locked, "correct")
             on = None  # an applicant's correction arrives today
-        description = _text(description, "description", "补正后的内容描述")
+        description = _text(description, "description", "补正内容")
         day = _day(on)
         assert locked.correction_sent_on is not None
         if day < locked.correction_sent_on:
             raise ApplicationError(DisclosureError.INVALID_INPUT, "补正日期不能早于补正告知日期。", {"on": "过早"})
         REQUEST.move(locked, "correct")
-        locked.description = description
+        locked.correction_text = description  # added to the original description, which is kept
         locked.corrected_on = day
         locked.clock_start = day
         _done(write, locked, on=day.isoformat())

@@ -65,9 +65,20 @@ def test_citizen_files_online_and_follows_the_request(
     )
     req.refresh_from_db()
     assert req.state == "correction"
+    original = req.description
+    page = client.get(f"/disclosure/requests/{req.pk}/").content.decode()
+    box = page.split('name="description"')[1].split("</textarea>")[0]
+    assert original not in box  # the 补正 box starts empty: the original is not rewritten
     client.post(f"/disclosure/requests/{req.pk}/correct/", {"description": "2025 年第三批食品安全抽检结果"})
     req.refresh_from_db()
     assert req.state == "processing" and req.corrected_on is not None
+    # The 补正 is added to the request: the original text is kept, both are shown.
+    assert req.description == original and req.correction_text == "2025 年第三批食品安全抽检结果"
+    for page in (
+        client.get(f"/disclosure/requests/{req.pk}/").content.decode(),
+        clerk.get(f"/workbench/disclosure/requests/{req.pk}/").content.decode(),
+    ):
+        assert original in page and "补正内容" in page and "2025 年第三批食品安全抽检结果" in page
     # An incomplete answer is shown beside the form and changes nothing.
     bad = clerk.post(
         f"/workbench/disclosure/requests/{req.pk}/answer/", {"kind": "already_public", "fee_basis": "none"}

@@ -28,7 +28,7 @@ from zhengwu.certificates import selectors as certificate_selectors
 from zhengwu.certificates import services as certificate_services
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
-from zhengwu.core.errors import ApplicationError, clean, permission_denied
+from zhengwu.core.errors import ApplicationError, clause, clean, permission_denied
 from zhengwu.eservices import notify
 from zhengwu.eservices.audit_actions import EservicesAction
 from zhengwu.eservices.errors import EservicesError
@@ -74,6 +74,16 @@ def check_audience(actor: Actor, item: ServiceItem) -> User:
         raise ApplicationError(EservicesError.WRONG_AUDIENCE, "本事项仅面向自然人，请使用个人账号申请。")
     if item.audience == Audience.LEGAL and applicant.kind != User.Kind.ENTERPRISE:
         raise ApplicationError(EservicesError.WRONG_AUDIENCE, "本事项仅面向法人，请使用法人账号申请。")
+    if not applicant.identity_verified:
+        # Applying for a service needs real-name identity (docs/rules.md §5): an account the
+        # population base could not confirm may write letters, ask for disclosure, answer surveys.
+        raise ApplicationError(
+            EservicesError.IDENTITY_UNVERIFIED,
+            "您的账号尚未通过实名核验（姓名与公民身份号码未能与人口基础信息核对一致），暂不能申请政务服务事项。"
+            "您仍可写信、申请政府信息公开和参与调查；请携带身份证到政务服务大厅窗口核验，或在“我的数据”中申请更正基础信息。",
+            {"identity": "未通过实名核验"},
+            status=403,
+        )
     return applicant
 
 
@@ -363,7 +373,7 @@ def application_decide(
             locked.certificate_identifier = _issue_certificate(actor, locked)
         locked.save(update_fields=["state", "decision_reason", "decided_at", "certificate_identifier", "updated_at"])
         timers.live_timer_finish(actor=actor, target=locked, kind=TIMER_APPLICATION, when=now)
-        text = "准予许可" if approve else f"不予许可：{reason}"
+        text = "准予许可" if approve else f"不予许可：{clause(reason)}"
         if locked.certificate_identifier:
             text += f"，已签发电子证照 {locked.certificate_identifier}"
         event(locked, actor.user, "decide", text, at=now)

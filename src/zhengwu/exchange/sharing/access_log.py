@@ -137,6 +137,7 @@ def append(
     latency_ms: int = 0,
     ip: str | None = None,
     at: datetime | None = None,
+    consumer_label: str = "",
 ) -> AccessLog:
     """Append one entry to the chain and commit it (when called outside a transaction).
 
@@ -165,6 +166,8 @@ def append(
         if at is not None:
             fields["at"] = at
         entry = AccessLog(seq=head.seq + 1, prev_hash=head.hash, **fields)
+        if consumer is None and api_client is None and consumer_label:
+            entry.consumer_label = _text(consumer_label, 200)  # a use by the platform itself
         entry.hash = log_hash({name: getattr(entry, name) for name in HASHED_FIELDS})
         entry.mac = log_mac(entry.hash)
         entry._chain_append = True  # type: ignore[attr-defined]

@@ -113,3 +113,36 @@ def fetch_own_record(
         record=values,
         disputed=bool(record.get("_disputed")),
     )
+
+
+PERSON_BASE = "101001/001"  # 人口基础信息 (公安厅), keyed by 公民身份号码
+PLATFORM_LABEL = "政务服务平台（实名注册核验）"
+IDENTITY_PURPOSE = "实名注册身份核验（核对姓名与公民身份号码，不读取其他信息项）"
+
+
+def person_matches(id_number: str, name: str, ip: str | None = None) -> bool:
+    """Whether the 人口基础信息 base holds a live record of `id_number` under exactly `name`.
+
+    Registration's real-name check (registered with `accounts.identity` by this app's config):
+    a read, never a write (一数一源). Logged as a use by the platform, the key masked with its blind
+    index, so the person sees the check on "谁用了我的数据"; only the name item is compared and
+    nothing is returned but the answer."""
+    resource = Resource.objects.filter(code=PERSON_BASE, state=Resource.State.PUBLISHED).first()
+    if resource is None or not id_number:
+        return False
+    record = store.get_record(resource, id_number)
+    access_log.append(
+        operation=AccessLog.Operation.RECORD,
+        outcome=AccessLog.Outcome.OK if record is not None else AccessLog.Outcome.NOT_FOUND,
+        consumer_label=PLATFORM_LABEL,
+        resource=resource,
+        purpose=IDENTITY_PURPOSE,
+        keys=[masking.mask_resident_id(id_number)],
+        key_indexes=[blind_index(id_number, purpose="resident-id")],
+        item_codes=["name"] if record is not None else [],
+        rows=1 if record is not None else 0,
+        ip=ip,
+    )
+    if record is None or record.get("_deleted"):
+        return False
+    return str(record.get("name") or "").strip() == name.strip() != ""

@@ -135,8 +135,14 @@ class Objection(models.Model):
         CORRECTED = "corrected", "已更正"
         REJECTED = "rejected", "经核实无误"
 
+    # None: raised by the person the record is about (个人信息更正, docs/rules.md §11), not a department.
     consumer = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="objections", verbose_name="提出部门"
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objections",
+        verbose_name="提出部门",
     )
     resource = models.ForeignKey(
         "catalog.Resource", on_delete=models.PROTECT, related_name="objections", verbose_name="信息资源"

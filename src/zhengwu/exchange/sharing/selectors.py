@@ -14,6 +14,7 @@ from django.utils import timezone
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
+from zhengwu.core.contracts import DataSection, moment_text
 from zhengwu.exchange.sharing import access_log
 from zhengwu.exchange.sharing.models import AccessLog, AccessLogSubject, Grant, Objection, ShareRequest
 from zhengwu.exchange.sharing.query import check_filter as check_filter
@@ -70,6 +71,11 @@ def objections_visible_to(user: User) -> QuerySet[Objection]:
     if user.department_id is None:
         return rows.none()
     return rows.filter(Q(consumer_id=user.department_id) | Q(resource__provider_id=user.department_id))
+
+
+def objections_of_subject(user: User) -> QuerySet[Objection]:
+    """The corrections this person asked for about their own records (their page 我的数据)."""
+    return Objection.objects.filter(raised_by=user, consumer__isnull=True).select_related("resource")
 
 
 def requestable_resources(department: Department | None) -> QuerySet[Resource]:
@@ -330,3 +336,20 @@ def calls_by_department(start: datetime, end: datetime) -> dict[int, dict[str, i
                 row = out.setdefault(consumer_id, {})
                 row["used"] = row.get("used", 0) + n
     return out
+def personal_data(user: User) -> list[DataSection]:
+    """What the exchange shows `user` about their data (我的数据): who used it, and the corrections
+    they asked for. The base records themselves are the providers' and are read where used."""
+    reads = tuple((moment_text(r.at), r.department, r.resource, r.purpose, r.operation) for r in reads_of_citizen(user))
+    corrections = tuple(
+        (moment_text(o.created_at), o.resource.name, o.field, o.evidence, o.get_state_display(), o.answer)
+        for o in objections_of_subject(user)
+    )
+    return [
+        DataSection("data_use", "谁用了我的数据", ("时间", "使用部门", "信息资源", "用途", "操作"), reads),
+        DataSection(
+            "corrections",
+            "基础信息更正申请",
+            ("申请时间", "信息资源", "信息项", "更正内容及依据", "状态", "核实意见"),
+            corrections,
+        ),
+    ]

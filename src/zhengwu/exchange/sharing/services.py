@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from zhengwu.accounts.models import Department, Role
+from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.write import Write, audited_write
 from zhengwu.catalog.models import Resource, ShareType
 from zhengwu.core import workdays
@@ -389,6 +389,58 @@ def objection_create(
             limit=objection_days(),
         )
         write.note(resource=resource.code, key=record_key, field=field)
+        return objection
+
+
+SUBJECT_LABEL = "数据主体本人"
+
+
+def objection_by_subject(*, actor: Actor, resource_code: str, field: str, evidence: str) -> Objection:
+    """A citizen asks for a correction of their own record in a base resource (个人信息保护法
+    Art. 46, docs/rules.md §11): a 纠错 to the providing department through the one objection
+    path, keyed by the person's own ID number, with the provider's deadline as for any 纠错."""
+    with audited_write(actor, ExchangeAction.OBJECTION_CREATE) as write:
+        user = actor.user
+        write.require(
+            user is not None and user.kind == User.Kind.CITIZEN and bool(user.id_number), "请以个人账号登录。"
+        )
+        assert user is not None
+        resource = Resource.objects.filter(code=resource_code, state=Resource.State.PUBLISHED).first()
+        if resource is None:
+            raise not_found("信息资源")
+        write.set_target(resource)
+        items = dict(resource.items.values_list("code", "name"))
+        field = required_text(field, field="field", what="有误的信息项", code=ExchangeError.INVALID_REQUEST)
+        if field not in items:
+            raise ApplicationError(
+                ExchangeError.INVALID_REQUEST, f"信息项“{field[:64]}”不属于该资源。", {"field": "无效"}
+            )
+        evidence = required_text(
+            evidence, field="evidence", what="更正内容及依据", code=ExchangeError.INVALID_REQUEST, max_length=2000
+        )
+        if tables.get_record(resource, user.id_number) is None:
+            raise ApplicationError(
+                ExchangeError.INVALID_REQUEST,
+                f"“{resource.name}”中没有您的记录，无法申请更正；请携带身份证到{resource.provider.name}办理。",
+                {"field": "无记录"},
+            )
+        objection = Objection(
+            consumer=None, resource=resource, record_key=user.id_number, field=field, evidence=evidence, raised_by=user
+        )
+        clean(objection)
+        objection.save()
+        write.set_target(objection)
+        tables.set_disputed(resource, user.id_number, True)
+        supervision_services.timer_start(
+            actor=actor,
+            kind=OBJECTION_TIMER,
+            kind_label="数据纠错核实",
+            target=objection,
+            title=f"{SUBJECT_LABEL}对“{resource.name}”本人记录的“{items[field]}”申请更正",
+            department=resource.provider,
+            limit=objection_days(),
+        )
+        write.note(resource=resource.code, field=field, by="subject")
         return objection
 
 

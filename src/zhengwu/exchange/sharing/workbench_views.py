@@ -28,7 +28,7 @@ from zhengwu.audit.services import record_action
 from zhengwu.catalog.models import Resource
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import DateInput, add_application_error
 from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.exchange.audit_actions import ExchangeAction
 from zhengwu.exchange.sharing import selectors
@@ -45,8 +45,8 @@ class ShareRequestForm(forms.Form):
     item_codes = forms.CharField(label="申请信息项编码", help_text="多个编码用逗号或空格分隔", max_length=2000)
     purpose = forms.CharField(label="用途", max_length=200)
     legal_basis = forms.CharField(label="依据", widget=forms.Textarea(attrs={"rows": 2}))
-    period_start = forms.DateField(label="使用期限起", widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label="使用期限止", widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label="使用期限起", widget=DateInput())
+    period_end = forms.DateField(label="使用期限止", widget=DateInput())
     plain_personal = forms.BooleanField(label="申请个人信息明文（须说明理由）", required=False)
 
     def __init__(self, *args: Any, department: Department | None = None, **kwargs: Any) -> None:

@@ -42,6 +42,7 @@ from zhengwu.participation.services.letters import (
     require_submit_scope,
 )
 from zhengwu.participation.services.moderation import content_hide, content_unhide, flag_create, flag_dismiss
+from zhengwu.participation.services.screening import screen, sensitive_word_add, sensitive_word_remove
 from zhengwu.participation.services.surveys import (
     ANONYMOUS_PER_IP_PER_DAY,
     parse_questions,
@@ -91,6 +92,9 @@ __all__ = [
     "office_department",
     "parse_questions",
     "require_submit_scope",
+    "screen",
+    "sensitive_word_add",
+    "sensitive_word_remove",
     "survey_answer",
     "survey_close",
     "survey_create",

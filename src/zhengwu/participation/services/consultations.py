@@ -20,6 +20,7 @@ from zhengwu.participation.audit_actions import ParticipationAction as Action
 from zhengwu.participation.errors import ParticipationError
 from zhengwu.participation.models import Article, Comment, Consultation
 from zhengwu.participation.services.common import check_period, department_write, is_content_staff, is_real_name
+from zhengwu.participation.services.screening import hold, screen
 from zhengwu.participation.states import CONSULTATION
 from zhengwu.participation.text import split_articles
 
@@ -162,6 +163,9 @@ def comment_create(*, actor: Actor, article: Article, content: str) -> Comment:
         if Comment.objects.filter(author=actor.user, created_at__gte=since).count() >= COMMENTS_PER_MINUTE:
             raise ApplicationError(ParticipationError.INVALID_COMMENT, "提交过于频繁，请稍后再试。")
         comment = Comment(article=article, author=actor.user, content=content)
+        hits = screen(content)
+        if hits:  # held for moderation instead of shown (docs/rules.md §12)
+            hold(write, comment, hits)
         clean(comment)
         comment.save()
         write.set_target(comment)

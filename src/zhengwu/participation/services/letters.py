@@ -40,6 +40,7 @@ from zhengwu.participation.audit_actions import ParticipationAction as Action
 from zhengwu.participation.errors import ParticipationError
 from zhengwu.participation.models import Channel, Letter, LetterEvent, LetterKind, Rating
 from zhengwu.participation.services.common import is_handler, is_office, reason_text
+from zhengwu.participation.services.screening import hold, screen
 from zhengwu.participation.states import EXTENSION, LETTER
 from zhengwu.participation.text import letter_terms, mask_personal
 from zhengwu.supervision import selectors as supervision_selectors
@@ -355,7 +356,7 @@ def letter_complete(*, actor: Actor, letter: Letter, publish: bool = False) -> L
     return locked
 
 
-def _publish(actor: Actor, locked: Letter) -> None:
+def _publish(write: Write, actor: Actor, locked: Letter) -> None:
     names = [locked.writer_name]
     if locked.writer is not None:
         names.append(locked.writer.real_name)
@@ -364,19 +365,25 @@ def _publish(actor: Actor, locked: Letter) -> None:
     locked.public_content = mask_personal(locked.content, names=names, addresses=addresses)
     locked.public_reply = mask_personal(locked.reply, names=names, addresses=addresses)
     locked.published_at = timezone.now()
+    hits = screen(locked.public_title, locked.public_content, locked.public_reply)
+    if hits:  # held for moderation instead of shown (docs/rules.md §12)
+        hold(write, locked, hits)
     _save(locked)
-    _event(locked, "publish", "公开", actor)
+    _event(locked, "publish", "公开" if not hits else "公开（命中敏感词，待审核）", actor)
 
 
 def letter_publish(*, actor: Actor, letter: Letter) -> Letter:
     """Publish a completed letter with its reply, personal data masked; only with the writer's consent."""
-    with _letter_write(actor, Action.LETTER_PUBLISH, letter, is_office, "只有受理单位可以公开来信。") as (_, locked):
+    with _letter_write(actor, Action.LETTER_PUBLISH, letter, is_office, "只有受理单位可以公开来信。") as (
+        write,
+        locked,
+    ):
         LETTER.check(locked, "publish")
         if not locked.consent_publish:
             raise ApplicationError(ParticipationError.NO_CONSENT, "来信人未同意公开，不能公开此信。")
         if locked.published_at is not None:
             raise ApplicationError(ParticipationError.WRONG_STATE, "该来信已公开。")
-        _publish(actor, locked)
+        _publish(write, actor, locked)
     return locked
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.audit.models import AuditEvent
+from zhengwu.conftest import staff_client
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
@@ -318,6 +319,28 @@ def test_duplicate_detection_finds_a_near_duplicate_and_not_an_unrelated_letter(
     numbers = [s.letter.number for s in found]
     assert letter.number in numbers
     assert unrelated.number not in numbers
+
+
+def test_a_short_letter_finds_both_earlier_letters_about_the_same_restaurant(
+    citizen: User, outsider: User, egov: User
+) -> None:
+    """The demo's two letters about 饭店油烟扰民 (one says 餐馆, one says 饭店) and a new short one."""
+    long, _ = submit(
+        Actor.person(citizen), title="小区门口餐馆油烟扰民",
+        content="我住在长春市朝阳区幸福小区，楼下餐馆油烟直排，夜间噪声大，影响居民休息，请市场监管部门查处。",
+    )  # fmt: skip
+    other, _ = submit(
+        Actor.person(outsider), title="楼下饭店油烟直排扰民",
+        content="我们小区楼下饭店油烟直排，晚上噪声也大，希望市场监管部门尽快查处。",
+    )  # fmt: skip
+    unrelated, _ = submit(Actor.person(outsider), title="咨询社保卡补办", content="社保卡丢失后如何补办？")
+    new, _ = submit(Actor.person(citizen), title="饭店油烟扰民", content="楼下饭店油烟很大，晚上没法睡觉。")
+    numbers = [
+        s.letter.number for s in selectors.similar_letters(title=new.title, content=new.content, exclude_pk=new.pk)
+    ]
+    assert set(numbers) == {long.number, other.number} and unrelated.number not in numbers
+    page = staff_client(egov).get(f"/workbench/participation/letters/{new.pk}/").content.decode()
+    assert long.number in page and other.number in page and "未发现相似来信" not in page
 
 
 def test_tracking_by_number_and_code(citizen: User, egov: User) -> None:

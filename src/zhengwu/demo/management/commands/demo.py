@@ -23,6 +23,7 @@ from zhengwu.core.idnumbers import make_credit_code, make_resident_id
 from zhengwu.demo.audit_actions import DemoAction
 from zhengwu.demo.data import (
     CITY_DEPARTMENTS,
+    DEMO_CITIZENS,
     ENTERPRISE_NAMES,
     GIVEN,
     PROVINCIAL_DEPARTMENTS,
@@ -233,7 +234,7 @@ class Command(BaseCommand):
         self._ensure_staff("cc_yjj.leader", "王建华", city, [Role.DEPT_LEADER, Role.CLERK])
 
     def _citizens(self, rng: random.Random) -> int:
-        for number in range(1, 21):
+        for number in range(1, DEMO_CITIZENS + 1):
             username = f"citizen{number:02d}"
             birth = date(rng.randint(1950, 2005), rng.randint(1, 12), rng.randint(1, 28))
             id_number = make_resident_id(rng.choice(RESIDENT_AREAS), birth, rng.randint(1, 999))
