@@ -22,3 +22,4 @@ class EservicesError(StrEnum):
     RATE_LIMITED = "eservices.rate_limited"
     IMPORT_FAILED = "eservices.import_failed"
     TASK_CLAIMED = "eservices.task_claimed"
+    INVALID_BUNDLE = "eservices.invalid_bundle"

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from zhengwu.catalog.models import DataType
+from zhengwu.eservices.bundling import UnionForm
 from zhengwu.eservices.models import (
     Audience,
     HandlingForm,
@@ -189,3 +190,60 @@ class ItemForm(forms.Form):
 
     def item_data(self) -> ItemData:
         return ItemData(**{**self.cleaned_data, "handling_forms": list(self.cleaned_data["handling_forms"])})
+
+
+class BundleApplyForm(forms.Form):
+    """The one form of a 一件事: one input per shared field code (`data_<code>`) and one file input
+    per shared material (`file_<index>`); fields every item fills from a base and materials every
+    item fetches are not asked."""
+
+    def __init__(self, *args: Any, union: UnionForm, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.union = union
+        self.platform_fields = [u for u in union.fields if u.platform_filled]
+        self.fetched = [m for m in union.materials if m.fetched]
+        for u in union.fields:
+            if u.platform_filled:
+                continue
+            field = _field_for(u.data_type, u.label, u.required, u.enum_values, u.max_length)
+            if len(u.items) > 1:
+                field.help_text = "多个事项共用，只填一次"
+            self.fields[f"data_{u.code}"] = field
+        for m in union.materials:
+            if m.fetched:
+                continue
+            shared = "多个事项共用，只传一次；" if len(m.items) > 1 else ""
+            self.fields[f"file_{m.index}"] = forms.FileField(
+                label=m.name,
+                required=m.required,
+                help_text=shared + (m.notes + "；" if m.notes else "") + "PDF/OFD/JPG/PNG，不超过 10 MB",
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            )
+
+    def service_data(self) -> dict[str, Any]:
+        return {n.removeprefix("data_"): v for n, v in self.cleaned_data.items() if n.startswith("data_")}
+
+    def uploads(self) -> dict[str, Upload]:
+        by_index = {m.index: m.name for m in self.union.materials}
+        files: dict[str, Upload] = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("file_") and value:
+                files[by_index[int(name.removeprefix("file_"))]] = Upload(
+                    name=value.name, content=value.read(), content_type=getattr(value, "content_type", "") or ""
+                )
+        return files
+
+
+class BundleDefinitionForm(forms.Form):
+    """一件事 as the e-gov office defines it on the workbench."""
+
+    code = forms.CharField(label="一件事编码", max_length=6, help_text="2–6 位大写字母，如 KBCYD")
+    name = forms.CharField(label="一件事名称", max_length=100)
+    audience = forms.ChoiceField(label="服务对象", choices=Audience.choices)
+    description = forms.CharField(label="说明", widget=TEXTAREA, required=False, max_length=2000)
+    items = forms.ModelMultipleChoiceField(
+        label="所含事项（2–10 个，已发布）",
+        queryset=ServiceItem.objects.filter(state=ServiceItem.State.PUBLISHED).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    active = forms.BooleanField(label="启用（接受申请）", required=False, initial=True)

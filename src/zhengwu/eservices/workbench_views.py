@@ -24,10 +24,19 @@ from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.eservices import importing, selectors, services
-from zhengwu.eservices.forms import CorrectionForm, ImportForm, ItemForm, MaterialFileForm, OpinionForm, ReasonForm
+from zhengwu.eservices.forms import (
+    BundleDefinitionForm,
+    CorrectionForm,
+    ImportForm,
+    ItemForm,
+    MaterialFileForm,
+    OpinionForm,
+    ReasonForm,
+)
 from zhengwu.eservices.models import (
     Application,
     ApplicationMaterial,
+    Bundle,
     CaseTask,
     MaterialFile,
     Rectification,
@@ -401,3 +410,68 @@ def rating_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
     attempt(request, write, lambda done: done + "。")
     return redirect("eservices_wb:rating", pk=pk)
+
+
+# --- 一件事 (defined by the e-gov office) ---------------------------------------------------
+
+
+@staff_required(Role.EGOV_OFFICE)
+def bundles(request: HttpRequest) -> HttpResponse:
+    rows = Bundle.objects.prefetch_related("entries__item__department").order_by("code")
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "eservices/wb_bundles.html", {"page": page})
+
+
+@staff_required(Role.EGOV_OFFICE)
+def bundle_new(request: HttpRequest) -> HttpResponse:
+    form = BundleDefinitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = services.bundle_create(
+                actor=Actor.from_request(request),
+                code=data["code"],
+                name=data["name"],
+                audience=data["audience"],
+                items=list(data["items"]),
+                description=data["description"],
+            )
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, f"已定义一件事“{row.name}”。")
+            return redirect("eservices_wb:bundles")
+    return render(request, "eservices/wb_bundle_edit.html", {"form": form, "bundle": None})
+
+
+@staff_required(Role.EGOV_OFFICE)
+def bundle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(Bundle, pk=pk)
+    initial = {
+        "code": row.code,
+        "name": row.name,
+        "audience": row.audience,
+        "description": row.description,
+        "items": [e.item_id for e in row.entries.all()],
+        "active": row.active,
+    }
+    form = BundleDefinitionForm(request.POST or None, initial=initial)
+    form.fields["code"].disabled = True
+    form.fields["audience"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.bundle_update(
+                actor=Actor.from_request(request),
+                bundle=row,
+                name=data["name"],
+                items=list(data["items"]),
+                active=data["active"],
+                description=data["description"],
+            )
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, f"已保存一件事“{row.name}”。")
+            return redirect("eservices_wb:bundles")
+    return render(request, "eservices/wb_bundle_edit.html", {"form": form, "bundle": row})
