@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -33,7 +34,7 @@ from zhengwu.eservices.models import (
     Rating,
     ServiceItem,
 )
-from zhengwu.eservices.services import Prefill
+from zhengwu.eservices.services import Prefill, RatingData
 
 T = TypeVar("T")
 
@@ -99,9 +100,11 @@ def result_sample(request: HttpRequest, pk: int) -> HttpResponse:
     return download(bytes(row.sample), row.sample_content_type, f"result-{row.pk}", row.sample_name, row.sample_sm3)
 
 
-def _form_error(form: ApplyForm, error: ApplicationError) -> None:
+def _form_error(form: forms.Form, error: ApplicationError) -> None:
+    """The service's refusal on the form: `data.<code>` on `data_<code>`, `materials.<id>` (one
+    item's form) or `files.<index>` (a bundle's form) on `file_…`, the message on top."""
     for name, text in error.fields.items():
-        key = name.replace("data.", "data_").replace("materials.", "file_")
+        key = name.replace("data.", "data_").replace("materials.", "file_").replace("files.", "file_")
         if key in form.fields:
             form.add_error(key, text)
     form.add_error(None, error.message)
@@ -201,6 +204,11 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
         "rating": Rating.objects.filter(application=application).first(),
         "rating_form": RatingForm() if application.state in Application.DONE_STATES else None,
         "withdraw_form": ReasonForm() if application.is_open else None,
+        "remedy_days": (
+            rules.remedy_last_days(timezone.localdate(application.decided_at))
+            if application.decided_at and application.state in (Application.State.DENIED, Application.State.REFUSED)
+            else None
+        ),
     }
     return render(request, "eservices/portal_case.html", context)
 
@@ -223,18 +231,22 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def rate(request: HttpRequest, number: str) -> HttpResponse:
     application = _own_case(request, number)
+    return _rate(
+        request,
+        lambda data: services.rating_create(actor=Actor.from_request(request), application=application, data=data),
+        "感谢您的评价！",
+        redirect("eservices:case", number=number),
+    )
+
+
+def _rate(request: HttpRequest, write: Callable[[RatingData], object], thanks: str, back: HttpResponse) -> HttpResponse:
+    """Check the rating form, then `write` the rating (a case's or a bundle's) and go `back`."""
     form = RatingForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请完整选择各项评价。")
-        return redirect("eservices:case", number=number)
-    attempt(
-        request,
-        lambda: services.rating_create(
-            actor=Actor.from_request(request), application=application, data=form.rating_data()
-        ),
-        "感谢您的评价！",
-    )
-    return redirect("eservices:case", number=number)
+    else:
+        attempt(request, lambda: write(form.rating_data()), thanks)
+    return back
 
 
 @login_required
@@ -362,11 +374,7 @@ def bundle_apply(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             case = services.bundle_submit(actor=actor, bundle=row, data=form.service_data(), files=form.uploads())
         except ApplicationError as error:
-            for name, text in error.fields.items():
-                key = name.replace("data.", "data_").replace("files.", "file_")
-                if key in form.fields:
-                    form.add_error(key, text)
-            form.add_error(None, error.message)
+            _form_error(form, error)
         else:
             messages.success(request, f"“{row.name}”已一次提交，一件事编号 {case.number}，已分送各部门办理。")
             return redirect("eservices:bundle_case", number=case.number)
@@ -391,13 +399,9 @@ def bundle_case(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def bundle_rate(request: HttpRequest, number: str) -> HttpResponse:
     case = _own_bundle_case(request, number)
-    form = RatingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请完整选择各项评价。")
-        return redirect("eservices:bundle_case", number=number)
-    attempt(
+    return _rate(
         request,
-        lambda: services.bundle_rate(actor=Actor.from_request(request), case=case, data=form.rating_data()),
+        lambda data: services.bundle_rate(actor=Actor.from_request(request), case=case, data=data),
         "感谢您的评价！评价已计入各办理部门的好差评。",
+        redirect("eservices:bundle_case", number=number),
     )
-    return redirect("eservices:bundle_case", number=number)

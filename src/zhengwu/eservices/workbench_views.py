@@ -424,51 +424,37 @@ def bundles(request: HttpRequest) -> HttpResponse:
 
 @staff_required(Role.EGOV_OFFICE)
 def bundle_new(request: HttpRequest) -> HttpResponse:
-    form = BundleDefinitionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            row = services.bundle_create(
-                actor=Actor.from_request(request),
-                code=data["code"],
-                name=data["name"],
-                audience=data["audience"],
-                items=list(data["items"]),
-                description=data["description"],
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"已定义一件事“{row.name}”。")
-            return redirect("eservices_wb:bundles")
-    return render(request, "eservices/wb_bundle_edit.html", {"form": form, "bundle": None})
+    return _bundle_form(request, None)
 
 
 @staff_required(Role.EGOV_OFFICE)
 def bundle_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_object_or_404(Bundle, pk=pk)
-    initial = {
-        "code": row.code,
-        "name": row.name,
-        "audience": row.audience,
-        "description": row.description,
-        "items": [e.item_id for e in row.entries.all()],
-        "active": row.active,
-    }
+    return _bundle_form(request, get_object_or_404(Bundle, pk=pk))
+
+
+def _bundle_form(request: HttpRequest, row: Bundle | None) -> HttpResponse:
+    """Define a new 一件事 (`row` None) or change one (its code and audience stay)."""
+    initial: dict[str, Any] = {"active": True}
+    if row is not None:
+        initial = {
+            "code": row.code,
+            "name": row.name,
+            "audience": row.audience,
+            "description": row.description,
+            "items": [e.item_id for e in row.entries.all()],
+            "active": row.active,
+        }
     form = BundleDefinitionForm(request.POST or None, initial=initial)
-    form.fields["code"].disabled = True
-    form.fields["audience"].disabled = True
+    if row is not None:
+        form.fields["code"].disabled = form.fields["audience"].disabled = True
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data, actor = form.cleaned_data, Actor.from_request(request)
+        common = {"name": data["name"], "items": list(data["items"]), "description": data["description"]}
         try:
-            services.bundle_update(
-                actor=Actor.from_request(request),
-                bundle=row,
-                name=data["name"],
-                items=list(data["items"]),
-                active=data["active"],
-                description=data["description"],
-            )
+            if row is None:
+                row = services.bundle_create(actor=actor, code=data["code"], audience=data["audience"], **common)
+            else:
+                services.bundle_update(actor=actor, bundle=row, active=data["active"], **common)
         except ApplicationError as error:
             add_application_error(form, error)
         else:

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from zhengwu.accounts.models import Role, User
 from zhengwu.audit.write import Write, audited_write
-from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, clean
 from zhengwu.eservices.audit_actions import EservicesAction
@@ -29,11 +28,10 @@ from zhengwu.eservices.models import (
     Bundle,
     BundleCase,
     BundleItem,
-    CaseCounter,
     Rating,
     ServiceItem,
 )
-from zhengwu.eservices.services.applications import application_submit, check_audience
+from zhengwu.eservices.services.applications import application_submit, check_audience, next_number
 from zhengwu.eservices.services.ratings import RatingData, rating_create
 from zhengwu.eservices.services.uploads import Upload
 
@@ -116,15 +114,6 @@ def bundle_update(
     return locked
 
 
-def _next_number(bundle: Bundle, when: datetime) -> str:
-    year = workdays.today(when).year
-    prefix = f"YJ{bundle.code}"
-    counter, _ = CaseCounter.objects.select_for_update().get_or_create(year=year, prefix=prefix)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{year}-{prefix}-{counter.last:06d}"
-
-
 def _part_error(error: ApplicationError, item: ServiceItem, form_materials: dict[int, int]) -> ApplicationError:
     """A part's refusal as the bundle form shows it: the item named, materials keyed by the union's index."""
     fields: dict[str, str] = {}
@@ -170,7 +159,7 @@ def bundle_submit(
             data={u.code: data.get(u.code, "") for u in form.fields if not u.platform_filled},
             submitted_at=now,
         )
-        case.number = _next_number(bundle, now)
+        case.number = next_number(f"YJ{bundle.code}", now)
         clean(case)
         case.save()
         write.set_target(case)

@@ -163,3 +163,21 @@ def test_only_the_department_or_the_office_keeps_the_guide(
         rows=[result],
         code="eservices.invalid_file",
     )
+
+
+def test_a_refused_case_gives_the_last_days_to_challenge_it(items: dict[str, ServiceItem], citizen: User) -> None:
+    from zhengwu.conftest import person_client
+
+    item = items["birth"]
+    design = item.materials.get(name="建设工程设计方案")
+    case = services.application_submit(
+        actor=Actor.person(citizen), item=item, data=GOOD_FORM, files={design.pk: upload()}
+    )
+    web = person_client(citizen)
+    assert "case-remedies" not in web.get(f"/services/mine/{case.number}/").content.decode()
+    services.application_refuse(actor=Actor.platform(), application=case, reason="不属于本机关职权范围")
+    case.refresh_from_db()
+    assert case.decided_at is not None
+    review, litigation = rules.remedy_last_days(timezone.localdate(case.decided_at))
+    page = web.get(f"/services/mine/{case.number}/").content.decode()
+    assert f"{review:%Y-%m-%d} 前申请行政复议" in page and f"{litigation:%Y-%m-%d} 前提起行政诉讼" in page
