@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from zhengwu.core.errors import ApplicationError
 
@@ -19,6 +19,11 @@ class Upload:
     name: str
     content: bytes
     content_type: str = ""
+
+    @classmethod
+    def of(cls, value: Any) -> Upload:
+        """A file a form received (a Django `UploadedFile`), its bytes read once."""
+        return cls(name=value.name, content=value.read(), content_type=getattr(value, "content_type", "") or "")
 
 
 @dataclass(frozen=True)

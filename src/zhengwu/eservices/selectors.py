@@ -18,6 +18,7 @@ from zhengwu.core.crypto import constant_time_equal
 from zhengwu.core.errors import ApplicationError
 from zhengwu.eservices.errors import EservicesError
 from zhengwu.eservices.models import (
+    ALL_THEMES,
     LEGAL_THEMES,
     PERSON_THEMES,
     Application,
@@ -138,7 +139,7 @@ def hot_items(*, days: int = HOT_DAYS, limit: int = HOT_COUNT, audience: str = "
 def theme_counts(audience: str) -> list[tuple[str, int]]:
     """The 主题 of `audience`'s list with how many published items each has, in the list's order
     (themes without items are left out)."""
-    names = PERSON_THEMES if audience != Audience.LEGAL else LEGAL_THEMES
+    names = {Audience.PERSON: PERSON_THEMES, Audience.LEGAL: LEGAL_THEMES}.get(audience, ALL_THEMES)
     audiences = [audience, Audience.BOTH] if audience in (Audience.PERSON, Audience.LEGAL) else Audience.values
     counts = dict(
         ItemTheme.objects.filter(item__state=ServiceItem.State.PUBLISHED, item__audience__in=audiences)

@@ -40,14 +40,18 @@ T = TypeVar("T")
 
 
 def _finder(request: HttpRequest) -> selectors.Finder:
-    audience = request.GET.get("who", "person")
+    """The finder's choices from the query; without a tab chosen, a logged-in enterprise sees 法人办事,
+    a citizen 个人办事, anyone else every item."""
+    user = request.user
+    default = {"enterprise": Audience.LEGAL, "citizen": Audience.PERSON}.get(getattr(user, "kind", ""), "")
+    audience = request.GET.get("who", default)
     try:
         department = int(request.GET.get("dept", "") or 0) or None
     except ValueError:
         department = None
     return selectors.Finder(
         query=request.GET.get("q", "").strip()[:100],
-        audience=audience if audience in (Audience.PERSON, Audience.LEGAL) else Audience.PERSON,
+        audience=audience if audience in (Audience.PERSON, Audience.LEGAL) else "",
         theme=request.GET.get("theme", "").strip()[:20],
         department=department,
         region=request.GET.get("region", "").strip()[:6],

@@ -54,10 +54,7 @@ class LetterForm(forms.Form):
     def service_data(self) -> dict[str, Any]:
         """The letter's fields for `letter_submit`, the photos read once as uploads."""
         data = {k: v for k, v in self.cleaned_data.items() if k != "photos"}
-        data["photos"] = [
-            Upload(name=f.name, content=f.read(), content_type=getattr(f, "content_type", "") or "")
-            for f in self.cleaned_data.get("photos") or []
-        ]
+        data["photos"] = [Upload.of(f) for f in self.cleaned_data.get("photos") or []]
         return data
 
 

@@ -308,6 +308,10 @@ URLS: dict[str, Entry] = {
         *HANDLERS, args="item_material", get=False, post=True
     ),
     "workbench/eservices/material-files/<int:pk>/": staff(*HANDLERS, Role.EGOV_OFFICE, args="material_file"),
+    "workbench/eservices/items/<int:pk>/guide/": staff(*HANDLERS, Role.EGOV_OFFICE, args="item", post=True),
+    "workbench/eservices/items/<int:pk>/results/<int:result_pk>/sample/": staff(
+        *HANDLERS, Role.EGOV_OFFICE, args="item_result", get=False, post=True
+    ),
     "workbench/eservices/items/<int:pk>/<str:verb>/": staff(
         *HANDLERS, Role.EGOV_OFFICE, args="item_draft", get=False, post=True, verbs=("publish", "withdraw")
     ),

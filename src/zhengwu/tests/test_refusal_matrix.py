@@ -245,6 +245,7 @@ class World:
             guide_accuracy=1, convenience=1, usability=1,
         )  # fmt: skip
         self.rectification_row = m.Rectification.objects.create(rating=rating, department=self.market)
+        self.item_result_row = m.ItemResult.objects.create(item=self.item_row, name="矩阵许可证", kind="approval")
         self.bundle_row = m.Bundle.objects.create(code="JZ", name="矩阵一件事", audience="person")
         m.BundleItem.objects.create(bundle=self.bundle_row, item=self.item_row, position=1)
         self.bundle_case_row = m.BundleCase.objects.create(
@@ -432,6 +433,7 @@ class World:
             "letter_photo": lambda: {"pk": self.letter_row.pk, "photo_pk": self.letter_photo_row.pk},
             "letter_photo_number": lambda: {"number": self.letter_row.number, "pk": self.letter_photo_row.pk},
             "bundle": lambda: {"pk": self.bundle_row.pk},
+            "item_result": lambda: {"pk": self.item_row.pk, "result_pk": self.item_result_row.pk},
             "bundle_case_number": lambda: {"number": self.bundle_case_row.number},
             "consultation": lambda: {"pk": self.consultation_row.pk},
             "article": lambda: {"pk": self.consultation_row.pk, "article_pk": self.article_row.pk},

@@ -181,3 +181,43 @@ def test_a_refused_case_gives_the_last_days_to_challenge_it(items: dict[str, Ser
     review, litigation = rules.remedy_last_days(timezone.localdate(case.decided_at))
     page = web.get(f"/services/mine/{case.number}/").content.decode()
     assert f"{review:%Y-%m-%d} 前申请行政复议" in page and f"{litigation:%Y-%m-%d} 前提起行政诉讼" in page
+
+
+def test_the_department_keeps_the_guide_and_the_result_sample_on_the_workbench(
+    items: dict[str, ServiceItem], market_clerk: User, police_clerk: User
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengwu.conftest import staff_client
+
+    item = items["birth"]
+    web = staff_client(market_clerk)
+    url = f"/workbench/eservices/items/{item.pk}/guide/"
+    assert "生育收养" in web.get(url).content.decode()
+    bad = web.post(url, {"themes": ["生育收养"], "region": "999999", "faq": ""})
+    assert "所属区划代码 999999 不存在" in bad.content.decode()
+    odd = web.post(url, {"themes": ["生育收养"], "faq": "没有问字\n答：x"})
+    assert "每条须两行" in odd.content.decode()
+    done = web.post(
+        url,
+        {
+            "themes": ["生育收养", "户籍办理"],
+            "region": "220104",
+            "faq": "问：要带户口本吗？\n答：不用。",
+            "fee_basis": "免费",
+        },
+    )
+    assert done.status_code == 302
+    item.refresh_from_db()
+    assert (
+        item.region is not None
+        and item.region.code == "220104"
+        and item.faq == [{"q": "要带户口本吗？", "a": "不用。"}]
+    )
+    assert set(item.themes.values_list("theme", flat=True)) == {"生育收养", "户籍办理"}
+    result = item.results.get()
+    sample = f"/workbench/eservices/items/{item.pk}/results/{result.pk}/sample/"
+    web.post(sample, {"file": SimpleUploadedFile("样本.pdf", PDF)})
+    result.refresh_from_db()
+    assert bytes(result.sample) == PDF
+    assert staff_client(police_clerk).get(url).status_code == 404  # another department's item
