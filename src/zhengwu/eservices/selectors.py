@@ -139,7 +139,8 @@ def hot_items(*, days: int = HOT_DAYS, limit: int = HOT_COUNT, audience: str = "
 def theme_counts(audience: str) -> list[tuple[str, int]]:
     """The 主题 of `audience`'s list with how many published items each has, in the list's order
     (themes without items are left out)."""
-    names = {Audience.PERSON: PERSON_THEMES, Audience.LEGAL: LEGAL_THEMES}.get(audience, ALL_THEMES)
+    themes: dict[str, tuple[str, ...]] = {Audience.PERSON: PERSON_THEMES, Audience.LEGAL: LEGAL_THEMES}
+    names = themes.get(audience, ALL_THEMES)
     audiences = [audience, Audience.BOTH] if audience in (Audience.PERSON, Audience.LEGAL) else Audience.values
     counts = dict(
         ItemTheme.objects.filter(item__state=ServiceItem.State.PUBLISHED, item__audience__in=audiences)
