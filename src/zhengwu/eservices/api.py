@@ -16,7 +16,7 @@ from zhengwu.core.errors import not_found
 from zhengwu.core.pagination import keyset_page
 from zhengwu.core.ratelimit import subject_of
 from zhengwu.core.schemas import ErrorOut
-from zhengwu.eservices import selectors, services
+from zhengwu.eservices import rules, selectors, services
 from zhengwu.eservices.models import Application, ServiceItem
 
 router = Router(tags=["网上办事"])
@@ -49,11 +49,63 @@ class ItemOut(Schema):
     charged: bool
 
 
+class QAOut(Schema):
+    q: str = Field(description="问")
+    a: str = Field(description="答")
+
+
+class RemedyOut(Schema):
+    name: str = Field(description="申请行政复议 | 提起行政诉讼")
+    where: str
+    limit: str
+    basis: str
+
+
 class ItemDetailOut(ItemOut):
     basis: str
     conditions: str
     materials: list[MaterialOut]
     stages: list[StageOut]
+    themes: list[str] = Field(description="主题分类（国家政务服务平台的个人、法人主题）")
+    region: str | None = Field(description="所属区划代码（无则为实施主体所在区划）")
+    place_time: str = Field(description="办理地点和时间")
+    fee_table: str = Field(description="收费标准")
+    fee_basis: str = Field(description="收费依据")
+    faq: list[QAOut] = Field(description="常见问题")
+    remedies: list[RemedyOut] = Field(description="救济途径")
+
+
+class BundleItemOut(Schema):
+    id: int
+    name: str
+    department: str
+
+
+class BundleOut(Schema):
+    id: int
+    code: str
+    name: str
+    audience: str
+    description: str
+    items: list[BundleItemOut]
+
+
+class BundlePartOut(Schema):
+    number: str
+    item: str
+    department: str
+    state: str
+    state_label: str
+    decided_at: datetime | None
+
+
+class BundleCaseOut(Schema):
+    number: str
+    bundle: str
+    state: str = Field(description="办理中 | 已办结（由各事项的状态得出）")
+    submitted_at: datetime
+    rated: bool
+    parts: list[BundlePartOut]
 
 
 class ItemPage(Schema):
@@ -146,7 +198,7 @@ def items_list(request: HttpRequest, page: Query[ServicePageQuery]) -> dict[str,
     "/items/{item_id}", response={200: ItemDetailOut, 400: ErrorOut, 404: ErrorOut}, auth=None, summary="办事指南"
 )
 def item_detail(request: HttpRequest, item_id: int) -> dict[str, Any]:
-    item = selectors.published_items().filter(pk=item_id).first()
+    item = selectors.published_items().select_related("region").filter(pk=item_id).first()
     if item is None:
         raise not_found("事项")
     stages = [
@@ -163,6 +215,62 @@ def item_detail(request: HttpRequest, item_id: int) -> dict[str, Any]:
         "conditions": item.conditions,
         "materials": [{"name": m.name, "required": m.required, "source": m.source} for m in item.materials.all()],
         "stages": stages,
+        "themes": selectors.theme_names([item]).get(item.pk, []),
+        "region": item.region.code if item.region_id and item.region else None,
+        "place_time": item.place_time,
+        "fee_table": item.fee_table,
+        "fee_basis": item.fee_basis,
+        "faq": item.faq,
+        "remedies": [r.__dict__ for r in rules.remedies(item)],
+    }
+
+
+@router.get("/bundles", response={200: list[BundleOut]}, auth=None, summary="一件事一次办列表")
+def bundles_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": b.pk,
+            "code": b.code,
+            "name": b.name,
+            "audience": b.get_audience_display(),
+            "description": b.description,
+            "items": [
+                {"id": e.item.pk, "name": e.item.name, "department": e.item.department.name} for e in b.entries.all()
+            ],
+        }
+        for b in selectors.active_bundles()
+    ]
+
+
+@router.get(
+    "/bundle-cases/{number}",
+    response={200: BundleCaseOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    auth=PersonSessionAuth(),
+    summary="我的一件事办理情况（各部门办件的状态）",
+)
+def bundle_case(request: HttpRequest, number: str) -> dict[str, Any]:
+    user: User = request.auth  # type: ignore[attr-defined]
+    case = selectors.bundle_cases_of(user).filter(number=number).first()
+    if case is None:
+        raise not_found("一件事办件")
+    parts = [
+        {
+            "number": p.number,
+            "item": p.item.name,
+            "department": p.department.name,
+            "state": p.state,
+            "state_label": p.get_state_display(),
+            "decided_at": p.decided_at,
+        }
+        for p in selectors.bundle_parts(case)
+    ]
+    return {
+        "number": case.number,
+        "bundle": case.bundle.name,
+        "state": selectors.bundle_case_state(case),
+        "submitted_at": case.submitted_at,
+        "rated": case.rated_at is not None,
+        "parts": parts,
     }
 
 

@@ -23,3 +23,4 @@ class EservicesError(StrEnum):
     IMPORT_FAILED = "eservices.import_failed"
     TASK_CLAIMED = "eservices.task_claimed"
     IDENTITY_UNVERIFIED = "eservices.identity_unverified"
+    INVALID_BUNDLE = "eservices.invalid_bundle"

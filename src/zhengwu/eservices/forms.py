@@ -7,8 +7,10 @@ from typing import Any
 
 from django import forms
 
+from zhengwu.accounts.models import Region
 from zhengwu.catalog.models import DataType
 from zhengwu.core.forms import DateInput
+from zhengwu.eservices.bundling import UnionForm
 from zhengwu.eservices.models import (
     Audience,
     HandlingForm,
@@ -18,7 +20,7 @@ from zhengwu.eservices.models import (
     RatingLevel,
     ServiceItem,
 )
-from zhengwu.eservices.services import ItemData, Prefill, RatingData, Upload
+from zhengwu.eservices.services import GuideExtras, ItemData, Prefill, RatingData, Upload, themes_for
 
 ACCEPT = ".pdf,.ofd,.jpg,.jpeg,.png"
 
@@ -104,9 +106,7 @@ class ApplyForm(forms.Form):
         files: dict[int, Upload] = {}
         for name, value in self.cleaned_data.items():
             if name.startswith("file_") and value:
-                files[int(name.removeprefix("file_"))] = Upload(
-                    name=value.name, content=value.read(), content_type=getattr(value, "content_type", "") or ""
-                )
+                files[int(name.removeprefix("file_"))] = Upload.of(value)
         return files
 
 
@@ -164,8 +164,7 @@ class MaterialFileForm(forms.Form):
     )
 
     def upload(self) -> Upload:
-        value = self.cleaned_data["file"]
-        return Upload(name=value.name, content=value.read(), content_type=getattr(value, "content_type", "") or "")
+        return Upload.of(self.cleaned_data["file"])
 
 
 class ImportForm(forms.Form):
@@ -209,3 +208,127 @@ class ItemForm(forms.Form):
 
     def item_data(self) -> ItemData:
         return ItemData(**{**self.cleaned_data, "handling_forms": list(self.cleaned_data["handling_forms"])})
+
+
+class BundleApplyForm(forms.Form):
+    """The one form of a 一件事: one input per shared field code (`data_<code>`) and one file input
+    per shared material (`file_<index>`); fields every item fills from a base and materials every
+    item fetches are not asked."""
+
+    def __init__(self, *args: Any, union: UnionForm, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.union = union
+        self.platform_fields = [u for u in union.fields if u.platform_filled]
+        self.fetched = [m for m in union.materials if m.fetched]
+        for u in union.fields:
+            if u.platform_filled:
+                continue
+            field = _field_for(u.data_type, u.label, u.required, u.enum_values, u.max_length)
+            if len(u.items) > 1:
+                field.help_text = "多个事项共用，只填一次"
+            self.fields[f"data_{u.code}"] = field
+        for m in union.materials:
+            if m.fetched:
+                continue
+            shared = "多个事项共用，只传一次；" if len(m.items) > 1 else ""
+            self.fields[f"file_{m.index}"] = forms.FileField(
+                label=m.name,
+                required=m.required,
+                help_text=shared + (m.notes + "；" if m.notes else "") + "PDF/OFD/JPG/PNG，不超过 10 MB",
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            )
+
+    def service_data(self) -> dict[str, Any]:
+        return {n.removeprefix("data_"): v for n, v in self.cleaned_data.items() if n.startswith("data_")}
+
+    def uploads(self) -> dict[str, Upload]:
+        by_index = {m.index: m.name for m in self.union.materials}
+        files: dict[str, Upload] = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("file_") and value:
+                files[by_index[int(name.removeprefix("file_"))]] = Upload.of(value)
+        return files
+
+
+class BundleDefinitionForm(forms.Form):
+    """一件事 as the e-gov office defines it on the workbench."""
+
+    code = forms.CharField(label="一件事编码", max_length=6, help_text="2–6 位大写字母，如 KBCYD")
+    name = forms.CharField(label="一件事名称", max_length=100)
+    audience = forms.ChoiceField(label="服务对象", choices=Audience.choices)
+    description = forms.CharField(label="说明", widget=TEXTAREA, required=False, max_length=2000)
+    items = forms.ModelMultipleChoiceField(
+        label="所含事项（2–10 个，已发布）",
+        queryset=ServiceItem.objects.filter(state=ServiceItem.State.PUBLISHED).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    active = forms.BooleanField(label="启用（接受申请）", required=False, initial=True)
+
+
+class GuideExtrasForm(forms.Form):
+    """主题, 区划, 收费依据, 常见问题 and 救济途径 of an item, kept on the workbench."""
+
+    themes = forms.MultipleChoiceField(label="主题", required=False, widget=forms.CheckboxSelectMultiple)
+    region = forms.CharField(
+        label="所属区划代码", max_length=6, required=False, help_text="6 位行政区划代码；留空则为实施主体所在区划"
+    )
+    fee_basis = forms.CharField(label="收费依据", widget=TEXTAREA, required=False, max_length=2000)
+    faq = forms.CharField(
+        label="常见问题",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text="每条两行：第一行“问：……”，第二行“答：……”",
+    )
+    review_body = forms.CharField(
+        label="行政复议机关", max_length=300, required=False, help_text="留空则为实施主体所在地的人民政府"
+    )
+    litigation_court = forms.CharField(
+        label="行政诉讼法院", max_length=300, required=False, help_text="留空则为实施主体所在地有管辖权的人民法院"
+    )
+
+    def __init__(self, *args: Any, item: ServiceItem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        themes = self.fields["themes"]
+        assert isinstance(themes, forms.MultipleChoiceField)
+        themes.choices = [(t, t) for t in themes_for(item.audience)]
+
+    @staticmethod
+    def initial_of(item: ServiceItem, themes: list[str]) -> dict[str, Any]:
+        return {
+            "themes": themes,
+            "region": item.region.code if item.region else "",
+            "fee_basis": item.fee_basis,
+            "faq": "\n".join(f"问：{qa['q']}\n答：{qa['a']}" for qa in item.faq),
+            "review_body": item.review_body,
+            "litigation_court": item.litigation_court,
+        }
+
+    def clean_faq(self) -> list[tuple[str, str]]:
+        lines = [line.strip() for line in self.cleaned_data.get("faq", "").splitlines() if line.strip()]
+        if len(lines) % 2 or any(
+            not q.startswith("问：") or not a.startswith("答：") for q, a in zip(lines[::2], lines[1::2], strict=True)
+        ):
+            raise forms.ValidationError("常见问题：每条须两行，第一行以“问：”开头，第二行以“答：”开头。")
+        return [(q.removeprefix("问："), a.removeprefix("答：")) for q, a in zip(lines[::2], lines[1::2], strict=True)]
+
+    def extras(self, region: Region | None) -> GuideExtras:
+        data = self.cleaned_data
+        return GuideExtras(
+            themes=list(data["themes"]),
+            region=region,
+            fee_basis=data["fee_basis"],
+            faq=data["faq"],
+            review_body=data["review_body"],
+            litigation_court=data["litigation_court"],
+        )
+
+
+class ResultSampleForm(forms.Form):
+    file = forms.FileField(
+        label="结果样本",
+        help_text="PDF/OFD/JPG/PNG，不超过 10 MB",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+
+    def upload(self) -> Upload:
+        return Upload.of(self.cleaned_data["file"])

@@ -39,6 +39,24 @@ class Audience(models.TextChoices):
     BOTH = "both", "自然人、法人"
 
 
+# 主题分类 as the national government service platform (国家政务服务平台) lists them for 个人办事
+# (自然人) and 法人办事; docs/rules.md §5 “主题分类” says where the lists come from (unverified copy).
+PERSON_THEMES = (
+    "生育收养", "户籍办理", "民族宗教", "教育科研", "入伍服役", "就业创业", "设立变更", "准营准办",
+    "抵押质押", "职业资格", "行政缴费", "婚姻登记", "优待抚恤", "规划建设", "住房保障", "社会保障",
+    "证件办理", "交通出行", "旅游观光", "出境入境", "消费维权", "公共安全", "司法公证", "知识产权",
+    "环保绿化", "文化体育", "公用事业", "医疗卫生", "离职退休", "死亡殡葬", "其他",
+)  # fmt: skip
+LEGAL_THEMES = (
+    "设立变更", "准营准办", "资质认证", "年检年审", "税收财务", "人力资源", "社会保障", "投资审批",
+    "融资信贷", "抵押质押", "商务贸易", "招标拍卖", "海关口岸", "涉外服务", "农林牧渔", "国土和规划建设",
+    "交通运输", "环保绿化", "应对气候变化", "水务气象", "医疗卫生", "科技创新", "文体教育", "知识产权",
+    "民族宗教", "质量技术", "检验检疫", "安全生产", "公安消防", "司法公证", "公用事业", "法人注销",
+    "档案文物", "其他",
+)  # fmt: skip
+ALL_THEMES = tuple(dict.fromkeys(PERSON_THEMES + LEGAL_THEMES))
+
+
 class HandlingForm(models.TextChoices):
     """办理形式 of an item; an item offers one or more of them."""
 
@@ -111,6 +129,19 @@ class ServiceItem(models.Model):
     special_procedure = models.TextField("特别程序", blank=True)
     charged = models.BooleanField("是否收费", default=False)
     fee_table = models.TextField("收费标准", blank=True)
+    fee_basis = models.TextField("收费依据", blank=True)
+    region = models.ForeignKey(
+        "accounts.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="所属区划",
+        help_text="事项在哪一级区划办理；按区划查找时，县级页面也列出其上级市、省的事项",
+    )
+    faq = models.JSONField("常见问题", default=list, blank=True, help_text='[{"q": 问, "a": 答}, …]')
+    review_body = models.CharField("行政复议机关", max_length=300, blank=True)
+    litigation_court = models.CharField("行政诉讼法院", max_length=300, blank=True)
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.DRAFT)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -218,6 +249,21 @@ class MaterialFile(models.Model):
         return f"{self.material.name}·{self.get_kind_display()}"
 
 
+class ItemTheme(models.Model):
+    """A 主题 under which the portal lists an item (docs/rules.md §5 “主题分类”)."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="themes")
+    theme = models.CharField("主题", max_length=20)
+
+    class Meta:
+        verbose_name = "事项主题"
+        indexes = [models.Index(fields=["theme", "item"], name="esvc_theme_item")]
+        constraints = [models.UniqueConstraint(fields=["item", "theme"], name="esvc_theme_once_per_item")]
+
+    def __str__(self) -> str:
+        return self.theme
+
+
 class ItemResult(models.Model):
     """审批结果 of an item; a result of type 证照 names the certificate type issued on approval."""
 
@@ -230,6 +276,10 @@ class ItemResult(models.Model):
     name = models.CharField("结果名称", max_length=200)
     kind = models.CharField("结果类型", max_length=16, choices=Kind.choices)
     certificate_type_code = models.CharField("证照类型代码", max_length=40, blank=True)
+    sample_name = models.CharField("结果样本文件名", max_length=200, blank=True)
+    sample_content_type = models.CharField("结果样本文件类型", max_length=100, blank=True)
+    sample_sm3 = models.CharField("结果样本 SM3 摘要", max_length=64, blank=True)
+    sample = models.BinaryField("结果样本", blank=True, default=b"")
 
     class Meta:
         verbose_name = "审批结果"
@@ -368,6 +418,14 @@ class Application(models.Model):
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
     visits = models.PositiveSmallIntegerField("到现场次数", default=0)
+    bundle_case = models.ForeignKey(
+        "BundleCase",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parts",
+        verbose_name="一件事办件",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -583,3 +641,68 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return f"差评整改 {self.pk}（{self.get_state_display()}）"
+
+
+class Bundle(models.Model):
+    """一件事一次办: items of several departments applied for together (docs/rules.md §5 “一件事”).
+
+    One form (the union of the items' fields, a code shared by two items asked once), one set of
+    materials (a material of the same name needed by two items uploaded once); the application is
+    split into one case (`Application`) per item, all tied to one `BundleCase`."""
+
+    code = models.CharField("一件事编码", max_length=8, unique=True, help_text="2–8 位大写字母，用于一件事编号")
+    name = models.CharField("一件事名称", max_length=100)
+    description = models.TextField("说明", blank=True)
+    audience = models.CharField("服务对象", max_length=8, choices=Audience.choices)
+    active = models.BooleanField("启用", default=True)
+    created_by = user_fk("定义人")
+    created_at = models.DateTimeField("定义时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "一件事"
+        verbose_name_plural = "一件事"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BundleItem(models.Model):
+    """An item of a bundle, in the order the form lists it."""
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="+", verbose_name="事项")
+    position = models.PositiveSmallIntegerField("顺序")
+
+    class Meta:
+        verbose_name = "一件事所含事项"
+        ordering = ["bundle", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "item"], name="esvc_bundle_item_once"),
+            models.UniqueConstraint(fields=["bundle", "position"], name="esvc_bundle_item_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id}·{self.item_id}"
+
+
+class BundleCase(models.Model):
+    """One application for a bundle, tracked as one: its state is read from its parts (no state
+    of its own, docs/states.md has no machine for it)."""
+
+    number = models.CharField("一件事编号", max_length=32, unique=True)
+    bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="cases", verbose_name="一件事")
+    applicant = user_fk("申请人账号", related_name="bundle_cases", null=False)
+    applicant_name = models.CharField("申请人", max_length=200)
+    data = models.JSONField("表单内容", default=dict, blank=True)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "一件事办件"
+        verbose_name_plural = "一件事办件"
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["applicant", "submitted_at"], name="esvc_bcase_applicant")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.bundle.name}"

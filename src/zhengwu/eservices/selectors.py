@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengwu.accounts.models import Role
+from zhengwu.accounts.models import Region, Role
 from zhengwu.core import workdays
 from zhengwu.core.contracts import DataSection, SearchHit, TodoItem, moment_text
 from zhengwu.core.crypto import constant_time_equal
@@ -19,11 +19,18 @@ from zhengwu.core.errors import ApplicationError
 from zhengwu.core.ratelimit import RateLimiter
 from zhengwu.eservices.errors import EservicesError
 from zhengwu.eservices.models import (
+    ALL_THEMES,
+    LEGAL_THEMES,
+    PERSON_THEMES,
     Application,
+    Audience,
+    Bundle,
+    BundleCase,
     CaseEvent,
     CaseTask,
     ItemMaterial,
     ItemSearchTerm,
+    ItemTheme,
     MaterialFile,
     Notification,
     Rating,
@@ -73,6 +80,104 @@ def search_items(query: str) -> list[ServiceItem]:
         item.score = score  # type: ignore[attr-defined]
         result.append(item)
     return result
+
+
+HOT_DAYS = 30
+HOT_COUNT = 6
+
+
+@dataclass(frozen=True)
+class Finder:
+    """What the portal's finder narrows published items by (empty = no narrowing)."""
+
+    query: str = ""
+    audience: str = ""  # "person" (个人办事) or "legal" (法人办事)
+    theme: str = ""
+    department: int | None = None
+    region: str = ""  # a 行政区划代码
+
+
+def region_and_above(code: str) -> list[Region]:
+    """The region of `code` and the regions above it (county → city → province)."""
+    found = Region.objects.filter(code=code).select_related("parent__parent").first()
+    chain = []
+    while found is not None:
+        chain.append(found)
+        found = found.parent
+    return chain
+
+
+def find_items(finder: Finder) -> list[ServiceItem]:
+    """Published items by search terms (ranked) or by name, narrowed by 个人/法人, 主题, 部门 and
+    区划 (a region shows its own items and those of the levels above; an item without a region of
+    its own is in its department's)."""
+    rows = published_items()
+    if finder.audience in (Audience.PERSON, Audience.LEGAL):
+        rows = rows.filter(audience__in=[finder.audience, Audience.BOTH])
+    if finder.theme:
+        rows = rows.filter(themes__theme=finder.theme)
+    if finder.department:
+        rows = rows.filter(department_id=finder.department)
+    if finder.region:
+        ids = [r.pk for r in region_and_above(finder.region)]
+        rows = rows.filter(Q(region_id__in=ids) | Q(region__isnull=True, department__region_id__in=ids))
+    if not query_terms(finder.query or ""):
+        return list(rows.order_by("department__name", "name"))
+    allowed = set(rows.values_list("pk", flat=True))
+    return [item for item in search_items(finder.query) if item.pk in allowed]
+
+
+def hot_items(*, days: int = HOT_DAYS, limit: int = HOT_COUNT, audience: str = "") -> list[ServiceItem]:
+    """热门服务: the published items with the most applications submitted in the last `days` days
+    (measured, never a fixed list), ties by name; items nobody applied for are not hot."""
+    since = timezone.now() - timedelta(days=days)
+    rows = published_items().filter(applications__submitted_at__gte=since)
+    if audience in (Audience.PERSON, Audience.LEGAL):
+        rows = rows.filter(audience__in=[audience, Audience.BOTH])
+    ranked = rows.annotate(recent=Count("applications")).order_by("-recent", "name")[:limit]
+    return list(ranked)
+
+
+def theme_counts(audience: str) -> list[tuple[str, int]]:
+    """The 主题 of `audience`'s list with how many published items each has, in the list's order
+    (themes without items are left out)."""
+    themes: dict[str, tuple[str, ...]] = {Audience.PERSON: PERSON_THEMES, Audience.LEGAL: LEGAL_THEMES}
+    names = themes.get(audience, ALL_THEMES)
+    audiences = [audience, Audience.BOTH] if audience in (Audience.PERSON, Audience.LEGAL) else Audience.values
+    counts = dict(
+        ItemTheme.objects.filter(item__state=ServiceItem.State.PUBLISHED, item__audience__in=audiences)
+        .values_list("theme")
+        .annotate(n=Count("item", distinct=True))
+        .values_list("theme", "n")
+    )
+    return [(name, counts[name]) for name in names if counts.get(name)]
+
+
+def finder_departments() -> list[tuple[int, str]]:
+    """Departments with published items, by name."""
+    rows = published_items().values_list("department_id", "department__name").distinct()
+    return sorted(set(rows), key=lambda row: row[1])
+
+
+def finder_regions() -> list[Region]:
+    """The regions items are handled in (their own or their department's), with the levels above."""
+    ids = set(published_items().exclude(region__isnull=True).values_list("region_id", flat=True))
+    ids |= set(published_items().filter(region__isnull=True).values_list("department__region_id", flat=True))
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=ids).select_related("parent__parent")}
+    for region in list(regions.values()):
+        parent = region.parent
+        while parent is not None:
+            regions[parent.pk] = parent
+            parent = parent.parent
+    return sorted(regions.values(), key=lambda r: r.code)
+
+
+def theme_names(items: list[ServiceItem]) -> dict[int, list[str]]:
+    """item id → its 主题 (one query)."""
+    names: dict[int, list[str]] = {}
+    for item_id, theme in ItemTheme.objects.filter(item__in=items).values_list("item_id", "theme"):
+        names.setdefault(item_id, []).append(theme)
+    return names
 
 
 def public_search(query: str, *, limit: int = 10) -> list[SearchHit]:
@@ -401,3 +506,28 @@ def personal_data(user: User) -> list[DataSection]:
         ),
         DataSection("ratings", "好差评", ("办件编号", "评价", "评价内容", "评价时间"), tuple(ratings)),
     ]
+# --- 一件事 --------------------------------------------------------------------------------
+
+
+def active_bundles(audience: str = "") -> QuerySet[Bundle]:
+    rows = Bundle.objects.filter(active=True).prefetch_related("entries__item__department")
+    if audience in (Audience.PERSON, Audience.LEGAL):
+        rows = rows.filter(audience__in=[audience, Audience.BOTH])
+    return rows.order_by("code")
+
+
+def bundle_cases_of(user: User) -> QuerySet[BundleCase]:
+    return BundleCase.objects.filter(applicant=user).select_related("bundle")
+
+
+BUNDLE_OPEN, BUNDLE_DONE = "办理中", "已办结"
+
+
+def bundle_case_state(case: BundleCase) -> str:
+    """A bundle case's state, read from its parts: 办理中 while any is open, else 已办结."""
+    states = [p.state for p in case.parts.all()]
+    return BUNDLE_OPEN if any(s in Application.OPEN_STATES for s in states) else BUNDLE_DONE
+
+
+def bundle_parts(case: BundleCase) -> QuerySet[Application]:
+    return case.parts.select_related("item", "department").order_by("id")

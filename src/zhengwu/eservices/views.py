@@ -7,10 +7,11 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,35 +22,94 @@ from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.ratelimit import subject_of
-from zhengwu.eservices import pending_uploads, selectors, services
-from zhengwu.eservices.forms import ApplyForm, LookupForm, RatingForm, ReasonForm
-from zhengwu.eservices.models import Application, ApplicationMaterial, MaterialFile, Rating, ServiceItem
-from zhengwu.eservices.services import Prefill
+from zhengwu.eservices import pending_uploads, rules, selectors, services
+from zhengwu.eservices.bundling import union_form
+from zhengwu.eservices.forms import ApplyForm, BundleApplyForm, LookupForm, RatingForm, ReasonForm
+from zhengwu.eservices.models import (
+    Application,
+    ApplicationMaterial,
+    Audience,
+    BundleCase,
+    ItemResult,
+    MaterialFile,
+    Rating,
+    ServiceItem,
+)
+from zhengwu.eservices.services import Prefill, RatingData
 
 T = TypeVar("T")
 
 
+def _finder(request: HttpRequest) -> selectors.Finder:
+    """The finder's choices from the query; without a tab chosen, a logged-in enterprise sees 法人办事,
+    a citizen 个人办事, anyone else every item."""
+    user = request.user
+    default = {"enterprise": Audience.LEGAL, "citizen": Audience.PERSON}.get(getattr(user, "kind", ""), "")
+    audience = request.GET.get("who", default)
+    try:
+        department = int(request.GET.get("dept", "") or 0) or None
+    except ValueError:
+        department = None
+    return selectors.Finder(
+        query=request.GET.get("q", "").strip()[:100],
+        audience=audience if audience in (Audience.PERSON, Audience.LEGAL) else "",
+        theme=request.GET.get("theme", "").strip()[:20],
+        department=department,
+        region=request.GET.get("region", "").strip()[:6],
+    )
+
+
 def index(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
-    page = Paginator(selectors.search_items(query), 20).get_page(request.GET.get("page"))
-    return render(request, "eservices/portal_index.html", {"page": page, "q": query})
+    """办事指南 found the way people look: 个人办事 / 法人办事, 主题, 部门, 区划, search, 热门服务."""
+    finder = _finder(request)
+    items = selectors.find_items(finder)
+    page = Paginator(items, 20).get_page(request.GET.get("page"))
+    names = selectors.theme_names(list(page.object_list))
+    for item in page.object_list:
+        item.theme_list = names.get(item.pk, [])
+    context = {
+        "page": page,
+        "q": finder.query,
+        "finder": finder,
+        "themes": selectors.theme_counts(finder.audience),
+        "departments": selectors.finder_departments(),
+        "regions": selectors.finder_regions(),
+        "hot": selectors.hot_items(audience=finder.audience),
+        "bundles": selectors.active_bundles(finder.audience),
+        "tabs": [(Audience.PERSON, "个人办事"), (Audience.LEGAL, "法人办事")],
+    }
+    return render(request, "eservices/portal_index.html", context)
 
 
 def guide(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(selectors.published_items(), pk=pk)
+    item = get_object_or_404(selectors.published_items().select_related("region"), pk=pk)
     context = {
         "item": item,
         "materials": selectors.materials_with_files(item),
         "material_file_url": "eservices:material_file",
+        "result_sample_url": "eservices:result_sample",
         "stages": item.stages.prefetch_related("tasks__department"),
-        "results": item.results.all(),
+        "results": item.results.defer("sample"),
+        "themes": selectors.theme_names([item]).get(item.pk, []),
+        "remedies": rules.remedies(item),
+        "bundles": selectors.active_bundles().filter(entries__item=item),
     }
     return render(request, "eservices/portal_guide.html", context)
 
 
-def _form_error(form: ApplyForm, error: ApplicationError) -> None:
+def result_sample(request: HttpRequest, pk: int) -> HttpResponse:
+    """结果样本 of a published item's result: public, like the guide."""
+    row = get_object_or_404(ItemResult, pk=pk, item__in=selectors.published_items())
+    if not row.sample_name:
+        raise Http404
+    return download(bytes(row.sample), row.sample_content_type, f"result-{row.pk}", row.sample_name, row.sample_sm3)
+
+
+def _form_error(form: forms.Form, error: ApplicationError) -> None:
+    """The service's refusal on the form: `data.<code>` on `data_<code>`, `materials.<id>` (one
+    item's form) or `files.<index>` (a bundle's form) on `file_…`, the message on top."""
     for name, text in error.fields.items():
-        key = name.replace("data.", "data_").replace("materials.", "file_")
+        key = name.replace("data.", "data_").replace("materials.", "file_").replace("files.", "file_")
         if key in form.fields:
             form.add_error(key, text)
     form.add_error(None, error.message)
@@ -110,8 +170,10 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.applications_of(acting_user(request)), 20).get_page(request.GET.get("page"))
-    return render(request, "eservices/portal_mine.html", {"page": page})
+    user = acting_user(request)
+    page = Paginator(selectors.applications_of(user), 20).get_page(request.GET.get("page"))
+    bundle_cases = selectors.bundle_cases_of(user)[:20]
+    return render(request, "eservices/portal_mine.html", {"page": page, "bundle_cases": bundle_cases})
 
 
 def _own_case(request: HttpRequest, number: str) -> Application:
@@ -157,6 +219,11 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
         "rating": Rating.objects.filter(application=application).first(),
         "rating_form": RatingForm() if application.state in Application.DONE_STATES else None,
         "withdraw_form": ReasonForm() if application.is_open else None,
+        "remedy_days": (
+            rules.remedy_last_days(timezone.localdate(application.decided_at))
+            if application.decided_at and application.state in (Application.State.DENIED, Application.State.REFUSED)
+            else None
+        ),
     }
     return render(request, "eservices/portal_case.html", context)
 
@@ -179,18 +246,22 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def rate(request: HttpRequest, number: str) -> HttpResponse:
     application = _own_case(request, number)
+    return _rate(
+        request,
+        lambda data: services.rating_create(actor=Actor.from_request(request), application=application, data=data),
+        "感谢您的评价！",
+        redirect("eservices:case", number=number),
+    )
+
+
+def _rate(request: HttpRequest, write: Callable[[RatingData], object], thanks: str, back: HttpResponse) -> HttpResponse:
+    """Check the rating form, then `write` the rating (a case's or a bundle's) and go `back`."""
     form = RatingForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请完整选择各项评价。")
-        return redirect("eservices:case", number=number)
-    attempt(
-        request,
-        lambda: services.rating_create(
-            actor=Actor.from_request(request), application=application, data=form.rating_data()
-        ),
-        "感谢您的评价！",
-    )
-    return redirect("eservices:case", number=number)
+    else:
+        attempt(request, lambda: write(form.rating_data()), thanks)
+    return back
 
 
 @login_required
@@ -217,11 +288,18 @@ def material_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def file_response(row: MaterialFile) -> HttpResponse:
-    response = HttpResponse(bytes(row.content), content_type=row.content_type or "application/octet-stream")
-    extension = row.file_name.rsplit(".", 1)[-1]
-    response["Content-Disposition"] = f"attachment; filename=material-{row.material_id}-{row.kind}.{extension}"
+    return download(
+        bytes(row.content), row.content_type, f"material-{row.material_id}-{row.kind}", row.file_name, row.sm3
+    )
+
+
+def download(content: bytes, content_type: str, stem: str, file_name: str, sm3: str) -> HttpResponse:
+    """A stored file as an attachment named `stem` with the file's own extension, with its SM3 digest."""
+    response = HttpResponse(content, content_type=content_type or "application/octet-stream")
+    extension = file_name.rsplit(".", 1)[-1]
+    response["Content-Disposition"] = f"attachment; filename={stem}.{extension}"
     response["X-Content-Type-Options"] = "nosniff"
-    response["X-SM3"] = row.sm3
+    response["X-SM3"] = sm3
     return response
 
 
@@ -274,3 +352,70 @@ def stats(request: HttpRequest) -> HttpResponse:
         "item_count": ServiceItem.objects.filter(state="published").count(),
     }
     return render(request, "eservices/portal_stats.html", context)
+
+
+# --- 一件事一次办 ---------------------------------------------------------------------------
+
+
+def bundles(request: HttpRequest) -> HttpResponse:
+    return render(request, "eservices/portal_bundles.html", {"bundles": selectors.active_bundles()})
+
+
+def bundle(request: HttpRequest, pk: int) -> HttpResponse:
+    """A bundle's guide: its items, the one form and the one set of materials, and the apply button."""
+    row = get_object_or_404(selectors.active_bundles(), pk=pk)
+    union = union_form(row)
+    return render(
+        request, "eservices/portal_bundle.html", {"bundle": row, "union": union, "form": BundleApplyForm(union=union)}
+    )
+
+
+@login_required
+def bundle_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    row = get_object_or_404(selectors.active_bundles(), pk=pk)
+    union = union_form(row)
+    if actor.is_staff:
+        raise permission_denied("工作人员账号不能以申请人身份申请，请使用个人或法人账号。")
+    try:
+        for item in union.items:
+            services.check_audience(actor, item)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("eservices:bundle", pk=pk)
+    form = BundleApplyForm(request.POST or None, request.FILES or None, union=union)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.bundle_submit(actor=actor, bundle=row, data=form.service_data(), files=form.uploads())
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"“{row.name}”已一次提交，一件事编号 {case.number}，已分送各部门办理。")
+            return redirect("eservices:bundle_case", number=case.number)
+    return render(request, "eservices/portal_bundle_apply.html", {"bundle": row, "union": union, "form": form})
+
+
+def _own_bundle_case(request: HttpRequest, number: str) -> BundleCase:
+    return get_object_or_404(selectors.bundle_cases_of(acting_user(request)), number=number)
+
+
+@login_required
+def bundle_case(request: HttpRequest, number: str) -> HttpResponse:
+    case = _own_bundle_case(request, number)
+    parts = list(selectors.bundle_parts(case))
+    state = selectors.bundle_case_state(case)
+    rating_form = RatingForm() if state == selectors.BUNDLE_DONE and case.rated_at is None else None
+    context = {"case": case, "parts": parts, "state": state, "rating_form": rating_form}
+    return render(request, "eservices/portal_bundle_case.html", context)
+
+
+@login_required
+@require_POST
+def bundle_rate(request: HttpRequest, number: str) -> HttpResponse:
+    case = _own_bundle_case(request, number)
+    return _rate(
+        request,
+        lambda data: services.bundle_rate(actor=Actor.from_request(request), case=case, data=data),
+        "感谢您的评价！评价已计入各办理部门的好差评。",
+        redirect("eservices:bundle_case", number=number),
+    )

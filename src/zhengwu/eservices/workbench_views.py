@@ -17,17 +17,28 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from zhengwu.accounts.decorators import staff_required
-from zhengwu.accounts.models import Role
+from zhengwu.accounts.models import Region, Role
 from zhengwu.accounts.session import acting_user
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.spreadsheets import xlsx_row
-from zhengwu.eservices import importing, selectors, services
-from zhengwu.eservices.forms import CorrectionForm, ImportForm, ItemForm, MaterialFileForm, OpinionForm, ReasonForm
+from zhengwu.eservices import importing, rules, selectors, services
+from zhengwu.eservices.forms import (
+    BundleDefinitionForm,
+    CorrectionForm,
+    GuideExtrasForm,
+    ImportForm,
+    ItemForm,
+    MaterialFileForm,
+    OpinionForm,
+    ReasonForm,
+    ResultSampleForm,
+)
 from zhengwu.eservices.models import (
     Application,
     ApplicationMaterial,
+    Bundle,
     CaseTask,
     MaterialFile,
     Rectification,
@@ -401,3 +412,99 @@ def rating_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
     attempt(request, write, lambda done: done + "。")
     return redirect("eservices_wb:rating", pk=pk)
+
+
+# --- 一件事 (defined by the e-gov office) ---------------------------------------------------
+
+
+@staff_required(Role.EGOV_OFFICE)
+def bundles(request: HttpRequest) -> HttpResponse:
+    rows = Bundle.objects.prefetch_related("entries__item__department").order_by("code")
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "eservices/wb_bundles.html", {"page": page})
+
+
+@staff_required(Role.EGOV_OFFICE)
+def bundle_new(request: HttpRequest) -> HttpResponse:
+    return _bundle_form(request, None)
+
+
+@staff_required(Role.EGOV_OFFICE)
+def bundle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _bundle_form(request, get_object_or_404(Bundle, pk=pk))
+
+
+def _bundle_form(request: HttpRequest, row: Bundle | None) -> HttpResponse:
+    """Define a new 一件事 (`row` None) or change one (its code and audience stay)."""
+    initial: dict[str, Any] = {"active": True}
+    if row is not None:
+        initial = {
+            "code": row.code,
+            "name": row.name,
+            "audience": row.audience,
+            "description": row.description,
+            "items": [e.item_id for e in row.entries.all()],
+            "active": row.active,
+        }
+    form = BundleDefinitionForm(request.POST or None, initial=initial)
+    if row is not None:
+        form.fields["code"].disabled = form.fields["audience"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data, actor = form.cleaned_data, Actor.from_request(request)
+        common = {"name": data["name"], "items": list(data["items"]), "description": data["description"]}
+        try:
+            if row is None:
+                row = services.bundle_create(actor=actor, code=data["code"], audience=data["audience"], **common)
+            else:
+                services.bundle_update(actor=actor, bundle=row, active=data["active"], **common)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, f"已保存一件事“{row.name}”。")
+            return redirect("eservices_wb:bundles")
+    return render(request, "eservices/wb_bundle_edit.html", {"form": form, "bundle": row})
+
+
+@staff_required(*HANDLERS, Role.EGOV_OFFICE)
+def item_guide(request: HttpRequest, pk: int) -> HttpResponse:
+    """主题, 区划, 收费依据, 常见问题 and 救济途径 of an item, and its 结果样本 (in any state)."""
+    row: ServiceItem = get_object_or_404(selectors.items_managed_by(acting_user(request)), pk=pk)
+    themes = selectors.theme_names([row]).get(row.pk, [])
+    form = GuideExtrasForm(request.POST or None, item=row, initial=GuideExtrasForm.initial_of(row, themes))
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["region"].strip()
+        region = Region.objects.filter(code=code).first() if code else None
+        if code and region is None:
+            form.add_error("region", f"所属区划代码 {code} 不存在。")
+        else:
+            try:
+                services.item_guide_set(actor=Actor.from_request(request), item=row, extras=form.extras(region))
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, f"已保存《{row.name}》的主题、区划、常见问题和救济途径。")
+                return redirect("eservices_wb:item_guide", pk=pk)
+    results: list[Any] = list(row.results.defer("sample"))
+    for result in results:
+        result.sample_form = ResultSampleForm(auto_id=f"id_result{result.pk}_%s")
+    context = {"item": row, "form": form, "results": results, "remedies": rules.remedies(row)}
+    return render(request, "eservices/wb_item_guide.html", context)
+
+
+@staff_required(*HANDLERS, Role.EGOV_OFFICE)
+@require_POST
+def result_sample_upload(request: HttpRequest, pk: int, result_pk: int) -> HttpResponse:
+    row: ServiceItem = get_object_or_404(selectors.items_managed_by(acting_user(request)), pk=pk)
+    result = get_object_or_404(row.results.defer("sample"), pk=result_pk)
+    form = ResultSampleForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择结果样本文件。")
+    else:
+        attempt(
+            request,
+            lambda: services.result_sample_upload(
+                actor=Actor.from_request(request), result=result, upload=form.upload()
+            ),
+            f"已上传“{result.name}”的结果样本。",
+        )
+    return redirect("eservices_wb:item_guide", pk=pk)

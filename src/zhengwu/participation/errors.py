@@ -7,6 +7,7 @@ from enum import StrEnum
 
 class ParticipationError(StrEnum):
     INVALID_LETTER = "participation.invalid_letter"
+    INVALID_PHOTO = "participation.invalid_photo"
     NO_OFFICE = "participation.no_office"
     WRONG_STATE = "participation.wrong_state"
     REASON_REQUIRED = "participation.reason_required"

@@ -9,7 +9,27 @@ from django import forms
 from zhengwu.accounts.models import Department
 from zhengwu.core import workdays
 from zhengwu.core.forms import DateInput
+from zhengwu.core.uploads import Upload
 from zhengwu.participation.models import Channel, Comment, LetterKind, Rating
+from zhengwu.participation.rules import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotoField(forms.FileField):
+    """Several photos in one input (the service checks count, size and type by content)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
 
 
 class LetterForm(forms.Form):
@@ -25,6 +45,18 @@ class LetterForm(forms.Form):
     consent_publish = forms.BooleanField(
         label="同意在隐去个人信息后公开来信和答复", required=False, help_text="不同意的，来信和答复均不公开。"
     )
+    photos = PhotoField(
+        label="现场照片",
+        required=False,
+        help_text=f"可选，最多 {PHOTO_MAX_COUNT} 张，JPG/PNG/WEBP，每张不超过 {PHOTO_MAX_BYTES // (1024 * 1024)} MB；"
+        "照片只给办理人员看，不公开",
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        """The letter's fields for `letter_submit`, the photos read once as uploads."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "photos"}
+        data["photos"] = [Upload.of(f) for f in self.cleaned_data.get("photos") or []]
+        return data
 
 
 class TrackForm(forms.Form):

@@ -21,6 +21,11 @@ from typing import Any
 
 from django.conf import settings
 
+# Photos of a letter (a picture of the problem): at most 3, each at most 5 MB, JPEG/PNG/WebP by
+# content (docs/rules.md §6 “来信照片”; the numbers are our own choice, unverified).
+PHOTO_MAX_COUNT = 3
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
 DEFAULTS: dict[str, int] = {
     "receipt_minutes": 24 * 60,  # 受理回执：网上来信 24 小时内
     "dispatch_days": 1,  # 派单 (unverified)

@@ -26,6 +26,7 @@ from zhengwu.participation.models import (
     Flag,
     Letter,
     LetterEvent,
+    LetterPhoto,
     Question,
     Rating,
     SensitiveWord,
@@ -124,6 +125,11 @@ def letter_urged(letter: Letter) -> bool:
 class SimilarLetter:
     letter: Letter
     score: float
+
+
+def photos_of(letter: Letter) -> QuerySet[LetterPhoto]:
+    """The letter's photos without their bytes (pages link to them)."""
+    return LetterPhoto.objects.filter(letter=letter).defer("content").order_by("position")
 
 
 def similar_letters(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("letters/track/", views.letter_track, name="letter_track"),
     path("letters/mine/", views.my_letters, name="my_letters"),
     path("letters/mine/<str:number>/", views.my_letter, name="my_letter"),
+    path("letters/mine/<str:number>/photos/<int:pk>/", views.my_letter_photo, name="my_letter_photo"),
     path("letters/", views.letters_public, name="letters_public"),
     path("letters/<str:number>/", views.letter_public, name="letter_public"),
     path("letters/<str:number>/flag/", views.letter_flag, name="letter_flag"),

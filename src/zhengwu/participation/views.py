@@ -23,7 +23,7 @@ from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
 from zhengwu.participation import selectors, services
 from zhengwu.participation.forms import CommentForm, LetterForm, RatingForm, ReasonForm, TrackForm
-from zhengwu.participation.models import Article, Comment, Consultation, Letter, Question, Survey
+from zhengwu.participation.models import Article, Comment, Consultation, Letter, LetterPhoto, Question, Survey
 
 CODE_SESSION_KEY = "participation_new_letter"
 
@@ -46,9 +46,9 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def letter_write(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    form = LetterForm(request.POST or None)
+    form = LetterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = form.service_data()
         try:
             letter, code = services.letter_submit(actor=Actor.from_request(request), **data)
         except ApplicationError as error:
@@ -124,8 +124,31 @@ def my_letter(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "participation/my_letter.html",
-        {"letter": letter, "rating_form": rating_form, "events": _events(letter)},
+        {
+            "letter": letter,
+            "rating_form": rating_form,
+            "events": _events(letter),
+            "photos": selectors.photos_of(letter),
+        },
     )
+
+
+@login_required
+def my_letter_photo(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """A photo of one's own letter, for its writer only (never on the public pages)."""
+    letter = get_object_or_404(Letter, number=number, writer=acting_user(request))
+    return photo_response(get_object_or_404(LetterPhoto, pk=pk, letter=letter))
+
+
+def photo_response(photo: LetterPhoto) -> HttpResponse:
+    """The photo inline, with its stored (checked) type, never sniffed, never cached by others."""
+    response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = (
+        f"inline; filename=letter-photo-{photo.pk}.{photo.content_type.rsplit('/', 1)[-1]}"
+    )
+    return response
 
 
 def letters_public(request: HttpRequest) -> HttpResponse:

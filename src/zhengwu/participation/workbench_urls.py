@@ -6,6 +6,7 @@ app_name = "participation_wb"
 urlpatterns = [
     path("letters/", views.letters, name="letters"),
     path("letters/<int:pk>/", views.letter, name="letter"),
+    path("letters/<int:pk>/photos/<int:photo_pk>/", views.letter_photo, name="letter_photo"),
     path("letters/<int:pk>/<slug:action>/", views.letter_action, name="letter_action"),
     path("consultations/", views.consultations, name="consultations"),
     path("consultations/<int:pk>/", views.consultation, name="consultation"),

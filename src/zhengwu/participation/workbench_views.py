@@ -42,7 +42,8 @@ from zhengwu.participation.forms import (
     SummaryForm,
     SurveyForm,
 )
-from zhengwu.participation.models import Comment, Consultation, Flag, Letter, Survey
+from zhengwu.participation.models import Comment, Consultation, Flag, Letter, LetterPhoto, Survey
+from zhengwu.participation.views import photo_response
 
 LETTER_STAFF = (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.SUPERVISOR, *selectors.DUTY_ROOM)
 CONTENT_STAFF = (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)
@@ -124,6 +125,13 @@ def _staff_letter(request: HttpRequest, pk: int) -> Letter:
 
 
 @staff_required(*LETTER_STAFF)
+def letter_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    """A photo of a letter, for the staff who may see the letter (the office, the handling department)."""
+    item = _staff_letter(request, pk)
+    return photo_response(get_object_or_404(LetterPhoto, pk=photo_pk, letter=item))
+
+
+@staff_required(*LETTER_STAFF)
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
     actor = Actor.from_request(request)
     item = _staff_letter(request, pk)
@@ -141,6 +149,7 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
             "timers": selectors.letter_timers(item),
             "events": selectors.letter_events(item),
             "similar": similar,
+            "photos": selectors.photos_of(item),
             "urged": selectors.letter_urged(item),
             "duty_room": actor.is_staff and actor.has_role(*selectors.DUTY_ROOM),
             "dispatch_form": DispatchForm(),

@@ -350,8 +350,18 @@ URLS: dict[str, Entry] = {
         *HANDLERS, args="item_material", get=False, post=True
     ),
     "workbench/eservices/material-files/<int:pk>/": staff(*HANDLERS, Role.EGOV_OFFICE, args="material_file"),
+    "workbench/eservices/items/<int:pk>/guide/": staff(*HANDLERS, Role.EGOV_OFFICE, args="item", post=True),
+    "workbench/eservices/items/<int:pk>/results/<int:result_pk>/sample/": staff(
+        *HANDLERS, Role.EGOV_OFFICE, args="item_result", get=False, post=True
+    ),
     "workbench/eservices/items/<int:pk>/<str:verb>/": staff(
         *HANDLERS, Role.EGOV_OFFICE, args="item_draft", get=False, post=True, verbs=("publish", "withdraw")
+    ),
+    # 一件事 are defined by the e-gov office only
+    "workbench/eservices/bundles/": staff(Role.EGOV_OFFICE, of="office", scoped=False),
+    "workbench/eservices/bundles/new/": staff(Role.EGOV_OFFICE, of="office", scoped=False, post=True),
+    "workbench/eservices/bundles/<int:pk>/": staff(
+        Role.EGOV_OFFICE, of="office", scoped=False, args="bundle", post=True
     ),
     "workbench/eservices/ratings/": staff(
         *HANDLERS, Role.SUPERVISOR, scoped=False, hidden="application", hidden_from=CLERK
@@ -535,6 +545,9 @@ URLS: dict[str, Entry] = {
         *HANDLERS, Role.EGOV_OFFICE, Role.SUPERVISOR, scoped=False, hidden="letter", hidden_from=CLERK
     ),
     "workbench/participation/letters/<int:pk>/": staff(*HANDLERS, Role.EGOV_OFFICE, Role.SUPERVISOR, args="letter"),
+    "workbench/participation/letters/<int:pk>/photos/<int:photo_pk>/": staff(
+        *HANDLERS, Role.EGOV_OFFICE, Role.SUPERVISOR, args="letter_photo"
+    ),
     "workbench/participation/letters/<int:pk>/<slug:action>/": staff(
         *HANDLERS,
         Role.EGOV_OFFICE,
@@ -702,6 +715,12 @@ URLS: dict[str, Entry] = {
     "services/": P("办事指南"),
     "services/items/<int:pk>/": P("办事指南"),
     "services/items/<int:pk>/apply/": citizen_only(args="item", post=True),
+    "services/results/<int:pk>/sample/": P("结果样本 of a published item"),
+    "services/bundles/": P("一件事一次办"),
+    "services/bundles/<int:pk>/": P("一件事一次办"),
+    "services/bundles/<int:pk>/apply/": citizen_only(args="bundle", post=True),
+    "services/bundle-cases/<str:number>/": owner("bundle_case_number"),
+    "services/bundle-cases/<str:number>/rate/": owner("bundle_case_number", get=False, post=True),
     "services/mine/": person(hidden="application", hidden_from=OUTSIDER),
     "services/mine/<str:number>/": owner("application_number"),
     "services/mine/<str:number>/withdraw/": owner("application_number", get=False, post=True),
@@ -740,6 +759,7 @@ URLS: dict[str, Entry] = {
     "participation/letters/track/": P("progress by letter number and query code"),
     "participation/letters/mine/": person(hidden="letter_number", hidden_from=OUTSIDER),
     "participation/letters/mine/<str:number>/": owner("letter_number"),
+    "participation/letters/mine/<str:number>/photos/<int:pk>/": owner("letter_photo_number"),
     "participation/letters/": P("published letters"),
     "participation/letters/<str:number>/": P("published letters"),
     "participation/letters/<str:number>/flag/": person(get=False, post=True, args="letter_number"),
@@ -1026,6 +1046,13 @@ OPERATIONS: dict[str, Entry] = {
     "GET /api/v1/eservices/items": P("办事指南"),
     "GET /api/v1/eservices/items/{item_id}": P("办事指南"),
     "POST /api/v1/eservices/lookup": P("progress by case number and verification code"),
+    "GET /api/v1/eservices/bundles": P("一件事一次办"),
+    "GET /api/v1/eservices/bundle-cases/{number}": _api(
+        "the applicant",
+        ("anonymous", "outsider", "market_clerk", "client_no_scope"),
+        "citizen",
+        args="bundle_case_number",
+    ),
     "GET /api/v1/eservices/applications": _api(
         "a logged-in person (own cases)", ("anonymous",), "citizen", hidden="application", hidden_from=OUTSIDER
     ),

@@ -256,6 +256,12 @@ class World:
             guide_accuracy=1, convenience=1, usability=1,
         )  # fmt: skip
         self.rectification_row = m.Rectification.objects.create(rating=rating, department=self.market)
+        self.item_result_row = m.ItemResult.objects.create(item=self.item_row, name="矩阵许可证", kind="approval")
+        self.bundle_row = m.Bundle.objects.create(code="JZ", name="矩阵一件事", audience="person")
+        m.BundleItem.objects.create(bundle=self.bundle_row, item=self.item_row, position=1)
+        self.bundle_case_row = m.BundleCase.objects.create(
+            number="2026-YJJZ-000001", bundle=self.bundle_row, applicant=citizen, applicant_name=citizen.real_name
+        )
 
     def _build_disclosure(self, citizen: User) -> None:
         m = _App("disclosure")
@@ -281,6 +287,10 @@ class World:
         self.letter_row = m.Letter.objects.create(
             number="12345202600001", code_hash=sm3_hex("1234"), channel="hotline", kind="suggest", title="矩阵来信",
             content="建议增加夜间窗口。", office=self.office, department=self.market, writer=citizen,
+        )  # fmt: skip
+        self.letter_photo_row = m.LetterPhoto.objects.create(
+            letter=self.letter_row, position=1, file_name="现场.png", content_type="image/png", size=8,
+            sm3=sm3_hex(b"\x89PNG\r\n\x1a\n"), content=b"\x89PNG\r\n\x1a\n",
         )  # fmt: skip
         self.consultation_row = m.Consultation.objects.create(
             title="矩阵意见征集", department=self.market, opens_on=today, closes_on=today + timedelta(days=30),
@@ -528,6 +538,11 @@ class World:
             "annual_report": lambda: {"department_id": self.market.pk, "year": self.report_year},
             "letter": lambda: {"pk": self.letter_row.pk},
             "letter_number": lambda: {"number": self.letter_row.number},
+            "letter_photo": lambda: {"pk": self.letter_row.pk, "photo_pk": self.letter_photo_row.pk},
+            "letter_photo_number": lambda: {"number": self.letter_row.number, "pk": self.letter_photo_row.pk},
+            "bundle": lambda: {"pk": self.bundle_row.pk},
+            "item_result": lambda: {"pk": self.item_row.pk, "result_pk": self.item_result_row.pk},
+            "bundle_case_number": lambda: {"number": self.bundle_case_row.number},
             "consultation": lambda: {"pk": self.consultation_row.pk},
             "article": lambda: {"pk": self.consultation_row.pk, "article_pk": self.article_row.pk},
             "comment": lambda: {"pk": self.comment_row.pk},

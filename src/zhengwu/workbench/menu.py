@@ -14,6 +14,7 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("窗口受理", "eservices_wb:window", (Role.CLERK, Role.DEPT_LEADER)),
     ("审批任务", "eservices_wb:tasks", (Role.CLERK, Role.DEPT_LEADER)),
     ("事项管理", "eservices_wb:items", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("一件事", "eservices_wb:bundles", (Role.EGOV_OFFICE,)),
     ("电子证照", "certificates_wb:list", (Role.CLERK, Role.DEPT_LEADER)),
     ("好差评整改", "eservices_wb:ratings", (Role.CLERK, Role.DEPT_LEADER, Role.SUPERVISOR)),
     ("信息发布", "disclosure_wb:publications", (Role.CLERK, Role.DEPT_LEADER)),

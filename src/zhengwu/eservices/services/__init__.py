@@ -20,6 +20,7 @@ from zhengwu.eservices.services.applications import (
     application_withdraw,
     check_audience,
 )
+from zhengwu.eservices.services.bundles import bundle_create, bundle_rate, bundle_submit, bundle_update
 from zhengwu.eservices.services.common import (
     HANDLER_ROLES,
     TIMER_APPLICATION,
@@ -28,6 +29,7 @@ from zhengwu.eservices.services.common import (
     is_handler,
     rectification_days,
 )
+from zhengwu.eservices.services.guides import GuideExtras, item_guide_set, result_sample_upload, themes_for
 from zhengwu.eservices.services.items import (
     FieldSpec,
     ItemData,
@@ -66,6 +68,7 @@ __all__ = [
     "TIMER_RECTIFICATION",
     "TIMER_TASK",
     "FieldSpec",
+    "GuideExtras",
     "ItemData",
     "MaterialSpec",
     "Prefill",
@@ -81,9 +84,14 @@ __all__ = [
     "application_request_correction",
     "application_submit",
     "application_withdraw",
+    "bundle_create",
+    "bundle_rate",
+    "bundle_submit",
+    "bundle_update",
     "check_audience",
     "is_handler",
     "item_create",
+    "item_guide_set",
     "item_publish",
     "item_update",
     "item_withdraw",
@@ -95,8 +103,10 @@ __all__ = [
     "rectification_days",
     "rectification_decide_appeal",
     "site_message",
+    "result_sample_upload",
     "task_claim",
     "task_complete",
     "task_special_end",
     "task_special_start",
+    "themes_for",
 ]

@@ -121,12 +121,13 @@ def _validate_form(item: ServiceItem, raw: Mapping[str, Any], locked: Mapping[st
     return values
 
 
-def _next_number(item: ServiceItem, when: datetime) -> str:
+def next_number(prefix: str, when: datetime) -> str:
+    """`{year}-{prefix}-{6-digit sequence of that year and prefix}`, the counter row locked."""
     year = workdays.today(when).year
-    counter, _ = CaseCounter.objects.select_for_update().get_or_create(year=year, prefix=item.case_prefix)
+    counter, _ = CaseCounter.objects.select_for_update().get_or_create(year=year, prefix=prefix)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return f"{year}-{item.case_prefix}-{counter.last:06d}"
+    return f"{year}-{prefix}-{counter.last:06d}"
 
 
 def _verify_code() -> str:
@@ -170,7 +171,7 @@ def application_submit(
             # online share and average visits are computed from it.
             visits=item.visits,
         )
-        application.number = _next_number(item, now)
+        application.number = next_number(item.case_prefix, now)
         clean(application)
         application.save()
         write.set_target(application)

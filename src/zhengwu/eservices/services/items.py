@@ -255,7 +255,7 @@ def item_create(
     return item
 
 
-def _require_manager(write: Write, item: ServiceItem, what: str) -> None:
+def require_manager(write: Write, item: ServiceItem, what: str) -> None:
     """The item's department, or the e-gov office (电子政务主管部门), or the platform itself."""
     actor = write.actor
     write.require(
@@ -312,7 +312,7 @@ def item_publish(*, actor: Actor, item: ServiceItem) -> ServiceItem:
     """Publish a draft (or re-publish a withdrawn) item: its guide goes on the portal and it takes applications."""
     with audited_write(actor, EservicesAction.ITEM_PUBLISH, item) as write:
         locked = write.lock(item, "department")
-        _require_manager(write, locked, "发布")
+        require_manager(write, locked, "发布")
         if not ITEM_STATES.can(locked, "publish"):
             raise ApplicationError(EservicesError.WRONG_STATE, f"《{locked.name}》已发布。", status=409)
         if not locked.stages.exists():
@@ -329,7 +329,7 @@ def item_withdraw(*, actor: Actor, item: ServiceItem, reason: str) -> ServiceIte
     with audited_write(actor, EservicesAction.ITEM_WITHDRAW, item) as write:
         reason = reason_text(reason, "停用理由")
         locked = write.lock(item, "department")
-        _require_manager(write, locked, "停用")
+        require_manager(write, locked, "停用")
         if not ITEM_STATES.can(locked, "withdraw"):
             raise ApplicationError(EservicesError.WRONG_STATE, f"《{locked.name}》未发布。", status=409)
         ITEM_STATES.move(locked, "withdraw")

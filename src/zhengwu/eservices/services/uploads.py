@@ -9,10 +9,11 @@ extension, at most 10 MB, stored with their SM3 digest.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from zhengwu.core import uploads as files
 from zhengwu.core.crypto import sm3_hex
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.uploads import Upload
 from zhengwu.eservices.errors import EservicesError
 from zhengwu.eservices.models import (
     Application,
@@ -26,48 +27,21 @@ from zhengwu.eservices.services.common import json_value
 from zhengwu.eservices.services.prefill import Prefill
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-# Allowed uploads: extension → (content type, magic prefixes).
+# Allowed uploads, checked by core.uploads (extension and magic bytes must agree).
+UPLOAD_TYPES = (files.PDF, files.OFD, files.JPEG, files.PNG)
+# extension → (content type, magic prefixes), as the API documents them.
 FILE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "ofd": ("application/ofd", (b"PK\x03\x04",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    extension: (kind.content_type, kind.magics) for kind in UPLOAD_TYPES for extension in kind.extensions
 }
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file as given by a form or the API (the bytes are read once)."""
-
-    name: str
-    content: bytes
-    content_type: str = ""
 
 
 def check_upload(material: ItemMaterial, upload: Upload) -> tuple[str, str]:
     """(file name, content type) of an acceptable file, else an error naming the material."""
-    name = (upload.name or "").strip().replace("\\", "/").rsplit("/", 1)[-1][:200]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    key = f"materials.{material.pk}"
-    if extension not in FILE_TYPES:
-        raise ApplicationError(
-            EservicesError.INVALID_FILE,
-            f"“{material.name}”：仅接受 PDF、OFD、JPG、PNG 文件。",
-            {key: "文件类型不支持"},
-        )
-    if not upload.content:
-        raise ApplicationError(EservicesError.INVALID_FILE, f"“{material.name}”：文件为空。", {key: "文件为空"})
-    if len(upload.content) > MAX_FILE_BYTES:
-        raise ApplicationError(EservicesError.INVALID_FILE, f"“{material.name}”：文件超过 10 MB。", {key: "文件过大"})
-    content_type, magics = FILE_TYPES[extension]
-    if not any(upload.content.startswith(m) for m in magics):
-        raise ApplicationError(
-            EservicesError.INVALID_FILE,
-            f"“{material.name}”：文件内容与扩展名 .{extension} 不符。",
-            {key: "文件内容与类型不符"},
-        )
-    return name, content_type
+    name = files.safe_name(upload.name)
+    checked = files.check_file(name, upload.content, UPLOAD_TYPES, MAX_FILE_BYTES)
+    if isinstance(checked, files.FileProblem):
+        files.raise_problem(checked, EservicesError.INVALID_FILE, material.name, f"materials.{material.pk}")
+    return name, checked.content_type
 
 
 def check_files(item: ServiceItem, files: Mapping[int, Upload]) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 
@@ -30,15 +30,17 @@ from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department, Role, User
 from zhengwu.audit.write import Write, audited_write, record_refusal
+from zhengwu.core import uploads as files
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
-from zhengwu.core.crypto import blind_index, constant_time_equal
+from zhengwu.core.crypto import blind_index, constant_time_equal, sm3_hex
 from zhengwu.core.errors import ApplicationError, clean, permission_denied, required_text
 from zhengwu.core.idnumbers import validate_resident_id
+from zhengwu.core.uploads import Upload
 from zhengwu.participation import rules
 from zhengwu.participation.audit_actions import ParticipationAction as Action
 from zhengwu.participation.errors import ParticipationError
-from zhengwu.participation.models import Channel, Letter, LetterEvent, LetterKind, Rating
+from zhengwu.participation.models import Channel, Letter, LetterEvent, LetterKind, LetterPhoto, Rating
 from zhengwu.participation.services.common import is_handler, is_office, reason_text
 from zhengwu.participation.services.screening import hold, screen
 from zhengwu.participation.states import EXTENSION, LETTER
@@ -166,6 +168,7 @@ def letter_submit(
     lat: float | None = None,
     long: float | None = None,
     office: Department | None = None,
+    photos: Sequence[Upload] = (),
 ) -> tuple[Letter, str]:
     """Register a letter and start its 24-hour receipt clock. Returns `(letter, verification code)`:
     the code is shown once to the writer (or the submitting system) and only its hash is kept.
@@ -183,12 +186,40 @@ def letter_submit(
                     write, number, verification, channel, kind, title, content, consent_publish, writer_name,
                     writer_phone, writer_id_number, writer_address, writer_email, location, lat, long, office,
                 )  # fmt: skip
+                _attach_photos(letter, photos)
         except IntegrityError:
             if Letter.objects.filter(number=number).exists():
                 continue  # the random number was taken: draw another
             raise
         return letter, verification
     raise ApplicationError(ParticipationError.INVALID_LETTER, "生成信件编号失败，请重试。")
+
+
+PHOTO_TYPES = (files.JPEG, files.PNG, files.WEBP)
+
+
+def _attach_photos(letter: Letter, photos: Sequence[Upload]) -> None:
+    """Store the letter's photos, each checked by its content like service uploads (docs/rules.md §6)."""
+    if len(photos) > rules.PHOTO_MAX_COUNT:
+        raise ApplicationError(
+            ParticipationError.INVALID_PHOTO,
+            f"照片最多 {rules.PHOTO_MAX_COUNT} 张，您选择了 {len(photos)} 张。",
+            {"photos": f"最多 {rules.PHOTO_MAX_COUNT} 张"},
+        )
+    for position, photo in enumerate(photos, start=1):
+        name = files.safe_name(photo.name) or f"photo-{position}"
+        checked = files.check_file(name, photo.content, PHOTO_TYPES, rules.PHOTO_MAX_BYTES, by_extension=False)
+        if isinstance(checked, files.FileProblem):
+            files.raise_problem(checked, ParticipationError.INVALID_PHOTO, f"照片 {position}（{name}）", "photos")
+        LetterPhoto.objects.create(
+            letter=letter,
+            position=position,
+            file_name=name,
+            content_type=checked.content_type,
+            size=len(photo.content),
+            sm3=sm3_hex(photo.content),
+            content=photo.content,
+        )
 
 
 def _submit(
