@@ -14,5 +14,10 @@ urlpatterns = [
     re_path(
         rf"^opendata/{RESOURCE_CODE}/data\.(?P<fmt>csv|xlsx|json)$", views.opendata_download, name="opendata_download"
     ),
-    path("accessibility/large-font/", views.toggle_large_font, name="toggle_large_font"),
+    re_path(r"^accessibility/(?P<mode>elder|contrast)/$", views.toggle_display, name="toggle_display"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("sitemap/", views.sitemap, name="sitemap"),
+    path("contact/", views.contact, name="contact"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

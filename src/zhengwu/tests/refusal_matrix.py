@@ -629,7 +629,12 @@ URLS: dict[str, Entry] = {
     "opendata/": P("open data"),
     r"^opendata/(?P<code>\d{1,12}/\d{3,9})/$": P("open data"),
     r"^opendata/(?P<code>\d{1,12}/\d{3,9})/data\.(?P<fmt>csv|xlsx|json)$": P("open data"),
-    "accessibility/large-font/": P("a display preference kept in a cookie"),
+    "^accessibility/(?P<mode>elder|contrast)/$": P("a display preference kept in a cookie"),
+    "accessibility/": P("public page: 无障碍与长者模式"),
+    "sitemap/": P("public page: 网站地图"),
+    "contact/": P("public page: 联系我们"),
+    "privacy/": P("public page: 隐私政策"),
+    "favicon.ico": P("the site's icon"),
 }
 
 
