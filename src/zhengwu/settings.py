@@ -270,9 +270,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's validators with messages in Chinese that name the limit (accounts/passwords.py).
+    {"NAME": "zhengwu.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "zhengwu.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "zhengwu.accounts.passwords.CommonPasswordValidator"},
     {"NAME": "zhengwu.accounts.passwords.ComplexityValidator"},
 ]
 LOGIN_URL = "accounts:login"
