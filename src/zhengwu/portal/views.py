@@ -51,7 +51,9 @@ def department(request: HttpRequest, key: str) -> HttpResponse:
     found = feeds.department_by_key(key)
     if found is None:
         raise core_errors.not_found("部门")
-    context = {"department": found, "sections": feeds.department_sections(found.pk)}
+    sections = feeds.department_sections(found.pk)
+    # An empty block is left out (most departments have not published everything yet).
+    context = {"department": found, "sections": [s for s in sections if s.hits]}
     return render(request, "portal/department.html", context)
 
 

@@ -130,3 +130,50 @@ def test_password_messages_are_chinese_and_name_the_limit() -> None:
     for error in (short.value, common.value, similar.value):
         for message in error.messages:
             assert CHINESE.search(message) and not re.search(r"[A-Za-z]{4,}", message), message
+
+
+# --- aria-describedby points to ids that exist (includes/field.html) -------------------------------
+
+DESCRIBED = re.compile(r'aria-describedby="([^"]+)"')
+IDS = re.compile(r'\sid="([^"]+)"')
+
+
+def dangling_descriptions(html: str) -> list[str]:
+    """The ids named in aria-describedby that no element of `html` has."""
+    ids = set(IDS.findall(html))
+    return [ref for refs in DESCRIBED.findall(html) for ref in refs.split() if ref not in ids]
+
+
+def _bound_with_errors(form_class: type[BaseForm]) -> BaseForm | None:
+    try:
+        form = form_class(data={})
+    except TypeError:  # the form needs arguments of its view (a user, an item): covered by page tests
+        return None
+    form.is_valid()
+    return form
+
+
+@pytest.mark.django_db
+def test_every_rendered_form_describes_with_ids_that_exist() -> None:
+    from django.template.loader import render_to_string
+
+    rendered = 0
+    problems = []
+    for form_class in FORMS:
+        form = _bound_with_errors(form_class)
+        if form is None:
+            continue
+        html = render_to_string("includes/form.html", {"form": form})
+        rendered += 1
+        for name in form.errors:
+            if name in form.fields:  # each field error is described: the widget or its fieldset names it
+                assert f"{form[name].auto_id}_error" in DESCRIBED.findall(html).__str__(), (form_class, name)
+        problems += [f"{form_class.__name__}: {ref}" for ref in dangling_descriptions(html)]
+    assert rendered >= 10
+    assert not problems, problems
+
+
+def test_the_check_finds_a_dangling_description() -> None:
+    assert dangling_descriptions('<input aria-describedby="id_title_error"><p id="id_title-error">x</p>') == [
+        "id_title_error"
+    ]
