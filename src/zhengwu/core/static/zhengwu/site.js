@@ -24,8 +24,22 @@
     }
   }
 
+  /* A table wider than its frame scrolls inside it: the keyboard must be able to reach it to scroll
+     it (a scrollable region is focusable), so it gets a tab stop and is named by its caption. */
+  function scrollableTables() {
+    document.querySelectorAll("table.data, .table-scroll").forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) {
+        t.setAttribute("tabindex", "0");
+      } else if (t.getAttribute("tabindex") === "0") {
+        t.removeAttribute("tabindex");
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     wideOpen();
+    scrollableTables();
+    window.addEventListener("resize", scrollableTables);
     groups().forEach(function (g) {
       g.addEventListener("toggle", function () { if (g.open && window.matchMedia(WIDE).matches) { closeGroups(g); } });
     });
