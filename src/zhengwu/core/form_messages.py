@@ -20,40 +20,46 @@ from django.core.exceptions import ValidationError
 from django.forms.forms import BaseForm
 from django.utils import translation
 
-
-def _count(params: dict[str, Any], key: str) -> str:
-    value = params.get(key)
-    return f"（现有 {value} 个）" if value is not None else ""
-
-
-# code → the message, from the field's label and the error's params. `label` never ends in "："
-MESSAGES: dict[str, Callable[[str, dict[str, Any], forms.Field], str]] = {
-    "required": lambda label, p, f: (
-        f"请选择{label}。"
-        if isinstance(f, forms.ChoiceField | forms.ModelChoiceField)
-        else f"请上传{label}。"
-        if isinstance(f, forms.FileField)
-        else f"请填写{label}。"
-    ),
-    "max_length": lambda label, p, f: (
-        f"{label}的文件名不能超过 {p.get('max')} 个字{_count(p, 'length')}。"
-        if isinstance(f, forms.FileField)
-        else f"{label}不能超过 {p.get('limit_value')} 个字{_count(p, 'show_value')}。"
-    ),
-    "min_length": lambda label, p, f: f"{label}至少要 {p.get('limit_value')} 个字{_count(p, 'show_value')}。",
-    "max_value": lambda label, p, f: f"{label}不能大于 {p.get('limit_value')}。",
-    "min_value": lambda label, p, f: f"{label}不能小于 {p.get('limit_value')}。",
-    "step_size": lambda label, p, f: f"{label}须是 {p.get('limit_value')} 的整数倍。",
-    "max_digits": lambda label, p, f: f"{label}最多 {p.get('max')} 位数字。",
-    "max_decimal_places": lambda label, p, f: f"{label}最多 {p.get('max')} 位小数。",
-    "max_whole_digits": lambda label, p, f: f"{label}的整数部分最多 {p.get('max')} 位。",
-    "invalid_choice": lambda label, p, f: f"{label}的选项无效，请重新选择。",
-    "invalid_list": lambda label, p, f: f"{label}的选项无效，请重新选择。",
-    "empty": lambda label, p, f: f"{label}是空文件，请重新上传。",
-    "missing": lambda label, p, f: f"没有收到{label}的文件，请重新上传。",
-    "contradiction": lambda label, p, f: f"{label}：请上传文件或勾选清除，不能同时选。",
-    "null_characters_not_allowed": lambda label, p, f: f"{label}含有不允许的空字符。",
+# code → the message; `{label}` is the field's label, the other names are the error's params
+# (`{count}`: "（现有 N 个）" where Django says how many there are).
+TEMPLATES: dict[str, str] = {
+    "max_length": "{label}不能超过 {limit_value} 个字{count}。",
+    "min_length": "{label}至少要 {limit_value} 个字{count}。",
+    "max_value": "{label}不能大于 {limit_value}。",
+    "min_value": "{label}不能小于 {limit_value}。",
+    "step_size": "{label}须是 {limit_value} 的整数倍。",
+    "max_digits": "{label}最多 {max} 位数字。",
+    "max_decimal_places": "{label}最多 {max} 位小数。",
+    "max_whole_digits": "{label}的整数部分最多 {max} 位。",
+    "invalid_choice": "{label}的选项无效，请重新选择。",
+    "invalid_list": "{label}的选项无效，请重新选择。",
+    "empty": "{label}是空文件，请重新上传。",
+    "missing": "没有收到{label}的文件，请重新上传。",
+    "contradiction": "{label}：请上传文件或勾选清除，不能同时选。",
+    "null_characters_not_allowed": "{label}含有不允许的空字符。",
 }
+FILE_TEMPLATES = {"max_length": "{label}的文件名不能超过 {max} 个字{count}。", "required": "请上传{label}。"}
+CHOICE_TEMPLATES = {"required": "请选择{label}。"}
+REQUIRED = "请填写{label}。"
+
+
+def _message(code: str, label: str, params: dict[str, Any], field: forms.Field) -> str | None:
+    """The message for `code` on `field`, or None when we have none for it."""
+    if isinstance(field, forms.FileField) and code in FILE_TEMPLATES:
+        template = FILE_TEMPLATES[code]
+    elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField) and code in CHOICE_TEMPLATES:
+        template = CHOICE_TEMPLATES[code]
+    elif code == "required":
+        template = REQUIRED
+    elif code in TEMPLATES:
+        template = TEMPLATES[code]
+    else:
+        return None
+    shown = params.get("show_value", params.get("length"))
+    values = {"limit_value": "", "max": "", **{k: v for k, v in params.items() if k not in {"label", "count"}}}
+    return template.format(label=label, count=f"（现有 {shown} 个）" if shown is not None else "", **values)
+
+
 INVALID: list[tuple[type[forms.Field], str]] = [
     (forms.DateTimeField, "{label}的格式不对，请按 2026-12-07 09:30 填写。"),
     (forms.DateField, "{label}格式不对，请按 2026-12-07 填写。"),
@@ -105,9 +111,9 @@ def named(field: forms.Field, name: str, error: ValidationError) -> ValidationEr
         template = str(item.message)
         code = item.code or ""
         if template in stock:
-            params = dict(item.params or {})
-            if code in MESSAGES:
-                out.append(ValidationError(MESSAGES[code](label, params, field), code=code))
+            message = _message(code, label, dict(item.params or {}), field)
+            if message is not None:
+                out.append(ValidationError(message, code=code))
                 continue
             if code == "invalid" or code.startswith("invalid"):
                 text = next(t for cls, t in INVALID if isinstance(field, cls))

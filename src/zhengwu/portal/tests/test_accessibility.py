@@ -101,7 +101,7 @@ PAGE_KEYS = [
 NEEDS_LOGIN = {"letter"}  # the letter-writing page is for logged-in citizens
 
 
-@pytest.mark.parametrize("large_font", [False, True], ids=["normal", "elder"])
+@pytest.mark.parametrize("mode", ["", "elder", "contrast"], ids=["normal", "elder", "contrast"])
 @pytest.mark.parametrize("key", PAGE_KEYS)
 def test_no_serious_axe_violations(
     live_server: Any,
@@ -110,7 +110,7 @@ def test_no_serious_axe_violations(
     market_dept: Department,
     citizen: User,
     key: str,
-    large_font: bool,
+    mode: str,
 ) -> None:
     path = _pages(open_resource, market_dept)[key]
     assert path is not None, f"no page for {key!r}: has the app renamed its URL?"
@@ -118,13 +118,13 @@ def test_no_serious_axe_violations(
     with browser_page(inject_scripts=True) as page:
         if key in NEEDS_LOGIN:
             sign_in(page, base, person_client(citizen))
-        if large_font:
-            page.context.add_cookies([{"name": "zw_elder", "value": "1", "url": base}])
+        if mode:
+            page.context.add_cookies([{"name": f"zw_{mode}", "value": "1", "url": base}])
         response = page.goto(f"{base}{path}")
         assert response is not None and response.status == 200, path
         assert "/accounts/login/" not in page.url, page.url  # the page itself, not the login page
-        if large_font:
-            assert "elder" in (page.locator("html").get_attribute("class") or "")
+        if mode:
+            assert mode in (page.locator("html").get_attribute("class") or "").split()
         violations = axe_violations(page)
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     assert not blocking, "\n".join(f"{v['impact']} {v['id']} ({v['help']}): {v['nodes']}" for v in blocking)
