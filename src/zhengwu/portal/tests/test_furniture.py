@@ -106,3 +106,4 @@ def test_display_switches_are_plain_forms_in_every_header(market_dept: Departmen
     elder.cookies["zw_elder"] = "1"
     page = elder.get("/").content.decode()
     assert 'class="elder ' in page and "写信反映" in page and 'aria-pressed="true">长者模式' in page
+    assert "拨打 12345 咨询" in page and "一窗受理" not in page  # plainer words on the home page
