@@ -16,6 +16,11 @@ from zhengwu.core.env import Env, SettingError, secret_from_file
 
 env = Env()
 
+# Demo values of the portal furniture (shown with 「演示」 until the real ones are set).
+DEMO_SITE_CODE = "2200000000"
+DEMO_ICP = "吉ICP备00000000号"
+DEMO_PSB_RECORD = "吉公网安备 22000000000000号"
+
 try:
     DATA_DIR = Path(env.str("ZHENGWU_DATA_DIR", "./var")).resolve()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -169,6 +174,28 @@ try:
     ZHENGWU_ZOMBIE_STALE_CYCLES = env.int("ZHENGWU_ZOMBIE_STALE_CYCLES", 3, minimum=1, maximum=100)
     ZHENGWU_ZOMBIE_MIN_USERS = env.int("ZHENGWU_ZOMBIE_MIN_USERS", 3, minimum=1, maximum=100000)
     ZHENGWU_ZOMBIE_SELF_CHECK_DAYS = env.int("ZHENGWU_ZOMBIE_SELF_CHECK_DAYS", 15, minimum=1, maximum=60)
+    # Portal furniture (docs/design.md "页面结构"): the identifiers every government site shows in its
+    # footer. The defaults are demo values, marked as such on the page until they are set.
+    ZHENGWU_SITE_CODE = env.pattern(
+        "ZHENGWU_SITE_CODE", DEMO_SITE_CODE, r"(\d{6}|bm\d{4})\d{4}", "10 位网站标识码（如 2200000001 或 bm12000001）"
+    )
+    ZHENGWU_ICP = env.pattern(
+        "ZHENGWU_ICP", DEMO_ICP, r"[\u4e00-\u9fff]ICP备\d{6,10}号(-\d{1,3})?", "ICP 备案号（如 吉ICP备12345678号-1）"
+    )
+    ZHENGWU_PSB_RECORD = env.pattern(
+        "ZHENGWU_PSB_RECORD",
+        DEMO_PSB_RECORD,
+        r"[\u4e00-\u9fff]公网安备 ?\d{14}号",
+        "公安备案号（如 吉公网安备 22010202000001号）",
+    )
+    ZHENGWU_SITE_HOST = env.str("ZHENGWU_SITE_HOST", "吉林省政务服务和数字化建设管理局")
+    ZHENGWU_CONTACT_PHONE = env.pattern(
+        "ZHENGWU_CONTACT_PHONE", "12345", r"[0-9-]{3,20}", "电话号码（数字和连字符，如 0431-12345678）"
+    )
+    ZHENGWU_CONTACT_EMAIL = env.pattern(
+        "ZHENGWU_CONTACT_EMAIL", "zwfw@example.gov.cn", r"[^@\s]{1,64}@[^@\s]{1,190}\.[a-z]{2,}", "电子邮箱地址"
+    )
+    ZHENGWU_CONTACT_ADDRESS = env.str("ZHENGWU_CONTACT_ADDRESS", "吉林省长春市人民大街（演示地址）")
     SMS_BACKEND = env.choice("ZHENGWU_SMS_BACKEND", "console", ("console", "memory"))
 except SettingError as error:
     print(f"zhengwu: 配置错误 — {error}", file=sys.stderr)
@@ -300,9 +327,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's validators with messages in Chinese that name the limit (accounts/passwords.py).
+    {"NAME": "zhengwu.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "zhengwu.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "zhengwu.accounts.passwords.CommonPasswordValidator"},
     {"NAME": "zhengwu.accounts.passwords.ComplexityValidator"},
 ]
 LOGIN_URL = "accounts:login"
@@ -329,6 +357,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie
+CSRF_FAILURE_VIEW = "zhengwu.portal.views.csrf_failure"  # the site's own 403 page, in Chinese
 
 OTP_TOTP_ISSUER = "zhengwu 政务平台"
 

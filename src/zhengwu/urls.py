@@ -43,5 +43,7 @@ urlpatterns = [
     path("", include("zhengwu.portal.urls")),
 ]
 
+handler400 = "zhengwu.portal.views.bad_request"
+handler403 = "zhengwu.portal.views.permission_denied"
 handler404 = "zhengwu.portal.views.not_found"
 handler500 = "zhengwu.portal.views.server_error"

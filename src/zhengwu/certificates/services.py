@@ -214,7 +214,9 @@ def certificate_issue(
                 CertificateError.INVALID_VALIDITY, "有效期至不能早于签发日期。", {"valid_until": "早于签发日期"}
             )
         if len(source_label) > 200:
-            raise ApplicationError(CertificateError.INVALID_DATA, "来源说明不超过 200 字。", {"source_label": "过长"})
+            raise ApplicationError(
+                CertificateError.INVALID_DATA, "来源说明不超过 200 字。", {"source_label": "不能超过 200 字"}
+            )
         # The key is the platform's to make (audited as such), whoever issues the first certificate.
         issuer_key_for(actor=Actor.platform(), department=department)
         # The active key row serialises serial numbers of one issuer (and a rotation meanwhile).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -106,6 +107,17 @@ class Env:
             return default
         if value not in choices:
             raise SettingError(name, value, "以下之一：" + "、".join(choices))
+        return value
+
+    def pattern(
+        self, name: builtins.str, default: builtins.str, regex: builtins.str, expected: builtins.str
+    ) -> builtins.str:
+        """The setting when the whole of it matches `regex` (described to people as `expected`)."""
+        value = self.raw(name)
+        if value is None:
+            return default
+        if re.fullmatch(regex, value) is None:
+            raise SettingError(name, value, expected)
         return value
 
     def list(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:

@@ -92,7 +92,9 @@ def required_text(value: str | None, *, field: str, what: str, code: StrEnum, ma
     if not text:
         raise ApplicationError(code, f"请填写{what}。", {field: "必填"})
     if len(text) > max_length:
-        raise ApplicationError(code, f"{what}不能超过 {max_length} 个字（现有 {len(text)} 个）。", {field: "过长"})
+        raise ApplicationError(
+            code, f"{what}不能超过 {max_length} 个字（现有 {len(text)} 个）。", {field: f"不能超过 {max_length} 个字"}
+        )
     return text
 
 

@@ -6,10 +6,11 @@ is cached and served from the cache:
 
 - only GET, only a visitor with no session and no pending message (no `sessionid`/`messages`
   cookie), only a 200 HTML answer that sets no cookie; a logged-in user always gets a fresh page;
-- the key holds the host, the path with its query string, the large-font choice, the zone and the head of
-  the audit log (`audit.selectors.head_seq`, read at most once a second per process): every write
-  in the platform is audited, so any publication, reply, catalog change or data load makes the
-  pages new within a second;
+- the key holds the host, the path with its query string, the display modes (长者模式,
+  高对比度: core/display.py), the zone and the head of the audit log
+  (`audit.selectors.head_seq`, read at most once a second per process): every write in the
+  platform is audited, so any publication, reply, catalog change or data load makes the pages
+  new within a second;
 - anything that changes without a write (data freshness, deadlines) is at most
   `ZHENGWU_PAGE_CACHE_SECONDS` old (setting, default 30; 0 turns the cache off; the test suite
   turns it off except where a test turns it on).
@@ -31,6 +32,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from zhengwu.audit import selectors as audit_selectors
+from zhengwu.core import display
 
 PRIVATE_COOKIES = ("sessionid", "messages")
 # How long one process trusts the audit head it last read. Reading it costs a database connection
@@ -60,8 +62,8 @@ def cacheable(request: HttpRequest) -> bool:
 
 
 def page_key(request: HttpRequest) -> str:
-    large = request.COOKIES.get("zw_large") == "1"
-    raw = f"{settings.ZHENGWU_ZONE}|{int(large)}|{audit_head()}|{request.get_host()}|{request.get_full_path()}"
+    modes = ",".join(sorted(display.modes(request)))
+    raw = f"{settings.ZHENGWU_ZONE}|{modes}|{audit_head()}|{request.get_host()}|{request.get_full_path()}"
     return "portal:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -14,9 +14,14 @@ urlpatterns = [
     re_path(
         rf"^opendata/{RESOURCE_CODE}/data\.(?P<fmt>csv|xlsx|json)$", views.opendata_download, name="opendata_download"
     ),
-    path("accessibility/large-font/", views.toggle_large_font, name="toggle_large_font"),
     path("my/data/", mydata_views.my_data, name="my_data"),
     re_path(r"^my/data/export\.(?P<fmt>json|xlsx)$", mydata_views.my_data_export, name="my_data_export"),
     path("my/data/correction/", mydata_views.my_data_correction, name="my_data_correction"),
     path("my/data/close/", mydata_views.my_data_close, name="my_data_close"),
+    re_path(r"^accessibility/(?P<mode>elder|contrast)/$", views.toggle_display, name="toggle_display"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("sitemap/", views.sitemap, name="sitemap"),
+    path("contact/", views.contact, name="contact"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

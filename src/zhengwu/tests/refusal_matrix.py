@@ -799,7 +799,6 @@ URLS: dict[str, Entry] = {
     "opendata/": P("open data"),
     r"^opendata/(?P<code>\d{1,12}/\d{3,9})/$": P("open data"),
     r"^opendata/(?P<code>\d{1,12}/\d{3,9})/data\.(?P<fmt>csv|xlsx|json)$": P("open data"),
-    "accessibility/large-font/": P("a display preference kept in a cookie"),
     # emergency (应急联动): the incident is in 吉林市, answered for by 应急管理厅 (`duty_officer`); 长春市's
     # duty officer (`cc_duty`) covers another city; 市场监管厅's clerk is staff of another department.
     "workbench/emergency/incidents/": Guarded(
@@ -944,6 +943,12 @@ URLS: dict[str, Entry] = {
     "workbench/emergency/board/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
     "workbench/emergency/board/data.json": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
     "workbench/emergency/board/panel/": Guarded(who=COMMAND, refused=NOT_COMMAND, allowed="duty_officer"),
+    "^accessibility/(?P<mode>elder|contrast)/$": P("a display preference kept in a cookie"),
+    "accessibility/": P("public page: 无障碍与长者模式"),
+    "sitemap/": P("public page: 网站地图"),
+    "contact/": P("public page: 联系我们"),
+    "privacy/": P("public page: 隐私政策"),
+    "favicon.ico": P("the site's icon"),
 }
 
 

@@ -336,7 +336,7 @@ def test_a_clerk_issues_by_hand_from_the_workbench(
     bad = client.post("/workbench/certificates/issue/", {**post, "holder_code": "91220101MA0000015X"})
     assert bad.status_code == 400
     assert not Certificate.objects.exists()
-    assert 'id="id_holder_code-error"' in bad.content.decode()
+    assert 'id="id_holder_code_error"' in bad.content.decode()
     response = client.post("/workbench/certificates/issue/", post)
     assert response.status_code == 302
     certificate = Certificate.objects.get()

@@ -37,7 +37,7 @@ def consultation_create(
         if not articles:
             raise ApplicationError(code, "请填写征求意见稿正文。", {"draft": "必填"})
         if len(articles) > 500:
-            raise ApplicationError(code, "征求意见稿条文过多（最多 500 条）。", {"draft": "过长"})
+            raise ApplicationError(code, "征求意见稿条文过多（最多 500 条）。", {"draft": "不能超过 500 条"})
         check_period(opens_on, closes_on, code)
         consultation = Consultation(
             title=new.title,

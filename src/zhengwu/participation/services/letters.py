@@ -569,7 +569,9 @@ def letter_rate(*, actor: Actor, letter: Letter, rating: str, comment: str = "",
             raise ApplicationError(ParticipationError.INVALID_RATING, "请选择评价等级。", {"rating": "必选"})
         comment = (comment or "").strip()
         if len(comment) > 500:
-            raise ApplicationError(ParticipationError.INVALID_RATING, "评价意见不能超过 500 字。", {"comment": "过长"})
+            raise ApplicationError(
+                ParticipationError.INVALID_RATING, "评价意见不能超过 500 字。", {"comment": "不能超过 500 字"}
+            )
         if locked.rated_at is not None:
             raise ApplicationError(ParticipationError.ALREADY_RATED, "该来信已评价（一事一评）。")
         LETTER.check(locked, "rate")

@@ -166,7 +166,7 @@ def _answer_for(question: Question, raw: Any) -> Answer | None:
         return Answer(question=question, scale=value)
     text = str(values[0]).strip()
     if len(text) > 2000:
-        raise ApplicationError(code, f"第{question.position}题的回答不能超过 2000 字。", {field: "过长"})
+        raise ApplicationError(code, f"第{question.position}题的回答不能超过 2000 字。", {field: "不能超过 2000 字"})
     return Answer(question=question, text=text)
 
 

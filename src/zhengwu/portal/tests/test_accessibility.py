@@ -1,6 +1,6 @@
 """Accessibility in a real browser: axe-core (from npm, `package.json` at the repo root; `make
 install` runs `npm ci`) finds no serious or critical violation on the public pages, in normal and
-large-font mode; the keyboard reaches the main content and the search box.
+长者模式 (elder mode); the keyboard reaches the main content and the search box.
 
 Pages of other apps are checked too: a publication (disclosure), the service guide (eservices)
 and the letter-writing page (participation, as a logged-in citizen).
@@ -101,7 +101,7 @@ PAGE_KEYS = [
 NEEDS_LOGIN = {"letter"}  # the letter-writing page is for logged-in citizens
 
 
-@pytest.mark.parametrize("large_font", [False, True], ids=["normal", "large-font"])
+@pytest.mark.parametrize("mode", ["", "elder", "contrast"], ids=["normal", "elder", "contrast"])
 @pytest.mark.parametrize("key", PAGE_KEYS)
 def test_no_serious_axe_violations(
     live_server: Any,
@@ -110,7 +110,7 @@ def test_no_serious_axe_violations(
     market_dept: Department,
     citizen: User,
     key: str,
-    large_font: bool,
+    mode: str,
 ) -> None:
     path = _pages(open_resource, market_dept)[key]
     assert path is not None, f"no page for {key!r}: has the app renamed its URL?"
@@ -118,13 +118,13 @@ def test_no_serious_axe_violations(
     with browser_page(inject_scripts=True) as page:
         if key in NEEDS_LOGIN:
             sign_in(page, base, person_client(citizen))
-        if large_font:
-            page.context.add_cookies([{"name": "zw_large", "value": "1", "url": base}])
+        if mode:
+            page.context.add_cookies([{"name": f"zw_{mode}", "value": "1", "url": base}])
         response = page.goto(f"{base}{path}")
         assert response is not None and response.status == 200, path
         assert "/accounts/login/" not in page.url, page.url  # the page itself, not the login page
-        if large_font:
-            assert "large-font" in (page.locator("html").get_attribute("class") or "")
+        if mode:
+            assert mode in (page.locator("html").get_attribute("class") or "").split()
         violations = axe_violations(page)
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     assert not blocking, "\n".join(f"{v['impact']} {v['id']} ({v['help']}): {v['nodes']}" for v in blocking)
@@ -152,19 +152,19 @@ def test_keyboard_reaches_main_content_and_searches(live_server: Any, open_resou
         assert page.locator('.tabs a[aria-current="page"]').inner_text().startswith("数据资源")
 
 
-def test_large_font_switch_works_from_the_keyboard(live_server: Any) -> None:
+def test_elder_mode_switch_works_from_the_keyboard(live_server: Any) -> None:
     base = live_server.url
     with browser_page(inject_scripts=True) as page:
         page.goto(f"{base}/opendata/")
-        switch = page.get_by_role("button", name="大字版")
+        switch = page.get_by_role("button", name="长者模式")
         assert switch.get_attribute("aria-pressed") == "false"
         switch.focus()
         # The switch posts a form and comes back to the page: wait for the new page, not just
         # for the old one's load state (which can be read before the navigation starts).
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        assert "large-font" in (page.locator("html").get_attribute("class") or "")
-        assert page.get_by_role("button", name="标准字号").get_attribute("aria-pressed") == "true"
+        assert "elder" in (page.locator("html").get_attribute("class") or "")
+        assert page.get_by_role("button", name="长者模式").get_attribute("aria-pressed") == "true"
         assert page.url.endswith("/opendata/")
 
 

@@ -97,15 +97,19 @@ def test_department_section_shows_only_its_own(
             assert theirs not in body, theirs
 
 
-def test_department_section_empty_states(police_dept: Department) -> None:
+def test_department_site_hides_empty_blocks(police_dept: Department) -> None:
+    """A department with nothing published shows one note with ways on, not four empty blocks."""
     body = Client().get(f"/departments/{police_dept.credit_code}/").content.decode()
-    for empty in [
-        "本部门暂无发布的信息。",
-        "本部门暂无服务事项。",
-        "本部门暂无开放数据。",
-        "本部门暂无公开的信件回复。",
-    ]:
-        assert empty in body
+    assert "本部门暂无" not in body
+    assert "本部门尚未发布内容" in body
+
+
+def test_department_site_shows_only_the_blocks_it_has(
+    open_resource: Resource, police_open_data: Resource, police_dept: Department
+) -> None:
+    body = Client().get(f"/departments/{police_dept.credit_code}/").content.decode()
+    assert "开放数据" in body and 'id="section-opendata"' in body
+    assert 'id="section-publications"' not in body and "本部门暂无" not in body
 
 
 @pytest.mark.parametrize("key", ["0", "999999", "91220000MA0000000X", "abc", "1" * 40, "-1"])

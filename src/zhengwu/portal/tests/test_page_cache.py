@@ -1,5 +1,5 @@
 """The short-lived cache of public pages: only for visitors without a session, new at once after
-any audited write, never for a logged-in user, one copy per large-font choice."""
+any audited write, never for a logged-in user, one copy per display mode (长者模式, 高对比度)."""
 
 from __future__ import annotations
 
@@ -50,12 +50,16 @@ def test_an_audited_write_makes_the_page_new_at_once(
     assert "户籍业务办理网点信息" in response.content.decode()
 
 
-def test_large_font_has_its_own_copy(cache_on: None, open_resource: Resource) -> None:
+@pytest.mark.parametrize(("cookie", "html_class"), [("zw_elder", "elder"), ("zw_contrast", "contrast")])
+def test_each_display_mode_has_its_own_copy(
+    cache_on: None, open_resource: Resource, cookie: str, html_class: str
+) -> None:
     Client().get("/")
-    large = Client()
-    large.cookies["zw_large"] = "1"
-    response = large.get("/")
-    assert response["X-Page-Cache"] == "miss" and 'class="large-font"' in response.content.decode()
+    other = Client()
+    other.cookies[cookie] = "1"
+    response = other.get("/")
+    assert response["X-Page-Cache"] == "miss" and f'class="{html_class}' in response.content.decode()
+    assert Client().get("/")["X-Page-Cache"] == "hit"
 
 
 def test_a_logged_in_person_is_never_served_from_the_cache(
@@ -80,11 +84,15 @@ def test_errors_are_not_cached(cache_on: None, market_dept: Department) -> None:
     assert "X-Page-Cache" not in Client().get("/departments/abc/")
 
 
-def test_large_font_switch_needs_no_token(open_resource: Resource) -> None:
+@pytest.mark.parametrize(("mode", "cookie"), [("elder", "zw_elder"), ("contrast", "zw_contrast")])
+def test_display_switches_need_no_token(open_resource: Resource, mode: str, cookie: str) -> None:
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/accessibility/large-font/", HTTP_REFERER="http://testserver/opendata/")
+    response = client.post(f"/accessibility/{mode}/", HTTP_REFERER="http://testserver/opendata/")
     assert response.status_code == 302 and response["Location"] == "http://testserver/opendata/"
-    assert response.cookies["zw_large"].value == "1"
+    assert response.cookies[cookie].value == "1"
+    # A second press turns it off again.
+    response = client.post(f"/accessibility/{mode}/", HTTP_REFERER="http://testserver/opendata/")
+    assert response.cookies[cookie].value == "" and response.cookies[cookie]["max-age"] == 0
 
 
 def test_the_audit_head_is_read_at_most_once_per_interval(monkeypatch: pytest.MonkeyPatch) -> None:
