@@ -107,13 +107,13 @@ try:
     ZHENGWU_PROJECT_FILING_MAX_BUDGET = env.int("ZHENGWU_PROJECT_FILING_MAX_BUDGET", 50, minimum=0, maximum=10000)
     # An evaluation run computed inside the request (tests, the demo) instead of the Huey queue.
     ZHENGWU_EVALUATION_INLINE = env.bool("ZHENGWU_EVALUATION_INLINE", False)
-    # Emergency dispatch (docs/rules.md §12, unverified local practice): a department signs for its
+    # Emergency dispatch (docs/rules.md §15, unverified local practice): a department signs for its
     # task within N minutes and arrives on site (or gives its first feedback) within M minutes of dispatch.
     ZHENGWU_EMERGENCY_TASK_SIGN_MINUTES = env.int("ZHENGWU_EMERGENCY_TASK_SIGN_MINUTES", 15, minimum=1, maximum=1440)
     ZHENGWU_EMERGENCY_TASK_ARRIVE_MINUTES = env.int(
         "ZHENGWU_EMERGENCY_TASK_ARRIVE_MINUTES", 60, minimum=1, maximum=2880
     )
-    # Emergency information reporting (信息报送, docs/rules.md §11), every limit in minutes. 初报: a
+    # Emergency information reporting (信息报送, docs/rules.md §14), every limit in minutes. 初报: a
     # 生产安全事故 within 60 (条例 Art. 9), a 公共卫生事件 within 120 (条例 Art. 19), other classes 60
     # (unverified local practice); 特别重大/重大 within 30 whatever the class (unverified; the national
     # cap is 4 hours to the State Council). 续报 at fixed Beijing times while the response lasts, and

@@ -118,7 +118,7 @@ class User(AbstractUser):
     # 人口基础信息 base (name + ID number) and marked unverified when the base does not know them.
     # Accounts an administrator or the demo creates are verified by whoever creates them.
     identity_verified = models.BooleanField("实名核验通过", default=True)
-    # A closed account (注销, docs/rules.md §11): personal data cleared, login refused, rows kept
+    # A closed account (注销, docs/rules.md §16): personal data cleared, login refused, rows kept
     # only where the law keeps them (cases within retention, the audit log).
     closed_at = models.DateTimeField("注销时间", null=True, blank=True)
 

@@ -400,7 +400,7 @@ CLOSED_USERNAME = "closed-{pk}-{token}"
 
 def account_close(*, actor: Actor, password: str) -> User:
     """注销: a citizen or enterprise agent closes their own account (个人信息保护法 Art. 47,
-    docs/rules.md §11), confirming with the password.
+    docs/rules.md §16), confirming with the password.
 
     Kept, because the law keeps them: the cases, letters and requests (records of the
     administration, kept for their retention under their own rules, with the name and details

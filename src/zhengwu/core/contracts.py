@@ -38,7 +38,7 @@ class TodoItem:
 
 @dataclass(frozen=True)
 class DataSection:
-    """Part of what the platform holds about one person (个人信息保护法 Art. 45, docs/rules.md §11):
+    """Part of what the platform holds about one person (个人信息保护法 Art. 45, docs/rules.md §16):
     each domain app's `selectors.personal_data(user)` returns its sections; the portal's page 我的数据
     shows and exports them (JSON, Excel) without knowing any app's models."""
 

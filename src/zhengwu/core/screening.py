@@ -1,4 +1,4 @@
-"""Multi-word matching for content screening (有害信息过滤, docs/rules.md §12): an Aho–Corasick
+"""Multi-word matching for content screening (有害信息过滤, docs/rules.md §17): an Aho–Corasick
 automaton (pyahocorasick) over a word list finds every listed word in a text in one pass, however
 long the list. Matching ignores case and full-width/half-width differences (NFKC) and the spaces,
 punctuation or zero-width characters a writer may put between the characters of a word.

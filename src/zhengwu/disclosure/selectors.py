@@ -501,6 +501,8 @@ def annual_reports_saved(year: int, by: datetime) -> dict[int, bool]:
     )
     saved = set(AnnualReport.objects.filter(year=year, updated_at__lte=by).values_list("department_id", flat=True))
     return {pk: pk in saved for pk in departments}
+
+
 def personal_data(user: User) -> list[DataSection]:
     """What disclosure holds about `user` (我的数据): their requests with the details they gave."""
     rows = tuple(

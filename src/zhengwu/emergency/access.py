@@ -4,7 +4,7 @@ A region's 应急 department is the department of that region whose staff hold �
 (the roles exist only there); a place is answered for by the nearest such department up its
 GB/T 2260 chain (county, city, province). Duty rooms see the incidents of their own region and
 everything under it: the province's 应急管理厅 sees the whole province, a city's duty room only its
-city. docs/rules.md §11.
+city. docs/rules.md §14.
 """
 
 from __future__ import annotations

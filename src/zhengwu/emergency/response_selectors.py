@@ -1,4 +1,4 @@
-"""Reads of the response (docs/rules.md §12): nearby resources, the board's data, a department's
+"""Reads of the response (docs/rules.md §15): nearby resources, the board's data, a department's
 tasks, an incident's task lights and the evaluation's figures, the daily duty report."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A duty room (值班员、指挥长) sees the incidents of the regions it covers (the province's 应急管理厅:
 the whole province; a city's: its city); a department's staff see the incidents their department
-reported; a report is also seen by the department it was sent to. docs/rules.md §11.
+reported; a report is also seen by the department it was sent to. docs/rules.md §14.
 """
 
 from __future__ import annotations

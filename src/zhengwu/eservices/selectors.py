@@ -481,6 +481,8 @@ def online_counts(first_day: date, last_day: date) -> dict[int, tuple[int, int]]
         .annotate(total=Count("id"), online=Count("id", filter=Q(visits=0)))
     )
     return {r["department_id"]: (r["online"], r["total"]) for r in rows}
+
+
 def personal_data(user: User) -> list[DataSection]:
     """What eservices holds about `user` (我的数据): their cases with the forms they filled, and ratings."""
     cases = list(applications_of(user).order_by("-submitted_at", "-id").select_related("rating"))
@@ -506,6 +508,8 @@ def personal_data(user: User) -> list[DataSection]:
         ),
         DataSection("ratings", "好差评", ("办件编号", "评价", "评价内容", "评价时间"), tuple(ratings)),
     ]
+
+
 # --- 一件事 --------------------------------------------------------------------------------
 
 

@@ -9,9 +9,7 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         from zhengwu.accounts.identity import register_identity_checker
         from zhengwu.exchange.sharing import fetch, query_cache
-        from zhengwu.exchange.store import tasks as store_tasks
 
         query_cache.connect_signals()
-        store_tasks.connect_signals()
         # Registration checks a person against the 人口 base through the exchange (docs/rules.md §5).
         register_identity_checker("exchange", fetch.person_matches)

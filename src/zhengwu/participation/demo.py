@@ -242,7 +242,7 @@ def _survey() -> int:
     return answered
 
 
-# The demo's screening list (docs/rules.md §12): a few words of the kinds a real list holds
+# The demo's screening list (docs/rules.md §17): a few words of the kinds a real list holds
 # (illegal advertising, gambling, fraud); the e-gov office keeps the real one on the workbench.
 DEMO_SENSITIVE_WORDS = [
     ("代开发票", "违法广告"),

@@ -466,7 +466,7 @@ class Flag(models.Model):
 
 
 class SensitiveWord(models.Model):
-    """A word of the screening list (有害信息过滤, docs/rules.md §12), kept by the e-gov office:
+    """A word of the screening list (有害信息过滤, docs/rules.md §17), kept by the e-gov office:
     public letters, replies and comments that contain one are held for moderation."""
 
     word = models.CharField("敏感词", max_length=50, unique=True)

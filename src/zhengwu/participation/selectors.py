@@ -493,6 +493,8 @@ def survey_satisfaction(start: datetime, end: datetime) -> dict[int, tuple[float
         .annotate(total=Sum(scaled), n=Count("id"))
     )
     return {r["question__survey__department_id"]: (float(r["total"] or 0), r["n"]) for r in rows}
+
+
 def personal_data(user: User) -> list[DataSection]:
     """What participation holds about `user` (我的数据): letters with the details given in them,
     consultation comments and survey answers."""

@@ -413,7 +413,7 @@ class SensitiveWordForm(forms.Form):
 
 @staff_required(Role.EGOV_OFFICE)
 def sensitive_words(request: HttpRequest) -> HttpResponse:
-    """The screening word list (docs/rules.md §12): the e-gov office adds and removes words."""
+    """The screening word list (docs/rules.md §17): the e-gov office adds and removes words."""
     form = SensitiveWordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

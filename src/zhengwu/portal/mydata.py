@@ -1,4 +1,4 @@
-"""我的数据 (个人信息保护法 Arts. 45–47, docs/rules.md §11): what the platform holds about one person,
+"""我的数据 (个人信息保护法 Arts. 45–47, docs/rules.md §16): what the platform holds about one person,
 assembled here, above every app, from each app's `selectors.personal_data(user)` (the layers: an
 app never reaches up, so the page that joins them lives in the portal), and exported as JSON or Excel.
 """

@@ -398,6 +398,7 @@ class World:
         self.project_document_row = m.ProjectDocument.objects.create(
             project=self.project_row, stage="draft", name="方案.pdf", path="projects/none/方案.pdf", size=1, digest="-"
         )
+
     def _build_emergency(self) -> None:
         m = _App("emergency")
         jilin = self.market.region
@@ -594,6 +595,7 @@ class World:
                 "contact_phone": "0431-1",
                 "network_zone": "extranet",
                 "funding_source": "fiscal",
+            },
             "incident": lambda: {"pk": self.incident_row.pk},
             "em_plan": lambda: {"pk": self.em_plan_row.pk},
             "em_task": lambda: {"pk": self.em_task_row.pk},

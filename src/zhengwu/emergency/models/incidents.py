@@ -1,4 +1,4 @@
-"""Incidents (突发事件), their reports upward (信息报送) and warnings (预警). docs/rules.md §11.
+"""Incidents (突发事件), their reports upward (信息报送) and warnings (预警). docs/rules.md §14.
 
 An `Incident` is received (接报) by the 应急 department of its region (`department`: the duty
 room whose region holds the place), verified (核实), graded (定级, level Ⅰ–Ⅳ), responded to (响应),

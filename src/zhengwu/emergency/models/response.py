@@ -1,4 +1,4 @@
-"""The response to an incident (docs/rules.md §12): plans (预案) and their versions with each
+"""The response to an incident (docs/rules.md §15): plans (预案) and their versions with each
 department's duty per response level, the dispatch (one `Task` per department, its history in
 `TaskEvent`), resources (物资, 队伍, 专家, 避难场所) and their commitment to an incident, the duty
 roster (值班表) and the post-event evaluation (评估)."""
@@ -120,7 +120,7 @@ class Task(models.Model):
     sign_minutes = models.PositiveIntegerField("签收时限（分钟）")
     arrive_minutes = models.PositiveIntegerField("到达/反馈时限（分钟）")
     # Copies of the two supervision timers' deadline and yellow moments, so the board can give
-    # every task its light in one GROUP BY (the timers stay the record: docs/rules.md §12).
+    # every task its light in one GROUP BY (the timers stay the record: docs/rules.md §15).
     sign_due_at = models.DateTimeField("签收截止", null=True, blank=True)
     sign_yellow_at = models.DateTimeField("签收黄灯", null=True, blank=True)
     arrive_due_at = models.DateTimeField("到达截止", null=True, blank=True)
@@ -222,7 +222,7 @@ class Resource(models.Model):
         verbose_name = "应急资源"
         verbose_name_plural = "应急资源"
         ordering = ["kind", "name", "id"]
-        # "nearby": a range on lat (then lng) picks the bounding box from this index (docs/rules.md §12)
+        # "nearby": a range on lat (then lng) picks the bounding box from this index (docs/rules.md §15)
         # (covering the candidates' columns, so the box is read from the index alone)
         indexes = [models.Index(fields=["lat", "lng", "committed_to", "kind"], name="emergency_resource_latlng")]
 

@@ -1,9 +1,9 @@
-"""Who may act in the response (shared by the services; docs/rules.md §12).
+"""Who may act in the response (shared by the services; docs/rules.md §15).
 
 - the command staff (值班员 and 指挥长, of any duty room) keep plans, resources and the roster and see
   the board; on an incident, only the duty room whose area covers its place acts (its 指挥长 starts a
   plan's response, adds and cancels tasks; its 值班员 or 指挥长 commit resources, count the population
-  and write the evaluation: `incident_link.is_commander_for` / `is_duty_for`, docs/rules.md §11);
+  and write the evaluation: `incident_link.is_commander_for` / `is_duty_for`, docs/rules.md §14);
 - a department with a task: its CLERK or DEPT_LEADER on the workbench, or its system through the
   API (an API client of the department), signs, reports and finishes its own tasks.
 """

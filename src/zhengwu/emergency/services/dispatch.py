@@ -2,7 +2,7 @@
 response level its task with two minute clocks (签收 within N minutes of dispatch, 到达/反馈
 within M minutes of dispatch; supervision timers `emergency.task_sign` and `emergency.task_arrive`).
 The department signs, reports arrival, progress, asks for support and finishes; the commander may
-add or cancel tasks; the tasks still open when the response ends are cancelled (docs/rules.md §12).
+add or cancel tasks; the tasks still open when the response ends are cancelled (docs/rules.md §15).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The duty roster (值班表): a department's clerk or leader keeps its own days; the command staff
-keep any department's (docs/rules.md §12)."""
+keep any department's (docs/rules.md §15)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The post-event evaluation (评估): written by the command staff once the response has ended; its
-figures are computed from the records and frozen with it (docs/rules.md §12)."""
+figures are computed from the records and frozen with it (docs/rules.md §15)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one place the response half of the app meets the incident half (docs/rules.md §12): which
+"""The one place the response half of the app meets the incident half (docs/rules.md §15): which
 incidents are live, which are responding, who commands where, the move to 响应, level names, the
 first report, the timeline and warnings for the board.
 

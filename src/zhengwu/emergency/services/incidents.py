@@ -1,6 +1,6 @@
 """Writes of incidents (突发事件): receive, verify, grade, change the level, respond, handle, end, evaluate.
 
-Who (docs/rules.md §11): a 值班员 or 指挥长 of a duty room whose region covers the place
+Who (docs/rules.md §14): a 值班员 or 指挥长 of a duty room whose region covers the place
 (`access.is_duty_for`) receives (接报) and moves the incident; any department's staff, or a
 department's system through the API, reports one (报告单位 = their department) and sees its own
 reports; the public never writes here (a citizen's call reaches the duty room through 12345, and a

@@ -1,5 +1,5 @@
 """Plans (预案): created and revised by the command staff; every revision is a new version, the
-old ones are kept and readable (docs/rules.md §12)."""
+old ones are kept and readable (docs/rules.md §15)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The residents registered in an incident's region (a count, never names): read from the 人口
 base through the exchange's sharing layer, under 应急管理厅's grant and logged in its access log
-like any other use (docs/rules.md §12)."""
+like any other use (docs/rules.md §15)."""
 
 from __future__ import annotations
 

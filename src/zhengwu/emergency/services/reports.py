@@ -1,6 +1,6 @@
 """Information reporting (信息报送): 初报, numbered 续报, 终报, each signed off by a leader and sent up.
 
-The clocks (docs/rules.md §11), all supervision timers in minutes on the incident:
+The clocks (docs/rules.md §14), all supervision timers in minutes on the incident:
 
 - `emergency.first_report` (初报) runs from receipt (接报); its limit depends on the class and, once
   graded, the level (`first_report_minutes`); a grading that changes the limit before the 初报 is

@@ -1,7 +1,7 @@
 """Resources (应急资源): registered by the command staff; committed (调用) to one incident at a time:
 of two commitments of one resource at once exactly one wins (the resource row is locked and
 checked fresh; a partial unique index on the live commitment is the last guard); released by the
-command staff or when the response ends (docs/rules.md §12)."""
+command staff or when the response ends (docs/rules.md §15)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from zhengwu.emergency.services.common import is_command
 
 Incident = incident_link.Incident
 
-# 吉林省 and a margin around it: a location outside is a typing error (docs/rules.md §12)
+# 吉林省 and a margin around it: a location outside is a typing error (docs/rules.md §15)
 LAT_RANGE = (38.0, 49.0)
 LNG_RANGE = (119.0, 134.0)
 

@@ -1,4 +1,4 @@
-"""Warnings (预警): issue, adjust, lift; subscriptions to them. docs/rules.md §11.
+"""Warnings (预警): issue, adjust, lift; subscriptions to them. docs/rules.md §14.
 
 Who issues: a 值班员 or 指挥长 of a duty room, for an area its region covers; or a 部门负责人 of a
 department named a warning issuer (`ZHENGWU_EMERGENCY_WARNING_ISSUERS`, credit codes: 气象台,

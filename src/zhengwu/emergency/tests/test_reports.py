@@ -1,4 +1,4 @@
-"""Information reporting (信息报送) and its clocks, in minutes, across midnight (docs/rules.md §11)."""
+"""Information reporting (信息报送) and its clocks, in minutes, across midnight (docs/rules.md §14)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ The same rules as any other use of the exchange: the consumer must hold an activ
 resource that includes the counted item, and states its purpose; every call, answered or refused,
 is appended to the hash-chained access log (operation 条件查询, the condition as its filter, the
 count as its rows). Issue 12's declared "queryable items" are not in the catalog yet, so the grant's
-items stand for them (docs/rules.md §12).
+items stand for them (docs/rules.md §15).
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ class Objection(models.Model):
         CORRECTED = "corrected", "已更正"
         REJECTED = "rejected", "经核实无误"
 
-    # None: raised by the person the record is about (个人信息更正, docs/rules.md §11), not a department.
+    # None: raised by the person the record is about (个人信息更正, docs/rules.md §16), not a department.
     consumer = models.ForeignKey(
         "accounts.Department",
         null=True,

@@ -336,6 +336,8 @@ def calls_by_department(start: datetime, end: datetime) -> dict[int, dict[str, i
                 row = out.setdefault(consumer_id, {})
                 row["used"] = row.get("used", 0) + n
     return out
+
+
 def personal_data(user: User) -> list[DataSection]:
     """What the exchange shows `user` about their data (我的数据): who used it, and the corrections
     they asked for. The base records themselves are the providers' and are read where used."""

@@ -397,7 +397,7 @@ SUBJECT_LABEL = "数据主体本人"
 
 def objection_by_subject(*, actor: Actor, resource_code: str, field: str, evidence: str) -> Objection:
     """A citizen asks for a correction of their own record in a base resource (个人信息保护法
-    Art. 46, docs/rules.md §11): a 纠错 to the providing department through the one objection
+    Art. 46, docs/rules.md §16): a 纠错 to the providing department through the one objection
     path, keyed by the person's own ID number, with the provider's deadline as for any 纠错."""
     with audited_write(actor, ExchangeAction.OBJECTION_CREATE) as write:
         user = actor.user

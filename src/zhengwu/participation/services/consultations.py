@@ -164,7 +164,7 @@ def comment_create(*, actor: Actor, article: Article, content: str) -> Comment:
             raise ApplicationError(ParticipationError.INVALID_COMMENT, "提交过于频繁，请稍后再试。")
         comment = Comment(article=article, author=actor.user, content=content)
         hits = screen(content)
-        if hits:  # held for moderation instead of shown (docs/rules.md §12)
+        if hits:  # held for moderation instead of shown (docs/rules.md §17)
             hold(write, comment, hits)
         clean(comment)
         comment.save()

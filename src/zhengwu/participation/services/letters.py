@@ -397,7 +397,7 @@ def _publish(write: Write, actor: Actor, locked: Letter) -> None:
     locked.public_reply = mask_personal(locked.reply, names=names, addresses=addresses)
     locked.published_at = timezone.now()
     hits = screen(locked.public_title, locked.public_content, locked.public_reply)
-    if hits:  # held for moderation instead of shown (docs/rules.md §12)
+    if hits:  # held for moderation instead of shown (docs/rules.md §17)
         hold(write, locked, hits)
     _save(locked)
     _event(locked, "publish", "公开" if not hits else "公开（命中敏感词，待审核）", actor)

@@ -1,4 +1,4 @@
-"""Content screening (有害信息过滤, docs/rules.md §12): before a public letter with its reply or a
+"""Content screening (有害信息过滤, docs/rules.md §17): before a public letter with its reply or a
 consultation comment is shown, its text is matched against the e-gov office's word list
 (`SensitiveWord`, an Aho–Corasick automaton: `core.screening`). A hit does not publish: the item
 is held hidden in the moderation queue (`participation_wb:moderation`) with the words it matched;

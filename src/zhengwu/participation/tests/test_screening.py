@@ -1,4 +1,4 @@
-"""Content screening (有害信息过滤, docs/rules.md §12): public letters with their replies and
+"""Content screening (有害信息过滤, docs/rules.md §17): public letters with their replies and
 consultation comments are checked against the e-gov office's word list before they are shown; a
 hit is held in the moderation queue with the matched words."""
 

@@ -1,4 +1,4 @@
-"""我的数据 (个人信息保护法, docs/rules.md §11): a citizen sees and exports what the platform holds
+"""我的数据 (个人信息保护法, docs/rules.md §16): a citizen sees and exports what the platform holds
 about them, asks for a correction of base data (a 纠错 to the provider), and closes the account."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_identity_verified_and_closed_at'),
-        ('exchange', '0007_access_log_staging_without_foreign_key_constraints'),
+        ('exchange', '0008_loadjob_runner'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0007_access_log_staging_without_foreign_key_constraints'),
+        ('exchange', '0009_objection_by_the_data_subject'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('participation', '0002_letter_extension_none_choice'),
+        ('participation', '0003_letter_photos'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
