@@ -172,7 +172,7 @@ def report_incident(request: HttpRequest, payload: IncidentIn) -> Status:
 
 @router.get(
     "/incidents/{incident_id}",
-    response={200: IncidentOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: IncidentOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="突发事件的状态、级别、报送时限与报送情况",
 )
 def incident_status(request: HttpRequest, incident_id: int) -> IncidentOut:

@@ -89,7 +89,7 @@ def _task(request: HttpRequest, task_id: int) -> Task:
     return found
 
 
-@router.get("/tasks", response={200: TaskPage, 400: ErrorOut, 401: ErrorOut}, summary="本部门的联动任务")
+@router.get("/tasks", response={200: TaskPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}, summary="本部门的联动任务")
 def tasks(request: HttpRequest, filters: Query[TaskFilter]) -> dict[str, object]:
     rows = response_selectors.tasks_of(Actor.from_request(request))
     if filters.state in Task.State.values:

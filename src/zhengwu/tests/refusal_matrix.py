@@ -380,7 +380,7 @@ URLS: dict[str, Entry] = {
     "workbench/documents/new/": staff(Role.CLERK, scoped=False, post=True),
     "workbench/documents/<int:pk>/": staff(*HANDLERS, args="document"),
     "workbench/documents/<int:pk>/edit/": staff(Role.CLERK, args="document", post=True),
-    r"workbench/documents/^(?P<pk>\d+)/(?P<verb>submit|approve|send_back|to_signer|sign|check|register|print|issue|attach)/$": staff(  # noqa: E501
+    r"workbench/documents/^(?P<pk>\d+)/(?P<verb>submit|approve|send_back|to_signer|countersign|sign|check|register|print|issue|attach)/$": staff(  # noqa: E501
         *HANDLERS,
         args="document",
         get=False,

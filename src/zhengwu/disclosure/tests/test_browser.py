@@ -70,7 +70,7 @@ def test_file_a_request_through_correction_and_answer(
         sign_in(page, base, citizen_session)
         page.goto(f"{base}/disclosure/requests/{req.pk}/")
         assert "请写明抽检批次和食品类别" in page.content()
-        page.get_by_label("补正后的内容描述").fill("2025年第三批乳制品食品安全抽检结果")
+        page.get_by_label("补正内容").fill("2025年第三批乳制品食品安全抽检结果")
         page.get_by_role("button", name="提交补正").click()
         assert "补正已提交" in page.content()
 

@@ -63,4 +63,4 @@ def store_indexes_sync_check() -> None:
     queryable, never scanned."""
     for resource in Resource.objects.filter(state=Resource.State.PUBLISHED, store_table__isnull=False):
         if declaration_changed(resource):
-            store_indexes_sync_task(resource.pk)
+            store_indexes_sync_task.call_local(resource.pk)  # already in a worker: build it here

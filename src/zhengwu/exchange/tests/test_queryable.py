@@ -23,6 +23,7 @@ from zhengwu.exchange.sharing import access_log
 from zhengwu.exchange.sharing import selectors as sharing_selectors
 from zhengwu.exchange.sharing.models import AccessLog, Grant
 from zhengwu.exchange.store import tables
+from zhengwu.exchange.store import tasks as store_tasks
 from zhengwu.exchange.store.models import StoreTable
 from zhengwu.exchange.store.tasks import declaration_changed
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
@@ -140,21 +141,16 @@ def test_the_filtered_search_reads_the_items_index_not_the_key_order(people: Res
     assert spec.table + "_q_xm" in _plan(sql, params)
 
 
-def test_a_declaration_change_of_a_loaded_resource_queues_the_index_job(
-    people: Resource, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_a_declaration_change_of_a_loaded_resource_is_built_by_the_periodic_check(people: Resource) -> None:
     item = DataItem.objects.get(resource=people, code="zz")
     item.queryable = True
     item.save()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        people.save()  # as publishing a revision saves it
-    assert len(callbacks) == 1
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        Resource.objects.get(pk=people.pk).save()
-    tables.sync_indexes(people)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        people.save()  # nothing to build: nothing queued
-    assert callbacks == []
+    assert declaration_changed(people)
+    store_tasks.store_indexes_sync_check.call_local()  # what the every-minute job does
+    assert not declaration_changed(people)
+    assert "_q_zz" in index_names(people)
+    store_tasks.store_indexes_sync_check.call_local()  # nothing more to do
+    assert not declaration_changed(people)
 
 
 # --- the catalog: the provider declares, the e-government office approves --------------------
