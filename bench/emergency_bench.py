@@ -148,7 +148,7 @@ def main() -> None:
     for _ in range(args.repeat * 4):
         lat, lng = rng.choice(places)
         t0, c0 = time.perf_counter(), time.process_time()
-        result = response_selectors.nearby_resources(float(lat), float(lng), radius_km=30, limit=50)
+        result = response_selectors.nearby_resources(float(lat or 0), float(lng or 0), radius_km=30, limit=50)
         nearby.append((time.perf_counter() - t0) * 1000)
         nearby_cpu.append((time.process_time() - c0) * 1000)
         found += len(result)

@@ -583,12 +583,12 @@ def main() -> None:
               f"{r['p99_median']:.2f} | {sum(x['errors'] for x in r['all'])} | "
               f"{z['rps_median'] / r['rps_median']:.2f}× |")  # fmt: skip
     print()
-    targets = {"lookup": 5.0, "search-region": 5.0, "search-name": 5.0, "changes": 3.0}
+    goals = {"lookup": 5.0, "search-region": 5.0, "search-name": 5.0, "changes": 3.0}
     for (name, conns, server), r in results.items():
         if server != "datasette":
             continue
         ratio = results[(name, conns, "zhengwu")]["rps_median"] / r["rps_median"]
-        goal = targets[name]
+        goal = goals[name]
         print(f"- {name}, {conns} connections, vs Datasette: {ratio:.2f}× (issue 21: ≥ {goal:g}×) — "
               f"{'met' if ratio >= goal else 'NOT met'}")  # fmt: skip
     for (name, conns, server), r in results.items():
