@@ -12,6 +12,8 @@ from zhengwu.core.errors import not_found
 from zhengwu.governance.models import EvaluationRun, Indicator, IndicatorSet, Score
 from zhengwu.governance.services.measures import MEASURES, EvidenceRow, Period
 
+CENT = Decimal("0.01")
+
 
 def indicator_sets() -> QuerySet[IndicatorSet]:
     return IndicatorSet.objects.annotate(n=Count("indicators"), total=Sum("indicators__weight")).order_by("-year")
@@ -63,9 +65,11 @@ def ranking(run: EvaluationRun, *, with_scores: bool = False) -> list[RankRow]:
     rows: list[RankRow] = []
     previous: Decimal | None = None
     for position, r in enumerate(totals, start=1):
-        rank = rows[-1].rank if previous is not None and r["total"] == previous else position
-        rows.append(RankRow(rank, r["department_id"], r["department__name"], r["total"] or Decimal(0), r["changed"]))
-        previous = r["total"]
+        # SQLite sums decimals as floats (92.74000000000001): totals are shown and compared in cents.
+        total = Decimal(r["total"] or 0).quantize(CENT)
+        rank = rows[-1].rank if previous is not None and total == previous else position
+        rows.append(RankRow(rank, r["department_id"], r["department__name"], total, r["changed"]))
+        previous = total
     if with_scores:
         by_department: dict[int, list[Score]] = {}
         for score in run.scores.select_related("indicator").order_by("indicator__position", "indicator_id"):
