@@ -40,6 +40,13 @@ pytestmark = [
 # or that a page before them in the URL conf always answers.
 NOT_PAGES = {
     "healthz": "health check",
+    "captcha/image/(?P<key>\\w+)/$": "the login CAPTCHA's image (shown after failed logins)",
+    "captcha/image/(?P<key>\\w+)@2/$": "the login CAPTCHA's image at double resolution",
+    "captcha/audio/(?P<key>\\w+).wav$": "the login CAPTCHA's audio alternative (a sound file)",
+    "captcha/refresh/$": "a new CAPTCHA for the login form (JSON)",
+    "evaluations/<int:run_id>/departments/<int:department_id>/report.pdf": "download (PDF report)",
+    "evaluations/<int:run_id>/departments/<int:department_id>/report.xlsx": "download (Excel report)",
+    "services/results/<int:pk>/sample/": "download (a result's sample file)",
     "api/v1/openapi.json": "machine description",
     "api/v1/docs": "the API's own documentation viewer (third-party page)",
     "api/v1/": "API root",
