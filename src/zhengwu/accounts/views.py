@@ -61,6 +61,7 @@ def _after_password(request: HttpRequest, user: User) -> HttpResponse:
 def login_view(request: HttpRequest) -> HttpResponse:
     ip = client_ip(request)
     posted = request.POST.get("username", "")[:150] if request.method == "POST" else ""
+    posted = "" if "\x00" in posted else posted  # the form refuses it; PostgreSQL cannot even look it up
     if posted and AxesProxyHandler.is_locked(request, {"username": posted}):
         return render(request, "accounts/locked_out.html", status=403)  # locked: no CAPTCHA to solve
     # A CAPTCHA after repeated failures of this username or from this address (accounts/lockout.py).

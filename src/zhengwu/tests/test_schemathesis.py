@@ -21,6 +21,8 @@ from urllib.parse import quote
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from zhengwu.exchange import demo as exchange_demo
@@ -52,6 +54,17 @@ def test_every_operation_keeps_its_documented_promises() -> None:
         "Authorization": f"Bearer {exchange_demo.token_path().read_text().strip()}",
         "X-Purpose": quote(exchange_demo.QUERY_PURPOSE),
     }
+    # As Django's test client does: the request signals must not close the test's connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        _run(application, headers)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _run(application: Any, headers: dict[str, str]) -> None:
     schema = _schema(application)
     failures: dict[str, str] = {}
     operations = [result.ok() for result in schema.get_all_operations()]
