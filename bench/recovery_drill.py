@@ -215,6 +215,12 @@ def as_postgres(*argv: str) -> str:
     return result.stdout
 
 
+def scalar(db: Any, sql: str) -> Any:
+    """The one value a one-row, one-column query answers."""
+    row = db.execute(sql).fetchone()
+    return row[0] if row is not None else None
+
+
 def drill_postgresql(enterprises: int, seconds: float) -> dict[str, Any]:
     import psycopg
 
@@ -242,8 +248,8 @@ def drill_postgresql(enterprises: int, seconds: float) -> dict[str, Any]:
         table = enterprises_table(site)
         with psycopg.connect(site_url, autocommit=True) as db:
             db.execute("CREATE TABLE drill_marker (t double precision NOT NULL)")
-            rows = db.execute(ENTERPRISES_TABLE_SQL.format(table=table)).fetchone()[0]  # type: ignore[index]
-            size = db.execute("SELECT pg_database_size('zhengwu')").fetchone()[0]  # type: ignore[index]
+            rows = scalar(db, ENTERPRISES_TABLE_SQL.format(table=table))
+            size = scalar(db, "SELECT pg_database_size('zhengwu')")
         as_postgres(
             str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(p_port), "-U", "postgres", "-D", str(standby),
             "-R", "-X", "stream", "--checkpoint=fast",
@@ -278,8 +284,8 @@ def drill_postgresql(enterprises: int, seconds: float) -> dict[str, Any]:
         rto = time.time() - lost
         stop(dr_server)
         with psycopg.connect(dr_url) as db:
-            newest = db.execute("SELECT max(t) FROM drill_marker").fetchone()[0] or 0.0  # type: ignore[index]
-            remote_rows = db.execute(ENTERPRISES_TABLE_SQL.format(table=table)).fetchone()[0]  # type: ignore[index]
+            newest = scalar(db, "SELECT max(t) FROM drill_marker") or 0.0
+            remote_rows = scalar(db, ENTERPRISES_TABLE_SQL.format(table=table))
         return {
             "engine": "PostgreSQL 15 streaming standby",
             "enterprises": rows,
