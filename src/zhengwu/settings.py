@@ -156,6 +156,9 @@ try:
     # off behind a connection pooler that cannot keep prepared statements (PgBouncer < 1.21 in
     # transaction mode).
     ZHENGWU_PG_PREPARED = env.bool("ZHENGWU_PG_PREPARED", True)
+    # The query API's access-log rows staged by the threads of a process at the same moment are
+    # committed together (core.group_commit); false: each call commits its own row.
+    ZHENGWU_ACCESS_LOG_GROUP_COMMIT = env.bool("ZHENGWU_ACCESS_LOG_GROUP_COMMIT", True)
     # Loading a large CSV file: worker processes that check rows (0 = one per CPU; 1 = none) and
     # the smallest file (bytes) worth starting them for.
     ZHENGWU_LOAD_PROCESSES = env.int("ZHENGWU_LOAD_PROCESSES", 0, minimum=0, maximum=64)

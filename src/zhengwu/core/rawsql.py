@@ -25,7 +25,7 @@ import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
 
 
-def _run(sql: str, params: Sequence[Any]) -> Any:
+def _run(sql: str, params: Sequence[Any], *, many: bool = False) -> Any:
     # One lookup of this thread's connection: each attribute read through `django.db.connection`
     # looks it up again in a context-local store, which cost more than these statements' binding.
     db = connections[DEFAULT_DB_ALIAS]
@@ -33,7 +33,13 @@ def _run(sql: str, params: Sequence[Any]) -> Any:
     raw: Any = db.connection
     with db.wrap_database_errors:
         if db.vendor == "sqlite":
+            if many:
+                return raw.executemany(_qmark(sql), params)
             return raw.execute(_qmark(sql), tuple(params))
+        if many:
+            cursor = psycopg.Cursor(raw)
+            cursor.executemany(sql, params)
+            return cursor
         return psycopg.Cursor(raw).execute(sql, tuple(params))
 
 
@@ -55,3 +61,19 @@ def fetch_one(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
 def execute(sql: str, params: Sequence[Any] = ()) -> None:
     """A write; committed on return outside a transaction."""
     _run(sql, params).close()
+
+
+def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """The same write once per row of `rows` (psycopg sends them in one pipeline); in the caller's
+    transaction, or each committed on its own in autocommit."""
+    _run(sql, rows, many=True).close()
+
+
+def fetch_all(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Every row of a read."""
+    cursor = _run(sql, params)
+    try:
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    finally:
+        cursor.close()
+    return rows

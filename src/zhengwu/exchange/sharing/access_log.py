@@ -37,6 +37,7 @@ from zhengwu.audit.chain import canonical_json, canonical_time, lock_seq_chain_h
 from zhengwu.catalog.models import Resource
 from zhengwu.core import rawsql
 from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
+from zhengwu.core.group_commit import GroupCommit
 from zhengwu.exchange.sharing.models import (
     ACCESS_LOG_ZERO_HASH,
     AccessLog,
@@ -332,7 +333,28 @@ def _adapters(vendor: str, columns: Sequence[str]) -> tuple[Callable[[Any], Any]
 
 
 def _insert_pending(row: Mapping[str, Any]) -> None:
-    rawsql.execute(_insert_statement(AccessLogPending._meta.db_table, _PENDING_COLUMNS), _params(row, _PENDING_COLUMNS))
+    """The staged row written and committed before returning: with the rows of the process's other
+    threads staging at the same moment (`core.group_commit`: one transaction, one write lock on
+    SQLite, one WAL flush on PostgreSQL, per batch), or in the caller's transaction if there is one."""
+    params = _params(row, _PENDING_COLUMNS)
+    if connection.in_atomic_block or not settings.ZHENGWU_ACCESS_LOG_GROUP_COMMIT:
+        rawsql.execute(_insert_statement(AccessLogPending._meta.db_table, _PENDING_COLUMNS), params)
+    else:
+        _staging.write(params)
+
+
+def _commit_staged(batch: list[list[Any]]) -> None:
+    """One batch of staged rows (their parameters), committed (the group's commit, run by one of
+    the waiting threads on its own connection, outside any transaction)."""
+    sql = _insert_statement(AccessLogPending._meta.db_table, _PENDING_COLUMNS)
+    if len(batch) == 1:
+        rawsql.execute(sql, batch[0])  # autocommit: the statement is its own transaction
+        return
+    with transaction.atomic():
+        rawsql.execute_many(sql, batch)
+
+
+_staging: GroupCommit[list[Any]] = GroupCommit(_commit_staged)
 
 
 SEAL_BATCH = 100

@@ -1,0 +1,95 @@
+"""Group commit (core.group_commit): items of threads that arrive while a batch commits are
+committed together, each writer returns only once its own item is committed, and one bad item
+fails no one else's."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from zhengwu.core.group_commit import GroupCommit
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    event = threading.Event()
+    for _ in range(5000):  # at most 5 s; no timing is asserted, only that the state is reached
+        if condition():
+            return
+        event.wait(0.001)
+    raise AssertionError("condition not reached")
+
+
+def test_a_lone_writer_commits_its_own_item_at_once() -> None:
+    committed: list[list[int]] = []
+    group = GroupCommit(lambda items: committed.append(list(items)))
+    group.write(1)
+    group.write(2)
+    assert committed == [[1], [2]] and group.batches == 2
+
+
+def test_writers_arriving_during_a_commit_are_committed_in_one_batch() -> None:
+    committed: list[list[int]] = []
+    release = threading.Event()
+    returned: dict[int, bool] = {}
+
+    def commit(items: list[int]) -> None:
+        if not committed:
+            release.wait(5)  # the first batch holds the commit until the others queued
+        committed.append(list(items))
+
+    group: GroupCommit[int] = GroupCommit(commit)
+
+    def writer(item: int) -> None:
+        group.write(item)
+        # Returned only once its own item is in a committed batch.
+        returned[item] = any(item in batch for batch in committed)
+
+    first = threading.Thread(target=writer, args=(0,))
+    first.start()
+    wait_until(lambda: group._commit_lock.locked() and not group._queue)
+    others = [threading.Thread(target=writer, args=(i,)) for i in range(1, 6)]
+    for thread in others:
+        thread.start()
+    wait_until(lambda: len(group._queue) == 5)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(5)
+    assert committed == [[0], [1, 2, 3, 4, 5]]
+    assert group.batches == 2
+    assert returned == dict.fromkeys(range(6), True)
+
+
+def test_one_bad_item_fails_only_its_own_writer() -> None:
+    committed: list[list[int]] = []
+    release = threading.Event()
+    errors: dict[int, str] = {}
+
+    def commit(items: list[int]) -> None:
+        if not committed and items == [0]:
+            release.wait(5)
+        if 3 in items:
+            raise ValueError("item 3 is refused")  # nothing of this batch is committed
+        committed.append(list(items))
+
+    group: GroupCommit[int] = GroupCommit(commit)
+
+    def writer(item: int) -> None:
+        try:
+            group.write(item)
+        except ValueError as error:
+            errors[item] = str(error)
+
+    first = threading.Thread(target=writer, args=(0,))
+    first.start()
+    wait_until(lambda: group._commit_lock.locked() and not group._queue)
+    others = [threading.Thread(target=writer, args=(i,)) for i in range(1, 5)]
+    for thread in others:
+        thread.start()
+    wait_until(lambda: len(group._queue) == 4)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(5)
+    assert errors == {3: "item 3 is refused"}
+    # The batch [1, 2, 3, 4] failed as a whole; each of its writers wrote its own item again.
+    assert committed[0] == [0] and sorted(item for batch in committed[1:] for item in batch) == [1, 2, 4]
+    assert all(len(batch) == 1 for batch in committed[1:])
