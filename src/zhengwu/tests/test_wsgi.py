@@ -348,3 +348,150 @@ def test_a_middleware_with_a_view_hook_turns_the_fast_path_off(settings: Any) ->
     environ: dict[str, Any] = {"PATH_INFO": "/api/v1/exchange/101001/001/records/k", "wsgi.input": io.BytesIO(b"")}
     setup_testing_defaults(environ)
     assert not fast.enabled and fast.answer(environ) is None
+
+
+READS = [f"records/{CITIZEN_ID}", "records?xm=%E6%9D%8E%E5%9B%9B", "changes", "changes?since=99"]
+
+
+@pytest.mark.parametrize("call", READS)
+def test_the_fast_reads_honour_a_change_made_elsewhere_and_the_rate_limit(
+    market_grant: Grant, market_token: str, handed_over: list[str], call: str
+) -> None:
+    """The search and the feed confirm the caches and the rate count in the statement that reads
+    their rows (or in one statement beside it when there are none), as the keyed lookup does."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from zhengwu.exchange.sharing.models import QueryCacheVersion
+
+    path, auth = f"/api/v1/exchange/{market_grant.resource.code}/{call}", granted_headers(market_token)
+    assert serve(path, auth)[0] == 200 and handed_over == []
+    Grant.objects.filter(pk=market_grant.pk).update(rate_limit_per_minute=0)
+    status, _, body = serve(path, auth)  # the rate count read with the rows is over the limit
+    assert status == 429 and json.loads(body)["code"] == "exchange.rate_limited" and len(handed_over) == 1
+    Grant.objects.filter(pk=market_grant.pk).update(rate_limit_per_minute=100)
+    assert serve(path, auth)[0] == 200 and len(handed_over) == 1
+    # Another process expires the grant: its rows change and the version moves, no signal here.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Grant._meta.db_table} SET valid_until = %s WHERE id = %s",  # noqa: S608
+            [timezone.now() - timedelta(seconds=1), market_grant.pk],
+        )
+        cursor.execute(f"UPDATE {QueryCacheVersion._meta.db_table} SET value = value + 1 WHERE id = 1")  # noqa: S608
+    status, _, body = serve(path, auth)
+    assert status == 404 and json.loads(body)["code"] == "exchange.not_found" and len(handed_over) == 2
+    assert AccessLogPending.objects.filter(reason="grant_inactive").count() == 1
+
+
+# --- the access log's group commit (core.group_commit in access_log._insert_pending) ----------------
+
+
+def _committed_rows() -> int:
+    """Staged rows as another connection sees them: committed ones only."""
+    import threading
+
+    from django.db import connection as thread_connection
+
+    seen: list[int] = []
+
+    def count() -> None:
+        try:
+            seen.append(AccessLogPending.objects.count())
+        finally:
+            thread_connection.close()
+
+    thread = threading.Thread(target=count)
+    thread.start()
+    thread.join()
+    return seen[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("call", [READS[0], READS[1], READS[2]])
+def test_no_answer_is_sent_without_its_committed_log_row(
+    market_grant: Grant, market_token: str, handed_over: list[str], monkeypatch: pytest.MonkeyPatch, call: str
+) -> None:
+    """The answer's body is built, then its log row is committed: if the commit fails, the call
+    fails (the server answers 500) and no answer goes out; when it succeeds the row is committed
+    (seen by another connection) before the answer is returned."""
+    from django.db import OperationalError
+
+    from zhengwu.exchange.sharing import access_log
+
+    path, auth = f"/api/v1/exchange/{market_grant.resource.code}/{call}", granted_headers(market_token)
+    attempts: list[int] = []
+
+    def failing(rows: list[Any]) -> None:
+        attempts.append(len(rows))
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(access_log._staging, "_commit", failing)
+    with pytest.raises(OperationalError):
+        serve(path, auth)
+    assert attempts == [1] and handed_over == [] and _committed_rows() == 0
+    monkeypatch.undo()
+    seen: list[int] = []
+    commit = access_log._staging._commit
+
+    def committing(rows: list[Any]) -> None:
+        commit(rows)
+        seen.append(_committed_rows())  # committed before the answer is returned
+
+    monkeypatch.setattr(access_log._staging, "_commit", committing)
+    status, _, _ = serve(path, auth)
+    assert status == 200 and seen == [1] and _committed_rows() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lookups_of_several_threads_commit_their_log_rows_together(market_grant: Grant, market_token: str) -> None:
+    import threading
+
+    from django.db import connection as thread_connection
+
+    from zhengwu.exchange.sharing import access_log
+
+    group = access_log._staging
+    commit = group._commit
+    release = threading.Event()
+    batches: list[int] = []
+
+    def holding_the_first(rows: list[Any]) -> None:
+        if not batches:
+            release.wait(10)  # until the other threads have queued their rows
+        batches.append(len(rows))
+        commit(rows)
+
+    group._commit = holding_the_first
+    statuses: list[int] = []
+
+    def call() -> None:
+        try:
+            statuses.append(lookup(market_grant.resource.code, **granted_headers(market_token))[0])
+        finally:
+            thread_connection.close()
+
+    try:
+        first = threading.Thread(target=call)
+        first.start()
+        event = threading.Event()
+        for _ in range(10000):
+            if group._commit_lock.locked():
+                break
+            event.wait(0.001)
+        others = [threading.Thread(target=call) for _ in range(3)]
+        for thread in others:
+            thread.start()
+        for _ in range(10000):
+            if len(group._queue) == 3:
+                break
+            event.wait(0.001)
+        release.set()
+        for thread in [first, *others]:
+            thread.join(10)
+    finally:
+        group._commit = commit
+    assert statuses == [200] * 4
+    assert batches == [1, 3]  # the three that came during the first commit: one transaction
+    assert AccessLogPending.objects.filter(outcome="ok").count() == 4

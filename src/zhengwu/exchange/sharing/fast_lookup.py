@@ -26,6 +26,7 @@ import re
 import time
 import weakref
 from collections.abc import Callable, Iterable
+from typing import Any
 from wsgiref.types import StartResponse, WSGIEnvironment
 
 from django.conf import settings
@@ -36,6 +37,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from zhengwu.accounts.models import ApiClient
+from zhengwu.core import rawsql
 from zhengwu.core.errors import ApplicationError
 from zhengwu.exchange.sharing import query as query_rules
 from zhengwu.exchange.sharing import query_cache, rate_limit
@@ -169,40 +171,49 @@ def _path_info(environ: WSGIEnvironment) -> str | None:
         return None
 
 
-def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
+Read = Callable[[query_rules.Context, list[Any]], tuple[Any, tuple[Any, ...]]]
+
+
+def _confirmed(request: HttpRequest, operation: str, code: str, started: float, read: Read) -> tuple[Any, Any]:
+    """The call's context once permitted, and what `read(ctx, params)` read for it: with the caches
+    as last confirmed, confirmed afterwards by the statement that reads the rows (with the cache
+    version and the grant's rate count, `CHECKS_SQL` filled from `params`: one round trip, not
+    three); if something changed meanwhile, once more with caches confirmed first. `read` returns
+    what it read and the two checks' values (() when the statement found no row: handed over)."""
     token = bearer_token(request.META.get("HTTP_AUTHORIZATION", ""))
     if not token:
         raise HandOver
     purpose = query_rules.purpose_header(request)
-    # First with the caches as last confirmed, confirmed afterwards by the statement that reads
-    # the record (with the cache version and the grant's rate count: one round trip, not three);
-    # if something changed meanwhile, once more with caches confirmed first.
     for state in (query_cache.cached(), None):
         state = state or query_cache.current()
-        ctx = _permitted(request, token, state, AccessLog.Operation.RECORD, code, started, purpose, rate_checked=True)
-        grant, resource = ctx.grant, ctx.resource
-        assert grant is not None and resource is not None
-        record, checks = tables.get_record_with(resource, key, CHECKS_SQL, [grant.pk, rate_limit.current_minute()])
-        if record is None:
-            raise HandOver  # no such record (the Django handler looks again, and logs it)
+        ctx = _permitted(request, token, state, operation, code, started, purpose, rate_checked=True)
+        grant = ctx.grant
+        assert grant is not None and ctx.resource is not None
+        found, checks = read(ctx, [grant.pk, rate_limit.current_minute()])
+        if not checks:
+            raise HandOver  # e.g. no such record (the Django handler looks again, and logs it)
         version, used = checks
         if used >= grant.rate_limit_per_minute:
             raise HandOver
         if query_cache.still_valid(state, version):
-            answer = query_rules.record_answer(ctx, key, record)
-            assert answer is not None
-            return answer
+            return ctx, found
     raise HandOver  # changed again meanwhile: the Django handler answers
 
 
-def _context(request: HttpRequest, operation: str, code: str, started: float) -> query_rules.Context:
-    """As the ninja view's authentication and `_authorize` (cache state confirmed first, rate
-    limit included), for a search or the change feed; any refusal is handed over."""
-    token = bearer_token(request.META.get("HTTP_AUTHORIZATION", ""))
-    if not token:
-        raise HandOver
-    purpose = query_rules.purpose_header(request)
-    return _permitted(request, token, query_cache.current(), operation, code, started, purpose, rate_checked=False)
+def _checks_alone(params: list[Any]) -> tuple[Any, ...]:
+    """The two checks when the statement that reads the rows found none to carry them."""
+    return tuple(rawsql.fetch_one(f"SELECT {CHECKS_SQL}", params) or ())
+
+
+def _answer(request: HttpRequest, code: str, key: str, started: float) -> bytes:
+    def read(ctx: query_rules.Context, params: list[Any]) -> tuple[Any, tuple[Any, ...]]:
+        assert ctx.resource is not None
+        return tables.get_record_with(ctx.resource, key, CHECKS_SQL, params)
+
+    ctx, record = _confirmed(request, AccessLog.Operation.RECORD, code, started, read)
+    answer = query_rules.record_answer(ctx, key, record)
+    assert answer is not None
+    return answer
 
 
 def _permitted(
@@ -232,9 +243,19 @@ def _permitted(
 def _search(request: HttpRequest, code: str, started: float) -> bytes:
     limit = _paging(request, "limit", query_rules.SEARCH_LIMIT_DEFAULT, 1, query_rules.SEARCH_LIMIT_MAX)
     after = _single(request, "after")
-    ctx = _context(request, AccessLog.Operation.SEARCH, code, started)
+    filters = query_rules.search_filters(request)
+
+    def read(ctx: query_rules.Context, params: list[Any]) -> tuple[Any, tuple[Any, ...]]:
+        assert ctx.resource is not None and ctx.grant is not None
+        query_rules.check_filter(ctx.resource, filters, granted=ctx.grant.item_codes)  # never a scan
+        found, checks = tables.find_records_with(
+            ctx.resource, dict(filters), after=after, limit=limit, scalars=CHECKS_SQL, params=params
+        )
+        return found, checks or _checks_alone(params)
+
     try:
-        return query_rules.search_answer(ctx, query_rules.search_filters(request), after=after, limit=limit)
+        ctx, found = _confirmed(request, AccessLog.Operation.SEARCH, code, started, read)
+        return query_rules.search_answer(ctx, filters, after=after, limit=limit, found=found)
     except ApplicationError:
         raise HandOver from None  # refused before anything was logged: the ninja view refuses and logs it
 
@@ -242,8 +263,14 @@ def _search(request: HttpRequest, code: str, started: float) -> bytes:
 def _changes(request: HttpRequest, code: str, started: float) -> bytes:
     since = _paging(request, "since", 0, 0, 10**9 - 1)
     limit = _paging(request, "limit", query_rules.CHANGES_LIMIT_DEFAULT, 1, query_rules.CHANGES_LIMIT_MAX)
-    ctx = _context(request, AccessLog.Operation.CHANGES, code, started)
-    return query_rules.changes_answer(ctx, since=since, limit=limit)
+
+    def read(ctx: query_rules.Context, params: list[Any]) -> tuple[Any, tuple[Any, ...]]:
+        assert ctx.resource is not None
+        found, checks = tables.changes_since_with(ctx.resource, since, limit=limit, scalars=CHECKS_SQL, params=params)
+        return found, checks or _checks_alone(params)
+
+    ctx, found = _confirmed(request, AccessLog.Operation.CHANGES, code, started, read)
+    return query_rules.changes_answer(ctx, since=since, limit=limit, found=found)
 
 
 def _view(request: HttpRequest) -> HttpResponse:

@@ -257,14 +257,20 @@ def logged_filters(shape: ResourceShape, filters: Mapping[str, str]) -> dict[str
     }
 
 
-def search_answer(ctx: Context, filters: Mapping[str, str], *, after: str | None, limit: int) -> bytes:
+Page = tuple[list[dict[str, Any]], Any]  # the records or changes of a page, and the next cursor
+
+
+def search_answer(
+    ctx: Context, filters: Mapping[str, str], *, after: str | None, limit: int, found: Page | None = None
+) -> bytes:
     """The body of the 200 answer to a permitted search (`refusal` passed), logged; or an
-    ApplicationError raised before anything is logged (the caller logs the refusal)."""
+    ApplicationError raised before anything is logged (the caller logs the refusal). `found`:
+    the page as `tables.find_records` returns it, if the caller has read it (after `check_filter`)."""
     grant, resource = ctx.grant, ctx.resource
     assert grant is not None and resource is not None
     shape = resource_shape(resource)
     check_filter(resource, filters, granted=grant.item_codes)
-    rows, next_after = tables.find_records(resource, dict(filters), after=after, limit=limit)
+    rows, next_after = found or tables.find_records(resource, dict(filters), after=after, limit=limit)
     rules = granted_rules(shape, grant)
     items = []
     for row in rows:
@@ -286,12 +292,13 @@ def search_answer(ctx: Context, filters: Mapping[str, str], *, after: str | None
     return body
 
 
-def changes_answer(ctx: Context, *, since: int, limit: int) -> bytes:
-    """The body of the 200 answer to a permitted change-feed call (`refusal` passed), logged."""
+def changes_answer(ctx: Context, *, since: int, limit: int, found: Page | None = None) -> bytes:
+    """The body of the 200 answer to a permitted change-feed call (`refusal` passed), logged
+    (`found`: the page as `tables.changes_since` returns it, if the caller has read it)."""
     grant, resource = ctx.grant, ctx.resource
     assert grant is not None and resource is not None
     shape = resource_shape(resource)
-    rows, next_since = tables.changes_since(resource, since, limit=limit)
+    rows, next_since = found or tables.changes_since(resource, since, limit=limit)
     rules = granted_rules(shape, grant)
     out = [project_change(dict(c), rules, plain_personal=grant.plain_personal) for c in rows]
     body = _encode_body({"resource": resource.code, "changes": out, "next_since": next_since}).encode()

@@ -447,6 +447,19 @@ def _row_reader(spec: TableSpec) -> Callable[[Sequence[Any]], dict[str, Any]]:
     return read
 
 
+_readers: dict[TableSpec, Callable[[Sequence[Any]], dict[str, Any]]] = {}
+
+
+def _reader(spec: TableSpec) -> Callable[[Sequence[Any]], dict[str, Any]]:
+    """`_row_reader(spec)`, built once per TableSpec."""
+    found = _readers.get(spec)
+    if found is None:
+        if len(_readers) > 1000:
+            _readers.clear()
+        found = _readers[spec] = _row_reader(spec)
+    return found
+
+
 @dataclass(frozen=True)
 class _Lookup:
     """What a keyed read of one table needs, built once per TableSpec."""
@@ -503,12 +516,7 @@ def get_record_with(
     if param is None or not _table_exists(resource):
         return None, ()
     lookup = _lookup(spec)
-    sql = lookup.sql
-    if scalars:
-        sql = _with_sql.get((sql, scalars)) or _with_sql.setdefault(
-            (sql, scalars), sql.replace(" FROM ", f", {scalars} FROM ", 1)
-        )
-    row = rawsql.fetch_one(sql, [*params, param, False])
+    row = rawsql.fetch_one(_with_scalars(lookup.sql, scalars), [*params, param, False])
     if row is None:
         return None, ()
     record = lookup.read(row)
@@ -562,38 +570,70 @@ def find_records(
     Any item may be filtered here: the query API lets through only queryable ones
     (`sharing.query.check_filter`), whose index on (item, key) serves this statement.
     """
+    return find_records_with(resource, filters, after=after, limit=limit)[0]
+
+
+def _with_scalars(sql: str, scalars: str) -> str:
+    """`sql` (a SELECT of a table's columns) with `scalars` added to its select list."""
+    if not scalars:
+        return sql
+    found = _with_sql.get((sql, scalars))
+    if found is None:
+        found = sql.replace(" FROM ", f", {scalars} FROM ", 1)
+        if len(_with_sql) > 1000:
+            _with_sql.clear()
+        _with_sql[(sql, scalars)] = found
+    return found
+
+
+def find_records_with(
+    resource: Resource,
+    filters: dict[str, str],
+    *,
+    after: str | None,
+    limit: int,
+    scalars: str = "",
+    params: Sequence[Any] = (),
+) -> tuple[tuple[list[dict[str, Any]], str | None], tuple[Any, ...]]:
+    """`find_records`, and in the same statement the values of `scalars` (as `get_record_with`):
+    ((records, next cursor), their values), or their values () when no record matched."""
     spec = table_spec(resource)
     limit = max(1, min(int(limit), MAX_PAGE))
-    sql, params = search_sql(resource, filters, after=after, limit=limit)
+    sql, where_params = search_sql(resource, filters, after=after, limit=limit)
     if not _table_exists(resource):
-        return [], None
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    read = _row_reader(spec)
+        return ([], None), ()
+    rows = rawsql.fetch_all(_with_scalars(sql, scalars), [*params, *where_params])
+    width = len(spec.codes) + 4
+    read = _reader(spec)
     records = [read(row) for row in rows[:limit]]
     for record in records:
         del record["_deleted"]
     next_after = str(records[-1][spec.key]) if len(rows) > limit else None
-    return records, next_after
+    return (records, next_after), (tuple(rows[0][width:]) if rows else ())
 
 
 def changes_since(resource: Resource, since: int, *, limit: int) -> tuple[list[dict[str, Any]], int]:
     """Changes after sequence number `since`, oldest first: each row has `_op` ("upsert" with all
     values, or "delete" with the key only), `_seq`, `_updated_at`, `_disputed`. Returns the rows
     and the cursor for the next call (the last `_seq`, or `since` when nothing is new)."""
+    return changes_since_with(resource, since, limit=limit)[0]
+
+
+def changes_since_with(
+    resource: Resource, since: int, *, limit: int, scalars: str = "", params: Sequence[Any] = ()
+) -> tuple[tuple[list[dict[str, Any]], int], tuple[Any, ...]]:
+    """`changes_since`, and in the same statement the values of `scalars` (as `get_record_with`):
+    ((changes, next cursor), their values), or their values () when there was no change."""
     spec = table_spec(resource)
     limit = max(1, min(int(limit), MAX_PAGE))
     if not _table_exists(resource):
-        return [], int(since)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT {_select_list(spec)}, "_seq", "_updated_at", "_deleted", "_disputed" FROM {spec.quoted_table} '  # noqa: S608
-            f'WHERE "_seq" > %s ORDER BY "_seq" LIMIT %s',
-            [int(since), limit],
-        )
-        rows = cursor.fetchall()
-    read = _row_reader(spec)
+        return ([], int(since)), ()
+    sql = (
+        f'SELECT {_select_list(spec)}, "_seq", "_updated_at", "_deleted", "_disputed" FROM {spec.quoted_table} '  # noqa: S608
+        f'WHERE "_seq" > %s ORDER BY "_seq" LIMIT %s'
+    )
+    rows = rawsql.fetch_all(_with_scalars(sql, scalars), [*params, int(since), limit])
+    read = _reader(spec)
     changes: list[dict[str, Any]] = []
     for row in rows:
         record = read(row)
@@ -608,7 +648,8 @@ def changes_since(resource: Resource, since: int, *, limit: int) -> tuple[list[d
         else:
             record["_op"] = "upsert"
         changes.append(record)
-    return changes, (changes[-1]["_seq"] if changes else int(since))
+    width = len(spec.codes) + 4
+    return (changes, (changes[-1]["_seq"] if changes else int(since))), (tuple(rows[0][width:]) if rows else ())
 
 
 def count_records(resource: Resource) -> int:
