@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
 
 from zhengwu.accounts.models import ApiClient
-from zhengwu.catalog.models import Resource, Zone
+from zhengwu.catalog.models import DataType, Resource, Zone
 from zhengwu.core.actors import client_ip
 from zhengwu.core.crypto import blind_index
 from zhengwu.core.errors import ApplicationError
@@ -98,9 +101,11 @@ class ResourceShape:
     rules: dict[str, masking.ItemRule]
     key_item: str
     key_is_resident_id: bool
+    typed: tuple[str, ...] = ()  # items whose values are Decimal, date or datetime (`typed_as_text`)
 
 
 _SHAPES: dict[tuple[int, int, str], ResourceShape] = {}
+_TYPED = frozenset({DataType.DECIMAL, DataType.DATE, DataType.DATETIME})
 
 
 def resource_shape(resource: Resource) -> ResourceShape:
@@ -108,17 +113,14 @@ def resource_shape(resource: Resource) -> ResourceShape:
     cache_key = (resource.pk, resource.version, resource.key_item)
     shape = _SHAPES.get(cache_key)
     if shape is None:
-        rules = {
-            code: masking.rule_for(code, name, data_type, personal)
-            for code, name, data_type, personal in resource.items.values_list(
-                "code", "name", "data_type", "is_personal"
-            )
-        }
+        items = list(resource.items.values_list("code", "name", "data_type", "is_personal"))
+        rules = {code: masking.rule_for(code, name, data_type, personal) for code, name, data_type, personal in items}
         key_rule = rules.get(resource.key_item)
         shape = ResourceShape(
             rules=rules,
             key_item=resource.key_item,
             key_is_resident_id=key_rule is not None and key_rule.kind == "resident_id",
+            typed=tuple(code for code, _, data_type, _ in items if data_type in _TYPED),
         )
         if len(_SHAPES) > 1000:
             _SHAPES.clear()
@@ -179,6 +181,25 @@ def log_keys(shape: ResourceShape, keys: Iterable[object]) -> tuple[list[str], l
 
 
 _encode_body = NinjaJSONEncoder().encode  # ninja's JSON, without an encoder built per call
+_TEXT_OF: dict[type, Callable[[Any], str]] = {
+    Decimal: str,
+    date: date.isoformat,
+    datetime: DjangoJSONEncoder().default,
+}
+
+
+def typed_as_text(out: dict[str, Any], codes: Iterable[str]) -> dict[str, Any]:
+    """`out` with the Decimal, date and datetime values of `codes` turned into the text the
+    body's JSON shows for them (Django's: `str` of a Decimal, a date's `isoformat`, a datetime as
+    `DjangoJSONEncoder` writes it), here by their exact type, not in the encoder's `default`
+    callback: ninja's tries pydantic models, URLs, addresses and enums first, and the callback
+    for the 300 such values of a change-feed page was most of the page's encoding
+    (docs/benchmarks.md, issue 21). The body's bytes are the same."""
+    for code in codes:
+        convert = _TEXT_OF.get(type(out.get(code)))
+        if convert is not None:
+            out[code] = convert(out[code])
+    return out
 
 
 def record_answer(ctx: Context, key: str, record: dict[str, Any] | None = None) -> bytes | None:
@@ -191,7 +212,9 @@ def record_answer(ctx: Context, key: str, record: dict[str, Any] | None = None) 
     row = record if record is not None else tables.get_record(ctx.resource, key)
     if row is None:
         return None
-    out = masking.project(row, granted_rules(shape, ctx.grant), plain_personal=ctx.grant.plain_personal)
+    out = typed_as_text(
+        masking.project(row, granted_rules(shape, ctx.grant), plain_personal=ctx.grant.plain_personal), shape.typed
+    )
     codes = list(out)
     if "_disputed" in row:
         out["_disputed"] = bool(row["_disputed"])
@@ -274,7 +297,7 @@ def search_answer(
     rules = granted_rules(shape, grant)
     items = []
     for row in rows:
-        out = masking.project(row, rules, plain_personal=grant.plain_personal)
+        out = typed_as_text(masking.project(row, rules, plain_personal=grant.plain_personal), shape.typed)
         if "_disputed" in row:
             out["_disputed"] = bool(row["_disputed"])
         items.append(out)
@@ -300,9 +323,10 @@ def changes_answer(ctx: Context, *, since: int, limit: int, found: Page | None =
     shape = resource_shape(resource)
     rows, next_since = found or tables.changes_since(resource, since, limit=limit)
     rules = granted_rules(shape, grant)
-    out = [project_change(dict(c), rules, plain_personal=grant.plain_personal) for c in rows]
+    typed = (*shape.typed, "_updated_at")
+    out = [typed_as_text(project_change(c, rules, plain_personal=grant.plain_personal), typed) for c in rows]
     body = _encode_body({"resource": resource.code, "changes": out, "next_since": next_since}).encode()
-    keys, indexes = log_keys(shape, (change_key(dict(c), shape.key_item) for c in rows))
+    keys, indexes = log_keys(shape, (change_key(c, shape.key_item) for c in rows))
     ctx.log(
         AccessLog.Outcome.OK,
         keys=keys,
