@@ -19,6 +19,23 @@ def wait_until(condition: Callable[[], bool]) -> None:
     raise AssertionError("condition not reached")
 
 
+def write_during_a_commit(
+    group: GroupCommit[int], writer: Callable[[int], None], release: threading.Event, *, others: int
+) -> None:
+    """Item 0 is written first and its commit holds (until `release`); items 1…`others` are
+    written meanwhile, and queue; then the commit goes on and every writer finishes."""
+    first = threading.Thread(target=writer, args=(0,))
+    first.start()
+    wait_until(lambda: group._commit_lock.locked() and not group._queue)
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(1, others + 1)]
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: len(group._queue) == others)
+    release.set()
+    for thread in [first, *threads]:
+        thread.join(5)
+
+
 def test_a_lone_writer_commits_its_own_item_at_once() -> None:
     committed: list[list[int]] = []
     group = GroupCommit(lambda items: committed.append(list(items)))
@@ -44,16 +61,7 @@ def test_writers_arriving_during_a_commit_are_committed_in_one_batch() -> None:
         # Returned only once its own item is in a committed batch.
         returned[item] = any(item in batch for batch in committed)
 
-    first = threading.Thread(target=writer, args=(0,))
-    first.start()
-    wait_until(lambda: group._commit_lock.locked() and not group._queue)
-    others = [threading.Thread(target=writer, args=(i,)) for i in range(1, 6)]
-    for thread in others:
-        thread.start()
-    wait_until(lambda: len(group._queue) == 5)
-    release.set()
-    for thread in [first, *others]:
-        thread.join(5)
+    write_during_a_commit(group, writer, release, others=5)
     assert committed == [[0], [1, 2, 3, 4, 5]]
     assert group.batches == 2
     assert returned == dict.fromkeys(range(6), True)
@@ -79,16 +87,7 @@ def test_one_bad_item_fails_only_its_own_writer() -> None:
         except ValueError as error:
             errors[item] = str(error)
 
-    first = threading.Thread(target=writer, args=(0,))
-    first.start()
-    wait_until(lambda: group._commit_lock.locked() and not group._queue)
-    others = [threading.Thread(target=writer, args=(i,)) for i in range(1, 5)]
-    for thread in others:
-        thread.start()
-    wait_until(lambda: len(group._queue) == 4)
-    release.set()
-    for thread in [first, *others]:
-        thread.join(5)
+    write_during_a_commit(group, writer, release, others=4)
     assert errors == {3: "item 3 is refused"}
     # The batch [1, 2, 3, 4] failed as a whole; each of its writers wrote its own item again.
     assert committed[0] == [0] and sorted(item for batch in committed[1:] for item in batch) == [1, 2, 4]
