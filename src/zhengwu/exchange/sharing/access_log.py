@@ -3,7 +3,7 @@
 Two ways in, both durable when they return (called outside a transaction, as the API does):
 
 - `stage(...)` — the query API's path: ONE insert into `AccessLogPending`, the row carrying its
-  own SM3-HMAC (`pending_mac`) under a key derived from ZHENGWU_DATA_KEY. No lock on the chain
+  own SM3-HMAC (`pending_mac`) under a key derived from the current data key. No lock on the chain
   head, so concurrent calls do not queue behind one another for the chain.
 - `append(...)` — chains the entry at once (webhook pushes, other apps' calls): serialised by a
   lock on the one-row `AccessLogHead` (on SQLite the IMMEDIATE transactions admit one writer at
@@ -25,7 +25,6 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -36,7 +35,7 @@ from zhengwu.accounts.models import ApiClient, Department
 from zhengwu.audit.chain import canonical_json, canonical_time, lock_seq_chain_head
 from zhengwu.catalog.models import Resource
 from zhengwu.core import rawsql
-from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
+from zhengwu.core.crypto import data_mac, data_mac_key_id, data_mac_matches, data_mac_under, sm3_hex
 from zhengwu.exchange.sharing.models import (
     ACCESS_LOG_ZERO_HASH,
     AccessLog,
@@ -80,13 +79,19 @@ def log_hash(fields: Mapping[str, Any]) -> str:
     return sm3_hex(_canonical_fields(fields, HASHED_FIELDS).encode("utf-8"))
 
 
-@lru_cache(maxsize=4)
-def _key(master: bytes, purpose: str) -> bytes:
-    return derive_key(master, purpose, 32)
+CHAIN_MAC = "access-log-chain"
+PENDING_MAC = "access-log-pending"
 
 
 def log_mac(hash_hex: str) -> str:
-    return sm3_hmac_hex(_key(bytes(settings.ZHENGWU_DATA_KEY), "access-log-chain"), hash_hex)
+    """A new entry's MAC, under the current data key."""
+    return data_mac(CHAIN_MAC, hash_hex)
+
+
+def log_mac_key_id(hash_hex: str, mac: str) -> str | None:
+    """The id of the data key the entry's MAC was made with (entries are never re-MACed after a
+    rotation), or None when no key of the ring made it."""
+    return data_mac_key_id(CHAIN_MAC, hash_hex, mac)
 
 
 # Every field of a staged row but id and mac: the chain's fields without seq and prev_hash.
@@ -104,10 +109,16 @@ def _canonical_fields(fields: Mapping[str, Any], names: tuple[str, ...]) -> str:
     return canonical_json(payload)
 
 
-def pending_mac(fields: Mapping[str, Any]) -> str:
-    """SM3-HMAC of a staged row's fields (as written, or as read back)."""
+def pending_mac(fields: Mapping[str, Any], *, key_id: str | None = None) -> str:
+    """SM3-HMAC of a staged row's fields (as written, or as read back), under the current data
+    key or the one `key_id` names."""
     data = _canonical_fields(fields, PENDING_FIELDS).encode("utf-8")
-    return sm3_hmac_hex(_key(bytes(settings.ZHENGWU_DATA_KEY), "access-log-pending"), data)
+    return data_mac(PENDING_MAC, data) if key_id is None else data_mac_under(key_id, PENDING_MAC, data)
+
+
+def pending_mac_matches(fields: Mapping[str, Any], mac: str) -> bool:
+    """Whether `mac` is the staged row's MAC under any data key (a row staged before a rotation)."""
+    return data_mac_matches(PENDING_MAC, _canonical_fields(fields, PENDING_FIELDS).encode("utf-8"), mac)
 
 
 def _lock_head() -> AccessLogHead:
@@ -353,7 +364,7 @@ def _chained(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict
     must stop (a row fails its MAC: it and those after it are left staged)."""
     entries: list[dict[str, Any]] = []
     for row in rows:
-        if not constant_time_equal(pending_mac(row), row["mac"]):
+        if not pending_mac_matches(row, row["mac"]):
             logger.error("access log: staged row %s fails its MAC; sealing stops before it", row["id"])
             return entries, True
         seq += 1
