@@ -24,7 +24,7 @@ from zhengwu.certificates import identifiers, signing
 from zhengwu.certificates.audit_actions import CertificatesAction
 from zhengwu.certificates.base_resource import write_to_base
 from zhengwu.certificates.errors import CertificateError
-from zhengwu.certificates.models import Certificate, CertificateType, HolderKind, IssuerKey
+from zhengwu.certificates.models import HOLDER_INDEX_PURPOSE, Certificate, CertificateType, HolderKind, IssuerKey
 from zhengwu.certificates.states import CERTIFICATE
 from zhengwu.core.actors import Actor
 from zhengwu.core.crypto import blind_index, blind_indexes
@@ -34,7 +34,6 @@ from zhengwu.core.workdays import today
 
 ISSUER_ROLES = (Role.CLERK, Role.DEPT_LEADER)
 KEY_ROTATORS = (Role.DEPT_LEADER,)
-HOLDER_INDEX_PURPOSE = "certificate-holder"
 MAX_VALUE_LENGTH = 500
 
 
