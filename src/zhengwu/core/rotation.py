@@ -53,12 +53,19 @@ class RecomputedIndex:
 
 
 _RECOMPUTED: dict[str, list[RecomputedIndex]] = {}
+_ENCRYPTED_BY_HAND: dict[str, list[str]] = {}  # model label → attribute names
 
 
 def recomputed_index(model: type[models.Model], column: str, compute: Callable[[dict[str, str]], str]) -> None:
     """Declare that `column` of `model` is a blind index recomputable from the row's encrypted
     fields (attribute name → clear text): a rotation rewrites it under the new key."""
     _RECOMPUTED.setdefault(model._meta.label, []).append(RecomputedIndex(column, compute))
+
+
+def encrypted_column(model: type[models.Model], name: str) -> None:
+    """Declare a text column the model's code encrypts itself (`core.crypto.encrypt_text`) rather
+    than through an EncryptedTextField: a rotation re-encrypts it too."""
+    _ENCRYPTED_BY_HAND.setdefault(model._meta.label, []).append(name)
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,12 @@ def encrypted_tables() -> list[EncryptedTable]:
         meta = model._meta
         if meta.proxy or not meta.managed:
             continue
-        columns = tuple((f.attname, f.column) for f in meta.concrete_fields if isinstance(f, EncryptedTextField))
+        by_hand = _ENCRYPTED_BY_HAND.get(meta.label, [])
+        columns = tuple(
+            (f.attname, f.column)
+            for f in meta.concrete_fields
+            if isinstance(f, EncryptedTextField) or f.attname in by_hand
+        )
         if columns:
             found.append(EncryptedTable(model, columns, tuple(_RECOMPUTED.get(meta.label, ()))))
     return sorted(found, key=lambda t: t.table)

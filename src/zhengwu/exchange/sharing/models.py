@@ -15,6 +15,7 @@ from django.utils import timezone
 from zhengwu.audit.models import ZERO_HASH, ChainEntry, ChainHead
 from zhengwu.catalog.signals import SignallingQuerySet
 from zhengwu.core.errors import ApplicationError, CoreError
+from zhengwu.core.rotation import encrypted_column
 
 ACCESS_LOG_ZERO_HASH = ZERO_HASH
 
@@ -413,6 +414,9 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer} 订阅 {self.resource.code}（{self.get_mode_display()}）"
+
+
+encrypted_column(Subscription, "secret")  # re-encrypted by a data-key rotation (core.rotation)
 
 
 class Delivery(models.Model):
