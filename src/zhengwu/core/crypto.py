@@ -15,6 +15,7 @@ import base64
 import hmac as std_hmac
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -148,6 +149,16 @@ def _stamp(path: Path) -> int | None:
 
 _seen_key_files: dict[Path, int | None] = {}
 _ring_cache: list[tuple[tuple[bytes, str, int | None], DataKeyring]] = []
+# The files are looked at (two stat calls) at most this often: a rotation by another process is
+# noticed within this time (`core.rotation` waits twice as long before it rewrites any row).
+KEYRING_CHECK_SECONDS = 1.0
+_checked_at = [float("-inf")]
+
+
+def forget_keyring() -> None:
+    """Look at the key file and the keyring directory again at the next use (after changing them)."""
+    _ring_cache.clear()
+    _checked_at[0] = float("-inf")
 
 
 def note_key_file() -> None:
@@ -196,12 +207,21 @@ def read_keyring_dir(directory: Path) -> tuple[dict[str, bytes], str | None]:
 
 
 def data_keyring() -> DataKeyring:
-    """The data keys this process can use; re-read when the key file or the directory changes."""
+    """The data keys this process can use; re-read when the key file or the directory changes
+    (looked at once a second at most: this is on the path of every encrypted value and MAC)."""
     from django.conf import settings
 
-    _follow_key_file()
+    now = time.monotonic()
+    look = now - _checked_at[0] >= KEYRING_CHECK_SECONDS
+    if look:
+        _follow_key_file()
     current = bytes(settings.ZHENGWU_DATA_KEY)
     directory = keyring_dir()
+    if not look and _ring_cache:
+        stamp, ring = _ring_cache[0]
+        if stamp[0] == current and stamp[1] == str(directory):
+            return ring
+    _checked_at[0] = now
     stamp = (current, str(directory), _stamp(directory))
     if _ring_cache and _ring_cache[0][0] == stamp:
         return _ring_cache[0][1]
@@ -236,13 +256,22 @@ def envelope_key_id(stored: str, ring: DataKeyring | None = None) -> str:
     return (ring or data_keyring()).first_id
 
 
+def _key_named(kid: str) -> bytes:
+    """The key of that id; a key another process just made is looked for once more on disk."""
+    ring = data_keyring()
+    if kid not in ring.keys:
+        forget_keyring()
+        ring = data_keyring()
+    return ring.key(kid)
+
+
 def decrypt_text(stored: str) -> str:
     ring = data_keyring()
     if stored.startswith(ENVELOPE_V2):
         start = len(ENVELOPE_V2) + KEY_ID_LENGTH
         if stored[start : start + 1] != ":":
             raise ApplicationError(CoreError.CRYPTO_FAILURE, "存储的数据不是有效的加密格式。")
-        key, body = ring.key(stored[len(ENVELOPE_V2) : start]), stored[start + 1 :]
+        key, body = _key_named(stored[len(ENVELOPE_V2) : start]), stored[start + 1 :]
     elif stored.startswith(ENVELOPE_PREFIX):
         key, body = ring.key(ring.first_id), stored[len(ENVELOPE_PREFIX) :]
     else:
@@ -293,7 +322,7 @@ def data_mac_matches(purpose: str, data: bytes | str, mac: str) -> bool:
 
 
 def data_mac_under(kid: str, purpose: str, data: bytes | str) -> str:
-    return sm3_hmac_hex(_derived(data_keyring().key(kid), purpose, 32), data)
+    return sm3_hmac_hex(_derived(_key_named(kid), purpose, 32), data)
 
 
 @dataclass(frozen=True)

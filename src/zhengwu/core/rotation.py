@@ -22,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import os
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -183,17 +184,21 @@ def _keep(directory: Path, kid: str, key: bytes) -> None:
         write_private(path, key.hex() + "\n")
 
 
-def _make_current(key: bytes) -> None:
-    """Replace `<data dir>/data_key` atomically and use the key in this process."""
+def _make_current(key: bytes, settle: float) -> None:
+    """Replace `<data dir>/data_key` atomically, use the key in this process, and give the other
+    processes the time to notice (`crypto.KEYRING_CHECK_SECONDS`) before any row is rewritten: a
+    lookup by blind index then always knows the key a row's index is under."""
     target = crypto.data_key_file()
     fresh = target.with_name(target.name + ".new")
     write_private(fresh, key.hex() + "\n", replace=True)
     os.replace(fresh, target)
     settings.ZHENGWU_DATA_KEY = key
     crypto.note_key_file()
+    crypto.forget_keyring()
+    time.sleep(settle)
 
 
-def _start(progress: Progress) -> tuple[str, str]:
+def _start(progress: Progress, settle: float) -> tuple[str, str]:
     """Make a new key current (step 1); returns (old id, new id)."""
     from zhengwu.core.keys import record_rotation
 
@@ -210,12 +215,12 @@ def _start(progress: Progress) -> tuple[str, str]:
     _keep(directory, new_id, new)
     write_private(directory / MARKER, new_id + "\n", replace=True)
     record_rotation(ring.current, new)
-    _make_current(new)
+    _make_current(new, settle)
     progress(f"新的数据密钥 {new_id} 已成为当前密钥（旧密钥 {ring.current_id} 保留在 {directory}）。")
     return ring.current_id, new_id
 
 
-def _resume(target: str, progress: Progress) -> str:
+def _resume(target: str, progress: Progress, settle: float) -> str:
     """Finish step 1 of an interrupted rotation; returns the id of the key it had been current before."""
     ring = crypto.data_keyring()
     if target not in ring.keys:
@@ -225,31 +230,39 @@ def _resume(target: str, progress: Progress) -> str:
         )
     old_id = ring.current_id
     if ring.current_id != target:
-        _make_current(ring.keys[target])
+        _make_current(ring.keys[target], settle)
     progress(f"继续未完成的数据密钥轮换：目标密钥 {target}。")
     return old_id
 
 
+SETTLE_SECONDS = 2 * crypto.KEYRING_CHECK_SECONDS
+
+
 def rotate_data_key(
-    *, progress: Progress = lambda _: None, batch_size: int = BATCH, after_batch: Callable[[int], None] | None = None
+    *,
+    progress: Progress = lambda _: None,
+    batch_size: int = BATCH,
+    after_batch: Callable[[int], None] | None = None,
+    settle: float | None = None,
 ) -> RotationResult:
     """Rotate the data key, or finish an interrupted rotation (module docstring).
 
-    `after_batch(rows)` is called after each committed batch (the command's progress; tests
-    stop a rotation there)."""
+    `after_batch(rows)` is called after each committed batch (tests stop a rotation there);
+    `settle` is how long the other processes are given to take the new key before rows move."""
     if getattr(settings, "ZHENGWU_DATA_KEY_FROM_ENV", False):
         raise ApplicationError(
             CoreError.KEY_FROM_ENVIRONMENT,
             f"数据密钥由环境变量 ZHENGWU_DATA_KEY 给出，轮换无法替换它：请把该值写入 {crypto.data_key_file()}，"
             "在所有进程的环境中取消该变量并重启，然后再轮换。",
         )
+    settle = SETTLE_SECONDS if settle is None else settle
     with rotation_lock():
         target = pending_rotation()
         if target is None:
-            old_id, new_id = _start(progress)
+            old_id, new_id = _start(progress, settle)
             result = RotationResult(old_id=old_id, new_id=new_id, resumed=False)
         else:
-            result = RotationResult(old_id=_resume(target, progress), new_id=target, resumed=True)
+            result = RotationResult(old_id=_resume(target, progress, settle), new_id=target, resumed=True)
         for _ in range(3):  # again if a process still writing under the old key added rows meanwhile
             for table in encrypted_tables():
                 done = _reencrypt(table, result.new_id, batch_size, progress, after_batch)

@@ -43,7 +43,15 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from zhengwu.core.crypto import constant_time_equal, data_keyring, keyring_dir, sm3_hmac_hex, sm4_decrypt, sm4_encrypt
+from zhengwu.core.crypto import (
+    constant_time_equal,
+    data_keyring,
+    forget_keyring,
+    keyring_dir,
+    sm3_hmac_hex,
+    sm4_decrypt,
+    sm4_encrypt,
+)
 from zhengwu.core.env import write_private
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.keys import fingerprint
@@ -411,6 +419,7 @@ def backup_restore(directory: Path, *, passphrase: str, progress: Progress = qui
     write_private(data_dir / "data_key", keys["data_key"] + "\n", replace=True)
     write_private(data_dir / "secret_key", keys["secret_key"] + "\n", replace=True)
     _restore_keyring(keys.get("data_keyring", ""), keyring_dir())
+    forget_keyring()
     for name in KEY_FILES:
         if name in keys:
             write_private(data_dir / name, keys[name], replace=True)

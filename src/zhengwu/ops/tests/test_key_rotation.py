@@ -59,7 +59,7 @@ class Stop(Exception):
 
 
 @pytest.fixture
-def keyring(settings: Any, tmp_path: Path) -> Path:
+def keyring(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A data directory of this test: its `data_key` file, keyring, platform key and witness."""
     settings.DATA_DIR = tmp_path
     settings.ZHENGWU_DATA_KEYRING = tmp_path / "data_keys"
@@ -69,6 +69,8 @@ def keyring(settings: Any, tmp_path: Path) -> Path:
     settings.ZHENGWU_DATA_KEY = bytes(settings.ZHENGWU_DATA_KEY)  # the rotation's change is undone after the test
     (tmp_path / "data_key").write_text(settings.ZHENGWU_DATA_KEY.hex() + "\n")
     crypto.note_key_file()
+    crypto.forget_keyring()
+    monkeypatch.setattr(rotation, "SETTLE_SECONDS", 0.0)  # one process here: nobody else to wait for
     return tmp_path
 
 
@@ -315,6 +317,7 @@ def test_the_start_up_check_accepts_the_keyring_and_refuses_a_restore_without_th
     assert keys.data_key_status() == "ok" and keys.check_data_key() == []
 
     (keyring / "data_keys" / f"{first}.key").unlink()  # restored with data_key but not the keyring
+    crypto.forget_keyring()
     assert keys.data_key_status() == "mismatch"
     [error] = keys.check_data_key()
     assert error.id == "core.E001" and "恢复数据时必须同时恢复备份中的密钥" in error.msg and "密钥环" in error.msg
