@@ -33,8 +33,8 @@ try:
     ZHENGWU_DATA_KEY = env.hex_key("ZHENGWU_DATA_KEY", nbytes=32) or bytes.fromhex(
         secret_from_file(DATA_DIR / "data_key", nbytes=32)
     )
-    ZHENGWU_DATA_KEY_FROM_ENV = env.hex_key("ZHENGWU_DATA_KEY", nbytes=32) is not None
-    # Older data keys, kept until no row uses them (`zhengwu keys rotate-data-key`; core.crypto).
+    # Every data key since the first rotation, and which is current (`zhengwu keys rotate-data-key`;
+    # core.crypto): the key above is then one key of the ring.
     ZHENGWU_DATA_KEYRING = Path(env.str("ZHENGWU_DATA_KEYRING", str(DATA_DIR / "data_keys"))).resolve()
     # The platform's SM2 signing key (64 hex), which signs the anchors of the audit and access logs
     # (audit.anchors); absent, it is generated once into <data dir>/platform_key like the data key.

@@ -8,9 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "基础设施"
 
     def ready(self) -> None:
-        from zhengwu.core import crypto, form_messages, keys  # keys registers the data-key check (core.E001)
-
-        crypto.note_key_file()  # a later change of the file is a rotation by another process
+        from zhengwu.core import form_messages, keys  # keys registers the data-key check (core.E001)
 
         form_messages.install()  # every form message names the field and the limit (core/form_messages.py)
 

@@ -83,18 +83,22 @@ def sm4_decrypt(key: bytes, blob: bytes, *, associated_data: bytes | None = None
 
 # --- the data keyring (issue 16: `zhengwu keys rotate-data-key`) ----------------------------
 #
-# The current data key is `ZHENGWU_DATA_KEY` or `<data dir>/data_key`, as before. Every key that
-# was ever current stays in the keyring directory (`ZHENGWU_DATA_KEYRING`, default
-# `<data dir>/data_keys/`, one `<key id>.key` file of 64 hex characters each) until no row uses
-# it. A key's id is the first 8 hex characters of its fingerprint (`key_fingerprint`), which
-# reveals nothing of the key. Ciphertexts carry the id of their key (`sm4g2:<id>:<base64>`);
-# those written before the first rotation (`sm4g1:<base64>`) belong to the key named in the
-# directory's `first` file (the current key while there is none). New writes use the current
-# key; reads use the key their ciphertext names; MACs and blind indexes that cannot be rewritten
-# are checked under every key of the ring (docs/rules.md §9, "Data keys").
+# Before any rotation the one data key is `ZHENGWU_DATA_KEY` or `<data dir>/data_key`, as ever.
+# A rotation keeps every key in the keyring directory (`ZHENGWU_DATA_KEYRING`, default
+# `<data dir>/data_keys/`: one `<key id>.key` file of 64 hex characters per key, mode 0600) and
+# names the current one in its `current` file; `ZHENGWU_DATA_KEY` / `data_key` stay as they are
+# (one key of the ring), so a key given in the environment need not change. A key's id is the
+# first 8 hex characters of its fingerprint (`key_fingerprint`), which reveals nothing of it.
+# Ciphertexts carry the id of their key (`sm4g2:<id>:<base64>`); those written before the
+# keyring (`sm4g1:<base64>`) belong to the key its `first` file names (the configured key while
+# there is none). New writes use the current key; reads use the key their ciphertext names; MACs
+# and the blind indexes that cannot be rewritten are checked under every key of the ring
+# (docs/rules.md §9, "Data keys").
 
 ENVELOPE_V2 = "sm4g2:"  # SM4-GCM, the key id, then the layout of sm4g1
 KEY_ID_LENGTH = 8
+CURRENT_FILE = "current"  # in the keyring directory: the id of the current key
+FIRST_FILE = "first"  # in the keyring directory: the id of the key of `sm4g1:` envelopes
 _FINGERPRINT_LABEL = b"zhengwu key fingerprint v1"
 
 
@@ -111,7 +115,7 @@ def key_id(key: bytes) -> str:
 class DataKeyring:
     current_id: str
     keys: dict[str, bytes]  # id → key, the current one first
-    first_id: str  # the key of `sm4g1:` envelopes (written before the first rotation)
+    first_id: str  # the key of `sm4g1:` envelopes (written before the keyring)
 
     @property
     def current(self) -> bytes:
@@ -134,12 +138,6 @@ def keyring_dir() -> Path:
     return Path(configured) if configured else Path(settings.DATA_DIR) / "data_keys"
 
 
-def data_key_file() -> Path:
-    from django.conf import settings
-
-    return Path(settings.DATA_DIR) / "data_key"
-
-
 def _stamp(path: Path) -> int | None:
     try:
         return os.stat(path).st_mtime_ns
@@ -147,51 +145,29 @@ def _stamp(path: Path) -> int | None:
         return None
 
 
-_seen_key_files: dict[Path, int | None] = {}
 _ring_cache: list[tuple[tuple[bytes, str, int | None], DataKeyring]] = []
-# The files are looked at (two stat calls) at most this often: a rotation by another process is
-# noticed within this time (`core.rotation` waits twice as long before it rewrites any row).
+# The directory is looked at (one stat call) at most this often: a rotation by another process
+# is noticed within this time (`core.rotation` waits twice as long before it rewrites any row).
 KEYRING_CHECK_SECONDS = 1.0
 _checked_at = [float("-inf")]
 
 
 def forget_keyring() -> None:
-    """Look at the key file and the keyring directory again at the next use (after changing them)."""
+    """Look at the keyring directory again at the next use (after changing it)."""
     _ring_cache.clear()
     _checked_at[0] = float("-inf")
 
 
-def note_key_file() -> None:
-    """Remember the data key file as this process read it (settings, at start-up)."""
-    path = data_key_file()
-    _seen_key_files[path] = _stamp(path)
-
-
-def _follow_key_file() -> None:
-    """Another process rotated the data key (a new `data_key` file): take the new current key,
-    unless the key comes from the environment (then a restart with the new value does)."""
-    from django.conf import settings
-
-    if getattr(settings, "ZHENGWU_DATA_KEY_FROM_ENV", False):
-        return
-    path = data_key_file()
-    stamp = _stamp(path)
-    if path not in _seen_key_files:
-        _seen_key_files[path] = stamp
-        return
-    if stamp == _seen_key_files[path]:
-        return
-    _seen_key_files[path] = stamp
+def _named(directory: Path, name: str) -> str | None:
+    path = directory / name
     try:
-        key = bytes.fromhex(path.read_text().strip())
-    except (OSError, ValueError):
-        return
-    if len(key) == 32:
-        settings.ZHENGWU_DATA_KEY = key
+        return path.read_text().strip() or None
+    except OSError:
+        return None
 
 
-def read_keyring_dir(directory: Path) -> tuple[dict[str, bytes], str | None]:
-    """The keys kept in a keyring directory (id → key) and the id its `first` file names."""
+def read_keyring_dir(directory: Path) -> dict[str, bytes]:
+    """The keys kept in a keyring directory, id → key."""
     keys: dict[str, bytes] = {}
     if directory.is_dir():
         for path in sorted(directory.glob("*.key")):
@@ -201,34 +177,33 @@ def read_keyring_dir(directory: Path) -> tuple[dict[str, bytes], str | None]:
                 continue
             if len(key) == 32:
                 keys[key_id(key)] = key
-    first_file = directory / "first"
-    first = first_file.read_text().strip() if first_file.is_file() else None
-    return keys, first or None
+    return keys
 
 
 def data_keyring() -> DataKeyring:
-    """The data keys this process can use; re-read when the key file or the directory changes
-    (looked at once a second at most: this is on the path of every encrypted value and MAC)."""
+    """The data keys this process can use: the configured one and the keyring directory's, re-read
+    when the directory changes (looked at once a second at most: this is on the path of every
+    encrypted value and MAC)."""
     from django.conf import settings
 
-    now = time.monotonic()
-    look = now - _checked_at[0] >= KEYRING_CHECK_SECONDS
-    if look:
-        _follow_key_file()
-    current = bytes(settings.ZHENGWU_DATA_KEY)
+    configured = bytes(settings.ZHENGWU_DATA_KEY)
     directory = keyring_dir()
-    if not look and _ring_cache:
+    now = time.monotonic()
+    if _ring_cache and now - _checked_at[0] < KEYRING_CHECK_SECONDS:
         stamp, ring = _ring_cache[0]
-        if stamp[0] == current and stamp[1] == str(directory):
+        if stamp[0] == configured and stamp[1] == str(directory):
             return ring
     _checked_at[0] = now
-    stamp = (current, str(directory), _stamp(directory))
+    stamp = (configured, str(directory), _stamp(directory))
     if _ring_cache and _ring_cache[0][0] == stamp:
         return _ring_cache[0][1]
-    current_id = key_id(current)
-    kept, first = read_keyring_dir(directory)
-    keys = {current_id: current, **{kid: key for kid, key in kept.items() if kid != current_id}}
-    ring = DataKeyring(current_id=current_id, keys=keys, first_id=first or current_id)
+    configured_id = key_id(configured)
+    kept = {configured_id: configured, **read_keyring_dir(directory)}
+    named = _named(directory, CURRENT_FILE)
+    current_id = named if named in kept else configured_id
+    keys = {current_id: kept[current_id], **{kid: key for kid, key in kept.items() if kid != current_id}}
+    first = _named(directory, FIRST_FILE)
+    ring = DataKeyring(current_id=current_id, keys=keys, first_id=first if first in keys else configured_id)
     _ring_cache[:] = [(stamp, ring)]
     return ring
 

@@ -23,7 +23,6 @@ class CoreError(StrEnum):
     WRONG_ZONE = "core.wrong_zone"
     CRYPTO_FAILURE = "core.crypto_failure"
     KEY_ROTATION_RUNNING = "core.key_rotation_running"  # another `keys rotate-data-key` holds the lock
-    KEY_FROM_ENVIRONMENT = "core.key_from_environment"  # ZHENGWU_DATA_KEY is set: a rotation cannot replace it
     KEY_MISSING = "core.key_missing"  # a key a rotation needs is not in the keyring
 
 

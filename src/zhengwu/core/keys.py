@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError, connection
 
@@ -32,7 +31,8 @@ def fingerprint(key: bytes) -> str:
 
 
 def data_key_fingerprint() -> str:
-    return fingerprint(settings.ZHENGWU_DATA_KEY)
+    """The current data key's (the configured one, or the keyring's current after a rotation)."""
+    return fingerprint(data_keyring().current)
 
 
 def stored_fingerprint(name: str = DATA_KEY) -> str | None:

@@ -1,10 +1,12 @@
 """Rotating the data key (`zhengwu keys rotate-data-key`, issue 16; docs/rules.md §9, "Data keys").
 
-1. A new key is made current: the old current key (and every other key of the ring) is kept in
+1. A new key is made current: every key of the ring (the configured one included) is kept in
    the keyring directory, the new one is written there too, a `rotating` marker names it, the
-   database records both fingerprints (`core.keys.record_rotation`), then `<data dir>/data_key` is
-   replaced (atomically). Other processes follow the file (`core.crypto.data_keyring`): from then
-   on every process writes under the new key and reads either.
+   database records both fingerprints (`core.keys.record_rotation`), then the directory's
+   `current` file is replaced (atomically) by the new key's id. `ZHENGWU_DATA_KEY` / `data_key`
+   are not touched. Other processes look at the directory once a second
+   (`core.crypto.data_keyring`); the rotation waits twice that, and from then on every process
+   writes under the new key and reads under either.
 2. Every encrypted column of every model (`EncryptedTextField`, found through the app registry)
    whose value is not under the current key is re-encrypted, table by table, in batches of rows
    locked and rewritten in one transaction each (committed per batch). Blind indexes computed from
@@ -30,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.db import connection, models, transaction
 
 from zhengwu.core import crypto
@@ -184,16 +185,14 @@ def _keep(directory: Path, kid: str, key: bytes) -> None:
         write_private(path, key.hex() + "\n")
 
 
-def _make_current(key: bytes, settle: float) -> None:
-    """Replace `<data dir>/data_key` atomically, use the key in this process, and give the other
-    processes the time to notice (`crypto.KEYRING_CHECK_SECONDS`) before any row is rewritten: a
-    lookup by blind index then always knows the key a row's index is under."""
-    target = crypto.data_key_file()
-    fresh = target.with_name(target.name + ".new")
-    write_private(fresh, key.hex() + "\n", replace=True)
-    os.replace(fresh, target)
-    settings.ZHENGWU_DATA_KEY = key
-    crypto.note_key_file()
+def _make_current(kid: str, settle: float) -> None:
+    """Name the key current in the keyring (atomically), and give the other processes the time to
+    notice (`crypto.KEYRING_CHECK_SECONDS`) before any row is rewritten: a lookup by blind index
+    then always knows the key a row's index is under."""
+    directory = crypto.keyring_dir()
+    fresh = directory / (crypto.CURRENT_FILE + ".new")
+    write_private(fresh, kid + "\n", replace=True)
+    os.replace(fresh, directory / crypto.CURRENT_FILE)
     crypto.forget_keyring()
     time.sleep(settle)
 
@@ -206,8 +205,8 @@ def _start(progress: Progress, settle: float) -> tuple[str, str]:
     ring = crypto.data_keyring()
     for kid, key in ring.keys.items():
         _keep(directory, kid, key)
-    if not (directory / "first").exists():
-        write_private(directory / "first", ring.first_id + "\n")
+    if not (directory / crypto.FIRST_FILE).exists():
+        write_private(directory / crypto.FIRST_FILE, ring.first_id + "\n")
     new = secrets.token_bytes(32)
     while crypto.key_id(new) in ring.keys:  # ids are 8 hex characters: never reuse one
         new = secrets.token_bytes(32)
@@ -215,7 +214,7 @@ def _start(progress: Progress, settle: float) -> tuple[str, str]:
     _keep(directory, new_id, new)
     write_private(directory / MARKER, new_id + "\n", replace=True)
     record_rotation(ring.current, new)
-    _make_current(new, settle)
+    _make_current(new_id, settle)
     progress(f"新的数据密钥 {new_id} 已成为当前密钥（旧密钥 {ring.current_id} 保留在 {directory}）。")
     return ring.current_id, new_id
 
@@ -230,7 +229,7 @@ def _resume(target: str, progress: Progress, settle: float) -> str:
         )
     old_id = ring.current_id
     if ring.current_id != target:
-        _make_current(ring.keys[target], settle)
+        _make_current(target, settle)
     progress(f"继续未完成的数据密钥轮换：目标密钥 {target}。")
     return old_id
 
@@ -249,12 +248,6 @@ def rotate_data_key(
 
     `after_batch(rows)` is called after each committed batch (tests stop a rotation there);
     `settle` is how long the other processes are given to take the new key before rows move."""
-    if getattr(settings, "ZHENGWU_DATA_KEY_FROM_ENV", False):
-        raise ApplicationError(
-            CoreError.KEY_FROM_ENVIRONMENT,
-            f"数据密钥由环境变量 ZHENGWU_DATA_KEY 给出，轮换无法替换它：请把该值写入 {crypto.data_key_file()}，"
-            "在所有进程的环境中取消该变量并重启，然后再轮换。",
-        )
     settle = SETTLE_SECONDS if settle is None else settle
     with rotation_lock():
         target = pending_rotation()

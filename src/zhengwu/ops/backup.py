@@ -44,6 +44,8 @@ from django.db import connections
 from django.utils import timezone
 
 from zhengwu.core.crypto import (
+    CURRENT_FILE,
+    FIRST_FILE,
     constant_time_equal,
     data_keyring,
     forget_keyring,
@@ -185,6 +187,7 @@ def _keyring_text() -> str:
         {
             "keys": {kid: key.hex() for kid, key in ring.keys.items()},
             "first": ring.first_id,
+            "current": ring.current_id,
             "rotating": pending_rotation(),
         }
     )
@@ -196,12 +199,13 @@ def _restore_keyring(text: str, directory: Path) -> None:
     saved = json.loads(text) if text else {"keys": {}, "first": None, "rotating": None}
     if directory.is_dir():
         for path in directory.iterdir():
-            if path.is_file() and (path.suffix == ".key" or path.name in ("first", MARKER)):
+            if path.is_file() and (path.suffix == ".key" or path.name in (FIRST_FILE, CURRENT_FILE, MARKER)):
                 path.unlink()
     for kid, key in saved["keys"].items():
         write_private(directory / f"{kid}.key", key + "\n", replace=True)
-    if saved["keys"] and saved.get("first"):
-        write_private(directory / "first", saved["first"] + "\n", replace=True)
+    for name, kid in ((FIRST_FILE, saved.get("first")), (CURRENT_FILE, saved.get("current"))):
+        if saved["keys"] and kid:
+            write_private(directory / name, kid + "\n", replace=True)
     if saved.get("rotating"):
         write_private(directory / MARKER, saved["rotating"] + "\n", replace=True)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -61,15 +62,11 @@ class Stop(Exception):
 
 @pytest.fixture
 def keyring(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A data directory of this test: its `data_key` file, keyring, platform key and witness."""
+    """A data directory of this test: its keyring, platform key and witness."""
     settings.DATA_DIR = tmp_path
     settings.ZHENGWU_DATA_KEYRING = tmp_path / "data_keys"
     settings.ZHENGWU_AUDIT_WITNESS = tmp_path / "witness"
     settings.ZHENGWU_PLATFORM_KEY = None
-    settings.ZHENGWU_DATA_KEY_FROM_ENV = False
-    settings.ZHENGWU_DATA_KEY = bytes(settings.ZHENGWU_DATA_KEY)  # the rotation's change is undone after the test
-    (tmp_path / "data_key").write_text(settings.ZHENGWU_DATA_KEY.hex() + "\n")
-    crypto.note_key_file()
     crypto.forget_keyring()
     monkeypatch.setattr(rotation, "SETTLE_SECONDS", 0.0)  # one process here: nobody else to wait for
     return tmp_path
@@ -279,11 +276,20 @@ def test_a_second_rotation_is_refused_while_one_runs_and_the_refusal_is_logged(k
     assert not (keyring / "data_keys" / rotation.MARKER).exists()
 
 
-def test_a_key_from_the_environment_is_not_rotated(keyring: Path, settings: Any) -> None:
-    settings.ZHENGWU_DATA_KEY_FROM_ENV = True
-    with pytest.raises(ApplicationError) as refused:
-        rotation.rotate_data_key()
-    assert refused.value.code == CoreError.KEY_FROM_ENVIRONMENT and "ZHENGWU_DATA_KEY" in refused.value.message
+def test_the_configured_key_is_left_as_it_is_and_stays_in_the_ring(keyring: Path, settings: Any) -> None:
+    configured = bytes(settings.ZHENGWU_DATA_KEY)  # ZHENGWU_DATA_KEY in the environment, or data_key
+    result = rotation.rotate_data_key()
+    assert configured == settings.ZHENGWU_DATA_KEY  # an environment variable need not change
+    ring = crypto.data_keyring()
+    assert ring.current_id == result.new_id == (keyring / "data_keys" / "current").read_text().strip()
+    assert ring.keys[result.old_id] == configured and ring.first_id == result.old_id
+    assert sorted(p.name for p in (keyring / "data_keys").glob("*.key")) == sorted(
+        f"{kid}.key" for kid in (result.old_id, result.new_id)
+    )
+    assert all(oct(p.stat().st_mode)[-3:] == "600" for p in (keyring / "data_keys").glob("*.key"))
+    # A second rotation keeps every key: three in the ring, the newest current.
+    again = rotation.rotate_data_key()
+    assert crypto.data_keyring().current_id == again.new_id and len(crypto.data_keyring().keys) == 3
 
 
 def test_audit_and_access_log_verify_across_a_rotation_and_still_catch_tampering(keyring: Path) -> None:
@@ -313,8 +319,9 @@ def test_the_start_up_check_accepts_the_keyring_and_refuses_a_restore_without_th
     call_command("keys", "rotate-data-key", stdout=io.StringIO())
     assert keys.data_key_status() == "ok" and keys.check_data_key() == []
 
-    (keyring / "data_keys" / f"{first}.key").unlink()  # restored with data_key but not the keyring
+    shutil.rmtree(keyring / "data_keys")  # restored with data_key but not the keyring
     crypto.forget_keyring()
+    assert crypto.data_keyring().current_id == first
     assert keys.data_key_status() == "mismatch"
     [error] = keys.check_data_key()
     assert error.id == "core.E001" and "恢复数据时必须同时恢复备份中的密钥" in error.msg and "密钥环" in error.msg
