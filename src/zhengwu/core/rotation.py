@@ -39,7 +39,7 @@ from zhengwu.core.env import write_private
 from zhengwu.core.errors import ApplicationError, CoreError
 from zhengwu.core.fields import EncryptedTextField
 
-MARKER = "rotating"  # in the keyring directory: the id of the key a rotation is moving rows to
+MARKER = "rotating"  # in the keyring directory: the ids of the key a rotation moves rows to, and of the one before
 LOCK = ".rotation.lock"
 BATCH = 500
 
@@ -173,10 +173,13 @@ def rotation_lock() -> Iterator[None]:
 
 def pending_rotation() -> str | None:
     """The id of the key an unfinished rotation is moving rows to, if any."""
+    return _marker()[0]
+
+
+def _marker() -> tuple[str | None, str | None]:
     marker = crypto.keyring_dir() / MARKER
-    if not marker.is_file():
-        return None
-    return marker.read_text().strip() or None
+    words = marker.read_text().split() if marker.is_file() else []
+    return (words[0] if words else None), (words[1] if len(words) > 1 else None)
 
 
 def _keep(directory: Path, kid: str, key: bytes) -> None:
@@ -212,7 +215,7 @@ def _start(progress: Progress, settle: float) -> tuple[str, str]:
         new = secrets.token_bytes(32)
     new_id = crypto.key_id(new)
     _keep(directory, new_id, new)
-    write_private(directory / MARKER, new_id + "\n", replace=True)
+    write_private(directory / MARKER, f"{new_id} {ring.current_id}\n", replace=True)
     record_rotation(ring.current, new)
     _make_current(new_id, settle)
     progress(f"新的数据密钥 {new_id} 已成为当前密钥（旧密钥 {ring.current_id} 保留在 {directory}）。")
@@ -220,14 +223,19 @@ def _start(progress: Progress, settle: float) -> tuple[str, str]:
 
 
 def _resume(target: str, progress: Progress, settle: float) -> str:
-    """Finish step 1 of an interrupted rotation; returns the id of the key it had been current before."""
+    """Finish step 1 of an interrupted rotation (it may have stopped anywhere in it); returns the
+    id of the key that was current before."""
+    from zhengwu.core.keys import record_rotation
+
     ring = crypto.data_keyring()
-    if target not in ring.keys:
+    old_id = _marker()[1] or ring.current_id
+    if target not in ring.keys or old_id not in ring.keys:
         raise ApplicationError(
             CoreError.KEY_MISSING,
-            f"未完成的轮换要使用的新密钥 {target} 不在密钥环 {crypto.keyring_dir()} 中：请从备份恢复密钥环。",
+            f"未完成的轮换所用的密钥 {target}（或原密钥 {old_id}）不在密钥环 {crypto.keyring_dir()} 中："
+            "请从备份恢复密钥环。",
         )
-    old_id = ring.current_id
+    record_rotation(ring.keys[old_id], ring.keys[target])
     if ring.current_id != target:
         _make_current(target, settle)
     progress(f"继续未完成的数据密钥轮换：目标密钥 {target}。")
