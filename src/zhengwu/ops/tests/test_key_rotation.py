@@ -250,6 +250,11 @@ def test_a_crash_leaves_a_mix_that_reads_and_a_second_run_finishes(keyring: Path
     assert keys.data_key_status() == "ok"
     written = make_citizen(6)  # a write during the rotation: under the new key
     assert crypto.envelope_key_id(stored_of(written)) == new
+    assert rotation.values_by_key() == {first: 4, new: 10}  # ID numbers and phones of 2 and of 4 + 1 people
+    shown = io.StringIO()
+    call_command("keys", "show", stdout=shown)
+    assert f"{new}（当前）：10 个加密字段值" in shown.getvalue()
+    assert f"{first}（最早）：4 个加密字段值" in shown.getvalue() and "未完成的轮换" in shown.getvalue()
 
     result = rotation.rotate_data_key(batch_size=2)
     assert result.resumed and result.new_id == new and result.remaining == 0 and result.rewritten == 2
@@ -326,3 +331,20 @@ def test_the_start_up_check_accepts_the_keyring_and_refuses_a_restore_without_th
     [error] = keys.check_data_key()
     assert error.id == "core.E001" and "恢复数据时必须同时恢复备份中的密钥" in error.msg and "密钥环" in error.msg
     assert "data_keys" in error.msg
+
+
+def test_every_row_reads_and_is_found_after_every_batch_of_a_rotation(keyring: Path) -> None:
+    people = make_citizens(5)
+    states: list[tuple[int, int]] = []
+
+    def read_all(rows: int) -> None:
+        ids = [crypto.envelope_key_id(v) for v in stored("accounts_user", "id_number")]
+        states.append((ids.count(crypto.data_keyring().first_id), len(ids)))
+        for person in people:
+            again = User.objects.get(pk=person.pk)
+            assert (again.id_number, again.phone) == (person.id_number, person.phone)
+            with pytest.raises(ApplicationError):  # found by its blind index, whichever key it is under
+                accounts_services._check_not_registered(User(kind="citizen", username="x", id_number=person.id_number))
+
+    rotation.rotate_data_key(batch_size=2, after_batch=read_all)
+    assert states == [(3, 5), (1, 5), (0, 5)]  # rows under the old key: 3, then 1, then none
