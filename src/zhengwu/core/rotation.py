@@ -96,7 +96,7 @@ def encrypted_tables() -> list[EncryptedTable]:
         by_hand = _ENCRYPTED_BY_HAND.get(meta.label, [])
         columns = tuple(
             (f.attname, f.column)
-            for f in meta.concrete_fields
+            for f in meta.local_concrete_fields
             if isinstance(f, EncryptedTextField) or f.attname in by_hand
         )
         if columns:
