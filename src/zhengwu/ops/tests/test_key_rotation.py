@@ -20,11 +20,9 @@ from zhengwu.audit import anchors
 from zhengwu.audit import services as audit_services
 from zhengwu.audit.models import AuditEvent
 from zhengwu.audit.tests.helpers import disable_triggers, make_events, raw, rehash
-from zhengwu.certificates.demo import ensure_types
 from zhengwu.certificates.models import Certificate, IssuerKey
 from zhengwu.certificates.selectors import certificates_of_user
-from zhengwu.certificates.services import certificate_issue
-from zhengwu.certificates.tests.conftest import HOUSEHOLD, HOUSEHOLD_DATA
+from zhengwu.certificates.tests import conftest as certificate_fixtures
 from zhengwu.core import crypto, keys, rotation
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError
@@ -38,8 +36,10 @@ from zhengwu.exchange.sharing.selectors import reads_of_citizen
 from zhengwu.exchange.tests import test_sharing_helpers as helpers
 from zhengwu.participation.models import Letter
 from zhengwu.participation.services import letters
+from zhengwu.participation.tests.conftest import submit as submit_letter
 
 people, market_grant = helpers.people, helpers.market_grant  # the exchange tests' grant, for a subscription
+types, household_book = certificate_fixtures.types, certificate_fixtures.household_book  # a certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -83,29 +83,21 @@ def key_ids(table: str, column: str) -> set[str]:
 
 
 @pytest.fixture
-def records(keyring: Path, citizen: User, police_dept: Any, market_clerk: User, market_grant: Grant) -> dict[str, Any]:
-    """One row of every model with an encrypted field, written under the first key."""
-    letter, code = letters.letter_submit(
-        actor=Actor.person(citizen),
-        channel="mayor",
-        kind="complain",
-        title="小区门口餐馆油烟扰民",
-        content="楼下餐馆油烟直排，夜间噪声大，请市场监管部门查处。",
-        writer_address="朝阳区幸福路8号",
-    )
+def records(
+    keyring: Path,
+    citizen: User,
+    police_dept: Any,
+    market_clerk: User,
+    market_grant: Grant,
+    household_book: Certificate,
+) -> dict[str, Any]:
+    """One row of every model with an encrypted field, written under the first key (the issuer
+    key and the certificate: `household_book`)."""
+    letter, code = submit_letter(Actor.person(citizen), writer_address="朝阳区幸福路8号", writer_email="z@example.cn")
     request = disclosure_requests.request_register(
         actor=Actor.platform(), department=police_dept, channel="in_person", applicant=LIU, description="户籍统计"
     )
-    types = {t.name: t for t in ensure_types()}
-    certificate = certificate_issue(
-        actor=Actor.platform(),
-        department=police_dept,
-        certificate_type=types[HOUSEHOLD],
-        holder_name=citizen.real_name,
-        holder_id_number=citizen.id_number,
-        data=HOUSEHOLD_DATA,
-        valid_until=None,
-    )
+    certificate = household_book
     subscription, secret = subscriptions.subscription_create(
         actor=Actor.person(market_clerk), grant=market_grant, mode=Subscription.Mode.WEBHOOK, url="http://127.0.0.1:9/"
     )

@@ -116,12 +116,7 @@ class Command(BaseCommand):
                 )
             )
         self.stdout.write(f"  旧密钥保留在 {crypto.keyring_dir()}；请立即备份（zhengwu backup create）。")
-        try:
-            anchor = anchors.write_anchor("rotate-data-key")
-        except ApplicationError as error:
-            self.stderr.write(self.style.WARNING(f"未能写入锚点：{error.message}"))
-            return
-        self.stdout.write(f"  已写入{anchor.describe()}。")
+        self._anchor("rotate-data-key")
 
     def _rotate(self) -> None:
         old, new = anchors.rotate_platform_key()
@@ -133,9 +128,13 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"平台签名密钥已轮换：{old.fingerprint} → {new.fingerprint}。"))
         self.stdout.write(f"  旧公钥仍受信任（{anchors.keys_dir()}），用它签署的锚点仍可校验。")
         self.stdout.write("  请把新的 platform_key 与 data_key 一同备份。")
+        self._anchor("rotate", signed="用新密钥")
+
+    def _anchor(self, reason: str, *, signed: str = "") -> None:
+        """The anchor after a rotation; a failure is reported, not raised (the rotation stands)."""
         try:
-            anchor = anchors.write_anchor("rotate")
+            anchor = anchors.write_anchor(reason)
         except ApplicationError as error:
-            self.stderr.write(self.style.WARNING(f"未能用新密钥写入锚点：{error.message}"))
+            self.stderr.write(self.style.WARNING(f"未能{signed}写入锚点：{error.message}"))
             return
-        self.stdout.write(f"  已用新密钥写入{anchor.describe()}。")
+        self.stdout.write(f"  已{signed}写入{anchor.describe()}。")
