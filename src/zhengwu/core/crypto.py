@@ -200,10 +200,11 @@ def data_keyring() -> DataKeyring:
     configured_id = key_id(configured)
     kept = {configured_id: configured, **read_keyring_dir(directory)}
     named = _named(directory, CURRENT_FILE)
-    current_id = named if named in kept else configured_id
+    current_id = named if named is not None and named in kept else configured_id
     keys = {current_id: kept[current_id], **{kid: key for kid, key in kept.items() if kid != current_id}}
     first = _named(directory, FIRST_FILE)
-    ring = DataKeyring(current_id=current_id, keys=keys, first_id=first if first in keys else configured_id)
+    first_id = first if first is not None and first in keys else configured_id
+    ring = DataKeyring(current_id=current_id, keys=keys, first_id=first_id)
     _ring_cache[:] = [(stamp, ring)]
     return ring
 
