@@ -82,7 +82,9 @@ class EncryptedTable:
 
     @property
     def label(self) -> str:
-        names = "、".join(str(self.model._meta.get_field(name).verbose_name) for name, _ in self.columns)
+        names = "、".join(
+            str(getattr(self.model._meta.get_field(name), "verbose_name", name)) for name, _ in self.columns
+        )
         return f"{self.model._meta.verbose_name}（{self.table}：{names}）"
 
 
@@ -119,7 +121,8 @@ def stale_rows(table: EncryptedTable, current_id: str) -> int:
     condition, params = _stale_condition(table, current_id)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {_q(table.table)} WHERE {condition}", params)  # noqa: S608 - ours
-        return int(cursor.fetchone()[0])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def values_by_key() -> dict[str, int]:

@@ -258,7 +258,9 @@ def test_a_crash_leaves_a_mix_that_reads_and_a_second_run_finishes(keyring: Path
 def stored_of(user: User) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT id_number FROM accounts_user WHERE id = %s", [user.pk])
-        return str(cursor.fetchone()[0])
+        row = cursor.fetchone()
+    assert row is not None
+    return str(row[0])
 
 
 def test_a_second_rotation_is_refused_while_one_runs_and_the_refusal_is_logged(keyring: Path) -> None:
