@@ -391,8 +391,9 @@ def _write_sealed(entries: list[dict[str, Any]]) -> None:
     chained = ", ".join(["(%s, %s, %s, %s, %s)"] * len(entries))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(AccessLog._meta.db_table)} ({fields}, seq, prev_hash, hash, mac, pending_id) "  # noqa: S608 - ours
-            f"SELECT {staged_fields}, c.column2, c.column3, c.column4, c.column5, c.column1 "
+            f"INSERT INTO {quote(AccessLog._meta.db_table)} "  # noqa: S608 - ours
+            f"({fields}, seq, prev_hash, hash, mac, pending_id, pending_mac) "
+            f"SELECT {staged_fields}, c.column2, c.column3, c.column4, c.column5, c.column1, p.mac "
             # A VALUES list's columns are named column1, column2… by PostgreSQL and SQLite alike.
             f"FROM {quote(AccessLogPending._meta.db_table)} p JOIN (VALUES {chained}) c ON p.id = c.column1",
             [

@@ -184,6 +184,17 @@ def _anchored_ids(anchored: dict[str, Any]) -> Iterator[list[int]]:
         yield chunk
 
 
+def _staged_mac(row: dict[str, Any]) -> str:
+    """The MAC a sealed entry had while staged: the copy the sealer kept when it is the MAC of the
+    entry's fields under a key of the ring (a rotation may have come between staging and sealing);
+    else (sealed before the copy was kept, or changed) recomputed under the key of the entry's own
+    MAC, which then matches the anchor only if nothing changed."""
+    kept = row["pending_mac"]
+    if kept and pending_mac_matches(row, kept):
+        return str(kept)
+    return pending_mac(row, key_id=log_mac_key_id(row["hash"], row["mac"]))
+
+
 def pending_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
     """Every entry staged when the anchor was written must be staged still, or sealed with the
     same content (its staged MAC recomputed from the sealed row), and the digest must match."""
@@ -192,13 +203,10 @@ def pending_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
     for chunk in _anchored_ids(anchored):
         staged = dict(AccessLogPending.objects.filter(id__in=chunk).values_list("id", "mac"))
         unstaged = [i for i in chunk if i not in staged]
-        # The staged MAC was made under the data key current when it was staged: the one that
-        # made the sealed entry's MAC (a rotation between staging and sealing, a minute at most,
-        # would show as a replaced entry; the anchor written after a rotation closes it).
         sealed = {
-            row["pending_id"]: pending_mac(row, key_id=log_mac_key_id(row["hash"], row["mac"]))
+            row["pending_id"]: _staged_mac(row)
             for row in AccessLog.objects.filter(pending_id__in=unstaged).values(
-                "pending_id", "hash", "mac", *PENDING_FIELDS
+                "pending_id", "pending_mac", "hash", "mac", *PENDING_FIELDS
             )
         }
         for i in chunk:

@@ -90,6 +90,7 @@ def records(
     market_clerk: User,
     market_grant: Grant,
     household_book: Certificate,
+    egov: User,  # the e-gov office receives the letter
 ) -> dict[str, Any]:
     """One row of every model with an encrypted field, written under the first key (the issuer
     key and the certificate: `household_book`)."""
