@@ -137,7 +137,7 @@ def values_by_key() -> dict[str, int]:
                 f"SELECT CASE WHEN {c} LIKE %s THEN %s ELSE SUBSTR({c}, %s, %s) END AS kid, COUNT(*) "  # noqa: S608
                 f"FROM {_q(table.table)} WHERE {c} IS NOT NULL AND {c} <> '' GROUP BY 1"
             )
-            params = [v1 + "%", ring.first_id, len(crypto.ENVELOPE_V2) + 1, crypto.KEY_ID_LENGTH]
+            params: list[str | int] = [v1 + "%", ring.first_id, len(crypto.ENVELOPE_V2) + 1, crypto.KEY_ID_LENGTH]
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 for kid, count in cursor.fetchall():
