@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
@@ -35,7 +36,7 @@ from zhengwu.audit.models import AuditEvent
 from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, add_application_error, form_write
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -205,15 +206,12 @@ def register_enterprise(request: HttpRequest) -> HttpResponse:
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_change(actor=Actor.from_request(request), **form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            from django.contrib.auth import update_session_auth_hash
 
-            update_session_auth_hash(request, acting_user(request))
-            messages.success(request, "密码已修改。")
-            return redirect("portal:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    def change(actor: Actor, data: dict[str, Any]) -> Done:
+        from django.contrib.auth import update_session_auth_hash
+
+        services.password_change(actor=actor, **data)
+        update_session_auth_hash(request, acting_user(request))
+        return "密码已修改。", "portal:home"
+
+    return form_write(request, form, change) or render(request, "accounts/password_change.html", {"form": form})

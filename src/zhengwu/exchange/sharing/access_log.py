@@ -25,7 +25,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -129,87 +129,54 @@ def _text(value: object, limit: int) -> str:
     return str(value).replace("\x00", "")[:limit]
 
 
-def append(
-    *,
-    operation: str,
-    outcome: str,
-    api_client: ApiClient | None = None,
-    consumer: Department | None = None,
-    resource: Resource | None = None,
-    resource_code: str = "",
-    grant: Grant | None = None,
-    purpose: str = "",
-    keys: Sequence[str] = (),
-    filters: Mapping[str, str] | None = None,
-    key_indexes: Sequence[str] = (),
-    item_codes: Sequence[str] = (),
-    rows: int = 0,
-    reason: str = "",
-    latency_ms: int = 0,
-    ip: str | None = None,
-    at: datetime | None = None,
-    consumer_label: str = "",
-) -> AccessLog:
+class Call(TypedDict, total=False):
+    """What one call to the exchange was: the keywords of `append` and `stage` (only the
+    operation and the outcome are required; the others default to empty)."""
+
+    operation: Required[str]
+    outcome: Required[str]
+    api_client: ApiClient | None
+    consumer: Department | None
+    resource: Resource | None
+    resource_code: str
+    grant: Grant | None
+    purpose: str
+    keys: Sequence[str]
+    filters: Mapping[str, str] | None
+    key_indexes: Sequence[str]
+    item_codes: Sequence[str]
+    rows: int
+    reason: str
+    latency_ms: int
+    ip: str | None
+
+
+def append(*, at: datetime | None = None, consumer_label: str = "", **call: Unpack[Call]) -> AccessLog:
     """Append one entry to the chain and commit it (when called outside a transaction).
 
     `at` is now unless given: only the demo's history of calls (`zhengwu demo`) and tests give it."""
-    indexes = sorted({i for i in key_indexes if i})
     with transaction.atomic():
         head = _lock_head()
-        fields = _fields(
-            operation=operation,
-            outcome=outcome,
-            api_client=api_client,
-            consumer=consumer,
-            resource=resource,
-            resource_code=resource_code,
-            grant=grant,
-            purpose=purpose,
-            keys=keys,
-            filters=filters,
-            key_indexes=indexes,
-            item_codes=item_codes,
-            rows=rows,
-            reason=reason,
-            latency_ms=latency_ms,
-            ip=ip,
-        )
+        fields = _fields(call)
         if at is not None:
             fields["at"] = at
         entry = AccessLog(seq=head.seq + 1, prev_hash=head.hash, **fields)
-        if consumer is None and api_client is None and consumer_label:
+        if fields["consumer"] is None and fields["api_client"] is None and consumer_label:
             entry.consumer_label = _text(consumer_label, 200)  # a use by the platform itself
         entry.hash = log_hash({name: getattr(entry, name) for name in HASHED_FIELDS})
         entry.mac = log_mac(entry.hash)
         entry._chain_append = True  # type: ignore[attr-defined]
         entry.save()
-        if indexes:
+        if indexes := fields["key_indexes"]:
             AccessLogSubject.objects.bulk_create([AccessLogSubject(log=entry, key_index=i) for i in indexes])
         head.seq, head.hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "hash"])
     return entry
 
 
-def _fields(
-    *,
-    operation: str,
-    outcome: str,
-    api_client: ApiClient | None,
-    consumer: Department | None,
-    resource: Resource | None,
-    resource_code: str,
-    grant: Grant | None,
-    purpose: str,
-    keys: Sequence[str],
-    filters: Mapping[str, str] | None,
-    key_indexes: list[str],
-    item_codes: Sequence[str],
-    rows: int,
-    reason: str,
-    latency_ms: int,
-    ip: str | None,
-) -> dict[str, Any]:
+def _fields(call: Call) -> dict[str, Any]:
     """The stored values of an entry (model field names → values), normalised for hashing."""
+    api_client, consumer, resource = call.get("api_client"), call.get("consumer"), call.get("resource")
     if consumer is None and api_client is not None:
         consumer = api_client.department
     return {
@@ -220,63 +187,29 @@ def _fields(
         "consumer_label": _text(consumer.name, 200) if consumer else "",
         "provider_id": resource.provider_id if resource is not None else None,
         "resource": resource,
-        "resource_code": _text(resource.code if resource is not None else resource_code, 100),
-        "grant": grant,
-        "operation": operation,
-        "purpose": _text(purpose, 200),
-        "keys": [_text(k, 100) for k in keys][:500],
-        "filters": {_text(k, 64): _text(v, 200) for k, v in (filters or {}).items()},
-        "key_indexes": key_indexes,
-        "item_codes": list(item_codes),
-        "rows": max(0, int(rows)),
-        "outcome": outcome,
-        "reason": _text(reason, 64),
-        "latency_ms": max(0, int(latency_ms)),
+        "resource_code": _text(resource.code if resource is not None else call.get("resource_code", ""), 100),
+        "grant": call.get("grant"),
+        "operation": call["operation"],
+        "purpose": _text(call.get("purpose", ""), 200),
+        "keys": [_text(k, 100) for k in call.get("keys", ())][:500],
+        "filters": {_text(k, 64): _text(v, 200) for k, v in (call.get("filters") or {}).items()},
+        "key_indexes": sorted({i for i in call.get("key_indexes", ()) if i}),
+        "item_codes": list(call.get("item_codes", ())),
+        "rows": max(0, int(call.get("rows", 0))),
+        "outcome": call["outcome"],
+        "reason": _text(call.get("reason", ""), 64),
+        "latency_ms": max(0, int(call.get("latency_ms", 0))),
         "zone": settings.ZHENGWU_ZONE,
-        "ip": ip,
+        "ip": call.get("ip"),
     }
 
 
-def stage(
-    *,
-    operation: str,
-    outcome: str,
-    api_client: ApiClient | None = None,
-    consumer: Department | None = None,
-    resource: Resource | None = None,
-    resource_code: str = "",
-    grant: Grant | None = None,
-    purpose: str = "",
-    keys: Sequence[str] = (),
-    filters: Mapping[str, str] | None = None,
-    key_indexes: Sequence[str] = (),
-    item_codes: Sequence[str] = (),
-    rows: int = 0,
-    reason: str = "",
-    latency_ms: int = 0,
-    ip: str | None = None,
-) -> dict[str, Any]:
+def stage(**call: Unpack[Call]) -> dict[str, Any]:
     """Write one call to the staging table: one INSERT, committed on return when called outside
     a transaction (a database trigger counts it against the grant's rate limit when it was
     answered). Returns the stored values."""
-    fields = _fields(
-        operation=operation,
-        outcome=outcome,
-        api_client=api_client,
-        consumer=consumer,
-        resource=resource,
-        resource_code=resource_code,
-        grant=grant,
-        purpose=purpose,
-        keys=keys,
-        filters=filters,
-        key_indexes=sorted({i for i in key_indexes if i}),
-        item_codes=item_codes,
-        rows=rows,
-        reason=reason,
-        latency_ms=latency_ms,
-        ip=ip,
-    )
+    fields = _fields(call)
+    api_client, resource, grant = fields["api_client"], fields["resource"], fields["grant"]
     values = {
         **{name: fields[name] for name in _PLAIN_FIELDS},
         "api_client_id": api_client.pk if api_client is not None else None,
