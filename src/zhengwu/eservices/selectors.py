@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from zhengwu.eservices.models import (
     ItemMaterial,
     ItemSearchTerm,
     ItemTheme,
+    ItemViewDay,
     MaterialFile,
     Notification,
     Rating,
@@ -84,6 +86,8 @@ def search_items(query: str) -> list[ServiceItem]:
 
 HOT_DAYS = 30
 HOT_COUNT = 6
+# 热门服务's score: one application counts as many as this many guide views (docs/rules.md §5).
+HOT_APPLICATION_WEIGHT = 10
 
 
 @dataclass(frozen=True)
@@ -128,13 +132,36 @@ def find_items(finder: Finder) -> list[ServiceItem]:
 
 
 def hot_items(*, days: int = HOT_DAYS, limit: int = HOT_COUNT, audience: str = "") -> list[ServiceItem]:
-    """热门服务: the published items with the most applications submitted in the last `days` days
-    (measured, never a fixed list), ties by name; items nobody applied for are not hot."""
+    """热门服务 (docs/rules.md §5): the published items of the highest score over the last `days`
+    days, score = HOT_APPLICATION_WEIGHT × applications submitted + guide views (`ItemViewDay`),
+    ties by name; an item with neither is not hot. Each row carries `recent` (applications),
+    `viewed` (views) and `hot_score`."""
     since = timezone.now() - timedelta(days=days)
-    rows = published_items().filter(applications__submitted_at__gte=since)
+    first_day = timezone.localdate() - timedelta(days=days - 1)
+    applied = (
+        Application.objects.filter(item=OuterRef("pk"), submitted_at__gte=since)
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    viewed = (
+        ItemViewDay.objects.filter(item=OuterRef("pk"), day__gte=first_day)
+        .values("item")
+        .annotate(n=Sum("views"))
+        .values("n")
+    )
+    rows = published_items()
     if audience in (Audience.PERSON, Audience.LEGAL):
         rows = rows.filter(audience__in=[audience, Audience.BOTH])
-    ranked = rows.annotate(recent=Count("applications")).order_by("-recent", "name")[:limit]
+    ranked = (
+        rows.annotate(
+            recent=Coalesce(Subquery(applied, output_field=IntegerField()), 0),
+            viewed=Coalesce(Subquery(viewed, output_field=IntegerField()), 0),
+        )
+        .annotate(hot_score=F("recent") * HOT_APPLICATION_WEIGHT + F("viewed"))
+        .filter(hot_score__gt=0)
+        .order_by("-hot_score", "name")[:limit]
+    )
     return list(ranked)
 
 
