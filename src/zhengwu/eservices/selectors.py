@@ -140,12 +140,14 @@ def hot_items(*, days: int = HOT_DAYS, limit: int = HOT_COUNT, audience: str = "
     first_day = timezone.localdate() - timedelta(days=days - 1)
     applied = (
         Application.objects.filter(item=OuterRef("pk"), submitted_at__gte=since)
+        .order_by()
         .values("item")
         .annotate(n=Count("pk"))
         .values("n")
     )
     viewed = (
         ItemViewDay.objects.filter(item=OuterRef("pk"), day__gte=first_day)
+        .order_by()
         .values("item")
         .annotate(n=Sum("views"))
         .values("n")
