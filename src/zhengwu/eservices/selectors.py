@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Aggregate, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -131,6 +131,12 @@ def find_items(finder: Finder) -> list[ServiceItem]:
     return [item for item in search_items(finder.query) if item.pk in allowed]
 
 
+def _per_item(rows: QuerySet[Any], total: Aggregate) -> Coalesce:
+    """One number per item of the outer query: `total` over those of `rows` that are the item's (0 when none)."""
+    per_item = rows.filter(item=OuterRef("pk")).order_by().values("item").annotate(n=total).values("n")
+    return Coalesce(Subquery(per_item, output_field=IntegerField()), 0)
+
+
 def hot_items(*, days: int = HOT_DAYS, limit: int = HOT_COUNT, audience: str = "") -> list[ServiceItem]:
     """热门服务 (docs/rules.md §5): the published items of the highest score over the last `days`
     days, score = HOT_APPLICATION_WEIGHT × applications submitted + guide views (`ItemViewDay`),
@@ -138,28 +144,13 @@ def hot_items(*, days: int = HOT_DAYS, limit: int = HOT_COUNT, audience: str = "
     `viewed` (views) and `hot_score`."""
     since = timezone.now() - timedelta(days=days)
     first_day = timezone.localdate() - timedelta(days=days - 1)
-    applied = (
-        Application.objects.filter(item=OuterRef("pk"), submitted_at__gte=since)
-        .order_by()
-        .values("item")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    viewed = (
-        ItemViewDay.objects.filter(item=OuterRef("pk"), day__gte=first_day)
-        .order_by()
-        .values("item")
-        .annotate(n=Sum("views"))
-        .values("n")
-    )
+    applied = _per_item(Application.objects.filter(submitted_at__gte=since), Count("pk"))
+    viewed = _per_item(ItemViewDay.objects.filter(day__gte=first_day), Sum("views"))
     rows = published_items()
     if audience in (Audience.PERSON, Audience.LEGAL):
         rows = rows.filter(audience__in=[audience, Audience.BOTH])
     ranked = (
-        rows.annotate(
-            recent=Coalesce(Subquery(applied, output_field=IntegerField()), 0),
-            viewed=Coalesce(Subquery(viewed, output_field=IntegerField()), 0),
-        )
+        rows.annotate(recent=applied, viewed=viewed)
         .annotate(hot_score=F("recent") * HOT_APPLICATION_WEIGHT + F("viewed"))
         .filter(hot_score__gt=0)
         .order_by("-hot_score", "name")[:limit]
