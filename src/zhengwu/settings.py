@@ -6,7 +6,6 @@ in the data directory). Production values are documented in docs/deployment.md.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -54,8 +53,6 @@ try:
     IDLE_TIMEOUT_MINUTES = env.int("ZHENGWU_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
     LOGIN_FAILURE_LIMIT = env.int("ZHENGWU_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
     LOGIN_CAPTCHA_AFTER = env.int("ZHENGWU_LOGIN_CAPTCHA_AFTER", 3, minimum=0, maximum=100)
-    # The audio CAPTCHA needs the `flite` speech synthesiser (Debian: apt-get install flite).
-    CAPTCHA_FLITE_PATH = env.str("ZHENGWU_CAPTCHA_FLITE", "") or shutil.which("flite")
     LOCKOUT_MINUTES = env.int("ZHENGWU_LOCKOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
     PASSWORD_MAX_AGE_DAYS = env.int("ZHENGWU_PASSWORD_MAX_AGE_DAYS", 90, minimum=0, maximum=3650)
     TIMER_YELLOW_FRACTION = env.float("ZHENGWU_TIMER_YELLOW_FRACTION", 0.2, minimum=0.0, maximum=1.0)
@@ -353,7 +350,8 @@ AXES_VERBOSE = False
 # django-simple-captcha: shown on the login page after LOGIN_CAPTCHA_AFTER failures.
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 5  # minutes
-CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+# Digits, read aloud in Mandarin from shipped recordings (accounts/captcha.py): no `flite` needed.
+CAPTCHA_CHALLENGE_FUNCT = "zhengwu.accounts.captcha.digit_challenge"
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -9,18 +9,20 @@ from urllib.parse import urlencode
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
+from captcha.models import CaptchaStore
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zhengwu.accounts import lockout, services
+from zhengwu.accounts import captcha, lockout, services
 from zhengwu.accounts.audit_actions import AccountsAction
 from zhengwu.accounts.forms import (
     CitizenRegisterForm,
@@ -215,3 +217,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
         return "密码已修改。", "portal:home"
 
     return form_write(request, form, change) or render(request, "accounts/password_change.html", {"form": form})
+
+
+def captcha_audio(request: HttpRequest, key: str) -> HttpResponse:
+    """The login CAPTCHA read aloud in Mandarin (accounts/captcha.py), served at django-simple-captcha's
+    own audio URL (this route is before the library's). A key that is unknown or expired gets 410, as
+    the library answers, and never the audio of another challenge."""
+    store = CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now()).first()
+    if store is None:
+        return HttpResponse(status=410)
+    response = HttpResponse(captcha.challenge_audio(store.challenge), content_type="audio/wav")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -212,7 +212,9 @@ URLS: dict[str, Entry] = {
     # django-simple-captcha (the login CAPTCHA after repeated failures, accounts/lockout.py)
     "captcha/image/(?P<key>\\w+)/$": P("the login CAPTCHA's image, by its one-time key"),
     "captcha/image/(?P<key>\\w+)@2/$": P("the login CAPTCHA's image at twice the size"),
-    "captcha/audio/(?P<key>\\w+).wav$": P("the login CAPTCHA read aloud (flite), by its one-time key"),
+    "captcha/audio/(?P<key>\\w+).wav$": P(
+        "the login CAPTCHA read aloud in Mandarin (accounts/captcha.py), by its one-time key"
+    ),
     "captcha/refresh/$": P("a new login CAPTCHA"),
     # audit
     "workbench/audit/": staff(Role.AUDIT_ADMIN, scoped=False),
