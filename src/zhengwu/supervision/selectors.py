@@ -102,7 +102,8 @@ def targets_by_worst_light(
         default=Value(len(WORST_FIRST)),
         output_field=IntegerField(),
     )
-    rows = live(Timer.objects.filter(target_type=target_type, kind__in=list(kinds)))
+    # (state__in, not `live()`: its raw SQL names the table, which a subquery renames)
+    rows = Timer.objects.filter(target_type=target_type, kind__in=list(kinds), state__in=Timer.LIVE_STATES)
     return (
         with_light(rows, today=today, now=now)
         .annotate(target=Cast("target_id", IntegerField()))
