@@ -5,6 +5,7 @@ received) and warnings (issue, adjust, lift). Thin: parse, call a service or sel
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -280,16 +281,22 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("emergency_wb:incident_detail", pk=pk)
 
 
+def _report_move(request: HttpRequest, pk: int, write: Callable[..., object], done: str, back: str) -> HttpResponse:
+    """A report's one-button step (签发, 签收): the service, its message, back to `back` (a URL name
+    taking the incident's pk for incident_detail, else the report's)."""
+    report = _report(request, pk)
+    try:
+        write(actor=Actor.from_request(request), report=report)
+        messages.success(request, f"{report.title}{done}")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect(back, pk=report.incident_id if back.endswith("incident_detail") else report.pk)
+
+
 @staff_required()
 @require_POST
 def report_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk)
-    try:
-        services.report_sign(actor=Actor.from_request(request), report=report)
-        messages.success(request, f"{report.title}已签发报送。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency_wb:incident_detail", pk=report.incident_id)
+    return _report_move(request, pk, services.report_sign, "已签发报送。", "emergency_wb:incident_detail")
 
 
 def _report(request: HttpRequest, pk: int) -> IncidentReport:
@@ -342,13 +349,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_receive(request: HttpRequest, pk: int) -> HttpResponse:
     """签收 by the receiving department's duty room."""
-    report = _report(request, pk)
-    try:
-        services.report_receive(actor=Actor.from_request(request), report=report)
-        messages.success(request, f"已签收{report.title}。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency_wb:report_detail", pk=pk)
+    return _report_move(request, pk, services.report_receive, "已签收。", "emergency_wb:report_detail")
 
 
 @staff_required()

@@ -19,23 +19,34 @@ from zhengwu.emergency.errors import EmergencyError
 from zhengwu.emergency.models import IncidentReport
 from zhengwu.emergency.services import ReportData
 from zhengwu.emergency.tests.conftest import graded
+from zhengwu.emergency.tests.test_dispatch_api import system
 
 pytestmark = pytest.mark.django_db
 
 
-def _sent(cc_duty: User, cc_commander: User) -> IncidentReport:
-    incident = graded(cc_duty, 3)
-    draft = services.report_draft(
+def _draft(cc_duty: User, content: str) -> IncidentReport:
+    """A 初报 drafted by 长春市's duty room on a graded incident of its city."""
+    return services.report_draft(
         actor=Actor.person(cc_duty),
-        incident=incident,
+        incident=graded(cc_duty, 3),
         kind=IncidentReport.Kind.INITIAL,
-        data=ReportData(content="初报：伊通河沿岸内涝，被困 12 人。"),
+        data=ReportData(content=content),
     )
+
+
+def _sent(cc_duty: User, cc_commander: User) -> IncidentReport:
+    draft = _draft(cc_duty, "初报：伊通河沿岸内涝，被困 12 人。")
     return services.report_sign(actor=Actor.person(cc_commander), report=draft)
 
 
 def test_the_receiving_duty_room_signs_for_a_report_and_the_sender_sees_it(
-    cc_duty: User, cc_commander: User, duty_officer: User, commander: User, emergency_dept: Department
+    cc_duty: User,
+    cc_commander: User,
+    duty_officer: User,
+    commander: User,
+    emergency_dept: Department,
+    cc_emergency: Department,
+    sys_admin: User,
 ) -> None:
     report = _sent(cc_duty, cc_commander)
     assert report.recipient == emergency_dept and report.received_at is None
@@ -65,6 +76,9 @@ def test_the_receiving_duty_room_signs_for_a_report_and_the_sender_sees_it(
     assert shown in staff_client(cc_duty).get(incident_page).content.decode()
     assert shown in staff_client(cc_duty).get(f"/workbench/emergency/reports/{report.pk}/").content.decode()
     assert report.incident.events.filter(move="report_receive").exists()
+    api = system(sys_admin, cc_emergency, ["emergency:report"])  # the sender's own system sees it too
+    (seen,) = api.get(f"/api/v1/emergency/incidents/{report.incident_id}").json()["reports"]
+    assert seen["received_by"] == duty_officer.real_name and seen["received_at"]
     assert not [item for item in selectors.todo_items(duty_officer) if item.kind_label == "报送签收"]
     assert list(selectors.reports_received(Actor.person(commander))) == [report]  # still in the inbox
     refused_write(  # once only
@@ -76,13 +90,7 @@ def test_the_receiving_duty_room_signs_for_a_report_and_the_sender_sees_it(
 
 
 def test_a_draft_is_edited_on_its_page_and_refused_once_sent(cc_duty: User, cc_commander: User) -> None:
-    incident = graded(cc_duty, 3)
-    draft = services.report_draft(
-        actor=Actor.person(cc_duty),
-        incident=incident,
-        kind=IncidentReport.Kind.INITIAL,
-        data=ReportData(content="初报：伊通河沿岸内涝。"),
-    )
+    draft = _draft(cc_duty, "初报：伊通河沿岸内涝。")
     client = staff_client(cc_duty)
     url = f"/workbench/emergency/reports/{draft.pk}/edit/"
     form = client.get(url).content.decode()
