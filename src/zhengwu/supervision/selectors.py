@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.db import models
 from django.db.models import BooleanField, Case, Count, IntegerField, Min, Q, QuerySet, Value, When
@@ -92,7 +93,7 @@ WORST_FIRST = (Light.RED, Light.YELLOW, Light.PAUSED, Light.GREEN)
 
 def targets_by_worst_light(
     target_type: str, kinds: Sequence[str], light: str, *, today: date | None = None, now: datetime | None = None
-) -> QuerySet[Timer]:
+) -> QuerySet[Timer, dict[str, Any]]:
     """The pks (integers, `values("pk")`-like column `target`) of the objects of `target_type`
     (`app_label.model`) whose worst live timer of `kinds` shows `light`: a subquery for
     `Q(pk__in=…)`, so a caller counts thousands of objects by light in one query of its own
@@ -114,7 +115,7 @@ def targets_by_worst_light(
     )
 
 
-def late_targets(target_type: str, kind: str, *, now: datetime | None = None) -> QuerySet[Timer]:
+def late_targets(target_type: str, kind: str, *, now: datetime | None = None) -> QuerySet[Timer, dict[str, Any]]:
     """The pks (column `target`) of the objects of `target_type` whose timer of `kind` finished late
     or is live and past its deadline at `now`: a subquery for `Q(pk__in=…)`."""
     today, now = _moments(None, now)
