@@ -121,8 +121,9 @@ def main() -> None:
         seen.add(key)
     Task.objects.bulk_create(tasks, batch_size=2000)
     timers = []
-    for n, task in enumerate(Task.objects.values_list("id", "state", "issued_at", "department_id")):
-        pk, state, issued, department_id = task
+    for n, (pk, state, issued, department_id) in enumerate(
+        Task.objects.values_list("id", "state", "issued_at", "department_id")
+    ):
         clocks = ((SIGN_TIMER, 15, state == "issued"), (ARRIVE_TIMER, 60, state in ("issued", "signed")))
         for kind, limit, running in clocks:
             extended = 30 if n % 20 == 0 else 0
