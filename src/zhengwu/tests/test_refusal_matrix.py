@@ -818,8 +818,18 @@ def _group(key: str) -> str:
         return "workbench/" + (
             parts[1]
             if parts[1]
-            in ("audit", "exchange", "catalog", "eservices", "disclosure", "participation", "supervision", "governance")
-            in ("audit", "exchange", "catalog", "eservices", "disclosure", "participation", "supervision", "emergency")
+            in (
+                "audit",
+                "exchange",
+                "catalog",
+                "eservices",
+                "disclosure",
+                "participation",
+                "supervision",
+                "documents",
+                "governance",
+                "emergency",
+            )
             else "admin"
         )
     return parts[0] if parts else "portal"
