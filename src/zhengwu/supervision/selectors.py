@@ -6,6 +6,7 @@ yellow start (`models.light_expression`), so counting a province's timers is one
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -70,6 +71,18 @@ def with_light(
     today, now = _moments(today, now)
     queryset = Timer.objects.all() if queryset is None else queryset
     return queryset.annotate(**{LIGHT_ANNOTATION: light_expression(today, now)})
+
+
+def live_timers_of(objects: Sequence[models.Model], kind: str) -> dict[str, Timer]:
+    """The live timer of `kind` (with `current_light`) of each of `objects` (saved rows of one model),
+    by the object's pk as text (`Timer.target_id`): one query, for the to-do lists."""
+    if not objects:
+        return {}
+    target_type = target_key(objects[0])[0]
+    rows = Timer.objects.filter(
+        kind=kind, target_type=target_type, target_id__in=[str(o.pk) for o in objects], state__in=Timer.LIVE_STATES
+    )
+    return {t.target_id: t for t in with_light(rows)}
 
 
 def light_counts(
