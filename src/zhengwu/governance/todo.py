@@ -33,6 +33,7 @@ from zhengwu.governance.services.projects import (
     sharing_gate,
 )
 from zhengwu.governance.services.zombies import SELF_CHECK_TIMER
+from zhengwu.supervision.models import Timer
 from zhengwu.supervision.selectors import live_timers_of
 
 LIMIT = 200  # a to-do list is read, not paged through by the thousand
@@ -72,7 +73,7 @@ def _office_projects() -> list[TodoItem]:
     projects = list(
         Project.objects.filter(state__in=list(OFFICE_STEPS)).select_related("department").order_by("created_at")[:LIMIT]
     )
-    timers: dict[str, dict[str, object]] = {
+    timers: dict[str, dict[str, Timer]] = {
         kind: live_timers_of([p for p in projects if OFFICE_STEPS[p.state][1] == kind], kind)
         for kind in {kind for _, kind in OFFICE_STEPS.values() if kind}
     }
