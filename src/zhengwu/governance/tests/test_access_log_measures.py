@@ -16,14 +16,12 @@ import pytest
 
 from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.catalog.models import Resource
-from zhengwu.core.actors import Actor
 from zhengwu.exchange.sharing import access_log
 from zhengwu.governance import evaluation_selectors
 from zhengwu.governance.models import ScoringRule
-from zhengwu.governance.services import evaluations
 from zhengwu.governance.services.measures import MEASURES, Period
 from zhengwu.governance.tests.conftest import make_client, make_resource
-from zhengwu.governance.tests.evaluation_helpers import YEAR, make_set, scores_by
+from zhengwu.governance.tests.evaluation_helpers import YEAR, computed_run, make_set, scores_by
 
 pytestmark = pytest.mark.django_db
 
@@ -93,13 +91,7 @@ def test_scores_by_hand(egov: User, log: dict[str, Department]) -> None:
         ("sharing.calls_served", "4", 4, ScoringRule.LINEAR),
         ("sharing.calls_used", "4", 4, ScoringRule.LINEAR),
     )
-    run = evaluations.run_start(
-        actor=Actor.person(egov),
-        indicator_set=indicator_set,
-        period_start=date(YEAR, 1, 1),
-        period_end=date(YEAR, 12, 31),
-    )
-    run = evaluations.run_compute(actor=Actor.platform(), run=run)
+    run = computed_run(egov, indicator_set)
     market, police, office, nature = (log[k].pk for k in ("market", "police", "office", "nature"))
     got = scores_by(run)
     # 按目标线性得分, weight 4, target 4 calls: 4 × min(1, calls / 4)

@@ -18,7 +18,7 @@ from zhengwu.conftest import staff_client
 from zhengwu.core.actors import Actor
 from zhengwu.governance.models import EvaluationRun, ScoringRule
 from zhengwu.governance.services import evaluations
-from zhengwu.governance.tests.evaluation_helpers import YEAR, make_set, timer
+from zhengwu.governance.tests.evaluation_helpers import YEAR, computed_run, make_set, timer
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +44,7 @@ def run(egov: User, market_dept: Department, police_dept: Department, office_dep
         ("sharing.requests_on_time", "8", 0.95, ScoringRule.LINEAR),
         ("letters.on_time", "6", 0.9, ScoringRule.THRESHOLD),
     )
-    started = evaluations.run_start(
-        actor=Actor.person(egov),
-        indicator_set=indicator_set,
-        period_start=date(YEAR, 1, 1),
-        period_end=date(YEAR, 12, 31),
-        title="2025年度部门信息化考核",
-    )
-    return evaluations.run_compute(actor=Actor.platform(), run=started)
+    return computed_run(egov, indicator_set, title="2025年度部门信息化考核")
 
 
 def test_whole_ranking_read_back(run: EvaluationRun, egov: User, client: Any) -> None:
