@@ -69,7 +69,7 @@ def _departments() -> list[Department]:
 
 def history_timers(year: int, departments: list[Department]) -> int:
     """Finished clocks of `year` for every department and kind: department i, kind k has
-    3 + (i + 2k) mod 6 of them, (i·(k+1)) mod 4 late (none when (i + k) is a multiple of 3)."""
+    3 + (i + 2k) mod 6 of them, 1 + (i + 2k) mod 3 of those late (none when i + k is a multiple of 4)."""
     if Timer.objects.filter(target_type=HISTORY_TARGET, deadline__year=year).exists():
         return 0
     rows: list[Timer] = []
@@ -77,7 +77,7 @@ def history_timers(year: int, departments: list[Department]) -> int:
     for i, department in enumerate(departments):
         for k, kind in enumerate(TIMER_KINDS.values()):
             due = 3 + (i + 2 * k) % 6
-            late = 0 if (i + k) % 3 == 0 else min(due, (i * (k + 1)) % 4)
+            late = 0 if (i + k) % 4 == 0 else min(due, 1 + (i + 2 * k) % 3)
             for j in range(due):
                 start = date(year, 1 + j * 11 // due, 5 + (i + k) % 20)  # January to November
                 deadline = workdays.add_workdays(start, LIMITS[kind])
