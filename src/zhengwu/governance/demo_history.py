@@ -5,10 +5,10 @@ calendar year Y-1. Every other demo record is made by `zhengwu demo` today, and 
 stamp "now" on what they make, so the year Y-1 would be empty. This module writes the year's
 evidence that the measures read, once, before the run is computed:
 
-- **the exchange's access log**: calls of every connected demo system (each API client linked to a
-  system of the inventory) on the catalog's published resources, a few each month of Y-1, through
-  the exchange's own `access_log.append` with the time given (as the inventory demo's 12 months of
-  calls are written; where those reach back into Y-1 the year has both);
+- **the exchange's access log**: calls of every connected demo system registered before the year's
+  end (each API client linked to a system of the inventory) on the catalog's published resources, a
+  few each month of Y-1, through the exchange's own `access_log.append` with the time given (as the
+  inventory demo's 12 months of calls are written; where those reach back into Y-1 the year has both);
   → 共享调用服务次数 (by provider) and 共享数据使用次数 (by consumer);
 - **supervision timers**: EXPLICIT BACK-DATED ROWS, written in one bulk insert. The services start a
   clock "now" on a live object (an application, a letter, a request …) and the objects of last
@@ -107,8 +107,15 @@ def history_timers(year: int, departments: list[Department]) -> int:
 
 def history_calls(year: int) -> int:
     """A few calls each month of `year` by every connected demo system, on the published resources
-    in turn (1–4 a month, by system and month)."""
-    links = list(SystemApiClient.objects.select_related("api_client", "api_client__department").order_by("id"))
+    in turn (system n: 1 + (n + month) mod 4 + n mod 5 a month, 30 + 12·(n mod 5) in the year)."""
+    # only systems registered before the year's end (the inventory drive's): a system registered
+    # since would otherwise look idle since last year to the zombie rules (docs/rules.md §11)
+    registered = _at(date(year + 1, 1, 1), 0)
+    links = list(
+        SystemApiClient.objects.filter(system__created_at__lt=registered)
+        .select_related("api_client", "api_client__department")
+        .order_by("id")
+    )
     resources = list(Resource.objects.filter(state=Resource.State.PUBLISHED).exclude(code="").order_by("id")[:24])
     if not links or not resources:
         return 0
@@ -116,8 +123,8 @@ def history_calls(year: int) -> int:
     for n, link in enumerate(links):
         client = link.api_client
         for month in range(1, 13):
-            for call in range(1 + (n + month) % 4):
-                at = _at(date(year, month, 3 + call * 7), 9 + n % 8)
+            for call in range(1 + (n + month) % 4 + n % 5):
+                at = _at(date(year, month, 3 + call * 3), 9 + n % 8)
                 resource = resources[(n * 5 + month + call) % len(resources)]
                 access_log.append(operation="record", outcome="ok", api_client=client, resource=resource, at=at)
                 written += 1

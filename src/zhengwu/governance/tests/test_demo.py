@@ -56,6 +56,8 @@ def test_demo_inventory_and_its_three_zombies() -> None:
     assert used.values("numerator").distinct().count() >= 3  # several systems, several figures
     late = run.scores.filter(indicator__measure="services.applications_on_time", value__lt=1)
     assert late.exists()
+    # last year's calls do not make the system the projects demo registers today look idle
+    assert not ZombieCase.objects.filter(system__name="人口户籍业务系统").exists()
 
     call_command("demo", enterprises=20, stdout=StringIO())
     assert ZombieCase.objects.count() == 3
