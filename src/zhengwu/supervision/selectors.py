@@ -132,6 +132,18 @@ def with_light(
     return queryset.annotate(**{LIGHT_ANNOTATION: light_expression(today, now)})
 
 
+def live_timers_of(objects: Sequence[models.Model], kind: str) -> dict[str, Timer]:
+    """The live timer of `kind` (with `current_light`) of each of `objects` (saved rows of one model),
+    by the object's pk as text (`Timer.target_id`): one query, for the to-do lists."""
+    if not objects:
+        return {}
+    target_type = target_key(objects[0])[0]
+    rows = Timer.objects.filter(
+        kind=kind, target_type=target_type, target_id__in=[str(o.pk) for o in objects], state__in=Timer.LIVE_STATES
+    )
+    return {t.target_id: t for t in with_light(rows)}
+
+
 def light_counts(
     department: Department | None = None,
     today: date | None = None,

@@ -396,6 +396,7 @@ URLS: dict[str, Entry] = {
     "evaluations/": P("published evaluation results"),
     "evaluations/compare/": P("published evaluation results"),
     "evaluations/<int:run_id>/": P("published evaluation results"),
+    "evaluations/<int:run_id>/ranking.xlsx": P("published evaluation results (a draft run's: 404)"),
     "evaluations/<int:run_id>/departments/<int:department_id>/": P("published evaluation results"),
     "evaluations/<int:run_id>/departments/<int:department_id>/report.pdf": P("published evaluation results"),
     "evaluations/<int:run_id>/departments/<int:department_id>/report.xlsx": P("published evaluation results"),
@@ -413,6 +414,9 @@ URLS: dict[str, Entry] = {
         Role.EGOV_OFFICE, of="office", scoped=False, get=False, post=True
     ),
     "workbench/governance/evaluations/runs/<int:pk>/": staff(Role.EGOV_OFFICE, of="office", scoped=False, args="run"),
+    "workbench/governance/evaluations/runs/<int:pk>/ranking.xlsx": staff(
+        Role.EGOV_OFFICE, of="office", scoped=False, args="run"
+    ),
     r"workbench/governance/^evaluations/runs/(?P<pk>\d+)/(?P<verb>publish|recompute)/$": staff(
         Role.EGOV_OFFICE, of="office", scoped=False, args="run", get=False, post=True, verbs=("publish", "recompute")
     ),
