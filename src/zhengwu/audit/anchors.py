@@ -59,7 +59,14 @@ logger = logging.getLogger(__name__)
 
 ANCHOR_VERSION = 1
 AUDIT_CHAIN = "audit.auditevent"
-REASONS = {"periodic": "定时", "manual": "手动", "purge": "到期清理后", "demo": "演示数据", "rotate": "密钥轮换后"}
+REASONS = {
+    "periodic": "定时",
+    "manual": "手动",
+    "purge": "到期清理后",
+    "demo": "演示数据",
+    "rotate": "密钥轮换后",
+    "rotate-data-key": "数据密钥轮换后",
+}
 
 
 # --- the platform signing key ------------------------------------------------------------

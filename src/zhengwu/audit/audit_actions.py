@@ -14,4 +14,5 @@ class AuditLogAction(AuditAction):
     PURGE = "audit.purge"
     ANCHOR = "audit.anchor"
     PLATFORM_KEY_ROTATE = "audit.platform_key.rotate"
+    DATA_KEY_ROTATE = "audit.data_key.rotate"  # `zhengwu keys rotate-data-key` (finished, resumed or refused)
     REQUEST_REFUSED = "audit.request.refused"  # a write refused before any service ran (core.refusals)

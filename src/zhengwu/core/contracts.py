@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -34,6 +35,15 @@ class TodoItem:
     light: str = ""  # supervision Light value: green | yellow | red | paused | ""
     claimed_by: str = ""  # name of the staff member who claimed it, "" when unclaimed
     claim_url: str = ""  # POST here to claim; "" when the item cannot be claimed
+
+    @classmethod
+    def timed(cls, kind_label: str, title: str, url: str, timer: Any | None) -> TodoItem:
+        """An item with the deadline and light of its supervision timer (a `Timer` annotated with
+        `current_light`, as `supervision.selectors.with_light` gives it), or none when it has no clock."""
+        if timer is None:
+            return cls(kind_label=kind_label, title=title, url=url)
+        light = str(getattr(timer, "current_light", "") or "")
+        return cls(kind_label=kind_label, title=title, url=url, deadline=timer.deadline, light=light)
 
 
 @dataclass(frozen=True)

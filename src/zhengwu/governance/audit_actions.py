@@ -25,6 +25,7 @@ class GovernanceAction(AuditAction):
     RUN_COMPUTE = "governance.run.compute"
     RUN_FAIL = "governance.run.fail"
     RUN_PUBLISH = "governance.run.publish"
+    RUN_EXPORT = "governance.run.export"
     SCORE_ADJUST = "governance.score.adjust"
     PROJECT_DECLARE = "governance.project.declare"
     PROJECT_UPDATE = "governance.project.update"

@@ -4,8 +4,9 @@
   is not catalogued, its system not registered): it waits in 待批准 with the reasons on its page;
 - 公安厅's 户籍业务 project, whose resource is published and whose system is registered and
   connected: approved, established, built (a milestone, a 监理 report), accepted, in O&M;
-- last year's indicator set (every platform measure, 100 points) and an evaluation computed BY A
-  RUN over the demo data of the last twelve months (the demo's records are recent), published.
+- last year's indicator set (every platform measure, 100 points) and the evaluation of the previous
+  calendar year, computed BY A RUN over that year's evidence (`demo_history` writes it: the demo's
+  other records are recent), published.
 All through the services. Idempotent: a project whose name exists, a published run, are kept.
 """
 
@@ -25,6 +26,7 @@ from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.governance.audit_actions import GovernanceAction
+from zhengwu.governance.demo_history import load_history
 from zhengwu.governance.models import EvaluationRun, IndicatorSet, InformationSystem, Project
 from zhengwu.governance.services import evaluations, projects
 from zhengwu.governance.services.projects import DataLine, ProjectInput, SystemLine
@@ -176,18 +178,20 @@ def _evaluation() -> str:
         actor=platform, year=last_year, name=f"{last_year}年度政府部门信息化考核"
     )
     run = EvaluationRun.objects.filter(indicator_set=indicator_set, state=EvaluationRun.State.PUBLISHED).first()
+    history = ""
     if run is None:
-        end = workdays.today() - timedelta(days=1)
+        history = load_history(last_year)  # the year's evidence, before the run reads it
         run = evaluations.run_start(
             actor=platform,
             indicator_set=indicator_set,
-            period_start=end - timedelta(days=364),
-            period_end=end,
-            title=f"{last_year}年度政府部门信息化考核（演示：近一年数据）",
+            period_start=date(last_year, 1, 1),
+            period_end=date(last_year, 12, 31),
+            title=f"{last_year}年度政府部门信息化考核",
         )
         run = evaluations.run_compute(actor=platform, run=run)
         run = evaluations.run_publish(actor=platform, run=run)
-    return f"{run.title}：{run.get_state_display()}，{run.scores.values('department').distinct().count()} 个部门"
+    departments = run.scores.values("department").distinct().count()
+    return f"{run.title}：{run.get_state_display()}，{departments} 个部门" + (f"（{history}）" if history else "")
 
 
 def load_demo(*, say: Callable[[str], object]) -> str:

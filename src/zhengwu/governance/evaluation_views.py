@@ -8,8 +8,11 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from zhengwu.audit.services import record_action
+from zhengwu.core.actors import Actor
 from zhengwu.governance import evaluation_selectors as selectors
 from zhengwu.governance import reports
+from zhengwu.governance.audit_actions import GovernanceAction
 from zhengwu.governance.models import EvaluationRun
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,6 +71,27 @@ def department_file(request: HttpRequest, run_id: int, department_id: int, fmt: 
     name = quote(f"{run.year}年度考核-{department.name}.{fmt}")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return response
+
+
+def ranking_file(request: HttpRequest, run: EvaluationRun) -> HttpResponse:
+    """The whole ranking of `run` as Excel (a read, on record as `governance.run.export`, like the
+    platform's other exports); the callers decide who may have which run."""
+    rows = selectors.ranking(run, with_scores=True)
+    content = reports.ranking_xlsx(run, rows, selectors.indicators_of(run.indicator_set))
+    record_action(
+        Actor.from_request(request),
+        GovernanceAction.RUN_EXPORT,
+        target=run,
+        details={"departments": len(rows), "state": run.state},
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    name = quote(f"{run.year}年度考核排名-{run.pk}.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+def run_ranking_file(request: HttpRequest, run_id: int) -> HttpResponse:
+    return ranking_file(request, selectors.published_run(run_id))
 
 
 def _float(value: object) -> float | None:

@@ -4,7 +4,7 @@ PDF (reportlab with its built-in CJK font STSong-Light, no font files)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -18,7 +18,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from zhengwu.accounts.models import Department
 from zhengwu.core.spreadsheets import xlsx_row
-from zhengwu.governance.models import EvaluationRun, Score
+from zhengwu.governance.evaluation_selectors import RankRow
+from zhengwu.governance.models import EvaluationRun, Indicator, Score
 
 FONT = "STSong-Light"
 HEADER = ("指标", "计算口径", "分值", "分子（或计数）", "分母", "实际值", "计算得分", "最终得分", "调整理由")
@@ -51,17 +52,58 @@ def _total(scores: Sequence[Score]) -> Decimal:
     return sum((s.score for s in scores), Decimal(0))
 
 
-def department_xlsx(run: EvaluationRun, department: Department, scores: Sequence[Score]) -> bytes:
+def _workbook(name: str, rows: Iterable[Sequence[object]]) -> bytes:
+    """One sheet of `rows` (every cell through `xlsx_row`: text stays text)."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("考核结果")
-    sheet.append(xlsx_row(sheet, [f"{run.title} · {department.name}"]))
-    sheet.append(xlsx_row(sheet, [f"考核期 {_period(run)}", "总分", float(_total(scores))]))
-    sheet.append(xlsx_row(sheet, HEADER))
-    for row in rows_of(scores):
+    sheet = book.create_sheet(name)
+    for row in rows:
         sheet.append(xlsx_row(sheet, row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def department_xlsx(run: EvaluationRun, department: Department, scores: Sequence[Score]) -> bytes:
+    return _workbook(
+        "考核结果",
+        [
+            [f"{run.title} · {department.name}"],
+            [f"考核期 {_period(run)}", "总分", float(_total(scores))],
+            HEADER,
+            *rows_of(scores),
+        ],
+    )
+
+
+def ranking_header(indicators: Sequence[Indicator]) -> list[str]:
+    """排名, 部门, 总分, then per indicator its score and the evidence counts behind it."""
+    header = ["排名", "部门", "总分", "经调整的指标数"]
+    for i in indicators:
+        header += [f"{i.name}得分（满分{i.weight}）", f"{i.name}分子（或计数）", f"{i.name}分母"]
+    return header
+
+
+def ranking_xlsx(run: EvaluationRun, rows: Sequence[RankRow], indicators: Sequence[Indicator]) -> bytes:
+    """The whole ranking of a run: a title row naming the run and its period, then one row per
+    department (rank, total, and each indicator's score, numerator and denominator; a count has no
+    denominator)."""
+    body: list[list[object]] = []
+    for r in rows:
+        by_indicator = {s.indicator_id: s for s in r.scores}
+        line: list[object] = [r.rank, r.department, float(r.total), r.adjusted]
+        for i in indicators:
+            s = by_indicator.get(i.pk)
+            line += [float(s.score), s.numerator, "" if s.denominator is None else s.denominator] if s else ["", "", ""]
+        body.append(line)
+    state = run.get_state_display()
+    return _workbook(
+        "考核排名",
+        [
+            [f"{run.title}（考核期 {_period(run)}，{state}）"],
+            ranking_header(indicators),
+            *body,
+        ],
+    )
 
 
 def _period(run: EvaluationRun) -> str:

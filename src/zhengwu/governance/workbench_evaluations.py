@@ -17,7 +17,7 @@ from zhengwu.accounts.models import Role
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.governance import evaluation_selectors as selectors
-from zhengwu.governance import tasks
+from zhengwu.governance import evaluation_views, tasks
 from zhengwu.governance.models import EvaluationRun, Indicator, IndicatorSet, Score, ScoringRule
 from zhengwu.governance.services import evaluations
 from zhengwu.governance.services.evaluations import IndicatorData
@@ -170,6 +170,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "computing": computing,
     }
     return render(request, "governance/evaluation_wb_run.html", context)
+
+
+@staff_required(*OFFICE)
+def run_ranking_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any computed run's ranking as Excel, a draft (待审核) one included; not while it computes."""
+    run = get_object_or_404(EvaluationRun.objects.select_related("indicator_set"), pk=pk)
+    if run.state in (EvaluationRun.State.COMPUTING, EvaluationRun.State.FAILED):
+        messages.error(request, "该评估运行尚未计算完成，暂不能导出。")
+        return redirect("governance_wb:run", pk=pk)
+    return evaluation_views.ranking_file(request, run)
 
 
 @staff_required(*OFFICE)

@@ -32,6 +32,7 @@ urlpatterns: list[URLPattern] = [
     path("evaluations/indicators/<int:pk>/", workbench_evaluations.indicator_edit, name="indicator"),
     path("evaluations/runs/new/", workbench_evaluations.run_new, name="run_new"),
     path("evaluations/runs/<int:pk>/", workbench_evaluations.run_detail, name="run"),
+    path("evaluations/runs/<int:pk>/ranking.xlsx", workbench_evaluations.run_ranking_file, name="run_xlsx"),
     re_path(
         r"^evaluations/runs/(?P<pk>\d+)/(?P<verb>publish|recompute)/$",
         workbench_evaluations.run_action,

@@ -8,37 +8,15 @@ Each item carries the light and deadline of its timer (one query per kind of ite
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from django.db.models import Model
 from django.urls import reverse
 
 from zhengwu.accounts.models import Role, User
 from zhengwu.core.contracts import TodoItem
-from zhengwu.supervision.models import Complaint, Timer, Urging
+from zhengwu.supervision.models import Complaint, Urging
 from zhengwu.supervision.oversight import COMPLAINT_ANSWER_TIMER, COMPLAINT_TIMER, URGING_TIMER
-from zhengwu.supervision.selectors import with_light
+from zhengwu.supervision.selectors import live_timers_of
 
 LIMIT = 200
-
-
-def _timers(objects: Sequence[Model], kind: str, target_type: str) -> dict[str, Timer]:
-    rows = with_light(
-        Timer.objects.filter(
-            kind=kind, target_type=target_type, target_id__in=[str(o.pk) for o in objects], state__in=Timer.LIVE_STATES
-        )
-    )
-    return {t.target_id: t for t in rows}
-
-
-def _item(label: str, title: str, url: str, timer: Timer | None) -> TodoItem:
-    return TodoItem(
-        kind_label=label,
-        title=title,
-        url=url,
-        deadline=timer.deadline if timer else None,
-        light=str(getattr(timer, "current_light", "")) if timer else "",
-    )
 
 
 def todo_items(user: User) -> list[TodoItem]:
@@ -49,29 +27,29 @@ def todo_items(user: User) -> list[TodoItem]:
                 :LIMIT
             ]
         )
-        timers = _timers(urgings, URGING_TIMER, "supervision.urging")
+        timers = live_timers_of(urgings, URGING_TIMER)
         for urging in urgings:
             url = reverse("supervision_wb:urging_detail", args=[urging.pk])
-            items.append(_item("督办答复", f"督办：{urging.timer.title}", url, timers.get(str(urging.pk))))
+            items.append(TodoItem.timed("督办答复", f"督办：{urging.timer.title}", url, timers.get(str(urging.pk))))
         forwarded = list(
             Complaint.objects.filter(department_id=user.department_id, state=Complaint.State.FORWARDED)[:LIMIT]
         )
-        timers = _timers(forwarded, COMPLAINT_ANSWER_TIMER, "supervision.complaint")
+        timers = live_timers_of(forwarded, COMPLAINT_ANSWER_TIMER)
         for complaint in forwarded:
             url = reverse("supervision_wb:complaint_detail", args=[complaint.pk])
-            items.append(_item("投诉核查答复", f"投诉 {complaint.number}", url, timers.get(str(complaint.pk))))
+            items.append(TodoItem.timed("投诉核查答复", f"投诉 {complaint.number}", url, timers.get(str(complaint.pk))))
     if user.has_role(Role.SUPERVISOR):
         waiting = list(
             Complaint.objects.filter(state__in=[Complaint.State.SUBMITTED, Complaint.State.ANSWERED]).select_related(
                 "department"
             )[:LIMIT]
         )
-        timers = _timers(waiting, COMPLAINT_TIMER, "supervision.complaint")
+        timers = live_timers_of(waiting, COMPLAINT_TIMER)
         for complaint in waiting:
             url = reverse("supervision_wb:complaint_detail", args=[complaint.pk])
             label = "投诉受理" if complaint.state == Complaint.State.SUBMITTED else "投诉办结"
             items.append(
-                _item(
+                TodoItem.timed(
                     label, f"投诉 {complaint.number}：{complaint.department.name}", url, timers.get(str(complaint.pk))
                 )
             )

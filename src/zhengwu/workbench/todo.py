@@ -18,6 +18,7 @@ from zhengwu.documents import selectors as documents_selectors
 from zhengwu.emergency import selectors as emergency_selectors
 from zhengwu.eservices import selectors as eservices_selectors
 from zhengwu.exchange.sharing import todo as exchange_todo
+from zhengwu.governance import todo as governance_todo
 from zhengwu.participation import selectors as participation_selectors
 from zhengwu.supervision import todo as supervision_todo
 
@@ -30,6 +31,7 @@ PROVIDERS: tuple[Callable[[User], list[TodoItem]], ...] = (
     catalog_todo.todo_items,
     supervision_todo.todo_items,  # 督办 notices and forwarded complaints; complaints for supervisors
     emergency_selectors.todo_items,  # report clocks and incidents to verify; reports to sign off
+    governance_todo.todo_items,  # 自查 of zombie systems, the office's reviews, project steps, runs to review
 )
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "paused": 3, "": 4}
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengwu.audit.write import audited_write
+from zhengwu.audit.write import Write, audited_write
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, required_text
 from zhengwu.exchange.sharing import access_log
@@ -87,6 +87,16 @@ def _office(actor: Actor) -> tuple[bool, str]:
     return is_egov_office(actor), "只有电子政务主管可以处理僵尸系统核查。"
 
 
+def _office_step(write: Write, case: ZombieCase, move: str, opinion: str, *, field: str, what: str) -> ZombieCase:
+    """The office's step on a review that records its opinion: the review locked, the office
+    authorized, the move allowed from its state, the opinion (required) kept; the caller moves it."""
+    locked = write.lock(case)
+    write.require(*_office(write.actor))
+    ZOMBIE.check(locked, move)
+    locked.review_opinion = required_text(opinion, field=field, what=what, code=_E)
+    return locked
+
+
 def zombie_confirm(*, actor: Actor, case: ZombieCase, note: str = "") -> ZombieCase:
     """The office confirms a candidate: the owner department has ZHENGWU_ZOMBIE_SELF_CHECK_DAYS to answer."""
     with audited_write(actor, GovernanceAction.ZOMBIE_CONFIRM, case) as write:
@@ -113,10 +123,7 @@ def zombie_confirm(*, actor: Actor, case: ZombieCase, note: str = "") -> ZombieC
 
 def zombie_dismiss(*, actor: Actor, case: ZombieCase, note: str) -> ZombieCase:
     with audited_write(actor, GovernanceAction.ZOMBIE_DISMISS, case) as write:
-        locked = write.lock(case)
-        write.require(*_office(actor))
-        ZOMBIE.check(locked, "dismiss")
-        locked.review_opinion = required_text(note, field="note", what="排除理由", code=_E)
+        locked = _office_step(write, case, "dismiss", note, field="note", what="排除理由")
         ZOMBIE.move(locked, "dismiss")
         locked.reviewed_by = actor.user
         locked.reviewed_at = timezone.now()
@@ -146,10 +153,7 @@ def zombie_self_check(*, actor: Actor, case: ZombieCase, answer: str) -> ZombieC
 
 def zombie_send_back(*, actor: Actor, case: ZombieCase, opinion: str) -> ZombieCase:
     with audited_write(actor, GovernanceAction.ZOMBIE_SEND_BACK, case) as write:
-        locked = write.lock(case)
-        write.require(*_office(actor))
-        ZOMBIE.check(locked, "send_back")
-        locked.review_opinion = required_text(opinion, field="opinion", what="退回意见", code=_E)
+        locked = _office_step(write, case, "send_back", opinion, field="opinion", what="退回意见")
         ZOMBIE.move(locked, "send_back")
         locked.save()
         write.note(system=locked.system_id)
@@ -161,12 +165,10 @@ def zombie_decide(
 ) -> ZombieCase:
     """审核: 保留 (the system stays), 整合 into `into` (recorded on the review and the system), or 清理."""
     with audited_write(actor, GovernanceAction.ZOMBIE_DECIDE, case) as write:
-        locked = write.lock(case)
         write.require(*_office(actor))
         if decision not in DECISIONS:
             raise ApplicationError(_E, "审核结论应为保留、整合或清理。", {"decision": "不支持"})
-        ZOMBIE.check(locked, decision)
-        locked.review_opinion = required_text(opinion, field="opinion", what="审核意见", code=_E)
+        locked = _office_step(write, case, decision, opinion, field="opinion", what="审核意见")
         if decision != "retain":
             system = InformationSystem.objects.select_for_update(of=("self",)).get(pk=locked.system_id)
             if into is not None:

@@ -11,7 +11,7 @@ from typing import Any
 from zhengwu.accounts.models import Department, User
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
-from zhengwu.governance.models import IndicatorSet, ScoringRule
+from zhengwu.governance.models import EvaluationRun, IndicatorSet, ScoringRule
 from zhengwu.governance.services import evaluations
 from zhengwu.governance.services.evaluations import IndicatorData
 from zhengwu.supervision.models import Timer
@@ -64,6 +64,18 @@ def make_set(egov: User, *indicators: tuple[str, str, float, str]) -> IndicatorS
             data=IndicatorData(name=measure, measure=measure, weight=weight, target=target, rule=rule),
         )
     return indicator_set
+
+
+def computed_run(egov: User, indicator_set: IndicatorSet, *, title: str = "") -> EvaluationRun:
+    """A run of `indicator_set` over the year YEAR, started by the office and computed (待审核)."""
+    started = evaluations.run_start(
+        actor=Actor.person(egov),
+        indicator_set=indicator_set,
+        period_start=date(YEAR, 1, 1),
+        period_end=date(YEAR, 12, 31),
+        title=title,
+    )
+    return evaluations.run_compute(actor=Actor.platform(), run=started)
 
 
 def scores_by(run: Any) -> dict[tuple[int, str], Decimal]:

@@ -3,6 +3,7 @@ the demo, not marked by hand) finds exactly three zombie candidates."""
 
 from __future__ import annotations
 
+from datetime import date
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from zhengwu.core import workdays
 from zhengwu.exchange import demo as exchange_demo
 from zhengwu.exchange.sharing.models import AccessLog
-from zhengwu.governance import selectors
+from zhengwu.governance import evaluation_selectors, selectors
 from zhengwu.governance.demo import UNLINKED_CLIENT
 from zhengwu.governance.models import InformationSystem, SystemApiClient, ZombieCase, ZombieRule
 
@@ -42,6 +44,20 @@ def test_demo_inventory_and_its_three_zombies() -> None:
     usage = selectors.usage_of([market])[market.pk]
     assert all(n > 0 for n in usage.calls[:-1]) and usage.last_call is not None
     calls = AccessLog.objects.count()
+    # the published evaluation is the previous calendar year's, with real, differing figures
+    run = evaluation_selectors.latest_published()
+    assert run is not None
+    last_year = workdays.today().year - 1
+    assert (run.period_start, run.period_end) == (date(last_year, 1, 1), date(last_year, 12, 31))
+    ranking = evaluation_selectors.ranking(run)
+    totals = [r.total for r in ranking]
+    assert len(set(totals)) >= 10 and max(totals) < 100  # no department full marks everywhere
+    used = run.scores.filter(indicator__measure="sharing.calls_used", numerator__gt=0)
+    assert used.values("numerator").distinct().count() >= 3  # several systems, several figures
+    late = run.scores.filter(indicator__measure="services.applications_on_time", value__lt=1)
+    assert late.exists()
+    # last year's calls do not make the system the projects demo registers today look idle
+    assert not ZombieCase.objects.filter(system__name="人口户籍业务系统").exists()
 
     call_command("demo", enterprises=20, stdout=StringIO())
     assert ZombieCase.objects.count() == 3

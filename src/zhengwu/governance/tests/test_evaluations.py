@@ -14,10 +14,10 @@ from zhengwu.audit.tests.helpers import refused_write
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.governance import evaluation_selectors as selectors
-from zhengwu.governance.models import EvaluationRun, ScoringRule
+from zhengwu.governance.models import EvaluationRun, IndicatorSet, ScoringRule
 from zhengwu.governance.services import evaluations
 from zhengwu.governance.services.evaluations import IndicatorData, points
-from zhengwu.governance.tests.evaluation_helpers import YEAR, make_set, scores_by, timer
+from zhengwu.governance.tests.evaluation_helpers import YEAR, computed_run, make_set, scores_by, timer
 from zhengwu.supervision.models import Timer
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +32,8 @@ SHARE = "exchange.share_request"
 HANDLING = "participation.handling"
 
 
-def _run(egov: User, indicator_set: object) -> EvaluationRun:
-    actor = Actor.person(egov)
-    run = evaluations.run_start(
-        actor=actor, indicator_set=indicator_set, period_start=date(YEAR, 1, 1), period_end=date(YEAR, 12, 31)
-    )
-    return evaluations.run_compute(actor=Actor.platform(), run=run)
+def _run(egov: User, indicator_set: IndicatorSet) -> EvaluationRun:
+    return computed_run(egov, indicator_set)
 
 
 @pytest.mark.parametrize(
