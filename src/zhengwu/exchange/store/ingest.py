@@ -35,7 +35,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, ProgrammingError, transaction
 from django.utils import timezone
 
 from zhengwu.accounts.models import Role, User
@@ -495,8 +495,9 @@ def _run(
 def _prepare_columnar(
     spec: TableSpec, resource: Resource, source: _Source, progress: Progress | None
 ) -> columnar.Prepared | None:
-    """A large plain CSV file for a SQLite table, read, checked and written into a load table by
-    the columnar path before the load transaction; None when the row path (`_run`) is to take it."""
+    """A plain CSV file for a SQLite table, read, checked and written into a load table by the
+    columnar path (streamed in record batches) before the load transaction; None when the row
+    path (`_run`) is to take it."""
     if not columnar.available(source.plan, spec):
         return None
     assert source.plan is not None
@@ -508,6 +509,40 @@ def _prepare_columnar(
         return columnar.prepare(spec, resource, source.plan, codes, now=timezone.now())
     progress(0, 0.0)
     return columnar.prepare(spec, resource, source.plan, codes, now=timezone.now(), progress=progress)
+
+
+def _stream_postgresql(
+    spec: TableSpec, resource: Resource, source: _Source, mode: str, progress: Progress | None
+) -> tuple[int, int, int] | None:
+    """A plain CSV file for a PostgreSQL table, streamed by COPY in record batches (checked by
+    the columnar path) inside the load transaction; (rows, written, deleted), or None when the
+    row path (`_run`) is to take it: everything written here is rolled back to a savepoint."""
+    if not columnar.streams_to_postgresql(source.plan, spec):
+        return None
+    assert source.plan is not None
+    header_errors = _Errors(spec)
+    codes = _map_header(spec, source, header_errors)
+    if header_errors.count:
+        return None  # the row path reports them
+    try:
+        with transaction.atomic(), TableWriter(resource, mode=mode, columns=codes) as writer:
+            rows = columnar.copy_batches(writer, source.plan, codes, progress or (lambda rows, fraction: None))
+            if rows is None:
+                raise _Rollback
+            written, deleted = writer.finish()
+    except _Rollback:
+        return None
+    except (IntegrityError, ProgrammingError) as error:
+        if getattr(error.__cause__, "sqlstate", "") not in (UNIQUE_VIOLATION, CARDINALITY_VIOLATION):
+            raise
+        return None  # a repeated key: the row path names its rows
+    if progress is not None:
+        progress(rows, 1.0)
+    return rows, written, deleted
+
+
+UNIQUE_VIOLATION = "23505"  # the key index, built over an empty table's rows
+CARDINALITY_VIOLATION = "21000"  # ON CONFLICT DO UPDATE meeting the same key twice (the merge)
 
 
 def _discard(prepared: columnar.Prepared) -> None:
@@ -562,6 +597,8 @@ def _load(
                 sync_indexes(resource)  # the load's index phase (the row path's writer does its own)
                 if progress is not None:
                     progress(rows, 1.0)
+            elif streamed := _stream_postgresql(spec, resource, source, mode, progress):
+                rows, written, deleted = streamed
             else:
                 rows, written, deleted = _run(
                     spec=spec, resource=resource, source=source, mode=mode, errors=errors, progress=progress

@@ -843,6 +843,18 @@ class TableWriter:
     def add(self, values: tuple[Any, ...]) -> None:
         self.add_many([values])
 
+    def copy_csv(self) -> Any:
+        """PostgreSQL: a COPY … (FORMAT csv) into the table or the stage, for rows that carry the
+        columns given, `_seq` (the next numbers: `count` them) and, where `row_tail` is set,
+        `_updated_at`; the columnar path (`columnar.copy_batches`) writes them."""
+        assert self.copy_sql, "COPY is PostgreSQL's"
+        return self._raw.copy(self.copy_sql + " (FORMAT csv)")
+
+    def count(self, rows: int) -> None:
+        """Rows written by `copy_csv`: their sequence numbers are taken."""
+        self.seq += rows
+        self.written += rows
+
     def add_columns(self, columns: list[list[Any]]) -> None:
         """Like `add_many`, for values given column by column (each row's tuple made as it is written)."""
         count = len(columns[0]) if columns else 0
