@@ -205,7 +205,7 @@ def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bo
     from zhengwu.catalog.models import DataItem, DataType, Resource
     from zhengwu.core.actors import Actor
     from zhengwu.exchange.store import tables as store
-    from zhengwu.exchange.store.ingest import ingest_file
+    from zhengwu.exchange.store.ingest import MAX_FILE_BYTES, ingest_file
     from zhengwu.exchange.store.tables import count_records
     from zhengwu.exchange.store.validation import BatchConverter, ColumnSpec
 
@@ -253,7 +253,9 @@ def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bo
     sampler = Sampler(os.getpid())  # the load only: not Django's start or the migrations
     sampler.start()
     started, cpu_started = time.perf_counter(), cpu_used()
-    result = ingest_file(actor=Actor.platform(), resource=resource, path=csv_path, mode="replace")
+    # 10M rows are 1.4 GB, above the upload limit (MAX_FILE_BYTES, 1 GiB): raised as the command line may
+    limit = max(MAX_FILE_BYTES, csv_path.stat().st_size)
+    result = ingest_file(actor=Actor.platform(), resource=resource, path=csv_path, mode="replace", max_bytes=limit)
     elapsed, cpu = time.perf_counter() - started, cpu_used() - cpu_started
     rss, pss = sampler.stop()
     if not result.ok:
@@ -261,7 +263,7 @@ def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bo
     measured: dict[str, Any] = {"seconds": elapsed, "cpu": cpu, "rss": rss, "pss": pss, "rows": result.rows_written}
     if reload:  # the daily full refresh: the same file again, into the table that now holds it
         started, cpu_started = time.perf_counter(), cpu_used()
-        again = ingest_file(actor=Actor.platform(), resource=resource, path=csv_path, mode="replace")
+        again = ingest_file(actor=Actor.platform(), resource=resource, path=csv_path, mode="replace", max_bytes=limit)
         measured["reload"] = (time.perf_counter() - started, cpu_used() - cpu_started)
         if not again.ok:
             sys.exit(f"reload failed: {again.message} {again.errors[:5]}")

@@ -34,7 +34,7 @@ import multiprocessing
 import os
 import re
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -163,6 +163,9 @@ def prepare(
     )
     if replaced != 1:
         return None
+    import adbc_driver_sqlite.dbapi  # noqa: F401 - imported once here, not by every forked writer
+    import pyarrow.ipc
+
     stamp = utc_text(now)
     prepared = Prepared(spec, codes, load_table, table_sql, start_seq, 0, stamp)
     batches = read_batches(plan, codes)
@@ -187,7 +190,7 @@ def prepare(
             for batch in itertools.chain([first], batches):
                 stored, checks = _stored_batch(batch, codes, spec, start_seq + sent + 1, stamp)
                 if writer is None:
-                    writer = pa_ipc().new_stream(pipe, stored.schema)
+                    writer = pyarrow.ipc.new_stream(pipe, stored.schema)
                 writer.write_batch(stored)
                 if not all(_accepts(present, column) for present, column in checks):
                     raise _Refused
@@ -230,12 +233,6 @@ def _widen(descriptor: int) -> None:
         fcntl.fcntl(descriptor, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
     except OSError:  # pragma: no cover - not Linux, or a lower /proc/sys/fs/pipe-max-size
         pass
-
-
-def pa_ipc() -> Any:
-    import pyarrow.ipc
-
-    return pyarrow.ipc
 
 
 def _stored_batch(
@@ -297,7 +294,7 @@ def copy_batches(
                     raise _Refused
                 sink = pa.BufferOutputStream()
                 pacsv.write_csv(stored, sink, options)
-                copy.write(sink.getvalue())
+                copy.write(memoryview(sink.getvalue()))
                 writer.count(stored.num_rows)
                 sent += stored.num_rows
                 progress(sent, 0.9 * min(plan.position / max(plan.size, 1), 1.0))
@@ -383,7 +380,7 @@ def discard(prepared: Prepared) -> None:
 # --- reading and checking ----------------------------------------------------------------------
 
 
-def read_batches(plan: CsvPlan, codes: list[str]) -> Iterator[Any]:
+def read_batches(plan: CsvPlan, codes: list[str]) -> Generator[Any, None, None]:
     """The file's data rows as record batches of cell texts, about `BLOCK_BYTES` of the file
     each; raises `_Refused` on a row of the wrong width or a stray byte (the row path says where).
     `plan.position` follows the bytes read (progress)."""
@@ -651,7 +648,7 @@ def resident_ids_ok(values: Any, today: date) -> bool:
 def _write(database: str, load_table: str, load_sql: str, receiving: int, sending: int) -> None:
     """The forked writer: the batches arriving on the pipe into the load table, one transaction."""
     import adbc_driver_sqlite.dbapi
-    import pyarrow as pa
+    import pyarrow.ipc
 
     os.close(sending)  # this process's copy of the loading process's end: EOF comes when that one closes
     try:
@@ -660,7 +657,7 @@ def _write(database: str, load_table: str, load_sql: str, receiving: int, sendin
             cursor.execute("PRAGMA busy_timeout = 5000")
             cursor.execute(f'DROP TABLE IF EXISTS "{load_table}"')  # left by a load that crashed
             cursor.execute(load_sql)
-            cursor.adbc_ingest(load_table, pa.ipc.open_stream(pipe), mode="append")
+            cursor.adbc_ingest(load_table, pyarrow.ipc.open_stream(pipe), mode="append")
             cursor.close()
             db.commit()
     except BaseException:

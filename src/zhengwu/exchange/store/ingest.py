@@ -163,14 +163,17 @@ def _scan(path: Path) -> tuple[str, bool]:
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     quote = False
+    buffer = bytearray(CHUNK)  # read into, chunk after chunk: no new bytes object per chunk
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            quote = quote or b'"' in chunk
+        while size := handle.readinto(buffer):
+            chunk = memoryview(buffer)[:size]
+            quote = quote or buffer.find(b'"', 0, size) >= 0
             if utf8:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = False
+            chunk.release()
     if utf8:
         try:
             decoder.decode(b"", final=True)
@@ -192,10 +195,11 @@ class _FileDigest:
 
     def _run(self) -> None:
         digest = hashes.Hash(hashes.SM3())
+        buffer = bytearray(CHUNK)
         try:
             with self.path.open("rb") as handle:
-                while chunk := handle.read(CHUNK):
-                    digest.update(chunk)
+                while size := handle.readinto(buffer):
+                    digest.update(memoryview(buffer)[:size])
         except OSError:
             return
         self.digest = digest.finalize().hex()
