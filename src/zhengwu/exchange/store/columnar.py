@@ -278,7 +278,7 @@ def copy_batches(
     by one COPY … (FORMAT csv): each record batch checked, then written as CSV by Arrow. The
     rows written, or None when the row path must take the file: the caller rolls back to its
     savepoint. A repeated key fails the unique index `writer.finish()` builds (into an empty
-    table) or the merge (ON CONFLICT cannot change a row twice): the caller's savepoint too."""
+    table) or the stage's (`writer.stage_keys_unique`): the caller's savepoint too."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -303,6 +303,7 @@ def copy_batches(
         return None
     finally:
         batches.close()
+    writer.stage_keys_unique()
     return sent or None  # no rows: the row path says so
 
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from django.conf import settings
-from django.db import IntegrityError, ProgrammingError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhengwu.accounts.models import Role, User
@@ -536,8 +536,8 @@ def _stream_postgresql(
             written, deleted = writer.finish()
     except _Rollback:
         return None
-    except (IntegrityError, ProgrammingError) as error:
-        if getattr(error.__cause__, "sqlstate", "") not in (UNIQUE_VIOLATION, CARDINALITY_VIOLATION):
+    except IntegrityError as error:
+        if getattr(error.__cause__, "sqlstate", "") != UNIQUE_VIOLATION:
             raise
         return None  # a repeated key: the row path names its rows
     if progress is not None:
@@ -545,8 +545,7 @@ def _stream_postgresql(
     return rows, written, deleted
 
 
-UNIQUE_VIOLATION = "23505"  # the key index, built over an empty table's rows
-CARDINALITY_VIOLATION = "21000"  # ON CONFLICT DO UPDATE meeting the same key twice (the merge)
+UNIQUE_VIOLATION = "23505"  # the key index over an empty table's rows, or the stage's
 
 
 def _discard(prepared: columnar.Prepared) -> None:

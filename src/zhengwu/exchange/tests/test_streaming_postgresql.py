@@ -90,7 +90,11 @@ def _resource(market_dept: Department, number: int) -> Resource:
 
 
 def _table(resource: Resource) -> list[tuple[Any, ...]]:
+    """The table's rows ([] when a failed first load left no table)."""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [table_name_for(resource)])
+        if cursor.fetchone()[0] is None:
+            return []
         cursor.execute(f'SELECT * FROM "{table_name_for(resource)}" ORDER BY "_seq"')  # noqa: S608
         return [row[:-3] + row[-2:] for row in cursor.fetchall()]  # all but _updated_at
 
