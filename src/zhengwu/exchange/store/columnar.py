@@ -112,16 +112,23 @@ class Prepared:
     now: str  # the rows' _updated_at
 
 
-def available(plan: CsvPlan | None, spec: TableSpec) -> bool:
-    """Whether a file may take this path at all (before anything is read)."""
+def _streamable(plan: CsvPlan | None, spec: TableSpec) -> bool:
+    """A plain UTF-8 CSV file, large enough for the setting, every item of a type the column checks cover."""
     return (
         plan is not None
         and plan.encoding == "utf-8"
         and plan.delimiter == ","
         and plan.size - plan.data_start >= settings.ZHENGWU_LOAD_COLUMNAR_MIN_BYTES
-        and spec.vendor == "sqlite"
-        and _database_file() is not None
         and all(column.data_type in CHECKED_TYPES for column in spec.columns)
+    )
+
+
+def available(plan: CsvPlan | None, spec: TableSpec) -> bool:
+    """Whether a file may take this path into a SQLite table (before anything is read)."""
+    return (
+        spec.vendor == "sqlite"
+        and _streamable(plan, spec)
+        and _database_file() is not None
         and "fork" in multiprocessing.get_all_start_methods()
     )
 
@@ -261,14 +268,7 @@ def _stored_batch(
 
 def streams_to_postgresql(plan: CsvPlan | None, spec: TableSpec) -> bool:
     """Whether a file may be streamed into a PostgreSQL table by `copy_batches`."""
-    return (
-        plan is not None
-        and plan.encoding == "utf-8"
-        and plan.delimiter == ","
-        and plan.size - plan.data_start >= settings.ZHENGWU_LOAD_COLUMNAR_MIN_BYTES
-        and spec.vendor == "postgresql"
-        and all(column.data_type in CHECKED_TYPES for column in spec.columns)
-    )
+    return spec.vendor == "postgresql" and _streamable(plan, spec)
 
 
 def copy_batches(

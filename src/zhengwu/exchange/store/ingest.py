@@ -496,19 +496,27 @@ def _run(
     return rows, written, deleted
 
 
+def _columnar_codes(
+    spec: TableSpec, source: _Source, takes: Callable[[CsvPlan | None, TableSpec], bool]
+) -> list[str] | None:
+    """The item codes of the file's columns when the columnar path `takes` it and its header is
+    right; else None (the row path reports header problems)."""
+    if not takes(source.plan, spec):
+        return None
+    header_errors = _Errors(spec)
+    codes = _map_header(spec, source, header_errors)
+    return None if header_errors.count else codes
+
+
 def _prepare_columnar(
     spec: TableSpec, resource: Resource, source: _Source, progress: Progress | None
 ) -> columnar.Prepared | None:
     """A plain CSV file for a SQLite table, read, checked and written into a load table by the
     columnar path (streamed in record batches) before the load transaction; None when the row
     path (`_run`) is to take it."""
-    if not columnar.available(source.plan, spec):
+    codes = _columnar_codes(spec, source, columnar.available)
+    if codes is None or source.plan is None:
         return None
-    assert source.plan is not None
-    header_errors = _Errors(spec)
-    codes = _map_header(spec, source, header_errors)
-    if header_errors.count:
-        return None  # the row path reports them
     if progress is None:
         return columnar.prepare(spec, resource, source.plan, codes, now=timezone.now())
     progress(0, 0.0)
@@ -521,13 +529,9 @@ def _stream_postgresql(
     """A plain CSV file for a PostgreSQL table, streamed by COPY in record batches (checked by
     the columnar path) inside the load transaction; (rows, written, deleted), or None when the
     row path (`_run`) is to take it: everything written here is rolled back to a savepoint."""
-    if not columnar.streams_to_postgresql(source.plan, spec):
+    codes = _columnar_codes(spec, source, columnar.streams_to_postgresql)
+    if codes is None or source.plan is None:
         return None
-    assert source.plan is not None
-    header_errors = _Errors(spec)
-    codes = _map_header(spec, source, header_errors)
-    if header_errors.count:
-        return None  # the row path reports them
     try:
         with transaction.atomic(), TableWriter(resource, mode=mode, columns=codes) as writer:
             rows = columnar.copy_batches(writer, source.plan, codes, progress or (lambda rows, fraction: None))

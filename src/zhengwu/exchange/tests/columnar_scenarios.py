@@ -18,6 +18,18 @@ from typing import Any
 
 import django
 
+
+def watched(function: Any, taken: list[bool]) -> Any:
+    """`function`, noting in `taken` whether each call took the columnar path (returned something)."""
+
+    def watching(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        taken.append(result is not None)
+        return result
+
+    return watching
+
+
 BLOCK_BYTES = 4096  # about 45 rows of the files below: a 300-row file is seven batches
 
 
@@ -92,14 +104,7 @@ def main(directory: Path, which: str = "all") -> None:
         return path
 
     taken: list[bool] = []
-    prepare = columnar.prepare
-
-    def watched_prepare(*args: Any, **kwargs: Any) -> Any:
-        prepared = prepare(*args, **kwargs)
-        taken.append(prepared is not None)
-        return prepared
-
-    columnar.prepare = watched_prepare  # type: ignore[assignment]
+    columnar.prepare = watched(columnar.prepare, taken)  # type: ignore[assignment]
 
     def table_rows(made: Resource) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:

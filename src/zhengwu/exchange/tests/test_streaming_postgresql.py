@@ -24,6 +24,7 @@ from zhengwu.exchange.store.checking import csv_plan
 from zhengwu.exchange.store.ingest import ingest_file
 from zhengwu.exchange.store.models import StoreTable
 from zhengwu.exchange.store.tables import count_records, table_name_for
+from zhengwu.exchange.tests.columnar_scenarios import watched
 from zhengwu.exchange.tests.test_store_fixtures import make_resource
 
 pytestmark = [
@@ -53,14 +54,7 @@ def small_batches(settings: Any, monkeypatch: Any) -> None:
 def streamed(monkeypatch: Any) -> list[bool]:
     """Whether each load was streamed (True) or went to the row path (False)."""
     taken: list[bool] = []
-    original = columnar.copy_batches
-
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        rows = original(*args, **kwargs)
-        taken.append(rows is not None)
-        return rows
-
-    monkeypatch.setattr(columnar, "copy_batches", watched)
+    monkeypatch.setattr(columnar, "copy_batches", watched(columnar.copy_batches, taken))
     return taken
 
 
