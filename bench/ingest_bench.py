@@ -1,19 +1,31 @@
-"""Loading benchmark: `zhengwu` ingest with full validation beside `sqlite3 .import`.
+"""Loading benchmark: `zhengwu` ingest with full validation beside `sqlite3 .import` and PostgreSQL `COPY`.
 
-    .venv/bin/python bench/ingest_bench.py                 # 1,000,000 法人 rows
-    .venv/bin/python bench/ingest_bench.py --rows 200000   # a quicker run
+    .venv/bin/python bench/ingest_bench.py                 # 1,000,000 法人 rows, one round
+    .venv/bin/python bench/ingest_bench.py --rows 100000,1000000 --repeat 3   # interleaved rounds, medians
+    .venv/bin/python bench/ingest_bench.py --rows 100000,1000000,3000000,10000000 --repeat 3 \
+        --postgres postgres://postgres@127.0.0.1:5432/zhengwu_bench_ingest   # issue 21's figures of record
     .venv/bin/python bench/ingest_bench.py --without-checks   # the bound: everything but the checks
 
-1. Generates a CSV of N synthetic 法人 records (valid unified social credit codes, GB/T 2260
-   region codes, dates, amounts, enum values; UTF-8).
-2. Times `sqlite3 DB ".import --csv FILE t"` into a fresh database: no types, no checks, no index.
-   Needs the sqlite3 command line shell: `apt-get install -y sqlite3` (Debian/Ubuntu).
-3. Times `zhengwu.exchange.store.ingest.ingest_file` of the same file into a fresh ZHENGWU_DATA_DIR
-   (SQLite, or a fresh PostgreSQL database with --database-url): every value checked by its type
-   (credit-code checksums, region codes, dates, enums), typed columns, unique key index, change
-   sequence, one transaction, audit event. With --without-checks every column is accepted as it
-   is: what the load would cost with a validator that costs nothing.
-4. Prints a Markdown table with rows/s of both and the ratio (target ≥ 0.5×).
+1. Generates a CSV of N synthetic 法人 records per size (valid unified social credit codes, GB/T 2260
+   region codes, dates, amounts, enum values; UTF-8), once (kept in --workdir).
+2. Round after round, size after size, runs each loader on the same file:
+   - `sqlite3 DB ".import --csv FILE t"` into a fresh database: no types, no checks, no index
+     (needs the sqlite3 shell: `apt-get install -y sqlite3`);
+   - `zhengwu.exchange.store.ingest.ingest_file` into a fresh ZHENGWU_DATA_DIR on SQLite: every value
+     checked by its type (credit-code checksums, region codes, dates, enums), typed columns, unique key
+     index, change sequence, one transaction, audit event;
+   - with --postgres: psql's `\\copy t FROM FILE (FORMAT csv, HEADER)` into a fresh untyped table, and
+     `ingest_file` into a fresh PostgreSQL database (both databases named after the URL's, dropped and
+     created afresh).
+3. For each run: wall seconds, rows/s, CPU seconds (the process and its children), and the peak memory
+   of the loader's whole process tree, sampled every 20 ms from /proc: the sum of RSS (shared pages
+   counted in every process that maps them, as `ps` adds up) and the sum of PSS (each shared page
+   split between its processes: the memory the tree really takes). For zhengwu only the load itself
+   is sampled (not Django's start or the migrations); for psql only the client (the server's backend
+   is not in its tree).
+4. Prints a Markdown table per size with the medians (min–max) and the ratio to `.import` (target
+   ≥ 0.6× at 100k and 1M rows), and how peak memory changes across the sizes (target: within 1.5×
+   from 1M to 10M rows).
 """
 
 from __future__ import annotations
@@ -25,14 +37,16 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from query_bench import machine, pg_recreate  # bench/ is the script's folder, first on sys.path
+from query_bench import _pg_bench_database, machine, pg_recreate  # bench/ is the script's folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -83,27 +97,99 @@ def generate(path: Path, rows: int, seed: int = 2026) -> None:
     print(f"generated {rows:,} rows in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
 
 
-def sqlite_import(csv_path: Path, workdir: Path) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of `.import`."""
+# --- memory of a process tree ------------------------------------------------------------------
+
+
+def tree_pids(root: int) -> list[int]:
+    """`root` and its descendants (Linux: /proc/PID/task/TID/children)."""
+    pids, index = [root], 0
+    while index < len(pids):
+        pid = pids[index]
+        index += 1
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                pids += [int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except OSError:
+            continue  # gone meanwhile
+    return pids
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) of the process tree, bytes."""
+    rss = pss = 0
+    for pid in tree_pids(root):
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith("Rss:"):
+                rss += int(line.split()[1]) * 1024
+            elif line.startswith("Pss:"):
+                pss += int(line.split()[1]) * 1024
+    return rss, pss
+
+
+class Sampler(threading.Thread):
+    """Samples a process tree's memory every `interval` seconds until stopped; keeps the peaks."""
+
+    def __init__(self, root: int, interval: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.root, self.interval = root, interval
+        self.peak_rss = self.peak_pss = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            rss, pss = tree_memory(self.root)
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self.done.wait(self.interval)
+
+    def stop(self) -> tuple[int, int]:
+        self.done.set()
+        self.join()
+        return self.peak_rss, self.peak_pss
+
+
+def run_sampled(argv: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run a command; its wall and CPU seconds and its tree's peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, env=env)  # noqa: S603 - our commands
+    sampler = Sampler(process.pid)
+    sampler.start()
+    if process.wait() != 0:
+        sys.exit(f"{argv[0]} failed ({process.returncode})")
+    wall = time.perf_counter() - started
+    rss, pss = sampler.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"seconds": wall, "cpu": cpu, "rss": rss, "pss": pss}
+
+
+# --- the peers -------------------------------------------------------------------------------
+
+
+def sqlite_import(csv_path: Path, workdir: Path) -> dict[str, float]:
+    """`.import` into a fresh database: no types, no checks, no index."""
     shell = shutil.which("sqlite3")
     if shell is None:
         sys.exit("the sqlite3 command line shell is missing: apt-get install -y sqlite3")
     database = workdir / "import.sqlite3"
     database.unlink(missing_ok=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run([shell, str(database), f".import --csv {csv_path} t"], check=True)  # noqa: S603 - our paths
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    measured = run_sampled([shell, str(database), f".import --csv {csv_path} t"])
+    database.unlink(missing_ok=True)
+    return measured
 
 
-def peak_mib() -> tuple[float, float]:
-    """Peak resident memory of this process and of its largest child (workers, columnar writer), MiB."""
-    import resource as rusage
-
-    own = rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss / 1024
-    return own, rusage.getrusage(rusage.RUSAGE_CHILDREN).ru_maxrss / 1024
+def postgres_copy(csv_path: Path, url: str) -> dict[str, float]:
+    r"""psql's `\copy` (COPY FROM STDIN, the file streamed by the client) into a fresh untyped table."""
+    pg_recreate(url)
+    columns = ", ".join(f"c{index} text" for index in range(len(HEADER)))
+    subprocess.run(["psql", url, "-qc", f"CREATE TABLE t ({columns})"], check=True)  # noqa: S603, S607
+    return run_sampled(
+        ["psql", url, "-v", "ON_ERROR_STOP=1", "-qc", f"\\copy t FROM '{csv_path}' (FORMAT csv, HEADER)"]
+    )
 
 
 def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bool = False) -> None:
@@ -119,7 +205,7 @@ def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bo
     from zhengwu.catalog.models import DataItem, DataType, Resource
     from zhengwu.core.actors import Actor
     from zhengwu.exchange.store import tables as store
-    from zhengwu.exchange.store.ingest import ingest_file
+    from zhengwu.exchange.store.ingest import MAX_FILE_BYTES, ingest_file
     from zhengwu.exchange.store.tables import count_records
     from zhengwu.exchange.store.validation import BatchConverter, ColumnSpec
 
@@ -164,31 +250,67 @@ def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bo
         children = rusage.getrusage(rusage.RUSAGE_CHILDREN)
         return time.process_time() + children.ru_utime + children.ru_stime
 
+    sampler = Sampler(os.getpid())  # the load only: not Django's start or the migrations
+    sampler.start()
     started, cpu_started = time.perf_counter(), cpu_used()
-    result = ingest_file(actor=Actor.platform(), resource=resource, path=csv_path, mode="replace")
+    # 10M rows are 1.4 GB, above the upload limit (MAX_FILE_BYTES, 1 GiB): raised as the command line may
+    limit = max(MAX_FILE_BYTES, csv_path.stat().st_size)
+    result = ingest_file(actor=Actor.platform(), resource=resource, path=csv_path, mode="replace", max_bytes=limit)
     elapsed, cpu = time.perf_counter() - started, cpu_used() - cpu_started
+    rss, pss = sampler.stop()
     if not result.ok:
         sys.exit(f"load failed: {result.message} {result.errors[:5]}")
-    measured: dict[str, Any] = {"seconds": elapsed, "cpu": cpu, "rows": result.rows_written}
+    measured: dict[str, Any] = {"seconds": elapsed, "cpu": cpu, "rss": rss, "pss": pss, "rows": result.rows_written}
     if reload:  # the daily full refresh: the same file again, into the table that now holds it
         started, cpu_started = time.perf_counter(), cpu_used()
-        again = ingest_file(actor=Actor.platform(), resource=resource, path=csv_path, mode="replace")
+        again = ingest_file(actor=Actor.platform(), resource=resource, path=csv_path, mode="replace", max_bytes=limit)
         measured["reload"] = (time.perf_counter() - started, cpu_used() - cpu_started)
         if not again.ok:
             sys.exit(f"reload failed: {again.message} {again.errors[:5]}")
-    measured |= {"count": count_records(resource), "peak_mib": peak_mib()}
+    measured["count"] = count_records(resource)
     out.write_text(json.dumps(measured))
+
+
+def zhengwu_load(csv_path: Path, workdir: Path, args: argparse.Namespace, database_url: str = "") -> dict[str, Any]:
+    """`ingest_file` in a child process with a fresh data directory (and database)."""
+    data_dir = workdir / "data"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    env = {**os.environ, "ZHENGWU_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "zhengwu.settings"}
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        pg_recreate(database_url)
+        env["DATABASE_URL"] = database_url
+    out = workdir / "ingest.json"
+    argv = [sys.executable, __file__, "--child", str(csv_path), str(out)]
+    argv += ["--without-checks"] * args.without_checks + ["--reload"] * args.reload
+    subprocess.run(argv, check=True, env=env)  # noqa: S603
+    measured: dict[str, Any] = json.loads(out.read_text())
+    return measured
+
+
+def _median(runs: list[dict[str, Any]], name: str) -> float:
+    return statistics.median(run[name] for run in runs)
+
+
+def _spread(runs: list[dict[str, Any]], name: str, digits: int = 2) -> str:
+    median = f"{_median(runs, name):.{digits}f}"
+    if len(runs) == 1:
+        return median
+    return f"{median} ({min(run[name] for run in runs):.{digits}f}–{max(run[name] for run in runs):.{digits}f})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", default="1000000", help="row counts, comma-separated (default 1000000)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds; each runs every loader on every size")
     parser.add_argument(
-        "--workdir", type=Path, help="where to put the CSV and databases (default: a temporary directory)"
+        "--workdir", type=Path, help="where to put the CSV files and databases (default: a temporary directory)"
     )
     parser.add_argument(
+        "--postgres",
         "--database-url",
-        help="load into this PostgreSQL database (named zhengwu_bench…, dropped and created afresh) instead of SQLite",
+        dest="postgres",
+        help="also load into PostgreSQL: psql's \\copy and zhengwu (databases named zhengwu_bench…, dropped)",
     )
     parser.add_argument(
         "--without-checks",
@@ -206,57 +328,74 @@ def main() -> None:
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="zhengwu-ingest-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    csv_path = workdir / f"enterprises-{args.rows}.csv"
-    if not csv_path.exists():
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
-        generate(csv_path, args.rows)
+    sizes = [int(size) for size in args.rows.split(",")]
+    files: dict[int, Path] = {}
+    for rows in sizes:
+        files[rows] = workdir / f"enterprises-{rows}.csv"
+        if not files[rows].exists():
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
+            generate(files[rows], rows)
+    copy_url = ""
+    if args.postgres:
+        name, _ = _pg_bench_database(args.postgres)
+        copy_url = args.postgres.rsplit("/", 1)[0] + f"/{name}_copy"
+    loaders = ["sqlite3 .import", "zhengwu, SQLite"] + (["psql \\copy", "zhengwu, PostgreSQL"] if args.postgres else [])
+    runs: dict[tuple[int, str], list[dict[str, Any]]] = {(rows, loader): [] for rows in sizes for loader in loaders}
     load_before = os.getloadavg()[0]
-    import_seconds, import_cpu = sqlite_import(csv_path, workdir)
-    print(f"sqlite3 .import: {import_seconds:.2f} s ({import_cpu:.2f} s CPU)")
-
-    data_dir = workdir / "data"
-    shutil.rmtree(data_dir, ignore_errors=True)
-    env = {**os.environ, "ZHENGWU_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "zhengwu.settings"}
-    env.pop("DATABASE_URL", None)
-    if args.database_url:
-        pg_recreate(args.database_url)
-        env["DATABASE_URL"] = args.database_url
-    out = workdir / "ingest.json"
-    argv = [sys.executable, __file__, "--child", str(csv_path), str(out)]
-    argv += ["--without-checks"] * args.without_checks + ["--reload"] * args.reload
-    subprocess.run(argv, check=True, env=env)  # noqa: S603
-    measured = json.loads(out.read_text())
-    assert measured["count"] == args.rows, measured
-    backend = "PostgreSQL" if args.database_url else "SQLite"
+    for round_number in range(1, args.repeat + 1):
+        for rows in sizes:
+            for loader in loaders:
+                if loader == "sqlite3 .import":
+                    measured: dict[str, Any] = sqlite_import(files[rows], workdir)
+                elif loader == "psql \\copy":
+                    measured = postgres_copy(files[rows], copy_url)
+                else:
+                    measured = zhengwu_load(files[rows], workdir, args, args.postgres if "Postgre" in loader else "")
+                    assert measured["count"] == rows, measured
+                runs[rows, loader].append(measured)
+                print(
+                    f"round {round_number}, {rows:,} rows, {loader}: {measured['seconds']:.2f} s, "
+                    f"tree peak RSS {measured['rss'] / 2**20:,.0f} MiB (PSS {measured['pss'] / 2**20:,.0f}), "
+                    f"load {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
     checks = "**checks skipped** (a bound, not a valid load)" if args.without_checks else "full validation"
-    rows = args.rows
     print()
-    size = csv_path.stat().st_size / 1e6
     print(
         f"Machine: {machine()}; 1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
-        f"{rows:,} rows, {size:.0f} MB CSV"
+        f"{args.repeat} round(s), medians (min–max); zhengwu: {checks}"
     )
-    print()
-    print("| loader | wall s | rows/s (wall) | CPU s | rows/CPU-s | ratio (wall) | ratio (CPU) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    print(
-        f"| `sqlite3 .import` (no types, no checks, no index) | {import_seconds:.2f} | {rows / import_seconds:,.0f} "
-        f"| {import_cpu:.2f} | {rows / import_cpu:,.0f} | 1.00× | 1.00× |"
-    )
-    print(
-        f"| zhengwu `ingest_file`, {checks}, {backend} | {measured['seconds']:.2f} "
-        f"| {rows / measured['seconds']:,.0f} "
-        f"| {measured['cpu']:.2f} | {rows / measured['cpu']:,.0f} | {import_seconds / measured['seconds']:.2f}× "
-        f"| {import_cpu / measured['cpu']:.2f}× |"
-    )
-    if "reload" in measured:
-        seconds, cpu = measured["reload"]
-        print(
-            f"| the same file again, replace mode, into the full table | {seconds:.2f} | {rows / seconds:,.0f} "
-            f"| {cpu:.2f} | {rows / cpu:,.0f} | {import_seconds / seconds:.2f}× | {import_cpu / cpu:.2f}× |"
-        )
-    own, largest_child = measured["peak_mib"]
-    print(f"\nPeak memory: the loading process {own:,.0f} MiB, its largest child process {largest_child:,.0f} MiB.")
+    results: dict[str, Any] = {}
+    for rows in sizes:
+        size = files[rows].stat().st_size / 1e6
+        base = _median(runs[rows, "sqlite3 .import"], "seconds")
+        print(f"\n{rows:,} rows ({size:,.0f} MB CSV)\n")
+        print("| loader | wall s | rows/s | CPU s | peak RSS, tree (MiB) | peak PSS, tree (MiB) | ratio to `.import` |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for loader in loaders:
+            done = runs[rows, loader]
+            for run in done:
+                run["rss_mib"], run["pss_mib"] = run["rss"] / 2**20, run["pss"] / 2**20
+            seconds = _median(done, "seconds")
+            print(
+                f"| {loader} | {_spread(done, 'seconds')} | {rows / seconds:,.0f} | {_median(done, 'cpu'):.2f} "
+                f"| {_spread(done, 'rss_mib', 0)} | {_spread(done, 'pss_mib', 0)} | {base / seconds:.2f}× |"
+            )
+            results[f"{rows}/{loader}"] = done
+            if "reload" in done[0]:
+                again = statistics.median(run["reload"][0] for run in done)
+                print(
+                    f"| the same file again (replace) | {again:.2f} | {rows / again:,.0f} | | | | {base / again:.2f}× |"
+                )
+    if len(sizes) > 1:
+        print("\nPeak memory of the largest size ÷ the smallest of at least 1M rows (target ≤ 1.5× from 1M to 10M):")
+        low = min((rows for rows in sizes if rows >= 1_000_000), default=min(sizes))
+        high = max(sizes)
+        for loader in loaders:
+            rss = _median(runs[high, loader], "rss") / _median(runs[low, loader], "rss")
+            pss = _median(runs[high, loader], "pss") / _median(runs[low, loader], "pss")
+            print(f"- {loader}: {high:,} ÷ {low:,} rows: RSS {rss:.2f}×, PSS {pss:.2f}×")
+    (workdir / "results.json").write_text(json.dumps(results))
 
 
 if __name__ == "__main__":

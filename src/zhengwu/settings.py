@@ -165,11 +165,11 @@ try:
     ZHENGWU_LOAD_PARALLEL_MIN_BYTES = env.int(
         "ZHENGWU_LOAD_PARALLEL_MIN_BYTES", 16 * 1024 * 1024, minimum=0, maximum=1 << 40
     )
-    # The smallest plain CSV file (bytes) loaded into a SQLite table by the columnar path
-    # (exchange.store.columnar: Arrow checks, ADBC writes); 0 = every such file, 1 TiB = never.
-    ZHENGWU_LOAD_COLUMNAR_MIN_BYTES = env.int(
-        "ZHENGWU_LOAD_COLUMNAR_MIN_BYTES", 16 * 1024 * 1024, minimum=0, maximum=1 << 40
-    )
+    # The smallest plain CSV file (bytes) streamed by the columnar path (exchange.store.columnar:
+    # Arrow checks each record batch; a forked ADBC writer on SQLite, COPY on PostgreSQL); 0 =
+    # every such file (the default since issue 21: the path is the faster one at every size),
+    # 1 TiB = never.
+    ZHENGWU_LOAD_COLUMNAR_MIN_BYTES = env.int("ZHENGWU_LOAD_COLUMNAR_MIN_BYTES", 0, minimum=0, maximum=1 << 40)
     # Zombie systems (僵尸系统, docs/rules.md §19): no exchange call and no login for N months; a
     # provided resource not updated for N of its promised update cycles; fewer than N of its
     # platform users logged in during the idle window; a self-check answered within N working days.

@@ -1,22 +1,26 @@
-"""The columnar loading path: a large plain CSV file into a table on SQLite.
+"""The columnar loading path: a plain CSV file into a table on SQLite, streamed in record batches.
 
-Issue 3 asks loading to run at half the rate of `sqlite3 .import` or better. The row path
-(`ingest._run`) passes every value through Python and stays near 0.26× (docs/benchmarks.md).
-This path reads the file with Apache Arrow's multi-threaded CSV reader, checks each column at
-once in compiled code, and has the ADBC SQLite driver write the rows into a load table
-(`zw_load_<table>`) from a forked process. The load transaction then applies that table: into
-an empty table by renaming it over it (then building the indexes), into a table that holds rows
-by one `INSERT … SELECT … ON CONFLICT` with the row path's own clause (`store.upsert_clause`,
-so unchanged rows keep their `_seq`) and, in replace mode, `store.retire_missing`. The
-transaction is the commit point, so the load stays all-or-nothing; a crash before it leaves only
-a load table that the next load drops.
+Issue 3 asked loading to run at half the rate of `sqlite3 .import` or better, issue 21 at 0.6×
+with memory that does not grow with the file. The row path (`ingest._run`) passes every value
+through Python. This path reads the file with Apache Arrow's streaming CSV reader, a record
+batch (`BLOCK_BYTES` of the file) at a time; checks each column of the batch at once in compiled
+code; and sends the batch as an Arrow IPC stream through a pipe to a forked process, where the
+ADBC SQLite driver writes it into a load table (`zw_load_<table>`) while this process reads and
+checks the next batch. Neither process ever holds more than a few batches, so memory is the
+same for 100,000 rows as for 10 million (docs/benchmarks.md). The load transaction then applies
+the load table: into an empty table by renaming it over it (then building the indexes), into a
+table that holds rows by one `INSERT … SELECT … ON CONFLICT` with the row path's own clause
+(`store.upsert_clause`, so unchanged rows keep their `_seq`) and, in replace mode,
+`store.retire_missing`. The transaction is the commit point, so the load stays all-or-nothing;
+a crash before it leaves only a load table that the next load drops.
 
 It only accepts; it never reports. Anything it does not handle in exactly the row path's way
-returns None and the caller takes the row path, which names every error: a quoted or GB18030
-file, another database, a data type it does not check (datetime, boolean), a header
-problem, a value that is wrong or merely not in canonical form (a space around it,
-"2024/01/31"), a duplicate key. So a file it accepts is stored exactly as the row path would
-store it (tests load the same files both ways and compare the tables).
+returns None and the caller takes the row path, which reads the file again and names every
+error: a quoted or GB18030 file, another database, a data type it does not check (datetime,
+boolean), a header problem, a value that is wrong or merely not in canonical form (a space
+around it, "2024/01/31"), a duplicate key (found by the unique index `apply` builds, so no set
+of keys is kept in memory). So a file it accepts is stored exactly as the row path would store
+it (tests load the same files both ways and compare the tables).
 
 Why a forked process: the ADBC driver carries its own copy of SQLite, and two copies of SQLite
 with the same database file open in one process release each other's POSIX locks
@@ -25,10 +29,12 @@ with the same database file open in one process release each other's POSIX locks
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+import os
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -52,7 +58,14 @@ from zhengwu.core.idnumbers import (
 )
 from zhengwu.exchange.store.checking import CsvPlan
 from zhengwu.exchange.store.models import StoreTable
-from zhengwu.exchange.store.tables import TableSpec, ensure_table, retire_missing, upsert_clause, utc_text
+from zhengwu.exchange.store.tables import (
+    TableSpec,
+    TableWriter,
+    ensure_table,
+    retire_missing,
+    upsert_clause,
+    utc_text,
+)
 from zhengwu.exchange.store.validation import ColumnSpec
 
 if TYPE_CHECKING:
@@ -80,7 +93,10 @@ ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 INTEGER = r"^-?[0-9]{1,19}$"
 CANONICAL_DECIMAL_OR_EMPTY = r"^$|^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$"  # validation._CANONICAL_DECIMAL
 DECIMAL = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"  # validation.DECIMAL_PATTERN
+PLAIN_DECIMAL_OR_EMPTY = r"^$|^-?[0-9]+(?:\.[0-9]+)?$"  # what PostgreSQL's numeric reads as Decimal(text) does
 LOAD_PREFIX = "zw_load_"
+BLOCK_BYTES = 1024 * 1024  # a record batch: about 7,500 法人 rows (Arrow reads some 20 blocks ahead)
+PIPE_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -92,36 +108,29 @@ class Prepared:
     load_table: str
     table_sql: str  # the target's CREATE TABLE when the load table was made from it
     start_seq: int
-    rows: int
+    rows: int  # written into the load table
     now: str  # the rows' _updated_at
 
 
-def available(plan: CsvPlan | None, spec: TableSpec) -> bool:
-    """Whether a file may take this path at all (before anything is read)."""
+def _streamable(plan: CsvPlan | None, spec: TableSpec) -> bool:
+    """A plain UTF-8 CSV file, large enough for the setting, every item of a type the column checks cover."""
     return (
         plan is not None
         and plan.encoding == "utf-8"
         and plan.delimiter == ","
         and plan.size - plan.data_start >= settings.ZHENGWU_LOAD_COLUMNAR_MIN_BYTES
-        and spec.vendor == "sqlite"
-        and _database_file() is not None
         and all(column.data_type in CHECKED_TYPES for column in spec.columns)
-        and "fork" in multiprocessing.get_all_start_methods()
-        and memory_allows(plan.size)
     )
 
 
-def memory_allows(size: int, meminfo: Path = Path("/proc/meminfo")) -> bool:
-    """Whether a file's columns fit in memory. This path holds the whole file: reading it took
-    1.7 times its size (224 MiB for a 131 MiB file), the stored columns add to that; so 3 times
-    must be available, else the row path, which streams, takes it. True where it cannot tell."""
-    try:
-        for line in meminfo.read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024 >= 3 * size
-    except (OSError, ValueError, IndexError):
-        return True  # no /proc (not Linux) or an unreadable one
-    return True  # no MemAvailable line (a kernel before 3.14)
+def available(plan: CsvPlan | None, spec: TableSpec) -> bool:
+    """Whether a file may take this path into a SQLite table (before anything is read)."""
+    return (
+        spec.vendor == "sqlite"
+        and _streamable(plan, spec)
+        and _database_file() is not None
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
 
 
 def _database_file() -> str | None:
@@ -129,6 +138,10 @@ def _database_file() -> str | None:
     if name.startswith("file:") or ":memory:" in name or "mode=memory" in name:
         return None  # an in-memory database (the test suite's): no other process can reach it
     return name if Path(name).is_file() else None
+
+
+class _Refused(Exception):
+    """A batch holds something the row path must see (it names it): the load table is dropped."""
 
 
 def prepare(
@@ -140,26 +153,14 @@ def prepare(
     now: datetime,
     progress: Callable[[int, float], None] = lambda rows, fraction: None,
 ) -> Prepared | None:
-    """Read, check and write the file into a load table; None when the row path must take it.
+    """Read, check and write the file into a load table, batch by batch; None when the row
+    path must take it.
 
-    The forked writer starts as soon as the columns to store are made (decimals rewritten,
-    integers cast, empty cells made NULL); the other checks run here meanwhile, on the other
-    core, and a value they refuse drops the load table before anything could use it."""
+    Each batch's columns to store are made first (decimals rewritten, integers cast, empty cells
+    made NULL, required cells checked) and sent to the forked writer; the other checks of that
+    batch then run here while the writer stores it, on the other core. A value they refuse
+    stops the writer and drops the load table before anything could use it."""
     table_sql, start_seq = _target(spec, resource)
-    raw = read(plan, codes)
-    if raw is None:
-        return None
-    converted = stored_columns(raw, codes, spec)
-    if converted is None:
-        return None
-    table, checks = converted
-    progress(table.num_rows, 0.3)
-    import numpy as np
-    import pyarrow as pa
-
-    rows, stamp = table.num_rows, utc_text(now)
-    table = table.append_column("_seq", pa.array(np.arange(start_seq + 1, start_seq + rows + 1, dtype=np.int64)))
-    table = table.append_column("_updated_at", pa.repeat(stamp, rows))
     load_table = LOAD_PREFIX + spec.table
     quoted_target = re.escape(spec.quoted_table)
     load_sql, replaced = re.subn(
@@ -169,23 +170,141 @@ def prepare(
     )
     if replaced != 1:
         return None
-    prepared = Prepared(spec, codes, load_table, table_sql, start_seq, rows, stamp)
+    import adbc_driver_sqlite.dbapi  # noqa: F401 - imported once here, not by every forked writer
+    import pyarrow.ipc
+
+    stamp = utc_text(now)
+    prepared = Prepared(spec, codes, load_table, table_sql, start_seq, 0, stamp)
+    batches = read_batches(plan, codes)
+    try:
+        first = next(batches, None)
+    except _Refused:
+        first = None
+    if first is None:  # no rows, or a row the reader refuses: the row path says so
+        plan.position = plan.data_start
+        return None
+    receiving, sending = os.pipe()
+    _widen(sending)
     child = multiprocessing.get_context("fork").Process(
-        target=_write, args=(_database_file() or "", load_table, load_sql, table)
+        target=_write, args=(_database_file() or "", load_table, load_sql, receiving, sending)
     )
     child.start()
+    os.close(receiving)
+    sent = 0
     try:
-        accepted = all(_accepts(present, column) for present, column in checks)
-    finally:
+        with open(sending, "wb", closefd=True) as pipe:
+            writer = None
+            for batch in itertools.chain([first], batches):
+                stored, checks = _stored_batch(batch, codes, spec, start_seq + sent + 1, stamp)
+                if writer is None:
+                    writer = pyarrow.ipc.new_stream(pipe, stored.schema)
+                writer.write_batch(stored)
+                if not all(_accepts(present, column) for present, column in checks):
+                    raise _Refused
+                sent += stored.num_rows
+                progress(sent, 0.9 * min(plan.position / max(plan.size, 1), 1.0))
+            if writer is not None:
+                writer.close()
+    except _Refused:
+        child.kill()
         child.join()
+        discard(prepared)
+        plan.position = plan.data_start  # the row path reads the file again
+        return None
+    except OSError as error:  # the writer is gone (a broken pipe): its exit code says why
+        child.join()  # the pipe is closed: a writer still running sees its end
+        discard(prepared)
+        if child.exitcode == 0:
+            raise
+        raise RuntimeError(f"the columnar writer exited with {child.exitcode}") from error
+    except BaseException:
+        child.kill()
+        child.join()
+        discard(prepared)
+        raise
+    finally:
+        batches.close()
+    child.join()
     if child.exitcode != 0:
         discard(prepared)
         raise RuntimeError(f"the columnar writer exited with {child.exitcode}")
-    if not accepted:
-        discard(prepared)
-        return None
-    progress(rows, 0.8)
+    prepared.rows = sent
     return prepared
+
+
+def _widen(descriptor: int) -> None:
+    """A larger pipe buffer (1 MiB where Linux allows it): fewer hand-overs between the processes."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(descriptor, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except OSError:  # pragma: no cover - not Linux, or a lower /proc/sys/fs/pipe-max-size
+        pass
+
+
+def _stored_batch(
+    batch: Any, codes: list[str], spec: TableSpec, first_seq: int, stamp: str | None
+) -> tuple[Any, Checks]:
+    """One batch's columns to store, with `_seq` from `first_seq` and `_updated_at` (unless
+    `stamp` is None), and its checks still to run."""
+    import numpy as np
+    import pyarrow as pa
+
+    converted = stored_columns(batch, codes, spec)
+    if converted is None:
+        raise _Refused
+    columns, checks = converted
+    rows = batch.num_rows
+    columns.append(pa.array(np.arange(first_seq, first_seq + rows, dtype=np.int64)))
+    names = [*codes, "_seq"]
+    if stamp is not None:
+        columns.append(pa.repeat(stamp, rows))
+        names.append("_updated_at")
+    return pa.record_batch(columns, names=names), checks
+
+
+# --- PostgreSQL: the batches by COPY, inside the load transaction --------------------------------
+
+
+def streams_to_postgresql(plan: CsvPlan | None, spec: TableSpec) -> bool:
+    """Whether a file may be streamed into a PostgreSQL table by `copy_batches`."""
+    return spec.vendor == "postgresql" and _streamable(plan, spec)
+
+
+def copy_batches(
+    writer: TableWriter, plan: CsvPlan, codes: list[str], progress: Callable[[int, float], None]
+) -> int | None:
+    """Stream the file into `writer` (a `TableWriter` on PostgreSQL, inside the load transaction)
+    by one COPY … (FORMAT csv): each record batch checked, then written as CSV by Arrow. The
+    rows written, or None when the row path must take the file: the caller rolls back to its
+    savepoint. A repeated key fails the unique index `writer.finish()` builds (into an empty
+    table) or the stage's (`writer.stage_keys_unique`): the caller's savepoint too."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    spec, sent = writer.spec, 0
+    stamp = utc_text(writer.now) if writer.row_tail else None  # into the table itself: each row stamped
+    options = pacsv.WriteOptions(include_header=False)
+    batches = read_batches(plan, codes)
+    try:
+        with writer.copy_csv() as copy:
+            for batch in batches:
+                stored, checks = _stored_batch(batch, codes, spec, writer.seq + 1, stamp)
+                if not all(_accepts(present, column) for present, column in checks):
+                    raise _Refused
+                sink = pa.BufferOutputStream()
+                pacsv.write_csv(stored, sink, options)
+                copy.write(memoryview(sink.getvalue()))
+                writer.count(stored.num_rows)
+                sent += stored.num_rows
+                progress(sent, 0.9 * min(plan.position / max(plan.size, 1), 1.0))
+    except _Refused:
+        plan.position = plan.data_start  # the row path reads the file again
+        return None
+    finally:
+        batches.close()
+    writer.stage_keys_unique()
+    return sent or None  # no rows: the row path says so
 
 
 def _target(spec: TableSpec, resource: Resource) -> tuple[str, int]:
@@ -262,18 +381,19 @@ def discard(prepared: Prepared) -> None:
 # --- reading and checking ----------------------------------------------------------------------
 
 
-def read(plan: CsvPlan, codes: list[str]) -> pa.Table | None:
-    """The file's data rows as columns of cell texts, or None (a row of the wrong width, a
-    stray byte, no rows: the row path says where)."""
+def read_batches(plan: CsvPlan, codes: list[str]) -> Generator[Any, None, None]:
+    """The file's data rows as record batches of cell texts, about `BLOCK_BYTES` of the file
+    each; raises `_Refused` on a row of the wrong width or a stray byte (the row path says where).
+    `plan.position` follows the bytes read (progress)."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    with plan.path.open("rb") as handle:
+    with pa.OSFile(str(plan.path)) as handle:
         handle.seek(plan.data_start)
         try:
-            table = pacsv.read_csv(
+            reader = pacsv.open_csv(
                 handle,
-                read_options=pacsv.ReadOptions(column_names=codes),
+                read_options=pacsv.ReadOptions(column_names=codes, block_size=BLOCK_BYTES),
                 parse_options=pacsv.ParseOptions(
                     delimiter=plan.delimiter, quote_char=False, double_quote=False, newlines_in_values=False
                 ),
@@ -281,44 +401,51 @@ def read(plan: CsvPlan, codes: list[str]) -> pa.Table | None:
                     column_types=dict.fromkeys(codes, pa.string()), strings_can_be_null=False, null_values=[]
                 ),
             )
+            for batch in reader:
+                plan.position = handle.tell()
+                if batch.num_rows:
+                    yield batch
         except (pa.ArrowInvalid, ValueError):
-            return None
-    return table if table.num_rows else None
+            raise _Refused from None
 
 
 Checks = list[tuple[Any, ColumnSpec]]  # (the column's non-empty values, its item) still to check
 
 
-def stored_columns(table: pa.Table, codes: list[str], spec: TableSpec) -> tuple[pa.Table, Checks] | None:
+def stored_columns(table: pa.RecordBatch, codes: list[str], spec: TableSpec) -> tuple[list[Any], Checks] | None:
     """The columns to store and the checks still to run on them; None if a value is refused
     already: a required cell is empty, a decimal or an integer is wrong. The key is required,
     so it has no nulls; its uniqueness is checked by the unique index `apply` builds."""
-    import pyarrow as pa
-
     columns = []
     checks: Checks = []
     for code in codes:
         column = spec.column(code)
         assert column is not None
-        converted = stored_column(table.column(code), column)
+        converted = stored_column(table.column(code), column, spec.vendor)
         if converted is None:
             return None
         stored, present = converted
         columns.append(stored)
         if column.data_type not in (DataType.DECIMAL, DataType.INTEGER) and len(present):
             checks.append((present, column))  # decimals and integers were checked by converting them
-    return pa.table(columns, names=codes), checks
+    return columns, checks
 
 
-def stored_column(values: Any, column: ColumnSpec) -> tuple[Any, Any] | None:
-    """(the column to store, with NULL for empty cells; its non-empty values), or None."""
+def stored_column(values: Any, column: ColumnSpec, vendor: str = "sqlite") -> tuple[Any, Any] | None:
+    """(the column to store, with NULL for empty cells; its non-empty values), or None. On SQLite
+    a decimal is stored as its canonical text; on PostgreSQL as `numeric`, which keeps the text's
+    digits as `Decimal(text)` does, so only a plain decimal goes there as it is."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if column.data_type == DataType.DECIMAL:
-        values = canonical_decimals(values)
-        if values is None:
-            return None
+        if vendor == "postgresql":
+            if not _all(pc.match_substring_regex(values, PLAIN_DECIMAL_OR_EMPTY)):
+                return None
+        else:
+            values = canonical_decimals(values)
+            if values is None:
+                return None
     empty = pc.equal(values, "")
     has_empty = _any(empty)
     if has_empty and column.required:
@@ -384,7 +511,7 @@ def _any(mask: Any) -> bool:
 def _all(mask: Any) -> bool:
     import pyarrow.compute as pc
 
-    return bool(pc.all(mask).as_py())
+    return bool(pc.all(mask, min_count=0).as_py())  # a batch's column may have no value at all
 
 
 def _accepts(values: Any, column: ColumnSpec) -> bool:
@@ -519,16 +646,19 @@ def resident_ids_ok(values: Any, today: date) -> bool:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _write(database: str, load_table: str, load_sql: str, table: pa.Table) -> None:
+def _write(database: str, load_table: str, load_sql: str, receiving: int, sending: int) -> None:
+    """The forked writer: the batches arriving on the pipe into the load table, one transaction."""
     import adbc_driver_sqlite.dbapi
+    import pyarrow.ipc
 
+    os.close(sending)  # this process's copy of the loading process's end: EOF comes when that one closes
     try:
-        with adbc_driver_sqlite.dbapi.connect(database) as db:
+        with open(receiving, "rb", closefd=True) as pipe, adbc_driver_sqlite.dbapi.connect(database) as db:
             cursor = db.cursor()
             cursor.execute("PRAGMA busy_timeout = 5000")
             cursor.execute(f'DROP TABLE IF EXISTS "{load_table}"')  # left by a load that crashed
             cursor.execute(load_sql)
-            cursor.adbc_ingest(load_table, table, mode="append")
+            cursor.adbc_ingest(load_table, pyarrow.ipc.open_stream(pipe), mode="append")
             cursor.close()
             db.commit()
     except BaseException:

@@ -35,7 +35,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhengwu.accounts.models import Role, User
@@ -163,14 +163,17 @@ def _scan(path: Path) -> tuple[str, bool]:
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     quote = False
+    buffer = bytearray(CHUNK)  # read into, chunk after chunk: no new bytes object per chunk
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            quote = quote or b'"' in chunk
+        while size := handle.readinto(buffer):
+            chunk = memoryview(buffer)[:size]
+            quote = quote or buffer.find(b'"', 0, size) >= 0
             if utf8:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = False
+            chunk.release()
     if utf8:
         try:
             decoder.decode(b"", final=True)
@@ -192,10 +195,11 @@ class _FileDigest:
 
     def _run(self) -> None:
         digest = hashes.Hash(hashes.SM3())
+        buffer = bytearray(CHUNK)
         try:
             with self.path.open("rb") as handle:
-                while chunk := handle.read(CHUNK):
-                    digest.update(chunk)
+                while size := handle.readinto(buffer):
+                    digest.update(memoryview(buffer)[:size])
         except OSError:
             return
         self.digest = digest.finalize().hex()
@@ -492,22 +496,60 @@ def _run(
     return rows, written, deleted
 
 
+def _columnar_codes(
+    spec: TableSpec, source: _Source, takes: Callable[[CsvPlan | None, TableSpec], bool]
+) -> list[str] | None:
+    """The item codes of the file's columns when the columnar path `takes` it and its header is
+    right; else None (the row path reports header problems)."""
+    if not takes(source.plan, spec):
+        return None
+    header_errors = _Errors(spec)
+    codes = _map_header(spec, source, header_errors)
+    return None if header_errors.count else codes
+
+
 def _prepare_columnar(
     spec: TableSpec, resource: Resource, source: _Source, progress: Progress | None
 ) -> columnar.Prepared | None:
-    """A large plain CSV file for a SQLite table, read, checked and written into a load table by
-    the columnar path before the load transaction; None when the row path (`_run`) is to take it."""
-    if not columnar.available(source.plan, spec):
+    """A plain CSV file for a SQLite table, read, checked and written into a load table by the
+    columnar path (streamed in record batches) before the load transaction; None when the row
+    path (`_run`) is to take it."""
+    codes = _columnar_codes(spec, source, columnar.available)
+    if codes is None or source.plan is None:
         return None
-    assert source.plan is not None
-    header_errors = _Errors(spec)
-    codes = _map_header(spec, source, header_errors)
-    if header_errors.count:
-        return None  # the row path reports them
     if progress is None:
         return columnar.prepare(spec, resource, source.plan, codes, now=timezone.now())
     progress(0, 0.0)
     return columnar.prepare(spec, resource, source.plan, codes, now=timezone.now(), progress=progress)
+
+
+def _stream_postgresql(
+    spec: TableSpec, resource: Resource, source: _Source, mode: str, progress: Progress | None
+) -> tuple[int, int, int] | None:
+    """A plain CSV file for a PostgreSQL table, streamed by COPY in record batches (checked by
+    the columnar path) inside the load transaction; (rows, written, deleted), or None when the
+    row path (`_run`) is to take it: everything written here is rolled back to a savepoint."""
+    codes = _columnar_codes(spec, source, columnar.streams_to_postgresql)
+    if codes is None or source.plan is None:
+        return None
+    try:
+        with transaction.atomic(), TableWriter(resource, mode=mode, columns=codes) as writer:
+            rows = columnar.copy_batches(writer, source.plan, codes, progress or (lambda rows, fraction: None))
+            if rows is None:
+                raise _Rollback
+            written, deleted = writer.finish()
+    except _Rollback:
+        return None
+    except IntegrityError as error:
+        if getattr(error.__cause__, "sqlstate", "") != UNIQUE_VIOLATION:
+            raise
+        return None  # a repeated key: the row path names its rows
+    if progress is not None:
+        progress(rows, 1.0)
+    return rows, written, deleted
+
+
+UNIQUE_VIOLATION = "23505"  # the key index over an empty table's rows, or the stage's
 
 
 def _discard(prepared: columnar.Prepared) -> None:
@@ -562,6 +604,8 @@ def _load(
                 sync_indexes(resource)  # the load's index phase (the row path's writer does its own)
                 if progress is not None:
                     progress(rows, 1.0)
+            elif streamed := _stream_postgresql(spec, resource, source, mode, progress):
+                rows, written, deleted = streamed
             else:
                 rows, written, deleted = _run(
                     spec=spec, resource=resource, source=source, mode=mode, errors=errors, progress=progress

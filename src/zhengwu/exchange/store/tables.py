@@ -801,6 +801,7 @@ class TableWriter:
         self.copy_sql = ""  # PostgreSQL: rows go by COPY, into the table or into a stage
         self.row_tail: tuple[Any, ...] = ()  # COPY into the table itself: each row carries _updated_at
         self.merge_sql = ""  # PostgreSQL, non-empty table: the stage merged into the table at the end
+        self.stage = ""  # PostgreSQL, non-empty table: the temporary table the rows are copied into
         self.temporary: list[str] = []  # dropped by finish()
         self.cursor = connection.cursor()
         q = self.spec.q
@@ -838,7 +839,7 @@ class TableWriter:
             self.row_tail = (self.now,)
         else:
             # ON CONFLICT needs an INSERT: the rows are copied into a stage first, merged at the end.
-            stage = self._temporary_table("zw_stage", names)
+            stage = self.stage = self._temporary_table("zw_stage", names)
             self.copy_sql = f"COPY {stage} ({names}) FROM STDIN"
             self.merge_sql = (
                 f'INSERT INTO {table} ({names}, "_updated_at") SELECT {names}, {stamp} FROM {stage}{conflict}'  # noqa: S608
@@ -883,6 +884,25 @@ class TableWriter:
 
     def add(self, values: tuple[Any, ...]) -> None:
         self.add_many([values])
+
+    def copy_csv(self) -> Any:
+        """PostgreSQL: a COPY … (FORMAT csv) into the table or the stage, for rows that carry the
+        columns given, `_seq` (the next numbers: `count` them) and, where `row_tail` is set,
+        `_updated_at`; the columnar path (`columnar.copy_batches`) writes them."""
+        assert self.copy_sql, "COPY is PostgreSQL's"
+        return self._raw.copy(self.copy_sql + " (FORMAT csv)")
+
+    def count(self, rows: int) -> None:
+        """Rows written by `copy_csv`: their sequence numbers are taken."""
+        self.seq += rows
+        self.written += rows
+
+    def stage_keys_unique(self) -> None:
+        """A unique index on the stage's keys (an IntegrityError if one repeats): the merge alone
+        would not always notice, since ON CONFLICT … WHERE skips an unchanged row and then the
+        repeated key updates it without error."""
+        if self.stage:
+            self.cursor.execute(f"CREATE UNIQUE INDEX ON {self.stage} ({self.spec.q(self.spec.key)})")
 
     def add_columns(self, columns: list[list[Any]]) -> None:
         """Like `add_many`, for values given column by column (each row's tuple made as it is written)."""

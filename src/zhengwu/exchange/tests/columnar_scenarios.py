@@ -1,6 +1,10 @@
 """Scenarios of the columnar loading path on a database file (run by test_columnar.py in a
-subprocess: `python -m zhengwu.exchange.tests.columnar_scenarios DIR`, with ZHENGWU_DATA_DIR=DIR
-and ZHENGWU_LOAD_COLUMNAR_MIN_BYTES=0). Writes DIR/results.json."""
+subprocess: `python -m zhengwu.exchange.tests.columnar_scenarios DIR [memory]`, with
+ZHENGWU_DATA_DIR=DIR and ZHENGWU_LOAD_COLUMNAR_MIN_BYTES=0). Writes DIR/results.json.
+
+The record batches are made small (`BLOCK_BYTES`), so every file here is streamed in several
+batches and the batch boundaries are exercised. `memory` loads N and 4N rows in a fresh process
+and records the peaks of Arrow's memory pool and of Python's allocations during each load."""
 
 from __future__ import annotations
 
@@ -8,13 +12,28 @@ import csv
 import json
 import random
 import sys
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
 import django
 
 
-def main(directory: Path) -> None:
+def watched(function: Any, taken: list[bool]) -> Any:
+    """`function`, noting in `taken` whether each call took the columnar path (returned something)."""
+
+    def watching(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        taken.append(result is not None)
+        return result
+
+    return watching
+
+
+BLOCK_BYTES = 4096  # about 45 rows of the files below: a 300-row file is seven batches
+
+
+def main(directory: Path, which: str = "all") -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
@@ -25,6 +44,7 @@ def main(directory: Path) -> None:
     from zhengwu.core.actors import Actor
     from zhengwu.core.idnumbers import random_credit_code
     from zhengwu.exchange.store import columnar
+    from zhengwu.exchange.store.checking import csv_plan
     from zhengwu.exchange.store.ingest import ingest_file
     from zhengwu.exchange.store.models import StoreTable
     from zhengwu.exchange.store.tables import changes_since, count_records, table_name_for
@@ -61,9 +81,9 @@ def main(directory: Path) -> None:
         return made
 
     rng = random.Random(7)
-    rows = []
-    for index in range(300):
-        rows.append(
+
+    def make_rows(count: int) -> list[list[str]]:
+        return [
             [
                 random_credit_code(rng, prefix2="91", region_code="220102"),
                 f"某某{index}有限公司",
@@ -74,7 +94,8 @@ def main(directory: Path) -> None:
                 rng.choice(["12", "007", "", "-1"]),
                 rng.choice(["", "备注", "多 个 字"]),
             ]
-        )
+            for index in range(count)
+        ]
 
     def write(name: str, data: list[list[str]]) -> Path:
         path = directory / name
@@ -83,14 +104,7 @@ def main(directory: Path) -> None:
         return path
 
     taken: list[bool] = []
-    prepare = columnar.prepare
-
-    def watched_prepare(*args: Any, **kwargs: Any) -> Any:
-        prepared = prepare(*args, **kwargs)
-        taken.append(prepared is not None)
-        return prepared
-
-    columnar.prepare = watched_prepare  # type: ignore[assignment]
+    columnar.prepare = watched(columnar.prepare, taken)  # type: ignore[assignment]
 
     def table_rows(made: Resource) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
@@ -115,7 +129,18 @@ def main(directory: Path) -> None:
             return [row[0] for row in cursor.fetchall()]
 
     results: dict[str, Any] = {}
+    columnar.BLOCK_BYTES = BLOCK_BYTES
+    if which == "memory":
+        results["memory"] = memory(make_rows, write, resource, ingest_file, Actor.platform(), taken)
+        (directory / "results.json").write_text(json.dumps(results))
+        return
+    rows = make_rows(300)
     good = write("good.csv", rows)
+    codes = [code for code, _, _ in items]
+    plan = csv_plan(good, encoding="utf-8", delimiter=",", has_quote=False)
+    assert plan is not None
+    batch_rows = [batch.num_rows for batch in columnar.read_batches(plan, codes)]
+    results["batches"] = batch_rows
     fast = resource(1)
     outcome = ingest_file(actor=Actor.platform(), resource=fast, path=good, mode="replace")
     assert outcome.ok, outcome.errors
@@ -172,6 +197,27 @@ def main(directory: Path) -> None:
         "count": count_records(bad),
         "load_tables": load_tables(),
     }
+
+    # A wrong value in the last row of the first batch, in the first row of the second; the
+    # first row of the second batch repeating the key of the last row of the first. Values of
+    # the same length, so the batches stay as they were.
+    boundary = batch_rows[0]  # rows[boundary - 1] ends the first batch: line boundary + 1
+    for name, index, change in (
+        ("last_of_batch", boundary - 1, (3, "2023-02-30")),
+        ("first_of_next", boundary, (3, "2023-02-30")),
+        ("duplicate_across", boundary, (0, rows[boundary - 1][0])),
+    ):
+        changed_rows = [list(row) for row in rows]
+        changed_rows[index][change[0]] = change[1]
+        made = resource(10 + len(results))
+        outcome = ingest_file(actor=Actor.platform(), resource=made, path=write(f"{name}.csv", changed_rows))
+        results[name] = {
+            "ok": outcome.ok,
+            "errors": [(error["row"], error["code"], error["message"]) for error in outcome.errors],
+            "count": count_records(made),
+            "load_tables": load_tables(),
+            "columnar_taken": taken[-1],
+        }
 
     duplicate_rows = [*rows, list(rows[5])]
     duplicate = resource(4)
@@ -248,5 +294,36 @@ def main(directory: Path) -> None:
     (directory / "results.json").write_text(json.dumps(results, ensure_ascii=False, default=str))
 
 
+def memory(
+    make_rows: Any, write: Any, resource: Any, ingest_file: Any, actor: Any, taken: list[bool]
+) -> dict[str, Any]:
+    """Load N then 4N rows (batches of 64 KiB); for each, the peak of Arrow's memory pool (a
+    high-water mark over the process's life: it can only grow) and of Python's allocations."""
+    import pyarrow as pa
+
+    from zhengwu.exchange.store import columnar
+
+    columnar.BLOCK_BYTES = 64 * 1024
+    pool = pa.default_memory_pool()
+    measured: dict[str, Any] = {}
+    warm = write("warm.csv", make_rows(1000))  # a first load: imports and caches, not measured
+    assert ingest_file(actor=actor, resource=resource(99), path=warm).ok
+    tracemalloc.start()
+    for number, count in enumerate((20_000, 80_000)):
+        path = write(f"memory-{count}.csv", make_rows(count))
+        made = resource(100 + number)
+        tracemalloc.reset_peak()
+        outcome = ingest_file(actor=actor, resource=made, path=path)
+        measured[str(count)] = {
+            "ok": outcome.ok,
+            "columnar_taken": taken[-1],
+            "file_bytes": path.stat().st_size,
+            "arrow_peak": pool.max_memory(),
+            "python_peak": tracemalloc.get_traced_memory()[1],
+        }
+    tracemalloc.stop()
+    return measured
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), *sys.argv[2:3])
