@@ -335,6 +335,18 @@ def _insert_pending(row: Mapping[str, Any]) -> None:
     rawsql.execute(_insert_statement(AccessLogPending._meta.db_table, _PENDING_COLUMNS), _params(row, _PENDING_COLUMNS))
 
 
+def subjects_drop_through(seq: int) -> int:
+    """Remove the subject-index rows of the entries through `seq`, once their monthly partitions
+    were dropped past retention (audit.partitions.drop_before): the trigger lets a subject row go
+    only when no entry at or before it is left in the log (migration 0011). Returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {connection.ops.quote_name(AccessLogSubject._meta.db_table)} WHERE log_id <= %s",  # noqa: S608
+            [seq],
+        )
+        return int(cursor.rowcount)
+
+
 SEAL_BATCH = 100
 
 
