@@ -52,6 +52,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from zhengwu.accounts.models import Role
 from zhengwu.audit import anchors
 from zhengwu.audit.audit_actions import AuditLogAction
 from zhengwu.audit.errors import AuditError
@@ -426,8 +427,6 @@ def drop_before(
     anchor signed before anything is dropped records n + 1 as the new first seq, the hash of
     entry n it links to, the months, rows and archive files (SM3) dropped. Only the audit
     administrator or the platform (the command) may drop; the drop, or its refusal, is audited."""
-    from zhengwu.accounts.models import Role  # accounts is below audit; imported where used, as in services
-
     dropped: list[Dropped] = []
     with audited_write(actor, AuditLogAction.PARTITIONS_DROP) as write:
         write.require(actor.is_platform or actor.has_role(Role.AUDIT_ADMIN), "只有审计管理员可以删除到期的日志分区。")
