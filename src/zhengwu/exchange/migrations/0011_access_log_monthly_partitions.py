@@ -17,67 +17,54 @@ Two consequences on the other access-log tables (PostgreSQL only):
 Nothing happens on SQLite.
 """
 
+import importlib
+
 from django.db import migrations
 
 from zhengwu.audit.partitions import convert_table, unconvert_table
 
 TABLE = "exchange_accesslog"
+_TRIGGERS_0004 = importlib.import_module("zhengwu.exchange.migrations.0004_access_log_append_only_triggers")
 
-POSTGRESQL_GUARDS = [
-    """
-    CREATE OR REPLACE FUNCTION exchange_accesslogsubject_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'DELETE' AND NOT EXISTS (SELECT 1 FROM exchange_accesslog WHERE seq <= OLD.log_id) THEN
-            RETURN OLD;  -- its entry's month was dropped past retention
-        END IF;
-        RAISE EXCEPTION '共享访问日志只能追加，不能修改或删除（%）', TG_TABLE_NAME
-            USING ERRCODE = 'integrity_constraint_violation';
-    END
-    $$
-    """,
-    "DROP TRIGGER IF EXISTS exchange_accesslogsubject_guard ON exchange_accesslogsubject",
-    """
+
+def _function_0004(name: str) -> str:
+    """The PostgreSQL trigger function `name` as migration 0004 created it."""
+    [sql] = [sql for sql in _TRIGGERS_0004.POSTGRESQL_INSTALL if f"CREATE OR REPLACE FUNCTION {name}()" in sql]
+    return sql
+
+
+# The log's own guard (refuse everything), renamed, with one way through first: the subject rows
+# of entries whose month was dropped past retention (none at or before them is left).
+SUBJECT_GUARD = (
+    _function_0004("exchange_accesslog_guard")
+    .replace("exchange_accesslog_guard()", "exchange_accesslogsubject_guard()")
+    .replace(
+        "BEGIN\n",
+        "BEGIN\n        IF TG_OP = 'DELETE' AND NOT EXISTS "
+        "(SELECT 1 FROM exchange_accesslog WHERE seq <= OLD.log_id) THEN RETURN OLD; END IF;\n",
+        1,
+    )
+)
+PENDING_GUARD_0004 = _function_0004("exchange_accesslogpending_guard")
+# The sealed copy has the staged row's `at`: look in that one partition.
+PENDING_GUARD = PENDING_GUARD_0004.replace(
+    "WHERE pending_id = OLD.id)", 'WHERE pending_id = OLD.id AND "at" = OLD."at")'
+)
+SUBJECT_TRIGGER = """
     CREATE TRIGGER exchange_accesslogsubject_guard BEFORE UPDATE OR DELETE ON exchange_accesslogsubject
-    FOR EACH ROW EXECUTE FUNCTION exchange_accesslogsubject_guard()
-    """,
-    """
-    CREATE OR REPLACE FUNCTION exchange_accesslogpending_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'UPDATE' THEN
-            RAISE EXCEPTION '共享访问日志只能追加，不能修改（待封存第 % 条）', OLD.id
-                USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        IF NOT EXISTS (SELECT 1 FROM exchange_accesslog WHERE pending_id = OLD.id AND "at" = OLD."at") THEN
-            RAISE EXCEPTION '待封存的访问日志只能在封存入链后移除（第 % 条）', OLD.id
-                USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        RETURN OLD;
-    END
-    $$
-    """,
+    FOR EACH ROW EXECUTE FUNCTION {}()
+"""
+POSTGRESQL_GUARDS = [
+    SUBJECT_GUARD,
+    "DROP TRIGGER IF EXISTS exchange_accesslogsubject_guard ON exchange_accesslogsubject",
+    SUBJECT_TRIGGER.format("exchange_accesslogsubject_guard"),
+    PENDING_GUARD,
 ]
 POSTGRESQL_GUARDS_REMOVE = [
     "DROP TRIGGER IF EXISTS exchange_accesslogsubject_guard ON exchange_accesslogsubject",
     "DROP FUNCTION IF EXISTS exchange_accesslogsubject_guard()",
-    """
-    CREATE TRIGGER exchange_accesslogsubject_guard BEFORE UPDATE OR DELETE ON exchange_accesslogsubject
-    FOR EACH ROW EXECUTE FUNCTION exchange_accesslog_guard()
-    """,
-    """
-    CREATE OR REPLACE FUNCTION exchange_accesslogpending_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'UPDATE' THEN
-            RAISE EXCEPTION '共享访问日志只能追加，不能修改（待封存第 % 条）', OLD.id
-                USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        IF NOT EXISTS (SELECT 1 FROM exchange_accesslog WHERE pending_id = OLD.id) THEN
-            RAISE EXCEPTION '待封存的访问日志只能在封存入链后移除（第 % 条）', OLD.id
-                USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        RETURN OLD;
-    END
-    $$
-    """,
+    SUBJECT_TRIGGER.format("exchange_accesslog_guard"),
+    PENDING_GUARD_0004,
 ]
 
 
