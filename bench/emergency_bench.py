@@ -8,10 +8,12 @@ dispatch tasks (target p95 ≤ 100 ms), and "nearby resources" over 100,000 reso
 1. A fresh database (SQLite in a temporary ZHENGWU_DATA_DIR, or the PostgreSQL database named in
    --postgres, which is DROPPED and re-created: its name must start with `zhengwu_bench`), migrated.
 2. Bulk-inserted (ORM bulk_create, not the services: the data, not the writes, are measured):
-   N incidents spread over 吉林省 in the live states, M tasks spread over them with their clocks'
-   deadline copies (a third past due), K resources of the four kinds spread over the province.
-3. Timed R times each: `response_selectors.board_data()` (every live incident with its task lights by
-   one GROUP BY, warnings, committed resources) and `nearby_resources()` at random incidents'
+   N incidents spread over 吉林省 in the live states, M tasks spread over them with their two minute
+   clocks as supervision timers (签收 running while 待签收, 到达/反馈 while not yet arrived; a good part
+   past due, one in 20 extended, one in 50 paused), K resources of the four kinds over the province.
+3. Timed R times each: `response_selectors.board_data()` (every live incident with its task lights
+   read from the live timers, by one GROUP BY on the tasks with one subquery per light; warnings,
+   committed resources) and `nearby_resources()` at random incidents'
    places with a 30 km radius (bounding box on the (lat, lng) index, then haversine). Median, p95.
 
 Prints a Markdown report (with `uptime`). The machine is shared: compare figures of the same run.
@@ -69,8 +71,11 @@ def main() -> None:
     from django.utils import timezone
 
     from zhengwu.accounts.models import Department, Region
+    from zhengwu.core import workdays
     from zhengwu.emergency import response_selectors
     from zhengwu.emergency.models import Incident, Resource, ResourceKind, Task
+    from zhengwu.emergency.services.common import ARRIVE_TIMER, SIGN_TIMER
+    from zhengwu.supervision.models import Timer
 
     call_command("migrate", verbosity=0)
     rng = random.Random(18)
@@ -104,9 +109,7 @@ def main() -> None:
             Task(
                 incident_id=incident_ids[i % len(incident_ids)], level="3", department=departments[i % 20],
                 duty="基准任务", state=rng.choice(["issued", "signed", "arrived", "done"]), sign_minutes=15,
-                arrive_minutes=60, issued_at=issued, sign_due_at=issued + timedelta(minutes=15),
-                sign_yellow_at=issued + timedelta(minutes=12), arrive_due_at=issued + timedelta(minutes=60),
-                arrive_yellow_at=issued + timedelta(minutes=48),
+                arrive_minutes=60, issued_at=issued,
             )
         )  # fmt: skip
     # one open task per department and incident: keep the first of each pair
@@ -117,6 +120,42 @@ def main() -> None:
             task.state = "done"
         seen.add(key)
     Task.objects.bulk_create(tasks, batch_size=2000)
+    timers = []
+    for n, (pk, state, issued, department_id) in enumerate(
+        Task.objects.values_list("id", "state", "issued_at", "department_id")
+    ):
+        clocks = ((SIGN_TIMER, 15, state == "issued"), (ARRIVE_TIMER, 60, state in ("issued", "signed")))
+        for kind, limit, running in clocks:
+            extended = 30 if n % 20 == 0 else 0
+            due = issued + timedelta(minutes=limit + extended)
+            yellow = due - timedelta(minutes=max(1, -(-limit // 5)))
+            paused = running and n % 50 == 1
+            timers.append(
+                Timer(
+                    kind=kind,
+                    kind_label=kind,
+                    target_type="emergency.task",
+                    target_id=str(pk),
+                    title="基准任务",
+                    department_id=department_id,
+                    unit="minute",
+                    limit=limit,
+                    extended_by=extended,
+                    extension_count=1 if extended else 0,
+                    started_at=issued,
+                    start_date=workdays.today(issued),
+                    deadline=workdays.today(due),
+                    deadline_at=due,
+                    yellow_from=workdays.today(yellow),
+                    yellow_at=yellow,
+                    state=("paused" if paused else "running") if running else "finished",
+                    paused_at=now if paused else None,
+                    paused_on=workdays.today(now) if paused else None,
+                    finished_at=None if running else issued + timedelta(minutes=5),
+                    finished_on_time=None if running else True,
+                )
+            )
+    Timer.objects.bulk_create(timers, batch_size=2000)
     kinds = list(ResourceKind.values)
     Resource.objects.bulk_create(
         [

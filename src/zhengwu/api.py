@@ -62,50 +62,33 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _render(request, ApplicationError(code, str(exc.message), status=exc.status_code))
 
 
-from zhengwu.accounts.api import router as accounts_router  # noqa: E402 - routers attach after the handlers
-
-api.add_router("/accounts", accounts_router)
-
-from zhengwu.exchange.sharing.api import router as exchange_query_router  # noqa: E402
-
-api.add_router("/exchange", exchange_query_router)
-
+# The apps' routers attach after the handlers above, in this order (two share /exchange).
+from zhengwu.accounts.api import router as accounts_router  # noqa: E402
 from zhengwu.catalog.api import router as catalog_router  # noqa: E402
-
-api.add_router("/catalog", catalog_router)
-
-from zhengwu.exchange.store.api import router as exchange_store_router  # noqa: E402
-
-api.add_router("/exchange", exchange_store_router)
-
-from zhengwu.eservices.api import router as eservices_router  # noqa: E402
-
-api.add_router("/eservices", eservices_router)
-
+from zhengwu.certificates.api import router as certificates_router  # noqa: E402
 from zhengwu.disclosure.api import router as disclosure_router  # noqa: E402
-
-api.add_router("/disclosure", disclosure_router)
-
+from zhengwu.documents.api import router as documents_router  # noqa: E402
+from zhengwu.emergency.api import router as emergency_router  # noqa: E402
+from zhengwu.eservices.api import router as eservices_router  # noqa: E402
+from zhengwu.exchange.sharing.api import router as exchange_query_router  # noqa: E402
+from zhengwu.exchange.store.api import router as exchange_store_router  # noqa: E402
+from zhengwu.governance.api import router as governance_router  # noqa: E402
 from zhengwu.participation.api import router as participation_router  # noqa: E402
-
-api.add_router("/participation", participation_router)
-
 from zhengwu.supervision.api import router as supervision_router  # noqa: E402
 
-api.add_router("/supervision", supervision_router)
-
-from zhengwu.certificates.api import router as certificates_router  # noqa: E402
-
-api.add_router("/certificates", certificates_router)
-
-from zhengwu.documents.api import router as documents_router  # noqa: E402
-
-api.add_router("/documents", documents_router)
-
-from zhengwu.emergency.api import router as emergency_router  # noqa: E402
-
-api.add_router("/emergency", emergency_router)
-
-from zhengwu.governance.api import router as governance_router  # noqa: E402
-
-api.add_router("/governance", governance_router)
+ROUTERS = (
+    ("/accounts", accounts_router),
+    ("/exchange", exchange_query_router),
+    ("/catalog", catalog_router),
+    ("/exchange", exchange_store_router),
+    ("/eservices", eservices_router),
+    ("/disclosure", disclosure_router),
+    ("/participation", participation_router),
+    ("/supervision", supervision_router),
+    ("/certificates", certificates_router),
+    ("/documents", documents_router),
+    ("/emergency", emergency_router),
+    ("/governance", governance_router),
+)
+for prefix, router in ROUTERS:
+    api.add_router(prefix, router)

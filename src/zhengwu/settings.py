@@ -6,7 +6,6 @@ in the data directory). Production values are documented in docs/deployment.md.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -33,6 +32,9 @@ try:
     ZHENGWU_DATA_KEY = env.hex_key("ZHENGWU_DATA_KEY", nbytes=32) or bytes.fromhex(
         secret_from_file(DATA_DIR / "data_key", nbytes=32)
     )
+    # Every data key since the first rotation, and which is current (`zhengwu keys rotate-data-key`;
+    # core.crypto): the key above is then one key of the ring.
+    ZHENGWU_DATA_KEYRING = Path(env.str("ZHENGWU_DATA_KEYRING", str(DATA_DIR / "data_keys"))).resolve()
     # The platform's SM2 signing key (64 hex), which signs the anchors of the audit and access logs
     # (audit.anchors); absent, it is generated once into <data dir>/platform_key like the data key.
     ZHENGWU_PLATFORM_KEY = env.hex_key("ZHENGWU_PLATFORM_KEY", nbytes=32)
@@ -51,8 +53,6 @@ try:
     IDLE_TIMEOUT_MINUTES = env.int("ZHENGWU_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
     LOGIN_FAILURE_LIMIT = env.int("ZHENGWU_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
     LOGIN_CAPTCHA_AFTER = env.int("ZHENGWU_LOGIN_CAPTCHA_AFTER", 3, minimum=0, maximum=100)
-    # The audio CAPTCHA needs the `flite` speech synthesiser (Debian: apt-get install flite).
-    CAPTCHA_FLITE_PATH = env.str("ZHENGWU_CAPTCHA_FLITE", "") or shutil.which("flite")
     LOCKOUT_MINUTES = env.int("ZHENGWU_LOCKOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
     PASSWORD_MAX_AGE_DAYS = env.int("ZHENGWU_PASSWORD_MAX_AGE_DAYS", 90, minimum=0, maximum=3650)
     TIMER_YELLOW_FRACTION = env.float("ZHENGWU_TIMER_YELLOW_FRACTION", 0.2, minimum=0.0, maximum=1.0)
@@ -353,7 +353,8 @@ AXES_VERBOSE = False
 # django-simple-captcha: shown on the login page after LOGIN_CAPTCHA_AFTER failures.
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 5  # minutes
-CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+# Digits, read aloud in Mandarin from shipped recordings (accounts/captcha.py): no `flite` needed.
+CAPTCHA_CHALLENGE_FUNCT = "zhengwu.accounts.captcha.digit_challenge"
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -2,12 +2,20 @@ from typing import Any
 
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
+from django.urls import reverse
 
 
 class CaptchaInput(CaptchaTextInput):
-    """The image with a Chinese text alternative and, where `flite` is installed, a link to hear it."""
+    """The image with a Chinese text alternative, a link to hear it read in Mandarin
+    (accounts/captcha.py) and a number pad on the phone."""
 
     template_name = "accounts/_captcha_widget.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(attrs={"inputmode": "numeric", "autocomplete": "off", **(attrs or {})}, **kwargs)
+
+    def audio_url(self) -> str:
+        return reverse("captcha_audio", kwargs={"key": self._key})
 
 
 class LoginForm(forms.Form):
@@ -25,10 +33,10 @@ class LoginForm(forms.Form):
             self.fields["captcha"] = CaptchaField(
                 label="验证码",
                 widget=CaptchaInput(),
-                help_text="请输入图中的 4 个字符（不区分大小写）；看不清可刷新页面换一张。",
+                help_text="请输入图中的 4 位数字；看不清可点“听语音验证码”，或刷新页面换一张。",
                 error_messages={
-                    "invalid": "验证码：输入的字符与图中不一致，请重新输入。",
-                    "required": "验证码：必填，请输入图中的 4 个字符。",
+                    "invalid": "验证码：输入的数字与图中不一致，请重新输入。",
+                    "required": "验证码：必填，请输入图中的 4 位数字。",
                 },
             )
 

@@ -5,8 +5,8 @@
 - Citizens and enterprise agents: the lock counts per account AND address, so a stranger failing
   from elsewhere locks only himself, never the person at their own address; and after
   `ZHENGWU_LOGIN_CAPTCHA_AFTER` failures (default 3) of the username from anywhere, or of anyone
-  from this address, the login form asks for a CAPTCHA (django-simple-captcha, with an audio
-  alternative where `flite` is installed), which slows guessing across many addresses.
+  from this address, the login form asks for a CAPTCHA (django-simple-captcha, 4 digits, with an
+  audio alternative in Mandarin: accounts/captcha.py), which slows guessing across many addresses.
 
 The address is REMOTE_ADDR only (`core.actors.client_ip`): a client-set X-Forwarded-For would let
 an attacker pick the address the lock counts.

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from zhengwu.core.crypto import blind_index
 from zhengwu.core.fields import EncryptedTextField
+from zhengwu.core.rotation import recomputed_index
 
 
 class Region(models.Model):
@@ -157,6 +158,13 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         """True when the account is active staff holding any of `roles`."""
         return self.is_active and self.kind == self.Kind.STAFF and bool(self.role_codes() & set(roles))
+
+
+# A data-key rotation rewrites both indexes with the values they index (core.rotation).
+recomputed_index(
+    User, "id_number_index", lambda v: blind_index(v["id_number"], purpose="resident-id") if v["id_number"] else ""
+)
+recomputed_index(User, "phone_index", lambda v: blind_index(v["phone"], purpose="phone") if v["phone"] else "")
 
 
 class RoleAssignment(models.Model):

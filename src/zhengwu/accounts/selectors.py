@@ -23,6 +23,27 @@ def departments_by_region() -> list[dict[str, Any]]:
     return [{"region": region, "departments": list(items)} for region, items in groupby(rows, key=lambda d: d.region)]
 
 
+def region_page(code: str) -> dict[str, Any] | None:
+    """A region's page on the portal: the region, the regions above it (province first), the
+    regions under it and its active departments; None for a code the platform does not hold."""
+    if not (len(code) == 6 and code.isdigit()):
+        return None
+    found = Region.objects.filter(code=code).select_related("parent__parent").first()
+    if found is None:
+        return None
+    above: list[Region] = []
+    parent = found.parent
+    while parent is not None:
+        above.insert(0, parent)
+        parent = parent.parent
+    return {
+        "region": found,
+        "above": above,
+        "below": list(found.children.order_by("code")),
+        "departments": list(Department.objects.filter(region=found, is_active=True).order_by("name")),
+    }
+
+
 def staff_list(*, department_id: int | None = None, query: str = "") -> QuerySet[User]:
     rows = User.objects.filter(kind=User.Kind.STAFF).select_related("department").prefetch_related("role_assignments")
     if department_id:

@@ -28,7 +28,14 @@ from zhengwu.accounts.identity import identity_matches
 from zhengwu.accounts.models import THREE_ADMINS, ApiClient, Department, PhoneCode, Region, Role, RoleAssignment, User
 from zhengwu.audit.write import Write, audited_write
 from zhengwu.core.actors import Actor
-from zhengwu.core.crypto import blind_index, constant_time_equal, sm3_hex, sm3_hmac_hex
+from zhengwu.core.crypto import (
+    blind_index,
+    blind_indexes,
+    constant_time_equal,
+    data_mac,
+    data_mac_matches,
+    sm3_hex,
+)
 from zhengwu.core.errors import ApplicationError, clean
 from zhengwu.core.idnumbers import validate_credit_code, validate_resident_id
 
@@ -210,7 +217,11 @@ def phone_code_send(*, actor: Actor, phone: str, now: datetime | None = None) ->
         phone = _check_phone(phone)
         moment = now or timezone.now()
         index = blind_index(phone, purpose="phone")
-        last = PhoneCode.objects.filter(phone_index=index).order_by("-created_at").first()
+        last = (
+            PhoneCode.objects.filter(phone_index__in=blind_indexes(phone, purpose="phone"))
+            .order_by("-created_at")
+            .first()
+        )
         if last is not None and moment - last.created_at < PHONE_CODE_INTERVAL:
             raise ApplicationError(
                 AccountsError.CODE_TOO_FREQUENT, "验证码发送过于频繁，请一分钟后再试。", {"phone": "请稍后再试"}
@@ -222,7 +233,7 @@ def phone_code_send(*, actor: Actor, phone: str, now: datetime | None = None) ->
 
 
 def _code_hash(index: str, code: str) -> str:
-    return sm3_hmac_hex(bytes(settings.ZHENGWU_DATA_KEY), f"phone-code:{index}:{code}")
+    return data_mac("phone-code", f"{index}:{code}")
 
 
 def _phone_code_verify(phone: str, code: str) -> int | None:
@@ -230,17 +241,19 @@ def _phone_code_verify(phone: str, code: str) -> int | None:
 
     Run before the registration's write, outside its transaction: a wrong code counts as an
     attempt even though the registration is then refused (and rolled back)."""
-    index = blind_index(phone.strip(), purpose="phone")
     entry = (
         PhoneCode.objects.filter(
-            phone_index=index, used_at__isnull=True, created_at__gte=timezone.now() - PHONE_CODE_TTL
+            phone_index__in=blind_indexes(phone.strip(), purpose="phone"),
+            used_at__isnull=True,
+            created_at__gte=timezone.now() - PHONE_CODE_TTL,
         )
         .order_by("-created_at")
         .first()
     )
     if entry is None or entry.attempts >= PHONE_CODE_MAX_ATTEMPTS:
         return None
-    if not constant_time_equal(entry.code_hash, _code_hash(index, code.strip())):
+    # Under any data key: a code sent just before a rotation is still good.
+    if not data_mac_matches("phone-code", f"{entry.phone_index}:{code.strip()}", entry.code_hash):
         PhoneCode.objects.filter(pk=entry.pk).update(attempts=F("attempts") + 1)
         return None
     return entry.pk
@@ -261,8 +274,11 @@ def _check_not_registered(user: User) -> None:
     """The username and (for a citizen) the ID number are free. Asked only once the SMS code is
     right: before it, a taken number and a new one get the same answer (no account enumeration)."""
     _check_username_free(user.username)
-    index = blind_index(user.id_number, purpose="resident-id")
-    if user.kind == User.Kind.CITIZEN and User.objects.filter(kind=User.Kind.CITIZEN, id_number_index=index).exists():
+    indexes = blind_indexes(user.id_number, purpose="resident-id")
+    if (
+        user.kind == User.Kind.CITIZEN
+        and User.objects.filter(kind=User.Kind.CITIZEN, id_number_index__in=indexes).exists()
+    ):
         raise ApplicationError(
             AccountsError.ID_REGISTERED, "该身份证号码已注册，请直接登录或找回密码。", {"id_number": "已注册"}
         )

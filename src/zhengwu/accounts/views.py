@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
+from captcha.models import CaptchaStore
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zhengwu.accounts import lockout, services
+from zhengwu.accounts import captcha, lockout, services
 from zhengwu.accounts.audit_actions import AccountsAction
 from zhengwu.accounts.forms import (
     CitizenRegisterForm,
@@ -35,7 +38,7 @@ from zhengwu.audit.models import AuditEvent
 from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, add_application_error, form_write
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -205,15 +208,24 @@ def register_enterprise(request: HttpRequest) -> HttpResponse:
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_change(actor=Actor.from_request(request), **form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            from django.contrib.auth import update_session_auth_hash
 
-            update_session_auth_hash(request, acting_user(request))
-            messages.success(request, "密码已修改。")
-            return redirect("portal:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    def change(actor: Actor, data: dict[str, Any]) -> Done:
+        from django.contrib.auth import update_session_auth_hash
+
+        services.password_change(actor=actor, **data)
+        update_session_auth_hash(request, acting_user(request))
+        return "密码已修改。", "portal:home"
+
+    return form_write(request, form, change) or render(request, "accounts/password_change.html", {"form": form})
+
+
+def captcha_audio(request: HttpRequest, key: str) -> HttpResponse:
+    """The login CAPTCHA read aloud in Mandarin (accounts/captcha.py), served at django-simple-captcha's
+    own audio URL (this route is before the library's). A key that is unknown or expired gets 410, as
+    the library answers, and never the audio of another challenge."""
+    store = CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now()).first()
+    if store is None:
+        return HttpResponse(status=410)
+    response = HttpResponse(captcha.challenge_audio(store.challenge), content_type="audio/wav")
+    response["Cache-Control"] = "no-store"
+    return response

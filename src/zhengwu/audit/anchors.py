@@ -66,6 +66,7 @@ REASONS = {
     "demo": "演示数据",
     "rotate": "密钥轮换后",
     "partition_drop": "删除到期分区前",
+    "rotate-data-key": "数据密钥轮换后",
 }
 
 

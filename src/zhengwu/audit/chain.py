@@ -6,8 +6,8 @@ values about to be stored) and when the chain is verified (from the values read 
 every value must survive the round trip through both databases unchanged; `services.record`
 normalises IP addresses and `details` to make sure it does.
 
-`mac` is SM3-HMAC of the hash under a key derived from the platform master key
-(`ZHENGWU_DATA_KEY`), which is not stored in the database: a hash chain alone can be
+`mac` is SM3-HMAC of the hash under a key derived from the data key (`ZHENGWU_DATA_KEY`; after
+a rotation, the key current when the event was written), which is not stored in the database: a hash chain alone can be
 recomputed by anyone who can write to the table; the MAC cannot.
 """
 
@@ -18,10 +18,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.db.models import Model, QuerySet
 
-from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
+from zhengwu.core.crypto import constant_time_equal, data_mac, data_mac_matches, sm3_hex
 
 H = TypeVar("H", bound=Model)
 
@@ -79,12 +78,18 @@ def event_hash(fields: Mapping[str, Any]) -> str:
     return sm3_hex(canonical_payload(fields).encode("utf-8"))
 
 
-def _mac_key() -> bytes:
-    return derive_key(bytes(settings.ZHENGWU_DATA_KEY), "audit-chain", 32)
+MAC_PURPOSE = "audit-chain"
 
 
 def event_mac(hash_hex: str) -> str:
-    return sm3_hmac_hex(_mac_key(), hash_hex)
+    """The MAC a new event gets: under the current data key."""
+    return data_mac(MAC_PURPOSE, hash_hex)
+
+
+def event_mac_matches(hash_hex: str, mac: str) -> bool:
+    """Whether `mac` is the event's MAC under any key of the ring: events written before a data-key
+    rotation keep the MAC of the key they were written with (the log is never rewritten)."""
+    return data_mac_matches(MAC_PURPOSE, hash_hex, mac)
 
 
 def rows_in_seq_order(

@@ -16,7 +16,7 @@ What partitioning does to the tables (the Django models are unchanged, `seq` is 
   with the chain row for row instead); foreign keys *from* the logs to accounts stay;
 - the append-only triggers are created on the partitioned table, which gives every partition them.
 
-- `convert_table` / `unconvert_table`: used by the migrations (audit 0003, exchange 0011) to turn
+- `convert_table` / `unconvert_table`: used by the migrations (audit 0003, exchange 0012) to turn
   a plain table into a partitioned one, moving the rows it holds, and back.
 - `ensure`: creates this month's partition and the next `ZHENGWU_LOG_PARTITIONS_AHEAD`; rows that
   landed in the DEFAULT partition are moved into the months created for them. Daily (Huey), at

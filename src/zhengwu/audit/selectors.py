@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zhengwu.accounts.models import Department
-from zhengwu.audit.chain import HASHED_FIELDS, event_hash, event_mac
+from zhengwu.audit.chain import HASHED_FIELDS, event_hash, event_mac_matches
 from zhengwu.audit.models import AuditChainHead, AuditEvent
 from zhengwu.core.crypto import constant_time_equal
 from zhengwu.core.errors import not_found
@@ -115,7 +115,7 @@ def event_neighbours(seq: int) -> tuple[int | None, int | None]:
 def event_intact(event: AuditEvent) -> bool:
     """Whether this one event still matches its hash and MAC (the chain is checked by verify_chain)."""
     computed = event_hash({name: getattr(event, name) for name in HASHED_FIELDS})
-    return constant_time_equal(computed, event.hash) and constant_time_equal(event_mac(event.hash), event.mac)
+    return constant_time_equal(computed, event.hash) and event_mac_matches(event.hash, event.mac)
 
 
 def head_seq() -> int:

@@ -30,6 +30,7 @@ from zhengwu.audit.chain import (
     HASHED_FIELDS,
     event_hash,
     event_mac,
+    event_mac_matches,
     gap_reason,
     lock_seq_chain_head,
     rows_in_seq_order,
@@ -321,7 +322,7 @@ def _verify_walk(batch_size: int, starts: Starts) -> VerifyResult:
             return bad(seq, "记录内容与其哈希不符，记录被修改", checked)
         if not constant_time_equal(row["prev_hash"], expected_prev or ""):
             return bad(seq, "前序哈希与上一条记录不符，记录被删除、插入或调换了顺序", checked)
-        if not constant_time_equal(event_mac(row["hash"]), row["mac"]):
+        if not event_mac_matches(row["hash"], row["mac"]):
             return bad(seq, "校验码（SM3-HMAC）不符，哈希链被重新计算过", checked)
         expected_prev, expected_seq, checked, previous_at = row["hash"], seq + 1, checked + 1, row["at"]
 

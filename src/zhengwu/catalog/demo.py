@@ -3,14 +3,12 @@ plus a few theme and department resources, created and published through the ser
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from zhengwu.accounts.models import Department
 from zhengwu.catalog import services
 from zhengwu.catalog.models import Resource
 from zhengwu.catalog.services import ItemSpec, ResourceData
 from zhengwu.core.actors import Actor
+from zhengwu.core.datafiles import read_json
 
 # Provider keys the caller maps to departments (`providers`).
 POLICE = "公安厅"
@@ -24,12 +22,11 @@ HR = "人力资源和社会保障厅"
 PROVIDER_KEYS = (POLICE, MARKET, NATURAL_RESOURCES, STATISTICS, DEVELOPMENT, GOV_SERVICES, HEALTH, HR)
 
 # The resources with their provider key and data items: data, not code (one entry a resource,
-# the fields of `ResourceData` and `ItemSpec` that differ from their defaults).
-SPECS_FILE = Path(__file__).parent / "data" / "demo_catalog.json"
+# the fields of `ResourceData` and `ItemSpec` that differ from their defaults): `data/demo_catalog.json`.
 
 
 def _specs() -> list[tuple[str, ResourceData, list[ItemSpec]]]:
-    entries = json.loads(SPECS_FILE.read_text(encoding="utf-8"))
+    entries = read_json("zhengwu.catalog", "demo_catalog.json")
     return [
         (entry["provider"], ResourceData(**entry["resource"]), [ItemSpec(**item) for item in entry["items"]])
         for entry in entries

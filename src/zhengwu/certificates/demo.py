@@ -11,10 +11,8 @@ demo codes (valid check characters, region 100000), not the real ones.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -25,6 +23,7 @@ from zhengwu.certificates.base_resource import missing_from_base
 from zhengwu.certificates.models import Certificate, CertificateType, HolderKind
 from zhengwu.certificates.selectors import certificates_held_by
 from zhengwu.core.actors import Actor
+from zhengwu.core.datafiles import read_json
 from zhengwu.core.idnumbers import make_credit_code
 from zhengwu.core.workdays import today
 
@@ -36,8 +35,7 @@ AUTHORITIES: dict[str, tuple[str, str]] = {
     "MCA": ("中华人民共和国民政部", make_credit_code("11", "100000", "00001318")),
 }
 
-# The certificate types: data, not code (their items as [code, name, required]).
-TYPES_FILE = Path(__file__).parent / "data" / "demo_types.json"
+# The certificate types are data, not code: `data/demo_types.json` (their items as [code, name, required]).
 
 
 def _load_types() -> list[dict[str, Any]]:
@@ -48,7 +46,7 @@ def _load_types() -> list[dict[str, Any]]:
             "holder_kind": HolderKind(spec["holder_kind"]),
             "items": [{"code": code, "name": name, "required": required} for code, name, required in spec["items"]],
         }
-        for spec in json.loads(TYPES_FILE.read_text(encoding="utf-8"))
+        for spec in read_json("zhengwu.certificates", "demo_types.json")
     ]
 
 

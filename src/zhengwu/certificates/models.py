@@ -9,7 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from zhengwu.core.crypto import blind_index
 from zhengwu.core.fields import EncryptedTextField, user_fk
+from zhengwu.core.rotation import recomputed_index
+
+HOLDER_INDEX_PURPOSE = "certificate-holder"  # the blind index of a holder's code (services.holder_index)
 
 
 class HolderKind(models.TextChoices):
@@ -163,3 +167,7 @@ class Certificate(models.Model):
     @property
     def state_label(self) -> str:
         return {"valid": "有效", "revoked": "已注销", "expired": "已过期"}[self.state_code]
+
+
+# A data-key rotation rewrites the holder index with the code it indexes (core.rotation).
+recomputed_index(Certificate, "holder_index", lambda v: blind_index(v["holder_code"], purpose=HOLDER_INDEX_PURPOSE))

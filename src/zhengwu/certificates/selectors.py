@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from zhengwu.accounts.models import Department, User
 from zhengwu.certificates import identifiers, signing
 from zhengwu.certificates.models import Certificate, CertificateType, HolderKind, IssuerKey
-from zhengwu.certificates.services import holder_index
+from zhengwu.certificates.services import holder_indexes
 from zhengwu.core.idnumbers import mask_middle
 from zhengwu.core.workdays import today
 
@@ -36,7 +36,7 @@ def certificates_held_by(*, id_number: str = "", credit_code: str = "", type_cod
     codes = [c.strip().upper() for c in (id_number, credit_code) if c and c.strip()]
     if not codes:
         return Certificate.objects.none()
-    rows = _base().filter(holder_index__in=[holder_index(c) for c in codes])
+    rows = _base().filter(holder_index__in=[index for c in codes for index in holder_indexes(c)])
     if type_code:
         rows = rows.filter(certificate_type__code=type_code.strip().upper())
     return rows.order_by("-issued_at", "-id")
@@ -59,11 +59,11 @@ def user_holds(user: User, certificate: Certificate) -> bool:
         return (
             bool(code)
             and certificate.holder_kind == HolderKind.ORGANISATION
-            and certificate.holder_index == holder_index(code)
+            and certificate.holder_index in holder_indexes(code)
         )
     code = user.id_number
     return (
-        bool(code) and certificate.holder_kind == HolderKind.PERSON and certificate.holder_index == holder_index(code)
+        bool(code) and certificate.holder_kind == HolderKind.PERSON and certificate.holder_index in holder_indexes(code)
     )
 
 
@@ -93,7 +93,7 @@ def certificates_issued_by(
         rows = rows.filter(
             Q(identifier__icontains=query)
             | Q(certificate_type__name__icontains=query)
-            | Q(holder_index=holder_index(query))
+            | Q(holder_index__in=holder_indexes(query))
             | Q(source_label__icontains=query)
         )
     if status == "revoked":

@@ -24,22 +24,26 @@ from zhengwu.certificates import identifiers, signing
 from zhengwu.certificates.audit_actions import CertificatesAction
 from zhengwu.certificates.base_resource import write_to_base
 from zhengwu.certificates.errors import CertificateError
-from zhengwu.certificates.models import Certificate, CertificateType, HolderKind, IssuerKey
+from zhengwu.certificates.models import HOLDER_INDEX_PURPOSE, Certificate, CertificateType, HolderKind, IssuerKey
 from zhengwu.certificates.states import CERTIFICATE
 from zhengwu.core.actors import Actor
-from zhengwu.core.crypto import blind_index
+from zhengwu.core.crypto import blind_index, blind_indexes
 from zhengwu.core.errors import ApplicationError, clean, required_text
 from zhengwu.core.idnumbers import validate_credit_code, validate_resident_id
 from zhengwu.core.workdays import today
 
 ISSUER_ROLES = (Role.CLERK, Role.DEPT_LEADER)
 KEY_ROTATORS = (Role.DEPT_LEADER,)
-HOLDER_INDEX_PURPOSE = "certificate-holder"
 MAX_VALUE_LENGTH = 500
 
 
 def holder_index(code: str) -> str:
     return blind_index(code, purpose=HOLDER_INDEX_PURPOSE)
+
+
+def holder_indexes(code: str) -> list[str]:
+    """The holder index under every data key (a rotation recomputes them; one in progress has not yet)."""
+    return blind_indexes(code, purpose=HOLDER_INDEX_PURPOSE)
 
 
 def is_issuer_staff(actor: Actor, department: Department) -> bool:

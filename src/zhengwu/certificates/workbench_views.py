@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
@@ -23,7 +24,7 @@ from zhengwu.certificates.models import Certificate, CertificateType, HolderKind
 from zhengwu.certificates.views import PAGE_SIZE, pdf_response
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found
-from zhengwu.core.forms import DateInput, add_application_error
+from zhengwu.core.forms import DateInput, Done, add_application_error, form_write
 from zhengwu.core.spreadsheets import xlsx_row
 
 EXPORT_LIMIT = 50_000
@@ -214,14 +215,11 @@ def manage_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def manage_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _managed(request, pk)
     form = RevokeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.certificate_revoke(
-                actor=Actor.from_request(request), certificate=certificate, reason=form.cleaned_data["reason"]
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"已注销电子证照 {certificate.identifier}。")
-            return redirect("certificates_wb:detail", pk=certificate.pk)
-    return render(request, "certificates/manage_detail.html", _detail_context(certificate, form), status=400)
+
+    def revoke(actor: Actor, data: dict[str, Any]) -> Done:
+        services.certificate_revoke(actor=actor, certificate=certificate, reason=data["reason"])
+        return f"已注销电子证照 {certificate.identifier}。", reverse("certificates_wb:detail", args=[certificate.pk])
+
+    return form_write(request, form, revoke) or render(
+        request, "certificates/manage_detail.html", _detail_context(certificate, form), status=400
+    )

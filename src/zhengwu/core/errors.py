@@ -22,6 +22,8 @@ class CoreError(StrEnum):
     CONFLICT = "core.conflict"
     WRONG_ZONE = "core.wrong_zone"
     CRYPTO_FAILURE = "core.crypto_failure"
+    KEY_ROTATION_RUNNING = "core.key_rotation_running"  # another `keys rotate-data-key` holds the lock
+    KEY_MISSING = "core.key_missing"  # a key a rotation needs is not in the keyring
 
 
 # HTTP status for codes that are not plain "bad input" (400).
@@ -31,6 +33,7 @@ STATUS_BY_CODE: dict[str, int] = {
     CoreError.NOT_AUTHENTICATED: 401,
     CoreError.CONFLICT: 409,
     CoreError.WRONG_ZONE: 404,
+    CoreError.KEY_ROTATION_RUNNING: 409,
 }
 
 

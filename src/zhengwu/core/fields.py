@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from zhengwu.core.crypto import ENVELOPE_PREFIX, decrypt_text, encrypt_text
+from zhengwu.core.crypto import decrypt_text, encrypt_text, is_envelope
 
 
 class EncryptedTextField(models.TextField):
@@ -25,7 +25,7 @@ class EncryptedTextField(models.TextField):
         return decrypt_text(value)
 
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, str) and value.startswith(ENVELOPE_PREFIX):
+        if isinstance(value, str) and is_envelope(value):
             return decrypt_text(value)
         return value
 

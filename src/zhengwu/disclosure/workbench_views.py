@@ -20,7 +20,7 @@ from zhengwu.accounts.session import acting_user
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, permission_denied
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, add_application_error, form_write
 from zhengwu.disclosure import reports, selectors, services
 from zhengwu.disclosure.errors import DisclosureError
 from zhengwu.disclosure.forms import (
@@ -75,21 +75,17 @@ def _edit_page(request: HttpRequest, publication: Publication | None) -> HttpRes
     user = acting_user(request)
     if request.method == "POST":
         form = PublicationForm(request.POST)
-        if form.is_valid():
-            try:
-                if publication is None:
-                    publication = services.publication_create(
-                        actor=Actor.from_request(request), department=_department(user), data=form.data_object()
-                    )
-                else:
-                    services.publication_update(
-                        actor=Actor.from_request(request), publication=publication, data=form.data_object()
-                    )
-            except ApplicationError as error:
-                add_application_error(form, error)
+
+        def save(actor: Actor, data: dict[str, Any]) -> Done:
+            saved = publication
+            if saved is None:
+                saved = services.publication_create(actor=actor, department=_department(user), data=form.data_object())
             else:
-                messages.success(request, f"已保存《{publication.title}》。")
-                return redirect("disclosure_wb:publication", pk=publication.pk)
+                services.publication_update(actor=actor, publication=saved, data=form.data_object())
+            return f"已保存《{saved.title}》。", reverse("disclosure_wb:publication", args=[saved.pk])
+
+        if done := form_write(request, form, save):
+            return done
     elif publication is None:
         form = PublicationForm(initial={"date_written": workdays.today()})
     else:
@@ -211,22 +207,21 @@ def request_register(request: HttpRequest) -> HttpResponse:
     department = _department(user)
     if request.method == "POST":
         form = RegisterRequestForm(request.POST)
-        if form.is_valid():
-            try:
-                created = services.request_register(
-                    actor=Actor.from_request(request),
-                    department=department,
-                    channel=form.cleaned_data["channel"],
-                    applicant=form.applicant(),
-                    description=form.cleaned_data["description"],
-                    received_on=form.cleaned_data["received_on"],
-                    delivery=form.cleaned_data["delivery"],
-                )
-            except ApplicationError as error:
-                add_application_error(form, error)
-            else:
-                messages.success(request, f"已登记，编号 {created.number}。")
-                return redirect("disclosure_wb:request", pk=created.pk)
+
+        def register(actor: Actor, data: dict[str, Any]) -> Done:
+            created = services.request_register(
+                actor=actor,
+                department=department,
+                channel=data["channel"],
+                applicant=form.applicant(),
+                description=data["description"],
+                received_on=data["received_on"],
+                delivery=data["delivery"],
+            )
+            return f"已登记，编号 {created.number}。", reverse("disclosure_wb:request", args=[created.pk])
+
+        if done := form_write(request, form, register):
+            return done
     else:
         form = RegisterRequestForm()
     return render(request, "disclosure/wb_register.html", {"form": form})

@@ -9,7 +9,8 @@ and `<prefix>.leader` of each department).
 - a joint 通知 (联合行文) of the 市场监管厅 with the 公安厅, countersigned by the 公安厅's leader, to
   the 政数局: one number (the 市场监管厅's), both names and both seals.
 All made through the services (numbers, seals, timers and audit records are real). Idempotent: a
-document whose department and title are already there is skipped.
+document whose department and title are already there is skipped. The documents themselves are
+data, in `data/demo_documents.json`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from django.db import transaction
 from zhengwu.accounts.models import Department, User
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
+from zhengwu.core.datafiles import read_json
 from zhengwu.documents import services
 from zhengwu.documents.models import Delivery, Document
 from zhengwu.documents.services import Assignment, DocumentData
 
-OFFICE, MARKET, POLICE, DATA_OFFICE = "bgt", "scjgt", "gat", "zsj"
-REFORM, EDUCATION = "fgw", "jyt"
+# Account prefixes of the departments the code below acts for (`<prefix>.clerk`, `<prefix>.leader`).
+OFFICE, MARKET, POLICE, EDUCATION = "bgt", "scjgt", "gat", "jyt"
 
 
 def _person(username: str) -> Actor | None:
@@ -41,19 +43,26 @@ def _department(prefix: str) -> Department | None:
     return user.department if user is not None else None
 
 
-def _issue(
-    sender: str,
-    data: DocumentData,
-    main: list[str],
-    copy: list[str] | None = None,
-    when: datetime | None = None,
-) -> Document | None:
+# The demo's documents by role (sender and recipients as account prefixes, the fields of
+# `DocumentData` that differ from their defaults, the body as its lines): data, not code.
+DOCUMENTS: dict[str, dict[str, Any]] = read_json("zhengwu.documents", "demo_documents.json")
+
+
+def _issue(key: str, *, when: datetime | None = None, **values: str) -> Document | None:
+    """Draft, approve, sign, number and issue the demo document `key` as its sender's clerk and
+    leader; `values` fill the body's {placeholders}. None when a person or department is missing
+    or the document is already there."""
+    spec = DOCUMENTS[key]
+    sender = spec["sender"]
     clerk, leader = _person(f"{sender}.clerk"), _person(f"{sender}.leader")
     department = _department(sender)
-    recipients = [_department(p) for p in main]
-    copies = [_department(p) for p in copy or []]
-    if clerk is None or leader is None or department is None or None in recipients or None in copies:
+    recipients = [_department(p) for p in spec["main"]]
+    copies = [_department(p) for p in spec.get("copy", [])]
+    joint = [_department(p) for p in spec["document"].get("joint_departments", [])]
+    if clerk is None or leader is None or department is None or None in recipients + copies + joint:
         return None
+    body = "\n".join(spec["document"]["body"]).format(**values)
+    data = DocumentData(**{**spec["document"], "body": body, "joint_departments": joint})
     if Document.objects.filter(department=department, title=data.title).exists():
         return None
     co_leaders = [_person(f"{department_prefix(d)}.leader") for d in data.joint_departments]
@@ -91,27 +100,7 @@ def _delivery(document: Document, prefix: str) -> Delivery | None:
 
 def _notice(today: Any) -> int:
     start = datetime.combine(workdays.add_workdays(today, -4), time(9, 30), tzinfo=workdays.CHINA_TZ)
-    document = _issue(
-        OFFICE,
-        DocumentData(
-            kind="notice",
-            prefix="吉政办发",
-            title="吉林省人民政府办公厅关于做好2026年岁末年初安全生产工作的通知",
-            body=(
-                "岁末年初是安全生产事故易发多发期。为切实做好全省安全生产工作，经省政府同意，现就有关事项通知如下：\n"
-                "一、压实安全生产责任。各地各部门要严格落实“党政同责、一岗双责”，主要负责同志亲自部署、亲自检查。\n"
-                "二、深入开展隐患排查。重点检查食品生产经营、人员密集场所、道路交通等领域，做到排查整治全覆盖。\n"
-                "三、强化应急值守。严格执行领导带班和24小时值班制度，遇有重大情况及时报告。\n"
-                "请于2027年1月10日前将工作开展情况报送省政府办公厅。"
-            ),
-            main_to="省市场监管厅，省公安厅",
-            copy_to="省政务服务和数字化局",
-            remark="联系人：省政府办公厅秘书二处，电话：0431-88904000",
-        ),
-        [MARKET, POLICE],
-        [DATA_OFFICE],
-        when=start,
-    )
+    document = _issue("notice", when=start)
     if document is None:
         return 0
     market, police = _delivery(document, MARKET), _delivery(document, POLICE)
@@ -137,38 +126,10 @@ def _notice(today: Any) -> int:
 
 
 def _request_and_reply() -> int:
-    request = _issue(
-        MARKET,
-        DocumentData(
-            kind="request",
-            prefix="吉市监呈",
-            title="吉林省市场监督管理厅关于开展食品安全示范城市创建工作的请示",
-            body=(
-                "为推动全省食品安全治理能力提升，我厅拟在长春市、吉林市开展食品安全示范城市创建工作，"
-                "创建期两年，所需经费从部门预算中统筹解决。\n妥否，请批示。"
-            ),
-            main_to="省人民政府",
-            remark="联系人：食品协调处，电话：0431-88888100",
-        ),
-        [OFFICE],
-    )
+    request = _issue("request")
     if request is None:
         return 0
-    reply = _issue(
-        OFFICE,
-        DocumentData(
-            kind="reply",
-            prefix="吉政办函",
-            title="吉林省人民政府办公厅关于同意开展食品安全示范城市创建工作的批复",
-            body=(
-                f"省市场监管厅：\n你厅《关于开展食品安全示范城市创建工作的请示》（{request.number}）收悉。"
-                "经省政府同意，现批复如下：\n一、同意在长春市、吉林市开展食品安全示范城市创建工作。\n"
-                "二、请你厅加强指导，确保创建工作取得实效。\n此复。"
-            ),
-            main_to="省市场监管厅",
-        ),
-        [MARKET],
-    )
+    reply = _issue("reply", request_number=request.number)
     office_clerk, market_clerk = _person(f"{OFFICE}.clerk"), _person(f"{MARKET}.clerk")
     incoming = _delivery(request, OFFICE)
     if incoming is not None and office_clerk is not None:
@@ -180,17 +141,7 @@ def _request_and_reply() -> int:
 
 
 def _letter() -> int:
-    letter = _issue(
-        REFORM,
-        DocumentData(
-            kind="letter",
-            prefix="吉发改函",
-            title="吉林省发展和改革委员会关于商请提供2026年度教育领域重大项目情况的函",
-            body="为编制全省2027年重大项目计划，请你厅于12月31日前提供2026年度教育领域重大项目建设情况。\n特此函告。",
-            main_to="省教育厅",
-        ),
-        [EDUCATION],
-    )
+    letter = _issue("letter")
     if letter is None:
         return 0
     clerk = _person(f"{EDUCATION}.clerk")
@@ -201,22 +152,7 @@ def _letter() -> int:
 
 
 def _joint_notice() -> int:
-    police = _department(POLICE)
-    if police is None:
-        return 0
-    joint = _issue(
-        MARKET,
-        DocumentData(
-            kind="notice",
-            prefix="吉市监联发",
-            title="吉林省市场监督管理厅 吉林省公安厅关于联合开展打击食品安全违法犯罪专项行动的通知",
-            body="为严厉打击危害食品安全违法犯罪行为，省市场监管厅、省公安厅决定联合开展专项行动。现将有关事项通知如下。\n"
-            "一、行动时间。2026年12月至2027年3月。\n二、工作要求。各地要加强行刑衔接，形成工作合力。",
-            main_to="省政务服务和数字化建设管理局",
-            joint_departments=[police],
-        ),
-        [DATA_OFFICE],
-    )
+    joint = _issue("joint_notice")
     return 1 if joint is not None else 0
 
 

@@ -84,6 +84,8 @@ class ReportOut(Schema):
     skip_level: bool
     sent_at: datetime | None
     on_time: bool | None
+    received_at: datetime | None = Field(description="接收单位值班室签收的时间；未签收为空")
+    received_by: str = Field(description="签收人姓名；未签收为空")
 
 
 class IncidentOut(Schema):
@@ -117,6 +119,8 @@ def _report(r: IncidentReport) -> ReportOut:
         skip_level=r.skip_level,
         sent_at=r.sent_at,
         on_time=r.on_time,
+        received_at=r.received_at,
+        received_by=r.receiver_name,
     )
 
 

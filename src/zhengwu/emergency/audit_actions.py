@@ -35,6 +35,7 @@ class EmergencyAction(AuditAction):
     REPORT_DRAFT = "emergency.report.draft"
     REPORT_EDIT = "emergency.report.edit"
     REPORT_SIGN = "emergency.report.sign"
+    REPORT_RECEIVE = "emergency.report.receive"
     REPORT_CLOCK = "emergency.report.clock"
     WARNING_ISSUE = "emergency.warning.issue"
     WARNING_ADJUST = "emergency.warning.adjust"

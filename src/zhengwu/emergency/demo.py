@@ -2,7 +2,8 @@
 省应急管理厅 `yjt.duty`/`yjt.commander` and 长春市应急管理局 `cc_yjj.duty`/`cc_yjj.commander`).
 
 - a live 较大 (Ⅲ) flood in 长春市南关区 (`FLOOD_TITLE`): received, verified, graded Ⅲ, response
-  started; 初报 and 第1次续报 signed off and sent up to 省应急管理厅, its fixed-time 续报 clock running;
+  started; 初报 and 第1次续报 signed off and sent up to 省应急管理厅 (the 初报 signed for by its duty
+  room, the 续报 waiting in its to-do list), its fixed-time 续报 clock running;
 - a 暴雨黄色预警 for 长春市 (`WARNING_HAZARD`/`WARNING_COLOR`), live until a week after loading;
 - a finished 一般 (Ⅳ) road accident in 吉林市 (`FINISHED_TITLE`): terminated, 终报 sent, evaluated.
 
@@ -61,7 +62,7 @@ def demo_warning() -> EarlyWarning | None:
     )
 
 
-def _flood(duty: Actor, commander: Actor) -> bool:
+def _flood(duty: Actor, commander: Actor, receiver: Actor) -> bool:
     if Incident.objects.filter(title=FLOOD_TITLE).exists():
         return False
     now = timezone.now()
@@ -103,6 +104,7 @@ def _flood(duty: Actor, commander: Actor) -> bool:
         ),
     )
     services.report_sign(actor=commander, report=initial)
+    services.report_receive(actor=receiver, report=initial)  # 省应急管理厅's duty room signs for it
     services.incident_start_response(actor=commander, incident=incident, note="市防汛抗旱指挥部启动Ⅲ级应急响应。")
     follow_up = services.report_draft(
         actor=duty,
@@ -185,7 +187,7 @@ def load_demo(*, say: Callable[[str], object]) -> str:
     if duty is None or commander is None or province_duty is None or province_commander is None:
         return "应急联动：未找到值班员账号，跳过。"
     with transaction.atomic():
-        flood = _flood(duty, commander)
+        flood = _flood(duty, commander, province_duty)
         finished = _finished(province_duty, province_commander)
         warning = _warning(province_duty)
     return (

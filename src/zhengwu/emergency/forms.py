@@ -61,19 +61,26 @@ class IncidentForm(forms.Form):
         return {"occurred_at": timezone.localtime().replace(second=0, microsecond=0), "source": Source.DUTY_PHONE}
 
 
-class ReportForm(forms.Form):
-    kind = forms.ChoiceField(label="报告类型", choices=IncidentReport.Kind.choices)
-    content = forms.CharField(label="报告内容", widget=_text(8))
-    dead = forms.IntegerField(label="死亡人数", min_value=0)
-    injured = forms.IntegerField(label="受伤人数", min_value=0)
-    missing = forms.IntegerField(label="失踪人数", min_value=0)
-    trapped = forms.IntegerField(label="被困人数", min_value=0)
+class ReportEditForm(forms.Form):
+    """A report's own fields (a draft is edited with these; `ReportForm` adds the kind to draft one)."""
+
+    content = forms.CharField(label="报告内容", widget=_text(8), max_length=20000)
+    dead = forms.IntegerField(label="死亡人数", min_value=0, max_value=1_000_000)
+    injured = forms.IntegerField(label="受伤人数", min_value=0, max_value=1_000_000)
+    missing = forms.IntegerField(label="失踪人数", min_value=0, max_value=1_000_000)
+    trapped = forms.IntegerField(label="被困人数", min_value=0, max_value=1_000_000)
     skip_level = forms.BooleanField(label="越级上报（报省应急管理厅，较大及以上事件）", required=False)
 
     def data_object(self) -> ReportData:
         values = dict(self.cleaned_data)
-        values.pop("kind")
+        values.pop("kind", None)
         return ReportData(**values)
+
+
+class ReportForm(ReportEditForm):
+    kind = forms.ChoiceField(label="报告类型", choices=IncidentReport.Kind.choices)
+
+    field_order = ["kind"]
 
 
 class WarningForm(forms.Form):

@@ -23,6 +23,7 @@ from zhengwu.core.pagination import keyset_page
 from zhengwu.core.schemas import ErrorOut
 from zhengwu.emergency import response_selectors, services
 from zhengwu.emergency.models import Task
+from zhengwu.supervision.models import Timer
 
 SCOPE = ApiClient.Scope.EMERGENCY_TASKS
 router = Router(tags=["应急联动"], auth=[ApiClientAuth(SCOPE)])
@@ -38,8 +39,9 @@ class TaskOut(Schema):
     state: str
     state_label: str
     issued_at: datetime
-    sign_due_at: datetime | None
-    arrive_due_at: datetime | None
+    sign_due_at: datetime | None = Field(description="签收截止：签收计时（监察计时）的当前截止时刻，含延长和暂停")
+    arrive_due_at: datetime | None = Field(description="到达/反馈截止：到达计时的当前截止时刻，含延长和暂停")
+    light: str = Field(description="任务灯：red 超时、yellow 临近、paused 暂停计时、green 正常、done 已结束")
     signed_at: datetime | None
     arrived_at: datetime | None
     done_at: datetime | None
@@ -62,7 +64,21 @@ class ProgressIn(Schema):
     arrived: bool = Field(False, description="true：报告到达现场/首次反馈（停止到达计时）")
 
 
-def _out(t: Task) -> TaskOut:
+def _due(timer: Timer | None) -> datetime | None:
+    return timer.deadline_at if timer is not None else None
+
+
+def _rows(tasks: list[Task]) -> list[TaskOut]:
+    """The tasks with their deadlines as the supervision timers hold them (one query for the page)."""
+    return [_out(row) for row in response_selectors.task_rows(tasks)]
+
+
+def _one(task: Task) -> TaskOut:
+    return _rows([task])[0]
+
+
+def _out(row: response_selectors.TaskRow) -> TaskOut:
+    t = row.task
     return TaskOut(
         id=t.pk,
         incident_id=t.incident_id,
@@ -73,8 +89,9 @@ def _out(t: Task) -> TaskOut:
         state=t.state,
         state_label=t.get_state_display(),
         issued_at=t.issued_at,
-        sign_due_at=t.sign_due_at,
-        arrive_due_at=t.arrive_due_at,
+        sign_due_at=_due(row.sign),
+        arrive_due_at=_due(row.arrive),
+        light=row.light,
         signed_at=t.signed_at,
         arrived_at=t.arrived_at,
         done_at=t.done_at,
@@ -95,7 +112,7 @@ def tasks(request: HttpRequest, filters: Query[TaskFilter]) -> dict[str, object]
     if filters.state in Task.State.values:
         rows = rows.filter(state=filters.state)
     items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
-    return {"items": [_out(t) for t in items], "next_after": next_after}
+    return {"items": _rows(list(items)), "next_after": next_after}
 
 
 @router.post(
@@ -104,7 +121,7 @@ def tasks(request: HttpRequest, filters: Query[TaskFilter]) -> dict[str, object]
     summary="签收联动任务",
 )
 def sign(request: HttpRequest, task_id: int) -> TaskOut:
-    return _out(services.task_sign(actor=Actor.from_request(request), task=_task(request, task_id)))
+    return _one(services.task_sign(actor=Actor.from_request(request), task=_task(request, task_id)))
 
 
 @router.post(
@@ -120,4 +137,4 @@ def progress(request: HttpRequest, task_id: int, payload: ProgressIn) -> TaskOut
     else:
         services.task_progress(actor=actor, task=task, text=payload.text)
         task.refresh_from_db()
-    return _out(task)
+    return _one(task)

@@ -19,8 +19,8 @@ from zhengwu.emergency import access
 from zhengwu.emergency.models import DutyShift, Resource, Task
 from zhengwu.emergency.services import incident_link
 from zhengwu.emergency.services.common import ARRIVE_TIMER, SIGN_TIMER, is_task_staff
+from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision.models import Timer
-from zhengwu.supervision.selectors import target_key
 
 Incident = incident_link.Incident
 EARTH_KM = 6371.0088
@@ -75,48 +75,60 @@ def nearby_resources(
 
 # --- lights ----------------------------------------------------------------------------------
 
-
-def task_light_conditions(now: datetime) -> dict[str, Q]:
-    """A task's light from the copies of its two clocks (see `Task.sign_due_at`), the worse of them:
-    one condition per light (done, red, yellow; green is what is left)."""
-    open_sign = Q(state=Task.State.ISSUED)
-    open_arrive = Q(state__in=[Task.State.ISSUED, Task.State.SIGNED])
-    red = (open_sign & Q(sign_due_at__lt=now)) | (open_arrive & Q(arrive_due_at__lt=now))
-    yellow = (open_sign & Q(sign_yellow_at__lte=now)) | (open_arrive & Q(arrive_yellow_at__lte=now))
-    return {"done": Q(state__in=[Task.State.DONE, Task.State.CANCELLED]), "red": red, "yellow": yellow & ~red}
+TASK_TARGET = Task._meta.label_lower
+TASK_CLOCKS = (SIGN_TIMER, ARRIVE_TIMER)
+CLOSED = Q(state__in=[Task.State.DONE, Task.State.CANCELLED])
+LIGHT_ORDER = {"red": 0, "yellow": 1, "paused": 2, "green": 3, "done": 4}
 
 
-def task_lights(tasks: list[Task]) -> dict[int, dict[str, Timer]]:
-    """task id → {timer kind → its timer (the newest)} for these tasks, in one query."""
-    if not tasks:
-        return {}
-    type_, _ = target_key(tasks[0])
-    timers = Timer.objects.filter(
-        target_type=type_, target_id__in=[str(t.pk) for t in tasks], kind__in=[SIGN_TIMER, ARRIVE_TIMER]
-    ).order_by("id")
-    found: dict[int, dict[str, Timer]] = defaultdict(dict)
-    for timer in timers:
-        found[int(timer.target_id)][timer.kind] = timer
-    return found
+def task_light_counts(now: datetime) -> dict[str, Any]:
+    """Conditional counts of tasks per light, for `.annotate()` on tasks grouped by incident: a task's
+    light is the worst of its live supervision timers (签收, 到达/反馈), read from the timers themselves
+    (a supervisor's extension or pause shows at once); a finished or cancelled task is done; an open
+    task with no live clock (到达 reported) is green: the total less the others. Each light's tasks are
+    one subquery over the live timers (`targets_by_worst_light`), read once per query."""
+    counts: dict[str, Any] = {"total": Count("id"), "done": Count("id", filter=CLOSED)}
+    for light in ("red", "yellow", "paused"):
+        ids = supervision_selectors.targets_by_worst_light(TASK_TARGET, TASK_CLOCKS, light, now=now)
+        counts[light] = Count("id", filter=Q(pk__in=ids) & ~CLOSED)
+    return counts
 
 
 @dataclass(frozen=True)
 class TaskRow:
+    """A task with its two clocks as the supervision timers hold them (deadline, extension, pause)."""
+
     task: Task
     sign: Timer | None
     arrive: Timer | None
 
     @property
     def light(self) -> str:
-        order = {"red": 0, "yellow": 1, "paused": 2, "green": 3, "done": 4}
-        lights = [t.light() for t in (self.sign, self.arrive) if t is not None]
-        return min(lights, key=order.__getitem__) if lights else "done"
+        if self.task.state in (Task.State.DONE, Task.State.CANCELLED):
+            return "done"
+        # `current_light` as the database gave it for the moment asked (supervision_selectors.with_light)
+        live = [t for t in (self.sign, self.arrive) if t is not None and t.is_live]
+        lights = [str(getattr(t, "current_light", "")) or t.light() for t in live]
+        return min(lights, key=LIGHT_ORDER.__getitem__) if lights else "green"
+
+    @property
+    def clock(self) -> Timer | None:
+        """The clock the department is working against now: 签收 until signed, then 到达/反馈."""
+        for timer in (self.sign, self.arrive):
+            if timer is not None and timer.is_live:
+                return timer
+        return None
+
+
+def task_rows(tasks: list[Task], *, now: datetime | None = None) -> list[TaskRow]:
+    """The tasks with their clocks (the live timer of each kind, else the newest), in one query."""
+    clocks = supervision_selectors.timers_by_target(tasks, TASK_CLOCKS, now=now)
+    return [TaskRow(t, clocks.get(t.pk, {}).get(SIGN_TIMER), clocks.get(t.pk, {}).get(ARRIVE_TIMER)) for t in tasks]
 
 
 def incident_tasks(incident: Incident) -> list[TaskRow]:
-    tasks = list(Task.objects.filter(incident=incident).select_related("department").order_by("-is_lead", "id"))
-    clocks = task_lights(tasks)
-    return [TaskRow(t, clocks.get(t.pk, {}).get(SIGN_TIMER), clocks.get(t.pk, {}).get(ARRIVE_TIMER)) for t in tasks]
+    tasks = Task.objects.filter(incident=incident).select_related("department").order_by("-is_lead", "id")
+    return task_rows(list(tasks))
 
 
 # --- a department's tasks --------------------------------------------------------------------
@@ -147,25 +159,19 @@ def board_data(*, incidents: QuerySet[Any] | None = None, now: datetime | None =
         .order_by(F("level").asc(nulls_last=True), "-received_at", "-id")
         .values(*incident_link.BOARD_FIELDS, **incident_link.BOARD_POINT)
     )
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"red": 0, "yellow": 0, "green": 0, "done": 0})
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"red": 0, "yellow": 0, "paused": 0, "green": 0, "done": 0})
     live = rows.filter(state__in=incident_link.LIVE_STATES).values("id")
     if incidents_found:
         # grouped by the indexed incident alone (no sort on a computed light): one count per light
-        lights = {name: Count("id", filter=condition) for name, condition in task_light_conditions(now).items()}
         grouped = (
             Task.objects.filter(incident_id__in=live)
             .values("incident_id")
-            .annotate(total=Count("id"), **lights)
+            .annotate(**task_light_counts(now))
             .order_by()
         )
         for row in grouped:
-            green = row["total"] - row["done"] - row["red"] - row["yellow"]
-            counts[row["incident_id"]] = {
-                "red": row["red"],
-                "yellow": row["yellow"],
-                "green": green,
-                "done": row["done"],
-            }
+            lit = {name: row[name] for name in ("red", "yellow", "paused", "done")}
+            counts[row["incident_id"]] = {**lit, "green": row["total"] - sum(lit.values())}
     resources = list(
         Resource.objects.filter(committed_to_id__in=live).values("id", "kind", "name", "lat", "lng", "committed_to_id")
     )
@@ -236,8 +242,6 @@ def duty_report(day: date) -> DutyReport:
     shifts = list(DutyShift.objects.filter(day=day).select_related("department").order_by("department__name"))
     incidents = list(incident_link.incidents_of_day(start, end))
     tasks = Task.objects.filter(issued_at__gte=start, issued_at__lt=end)
-    late = tasks.filter(
-        Q(signed_at__isnull=False, sign_due_at__lt=F("signed_at"))
-        | Q(signed_at__isnull=True, sign_due_at__lt=min(end, timezone.now()))
-    )
+    signed_late = supervision_selectors.late_targets(TASK_TARGET, SIGN_TIMER, now=min(end, timezone.now()))
+    late = tasks.filter(pk__in=signed_late)
     return DutyReport(day, shifts, incidents, tasks.count(), late.count())

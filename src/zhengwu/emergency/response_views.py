@@ -275,7 +275,12 @@ def tasks(request: HttpRequest) -> HttpResponse:
     elif state in Task.State.values:
         rows = rows.filter(state=state)
     page = Paginator(rows.order_by("-issued_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "state": state, "states": Task.State.choices}
+    context = {
+        "page": page,
+        "rows": response_selectors.task_rows(list(page.object_list)),
+        "state": state,
+        "states": Task.State.choices,
+    }
     return render(request, "emergency/task_list.html", context)
 
 
@@ -289,13 +294,9 @@ def _task(request: HttpRequest, pk: int) -> Task:
 @staff_required(*TASK_PEOPLE)
 def task(request: HttpRequest, pk: int) -> HttpResponse:
     found = _task(request, pk)
-    clocks = response_selectors.task_lights([found]).get(found.pk, {})
-    row = response_selectors.TaskRow(
-        found, clocks.get(services.dispatch.SIGN_TIMER), clocks.get(services.dispatch.ARRIVE_TIMER)
-    )
     context = {
         "task": found,
-        "row": row,
+        "row": response_selectors.task_rows([found])[0],
         "events": found.events.all(),
         "can": {name: TASK.can(found, name) for name in TASK.moves},
     }

@@ -86,7 +86,7 @@ def clocks_of(incident: Incident, *, now: datetime | None = None) -> list[Timer]
 
 
 def reports_received(actor: Actor) -> QuerySet[IncidentReport]:
-    """Reports sent to `actor`'s department (the upper level's inbox)."""
+    """Reports sent to `actor`'s department (the upper level's inbox), signed for (已签收) or not yet."""
     if (
         not actor.is_staff
         or actor.department_id is None
@@ -94,7 +94,7 @@ def reports_received(actor: Actor) -> QuerySet[IncidentReport]:
     ):
         return IncidentReport.objects.none()
     return (
-        IncidentReport.objects.filter(recipient_id=actor.department_id, state=IncidentReport.State.SENT)
+        IncidentReport.objects.filter(recipient_id=actor.department_id, state__in=IncidentReport.SENT_STATES)
         .select_related("incident", "sender")
         .order_by("-sent_at", "-id")
     )
@@ -110,7 +110,7 @@ def report_for(actor: Actor, pk: int) -> IncidentReport | None:
         return None
     if incidents_for(actor).filter(pk=report.incident_id).exists():
         return report
-    if report.state == IncidentReport.State.SENT and report.recipient_id == actor.department_id and actor.is_staff:
+    if report.state in IncidentReport.SENT_STATES and report.recipient_id == actor.department_id and actor.is_staff:
         return report
     return None
 
@@ -161,8 +161,9 @@ TODO_LIMIT = 50
 
 
 def todo_items(user: User) -> list[TodoItem]:
-    """For a duty room: each live report clock of its incidents (初报, 定时续报, 终报) and incidents
-    waiting to be verified; for its leaders (指挥长, 部门负责人): reports waiting to be signed off."""
+    """For a duty room: each live report clock of its incidents (初报, 定时续报, 终报), the reports sent to
+    it and not yet signed for (签收) and incidents waiting to be verified; for its leaders (指挥长,
+    部门负责人): reports waiting to be signed off."""
     if user.department_id is None or not user.has_role(*access.DUTY_ROLES, Role.DEPT_LEADER):
         return []
     items: list[TodoItem] = []
@@ -181,6 +182,15 @@ def todo_items(user: User) -> list[TodoItem]:
                     url=timer.target_url,
                     deadline=timer.deadline,
                     light=str(getattr(timer, "current_light", "") or ""),
+                )
+            )
+        unreceived = IncidentReport.objects.filter(recipient_id=user.department_id, state=IncidentReport.State.SENT)
+        for report in unreceived.select_related("incident", "sender").order_by("sent_at", "id")[:TODO_LIMIT]:
+            items.append(
+                TodoItem(
+                    kind_label="报送签收",
+                    title=f"{report.sender.name}：{report.incident.title} {report.title}",
+                    url=reverse("emergency_wb:report_detail", args=[report.pk]),
                 )
             )
         for incident in own.filter(state=Incident.State.RECEIVED).order_by("received_at")[:TODO_LIMIT]:

@@ -3,7 +3,8 @@
 An incident is received (接报), verified (核实), graded (定级), responded to (响应: by hand or when a
 plan is activated), handled (处置), terminated (终止) and evaluated (评估). The level may be changed
 (升级/降级, with a reason) in any live state after grading; reports upward (信息报送) may be drafted
-from 接报 until 终止. A report is drafted (待签发) and signed off by a leader, which sends it (已报送).
+from 接报 until 终止. A report is drafted (待签发) and signed off by a leader, which sends it (已报送);
+the receiving department's duty room signs for it (已签收).
 A warning is live until it is lifted (or its time ends).
 
 A dispatch task (联动任务) is issued to a department (待签收); the department signs for it (签收,
@@ -51,6 +52,7 @@ REPORT = StateMachine(
     EmergencyError.WRONG_STATE,
     Move("edit", "修改报告", [_R.DRAFT], None),
     Move("sign", "签发报送", [_R.DRAFT], _R.SENT),
+    Move("receive", "签收", [_R.SENT], _R.RECEIVED),
 )
 
 _W = EarlyWarning.State

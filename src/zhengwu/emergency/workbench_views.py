@@ -5,6 +5,7 @@ received) and warnings (issue, adjust, lift). Thin: parse, call a service or sel
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,9 +22,9 @@ from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.spreadsheets import xlsx_row
-from zhengwu.emergency import access, selectors, services
+from zhengwu.emergency import access, response_selectors, selectors, services
 from zhengwu.emergency.audit_actions import EmergencyAction
-from zhengwu.emergency.forms import IncidentForm, ReportForm, WarningForm
+from zhengwu.emergency.forms import IncidentForm, ReportEditForm, ReportForm, WarningForm
 from zhengwu.emergency.models import Category, EarlyWarning, Incident, IncidentReport, Level
 from zhengwu.emergency.services import WarningData
 from zhengwu.emergency.states import INCIDENT, REPORT
@@ -206,6 +207,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reports": reports,
         "pending": pending,
         "clocks": selectors.clocks_of(found),
+        "task_rows": response_selectors.incident_tasks(found) if duty else [],
         "levels": Level.choices,
         "report_form": ReportForm(
             initial={
@@ -279,33 +281,75 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("emergency_wb:incident_detail", pk=pk)
 
 
+def _report_move(request: HttpRequest, pk: int, write: Callable[..., object], done: str, back: str) -> HttpResponse:
+    """A report's one-button step (签发, 签收): the service, its message, back to `back` (a URL name
+    taking the incident's pk for incident_detail, else the report's)."""
+    report = _report(request, pk)
+    try:
+        write(actor=Actor.from_request(request), report=report)
+        messages.success(request, f"{report.title}{done}")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect(back, pk=report.incident_id if back.endswith("incident_detail") else report.pk)
+
+
 @staff_required()
 @require_POST
 def report_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = Actor.from_request(request)
-    report = selectors.report_for(actor, pk)
+    return _report_move(request, pk, services.report_sign, "已签发报送。", "emergency_wb:incident_detail")
+
+
+def _report(request: HttpRequest, pk: int) -> IncidentReport:
+    report = selectors.report_for(Actor.from_request(request), pk)
     if report is None:
         raise Http404("没有这份报告。")
-    try:
-        services.report_sign(actor=actor, report=report)
-        messages.success(request, f"{report.title}已签发报送。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency_wb:incident_detail", pk=report.incident_id)
+    return report
 
 
 @staff_required()
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = Actor.from_request(request)
-    report = selectors.report_for(actor, pk)
-    if report is None:
-        raise Http404("没有这份报告。")
+    report = _report(request, pk)
     context = {
         "report": report,
         "incident": report.incident,
         "can_sign": REPORT.can(report, "sign") and services.reports.may_sign(actor, report.incident),
+        "can_edit": REPORT.can(report, "edit") and services.reports.may_draft(actor, report.incident),
+        "can_receive": REPORT.can(report, "receive") and services.reports.may_receive(actor, report),
     }
     return _render(request, "emergency/report_detail.html", context)
+
+
+@staff_required()
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft's fields, before a leader signs it off (a sent report is refused, saying why)."""
+    actor = Actor.from_request(request)
+    report = _report(request, pk)
+    if not services.reports.may_draft(actor, report.incident):
+        raise permission_denied("只有事发地应急管理部门的值班人员可以修改报告。")
+    if request.method == "POST":
+        form = ReportEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_edit(actor=actor, report=report, data=form.data_object())
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, f"已保存{report.title}，待领导签发。")
+                return redirect("emergency_wb:report_detail", pk=pk)
+    else:
+        if not REPORT.can(report, "edit"):
+            messages.error(request, f"{report.title}已签发报送，不能再修改；如需更正，请起草续报。")
+            return redirect("emergency_wb:report_detail", pk=pk)
+        form = ReportEditForm(initial={"content": report.content, "skip_level": report.skip_level, **report.figures})
+    return _render(request, "emergency/report_edit.html", {"form": form, "report": report, "incident": report.incident})
+
+
+@staff_required()
+@require_POST
+def report_receive(request: HttpRequest, pk: int) -> HttpResponse:
+    """签收 by the receiving department's duty room."""
+    return _report_move(request, pk, services.report_receive, "已签收。", "emergency_wb:report_detail")
 
 
 @staff_required()

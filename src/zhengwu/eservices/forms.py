@@ -40,7 +40,32 @@ def _field_for(
     return forms.CharField(label=label, required=required, max_length=max_length or 500)
 
 
-class ApplyForm(forms.Form):
+class KeptFilesForm(forms.Form):
+    """A form with file inputs `file_<slot>` whose files are kept after an error
+    (eservices/pending_uploads.py): an item's form and a 一件事's one form."""
+
+    pending: dict[int, str]
+
+    def mark_pending(self, pending: dict[int, str]) -> None:
+        """Files kept from an earlier try: shown as attached, not asked again."""
+        self.pending = pending
+        for slot, name in pending.items():
+            field = self.fields.get(f"file_{slot}")
+            if field is not None:
+                field.required = False
+                field.help_text = f"已上传：{name}（无需重新选择；重新选择将替换）"
+                self._bound_fields_cache.pop(f"file_{slot}", None)  # type: ignore[attr-defined]  # a bound field copies the help text
+
+    def uploads(self) -> dict[int, Upload]:
+        """The files that came with this try (of the file fields that validated), by slot."""
+        files: dict[int, Upload] = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("file_") and value:
+                files[int(name.removeprefix("file_"))] = Upload.of(value)
+        return files
+
+
+class ApplyForm(KeptFilesForm):
     """One input per form field (`data_<code>`) and one file input per material to upload
     (`file_<material id>`). Fields filled from base data are shown read-only; fetched materials
     are not asked for."""
@@ -78,16 +103,6 @@ class ApplyForm(forms.Form):
             )
         self.mark_pending(pending or {})
 
-    def mark_pending(self, pending: dict[int, str]) -> None:
-        """Files kept from an earlier try (eservices/pending_uploads.py): shown as attached, not asked again."""
-        self.pending = pending
-        for material_id, name in pending.items():
-            field = self.fields.get(f"file_{material_id}")
-            if field is not None:
-                field.required = False
-                field.help_text = f"已上传：{name}（无需重新选择；重新选择将替换）"
-                self._bound_fields_cache.pop(f"file_{material_id}", None)  # type: ignore[attr-defined]  # a bound field copies the help text
-
     def _will_fetch(self, material: ItemMaterial) -> bool:
         if material.source == "base":
             return material.base_resource_code in self.prefill.records
@@ -101,13 +116,6 @@ class ApplyForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("data_") and not self.fields[name].disabled
         }
-
-    def uploads(self) -> dict[int, Upload]:
-        files: dict[int, Upload] = {}
-        for name, value in self.cleaned_data.items():
-            if name.startswith("file_") and value:
-                files[int(name.removeprefix("file_"))] = Upload.of(value)
-        return files
 
 
 class ReasonForm(forms.Form):
@@ -210,12 +218,12 @@ class ItemForm(forms.Form):
         return ItemData(**{**self.cleaned_data, "handling_forms": list(self.cleaned_data["handling_forms"])})
 
 
-class BundleApplyForm(forms.Form):
+class BundleApplyForm(KeptFilesForm):
     """The one form of a 一件事: one input per shared field code (`data_<code>`) and one file input
     per shared material (`file_<index>`); fields every item fills from a base and materials every
     item fetches are not asked."""
 
-    def __init__(self, *args: Any, union: UnionForm, **kwargs: Any):
+    def __init__(self, *args: Any, union: UnionForm, pending: dict[int, str] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.union = union
         self.platform_fields = [u for u in union.fields if u.platform_filled]
@@ -237,17 +245,15 @@ class BundleApplyForm(forms.Form):
                 help_text=shared + (m.notes + "；" if m.notes else "") + "PDF/OFD/JPG/PNG，不超过 10 MB",
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
             )
+        self.mark_pending(pending or {})
 
     def service_data(self) -> dict[str, Any]:
         return {n.removeprefix("data_"): v for n, v in self.cleaned_data.items() if n.startswith("data_")}
 
-    def uploads(self) -> dict[str, Upload]:
+    def by_name(self, files: dict[int, Upload]) -> dict[str, Upload]:
+        """Files by slot (the union material's index) → by material name, as `bundle_submit` takes them."""
         by_index = {m.index: m.name for m in self.union.materials}
-        files: dict[str, Upload] = {}
-        for name, value in self.cleaned_data.items():
-            if name.startswith("file_") and value:
-                files[by_index[int(name.removeprefix("file_"))]] = Upload.of(value)
-        return files
+        return {by_index[index]: upload for index, upload in files.items() if index in by_index}
 
 
 class BundleDefinitionForm(forms.Form):

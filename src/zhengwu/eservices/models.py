@@ -264,6 +264,23 @@ class ItemTheme(models.Model):
         return self.theme
 
 
+class ItemViewDay(models.Model):
+    """How often an item's 办事指南 was opened on one day (China's date): a count, nothing about
+    who (docs/rules.md §5 “热门服务”). Counted in the shared cache and added here by
+    `eservices.popularity.flush` every few minutes, never a write per page view."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="view_days")
+    day = models.DateField("日期")
+    views = models.PositiveIntegerField("浏览次数", default=0)
+
+    class Meta:
+        verbose_name = "办事指南日浏览量"
+        constraints = [models.UniqueConstraint(fields=["item", "day"], name="esvc_views_once_per_item_day")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.day}: {self.views}"
+
+
 class ItemResult(models.Model):
     """审批结果 of an item; a result of type 证照 names the certificate type issued on approval."""
 

@@ -1,17 +1,23 @@
-"""Files chosen on the application form, kept when the form comes back with an error.
+"""Files chosen on an application form, kept when the form comes back with an error.
 
 A browser cannot put a chosen file back into a file input, so after an error every file had to
 be chosen again. Instead the files that passed the upload checks (`check_upload`) are kept on
-the server as pending uploads of this session and item (ZHENGWU_DATA_DIR/pending-uploads, named by
+the server as pending uploads of this session and form (ZHENGWU_DATA_DIR/pending-uploads, named by
 a random token; the session holds the name, type and token), shown as already attached, and used
 when the form is sent again without a new file for that material. A successful submission removes
 them; files left by abandoned sessions are removed after `KEEP_HOURS`.
+
+One mechanism serves both forms that take files: an item's form (`ApplyForm`, files by material
+id) and a 一件事's one form (`BundleApplyForm`, files by the union material's index). Each names
+the material a file is checked as (`PendingUploads.materials`).
 """
 
 from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +25,8 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from zhengwu.core.errors import ApplicationError
-from zhengwu.eservices.models import ServiceItem
+from zhengwu.eservices.bundling import UnionForm
+from zhengwu.eservices.models import Bundle, ItemMaterial, ServiceItem
 from zhengwu.eservices.services.uploads import Upload, check_upload
 
 KEEP_HOURS = 24
@@ -31,53 +38,69 @@ def _dir() -> Path:
     return path
 
 
-def _key(item: ServiceItem) -> str:
-    return f"esvc_pending:{item.pk}"
+@dataclass(frozen=True)
+class PendingUploads:
+    """The kept files of one form in one session: `key` names the form in the session and
+    `materials` maps the form's file slots (`file_<slot>`) to the material each is checked as."""
 
+    request: HttpRequest
+    key: str
+    materials: Mapping[int, ItemMaterial]
 
-def _entries(request: HttpRequest, item: ServiceItem) -> dict[str, dict[str, Any]]:
-    entries = request.session.get(_key(item)) or {}
-    return {k: v for k, v in entries.items() if (_dir() / str(v.get("token", ""))).is_file()}
+    @classmethod
+    def of_item(cls, request: HttpRequest, item: ServiceItem) -> PendingUploads:
+        return cls(request, f"esvc_pending:{item.pk}", {m.pk: m for m in item.materials.all()})
 
+    @classmethod
+    def of_bundle(cls, request: HttpRequest, bundle: Bundle, union: UnionForm) -> PendingUploads:
+        """A bundle's slots are its union materials; a file is checked as the first item's material
+        of that name (the checks do not depend on the item)."""
+        by_id = {m.pk: m for item in union.items for m in item.materials.all()}
+        slots = {u.index: by_id[u.material_ids[0]] for u in union.materials if not u.fetched and u.material_ids}
+        return cls(request, f"esvc_pending:bundle:{bundle.pk}", slots)
 
-def names(request: HttpRequest, item: ServiceItem) -> dict[int, str]:
-    """Material id → file name of the files kept for this item in this session."""
-    return {int(k): str(v["name"]) for k, v in _entries(request, item).items()}
+    def _entries(self) -> dict[str, dict[str, Any]]:
+        entries = self.request.session.get(self.key) or {}
+        return {
+            k: v
+            for k, v in entries.items()
+            if int(k) in self.materials and (_dir() / str(v.get("token", ""))).is_file()
+        }
 
+    def names(self) -> dict[int, str]:
+        """Slot → file name of the files kept for this form in this session."""
+        return {int(k): str(v["name"]) for k, v in self._entries().items()}
 
-def load(request: HttpRequest, item: ServiceItem) -> dict[int, Upload]:
-    return {
-        int(k): Upload(name=v["name"], content=(_dir() / v["token"]).read_bytes(), content_type=v["content_type"])
-        for k, v in _entries(request, item).items()
-    }
+    def load(self) -> dict[int, Upload]:
+        return {
+            int(k): Upload(name=v["name"], content=(_dir() / v["token"]).read_bytes(), content_type=v["content_type"])
+            for k, v in self._entries().items()
+        }
 
+    def keep(self, uploads: dict[int, Upload]) -> dict[int, str]:
+        """Keep the acceptable files of `uploads` (a new file replaces the kept one); returns `names`."""
+        _sweep()
+        entries = self._entries()
+        for slot, upload in uploads.items():
+            material = self.materials.get(slot)
+            if material is None:
+                continue
+            try:
+                name, content_type = check_upload(material, upload)
+            except ApplicationError:
+                continue  # the form says what is wrong with it; nothing is kept
+            token = secrets.token_hex(16)
+            (_dir() / token).write_bytes(upload.content)
+            old = entries.get(str(slot))
+            if old:
+                (_dir() / old["token"]).unlink(missing_ok=True)
+            entries[str(slot)] = {"name": name, "content_type": content_type, "token": token}
+        self.request.session[self.key] = entries
+        return self.names()
 
-def keep(request: HttpRequest, item: ServiceItem, uploads: dict[int, Upload]) -> dict[int, str]:
-    """Keep the acceptable files of `uploads` (a new file replaces the kept one); returns `names`."""
-    _sweep()
-    entries = _entries(request, item)
-    materials = {m.pk: m for m in item.materials.all()}
-    for material_id, upload in uploads.items():
-        material = materials.get(material_id)
-        if material is None:
-            continue
-        try:
-            name, content_type = check_upload(material, upload)
-        except ApplicationError:
-            continue  # the form says what is wrong with it; nothing is kept
-        token = secrets.token_hex(16)
-        (_dir() / token).write_bytes(upload.content)
-        old = entries.get(str(material_id))
-        if old:
-            (_dir() / old["token"]).unlink(missing_ok=True)
-        entries[str(material_id)] = {"name": name, "content_type": content_type, "token": token}
-    request.session[_key(item)] = entries
-    return names(request, item)
-
-
-def clear(request: HttpRequest, item: ServiceItem) -> None:
-    for entry in (request.session.pop(_key(item), None) or {}).values():
-        (_dir() / str(entry.get("token", ""))).unlink(missing_ok=True)
+    def clear(self) -> None:
+        for entry in (self.request.session.pop(self.key, None) or {}).values():
+            (_dir() / str(entry.get("token", ""))).unlink(missing_ok=True)
 
 
 def _sweep() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from zhengwu.eservices.models import (
     ItemMaterial,
     ItemSearchTerm,
     ItemTheme,
+    ItemViewDay,
     MaterialFile,
     Notification,
     Rating,
@@ -84,6 +86,8 @@ def search_items(query: str) -> list[ServiceItem]:
 
 HOT_DAYS = 30
 HOT_COUNT = 6
+# 热门服务's score: one application counts as many as this many guide views (docs/rules.md §5).
+HOT_APPLICATION_WEIGHT = 10
 
 
 @dataclass(frozen=True)
@@ -127,14 +131,30 @@ def find_items(finder: Finder) -> list[ServiceItem]:
     return [item for item in search_items(finder.query) if item.pk in allowed]
 
 
+def _per_item(rows: QuerySet[Any], total: Aggregate) -> Coalesce:
+    """One number per item of the outer query: `total` over those of `rows` that are the item's (0 when none)."""
+    per_item = rows.filter(item=OuterRef("pk")).order_by().values("item").annotate(n=total).values("n")
+    return Coalesce(Subquery(per_item, output_field=IntegerField()), 0)
+
+
 def hot_items(*, days: int = HOT_DAYS, limit: int = HOT_COUNT, audience: str = "") -> list[ServiceItem]:
-    """热门服务: the published items with the most applications submitted in the last `days` days
-    (measured, never a fixed list), ties by name; items nobody applied for are not hot."""
+    """热门服务 (docs/rules.md §5): the published items of the highest score over the last `days`
+    days, score = HOT_APPLICATION_WEIGHT × applications submitted + guide views (`ItemViewDay`),
+    ties by name; an item with neither is not hot. Each row carries `recent` (applications),
+    `viewed` (views) and `hot_score`."""
     since = timezone.now() - timedelta(days=days)
-    rows = published_items().filter(applications__submitted_at__gte=since)
+    first_day = timezone.localdate() - timedelta(days=days - 1)
+    applied = _per_item(Application.objects.filter(submitted_at__gte=since), Count("pk"))
+    viewed = _per_item(ItemViewDay.objects.filter(day__gte=first_day), Sum("views"))
+    rows = published_items()
     if audience in (Audience.PERSON, Audience.LEGAL):
         rows = rows.filter(audience__in=[audience, Audience.BOTH])
-    ranked = rows.annotate(recent=Count("applications")).order_by("-recent", "name")[:limit]
+    ranked = (
+        rows.annotate(recent=applied, viewed=viewed)
+        .annotate(hot_score=F("recent") * HOT_APPLICATION_WEIGHT + F("viewed"))
+        .filter(hot_score__gt=0)
+        .order_by("-hot_score", "name")[:limit]
+    )
     return list(ranked)
 
 

@@ -22,9 +22,9 @@ from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.ratelimit import subject_of
-from zhengwu.eservices import pending_uploads, rules, selectors, services
+from zhengwu.eservices import popularity, rules, selectors, services
 from zhengwu.eservices.bundling import union_form
-from zhengwu.eservices.forms import ApplyForm, BundleApplyForm, LookupForm, RatingForm, ReasonForm
+from zhengwu.eservices.forms import ApplyForm, BundleApplyForm, KeptFilesForm, LookupForm, RatingForm, ReasonForm
 from zhengwu.eservices.models import (
     Application,
     ApplicationMaterial,
@@ -35,7 +35,8 @@ from zhengwu.eservices.models import (
     Rating,
     ServiceItem,
 )
-from zhengwu.eservices.services import Prefill, RatingData
+from zhengwu.eservices.pending_uploads import PendingUploads
+from zhengwu.eservices.services import Prefill, RatingData, Upload
 
 T = TypeVar("T")
 
@@ -83,6 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def guide(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(selectors.published_items().select_related("region"), pk=pk)
+    popularity.record_view(item.pk)  # for 热门服务: a count in memory, no write (eservices/popularity.py)
     context = {
         "item": item,
         "materials": selectors.materials_with_files(item),
@@ -140,32 +142,42 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("eservices:guide", pk=pk)
-    kept = pending_uploads.names(request, item)
-    form = ApplyForm(request.POST or None, request.FILES or None, item=item, prefill=prefill, pending=kept)
+    kept = PendingUploads.of_item(request, item)
+    form = ApplyForm(request.POST or None, request.FILES or None, item=item, prefill=prefill, pending=kept.names())
     if request.method == "POST":
-        valid = form.is_valid()
-        new = form.uploads()  # the files that came with this try (those of fields that validated)
-        if valid:
-            try:
-                application = services.application_submit(
-                    actor=actor,
-                    item=item,
-                    data=form.service_data(),
-                    files={**pending_uploads.load(request, item), **new},
-                )
-            except ApplicationError as error:
-                _form_error(form, error)
-            else:
-                pending_uploads.clear(request, item)
-                messages.success(
-                    request,
-                    f"申请已提交。办件编号 {application.number}，查询码 {application.verify_code}"
-                    "（请妥善保存，用于一号查询）。",
-                )
-                return redirect("eservices:case", number=application.number)
-        # Not submitted: the acceptable files are kept, so the citizen need not choose them again.
-        form.mark_pending(pending_uploads.keep(request, item, new))
+        application = _submit_keeping_files(
+            form,
+            kept,
+            lambda files: services.application_submit(actor=actor, item=item, data=form.service_data(), files=files),
+        )
+        if application is not None:
+            messages.success(
+                request,
+                f"申请已提交。办件编号 {application.number}，查询码 {application.verify_code}"
+                "（请妥善保存，用于一号查询）。",
+            )
+            return redirect("eservices:case", number=application.number)
     return render(request, "eservices/portal_apply.html", {"item": item, "form": form})
+
+
+def _submit_keeping_files(
+    form: KeptFilesForm, kept: PendingUploads, submit: Callable[[dict[int, Upload]], T]
+) -> T | None:
+    """Check the form and `submit` it with the kept files and this try's new ones (a new file wins);
+    what it returned, or None when the form or the service refused it. Not submitted: the acceptable
+    files are kept (eservices/pending_uploads.py), so the citizen need not choose them again."""
+    valid = form.is_valid()
+    new = form.uploads()  # the files that came with this try (those of fields that validated)
+    if valid:
+        try:
+            result = submit({**kept.load(), **new})
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            kept.clear()
+            return result
+    form.mark_pending(kept.keep(new))
+    return None
 
 
 @login_required
@@ -383,13 +395,17 @@ def bundle_apply(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("eservices:bundle", pk=pk)
-    form = BundleApplyForm(request.POST or None, request.FILES or None, union=union)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.bundle_submit(actor=actor, bundle=row, data=form.service_data(), files=form.uploads())
-        except ApplicationError as error:
-            _form_error(form, error)
-        else:
+    kept = PendingUploads.of_bundle(request, row, union)
+    form = BundleApplyForm(request.POST or None, request.FILES or None, union=union, pending=kept.names())
+    if request.method == "POST":
+        case = _submit_keeping_files(
+            form,
+            kept,
+            lambda files: services.bundle_submit(
+                actor=actor, bundle=row, data=form.service_data(), files=form.by_name(files)
+            ),
+        )
+        if case is not None:
             messages.success(request, f"“{row.name}”已一次提交，一件事编号 {case.number}，已分送各部门办理。")
             return redirect("eservices:bundle_case", number=case.number)
     return render(request, "eservices/portal_bundle_apply.html", {"bundle": row, "union": union, "form": form})

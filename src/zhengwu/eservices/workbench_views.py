@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -21,7 +22,7 @@ from zhengwu.accounts.models import Region, Role
 from zhengwu.accounts.session import acting_user
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, add_application_error, form_write
 from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.eservices import importing, rules, selectors, services
 from zhengwu.eservices.forms import (
@@ -306,15 +307,14 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     row: ServiceItem = get_object_or_404(selectors.items_managed_by(user), pk=pk)
     form = ItemForm(request.POST or None, initial=ItemForm.initial_of(row))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.item_update(actor=Actor.from_request(request), item=row, data=form.item_data())
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"已保存《{row.name}》。")
-            return redirect("eservices_wb:item", pk=pk)
-    return render(request, "eservices/wb_item_edit.html", {"item": row, "form": form})
+
+    def save(actor: Actor, data: dict[str, Any]) -> Done:
+        services.item_update(actor=actor, item=row, data=form.item_data())
+        return f"已保存《{row.name}》。", reverse("eservices_wb:item", args=[pk])
+
+    return form_write(request, form, save) or render(
+        request, "eservices/wb_item_edit.html", {"item": row, "form": form}
+    )
 
 
 @staff_required(*HANDLERS, Role.EGOV_OFFICE)

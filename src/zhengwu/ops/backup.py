@@ -5,7 +5,7 @@ A backup is a directory:
     manifest.json      what is in it: every file with its size and SM3 digest, the database vendor,
                        the data key's fingerprint, the audit chain's head; an SM3-HMAC under a key
                        derived from the operator's passphrase seals it
-    keys.enc           the keys (data key, Django secret, platform signing keys), SM4-GCM under a key
+    keys.enc           the keys (data key and keyring, Django secret, platform signing keys), SM4-GCM under a key
                        derived from the passphrase (scrypt)
     database.sqlite3   SQLite: a consistent copy made with SQLite's online backup API while serving
     database.pgdump    PostgreSQL: `pg_dump --format=custom` (one snapshot transaction)
@@ -43,10 +43,21 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from zhengwu.core.crypto import constant_time_equal, sm3_hmac_hex, sm4_decrypt, sm4_encrypt
+from zhengwu.core.crypto import (
+    CURRENT_FILE,
+    FIRST_FILE,
+    constant_time_equal,
+    data_keyring,
+    forget_keyring,
+    keyring_dir,
+    sm3_hmac_hex,
+    sm4_decrypt,
+    sm4_encrypt,
+)
 from zhengwu.core.env import write_private
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.keys import fingerprint
+from zhengwu.core.rotation import MARKER, pending_rotation
 from zhengwu.ops.errors import OpsError
 
 FORMAT = "zhengwu-backup/1"
@@ -156,12 +167,47 @@ def _file_dirs() -> dict[str, Path]:
 
 
 def _keys() -> dict[str, str]:
-    keys = {"data_key": settings.ZHENGWU_DATA_KEY.hex(), "secret_key": settings.SECRET_KEY}
+    keys = {
+        "data_key": settings.ZHENGWU_DATA_KEY.hex(),
+        "secret_key": settings.SECRET_KEY,
+        "data_keyring": _keyring_text(),
+    }
     for name in KEY_FILES:
         path = settings.DATA_DIR / name
         if path.exists():
             keys[name] = path.read_text()
     return keys
+
+
+def _keyring_text() -> str:
+    """The data keyring (every older data key, which rows written before a rotation still need;
+    docs/deployment.md, "Rotating the data key") as JSON, encrypted with the other keys."""
+    ring = data_keyring()
+    return json.dumps(
+        {
+            "keys": {kid: key.hex() for kid, key in ring.keys.items()},
+            "first": ring.first_id,
+            "current": ring.current_id,
+            "rotating": pending_rotation(),
+        }
+    )
+
+
+def _restore_keyring(text: str, directory: Path) -> None:
+    """Replace the keyring directory by the backup's (a backup made before keyrings has none:
+    its one data key is then the whole ring, and the directory is emptied)."""
+    saved = json.loads(text) if text else {"keys": {}, "first": None, "rotating": None}
+    if directory.is_dir():
+        for path in directory.iterdir():
+            if path.is_file() and (path.suffix == ".key" or path.name in (FIRST_FILE, CURRENT_FILE, MARKER)):
+                path.unlink()
+    for kid, key in saved["keys"].items():
+        write_private(directory / f"{kid}.key", key + "\n", replace=True)
+    for name, kid in ((FIRST_FILE, saved.get("first")), (CURRENT_FILE, saved.get("current"))):
+        if saved["keys"] and kid:
+            write_private(directory / name, kid + "\n", replace=True)
+    if saved.get("rotating"):
+        write_private(directory / MARKER, saved["rotating"] + "\n", replace=True)
 
 
 def _audit_head() -> dict[str, Any]:
@@ -376,6 +422,8 @@ def backup_restore(directory: Path, *, passphrase: str, progress: Progress = qui
     data_dir = settings.DATA_DIR
     write_private(data_dir / "data_key", keys["data_key"] + "\n", replace=True)
     write_private(data_dir / "secret_key", keys["secret_key"] + "\n", replace=True)
+    _restore_keyring(keys.get("data_keyring", ""), keyring_dir())
+    forget_keyring()
     for name in KEY_FILES:
         if name in keys:
             write_private(data_dir / name, keys[name], replace=True)

@@ -4,19 +4,22 @@ Everything goes through the services (so timers, events and the audit log are re
 citizen01 … citizen08 in every state of the cycle for several departments (received and
 dispatched by zsj.egov, handled by <prefix>.clerk), one open consultation of the 省市场监管厅 with
 five articles and comments, and one open survey with answers. Loaded once: a second run finds
-the demo letters (by title) and the consultation and survey (by title) and adds nothing.
+the demo letters (by title) and the consultation and survey (by title) and adds nothing. The
+letters and the screening list are data, in `data/demo_letters.json`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 
 from zhengwu.accounts.models import User
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
+from zhengwu.core.datafiles import read_json
 from zhengwu.participation import services
 from zhengwu.participation.models import Consultation, Letter, SensitiveWord, Survey
 
@@ -35,81 +38,23 @@ QUESTIONS = """单选：您最常通过哪种方式办理政务服务事项？ |
 量表：您对全省政务服务的总体满意度 | 1 | 5
 文本：您还有哪些意见建议？（选答）"""
 
-# (writer, department prefix, kind, title, content, consent, target stage)
-LETTERS: list[tuple[str, str, str, str, str, bool, str]] = [
-    (
-        "citizen01",
-        "scjgt",
-        "complain",
-        "小区门口餐馆油烟扰民",
-        "我住在长春市朝阳区幸福小区，楼下餐馆油烟直排，夜间噪声大，影响居民休息，请市场监管部门查处。",
-        True,
-        "rated",
-    ),
-    (
-        "citizen02",
-        "jtt",
-        "suggest",
-        "建议增开长春至农安城际公交",
-        "农安县到长春市区通勤人数多，建议增开早晚高峰城际公交班次。",
-        True,
-        "replied",
-    ),
-    (
-        "citizen03",
-        "rst",
-        "consult",
-        "咨询养老保险跨省转移手续",
-        "本人从辽宁调到吉林工作，养老保险关系如何跨省转移？需要准备哪些材料？",
-        False,
-        "handling",
-    ),
-    (
-        "citizen04",
-        "gat",
-        "help",
-        "身份证丢失补办需要哪些材料",
-        "身份证丢失，急需办理银行业务，请问补办需要哪些材料，能否加急？",
-        False,
-        "returned",
-    ),
-    (
-        "citizen05",
-        "zjt",
-        "complain",
-        "老旧小区改造工程拖延",
-        "我小区列入 2026 年老旧小区改造计划，但工程停工两个月，请住建部门督促施工单位。",
-        True,
-        "extension",
-    ),
-    (
-        "citizen06",
-        "",
-        "report",
-        "举报无证经营黑网吧",
-        "某商业街地下室有无证经营的网吧，接纳未成年人上网。",
-        False,
-        "submitted",
-    ),
-    (
-        "citizen07",
-        "",
-        "complain",
-        "楼下饭店油烟直排扰民",
-        "我们小区楼下饭店油烟直排，晚上噪声也大，希望市场监管部门尽快查处。",
-        True,
-        "submitted",
-    ),
-    (
-        "citizen08",
-        "scjgt",
-        "complain",
-        "网购商品质量投诉处理慢",
-        "在本地网店购买的电器有质量问题，投诉后商家一直拖延不处理。",
-        False,
-        "bad_rating",
-    ),
-]
+
+class DemoLetter(NamedTuple):
+    writer: str  # username
+    department: str  # account prefix of the department handling it ("" for one not dispatched)
+    kind: str
+    title: str
+    content: str
+    consent: bool  # to publishing
+    stage: str  # how far the demo takes it
+
+
+# The demo's letters and its screening list (docs/rules.md §17: a few words of the kinds a real
+# list holds — illegal advertising, gambling, fraud; the e-gov office keeps the real one on the
+# workbench): data, not code.
+DEMO = read_json("zhengwu.participation", "demo_letters.json")
+LETTERS: list[DemoLetter] = [DemoLetter(**entry) for entry in DEMO["letters"]]
+DEMO_SENSITIVE_WORDS: list[tuple[str, str]] = [(word, category) for word, category in DEMO["sensitive_words"]]
 
 
 def _user(username: str) -> User | None:
@@ -240,18 +185,6 @@ def _survey() -> int:
             services.survey_answer(actor=Actor.person(user), survey=survey, answers=answers)
             answered += 1
     return answered
-
-
-# The demo's screening list (docs/rules.md §17): a few words of the kinds a real list holds
-# (illegal advertising, gambling, fraud); the e-gov office keeps the real one on the workbench.
-DEMO_SENSITIVE_WORDS = [
-    ("代开发票", "违法广告"),
-    ("办证刻章", "违法广告"),
-    ("网络赌博", "赌博"),
-    ("六合彩", "赌博"),
-    ("刷单返利", "诈骗"),
-    ("冒充公检法", "诈骗"),
-]
 
 
 def _sensitive_words() -> int:

@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
@@ -26,7 +27,7 @@ from zhengwu.accounts.session import acting_user
 from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, form_write
 from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.participation import selectors, services
 from zhengwu.participation.audit_actions import ParticipationAction
@@ -268,14 +269,13 @@ def _list_and_create(
     template: str,
 ) -> HttpResponse:
     """A department's consultations or surveys, with the form that creates a new draft."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = create(actor=Actor.from_request(request), **form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, done(created))
-            return redirect(detail, created.pk)
+
+    def write(actor: Actor, data: dict[str, Any]) -> Done:
+        created = create(actor=actor, **data)
+        return done(created), reverse(detail, args=[created.pk])
+
+    if written := form_write(request, form, write):
+        return written
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, template, {"form": form, "page": page})
 
@@ -415,14 +415,13 @@ class SensitiveWordForm(forms.Form):
 def sensitive_words(request: HttpRequest) -> HttpResponse:
     """The screening word list (docs/rules.md §17): the e-gov office adds and removes words."""
     form = SensitiveWordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sensitive_word_add(actor=Actor.from_request(request), **form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"已添加敏感词“{form.cleaned_data['word']}”。")
-            return redirect("participation_wb:sensitive_words")
+
+    def add(actor: Actor, data: dict[str, Any]) -> Done:
+        services.sensitive_word_add(actor=actor, **data)
+        return f"已添加敏感词“{data['word']}”。", "participation_wb:sensitive_words"
+
+    if done := form_write(request, form, add):
+        return done
     words = Paginator(selectors.sensitive_words(), 100).get_page(request.GET.get("page"))
     return render(request, "participation/wb_sensitive_words.html", {"form": form, "words": words})
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("departments/", views.departments, name="departments"),
     path("departments/<str:key>/", views.department, name="department"),
+    path("regions/<str:code>/", views.region, name="region"),
     path("opendata/", views.opendata, name="opendata"),
     re_path(rf"^opendata/{RESOURCE_CODE}/$", views.opendata_detail, name="opendata_detail"),
     re_path(

@@ -67,6 +67,19 @@ def department(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "portal/department.html", context)
 
 
+@public_page
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    """A region's page: the live warnings of its area (its own, those of the regions above it and of
+    the regions inside it: docs/rules.md §14), its departments, the regions under it and a way to its
+    services. Cached like every public page; an issued or lifted warning is an audited write, so the
+    page is new at once (portal/cache.py)."""
+    found = account_selectors.region_page(code)
+    if found is None:
+        raise core_errors.not_found("行政区划")
+    context = {**found, "warnings": list(emergency_selectors.warnings_for_region(found["region"])[:5])}
+    return render(request, "portal/region.html", context)
+
+
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) <= 12 else None
 

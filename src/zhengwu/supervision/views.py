@@ -10,16 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
 from zhengwu.accounts.models import Department, User
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, form_write
 from zhengwu.supervision import oversight, reports
 from zhengwu.supervision import selectors as sel
 from zhengwu.supervision.models import Complaint, ExposureList
@@ -70,19 +70,18 @@ def _prefill(request: HttpRequest) -> dict[str, Any]:
 def complaint_new(request: HttpRequest) -> HttpResponse:
     _person(request)  # citizens and enterprises only: others get "not found"
     form = ComplaintForm(request.POST or None, initial=_prefill(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            complaint = oversight.complaint_create(actor=Actor.from_request(request), **form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(
-                request,
-                f"投诉已提交，编号 {complaint.number}。"
-                f"电子监察机构将在 {oversight.complaint_days()} 个工作日内办结并答复您。",
-            )
-            return redirect("supervision:complaint", number=complaint.number)
-    return render(request, "supervision/portal_complaint_new.html", {"form": form, "days": oversight.complaint_days()})
+
+    def complain(actor: Actor, data: dict[str, Any]) -> Done:
+        complaint = oversight.complaint_create(actor=actor, **data)
+        message = (
+            f"投诉已提交，编号 {complaint.number}。"
+            f"电子监察机构将在 {oversight.complaint_days()} 个工作日内办结并答复您。"
+        )
+        return message, reverse("supervision:complaint", kwargs={"number": complaint.number})
+
+    return form_write(request, form, complain) or render(
+        request, "supervision/portal_complaint_new.html", {"form": form, "days": oversight.complaint_days()}
+    )
 
 
 @login_required

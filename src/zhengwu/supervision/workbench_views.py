@@ -35,7 +35,7 @@ from zhengwu.audit.services import record_action
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, form_write
 from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.supervision import oversight, reports
 from zhengwu.supervision import selectors as sel
@@ -89,23 +89,6 @@ class PublishForm(forms.Form):
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-
-
-Done = tuple[str, str]  # what a successful write says to the user, and where to go next
-
-
-def _act(request: HttpRequest, form: forms.Form, write: Callable[[Actor, dict[str, Any]], Done]) -> HttpResponse | None:
-    """Run `write` (a service call) on a valid `form` as the request's actor: on success, say so and
-    redirect; on a refusal, put it on the form and return None (the caller renders the page again)."""
-    if not form.is_valid():
-        return None
-    try:
-        message, url = write(Actor.from_request(request), form.cleaned_data)
-    except ApplicationError as error:
-        add_application_error(form, error)
-        return None
-    messages.success(request, message)
-    return redirect(url)
 
 
 def _xlsx(sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> HttpResponse:
@@ -290,7 +273,7 @@ def timer_urge(request: HttpRequest, pk: int) -> HttpResponse:
         message = f"已向{urging.department}发出督办，请其在 {urging.answer_days} 个工作日内答复。"
         return message, reverse("supervision_wb:urging_detail", args=[urging.pk])
 
-    return _act(request, form, urge) or _render_timer(request, user, timer, form)
+    return form_write(request, form, urge) or _render_timer(request, user, timer, form)
 
 
 # --- 督办 ----------------------------------------------------------------------------------------------
@@ -353,7 +336,7 @@ def urging_answer(request: HttpRequest, pk: int) -> HttpResponse:
         oversight.urging_answer(actor=actor, urging=urging, answer=data["answer"])
         return "督办答复已提交。", reverse("supervision_wb:urging_detail", args=[urging.pk])
 
-    return _act(request, form, answer) or _render_urging(request, user, urging, form)
+    return form_write(request, form, answer) or _render_urging(request, user, urging, form)
 
 
 # --- complaints ----------------------------------------------------------------------------------------
@@ -427,7 +410,7 @@ def complaint_forward(request: HttpRequest, pk: int) -> HttpResponse:
         oversight.complaint_forward(actor=actor, complaint=complaint, note=data["note"])
         return f"投诉已转{complaint.department}核查答复。", _complaint_url(complaint)
 
-    return _act(request, form, forward) or _render_complaint(request, user, complaint, forward_form=form)
+    return form_write(request, form, forward) or _render_complaint(request, user, complaint, forward_form=form)
 
 
 @staff_required(Role.CLERK, Role.DEPT_LEADER)
@@ -441,7 +424,7 @@ def complaint_answer(request: HttpRequest, pk: int) -> HttpResponse:
         oversight.complaint_answer(actor=actor, complaint=complaint, answer=data["answer"])
         return "核查答复已提交电子监察机构。", _complaint_url(complaint)
 
-    return _act(request, form, answer) or _render_complaint(request, user, complaint, answer_form=form)
+    return form_write(request, form, answer) or _render_complaint(request, user, complaint, answer_form=form)
 
 
 @staff_required(Role.SUPERVISOR)
@@ -455,7 +438,7 @@ def complaint_conclude(request: HttpRequest, pk: int) -> HttpResponse:
         oversight.complaint_conclude(actor=actor, complaint=complaint, finding=data["finding"], result=data["result"])
         return "投诉已办结，处理结果已告知投诉人。", _complaint_url(complaint)
 
-    return _act(request, form, conclude) or _render_complaint(request, user, complaint, conclude_form=form)
+    return form_write(request, form, conclude) or _render_complaint(request, user, complaint, conclude_form=form)
 
 
 # --- exposure ------------------------------------------------------------------------------------------
@@ -503,7 +486,7 @@ def exposure_publish(request: HttpRequest) -> HttpResponse:
         message = f"{month:%Y年%m月}警示曝光名单已发布，门户网站已公开。"
         return message, f"{reverse('supervision_wb:exposure')}?month={month:%Y-%m}"
 
-    return _act(request, form, publish) or _render_exposure(request, user, month, "", form)
+    return form_write(request, form, publish) or _render_exposure(request, user, month, "", form)
 
 
 @staff_required(*REPORT_VIEWERS)

@@ -212,7 +212,9 @@ URLS: dict[str, Entry] = {
     # django-simple-captcha (the login CAPTCHA after repeated failures, accounts/lockout.py)
     "captcha/image/(?P<key>\\w+)/$": P("the login CAPTCHA's image, by its one-time key"),
     "captcha/image/(?P<key>\\w+)@2/$": P("the login CAPTCHA's image at twice the size"),
-    "captcha/audio/(?P<key>\\w+).wav$": P("the login CAPTCHA read aloud (flite), by its one-time key"),
+    "captcha/audio/(?P<key>\\w+).wav$": P(
+        "the login CAPTCHA read aloud in Mandarin (accounts/captcha.py), by its one-time key"
+    ),
     "captcha/refresh/$": P("a new login CAPTCHA"),
     # audit
     "workbench/audit/": staff(Role.AUDIT_ADMIN, scoped=False),
@@ -796,6 +798,7 @@ URLS: dict[str, Entry] = {
     "search/": P("search"),
     "departments/": P("departments"),
     "departments/<str:key>/": P("departments"),
+    "regions/<str:code>/": P("a region's page: its live warnings, departments and services"),
     "opendata/": P("open data"),
     r"^opendata/(?P<code>\d{1,12}/\d{3,9})/$": P("open data"),
     r"^opendata/(?P<code>\d{1,12}/\d{3,9})/data\.(?P<fmt>csv|xlsx|json)$": P("open data"),
@@ -843,6 +846,21 @@ URLS: dict[str, Entry] = {
         refused_also=("duty_officer",),
         allowed="commander",
         args="incident_report",
+        get=False,
+        post=True,
+    ),
+    "workbench/emergency/reports/<int:pk>/edit/": duty_room(
+        "事发地辖区的值班员、指挥长（签发前）",
+        refused_also=("police_clerk",),  # staff of the reporting department: they see the report, not edit it
+        args="incident_report",
+        post=True,
+    ),
+    # a report 长春市应急管理局 sent up to 应急管理厅: only the receiving duty room signs for it
+    "workbench/emergency/reports/<int:pk>/receive/": Guarded(
+        who="接收单位（上级应急管理部门）的值班员、指挥长",
+        refused=("anonymous", "citizen", "cc_duty", "market_clerk", "police_leader"),
+        allowed="duty_officer",
+        args="sent_report",
         get=False,
         post=True,
     ),

@@ -417,6 +417,16 @@ class World:
         self.incident_report_row = m.IncidentReport.objects.create(
             incident=self.incident_row, kind="follow_up", sequence=1, content="矩阵续报", sender=self.emergency
         )
+        # a report 长春市应急管理局 (`cc_duty`) sent up to 应急管理厅, not yet signed for (签收)
+        cc = Department.objects.get(credit_code="11220100MB0000001X")
+        cc_incident = m.Incident.objects.create(
+            number="YJ20260101000002", title="矩阵长春事件", category="natural", occurred_at=now, received_at=now,
+            source="duty_phone", region=cc.region, place="长春市南关区", description="矩阵", department=cc,
+        )  # fmt: skip
+        self.sent_report_row = m.IncidentReport.objects.create(
+            incident=cc_incident, kind="initial", sequence=0, state="sent", content="长春初报", sender=cc,
+            recipient=self.emergency, sent_at=now,
+        )  # fmt: skip
         self.warning_row = m.EarlyWarning.objects.create(
             number="YJ20260101W00001", hazard="rainstorm", color=3, region=jilin, ends_at=now + timedelta(days=1),
             content="矩阵预警", department=self.emergency,
@@ -604,6 +614,7 @@ class World:
             "em_evaluation_export": lambda: {"pk": self.incident_row.pk, "fmt": "xlsx"},
             "incident_id": lambda: {"incident_id": self.incident_row.pk},
             "incident_report": lambda: {"pk": self.incident_report_row.pk},
+            "sent_report": lambda: {"pk": self.sent_report_row.pk},
             "warning": lambda: {"pk": self.warning_row.pk},
             "subscription": lambda: {"pk": self.subscription_row.pk},
             "incident_body": lambda: {
@@ -807,8 +818,18 @@ def _group(key: str) -> str:
         return "workbench/" + (
             parts[1]
             if parts[1]
-            in ("audit", "exchange", "catalog", "eservices", "disclosure", "participation", "supervision", "governance")
-            in ("audit", "exchange", "catalog", "eservices", "disclosure", "participation", "supervision", "emergency")
+            in (
+                "audit",
+                "exchange",
+                "catalog",
+                "eservices",
+                "disclosure",
+                "participation",
+                "supervision",
+                "documents",
+                "governance",
+                "emergency",
+            )
             else "admin"
         )
     return parts[0] if parts else "portal"

@@ -4,6 +4,7 @@ call a service or selector, render."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,7 +20,7 @@ from zhengwu.accounts.models import ApiClient, Role, User
 from zhengwu.accounts.session import acting_user
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, add_application_error, form_write
 from zhengwu.supervision import selectors as supervision_selectors
 from zhengwu.supervision import services as supervision_services
 from zhengwu.supervision.models import Light, Timer
@@ -59,14 +60,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_required(Role.SYS_ADMIN)
 def users(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = account_services.staff_create(actor=Actor.from_request(request), **form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"已创建工作人员账号 {created.username}，请由安全管理员授予角色。")
-            return redirect("workbench:users")
+
+    def create(actor: Actor, data: dict[str, Any]) -> Done:
+        created = account_services.staff_create(actor=actor, **data)
+        return f"已创建工作人员账号 {created.username}，请由安全管理员授予角色。", "workbench:users"
+
+    if done := form_write(request, form, create):
+        return done
     rows = account_selectors.staff_list(
         department_id=int(request.GET["department"]) if request.GET.get("department", "").isdigit() else None,
         query=request.GET.get("q", "").strip()[:50],
@@ -97,17 +97,14 @@ def roles(request: HttpRequest) -> HttpResponse:
 def role_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(User, pk=user_id, kind=User.Kind.STAFF)
     form = RolesForm(request.POST or None, initial={"roles": sorted(target.role_codes())})
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_services.user_set_roles(
-                actor=Actor.from_request(request), user=target, roles=form.cleaned_data["roles"]
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"已更新 {target} 的角色。")
-            return redirect("workbench:roles")
-    return render(request, "workbench/role_edit.html", {"form": form, "target": target})
+
+    def set_roles(actor: Actor, data: dict[str, Any]) -> Done:
+        account_services.user_set_roles(actor=actor, user=target, roles=data["roles"])
+        return f"已更新 {target} 的角色。", "workbench:roles"
+
+    return form_write(request, form, set_roles) or render(
+        request, "workbench/role_edit.html", {"form": form, "target": target}
+    )
 
 
 @staff_required(Role.SEC_ADMIN)
@@ -163,19 +160,13 @@ def api_client_revoke(request: HttpRequest, client_id: int) -> HttpResponse:
 @staff_required(Role.SYS_ADMIN)
 def workdays(request: HttpRequest) -> HttpResponse:
     form = WorkdayOverrideForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            supervision_services.workday_override_set(
-                actor=Actor.from_request(request),
-                day=form.cleaned_data["day"],
-                is_workday=form.cleaned_data["is_workday"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, "工作日历已更新，所有时限将按新日历计算。")
-            return redirect("workbench:workdays")
+
+    def override(actor: Actor, data: dict[str, Any]) -> Done:
+        supervision_services.workday_override_set(actor=actor, **data)
+        return "工作日历已更新，所有时限将按新日历计算。", "workbench:workdays"
+
+    if done := form_write(request, form, override):
+        return done
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else timezone.localdate().year
     overrides = supervision_selectors.workday_overrides(year=year)

@@ -62,7 +62,7 @@ class TestCitizenRegistration:
         with connection.cursor() as cursor:
             cursor.execute("SELECT id_number, phone FROM accounts_user WHERE id = %s", [user.pk])
             stored_id, stored_phone = cursor.fetchone()
-        assert "11010519491231002X" not in stored_id and stored_id.startswith("sm4g1:")
+        assert "11010519491231002X" not in stored_id and stored_id.startswith("sm4g2:")
         assert "13900001112" not in stored_phone
         found = User.objects.get(id_number_index=blind_index("11010519491231002x", purpose="resident-id"))
         assert found.pk == user.pk

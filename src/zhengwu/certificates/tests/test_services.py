@@ -80,7 +80,7 @@ def test_personal_data_is_stored_encrypted(types: Any, market_dept: Department, 
             "SELECT holder_name, holder_code, data_json FROM certificates_certificate WHERE id = %s", [certificate.pk]
         )
         row = cursor.fetchone()
-    assert all(str(value).startswith("sm4g1:") for value in row)
+    assert all(str(value).startswith("sm4g2:") for value in row)
     assert COMPANY_CODE not in "".join(row)
 
 
@@ -91,7 +91,7 @@ def test_the_key_private_part_is_stored_encrypted(types: Any, market_dept: Depar
     with connection.cursor() as cursor:
         cursor.execute("SELECT private_key FROM certificates_issuerkey")
         (stored,) = cursor.fetchone()
-    assert stored.startswith("sm4g1:")
+    assert stored.startswith("sm4g2:")
     assert IssuerKey.objects.get().private_key != stored
 
 

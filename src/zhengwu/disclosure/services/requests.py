@@ -38,7 +38,7 @@ from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.write import Write, audited_write
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
-from zhengwu.core.crypto import blind_index
+from zhengwu.core.crypto import blind_indexes
 from zhengwu.core.errors import ApplicationError, clause, clean, not_found, required_text
 from zhengwu.disclosure import fees
 from zhengwu.disclosure.audit_actions import DisclosureAction
@@ -322,8 +322,7 @@ def request_register(
             handled_by=actor.user,
         )
         _fill(disclosure_request, applicant=applicant, description=description, purpose=purpose, delivery=delivery)
-        key = applicant.id_number.strip().upper() or applicant.name.strip()
-        disclosure_request.applicant_key = "id:" + blind_index(key, purpose="disclosure.applicant")[:60]
+        disclosure_request.applicant_key = applicant_keys(applicant.id_number, applicant.name)[0]
         _save_new(disclosure_request)
         _start_timer(actor, disclosure_request, received)
         _tell(
@@ -595,13 +594,23 @@ def check_answer(data: AnswerData) -> dict[str, str]:
     return values
 
 
+def applicant_keys(id_number: str, name: str) -> list[str]:
+    """The key of an applicant without an account, by ID number (else name), under every data key,
+    the current one first (docs/rules.md §9, "Data keys")."""
+    key = id_number.strip().upper() or name.strip()
+    return ["id:" + index[:60] for index in blind_indexes(key, purpose="disclosure.applicant")]
+
+
 def fee_for(disclosure_request: DisclosureRequest, *, fee_basis: str, pages: int) -> Decimal:
     """The fee of this request by the applicant's running total in the calendar month of receipt."""
     if fee_basis == FeeBasis.NONE:
         return Decimal("0")
     received = disclosure_request.received_on or workdays.today()
+    keys = [disclosure_request.applicant_key]
+    if disclosure_request.applicant_key.startswith("id:"):  # made under some data key: look under each
+        keys += applicant_keys(disclosure_request.id_number, disclosure_request.applicant_name)
     month = DisclosureRequest.objects.filter(
-        applicant_key=disclosure_request.applicant_key,
+        applicant_key__in=keys,
         received_on__year=received.year,
         received_on__month=received.month,
     ).exclude(pk=disclosure_request.pk)

@@ -196,6 +196,10 @@ class IncidentReport(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", "待签发"
         SENT = "sent", "已报送"
+        RECEIVED = "received", "已签收"
+
+    # sent upward (the receiving duty room has it, whether or not it has signed for it yet)
+    SENT_STATES = (State.SENT, State.RECEIVED)
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="reports")
     kind = models.CharField("报告类型", max_length=16, choices=Kind.choices)
@@ -226,6 +230,10 @@ class IncidentReport(models.Model):
     created_at = models.DateTimeField("拟稿时间", default=timezone.now)
     sent_at = models.DateTimeField("报送时间", null=True, blank=True)
     on_time = models.BooleanField("按时报送", null=True, blank=True)
+    # 签收 by the receiving department's duty room (docs/rules.md §14)
+    received_at = models.DateTimeField("签收时间", null=True, blank=True)
+    received_by = user_fk("签收人")
+    receiver_name = models.CharField("签收人姓名", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "信息报送"

@@ -119,12 +119,6 @@ class Task(models.Model):
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.ISSUED)
     sign_minutes = models.PositiveIntegerField("签收时限（分钟）")
     arrive_minutes = models.PositiveIntegerField("到达/反馈时限（分钟）")
-    # Copies of the two supervision timers' deadline and yellow moments, so the board can give
-    # every task its light in one GROUP BY (the timers stay the record: docs/rules.md §15).
-    sign_due_at = models.DateTimeField("签收截止", null=True, blank=True)
-    sign_yellow_at = models.DateTimeField("签收黄灯", null=True, blank=True)
-    arrive_due_at = models.DateTimeField("到达截止", null=True, blank=True)
-    arrive_yellow_at = models.DateTimeField("到达黄灯", null=True, blank=True)
     issued_by = user_fk("下达人")
     issued_at = models.DateTimeField("下达时间", default=timezone.now)
     signed_at = models.DateTimeField("签收时间", null=True, blank=True)

@@ -48,6 +48,7 @@ from zhengwu.emergency.services.reports import (
     next_fixed_time,
     report_draft,
     report_edit,
+    report_receive,
     report_sign,
 )
 from zhengwu.emergency.services.resources import ResourceData, resource_commit, resource_create, resource_release
@@ -93,6 +94,7 @@ __all__ = [
     "population_count",
     "report_draft",
     "report_edit",
+    "report_receive",
     "report_sign",
     "resource_commit",
     "resource_create",

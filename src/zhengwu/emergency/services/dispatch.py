@@ -66,28 +66,23 @@ def _issue(
     )
     url = reverse("emergency_wb:task", args=[task.pk])
     title = f"{incident}：{department.name}"[:200]
-    clocks = []
+    # the timers are the only record of the deadlines: the board and the lists read them (docs/rules.md §15)
     for kind, label, limit in (
         (SIGN_TIMER, "应急任务签收", sign_minutes),
         (ARRIVE_TIMER, "应急任务到达/反馈", arrive_minutes),
     ):
-        clocks.append(
-            supervision_services.timer_start(
-                actor=actor,
-                kind=kind,
-                kind_label=label,
-                target=task,
-                title=title,
-                department=department,
-                limit=limit,
-                unit=Timer.Unit.MINUTE,
-                start=when,
-                url=url,
-            )
+        supervision_services.timer_start(
+            actor=actor,
+            kind=kind,
+            kind_label=label,
+            target=task,
+            title=title,
+            department=department,
+            limit=limit,
+            unit=Timer.Unit.MINUTE,
+            start=when,
+            url=url,
         )
-    task.sign_due_at, task.sign_yellow_at = clocks[0].deadline_at, clocks[0].yellow_at
-    task.arrive_due_at, task.arrive_yellow_at = clocks[1].deadline_at, clocks[1].yellow_at
-    task.save(update_fields=["sign_due_at", "sign_yellow_at", "arrive_due_at", "arrive_yellow_at"])
     _event(task, TaskEvent.Kind.ISSUE, actor, duty, at=when)
     return task
 

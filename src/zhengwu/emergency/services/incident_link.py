@@ -60,7 +60,7 @@ def start_response(*, actor: Actor, incident: Incident, level: str, plan_name: s
 
 def first_report_at(incident: Incident) -> datetime | None:
     report = (
-        IncidentReport.objects.filter(incident=incident, state=IncidentReport.State.SENT)
+        IncidentReport.objects.filter(incident=incident, state__in=IncidentReport.SENT_STATES)
         .exclude(sent_at=None)
         .order_by("sent_at")
         .first()

@@ -239,16 +239,7 @@ def report_draft(*, actor: Actor, incident: Incident, kind: str, data: ReportDat
             )
         if kind != IncidentReport.Kind.FINAL and locked.state == Incident.State.TERMINATED:
             raise ApplicationError(EmergencyError.INVALID_INPUT, "事件已终止，只能报送终报。", {"kind": "应为终报"})
-        skip = bool(data.skip_level)
-        if skip and (locked.level is None or locked.level > 3):
-            raise ApplicationError(
-                EmergencyError.SKIP_LEVEL_REFUSED, "只有较大（Ⅲ级）及以上事件可以越级上报。", {"skip_level": "级别不够"}
-            )
-        recipient = recipient_for(locked, skip_level=skip)
-        if skip and recipient is None:
-            raise ApplicationError(
-                EmergencyError.NO_RECIPIENT, "本部门已是省级应急管理部门，无需越级上报。", {"skip_level": "无上级"}
-            )
+        skip, recipient = _where(locked, data)
         sequence = 0
         if kind != IncidentReport.Kind.INITIAL:
             sequence = (reports.aggregate(n=Max("sequence"))["n"] or 0) + 1
@@ -256,9 +247,7 @@ def report_draft(*, actor: Actor, incident: Incident, kind: str, data: ReportDat
             incident=locked,
             kind=kind,
             sequence=sequence,
-            content=required_text(
-                data.content, field="content", what="报告内容", code=EmergencyError.INVALID_INPUT, max_length=20000
-            ),
+            content=_content(data),
             figures=_figures(locked, data),
             sender=locked.department,
             recipient=recipient,
@@ -271,16 +260,51 @@ def report_draft(*, actor: Actor, incident: Incident, kind: str, data: ReportDat
     return report
 
 
-def report_edit(*, actor: Actor, report: IncidentReport, data: ReportData) -> IncidentReport:
-    with audited_write(actor, EmergencyAction.REPORT_EDIT, report) as write:
-        locked = write.lock(report, "incident", "incident__region")
-        write.require(may_draft(actor, locked.incident), "只有事发地应急管理部门的值班人员可以修改报告。")
-        REPORT.check(locked, "edit")
-        locked.content = required_text(
-            data.content, field="content", what="报告内容", code=EmergencyError.INVALID_INPUT, max_length=20000
+def _content(data: ReportData) -> str:
+    return required_text(
+        data.content, field="content", what="报告内容", code=EmergencyError.INVALID_INPUT, max_length=20000
+    )
+
+
+def _where(incident: Incident, data: ReportData) -> tuple[bool, Department | None]:
+    """(越级上报?, the recipient) of a report of `incident` as `data` asks (越级 only for 较大 and graver)."""
+    skip = bool(data.skip_level)
+    if skip and (incident.level is None or incident.level > 3):
+        raise ApplicationError(
+            EmergencyError.SKIP_LEVEL_REFUSED, "只有较大（Ⅲ级）及以上事件可以越级上报。", {"skip_level": "级别不够"}
         )
-        locked.figures = _figures(locked.incident, data)
-        locked.save(update_fields=["content", "figures"])
+    recipient = recipient_for(incident, skip_level=skip)
+    if skip and recipient is None:
+        raise ApplicationError(
+            EmergencyError.NO_RECIPIENT, "本部门已是省级应急管理部门，无需越级上报。", {"skip_level": "无上级"}
+        )
+    return skip, recipient
+
+
+def report_edit(*, actor: Actor, report: IncidentReport, data: ReportData) -> IncidentReport:
+    """Change a draft before it is signed off: its content, casualty figures and 越级上报 (which
+    changes the recipient). A report once signed off and sent is never changed: a correction is the
+    next 续报 (docs/rules.md §14)."""
+    with audited_write(actor, EmergencyAction.REPORT_EDIT, report) as write:
+        locked = write.lock(report)
+        incident = write.lock(locked.incident, "department", "department__region", "region")
+        write.require(may_draft(actor, incident), "只有事发地应急管理部门的值班人员可以修改报告。")
+        if locked.state != IncidentReport.State.DRAFT:
+            raise ApplicationError(
+                EmergencyError.WRONG_STATE,
+                f"{locked.title}已于 {timezone.localtime(locked.sent_at):%Y-%m-%d %H:%M} 签发报送，不能再修改；"
+                "如需更正，请起草续报。",
+                {"state": str(locked.state)},
+                status=409,
+            )
+        REPORT.check(locked, "edit")
+        before = {"content": locked.content, "figures": dict(locked.figures), "skip_level": locked.skip_level}
+        locked.content = _content(data)
+        locked.figures = _figures(incident, data)
+        locked.skip_level, locked.recipient = _where(incident, data)
+        locked.save(update_fields=["content", "figures", "skip_level", "recipient"])
+        changed = [name for name, value in before.items() if getattr(locked, name) != value]
+        write.note(incident=incident.number, report=locked.title, changed=changed)
     return locked
 
 
@@ -336,3 +360,37 @@ def _tell_recipient(report: IncidentReport, incident: Incident) -> None:
         role_assignments__role__in=access.DUTY_ROLES,
     ).distinct():
         eservices_services.site_message(person, None, text)
+
+
+# --- receipt (签收) ---------------------------------------------------------------------------
+
+
+def may_receive(actor: Actor, report: IncidentReport) -> bool:
+    """The receiving department's duty room (值班员, 指挥长): the report was sent to it."""
+    return report.recipient_id is not None and actor.works_in(report.recipient_id, *access.DUTY_ROLES)
+
+
+def report_receive(*, actor: Actor, report: IncidentReport) -> IncidentReport:
+    """签收: the receiving duty room confirms it has the report (when and who, on the report and on
+    the incident's timeline); the sender sees 已签收. No clock runs for it (docs/rules.md §14)."""
+    with audited_write(actor, EmergencyAction.REPORT_RECEIVE, report) as write:
+        locked = write.lock(report, "recipient")
+        write.require(may_receive(actor, locked), "只有接收单位的值班员或指挥长可以签收该报告。")
+        REPORT.move(locked, "receive")
+        locked.received_at = timezone.now()
+        locked.received_by = actor.user
+        locked.receiver_name = actor.user.real_name if actor.user is not None else ""
+        locked.save(update_fields=["state", "received_at", "received_by", "receiver_name"])
+        incident = locked.incident
+        IncidentEvent.objects.create(
+            incident=incident,
+            move="report_receive",
+            label=f"{locked.title}已签收",
+            state=incident.state,
+            note=f"{locked.recipient.name if locked.recipient else ''} {locked.receiver_name} 签收",
+            actor=actor.user,
+            actor_name=str(actor),
+            at=locked.received_at,
+        )
+        write.note(incident=incident.number, report=locked.title, received_at=locked.received_at.isoformat())
+    return locked

@@ -38,11 +38,11 @@ def test_the_board_data_gives_each_live_incident_its_task_lights(
     now = timezone.now()
     data = response_selectors.board_data(now=now)
     (row,) = [i for i in data["incidents"] if i["id"] == graded_incident.pk]
-    assert row["lights"] == {"red": 0, "yellow": 0, "green": 3, "done": 0}
+    assert row["lights"] == {"red": 0, "yellow": 0, "paused": 0, "green": 3, "done": 0}
     assert data["resources"][0]["name"] == "水域救援队"
     later = response_selectors.board_data(now=now + timedelta(minutes=16))  # 签收 15 minutes passed
     (row,) = [i for i in later["incidents"] if i["id"] == graded_incident.pk]
-    assert row["lights"] == {"red": 2, "yellow": 0, "green": 1, "done": 0}  # the signed one is not late
+    assert row["lights"] == {"red": 2, "yellow": 0, "paused": 0, "green": 1, "done": 0}  # the signed one is not late
 
 
 def test_the_board_pages_for_the_command_staff(

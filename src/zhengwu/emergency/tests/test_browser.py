@@ -1,6 +1,8 @@
 """Browser journey (Playwright with Debian's chromium), at 1366 and 390 px: a city's duty officer
-receives a report, verifies and grades it; the portal's home page shows the 暴雨黄色预警 banner, and
-not after the warning is lifted. (The plan and the board are the dispatch half's journey.)"""
+receives a report, verifies and grades it, drafts the 初报 and edits the draft; the city's commander
+signs it off; the province's duty room signs for it (签收) and the city sees who and when; the portal's
+home page and a region page show the 暴雨黄色预警 banner, and not after the warning is lifted. (The plan
+and the board are the dispatch half's journey.)"""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ pytestmark = [
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_duty_officer_journey_and_the_warning_banner(
-    live_server: object, tmp_path: Path, width: int, cc_duty: User, duty_officer: User
+    live_server: object, tmp_path: Path, width: int, cc_duty: User, cc_commander: User, duty_officer: User
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     with browser_page() as page:
@@ -52,6 +54,29 @@ def test_duty_officer_journey_and_the_warning_banner(
         assert incident.state == Incident.State.GRADED and incident.level == 3
         assert page.evaluate("document.documentElement.scrollWidth") <= width + 1  # no sideways scrolling
 
+        # the 初报: drafted, edited on its own page, signed off, signed for by the province
+        page.locator("#id_content").fill("初报：南关区永吉街道进水，被困 12 人。")
+        page.get_by_role("button", name="起草（送领导签发）").click()
+        page.get_by_role("link", name="修改", exact=True).click()
+        page.wait_for_url("**/workbench/emergency/reports/*/edit/")
+        page.locator("#id_content").fill("初报：南关区永吉街道进水，被困 15 人，已转移 30 人。")
+        page.locator("#id_trapped").fill("15")
+        page.get_by_role("button", name="保存（送领导签发）").click()
+        report = incident.reports.get()
+        assert report.figures["trapped"] == 15 and "已转移 30 人" in report.content
+        sign_in(page, base, staff_client(cc_commander))
+        page.goto(f"{base}/workbench/emergency/incidents/{incident.pk}/")
+        page.get_by_role("button", name="签发报送").click()
+        sign_in(page, base, staff_client(duty_officer))
+        page.goto(f"{base}/workbench/emergency/reports/")
+        assert "未签收" in page.locator("table.data").inner_text()
+        page.get_by_role("link", name="初报").click()
+        page.get_by_role("button", name="签收").click()
+        assert "已签收" in page.locator("#report-receipt").inner_text()
+        sign_in(page, base, staff_client(cc_duty))
+        page.goto(f"{base}/workbench/emergency/incidents/{incident.pk}/")
+        assert "已签收" in page.content() and duty_officer.real_name in page.content()
+
         # the province's duty room issues a warning; the public home page shows it, then not
         sign_in(page, base, staff_client(duty_officer))
         page.goto(f"{base}/workbench/emergency/warnings/new/")
@@ -65,6 +90,8 @@ def test_duty_officer_journey_and_the_warning_banner(
         banner = page.locator("#warning-banner")
         assert "吉林省暴雨黄色预警" in banner.inner_text()
         page.screenshot(path=str(tmp_path / f"portal-{width}.png"), full_page=False)
+        page.goto(f"{base}/regions/220100/")  # a region page of its area (长春市)
+        assert "吉林省暴雨黄色预警" in page.locator("#warning-banner").inner_text()
         sign_in(page, base, staff_client(duty_officer))
         page.goto(f"{base}/workbench/emergency/warnings/")
         page.get_by_role("button", name="解除预警").click()
@@ -73,4 +100,6 @@ def test_duty_officer_journey_and_the_warning_banner(
         page.goto(f"{base}/")
         assert page.locator("#warning-banner").count() == 0
         assert "暴雨黄色预警" not in page.content()
+        page.goto(f"{base}/regions/220100/")
+        assert page.locator("#warning-banner").count() == 0
     print(f"screenshots in {tmp_path}")

@@ -40,10 +40,6 @@ def _run_out(task: Task) -> None:
             deadline_at=timer.deadline_at - shift,  # type: ignore[operator]
             yellow_at=timer.yellow_at - shift,  # type: ignore[operator]
         )
-    Task.objects.filter(pk=task.pk).update(
-        sign_due_at=task.sign_due_at - shift,
-        sign_yellow_at=task.sign_yellow_at - shift,  # type: ignore[operator]
-    )
 
 
 def _light(page: Any, task: Task) -> str:

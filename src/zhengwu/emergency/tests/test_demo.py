@@ -31,7 +31,7 @@ def test_demo_is_idempotent(emergency_dept: Department, changchun: Region, jilin
     assert flood is not None and finished is not None
     assert (flood.level, flood.state, flood.department) == (3, Incident.State.RESPONDING, city)
     assert [(r.title, r.state, r.recipient) for r in flood.reports.order_by("id")] == [
-        ("初报", IncidentReport.State.SENT, emergency_dept),
+        ("初报", IncidentReport.State.RECEIVED, emergency_dept),
         ("第1次续报", IncidentReport.State.SENT, emergency_dept),
     ]
     timer = supervision_selectors.timer_for(flood, FOLLOW_UP_CLOCK)

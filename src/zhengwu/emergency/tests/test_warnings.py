@@ -196,3 +196,30 @@ def test_subscription_pages(citizen: User, jilin: Region) -> None:
     client.post("/emergency/subscriptions/", {"region_code": "220000"})
     page = client.get("/emergency/subscriptions/").content.decode()
     assert "我的订阅" in page and "吉林省" in page
+
+
+def test_region_pages_show_the_warnings_of_their_area_and_follow_them_on_the_cached_page(
+    cache_on: None, cc_duty: User, duty_officer: User, changchun: Region, jilin_city: Region
+) -> None:
+    nanguan = Region.objects.create(code="220102", name="南关区", level=Region.Level.COUNTY, parent=changchun)
+    chuanying = Region.objects.create(code="220204", name="船营区", level=Region.Level.COUNTY, parent=jilin_city)
+    county, other = f"/regions/{nanguan.code}/", f"/regions/{chuanying.code}/"
+    first = Client().get(county)
+    assert first.status_code == 200 and "暴雨黄色预警" not in first.content.decode()
+    assert Client().get(county)["X-Page-Cache"] == "hit"
+    city_warning = issue(cc_duty, region_code="220100")  # a city's warning shows on its counties' pages
+    shown = Client().get(county)
+    assert shown["X-Page-Cache"] == "miss" and "长春市暴雨黄色预警" in shown.content.decode()
+    assert Client().get(county)["X-Page-Cache"] == "hit"
+    assert "暴雨黄色预警" not in Client().get(other).content.decode()  # another city's county
+    assert "长春市暴雨黄色预警" in Client().get("/regions/220100/").content.decode()
+    province = issue(duty_officer, hazard=Hazard.BLIZZARD, color=WarningColor.BLUE)  # the province's: everywhere
+    assert "吉林省暴雪蓝色预警" in Client().get(county).content.decode()
+    assert "吉林省暴雪蓝色预警" in Client().get(other).content.decode()
+    services.warning_lift(actor=Actor.person(cc_duty), warning=city_warning, reason="降雨过程结束")
+    after = Client().get(county).content.decode()
+    assert "长春市暴雨黄色预警" not in after and "吉林省暴雪蓝色预警" in after
+    services.warning_lift(actor=Actor.person(duty_officer), warning=province, reason="降雪过程结束")
+    assert 'id="warning-banner"' not in Client().get(other).content.decode()
+    assert Client().get("/regions/999999/").status_code == 404
+    assert Client().get("/regions/abc/").status_code == 404

@@ -277,3 +277,37 @@ def test_the_office_defines_a_bundle_on_the_workbench(
     )
     assert bad.status_code == 200 and "2–10 个事项" in bad.content.decode()
     assert staff_client(market_clerk).get("/workbench/eservices/bundles/").status_code in (302, 403)
+
+
+def test_the_bundle_form_keeps_the_chosen_files_after_a_form_error(citizen: User, bundle: Bundle) -> None:
+    """The one form of a 一件事 keeps its files like an item's form (eservices/pending_uploads.py)."""
+    web = person_client(citizen)
+    url = f"/services/bundles/{bundle.pk}/apply/"
+    union = union_form(bundle)
+    design, photo = union.material_named("建设工程设计方案"), union.material_named("现场照片")
+    assert design is not None and photo is not None
+    bad = web.post(
+        url,
+        {
+            **{f"data_{k}": v for k, v in FORM.items()},
+            "data_area": "多少",  # not a number: the form comes back
+            f"file_{design.index}": SimpleUploadedFile("方案.pdf", PDF),
+            f"file_{photo.index}": SimpleUploadedFile("现场.png", PNG),
+        },
+    )
+    page = bad.content.decode()
+    assert bad.status_code == 200 and not BundleCase.objects.exists()
+    assert "已上传的材料" in page and "已上传：方案.pdf" in page and "已上传：现场.png" in page
+    # Corrected and sent again without choosing the files again: both cases get both files.
+    response = web.post(url, {f"data_{k}": v for k, v in FORM.items()})
+    case = BundleCase.objects.get(applicant=citizen)
+    assert response.status_code == 302 and response["Location"] == f"/services/bundle-cases/{case.number}/"
+    stored = ApplicationMaterial.objects.filter(application__bundle_case=case)
+    assert sorted((m.file_name, bytes(m.content)) for m in stored.filter(material__name="建设工程设计方案")) == [
+        ("方案.pdf", PDF),
+        ("方案.pdf", PDF),
+    ]
+    assert [bytes(m.content) for m in stored.filter(material__name="现场照片")] == [PNG]
+    # Nothing is kept once submitted, and an item's own form never sees the bundle's files.
+    assert "已上传：" not in web.get(url).content.decode()
+    assert "已上传：" not in web.get(f"/services/items/{union.items[0].pk}/apply/").content.decode()

@@ -3,17 +3,21 @@ full 办事指南 (收费依据, 常见问题, 救济途径, 结果样本)."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from zhengwu.accounts.models import Department, Region, User
 from zhengwu.audit.tests.helpers import refused_write
 from zhengwu.core.actors import Actor
-from zhengwu.eservices import rules, selectors, services
-from zhengwu.eservices.models import Application, Audience, ItemTheme, ServiceItem
+from zhengwu.eservices import popularity, rules, selectors, services
+from zhengwu.eservices.models import Application, Audience, ItemTheme, ItemViewDay, ServiceItem
 from zhengwu.eservices.tests.conftest import GOOD_FORM, PDF, PNG, make_item, upload
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +225,65 @@ def test_the_department_keeps_the_guide_and_the_result_sample_on_the_workbench(
     result.refresh_from_db()
     assert bytes(result.sample) == PDF
     assert staff_client(police_clerk).get(url).status_code == 404  # another department's item
+
+
+def test_hot_services_mix_applications_and_guide_views(items: dict[str, ServiceItem], citizen: User) -> None:
+    """score = 10 × applications + views over the last 30 days (docs/rules.md §5 “热门服务”), from hand-made counts."""
+    today = timezone.localdate()
+    for name, count in (("hukou", 2), ("jilin", 1)):
+        for _ in range(count):
+            design = items[name].materials.get(name="建设工程设计方案")
+            services.application_submit(
+                actor=Actor.person(citizen), item=items[name], data=GOOD_FORM, files={design.pk: upload()}
+            )
+    ItemViewDay.objects.bulk_create(
+        [
+            ItemViewDay(item=items["birth"], day=today, views=15),
+            ItemViewDay(item=items["birth"], day=today - timedelta(days=29), views=10),  # still in the 30 days
+            ItemViewDay(item=items["firm"], day=today - timedelta(days=30), views=900),  # too old: not counted
+            ItemViewDay(item=items["jilin"], day=today - timedelta(days=3), views=5),
+        ]
+    )
+    hot = selectors.hot_items()
+    # 出生医学证明 25 views, no application: 25; 出生户口登记 2 applications: 20; 吉林市户口迁移 1 + 5 views: 15.
+    assert [(i.name, i.hot_score, i.recent, i.viewed) for i in hot] == [  # type: ignore[attr-defined]
+        ("出生医学证明", 25, 0, 25),
+        ("出生户口登记", 20, 2, 0),
+        ("吉林市户口迁移", 15, 1, 5),
+    ]
+    assert selectors.hot_items(audience=Audience.LEGAL) == []  # its views are older than 30 days
+    ItemViewDay.objects.filter(item=items["hukou"]).delete()
+    ItemViewDay.objects.create(item=items["hukou"], day=today, views=5)  # 25: a tie, broken by name
+    assert [i.name for i in selectors.hot_items(limit=2)] == ["出生医学证明", "出生户口登记"]
+    page = Client().get("/services/").content.decode()
+    assert "近 30 天申请 0 件、浏览 25 次" in page
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def test_guide_views_are_counted_without_a_write_per_view(
+    items: dict[str, ServiceItem], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A guide view is a count in memory; pushed to the shared cache now and then, moved into
+    `ItemViewDay` by the periodic job; nothing about the visitor is kept."""
+    monkeypatch.setattr(popularity, "PUSH_SECONDS", 3600)
+    monkeypatch.setattr(popularity, "_pushed_at", time.monotonic())
+    popularity._local.clear()
+    web, url = Client(), f"/services/items/{items['birth'].pk}/"
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert web.get(url).status_code == 200
+        writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)]
+        assert writes == []
+    assert not ItemViewDay.objects.exists()
+    popularity.push()  # what the process does on a view PUSH_SECONDS after its last push
+    assert popularity.flush() == 3 and popularity.flush() == 0  # moved once
+    row = ItemViewDay.objects.get()
+    assert (row.item_id, row.day, row.views) == (items["birth"].pk, timezone.localdate(), 3)
+    assert [f.name for f in ItemViewDay._meta.get_fields()] == ["id", "item", "day", "views"]  # no one's data
+    web.get(url)
+    popularity.push()
+    popularity.flush()
+    assert ItemViewDay.objects.get().views == 4
+    assert [(i.name, i.viewed) for i in selectors.hot_items()] == [("出生医学证明", 4)]  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@
 Two ways in, both durable when they return (called outside a transaction, as the API does):
 
 - `stage(...)` — the query API's path: ONE insert into `AccessLogPending`, the row carrying its
-  own SM3-HMAC (`pending_mac`) under a key derived from ZHENGWU_DATA_KEY. No lock on the chain
+  own SM3-HMAC (`pending_mac`) under a key derived from the current data key. No lock on the chain
   head, so concurrent calls do not queue behind one another for the chain.
 - `append(...)` — chains the entry at once (webhook pushes, other apps' calls): serialised by a
   lock on the one-row `AccessLogHead` (on SQLite the IMMEDIATE transactions admit one writer at
@@ -25,8 +25,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from functools import lru_cache
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -36,7 +35,7 @@ from zhengwu.accounts.models import ApiClient, Department
 from zhengwu.audit.chain import canonical_json, canonical_time, lock_seq_chain_head
 from zhengwu.catalog.models import Resource
 from zhengwu.core import rawsql
-from zhengwu.core.crypto import constant_time_equal, derive_key, sm3_hex, sm3_hmac_hex
+from zhengwu.core.crypto import data_mac, data_mac_key_id, data_mac_matches, data_mac_under, sm3_hex
 from zhengwu.exchange.sharing.models import (
     ACCESS_LOG_ZERO_HASH,
     AccessLog,
@@ -80,13 +79,19 @@ def log_hash(fields: Mapping[str, Any]) -> str:
     return sm3_hex(_canonical_fields(fields, HASHED_FIELDS).encode("utf-8"))
 
 
-@lru_cache(maxsize=4)
-def _key(master: bytes, purpose: str) -> bytes:
-    return derive_key(master, purpose, 32)
+CHAIN_MAC = "access-log-chain"
+PENDING_MAC = "access-log-pending"
 
 
 def log_mac(hash_hex: str) -> str:
-    return sm3_hmac_hex(_key(bytes(settings.ZHENGWU_DATA_KEY), "access-log-chain"), hash_hex)
+    """A new entry's MAC, under the current data key."""
+    return data_mac(CHAIN_MAC, hash_hex)
+
+
+def log_mac_key_id(hash_hex: str, mac: str) -> str | None:
+    """The id of the data key the entry's MAC was made with (entries are never re-MACed after a
+    rotation), or None when no key of the ring made it."""
+    return data_mac_key_id(CHAIN_MAC, hash_hex, mac)
 
 
 # Every field of a staged row but id and mac: the chain's fields without seq and prev_hash.
@@ -104,10 +109,16 @@ def _canonical_fields(fields: Mapping[str, Any], names: tuple[str, ...]) -> str:
     return canonical_json(payload)
 
 
-def pending_mac(fields: Mapping[str, Any]) -> str:
-    """SM3-HMAC of a staged row's fields (as written, or as read back)."""
+def pending_mac(fields: Mapping[str, Any], *, key_id: str | None = None) -> str:
+    """SM3-HMAC of a staged row's fields (as written, or as read back), under the current data
+    key or the one `key_id` names."""
     data = _canonical_fields(fields, PENDING_FIELDS).encode("utf-8")
-    return sm3_hmac_hex(_key(bytes(settings.ZHENGWU_DATA_KEY), "access-log-pending"), data)
+    return data_mac(PENDING_MAC, data) if key_id is None else data_mac_under(key_id, PENDING_MAC, data)
+
+
+def pending_mac_matches(fields: Mapping[str, Any], mac: str) -> bool:
+    """Whether `mac` is the staged row's MAC under any data key (a row staged before a rotation)."""
+    return data_mac_matches(PENDING_MAC, _canonical_fields(fields, PENDING_FIELDS).encode("utf-8"), mac)
 
 
 def _lock_head() -> AccessLogHead:
@@ -118,87 +129,54 @@ def _text(value: object, limit: int) -> str:
     return str(value).replace("\x00", "")[:limit]
 
 
-def append(
-    *,
-    operation: str,
-    outcome: str,
-    api_client: ApiClient | None = None,
-    consumer: Department | None = None,
-    resource: Resource | None = None,
-    resource_code: str = "",
-    grant: Grant | None = None,
-    purpose: str = "",
-    keys: Sequence[str] = (),
-    filters: Mapping[str, str] | None = None,
-    key_indexes: Sequence[str] = (),
-    item_codes: Sequence[str] = (),
-    rows: int = 0,
-    reason: str = "",
-    latency_ms: int = 0,
-    ip: str | None = None,
-    at: datetime | None = None,
-    consumer_label: str = "",
-) -> AccessLog:
+class Call(TypedDict, total=False):
+    """What one call to the exchange was: the keywords of `append` and `stage` (only the
+    operation and the outcome are required; the others default to empty)."""
+
+    operation: Required[str]
+    outcome: Required[str]
+    api_client: ApiClient | None
+    consumer: Department | None
+    resource: Resource | None
+    resource_code: str
+    grant: Grant | None
+    purpose: str
+    keys: Sequence[str]
+    filters: Mapping[str, str] | None
+    key_indexes: Sequence[str]
+    item_codes: Sequence[str]
+    rows: int
+    reason: str
+    latency_ms: int
+    ip: str | None
+
+
+def append(*, at: datetime | None = None, consumer_label: str = "", **call: Unpack[Call]) -> AccessLog:
     """Append one entry to the chain and commit it (when called outside a transaction).
 
     `at` is now unless given: only the demo's history of calls (`zhengwu demo`) and tests give it."""
-    indexes = sorted({i for i in key_indexes if i})
     with transaction.atomic():
         head = _lock_head()
-        fields = _fields(
-            operation=operation,
-            outcome=outcome,
-            api_client=api_client,
-            consumer=consumer,
-            resource=resource,
-            resource_code=resource_code,
-            grant=grant,
-            purpose=purpose,
-            keys=keys,
-            filters=filters,
-            key_indexes=indexes,
-            item_codes=item_codes,
-            rows=rows,
-            reason=reason,
-            latency_ms=latency_ms,
-            ip=ip,
-        )
+        fields = _fields(call)
         if at is not None:
             fields["at"] = at
         entry = AccessLog(seq=head.seq + 1, prev_hash=head.hash, **fields)
-        if consumer is None and api_client is None and consumer_label:
+        if fields["consumer"] is None and fields["api_client"] is None and consumer_label:
             entry.consumer_label = _text(consumer_label, 200)  # a use by the platform itself
         entry.hash = log_hash({name: getattr(entry, name) for name in HASHED_FIELDS})
         entry.mac = log_mac(entry.hash)
         entry._chain_append = True  # type: ignore[attr-defined]
         entry.save()
-        if indexes:
+        if indexes := fields["key_indexes"]:
             AccessLogSubject.objects.bulk_create([AccessLogSubject(log=entry, key_index=i) for i in indexes])
         head.seq, head.hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "hash"])
     return entry
 
 
-def _fields(
-    *,
-    operation: str,
-    outcome: str,
-    api_client: ApiClient | None,
-    consumer: Department | None,
-    resource: Resource | None,
-    resource_code: str,
-    grant: Grant | None,
-    purpose: str,
-    keys: Sequence[str],
-    filters: Mapping[str, str] | None,
-    key_indexes: list[str],
-    item_codes: Sequence[str],
-    rows: int,
-    reason: str,
-    latency_ms: int,
-    ip: str | None,
-) -> dict[str, Any]:
+def _fields(call: Call) -> dict[str, Any]:
     """The stored values of an entry (model field names → values), normalised for hashing."""
+    api_client, consumer, resource = call.get("api_client"), call.get("consumer"), call.get("resource")
     if consumer is None and api_client is not None:
         consumer = api_client.department
     return {
@@ -209,63 +187,29 @@ def _fields(
         "consumer_label": _text(consumer.name, 200) if consumer else "",
         "provider_id": resource.provider_id if resource is not None else None,
         "resource": resource,
-        "resource_code": _text(resource.code if resource is not None else resource_code, 100),
-        "grant": grant,
-        "operation": operation,
-        "purpose": _text(purpose, 200),
-        "keys": [_text(k, 100) for k in keys][:500],
-        "filters": {_text(k, 64): _text(v, 200) for k, v in (filters or {}).items()},
-        "key_indexes": key_indexes,
-        "item_codes": list(item_codes),
-        "rows": max(0, int(rows)),
-        "outcome": outcome,
-        "reason": _text(reason, 64),
-        "latency_ms": max(0, int(latency_ms)),
+        "resource_code": _text(resource.code if resource is not None else call.get("resource_code", ""), 100),
+        "grant": call.get("grant"),
+        "operation": call["operation"],
+        "purpose": _text(call.get("purpose", ""), 200),
+        "keys": [_text(k, 100) for k in call.get("keys", ())][:500],
+        "filters": {_text(k, 64): _text(v, 200) for k, v in (call.get("filters") or {}).items()},
+        "key_indexes": sorted({i for i in call.get("key_indexes", ()) if i}),
+        "item_codes": list(call.get("item_codes", ())),
+        "rows": max(0, int(call.get("rows", 0))),
+        "outcome": call["outcome"],
+        "reason": _text(call.get("reason", ""), 64),
+        "latency_ms": max(0, int(call.get("latency_ms", 0))),
         "zone": settings.ZHENGWU_ZONE,
-        "ip": ip,
+        "ip": call.get("ip"),
     }
 
 
-def stage(
-    *,
-    operation: str,
-    outcome: str,
-    api_client: ApiClient | None = None,
-    consumer: Department | None = None,
-    resource: Resource | None = None,
-    resource_code: str = "",
-    grant: Grant | None = None,
-    purpose: str = "",
-    keys: Sequence[str] = (),
-    filters: Mapping[str, str] | None = None,
-    key_indexes: Sequence[str] = (),
-    item_codes: Sequence[str] = (),
-    rows: int = 0,
-    reason: str = "",
-    latency_ms: int = 0,
-    ip: str | None = None,
-) -> dict[str, Any]:
+def stage(**call: Unpack[Call]) -> dict[str, Any]:
     """Write one call to the staging table: one INSERT, committed on return when called outside
     a transaction (a database trigger counts it against the grant's rate limit when it was
     answered). Returns the stored values."""
-    fields = _fields(
-        operation=operation,
-        outcome=outcome,
-        api_client=api_client,
-        consumer=consumer,
-        resource=resource,
-        resource_code=resource_code,
-        grant=grant,
-        purpose=purpose,
-        keys=keys,
-        filters=filters,
-        key_indexes=sorted({i for i in key_indexes if i}),
-        item_codes=item_codes,
-        rows=rows,
-        reason=reason,
-        latency_ms=latency_ms,
-        ip=ip,
-    )
+    fields = _fields(call)
+    api_client, resource, grant = fields["api_client"], fields["resource"], fields["grant"]
     values = {
         **{name: fields[name] for name in _PLAIN_FIELDS},
         "api_client_id": api_client.pk if api_client is not None else None,
@@ -338,7 +282,7 @@ def _insert_pending(row: Mapping[str, Any]) -> None:
 def subjects_drop_through(seq: int) -> int:
     """Remove the subject-index rows of the entries through `seq`, once their monthly partitions
     were dropped past retention (audit.partitions.drop_before): the trigger lets a subject row go
-    only when no entry at or before it is left in the log (migration 0011). Returns how many."""
+    only when no entry at or before it is left in the log (migration 0012). Returns how many."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {connection.ops.quote_name(AccessLogSubject._meta.db_table)} WHERE log_id <= %s",  # noqa: S608
@@ -365,7 +309,7 @@ def _chained(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict
     must stop (a row fails its MAC: it and those after it are left staged)."""
     entries: list[dict[str, Any]] = []
     for row in rows:
-        if not constant_time_equal(pending_mac(row), row["mac"]):
+        if not pending_mac_matches(row, row["mac"]):
             logger.error("access log: staged row %s fails its MAC; sealing stops before it", row["id"])
             return entries, True
         seq += 1
@@ -392,8 +336,9 @@ def _write_sealed(entries: list[dict[str, Any]]) -> None:
     chained = ", ".join(["(%s, %s, %s, %s, %s)"] * len(entries))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(AccessLog._meta.db_table)} ({fields}, seq, prev_hash, hash, mac, pending_id) "  # noqa: S608 - ours
-            f"SELECT {staged_fields}, c.column2, c.column3, c.column4, c.column5, c.column1 "
+            f"INSERT INTO {quote(AccessLog._meta.db_table)} "  # noqa: S608 - ours
+            f"({fields}, seq, prev_hash, hash, mac, pending_id, pending_mac) "
+            f"SELECT {staged_fields}, c.column2, c.column3, c.column4, c.column5, c.column1, p.mac "
             # A VALUES list's columns are named column1, column2… by PostgreSQL and SQLite alike.
             f"FROM {quote(AccessLogPending._meta.db_table)} p JOIN (VALUES {chained}) c ON p.id = c.column1",
             [

@@ -31,7 +31,14 @@ from django.db.models import Q
 from zhengwu.audit.chain import gap_reason, rows_in_seq_order, seq_chain_check, seq_chain_start, seq_chain_state
 from zhengwu.audit.services import Starts, VerifyResult
 from zhengwu.core.crypto import constant_time_equal, sm3_hex
-from zhengwu.exchange.sharing.access_log import HASHED_FIELDS, PENDING_FIELDS, log_hash, log_mac, pending_mac
+from zhengwu.exchange.sharing.access_log import (
+    HASHED_FIELDS,
+    PENDING_FIELDS,
+    log_hash,
+    log_mac_key_id,
+    pending_mac,
+    pending_mac_matches,
+)
 from zhengwu.exchange.sharing.models import (
     ACCESS_LOG_ZERO_HASH,
     AccessLog,
@@ -129,7 +136,7 @@ def verify_chain(
                 return bad(seq, "记录内容与其哈希不符，记录被修改", checked)
             if not constant_time_equal(row["prev_hash"], expected_prev):
                 return bad(seq, "前序哈希与上一条记录不符，记录被删除、插入或调换了顺序", checked)
-            if not constant_time_equal(log_mac(row["hash"]), row["mac"]):
+            if log_mac_key_id(row["hash"], row["mac"]) is None:
                 return bad(seq, "校验码（SM3-HMAC）不符，哈希链被重新计算过", checked)
             expected_prev, expected_seq, previous_at = row["hash"], seq + 1, row["at"]
         mismatch = _subjects_mismatch(batch)
@@ -191,6 +198,17 @@ def _anchored_ids(anchored: dict[str, Any]) -> Iterator[list[int]]:
         yield chunk
 
 
+def _staged_mac(row: dict[str, Any]) -> str:
+    """The MAC a sealed entry had while staged: the copy the sealer kept when it is the MAC of the
+    entry's fields under a key of the ring (a rotation may have come between staging and sealing);
+    else (sealed before the copy was kept, or changed) recomputed under the key of the entry's own
+    MAC, which then matches the anchor only if nothing changed."""
+    kept = row["pending_mac"]
+    if kept and pending_mac_matches(row, kept):
+        return str(kept)
+    return pending_mac(row, key_id=log_mac_key_id(row["hash"], row["mac"]))
+
+
 def pending_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
     """Every entry staged when the anchor was written must be staged still, or sealed with the
     same content (its staged MAC recomputed from the sealed row), and the digest must match."""
@@ -200,8 +218,10 @@ def pending_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
         staged = dict(AccessLogPending.objects.filter(id__in=chunk).values_list("id", "mac"))
         unstaged = [i for i in chunk if i not in staged]
         sealed = {
-            row["pending_id"]: pending_mac(row)
-            for row in AccessLog.objects.filter(pending_id__in=unstaged).values("pending_id", *PENDING_FIELDS)
+            row["pending_id"]: _staged_mac(row)
+            for row in AccessLog.objects.filter(pending_id__in=unstaged).values(
+                "pending_id", "pending_mac", "hash", "mac", *PENDING_FIELDS
+            )
         }
         for i in chunk:
             mac = staged.get(i) or sealed.get(i)
@@ -239,7 +259,7 @@ def verify_pending(
     while True:
         rows = list(AccessLogPending.objects.filter(id__gt=after).order_by("id").values(*columns)[:size])
         for row in rows:
-            if not constant_time_equal(pending_mac(row), row["mac"]):
+            if not pending_mac_matches(row, row["mac"]):
                 return bad(row["id"], "待封存记录的内容与其校验码（SM3-HMAC）不符，记录被修改或伪造")
             checked += 1
         if len(rows) < size:

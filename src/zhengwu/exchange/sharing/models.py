@@ -15,6 +15,7 @@ from django.utils import timezone
 from zhengwu.audit.models import ZERO_HASH, ChainEntry, ChainHead
 from zhengwu.catalog.signals import SignallingQuerySet
 from zhengwu.core.errors import ApplicationError, CoreError
+from zhengwu.core.rotation import encrypted_column
 
 ACCESS_LOG_ZERO_HASH = ZERO_HASH
 
@@ -248,7 +249,7 @@ class AccessLog(LoggedCall, ChainEntry):
     hash_chain_state = "zhengwu.exchange.sharing.access_log_verify.chain_state"
     hash_chain_check = "zhengwu.exchange.sharing.access_log_verify.chain_check"
     hash_chain_label = "共享访问日志"
-    # On PostgreSQL: one partition a month on `at` (audit.partitions, migration 0011); dropping
+    # On PostgreSQL: one partition a month on `at` (audit.partitions, migration 0012); dropping
     # months past retention removes their subject-index rows too.
     partitioned_by_month = True
     hash_chain_head = "exchange.AccessLogHead"
@@ -266,6 +267,11 @@ class AccessLog(LoggedCall, ChainEntry):
     # The staged row (AccessLogPending.id) this entry sealed; not hashed, only provenance (and
     # what lets the trigger allow that staged row to be deleted).
     pending_id = models.BigIntegerField("暂存编号", null=True, blank=True, unique=True)
+    # That staged row's MAC, copied by the sealer: the anchors name staged rows by it, and after a
+    # data-key rotation it can no longer be recomputed under "the" key (docs/rules.md §9, "Data
+    # keys"). Not hashed; checked against the entry's fields under the keyring. Null: sealed before
+    # it was kept (and no default, so that SQLite adds the column without rebuilding the table).
+    pending_mac = models.CharField("暂存校验码", max_length=64, null=True, blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -418,6 +424,9 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer} 订阅 {self.resource.code}（{self.get_mode_display()}）"
+
+
+encrypted_column(Subscription, "secret")  # re-encrypted by a data-key rotation (core.rotation)
 
 
 class Delivery(models.Model):

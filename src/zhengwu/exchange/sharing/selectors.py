@@ -15,6 +15,7 @@ from zhengwu.accounts.models import Department, Role, User
 from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
 from zhengwu.core.contracts import DataSection, moment_text
+from zhengwu.core.crypto import blind_indexes
 from zhengwu.exchange.sharing import access_log
 from zhengwu.exchange.sharing.models import AccessLog, AccessLogSubject, Grant, Objection, ShareRequest
 from zhengwu.exchange.sharing.query import check_filter as check_filter
@@ -164,7 +165,10 @@ def reads_of_citizen(user: User, *, limit: int = 500) -> list[CitizenRead]:
     if user.kind != User.Kind.CITIZEN or not user.id_number_index:
         return []
     access_log.seal_pending()
-    log_ids = AccessLogSubject.objects.filter(key_index=user.id_number_index).values("log_id")
+    # The subject index is part of the hashed chain and keeps the key of the day of each call:
+    # look for the person's index under every data key (docs/rules.md §9, "Data keys").
+    indexes = blind_indexes(user.id_number, purpose="resident-id")
+    log_ids = AccessLogSubject.objects.filter(key_index__in=indexes).values("log_id")
     rows = (
         AccessLog.objects.filter(seq__in=log_ids, outcome=AccessLog.Outcome.OK)
         .select_related("resource")

@@ -28,7 +28,7 @@ from zhengwu.audit.services import record_action
 from zhengwu.catalog.models import Resource
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
-from zhengwu.core.forms import DateInput, add_application_error
+from zhengwu.core.forms import DateInput, Done, form_write
 from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.exchange.audit_actions import ExchangeAction
 from zhengwu.exchange.sharing import selectors
@@ -83,24 +83,13 @@ def _codes(text: str) -> list[str]:
 def requests_page(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     form = ShareRequestForm(request.POST or None, department=user.department)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            created = sharing.share_request_create(
-                actor=Actor.from_request(request),
-                resource=data["resource"],
-                item_codes=_codes(data["item_codes"]),
-                purpose=data["purpose"],
-                legal_basis=data["legal_basis"],
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                plain_personal=data["plain_personal"],
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"申请已提交：{created.get_state_display()}。")
-            return redirect("sharing_wb:requests")
+
+    def create(actor: Actor, data: dict[str, Any]) -> Done:
+        created = sharing.share_request_create(actor=actor, **{**data, "item_codes": _codes(data["item_codes"])})
+        return f"申请已提交：{created.get_state_display()}。", "sharing_wb:requests"
+
+    if done := form_write(request, form, create):
+        return done
     if request.method == "GET":
         form.initial = {"period_start": date.today(), "period_end": date.today() + timedelta(days=365)}
     rows = selectors.requests_made(user.department) if user.department else ShareRequest.objects.none()
@@ -226,21 +215,19 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def objections_page(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     form = ObjectionForm(request.POST or None, department=user.department)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            sharing.objection_create(
-                actor=Actor.from_request(request),
-                resource=data["grant"].resource,
-                record_key=data["record_key"],
-                field=data["field"],
-                evidence=data["evidence"],
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, "纠错已提交，提供部门须在规定时限内核实。")
-            return redirect("sharing_wb:objections")
+
+    def raise_objection(actor: Actor, data: dict[str, Any]) -> Done:
+        sharing.objection_create(
+            actor=actor,
+            resource=data["grant"].resource,
+            record_key=data["record_key"],
+            field=data["field"],
+            evidence=data["evidence"],
+        )
+        return "纠错已提交，提供部门须在规定时限内核实。", "sharing_wb:objections"
+
+    if done := form_write(request, form, raise_objection):
+        return done
     rows = selectors.objections_visible_to(user)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(

@@ -70,6 +70,53 @@ def test_restore_into_a_new_data_dir_brings_the_keys(site: dict[str, str], tmp_p
     assert (tmp_path / "elsewhere" / "data_key").read_text() == (old / "data_key").read_text()
 
 
+CRASHED_ROTATION = """
+from zhengwu.core import rotation
+class Stop(Exception):
+    pass
+def stop(rows):
+    raise Stop
+try:
+    rotation.rotate_data_key(batch_size=1, after_batch=stop)
+except Stop:
+    print("stopped")
+"""
+READ_ALL = """
+from django.db import connection
+from zhengwu.accounts.models import User
+from zhengwu.core import crypto
+for user in User.objects.filter(username__in=["u1", "u2", "u3"]).order_by("username"):
+    print(user.username, user.id_number)
+with connection.cursor() as cursor:
+    cursor.execute("SELECT id_number FROM accounts_user WHERE username IN ('u1', 'u2', 'u3')")
+    print(len({crypto.envelope_key_id(row[0]) for row in cursor.fetchall()}), "keys")
+"""
+
+
+def test_a_backup_carries_the_keyring_and_a_restore_reads_old_and_new_ciphertexts(
+    site: dict[str, str], tmp_path: Path
+) -> None:
+    seeded(site, 2)
+    assert "stopped" in zw(site, "shell", "-c", CRASHED_ROTATION).stdout  # u1 under the new key, u2 not yet
+    seeded(site, 3)  # written under the new key
+    zw(site, "backup", "create", "--to", str(tmp_path / "b1"))
+    fresh = environment(tmp_path / "elsewhere")  # start-up generates another data key here
+    restored = zw(fresh, "backup", "restore", str(tmp_path / "b1"))
+    assert "审计日志完整" in restored.stdout  # events MACed under both keys
+    assert zw(fresh, "check").returncode == 0
+    lines = zw(fresh, "shell", "-c", READ_ALL).stdout.strip().splitlines()
+    assert lines[-4:] == ["u1 110105198001010016", "u2 110105198001010014", "u3 110105198001010012", "2 keys"]
+    finished = zw(fresh, "keys", "rotate-data-key")  # the restored site finishes the interrupted rotation
+    assert "继续并完成了数据密钥轮换" in finished.stdout
+    assert zw(fresh, "shell", "-c", READ_ALL).stdout.strip().splitlines()[-1] == "1 keys"
+    assert zw(fresh, "audit", "verify").returncode == 0
+
+    # Without the keyring, the old key is missing (the audit log's older MACs need it): refused.
+    shutil.rmtree(tmp_path / "elsewhere" / "data_keys")
+    refused = zw(fresh, "check", check=False)
+    assert refused.returncode != 0 and "core.E001" in refused.stderr and "密钥环" in refused.stderr
+
+
 def test_a_damaged_or_foreign_backup_changes_nothing(site: dict[str, str], tmp_path: Path) -> None:
     zw(site, "backup", "create", "--to", str(tmp_path / "b1"))
     data_dir = Path(site["ZHENGWU_DATA_DIR"])

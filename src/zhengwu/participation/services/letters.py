@@ -33,7 +33,7 @@ from zhengwu.audit.write import Write, audited_write, record_refusal
 from zhengwu.core import uploads as files
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
-from zhengwu.core.crypto import blind_index, constant_time_equal, sm3_hex
+from zhengwu.core.crypto import blind_index, blind_indexes, constant_time_equal, sm3_hex
 from zhengwu.core.errors import ApplicationError, clean, permission_denied, required_text
 from zhengwu.core.idnumbers import validate_resident_id
 from zhengwu.core.uploads import Upload
@@ -65,7 +65,9 @@ def code_hash(number: str, code: str) -> str:
 
 def code_matches(letter: Letter, code: str) -> bool:
     code = (code or "").strip().upper()
-    return bool(code) and constant_time_equal(letter.code_hash, code_hash(letter.number, code))
+    # The code is not kept, so its hash stays under the data key it was made with: try each key.
+    candidates = blind_indexes(code, purpose=f"letter-code:{letter.number}") if code else []
+    return any(constant_time_equal(letter.code_hash, candidate) for candidate in candidates)
 
 
 def office_department() -> Department | None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from zhengwu.audit.write import audited_write
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
-from zhengwu.core.crypto import blind_index
+from zhengwu.core.crypto import blind_index, blind_indexes
 from zhengwu.core.errors import ApplicationError, clean
 from zhengwu.participation.audit_actions import ParticipationAction as Action
 from zhengwu.participation.errors import ParticipationError
@@ -186,8 +186,12 @@ def survey_answer(*, actor: Actor, survey: Survey, answers: dict[int, Any], sess
         built = [a for a in (_answer_for(q, answers.get(q.pk)) for q in locked.questions.all()) if a is not None]
         if not locked.is_open_on(workdays.today()):
             raise ApplicationError(ParticipationError.NOT_OPEN, "该问卷不在作答期内。")
+        # Neither the session key nor the address is kept: earlier answers keep the hash of the
+        # data key they were given under, so look under every key of the ring.
         taken = (
-            Response.objects.filter(survey=locked, session_hash=session_hash)
+            Response.objects.filter(
+                survey=locked, session_hash__in=blind_indexes(session_key, purpose=f"survey-session:{locked.pk}")
+            )
             if anonymous
             else Response.objects.filter(survey=locked, user=actor.user)
         )
@@ -195,7 +199,8 @@ def survey_answer(*, actor: Actor, survey: Survey, answers: dict[int, Any], sess
             raise ApplicationError(ParticipationError.ALREADY_ANSWERED, "您已提交过此问卷，每人限答一次。")
         if ip_hash:
             since = timezone.now() - timedelta(days=1)
-            today_from_ip = Response.objects.filter(survey=locked, ip_hash=ip_hash, created_at__gte=since).count()
+            ip_hashes = blind_indexes(actor.ip or "", purpose=f"survey-ip:{locked.pk}")
+            today_from_ip = Response.objects.filter(survey=locked, ip_hash__in=ip_hashes, created_at__gte=since).count()
             if today_from_ip >= ANONYMOUS_PER_IP_PER_DAY:
                 raise ApplicationError(ParticipationError.ANONYMOUS_LIMIT, "该网络地址今日匿名作答次数已达上限。")
         response = Response(survey=locked, user=actor.user, session_hash=session_hash, ip_hash=ip_hash)

@@ -46,7 +46,7 @@ def test_submission_starts_a_24_hour_receipt_clock_and_keeps_personal_data_encry
             "SELECT writer_phone, writer_id_number, writer_address FROM participation_letter WHERE id = %s", [letter.pk]
         )
         raw = cursor.fetchone()
-    assert all(value.startswith("sm4g1:") for value in raw)
+    assert all(value.startswith("sm4g2:") for value in raw)
     assert "13800138000" not in str(raw)
 
 

@@ -19,6 +19,7 @@ from zhengwu.audit.models import AuditEvent
 from zhengwu.audit.tests.helpers import refused_write
 from zhengwu.conftest import PASSWORD, person_client
 from zhengwu.core.actors import Actor
+from zhengwu.core.tests.plain_check import check_plain
 from zhengwu.eservices.tests import conftest as eservices_fixtures
 from zhengwu.exchange.sharing.models import Objection
 from zhengwu.exchange.store import tables as store
@@ -121,3 +122,10 @@ def test_closing_the_account(citizen: User, letter_of: Any) -> None:
     for name in ("citizen_zhang", citizen.username):
         login = Client().post("/accounts/login/", {"username": name, "password": PASSWORD})
         assert login.status_code == 200 and not login.wsgi_request.user.is_authenticated
+
+
+def test_my_data_in_plain_words_and_in_the_account_menu(citizen: User, bases: Any) -> None:
+    """长者模式 says 我的信息 for 我的数据 (core/plain_words.py); the account menu links the page on every page."""
+    web = person_client(citizen)
+    assert 'href="/my/data/"' in web.get("/").content.decode()
+    check_plain(web, "/my/data/", ["我的数据", "导出全部数据", "谁用了我的数据", "申请更正基础信息", "实名状态"])

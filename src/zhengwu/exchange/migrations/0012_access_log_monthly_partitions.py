@@ -90,7 +90,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exchange", "0010_store_query_indexes"),
+        ("exchange", "0011_access_log_pending_mac"),
         ("audit", "0003_monthly_partitions"),
     ]
 
