@@ -71,6 +71,9 @@ try:
     ZHENGWU_BACKUP_KEEP = env.int("ZHENGWU_BACKUP_KEEP", 7, minimum=1, maximum=3650)
     ZHENGWU_BACKUP_HOUR = env.int("ZHENGWU_BACKUP_HOUR", 2, minimum=0, maximum=23)
     AUDIT_RETENTION_DAYS = env.int("ZHENGWU_AUDIT_RETENTION_DAYS", 180, minimum=180, maximum=36500)
+    # PostgreSQL: monthly partitions of the audit and access logs are kept ready this many months
+    # ahead (audit.partitions; docs/deployment.md, "日志分区").
+    ZHENGWU_LOG_PARTITIONS_AHEAD = env.int("ZHENGWU_LOG_PARTITIONS_AHEAD", 3, minimum=1, maximum=24)
     WEB_WORKERS = env.int("ZHENGWU_WEB_WORKERS", 3, minimum=1, maximum=64)
     LOG_LEVEL = env.choice("ZHENGWU_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
     # Legal deadlines are defaults an administrator can change (docs/rules.md §3; local rules differ).

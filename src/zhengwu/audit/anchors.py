@@ -65,6 +65,7 @@ REASONS = {
     "purge": "到期清理后",
     "demo": "演示数据",
     "rotate": "密钥轮换后",
+    "partition_drop": "删除到期分区前",
     "rotate-data-key": "数据密钥轮换后",
 }
 
@@ -204,11 +205,16 @@ def _refused(message: str) -> ApplicationError:
     return ApplicationError(AuditError.ANCHOR_REFUSED, f"{message}。请运行 zhengwu audit verify 查明原因。")
 
 
-def write_anchor(reason: str = "manual") -> Anchor:
+def write_anchor(reason: str = "manual", cuts: dict[str, dict[str, Any]] | None = None) -> Anchor:
     """Sign the state of every chain and append it to the witness.
 
     Refused (AuditError.ANCHOR_REFUSED) when a chain does not extend the latest valid anchor or
-    its head disagrees with its last entry: an anchor must never make a cut look legitimate."""
+    its head disagrees with its last entry: an anchor must never make a cut look legitimate.
+
+    `cuts` (chain name → first_seq, first_prev_hash, dropped) are the entries about to be removed
+    from the start of a chain (audit.partitions, before it drops a month): the anchor records the
+    chain as starting at `first_seq`, linked to `first_prev_hash`, and what is dropped, so that
+    `audit verify` accepts that start (`anchored_starts`) and nothing shorter."""
     previous, _ = latest_anchor()
     found = chains()
     if previous is not None:
@@ -224,6 +230,11 @@ def write_anchor(reason: str = "manual") -> Anchor:
             states = {chain.name: chain.state() for chain in found}
     except ValueError as error:
         raise _refused(f"未写入锚点：{error}") from None
+    for name, cut in (cuts or {}).items():
+        state = states[name]
+        state.update(cut)
+        state["count"] = max(0, int(state["seq"]) - int(cut["first_seq"]) + 1)
+        state.pop("first_at", None)  # the first remaining entry's time is not read again here
     now = timezone.now()
     record: dict[str, Any] = {
         "v": ANCHOR_VERSION,
@@ -307,3 +318,35 @@ def write_anchor_quietly(reason: str) -> None:
         write_anchor(reason)
     except (ApplicationError, OSError):
         logger.exception("audit: writing the anchor (%s) failed", reason)
+
+
+def anchored_starts(chain: str) -> Callable[[int], str | None]:
+    """For `audit verify`: given the first seq left in `chain`, the hash that entry must link to
+    as a signed anchor records it (an anchor written before partitions were dropped, or any later
+    one carrying that start), or None. The latest anchor answers the common case; older ones are
+    looked up only when it does not, and a line's signature is checked only when its content
+    names that start (a witness holds tens of thousands of anchors a year)."""
+    found: dict[int, str | None] = {}
+    trusted: dict[str, str] | None = None
+
+    def start(seq: int) -> str | None:
+        nonlocal trusted
+        if seq in found:
+            return found[seq]
+        found[seq] = None
+        if trusted is None:
+            trusted = trusted_keys()
+        for _, _, raw in _lines_newest_first():
+            try:
+                state = json.loads(raw).get("chains", {}).get(chain, {})
+            except (ValueError, AttributeError):
+                continue
+            if not isinstance(state, dict) or state.get("first_seq") != seq or "first_prev_hash" not in state:
+                continue
+            record, _ = _parse(raw, trusted)
+            if record is not None:
+                found[seq] = str(record["chains"][chain]["first_prev_hash"])
+                break
+        return found[seq]
+
+    return start

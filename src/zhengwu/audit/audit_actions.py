@@ -14,5 +14,7 @@ class AuditLogAction(AuditAction):
     PURGE = "audit.purge"
     ANCHOR = "audit.anchor"
     PLATFORM_KEY_ROTATE = "audit.platform_key.rotate"
+    PARTITIONS_ENSURE = "audit.partitions.ensure"  # monthly partitions created ahead (audit.partitions)
+    PARTITIONS_DROP = "audit.partitions.drop"  # whole months past retention dropped, after a signed anchor
     DATA_KEY_ROTATE = "audit.data_key.rotate"  # `zhengwu keys rotate-data-key` (finished, resumed or refused)
     REQUEST_REFUSED = "audit.request.refused"  # a write refused before any service ran (core.refusals)

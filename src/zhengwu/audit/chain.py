@@ -136,9 +136,60 @@ def seq_chain_state(events: QuerySet[Any], head: Mapping[str, Any] | None, zero_
     last = events.filter(seq=seq).values("hash", "at").first()
     if last is None or last["hash"] != last_hash:
         raise ValueError(f"链头记录的第 {seq} 条与日志中的该条记录不符")
-    first = int(events.order_by("seq").values_list("seq", flat=True)[0])
-    count = seq - first + 1
-    return {"first_seq": first, "seq": seq, "hash": last_hash, "count": count, "at": canonical_time(last["at"])}
+    first = events.order_by("seq").values("seq", "prev_hash", "at")[0]
+    count = seq - int(first["seq"]) + 1
+    return {
+        "first_seq": int(first["seq"]),
+        # What the first entry links to (ZERO_HASH for seq 1): after a purge or a dropped partition,
+        # the signed record of where the remaining chain starts (audit.partitions).
+        "first_prev_hash": str(first["prev_hash"]),
+        "first_at": canonical_time(first["at"]),
+        "seq": seq,
+        "hash": last_hash,
+        "count": count,
+        "at": canonical_time(last["at"]),
+    }
+
+
+def when(moment: datetime) -> str:
+    """A moment as people read it in a message: Beijing time to the second."""
+    from django.utils import timezone
+
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}"
+
+
+def seq_chain_start(
+    events: QuerySet[Any], zero_hash: str, accepted: Callable[[int], str | None]
+) -> tuple[int | None, str | None, str]:
+    """Where a chain's walk starts: (first seq, the hash its first entry must link to, "") or, when
+    the entries before the first one are gone without a record of it, (first, None, why).
+
+    The chain may start after 1 only where `accepted(first)` returns the hash that a signed record
+    gives for that start: a purge recorded in the chain, or the anchor written before a partition
+    was dropped (audit.partitions). (None, zero_hash, "") for an empty chain."""
+    first = events.order_by("seq").values("seq", "at").first()
+    if first is None:
+        return None, zero_hash, ""
+    seq = int(first["seq"])
+    if seq == 1:
+        return 1, zero_hash, ""
+    expected = accepted(seq)
+    if expected is not None:
+        return seq, expected, ""
+    return (
+        seq,
+        None,
+        (
+            f"第 1 至第 {seq - 1} 条缺失（现存最早的第 {seq} 条记录时间为 {when(first['at'])}，此前的记录被删除），"
+            "且没有相应的到期清理记录或删除分区前签署的锚点"
+        ),
+    )
+
+
+def gap_reason(expected_seq: int, seq: int, before: datetime | None, after: datetime) -> str:
+    """Why a walk stopped at a gap in the sequence numbers, naming the time window of the missing entries."""
+    window = f"，缺失的记录在 {when(before)} 之后、{when(after)} 之前" if before is not None else ""
+    return f"记录缺失：序号不连续，第 {expected_seq} 条之后直接是第 {seq} 条{window}"
 
 
 def seq_chain_check(
@@ -152,8 +203,12 @@ def seq_chain_check(
     seq, first_anchored = int(anchored["seq"]), int(anchored["first_seq"])
     if seq == 0:
         return None
-    row = events.filter(seq=seq).values("hash").first()
     first = events.order_by("seq").values_list("seq", flat=True).first()
+    if first_anchored > seq:  # every entry was dropped with the anchor's consent (audit.partitions)
+        if first is None or first <= first_anchored or purged_through(first - 1):
+            return None
+        return first_anchored, f"锚点之后第 {first_anchored} 至第 {first - 1} 条被删除，且没有相应的清理记录"
+    row = events.filter(seq=seq).values("hash").first()
     if row is None:
         last = events.order_by("-seq").values_list("seq", flat=True).first()
         if last is None:

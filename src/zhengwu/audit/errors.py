@@ -13,3 +13,5 @@ class AuditError(StrEnum):
     INVALID_FORMAT = "audit.invalid_format"
     ANCHOR_REFUSED = "audit.anchor_refused"
     PLATFORM_KEY = "audit.platform_key"
+    NOT_PARTITIONED = "audit.not_partitioned"
+    PARTITION_ORDER = "audit.partition_order"

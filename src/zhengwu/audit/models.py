@@ -84,6 +84,10 @@ class AuditEvent(ChainEntry):
     """One audited event. Rows are written only by `services.record` and never changed."""
 
     append_only = staticmethod(_append_only)
+    # On PostgreSQL: one partition a month on `at` (audit.partitions, migration 0003).
+    partitioned_by_month = True
+    hash_chain_head = "audit.AuditChainHead"
+    hash_chain_label = "审计日志"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"

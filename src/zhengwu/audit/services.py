@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -31,9 +31,11 @@ from zhengwu.audit.chain import (
     event_hash,
     event_mac,
     event_mac_matches,
+    gap_reason,
     lock_seq_chain_head,
     rows_in_seq_order,
     seq_chain_check,
+    seq_chain_start,
     seq_chain_state,
 )
 from zhengwu.audit.errors import AuditError
@@ -249,21 +251,37 @@ def chain_state() -> dict[str, Any]:
     return seq_chain_state(AuditEvent.objects.all(), head, ZERO_HASH)
 
 
-def chain_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
+Starts = Callable[[int], str | None]
+
+
+def _no_start(seq: int) -> str | None:
+    return None
+
+
+def _accepted_start(starts: Starts) -> Starts:
+    """The hash a chain starting at `seq` must link to: recorded by a purge (in the chain) or by
+    the anchor signed before a partition was dropped (`starts`, from the witness)."""
+    return lambda seq: _purge_anchor(seq - 1) or starts(seq)
+
+
+def chain_check(anchored: dict[str, Any], starts: Starts = _no_start) -> tuple[int, str] | None:
     """Where and why the audit chain does not extend its anchored state (None: it does)."""
-    return seq_chain_check(
-        anchored, AuditEvent.objects.all(), purged_through=lambda seq: _purge_anchor(seq) is not None
-    )
+    accepted = _accepted_start(starts)
+    return seq_chain_check(anchored, AuditEvent.objects.all(), purged_through=lambda seq: accepted(seq + 1) is not None)
 
 
-def verify_chain(batch_size: int = 5000, anchor: dict[str, Any] | None = None) -> VerifyResult:
+def verify_chain(
+    batch_size: int = 5000, anchor: dict[str, Any] | None = None, starts: Starts = _no_start
+) -> VerifyResult:
     """Walk the chain in seq order and report the first event that is missing, changed or moved.
 
     Checks, for each event: its seq follows the previous one (a gap means a deletion), its hash
     matches its content (a change), its prev_hash is the previous hash (a deletion, insertion or
     reordering), and its MAC matches its hash (the chain was recomputed). The chain may start
-    after 1 only where `purge_expired` recorded the hash of the last event it removed; it must
-    end where the chain head says (otherwise the end was cut off).
+    after 1 only where `purge_expired` recorded the hash of the last event it removed, or where
+    a signed anchor (`starts`, audit.anchors.anchored_starts) records that start: the anchor
+    written before a monthly partition was dropped (audit.partitions). It must end where the
+    chain head says (otherwise the end was cut off).
 
     With `anchor` (this chain's state in the latest signed anchor, `audit.anchors`), the chain
     must also extend it: a chain shorter than its anchor, or whose event at the anchored seq has
@@ -271,45 +289,42 @@ def verify_chain(batch_size: int = 5000, anchor: dict[str, Any] | None = None) -
     """
     if batch_size < 1:
         raise ApplicationError(AuditError.INVALID_FILTER, "每批条数必须为正数。")
-    result = _verify_walk(batch_size)
+    result = _verify_walk(batch_size, starts)
     if result.ok and anchor is not None:
-        mismatch = chain_check(anchor)
+        mismatch = chain_check(anchor, starts)
         if mismatch is not None:
             return VerifyResult(ok=False, checked=result.checked, first_bad_seq=mismatch[0], reason=mismatch[1])
     return result
 
 
-def _verify_walk(batch_size: int) -> VerifyResult:
+def _verify_walk(batch_size: int, starts: Starts) -> VerifyResult:
     head = AuditChainHead.objects.filter(pk=1).values("seq", "hash").first()
     limit = head["seq"] if head else None
-    first = AuditEvent.objects.order_by("seq").values_list("seq", flat=True).first()
+    accepted = _accepted_start(starts)
+    first, expected_prev, missing = seq_chain_start(AuditEvent.objects.all(), ZERO_HASH, accepted)
 
     def bad(seq: int, reason: str, checked: int) -> VerifyResult:
         return VerifyResult(ok=False, checked=checked, first_bad_seq=seq, reason=reason)
 
     if first is None or (limit is not None and first > limit):
-        if head and head["seq"] > 0:
+        if head and head["seq"] > 0 and accepted(head["seq"] + 1) != head["hash"]:
             return bad(1, f"链头记录显示已有 {head['seq']} 条，但日志中没有记录：日志被整体删除", 0)
         return VerifyResult(ok=True, checked=0, first_bad_seq=None, reason="")
-    if first == 1:
-        expected_prev: str | None = ZERO_HASH
-    else:
-        expected_prev = _purge_anchor(first - 1)
-        if expected_prev is None:
-            return bad(1, f"第 1 至第 {first - 1} 条缺失，且没有相应的到期清理记录", 0)
+    if expected_prev is None:
+        return bad(1, missing, 0)
 
-    expected_seq, checked = first, 0
+    expected_seq, checked, previous_at = first, 0, None
     for row in _rows(first, limit, batch_size):
         seq = row["seq"]
         if seq != expected_seq:
-            return bad(expected_seq, f"记录缺失：序号不连续，第 {expected_seq} 条之后直接是第 {seq} 条", checked)
+            return bad(expected_seq, gap_reason(expected_seq, seq, previous_at, row["at"]), checked)
         if not constant_time_equal(event_hash(row), row["hash"]):
             return bad(seq, "记录内容与其哈希不符，记录被修改", checked)
         if not constant_time_equal(row["prev_hash"], expected_prev or ""):
             return bad(seq, "前序哈希与上一条记录不符，记录被删除、插入或调换了顺序", checked)
         if not event_mac_matches(row["hash"], row["mac"]):
             return bad(seq, "校验码（SM3-HMAC）不符，哈希链被重新计算过", checked)
-        expected_prev, expected_seq, checked = row["hash"], seq + 1, checked + 1
+        expected_prev, expected_seq, checked, previous_at = row["hash"], seq + 1, checked + 1, row["at"]
 
     last = expected_seq - 1
     if head is None:

@@ -140,6 +140,62 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
         raise _error(f"{what}失败：{result.stderr.strip()[-500:]}")
 
 
+# What `pg_restore --clean` would drop, dropped by us: its --clean drops the constraints and indexes
+# of each monthly partition of the logs (audit.partitions) one by one, which PostgreSQL refuses
+# ("cannot drop inherited constraint"). Tables (their partitions, indexes, constraints, triggers
+# and owned sequences with them), views and functions of the schema go first, in the restore's
+# one transaction.
+_PG_EMPTY_SCHEMA = """
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition
+    LOOP
+        EXECUTE format('DROP %s IF EXISTS %I CASCADE',
+                       CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+                       r.relname);
+    END LOOP;
+    FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = current_schema() AND c.relkind = 'S'  -- those no table owned
+    LOOP
+        EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', r.relname);
+    END LOOP;
+    FOR r IN SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = current_schema()
+    LOOP
+        EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.signature);
+    END LOOP;
+END
+$$;
+"""
+
+
+def _pg_restore(dump: Path) -> None:
+    """The dump restored in one transaction over an emptied schema (psql runs pg_restore's SQL)."""
+    args, env = _pg_env(_database())
+    for tool in ("pg_restore", "psql"):
+        if shutil.which(tool) is None:
+            raise _error(f"找不到 {tool}：PostgreSQL 的恢复需要安装 PostgreSQL 客户端（Debian：postgresql-client）。")
+    script = subprocess.run(  # noqa: S603 - our own arguments
+        [str(shutil.which("pg_restore")), "--no-owner", "--file", "-", str(dump)],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    if script.returncode != 0:
+        raise _error(f"pg_restore失败：{script.stderr.decode(errors='replace').strip()[-500:]}")
+    result = subprocess.run(  # noqa: S603 - our own arguments
+        [str(shutil.which("psql")), *args, "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1"],
+        input=_PG_EMPTY_SCHEMA.encode() + script.stdout,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise _error(f"pg_restore失败：{result.stderr.decode(errors='replace').strip()[-500:]}")
+
+
 def _sqlite_copy(source: Path | str, target: Path | str) -> None:
     """A consistent copy through SQLite's online backup API (readers and writers go on meanwhile)."""
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
@@ -401,13 +457,7 @@ def backup_restore(directory: Path, *, passphrase: str, progress: Progress = qui
     if vendor == "sqlite":
         _sqlite_copy(directory / "database.sqlite3", _database()["NAME"])
     else:
-        args, env = _pg_env(_database())
-        dump = str(directory / "database.pgdump")
-        _run(
-            ["pg_restore", *args, "--clean", "--if-exists", "--no-owner", "--single-transaction", dump],
-            env,
-            "pg_restore",
-        )
+        _pg_restore(directory / "database.pgdump")
     huey = _huey_file()
     if huey is not None and (directory / "huey.sqlite3").exists():
         progress("任务队列…")

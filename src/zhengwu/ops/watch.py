@@ -7,7 +7,9 @@ Each check measures one thing and compares it with its threshold (a setting):
   the database's last write (`ZHENGWU_WATCH_REPLICA_SECONDS`, 60);
 - the job queue's backlog, tasks waiting (`ZHENGWU_WATCH_QUEUE_BACKLOG`, 1000);
 - load jobs "running" for longer than `ZHENGWU_WATCH_STUCK_MINUTES` (120; a 10M-row load takes minutes);
-- free disk in the data directory (`ZHENGWU_WATCH_DISK_FREE_PERCENT`, 10).
+- free disk in the data directory (`ZHENGWU_WATCH_DISK_FREE_PERCENT`, 10);
+- on PostgreSQL, the monthly partitions of the audit and access logs (audit.partitions): next
+  month's must exist and the DEFAULT partition must be empty (rows there mean a month had none).
 
 `/healthz` shows them (without turning the node unhealthy: a stale backup is no reason to take a
 node out of the load balancer), the system administrator's page `/workbench/ops/` too, and a
@@ -128,7 +130,33 @@ def disk_free() -> Reading:
     return Reading("disk", "数据目录磁盘空间", OK if percent >= limit else BAD, value, f"不少于 {limit}%")
 
 
-CHECKS: list[Callable[[], Reading]] = [backup_age, anchor_age, replica_lag, queue_backlog, stuck_jobs, disk_free]
+def log_partitions() -> Reading:
+    from zhengwu.audit import partitions
+
+    label, threshold = "日志分区", "下月分区已建，默认分区无记录"
+    found = partitions.status()
+    if not found:
+        return Reading("partitions", label, UNKNOWN, "日志未分区（仅 PostgreSQL 按月分区）", threshold)
+    next_month = partitions.add_months(partitions.month_of(timezone.now()), 1)
+    problems = [f"{item.log.label}默认分区中有 {item.default_rows} 条记录" for item in found if item.default_rows] + [
+        f"{item.log.label}缺少 {next_month:%Y-%m} 的分区" for item in found if next_month not in item.months
+    ]
+    if problems:
+        return Reading("partitions", label, BAD, "；".join(problems), threshold)
+    months = min(len(item.months) for item in found)
+    value = f"各日志均有 {next_month:%Y-%m} 的分区（至少 {months} 个月分区）"
+    return Reading("partitions", label, OK, value, threshold)
+
+
+CHECKS: list[Callable[[], Reading]] = [
+    backup_age,
+    anchor_age,
+    replica_lag,
+    queue_backlog,
+    stuck_jobs,
+    disk_free,
+    log_partitions,
+]
 
 
 def readings() -> list[Reading]:

@@ -301,6 +301,18 @@ def _commit_staged(batch: list[list[Any]]) -> None:
 _staging: GroupCommit[list[Any]] = GroupCommit(_commit_staged)
 
 
+def subjects_drop_through(seq: int) -> int:
+    """Remove the subject-index rows of the entries through `seq`, once their monthly partitions
+    were dropped past retention (audit.partitions.drop_before): the trigger lets a subject row go
+    only when no entry at or before it is left in the log (migration 0012). Returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {connection.ops.quote_name(AccessLogSubject._meta.db_table)} WHERE log_id <= %s",  # noqa: S608
+            [seq],
+        )
+        return int(cursor.rowcount)
+
+
 SEAL_BATCH = 100
 
 

@@ -28,8 +28,8 @@ from typing import Any
 
 from django.db.models import Q
 
-from zhengwu.audit.chain import rows_in_seq_order, seq_chain_check, seq_chain_state
-from zhengwu.audit.services import VerifyResult
+from zhengwu.audit.chain import gap_reason, rows_in_seq_order, seq_chain_check, seq_chain_start, seq_chain_state
+from zhengwu.audit.services import Starts, VerifyResult
 from zhengwu.core.crypto import constant_time_equal, sm3_hex
 from zhengwu.exchange.sharing.access_log import (
     HASHED_FIELDS,
@@ -55,9 +55,14 @@ def chain_state() -> dict[str, Any]:
     return seq_chain_state(AccessLog.objects.all(), head, ACCESS_LOG_ZERO_HASH)
 
 
-def chain_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
-    # The access log is never purged (yet): every entry from 1 on must be there.
-    return seq_chain_check(anchored, AccessLog.objects.all(), purged_through=lambda seq: False)
+def _no_start(seq: int) -> str | None:
+    return None
+
+
+def chain_check(anchored: dict[str, Any], starts: Starts = _no_start) -> tuple[int, str] | None:
+    # Entries before the first may be gone only where a signed anchor records the start that is
+    # left: the one written before months past retention were dropped (audit.partitions).
+    return seq_chain_check(anchored, AccessLog.objects.all(), purged_through=lambda seq: starts(seq + 1) is not None)
 
 
 def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -100,9 +105,12 @@ def _subjects_mismatch(batch: list[dict[str, Any]]) -> tuple[int, str] | None:
     return None
 
 
-def verify_chain(batch_size: int = 5000, anchor: dict[str, Any] | None = None) -> VerifyResult:
+def verify_chain(
+    batch_size: int = 5000, anchor: dict[str, Any] | None = None, starts: Starts = _no_start
+) -> VerifyResult:
     """Walk the access log in seq order; report the first entry missing, changed or moved, or
-    whose subject-index rows differ from it; then check the chain against its anchor."""
+    whose subject-index rows differ from it; then check the chain against its anchor. The chain
+    starts at 1, or where a signed anchor says months past retention were dropped (`starts`)."""
     size = max(1, batch_size)
     head = AccessLogHead.objects.filter(pk=1).values("seq", "hash").first()
     limit = head["seq"] if head else None
@@ -110,22 +118,27 @@ def verify_chain(batch_size: int = 5000, anchor: dict[str, Any] | None = None) -
     def bad(seq: int, reason: str, checked: int) -> VerifyResult:
         return VerifyResult(ok=False, checked=checked, first_bad_seq=seq, reason=reason)
 
-    expected_prev, expected_seq, checked = ACCESS_LOG_ZERO_HASH, 1, 0
+    first, start_hash, missing = seq_chain_start(AccessLog.objects.all(), ACCESS_LOG_ZERO_HASH, starts)
+    if start_hash is None:
+        return bad(1, missing, 0)
+    if first is None and head is not None and head["seq"] > 0 and starts(head["seq"] + 1) == head["hash"]:
+        first, start_hash = head["seq"] + 1, head["hash"]  # every entry dropped past retention, as anchored
+    expected_prev, expected_seq, checked, previous_at = start_hash, first or 1, 0, None
     rows = rows_in_seq_order(
-        AccessLog.objects.all(), (*HASHED_FIELDS, "hash", "mac"), after=0, last=limit, batch_size=size
+        AccessLog.objects.all(), (*HASHED_FIELDS, "hash", "mac"), after=expected_seq - 1, last=limit, batch_size=size
     )
     for batch in _batches(rows, size):
         for row in batch:
             seq = row["seq"]
             if seq != expected_seq:
-                return bad(expected_seq, f"记录缺失：第 {expected_seq} 条之后直接是第 {seq} 条", checked)
+                return bad(expected_seq, gap_reason(expected_seq, seq, previous_at, row["at"]), checked)
             if not constant_time_equal(log_hash(row), row["hash"]):
                 return bad(seq, "记录内容与其哈希不符，记录被修改", checked)
             if not constant_time_equal(row["prev_hash"], expected_prev):
                 return bad(seq, "前序哈希与上一条记录不符，记录被删除、插入或调换了顺序", checked)
             if log_mac_key_id(row["hash"], row["mac"]) is None:
                 return bad(seq, "校验码（SM3-HMAC）不符，哈希链被重新计算过", checked)
-            expected_prev, expected_seq = row["hash"], seq + 1
+            expected_prev, expected_seq, previous_at = row["hash"], seq + 1, row["at"]
         mismatch = _subjects_mismatch(batch)
         if mismatch is not None:
             return bad(mismatch[0], mismatch[1], checked + mismatch[0] - batch[0]["seq"])
@@ -137,12 +150,13 @@ def verify_chain(batch_size: int = 5000, anchor: dict[str, Any] | None = None) -
         return bad(last + 1, f"日志末尾被截断：链头记录到第 {head['seq']} 条，实际只到第 {last} 条", checked)
     if head is not None and not constant_time_equal(head["hash"], expected_prev):
         return bad(last, "最后一条记录的哈希与链头记录不符", checked)
-    stray = AccessLogSubject.objects.filter(Q(log_id__lt=1) | Q(log_id__gt=last)).values_list("log_id", flat=True)
+    outside = Q(log_id__lt=first or 1) | Q(log_id__gt=last)
+    stray = AccessLogSubject.objects.filter(outside).values_list("log_id", flat=True)
     orphan = stray.first()
     if orphan is not None:
         return bad(orphan, f"主体索引（exchange_accesslogsubject）中有指向不存在的第 {orphan} 条记录的行", checked)
     if anchor is not None:
-        mismatch = chain_check(anchor)
+        mismatch = chain_check(anchor, starts)
         if mismatch is not None:
             return bad(mismatch[0], mismatch[1], checked)
     return VerifyResult(ok=True, checked=checked, first_bad_seq=None, reason="")
@@ -228,7 +242,9 @@ def pending_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
     return None
 
 
-def verify_pending(batch_size: int = 5000, anchor: dict[str, Any] | None = None) -> VerifyResult:
+def verify_pending(
+    batch_size: int = 5000, anchor: dict[str, Any] | None = None, starts: Starts = _no_start
+) -> VerifyResult:
     """Check the MAC of every staged row, and that the anchored ones are all still there.
 
     Two rows with the same content (and so the same MAC) are not reported: two identical calls

@@ -249,6 +249,11 @@ class AccessLog(LoggedCall, ChainEntry):
     hash_chain_state = "zhengwu.exchange.sharing.access_log_verify.chain_state"
     hash_chain_check = "zhengwu.exchange.sharing.access_log_verify.chain_check"
     hash_chain_label = "共享访问日志"
+    # On PostgreSQL: one partition a month on `at` (audit.partitions, migration 0012); dropping
+    # months past retention removes their subject-index rows too.
+    partitioned_by_month = True
+    hash_chain_head = "exchange.AccessLogHead"
+    partition_drop_cleanup = "zhengwu.exchange.sharing.access_log.subjects_drop_through"
     append_only = staticmethod(_append_only)
 
     seq = models.BigIntegerField("序号", primary_key=True)

@@ -186,7 +186,14 @@ def pg_tables(url: str) -> dict[str, str]:
     import psycopg
 
     with psycopg.connect(url) as db:
-        names = [r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname='public' ORDER BY 1")]
+        # A partitioned log is compared through its parent, which reads every partition (audit.partitions).
+        names = [
+            r[0]
+            for r in db.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1"
+            )
+        ]
         return {name: str(db.execute(TABLE_DIGEST.format(name).encode()).fetchone()) for name in names}
 
 

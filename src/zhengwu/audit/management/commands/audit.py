@@ -4,6 +4,10 @@
     zhengwu audit anchor                       sign the chains' heads into the witness (audit.anchors)
     zhengwu audit export --format csv --output audit.csv [--since 2026-01-01] [--until 2026-01-31]
     zhengwu audit purge --before 2025-06-01    delete events older than the date (outside retention)
+    zhengwu audit partitions status            PostgreSQL: the monthly partitions of the logs; rows in DEFAULT
+    zhengwu audit partitions ensure            create this month's partitions and the next ones
+    zhengwu audit partitions drop --before 2026-01 [--archive DIR] [--log exchange_accesslog]
+                                               drop whole months past retention, after a signed anchor
 
 `verify` checks every chain against the latest valid anchor in the witness (a chain shorter than
 its anchor, or another hash at the anchored seq, is tampering). Each run is itself recorded in
@@ -22,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from zhengwu.audit import anchors, exports, selectors, services
+from zhengwu.audit import anchors, exports, partitions, selectors, services
 from zhengwu.audit.audit_actions import AuditLogAction
 from zhengwu.audit.services import VerifyResult, record_action
 from zhengwu.core.actors import Actor
@@ -51,6 +55,16 @@ class Command(BaseCommand):
         export.add_argument("--until", type=_date, help="截止日期（含），YYYY-MM-DD，北京时间")
         purge = sub.add_parser("purge", help="删除保存期以外的审计日志（清理本身也记入日志）")
         purge.add_argument("--before", type=_date, required=True, help="删除此日期（北京时间 0 点）之前的记录")
+        parts = sub.add_parser("partitions", help="PostgreSQL：审计日志和共享访问日志的按月分区")
+        actions = parts.add_subparsers(dest="partitions_action", required=True, title="操作")
+        actions.add_parser("status", help="列出各日志的月分区；默认分区中有记录时退出码 1")
+        ensure = actions.add_parser("ensure", help="创建本月及此后若干个月的分区，并把默认分区中的记录移入其月份")
+        ensure.add_argument("--ahead", type=int, help="提前创建的月数（默认 ZHENGWU_LOG_PARTITIONS_AHEAD）")
+        drop = actions.add_parser("drop", help="删除保存期以外的整月分区（删除前签署锚点）")
+        drop.add_argument("--before", required=True, help="删除此月份（YYYY-MM）之前的各月分区")
+        drop.add_argument("--archive", help="删除前把各月记录导出为 CSV 的目录（SM3 摘要记入锚点）")
+        tables = sorted(log.table for log in partitions.logs())
+        drop.add_argument("--log", choices=tables, action="append", help="只处理此表（可重复；默认全部）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -72,7 +86,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"对照{anchor.describe()}校验。")
         anchored = anchor.chains if anchor is not None else {}
-        result = services.verify_chain(batch_size=options["batch_size"], anchor=anchored.get(anchors.AUDIT_CHAIN))
+        result = services.verify_chain(
+            batch_size=options["batch_size"],
+            anchor=anchored.get(anchors.AUDIT_CHAIN),
+            starts=anchors.anchored_starts(anchors.AUDIT_CHAIN),
+        )
         record_action(
             Actor.platform(),
             AuditLogAction.VERIFY,
@@ -103,8 +121,9 @@ class Command(BaseCommand):
                 continue
             label = getattr(model, "hash_chain_label", model._meta.verbose_name)
             verifier = import_string(path)
+            name = model._meta.label_lower
             result: VerifyResult = verifier(
-                batch_size=options["batch_size"], anchor=anchored.get(model._meta.label_lower)
+                batch_size=options["batch_size"], anchor=anchored.get(name), starts=anchors.anchored_starts(name)
             )
             if result.ok:
                 self.stdout.write(self.style.SUCCESS(f"{label}完整：共校验 {result.checked} 条。"))
@@ -149,3 +168,51 @@ class Command(BaseCommand):
         before = timezone.make_aware(datetime.combine(options["before"], time.min))
         deleted = services.purge_expired(actor=Actor.platform(), before=before)
         self.stdout.write(self.style.SUCCESS(f"已清理 {deleted} 条到期的审计记录。"))
+
+    def _partitions(self, options: dict[str, Any]) -> None:
+        getattr(self, f"_partitions_{options['partitions_action']}")(options)
+
+    def _partitions_status(self, options: dict[str, Any]) -> None:
+        found = partitions.status()
+        if not found:
+            self.stdout.write("日志未分区（SQLite，或 PostgreSQL 上尚未迁移）：无需管理分区。")
+            return
+        stray = False
+        for item in found:
+            months = "、".join(f"{m:%Y-%m}" for m in item.months) or "无"
+            self.stdout.write(f"{item.log.label}（{item.log.table}）：{len(item.months)} 个月分区：{months}")
+            if item.default_rows:
+                stray = True
+                when = "、".join(f"{m:%Y-%m}" for m in item.default_months)
+                self.stderr.write(
+                    self.style.WARNING(
+                        f"  默认分区中有 {item.default_rows} 条记录（{when}）：这些月份没有分区。"
+                        "请运行 zhengwu audit partitions ensure 把它们移入各自的月分区。"
+                    )
+                )
+        if stray:
+            sys.exit(1)
+
+    def _partitions_ensure(self, options: dict[str, Any]) -> None:
+        if not partitions.supported():
+            self.stdout.write("日志只在 PostgreSQL 上按月分区：无需创建。")
+            return
+        created = partitions.ensure(ahead=options["ahead"])
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"已创建 {len(created)} 个分区：{'、'.join(created)}"))
+        else:
+            self.stdout.write(self.style.SUCCESS("各月分区均已就绪，默认分区中没有记录。"))
+
+    def _partitions_drop(self, options: dict[str, Any]) -> None:
+        before = partitions.parse_month(options["before"])
+        archive = Path(options["archive"]) if options["archive"] else None
+        chains = [log.chain for log in partitions.logs() if log.table in (options["log"] or [])]
+        dropped = partitions.drop_before(actor=Actor.platform(), before=before, archive_dir=archive, chains=chains)
+        if not dropped:
+            self.stdout.write(f"{before:%Y-%m} 之前没有月分区，未删除任何分区。")
+        for item in dropped:
+            months = "、".join(f"{m:%Y-%m}" for m in item.months)
+            first = f"，现从第 {item.through_seq + 1} 条开始" if item.through_seq is not None else ""
+            self.stdout.write(self.style.SUCCESS(f"{item.log.label}：已删除 {months} 共 {item.rows} 条{first}。"))
+            for archive_file in item.archives:
+                self.stdout.write(f"  已归档 {archive_file['file']}（SM3 {archive_file['sm3']}）")
