@@ -46,6 +46,7 @@ NOT_PAGES = {
     "captcha/refresh/$": "a new CAPTCHA for the login form (JSON)",
     "evaluations/<int:run_id>/departments/<int:department_id>/report.pdf": "download (PDF report)",
     "evaluations/<int:run_id>/departments/<int:department_id>/report.xlsx": "download (Excel report)",
+    "evaluations/<int:run_id>/ranking.xlsx": "download (Excel of the whole ranking)",
     "services/results/<int:pk>/sample/": "download (a result's sample file)",
     "api/v1/openapi.json": "machine description",
     "api/v1/docs": "the API's own documentation viewer (third-party page)",
