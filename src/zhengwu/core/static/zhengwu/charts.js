@@ -80,11 +80,17 @@
       return option;
     },
     // 考核评估: each department's total, highest first
-    evaluation: function (d) {
-      var option = bars(d.departments, [["总分", d.totals, "#1f5fa8"]], "分", 40);
-      option.legend = undefined;
-      option.animation = false;  // a printed or captured page shows the final figures
-      return option;
+    // 考核排名: one horizontal bar a department, first on top, so that every name reads on a phone
+    evaluation: function (d, element) {
+      element.style.height = Math.max(240, d.departments.length * 22 + 50) + "px";
+      return {animation: false,  // a printed or captured page shows the final figures
+        tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
+        grid: {left: 8, right: 48, top: 24, bottom: 8, containLabel: true},
+        xAxis: {type: "value", name: "分", position: "top"},
+        yAxis: {type: "category", inverse: true, data: d.departments,
+          axisLabel: {width: 150, overflow: "truncate", interval: 0}},
+        series: [{name: "总分", type: "bar", data: d.totals, itemStyle: {color: "#1f5fa8"},
+          label: {show: true, position: "right"}}]};
     },
     // 考核评估: each department's total per year
     evaluation_years: function (d) {
