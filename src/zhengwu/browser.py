@@ -49,6 +49,7 @@ def browser_page(*, inject_scripts: bool = False) -> Iterator[Any]:
             try:
                 page = browser.new_page(locale="zh-CN", bypass_csp=inject_scripts)
                 page.set_default_timeout(15_000)
+                _content_once_loaded(page)
                 violations: list[str] = []
                 page.on(
                     "console",
@@ -68,6 +69,22 @@ def browser_page(*, inject_scripts: bool = False) -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _content_once_loaded(page: Any) -> None:
+    """Make `page.content()` wait for the page in hand to finish loading.
+
+    A click that submits a form or follows a link returns once the next page has *started*
+    loading; read at that moment, `content()` can give the new document still empty (seen in CI:
+    a 390 px journey read '' right after following a link). Every journey test reads the page
+    that way, so the wait is made here, once."""
+    read = page.content
+
+    def content() -> str:
+        page.wait_for_load_state("load")
+        return str(read())
+
+    page.content = content
 
 
 def sign_in(page: Any, base_url: str, client: Any) -> None:
