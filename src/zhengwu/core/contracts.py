@@ -37,13 +37,15 @@ class TodoItem:
     claim_url: str = ""  # POST here to claim; "" when the item cannot be claimed
 
     @classmethod
-    def timed(cls, kind_label: str, title: str, url: str, timer: Any | None) -> TodoItem:
+    def timed(cls, kind_label: str, title: str, url: str, timer: Any | None, *, claimed_by: str = "") -> TodoItem:
         """An item with the deadline and light of its supervision timer (a `Timer` annotated with
         `current_light`, as `supervision.selectors.with_light` gives it), or none when it has no clock."""
         if timer is None:
-            return cls(kind_label=kind_label, title=title, url=url)
+            return cls(kind_label=kind_label, title=title, url=url, claimed_by=claimed_by)
         light = str(getattr(timer, "current_light", "") or "")
-        return cls(kind_label=kind_label, title=title, url=url, deadline=timer.deadline, light=light)
+        return cls(
+            kind_label=kind_label, title=title, url=url, deadline=timer.deadline, light=light, claimed_by=claimed_by
+        )
 
 
 @dataclass(frozen=True)

@@ -261,13 +261,6 @@ def request_timer(disclosure_request: DisclosureRequest) -> Any:
     return supervision_selectors.timer_for(disclosure_request, REQUEST_TIMER)
 
 
-def _deadline_and_light(timer: Timer | None) -> dict[str, Any]:
-    """A to-do item's deadline and light from its timer (annotated by `with_light`), if it has one."""
-    if timer is None:
-        return {"deadline": None, "light": ""}
-    return {"deadline": timer.deadline, "light": getattr(timer, supervision_selectors.LIGHT_ANNOTATION, "")}
-
-
 def todo_items(user: User) -> list[TodoItem]:
     """Open requests of the user's agency (with the answer deadline and light) and drafts whose
     publication deadline runs."""
@@ -294,22 +287,22 @@ def todo_items(user: User) -> list[TodoItem]:
             "consulting": "征求第三方意见中",
         }.get(str(req.state), "待答复")
         items.append(
-            TodoItem(
-                kind_label="依申请公开",
-                title=f"{req.number} {req.applicant_name}：{req.description[:30]}（{what}）",
-                url=reverse("disclosure_wb:request", args=[req.pk]),
-                **_deadline_and_light(timer),
+            TodoItem.timed(
+                "依申请公开",
+                f"{req.number} {req.applicant_name}：{req.description[:30]}（{what}）",
+                reverse("disclosure_wb:request", args=[req.pk]),
+                timer,
                 claimed_by=req.handled_by.real_name if req.handled_by_id and req.handled_by else "",
             )
         )
     for publication in drafts:
         timer = timers.get(("disclosure.publication", str(publication.pk)))
         items.append(
-            TodoItem(
-                kind_label="主动公开",
-                title=f"待发布：{publication.title}",
-                url=reverse("disclosure_wb:publication", args=[publication.pk]),
-                **_deadline_and_light(timer),
+            TodoItem.timed(
+                "主动公开",
+                f"待发布：{publication.title}",
+                reverse("disclosure_wb:publication", args=[publication.pk]),
+                timer,
             )
         )
     return items

@@ -239,14 +239,12 @@ def todo_items(user: User) -> list[TodoItem]:
         for delivery in Delivery.objects.filter(department_id=department_id, state=Delivery.State.DELIVERED).order_by(
             "delivered_at"
         )[:TODO_LIMIT]:
-            timer = sign_timers.get(str(delivery.pk))
             items.append(
-                TodoItem(
-                    kind_label="公文签收",
-                    title=f"{delivery.number} {delivery.title}",
-                    url=reverse("documents_wb:delivery", args=[delivery.pk]),
-                    deadline=timer.deadline if timer else None,
-                    light=str(getattr(timer, "current_light", "") or ""),
+                TodoItem.timed(
+                    "公文签收",
+                    f"{delivery.number} {delivery.title}",
+                    reverse("documents_wb:delivery", args=[delivery.pk]),
+                    sign_timers.get(str(delivery.pk)),
                 )
             )
     if user.has_role(Role.DEPT_LEADER):

@@ -175,15 +175,7 @@ def todo_items(user: User) -> list[TodoItem]:
             )
         )
         for timer in supervision_selectors.with_light(live).order_by("deadline_at")[:TODO_LIMIT]:
-            items.append(
-                TodoItem(
-                    kind_label="信息报送",
-                    title=timer.title,
-                    url=timer.target_url,
-                    deadline=timer.deadline,
-                    light=str(getattr(timer, "current_light", "") or ""),
-                )
-            )
+            items.append(TodoItem.timed("信息报送", timer.title, timer.target_url, timer))
         unreceived = IncidentReport.objects.filter(recipient_id=user.department_id, state=IncidentReport.State.SENT)
         for report in unreceived.select_related("incident", "sender").order_by("sent_at", "id")[:TODO_LIMIT]:
             items.append(

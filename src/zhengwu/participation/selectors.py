@@ -429,12 +429,11 @@ def todo_items(user: User) -> list[TodoItem]:
         if letter.extension_state == "requested" and is_office(Actor.person(user), letter):
             what = "延期申请待审批"
         items.append(
-            TodoItem(
-                kind_label="来信办理",
-                title=f"{letter.number} {letter.title[:30]}（{what}）",
-                url=reverse("participation_wb:letter", args=[letter.pk]),
-                deadline=timer.deadline if timer else None,
-                light=getattr(timer, supervision_selectors.LIGHT_ANNOTATION, "") if timer else "",
+            TodoItem.timed(
+                "来信办理",
+                f"{letter.number} {letter.title[:30]}（{what}）",
+                reverse("participation_wb:letter", args=[letter.pk]),
+                timer,
             )
         )
     return items

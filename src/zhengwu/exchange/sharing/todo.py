@@ -21,16 +21,7 @@ def _items(rows: QuerySet[ShareRequest] | QuerySet[Objection], kind: str, label:
     timers = lights_for(objects, kind)
     items = []
     for obj in objects:
-        timer = timers.get(int(obj.pk))
-        items.append(
-            TodoItem(
-                kind_label=label,
-                title=str(obj),
-                url=url,
-                deadline=timer.deadline if timer else None,
-                light=getattr(timer, "current_light", "") if timer else "",
-            )
-        )
+        items.append(TodoItem.timed(label, str(obj), url, timers.get(int(obj.pk))))
     return items
 
 
