@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.utils import timezone
-
 from zhengwu.accounts.models import Department
 from zhengwu.catalog.models import Resource
 from zhengwu.core.errors import ApplicationError
 from zhengwu.exchange.errors import ExchangeError
 from zhengwu.exchange.sharing import access_log
-from zhengwu.exchange.sharing.models import AccessLog, Grant
+from zhengwu.exchange.sharing.grants import grant_in_force
+from zhengwu.exchange.sharing.models import AccessLog
 from zhengwu.exchange.store import tables as store
 
 NOT_GRANTED = "未获得该资源的共享授权，或授权不含所统计的信息项。"
@@ -40,16 +39,7 @@ def count_by_item(
     purpose = (purpose or "").strip()[:200]
     resource = Resource.objects.filter(name=resource_name, state=Resource.State.PUBLISHED).order_by("id").first()
     condition = {item_code: ",".join(values)[:200]}
-    now = timezone.now()
-    grant = (
-        Grant.objects.filter(
-            consumer=consumer, resource=resource, revoked_at__isnull=True, valid_from__lte=now, valid_until__gt=now
-        )
-        .order_by("-created_at")
-        .first()
-        if resource is not None
-        else None
-    )
+    grant = grant_in_force(consumer, resource) if resource is not None else None
     if resource is None or grant is None or item_code not in (grant.item_codes or []) or not purpose:
         access_log.append(
             operation=AccessLog.Operation.SEARCH,

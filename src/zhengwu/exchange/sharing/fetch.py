@@ -17,13 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-
 from zhengwu.accounts.models import Department
 from zhengwu.catalog.models import DataType, Resource
 from zhengwu.core.crypto import blind_index
 from zhengwu.exchange.sharing import access_log, masking
-from zhengwu.exchange.sharing.models import AccessLog, Grant
+from zhengwu.exchange.sharing.grants import grant_in_force
+from zhengwu.exchange.sharing.models import AccessLog
 from zhengwu.exchange.store import tables as store
 
 PURPOSE_MAX = 200
@@ -37,17 +36,6 @@ class Fetched:
     key: str
     record: dict[str, Any]  # item code → value (without the store's "_" bookkeeping columns)
     disputed: bool
-
-
-def _active_grant(consumer: Department, resource: Resource) -> Grant | None:
-    now = timezone.now()
-    return (
-        Grant.objects.filter(
-            consumer=consumer, resource=resource, revoked_at__isnull=True, valid_from__lte=now, valid_until__gt=now
-        )
-        .order_by("-created_at")
-        .first()
-    )
 
 
 def fetch_own_record(
@@ -94,7 +82,7 @@ def fetch_own_record(
         outcome=AccessLog.Outcome.OK if record is not None else AccessLog.Outcome.NOT_FOUND,
         consumer=consumer,
         resource=resource,
-        grant=_active_grant(consumer, resource),
+        grant=grant_in_force(consumer, resource),
         purpose=purpose,
         keys=[logged_key],
         key_indexes=indexes,

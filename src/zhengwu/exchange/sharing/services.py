@@ -30,6 +30,7 @@ from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, clean, not_found, required_text
 from zhengwu.exchange.audit_actions import ExchangeAction
 from zhengwu.exchange.errors import ExchangeError
+from zhengwu.exchange.sharing.grants import grants_in_force
 from zhengwu.exchange.sharing.models import Grant, Objection, ShareRequest
 from zhengwu.exchange.sharing.states import OBJECTION, SHARE_REQUEST
 from zhengwu.exchange.store import tables
@@ -328,14 +329,43 @@ def grant_revoke(*, actor: Actor, grant: Grant, reason: str) -> Grant:
     return locked
 
 
-def active_grant_exists(consumer: Department, resource: Resource) -> bool:
-    now = timezone.now()
-    return Grant.objects.filter(
-        consumer=consumer, resource=resource, revoked_at__isnull=True, valid_from__lte=now, valid_until__gt=now
-    ).exists()
-
-
 # --- objections (纠错) ----------------------------------------------------------------------
+
+
+def _objection_open(
+    write: Write,
+    *,
+    consumer: Department | None,
+    resource: Resource,
+    record_key: str,
+    field: str,
+    evidence: str,
+    title: str,
+) -> Objection:
+    """Record a 纠错 raised by the writing actor, show the record as disputed and start the provider's
+    clock: the one path of a consumer's objection and of a data subject's (docs/rules.md §16)."""
+    objection = Objection(
+        consumer=consumer,
+        resource=resource,
+        record_key=record_key,
+        field=field,
+        evidence=evidence,
+        raised_by=write.actor.user,
+    )
+    clean(objection)
+    objection.save()
+    write.set_target(objection)
+    tables.set_disputed(resource, record_key, True)
+    supervision_services.timer_start(
+        actor=write.actor,
+        kind=OBJECTION_TIMER,
+        kind_label="数据纠错核实",
+        target=objection,
+        title=title,
+        department=resource.provider,
+        limit=objection_days(),
+    )
+    return objection
 
 
 def objection_create(
@@ -349,11 +379,7 @@ def objection_create(
     """A consumer holding a grant reports a wrong value; the record shows as disputed."""
     with audited_write(actor, ExchangeAction.OBJECTION_CREATE, resource) as write:
         consumer = _consumer(write, actor, "只有部门工作人员可以提出纠错。")
-        now = timezone.now()
-        grants = Grant.objects.filter(
-            consumer=consumer, resource=resource, revoked_at__isnull=True, valid_from__lte=now, valid_until__gt=now
-        )
-        granted_items = {code for g in grants for code in g.item_codes}
+        granted_items = {code for g in grants_in_force(consumer, resource) for code in g.item_codes}
         if not granted_items:
             raise not_found("信息资源")
         record_key = required_text(record_key, field="record_key", what="记录主键", code=ExchangeError.INVALID_REQUEST)
@@ -367,26 +393,14 @@ def objection_create(
         )
         if tables.get_record(resource, record_key) is None:
             raise not_found("记录")
-        objection = Objection(
+        objection = _objection_open(
+            write,
             consumer=consumer,
             resource=resource,
             record_key=record_key,
             field=field,
             evidence=evidence,
-            raised_by=actor.user,
-        )
-        clean(objection)
-        objection.save()
-        write.set_target(objection)
-        tables.set_disputed(resource, record_key, True)
-        supervision_services.timer_start(
-            actor=actor,
-            kind=OBJECTION_TIMER,
-            kind_label="数据纠错核实",
-            target=objection,
             title=f"{consumer.name}对“{resource.name}”记录 {record_key} 提出纠错",
-            department=resource.provider,
-            limit=objection_days(),
         )
         write.note(resource=resource.code, key=record_key, field=field)
         return objection
@@ -424,21 +438,14 @@ def objection_by_subject(*, actor: Actor, resource_code: str, field: str, eviden
                 f"“{resource.name}”中没有您的记录，无法申请更正；请携带身份证到{resource.provider.name}办理。",
                 {"field": "无记录"},
             )
-        objection = Objection(
-            consumer=None, resource=resource, record_key=user.id_number, field=field, evidence=evidence, raised_by=user
-        )
-        clean(objection)
-        objection.save()
-        write.set_target(objection)
-        tables.set_disputed(resource, user.id_number, True)
-        supervision_services.timer_start(
-            actor=actor,
-            kind=OBJECTION_TIMER,
-            kind_label="数据纠错核实",
-            target=objection,
+        objection = _objection_open(
+            write,
+            consumer=None,
+            resource=resource,
+            record_key=user.id_number,
+            field=field,
+            evidence=evidence,
             title=f"{SUBJECT_LABEL}对“{resource.name}”本人记录的“{items[field]}”申请更正",
-            department=resource.provider,
-            limit=objection_days(),
         )
         write.note(resource=resource.code, field=field, by="subject")
         return objection
