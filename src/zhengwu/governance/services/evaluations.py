@@ -16,7 +16,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from zhengwu.accounts.models import Department, Role
-from zhengwu.audit.write import audited_write
+from zhengwu.audit.write import Write, audited_write
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, clean, required_text
 from zhengwu.governance.audit_actions import GovernanceAction
@@ -265,6 +265,14 @@ def _compute(run: EvaluationRun, departments: list[int]) -> list[Score]:
     return scores
 
 
+def _office_run_move(write: Write, run: EvaluationRun, move: str) -> EvaluationRun:
+    """The office's move of a run: the actor checked, the run locked and moved by its state machine."""
+    write.require(is_office(write.actor), OFFICE_ONLY)
+    locked = write.lock(run)
+    EVALUATION_RUN.move(locked, move)
+    return locked
+
+
 def run_compute(*, actor: Actor, run: EvaluationRun) -> EvaluationRun:
     """Compute every active department's score per indicator and move the run to 待审核."""
     departments = list(Department.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
@@ -274,9 +282,7 @@ def run_compute(*, actor: Actor, run: EvaluationRun) -> EvaluationRun:
         run_fail(actor=actor, run=run, reason=str(error)[:500] or type(error).__name__)
         raise
     with audited_write(actor, GovernanceAction.RUN_COMPUTE, run) as write:
-        write.require(is_office(actor), OFFICE_ONLY)
-        locked = write.lock(run)
-        EVALUATION_RUN.move(locked, "finish_computing")
+        locked = _office_run_move(write, run, "finish_computing")
         Score.objects.filter(run=locked).delete()
         Score.objects.bulk_create(scores, batch_size=2000)
         locked.computed_at = timezone.now()
@@ -299,9 +305,7 @@ def run_fail(*, actor: Actor, run: EvaluationRun, reason: str) -> EvaluationRun:
 def run_recompute(*, actor: Actor, run: EvaluationRun) -> EvaluationRun:
     """Back to 计算中 (scores kept until the new computation replaces them); adjustments are lost."""
     with audited_write(actor, GovernanceAction.RUN_START, run) as write:
-        write.require(is_office(actor), OFFICE_ONLY)
-        locked = write.lock(run)
-        EVALUATION_RUN.move(locked, "recompute")
+        locked = _office_run_move(write, run, "recompute")
         locked.progress_done = 0
         locked.progress_total = locked.indicator_set.indicators.count()
         locked.error = ""
@@ -341,9 +345,7 @@ def score_adjust(*, actor: Actor, score: Score, value: str | Decimal, reason: st
 
 def run_publish(*, actor: Actor, run: EvaluationRun) -> EvaluationRun:
     with audited_write(actor, GovernanceAction.RUN_PUBLISH, run) as write:
-        write.require(is_office(actor), OFFICE_ONLY)
-        locked = write.lock(run)
-        EVALUATION_RUN.move(locked, "publish")
+        locked = _office_run_move(write, run, "publish")
         locked.published_at = timezone.now()
         locked.published_by = actor.user
         locked.save()

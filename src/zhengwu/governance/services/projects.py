@@ -291,10 +291,16 @@ def project_declare(*, actor: Actor, data: ProjectInput) -> Project:
     return project
 
 
+def _department_step(write: Write, project: Project) -> Project:
+    """The project locked, the actor checked to be staff of its department (decided on the locked row)."""
+    locked = write.lock(project)
+    write.require(is_department_staff(write.actor, locked.department_id), DEPARTMENT_ONLY)
+    return locked
+
+
 def project_update(*, actor: Actor, project: Project, data: ProjectInput) -> Project:
     with audited_write(actor, GovernanceAction.PROJECT_UPDATE, project) as write:
-        locked = write.lock(project)
-        write.require(is_department_staff(actor, locked.department_id), DEPARTMENT_ONLY)
+        locked = _department_step(write, project)
         PROJECT.check(locked, "edit")
         _apply(locked, data)
         clean(locked)
@@ -314,8 +320,7 @@ def project_link(
 ) -> Project:
     """Fix a line at the gate: link a data line to a catalog resource, or a system line to the inventory."""
     with audited_write(actor, GovernanceAction.PROJECT_LINK, project) as write:
-        locked = write.lock(project)
-        write.require(is_department_staff(actor, locked.department_id), DEPARTMENT_ONLY)
+        locked = _department_step(write, project)
         PROJECT.check(locked, "attach")
         if data_id is not None:
             item = ProjectData.objects.filter(project=locked, pk=data_id).first()
@@ -342,8 +347,7 @@ def project_link(
 def project_submit(*, actor: Actor, project: Project) -> Project:
     """申报 (审批 path: the office's technical review starts) or 备案 (a self-funded small project)."""
     with audited_write(actor, GovernanceAction.PROJECT_SUBMIT, project) as write:
-        locked = write.lock(project)
-        write.require(is_department_staff(actor, locked.department_id), DEPARTMENT_ONLY)
+        locked = _department_step(write, project)
         if locked.path == Project.Path.FILING:
             limit = settings.ZHENGWU_PROJECT_FILING_MAX_BUDGET
             if locked.funding_source != FundingSource.SELF or locked.budget > limit:
@@ -464,8 +468,7 @@ def project_establish(*, actor: Actor, project: Project) -> Project:
 
 def project_start_building(*, actor: Actor, project: Project) -> Project:
     with audited_write(actor, GovernanceAction.PROJECT_START_BUILDING, project) as write:
-        locked = write.lock(project)
-        write.require(is_department_staff(actor, locked.department_id), DEPARTMENT_ONLY)
+        locked = _department_step(write, project)
         PROJECT.move(locked, "start_building")
         locked.save()
     return locked
@@ -475,8 +478,7 @@ def project_milestone_add(
     *, actor: Actor, project: Project, name: str, due_on: date | None, done_on: date | None = None
 ) -> ProjectMilestone:
     with audited_write(actor, GovernanceAction.PROJECT_PROGRESS, project) as write:
-        locked = write.lock(project)
-        write.require(is_department_staff(actor, locked.department_id), DEPARTMENT_ONLY)
+        locked = _department_step(write, project)
         PROJECT.check(locked, "progress")
         if due_on is None:
             raise ApplicationError(GovernanceError.INVALID_INPUT, "请填写计划完成日期。", {"due_on": "必填"})
@@ -496,8 +498,7 @@ def project_report_add(
     *, actor: Actor, project: Project, title: str, content: str, author: str, reported_on: date | None
 ) -> ProjectReport:
     with audited_write(actor, GovernanceAction.PROJECT_PROGRESS, project) as write:
-        locked = write.lock(project)
-        write.require(is_department_staff(actor, locked.department_id), DEPARTMENT_ONLY)
+        locked = _department_step(write, project)
         PROJECT.check(locked, "progress")
         code = GovernanceError.INVALID_INPUT
         if reported_on is None:
@@ -518,8 +519,7 @@ def project_report_add(
 
 def project_request_acceptance(*, actor: Actor, project: Project) -> Project:
     with audited_write(actor, GovernanceAction.PROJECT_REQUEST_ACCEPTANCE, project) as write:
-        locked = write.lock(project)
-        write.require(is_department_staff(actor, locked.department_id), DEPARTMENT_ONLY)
+        locked = _department_step(write, project)
         PROJECT.move(locked, "request_acceptance")
         _start_timer(write, locked, ACCEPTANCE_TIMER, settings.ZHENGWU_PROJECT_ACCEPTANCE_DAYS)
         locked.save()
