@@ -205,11 +205,17 @@ def system_register(*, actor: Actor, department: Department, data: SystemData) -
     return system
 
 
+def _manager_step(write: Write, system: InformationSystem, refusal: str) -> InformationSystem:
+    """The system locked, the actor checked to manage its department's systems (decided on the locked row)."""
+    locked = write.lock(system)
+    write.require(can_manage_system(write.actor, locked.department_id), refusal)
+    return locked
+
+
 def system_update(*, actor: Actor, system: InformationSystem, data: SystemData) -> InformationSystem:
     """Update what the department declared about a system not yet retired (the state is not changed here)."""
     with audited_write(actor, GovernanceAction.SYSTEM_UPDATE, system) as write:
-        locked = write.lock(system)
-        write.require(can_manage_system(actor, locked.department_id), "只有本部门的信息化管理员或负责人可以修改。")
+        locked = _manager_step(write, system, "只有本部门的信息化管理员或负责人可以修改。")
         SYSTEM.check(locked, "edit")
         data.state = InformationSystem.State.RUNNING  # registration-only field; the state stays as it is
         _apply(locked, data)
@@ -224,8 +230,7 @@ def system_update(*, actor: Actor, system: InformationSystem, data: SystemData) 
 def system_link_client(*, actor: Actor, system: InformationSystem, api_client: ApiClient) -> SystemApiClient:
     """Link one of the department's exchange API clients to the system (at most one system per client)."""
     with audited_write(actor, GovernanceAction.SYSTEM_LINK_CLIENT, system) as write:
-        locked = write.lock(system)
-        write.require(can_manage_system(actor, locked.department_id), "只有本部门的信息化管理员或负责人可以关联接口。")
+        locked = _manager_step(write, system, "只有本部门的信息化管理员或负责人可以关联接口。")
         SYSTEM.check(locked, "link")
         if api_client.department_id != locked.department_id:
             raise ApplicationError(_E, "只能关联本部门的接口调用系统。", {"api_client": "非本部门"})
@@ -243,8 +248,7 @@ def system_link_client(*, actor: Actor, system: InformationSystem, api_client: A
 
 def system_unlink_client(*, actor: Actor, system: InformationSystem, api_client: ApiClient) -> None:
     with audited_write(actor, GovernanceAction.SYSTEM_UNLINK_CLIENT, system) as write:
-        locked = write.lock(system)
-        write.require(can_manage_system(actor, locked.department_id), "只有本部门的信息化管理员或负责人可以取消关联。")
+        locked = _manager_step(write, system, "只有本部门的信息化管理员或负责人可以取消关联。")
         deleted, _ = SystemApiClient.objects.filter(system=locked, api_client=api_client).delete()
         if not deleted:
             raise ApplicationError(_E, "该接口调用系统未关联到本系统。", {"api_client": "未关联"})
