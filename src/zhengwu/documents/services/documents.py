@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengwu.accounts.models import Department
+from zhengwu.accounts.models import Department, User
 from zhengwu.audit.write import Write, audited_write
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
@@ -285,6 +285,13 @@ def document_submit_for_signing(*, actor: Actor, document: Document) -> Document
     return locked
 
 
+def _signature(actor: Actor, document: Document) -> tuple[User, str, datetime, str]:
+    """Who signs, under which name, when, and the SM3 digest of the content they agreed to: what
+    签发 and 会签 each record."""
+    assert actor.user is not None
+    return actor.user, str(actor.user), timezone.now(), content_digest(document)
+
+
 def document_countersign(*, actor: Actor, document: Document) -> Document:
     """会签 of a joint document by an authorised leader of a co-issuing agency: it agrees to this
     content (its SM3 digest is recorded; a later substantive change needs a new countersignature)."""
@@ -297,11 +304,9 @@ def document_countersign(*, actor: Actor, document: Document) -> Document:
             "只有联署机关经授权的负责人可以会签公文。",
         )
         joint = next(j for j in locked.joint_issuers.all() if is_leader(actor, j.department_id))
-        assert actor.user is not None
-        joint.countersigned_by = actor.user
-        joint.countersigner_name = actor.user.real_name or actor.user.username
-        joint.countersigned_at = timezone.now()
-        joint.countersigned_digest = content_digest(locked)
+        joint.countersigned_by, joint.countersigner_name, joint.countersigned_at, joint.countersigned_digest = (
+            _signature(actor, locked)
+        )
         joint.save()
         write.note(department=joint.department.name, digest=joint.countersigned_digest)
     return locked
@@ -326,11 +331,7 @@ def document_sign(*, actor: Actor, document: Document) -> Document:
                 status=409,
             )
         DOCUMENT.move(locked, "sign")
-        assert actor.user is not None
-        locked.signer = actor.user
-        locked.signer_name = actor.user.real_name or actor.user.username
-        locked.signed_at = timezone.now()
-        locked.signed_digest = content_digest(locked)
+        locked.signer, locked.signer_name, locked.signed_at, locked.signed_digest = _signature(actor, locked)
         locked.save()
         write.note(signer=locked.signer_name, version=locked.version, digest=locked.signed_digest)
     return locked
