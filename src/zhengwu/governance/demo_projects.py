@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from zhengwu.accounts.demo import demo_actor, demo_department
 from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.accounts.services import apiclient_create
 from zhengwu.audit.models import AuditEvent
@@ -34,16 +35,6 @@ from zhengwu.governance.services.systems import SystemData, system_link_client, 
 
 REFUSED_NAME = "市场监管移动执法系统建设项目"
 ACCEPTED_NAME = "户籍业务系统升级改造项目"
-
-
-def _person(username: str) -> Actor | None:
-    user = User.objects.filter(username=username).first()
-    return Actor.person(user) if user is not None else None
-
-
-def _department(prefix: str) -> Department | None:
-    user = User.objects.filter(username=f"{prefix}.leader").select_related("department").first()
-    return user.department if user is not None else None
 
 
 def _refused_before(project: Project) -> bool:
@@ -195,9 +186,9 @@ def _evaluation() -> str:
 
 
 def load_demo(*, say: Callable[[str], object]) -> str:
-    office = _person("zsj.egov")
-    market_leader, police_leader = _person("scjgt.leader"), _person("gat.leader")
-    police = _department("gat")
+    office = demo_actor("zsj.egov")
+    market_leader, police_leader = demo_actor("scjgt.leader"), demo_actor("gat.leader")
+    police = demo_department("gat", "leader")
     lines: list[str] = []
     if office is not None and market_leader is not None:
         lines.append(_refused_project(market_leader, office))

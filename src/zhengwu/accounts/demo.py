@@ -1,0 +1,30 @@
+"""The demo's people as the apps' demo loaders find them.
+
+`zhengwu demo` makes the accounts first (`zhengwu.demo`, names `<prefix>.<role>` such as
+`scjgt.leader`, `citizen01`); each app's `demo.py` then acts as those people, found by their account
+names, and skips what it cannot make when an account is missing (a database loaded in part, an
+app's own tests). Here once, so that every loader finds them the same way.
+"""
+
+from __future__ import annotations
+
+from zhengwu.accounts.models import Department, User
+from zhengwu.core.actors import Actor
+
+
+def demo_user(username: str) -> User | None:
+    """The account with this name (its department read with it), None when it is not there."""
+    return User.objects.filter(username=username).select_related("department").first()
+
+
+def demo_actor(username: str) -> Actor | None:
+    """The person with this account name as the actor of a demo write, None when it is not there."""
+    user = demo_user(username)
+    return Actor.person(user) if user is not None else None
+
+
+def demo_department(prefix: str, role: str) -> Department | None:
+    """The department of the account `<prefix>.<role>` (e.g. `gat`, `leader`): the demo names a
+    department by its accounts' prefix. None when the account is not there."""
+    user = demo_user(f"{prefix}.{role}")
+    return user.department if user is not None else None
