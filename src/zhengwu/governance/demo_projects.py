@@ -46,12 +46,25 @@ def _refused_before(project: Project) -> bool:
     ).exists()
 
 
+def _reviewed(leader: Actor, office: Actor, data: ProjectInput, *, opinions: tuple[str, str, str]) -> Project:
+    """Declare a project as its department's leader, submit it, and pass it through the office's
+    review with the technical, NDRC and finance opinions: where both demo projects start."""
+    project = projects.project_declare(actor=leader, data=data)
+    projects.project_submit(actor=leader, project=project)
+    tech, ndrc, finance = opinions
+    projects.project_review(
+        actor=office, project=project, passed=True, tech_opinion=tech, ndrc_opinion=ndrc, finance_opinion=finance
+    )
+    return project
+
+
 def _refused_project(leader: Actor, office: Actor) -> str:
     project = Project.objects.filter(name=REFUSED_NAME).first()
     if project is None:
-        project = projects.project_declare(
-            actor=leader,
-            data=ProjectInput(
+        project = _reviewed(
+            leader,
+            office,
+            ProjectInput(
                 name=REFUSED_NAME,
                 plan="为全省市场监管执法人员配备移动执法终端，建设移动执法系统，实现现场检查、取证、文书制作一体化。",
                 budget="420",
@@ -61,15 +74,7 @@ def _refused_project(leader: Actor, office: Actor) -> str:
                 data=[DataLine("行政执法检查记录"), DataLine("执法人员信息")],
                 systems=[SystemLine("移动执法终端系统")],
             ),
-        )
-        projects.project_submit(actor=leader, project=project)
-        projects.project_review(
-            actor=office,
-            project=project,
-            passed=True,
-            tech_opinion="技术方案基本可行。",
-            ndrc_opinion="原则同意，纳入年度投资计划。",
-            finance_opinion="资金来源已落实。",
+            opinions=("技术方案基本可行。", "原则同意，纳入年度投资计划。", "资金来源已落实。"),
         )
     project.refresh_from_db()
     if project.state == Project.State.REVIEWED and not _refused_before(project):
@@ -119,9 +124,10 @@ def _accepted_project(leader: Actor, office: Actor, department: Department) -> s
         if resource is None:
             return ""
         system = _connected_system(department, leader)
-        project = projects.project_declare(
-            actor=leader,
-            data=ProjectInput(
+        project = _reviewed(
+            leader,
+            office,
+            ProjectInput(
                 name=ACCEPTED_NAME,
                 plan="升级人口户籍业务系统，户籍信息通过共享交换平台向各部门按需共享。",
                 budget="260",
@@ -131,15 +137,7 @@ def _accepted_project(leader: Actor, office: Actor, department: Department) -> s
                 data=[DataLine(resource.name, resource_code=resource.code or "")],
                 systems=[SystemLine(system.name, system_id=system.pk)],
             ),
-        )
-        projects.project_submit(actor=leader, project=project)
-        projects.project_review(
-            actor=office,
-            project=project,
-            passed=True,
-            tech_opinion="符合共建共享要求，技术方案可行。",
-            ndrc_opinion="同意。",
-            finance_opinion="同意，资金纳入预算。",
+            opinions=("符合共建共享要求，技术方案可行。", "同意。", "同意，资金纳入预算。"),
         )
         projects.project_approve(actor=office, project=project, approval_number="吉政数审〔演示〕2号")
         projects.project_establish(actor=office, project=project)
