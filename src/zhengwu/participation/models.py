@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.core.fields import EncryptedTextField, user_fk
+from zhengwu.core.models import StoredFile
 
 
 class Channel(models.TextChoices):
@@ -175,7 +176,7 @@ class Letter(models.Model):
         return self.rating in (Rating.DISSATISFIED, Rating.VERY_DISSATISFIED)
 
 
-class LetterPhoto(models.Model):
+class LetterPhoto(StoredFile):
     """A photo of the problem attached by the writer (JPEG, PNG or WebP by its content, at most
     `rules.PHOTO_MAX_BYTES`, at most `rules.PHOTO_MAX_COUNT` a letter), stored in the database with
     its SM3 digest like service uploads. Served only to the writer and the staff who may see the
@@ -183,12 +184,6 @@ class LetterPhoto(models.Model):
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="photos")
     position = models.PositiveSmallIntegerField("顺序")
-    file_name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveIntegerField("大小（字节）")
-    sm3 = models.CharField("SM3 摘要", max_length=64)
-    content = models.BinaryField("文件内容")
-    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
     class Meta:
         verbose_name = "来信照片"
