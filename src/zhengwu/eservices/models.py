@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from zhengwu.catalog.models import DataType
+from zhengwu.catalog.models import TypedValue
 from zhengwu.core.fields import user_fk
 from zhengwu.core.models import StoredFile
 
@@ -301,7 +301,7 @@ class ItemResult(models.Model):
         return self.name
 
 
-class FormField(models.Model):
+class FormField(TypedValue):
     """A field of the item's application form; types are the catalog's data types.
 
     `prefill` names the base-data item that fills it: "person:<item code>" (人口 base by the
@@ -312,10 +312,6 @@ class FormField(models.Model):
     position = models.PositiveSmallIntegerField("顺序")
     code = models.CharField("字段编码", max_length=64)
     label = models.CharField("字段名称", max_length=100)
-    data_type = models.CharField("数据类型", max_length=16, choices=DataType.choices)
-    required = models.BooleanField("必填", default=False)
-    enum_values = models.JSONField("枚举值", default=list, blank=True)
-    max_length = models.PositiveIntegerField("最大长度", null=True, blank=True)
     prefill = models.CharField("预填来源", max_length=80, blank=True)
 
     class Meta:
