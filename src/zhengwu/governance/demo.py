@@ -29,8 +29,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from zhengwu.accounts.demo import demo_exchange_client, demo_user
 from zhengwu.accounts.models import ApiClient, Department, User
-from zhengwu.accounts.services import apiclient_create
 from zhengwu.catalog.models import Resource
 from zhengwu.core.actors import Actor
 from zhengwu.core.datafiles import read_json
@@ -70,7 +70,7 @@ SYSTEMS = tuple(DemoSystem(**row) for row in read_json("zhengwu.governance", "de
 
 def _officer(prefix: str) -> User | None:
     for suffix in ("systems", "leader"):
-        user = User.objects.filter(username=f"{prefix}.{suffix}").select_related("department").first()
+        user = demo_user(f"{prefix}.{suffix}")
         if user is not None and user.department is not None:
             return user
     return None
@@ -121,14 +121,7 @@ def _client(name: str, department: Department) -> ApiClient:
     existing = ApiClient.objects.filter(name=name, department=department, revoked_at__isnull=True).first()
     if existing is not None:
         return existing
-    sysadmin = User.objects.get(username="sysadmin")
-    client, _token = apiclient_create(  # the token is not kept: the calls below are the demo's history
-        actor=Actor.person(sysadmin),
-        name=name,
-        department=department,
-        scopes=[ApiClient.Scope.EXCHANGE_QUERY],
-        expires_at=timezone.now() + timedelta(days=365),
-    )
+    client, _token = demo_exchange_client(name, department)  # not kept: the calls below are the demo's history
     return client
 
 

@@ -16,11 +16,8 @@ import contextlib
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from django.utils import timezone
-
-from zhengwu.accounts.demo import demo_actor, demo_department
-from zhengwu.accounts.models import ApiClient, Department, User
-from zhengwu.accounts.services import apiclient_create
+from zhengwu.accounts.demo import demo_actor, demo_department, demo_exchange_client
+from zhengwu.accounts.models import Department
 from zhengwu.audit.models import AuditEvent
 from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
@@ -105,14 +102,7 @@ def _connected_system(department: Department, leader: Actor) -> InformationSyste
             ),
         )
     if not system.client_links.exists():
-        sysadmin = Actor.person(User.objects.get(username="sysadmin"))
-        client, _token = apiclient_create(
-            actor=sysadmin,
-            name="户籍业务系统接口",
-            department=department,
-            scopes=[ApiClient.Scope.EXCHANGE_QUERY],
-            expires_at=timezone.now() + timedelta(days=365),
-        )
+        client, _token = demo_exchange_client("户籍业务系统接口", department)
         system_link_client(actor=leader, system=system, api_client=client)
     return system
 

@@ -1,12 +1,15 @@
 """The demo loaders find the demo's people by account name (`accounts.demo`), and get None, not an
-error, when an account is not there."""
+error, when an account is not there; a department system's client is made one way."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
-from zhengwu.accounts.demo import demo_actor, demo_department, demo_user
-from zhengwu.accounts.models import Department, Role
+import pytest
+from django.utils import timezone
+
+from zhengwu.accounts.demo import demo_actor, demo_department, demo_exchange_client, demo_user
+from zhengwu.accounts.models import ApiClient, Department, Role
 from zhengwu.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +36,14 @@ def test_an_account_without_a_department_names_none() -> None:
 
     assert demo_user("tyj.leader") is not None
     assert demo_department("tyj", "leader") is None
+
+
+def test_demo_exchange_client_is_a_year_long_query_client_registered_by_sysadmin(market_dept: Department) -> None:
+    make_staff("sysadmin", market_dept, Role.SYS_ADMIN)
+
+    client, token = demo_exchange_client("市场监管厅数据报送接口", market_dept)
+
+    assert client.department == market_dept and client.name == "市场监管厅数据报送接口"
+    assert client.scopes == [ApiClient.Scope.EXCHANGE_QUERY]
+    assert timedelta(days=364) < client.expires_at - timezone.now() <= timedelta(days=365)
+    assert token.startswith(f"zw_{client.token_prefix}_")
