@@ -163,17 +163,28 @@ class CodeSequence(models.Model):
         return f"{self.classification}/{self.last:03d}"
 
 
-class DataItem(models.Model):
+class TypedValue(models.Model):
+    """What a value must be: one of the catalog's data types, its allowed values when an enum, its
+    longest length, whether it must be given. A resource's data item and an application form's
+    field declare it alike, and the store's value checks read it the same way for both
+    (`exchange.store.validation.ColumnSpec`)."""
+
+    data_type = models.CharField("数据类型", max_length=16, choices=DataType.choices)
+    enum_values = models.JSONField("枚举值", default=list, blank=True)
+    max_length = models.PositiveIntegerField("最大长度", null=True, blank=True)
+    required = models.BooleanField("必填", default=False)
+
+    class Meta:
+        abstract = True
+
+
+class DataItem(TypedValue):
     """信息项: one field of a resource, with its type and flags."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField("顺序")
     name = models.CharField("信息项名称", max_length=100)
     code = models.CharField("信息项编码", max_length=64, help_text="字母开头，字母数字下划线，作数据表列名")
-    data_type = models.CharField("数据类型", max_length=16, choices=DataType.choices)
-    enum_values = models.JSONField("枚举值", default=list, blank=True)
-    max_length = models.PositiveIntegerField("最大长度", null=True, blank=True)
-    required = models.BooleanField("必填", default=False)
     is_personal = models.BooleanField("个人信息", default=False)
     is_authoritative = models.BooleanField("权威来源", default=False)
     # 可查询数据项: the exchange keeps an index on (item, key) and accepts filters on it (docs/rules.md).

@@ -49,3 +49,19 @@ class KeyFingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.fingerprint}"
+
+
+class StoredFile(models.Model):
+    """An uploaded file kept in the database itself, with its name, type, size and SM3 digest: what
+    the apps' downloadable files share (a material's 空白表格, a letter's photo). Abstract: each app
+    keeps its own table and adds what is its own (what the file belongs to, who uploaded it)."""
+
+    file_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    sm3 = models.CharField("SM3 摘要", max_length=64)
+    content = models.BinaryField("文件内容")
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        abstract = True

@@ -21,9 +21,9 @@ from typing import Any
 
 from django.db import transaction
 
+from zhengwu.accounts.demo import demo_actor, demo_department
 from zhengwu.accounts.models import Department, User
 from zhengwu.core import workdays
-from zhengwu.core.actors import Actor
 from zhengwu.core.datafiles import read_json
 from zhengwu.documents import services
 from zhengwu.documents.models import Delivery, Document
@@ -31,16 +31,6 @@ from zhengwu.documents.services import Assignment, DocumentData
 
 # Account prefixes of the departments the code below acts for (`<prefix>.clerk`, `<prefix>.leader`).
 OFFICE, MARKET, POLICE, EDUCATION = "bgt", "scjgt", "gat", "jyt"
-
-
-def _person(username: str) -> Actor | None:
-    user = User.objects.filter(username=username).first()
-    return Actor.person(user) if user is not None else None
-
-
-def _department(prefix: str) -> Department | None:
-    user = User.objects.filter(username=f"{prefix}.clerk").select_related("department").first()
-    return user.department if user is not None else None
 
 
 # The demo's documents by role (sender and recipients as account prefixes, the fields of
@@ -54,18 +44,18 @@ def _issue(key: str, *, when: datetime | None = None, **values: str) -> Document
     or the document is already there."""
     spec = DOCUMENTS[key]
     sender = spec["sender"]
-    clerk, leader = _person(f"{sender}.clerk"), _person(f"{sender}.leader")
-    department = _department(sender)
-    recipients = [_department(p) for p in spec["main"]]
-    copies = [_department(p) for p in spec.get("copy", [])]
-    joint = [_department(p) for p in spec["document"].get("joint_departments", [])]
+    clerk, leader = demo_actor(f"{sender}.clerk"), demo_actor(f"{sender}.leader")
+    department = demo_department(sender, "clerk")
+    recipients = [demo_department(p, "clerk") for p in spec["main"]]
+    copies = [demo_department(p, "clerk") for p in spec.get("copy", [])]
+    joint = [demo_department(p, "clerk") for p in spec["document"].get("joint_departments", [])]
     if clerk is None or leader is None or department is None or None in recipients + copies + joint:
         return None
     body = "\n".join(spec["document"]["body"]).format(**values)
     data = DocumentData(**{**spec["document"], "body": body, "joint_departments": joint})
     if Document.objects.filter(department=department, title=data.title).exists():
         return None
-    co_leaders = [_person(f"{department_prefix(d)}.leader") for d in data.joint_departments]
+    co_leaders = [demo_actor(f"{department_prefix(d)}.leader") for d in data.joint_departments]
     with transaction.atomic():
         document = services.document_draft(actor=clerk, department=department, data=data)
         services.document_submit(actor=clerk, document=document)
@@ -94,7 +84,7 @@ def department_prefix(department: Department) -> str:
 
 
 def _delivery(document: Document, prefix: str) -> Delivery | None:
-    department = _department(prefix)
+    department = demo_department(prefix, "clerk")
     return Delivery.objects.filter(document=document, department=department).first()
 
 
@@ -104,8 +94,8 @@ def _notice(today: Any) -> int:
     if document is None:
         return 0
     market, police = _delivery(document, MARKET), _delivery(document, POLICE)
-    market_clerk, market_leader = _person(f"{MARKET}.clerk"), _person(f"{MARKET}.leader")
-    police_clerk = _person(f"{POLICE}.clerk")
+    market_clerk, market_leader = demo_actor(f"{MARKET}.clerk"), demo_actor(f"{MARKET}.leader")
+    police_clerk = demo_actor(f"{POLICE}.clerk")
     if market is not None and market_clerk is not None and market_leader is not None:
         services.delivery_sign(actor=market_clerk, delivery=market)
         services.delivery_register(actor=market_clerk, delivery=market)
@@ -130,7 +120,7 @@ def _request_and_reply() -> int:
     if request is None:
         return 0
     reply = _issue("reply", request_number=request.number)
-    office_clerk, market_clerk = _person(f"{OFFICE}.clerk"), _person(f"{MARKET}.clerk")
+    office_clerk, market_clerk = demo_actor(f"{OFFICE}.clerk"), demo_actor(f"{MARKET}.clerk")
     incoming = _delivery(request, OFFICE)
     if incoming is not None and office_clerk is not None:
         services.delivery_sign(actor=office_clerk, delivery=incoming)
@@ -144,7 +134,7 @@ def _letter() -> int:
     letter = _issue("letter")
     if letter is None:
         return 0
-    clerk = _person(f"{EDUCATION}.clerk")
+    clerk = demo_actor(f"{EDUCATION}.clerk")
     delivered = _delivery(letter, EDUCATION)
     if delivered is not None and clerk is not None:
         services.delivery_sign(actor=clerk, delivery=delivered)

@@ -22,7 +22,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from zhengwu.accounts.models import Region, User
+from zhengwu.accounts.demo import demo_actor
+from zhengwu.accounts.models import Region
 from zhengwu.core.actors import Actor
 from zhengwu.emergency import services
 from zhengwu.emergency.models import Category, EarlyWarning, Hazard, Incident, Source, WarningColor
@@ -32,11 +33,6 @@ FLOOD_TITLE = "长春市南关区伊通河流域强降雨洪涝灾害"
 FINISHED_TITLE = "吉林市丰满区吉丰东路两车相撞道路交通事故"
 WARNING_HAZARD = Hazard.RAINSTORM
 WARNING_COLOR = WarningColor.YELLOW
-
-
-def _actor(username: str) -> Actor | None:
-    user = User.objects.filter(username=username).first()
-    return Actor.person(user) if user is not None else None
 
 
 def _region(*codes: str) -> str:
@@ -182,8 +178,8 @@ def _warning(issuer: Actor) -> bool:
 
 def load_demo(*, say: Callable[[str], object]) -> str:
     """Load (idempotently) and return a one-line summary for the demo command's report."""
-    duty, commander = _actor("cc_yjj.duty"), _actor("cc_yjj.commander")
-    province_duty, province_commander = _actor("yjt.duty"), _actor("yjt.commander")
+    duty, commander = demo_actor("cc_yjj.duty"), demo_actor("cc_yjj.commander")
+    province_duty, province_commander = demo_actor("yjt.duty"), demo_actor("yjt.commander")
     if duty is None or commander is None or province_duty is None or province_commander is None:
         return "应急联动：未找到值班员账号，跳过。"
     with transaction.atomic():

@@ -23,7 +23,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from zhengwu.accounts.models import Department, User
+from zhengwu.accounts.demo import demo_department, demo_user
+from zhengwu.accounts.models import Department
 from zhengwu.catalog.models import Resource as CatalogResource
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
@@ -59,15 +60,6 @@ RESOURCES: list[tuple[str, str, dict[str, Any]]] = [
     (ResourceKind.SHELTER, "长春市体育馆应急避难场所", {"capacity": 5000}),
     (ResourceKind.SHELTER, "净月潭应急避难场所", {"capacity": 8000}),
 ]
-
-
-def _user(username: str) -> User | None:
-    return User.objects.filter(username=username).select_related("department").first()
-
-
-def _department(prefix: str) -> Department | None:
-    user = _user(f"{prefix}.clerk")
-    return user.department if user is not None else None
 
 
 def _plans(commander: Actor, departments: dict[str, Department]) -> Plan:
@@ -135,7 +127,7 @@ def _resources(officer: Actor, incident: Any, departments: dict[str, Department]
 
 def _grant(departments: dict[str, Department]) -> None:
     resource = CatalogResource.objects.filter(name=POPULATION, state=CatalogResource.State.PUBLISHED).first()
-    clerk, officer = _user(f"{LEAD}.leader"), _user(f"{POLICE}.data")
+    clerk, officer = demo_user(f"{LEAD}.leader"), demo_user(f"{POLICE}.data")
     if resource is None or clerk is None or officer is None:
         return
     if ShareRequest.objects.filter(consumer=departments[LEAD], resource=resource).exists():
@@ -160,7 +152,7 @@ def _live(commander: Actor, plan: Plan, incident: Any, departments: dict[str, De
     tasks = services.plan_activate(actor=commander, plan=plan, incident=incident, level="3", when=dispatched)
     by_department = {t.department_id: t for t in tasks}
     for prefix, minutes in ((LEAD, 4), (WATER, 9), (POLICE, 12), (HEALTH, 14)):
-        clerk = _user(f"{prefix}.clerk")
+        clerk = demo_user(f"{prefix}.clerk")
         task = by_department.get(departments[prefix].pk)
         if clerk is not None and task is not None:
             task = services.task_sign(
@@ -200,8 +192,8 @@ def _evaluation(commander: Actor, incident: Any) -> bool:
 
 def load_response_demo(*, live: Any, finished: Any, say: Callable[[str], object]) -> str:
     """Load (idempotently) the response demo on the incident half's live flood and finished incident."""
-    commander_user, officer_user = _user(f"{LEAD}.commander"), _user(f"{LEAD}.duty")
-    departments = {p: _department(p) for p in (LEAD, WATER, POLICE, TRANSPORT, HEALTH)}
+    commander_user, officer_user = demo_user(f"{LEAD}.commander"), demo_user(f"{LEAD}.duty")
+    departments = {p: demo_department(p, "clerk") for p in (LEAD, WATER, POLICE, TRANSPORT, HEALTH)}
     if commander_user is None or officer_user is None or any(d is None for d in departments.values()):
         return "应急联动：缺少演示部门或人员，未加载。"
     found = {k: d for k, d in departments.items() if d is not None}

@@ -18,8 +18,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from zhengwu.catalog.models import DataType
+from zhengwu.catalog.models import TypedValue
 from zhengwu.core.fields import user_fk
+from zhengwu.core.models import StoredFile
 
 
 class ItemType(models.TextChoices):
@@ -219,7 +220,7 @@ class ItemMaterial(models.Model):
         return self.source != MaterialSource.APPLICANT
 
 
-class MaterialFile(models.Model):
+class MaterialFile(StoredFile):
     """空白表格 or 示例样表 of a material, uploaded by the item's department and offered for
     download on the guide; stored in the database with its SM3 digest like application files."""
 
@@ -229,15 +230,9 @@ class MaterialFile(models.Model):
 
     material = models.ForeignKey(ItemMaterial, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField("类别", max_length=8, choices=Kind.choices)
-    file_name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveIntegerField("大小（字节）")
-    sm3 = models.CharField("SM3 摘要", max_length=64)
-    content = models.BinaryField("文件内容")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
     class Meta:
         verbose_name = "空白表格和示例样表"
@@ -306,7 +301,7 @@ class ItemResult(models.Model):
         return self.name
 
 
-class FormField(models.Model):
+class FormField(TypedValue):
     """A field of the item's application form; types are the catalog's data types.
 
     `prefill` names the base-data item that fills it: "person:<item code>" (人口 base by the
@@ -317,10 +312,6 @@ class FormField(models.Model):
     position = models.PositiveSmallIntegerField("顺序")
     code = models.CharField("字段编码", max_length=64)
     label = models.CharField("字段名称", max_length=100)
-    data_type = models.CharField("数据类型", max_length=16, choices=DataType.choices)
-    required = models.BooleanField("必填", default=False)
-    enum_values = models.JSONField("枚举值", default=list, blank=True)
-    max_length = models.PositiveIntegerField("最大长度", null=True, blank=True)
     prefill = models.CharField("预填来源", max_length=80, blank=True)
 
     class Meta:

@@ -19,10 +19,10 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from zhengwu.accounts.demo import demo_exchange_client
 from zhengwu.accounts.models import ApiClient, Department, User
-from zhengwu.accounts.services import apiclient_create, apiclient_revoke
+from zhengwu.accounts.services import apiclient_revoke
 from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
@@ -92,13 +92,7 @@ def _ensure_client(department: Department) -> str:
     sysadmin = User.objects.get(username="sysadmin")
     for client in clients:  # its token is lost: replaced, not left usable by whoever has it
         apiclient_revoke(actor=Actor.person(sysadmin), client=client)
-    client, token = apiclient_create(
-        actor=Actor.person(sysadmin),
-        name=CLIENT_NAME,
-        department=department,
-        scopes=[ApiClient.Scope.EXCHANGE_QUERY],
-        expires_at=timezone.now() + timedelta(days=365),
-    )
+    _client, token = demo_exchange_client(CLIENT_NAME, department)
     write_private(path, token + "\n", replace=True)
     return token
 

@@ -16,10 +16,8 @@ import contextlib
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from django.utils import timezone
-
-from zhengwu.accounts.models import ApiClient, Department, User
-from zhengwu.accounts.services import apiclient_create
+from zhengwu.accounts.demo import demo_actor, demo_department, demo_exchange_client
+from zhengwu.accounts.models import Department
 from zhengwu.audit.models import AuditEvent
 from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
@@ -36,16 +34,6 @@ REFUSED_NAME = "市场监管移动执法系统建设项目"
 ACCEPTED_NAME = "户籍业务系统升级改造项目"
 
 
-def _person(username: str) -> Actor | None:
-    user = User.objects.filter(username=username).first()
-    return Actor.person(user) if user is not None else None
-
-
-def _department(prefix: str) -> Department | None:
-    user = User.objects.filter(username=f"{prefix}.leader").select_related("department").first()
-    return user.department if user is not None else None
-
-
 def _refused_before(project: Project) -> bool:
     return AuditEvent.objects.filter(
         action=GovernanceAction.PROJECT_APPROVE,
@@ -55,12 +43,25 @@ def _refused_before(project: Project) -> bool:
     ).exists()
 
 
+def _reviewed(leader: Actor, office: Actor, data: ProjectInput, *, opinions: tuple[str, str, str]) -> Project:
+    """Declare a project as its department's leader, submit it, and pass it through the office's
+    review with the technical, NDRC and finance opinions: where both demo projects start."""
+    project = projects.project_declare(actor=leader, data=data)
+    projects.project_submit(actor=leader, project=project)
+    tech, ndrc, finance = opinions
+    projects.project_review(
+        actor=office, project=project, passed=True, tech_opinion=tech, ndrc_opinion=ndrc, finance_opinion=finance
+    )
+    return project
+
+
 def _refused_project(leader: Actor, office: Actor) -> str:
     project = Project.objects.filter(name=REFUSED_NAME).first()
     if project is None:
-        project = projects.project_declare(
-            actor=leader,
-            data=ProjectInput(
+        project = _reviewed(
+            leader,
+            office,
+            ProjectInput(
                 name=REFUSED_NAME,
                 plan="为全省市场监管执法人员配备移动执法终端，建设移动执法系统，实现现场检查、取证、文书制作一体化。",
                 budget="420",
@@ -70,15 +71,7 @@ def _refused_project(leader: Actor, office: Actor) -> str:
                 data=[DataLine("行政执法检查记录"), DataLine("执法人员信息")],
                 systems=[SystemLine("移动执法终端系统")],
             ),
-        )
-        projects.project_submit(actor=leader, project=project)
-        projects.project_review(
-            actor=office,
-            project=project,
-            passed=True,
-            tech_opinion="技术方案基本可行。",
-            ndrc_opinion="原则同意，纳入年度投资计划。",
-            finance_opinion="资金来源已落实。",
+            opinions=("技术方案基本可行。", "原则同意，纳入年度投资计划。", "资金来源已落实。"),
         )
     project.refresh_from_db()
     if project.state == Project.State.REVIEWED and not _refused_before(project):
@@ -109,14 +102,7 @@ def _connected_system(department: Department, leader: Actor) -> InformationSyste
             ),
         )
     if not system.client_links.exists():
-        sysadmin = Actor.person(User.objects.get(username="sysadmin"))
-        client, _token = apiclient_create(
-            actor=sysadmin,
-            name="户籍业务系统接口",
-            department=department,
-            scopes=[ApiClient.Scope.EXCHANGE_QUERY],
-            expires_at=timezone.now() + timedelta(days=365),
-        )
+        client, _token = demo_exchange_client("户籍业务系统接口", department)
         system_link_client(actor=leader, system=system, api_client=client)
     return system
 
@@ -128,9 +114,10 @@ def _accepted_project(leader: Actor, office: Actor, department: Department) -> s
         if resource is None:
             return ""
         system = _connected_system(department, leader)
-        project = projects.project_declare(
-            actor=leader,
-            data=ProjectInput(
+        project = _reviewed(
+            leader,
+            office,
+            ProjectInput(
                 name=ACCEPTED_NAME,
                 plan="升级人口户籍业务系统，户籍信息通过共享交换平台向各部门按需共享。",
                 budget="260",
@@ -140,15 +127,7 @@ def _accepted_project(leader: Actor, office: Actor, department: Department) -> s
                 data=[DataLine(resource.name, resource_code=resource.code or "")],
                 systems=[SystemLine(system.name, system_id=system.pk)],
             ),
-        )
-        projects.project_submit(actor=leader, project=project)
-        projects.project_review(
-            actor=office,
-            project=project,
-            passed=True,
-            tech_opinion="符合共建共享要求，技术方案可行。",
-            ndrc_opinion="同意。",
-            finance_opinion="同意，资金纳入预算。",
+            opinions=("符合共建共享要求，技术方案可行。", "同意。", "同意，资金纳入预算。"),
         )
         projects.project_approve(actor=office, project=project, approval_number="吉政数审〔演示〕2号")
         projects.project_establish(actor=office, project=project)
@@ -195,9 +174,9 @@ def _evaluation() -> str:
 
 
 def load_demo(*, say: Callable[[str], object]) -> str:
-    office = _person("zsj.egov")
-    market_leader, police_leader = _person("scjgt.leader"), _person("gat.leader")
-    police = _department("gat")
+    office = demo_actor("zsj.egov")
+    market_leader, police_leader = demo_actor("scjgt.leader"), demo_actor("gat.leader")
+    police = demo_department("gat", "leader")
     lines: list[str] = []
     if office is not None and market_leader is not None:
         lines.append(_refused_project(market_leader, office))

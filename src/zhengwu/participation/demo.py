@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from django.db import transaction
 
-from zhengwu.accounts.models import User
+from zhengwu.accounts.demo import demo_user
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.datafiles import read_json
@@ -57,21 +57,17 @@ LETTERS: list[DemoLetter] = [DemoLetter(**entry) for entry in DEMO["letters"]]
 DEMO_SENSITIVE_WORDS: list[tuple[str, str]] = [(word, category) for word, category in DEMO["sensitive_words"]]
 
 
-def _user(username: str) -> User | None:
-    return User.objects.filter(username=username).first()
-
-
 def _letters(say: Callable[[str], object]) -> int:
-    office_staff = _user("zsj.egov")
+    office_staff = demo_user("zsj.egov")
     if office_staff is None:
         say("  公众参与：未找到电子政务主管账号 zsj.egov，跳过来信演示数据。")
         return 0
     created = 0
     for writer_name, prefix, kind, title, content, consent, stage in LETTERS:
-        writer = _user(writer_name)
+        writer = demo_user(writer_name)
         if writer is None or Letter.objects.filter(writer=writer, title=title).exists():
             continue
-        clerk = _user(f"{prefix}.clerk") if prefix else None
+        clerk = demo_user(f"{prefix}.clerk") if prefix else None
         with transaction.atomic():
             letter, _code = services.letter_submit(
                 actor=Actor.person(writer),
@@ -86,7 +82,7 @@ def _letters(say: Callable[[str], object]) -> int:
             if stage == "submitted" or clerk is None or clerk.department is None:
                 continue
             if stage == "returned":
-                wrong = _user("gat.clerk")
+                wrong = demo_user("gat.clerk")
                 misrouted = wrong.department if wrong is not None and wrong.department else clerk.department
                 services.letter_dispatch(actor=Actor.person(office_staff), letter=letter, department=misrouted)
                 services.letter_return(
@@ -127,7 +123,7 @@ def _letters(say: Callable[[str], object]) -> int:
 
 
 def _consultation() -> bool:
-    clerk = _user("scjgt.clerk")
+    clerk = demo_user("scjgt.clerk")
     if clerk is None or Consultation.objects.filter(title=CONSULTATION_TITLE).exists():
         return False
     today = workdays.today()
@@ -148,14 +144,14 @@ def _consultation() -> bool:
             ("citizen03", "第四条", "变更经营者涉及债务承担，建议增加公告程序。"),
         ]
         for username, heading, text in comments:
-            author = _user(username)
+            author = demo_user(username)
             if author is not None and heading in articles:
                 services.comment_create(actor=Actor.person(author), article=articles[heading], content=text)
     return True
 
 
 def _survey() -> int:
-    staff = _user("zsj.clerk")
+    staff = demo_user("zsj.clerk")
     if staff is None or Survey.objects.filter(title=SURVEY_TITLE).exists():
         return 0
     today = workdays.today()
@@ -173,7 +169,7 @@ def _survey() -> int:
         services.survey_open(actor=Actor.person(staff), survey=survey)
         questions = list(survey.questions.all())
         for number in range(1, 11):
-            user = _user(f"citizen{number:02d}")
+            user = demo_user(f"citizen{number:02d}")
             if user is None:
                 continue
             answers = {

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.core.fields import EncryptedTextField, user_fk
+from zhengwu.core.models import StoredFile
 
 
 class Channel(models.TextChoices):
@@ -41,7 +42,22 @@ class Rating(models.TextChoices):
     VERY_DISSATISFIED = "1", "非常不满意"
 
 
-class Letter(models.Model):
+class ModeratedContent(models.Model):
+    """Text the public may read once published (a letter with its reply, a consultation comment):
+    hidden by the e-gov office with a reason, or held hidden when screening found listed words in it
+    (docs/rules.md §17). The moderation services treat both alike (`services.moderation`,
+    `services.screening`)."""
+
+    hidden_at = models.DateTimeField("屏蔽时间", null=True, blank=True)
+    hidden_reason = models.CharField("屏蔽理由", max_length=500, blank=True)
+    # The sensitive words screening found when the text was to be published (held for moderation).
+    screening_hits = models.JSONField("命中敏感词", default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Letter(ModeratedContent):
     """A letter (来信) from the public: one ticket of the 12345 cycle."""
 
     class State(models.TextChoices):
@@ -132,10 +148,6 @@ class Letter(models.Model):
     public_title = models.CharField("公开标题", max_length=100, blank=True)
     public_content = models.TextField("公开内容", blank=True)
     public_reply = models.TextField("公开答复", blank=True)
-    hidden_at = models.DateTimeField("屏蔽时间", null=True, blank=True)
-    hidden_reason = models.CharField("屏蔽理由", max_length=500, blank=True)
-    # The sensitive words screening found when the text was to be published (held for moderation).
-    screening_hits = models.JSONField("命中敏感词", default=list, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -175,7 +187,7 @@ class Letter(models.Model):
         return self.rating in (Rating.DISSATISFIED, Rating.VERY_DISSATISFIED)
 
 
-class LetterPhoto(models.Model):
+class LetterPhoto(StoredFile):
     """A photo of the problem attached by the writer (JPEG, PNG or WebP by its content, at most
     `rules.PHOTO_MAX_BYTES`, at most `rules.PHOTO_MAX_COUNT` a letter), stored in the database with
     its SM3 digest like service uploads. Served only to the writer and the staff who may see the
@@ -183,12 +195,6 @@ class LetterPhoto(models.Model):
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="photos")
     position = models.PositiveSmallIntegerField("顺序")
-    file_name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveIntegerField("大小（字节）")
-    sm3 = models.CharField("SM3 摘要", max_length=64)
-    content = models.BinaryField("文件内容")
-    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
     class Meta:
         verbose_name = "来信照片"
@@ -277,7 +283,7 @@ class Article(models.Model):
         return f"{self.heading} {self.text[:20]}"
 
 
-class Comment(models.Model):
+class Comment(ModeratedContent):
     """A real-name user's comment on one article."""
 
     class Adoption(models.TextChoices):
@@ -292,9 +298,6 @@ class Comment(models.Model):
     created_at = models.DateTimeField("提交时间", default=timezone.now)
     adoption = models.CharField("采纳情况", max_length=16, choices=Adoption.choices, blank=True, default="")
     adoption_reason = models.CharField("理由", max_length=1000, blank=True)
-    hidden_at = models.DateTimeField("屏蔽时间", null=True, blank=True)
-    hidden_reason = models.CharField("屏蔽理由", max_length=500, blank=True)
-    screening_hits = models.JSONField("命中敏感词", default=list, blank=True)
 
     class Meta:
         verbose_name = "意见"
