@@ -20,10 +20,12 @@ from zhengwu.catalog.exchange_formats import catalog_import_excel, catalog_workb
 from zhengwu.catalog.forms import ImportForm, ItemForm, ItemFormSet, ReasonForm, ResourceForm, item_specs
 from zhengwu.catalog.models import CatalogClass, Resource
 from zhengwu.catalog.services import ItemSpec, ResourceData
-from zhengwu.catalog.views import XLSX, download, filtered, with_freshness
+from zhengwu.catalog.views import download, filtered, with_freshness
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
+from zhengwu.core.import_page import excel_import_page
 
 
 def _visible(user: User, pk: int) -> Resource:
@@ -209,26 +211,17 @@ def review(request: HttpRequest) -> HttpResponse:
 
 @staff_required(Role.DATA_OFFICER)
 def import_excel(request: HttpRequest) -> HttpResponse:
+    def load(actor: Actor, content: bytes) -> str:
+        result = catalog_import_excel(actor=actor, content=content)
+        return f"已导入 {len(result.created)} 个资源草稿，请检查后提交审核。"
+
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = catalog_import_excel(actor=Actor.from_request(request), content=upload.read())
-        except ApplicationError as error:
-            problems = list(error.fields.values()) or [error.message]
-            form.add_error(None, error.message.split("：")[0] + "。")
-        else:
-            messages.success(request, f"已导入 {len(result.created)} 个资源草稿，请检查后提交审核。")
-            return redirect("catalog_wb:index")
-    return render(request, "catalog/wb_import.html", {"form": form, "problems": problems})
+    return excel_import_page(request, form, load, "catalog_wb:index", "catalog/wb_import.html")
 
 
 @staff_required()
 def template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(catalog_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="catalog-template.xlsx"'
-    return response
+    return attachment(catalog_workbook(), "catalog-template.xlsx", XLSX)
 
 
 @staff_required()

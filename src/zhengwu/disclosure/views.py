@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import Department
 from zhengwu.accounts.session import acting_user
+from zhengwu.core import downloads
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
 from zhengwu.core.forms import add_application_error
@@ -23,7 +24,6 @@ from zhengwu.disclosure.forms import CorrectedForm, OnlineRequestForm
 from zhengwu.disclosure.models import AnnualReport, Attachment, Category, DisclosureRequest, Publication, Validity
 
 PER_PAGE = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -54,16 +54,9 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     found = Attachment.objects.filter(pk=pk, publication__state=Publication.State.PUBLISHED).first()
     if found is None:
         raise not_found("附件")
-    response = HttpResponse(bytes(found.content), content_type=found.content_type or "application/octet-stream")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(found.name)}"
+    response = downloads.attachment(bytes(found.content), found.name, found.content_type or "application/octet-stream")
     response["X-Content-SM3"] = found.sm3
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 # --- annual reports (public) -----------------------------------------------------------------
@@ -108,9 +101,7 @@ def report_workbook_response(department: Department, year: int) -> HttpResponse:
     body = reports.report_workbook(
         department, selectors.annual_report_figures(department, year), reports.report_of(department, year)
     )
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="disclosure-report-{department.credit_code}-{year}.xlsx"'
-    return response
+    return downloads.attachment(body, f"disclosure-report-{department.credit_code}-{year}.xlsx", downloads.XLSX)
 
 
 # --- the applicant's requests ---------------------------------------------------------------

@@ -8,13 +8,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import Region
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.lookups import found_or_404
 from zhengwu.emergency import selectors, services
 from zhengwu.emergency.models import EarlyWarning, Subscription
 
@@ -28,9 +29,9 @@ def warnings(request: HttpRequest) -> HttpResponse:
 
 
 def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    found = EarlyWarning.objects.select_related("region", "department").filter(pk=pk).first()
-    if found is None:
-        raise Http404("没有这条预警。")
+    found = found_or_404(
+        EarlyWarning.objects.select_related("region", "department").filter(pk=pk).first(), "没有这条预警。"
+    )
     live = selectors.live_warnings().filter(pk=pk).exists()
     return render(request, "emergency/warning_detail.html", {"warning": found, "live": live})
 
@@ -64,9 +65,7 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def subscription_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    found = Subscription.objects.filter(pk=pk).first()
-    if found is None:
-        raise Http404("没有这项订阅。")
+    found = found_or_404(Subscription.objects.filter(pk=pk).first(), "没有这项订阅。")
     try:
         services.subscription_remove(actor=Actor.from_request(request), subscription=found)
         messages.success(request, "已取消订阅。")

@@ -4,7 +4,6 @@ received) and warnings (issue, adjust, lift). Thin: parse, call a service or sel
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -19,9 +18,11 @@ from django.views.decorators.http import require_POST
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, Sheet, attachment, xlsx
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
-from zhengwu.core.spreadsheets import xlsx_row
+from zhengwu.core.lookups import found_or_404
+from zhengwu.core.post_action import post_action
 from zhengwu.emergency import access, response_selectors, selectors, services
 from zhengwu.emergency.audit_actions import EmergencyAction
 from zhengwu.emergency.forms import IncidentForm, ReportEditForm, ReportForm, WarningForm
@@ -32,7 +33,6 @@ from zhengwu.participation import selectors as participation_selectors
 
 PAGE_SIZE = 30
 EXPORT_LIMIT = 10000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -42,10 +42,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
 
 
 def _incident(request: HttpRequest, pk: int) -> Incident:
-    found = selectors.incident_for(Actor.from_request(request), pk)
-    if found is None:
-        raise Http404("没有这个突发事件，或您无权查看。")
-    return found
+    return found_or_404(selectors.incident_for(Actor.from_request(request), pk), "没有这个突发事件，或您无权查看。")
 
 
 # --- incidents ---------------------------------------------------------------------------------
@@ -80,57 +77,41 @@ def incidents(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def incidents_export(request: HttpRequest) -> HttpResponse:
-    from openpyxl import Workbook
-
     actor = Actor.from_request(request)
-    rows = selectors.filtered(selectors.incidents_for(actor), **_filters(request))[:EXPORT_LIMIT]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("突发事件")
-    sheet.append(
+    rows = (
         [
-            "事件编号",
-            "事件名称",
-            "类别",
-            "级别",
-            "状态",
-            "发生时间",
-            "接报时间",
-            "事发地",
-            "死亡",
-            "受伤",
-            "失踪",
-            "被困",
+            i.number,
+            i.title,
+            i.get_category_display(),
+            i.get_level_display() if i.level else "未定级",
+            i.get_state_display(),
+            timezone.localtime(i.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(i.received_at).strftime("%Y-%m-%d %H:%M"),
+            f"{i.region.name} {i.place}",
+            i.dead,
+            i.injured,
+            i.missing,
+            i.trapped,
         ]
+        for i in selectors.filtered(selectors.incidents_for(actor), **_filters(request))[:EXPORT_LIMIT]
     )
-    count = 0
-    for i in rows:
-        count += 1
-        sheet.append(
-            xlsx_row(
-                sheet,
-                [
-                    i.number,
-                    i.title,
-                    i.get_category_display(),
-                    i.get_level_display() if i.level else "未定级",
-                    i.get_state_display(),
-                    timezone.localtime(i.occurred_at).strftime("%Y-%m-%d %H:%M"),
-                    timezone.localtime(i.received_at).strftime("%Y-%m-%d %H:%M"),
-                    f"{i.region.name} {i.place}",
-                    i.dead,
-                    i.injured,
-                    i.missing,
-                    i.trapped,
-                ],
-            )
-        )
+    header = [
+        "事件编号",
+        "事件名称",
+        "类别",
+        "级别",
+        "状态",
+        "发生时间",
+        "接报时间",
+        "事发地",
+        "死亡",
+        "受伤",
+        "失踪",
+        "被困",
+    ]
+    content, count = xlsx(Sheet("突发事件", header, rows))
     record_action(actor, EmergencyAction.INCIDENT_EXPORT, details={"rows": count})
-
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E7%AA%81%E5%8F%91%E4%BA%8B%E4%BB%B6.xlsx"
-    return response
+    return attachment(content, "突发事件.xlsx", XLSX)
 
 
 def _receive_page(request: HttpRequest, letter: Any = None) -> HttpResponse:
@@ -179,9 +160,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 
 @staff_required(*access.DUTY_ROLES)
 def incident_from_letter(request: HttpRequest, number: str) -> HttpResponse:
-    letter = participation_selectors.letter_by_number(number)
-    if letter is None:
-        raise Http404("没有这封来信。")
+    letter = found_or_404(participation_selectors.letter_by_number(number), "没有这封来信。")
     taken = getattr(letter, "incident", None)
     if taken is not None:
         messages.info(request, f"来信 {letter.number} 已转为突发事件 {taken.number}。")
@@ -234,10 +213,10 @@ def _next_kind(incident: Incident, reports: list[IncidentReport]) -> str:
 @require_POST
 def incident_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     found = _incident(request, pk)
-    actor = Actor.from_request(request)
     post = request.POST
     note = post.get("note", "")
-    try:
+
+    def act(actor: Actor) -> None:
         if verb == "verify":
             services.incident_verify(actor=actor, incident=found, note=note)
         elif verb in ("grade", "level"):
@@ -254,10 +233,8 @@ def incident_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             services.incident_evaluate(actor=actor, incident=found, note=note)
         else:
             raise permission_denied()
-        messages.success(request, "已办理。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency_wb:incident_detail", pk=pk)
+
+    return post_action(request, act, "emergency_wb:incident_detail", pk=pk)
 
 
 # --- reports -----------------------------------------------------------------------------------
@@ -300,10 +277,7 @@ def report_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report(request: HttpRequest, pk: int) -> IncidentReport:
-    report = selectors.report_for(Actor.from_request(request), pk)
-    if report is None:
-        raise Http404("没有这份报告。")
-    return report
+    return found_or_404(selectors.report_for(Actor.from_request(request), pk), "没有这份报告。")
 
 
 @staff_required()
@@ -425,9 +399,7 @@ def warning_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def warning_lift(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _issuer(request)
-    warning = selectors.warnings_issued_by(actor).filter(pk=pk).first()
-    if warning is None:
-        raise Http404("没有这条预警。")
+    warning = found_or_404(selectors.warnings_issued_by(actor).filter(pk=pk).first(), "没有这条预警。")
     try:
         services.warning_lift(actor=actor, warning=warning, reason=request.POST.get("reason", ""))
         messages.success(request, f"已解除{warning.headline}。")

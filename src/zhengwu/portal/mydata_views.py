@@ -16,6 +16,7 @@ from zhengwu.accounts.models import User
 from zhengwu.accounts.session import acting_user
 from zhengwu.catalog.models import Resource
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.forms import add_application_error
 from zhengwu.exchange.sharing import fetch
@@ -80,12 +81,9 @@ def my_data(request: HttpRequest) -> HttpResponse:
 def my_data_export(request: HttpRequest, fmt: str) -> HttpResponse:
     user = _person(request)
     if fmt == "json":
-        response = HttpResponse(mydata.as_json(user), content_type="application/json; charset=utf-8")
+        response = attachment(mydata.as_json(user), "my-data.json", "application/json; charset=utf-8")
     else:
-        response = HttpResponse(
-            mydata.as_xlsx(user), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="my-data.{fmt}"'
+        response = attachment(mydata.as_xlsx(user), f"my-data.{fmt}", XLSX)
     response["Cache-Control"] = "no-store"
     return response
 
