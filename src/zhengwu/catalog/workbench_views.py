@@ -5,11 +5,13 @@ queue (approve, reject, publish) and every published version. Thin: parse, call,
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
@@ -24,7 +26,7 @@ from zhengwu.catalog.views import download, filtered, with_freshness
 from zhengwu.core.actors import Actor
 from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.core.errors import ApplicationError, permission_denied
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, form_write
 from zhengwu.core.import_page import excel_import_page
 
 
@@ -67,28 +69,23 @@ def _edit_page(request: HttpRequest, resource: Resource | None) -> HttpResponse:
     if request.method == "POST":
         form = ResourceForm(request.POST)
         formset = ItemFormSet(request.POST, prefix="items")
-        if form.is_valid() and formset.is_valid():
-            try:
-                if resource is None:
-                    assert user.department is not None
-                    resource = services.resource_create(
-                        actor=Actor.from_request(request),
-                        provider=user.department,
-                        data=form.resource_data(),
-                        items=item_specs(formset),
-                    )
-                else:
-                    services.resource_update(
-                        actor=Actor.from_request(request),
-                        resource=resource,
-                        data=form.resource_data(),
-                        items=item_specs(formset),
-                    )
-            except ApplicationError as error:
-                add_application_error(form, error)
+
+        def save(actor: Actor, _data: dict[str, Any]) -> Done:
+            saved = resource
+            if saved is None:
+                assert user.department is not None
+                saved = services.resource_create(
+                    actor=actor, provider=user.department, data=form.resource_data(), items=item_specs(formset)
+                )
             else:
-                messages.success(request, f"已保存《{resource.name}》。")
-                return redirect("catalog_wb:detail", pk=resource.pk)
+                services.resource_update(
+                    actor=actor, resource=saved, data=form.resource_data(), items=item_specs(formset)
+                )
+            return f"已保存《{saved.name}》。", reverse("catalog_wb:detail", args=[saved.pk])
+
+        # the items must be valid too; the page shows the errors of both either way
+        if formset.is_valid() and (done := form_write(request, form, save)):
+            return done
     elif resource is None:
         form = ResourceForm(initial={"catalog_class": CatalogClass.DEPARTMENT, "category": "3"})
         formset = ItemFormSet(prefix="items")

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import Department
@@ -18,7 +19,7 @@ from zhengwu.accounts.session import acting_user
 from zhengwu.core import downloads
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, form_write
 from zhengwu.disclosure import reports, selectors, services
 from zhengwu.disclosure.forms import CorrectedForm, OnlineRequestForm
 from zhengwu.disclosure.models import AnnualReport, Attachment, Category, DisclosureRequest, Publication, Validity
@@ -121,26 +122,14 @@ def request_new(request: HttpRequest) -> HttpResponse:
         raise permission_denied("工作人员请在工作台登记申请。")
     if request.method == "POST":
         form = OnlineRequestForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                created = services.request_submit_online(
-                    actor=Actor.from_request(request),
-                    department=d["department"],
-                    description=d["description"],
-                    applicant_kind=d["applicant_kind"],
-                    applicant_name=d["applicant_name"],
-                    phone=d["phone"],
-                    email=d["email"],
-                    address=d["address"],
-                    purpose=d["purpose"],
-                    delivery=d["delivery"],
-                )
-            except ApplicationError as error:
-                add_application_error(form, error)
-            else:
-                messages.success(request, f"申请已提交，编号 {created.number}。机关确认收到后开始计算答复期限。")
-                return redirect("disclosure:my_request", pk=created.pk)
+
+        def submit(actor: Actor, data: dict[str, Any]) -> Done:
+            created = services.request_submit_online(actor=actor, **data)  # the form's fields are its arguments
+            message = f"申请已提交，编号 {created.number}。机关确认收到后开始计算答复期限。"
+            return message, reverse("disclosure:my_request", args=[created.pk])
+
+        if done := form_write(request, form, submit):
+            return done
     else:
         kind = "legal_person" if user.kind == user.Kind.ENTERPRISE else "citizen"
         initial = {"applicant_name": user.real_name, "applicant_kind": kind, "phone": user.phone or ""}

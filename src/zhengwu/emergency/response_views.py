@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
@@ -20,7 +21,7 @@ from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.core.errors import ApplicationError, permission_denied
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, add_application_error, form_write
 from zhengwu.core.lookups import found_or_404
 from zhengwu.core.post_action import post_action
 from zhengwu.emergency import reports, response_selectors, services
@@ -89,7 +90,6 @@ def _duties_from(request: HttpRequest) -> list[services.DutyData]:
 
 
 def _plan_page(request: HttpRequest, plan: Plan | None) -> HttpResponse:
-    actor = Actor.from_request(request)
     rows: list[dict[str, Any]] = []
     if request.method == "POST":
         form = PlanForm(request.POST)
@@ -97,25 +97,25 @@ def _plan_page(request: HttpRequest, plan: Plan | None) -> HttpResponse:
             {k: request.POST.get(f"duty-{i}-{k}", "") for k in ("level", "department", "duty", "sign", "arrive")}
             for i in range(DUTY_ROWS)
         ]
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                plan_data = services.PlanData(
-                    name=data["name"],
-                    incident_class=data["incident_class"],
-                    lead_department=data["lead_department"],
-                    summary=data["summary"],
-                    duties=_duties_from(request),
-                )
-                if plan is None:
-                    plan = services.plan_create(actor=actor, data=plan_data)
-                else:
-                    services.plan_revise(actor=actor, plan=plan, data=plan_data, note=data["note"])
-            except ApplicationError as error:
-                add_application_error(form, error)
+
+        def save(actor: Actor, data: dict[str, Any]) -> Done:
+            plan_data = services.PlanData(
+                name=data["name"],
+                incident_class=data["incident_class"],
+                lead_department=data["lead_department"],
+                summary=data["summary"],
+                duties=_duties_from(request),
+            )
+            saved = plan
+            if saved is None:
+                saved = services.plan_create(actor=actor, data=plan_data)
             else:
-                messages.success(request, f"已保存预案《{plan.name}》第 {plan.current_version} 版。")
-                return redirect("emergency_wb:plan", pk=plan.pk)
+                services.plan_revise(actor=actor, plan=saved, data=plan_data, note=data["note"])
+            message = f"已保存预案《{saved.name}》第 {saved.current_version} 版。"
+            return message, reverse("emergency_wb:plan", args=[saved.pk])
+
+        if done := form_write(request, form, save):
+            return done
     elif plan is not None:
         current = plan.current
         form = PlanForm(
@@ -355,18 +355,15 @@ def resources(request: HttpRequest) -> HttpResponse:
 @staff_required(*COMMAND)
 def resource_new(request: HttpRequest) -> HttpResponse:
     form = ResourceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data: dict[str, Any] = dict(form.cleaned_data)
+
+    def create(actor: Actor, cleaned: dict[str, Any]) -> Done:
+        data = dict(cleaned)
         for text in ("region_code", "address", "unit", "stock_point", "specialty", "contact", "phone"):
             data[text] = data.get(text) or ""
-        try:
-            created = services.resource_create(actor=Actor.from_request(request), data=services.ResourceData(**data))
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"已登记“{created.name}”。")
-            return redirect("emergency_wb:resources")
-    return render(request, "emergency/resource_edit.html", {"form": form})
+        created = services.resource_create(actor=actor, data=services.ResourceData(**data))
+        return f"已登记“{created.name}”。", "emergency_wb:resources"
+
+    return form_write(request, form, create) or render(request, "emergency/resource_edit.html", {"form": form})
 
 
 @staff_required(*COMMAND)
@@ -483,16 +480,13 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
     found = Evaluation.objects.filter(incident=incident).first()
     form = EvaluationForm(request.POST or None)
-    if request.method == "POST" and found is None and form.is_valid():
-        try:
-            found = services.evaluation_create(
-                actor=Actor.from_request(request), incident=incident, **form.cleaned_data
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, "已保存事后评估。")
-            return redirect("emergency_wb:evaluation", pk=pk)
+
+    def create(actor: Actor, data: dict[str, Any]) -> Done:
+        services.evaluation_create(actor=actor, incident=incident, **data)
+        return "已保存事后评估。", reverse("emergency_wb:evaluation", args=[pk])
+
+    if found is None and (done := form_write(request, form, create)):  # written once, then only shown
+        return done
     figures = found.figures if found is not None else response_selectors.evaluation_figures(incident)
     return render(
         request,

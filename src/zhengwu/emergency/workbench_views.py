@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor
 from zhengwu.core.downloads import XLSX, Sheet, attachment, xlsx
 from zhengwu.core.errors import ApplicationError, permission_denied
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, form_write
 from zhengwu.core.lookups import found_or_404
 from zhengwu.core.post_action import post_action
 from zhengwu.emergency import access, response_selectors, selectors, services
@@ -118,18 +119,17 @@ def _receive_page(request: HttpRequest, letter: Any = None) -> HttpResponse:
     actor = Actor.from_request(request)
     if request.method == "POST":
         form = IncidentForm(request.POST)
-        if form.is_valid():
-            try:
-                data = form.data_object()
-                if letter is not None:
-                    incident = services.incident_from_letter(actor=actor, letter=letter, data=data)
-                else:
-                    incident = services.incident_report(actor=actor, data=data)
-            except ApplicationError as error:
-                add_application_error(form, error)
+
+        def receive(actor: Actor, _data: dict[str, Any]) -> Done:
+            data = form.data_object()
+            if letter is not None:
+                incident = services.incident_from_letter(actor=actor, letter=letter, data=data)
             else:
-                messages.success(request, f"已接报，事件编号 {incident.number}。")
-                return redirect("emergency_wb:incident_detail", pk=incident.pk)
+                incident = services.incident_report(actor=actor, data=data)
+            return f"已接报，事件编号 {incident.number}。", reverse("emergency_wb:incident_detail", args=[incident.pk])
+
+        if done := form_write(request, form, receive):
+            return done
     else:
         initial = IncidentForm.initial_now()
         department = actor.department
@@ -303,14 +303,13 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise permission_denied("只有事发地应急管理部门的值班人员可以修改报告。")
     if request.method == "POST":
         form = ReportEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.report_edit(actor=actor, report=report, data=form.data_object())
-            except ApplicationError as error:
-                add_application_error(form, error)
-            else:
-                messages.success(request, f"已保存{report.title}，待领导签发。")
-                return redirect("emergency_wb:report_detail", pk=pk)
+
+        def save(actor: Actor, _data: dict[str, Any]) -> Done:
+            services.report_edit(actor=actor, report=report, data=form.data_object())
+            return f"已保存{report.title}，待领导签发。", reverse("emergency_wb:report_detail", args=[pk])
+
+        if done := form_write(request, form, save):
+            return done
     else:
         if not REPORT.can(report, "edit"):
             messages.error(request, f"{report.title}已签发报送，不能再修改；如需更正，请起草续报。")
@@ -376,20 +375,18 @@ def warning_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise Http404("没有这条预警。")
     if request.method == "POST":
         form = WarningForm(request.POST)
-        if form.is_valid():
-            try:
-                data: WarningData = form.data_object()
-                if warning is None:
-                    warning = services.warning_issue(actor=actor, data=data)
-                else:
-                    services.warning_adjust(
-                        actor=actor, warning=warning, data=data, reason=request.POST.get("reason", "")
-                    )
-            except ApplicationError as error:
-                add_application_error(form, error)
+
+        def issue(actor: Actor, _data: dict[str, Any]) -> Done:
+            data: WarningData = form.data_object()
+            issued = warning
+            if issued is None:
+                issued = services.warning_issue(actor=actor, data=data)
             else:
-                messages.success(request, f"已发布{warning.headline}。")
-                return redirect("emergency:warning_detail", pk=warning.pk)
+                services.warning_adjust(actor=actor, warning=issued, data=data, reason=request.POST.get("reason", ""))
+            return f"已发布{issued.headline}。", reverse("emergency:warning_detail", args=[issued.pk])
+
+        if done := form_write(request, form, issue):
+            return done
     else:
         form = WarningForm(initial=_warning_initial(warning, actor))
     return _render(request, "emergency/warning_form.html", {"form": form, "warning": warning})

@@ -427,19 +427,18 @@ def _bundle_form(request: HttpRequest, row: Bundle | None) -> HttpResponse:
     form = BundleDefinitionForm(request.POST or None, initial=initial)
     if row is not None:
         form.fields["code"].disabled = form.fields["audience"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data, actor = form.cleaned_data, Actor.from_request(request)
+
+    def save(actor: Actor, data: dict[str, Any]) -> Done:
         common = {"name": data["name"], "items": list(data["items"]), "description": data["description"]}
-        try:
-            if row is None:
-                row = services.bundle_create(actor=actor, code=data["code"], audience=data["audience"], **common)
-            else:
-                services.bundle_update(actor=actor, bundle=row, active=data["active"], **common)
-        except ApplicationError as error:
-            add_application_error(form, error)
+        saved = row
+        if saved is None:
+            saved = services.bundle_create(actor=actor, code=data["code"], audience=data["audience"], **common)
         else:
-            messages.success(request, f"已保存一件事“{row.name}”。")
-            return redirect("eservices_wb:bundles")
+            services.bundle_update(actor=actor, bundle=saved, active=data["active"], **common)
+        return f"已保存一件事“{saved.name}”。", "eservices_wb:bundles"
+
+    if done := form_write(request, form, save):
+        return done
     return render(request, "eservices/wb_bundle_edit.html", {"form": form, "bundle": row})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -18,7 +20,7 @@ from zhengwu.catalog.models import Resource
 from zhengwu.core.actors import Actor
 from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.core.errors import ApplicationError, not_found
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, add_application_error, form_write
 from zhengwu.exchange.sharing import fetch
 from zhengwu.exchange.sharing import services as sharing_services
 from zhengwu.portal import mydata
@@ -93,17 +95,12 @@ def my_data_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def my_data_correction(request: HttpRequest) -> HttpResponse:
     user = _person(request)
     form = CorrectionForm(request.POST)
-    if form.is_valid():
-        try:
-            sharing_services.objection_by_subject(
-                actor=Actor.from_request(request), resource_code=fetch.PERSON_BASE, **form.cleaned_data
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, "更正申请已提交，提供该信息的部门将在规定期限内核实并答复。")
-            return redirect("portal:my_data")
-    return _page(request, user, form, CloseForm(), status=400)
+
+    def correct(actor: Actor, data: dict[str, Any]) -> Done:
+        sharing_services.objection_by_subject(actor=actor, resource_code=fetch.PERSON_BASE, **data)
+        return "更正申请已提交，提供该信息的部门将在规定期限内核实并答复。", "portal:my_data"
+
+    return form_write(request, form, correct) or _page(request, user, form, CloseForm(), status=400)
 
 
 @login_required
