@@ -370,15 +370,15 @@ def resource_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def resource_release(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Resource, pk=pk)
-    incident_id = found.committed_to_id
-    try:
-        services.resource_release(actor=Actor.from_request(request), resource=found)
-        messages.success(request, f"已释放“{found.name}”。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    incident_id = found.committed_to_id  # back to the response it served, when it served one
+
+    def release(actor: Actor) -> str:
+        services.resource_release(actor=actor, resource=found)
+        return f"已释放“{found.name}”。"
+
     if incident_id is not None:
-        return redirect("emergency_wb:response", pk=incident_id)
-    return redirect("emergency_wb:resources")
+        return post_action(request, release, "emergency_wb:response", pk=incident_id)
+    return post_action(request, release, "emergency_wb:resources")
 
 
 # --- duty --------------------------------------------------------------------------------------

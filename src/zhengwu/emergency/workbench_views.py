@@ -20,7 +20,7 @@ from zhengwu.accounts.decorators import staff_required
 from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor
 from zhengwu.core.downloads import XLSX, Sheet, attachment, xlsx
-from zhengwu.core.errors import ApplicationError, permission_denied
+from zhengwu.core.errors import permission_denied
 from zhengwu.core.forms import Done, form_write
 from zhengwu.core.lookups import found_or_404
 from zhengwu.core.post_action import post_action
@@ -248,26 +248,26 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
         return redirect("emergency_wb:incident_detail", pk=pk)
-    try:
+
+    def draft(actor: Actor) -> str:
         report = services.report_draft(
-            actor=Actor.from_request(request), incident=found, kind=form.cleaned_data["kind"], data=form.data_object()
+            actor=actor, incident=found, kind=form.cleaned_data["kind"], data=form.data_object()
         )
-        messages.success(request, f"{report.title}已起草，待领导签发。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency_wb:incident_detail", pk=pk)
+        return f"{report.title}已起草，待领导签发。"
+
+    return post_action(request, draft, "emergency_wb:incident_detail", pk=pk)
 
 
 def _report_move(request: HttpRequest, pk: int, write: Callable[..., object], done: str, back: str) -> HttpResponse:
     """A report's one-button step (签发, 签收): the service, its message, back to `back` (a URL name
     taking the incident's pk for incident_detail, else the report's)."""
     report = _report(request, pk)
-    try:
-        write(actor=Actor.from_request(request), report=report)
-        messages.success(request, f"{report.title}{done}")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect(back, pk=report.incident_id if back.endswith("incident_detail") else report.pk)
+
+    def move(actor: Actor) -> str:
+        write(actor=actor, report=report)
+        return f"{report.title}{done}"
+
+    return post_action(request, move, back, pk=report.incident_id if back.endswith("incident_detail") else report.pk)
 
 
 @staff_required()
@@ -397,9 +397,9 @@ def warning_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def warning_lift(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _issuer(request)
     warning = found_or_404(selectors.warnings_issued_by(actor).filter(pk=pk).first(), "没有这条预警。")
-    try:
+
+    def lift(actor: Actor) -> str:
         services.warning_lift(actor=actor, warning=warning, reason=request.POST.get("reason", ""))
-        messages.success(request, f"已解除{warning.headline}。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency_wb:warnings")
+        return f"已解除{warning.headline}。"
+
+    return post_action(request, lift, "emergency_wb:warnings")
