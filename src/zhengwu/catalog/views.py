@@ -14,9 +14,8 @@ from zhengwu.accounts.models import Department
 from zhengwu.catalog import selectors
 from zhengwu.catalog.exchange_formats import catalog_workbook, dcat_catalog, resource_as_dict
 from zhengwu.catalog.models import CatalogClass, Resource
+from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.core.errors import not_found
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _int(value: str | None) -> int | None:
@@ -76,13 +75,9 @@ def download(rows: QuerySet[Resource], fmt: str, stem: str) -> HttpResponse:
     rows = rows.select_related("provider").prefetch_related("items")
     name = f"{stem}-{timezone.localdate():%Y%m%d}"
     if fmt == "xlsx":
-        response = HttpResponse(catalog_workbook(rows), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
+        return attachment(catalog_workbook(rows), f"{name}.xlsx", XLSX)
     body = json.dumps({"resources": [resource_as_dict(r) for r in rows]}, ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-    return response
+    return attachment(body, f"{name}.json", "application/json; charset=utf-8")
 
 
 def catalog_export(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -5,11 +5,13 @@ queue (approve, reject, publish) and every published version. Thin: parse, call,
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
@@ -20,10 +22,12 @@ from zhengwu.catalog.exchange_formats import catalog_import_excel, catalog_workb
 from zhengwu.catalog.forms import ImportForm, ItemForm, ItemFormSet, ReasonForm, ResourceForm, item_specs
 from zhengwu.catalog.models import CatalogClass, Resource
 from zhengwu.catalog.services import ItemSpec, ResourceData
-from zhengwu.catalog.views import XLSX, download, filtered, with_freshness
+from zhengwu.catalog.views import download, filtered, with_freshness
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.core.errors import ApplicationError, permission_denied
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, form_write
+from zhengwu.core.import_page import excel_import_page
 
 
 def _visible(user: User, pk: int) -> Resource:
@@ -65,28 +69,23 @@ def _edit_page(request: HttpRequest, resource: Resource | None) -> HttpResponse:
     if request.method == "POST":
         form = ResourceForm(request.POST)
         formset = ItemFormSet(request.POST, prefix="items")
-        if form.is_valid() and formset.is_valid():
-            try:
-                if resource is None:
-                    assert user.department is not None
-                    resource = services.resource_create(
-                        actor=Actor.from_request(request),
-                        provider=user.department,
-                        data=form.resource_data(),
-                        items=item_specs(formset),
-                    )
-                else:
-                    services.resource_update(
-                        actor=Actor.from_request(request),
-                        resource=resource,
-                        data=form.resource_data(),
-                        items=item_specs(formset),
-                    )
-            except ApplicationError as error:
-                add_application_error(form, error)
+
+        def save(actor: Actor, _data: dict[str, Any]) -> Done:
+            saved = resource
+            if saved is None:
+                assert user.department is not None
+                saved = services.resource_create(
+                    actor=actor, provider=user.department, data=form.resource_data(), items=item_specs(formset)
+                )
             else:
-                messages.success(request, f"已保存《{resource.name}》。")
-                return redirect("catalog_wb:detail", pk=resource.pk)
+                services.resource_update(
+                    actor=actor, resource=saved, data=form.resource_data(), items=item_specs(formset)
+                )
+            return f"已保存《{saved.name}》。", reverse("catalog_wb:detail", args=[saved.pk])
+
+        # the items must be valid too; the page shows the errors of both either way
+        if formset.is_valid() and (done := form_write(request, form, save)):
+            return done
     elif resource is None:
         form = ResourceForm(initial={"catalog_class": CatalogClass.DEPARTMENT, "category": "3"})
         formset = ItemFormSet(prefix="items")
@@ -209,26 +208,17 @@ def review(request: HttpRequest) -> HttpResponse:
 
 @staff_required(Role.DATA_OFFICER)
 def import_excel(request: HttpRequest) -> HttpResponse:
+    def load(actor: Actor, content: bytes) -> str:
+        result = catalog_import_excel(actor=actor, content=content)
+        return f"已导入 {len(result.created)} 个资源草稿，请检查后提交审核。"
+
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = catalog_import_excel(actor=Actor.from_request(request), content=upload.read())
-        except ApplicationError as error:
-            problems = list(error.fields.values()) or [error.message]
-            form.add_error(None, error.message.split("：")[0] + "。")
-        else:
-            messages.success(request, f"已导入 {len(result.created)} 个资源草稿，请检查后提交审核。")
-            return redirect("catalog_wb:index")
-    return render(request, "catalog/wb_import.html", {"form": form, "problems": problems})
+    return excel_import_page(request, form, load, "catalog_wb:index", "catalog/wb_import.html")
 
 
 @staff_required()
 def template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(catalog_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="catalog-template.xlsx"'
-    return response
+    return attachment(catalog_workbook(), "catalog-template.xlsx", XLSX)
 
 
 @staff_required()

@@ -23,6 +23,7 @@ from zhengwu.certificates.audit_actions import CertificatesAction
 from zhengwu.certificates.models import Certificate
 from zhengwu.certificates.pdf import render_pdf
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import attachment
 from zhengwu.core.errors import not_found
 
 PAGE_SIZE = 20
@@ -42,9 +43,7 @@ def pdf_response(request: HttpRequest, certificate: Certificate) -> HttpResponse
         details={"identifier": certificate.identifier},
         department=certificate.issuer,
     )
-    response = HttpResponse(rendered.content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.pk}.pdf"'
-    return response
+    return attachment(rendered.content, f"certificate-{certificate.pk}.pdf", "application/pdf")
 
 
 # --- holder ------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ export and key rotation. Thin: parse, authorize as a convenience, call a service
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django import forms
@@ -23,9 +22,9 @@ from zhengwu.certificates.audit_actions import CertificatesAction
 from zhengwu.certificates.models import Certificate, CertificateType, HolderKind
 from zhengwu.certificates.views import PAGE_SIZE, pdf_response
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, Sheet, attachment, xlsx
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.forms import DateInput, Done, add_application_error, form_write
-from zhengwu.core.spreadsheets import xlsx_row
 
 EXPORT_LIMIT = 50_000
 STATUS_FILTERS = [("", "全部"), ("valid", "有效"), ("expired", "已过期"), ("revoked", "已注销")]
@@ -132,51 +131,31 @@ def manage_key_rotate(request: HttpRequest) -> HttpResponse:
 
 @staff_required(*services.ISSUER_ROLES)
 def manage_export(request: HttpRequest) -> HttpResponse:
-    from openpyxl import Workbook
-
     user = acting_user(request)
     query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
-    rows = selectors.certificates_issued_by(user.department, query=query, status=status)[:EXPORT_LIMIT]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("电子证照签发登记")
-    sheet.append(
-        xlsx_row(
-            sheet,
-            ["证照标识", "证照名称", "持证主体", "持证主体代码", "签发日期", "有效期至", "状态", "来源", "注销原因"],
-        )
+    rows = (
+        [
+            c.identifier,
+            c.certificate_type.name,
+            selectors.mask_holder_name(c),
+            selectors.mask_holder_code(c),
+            c.issued_on.isoformat(),
+            c.valid_until.isoformat() if c.valid_until else "长期",
+            c.state_label,
+            c.source_label,
+            c.revoke_reason,
+        ]
+        for c in selectors.certificates_issued_by(user.department, query=query, status=status)[:EXPORT_LIMIT]
     )
-    count = 0
-    for c in rows:
-        sheet.append(
-            xlsx_row(
-                sheet,
-                [
-                    c.identifier,
-                    c.certificate_type.name,
-                    selectors.mask_holder_name(c),
-                    selectors.mask_holder_code(c),
-                    c.issued_on.isoformat(),
-                    c.valid_until.isoformat() if c.valid_until else "长期",
-                    c.state_label,
-                    c.source_label,
-                    c.revoke_reason,
-                ],
-            )
-        )
-        count += 1
-    out = io.BytesIO()
-    book.save(out)
+    header = ["证照标识", "证照名称", "持证主体", "持证主体代码", "签发日期", "有效期至", "状态", "来源", "注销原因"]
+    content, count = xlsx(Sheet("电子证照签发登记", header, rows))
     record_action(
         Actor.from_request(request),
         CertificatesAction.REGISTER_EXPORT,
         details={"rows": count, "q": query, "status": status},
     )
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="certificates.xlsx"'
-    return response
+    return attachment(content, "certificates.xlsx", XLSX)
 
 
 def _managed(request: HttpRequest, pk: int) -> Certificate:

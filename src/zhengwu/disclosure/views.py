@@ -11,19 +11,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import Department
 from zhengwu.accounts.session import acting_user
+from zhengwu.core import downloads
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, form_write
 from zhengwu.disclosure import reports, selectors, services
 from zhengwu.disclosure.forms import CorrectedForm, OnlineRequestForm
 from zhengwu.disclosure.models import AnnualReport, Attachment, Category, DisclosureRequest, Publication, Validity
 
 PER_PAGE = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -54,16 +55,9 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     found = Attachment.objects.filter(pk=pk, publication__state=Publication.State.PUBLISHED).first()
     if found is None:
         raise not_found("附件")
-    response = HttpResponse(bytes(found.content), content_type=found.content_type or "application/octet-stream")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(found.name)}"
+    response = downloads.attachment(bytes(found.content), found.name, found.content_type or "application/octet-stream")
     response["X-Content-SM3"] = found.sm3
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 # --- annual reports (public) -----------------------------------------------------------------
@@ -108,9 +102,7 @@ def report_workbook_response(department: Department, year: int) -> HttpResponse:
     body = reports.report_workbook(
         department, selectors.annual_report_figures(department, year), reports.report_of(department, year)
     )
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="disclosure-report-{department.credit_code}-{year}.xlsx"'
-    return response
+    return downloads.attachment(body, f"disclosure-report-{department.credit_code}-{year}.xlsx", downloads.XLSX)
 
 
 # --- the applicant's requests ---------------------------------------------------------------
@@ -130,26 +122,14 @@ def request_new(request: HttpRequest) -> HttpResponse:
         raise permission_denied("工作人员请在工作台登记申请。")
     if request.method == "POST":
         form = OnlineRequestForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                created = services.request_submit_online(
-                    actor=Actor.from_request(request),
-                    department=d["department"],
-                    description=d["description"],
-                    applicant_kind=d["applicant_kind"],
-                    applicant_name=d["applicant_name"],
-                    phone=d["phone"],
-                    email=d["email"],
-                    address=d["address"],
-                    purpose=d["purpose"],
-                    delivery=d["delivery"],
-                )
-            except ApplicationError as error:
-                add_application_error(form, error)
-            else:
-                messages.success(request, f"申请已提交，编号 {created.number}。机关确认收到后开始计算答复期限。")
-                return redirect("disclosure:my_request", pk=created.pk)
+
+        def submit(actor: Actor, data: dict[str, Any]) -> Done:
+            created = services.request_submit_online(actor=actor, **data)  # the form's fields are its arguments
+            message = f"申请已提交，编号 {created.number}。机关确认收到后开始计算答复期限。"
+            return message, reverse("disclosure:my_request", args=[created.pk])
+
+        if done := form_write(request, form, submit):
+            return done
     else:
         kind = "legal_person" if user.kind == user.Kind.ENTERPRISE else "citizen"
         initial = {"applicant_name": user.real_name, "applicant_kind": kind, "phone": user.phone or ""}

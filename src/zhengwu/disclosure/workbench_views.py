@@ -359,14 +359,14 @@ def annual_report(request: HttpRequest, department_id: int, year: int) -> HttpRe
         if not can_edit:
             raise permission_denied("只有本机关负责人可以编辑年度报告。")
         form = ReportForm(request.POST)
-        if form.is_valid():
-            try:
-                reports.annual_report_save(actor=actor, department=department, year=year, values=form.cleaned_data)
-            except ApplicationError as error:
-                add_application_error(form, error)
-            else:
-                messages.success(request, "年度报告已保存。")
-                return redirect("disclosure_wb:annual_report", department_id=department.pk, year=year)
+
+        def save(actor: Actor, data: dict[str, Any]) -> Done:
+            reports.annual_report_save(actor=actor, department=department, year=year, values=data)
+            back = reverse("disclosure_wb:annual_report", kwargs={"department_id": department.pk, "year": year})
+            return "年度报告已保存。", back
+
+        if done := form_write(request, form, save):
+            return done
     context = {**report_context(department, year, report), "form": form if can_edit else None}
     return render(request, "disclosure/wb_report.html", context)
 

@@ -4,15 +4,14 @@ Thin: parse, call a service or selector, render. A clerk sees only their departm
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
@@ -21,9 +20,11 @@ from zhengwu.accounts.session import acting_user
 from zhengwu.audit.services import record_action
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, Sheet, attachment, xlsx
 from zhengwu.core.errors import ApplicationError, permission_denied
-from zhengwu.core.forms import add_application_error
-from zhengwu.core.spreadsheets import xlsx_row
+from zhengwu.core.forms import Done, form_write
+from zhengwu.core.lookups import found_or_404
+from zhengwu.core.post_action import post_action
 from zhengwu.documents import selectors, services, storage
 from zhengwu.documents.audit_actions import DocumentsAction
 from zhengwu.documents.errors import DocumentsError
@@ -35,7 +36,6 @@ from zhengwu.documents.states import DELIVERY, DOCUMENT
 STAFF = (Role.CLERK, Role.DEPT_LEADER)
 PAGE_SIZE = 30
 EXPORT_LIMIT = 10000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _department(user: User) -> Department:
@@ -45,10 +45,7 @@ def _department(user: User) -> Department:
 
 
 def _own_document(request: HttpRequest, pk: int) -> Document:
-    found = selectors.sent_documents(Actor.from_request(request)).filter(pk=pk).first()
-    if found is None:
-        raise Http404("没有这份公文。")
-    return found
+    return found_or_404(selectors.sent_documents(Actor.from_request(request)).filter(pk=pk).first(), "没有这份公文。")
 
 
 def _year(value: str | None) -> int | None:
@@ -71,28 +68,22 @@ def documents(request: HttpRequest) -> HttpResponse:
 
 def _edit_page(request: HttpRequest, document: Document | None) -> HttpResponse:
     user = acting_user(request)
-    actor = Actor.from_request(request)
     if request.method == "POST":
         form = DocumentForm(request.POST)
-        if form.is_valid():
-            try:
-                if document is None:
-                    document = services.document_draft(
-                        actor=actor, department=_department(user), data=form.data_object()
-                    )
-                elif document.state == Document.State.SIGNED:
-                    services.document_amend(
-                        actor=actor, document=document, data=form.data_object(), note=request.POST.get("note", "")
-                    )
-                else:
-                    services.document_edit(
-                        actor=actor, document=document, data=form.data_object(), note=request.POST.get("note", "")
-                    )
-            except ApplicationError as error:
-                add_application_error(form, error)
+
+        def save(actor: Actor, _data: dict[str, Any]) -> Done:
+            saved = document
+            note = request.POST.get("note", "")
+            if saved is None:
+                saved = services.document_draft(actor=actor, department=_department(user), data=form.data_object())
+            elif saved.state == Document.State.SIGNED:
+                services.document_amend(actor=actor, document=saved, data=form.data_object(), note=note)
             else:
-                messages.success(request, f"已保存《{document.title}》。")
-                return redirect("documents_wb:document", pk=document.pk)
+                services.document_edit(actor=actor, document=saved, data=form.data_object(), note=note)
+            return f"已保存《{saved.title}》。", reverse("documents_wb:document", args=[saved.pk])
+
+        if done := form_write(request, form, save):
+            return done
     elif document is None:
         kind = request.GET.get("kind", Kind.NOTICE)
         kind = kind if kind in Kind.values else Kind.NOTICE
@@ -120,10 +111,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _document_to_act_on(request: HttpRequest, pk: int) -> Document:
     """The department's own document, or one it co-issues (to read and countersign it)."""
-    found = selectors.document_for(Actor.from_request(request), pk)
-    if found is None:
-        raise Http404("没有这份公文。")
-    return found
+    return found_or_404(selectors.document_for(Actor.from_request(request), pk), "没有这份公文。")
 
 
 @staff_required(*STAFF)
@@ -151,9 +139,9 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     found = _document_to_act_on(request, pk) if verb == "countersign" else _own_document(request, pk)
-    actor = Actor.from_request(request)
     post = request.POST
-    try:
+
+    def act(actor: Actor) -> str | None:
         if verb == "submit":
             services.document_submit(actor=actor, document=found)
         elif verb == "approve":
@@ -175,8 +163,7 @@ def document_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             done = services.document_register(
                 actor=actor, document=found, main_departments=main, copy_departments=copy, copies=copies
             )
-            messages.success(request, f"已登记，发文字号 {done.number}。")
-            return redirect("documents_wb:document", pk=pk)
+            return f"已登记，发文字号 {done.number}。"
         elif verb == "print":
             services.document_print(actor=actor, document=found)
         elif verb == "issue":
@@ -188,10 +175,9 @@ def document_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             services.attachment_add(actor=actor, document=found, name=upload.name or "", content=upload.read())
         else:
             raise permission_denied()
-        messages.success(request, "已办理。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("documents_wb:document", pk=pk)
+        return None
+
+    return post_action(request, act, "documents_wb:document", pk=pk)
 
 
 @staff_required(*STAFF)
@@ -216,12 +202,8 @@ def _file_response(request: HttpRequest, found: Document, which: str) -> HttpRes
         raise Http404("公文尚未印制。")
     record_action(Actor.from_request(request), DocumentsAction.FILE_FETCH, target=found, details={"which": which})
     suffix = ".pdf.seal.json" if which == "seal" else ".pdf"
-    response = HttpResponse(
-        storage.read(relative), content_type="application/json" if which == "seal" else "application/pdf"
-    )
-    filename = quote(f"{found.number or found.pk}{suffix}")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    content_type = "application/json" if which == "seal" else "application/pdf"
+    return attachment(storage.read(relative), f"{found.number or found.pk}{suffix}", content_type)
 
 
 # --- 收文 ------------------------------------------------------------------------------------
@@ -252,9 +234,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @staff_required(*STAFF)
 def delivery(request: HttpRequest, pk: int) -> HttpResponse:
     actor = Actor.from_request(request)
-    found = selectors.delivery_for(actor, pk)
-    if found is None:
-        raise Http404("没有这份收文。")
+    found = found_or_404(selectors.delivery_for(actor, pk), "没有这份收文。")
     ours = found.department_id == actor.department_id
     context = {
         "delivery": found,
@@ -281,12 +261,10 @@ def _date(value: str | None) -> date:
 @staff_required(*STAFF)
 @require_POST
 def delivery_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    found = selectors.delivery_for(actor, pk)
-    if found is None:
-        raise Http404("没有这份收文。")
+    found = found_or_404(selectors.delivery_for(Actor.from_request(request), pk), "没有这份收文。")
     post = request.POST
-    try:
+
+    def act(actor: Actor) -> None:
         if verb == "sign":
             services.delivery_sign(actor=actor, delivery=found)
         elif verb == "return":
@@ -317,9 +295,9 @@ def delivery_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         elif verb == "urge":
             services.delivery_urge(actor=actor, delivery=found, message=post.get("message", ""))
         elif verb == "handler_done":
-            handler = Handler.objects.filter(delivery=found, pk=post.get("handler") or 0).first()
-            if handler is None:
-                raise Http404("没有这位承办人。")
+            handler = found_or_404(
+                Handler.objects.filter(delivery=found, pk=post.get("handler") or 0).first(), "没有这位承办人。"
+            )
             services.handler_done(actor=actor, handler=handler, note=post.get("note", ""))
         elif verb == "finish":
             services.delivery_finish(actor=actor, delivery=found, answer=post.get("answer", ""))
@@ -327,10 +305,8 @@ def delivery_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             services.delivery_archive(actor=actor, delivery=found)
         else:
             raise permission_denied()
-        messages.success(request, "已办理。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("documents_wb:delivery", pk=pk)
+
+    return post_action(request, act, "documents_wb:delivery", pk=pk)
 
 
 # --- search, statistics, export ---------------------------------------------------------------
@@ -365,34 +341,21 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _export(request: HttpRequest, rows: Any) -> HttpResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("公文")
-    sheet.append(xlsx_row(sheet, ["发文字号", "标题", "文种", "发文机关", "成文日期", "签发人", "状态"]))
-    count = 0
-    for row in rows[:EXPORT_LIMIT]:
-        count += 1
-        sheet.append(
-            xlsx_row(
-                sheet,
-                [
-                    row.number,
-                    row.title,
-                    row.get_kind_display(),
-                    row.department.name,
-                    row.written_on.isoformat() if row.written_on else "",
-                    row.signer_name,
-                    row.get_state_display(),
-                ],
-            )
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    body = (
+        [
+            row.number,
+            row.title,
+            row.get_kind_display(),
+            row.department.name,
+            row.written_on.isoformat() if row.written_on else "",
+            row.signer_name,
+            row.get_state_display(),
+        ]
+        for row in rows[:EXPORT_LIMIT]
+    )
+    content, count = xlsx(Sheet("公文", ["发文字号", "标题", "文种", "发文机关", "成文日期", "签发人", "状态"], body))
     record_action(Actor.from_request(request), DocumentsAction.EXPORT, details={"rows": count})
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="documents.xlsx"'
-    return response
+    return attachment(content, "documents.xlsx", XLSX)
 
 
 @staff_required(*STAFF)
@@ -410,26 +373,17 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 def _statistics_export(request: HttpRequest, stats: dict[str, Any]) -> HttpResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    months = workbook.create_sheet("按月发文收文")
-    months.append(xlsx_row(months, ["月份", "发文", "收文"]))
-    for row in stats["months"]:
-        months.append(xlsx_row(months, [f"{stats['year']}年{row['month']}月", row["sent"], row["received"]]))
-    units = workbook.create_sheet("各单位签收")
-    units.append(xlsx_row(units, ["单位", "送达", "已签收", "退回", "平均签收用时（小时）"]))
-    for row in stats["units"]:
-        units.append(
-            xlsx_row(units, [row["department"], row["count"], row["signed"], row["returned"], row["hours"] or ""])
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    months = [[f"{stats['year']}年{row['month']}月", row["sent"], row["received"]] for row in stats["months"]]
+    units = [
+        [row["department"], row["count"], row["signed"], row["returned"], row["hours"] or ""] for row in stats["units"]
+    ]
+    content, _rows = xlsx(
+        Sheet("按月发文收文", ["月份", "发文", "收文"], months),
+        Sheet("各单位签收", ["单位", "送达", "已签收", "退回", "平均签收用时（小时）"], units),
+    )
     record_action(
         Actor.from_request(request),
         DocumentsAction.EXPORT,
         details={"statistics": stats["year"], "rows": len(stats["units"])},
     )
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="documents-statistics-{stats["year"]}.xlsx"'
-    return response
+    return attachment(content, f"documents-statistics-{stats['year']}.xlsx", XLSX)

@@ -7,20 +7,23 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import Department
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.core.errors import ApplicationError, permission_denied
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, add_application_error, form_write
+from zhengwu.core.lookups import found_or_404
+from zhengwu.core.post_action import post_action
 from zhengwu.emergency import reports, response_selectors, services
 from zhengwu.emergency.errors import EmergencyError
 from zhengwu.emergency.models import (
@@ -39,15 +42,8 @@ from zhengwu.emergency.services.common import COMMAND_ROLES, TASK_ROLES
 from zhengwu.emergency.states import TASK
 
 PAGE_SIZE = 30
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COMMAND = COMMAND_ROLES
 TASK_PEOPLE = (*TASK_ROLES, *COMMAND_ROLES)
-
-
-def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _int(value: str | None) -> int | None:
@@ -94,7 +90,6 @@ def _duties_from(request: HttpRequest) -> list[services.DutyData]:
 
 
 def _plan_page(request: HttpRequest, plan: Plan | None) -> HttpResponse:
-    actor = Actor.from_request(request)
     rows: list[dict[str, Any]] = []
     if request.method == "POST":
         form = PlanForm(request.POST)
@@ -102,25 +97,25 @@ def _plan_page(request: HttpRequest, plan: Plan | None) -> HttpResponse:
             {k: request.POST.get(f"duty-{i}-{k}", "") for k in ("level", "department", "duty", "sign", "arrive")}
             for i in range(DUTY_ROWS)
         ]
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                plan_data = services.PlanData(
-                    name=data["name"],
-                    incident_class=data["incident_class"],
-                    lead_department=data["lead_department"],
-                    summary=data["summary"],
-                    duties=_duties_from(request),
-                )
-                if plan is None:
-                    plan = services.plan_create(actor=actor, data=plan_data)
-                else:
-                    services.plan_revise(actor=actor, plan=plan, data=plan_data, note=data["note"])
-            except ApplicationError as error:
-                add_application_error(form, error)
+
+        def save(actor: Actor, data: dict[str, Any]) -> Done:
+            plan_data = services.PlanData(
+                name=data["name"],
+                incident_class=data["incident_class"],
+                lead_department=data["lead_department"],
+                summary=data["summary"],
+                duties=_duties_from(request),
+            )
+            saved = plan
+            if saved is None:
+                saved = services.plan_create(actor=actor, data=plan_data)
             else:
-                messages.success(request, f"已保存预案《{plan.name}》第 {plan.current_version} 版。")
-                return redirect("emergency_wb:plan", pk=plan.pk)
+                services.plan_revise(actor=actor, plan=saved, data=plan_data, note=data["note"])
+            message = f"已保存预案《{saved.name}》第 {saved.current_version} 版。"
+            return message, reverse("emergency_wb:plan", args=[saved.pk])
+
+        if done := form_write(request, form, save):
+            return done
     elif plan is not None:
         current = plan.current
         form = PlanForm(
@@ -168,9 +163,10 @@ def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Plan, pk=pk)
     number = _int(request.GET.get("version")) or found.current_version
-    version = PlanVersion.objects.filter(plan=found, number=number).select_related("lead_department").first()
-    if version is None:
-        raise Http404("没有这个版本。")
+    version = found_or_404(
+        PlanVersion.objects.filter(plan=found, number=number).select_related("lead_department").first(),
+        "没有这个版本。",
+    )
     context = {
         "plan": found,
         "version": version,
@@ -184,10 +180,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _incident(request: HttpRequest, pk: int) -> Any:
-    found = incident_link.visible_to(Actor.from_request(request)).filter(pk=pk).first()
-    if found is None:
-        raise Http404("没有这个事件。")
-    return found
+    return found_or_404(incident_link.visible_to(Actor.from_request(request)).filter(pk=pk).first(), "没有这个事件。")
 
 
 @staff_required(*COMMAND)
@@ -225,16 +218,16 @@ def response(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def response_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     incident = _incident(request, pk)
-    actor = Actor.from_request(request)
     post = request.POST
-    try:
+
+    def act(actor: Actor) -> str:
         if verb == "activate":
             found = Plan.objects.filter(pk=_int(post.get("plan")) or 0).first()
             if found is None:
                 raise ApplicationError(EmergencyError.INVALID_INPUT, "请选择预案。", {"plan": "必选"})
             tasks = services.plan_activate(actor=actor, plan=found, incident=incident, level=post.get("level", ""))
-            messages.success(request, f"已启动《{found.name}》，向 {len(tasks)} 个部门下达任务。")
-        elif verb == "add_task":
+            return f"已启动《{found.name}》，向 {len(tasks)} 个部门下达任务。"
+        if verb == "add_task":
             department = Department.objects.filter(pk=_int(post.get("department")) or 0).first()
             if department is None:
                 raise ApplicationError(EmergencyError.INVALID_INPUT, "请选择部门。", {"department": "必选"})
@@ -246,21 +239,19 @@ def response_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 sign_minutes=_int(post.get("sign")),
                 arrive_minutes=_int(post.get("arrive")),
             )
-            messages.success(request, f"已向{department.name}增派任务。")
-        elif verb == "commit":
+            return f"已向{department.name}增派任务。"
+        if verb == "commit":
             resource = Resource.objects.filter(pk=_int(post.get("resource")) or 0).first()
             if resource is None:
                 raise ApplicationError(EmergencyError.INVALID_INPUT, "请选择资源。", {"resource": "必选"})
             services.resource_commit(actor=actor, resource=resource, incident=incident, note=post.get("note", ""))
-            messages.success(request, f"已调用“{resource.name}”。")
-        elif verb == "population":
+            return f"已调用“{resource.name}”。"
+        if verb == "population":
             count = services.population_count(actor=actor, incident=incident)
-            messages.success(request, f"事发区域户籍人口：{count:,} 人（经数据共享交换平台统计，已记入访问日志）。")
-        else:
-            raise permission_denied()
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency_wb:response", pk=pk)
+            return f"事发区域户籍人口：{count:,} 人（经数据共享交换平台统计，已记入访问日志）。"
+        raise permission_denied()
+
+    return post_action(request, act, "emergency_wb:response", pk=pk)
 
 
 # --- tasks -----------------------------------------------------------------------------------
@@ -285,10 +276,9 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 
 def _task(request: HttpRequest, pk: int) -> Task:
-    found = response_selectors.tasks_of(Actor.from_request(request)).filter(pk=pk).first()
-    if found is None:
-        raise Http404("没有这项任务。")
-    return found
+    return found_or_404(
+        response_selectors.tasks_of(Actor.from_request(request)).filter(pk=pk).first(), "没有这项任务。"
+    )
 
 
 @staff_required(*TASK_PEOPLE)
@@ -307,9 +297,9 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     found = _task(request, pk)
-    actor = Actor.from_request(request)
     text = request.POST.get("text", "")
-    try:
+
+    def act(actor: Actor) -> None:
         if verb == "sign":
             services.task_sign(actor=actor, task=found)
         elif verb == "arrive":
@@ -324,10 +314,8 @@ def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             services.task_cancel(actor=actor, task=found, reason=text)
         else:
             raise permission_denied()
-        messages.success(request, "已办理。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency_wb:task", pk=pk)
+
+    return post_action(request, act, "emergency_wb:task", pk=pk)
 
 
 # --- resources -------------------------------------------------------------------------------
@@ -367,33 +355,30 @@ def resources(request: HttpRequest) -> HttpResponse:
 @staff_required(*COMMAND)
 def resource_new(request: HttpRequest) -> HttpResponse:
     form = ResourceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data: dict[str, Any] = dict(form.cleaned_data)
+
+    def create(actor: Actor, cleaned: dict[str, Any]) -> Done:
+        data = dict(cleaned)
         for text in ("region_code", "address", "unit", "stock_point", "specialty", "contact", "phone"):
             data[text] = data.get(text) or ""
-        try:
-            created = services.resource_create(actor=Actor.from_request(request), data=services.ResourceData(**data))
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, f"已登记“{created.name}”。")
-            return redirect("emergency_wb:resources")
-    return render(request, "emergency/resource_edit.html", {"form": form})
+        created = services.resource_create(actor=actor, data=services.ResourceData(**data))
+        return f"已登记“{created.name}”。", "emergency_wb:resources"
+
+    return form_write(request, form, create) or render(request, "emergency/resource_edit.html", {"form": form})
 
 
 @staff_required(*COMMAND)
 @require_POST
 def resource_release(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Resource, pk=pk)
-    incident_id = found.committed_to_id
-    try:
-        services.resource_release(actor=Actor.from_request(request), resource=found)
-        messages.success(request, f"已释放“{found.name}”。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    incident_id = found.committed_to_id  # back to the response it served, when it served one
+
+    def release(actor: Actor) -> str:
+        services.resource_release(actor=actor, resource=found)
+        return f"已释放“{found.name}”。"
+
     if incident_id is not None:
-        return redirect("emergency_wb:response", pk=incident_id)
-    return redirect("emergency_wb:resources")
+        return post_action(request, release, "emergency_wb:response", pk=incident_id)
+    return post_action(request, release, "emergency_wb:resources")
 
 
 # --- duty --------------------------------------------------------------------------------------
@@ -448,8 +433,8 @@ def duty_report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     report = response_selectors.duty_report(_day(request))
     name = f"值班日报-{report.day.isoformat()}"
     if fmt == "pdf":
-        return _attachment(reports.duty_report_pdf(report), f"{name}.pdf", "application/pdf")
-    return _attachment(reports.duty_report_xlsx(report), f"{name}.xlsx", XLSX)
+        return attachment(reports.duty_report_pdf(report), f"{name}.pdf", "application/pdf")
+    return attachment(reports.duty_report_xlsx(report), f"{name}.xlsx", XLSX)
 
 
 # --- the board ---------------------------------------------------------------------------------
@@ -495,16 +480,13 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
     found = Evaluation.objects.filter(incident=incident).first()
     form = EvaluationForm(request.POST or None)
-    if request.method == "POST" and found is None and form.is_valid():
-        try:
-            found = services.evaluation_create(
-                actor=Actor.from_request(request), incident=incident, **form.cleaned_data
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, "已保存事后评估。")
-            return redirect("emergency_wb:evaluation", pk=pk)
+
+    def create(actor: Actor, data: dict[str, Any]) -> Done:
+        services.evaluation_create(actor=actor, incident=incident, **data)
+        return "已保存事后评估。", reverse("emergency_wb:evaluation", args=[pk])
+
+    if found is None and (done := form_write(request, form, create)):  # written once, then only shown
+        return done
     figures = found.figures if found is not None else response_selectors.evaluation_figures(incident)
     return render(
         request,
@@ -516,10 +498,8 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*COMMAND)
 def evaluation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     incident = _incident(request, pk)
-    found = Evaluation.objects.filter(incident=incident).first()
-    if found is None:
-        raise Http404("该事件尚无事后评估。")
+    found = found_or_404(Evaluation.objects.filter(incident=incident).first(), "该事件尚无事后评估。")
     name = f"事后评估-{incident.pk}"
     if fmt == "pdf":
-        return _attachment(reports.evaluation_pdf(incident, found), f"{name}.pdf", "application/pdf")
-    return _attachment(reports.evaluation_xlsx(incident, found), f"{name}.xlsx", XLSX)
+        return attachment(reports.evaluation_pdf(incident, found), f"{name}.pdf", "application/pdf")
+    return attachment(reports.evaluation_xlsx(incident, found), f"{name}.xlsx", XLSX)

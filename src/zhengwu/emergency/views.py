@@ -5,16 +5,16 @@ audited write, which makes the cached pages new at once)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import Region
 from zhengwu.core.actors import Actor
-from zhengwu.core.errors import ApplicationError
+from zhengwu.core.lookups import found_or_404
+from zhengwu.core.post_action import post_action
 from zhengwu.emergency import selectors, services
 from zhengwu.emergency.models import EarlyWarning, Subscription
 
@@ -28,9 +28,9 @@ def warnings(request: HttpRequest) -> HttpResponse:
 
 
 def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    found = EarlyWarning.objects.select_related("region", "department").filter(pk=pk).first()
-    if found is None:
-        raise Http404("没有这条预警。")
+    found = found_or_404(
+        EarlyWarning.objects.select_related("region", "department").filter(pk=pk).first(), "没有这条预警。"
+    )
     live = selectors.live_warnings().filter(pk=pk).exists()
     return render(request, "emergency/warning_detail.html", {"warning": found, "live": live})
 
@@ -39,16 +39,16 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def subscriptions(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
     if request.method == "POST":
-        try:
+
+        def subscribe(actor: Actor) -> str:
             services.subscription_add(
                 actor=actor,
                 region_code=request.POST.get("region_code", ""),
                 for_department=request.POST.get("for_department") == "1",
             )
-            messages.success(request, "已订阅该地区的预警信息，发布时将以站内消息和短信通知您。")
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        return redirect("emergency:subscriptions")
+            return "已订阅该地区的预警信息，发布时将以站内消息和短信通知您。"
+
+        return post_action(request, subscribe, "emergency:subscriptions")
     mine = Subscription.objects.filter(user=actor.user, department__isnull=True).select_related("region")
     department = actor.department if actor.is_staff else None
     ours = Subscription.objects.filter(department=department).select_related("region") if department else []
@@ -64,12 +64,10 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def subscription_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    found = Subscription.objects.filter(pk=pk).first()
-    if found is None:
-        raise Http404("没有这项订阅。")
-    try:
-        services.subscription_remove(actor=Actor.from_request(request), subscription=found)
-        messages.success(request, "已取消订阅。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency:subscriptions")
+    found = found_or_404(Subscription.objects.filter(pk=pk).first(), "没有这项订阅。")
+
+    def remove(actor: Actor) -> str:
+        services.subscription_remove(actor=actor, subscription=found)
+        return "已取消订阅。"
+
+    return post_action(request, remove, "emergency:subscriptions")

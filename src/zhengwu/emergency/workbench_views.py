@@ -4,7 +4,6 @@ received) and warnings (issue, adjust, lift). Thin: parse, call a service or sel
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -13,15 +12,18 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor
-from zhengwu.core.errors import ApplicationError, permission_denied
-from zhengwu.core.forms import add_application_error
-from zhengwu.core.spreadsheets import xlsx_row
+from zhengwu.core.downloads import XLSX, Sheet, attachment, xlsx
+from zhengwu.core.errors import permission_denied
+from zhengwu.core.forms import Done, form_write
+from zhengwu.core.lookups import found_or_404
+from zhengwu.core.post_action import post_action
 from zhengwu.emergency import access, response_selectors, selectors, services
 from zhengwu.emergency.audit_actions import EmergencyAction
 from zhengwu.emergency.forms import IncidentForm, ReportEditForm, ReportForm, WarningForm
@@ -32,7 +34,6 @@ from zhengwu.participation import selectors as participation_selectors
 
 PAGE_SIZE = 30
 EXPORT_LIMIT = 10000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -42,10 +43,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
 
 
 def _incident(request: HttpRequest, pk: int) -> Incident:
-    found = selectors.incident_for(Actor.from_request(request), pk)
-    if found is None:
-        raise Http404("没有这个突发事件，或您无权查看。")
-    return found
+    return found_or_404(selectors.incident_for(Actor.from_request(request), pk), "没有这个突发事件，或您无权查看。")
 
 
 # --- incidents ---------------------------------------------------------------------------------
@@ -80,75 +78,58 @@ def incidents(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def incidents_export(request: HttpRequest) -> HttpResponse:
-    from openpyxl import Workbook
-
     actor = Actor.from_request(request)
-    rows = selectors.filtered(selectors.incidents_for(actor), **_filters(request))[:EXPORT_LIMIT]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("突发事件")
-    sheet.append(
+    rows = (
         [
-            "事件编号",
-            "事件名称",
-            "类别",
-            "级别",
-            "状态",
-            "发生时间",
-            "接报时间",
-            "事发地",
-            "死亡",
-            "受伤",
-            "失踪",
-            "被困",
+            i.number,
+            i.title,
+            i.get_category_display(),
+            i.get_level_display() if i.level else "未定级",
+            i.get_state_display(),
+            timezone.localtime(i.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(i.received_at).strftime("%Y-%m-%d %H:%M"),
+            f"{i.region.name} {i.place}",
+            i.dead,
+            i.injured,
+            i.missing,
+            i.trapped,
         ]
+        for i in selectors.filtered(selectors.incidents_for(actor), **_filters(request))[:EXPORT_LIMIT]
     )
-    count = 0
-    for i in rows:
-        count += 1
-        sheet.append(
-            xlsx_row(
-                sheet,
-                [
-                    i.number,
-                    i.title,
-                    i.get_category_display(),
-                    i.get_level_display() if i.level else "未定级",
-                    i.get_state_display(),
-                    timezone.localtime(i.occurred_at).strftime("%Y-%m-%d %H:%M"),
-                    timezone.localtime(i.received_at).strftime("%Y-%m-%d %H:%M"),
-                    f"{i.region.name} {i.place}",
-                    i.dead,
-                    i.injured,
-                    i.missing,
-                    i.trapped,
-                ],
-            )
-        )
+    header = [
+        "事件编号",
+        "事件名称",
+        "类别",
+        "级别",
+        "状态",
+        "发生时间",
+        "接报时间",
+        "事发地",
+        "死亡",
+        "受伤",
+        "失踪",
+        "被困",
+    ]
+    content, count = xlsx(Sheet("突发事件", header, rows))
     record_action(actor, EmergencyAction.INCIDENT_EXPORT, details={"rows": count})
-
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E7%AA%81%E5%8F%91%E4%BA%8B%E4%BB%B6.xlsx"
-    return response
+    return attachment(content, "突发事件.xlsx", XLSX)
 
 
 def _receive_page(request: HttpRequest, letter: Any = None) -> HttpResponse:
     actor = Actor.from_request(request)
     if request.method == "POST":
         form = IncidentForm(request.POST)
-        if form.is_valid():
-            try:
-                data = form.data_object()
-                if letter is not None:
-                    incident = services.incident_from_letter(actor=actor, letter=letter, data=data)
-                else:
-                    incident = services.incident_report(actor=actor, data=data)
-            except ApplicationError as error:
-                add_application_error(form, error)
+
+        def receive(actor: Actor, _data: dict[str, Any]) -> Done:
+            data = form.data_object()
+            if letter is not None:
+                incident = services.incident_from_letter(actor=actor, letter=letter, data=data)
             else:
-                messages.success(request, f"已接报，事件编号 {incident.number}。")
-                return redirect("emergency_wb:incident_detail", pk=incident.pk)
+                incident = services.incident_report(actor=actor, data=data)
+            return f"已接报，事件编号 {incident.number}。", reverse("emergency_wb:incident_detail", args=[incident.pk])
+
+        if done := form_write(request, form, receive):
+            return done
     else:
         initial = IncidentForm.initial_now()
         department = actor.department
@@ -179,9 +160,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 
 @staff_required(*access.DUTY_ROLES)
 def incident_from_letter(request: HttpRequest, number: str) -> HttpResponse:
-    letter = participation_selectors.letter_by_number(number)
-    if letter is None:
-        raise Http404("没有这封来信。")
+    letter = found_or_404(participation_selectors.letter_by_number(number), "没有这封来信。")
     taken = getattr(letter, "incident", None)
     if taken is not None:
         messages.info(request, f"来信 {letter.number} 已转为突发事件 {taken.number}。")
@@ -234,10 +213,10 @@ def _next_kind(incident: Incident, reports: list[IncidentReport]) -> str:
 @require_POST
 def incident_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     found = _incident(request, pk)
-    actor = Actor.from_request(request)
     post = request.POST
     note = post.get("note", "")
-    try:
+
+    def act(actor: Actor) -> None:
         if verb == "verify":
             services.incident_verify(actor=actor, incident=found, note=note)
         elif verb in ("grade", "level"):
@@ -254,10 +233,8 @@ def incident_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             services.incident_evaluate(actor=actor, incident=found, note=note)
         else:
             raise permission_denied()
-        messages.success(request, "已办理。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency_wb:incident_detail", pk=pk)
+
+    return post_action(request, act, "emergency_wb:incident_detail", pk=pk)
 
 
 # --- reports -----------------------------------------------------------------------------------
@@ -271,26 +248,26 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
         return redirect("emergency_wb:incident_detail", pk=pk)
-    try:
+
+    def draft(actor: Actor) -> str:
         report = services.report_draft(
-            actor=Actor.from_request(request), incident=found, kind=form.cleaned_data["kind"], data=form.data_object()
+            actor=actor, incident=found, kind=form.cleaned_data["kind"], data=form.data_object()
         )
-        messages.success(request, f"{report.title}已起草，待领导签发。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency_wb:incident_detail", pk=pk)
+        return f"{report.title}已起草，待领导签发。"
+
+    return post_action(request, draft, "emergency_wb:incident_detail", pk=pk)
 
 
 def _report_move(request: HttpRequest, pk: int, write: Callable[..., object], done: str, back: str) -> HttpResponse:
     """A report's one-button step (签发, 签收): the service, its message, back to `back` (a URL name
     taking the incident's pk for incident_detail, else the report's)."""
     report = _report(request, pk)
-    try:
-        write(actor=Actor.from_request(request), report=report)
-        messages.success(request, f"{report.title}{done}")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect(back, pk=report.incident_id if back.endswith("incident_detail") else report.pk)
+
+    def move(actor: Actor) -> str:
+        write(actor=actor, report=report)
+        return f"{report.title}{done}"
+
+    return post_action(request, move, back, pk=report.incident_id if back.endswith("incident_detail") else report.pk)
 
 
 @staff_required()
@@ -300,10 +277,7 @@ def report_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report(request: HttpRequest, pk: int) -> IncidentReport:
-    report = selectors.report_for(Actor.from_request(request), pk)
-    if report is None:
-        raise Http404("没有这份报告。")
-    return report
+    return found_or_404(selectors.report_for(Actor.from_request(request), pk), "没有这份报告。")
 
 
 @staff_required()
@@ -329,14 +303,13 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise permission_denied("只有事发地应急管理部门的值班人员可以修改报告。")
     if request.method == "POST":
         form = ReportEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.report_edit(actor=actor, report=report, data=form.data_object())
-            except ApplicationError as error:
-                add_application_error(form, error)
-            else:
-                messages.success(request, f"已保存{report.title}，待领导签发。")
-                return redirect("emergency_wb:report_detail", pk=pk)
+
+        def save(actor: Actor, _data: dict[str, Any]) -> Done:
+            services.report_edit(actor=actor, report=report, data=form.data_object())
+            return f"已保存{report.title}，待领导签发。", reverse("emergency_wb:report_detail", args=[pk])
+
+        if done := form_write(request, form, save):
+            return done
     else:
         if not REPORT.can(report, "edit"):
             messages.error(request, f"{report.title}已签发报送，不能再修改；如需更正，请起草续报。")
@@ -402,20 +375,18 @@ def warning_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise Http404("没有这条预警。")
     if request.method == "POST":
         form = WarningForm(request.POST)
-        if form.is_valid():
-            try:
-                data: WarningData = form.data_object()
-                if warning is None:
-                    warning = services.warning_issue(actor=actor, data=data)
-                else:
-                    services.warning_adjust(
-                        actor=actor, warning=warning, data=data, reason=request.POST.get("reason", "")
-                    )
-            except ApplicationError as error:
-                add_application_error(form, error)
+
+        def issue(actor: Actor, _data: dict[str, Any]) -> Done:
+            data: WarningData = form.data_object()
+            issued = warning
+            if issued is None:
+                issued = services.warning_issue(actor=actor, data=data)
             else:
-                messages.success(request, f"已发布{warning.headline}。")
-                return redirect("emergency:warning_detail", pk=warning.pk)
+                services.warning_adjust(actor=actor, warning=issued, data=data, reason=request.POST.get("reason", ""))
+            return f"已发布{issued.headline}。", reverse("emergency:warning_detail", args=[issued.pk])
+
+        if done := form_write(request, form, issue):
+            return done
     else:
         form = WarningForm(initial=_warning_initial(warning, actor))
     return _render(request, "emergency/warning_form.html", {"form": form, "warning": warning})
@@ -425,12 +396,10 @@ def warning_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def warning_lift(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _issuer(request)
-    warning = selectors.warnings_issued_by(actor).filter(pk=pk).first()
-    if warning is None:
-        raise Http404("没有这条预警。")
-    try:
+    warning = found_or_404(selectors.warnings_issued_by(actor).filter(pk=pk).first(), "没有这条预警。")
+
+    def lift(actor: Actor) -> str:
         services.warning_lift(actor=actor, warning=warning, reason=request.POST.get("reason", ""))
-        messages.success(request, f"已解除{warning.headline}。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("emergency_wb:warnings")
+        return f"已解除{warning.headline}。"
+
+    return post_action(request, lift, "emergency_wb:warnings")

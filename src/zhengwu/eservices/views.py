@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.accounts.session import acting_user
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor, client_ip
+from zhengwu.core.downloads import attachment
 from zhengwu.core.errors import ApplicationError, permission_denied
 from zhengwu.core.forms import add_application_error
 from zhengwu.core.ratelimit import subject_of
@@ -283,10 +284,9 @@ def material(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if row.fetched:
         raise permission_denied("共享获取的材料没有文件。")
-    response = HttpResponse(bytes(row.content), content_type=row.content_type or "application/octet-stream")
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{row.pk}-{row.sm3[:8]}.{row.file_name.rsplit('.', 1)[-1]}"
-    )
+    extension = row.file_name.rsplit(".", 1)[-1]
+    content_type = row.content_type or "application/octet-stream"
+    response = attachment(bytes(row.content), f"{row.pk}-{row.sm3[:8]}.{extension}", content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -307,9 +307,8 @@ def file_response(row: MaterialFile) -> HttpResponse:
 
 def download(content: bytes, content_type: str, stem: str, file_name: str, sm3: str) -> HttpResponse:
     """A stored file as an attachment named `stem` with the file's own extension, with its SM3 digest."""
-    response = HttpResponse(content, content_type=content_type or "application/octet-stream")
     extension = file_name.rsplit(".", 1)[-1]
-    response["Content-Disposition"] = f"attachment; filename={stem}.{extension}"
+    response = attachment(content, f"{stem}.{extension}", content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["X-SM3"] = sm3
     return response

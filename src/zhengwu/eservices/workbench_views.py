@@ -4,7 +4,6 @@ rectification of bad ratings. Thin: parse, authorize, call, render."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,15 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import Region, Role
 from zhengwu.accounts.session import acting_user
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, Sheet, attachment, xlsx
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import Done, add_application_error, form_write
-from zhengwu.core.spreadsheets import xlsx_row
+from zhengwu.core.import_page import excel_import_page
 from zhengwu.eservices import importing, rules, selectors, services
 from zhengwu.eservices.forms import (
     BundleDefinitionForm,
@@ -78,32 +77,21 @@ def window_export(request: HttpRequest) -> HttpResponse:
     rows = _with_timers(
         selectors.window_queue(acting_user(request), state=request.GET.get("state", ""))[:5000], TIMER_APPLICATION
     )
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "办件"
-    sheet.append(xlsx_row(sheet, ["办件编号", "事项", "申请人", "状态", "提交时间", "承诺时限截止", "灯色"]))
-    for a in rows:
-        timer = a.timer
-        sheet.append(
-            xlsx_row(
-                sheet,
-                [
-                    a.number,
-                    a.item.name,
-                    a.applicant_name,
-                    a.get_state_display(),
-                    timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M"),
-                    timer.deadline.isoformat() if timer else "",
-                    str(Light(timer.light()).label) if timer else "",
-                ],
-            )
-        )
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=importing.XLSX)
-    response["Content-Disposition"] = 'attachment; filename="window-cases.xlsx"'
-    return response
+    body = (
+        [
+            a.number,
+            a.item.name,
+            a.applicant_name,
+            a.get_state_display(),
+            timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M"),
+            a.timer.deadline.isoformat() if a.timer else "",
+            str(Light(a.timer.light()).label) if a.timer else "",
+        ]
+        for a in rows
+    )
+    header = ["办件编号", "事项", "申请人", "状态", "提交时间", "承诺时限截止", "灯色"]
+    content, _rows = xlsx(Sheet("办件", header, body))
+    return attachment(content, "window-cases.xlsx", XLSX)
 
 
 def _visible_case(request: HttpRequest, pk: int) -> Application:
@@ -136,9 +124,9 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
 def material(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(ApplicationMaterial.objects.select_related("application"), pk=pk, fetched=False)
     _visible_case(request, row.application_id)
-    response = HttpResponse(bytes(row.content), content_type=row.content_type or "application/octet-stream")
     extension = row.file_name.rsplit(".", 1)[-1]
-    response["Content-Disposition"] = f"attachment; filename=material-{row.pk}.{extension}"
+    content_type = row.content_type or "application/octet-stream"
+    response = attachment(bytes(row.content), f"material-{row.pk}.{extension}", content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -338,27 +326,17 @@ def item_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 @staff_required(*HANDLERS)
 def item_import(request: HttpRequest) -> HttpResponse:
+    def load(actor: Actor, content: bytes) -> str:
+        created = importing.items_import_excel(actor=actor, content=content)
+        return f"已导入 {len(created)} 个事项（草稿），请检查后发布。"
+
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = importing.items_import_excel(
-                actor=Actor.from_request(request), content=form.cleaned_data["file"].read()
-            )
-        except ApplicationError as error:
-            problems = list(error.fields.values()) or [error.message]
-            form.add_error(None, error.message.split("：")[0] + "。")
-        else:
-            messages.success(request, f"已导入 {len(created)} 个事项（草稿），请检查后发布。")
-            return redirect("eservices_wb:items")
-    return render(request, "eservices/wb_import.html", {"form": form, "problems": problems})
+    return excel_import_page(request, form, load, "eservices_wb:items", "eservices/wb_import.html")
 
 
 @staff_required(*HANDLERS)
 def item_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(importing.template_workbook(), content_type=importing.XLSX)
-    response["Content-Disposition"] = 'attachment; filename="service-items-template.xlsx"'
-    return response
+    return attachment(importing.template_workbook(), "service-items-template.xlsx", XLSX)
 
 
 @staff_required(*HANDLERS, Role.SUPERVISOR)
@@ -449,19 +427,18 @@ def _bundle_form(request: HttpRequest, row: Bundle | None) -> HttpResponse:
     form = BundleDefinitionForm(request.POST or None, initial=initial)
     if row is not None:
         form.fields["code"].disabled = form.fields["audience"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data, actor = form.cleaned_data, Actor.from_request(request)
+
+    def save(actor: Actor, data: dict[str, Any]) -> Done:
         common = {"name": data["name"], "items": list(data["items"]), "description": data["description"]}
-        try:
-            if row is None:
-                row = services.bundle_create(actor=actor, code=data["code"], audience=data["audience"], **common)
-            else:
-                services.bundle_update(actor=actor, bundle=row, active=data["active"], **common)
-        except ApplicationError as error:
-            add_application_error(form, error)
+        saved = row
+        if saved is None:
+            saved = services.bundle_create(actor=actor, code=data["code"], audience=data["audience"], **common)
         else:
-            messages.success(request, f"已保存一件事“{row.name}”。")
-            return redirect("eservices_wb:bundles")
+            services.bundle_update(actor=actor, bundle=saved, active=data["active"], **common)
+        return f"已保存一件事“{saved.name}”。", "eservices_wb:bundles"
+
+    if done := form_write(request, form, save):
+        return done
     return render(request, "eservices/wb_bundle_edit.html", {"form": form, "bundle": row})
 
 

@@ -3,19 +3,16 @@ charts, a department's report (page, PDF, Excel) and the year-on-year comparison
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.governance import evaluation_selectors as selectors
 from zhengwu.governance import reports
 from zhengwu.governance.audit_actions import GovernanceAction
 from zhengwu.governance.models import EvaluationRun
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _chart(run: EvaluationRun, rows: list[selectors.RankRow]) -> dict[str, object]:
@@ -67,10 +64,7 @@ def department_file(request: HttpRequest, run_id: int, department_id: int, fmt: 
         content, content_type = reports.department_pdf(run, department, scores), "application/pdf"
     else:
         content, content_type = reports.department_xlsx(run, department, scores), XLSX
-    response = HttpResponse(content, content_type=content_type)
-    name = quote(f"{run.year}年度考核-{department.name}.{fmt}")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return attachment(content, f"{run.year}年度考核-{department.name}.{fmt}", content_type)
 
 
 def ranking_file(request: HttpRequest, run: EvaluationRun) -> HttpResponse:
@@ -84,10 +78,7 @@ def ranking_file(request: HttpRequest, run: EvaluationRun) -> HttpResponse:
         target=run,
         details={"departments": len(rows), "state": run.state},
     )
-    response = HttpResponse(content, content_type=XLSX)
-    name = quote(f"{run.year}年度考核排名-{run.pk}.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return attachment(content, f"{run.year}年度考核排名-{run.pk}.xlsx", XLSX)
 
 
 def run_ranking_file(request: HttpRequest, run_id: int) -> HttpResponse:

@@ -16,6 +16,7 @@ from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import Role
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.post_action import post_action
 from zhengwu.governance import evaluation_selectors as selectors
 from zhengwu.governance import evaluation_views, tasks
 from zhengwu.governance.models import EvaluationRun, Indicator, IndicatorSet, Score, ScoringRule
@@ -77,15 +78,12 @@ def _indicator_data(request: HttpRequest) -> IndicatorData:
 def indicator_set(request: HttpRequest, pk: int) -> HttpResponse:
     the_set = get_object_or_404(IndicatorSet, pk=pk)
     if request.method == "POST":
-        try:
-            evaluations.indicator_save(
-                actor=Actor.from_request(request), indicator_set=the_set, data=_indicator_data(request)
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "指标已保存。")
-        return redirect("governance_wb:indicator_set", pk=pk)
+
+        def add(actor: Actor) -> str:
+            evaluations.indicator_save(actor=actor, indicator_set=the_set, data=_indicator_data(request))
+            return "指标已保存。"
+
+        return post_action(request, add, "governance_wb:indicator_set", pk=pk)
     indicators = selectors.indicators_of(the_set)
     context = {
         "set": the_set,
@@ -102,8 +100,8 @@ def indicator_set(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("indicator_set"), pk=pk)
     if request.method == "POST":
-        actor = Actor.from_request(request)
-        try:
+
+        def save(actor: Actor) -> str:
             if request.POST.get("delete") == "1":
                 evaluations.indicator_delete(actor=actor, indicator=indicator)
             else:
@@ -113,11 +111,9 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     indicator=indicator,
                     data=_indicator_data(request),
                 )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "已保存。")
-        return redirect("governance_wb:indicator_set", pk=indicator.indicator_set_id)
+            return "已保存。"
+
+        return post_action(request, save, "governance_wb:indicator_set", pk=indicator.indicator_set_id)
     context = {"indicator": indicator, "measures": measure_choices(), "rules": ScoringRule.choices}
     return render(request, "governance/evaluation_wb_indicator.html", context)
 

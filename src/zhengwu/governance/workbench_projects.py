@@ -5,7 +5,6 @@ reasons show on the project's page before the office acts and when it is refused
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,7 +16,10 @@ from django.views.decorators.http import require_POST
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import Role
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import attachment
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.lookups import found_or_404
+from zhengwu.core.post_action import post_action
 from zhengwu.governance import storage
 from zhengwu.governance.models import FundingSource, InformationSystem, LinkRole, Project, ProjectDocument
 from zhengwu.governance.services import projects as services
@@ -38,10 +40,7 @@ def _visible(request: HttpRequest) -> QuerySet[Project]:
 
 
 def _project(request: HttpRequest, pk: int) -> Project:
-    found = _visible(request).filter(pk=pk).first()
-    if found is None:
-        raise Http404("没有这个项目。")
-    return found
+    return found_or_404(_visible(request).filter(pk=pk).first(), "没有这个项目。")
 
 
 @staff_required(*ROLES)
@@ -184,9 +183,9 @@ def _int(text: str | None) -> int | None:
 @require_POST
 def project_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     project = _project(request, pk)
-    actor = Actor.from_request(request)
     post = request.POST
-    try:
+
+    def act(actor: Actor) -> None:
         if verb == "submit":
             services.project_submit(actor=actor, project=project)
         elif verb in ("review", "reject"):
@@ -257,23 +256,16 @@ def project_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             )
         else:
             raise Http404("没有这一操作。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "已办理。")
-    return redirect("governance_wb:project", pk=pk)
+
+    return post_action(request, act, "governance_wb:project", pk=pk)
 
 
 @staff_required(*ROLES)
 def project_document(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
     project = _project(request, pk)
-    document = ProjectDocument.objects.filter(project=project, pk=document_id).first()
-    if document is None:
-        raise Http404("没有这个文件。")
+    document = found_or_404(ProjectDocument.objects.filter(project=project, pk=document_id).first(), "没有这个文件。")
     try:
         content = storage.read(document.path)
     except (OSError, ValueError):
         raise Http404("文件已不在存储中。") from None
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(document.name)
-    return response
+    return attachment(content, document.name, "application/octet-stream")

@@ -6,21 +6,23 @@ and the review steps. Thin: parse, call a service or selector, render (docs/rule
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.decorators import staff_required
 from zhengwu.accounts.models import ApiClient, Department, Role
 from zhengwu.accounts.session import acting_user
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.core.errors import ApplicationError, permission_denied
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, form_write
+from zhengwu.core.post_action import post_action
 from zhengwu.governance import excel, selectors, services
 from zhengwu.governance.forms import SystemForm
 from zhengwu.governance.models import InformationSystem, ZombieCase, ZombieRule
@@ -89,22 +91,18 @@ def systems(request: HttpRequest) -> HttpResponse:
 
 
 def _edit_page(request: HttpRequest, system: InformationSystem | None) -> HttpResponse:
-    actor = Actor.from_request(request)
     if request.method == "POST":
         form = SystemForm(request.POST)
-        if form.is_valid():
-            try:
-                if system is None:
-                    system = services.system_register(
-                        actor=actor, department=_department(request), data=form.data_object()
-                    )
-                else:
-                    system = services.system_update(actor=actor, system=system, data=form.data_object())
-            except ApplicationError as error:
-                add_application_error(form, error)
+
+        def save(actor: Actor, _data: dict[str, Any]) -> Done:
+            if system is None:
+                saved = services.system_register(actor=actor, department=_department(request), data=form.data_object())
             else:
-                messages.success(request, f"已保存“{system.name}”。")
-                return redirect("governance_wb:system", pk=system.pk)
+                saved = services.system_update(actor=actor, system=system, data=form.data_object())
+            return f"已保存“{saved.name}”。", reverse("governance_wb:system", args=[saved.pk])
+
+        if done := form_write(request, form, save):
+            return done
     elif system is None:
         form = SystemForm(initial={"should_connect": True, "deployments": 1, "om_cost_yearly": 0})
     else:
@@ -166,9 +164,9 @@ def system(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(*MANAGERS)
 def system_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    found = selectors.system_get_visible(actor, pk)
-    try:
+    found = selectors.system_get_visible(Actor.from_request(request), pk)
+
+    def act(actor: Actor) -> str:
         if verb in ("link", "unlink"):
             client = ApiClient.objects.filter(pk=_int(request.POST.get("api_client")) or 0).first()
             if client is None:
@@ -177,18 +175,15 @@ def system_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 )
             if verb == "link":
                 services.system_link_client(actor=actor, system=found, api_client=client)
-                messages.success(request, f"已关联接口调用系统“{client.name}”。")
-            else:
-                services.system_unlink_client(actor=actor, system=found, api_client=client)
-                messages.success(request, f"已取消关联“{client.name}”。")
-        elif verb in services.systems.OWNER_MOVES:
+                return f"已关联接口调用系统“{client.name}”。"
+            services.system_unlink_client(actor=actor, system=found, api_client=client)
+            return f"已取消关联“{client.name}”。"
+        if verb in services.systems.OWNER_MOVES:
             services.system_change_state(actor=actor, system=found, move=verb, note=request.POST.get("note", ""))
-            messages.success(request, f"已{SYSTEM.moves[verb].label}。")
-        else:
-            raise Http404
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("governance_wb:system", pk=pk)
+            return f"已{SYSTEM.moves[verb].label}。"
+        raise Http404
+
+    return post_action(request, act, "governance_wb:system", pk=pk)
 
 
 # --- Excel ------------------------------------------------------------------------------
@@ -219,15 +214,9 @@ def inventory_import_page(request: HttpRequest) -> HttpResponse:
     return render(request, "governance/inventory_import.html", {"form": form, "problems": problems})
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 @staff_required(*MANAGERS)
 def inventory_template(request: HttpRequest) -> HttpResponse:
-    return _xlsx(excel.template_workbook(), "信息系统清单模板.xlsx")
+    return attachment(excel.template_workbook(), "信息系统清单模板.xlsx", XLSX)
 
 
 @staff_required(*VIEWERS)
@@ -244,7 +233,7 @@ def inventory_export(request: HttpRequest) -> HttpResponse:
     usage = selectors.usage_of(items)
     reviews = _open_reviews(items)
     lines = [(s, usage[s.pk], reviews[s.pk].get_state_display() if s.pk in reviews else "") for s in items]
-    return _xlsx(excel.export_workbook(lines), "信息系统清单.xlsx")
+    return attachment(excel.export_workbook(lines), "信息系统清单.xlsx", XLSX)
 
 
 # --- the office's overview --------------------------------------------------------------
@@ -315,10 +304,10 @@ def zombie(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(*VIEWERS)
 def zombie_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    case = selectors.zombie_case_get_visible(actor, pk)
+    case = selectors.zombie_case_get_visible(Actor.from_request(request), pk)
     post = request.POST
-    try:
+
+    def act(actor: Actor) -> None:
         if verb == "confirm":
             services.zombie_confirm(actor=actor, case=case, note=post.get("note", ""))
         elif verb == "dismiss":
@@ -334,7 +323,5 @@ def zombie_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             )
         else:
             raise Http404
-        messages.success(request, "已办理。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("governance_wb:zombie_detail", pk=pk)
+
+    return post_action(request, act, "governance_wb:zombie_detail", pk=pk)

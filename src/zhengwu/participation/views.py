@@ -15,12 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.session import acting_user
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.core.forms import add_application_error
+from zhengwu.core.post_action import post_action
 from zhengwu.participation import selectors, services
 from zhengwu.participation.forms import CommentForm, LetterForm, RatingForm, ReasonForm, TrackForm
 from zhengwu.participation.models import Article, Comment, Consultation, Letter, LetterPhoto, Question, Survey
@@ -173,14 +175,13 @@ def _flag(request: HttpRequest, *, back: tuple[str, Any], **target: Any) -> Http
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写举报理由。")
-    else:
-        try:
-            services.flag_create(actor=Actor.from_request(request), reason=form.cleaned_data["reason"], **target)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "举报已提交，我们将尽快审核。")
-    return redirect(back[0], back[1])
+        return redirect(back[0], back[1])
+
+    def flag(actor: Actor) -> str:
+        services.flag_create(actor=actor, reason=form.cleaned_data["reason"], **target)
+        return "举报已提交，我们将尽快审核。"
+
+    return post_action(request, flag, reverse(back[0], args=[back[1]]))
 
 
 # --- consultations ------------------------------------------------------------------------
@@ -220,16 +221,13 @@ def comment_create(request: HttpRequest, pk: int, article_pk: int) -> HttpRespon
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写意见内容（不超过 3000 字）。")
-    else:
-        try:
-            services.comment_create(
-                actor=Actor.from_request(request), article=article, content=form.cleaned_data["content"]
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"您对{article.heading}的意见已提交。")
-    return redirect("participation:consultation", pk)
+        return redirect("participation:consultation", pk)
+
+    def comment(actor: Actor) -> str:
+        services.comment_create(actor=actor, article=article, content=form.cleaned_data["content"])
+        return f"您对{article.heading}的意见已提交。"
+
+    return post_action(request, comment, "participation:consultation", pk=pk)
 
 
 @login_required

@@ -9,7 +9,6 @@ publishes), calls back; the department signs or returns, asks for an extension, 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,9 +25,9 @@ from zhengwu.accounts.models import Role
 from zhengwu.accounts.session import acting_user
 from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, Sheet, attachment, xlsx
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.forms import Done, form_write
-from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.participation import selectors, services
 from zhengwu.participation.audit_actions import ParticipationAction
 from zhengwu.participation.errors import ParticipationError
@@ -79,43 +78,25 @@ def letters(request: HttpRequest) -> HttpResponse:
 
 
 def _letters_xlsx(request: HttpRequest, rows: Any) -> HttpResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("来信")
-    sheet.append(
-        xlsx_row(
-            sheet, ["信件编号", "渠道", "类别", "标题", "来信时间", "状态", "承办单位", "答复时间", "办结时间", "评价"]
-        )
+    body = (
+        [
+            letter.number,
+            letter.get_channel_display(),
+            letter.get_kind_display(),
+            letter.title,
+            letter.submitted_at.strftime("%Y-%m-%d %H:%M"),
+            letter.get_state_display(),
+            letter.department.name if letter.department else "",
+            letter.replied_at.strftime("%Y-%m-%d") if letter.replied_at else "",
+            letter.completed_at.strftime("%Y-%m-%d") if letter.completed_at else "",
+            letter.get_rating_display() if letter.rating else "",
+        ]
+        for letter in rows[:EXPORT_LIMIT]
     )
-    count = 0
-    for letter in rows[:EXPORT_LIMIT]:
-        count += 1
-        sheet.append(
-            xlsx_row(
-                sheet,
-                [
-                    letter.number,
-                    letter.get_channel_display(),
-                    letter.get_kind_display(),
-                    letter.title,
-                    letter.submitted_at.strftime("%Y-%m-%d %H:%M"),
-                    letter.get_state_display(),
-                    letter.department.name if letter.department else "",
-                    letter.replied_at.strftime("%Y-%m-%d") if letter.replied_at else "",
-                    letter.completed_at.strftime("%Y-%m-%d") if letter.completed_at else "",
-                    letter.get_rating_display() if letter.rating else "",
-                ],
-            )
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    header = ["信件编号", "渠道", "类别", "标题", "来信时间", "状态", "承办单位", "答复时间", "办结时间", "评价"]
+    content, count = xlsx(Sheet("来信", header, body))
     record_action(Actor.from_request(request), ParticipationAction.LETTER_EXPORT, details={"rows": count})
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="letters.xlsx"'
-    return response
+    return attachment(content, "letters.xlsx", XLSX)
 
 
 def _staff_letter(request: HttpRequest, pk: int) -> Letter:

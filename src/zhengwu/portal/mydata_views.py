@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -16,8 +18,9 @@ from zhengwu.accounts.models import User
 from zhengwu.accounts.session import acting_user
 from zhengwu.catalog.models import Resource
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.core.errors import ApplicationError, not_found
-from zhengwu.core.forms import add_application_error
+from zhengwu.core.forms import Done, add_application_error, form_write
 from zhengwu.exchange.sharing import fetch
 from zhengwu.exchange.sharing import services as sharing_services
 from zhengwu.portal import mydata
@@ -80,12 +83,9 @@ def my_data(request: HttpRequest) -> HttpResponse:
 def my_data_export(request: HttpRequest, fmt: str) -> HttpResponse:
     user = _person(request)
     if fmt == "json":
-        response = HttpResponse(mydata.as_json(user), content_type="application/json; charset=utf-8")
+        response = attachment(mydata.as_json(user), "my-data.json", "application/json; charset=utf-8")
     else:
-        response = HttpResponse(
-            mydata.as_xlsx(user), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="my-data.{fmt}"'
+        response = attachment(mydata.as_xlsx(user), f"my-data.{fmt}", XLSX)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -95,17 +95,12 @@ def my_data_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def my_data_correction(request: HttpRequest) -> HttpResponse:
     user = _person(request)
     form = CorrectionForm(request.POST)
-    if form.is_valid():
-        try:
-            sharing_services.objection_by_subject(
-                actor=Actor.from_request(request), resource_code=fetch.PERSON_BASE, **form.cleaned_data
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            messages.success(request, "更正申请已提交，提供该信息的部门将在规定期限内核实并答复。")
-            return redirect("portal:my_data")
-    return _page(request, user, form, CloseForm(), status=400)
+
+    def correct(actor: Actor, data: dict[str, Any]) -> Done:
+        sharing_services.objection_by_subject(actor=actor, resource_code=fetch.PERSON_BASE, **data)
+        return "更正申请已提交，提供该信息的部门将在规定期限内核实并答复。", "portal:my_data"
+
+    return form_write(request, form, correct) or _page(request, user, form, CloseForm(), status=400)
 
 
 @login_required

@@ -12,8 +12,7 @@ their own department; clerks see the urgings and forwarded complaints of their d
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -34,9 +33,9 @@ from zhengwu.accounts.session import acting_user
 from zhengwu.audit.services import record_action
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, Sheet, attachment, xlsx
 from zhengwu.core.errors import ApplicationError, not_found, permission_denied
 from zhengwu.core.forms import Done, form_write
-from zhengwu.core.spreadsheets import xlsx_row
 from zhengwu.supervision import oversight, reports
 from zhengwu.supervision import selectors as sel
 from zhengwu.supervision.audit_actions import SupervisionAction
@@ -56,7 +55,6 @@ LIGHT_CHOICES = [
     (Light.DONE.value, "已结束"),
 ]
 RowT = TypeVar("RowT", bound=models.Model)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- forms ------------------------------------------------------------------------------------------
@@ -91,21 +89,6 @@ class PublishForm(forms.Form):
 # --- helpers -------------------------------------------------------------------------------------------
 
 
-def _xlsx(sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name)
-    sheet.append(xlsx_row(sheet, list(header)))
-    for row in rows:
-        sheet.append(xlsx_row(sheet, list(row)))
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _export(
     request: HttpRequest,
     action: SupervisionAction,
@@ -124,7 +107,8 @@ def _export(
     record_action(
         Actor.from_request(request), action, details={"month": month.isoformat(), "rows": len(body), **(details or {})}
     )
-    return _xlsx(sheet_name, header, body, filename)
+    content, _rows = xlsx(Sheet(sheet_name, header, body))
+    return attachment(content, filename, XLSX)
 
 
 def _state_page(

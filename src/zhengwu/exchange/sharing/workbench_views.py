@@ -8,8 +8,6 @@ in `views`.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,9 +25,9 @@ from zhengwu.accounts.session import acting_user
 from zhengwu.audit.services import record_action
 from zhengwu.catalog.models import Resource
 from zhengwu.core.actors import Actor
-from zhengwu.core.errors import ApplicationError
+from zhengwu.core.downloads import XLSX, Sheet, attachment, xlsx
 from zhengwu.core.forms import DateInput, Done, form_write
-from zhengwu.core.spreadsheets import xlsx_row
+from zhengwu.core.post_action import post_action
 from zhengwu.exchange.audit_actions import ExchangeAction
 from zhengwu.exchange.sharing import selectors
 from zhengwu.exchange.sharing import services as sharing
@@ -138,52 +136,39 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     share_request = get_object_or_404(ShareRequest, pk=pk)
-    try:
+
+    def decide(actor: Actor) -> str:
         if request.POST.get("decision") == "approve":
             rate = request.POST.get("rate", "")
             sharing.share_request_approve(
-                actor=Actor.from_request(request),
+                actor=actor,
                 share_request=share_request,
                 item_codes=_codes(request.POST.get("item_codes", "")) or None,
                 plain_personal=request.POST.get("plain_personal") == "on",
                 rate_limit_per_minute=int(rate) if rate.isdigit() else sharing.DEFAULT_RATE_LIMIT,
             )
-            messages.success(request, "已同意共享，授权已生成。")
-        else:
-            sharing.share_request_refuse(
-                actor=Actor.from_request(request), share_request=share_request, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, "已答复不同意共享。")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("sharing_wb:queue")
+            return "已同意共享，授权已生成。"
+        sharing.share_request_refuse(actor=actor, share_request=share_request, reason=request.POST.get("reason", ""))
+        return "已答复不同意共享。"
 
-
-def _post_action(request: HttpRequest, act: Callable[[Actor], object], done: str, back: str) -> HttpResponse:
-    """Run a POSTed action as the acting user: `done` on success, the error's message on refusal; then `back`."""
-    try:
-        act(Actor.from_request(request))
-        messages.success(request, done)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect(back)
+    return post_action(request, decide, "sharing_wb:queue")
 
 
 @staff_required(Role.EGOV_OFFICE)
 @require_POST
 def request_coordinate(request: HttpRequest, pk: int) -> HttpResponse:
     share_request = get_object_or_404(ShareRequest, pk=pk)
-    return _post_action(
-        request,
-        lambda actor: sharing.share_request_coordinate(
+
+    def coordinate(actor: Actor) -> str:
+        sharing.share_request_coordinate(
             actor=actor,
             share_request=share_request,
             approve=request.POST.get("decision") == "approve",
             note=request.POST.get("note", ""),
-        ),
-        "协调结果已记录。",
-        "sharing_wb:queue",
-    )
+        )
+        return "协调结果已记录。"
+
+    return post_action(request, coordinate, "sharing_wb:queue")
 
 
 # --- grants -----------------------------------------------------------------------------------
@@ -200,12 +185,12 @@ def grants_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(Grant, pk=pk)
-    return _post_action(
-        request,
-        lambda actor: sharing.grant_revoke(actor=actor, grant=grant, reason=request.POST.get("reason", "")),
-        "授权已撤销。",
-        "sharing_wb:grants",
-    )
+
+    def revoke(actor: Actor) -> str:
+        sharing.grant_revoke(actor=actor, grant=grant, reason=request.POST.get("reason", ""))
+        return "授权已撤销。"
+
+    return post_action(request, revoke, "sharing_wb:grants")
 
 
 # --- objections -------------------------------------------------------------------------------
@@ -241,17 +226,17 @@ def objections_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(Objection, pk=pk)
-    return _post_action(
-        request,
-        lambda actor: sharing.objection_resolve(
+
+    def resolve(actor: Actor) -> str:
+        sharing.objection_resolve(
             actor=actor,
             objection=objection,
             corrected=request.POST.get("decision") == "corrected",
             answer=request.POST.get("answer", ""),
-        ),
-        "核实意见已提交。",
-        "sharing_wb:objections",
-    )
+        )
+        return "核实意见已提交。"
+
+    return post_action(request, resolve, "sharing_wb:objections")
 
 
 # --- access log -------------------------------------------------------------------------------
@@ -292,30 +277,16 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
 
 @staff_required(*LOG_VIEWERS)
 def access_log_export(request: HttpRequest) -> HttpResponse:
-    from openpyxl import Workbook
-
     user = acting_user(request)
     flt = _log_filter(request)
-    rows = selectors.access_log_for(user, flt)[:EXPORT_LIMIT]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("共享访问日志")
-    sheet.append(xlsx_row(sheet, [label for _, label in selectors.EXPORT_COLUMNS]))
-    count = 0
-    for row in selectors.access_log_rows(rows):
-        sheet.append(xlsx_row(sheet, row))
-        count += 1
-    out = io.BytesIO()
-    book.save(out)
+    rows = selectors.access_log_rows(selectors.access_log_for(user, flt)[:EXPORT_LIMIT])
+    content, count = xlsx(Sheet("共享访问日志", [label for _, label in selectors.EXPORT_COLUMNS], rows))
     record_action(
         Actor.from_request(request),
         ExchangeAction.ACCESS_LOG_EXPORT,
         details={"rows": count, "resource": flt.resource_code, "outcome": flt.outcome},
     )
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="access-log.xlsx"'
-    return response
+    return attachment(content, "access-log.xlsx", XLSX)
 
 
 # --- statistics -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from zhengwu.accounts.models import Role, User
 from zhengwu.accounts.session import acting_user
 from zhengwu.catalog.models import Resource
 from zhengwu.core.actors import Actor
+from zhengwu.core.downloads import XLSX, attachment
 from zhengwu.core.errors import ApplicationError, not_found
 from zhengwu.core.forms import add_application_error
 from zhengwu.exchange.store import ingest
@@ -144,12 +145,10 @@ def store_job_report(request: HttpRequest, job_id: int, fmt: str) -> HttpRespons
     job = _own_job(acting_user(request), job_id)
     if fmt == "xlsx":
         content = ingest.error_report_xlsx(job)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        content_type = XLSX
     elif fmt == "csv":
         content = ingest.error_report_csv(job)
         content_type = "text/csv; charset=utf-8"
     else:
         raise not_found("错误报告")
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="loadjob-{job.pk}-errors.{fmt}"'
-    return response
+    return attachment(content, f"loadjob-{job.pk}-errors.{fmt}", content_type)
