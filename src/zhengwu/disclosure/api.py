@@ -20,7 +20,7 @@ from zhengwu.accounts.api_auth import PersonSessionAuth
 from zhengwu.accounts.models import Department, User
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError, not_found
-from zhengwu.core.pagination import keyset_page
+from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.schemas import ErrorOut, RowId
 from zhengwu.disclosure import selectors, services
 from zhengwu.disclosure.models import ApplicantKind, Category, DisclosureRequest, Publication, Validity
@@ -54,9 +54,7 @@ class PublicationPage(Schema):
     next_after: int | None = Field(description="下一页的 after；带 q 时按相关度排序、只返回一页，恒为 null")
 
 
-class PublicationFilter(Schema):
-    after: int | None = Field(None, description="上一页返回的 next_after；首页不填")
-    limit: int = Field(50, ge=1, le=500)
+class PublicationFilter(KeysetQuery):
     q: str | None = Field(None, max_length=100, description="中文全文检索（标题、主题词、文号、正文）")
     agency: RowId | None = Field(None, description="发布机构 id")
     category: Category | None = None
@@ -94,8 +92,7 @@ def list_publications(request: HttpRequest, filters: Query[PublicationFilter]) -
         found = selectors.search_publications(filters.q, chosen)
         return {"items": [_out(p) for p in list(found[: filters.limit])], "next_after": None}
     rows = selectors.published().filter(chosen.q())
-    items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
-    return {"items": [_out(p) for p in items], "next_after": next_after}
+    return keyset_response(rows, filters, _out)
 
 
 @router.get(
@@ -198,12 +195,9 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
 
 
 @router.get("/requests", response={200: RequestPage, 400: ErrorOut, 401: ErrorOut}, auth=PersonSessionAuth())
-def list_requests(
-    request: HttpRequest, after: int | None = None, limit: int = Query(50, ge=1, le=500)
-) -> dict[str, Any]:
+def list_requests(request: HttpRequest, page: Query[KeysetQuery]) -> dict[str, Any]:
     rows = DisclosureRequest.objects.filter(applicant=_person(request)).select_related("department")
-    items, next_after = keyset_page(rows, after=after, limit=limit)
-    return {"items": [_request_out(r) for r in items], "next_after": next_after}
+    return keyset_response(rows, page, _request_out)
 
 
 @router.get(

@@ -13,7 +13,7 @@ from zhengwu.accounts.api_auth import PersonSessionAuth
 from zhengwu.accounts.models import User
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import not_found
-from zhengwu.core.pagination import keyset_page
+from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.ratelimit import subject_of
 from zhengwu.core.schemas import ErrorOut
 from zhengwu.eservices import rules, selectors, services
@@ -113,11 +113,6 @@ class ItemPage(Schema):
     next_after: int | None
 
 
-class ServicePageQuery(Schema):
-    after: int | None = Field(None, description="上一页最后一条的 id")
-    limit: int = Field(50, ge=1, le=500)
-
-
 class LookupIn(Schema):
     number: str = Field(max_length=32, description="办件编号，如 2026-SCJG-000123")
     code: str = Field(max_length=8, description="查询码")
@@ -189,9 +184,8 @@ def _case(a: Application) -> dict[str, Any]:
 
 
 @router.get("/items", response={200: ItemPage, 400: ErrorOut}, auth=None, summary="办事指南列表（已发布事项）")
-def items_list(request: HttpRequest, page: Query[ServicePageQuery]) -> dict[str, Any]:
-    rows, next_after = keyset_page(selectors.published_items(), after=page.after, limit=page.limit)
-    return {"items": [_item(i) for i in rows], "next_after": next_after}
+def items_list(request: HttpRequest, page: Query[KeysetQuery]) -> dict[str, Any]:
+    return keyset_response(selectors.published_items(), page, _item)
 
 
 @router.get(
@@ -300,10 +294,9 @@ def lookup(request: HttpRequest, body: LookupIn) -> dict[str, Any]:
     auth=PersonSessionAuth(),
     summary="我的办件",
 )
-def my_applications(request: HttpRequest, page: Query[ServicePageQuery]) -> dict[str, Any]:
+def my_applications(request: HttpRequest, page: Query[KeysetQuery]) -> dict[str, Any]:
     user: User = request.auth  # type: ignore[attr-defined]
-    rows, next_after = keyset_page(selectors.applications_of(user), after=page.after, limit=page.limit)
-    return {"items": [_case(a) for a in rows], "next_after": next_after}
+    return keyset_response(selectors.applications_of(user), page, _case)
 
 
 @router.post(
