@@ -179,17 +179,9 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
     department = Department.objects.filter(pk=payload.agency, is_active=True).first()
     if department is None:
         raise ApplicationError(CoreError.INVALID_INPUT, "受理机关不存在。", {"agency": "无效"})
+    # The body's fields are the service's arguments by name; only the agency is looked up first.
     created = services.request_submit_online(
-        actor=Actor.from_request(request),
-        department=department,
-        description=payload.description,
-        applicant_kind=payload.applicant_kind,
-        applicant_name=payload.applicant_name,
-        phone=payload.phone,
-        email=payload.email,
-        address=payload.address,
-        purpose=payload.purpose,
-        delivery=payload.delivery,
+        actor=Actor.from_request(request), department=department, **payload.dict(exclude={"agency"})
     )
     return Status(201, _request_out(created))
 
