@@ -3,6 +3,7 @@ cases (session of the citizen or enterprise agent). Staff handle cases on the wo
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -277,15 +278,7 @@ def bundle_case(request: HttpRequest, number: str) -> dict[str, Any]:
 def lookup(request: HttpRequest, body: LookupIn) -> dict[str, Any]:
     user = request.user if request.user.is_authenticated else None
     result = selectors.lookup(body.number, body.code, client=subject_of(user.pk if user else None, client_ip(request)))
-    return {
-        "number": result.number,
-        "item": result.item,
-        "department": result.department,
-        "state": result.state,
-        "submitted_at": result.submitted_at,
-        "decided_at": result.decided_at,
-        "events": [{"at": at, "text": text} for at, text in result.events],
-    }
+    return {**asdict(result), "events": [{"at": at, "text": text} for at, text in result.events]}
 
 
 @router.get(
