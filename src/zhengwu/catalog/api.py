@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema
 from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
 from zhengwu.accounts.models import ApiClient, User
 from zhengwu.catalog import selectors
-from zhengwu.catalog.exchange_formats import item_as_dict
+from zhengwu.catalog.exchange_formats import resource_as_dict
 from zhengwu.catalog.models import CatalogClass, Resource
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.keyset_api import KeysetQuery, keyset_response
@@ -162,19 +162,12 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> dict
 )
 def get_resource(request: HttpRequest, code: str) -> dict[str, object]:
     resource = selectors.resource_get_visible(_viewer(request), code=code)
-    items = selectors.resource_items(resource)
+    # The JSON export's resource with its items, plus what only the API shows (ResourceDetailOut
+    # leaves out the export's other fields).
     return {
+        **resource_as_dict(resource),
         **_out(resource),
-        "share_condition": resource.share_condition,
-        "share_method": resource.share_method,
-        "no_share_basis": resource.no_share_basis,
-        "open_condition": resource.open_condition,
-        "related_codes": list(resource.related_codes),
-        "zone": resource.zone,
-        "is_secret": resource.is_secret,
-        "key_item": resource.key_item,
         "query_combinations": [list(c) for c in resource.query_combinations],
-        "items": [item_as_dict(i) for i in items],
         "api_url": f"/api/v1/exchange/{resource.code}/records" if resource.code else None,
     }
 
