@@ -20,8 +20,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from zhengwu.accounts.api_auth import PersonSessionAuth
-from zhengwu.accounts.models import User
+from zhengwu.accounts.api_auth import PersonSessionAuth, session_person
 from zhengwu.certificates import identifiers, selectors
 from zhengwu.certificates.errors import CertificateError
 from zhengwu.certificates.models import Certificate
@@ -101,8 +100,7 @@ def _certificate_out(certificate: Certificate) -> dict[str, Any]:
     description="登录的自然人按公民身份号码、法人账号按统一社会信用代码查看本人（本单位）持有的电子证照。",
 )
 def my_certificates(request: HttpRequest, filters: Query[KeysetQuery]) -> dict[str, object]:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
+    user = session_person(request)
     return keyset_response(selectors.certificates_of_user(user), filters, _certificate_out)
 
 

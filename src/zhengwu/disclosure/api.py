@@ -16,8 +16,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from zhengwu.accounts.api_auth import PersonSessionAuth
-from zhengwu.accounts.models import Department, User
+from zhengwu.accounts.api_auth import PersonSessionAuth, session_person
+from zhengwu.accounts.models import Department
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError, not_found
 from zhengwu.core.keyset_api import KeysetQuery, keyset_response
@@ -164,12 +164,6 @@ def _request_out(r: DisclosureRequest) -> dict[str, Any]:
     }
 
 
-def _person(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.post(
     "/requests",
     response={201: RequestOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
@@ -188,7 +182,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
 
 @router.get("/requests", response={200: RequestPage, 400: ErrorOut, 401: ErrorOut}, auth=PersonSessionAuth())
 def list_requests(request: HttpRequest, page: Query[KeysetQuery]) -> dict[str, Any]:
-    rows = DisclosureRequest.objects.filter(applicant=_person(request)).select_related("department")
+    rows = DisclosureRequest.objects.filter(applicant=session_person(request)).select_related("department")
     return keyset_response(rows, page, _request_out)
 
 
@@ -198,8 +192,8 @@ def list_requests(request: HttpRequest, page: Query[KeysetQuery]) -> dict[str, A
     auth=PersonSessionAuth(),
 )
 def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
-    found = DisclosureRequest.objects.filter(pk=request_id, applicant=_person(request)).select_related("department")
-    item = found.first()
+    found = DisclosureRequest.objects.filter(pk=request_id, applicant=session_person(request))
+    item = found.select_related("department").first()
     if item is None:
         raise not_found("公开申请")
     return _request_out(item)

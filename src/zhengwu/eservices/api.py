@@ -10,8 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from zhengwu.accounts.api_auth import PersonSessionAuth
-from zhengwu.accounts.models import User
+from zhengwu.accounts.api_auth import PersonSessionAuth, session_person
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import not_found
 from zhengwu.core.keyset_api import KeysetQuery, keyset_response
@@ -244,7 +243,7 @@ def bundles_list(request: HttpRequest) -> list[dict[str, Any]]:
     summary="我的一件事办理情况（各部门办件的状态）",
 )
 def bundle_case(request: HttpRequest, number: str) -> dict[str, Any]:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = session_person(request)
     case = selectors.bundle_cases_of(user).filter(number=number).first()
     if case is None:
         raise not_found("一件事办件")
@@ -288,7 +287,7 @@ def lookup(request: HttpRequest, body: LookupIn) -> dict[str, Any]:
     summary="我的办件",
 )
 def my_applications(request: HttpRequest, page: Query[KeysetQuery]) -> dict[str, Any]:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = session_person(request)
     return keyset_response(selectors.applications_of(user), page, _case)
 
 
@@ -299,7 +298,7 @@ def my_applications(request: HttpRequest, page: Query[KeysetQuery]) -> dict[str,
     summary="撤回申请（作出决定前）",
 )
 def withdraw(request: HttpRequest, number: str, body: WithdrawIn) -> dict[str, Any]:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = session_person(request)
     application = selectors.applications_of(user).filter(number=number).first()
     if application is None:
         raise not_found("办件")

@@ -18,8 +18,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from zhengwu.accounts.api_auth import PersonSessionAuth
-from zhengwu.accounts.models import User
+from zhengwu.accounts.api_auth import PersonSessionAuth, session_person
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import not_found
 from zhengwu.core.keyset_api import KeysetQuery, keyset_response
@@ -152,9 +151,8 @@ def letter_create(request: HttpRequest, payload: LetterIn) -> Status[dict[str, A
     summary="我的来信",
 )
 def letters_mine(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
-    actor: User = request.auth  # type: ignore[attr-defined]
     return keyset_response(
-        selectors.my_letters(actor),
+        selectors.my_letters(session_person(request)),
         page,
         lambda letter: {
             "id": letter.pk,
