@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
 
-from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
 from zhengwu.accounts.models import ApiClient, Department, Region, User
-from zhengwu.core.pagination import keyset_page
+from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.schemas import ErrorOut
-
-M = TypeVar("M", bound=Model)
 
 router = Router(tags=["部门与区划"])
 
 directory_auth = [ApiClientAuth(ApiClient.Scope.READ_DIRECTORY), PersonSessionAuth()]
 
 
-class PageQuery(Schema):
-    after: int | None = Field(None, description="上一页返回的 next_after；首页不填")
+class PageQuery(KeysetQuery):
     limit: int = Field(100, ge=1, le=500, description="每页条数")
 
 
@@ -62,11 +56,6 @@ class WhoAmIOut(Schema):
     expires_at: datetime | None
 
 
-def _page(rows: QuerySet[M], filters: PageQuery, out: Callable[[M], dict[str, object]]) -> dict[str, object]:
-    items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
-    return {"items": [out(item) for item in items], "next_after": next_after}
-
-
 def _region_out(r: Region) -> dict[str, object]:
     parent_code = r.parent.code if r.parent else None
     return {"id": r.pk, "code": r.code, "name": r.name, "level": r.level, "parent_code": parent_code}
@@ -97,7 +86,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> dict[str
     rows = Region.objects.select_related("parent")
     if filters.parent:
         rows = rows.filter(parent__code=filters.parent)
-    return _page(rows, filters, _region_out)
+    return keyset_response(rows, filters, _region_out)
 
 
 class DepartmentFilter(PageQuery):
@@ -114,7 +103,7 @@ def list_departments(request: HttpRequest, filters: Query[DepartmentFilter]) -> 
     rows = Department.objects.filter(is_active=True).select_related("region")
     if filters.region:
         rows = rows.filter(region__code=filters.region)
-    return _page(rows, filters, _department_out)
+    return keyset_response(rows, filters, _department_out)
 
 
 @router.get(

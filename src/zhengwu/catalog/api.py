@@ -20,10 +20,10 @@ from ninja import Field, Query, Router, Schema
 from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
 from zhengwu.accounts.models import ApiClient, User
 from zhengwu.catalog import selectors
-from zhengwu.catalog.exchange_formats import item_as_dict
+from zhengwu.catalog.exchange_formats import resource_as_dict
 from zhengwu.catalog.models import CatalogClass, Resource
 from zhengwu.core.actors import Actor, client_ip
-from zhengwu.core.pagination import keyset_page
+from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.schemas import ErrorOut
 
 router = Router(tags=["政务信息资源目录"])
@@ -95,9 +95,7 @@ class ResourcePage(Schema):
     next_after: int | None = Field(description="下一页的 after；带 q 时按相关度排序、只返回一页，恒为 null")
 
 
-class ResourceFilter(Schema):
-    after: int | None = Field(None, description="上一页返回的 next_after；首页不填")
-    limit: int = Field(50, ge=1, le=500, description="每页条数")
+class ResourceFilter(KeysetQuery):
     catalog_class: CatalogClass | None = Field(None, description="目录类别：base、theme、department")
     provider: str | None = Field(None, pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$", description="提供方统一社会信用代码")
     q: str | None = Field(None, max_length=100, description="中文全文检索（名称、摘要、信息项）")
@@ -152,8 +150,7 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> dict
     )
     if filters.q and filters.q.strip():
         return {"items": [_out(r) for r in rows[: filters.limit]], "next_after": None}
-    items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
-    return {"items": [_out(r) for r in items], "next_after": next_after}
+    return keyset_response(rows, filters, _out)
 
 
 @router.get(
@@ -165,19 +162,12 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> dict
 )
 def get_resource(request: HttpRequest, code: str) -> dict[str, object]:
     resource = selectors.resource_get_visible(_viewer(request), code=code)
-    items = selectors.resource_items(resource)
+    # The JSON export's resource with its items, plus what only the API shows (ResourceDetailOut
+    # leaves out the export's other fields).
     return {
+        **resource_as_dict(resource),
         **_out(resource),
-        "share_condition": resource.share_condition,
-        "share_method": resource.share_method,
-        "no_share_basis": resource.no_share_basis,
-        "open_condition": resource.open_condition,
-        "related_codes": list(resource.related_codes),
-        "zone": resource.zone,
-        "is_secret": resource.is_secret,
-        "key_item": resource.key_item,
         "query_combinations": [list(c) for c in resource.query_combinations],
-        "items": [item_as_dict(i) for i in items],
         "api_url": f"/api/v1/exchange/{resource.code}/records" if resource.code else None,
     }
 

@@ -39,6 +39,7 @@ from zhengwu.catalog.models import (
 from zhengwu.catalog.services import ItemSpec, ResourceData
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.spreadsheet_cells import cell_text
 from zhengwu.core.spreadsheets import xlsx_row
 
 RESOURCE_SHEET = "信息资源"
@@ -105,14 +106,6 @@ class _RowErrors:
         self.errors.append(f"「{sheet}」第 {row} 行{message}")
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _parse(column: Column, text: str, fail: Callable[[str], None]) -> Any:
     if column.choices is not None:
         if not text:
@@ -148,7 +141,7 @@ def _read_sheet(book: Any, name: str, columns: list[Column], errors: _RowErrors)
         return []
     sheet = book[name]
     rows = sheet.iter_rows(values_only=True)
-    header = [_cell_text(v) for v in next(rows, ())]
+    header = [cell_text(v) for v in next(rows, ())]
     index = {h: i for i, h in enumerate(header) if h}
     missing = [c.header for c in columns if c.required and c.header not in index]
     if missing:
@@ -157,7 +150,7 @@ def _read_sheet(book: Any, name: str, columns: list[Column], errors: _RowErrors)
     out: list[tuple[int, dict[str, Any]]] = []
     for number, values in enumerate(rows, start=2):
         cells = {
-            c.header: _cell_text(values[index[c.header]]) if c.header in index and index[c.header] < len(values) else ""
+            c.header: cell_text(values[index[c.header]]) if c.header in index and index[c.header] < len(values) else ""
             for c in columns
         }
         if not any(cells.values()):

@@ -87,18 +87,8 @@ class ItemForm(forms.Form):
         data = self.cleaned_data
         if not data or not (data.get("name") or data.get("code")):
             return None
-        return ItemSpec(
-            name=data["name"],
-            code=data["code"].strip(),
-            data_type=data["data_type"],
-            enum_values=_split(data["enum_values"]),
-            max_length=data["max_length"],
-            required=data["required"],
-            is_personal=data["is_personal"],
-            is_authoritative=data["is_authoritative"],
-            queryable=data["queryable"],
-            description=data["description"],
-        )
+        # The fields are named as ItemSpec's (`initial_of` reads them back the same way).
+        return ItemSpec(**{**data, "code": data["code"].strip(), "enum_values": _split(data["enum_values"])})
 
 
 ItemFormSet = forms.formset_factory(ItemForm, extra=3, max_num=300)

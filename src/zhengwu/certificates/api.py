@@ -20,13 +20,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from zhengwu.accounts.api_auth import PersonSessionAuth
-from zhengwu.accounts.models import User
+from zhengwu.accounts.api_auth import PersonSessionAuth, session_person
 from zhengwu.certificates import identifiers, selectors
 from zhengwu.certificates.errors import CertificateError
 from zhengwu.certificates.models import Certificate
 from zhengwu.core.errors import ApplicationError, not_found
-from zhengwu.core.pagination import keyset_page
+from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.schemas import ErrorOut
 
 router = Router(tags=["certificates"])
@@ -48,11 +47,6 @@ class VerifyOut(Schema):
     public_key: str
     key_fingerprint: str
     checked_on: date
-
-
-class MineFilter(Schema):
-    after: int | None = Field(None, description="上一页最后一条的 id")
-    limit: int = Field(50, ge=1, le=500)
 
 
 class CertificateOut(Schema):
@@ -105,11 +99,9 @@ def _certificate_out(certificate: Certificate) -> dict[str, Any]:
     summary="我的电子证照",
     description="登录的自然人按公民身份号码、法人账号按统一社会信用代码查看本人（本单位）持有的电子证照。",
 )
-def my_certificates(request: HttpRequest, filters: Query[MineFilter]) -> dict[str, object]:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    rows, next_after = keyset_page(selectors.certificates_of_user(user), after=filters.after, limit=filters.limit)
-    return {"items": [_certificate_out(c) for c in rows], "next_after": next_after}
+def my_certificates(request: HttpRequest, filters: Query[KeysetQuery]) -> dict[str, object]:
+    user = session_person(request)
+    return keyset_response(selectors.certificates_of_user(user), filters, _certificate_out)
 
 
 @router.get(

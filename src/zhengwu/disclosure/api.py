@@ -16,11 +16,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from zhengwu.accounts.api_auth import PersonSessionAuth
-from zhengwu.accounts.models import Department, User
+from zhengwu.accounts.api_auth import PersonSessionAuth, session_person
+from zhengwu.accounts.models import Department
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, CoreError, not_found
-from zhengwu.core.pagination import keyset_page
+from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.schemas import ErrorOut, RowId
 from zhengwu.disclosure import selectors, services
 from zhengwu.disclosure.models import ApplicantKind, Category, DisclosureRequest, Publication, Validity
@@ -54,9 +54,7 @@ class PublicationPage(Schema):
     next_after: int | None = Field(description="下一页的 after；带 q 时按相关度排序、只返回一页，恒为 null")
 
 
-class PublicationFilter(Schema):
-    after: int | None = Field(None, description="上一页返回的 next_after；首页不填")
-    limit: int = Field(50, ge=1, le=500)
+class PublicationFilter(KeysetQuery):
     q: str | None = Field(None, max_length=100, description="中文全文检索（标题、主题词、文号、正文）")
     agency: RowId | None = Field(None, description="发布机构 id")
     category: Category | None = None
@@ -94,8 +92,7 @@ def list_publications(request: HttpRequest, filters: Query[PublicationFilter]) -
         found = selectors.search_publications(filters.q, chosen)
         return {"items": [_out(p) for p in list(found[: filters.limit])], "next_after": None}
     rows = selectors.published().filter(chosen.q())
-    items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
-    return {"items": [_out(p) for p in items], "next_after": next_after}
+    return keyset_response(rows, filters, _out)
 
 
 @router.get(
@@ -167,12 +164,6 @@ def _request_out(r: DisclosureRequest) -> dict[str, Any]:
     }
 
 
-def _person(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.post(
     "/requests",
     response={201: RequestOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
@@ -182,28 +173,17 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
     department = Department.objects.filter(pk=payload.agency, is_active=True).first()
     if department is None:
         raise ApplicationError(CoreError.INVALID_INPUT, "受理机关不存在。", {"agency": "无效"})
+    # The body's fields are the service's arguments by name; only the agency is looked up first.
     created = services.request_submit_online(
-        actor=Actor.from_request(request),
-        department=department,
-        description=payload.description,
-        applicant_kind=payload.applicant_kind,
-        applicant_name=payload.applicant_name,
-        phone=payload.phone,
-        email=payload.email,
-        address=payload.address,
-        purpose=payload.purpose,
-        delivery=payload.delivery,
+        actor=Actor.from_request(request), department=department, **payload.dict(exclude={"agency"})
     )
     return Status(201, _request_out(created))
 
 
 @router.get("/requests", response={200: RequestPage, 400: ErrorOut, 401: ErrorOut}, auth=PersonSessionAuth())
-def list_requests(
-    request: HttpRequest, after: int | None = None, limit: int = Query(50, ge=1, le=500)
-) -> dict[str, Any]:
-    rows = DisclosureRequest.objects.filter(applicant=_person(request)).select_related("department")
-    items, next_after = keyset_page(rows, after=after, limit=limit)
-    return {"items": [_request_out(r) for r in items], "next_after": next_after}
+def list_requests(request: HttpRequest, page: Query[KeysetQuery]) -> dict[str, Any]:
+    rows = DisclosureRequest.objects.filter(applicant=session_person(request)).select_related("department")
+    return keyset_response(rows, page, _request_out)
 
 
 @router.get(
@@ -212,8 +192,8 @@ def list_requests(
     auth=PersonSessionAuth(),
 )
 def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
-    found = DisclosureRequest.objects.filter(pk=request_id, applicant=_person(request)).select_related("department")
-    item = found.first()
+    found = DisclosureRequest.objects.filter(pk=request_id, applicant=session_person(request))
+    item = found.select_related("department").first()
     if item is None:
         raise not_found("公开申请")
     return _request_out(item)

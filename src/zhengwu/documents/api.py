@@ -24,7 +24,7 @@ from zhengwu.accounts.models import Department
 from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found
-from zhengwu.core.pagination import keyset_page
+from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.schemas import ErrorOut
 from zhengwu.documents import selectors, services, storage
 from zhengwu.documents.audit_actions import DocumentsAction
@@ -102,10 +102,8 @@ class ReceivedPage(Schema):
     next_after: int | None
 
 
-class ReceivedFilter(Schema):
+class ReceivedFilter(KeysetQuery):
     state: str = Field("", description="状态，如 delivered（待签收）")
-    after: int | None = Field(None, description="上一页最后一条的 delivery_id")
-    limit: int = Field(50, ge=1, le=500)
 
 
 class ReturnIn(Schema):
@@ -228,8 +226,7 @@ def sent(request: HttpRequest, document_id: int) -> SentOut:
 )
 def received(request: HttpRequest, filters: Query[ReceivedFilter]) -> dict[str, object]:
     rows = selectors.inbox(_actor(request), state=filters.state).select_related("document__department")
-    items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
-    return {"items": [_received(d) for d in items], "next_after": next_after}
+    return keyset_response(rows, filters, _received)
 
 
 def _delivery(request: HttpRequest, delivery_id: int) -> Delivery:

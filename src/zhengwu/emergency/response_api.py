@@ -19,6 +19,7 @@ from zhengwu.accounts.api_auth import ApiClientAuth
 from zhengwu.accounts.models import ApiClient
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import not_found
+from zhengwu.core.keyset_api import KeysetQuery
 from zhengwu.core.pagination import keyset_page
 from zhengwu.core.schemas import ErrorOut
 from zhengwu.emergency import response_selectors, services
@@ -53,10 +54,8 @@ class TaskPage(Schema):
     next_after: int | None
 
 
-class TaskFilter(Schema):
+class TaskFilter(KeysetQuery):
     state: str = Field("", description="状态：issued（待签收）、signed、arrived、done、cancelled；空为全部")
-    after: int | None = Field(None, description="上一页最后一条的 id")
-    limit: int = Field(50, ge=1, le=500)
 
 
 class ProgressIn(Schema):

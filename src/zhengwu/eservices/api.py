@@ -3,17 +3,17 @@ cases (session of the citizen or enterprise agent). Staff handle cases on the wo
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from zhengwu.accounts.api_auth import PersonSessionAuth
-from zhengwu.accounts.models import User
+from zhengwu.accounts.api_auth import PersonSessionAuth, session_person
 from zhengwu.core.actors import Actor, client_ip
 from zhengwu.core.errors import not_found
-from zhengwu.core.pagination import keyset_page
+from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.ratelimit import subject_of
 from zhengwu.core.schemas import ErrorOut
 from zhengwu.eservices import rules, selectors, services
@@ -113,11 +113,6 @@ class ItemPage(Schema):
     next_after: int | None
 
 
-class ServicePageQuery(Schema):
-    after: int | None = Field(None, description="上一页最后一条的 id")
-    limit: int = Field(50, ge=1, le=500)
-
-
 class LookupIn(Schema):
     number: str = Field(max_length=32, description="办件编号，如 2026-SCJG-000123")
     code: str = Field(max_length=8, description="查询码")
@@ -189,9 +184,8 @@ def _case(a: Application) -> dict[str, Any]:
 
 
 @router.get("/items", response={200: ItemPage, 400: ErrorOut}, auth=None, summary="办事指南列表（已发布事项）")
-def items_list(request: HttpRequest, page: Query[ServicePageQuery]) -> dict[str, Any]:
-    rows, next_after = keyset_page(selectors.published_items(), after=page.after, limit=page.limit)
-    return {"items": [_item(i) for i in rows], "next_after": next_after}
+def items_list(request: HttpRequest, page: Query[KeysetQuery]) -> dict[str, Any]:
+    return keyset_response(selectors.published_items(), page, _item)
 
 
 @router.get(
@@ -249,7 +243,7 @@ def bundles_list(request: HttpRequest) -> list[dict[str, Any]]:
     summary="我的一件事办理情况（各部门办件的状态）",
 )
 def bundle_case(request: HttpRequest, number: str) -> dict[str, Any]:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = session_person(request)
     case = selectors.bundle_cases_of(user).filter(number=number).first()
     if case is None:
         raise not_found("一件事办件")
@@ -283,15 +277,7 @@ def bundle_case(request: HttpRequest, number: str) -> dict[str, Any]:
 def lookup(request: HttpRequest, body: LookupIn) -> dict[str, Any]:
     user = request.user if request.user.is_authenticated else None
     result = selectors.lookup(body.number, body.code, client=subject_of(user.pk if user else None, client_ip(request)))
-    return {
-        "number": result.number,
-        "item": result.item,
-        "department": result.department,
-        "state": result.state,
-        "submitted_at": result.submitted_at,
-        "decided_at": result.decided_at,
-        "events": [{"at": at, "text": text} for at, text in result.events],
-    }
+    return {**asdict(result), "events": [{"at": at, "text": text} for at, text in result.events]}
 
 
 @router.get(
@@ -300,10 +286,9 @@ def lookup(request: HttpRequest, body: LookupIn) -> dict[str, Any]:
     auth=PersonSessionAuth(),
     summary="我的办件",
 )
-def my_applications(request: HttpRequest, page: Query[ServicePageQuery]) -> dict[str, Any]:
-    user: User = request.auth  # type: ignore[attr-defined]
-    rows, next_after = keyset_page(selectors.applications_of(user), after=page.after, limit=page.limit)
-    return {"items": [_case(a) for a in rows], "next_after": next_after}
+def my_applications(request: HttpRequest, page: Query[KeysetQuery]) -> dict[str, Any]:
+    user = session_person(request)
+    return keyset_response(selectors.applications_of(user), page, _case)
 
 
 @router.post(
@@ -313,7 +298,7 @@ def my_applications(request: HttpRequest, page: Query[ServicePageQuery]) -> dict
     summary="撤回申请（作出决定前）",
 )
 def withdraw(request: HttpRequest, number: str, body: WithdrawIn) -> dict[str, Any]:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = session_person(request)
     application = selectors.applications_of(user).filter(number=number).first()
     if application is None:
         raise not_found("办件")

@@ -23,6 +23,21 @@ from zhengwu.eservices.models import (
 from zhengwu.eservices.services import GuideExtras, ItemData, Prefill, RatingData, Upload, themes_for
 
 ACCEPT = ".pdf,.ofd,.jpg,.jpeg,.png"
+FILE_RULE = "PDF/OFD/JPG/PNG，不超过 10 MB"
+
+
+def _material_file(label: str, *, required: bool = True, note: str = "") -> forms.FileField:
+    """A file input for a material or a sample: the browser offers the types the upload check takes."""
+    return forms.FileField(
+        label=label,
+        required=required,
+        help_text=note + FILE_RULE,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+
+
+def _note(notes: str) -> str:
+    return notes + "；" if notes else ""
 
 
 def _field_for(
@@ -95,11 +110,8 @@ class ApplyForm(KeptFilesForm):
             if not correcting and self._will_fetch(m):
                 self.fetched.append(m)
                 continue
-            self.fields[f"file_{m.pk}"] = forms.FileField(
-                label=m.name,
-                required=m.required and not correcting,
-                help_text=(m.notes + "；" if m.notes else "") + "PDF/OFD/JPG/PNG，不超过 10 MB",
-                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            self.fields[f"file_{m.pk}"] = _material_file(
+                m.name, required=m.required and not correcting, note=_note(m.notes)
             )
         self.mark_pending(pending or {})
 
@@ -161,18 +173,18 @@ class LookupForm(forms.Form):
     code = forms.CharField(label="查询码", max_length=8)
 
 
-class MaterialFileForm(forms.Form):
-    """空白表格 / 示例样表 of one material, uploaded on the workbench item page."""
-
-    kind = forms.ChoiceField(label="类别", choices=MaterialFile.Kind.choices)
-    file = forms.FileField(
-        label="文件",
-        help_text="PDF/OFD/JPG/PNG，不超过 10 MB",
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-    )
+class _OneFileForm(forms.Form):
+    """A form whose file input `file` goes to the service as an `Upload`."""
 
     def upload(self) -> Upload:
         return Upload.of(self.cleaned_data["file"])
+
+
+class MaterialFileForm(_OneFileForm):
+    """空白表格 / 示例样表 of one material, uploaded on the workbench item page."""
+
+    kind = forms.ChoiceField(label="类别", choices=MaterialFile.Kind.choices)
+    file = _material_file("文件")
 
 
 class ImportForm(forms.Form):
@@ -239,12 +251,7 @@ class BundleApplyForm(KeptFilesForm):
             if m.fetched:
                 continue
             shared = "多个事项共用，只传一次；" if len(m.items) > 1 else ""
-            self.fields[f"file_{m.index}"] = forms.FileField(
-                label=m.name,
-                required=m.required,
-                help_text=shared + (m.notes + "；" if m.notes else "") + "PDF/OFD/JPG/PNG，不超过 10 MB",
-                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-            )
+            self.fields[f"file_{m.index}"] = _material_file(m.name, required=m.required, note=shared + _note(m.notes))
         self.mark_pending(pending or {})
 
     def service_data(self) -> dict[str, Any]:
@@ -329,12 +336,5 @@ class GuideExtrasForm(forms.Form):
         )
 
 
-class ResultSampleForm(forms.Form):
-    file = forms.FileField(
-        label="结果样本",
-        help_text="PDF/OFD/JPG/PNG，不超过 10 MB",
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-    )
-
-    def upload(self) -> Upload:
-        return Upload.of(self.cleaned_data["file"])
+class ResultSampleForm(_OneFileForm):
+    file = _material_file("结果样本")

@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema, Status
 from zhengwu.accounts.api_auth import ApiClientAuth
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import permission_denied
-from zhengwu.core.pagination import keyset_page
+from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.schemas import ErrorOut
 from zhengwu.governance import selectors, services
 from zhengwu.governance.models import InformationSystem
@@ -103,10 +103,8 @@ class SystemPage(Schema):
     next_after: int | None
 
 
-class SystemFilter(Schema):
+class SystemFilter(KeysetQuery):
     state: str = Field("", description="生命周期状态，如 running（运行）")
-    after: int | None = Field(None, description="上一页最后一条的 id")
-    limit: int = Field(50, ge=1, le=500)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -163,8 +161,7 @@ def _data(payload: SystemIn) -> services.SystemData:
 @router.get("/systems", auth=AUTH, response={200: SystemPage, **ERRORS}, summary="本部门信息系统清单")
 def systems_list(request: HttpRequest, filters: Query[SystemFilter]) -> dict[str, object]:
     rows = selectors.systems_filter(selectors.systems_visible(_actor(request)), state=filters.state)
-    items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
-    return {"items": [_out(s) for s in items], "next_after": next_after}
+    return keyset_response(rows, filters, _out)
 
 
 @router.get(

@@ -18,11 +18,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from zhengwu.accounts.api_auth import PersonSessionAuth
-from zhengwu.accounts.models import User
+from zhengwu.accounts.api_auth import PersonSessionAuth, session_person
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import not_found
-from zhengwu.core.pagination import keyset_page
+from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.schemas import ErrorOut
 from zhengwu.participation import selectors, services
 from zhengwu.participation.models import Channel, LetterKind, Survey
@@ -30,8 +29,7 @@ from zhengwu.participation.models import Channel, LetterKind, Survey
 router = Router(tags=["公众参与"])
 
 
-class PageIn(Schema):
-    after: int | None = Field(None, description="上一页返回的 next_after；首页不填")
+class PageIn(KeysetQuery):
     limit: int = Field(20, ge=1, le=200, description="每页条数")
 
 
@@ -119,24 +117,20 @@ class SurveyResultsOut(Schema):
     "/letters/published", response={200: PublishedLetterPage, 400: ErrorOut}, summary="来信选登（已公开的来信与答复）"
 )
 def letters_published(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
-    rows = selectors.published_letters()
-    items, next_after = keyset_page(rows, after=page.after, limit=page.limit)
-    return {
-        "items": [
-            {
-                "number": letter.number,
-                "title": letter.public_title,
-                "kind": letter.kind,
-                "content": letter.public_content,
-                "reply": letter.public_reply,
-                "department": letter.department.name if letter.department else "",
-                "submitted_at": letter.submitted_at,
-                "published_at": letter.published_at,
-            }
-            for letter in items
-        ],
-        "next_after": next_after,
-    }
+    return keyset_response(
+        selectors.published_letters(),
+        page,
+        lambda letter: {
+            "number": letter.number,
+            "title": letter.public_title,
+            "kind": letter.kind,
+            "content": letter.public_content,
+            "reply": letter.public_reply,
+            "department": letter.department.name if letter.department else "",
+            "submitted_at": letter.submitted_at,
+            "published_at": letter.published_at,
+        },
+    )
 
 
 @router.post(
@@ -157,26 +151,22 @@ def letter_create(request: HttpRequest, payload: LetterIn) -> Status[dict[str, A
     summary="我的来信",
 )
 def letters_mine(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
-    actor: User = request.auth  # type: ignore[attr-defined]
-    items, next_after = keyset_page(selectors.my_letters(actor), after=page.after, limit=page.limit)
-    return {
-        "items": [
-            {
-                "id": letter.pk,
-                "number": letter.number,
-                "title": letter.title,
-                "kind": letter.kind,
-                "state": letter.state,
-                "state_label": letter.get_state_display(),
-                "department": letter.department.name if letter.department else None,
-                "submitted_at": letter.submitted_at,
-                "reply": letter.reply if letter.state in ("completed", "visited") else None,
-                "rating": letter.rating or None,
-            }
-            for letter in items
-        ],
-        "next_after": next_after,
-    }
+    return keyset_response(
+        selectors.my_letters(session_person(request)),
+        page,
+        lambda letter: {
+            "id": letter.pk,
+            "number": letter.number,
+            "title": letter.title,
+            "kind": letter.kind,
+            "state": letter.state,
+            "state_label": letter.get_state_display(),
+            "department": letter.department.name if letter.department else None,
+            "submitted_at": letter.submitted_at,
+            "reply": letter.reply if letter.state in ("completed", "visited") else None,
+            "rating": letter.rating or None,
+        },
+    )
 
 
 @router.get("/consultations", response={200: list[ConsultationOut]}, summary="意见征集（已发布）")

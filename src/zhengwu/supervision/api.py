@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
 from zhengwu.accounts.models import Department, User
 from zhengwu.core.errors import ApplicationError, CoreError
-from zhengwu.core.pagination import keyset_page
+from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.schemas import ErrorOut
 from zhengwu.supervision import selectors as sel
 
@@ -67,7 +67,7 @@ class RedListOut(Schema):
     next_after: int | None = Field(description="下一页游标；无更多时为 null")
 
 
-class RedListQuery(Schema):
+class RedListQuery(KeysetQuery):
     after: int | None = Field(None, ge=0, description="上一页返回的 next_after")
     limit: int = Field(50, ge=1, le=500, description="每页条数（1–500）")
     department: int | None = Field(None, ge=1, description="只看某一责任单位（部门 id）")
@@ -129,24 +129,21 @@ def red_list(request: HttpRequest, filters: Query[RedListQuery]) -> dict[str, ob
         if department is None:
             raise ApplicationError(CoreError.INVALID_INPUT, "部门不存在。", {"department": "不存在"})
     rows = sel.red_list(department, kind=filters.kind or None)
-    items, next_after = keyset_page(rows, after=filters.after, limit=filters.limit)
-    return {
-        "items": [
-            {
-                "id": t.pk,
-                "kind": t.kind,
-                "kind_label": t.kind_label,
-                "title": t.title,
-                "department_id": t.department_id,
-                "department": t.department.name,
-                "state": t.state,
-                "start_date": t.start_date,
-                "deadline": t.deadline,
-                "deadline_at": t.deadline_at,
-                "limit": t.limit,
-                "unit": t.unit,
-            }
-            for t in items
-        ],
-        "next_after": next_after,
-    }
+    return keyset_response(
+        rows,
+        filters,
+        lambda t: {
+            "id": t.pk,
+            "kind": t.kind,
+            "kind_label": t.kind_label,
+            "title": t.title,
+            "department_id": t.department_id,
+            "department": t.department.name,
+            "state": t.state,
+            "start_date": t.start_date,
+            "deadline": t.deadline,
+            "deadline_at": t.deadline_at,
+            "limit": t.limit,
+            "unit": t.unit,
+        },
+    )

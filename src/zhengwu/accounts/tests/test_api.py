@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from zhengwu.accounts import services
+from zhengwu.accounts.api_auth import session_person
 from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core.actors import Actor
@@ -89,3 +90,12 @@ def test_bad_query_parameters_give_400_with_fields(police_system: str) -> None:
 def test_whoami_for_a_department_system(police_system: str) -> None:
     body = Client(HTTP_AUTHORIZATION=f"Bearer {police_system}").get("/api/v1/accounts/whoami").json()
     assert body["kind"] == "api_client" and body["scopes"] == ["directory:read"]
+
+
+def test_session_person_is_the_person_the_session_auth_let_in(citizen: User) -> None:
+    request = RequestFactory().get("/")
+    request.auth = citizen  # type: ignore[attr-defined]  # as ninja sets it after PersonSessionAuth
+    assert session_person(request) == citizen
+    request.auth = "anonymous"  # type: ignore[attr-defined]  # an endpoint that takes other credentials too
+    with pytest.raises(AssertionError):
+        session_person(request)

@@ -171,7 +171,11 @@ def _authorize(ctx: query_rules.Context) -> Grant:
     raise query_rules.not_found()
 
 
-def _run(request: HttpRequest, resource_code: str, operation: str, body: Callable[[query_rules.Context], Any]) -> Any:
+def _answer(
+    request: HttpRequest, resource_code: str, operation: str, body: Callable[[query_rules.Context], bytes]
+) -> HttpResponse:
+    """One read: its context, the grant checked (`_authorize`), then `body`'s JSON answer. A refusal or
+    failure that no step logged is logged here, so every call leaves one access-log entry."""
     ctx = query_rules.Context(
         request=request,
         client=request.auth,  # type: ignore[attr-defined]
@@ -181,7 +185,8 @@ def _run(request: HttpRequest, resource_code: str, operation: str, body: Callabl
         purpose=query_rules.purpose_header(request),
     )
     try:
-        return body(ctx)
+        _authorize(ctx)
+        return HttpResponse(body(ctx), content_type=query_rules.JSON_CONTENT_TYPE)
     except ApplicationError as error:
         if not getattr(request, "_zw_access_logged", False):
             ctx.log(AccessLog.Outcome.INVALID, reason=error.code[:64])
@@ -205,18 +210,16 @@ RESPONSES_COMMON = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 
     openapi_extra=WITH_PURPOSE,
 )
 def record_get(request: HttpRequest, resource_code: str, key: str) -> HttpResponse:
-    def body(ctx: query_rules.Context) -> HttpResponse:
-        _authorize(ctx)
+    def body(ctx: query_rules.Context) -> bytes:
         answer = query_rules.record_answer(ctx, key)
         if answer is None:
             assert ctx.resource is not None
             logged_key, indexes = query_rules.log_key(query_rules.resource_shape(ctx.resource), key)
             ctx.log(AccessLog.Outcome.NOT_FOUND, keys=[logged_key], key_indexes=indexes)
             raise query_rules.not_found()
-        return HttpResponse(answer, content_type=query_rules.JSON_CONTENT_TYPE)
+        return answer
 
-    result: HttpResponse = _run(request, resource_code, AccessLog.Operation.RECORD, body)
-    return result
+    return _answer(request, resource_code, AccessLog.Operation.RECORD, body)
 
 
 @router.get(
@@ -236,20 +239,17 @@ def record_get(request: HttpRequest, resource_code: str, key: str) -> HttpRespon
 )
 def records_search(request: HttpRequest, resource_code: str, page: Query[SearchQuery]) -> HttpResponse:
 
-    def body(ctx: query_rules.Context) -> HttpResponse:
-        _authorize(ctx)
+    def body(ctx: query_rules.Context) -> bytes:
         assert ctx.resource is not None
         filters = query_rules.search_filters(request)
         try:
-            answer = query_rules.search_answer(ctx, filters, after=page.after, limit=page.limit)
+            return query_rules.search_answer(ctx, filters, after=page.after, limit=page.limit)
         except ApplicationError as error:
             logged = query_rules.logged_filters(query_rules.resource_shape(ctx.resource), filters)
             ctx.log(AccessLog.Outcome.INVALID, reason=error.code[:64], filters=logged)
             raise
-        return HttpResponse(answer, content_type=query_rules.JSON_CONTENT_TYPE)
 
-    result: HttpResponse = _run(request, resource_code, AccessLog.Operation.SEARCH, body)
-    return result
+    return _answer(request, resource_code, AccessLog.Operation.SEARCH, body)
 
 
 @router.get(
@@ -261,11 +261,7 @@ def records_search(request: HttpRequest, resource_code: str, page: Query[SearchQ
     openapi_extra=WITH_PURPOSE,
 )
 def changes(request: HttpRequest, resource_code: str, query: Query[ChangesQuery]) -> HttpResponse:
+    def body(ctx: query_rules.Context) -> bytes:
+        return query_rules.changes_answer(ctx, since=query.since, limit=query.limit)
 
-    def body(ctx: query_rules.Context) -> HttpResponse:
-        _authorize(ctx)
-        answer = query_rules.changes_answer(ctx, since=query.since, limit=query.limit)
-        return HttpResponse(answer, content_type=query_rules.JSON_CONTENT_TYPE)
-
-    result: HttpResponse = _run(request, resource_code, AccessLog.Operation.CHANGES, body)
-    return result
+    return _answer(request, resource_code, AccessLog.Operation.CHANGES, body)
