@@ -25,6 +25,7 @@ from zhengwu.audit.write import audited_write
 from zhengwu.catalog.models import DataType
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.spreadsheet_cells import cell_text
 from zhengwu.eservices import services
 from zhengwu.eservices.audit_actions import EservicesAction
 from zhengwu.eservices.errors import EservicesError
@@ -190,14 +191,6 @@ def template_workbook() -> bytes:
     return out.getvalue()
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 class _Errors:
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -215,7 +208,7 @@ def _read(book: Any, sheet: str, errors: _Errors) -> list[tuple[int, dict[str, A
     rows = list(book[sheet].iter_rows(values_only=True, max_row=MAX_ROWS + 1))
     if not rows:
         return []
-    headers = [_text(h) for h in rows[0]]
+    headers = [cell_text(h) for h in rows[0]]
     index: dict[str, int] = {}
     for header, key, required in columns:
         if header in headers:
@@ -226,7 +219,7 @@ def _read(book: Any, sheet: str, errors: _Errors) -> list[tuple[int, dict[str, A
         return []
     out: list[tuple[int, dict[str, Any]]] = []
     for number, raw in enumerate(rows[1:], start=2):
-        cells = {key: _text(raw[i]) if i < len(raw) else "" for key, i in index.items()}
+        cells = {key: cell_text(raw[i]) if i < len(raw) else "" for key, i in index.items()}
         if not any(cells.values()):
             continue
         row: dict[str, Any] = {}

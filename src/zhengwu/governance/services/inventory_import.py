@@ -20,6 +20,7 @@ from zhengwu.accounts.models import Department
 from zhengwu.audit.write import audited_write
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
+from zhengwu.core.spreadsheet_cells import cell_text
 from zhengwu.governance.audit_actions import GovernanceAction
 from zhengwu.governance.errors import GovernanceError
 from zhengwu.governance.excel import COLUMNS, DATE_FIELDS, HEADER_OF, LIST_FIELDS, SHEET
@@ -58,13 +59,8 @@ class ImportRefused(ApplicationError):
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime):
-        value = value.date()
-    return str(value).strip()
+    """A cell as text; a date typed into a date-formatted cell comes as a datetime: its date."""
+    return cell_text(value.date() if isinstance(value, datetime) else value)
 
 
 def _value(name: str, raw: Any, choices: dict[str, Any] | None) -> Any:
