@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cached_property
 from itertools import repeat
 from typing import Any
 
@@ -159,8 +160,9 @@ class TableSpec:
             object.__setattr__(self, "_hash", found)
         return found
 
-    @property
+    @cached_property
     def codes(self) -> tuple[str, ...]:
+        # Built once (a spec is cached per resource version): each read asks for it.
         return tuple(column.code for column in self.columns)
 
     def column(self, code: str) -> ColumnSpec | None:
