@@ -139,8 +139,8 @@ def keyring_dir() -> Path:
 
 @lru_cache(maxsize=16)
 def _keyring_dir_of(configured: str | Path | None, data_dir: str | Path) -> Path:
-    # Cached: `data_keyring` asks for the directory on every MAC and building the Path cost
-    # more than the MAC's HMAC (docs/benchmarks.md, issue 21).
+    # Cached (a Path does not change): `data_keyring` asks for the directory on every MAC and
+    # blind index (docs/benchmarks.md, issue 21).
     return Path(configured) if configured else Path(data_dir) / "data_keys"
 
 

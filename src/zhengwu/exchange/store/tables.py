@@ -152,13 +152,17 @@ class TableSpec:
 
     def __hash__(self) -> int:
         # The dataclass's hash, computed once: a spec keys the per-table caches of every read, and
-        # hashing its columns again (a dozen calls of Python's __hash__) was 7 % of a keyed
-        # lookup's instructions (docs/benchmarks.md, issue 21).
+        # hashing it with its columns (Python's __hash__ nine times, twice a call) was 7 % of a
+        # keyed lookup's instructions (docs/benchmarks.md, issue 21).
         found: int | None = self.__dict__.get("_hash")
         if found is None:
             found = hash((self.resource_id, self.table, self.quoted_table, self.key, self.columns, self.vendor))
             object.__setattr__(self, "_hash", found)
         return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Not the kept hash: a string's hash is salted per interpreter.
+        return {name: value for name, value in self.__dict__.items() if name != "_hash"}
 
     @cached_property
     def codes(self) -> tuple[str, ...]:
