@@ -12,6 +12,15 @@ top functions for one scenario.
     .venv/bin/python bench/profile_reads.py --workdir /tmp/zw-prof --cprofile changes
     .venv/bin/python bench/profile_reads.py --workdir /tmp/zw-prof-pg --rows 200000 --sections \
         --postgres postgres://postgres@127.0.0.1:5432/zw_prof
+    valgrind --tool=callgrind --dump-before=getppid --callgrind-out-file=/tmp/cg.%p \
+        .venv/bin/python bench/profile_reads.py --workdir /tmp/zw-prof --scenarios lookup \
+        --calls 500 --rounds 1 --mark
+
+With `--mark`, the first measured round of each scenario is framed by two calls of `os.getppid()`,
+which nothing else on the path makes: callgrind's `--dump-before=getppid` then writes the
+instructions of exactly that round (N calls, after the warm-up) as a dump of its own, the one
+before the last (`callgrind_annotate` it, or read its `totals:` line). Instruction counts are
+repeatable on a loaded machine, where the microseconds are not.
 
 The work directory is `bench/query_bench.py`'s (its setup runs here when `setup.json` is
 missing; a work directory of a query_bench run can be reused as it is). The staged access-log
@@ -192,6 +201,7 @@ def main() -> None:
     parser.add_argument("--sections", action="store_true", help="time the path's functions")
     parser.add_argument("--src", type=Path, default=ROOT / "src", help="the code to profile (e.g. an export of main)")
     parser.add_argument("--cprofile", metavar="SCENARIO", help="cProfile one scenario (top 30 by own time)")
+    parser.add_argument("--mark", action="store_true", help="frame the first round with os.getppid() (callgrind)")
     args = parser.parse_args()
 
     workdir = args.workdir.resolve()
@@ -238,10 +248,14 @@ def main() -> None:
         batch = environs(setup, workdir, scenario, args.calls)
         run(application, batch[:200])  # warm-up: caches, prepared statements
         best = None
-        for _ in range(args.rounds):
+        for round_number in range(args.rounds):
             for timer in timers:
                 timer.reset()
+            if args.mark and round_number == 0:
+                os.getppid()  # callgrind --dump-before=getppid: the counts so far go to a dump of their own
             took = run(application, batch) if args.threads == 1 else run_threads(application, batch, args.threads)
+            if args.mark and round_number == 0:
+                os.getppid()  # …and the round's, to the next one
             if best is None or took < best[0]:
                 best = (took, [(f"{t.name}", t.ns / args.calls / 1000, t.calls / args.calls) for t in timers])
         assert best is not None

@@ -134,8 +134,14 @@ class DataKeyring:
 def keyring_dir() -> Path:
     from django.conf import settings
 
-    configured = getattr(settings, "ZHENGWU_DATA_KEYRING", None)
-    return Path(configured) if configured else Path(settings.DATA_DIR) / "data_keys"
+    return _keyring_dir_of(getattr(settings, "ZHENGWU_DATA_KEYRING", None), settings.DATA_DIR)
+
+
+@lru_cache(maxsize=16)
+def _keyring_dir_of(configured: str | Path | None, data_dir: str | Path) -> Path:
+    # Cached (a Path does not change): `data_keyring` asks for the directory on every MAC and
+    # blind index (docs/benchmarks.md, issue 21).
+    return Path(configured) if configured else Path(data_dir) / "data_keys"
 
 
 def _stamp(path: Path) -> int | None:

@@ -28,7 +28,8 @@ from datetime import datetime
 from typing import Any, Required, TypedDict, Unpack
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department
@@ -229,12 +230,14 @@ _PENDING_COLUMNS = (*PENDING_FIELDS, "mac")
 _insert_sql: dict[tuple[str, str], str] = {}
 
 
-def _insert_statement(table: str, columns: Sequence[str]) -> str:
-    """INSERT of the given columns with %s placeholders (jsonb casts on PostgreSQL)."""
-    vendor = connection.vendor
+def _insert_statement(table: str, columns: Sequence[str], db: BaseDatabaseWrapper | None = None) -> str:
+    """INSERT of the given columns with %s placeholders (jsonb casts on PostgreSQL); `db`: the
+    default connection, if the caller has it at hand."""
+    db = db or connections[DEFAULT_DB_ALIAS]
+    vendor = db.vendor
     sql = _insert_sql.get((vendor, table))
     if sql is None:
-        quote = connection.ops.quote_name
+        quote = db.ops.quote_name
         marks = ["%s::jsonb" if vendor == "postgresql" and name in _JSON_FIELDS else "%s" for name in columns]
         sql = (
             f"INSERT INTO {quote(table)} "  # noqa: S608 - our identifiers
@@ -247,22 +250,22 @@ def _insert_statement(table: str, columns: Sequence[str]) -> str:
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per value
 
 
-def _params(row: Mapping[str, Any], columns: Sequence[str]) -> list[Any]:
+def _params(row: Mapping[str, Any], columns: Sequence[str], db: BaseDatabaseWrapper) -> list[Any]:
     """The row's values as the ORM would store them (without its per-field machinery: this is
     the hot path of every API call and of the sealer)."""
-    adapters = _adapters(connection.vendor, columns)
+    adapters = _adapters(db, columns)
     return [row[name] if adapt is None else adapt(row[name]) for name, adapt in zip(columns, adapters, strict=True)]
 
 
 _adapters_cache: dict[tuple[str, tuple[str, ...]], tuple[Callable[[Any], Any] | None, ...]] = {}
 
 
-def _adapters(vendor: str, columns: Sequence[str]) -> tuple[Callable[[Any], Any] | None, ...]:
+def _adapters(db: BaseDatabaseWrapper, columns: Sequence[str]) -> tuple[Callable[[Any], Any] | None, ...]:
     """Per column, what turns its value into the stored one (None: stored as it is)."""
-    key = (vendor, tuple(columns))
+    key = (db.vendor, tuple(columns))
     found = _adapters_cache.get(key)
     if found is None:
-        ops = connection.ops
+        ops = db.ops
 
         def adapt_ip(value: Any) -> Any:
             return None if value is None else ops.adapt_ipaddressfield_value(value)
@@ -280,9 +283,12 @@ def _insert_pending(row: Mapping[str, Any]) -> None:
     """The staged row written and committed before returning: with the rows of the process's other
     threads staging at the same moment (`core.group_commit`: one transaction, one write lock on
     SQLite, one WAL flush on PostgreSQL, per batch), or in the caller's transaction if there is one."""
-    params = _params(row, _PENDING_COLUMNS)
-    if connection.in_atomic_block or not settings.ZHENGWU_ACCESS_LOG_GROUP_COMMIT:
-        rawsql.execute(_insert_statement(AccessLogPending._meta.db_table, _PENDING_COLUMNS), params)
+    # The default connection looked up once: through `connection` each attribute read looks it up
+    # again in a context-local store (issue 21).
+    db = connections[DEFAULT_DB_ALIAS]
+    params = _params(row, _PENDING_COLUMNS, db)
+    if db.in_atomic_block or not settings.ZHENGWU_ACCESS_LOG_GROUP_COMMIT:
+        rawsql.execute(_insert_statement(AccessLogPending._meta.db_table, _PENDING_COLUMNS, db), params)
     else:
         _staging.write(params)
 

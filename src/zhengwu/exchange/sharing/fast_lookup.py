@@ -105,8 +105,9 @@ class RequestSignals:
 
 
 def _keys(signal: Signal) -> tuple[object, ...]:
-    # Each entry of Signal.receivers starts with its lookup key: (id of the receiver, id of the sender).
-    return tuple(entry[0] for entry in signal.receivers)
+    # The entries of Signal.receivers, (lookup key, receiver, is_async) each: a connect or disconnect
+    # changes the snapshot. Copied in C: four times a call this was a Python loop (issue 21).
+    return tuple(signal.receivers)
 
 
 def _receivers(signal: Signal) -> list[object]:

@@ -23,10 +23,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cached_property
 from itertools import repeat
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from zhengwu.catalog.models import DataType, FormatClass, Resource
@@ -68,7 +69,9 @@ def _schema_error(message: str, field: str = "items") -> ApplicationError:
 
 
 def _vendor() -> str:
-    vendor = connection.vendor
+    # The default connection's wrapper looked up once (`connection.vendor` looks it up again on
+    # every attribute through the proxy): this is on the path of every keyed lookup (issue 21).
+    vendor = connections[DEFAULT_DB_ALIAS].vendor
     if vendor not in ("sqlite", "postgresql"):  # pragma: no cover - settings allow only these two
         raise _schema_error(f"数据存储不支持数据库 {vendor}。", "database")
     return vendor
@@ -147,8 +150,23 @@ class TableSpec:
     columns: tuple[ColumnSpec, ...]
     vendor: str
 
-    @property
+    def __hash__(self) -> int:
+        # The dataclass's hash, computed once: a spec keys the per-table caches of every read, and
+        # hashing it with its columns (Python's __hash__ nine times, twice a call) was 7 % of a
+        # keyed lookup's instructions (docs/benchmarks.md, issue 21).
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.resource_id, self.table, self.quoted_table, self.key, self.columns, self.vendor))
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Not the kept hash: a string's hash is salted per interpreter.
+        return {name: value for name, value in self.__dict__.items() if name != "_hash"}
+
+    @cached_property
     def codes(self) -> tuple[str, ...]:
+        # Built once (a spec is cached per resource version): each read asks for it.
         return tuple(column.code for column in self.columns)
 
     def column(self, code: str) -> ColumnSpec | None:
@@ -184,7 +202,8 @@ _spec_cache: dict[tuple[Any, ...], TableSpec] = {}
 def table_spec(resource: Resource) -> TableSpec:
     """The validated column layout of a resource's table (cached per resource version)."""
     vendor = _vendor()
-    cache_key = (connection.alias, vendor, resource.pk, resource.version, resource.updated_at)
+    # The alias of `connection` (the default's proxy), without asking the proxy on every read.
+    cache_key = (DEFAULT_DB_ALIAS, vendor, resource.pk, resource.version, resource.updated_at)
     cached = _spec_cache.get(cache_key)
     if cached is not None:
         return cached
@@ -382,7 +401,7 @@ def indexes_stale(resource: Resource) -> bool:
 
 def queryable_codes(resource: Resource) -> frozenset[str]:
     """The items a filter may use: the key, and each queryable item whose index is built."""
-    cache_key = (connection.alias, resource.pk, resource.version, resource.updated_at)
+    cache_key = (DEFAULT_DB_ALIAS, resource.pk, resource.version, resource.updated_at)
     found = _queryable_cache.get(cache_key)
     if found is not None:
         return found
@@ -404,7 +423,7 @@ def _table_exists(resource: Resource) -> bool:
     """True when the resource has a table with a column for each current item (a new published
     version's items are added here if no load has done it yet). A positive answer is remembered
     per process for this version of the resource (tables are never dropped)."""
-    seen_key = (connection.alias, resource.pk, resource.version, resource.updated_at)
+    seen_key = (DEFAULT_DB_ALIAS, resource.pk, resource.version, resource.updated_at)
     if seen_key in _tables_seen:
         return True
     columns = StoreTable.objects.filter(resource_id=resource.pk).values_list("columns", flat=True).first()
