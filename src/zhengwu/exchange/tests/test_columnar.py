@@ -291,3 +291,11 @@ def test_a_loads_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     assert large["file_bytes"] > 3.5 * small["file_bytes"]
     assert large["arrow_peak"] <= 1.5 * small["arrow_peak"], measured
     assert large["python_peak"] <= 1.5 * small["python_peak"], measured
+
+
+def test_a_worker_warms_the_path_up_at_its_start() -> None:
+    from zhengwu.exchange.store import tasks
+
+    tasks.loading_libraries_at_start()  # the Huey on_startup hook
+    assert {"numpy", "pyarrow.compute", "pyarrow.csv", "pyarrow.ipc"} <= set(sys.modules)
+    assert columnar._region_codes.cache_info().currsize == 1
