@@ -623,34 +623,42 @@ def _fixed_width(values: Any, width: int) -> Any:
 
 
 @cache
-def _byte_tables() -> tuple[Any, dict[int, Any]]:
-    """(which bytes are control characters; the UTF-8 encodings of the space characters by
-    length, each as a big-endian number)."""
+def _byte_tables() -> tuple[Any, dict[int, tuple[Any, Any]]]:
+    """(which bytes are control characters; by encoded length, which bytes start a space
+    character's encoding and the encodings, each as a big-endian number)."""
     import numpy as np
 
     control = np.zeros(256, dtype=bool)
     control[list(_CONTROL_BYTES)] = True
     encoded = [char.encode() for char in _SPACE_CHARACTERS]
-    spaces = {
-        width: np.array(sorted(int.from_bytes(code, "big") for code in encoded if len(code) == width), dtype=np.int32)
-        for width in {len(code) for code in encoded}
-    }
+    spaces = {}
+    for width in sorted({len(code) for code in encoded}):
+        codes = [code for code in encoded if len(code) == width]
+        leads = np.zeros(256, dtype=bool)
+        leads[[code[0] for code in codes]] = True
+        spaces[width] = leads, np.array(sorted(int.from_bytes(code, "big") for code in codes), dtype=np.int32)
     return control, spaces
 
 
 def _control_or_edge_space(data: Any, starts: Any, ends: Any) -> bool:
     """Whether a value (of a chunk's bytes, starts and ends) holds a control character, or starts
     or ends with a space character: UTF-8 is self-synchronising, so a value's last `width` bytes
-    equal to a space's encoding are that space."""
+    equal to a space's encoding are that space. Only values whose byte there can start one are
+    compared (Chinese text's seldom can)."""
     import numpy as np
 
     control, spaces = _byte_tables()
     if control[data[starts[0] : ends[-1]]].any():
         return True
     lengths = ends - starts
-    for width, encodings in spaces.items():
+    for width, (leads, encodings) in spaces.items():
         fits = lengths >= width
-        for at in (starts[fits], ends[fits] - width):
+        for edge in (starts[fits], ends[fits] - width):
+            at = edge[leads[data[edge]]]  # the values whose byte there can start a space
+            if not len(at):
+                continue
+            if width == 1:
+                return True  # a one-byte space
             key = data[at].astype(np.int32)
             for step in range(1, width):
                 key = (key << 8) | data[at + step]
