@@ -5,6 +5,7 @@
     .venv/bin/python bench/ingest_bench.py --rows 100000,1000000,3000000,10000000 --repeat 3 \
         --postgres postgres://postgres@127.0.0.1:5432/zhengwu_bench_ingest   # issue 21's figures of record
     .venv/bin/python bench/ingest_bench.py --without-checks   # the bound: everything but the checks
+    .venv/bin/python bench/ingest_bench.py --rows 100000,1000000 --repeat 3 --warm   # also a warm Huey worker's load
 
 1. Generates a CSV of N synthetic 法人 records per size (valid unified social credit codes, GB/T 2260
    region codes, dates, amounts, enum values; UTF-8), once (kept in --workdir).
@@ -14,6 +15,8 @@
    - `zhengwu.exchange.store.ingest.ingest_file` into a fresh ZHENGWU_DATA_DIR on SQLite: every value
      checked by its type (credit-code checksums, region codes, dates, enums), typed columns, unique key
      index, change sequence, one transaction, audit event;
+   - with --warm, the same in a process that has first run `columnar.warm_up()`, as a Huey worker
+     does at its start (`store.tasks`): the libraries imported before the load, not in it;
    - with --postgres: psql's `\\copy t FROM FILE (FORMAT csv, HEADER)` into a fresh untyped table, and
      `ingest_file` into a fresh PostgreSQL database (both databases named after the URL's, dropped and
      created afresh).
@@ -62,6 +65,7 @@ HEADER = [
     "登记状态",
     "住所",
 ]
+WARM = "zhengwu, SQLite, warm worker"
 KINDS = ["有限责任公司", "股份有限公司", "个人独资企业", "合伙企业", "个体工商户"]
 STATES = ["存续", "在业", "吊销", "注销", "迁出"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -192,7 +196,7 @@ def postgres_copy(csv_path: Path, url: str) -> dict[str, float]:
     )
 
 
-def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bool = False) -> None:
+def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bool = False, warm: bool = False) -> None:
     """Runs in a fresh ZHENGWU_DATA_DIR (or DATABASE_URL): migrate, set up the resource, time the load."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
     import django
@@ -250,6 +254,10 @@ def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bo
         children = rusage.getrusage(rusage.RUSAGE_CHILDREN)
         return time.process_time() + children.ru_utime + children.ru_stime
 
+    if warm:  # a Huey worker's load: its libraries imported at the worker's start (store.tasks)
+        from zhengwu.exchange.store.columnar import warm_up
+
+        warm_up()
     sampler = Sampler(os.getpid())  # the load only: not Django's start or the migrations
     sampler.start()
     started, cpu_started = time.perf_counter(), cpu_used()
@@ -271,7 +279,9 @@ def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bo
     out.write_text(json.dumps(measured))
 
 
-def zhengwu_load(csv_path: Path, workdir: Path, args: argparse.Namespace, database_url: str = "") -> dict[str, Any]:
+def zhengwu_load(
+    csv_path: Path, workdir: Path, args: argparse.Namespace, database_url: str = "", *, warm: bool = False
+) -> dict[str, Any]:
     """`ingest_file` in a child process with a fresh data directory (and database)."""
     data_dir = workdir / "data"
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -282,7 +292,7 @@ def zhengwu_load(csv_path: Path, workdir: Path, args: argparse.Namespace, databa
         env["DATABASE_URL"] = database_url
     out = workdir / "ingest.json"
     argv = [sys.executable, __file__, "--child", str(csv_path), str(out)]
-    argv += ["--without-checks"] * args.without_checks + ["--reload"] * args.reload
+    argv += ["--without-checks"] * args.without_checks + ["--reload"] * args.reload + ["--warm"] * warm
     subprocess.run(argv, check=True, env=env)  # noqa: S603
     measured: dict[str, Any] = json.loads(out.read_text())
     return measured
@@ -320,10 +330,16 @@ def main() -> None:
     parser.add_argument(
         "--reload", action="store_true", help="then load the same file again in replace mode, into the full table"
     )
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="also time zhengwu on SQLite as a Huey worker loads: its libraries imported at its start",
+    )
     parser.add_argument("--child", nargs=2, metavar=("CSV", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(Path(args.child[0]), Path(args.child[1]), without_checks=args.without_checks, reload=args.reload)
+        csv_path, out = Path(args.child[0]), Path(args.child[1])
+        child(csv_path, out, without_checks=args.without_checks, reload=args.reload, warm=args.warm)
         return
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="zhengwu-ingest-bench-"))
@@ -339,7 +355,8 @@ def main() -> None:
     if args.postgres:
         name, _ = _pg_bench_database(args.postgres)
         copy_url = args.postgres.rsplit("/", 1)[0] + f"/{name}_copy"
-    loaders = ["sqlite3 .import", "zhengwu, SQLite"] + (["psql \\copy", "zhengwu, PostgreSQL"] if args.postgres else [])
+    loaders = ["sqlite3 .import", "zhengwu, SQLite"] + [WARM] * args.warm
+    loaders += ["psql \\copy", "zhengwu, PostgreSQL"] if args.postgres else []
     runs: dict[tuple[int, str], list[dict[str, Any]]] = {(rows, loader): [] for rows in sizes for loader in loaders}
     load_before = os.getloadavg()[0]
     for round_number in range(1, args.repeat + 1):
@@ -350,7 +367,8 @@ def main() -> None:
                 elif loader == "psql \\copy":
                     measured = postgres_copy(files[rows], copy_url)
                 else:
-                    measured = zhengwu_load(files[rows], workdir, args, args.postgres if "Postgre" in loader else "")
+                    database = args.postgres if "Postgre" in loader else ""
+                    measured = zhengwu_load(files[rows], workdir, args, database, warm=loader == WARM)
                     assert measured["count"] == rows, measured
                 runs[rows, loader].append(measured)
                 print(

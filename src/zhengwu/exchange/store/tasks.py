@@ -10,6 +10,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 from zhengwu.catalog.models import Resource
+from zhengwu.exchange.store import columnar
 from zhengwu.exchange.store.ingest import loadjob_fail_abandoned, loadjob_run
 from zhengwu.exchange.store.models import StoreTable
 from zhengwu.exchange.store.tables import indexes_stale, sync_indexes
@@ -30,6 +31,12 @@ def loadjobs_abandoned_at_start() -> None:
         loadjob_fail_abandoned()
     finally:
         close_old_connections()
+
+
+@on_startup()
+def loading_libraries_at_start() -> None:
+    """The columnar path's libraries imported once per worker, not in its first load."""
+    columnar.warm_up()
 
 
 @db_periodic_task(crontab(minute="*/5"))

@@ -26,7 +26,7 @@ from zhengwu.catalog.models import DataType
 from zhengwu.core.idnumbers import make_resident_id, random_resident_id, resident_id_check_char
 from zhengwu.exchange.store import columnar
 from zhengwu.exchange.store.tables import _compose, _to_db
-from zhengwu.exchange.store.validation import ColumnSpec, Invalid, compile_converter
+from zhengwu.exchange.store.validation import CONTROL_CHARACTER, ColumnSpec, Invalid, compile_converter
 from zhengwu.exchange.tests.test_batch_converters import _credit, credit_cells, decimal_cells, string_cells
 
 date_cells = st.one_of(
@@ -169,6 +169,37 @@ def test_clean_columns_are_accepted_and_rewritten_as_the_row_path_stores_them() 
     assert columnar.credit_codes_ok(pa.chunked_array([pa.array(codes[:50]), pa.array(codes[50:])]))
 
 
+def test_the_space_characters_checked_on_bytes_are_all_that_strip_removes() -> None:
+    assert [chr(code) for code in range(0x110000) if chr(code).isspace()] == columnar._SPACE_CHARACTERS
+
+
+@pytest.mark.parametrize("space", [chr(code) for code in range(0x3001) if chr(code).isspace()])
+def test_a_space_character_at_either_end_is_left_to_the_row_path_and_inside_is_kept(space: str) -> None:
+    column = ColumnSpec(code="c", name="列", data_type=DataType.STRING)
+    for cells in ([space + "名称"], ["名称" + space], ["甲", space], [space], ["乙", "a" + space]):
+        assert columnar.check_column(pa.array(cells, pa.string()), column) is None, cells
+    inside = ["名" + space + "称", "a" + space + "b"]
+    if not CONTROL_CHARACTER.search(space):  # \x0b, \x0c, \x1c–\x1f are both
+        assert columnar.check_column(pa.array(inside, pa.string()), column) is not None
+
+
+def test_control_characters_are_found_on_bytes_and_others_that_share_their_bytes_are_not() -> None:
+    column = ColumnSpec(code="c", name="列", data_type=DataType.STRING)
+    for code in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]:
+        assert columnar.check_column(pa.array(["前", f"中{chr(code)}后"]), column) is None, code
+    # characters whose UTF-8 continuation bytes look like C1 controls or spaces' last bytes
+    clean = ["耀", "\u20ac", "\u0100\u3001", "\u3001耀", "a\tb", "\u200b"]
+    assert columnar.check_column(pa.array(clean, pa.string()), column) is not None
+
+
+def test_dates_are_checked_day_by_day_in_the_calendar() -> None:
+    column = ColumnSpec(code="d", name="日期", data_type=DataType.DATE)
+    good = ["0001-01-01", "2024-02-29", "2000-02-29", "9999-12-31", "2023-04-30"]
+    assert columnar.check_column(pa.array(good), column) is not None
+    for bad in ("1900-02-29", "2023-04-31", "2023-00-10", "2023-13-01", "2023-01-00", "2023-1-01", "2023-01-1x"):
+        assert columnar.check_column(pa.array([good[0], bad]), column) is None, bad
+
+
 def _scenarios(directory: Path, *which: str) -> dict[str, Any]:
     env = {**os.environ, "ZHENGWU_DATA_DIR": str(directory), "DJANGO_SETTINGS_MODULE": "zhengwu.settings"}
     env.pop("DATABASE_URL", None)
@@ -260,3 +291,11 @@ def test_a_loads_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     assert large["file_bytes"] > 3.5 * small["file_bytes"]
     assert large["arrow_peak"] <= 1.5 * small["arrow_peak"], measured
     assert large["python_peak"] <= 1.5 * small["python_peak"], measured
+
+
+def test_a_worker_warms_the_path_up_at_its_start() -> None:
+    from zhengwu.exchange.store import tasks
+
+    tasks.loading_libraries_at_start()  # the Huey on_startup hook
+    assert {"numpy", "pyarrow.compute", "pyarrow.csv", "pyarrow.ipc"} <= set(sys.modules)
+    assert columnar._region_codes.cache_info().currsize == 1

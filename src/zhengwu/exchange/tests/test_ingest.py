@@ -698,3 +698,17 @@ def test_a_running_load_records_its_process(enterprises: Resource, tmp_path: Pat
     path = write_csv(tmp_path / "e.csv", HEADER_NAMES, [row_for(code) for code in credit_codes(2)])
     assert ingest_file(actor=Actor.platform(), resource=enterprises, path=path, progress=progress).ok
     assert seen and seen[0] == ingest.this_process()
+
+
+def test_progress_goes_to_the_file_at_most_every_half_second_and_always_at_the_end() -> None:
+    seen: list[tuple[int, float | None]] = []
+    report = ingest._progress_writer(987654, lambda rows, fraction: seen.append((rows, fraction)))
+    try:
+        report(0, 0.0)
+        report(100, 0.1)  # within half a second of the last write: only the callback hears it
+        assert json.loads(ingest.progress_path(987654).read_text()) == {"rows": 0, "fraction": 0.0}
+        report(200, 1.0)
+        assert json.loads(ingest.progress_path(987654).read_text()) == {"rows": 200, "fraction": 1.0}
+        assert seen == [(0, 0.0), (100, 0.1), (200, 1.0)]
+    finally:
+        ingest.progress_path(987654).unlink(missing_ok=True)
