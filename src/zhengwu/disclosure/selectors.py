@@ -180,22 +180,6 @@ def public_search(query: str, *, limit: int = 10) -> list[SearchHit]:
     return hits
 
 
-def latest_publications(*, limit: int = 10) -> list[SearchHit]:
-    """The newest published items (for the portal's home page)."""
-    rows = published().order_by("-published_at", "-id")[:limit]
-    return [
-        SearchHit(
-            kind="disclosure",
-            kind_label="政府信息公开",
-            title=p.title,
-            url=reverse("disclosure:detail", args=[p.url_key]),
-            summary=p.department.name,
-            day=p.date_written,
-        )
-        for p in rows
-    ]
-
-
 def agencies_with_publications() -> list[Department]:
     """Departments with at least one published item (cached for a minute; see `index_changed`)."""
     ids = search_index.cached(
