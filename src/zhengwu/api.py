@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from zhengwu.core import refusals
 from zhengwu.core.errors import ApplicationError, CoreError, from_validation_error
+from zhengwu.core.schema_messages import field_message
 
 api = NinjaAPI(
     title="zhengwu 政务平台 API",
@@ -45,7 +46,8 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
     fields: dict[str, str] = {}
     for item in exc.errors:
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")]
-        fields[".".join(location) or "request"] = str(item.get("msg", "格式错误"))
+        field = ".".join(location) or "request"
+        fields[field] = field_message(item, field)
     return _render(request, ApplicationError(CoreError.INVALID_INPUT, "请求参数格式有误。", fields))
 
 
