@@ -107,18 +107,24 @@ def zombie_confirm(*, actor: Actor, case: ZombieCase, note: str = "") -> ZombieC
         locked.confirmed_at = timezone.now()
         locked.confirm_note = (note or "").strip()[:2000]
         locked.save()
-        supervision_services.timer_start(
-            actor=actor,
-            kind=SELF_CHECK_TIMER,
-            kind_label="僵尸系统自查",
-            target=locked,
-            title=f"自查 {locked.system.name}"[:200],
-            department=locked.system.department,
-            limit=settings.ZHENGWU_ZOMBIE_SELF_CHECK_DAYS,
-            url=reverse("governance_wb:zombie_detail", args=[locked.pk]),
-        )
+        _start_self_check_clock(actor, locked)
         write.note(system=locked.system_id, rules=locked.rules)
     return locked
+
+
+def _start_self_check_clock(actor: Actor, case: ZombieCase) -> None:
+    """The owner department's 自查 clock of ZHENGWU_ZOMBIE_SELF_CHECK_DAYS working days, started on
+    confirmation and again when the office sends the answer back (docs/rules.md §11)."""
+    supervision_services.timer_start(
+        actor=actor,
+        kind=SELF_CHECK_TIMER,
+        kind_label="僵尸系统自查",
+        target=case,
+        title=f"自查 {case.system.name}"[:200],
+        department=case.system.department,
+        limit=settings.ZHENGWU_ZOMBIE_SELF_CHECK_DAYS,
+        url=reverse("governance_wb:zombie_detail", args=[case.pk]),
+    )
 
 
 def zombie_dismiss(*, actor: Actor, case: ZombieCase, note: str) -> ZombieCase:
@@ -156,6 +162,7 @@ def zombie_send_back(*, actor: Actor, case: ZombieCase, opinion: str) -> ZombieC
         locked = _office_step(write, case, "send_back", opinion, field="opinion", what="退回意见")
         ZOMBIE.move(locked, "send_back")
         locked.save()
+        _start_self_check_clock(actor, locked)
         write.note(system=locked.system_id)
     return locked
 

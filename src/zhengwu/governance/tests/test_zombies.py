@@ -176,7 +176,10 @@ def test_review_confirm_self_check_consolidate(
     case = zombie_self_check(actor=officer, case=case, answer="系统功能已并入一体化平台，可整合。")
     assert case.state == ZombieCase.State.REVIEW and live_timer(case, SELF_CHECK_TIMER) is None
     case = zombie_send_back(actor=office, case=case, opinion="请说明数据迁移情况。")
+    # sent back: the department answers again, on a new clock
+    assert case.state == ZombieCase.State.SELF_CHECK and live_timer(case, SELF_CHECK_TIMER) is not None
     case = zombie_self_check(actor=officer, case=case, answer="数据已迁移。")
+    assert live_timer(case, SELF_CHECK_TIMER) is None
     refused_write(
         lambda: zombie_decide(actor=office, case=case, decision="consolidate", opinion="整合", into=None),
         apps=["governance"],
@@ -239,3 +242,29 @@ def test_unconnected_on_the_boundary_of_the_last_call(old_system: InformationSys
     assert flagged(SIX_MONTHS_LATER + timedelta(days=1))  # connected, but no call for six months
     InformationSystem.objects.filter(pk=old_system.pk).update(should_connect=False, no_connect_reason="内部系统")
     assert not flagged(SIX_MONTHS_LATER + timedelta(days=1))
+
+
+def test_usage_per_month_in_beijing_time(
+    old_system: InformationSystem, market_dept: Department, police_dept: Department
+) -> None:
+    """The measured usage a sparkline draws: calls of the system's clients per Beijing month over the
+    last 12, the resources they used, the calls of the resources it provides, the last call."""
+    client = make_client(market_dept)
+    old_system.client_links.create(api_client=client)
+    mine, theirs = make_resource(market_dept, "101001/001"), make_resource(police_dept, "101002/001")
+    old_system.resources_provided.add(mine)
+    now = datetime(2026, 3, 15, 10, 0, tzinfo=BEIJING)
+    log_call(client, datetime(2025, 3, 31, 23, 59, tzinfo=BEIJING), theirs)  # 13th month back: not drawn
+    log_call(client, datetime(2026, 1, 31, 23, 59, 59, tzinfo=BEIJING), theirs)  # January
+    log_call(client, datetime(2026, 2, 1, 0, 0, tzinfo=BEIJING), theirs)  # February (still 31 January in UTC)
+    log_call(client, datetime(2026, 3, 2, 9, 0, tzinfo=BEIJING), mine)
+    log_call(client, datetime(2026, 3, 3, 9, 0, tzinfo=BEIJING), theirs)
+    other = make_client(police_dept, "公安业务系统")
+    log_call(other, datetime(2026, 3, 4, 9, 0, tzinfo=BEIJING), mine)  # its provided resource, called by others too
+
+    usage = selectors.usage_of([old_system], now=now)[old_system.pk]
+    assert usage.months[0] == datetime(2025, 4, 1).date() and usage.months[-1] == datetime(2026, 3, 1).date()
+    assert usage.calls == [0] * 9 + [1, 1, 2]
+    assert usage.resources_used == 2 and usage.clients == 1
+    assert usage.provided_calls == 2  # its own client's call of it and the other department's
+    assert usage.last_call == datetime(2026, 3, 3, 9, 0, tzinfo=BEIJING)
