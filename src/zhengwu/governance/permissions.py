@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from zhengwu.accounts.models import Role
+from zhengwu.accounts.models import ApiClient, Role
 from zhengwu.core.actors import Actor
 
-SCOPE = "governance:inventory"
+SCOPE = ApiClient.Scope.GOVERNANCE_INVENTORY.value  # issued by the system administrator like any other scope
 MANAGER_ROLES = (Role.SYSTEMS_OFFICER, Role.DEPT_LEADER)
 
 

@@ -32,15 +32,13 @@ def bearer(sys_admin: User, department: Department, scopes: list[str]) -> tuple[
 
     from django.utils import timezone
 
-    client, token = apiclient_create(
+    client, token = apiclient_create(  # as the system administrator issues it (工作台 → 接口调用系统)
         actor=Actor.person(sys_admin),
         name=f"清单同步 {department.pk}",
         department=department,
-        scopes=[ApiClient.Scope.READ_DIRECTORY],
+        scopes=scopes,
         expires_at=timezone.now() + timedelta(days=30),
     )
-    client.scopes = scopes  # not a choice of accounts (as documents:exchange)
-    client.save(update_fields=["scopes"])
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}"), client
 
 
