@@ -219,6 +219,12 @@ def run_start(
             )
         if (period_end - period_start).days > 366:
             raise ApplicationError(GovernanceError.INVALID_INPUT, "考核期不能超过一年。", {"period_end": "超过一年"})
+        if period_end.year != indicator_set.year:  # the set is the year's (docs/rules.md §13)
+            raise ApplicationError(
+                GovernanceError.INVALID_INPUT,
+                f"考核期止应在指标体系的年度（{indicator_set.year} 年）内；其他年度请先新建该年度的指标体系。",
+                {"period_end": f"不在 {indicator_set.year} 年"},
+            )
         total = indicator_set.indicators.count()
         if not total:
             raise ApplicationError(GovernanceError.INVALID_INPUT, "指标体系中还没有指标。")

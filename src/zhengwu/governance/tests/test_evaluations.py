@@ -119,6 +119,32 @@ def test_adjust_and_publish(egov: User, departments: dict[str, Department]) -> N
     assert caught.value.code == "governance.wrong_state"
 
 
+def test_a_run_is_of_its_sets_year(egov: User, departments: dict[str, Department]) -> None:
+    """A set is the year's: a run ending in another year would be published and compared under that
+    year with this year's indicators (docs/rules.md §13)."""
+    indicator_set = make_set(egov, ("letters.on_time", "6", 0.9, ScoringRule.LINEAR))
+    error, _ = refused_write(
+        lambda: evaluations.run_start(
+            actor=Actor.person(egov),
+            indicator_set=indicator_set,
+            period_start=date(YEAR + 1, 1, 1),
+            period_end=date(YEAR + 1, 6, 30),
+        ),
+        apps=["governance"],
+        code="governance.invalid_input",
+    )
+    assert error.fields == {"period_end": f"不在 {YEAR} 年"} and f"{YEAR} 年" in error.message
+    assert not EvaluationRun.objects.exists()
+    # a period that starts in the year before and ends in the set's year is the set's
+    started = evaluations.run_start(
+        actor=Actor.person(egov),
+        indicator_set=indicator_set,
+        period_start=date(YEAR - 1, 7, 1),
+        period_end=date(YEAR, 6, 30),
+    )
+    assert started.year == YEAR
+
+
 def test_adjust_refusals(egov: User, market_clerk: User, departments: dict[str, Department]) -> None:
     run = _run(egov, make_set(egov, ("letters.on_time", "6", 0.9, ScoringRule.LINEAR)))
     score = run.scores.first()
