@@ -73,6 +73,12 @@ def test_gate_and_evaluation_journey(
         # the department links the catalog resource and the registered, connected system
         sign_in(page, base, officer)
         page.goto(f"{base}/workbench/governance/projects/{project.pk}/")
+        for button in page.get_by_role("button", name="关联").all():  # in view at 390 px too, no sideways scrolling
+            box = button.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= width, box
+        for label in page.locator("label[for^='rc-'], label[for^='sys-']").all():  # named for screen readers only
+            box = label.bounding_box()
+            assert box is not None and box["width"] <= 1, box
         page.get_by_placeholder("资源代码").fill(resource.code or "")
         page.get_by_role("button", name="关联").first.click()
         page.get_by_label("清单中的系统").select_option(str(system.pk))
