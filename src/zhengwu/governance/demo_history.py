@@ -37,7 +37,7 @@ from zhengwu.governance.services.measures import TIMER_KINDS
 from zhengwu.supervision.models import Timer
 
 HISTORY_TARGET = "governance.demo_history"
-Call = tuple[datetime, ApiClient, Resource]  # a back-dated call: when, by which client, of which resource
+Call = tuple[datetime, ApiClient, Resource | None]  # a back-dated call: when, by which client, of which resource
 # The limit (working days) of each kind, as its app's default settings give it.
 LIMITS = {
     "exchange.share_request": 10,
