@@ -228,3 +228,29 @@ def test_a_restore_keeps_the_anchors_it_replaces(site: dict[str, str], tmp_path:
     [name] = before
     assert len(before[name].splitlines()) == 2  # both anchors kept
     assert len((data_dir / "witness" / name).read_text().splitlines()) == 1  # the backup's
+
+
+DAILY = "from zhengwu.ops.tasks import backup_daily; backup_daily.call_local()"
+PRUNED = """
+from zhengwu.audit.models import AuditEvent
+print(AuditEvent.objects.filter(action="ops.backup.prune").count())
+"""
+
+
+def test_the_daily_backup_keeps_the_newest_and_is_skipped_without_a_passphrase(
+    site: dict[str, str], tmp_path: Path
+) -> None:
+    """The Huey task of ZHENGWU_BACKUP_HOUR (issue 16: scheduled, with retention)."""
+    backups = tmp_path / "daily"
+    env = {**site, "ZHENGWU_BACKUP_DIR": str(backups), "ZHENGWU_BACKUP_KEEP": "2"}
+    without = {k: v for k, v in env.items() if k != "ZHENGWU_BACKUP_PASSPHRASE"}
+    zw(without, "shell", "-c", DAILY)
+    assert not backups.exists() or not any(backups.iterdir())  # skipped: no passphrase
+    made = []
+    for _ in range(3):
+        zw(env, "shell", "-c", DAILY)
+        made.append(max(backups.glob("zhengwu-*"), key=lambda p: p.stat().st_mtime).name)
+    assert len(set(made)) == 3
+    assert sorted(p.name for p in backups.iterdir()) == sorted(made[1:])  # the oldest removed
+    assert "备份完整" in zw(env, "backup", "verify", str(backups / made[-1])).stdout
+    assert zw(env, "shell", "-c", PRUNED).stdout.strip().splitlines()[-1] == "1"
