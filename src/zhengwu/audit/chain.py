@@ -189,7 +189,8 @@ def seq_chain_start(
 def gap_reason(expected_seq: int, seq: int, before: datetime | None, after: datetime) -> str:
     """Why a walk stopped at a gap in the sequence numbers, naming the time window of the missing entries."""
     window = f"，缺失的记录在 {when(before)} 之后、{when(after)} 之前" if before is not None else ""
-    return f"记录缺失：序号不连续，第 {expected_seq} 条之后直接是第 {seq} 条{window}"
+    missing = f"第 {expected_seq} 条" if seq == expected_seq + 1 else f"第 {expected_seq} 至第 {seq - 1} 条"
+    return f"记录缺失：序号不连续，第 {expected_seq - 1} 条之后直接是第 {seq} 条（{missing}缺失）{window}"
 
 
 def seq_chain_check(

@@ -35,8 +35,9 @@ def anonymous(request: HttpRequest) -> str | None:
 
 
 catalog_auth = [ApiClientAuth(), PersonSessionAuth(), anonymous]
-# In OpenAPI an empty requirement means "no credentials needed": the catalog is public, credentials optional.
-PUBLIC_OR_CREDENTIALS: dict[str, Any] = {"security": [{}, {"ApiClientAuth": []}, {"PersonSessionAuth": []}]}
+# In OpenAPI an empty requirement means "no credentials needed": the catalog is public, credentials
+# optional. Ninja appends this list to the requirements it derives from `auth` (both credentials).
+PUBLIC_OR_CREDENTIALS: dict[str, Any] = {"security": [{}]}
 
 
 class FreshnessOut(Schema):

@@ -35,8 +35,8 @@ from zhengwu.catalog.models import Resource
 from zhengwu.core.actors import Actor
 from zhengwu.core.datafiles import read_json
 from zhengwu.exchange.demo import CLIENT_NAME as POLICE_CLIENT
-from zhengwu.exchange.sharing import access_log
 from zhengwu.governance import selectors
+from zhengwu.governance.demo_history import Call, load_history
 from zhengwu.governance.models import InformationSystem, SystemApiClient, ZombieCase
 from zhengwu.governance.services import SystemData, system_link_client, system_register, zombie_scan
 
@@ -125,16 +125,15 @@ def _client(name: str, department: Department) -> ApiClient:
     return client
 
 
-def _history(client: ApiClient, serial: int, now: datetime) -> int:
-    """A year of calls, a few each month, dated month by month (the last in the past week)."""
+def _history(client: ApiClient, serial: int, now: datetime) -> list[Call]:
+    """A year of calls, a few each month, dated month by month (the last in the past week); written
+    with last year's evidence in one time order (demo_history.load_history)."""
     resource = _resource(POPULATION) if client.department.name == "吉林省公安厅" else _resource(LEGAL_ENTITIES)
-    written = 0
-    for back in range(12):
-        for call in range(2 + (serial + back) % 5):
-            at = now - timedelta(days=30 * back + 1 + call, hours=serial % 9)
-            access_log.append(operation="record", outcome="ok", api_client=client, resource=resource, at=at)
-            written += 1
-    return written
+    return [
+        (now - timedelta(days=30 * back + 1 + call, hours=serial % 9), client, resource)
+        for back in range(12)
+        for call in range(2 + (serial + back) % 5)
+    ]
 
 
 def _logins(system: InformationSystem, prefix: str, spec: DemoSystem, now: datetime) -> None:
@@ -152,7 +151,7 @@ def load_demo(*, say: Callable[[str], object]) -> str:
     now = timezone.now()
     today = timezone.localdate()
     made = 0
-    calls = 0
+    recent: list[Call] = []
     with transaction.atomic():
         for serial, spec in enumerate(SYSTEMS, start=1):
             officer = _officer(spec.prefix)
@@ -175,16 +174,18 @@ def load_demo(*, say: Callable[[str], object]) -> str:
                 )
                 if not SystemApiClient.objects.filter(api_client=client).exists():
                     system_link_client(actor=Actor.person(officer), system=system, api_client=client)
-                calls += _history(client, serial, now)
+                recent += _history(client, serial, now)
             elif spec.kind in (LOGIN, LOGIN_CONNECT, FEW_USERS, NO_OM):
                 _logins(system, spec.prefix, spec, now)
         market = _officer("scjgt")
         if market is not None and market.department is not None:
             _client(UNLINKED_CLIENT, market.department)
+        # Last year's evidence of the published evaluation with this year's calls, oldest first.
+        history = load_history(today.year - 1, recent_calls=recent)
     found = zombie_scan(actor=Actor.platform())
     open_cases = ZombieCase.objects.filter(state__in=ZombieCase.OPEN_STATES).count()
     total = InformationSystem.objects.count()
     return (
-        f"信息系统清单：{total} 个系统（本次登记 {made} 个，写入调用记录 {calls} 条）；"
-        f"月度筛查发现僵尸系统候选 {open_cases} 个（本次 {len(found)} 个）。"
+        f"信息系统清单：{total} 个系统（本次登记 {made} 个，写入调用记录 {len(recent)} 条）；"
+        f"月度筛查发现僵尸系统候选 {open_cases} 个（本次 {len(found)} 个）。" + (f"{history}。" if history else "")
     )

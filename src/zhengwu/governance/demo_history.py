@@ -25,9 +25,10 @@ demo only has for this year: for Y-1 they have nothing to judge (full marks, doc
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
-from zhengwu.accounts.models import Department
+from zhengwu.accounts.models import ApiClient, Department
 from zhengwu.catalog.models import Resource
 from zhengwu.core import workdays
 from zhengwu.exchange.sharing import access_log
@@ -36,6 +37,7 @@ from zhengwu.governance.services.measures import TIMER_KINDS
 from zhengwu.supervision.models import Timer
 
 HISTORY_TARGET = "governance.demo_history"
+Call = tuple[datetime, ApiClient, Resource | None]  # a back-dated call: when, by which client, of which resource
 # The limit (working days) of each kind, as its app's default settings give it.
 LIMITS = {
     "exchange.share_request": 10,
@@ -105,7 +107,7 @@ def history_timers(year: int, departments: list[Department]) -> int:
     return len(rows)
 
 
-def history_calls(year: int) -> int:
+def history_calls(year: int) -> list[Call]:
     """A few calls each month of `year` by every connected demo system, on the published resources
     in turn (system n: 1 + (n + month) mod 4 + n mod 5 a month, 30 + 12·(n mod 5) in the year)."""
     # only systems registered before the year's end (the inventory drive's): a system registered
@@ -118,23 +120,35 @@ def history_calls(year: int) -> int:
     )
     resources = list(Resource.objects.filter(state=Resource.State.PUBLISHED).exclude(code="").order_by("id")[:24])
     if not links or not resources:
-        return 0
-    written = 0
+        return []
+    calls: list[Call] = []
     for n, link in enumerate(links):
         client = link.api_client
         for month in range(1, 13):
             for call in range(1 + (n + month) % 4 + n % 5):
                 at = _at(date(year, month, 3 + call * 3), 9 + n % 8)
                 resource = resources[(n * 5 + month + call) % len(resources)]
-                access_log.append(operation="record", outcome="ok", api_client=client, resource=resource, at=at)
-                written += 1
-    return written
+                calls.append((at, client, resource))
+    return calls
 
 
-def load_history(year: int) -> str:
-    """Write `year`'s evidence once (a second run finds the timers and writes nothing)."""
+def write_calls(calls: Iterable[Call]) -> int:
+    """Append back-dated calls to the access log oldest first, so that its sequence numbers follow
+    time as a live log's do: months past retention are then the start of the chain and can be
+    dropped (`zhengwu audit partitions drop`, docs/deployment.md "Monthly partitions of the logs")."""
+    ordered = sorted(calls, key=lambda call: call[0])
+    for at, client, resource in ordered:
+        access_log.append(operation="record", outcome="ok", api_client=client, resource=resource, at=at)
+    return len(ordered)
+
+
+def load_history(year: int, *, recent_calls: Sequence[Call] = ()) -> str:
+    """Write `year`'s evidence once (a second run finds the timers and writes none of it again),
+    with `recent_calls` (the inventory demo's months since) in one time order with the year's calls."""
     if Timer.objects.filter(target_type=HISTORY_TARGET, deadline__year=year).exists():
+        write_calls(recent_calls)
         return ""
     calls = history_calls(year)
+    write_calls([*calls, *recent_calls])
     timers = history_timers(year, _departments())
-    return f"{year} 年演示历史记录：共享调用 {calls} 次，办理时限 {timers} 条"
+    return f"{year} 年演示历史记录：共享调用 {len(calls)} 次，办理时限 {timers} 条"

@@ -466,6 +466,8 @@ def backup_restore(directory: Path, *, passphrase: str, progress: Progress = qui
         source = directory / "files" / name
         if source.is_dir():
             progress(f"文件：{name} …")
+            if name == "witness" and (kept := _keep_replaced_witness(target)) is not None:
+                progress(f"  原见证目录的锚点（可能晚于本备份）已保留在 {kept}")
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(source, target)
     progress("密钥…")
@@ -483,6 +485,17 @@ def backup_restore(directory: Path, *, passphrase: str, progress: Progress = qui
     settings.SECRET_KEY = keys["secret_key"]
     progress(f"恢复完成：{directory}")
     return info(directory)
+
+
+def _keep_replaced_witness(witness: Path) -> Path | None:
+    """Copy the witness a restore replaces to `<witness>.replaced-YYYYmmdd-HHMMSS` beside it: its
+    anchors signed after the backup are evidence of what the logs held before the restore, and a
+    restore must not erase them (docs/deployment.md, "Backup and restore"). None: nothing to keep."""
+    if not witness.is_dir() or not any(witness.iterdir()):
+        return None
+    kept = witness.with_name(f"{witness.name}.replaced-{timezone.localtime():%Y%m%d-%H%M%S}")
+    shutil.copytree(witness, kept, dirs_exist_ok=True)
+    return kept
 
 
 # --- retention and where backups go --------------------------------------------------------------

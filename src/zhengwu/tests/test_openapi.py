@@ -58,4 +58,6 @@ def test_schema_names_are_unique() -> None:
 def test_public_catalog_operations_say_credentials_are_optional() -> None:
     paths = generate()["paths"]
     for path in ("/api/v1/catalog/resources", "/api/v1/catalog/resources/{code}"):
-        assert {} in paths[path]["get"]["security"], path
+        security = paths[path]["get"]["security"]
+        assert {} in security, path
+        assert sorted(map(str, security)) == ["{'ApiClientAuth': []}", "{'PersonSessionAuth': []}", "{}"], path

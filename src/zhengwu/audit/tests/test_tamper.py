@@ -73,7 +73,12 @@ def test_a_change_in_a_later_batch_is_found(chain: list[AuditEvent]) -> None:
 def test_a_deleted_event_is_named(chain: list[AuditEvent]) -> None:
     raw("DELETE FROM audit_auditevent WHERE seq = 3")
     result = _bad_at(3)
-    assert "缺失" in result.reason
+    assert "第 2 条之后直接是第 4 条（第 3 条缺失）" in result.reason
+
+
+def test_several_deleted_events_are_named_by_their_range(chain: list[AuditEvent]) -> None:
+    raw("DELETE FROM audit_auditevent WHERE seq IN (3, 4)")
+    assert "第 2 条之后直接是第 5 条（第 3 至第 4 条缺失）" in _bad_at(3).reason
 
 
 def test_a_deleted_event_with_renumbering_is_found(chain: list[AuditEvent]) -> None:

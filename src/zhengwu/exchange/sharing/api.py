@@ -43,6 +43,12 @@ from zhengwu.exchange.sharing.models import AccessLog, Grant
 
 router = Router(tags=["共享数据查询"])
 
+# The web server (granian) passes a header value outside ASCII on as empty: a purpose written in
+# raw UTF-8 arrives as none, so the answer says how to send Chinese text.
+PURPOSE_REQUIRED_MESSAGE = (
+    "请在 X-Purpose 请求头中说明用途；中文须按 UTF-8 百分号编码（URL 编码），"
+    "例如“案件协查”写作 %E6%A1%88%E4%BB%B6%E5%8D%8F%E6%9F%A5。"
+)
 # X-Purpose, declared for the OpenAPI (read by `query.purpose_header`; issue 16).
 PURPOSE_PARAMETER = {
     "in": "header",
@@ -157,7 +163,7 @@ def _authorize(ctx: query_rules.Context) -> Grant:
     if reason == "purpose_missing":
         ctx.log(AccessLog.Outcome.INVALID, reason=reason)
         raise ApplicationError(
-            ExchangeError.PURPOSE_REQUIRED, "请在 X-Purpose 请求头中说明用途。", {"X-Purpose": "必填"}
+            ExchangeError.PURPOSE_REQUIRED, PURPOSE_REQUIRED_MESSAGE, {"X-Purpose": "必填，中文须百分号编码"}
         )
     if reason == "rate_limit":
         assert ctx.grant is not None

@@ -43,7 +43,8 @@ def not_found() -> ApplicationError:
 
 
 def purpose_header(request: HttpRequest) -> str:
-    """X-Purpose as text: percent-decoded; raw UTF-8 bytes (seen as latin-1 by WSGI) also accepted."""
+    """X-Purpose as text: percent-decoded; raw UTF-8 bytes (seen as latin-1 by WSGI) also accepted
+    where the server passes them on (granian passes a value outside ASCII on as empty)."""
     return _purpose_text(request.META.get("HTTP_X_PURPOSE", ""))  # not request.headers: it copies every header
 
 

@@ -182,6 +182,19 @@ def test_keys_purposes_and_filters_in_chinese_are_answered_and_logged(market_gra
     ]
 
 
+def test_a_missing_or_empty_purpose_is_refused_saying_how_to_send_chinese(
+    market_grant: Grant, market_token: str
+) -> None:
+    """granian hands a header value outside ASCII (a purpose in raw UTF-8) over as empty."""
+    for purpose in (None, ""):
+        response = get(market_token, record_path("101001/001", CITIZEN_ID), purpose=purpose)
+        assert response.status_code == 400
+        body = response.json()
+        assert body["code"] == "exchange.purpose_required" and "百分号编码" in body["message"]
+        assert "%E6%A1%88%E4%BB%B6%E5%8D%8F%E6%9F%A5" in body["message"]
+    assert list(AccessLog.objects.values_list("reason", flat=True)) == ["purpose_missing", "purpose_missing"]
+
+
 def test_every_call_is_logged_even_when_denied(market_grant: Grant, police_token: str, market_token: str) -> None:
     get(police_token, record_path("101001/001", CITIZEN_ID))
     get(None, record_path("101001/001", CITIZEN_ID))

@@ -44,6 +44,10 @@ def test_demo_inventory_and_its_three_zombies() -> None:
     usage = selectors.usage_of([market])[market.pk]
     assert all(n > 0 for n in usage.calls[:-1]) and usage.last_call is not None
     calls = AccessLog.objects.count()
+    # the back-dated calls (last year's and this year's) are in time order before any call made
+    # now, as in a live log: the oldest months start the chain and can be dropped after retention
+    times = list(AccessLog.objects.order_by("seq").values_list("at", flat=True))
+    assert times == sorted(times) and times[0].year == workdays.today().year - 1
     # the published evaluation is the previous calendar year's, with real, differing figures
     run = evaluation_selectors.latest_published()
     assert run is not None

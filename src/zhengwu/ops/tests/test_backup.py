@@ -211,3 +211,46 @@ def test_restore_drill_on_postgresql(pg_database: str, tmp_path: Path) -> None:
     changed = sorted(name for name in snapshot if after[name] != snapshot[name])
     assert changed == ["audit_auditchainhead", "audit_auditevent"]
     assert zw(env, "shell", "-c", READ_BACK).stdout.strip().splitlines()[-1] == "110105198001010016"
+
+
+def test_a_restore_keeps_the_anchors_it_replaces(site: dict[str, str], tmp_path: Path) -> None:
+    """The witness's anchors signed after the backup are evidence of what the logs held: the
+    restore puts the backup's witness in place and keeps the one it replaces beside it."""
+    data_dir = Path(site["ZHENGWU_DATA_DIR"])
+    zw(site, "audit", "anchor")
+    zw(site, "backup", "create", "--to", str(tmp_path / "b1"))
+    zw(site, "audit", "anchor")  # after the backup: not in it
+    before = {p.name: p.read_text() for p in (data_dir / "witness").iterdir()}
+    restored = zw(site, "backup", "restore", str(tmp_path / "b1"), "--force")
+    [kept] = data_dir.glob("witness.replaced-*")
+    assert str(kept) in restored.stdout
+    assert {p.name: p.read_text() for p in kept.iterdir()} == before
+    [name] = before
+    assert len(before[name].splitlines()) == 2  # both anchors kept
+    assert len((data_dir / "witness" / name).read_text().splitlines()) == 1  # the backup's
+
+
+DAILY = "from zhengwu.ops.tasks import backup_daily; backup_daily.call_local()"
+PRUNED = """
+from zhengwu.audit.models import AuditEvent
+print(AuditEvent.objects.filter(action="ops.backup.prune").count())
+"""
+
+
+def test_the_daily_backup_keeps_the_newest_and_is_skipped_without_a_passphrase(
+    site: dict[str, str], tmp_path: Path
+) -> None:
+    """The Huey task of ZHENGWU_BACKUP_HOUR (issue 16: scheduled, with retention)."""
+    backups = tmp_path / "daily"
+    env = {**site, "ZHENGWU_BACKUP_DIR": str(backups), "ZHENGWU_BACKUP_KEEP": "2"}
+    without = {k: v for k, v in env.items() if k != "ZHENGWU_BACKUP_PASSPHRASE"}
+    zw(without, "shell", "-c", DAILY)
+    assert not backups.exists() or not any(backups.iterdir())  # skipped: no passphrase
+    made = []
+    for _ in range(3):
+        zw(env, "shell", "-c", DAILY)
+        made.append(max(backups.glob("zhengwu-*"), key=lambda p: p.stat().st_mtime).name)
+    assert len(set(made)) == 3
+    assert sorted(p.name for p in backups.iterdir()) == sorted(made[1:])  # the oldest removed
+    assert "备份完整" in zw(env, "backup", "verify", str(backups / made[-1])).stdout
+    assert zw(env, "shell", "-c", PRUNED).stdout.strip().splitlines()[-1] == "1"

@@ -84,6 +84,7 @@ def test_the_page_is_the_system_administrators(sys_admin: User, market_clerk: Us
     response = staff_client(sys_admin).get("/workbench/ops/")
     assert response.status_code == 200
     assert "最近一次备份" in response.content.decode() and "还没有备份" in response.content.decode()
+    assert '<th scope="col">当前状态始于</th>' in response.content.decode()  # it said only "自"
     assert staff_client(market_clerk).get("/workbench/ops/").status_code == 403
     assert staff_client(audit_admin).get("/workbench/ops/").status_code == 403
     assert Client().get("/workbench/ops/").status_code == 302
