@@ -205,39 +205,11 @@ def wal_reset() -> None:
 
 
 def wal_frames(calls: int) -> str:
-    """What the WAL holds since `wal_reset`: frames, commits, and the b-trees of the pages written
-    (SQLite's dbstat), per call. A frame is one page written; a commit's last frame carries the
-    database size (https://www.sqlite.org/fileformat.html#the_write_ahead_log)."""
+    """What the WAL holds since `wal_reset`, per call (bench/wal_frames.py)."""
     from django.db import connection
+    from wal_frames import report
 
-    path = Path(connection.settings_dict["NAME"] + "-wal")
-    data = path.read_bytes()
-    page_size = int.from_bytes(data[8:12], "big")
-    salts = data[16:24]
-    frames: list[int] = []
-    commits = 0
-    offset = 32
-    while offset + 24 + page_size <= len(data) and data[offset + 8 : offset + 16] == salts:
-        frames.append(int.from_bytes(data[offset : offset + 4], "big"))
-        commits += int.from_bytes(data[offset + 4 : offset + 8], "big") != 0
-        offset += 24 + page_size
-    owners: dict[int, str] = {}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'xd\\_%' ESCAPE '\\'")
-        for (name,) in cursor.fetchall():
-            cursor.execute("SELECT pageno FROM dbstat WHERE name = %s", [name])
-            owners.update((pageno, name) for (pageno,) in cursor.fetchall())
-    owners[1] = owners.get(1, "sqlite_schema") + " (page 1: the file header)"
-    by_owner: dict[str, int] = {}
-    for page in frames:
-        owner = owners.get(page, "other")
-        by_owner[owner] = by_owner.get(owner, 0) + 1
-    lines = [
-        f"WAL: {len(frames):,} frames in {commits:,} commits for {calls:,} calls: "
-        f"{len(frames) / calls:.2f} frames and {commits / calls:.3f} commits a call"
-    ]
-    lines += [f"    {n / calls:6.3f} a call  {owner}" for owner, n in sorted(by_owner.items(), key=lambda kv: -kv[1])]
-    return "\n".join(lines)
+    return report(Path(connection.settings_dict["NAME"]), calls)
 
 
 def main() -> None:

@@ -37,7 +37,7 @@ from zhengwu.audit.chain import canonical_json, canonical_time, lock_seq_chain_h
 from zhengwu.catalog.models import Resource
 from zhengwu.core import rawsql
 from zhengwu.core.crypto import data_mac, data_mac_key_id, data_mac_matches, data_mac_under, sm3_hex
-from zhengwu.core.group_commit import GroupCommit
+from zhengwu.core.group_commit import GroupCommit, ProcessLock
 from zhengwu.exchange.sharing.models import (
     ACCESS_LOG_ZERO_HASH,
     AccessLog,
@@ -316,7 +316,18 @@ def _commit_staged(batch: list[list[Any]]) -> None:
         rawsql.execute_many(sql, batch)
 
 
-_staging: GroupCommit[list[Any]] = GroupCommit(_commit_staged)
+def _staging_lock_path() -> str | None:
+    """SQLite's database file's lock for the staging commits of all server processes (one writer
+    at a time anyway: SQLite's write lock); none for an in-memory database or PostgreSQL, where
+    concurrent commits do not exclude one another."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "sqlite" or db.is_in_memory_db():
+        return None
+    return f"{db.settings_dict['NAME']}-staging.lock"
+
+
+_staging_lock = ProcessLock(_staging_lock_path)
+_staging: GroupCommit[list[Any]] = GroupCommit(_commit_staged, gate=_staging_lock.held)
 
 
 def subjects_drop_through(seq: int) -> int:
