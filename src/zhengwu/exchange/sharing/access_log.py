@@ -30,6 +30,7 @@ from typing import Any, Required, TypedDict, Unpack
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabase
 from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department
@@ -321,7 +322,7 @@ def _staging_lock_path() -> str | None:
     at a time anyway: SQLite's write lock); none for an in-memory database or PostgreSQL, where
     concurrent commits do not exclude one another."""
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "sqlite" or db.is_in_memory_db():
+    if not isinstance(db, SQLiteDatabase) or db.is_in_memory_db():
         return None
     return f"{db.settings_dict['NAME']}-staging.lock"
 

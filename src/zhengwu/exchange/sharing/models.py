@@ -328,7 +328,10 @@ class PlainRowId(models.BigAutoField):
     column, as before."""
 
     def db_type_suffix(self, connection: Any) -> str | None:
-        return None if connection.vendor == "sqlite" else super().db_type_suffix(connection)
+        if connection.vendor == "sqlite":
+            return None
+        suffix: str | None = connection.data_types_suffix.get(self.get_internal_type())  # as Field does
+        return suffix
 
 
 class AccessLogPendingQuerySet(models.QuerySet["AccessLogPending"]):
