@@ -10,7 +10,8 @@ counter's id is referred to by nothing.
 
 SQLite rebuilds both tables, keeping their rows and ids. The staging table's triggers (migrations
 0004 and 0005) are dropped first (the rate counter's names `exchange_ratecounter`, which SQLite
-will not rename under it) and created again afterwards, as migration 0007 does after its rebuild. Going back, 0007's `restore_after_rebuild` also moves the staging table's AUTOINCREMENT
+will not rename under it) and created again afterwards, as migration 0007 does after its
+rebuild. Going back, 0007's `restore_after_rebuild` also moves the staging table's AUTOINCREMENT
 sequence past every id given. Nothing changes on PostgreSQL (both ids stay identity columns).
 """
 
@@ -23,22 +24,14 @@ import zhengwu.exchange.sharing.models
 _0007 = importlib.import_module("zhengwu.exchange.migrations.0007_access_log_staging_without_foreign_key_constraints")
 
 
-def _triggers(schema_editor, *, create: bool) -> None:
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for sql in _0007._sqlite_triggers():
-        name = sql.split("CREATE TRIGGER", 1)[1].split()[0]
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        if create:
-            schema_editor.execute(sql, params=None)
-
-
 def drop_triggers(apps, schema_editor):
-    _triggers(schema_editor, create=False)
+    if schema_editor.connection.vendor == "sqlite":
+        _0007.sqlite_triggers(schema_editor, create=False)
 
 
 def restore_triggers(apps, schema_editor):
-    _triggers(schema_editor, create=True)
+    if schema_editor.connection.vendor == "sqlite":
+        _0007.sqlite_triggers(schema_editor, create=True)
 
 
 class Migration(migrations.Migration):
