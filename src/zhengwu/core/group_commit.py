@@ -59,7 +59,11 @@ class ProcessLock:
         if path is None:
             return None
         if self._owner != (os.getpid(), path):
-            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            if self._fd is not None:
+                # Another path, or a descriptor inherited from the parent process: this copy of it
+                # would keep a lock the parent held at the fork.
+                os.close(self._fd)
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             self._owner = (os.getpid(), path)
         return self._fd
 
