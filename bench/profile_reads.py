@@ -188,6 +188,30 @@ def run_threads(app: Any, batch: list[dict[str, Any]], threads: int) -> float:
     return took[0] / len(batch) / 1000
 
 
+def wal_reset() -> None:
+    """The WAL emptied (a TRUNCATE checkpoint) and automatic checkpoints off on this connection,
+    so that the WAL file afterwards holds exactly the frames the measured calls wrote (the
+    connections of `--threads`' threads too, opened afterwards)."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    def no_autocheckpoint(sender: Any, connection: Any, **kwargs: Any) -> None:
+        connection.cursor().execute("PRAGMA wal_autocheckpoint=0")
+
+    connection_created.connect(no_autocheckpoint, weak=False)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def wal_frames(calls: int) -> str:
+    """What the WAL holds since `wal_reset`, per call (bench/wal_frames.py)."""
+    from django.db import connection
+    from wal_frames import report
+
+    return report(Path(connection.settings_dict["NAME"]), calls)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workdir", type=Path, required=True)
@@ -202,6 +226,7 @@ def main() -> None:
     parser.add_argument("--src", type=Path, default=ROOT / "src", help="the code to profile (e.g. an export of main)")
     parser.add_argument("--cprofile", metavar="SCENARIO", help="cProfile one scenario (top 30 by own time)")
     parser.add_argument("--mark", action="store_true", help="frame the first round with os.getppid() (callgrind)")
+    parser.add_argument("--wal", action="store_true", help="SQLite: count the WAL frames of the first round")
     args = parser.parse_args()
 
     workdir = args.workdir.resolve()
@@ -251,15 +276,21 @@ def main() -> None:
         for round_number in range(args.rounds):
             for timer in timers:
                 timer.reset()
+            if args.wal and round_number == 0:
+                wal_reset()
             if args.mark and round_number == 0:
                 os.getppid()  # callgrind --dump-before=getppid: the counts so far go to a dump of their own
             took = run(application, batch) if args.threads == 1 else run_threads(application, batch, args.threads)
             if args.mark and round_number == 0:
                 os.getppid()  # …and the round's, to the next one
+            if args.wal and round_number == 0:
+                wal = wal_frames(len(batch))
             if best is None or took < best[0]:
                 best = (took, [(f"{t.name}", t.ns / args.calls / 1000, t.calls / args.calls) for t in timers])
         assert best is not None
         print(f"\n{scenario}: {best[0]:.0f} µs a call (best of {args.rounds}, {args.threads} thread(s))")
+        if args.wal:
+            print(wal)
         for name, us, per in best[1]:
             if per:
                 print(f"    {name:<20} {us:8.1f} µs  ({per:.2g} a call)")

@@ -14,12 +14,21 @@ PostgreSQL each batch is one round trip of inserts and one WAL flush instead of 
 
 If a batch of several items fails, each thread writes its own item again alone (so one bad item
 does not fail the others); a thread whose item cannot be written gets the error.
+
+A `gate` (optional) is held while a batch is taken from the queue and committed: `ProcessLock`,
+for SQLite, makes the processes' committing threads queue on a lock the kernel hands over at
+once, instead of finding SQLite's write lock taken and sleeping in its busy handler; and the
+items of the threads that arrive while the thread waits there join its batch (docs/benchmarks.md,
+"The access log's pages per call").
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -34,11 +43,54 @@ class _Ticket(Generic[T]):
         self.retry_alone = False
 
 
+class ProcessLock:
+    """An exclusive lock shared by the processes that use the same file (`flock`); a context
+    manager, taken by one thread of a process at a time (the group's commit lock sees to that).
+    Each process opens the file itself: a descriptor inherited across a fork would share its lock.
+    `path()` names the file, or None when there is nothing to share (the lock is then a no-op)."""
+
+    def __init__(self, path: Callable[[], str | None]) -> None:
+        self._path = path
+        self._fd: int | None = None
+        self._owner: tuple[int, str] | None = None  # (pid, path) the descriptor was opened for
+
+    def _descriptor(self) -> int | None:
+        path = self._path()
+        if path is None:
+            return None
+        if self._owner != (os.getpid(), path):
+            if self._fd is not None:
+                # Another path, or a descriptor inherited from the parent process: this copy of it
+                # would keep a lock the parent held at the fork.
+                os.close(self._fd)
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._owner = (os.getpid(), path)
+        return self._fd
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        fd = self._descriptor()
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)  # waits without the GIL
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 class GroupCommit(Generic[T]):
-    def __init__(self, commit: Callable[[list[T]], None]) -> None:
+    def __init__(
+        self,
+        commit: Callable[[list[T]], None],
+        gate: Callable[[], contextlib.AbstractContextManager[None]] | None = None,
+    ) -> None:
         """`commit(items)` writes the items in one transaction and commits it (raising if it
-        could not: nothing of the batch is then committed)."""
+        could not: nothing of the batch is then committed); `gate()`, if given, is held while a
+        batch is taken and committed."""
         self._commit = commit
+        self._gate = gate or contextlib.nullcontext
         self._queue: list[_Ticket[T]] = []
         self._queue_lock = threading.Lock()
         self._commit_lock = threading.Lock()
@@ -55,19 +107,21 @@ class GroupCommit(Generic[T]):
             # a ticket neither done nor to be retried is still queued.
             if ticket.done:
                 return  # committed with another thread's batch
-            if ticket.retry_alone:
-                self._run([ticket])
-                return
-            with self._queue_lock:
-                batch, self._queue = self._queue, []
-            try:
-                self._run(batch)
-            except Exception:
-                if len(batch) == 1:
-                    raise
-                for queued in batch:
-                    queued.retry_alone = True
-                self._run([ticket])  # the others retry theirs when they get the lock
+            with self._gate():
+                if ticket.retry_alone:
+                    self._run([ticket])
+                    return
+                # Taken once the gate is held: what queued while this thread waited there joins.
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                try:
+                    self._run(batch)
+                except Exception:
+                    if len(batch) == 1:
+                        raise
+                    for queued in batch:
+                        queued.retry_alone = True
+                    self._run([ticket])  # the others retry theirs when they get the lock
 
     def _run(self, batch: list[_Ticket[T]]) -> None:
         self._commit([ticket.item for ticket in batch])

@@ -4,10 +4,14 @@ fails no one else's."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from zhengwu.core.group_commit import GroupCommit
+from zhengwu.core.group_commit import GroupCommit, ProcessLock
 
 
 def wait_until(condition: Callable[[], bool]) -> None:
@@ -92,3 +96,60 @@ def test_one_bad_item_fails_only_its_own_writer() -> None:
     # The batch [1, 2, 3, 4] failed as a whole; each of its writers wrote its own item again.
     assert committed[0] == [0] and sorted(item for batch in committed[1:] for item in batch) == [1, 2, 4]
     assert all(len(batch) == 1 for batch in committed[1:])
+
+
+def test_items_queued_while_the_gate_is_awaited_join_the_batch() -> None:
+    """The batch is taken once the gate is held: writers that queued while the committing thread
+    waited at the gate (another process's commit, under ProcessLock) are in its batch."""
+    committed: list[list[int]] = []
+    release = threading.Event()
+    waiting = threading.Event()
+
+    @contextlib.contextmanager
+    def gate() -> Iterator[None]:
+        if not committed:
+            waiting.set()
+            release.wait(5)  # the first batch waits here until the others queued
+        yield
+
+    group: GroupCommit[int] = GroupCommit(lambda items: committed.append(list(items)), gate=gate)
+    first = threading.Thread(target=group.write, args=(0,))
+    first.start()
+    waiting.wait(5)
+    threads = [threading.Thread(target=group.write, args=(i,)) for i in (1, 2, 3)]
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: len(group._queue) == 4)  # item 0 is still queued: taken once past the gate
+    release.set()
+    for thread in [first, *threads]:
+        thread.join(5)
+    assert committed == [[0, 1, 2, 3]] and group.batches == 1
+
+
+def test_a_process_lock_excludes_another_process(tmp_path: Path) -> None:
+    """Held in this process, the lock cannot be taken by a forked child, which opens the file
+    itself (a descriptor inherited across the fork would share this process's lock)."""
+    lock = ProcessLock(lambda: str(tmp_path / "db.sqlite3-staging.lock"))
+    with lock.held():
+        pid = os.fork()
+        if pid == 0:  # the child: exit 0 only if the lock is refused to it
+            try:
+                fd = lock._descriptor()
+                assert fd is not None
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os._exit(0)
+            os._exit(1)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    fd = os.open(tmp_path / "db.sqlite3-staging.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released on leaving the block
+    finally:
+        os.close(fd)
+
+
+def test_a_process_lock_with_nothing_to_share_is_no_lock() -> None:
+    lock = ProcessLock(lambda: None)
+    with lock.held(), lock.held():  # not even against itself
+        pass

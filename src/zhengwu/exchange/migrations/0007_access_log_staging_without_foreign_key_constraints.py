@@ -27,13 +27,20 @@ def _sqlite_triggers() -> list[str]:
     return statements
 
 
-def restore_after_rebuild(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
+def sqlite_triggers(schema_editor, *, create: bool) -> None:
+    """The staging table's SQLite triggers dropped, and created again if `create` (migration 0013
+    drops them before its rebuild too)."""
     for sql in _sqlite_triggers():
         name = sql.split("CREATE TRIGGER", 1)[1].split()[0]
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        schema_editor.execute(sql, params=None)
+        if create:
+            schema_editor.execute(sql, params=None)
+
+
+def restore_after_rebuild(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    sqlite_triggers(schema_editor, create=True)
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
             "SELECT MAX(last) FROM (SELECT MAX(pending_id) AS last FROM exchange_accesslog "

@@ -30,6 +30,7 @@ from typing import Any, Required, TypedDict, Unpack
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabase
 from django.utils import timezone
 
 from zhengwu.accounts.models import ApiClient, Department
@@ -37,7 +38,7 @@ from zhengwu.audit.chain import canonical_json, canonical_time, lock_seq_chain_h
 from zhengwu.catalog.models import Resource
 from zhengwu.core import rawsql
 from zhengwu.core.crypto import data_mac, data_mac_key_id, data_mac_matches, data_mac_under, sm3_hex
-from zhengwu.core.group_commit import GroupCommit
+from zhengwu.core.group_commit import GroupCommit, ProcessLock
 from zhengwu.exchange.sharing.models import (
     ACCESS_LOG_ZERO_HASH,
     AccessLog,
@@ -227,23 +228,35 @@ def stage(**call: Unpack[Call]) -> dict[str, Any]:
 
 _JSON_FIELDS = frozenset({"keys", "filters", "key_indexes", "item_codes"})
 _PENDING_COLUMNS = (*PENDING_FIELDS, "mac")
-_insert_sql: dict[tuple[str, str], str] = {}
+_insert_sql: dict[str, str] = {}
+
+# SQLite: the staged row's id (the table has no AUTOINCREMENT, models.PlainRowId): one more than the
+# highest staged id, or, when every staged row has been sealed and removed, than the highest id
+# the sealed log names (`pending_id`, unique), so an id is never given twice. Both are one seek
+# (the rowid's B-tree, the unique index on pending_id), read under the write lock the INSERT holds;
+# COALESCE evaluates the second only when the first is NULL.
+STAGED_ID_SQL = (
+    f"COALESCE((SELECT MAX(id) FROM {AccessLogPending._meta.db_table}), "  # noqa: S608 - our identifiers
+    f"(SELECT MAX(pending_id) FROM {AccessLog._meta.db_table}), 0) + 1"
+)
 
 
-def _insert_statement(table: str, columns: Sequence[str], db: BaseDatabaseWrapper | None = None) -> str:
-    """INSERT of the given columns with %s placeholders (jsonb casts on PostgreSQL); `db`: the
-    default connection, if the caller has it at hand."""
+def _insert_statement(db: BaseDatabaseWrapper | None = None) -> str:
+    """The staged row's INSERT with %s placeholders (jsonb casts on PostgreSQL, where the id is the
+    identity column's; on SQLite `STAGED_ID_SQL`); `db`: the default connection, if at hand."""
     db = db or connections[DEFAULT_DB_ALIAS]
     vendor = db.vendor
-    sql = _insert_sql.get((vendor, table))
+    sql = _insert_sql.get(vendor)
     if sql is None:
         quote = db.ops.quote_name
-        marks = ["%s::jsonb" if vendor == "postgresql" and name in _JSON_FIELDS else "%s" for name in columns]
-        sql = (
-            f"INSERT INTO {quote(table)} "  # noqa: S608 - our identifiers
-            f"({', '.join(quote(name) for name in columns)}) VALUES ({', '.join(marks)})"
+        names = [quote(name) for name in _PENDING_COLUMNS]
+        marks = ["%s::jsonb" if vendor == "postgresql" and name in _JSON_FIELDS else "%s" for name in _PENDING_COLUMNS]
+        if vendor == "sqlite":
+            names, marks = [quote("id"), *names], [f"({STAGED_ID_SQL})", *marks]
+        sql = _insert_sql[vendor] = (
+            f"INSERT INTO {quote(AccessLogPending._meta.db_table)} "  # noqa: S608 - our identifiers
+            f"({', '.join(names)}) VALUES ({', '.join(marks)})"
         )
-        _insert_sql[(vendor, table)] = sql
     return sql
 
 
@@ -288,7 +301,7 @@ def _insert_pending(row: Mapping[str, Any]) -> None:
     db = connections[DEFAULT_DB_ALIAS]
     params = _params(row, _PENDING_COLUMNS, db)
     if db.in_atomic_block or not settings.ZHENGWU_ACCESS_LOG_GROUP_COMMIT:
-        rawsql.execute(_insert_statement(AccessLogPending._meta.db_table, _PENDING_COLUMNS, db), params)
+        rawsql.execute(_insert_statement(db), params)
     else:
         _staging.write(params)
 
@@ -296,7 +309,7 @@ def _insert_pending(row: Mapping[str, Any]) -> None:
 def _commit_staged(batch: list[list[Any]]) -> None:
     """One batch of staged rows (their parameters), committed (the group's commit, run by one of
     the waiting threads on its own connection, outside any transaction)."""
-    sql = _insert_statement(AccessLogPending._meta.db_table, _PENDING_COLUMNS)
+    sql = _insert_statement()
     if len(batch) == 1:
         rawsql.execute(sql, batch[0])  # autocommit: the statement is its own transaction
         return
@@ -304,7 +317,18 @@ def _commit_staged(batch: list[list[Any]]) -> None:
         rawsql.execute_many(sql, batch)
 
 
-_staging: GroupCommit[list[Any]] = GroupCommit(_commit_staged)
+def _staging_lock_path() -> str | None:
+    """SQLite's database file's lock for the staging commits of all server processes (one writer
+    at a time anyway: SQLite's write lock); none for an in-memory database or PostgreSQL, where
+    concurrent commits do not exclude one another."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if not isinstance(db, SQLiteDatabase) or db.is_in_memory_db():
+        return None
+    return f"{db.settings_dict['NAME']}-staging.lock"
+
+
+_staging_lock = ProcessLock(_staging_lock_path)
+_staging: GroupCommit[list[Any]] = GroupCommit(_commit_staged, gate=_staging_lock.held)
 
 
 def subjects_drop_through(seq: int) -> int:

@@ -316,6 +316,24 @@ class AccessLogHead(ChainHead):
         return f"#{self.seq}"
 
 
+class PlainRowId(models.BigAutoField):
+    """An id that on SQLite is the table's plain rowid (`INTEGER PRIMARY KEY`), without
+    AUTOINCREMENT: AUTOINCREMENT keeps each table's last id in `sqlite_sequence`, and writes that
+    row again on every INSERT, an UPSERT that only updates included — one page more in the commit
+    of every API call, which writes its staged access-log row and its rate count
+    (docs/benchmarks.md, "The access log's pages per call"). Without it SQLite gives one more than
+    the highest id in the table, which may reuse the id of a deleted last row: harmless for the
+    rate counters, which nothing refers to; the staged access-log rows get their id from
+    `access_log.STAGED_ID_SQL` instead, which never reuses a sealed one. On PostgreSQL an identity
+    column, as before."""
+
+    def db_type_suffix(self, connection: Any) -> str | None:
+        if connection.vendor == "sqlite":
+            return None
+        suffix: str | None = connection.data_types_suffix.get(self.get_internal_type())  # as Field does
+        return suffix
+
+
 class AccessLogPendingQuerySet(models.QuerySet["AccessLogPending"]):
     def update(self, **kwargs: Any) -> int:
         raise _append_only()
@@ -339,7 +357,7 @@ class AccessLogPending(LoggedCall):
     hash_chain_check = "zhengwu.exchange.sharing.access_log_verify.pending_check"
     hash_chain_label = "共享访问日志（待封存）"
 
-    id = models.BigAutoField(primary_key=True)
+    id = PlainRowId(primary_key=True)
     # No indexes on the foreign keys: rows stay here for seconds, only read in id order, and
     # every index would cost each call of the API an extra write. No FOREIGN KEY constraints in
     # the database either: checking them at each call's commit locks the client, department,
@@ -370,6 +388,7 @@ class RateCounter(models.Model):
     per server process (`shard`) so that processes do not queue on one row; the rate limit is
     the sum over the shards of the current minute."""
 
+    id = PlainRowId(primary_key=True)
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="+")
     minute = models.BigIntegerField("时间窗（分钟）")
     shard = models.IntegerField("进程")

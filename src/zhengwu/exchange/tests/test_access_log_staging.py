@@ -302,3 +302,38 @@ def test_after_sqlites_rebuild_the_triggers_are_back_and_ids_are_not_reused(
     assert AccessLogPending.objects.get().id == 4
     assert access_log.seal_pending() == 1
     assert access_log_verify.verify_chain().ok
+
+
+def test_a_staged_id_is_never_given_twice_once_every_row_is_sealed(market_grant: Grant, market_token: str) -> None:
+    for _ in range(3):
+        call(market_token, PATH)
+    ids = list(AccessLogPending.objects.values_list("id", flat=True))
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    assert access_log.seal_pending() == 3
+    assert not AccessLogPending.objects.exists()  # the highest id is gone from the staging table
+    assert call(market_token, PATH).status_code == 200
+    again = AccessLogPending.objects.get().id
+    assert again > max(ids) and not AccessLog.objects.filter(pending_id=again).exists()
+    if connection.vendor == "sqlite":
+        assert again == max(ids) + 1  # access_log.STAGED_ID_SQL: after the highest sealed one
+    assert access_log.seal_pending() == 1  # a reused id would break the log's unique pending_id
+    assert access_log_verify.verify_chain().ok
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="sqlite_sequence is SQLite's AUTOINCREMENT")
+def test_a_call_writes_no_autoincrement_sequence(market_grant: Grant, market_token: str) -> None:
+    """A call's commit writes the staged row's page and the rate counter's, not `sqlite_sequence`
+    (models.PlainRowId, docs/benchmarks.md "The access log's pages per call")."""
+
+    def sequences() -> list[tuple[str, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, seq FROM sqlite_sequence ORDER BY name")
+            return list(cursor.fetchall())
+
+    assert call(market_token, PATH).status_code == 200  # the minute's counter row exists
+    before = sequences()
+    for _ in range(3):
+        assert call(market_token, PATH).status_code == 200
+    assert sequences() == before
+    assert AccessLogPending.objects.count() == 4
+    assert sum(RateCounter.objects.filter(grant=market_grant).values_list("hits", flat=True)) == 4
