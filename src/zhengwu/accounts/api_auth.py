@@ -14,9 +14,14 @@ from zhengwu.core.errors import ApplicationError, CoreError
 
 
 class ApiClientAuth(HttpBearer):
-    """Bearer token of a registered, unexpired, unrevoked department system holding `scope`."""
+    """Bearer token of a registered, unexpired, unrevoked department system holding `scope`.
 
-    def __init__(self, scope: str | None = None) -> None:
+    The scope is one of `ApiClient.Scope`: a scope that is not a choice there could never be
+    issued (the system administrator's form offers only the choices), so its API would refuse
+    every caller.
+    """
+
+    def __init__(self, scope: ApiClient.Scope | None = None) -> None:
         super().__init__()
         self.scope = scope
 

@@ -205,6 +205,8 @@ class ApiClient(models.Model):
         EMERGENCY_REPORT = "emergency:report", "报告突发事件与续报"
         EMERGENCY_TASKS = "emergency:tasks", "签收与反馈应急联动任务"
         GOVERNANCE_INVENTORY = "governance:inventory", "维护本部门信息系统清单"
+        SUPERVISION_READ = "supervision:read", "读取电子监察数据"
+        DOCUMENTS_EXCHANGE = "documents:exchange", "收发电子公文"
 
     name = models.CharField("系统名称", max_length=100)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="api_clients")

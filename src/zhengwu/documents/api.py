@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from zhengwu.accounts.api_auth import ApiClientAuth
-from zhengwu.accounts.models import Department
+from zhengwu.accounts.models import ApiClient, Department
 from zhengwu.audit.services import record_action
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, not_found
@@ -32,7 +32,7 @@ from zhengwu.documents.errors import DocumentsError
 from zhengwu.documents.models import Delivery, Document
 from zhengwu.documents.services import DocumentData
 
-SCOPE = "documents:exchange"
+SCOPE = ApiClient.Scope.DOCUMENTS_EXCHANGE
 router = Router(tags=["电子公文"], auth=[ApiClientAuth(SCOPE)])
 
 

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from zhengwu.accounts.api_auth import ApiClientAuth
+from zhengwu.accounts.models import ApiClient
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import not_found
 from zhengwu.core.schemas import ErrorOut
@@ -26,7 +27,7 @@ from zhengwu.emergency import selectors, services
 from zhengwu.emergency.models import Incident, IncidentReport
 from zhengwu.emergency.services import IncidentData, ReportData
 
-SCOPE = "emergency:report"
+SCOPE = ApiClient.Scope.EMERGENCY_REPORT
 router = Router(tags=["应急联动"], auth=[ApiClientAuth(SCOPE)])
 
 

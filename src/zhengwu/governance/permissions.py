@@ -5,7 +5,7 @@ from __future__ import annotations
 from zhengwu.accounts.models import ApiClient, Role
 from zhengwu.core.actors import Actor
 
-SCOPE = ApiClient.Scope.GOVERNANCE_INVENTORY.value  # issued by the system administrator like any other scope
+SCOPE = ApiClient.Scope.GOVERNANCE_INVENTORY
 MANAGER_ROLES = (Role.SYSTEMS_OFFICER, Role.DEPT_LEADER)
 
 

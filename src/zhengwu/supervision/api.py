@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from zhengwu.accounts.api_auth import ApiClientAuth, PersonSessionAuth
-from zhengwu.accounts.models import Department, User
+from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.core.errors import ApplicationError, CoreError
 from zhengwu.core.keyset_api import KeysetQuery, keyset_response
 from zhengwu.core.schemas import ErrorOut
@@ -25,7 +25,7 @@ from zhengwu.supervision import selectors as sel
 
 router = Router(tags=["电子监察"])
 
-SCOPE = "supervision:read"
+SCOPE = ApiClient.Scope.SUPERVISION_READ
 supervision_auth = [ApiClientAuth(SCOPE), PersonSessionAuth()]
 
 

@@ -99,3 +99,26 @@ def test_session_person_is_the_person_the_session_auth_let_in(citizen: User) -> 
     request.auth = "anonymous"  # type: ignore[attr-defined]  # an endpoint that takes other credentials too
     with pytest.raises(AssertionError):
         session_person(request)
+
+
+def test_every_scope_an_api_asks_for_can_be_issued() -> None:
+    """An operation behind a department-system token names a scope the system administrator can
+    issue (a choice of `ApiClient.Scope`): documents:exchange and supervision:read were not, so
+    no department system could ever call those APIs."""
+    from zhengwu.accounts.api_auth import ApiClientAuth
+    from zhengwu.api import api
+
+    asked: dict[str, str] = {}
+    routers = list(api._routers)
+    while routers:
+        prefix, router = routers.pop()
+        routers += [(prefix + sub_prefix, sub) for sub_prefix, sub, *_ in router._routers]
+        callbacks = [(prefix, auth) for auth in router.auth] if isinstance(router.auth, list) else []
+        for path, path_view in router.path_operations.items():
+            callbacks += [(prefix + path, auth) for op in path_view.operations for auth in op.auth_callbacks]
+        for where, auth in callbacks:
+            if isinstance(auth, ApiClientAuth) and auth.scope is not None:
+                asked[str(auth.scope)] = where
+    wanted = {"documents:exchange", "supervision:read", "governance:inventory", "emergency:report", "emergency:tasks"}
+    assert wanted <= set(asked), asked
+    assert set(asked) <= set(ApiClient.Scope.values), asked

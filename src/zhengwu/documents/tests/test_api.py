@@ -20,15 +20,13 @@ pytestmark = pytest.mark.django_db
 
 
 def system(sys_admin: User, department: Department, name: str) -> Client:
-    client, token = apiclient_create(
+    _client, token = apiclient_create(
         actor=Actor.person(sys_admin),
         name=name,
         department=department,
-        scopes=[ApiClient.Scope.READ_DIRECTORY],
+        scopes=[ApiClient.Scope.DOCUMENTS_EXCHANGE],
         expires_at=timezone.now() + timedelta(days=30),
     )
-    client.scopes = ["documents:exchange"]  # not yet a choice of accounts (as supervision:read)
-    client.save(update_fields=["scopes"])
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 

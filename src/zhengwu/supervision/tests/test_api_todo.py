@@ -25,15 +25,13 @@ def timers(market_dept: Department, police_dept: Department) -> None:
 
 
 def system(sys_admin: User, department: Department, scopes: list[str]) -> str:
-    client, token = apiclient_create(
+    _client, token = apiclient_create(
         actor=Actor.person(sys_admin),
         name="监察系统",
         department=department,
-        scopes=[ApiClient.Scope.READ_DIRECTORY],
+        scopes=scopes,
         expires_at=timezone.now() + timedelta(days=30),
     )
-    client.scopes = scopes  # `supervision:read` is not yet a choice of accounts (see the notes)
-    client.save(update_fields=["scopes"])
     return token
 
 
