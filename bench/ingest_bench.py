@@ -196,38 +196,19 @@ def postgres_copy(csv_path: Path, url: str) -> dict[str, float]:
     )
 
 
-def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bool = False, warm: bool = False) -> None:
-    """Runs in a fresh ZHENGWU_DATA_DIR (or DATABASE_URL): migrate, set up the resource, time the load."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+def bench_resource(code: str = "bench/1") -> Any:
+    """The benchmark's published 法人 resource (`code`), made afresh with its data items (Django set up)."""
     from zhengwu.accounts.models import Department, Region
     from zhengwu.catalog.models import DataItem, DataType, Resource
-    from zhengwu.core.actors import Actor
-    from zhengwu.exchange.store import tables as store
-    from zhengwu.exchange.store.ingest import MAX_FILE_BYTES, ingest_file
-    from zhengwu.exchange.store.tables import count_records
-    from zhengwu.exchange.store.validation import BatchConverter, ColumnSpec
-
-    if without_checks:  # the bound a faster validator could reach: every column accepted as it is
-
-        def accept(spec: ColumnSpec, *, text_storage: bool) -> BatchConverter:
-            return list
-
-        store.compile_batch_converter = accept
 
     region, _ = Region.objects.get_or_create(code="220000", defaults={"name": "吉林省", "level": "province"})
     department, _ = Department.objects.get_or_create(
         credit_code="11220000013544357T",
         defaults={"name": "吉林省市场监督管理厅", "region": region, "level": "province"},
     )
-    Resource.objects.filter(code="bench/1").delete()
+    Resource.objects.filter(code=code).delete()
     resource = Resource.objects.create(
-        catalog_class="base", category="1", item="02", subitem="001", sequence=1, code="bench/1",
+        catalog_class="base", category="1", item="02", subitem="001", sequence=1, code=code,
         name="法人单位基本信息（基准）", provider=department, provider_code=department.credit_code, summary="基准",
         format_class="database", share_type="unconditional", update_cycle="daily", key_item="credit_code",
         state=Resource.State.PUBLISHED, version=1,
@@ -243,10 +224,36 @@ def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bo
         ("status", HEADER[7], DataType.ENUM, {"enum_values": STATES}),
         ("address", HEADER[8], DataType.STRING, {"max_length": 200}),
     ]
-    for position, (code, name, data_type, extra) in enumerate(items, start=1):
+    for position, (item_code, name, data_type, extra) in enumerate(items, start=1):
         DataItem.objects.create(
-            resource=resource, position=position, code=code, name=name, data_type=data_type, **extra
+            resource=resource, position=position, code=item_code, name=name, data_type=data_type, **extra
         )
+    return resource
+
+
+def child(csv_path: Path, out: Path, *, without_checks: bool = False, reload: bool = False, warm: bool = False) -> None:
+    """Runs in a fresh ZHENGWU_DATA_DIR (or DATABASE_URL): migrate, set up the resource, time the load."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from zhengwu.core.actors import Actor
+    from zhengwu.exchange.store import tables as store
+    from zhengwu.exchange.store.ingest import MAX_FILE_BYTES, ingest_file
+    from zhengwu.exchange.store.tables import count_records
+    from zhengwu.exchange.store.validation import BatchConverter, ColumnSpec
+
+    if without_checks:  # the bound a faster validator could reach: every column accepted as it is
+
+        def accept(spec: ColumnSpec, *, text_storage: bool) -> BatchConverter:
+            return list
+
+        store.compile_batch_converter = accept
+
+    resource = bench_resource()
 
     def cpu_used() -> float:  # this process and its children (the checking workers, the columnar writer)
         import resource as rusage  # `resource` is the catalog entry here

@@ -30,6 +30,7 @@ with the same database file open in one process release each other's POSIX locks
 from __future__ import annotations
 
 import itertools
+import logging
 import multiprocessing
 import os
 import re
@@ -71,6 +72,8 @@ from zhengwu.exchange.store.validation import ColumnSpec
 if TYPE_CHECKING:
     import pyarrow as pa
 
+logger = logging.getLogger(__name__)
+
 
 CHECKED_TYPES = frozenset(
     {
@@ -100,6 +103,21 @@ _SPACE_CHARACTERS = [chr(code) for code in range(0x3001) if chr(code).isspace()]
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
+def utf8_valid(data: Any) -> bool:
+    """Whether bytes (a buffer of at most 2 GiB) are UTF-8 as Python's strict decoder reads it
+    (no surrogates, no overlong forms, nothing above U+10FFFF): Arrow's validator, several times
+    faster than decoding (a test holds the two to each other)."""
+    import numpy as np
+    import pyarrow as pa
+
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32))
+    try:
+        pa.Array.from_buffers(pa.utf8(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 @dataclass
 class Prepared:
     """A checked file written into a load table, waiting to be applied."""
@@ -111,6 +129,7 @@ class Prepared:
     start_seq: int
     rows: int  # written into the load table
     now: str  # the rows' _updated_at
+    writer: Any = None  # the writer's process, checkpointing after its commit; `discard` joins it
 
 
 def _streamable(plan: CsvPlan | None, spec: TableSpec) -> bool:
@@ -200,51 +219,56 @@ def prepare(
         plan.position = plan.data_start
         return None
     receiving, sending = os.pipe()
+    told, telling = os.pipe()  # the writer says "committed" on it, before it checkpoints
     _widen(sending)
     child = multiprocessing.get_context("fork").Process(
-        target=_write, args=(_database_file() or "", load_table, load_sql, receiving, sending)
+        target=_write, args=(_database_file() or "", load_table, load_sql, receiving, sending, told, telling)
     )
     child.start()
     os.close(receiving)
+    os.close(telling)
     sent = 0
-    try:
-        with open(sending, "wb", closefd=True) as pipe:
-            writer = None
-            for batch in itertools.chain([first], batches):
-                stored, checks = _stored_batch(batch, codes, spec, start_seq + sent + 1, stamp)
-                if writer is None:
-                    writer = pyarrow.ipc.new_stream(pipe, stored.schema)
-                writer.write_batch(stored)
-                if not all(_accepts(present, column) for present, column in checks):
-                    raise _Refused
-                sent += stored.num_rows
-                progress(sent, 0.9 * min(plan.position / max(plan.size, 1), 1.0))
-            if writer is not None:
-                writer.close()
-    except _Refused:
-        child.kill()
-        child.join()
-        discard(prepared)
-        plan.position = plan.data_start  # the row path reads the file again
-        return None
-    except OSError as error:  # the writer is gone (a broken pipe): its exit code says why
-        child.join()  # the pipe is closed: a writer still running sees its end
-        discard(prepared)
-        if child.exitcode == 0:
+    with open(told, "rb", buffering=0) as committed:
+        try:
+            with open(sending, "wb", closefd=True) as pipe:
+                writer = None
+                for batch in itertools.chain([first], batches):
+                    stored, checks = _stored_batch(batch, codes, spec, start_seq + sent + 1, stamp)
+                    if writer is None:
+                        writer = pyarrow.ipc.new_stream(pipe, stored.schema)
+                    writer.write_batch(stored)
+                    if not all(_accepts(present, column) for present, column in checks):
+                        raise _Refused
+                    sent += stored.num_rows
+                    progress(sent, 0.9 * min(plan.position / max(plan.size, 1), 1.0))
+                if writer is not None:
+                    writer.close()
+        except _Refused:
+            child.kill()
+            child.join()
+            discard(prepared)
+            plan.position = plan.data_start  # the row path reads the file again
+            return None
+        except OSError as error:  # the writer is gone (a broken pipe): its exit code says why
+            child.join()  # the pipe is closed: a writer still running sees its end
+            discard(prepared)
+            if child.exitcode == 0:
+                raise
+            raise RuntimeError(f"the columnar writer exited with {child.exitcode}") from error
+        except BaseException:
+            child.kill()
+            child.join()
+            discard(prepared)
             raise
-        raise RuntimeError(f"the columnar writer exited with {child.exitcode}") from error
-    except BaseException:
-        child.kill()
+        finally:
+            batches.close()
+        written = committed.read(1) == b"1"  # nothing: the writer ended without committing
+    if not written:
         child.join()
-        discard(prepared)
-        raise
-    finally:
-        batches.close()
-    child.join()
-    if child.exitcode != 0:
         discard(prepared)
         raise RuntimeError(f"the columnar writer exited with {child.exitcode}")
     prepared.rows = sent
+    prepared.writer = child  # still copying its rows from the WAL into the database file: see `_write`
     return prepared
 
 
@@ -391,7 +415,13 @@ def _merge(cursor: Any, prepared: Prepared, mode: str) -> tuple[int, int]:
 
 
 def discard(prepared: Prepared) -> None:
-    """Drop the load table if it was not swapped in (after a failure, or when the row path ran)."""
+    """Wait for the writer's checkpoint, and drop the load table if it was not swapped in (after
+    a failure, or when the row path ran)."""
+    if prepared.writer is not None:
+        prepared.writer.join()
+        if prepared.writer.exitcode:  # after its commit: the rows are in; only its checkpoint failed
+            logger.warning("the columnar writer exited with %s after its commit", prepared.writer.exitcode)
+        prepared.writer = None
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(prepared.load_table)}")
 
@@ -737,21 +767,37 @@ def resident_ids_ok(values: Any, today: date) -> bool:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _write(database: str, load_table: str, load_sql: str, receiving: int, sending: int) -> None:
-    """The forked writer: the batches arriving on the pipe into the load table, one transaction."""
+def _write(
+    database: str, load_table: str, load_sql: str, receiving: int, sending: int, told: int, telling: int
+) -> None:
+    """The forked writer: the batches arriving on the pipe into the load table, one transaction.
+
+    Its commit is reported on `telling` before the WAL is checkpointed: the loader then builds
+    the indexes (and the SM3 digest runs) while this process copies the rows from the WAL into the
+    database file and waits for the disk, beside them rather than before them."""
     import adbc_driver_sqlite.dbapi
     import pyarrow.ipc
 
     os.close(sending)  # this process's copy of the loading process's end: EOF comes when that one closes
+    os.close(told)
     try:
-        with open(receiving, "rb", closefd=True) as pipe, adbc_driver_sqlite.dbapi.connect(database) as db:
+        with (
+            open(receiving, "rb", closefd=True) as pipe,
+            open(telling, "wb", buffering=0) as committed,
+            adbc_driver_sqlite.dbapi.connect(database) as db,
+        ):
             cursor = db.cursor()
             cursor.execute("PRAGMA busy_timeout = 5000")
+            cursor.execute("PRAGMA wal_autocheckpoint = 0")
             cursor.execute(f'DROP TABLE IF EXISTS "{load_table}"')  # left by a load that crashed
             cursor.execute(load_sql)
             cursor.adbc_ingest(load_table, pyarrow.ipc.open_stream(pipe), mode="append")
-            cursor.close()
             db.commit()
+            committed.write(b"1")
+            committed.close()
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")  # readers and the loader's writes go on meanwhile
+            cursor.fetchall()
+            cursor.close()
     except BaseException:
         traceback.print_exc()
         raise

@@ -192,6 +192,44 @@ def test_control_characters_are_found_on_bytes_and_others_that_share_their_bytes
     assert columnar.check_column(pa.array(clean, pa.string()), column) is not None
 
 
+def _decodes(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# surrogates, overlong forms, beyond U+10FFFF, cut and stray continuation bytes, and good text
+utf8_pieces = st.sampled_from(
+    [b"\xed\xa0\x80", b"\xc0\x80", b"\xe0\x80\x80", b"\xf4\x90\x80\x80", b"\xf8\x88\x80\x80\x80", b"\xe4", b"\x80"]
+    + [text.encode() for text in ("a", "中", "𠀀", "\u00e9", "\U0010ffff", "\ud7ff", "\ue000", ",", "\n")]
+)
+
+
+@given(st.lists(utf8_pieces, max_size=12))
+def test_the_utf8_check_is_pythons_decoder(pieces: list[bytes]) -> None:
+    data = b"".join(pieces)
+    assert columnar.utf8_valid(data) == _decodes(data)
+
+
+@pytest.mark.parametrize("shift", range(6))
+def test_the_encoding_scan_reads_a_character_cut_between_chunks(tmp_path: Path, shift: int) -> None:
+    from zhengwu.exchange.store import ingest
+
+    path = tmp_path / "scan.csv"
+    for text, tail, expected in [
+        ("𠀀中", b"", ("utf-8", False)),
+        ("中", b"\xe4\xb8", ("gb18030", False)),  # the file ends inside a character
+        ("中", b'"', ("utf-8", True)),
+        ("中", b"\xed\xa0\x80", ("gb18030", False)),  # a surrogate's bytes, whatever the cut
+    ]:
+        data = b"a" * (ingest.CHUNK - shift) + text.encode() * 3 + tail
+        path.write_bytes(data)
+        assert ingest._scan(path) == expected, (shift, text, tail)
+        assert (expected[0] == "utf-8") == _decodes(data)
+
+
 def test_dates_are_checked_day_by_day_in_the_calendar() -> None:
     column = ColumnSpec(code="d", name="日期", data_type=DataType.DATE)
     good = ["0001-01-01", "2024-02-29", "2000-02-29", "9999-12-31", "2023-04-30"]
