@@ -93,6 +93,9 @@ def test_the_commander_starts_the_plan_departments_sign_and_the_board_follows(
         page.screenshot(path=str(shots / "emergency-board-390.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390 + 1, f"the board scrolls sideways on a phone ({width} px)"
+        page.goto(f"{base}/workbench/emergency/plans/new/")  # the duties' table scrolls inside its fieldset
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390 + 1, f"the plan form scrolls sideways on a phone ({width} px)"
     assert Task.objects.filter(incident=incident, state=Task.State.SIGNED).count() == 3
     assert timezone.now() > lead.issued_at
 
