@@ -1,20 +1,44 @@
-/* The command board's map (应急指挥大屏): 吉林省's outline (registered as "吉林" by jilin.js), live
+/* The command board's map (应急指挥大屏): 吉林省's outline (registered as "吉林" by jilin.js), the
+   areas under a live warning filled in the warning's colour (the whole province, or its city), live
    incidents coloured by level, committed resources; redrawn from board/data.json every 15 seconds.
    The list beside it is refreshed by htmx. No inline script: the page carries its first data as JSON. */
 (function () {
   "use strict";
   var LEVEL_COLOURS = {"1": "#b3261e", "2": "#e36209", "3": "#d29922", "4": "#0969da"};
+  var WARNING_FILLS = {red: "#f7c6c9", orange: "#fcd9b6", yellow: "#fff0a8", blue: "#cfe0fb"};
+  var WARNING_ORDER = ["red", "orange", "yellow", "blue"];
+
+  /* One fill per area: the gravest live warning covering it (a province-wide one covers every city). */
+  function warningRegions(warnings, areas) {
+    var worst = {};
+    warnings.forEach(function (w) {
+      (w.area ? [w.area] : areas).forEach(function (name) {
+        var now = worst[name];
+        if (!now || WARNING_ORDER.indexOf(w.color) < WARNING_ORDER.indexOf(now.color)) { worst[name] = w; }
+      });
+    });
+    return Object.keys(worst).map(function (name) {
+      return {name: name, itemStyle: {areaColor: WARNING_FILLS[worst[name].color] || "#f3f6fa"},
+        tooltip: {formatter: name + "：" + worst[name].title}};
+    });
+  }
+
+  function mapAreas() {
+    var map = echarts.getMap("吉林");
+    var features = map && map.geoJSON ? map.geoJSON.features : (map && map.geoJson ? map.geoJson.features : []);
+    return features.map(function (f) { return f.properties.name; });
+  }
 
   function option(data) {
     var incidents = data.incidents.filter(function (i) { return i.lat !== null && i.lng !== null; });
     return {
       tooltip: {trigger: "item", formatter: function (p) { return p.data && p.data.tip ? p.data.tip : p.name; }},
       geo: {map: "吉林", roam: true, itemStyle: {areaColor: "#f3f6fa", borderColor: "#8c959f"},
-        label: {show: true, fontSize: 10, color: "#57606a"}},
+        label: {show: true, fontSize: 10, color: "#57606a"}, regions: warningRegions(data.warnings, mapAreas())},
       series: [
         {name: "突发事件", type: "scatter", coordinateSystem: "geo", symbolSize: 14,
           data: incidents.map(function (i) {
-            var red = i.lights.red ? "，超时任务 " + i.lights.red : "";
+            var red = (i.lights.red ? "，超时任务 " + i.lights.red : "") + (i.report_light === "red" ? "，报送超时" : "");
             return {name: i.title, value: [i.lng, i.lat], tip: i.title + "（" + i.level_label + "，" + i.state_label + red + "）",
               itemStyle: {color: LEVEL_COLOURS[i.level] || "#57606a"}};
           })},
@@ -29,13 +53,17 @@
     var element = document.getElementById("board-map");
     if (!element || typeof echarts === "undefined") { return; }
     var chart = echarts.init(element);
-    chart.setOption(option(JSON.parse(document.getElementById(element.dataset.source).textContent)));
+    function draw(data) {
+      chart.setOption(option(data));
+      element.dataset.warned = data.warnings.map(function (w) { return w.area || "全省"; }).join(",");
+    }
+    draw(JSON.parse(document.getElementById(element.dataset.source).textContent));
     element.dataset.drawn = "1";
     window.addEventListener("resize", function () { chart.resize(); });
     setInterval(function () {
       fetch(element.dataset.url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) { if (data) { chart.setOption(option(data)); element.dataset.at = data.at; } })
+        .then(function (data) { if (data) { draw(data); element.dataset.at = data.at; } })
         .catch(function () { /* the next tick tries again */ });
     }, 15000);
   }
