@@ -165,6 +165,11 @@ def test_a_clock_started_before_midnight_runs_into_the_next_day_and_turns_red(
     assert sign.light(now=late + timedelta(minutes=5)) == "green"
     assert sign.light(now=late + timedelta(minutes=14)) == "yellow"
     assert sign.light(now=late + timedelta(minutes=16)) == "red"
+    arrive = _timers(task)["emergency.task_arrive"]  # the 到达/反馈 clock crosses midnight the same way
+    assert (sign.unit, arrive.unit) == (Timer.Unit.MINUTE, Timer.Unit.MINUTE)
+    assert arrive.deadline_at == late + timedelta(minutes=60)
+    assert arrive.light(now=late + timedelta(minutes=59)) == "yellow"
+    assert arrive.light(now=late + timedelta(minutes=61)) == "red"
     board = response_selectors.board_data(now=late + timedelta(minutes=16))
     row = next(i for i in board["incidents"] if i["id"] == incident.pk)
     assert row["lights"]["red"] == len(Task.objects.filter(incident=incident))
