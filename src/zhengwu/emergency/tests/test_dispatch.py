@@ -67,7 +67,8 @@ def test_the_department_signs_arrives_reports_and_finishes(
     task = next(t for t in activate(commander, flood_plan, graded_incident) if t.department == police_dept)
     actor = Actor.person(police_clerk)
     task = services.task_sign(actor=actor, task=task)
-    assert (task.state == Task.State.SIGNED and task.signed_by == police_clerk.get_full_name()) or police_clerk.username
+    # who signed, by the name the platform shows for the person (not the login name; docs/rules.md §15)
+    assert (task.state, task.signed_by) == (Task.State.SIGNED, "公安厅李科员")
     timers = _timers(task)
     assert timers["emergency.task_sign"].state == "finished" and timers["emergency.task_sign"].finished_on_time
     assert timers["emergency.task_arrive"].state == "running"
@@ -84,6 +85,7 @@ def test_the_department_signs_arrives_reports_and_finishes(
     assert task.state == Task.State.DONE and not task.support_open
     kinds = list(task.events.values_list("kind", flat=True))
     assert kinds == ["issue", "sign", "progress", "support", "arrive", "finish"]
+    assert set(task.events.exclude(kind="issue").values_list("by", flat=True)) == {"公安厅李科员"}
 
 
 def test_another_department_a_citizen_and_the_commander_may_not_sign(
