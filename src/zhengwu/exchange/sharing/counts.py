@@ -3,10 +3,10 @@ given values (e.g. the residents registered in a region, by the 人口 base's �
 the records themselves.
 
 The same rules as any other use of the exchange: the consumer must hold an active grant on the
-resource that includes the counted item, and states its purpose; every call, answered or refused,
-is appended to the hash-chained access log (operation 条件查询, the condition as its filter, the
-count as its rows). Issue 12's declared "queryable items" are not in the catalog yet, so the grant's
-items stand for them (docs/rules.md §15).
+resource that includes the counted item, and states its purpose, and the provider must have declared
+the item queryable (可查询数据项, as for any filtered query); every call, answered or refused, is
+appended to the hash-chained access log (operation 条件查询, the condition as its filter, the count as
+its rows). docs/rules.md §15.
 """
 
 from __future__ import annotations
@@ -54,6 +54,24 @@ def count_by_item(
             ip=ip,
         )
         raise ApplicationError(ExchangeError.NOT_FOUND, NOT_GRANTED, {"resource": resource_name}, status=403)
+    if not resource.items.filter(code=item_code, queryable=True).exists():
+        access_log.append(
+            operation=AccessLog.Operation.SEARCH,
+            outcome=AccessLog.Outcome.DENIED,
+            consumer=consumer,
+            resource=resource,
+            grant=grant,
+            purpose=purpose,
+            filters=condition,
+            reason="not_queryable",
+            ip=ip,
+        )
+        raise ApplicationError(
+            ExchangeError.NOT_QUERYABLE,
+            f"信息项 {item_code} 不是{resource.name}的可查询数据项，不能按其统计。",
+            {item_code: "不可查询"},
+            status=403,
+        )
     count = store.count_matching(resource, item_code, values)
     access_log.append(
         operation=AccessLog.Operation.SEARCH,
