@@ -149,12 +149,12 @@ def live_warnings(now: datetime) -> list[dict[str, Any]]:
 
 
 def _map_area(region: Region) -> str:
-    """The area of the board's map (a city of 吉林省's outline) a warning's region lies in: the city
-    itself, a county's city, or "" for the whole province."""
+    """The area of the board's map a warning's region lies in, by its GB/T 2260 code (the outline's
+    cities carry their codes as ids): the city itself, a county's city, or "" for the whole province."""
     if region.level == Region.Level.CITY:
-        return region.name
+        return str(region.code)
     if region.level == Region.Level.COUNTY and region.parent is not None:
-        return region.parent.name
+        return str(region.parent.code)
     return ""
 
 

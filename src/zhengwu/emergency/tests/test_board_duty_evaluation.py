@@ -199,7 +199,7 @@ def test_a_late_report_is_red_on_the_board_and_warnings_colour_their_area(
     issue(duty_officer, region_code="220000", hazard=Hazard.BLIZZARD, color=WarningColor.BLUE)
     warnings = {w["title"]: w for w in response_selectors.board_data()["warnings"]}
     assert warnings["南关区暴雨黄色预警"] | {"id": 0} == {
-        "id": 0, "title": "南关区暴雨黄色预警", "color": "yellow", "region": "南关区", "area": "长春市"
+        "id": 0, "title": "南关区暴雨黄色预警", "color": "yellow", "region": "南关区", "area": "220100"
     }  # fmt: skip
     assert warnings["吉林省暴雪蓝色预警"]["area"] == "" and warnings["吉林省暴雪蓝色预警"]["color"] == "blue"
     page = client.get("/workbench/emergency/board/").content.decode()

@@ -8,25 +8,29 @@
   var WARNING_FILLS = {red: "#f7c6c9", orange: "#fcd9b6", yellow: "#fff0a8", blue: "#cfe0fb"};
   var WARNING_ORDER = ["red", "orange", "yellow", "blue"];
 
-  /* One fill per area: the gravest live warning covering it (a province-wide one covers every city). */
+  /* One fill per area: the gravest live warning covering it (a province-wide one covers every city).
+     A warning names its area by the city's GB/T 2260 code, the id of the outline's feature. */
   function warningRegions(warnings, areas) {
     var worst = {};
     warnings.forEach(function (w) {
-      (w.area ? [w.area] : areas).forEach(function (name) {
-        var now = worst[name];
-        if (!now || WARNING_ORDER.indexOf(w.color) < WARNING_ORDER.indexOf(now.color)) { worst[name] = w; }
+      (w.area ? [w.area] : Object.keys(areas)).forEach(function (code) {
+        var now = worst[code];
+        if (areas[code] && (!now || WARNING_ORDER.indexOf(w.color) < WARNING_ORDER.indexOf(now.color))) { worst[code] = w; }
       });
     });
-    return Object.keys(worst).map(function (name) {
-      return {name: name, itemStyle: {areaColor: WARNING_FILLS[worst[name].color] || "#f3f6fa"},
-        tooltip: {formatter: name + "：" + worst[name].title}};
+    return Object.keys(worst).map(function (code) {
+      return {name: areas[code], itemStyle: {areaColor: WARNING_FILLS[worst[code].color] || "#f3f6fa"},
+        tooltip: {formatter: areas[code] + "：" + worst[code].title}};
     });
   }
 
+  /* The outline's cities: code → the name ECharts knows the area by. */
   function mapAreas() {
     var map = echarts.getMap("吉林");
     var features = map && map.geoJSON ? map.geoJSON.features : (map && map.geoJson ? map.geoJson.features : []);
-    return features.map(function (f) { return f.properties.name; });
+    var areas = {};
+    features.forEach(function (f) { areas[String(f.id)] = f.properties.name; });
+    return areas;
   }
 
   function option(data) {
@@ -55,7 +59,7 @@
     var chart = echarts.init(element);
     function draw(data) {
       chart.setOption(option(data));
-      element.dataset.warned = data.warnings.map(function (w) { return w.area || "全省"; }).join(",");
+      element.dataset.warned = warningRegions(data.warnings, mapAreas()).map(function (r) { return r.name; }).join(",");
     }
     draw(JSON.parse(document.getElementById(element.dataset.source).textContent));
     element.dataset.drawn = "1";
