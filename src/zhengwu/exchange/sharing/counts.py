@@ -12,6 +12,7 @@ its rows). docs/rules.md §15.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NoReturn
 
 from zhengwu.accounts.models import Department
 from zhengwu.catalog.models import Resource
@@ -40,7 +41,9 @@ def count_by_item(
     resource = Resource.objects.filter(name=resource_name, state=Resource.State.PUBLISHED).order_by("id").first()
     condition = {item_code: ",".join(values)[:200]}
     grant = grant_in_force(consumer, resource) if resource is not None else None
-    if resource is None or grant is None or item_code not in (grant.item_codes or []) or not purpose:
+
+    def refuse(reason: str, error: ApplicationError) -> NoReturn:
+        """Log the refused count (like any refused use of the exchange), then refuse it."""
         access_log.append(
             operation=AccessLog.Operation.SEARCH,
             outcome=AccessLog.Outcome.DENIED,
@@ -50,27 +53,25 @@ def count_by_item(
             grant=grant,
             purpose=purpose,
             filters=condition,
-            reason="no_grant" if resource is not None else "unknown_resource",
+            reason=reason,
             ip=ip,
         )
-        raise ApplicationError(ExchangeError.NOT_FOUND, NOT_GRANTED, {"resource": resource_name}, status=403)
+        raise error
+
+    if resource is None or grant is None or item_code not in (grant.item_codes or []) or not purpose:
+        refuse(
+            "no_grant" if resource is not None else "unknown_resource",
+            ApplicationError(ExchangeError.NOT_FOUND, NOT_GRANTED, {"resource": resource_name}, status=403),
+        )
     if not resource.items.filter(code=item_code, queryable=True).exists():
-        access_log.append(
-            operation=AccessLog.Operation.SEARCH,
-            outcome=AccessLog.Outcome.DENIED,
-            consumer=consumer,
-            resource=resource,
-            grant=grant,
-            purpose=purpose,
-            filters=condition,
-            reason="not_queryable",
-            ip=ip,
-        )
-        raise ApplicationError(
-            ExchangeError.NOT_QUERYABLE,
-            f"信息项 {item_code} 不是{resource.name}的可查询数据项，不能按其统计。",
-            {item_code: "不可查询"},
-            status=403,
+        refuse(
+            "not_queryable",
+            ApplicationError(
+                ExchangeError.NOT_QUERYABLE,
+                f"信息项 {item_code} 不是{resource.name}的可查询数据项，不能按其统计。",
+                {item_code: "不可查询"},
+                status=403,
+            ),
         )
     count = store.count_matching(resource, item_code, values)
     access_log.append(
