@@ -5,7 +5,9 @@
   started; 初报 and 第1次续报 signed off and sent up to 省应急管理厅 (the 初报 signed for by its duty
   room, the 续报 waiting in its to-do list), its fixed-time 续报 clock running;
 - a 暴雨黄色预警 for 长春市 (`WARNING_HAZARD`/`WARNING_COLOR`), live until a week after loading;
-- a finished 一般 (Ⅳ) road accident in 吉林市 (`FINISHED_TITLE`): terminated, 终报 sent, evaluated.
+- a 一般 (Ⅳ) road accident in 吉林市 (`FINISHED_TITLE`): received, graded Ⅳ, 初报 sent, response
+  started; the response half (demo_response) dispatches its tasks, which the departments finish, then
+  terminates it, sends the 终报 and writes the evaluation, so the evaluation has the response's figures.
 
 Stable identifiers for apps that build on these (plans, dispatch, the board): `demo_incidents()`
 returns `{"flood": Incident, "finished": Incident}` (found by their titles, None when not loaded)
@@ -141,6 +143,12 @@ def _finished(duty: Actor, commander: Actor) -> bool:
     )
     services.report_sign(actor=commander, report=initial)
     services.incident_start_response(actor=duty, incident=incident, note="启动道路交通事故处置程序。")
+    return True
+
+
+def finish_accident(duty: Actor, commander: Actor, incident: Incident) -> None:
+    """The road accident's end, once the departments finished their tasks (demo_response calls it):
+    处置, 终止, the 终报 signed off and sent."""
     services.incident_handle(actor=duty, incident=incident, note="清理现场，疏导交通。")
     services.incident_terminate(actor=duty, incident=incident, reason="伤员均已送医，道路恢复通行，现场处置结束。")
     final = services.report_draft(
@@ -150,8 +158,6 @@ def _finished(duty: Actor, commander: Actor) -> bool:
         data=ReportData(content="事故处置完毕：受伤 3 人均无生命危险，道路已恢复通行，事故原因由交警部门调查。"),
     )
     services.report_sign(actor=commander, report=final)
-    services.incident_evaluate(actor=commander, incident=incident, note="响应及时，信息报送按时。")
-    return True
 
 
 def _warning(issuer: Actor) -> bool:

@@ -1,9 +1,14 @@
 """Demo data of the response half (`zhengwu demo`, after the incident half made its incidents):
 
-- the 防汛 plan (吉林省防汛抗旱应急预案, two versions) and a 危险化学品 plan;
+- the 防汛 plan (吉林省防汛抗旱应急预案, two versions; the second gives the Ⅲ级 departments 4 hours to
+  到达/反馈) and a road-accident plan (吉林省道路交通事故应急预案);
 - on the live 较大 flood incident: the plan's Ⅲ级 response started 40 minutes ago with five
-  departments' tasks — four signed in time (the lead one has arrived, 省水利厅 asks for support), and
-  省交通运输厅's unsigned past its 15 minutes: late and red on the board and in the e-supervision centre;
+  departments' tasks — four signed and arrived in time (省水利厅 asks for support), and 省交通运输厅's
+  unsigned past its 15 minutes: late and red on the board and in the e-supervision centre (and the
+  only red one however long after loading the demo is looked at: the others' clocks have stopped);
+- on the 一般 road accident: the accident plan's Ⅳ级 response with four departments' tasks, signed,
+  arrived and finished in time; then the incident is terminated, its 终报 sent and its evaluation
+  written with the response's figures (minutes to the first report, to dispatch, to each arrival);
 - resources around the incident (teams, supplies, experts, shelters), two of them committed;
 - 省应急管理厅's grant on the 人口 base's 户籍地区划代码, so the population count works;
 - today's duty roster of 省应急管理厅 and 省水利厅;
@@ -39,6 +44,17 @@ from zhengwu.exchange.sharing.models import ShareRequest
 LEAD, WATER, POLICE, TRANSPORT, HEALTH = "yjt", "slt", "gat", "jtt", "wjw"
 LATE = TRANSPORT
 FLOOD_PLAN = "吉林省防汛抗旱应急预案"
+ACCIDENT_PLAN = "吉林省道路交通事故应急预案"
+# minutes to 到达/反馈 the flood plan's second version gives the Ⅲ级 departments (the lead keeps the default)
+FLOOD_ARRIVE_MINUTES = 240
+ACCIDENT_DUTIES = {
+    LEAD: "派员赶赴现场指导处置，协调各方力量",
+    POLICE: "现场警戒、交通管制和疏导，事故现场勘查",
+    TRANSPORT: "清障拖移事故车辆，抢通道路",
+    HEALTH: "伤员现场急救和转运救治",
+}
+# (minutes from dispatch to 签收, to 到达) of each department on the road accident
+ACCIDENT_TIMES = {LEAD: (3, 20), POLICE: (2, 9), TRANSPORT: (6, 25), HEALTH: (4, 12)}
 DUTIES = {
     LEAD: "牵头组织协调，派出工作组赶赴现场，调度救援队伍和物资",
     WATER: "水情监测预报，堤防巡查，提出水工程调度方案",
@@ -81,13 +97,33 @@ def _plans(commander: Actor, departments: dict[str, Department]) -> Plan:
         lead,
         first.summary,
         [
-            *(services.DutyData("3", departments[p], DUTIES[p]) for p in (LEAD, WATER, POLICE, TRANSPORT, HEALTH)),
+            services.DutyData("3", lead, DUTIES[LEAD]),
+            *(
+                services.DutyData("3", departments[p], DUTIES[p], arrive_minutes=FLOOD_ARRIVE_MINUTES)
+                for p in (WATER, POLICE, TRANSPORT, HEALTH)
+            ),
             services.DutyData("4", lead, "派出工作组指导处置", sign_minutes=30, arrive_minutes=120),
             services.DutyData("4", departments[WATER], "水情监测，指导堤防巡查", sign_minutes=30, arrive_minutes=120),
         ],
     )
-    services.plan_revise(actor=commander, plan=plan, data=revised, note="增加省卫生健康委职责和Ⅳ级响应")
+    services.plan_revise(
+        actor=commander, plan=plan, data=revised, note="增加省卫生健康委职责和Ⅳ级响应；Ⅲ级到达/反馈时限 4 小时"
+    )
     return plan
+
+
+def _accident_plan(commander: Actor, departments: dict[str, Department]) -> Plan:
+    plan = Plan.objects.filter(name=ACCIDENT_PLAN).first()
+    if plan is not None:
+        return plan
+    data = services.PlanData(
+        ACCIDENT_PLAN,
+        incident_link.ACCIDENT_CLASS,
+        departments[LEAD],
+        "较大及以上道路交通事故由省应急管理厅会同省公安厅启动；一般事故由事发地启动Ⅳ级响应。",
+        [services.DutyData("4", departments[p], ACCIDENT_DUTIES[p]) for p in ACCIDENT_DUTIES],
+    )
+    return services.plan_create(actor=commander, data=data)
 
 
 def _around(rng: random.Random, lat: float, lng: float, km: float) -> tuple[float, float]:
@@ -105,7 +141,7 @@ def _resources(officer: Actor, incident: Any, departments: dict[str, Department]
     made = []
     for kind, name, extra in RESOURCES:
         at = _around(rng, lat, lng, 25)
-        owner = departments[HEALTH] if kind == ResourceKind.EXPERT and "气象" in name else departments[LEAD]
+        owner = departments[WATER] if kind == ResourceKind.EXPERT else departments[LEAD]
         made.append(
             services.resource_create(
                 actor=officer,
@@ -151,6 +187,12 @@ def _live(commander: Actor, plan: Plan, incident: Any, departments: dict[str, De
     dispatched = timezone.now() - timedelta(minutes=40)
     tasks = services.plan_activate(actor=commander, plan=plan, incident=incident, level="3", when=dispatched)
     by_department = {t.department_id: t for t in tasks}
+    arrivals = {
+        LEAD: "工作组已到达现场",
+        WATER: "巡堤查险组已上堤",
+        POLICE: "警力已到达并实施交通管制",
+        HEALTH: "医疗队已到达南湖公园安置点",
+    }
     for prefix, minutes in ((LEAD, 4), (WATER, 9), (POLICE, 12), (HEALTH, 14)):
         clerk = demo_user(f"{prefix}.clerk")
         task = by_department.get(departments[prefix].pk)
@@ -158,13 +200,10 @@ def _live(commander: Actor, plan: Plan, incident: Any, departments: dict[str, De
             task = services.task_sign(
                 actor=Actor.person(clerk), task=task, when=dispatched + timedelta(minutes=minutes)
             )
+            task = services.task_arrive(
+                actor=Actor.person(clerk), task=task, text=arrivals[prefix], when=dispatched + timedelta(minutes=35)
+            )
             if prefix == LEAD:
-                services.task_arrive(
-                    actor=Actor.person(clerk),
-                    task=task,
-                    text="工作组已到达现场",
-                    when=dispatched + timedelta(minutes=35),
-                )
                 services.task_progress(
                     actor=Actor.person(clerk), task=task, text="已转移群众 1,200 人，开放南湖公园避难场所"
                 )
@@ -176,6 +215,30 @@ def _live(commander: Actor, plan: Plan, incident: Any, departments: dict[str, De
     return len(tasks)
 
 
+def _accident_response(
+    commander: Actor, officer: Actor, plan: Plan, incident: Any, departments: dict[str, Department]
+) -> None:
+    """The road accident's Ⅳ级 response, dispatched 8 minutes after receipt, every task signed, arrived
+    and finished in time; then its end (the incident half's `finish_accident`)."""
+    from zhengwu.emergency.demo import finish_accident
+
+    received = incident_link.received_at(incident)
+    if received is None or not incident_link.is_responding(incident) or Task.objects.filter(incident=incident).exists():
+        return
+    dispatched = received + timedelta(minutes=8)
+    tasks = services.plan_activate(actor=commander, plan=plan, incident=incident, level="4", when=dispatched)
+    by_department = {t.department_id: t for t in tasks}
+    for prefix, (sign, arrive) in ACCIDENT_TIMES.items():
+        clerk, task = demo_user(f"{prefix}.clerk"), by_department.get(departments[prefix].pk)
+        if clerk is None or task is None:
+            continue
+        actor = Actor.person(clerk)
+        task = services.task_sign(actor=actor, task=task, when=dispatched + timedelta(minutes=sign))
+        task = services.task_arrive(actor=actor, task=task, when=dispatched + timedelta(minutes=arrive))
+        services.task_finish(actor=actor, task=task, result=f"{ACCIDENT_DUTIES[prefix]}：已完成")
+    finish_accident(officer, commander, incident)
+
+
 def _evaluation(commander: Actor, incident: Any) -> bool:
     if Evaluation.objects.filter(incident=incident).exists():
         return False
@@ -184,7 +247,7 @@ def _evaluation(commander: Actor, incident: Any) -> bool:
     services.evaluation_create(
         actor=commander,
         incident=incident,
-        findings="接报后按时初报，Ⅳ级响应启动及时，各部门均按时签收，现场处置有序，未发生次生灾害。",
+        findings="接报后按时初报，8 分钟内启动Ⅳ级响应，四个部门均按时签收、到达，现场处置有序，未发生次生灾害。",
         lessons="进一步加强夜间值班力量；完善基层预警信息“最后一公里”发布。",
     )
     return True
@@ -214,6 +277,8 @@ def load_response_demo(*, live: Any, finished: Any, say: Callable[[str], object]
         services.duty_set(
             actor=officer, department=found[prefix], day=today, leader=leader, officer=duty_officer, phone=phone
         )
+    _accident_response(commander, officer, _accident_plan(commander, found), finished, found)
+    finished.refresh_from_db()
     evaluated = _evaluation(commander, finished)
     say(f"  应急联动：{live} 已启动《{plan.name}》Ⅲ级响应，{tasks} 个部门任务（省交通运输厅签收超时）")
     return (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from zhengwu.accounts.models import Department
+from zhengwu.core.forms import DateInput
 from zhengwu.emergency.models import Category, ResourceKind, ResponseLevel
 
 DUTY_ROWS = 10
@@ -47,7 +48,7 @@ class ResourceForm(forms.Form):
 
 
 class DutyForm(forms.Form):
-    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label="日期", widget=DateInput())
     leader = forms.CharField(label="带班领导", max_length=50)
     officer = forms.CharField(label="值班员", max_length=50)
     phone = forms.CharField(label="值班电话", max_length=30)

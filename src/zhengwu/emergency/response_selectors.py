@@ -157,7 +157,7 @@ def board_data(*, incidents: QuerySet[Any] | None = None, now: datetime | None =
     incidents_found = list(
         rows.filter(state__in=incident_link.LIVE_STATES)
         .order_by(F("level").asc(nulls_last=True), "-received_at", "-id")
-        .values(*incident_link.BOARD_FIELDS, **incident_link.BOARD_POINT)
+        .values(*incident_link.BOARD_FIELDS, **incident_link.BOARD_POINT, report_light=incident_link.report_light(now))
     )
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"red": 0, "yellow": 0, "paused": 0, "green": 0, "done": 0})
     live = rows.filter(state__in=incident_link.LIVE_STATES).values("id")
@@ -235,13 +235,22 @@ class DutyReport:
     tasks_late: int
 
 
-def duty_report(day: date) -> DutyReport:
-    """值班日报: who was on duty, the incidents received that day or still live, the day's tasks."""
+def duty_report(day: date, *, actor: Actor | None = None) -> DutyReport:
+    """值班日报: who was on duty, the incidents received that day or still live, the day's tasks.
+    For `actor`'s duty room, only its own area (docs/rules.md §14: a city's duty room sees its city):
+    the shifts of the departments in its region, its incidents and their tasks."""
     start = datetime.combine(day, time.min, tzinfo=workdays.CHINA_TZ)
     end = start + timedelta(days=1)
-    shifts = list(DutyShift.objects.filter(day=day).select_related("department").order_by("department__name"))
-    incidents = list(incident_link.incidents_of_day(start, end))
+    shifts_of_day = DutyShift.objects.filter(day=day)
+    seen = None if actor is None else incident_link.visible_to(actor)
+    if actor is not None:
+        region = access.duty_region_filter(actor, "department__region")
+        shifts_of_day = shifts_of_day.filter(region if region is not None else Q(department_id=actor.department_id))
+    shifts = list(shifts_of_day.select_related("department").order_by("department__name"))
+    incidents = list(incident_link.incidents_of_day(start, end, within=seen))
     tasks = Task.objects.filter(issued_at__gte=start, issued_at__lt=end)
+    if seen is not None:
+        tasks = tasks.filter(incident_id__in=seen.values("id"))
     signed_late = supervision_selectors.late_targets(TASK_TARGET, SIGN_TIMER, now=min(end, timezone.now()))
     late = tasks.filter(pk__in=signed_late)
     return DutyReport(day, shifts, incidents, tasks.count(), late.count())

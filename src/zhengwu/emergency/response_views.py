@@ -412,7 +412,13 @@ def duty(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(department_id=actor.department_id or 0)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     departments = Department.objects.filter(is_active=True).order_by("name") if command else None
-    return render(request, "emergency/duty_roster.html", {"form": form, "page": page, "departments": departments})
+    # the department offered first is the one asked for (after an error), else the user's own
+    chosen = _int(request.POST.get("department")) or actor.department_id
+    return render(
+        request,
+        "emergency/duty_roster.html",
+        {"form": form, "page": page, "departments": departments, "chosen": chosen},
+    )
 
 
 def _day(request: HttpRequest) -> date:
@@ -424,13 +430,13 @@ def _day(request: HttpRequest) -> date:
 
 @staff_required(*COMMAND)
 def duty_report(request: HttpRequest) -> HttpResponse:
-    report = response_selectors.duty_report(_day(request))
+    report = response_selectors.duty_report(_day(request), actor=Actor.from_request(request))
     return render(request, "emergency/duty_report.html", {"report": report})
 
 
 @staff_required(*COMMAND)
 def duty_report_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    report = response_selectors.duty_report(_day(request))
+    report = response_selectors.duty_report(_day(request), actor=Actor.from_request(request))
     name = f"值班日报-{report.day.isoformat()}"
     if fmt == "pdf":
         return attachment(reports.duty_report_pdf(report), f"{name}.pdf", "application/pdf")
@@ -468,6 +474,7 @@ def _board_page(request: HttpRequest, template: str) -> HttpResponse:
         "opened": incident,
         "rows": response_selectors.incident_tasks(incident) if incident else [],
         "timeline": incident_link.timeline(incident) if incident else [],
+        "clocks": incident_link.report_clocks(incident) if incident else [],
     }
     return render(request, template, context)
 

@@ -272,6 +272,8 @@ def test_demo_catalog_is_idempotent(
     people = next(r for r in base_catalog if r.name == "人口基础信息")
     assert people.code == "101001/001" and people.share_type == ShareType.CONDITIONAL
     assert people.items.get(code="id_number").is_personal
+    # 户籍地区划代码 is declared queryable: 应急联动 counts the residents of a region by it (docs/rules.md §15)
+    assert set(people.items.filter(queryable=True).values_list("code", flat=True)) == {"region_code"}
 
 
 def test_service_error_codes_are_strings() -> None:

@@ -35,7 +35,7 @@ def is_task_staff(actor: Actor, department_id: int | None) -> bool:
 def actor_label(actor: Actor) -> str:
     """Who did it, in words for the task's history (a person's name, a system's name)."""
     if actor.user is not None:
-        return (actor.user.get_full_name() or actor.user.username)[:200]
+        return str(actor.user)[:200]  # the person's real name (the login name when none is kept)
     if actor.api_client is not None:
         return f"{actor.api_client.name}（系统）"[:200]
     return "平台"

@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import FloatField, Q
+from django.db.models import Case, CharField, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 
+from zhengwu.accounts.models import Region
 from zhengwu.core.actors import Actor
 from zhengwu.emergency import access
 from zhengwu.emergency.models import Category, Incident, IncidentReport, ResponseLevel
 
 INCIDENT_CLASSES = set(Category.values)
 FLOOD_CLASS = Category.NATURAL
+ACCIDENT_CLASS = Category.ACCIDENT
 RESPONDING_STATES = (Incident.State.RESPONDING, Incident.State.HANDLING)
 LIVE_STATES = Incident.LIVE_STATES
 CLOSED_STATES = (Incident.State.TERMINATED, Incident.State.EVALUATED)
@@ -97,6 +99,27 @@ LEVEL_LABELS = dict(Incident._meta.get_field("level").choices or [])
 STATE_LABELS = dict(Incident.State.choices)
 
 
+def report_light(now: datetime) -> Case:
+    """An incident's report light for the board, in SQL: "red" when one of its live report clocks
+    (初报, 定时续报, 终报) is past its deadline, "yellow" when one is near it, else "" (docs/rules.md §14:
+    a late report is red on the board). One subquery per light over the incidents' live timers."""
+    from zhengwu.emergency.services.reports import CLOCK_LABELS
+    from zhengwu.supervision import selectors as supervision_selectors
+
+    target = Incident._meta.label_lower
+    return Case(
+        *(
+            When(
+                pk__in=supervision_selectors.targets_by_worst_light(target, list(CLOCK_LABELS), light, now=now),
+                then=Value(light),
+            )
+            for light in ("red", "yellow")
+        ),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
 def board_row(row: dict[str, Any], lights: dict[str, int]) -> dict[str, Any]:
     """One incident on the board: as read, with its level and state in words and its task lights."""
     lat, lng = row.pop("lat_deg"), row.pop("lng_deg")
@@ -114,9 +137,32 @@ def live_warnings(now: datetime) -> list[dict[str, Any]]:
     from zhengwu.emergency import selectors
 
     return [
-        {"id": w.pk, "title": str(w), "color": w.get_color_display(), "region": w.region.name if w.region_id else ""}
-        for w in selectors.live_warnings(now=now).select_related("region")[:100]
+        {
+            "id": w.pk,
+            "title": f"{w.region.name}{w.headline}",  # as the portal's banner names it: 长春市暴雨黄色预警
+            "color": w.css,
+            "region": w.region.name,
+            "area": _map_area(w.region),
+        }
+        for w in selectors.live_warnings(now=now).select_related("region__parent")[:100]
     ]
+
+
+def _map_area(region: Region) -> str:
+    """The area of the board's map a warning's region lies in, by its GB/T 2260 code (the outline's
+    cities carry their codes as ids): the city itself, a county's city, or "" for the whole province."""
+    if region.level == Region.Level.CITY:
+        return str(region.code)
+    if region.level == Region.Level.COUNTY and region.parent is not None:
+        return str(region.parent.code)
+    return ""
+
+
+def report_clocks(incident: Incident) -> list[Any]:
+    """The incident's report clocks (supervision timers) with their lights, oldest first."""
+    from zhengwu.emergency import selectors
+
+    return selectors.clocks_of(incident)
 
 
 def timeline(incident: Incident) -> list[tuple[datetime, str]]:
@@ -125,9 +171,11 @@ def timeline(incident: Incident) -> list[tuple[datetime, str]]:
     return [(e.at, f"{e.label}{'：' + e.note if e.note else ''}") for e in selectors.timeline(incident)]
 
 
-def incidents_of_day(start: datetime, end: datetime) -> list[Incident]:
+def incidents_of_day(start: datetime, end: datetime, *, within: QuerySet[Incident] | None = None) -> list[Incident]:
+    """The incidents received between `start` and `end` or still live then (of `within`, default all)."""
+    rows = Incident.objects.all() if within is None else within
     return list(
-        Incident.objects.filter(Q(received_at__gte=start, received_at__lt=end) | Q(state__in=LIVE_STATES))
+        rows.filter(Q(received_at__gte=start, received_at__lt=end) | Q(state__in=LIVE_STATES))
         .filter(received_at__lt=end)
         .order_by("received_at")
     )

@@ -10,15 +10,17 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from zhengwu.accounts.models import Department, User
+from zhengwu.accounts.models import Department, Region, User
 from zhengwu.audit.tests.helpers import refused_write
 from zhengwu.conftest import staff_client
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
 from zhengwu.emergency import response_selectors, services
-from zhengwu.emergency.models import Evaluation, Plan, Task
+from zhengwu.emergency.models import Evaluation, Hazard, Plan, Task, WarningColor
+from zhengwu.emergency.tests.conftest import received
 from zhengwu.emergency.tests.dispatch_helpers import CHANGCHUN, activate, make_incident, make_resource, terminate
+from zhengwu.emergency.tests.test_warnings import issue
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +58,8 @@ def test_the_board_pages_for_the_command_staff(
     data = client.get("/workbench/emergency/board/data.json").json()
     assert [i["id"] for i in data["incidents"]] == [graded_incident.pk]
     panel = client.get(f"/workbench/emergency/board/panel/?incident={graded_incident.pk}").content.decode()
-    assert 'id="task-table"' in panel and panel.count('data-light="green"') == 3
+    tasks = panel.split('id="task-table"')[1]  # (the report clocks above have their lights too)
+    assert tasks.count('data-light="green"') == 3
     assert staff_client(police_clerk).get("/workbench/emergency/board/data.json").status_code == 403
 
 
@@ -138,3 +141,66 @@ def test_the_evaluation_computes_the_response_s_figures_and_exports(
     )
     assert book["处置时效"]["B3"].value == 40
     assert Evaluation.objects.count() == 1 and Task.objects.filter(state="cancelled").count() == 3
+
+
+def test_a_city_duty_room_s_daily_report_is_of_its_own_city(
+    cc_duty: User, jl_duty: User, duty_officer: User, cc_emergency: Department, jl_emergency: Department
+) -> None:
+    """A city's duty room sees its city's incidents only (docs/rules.md §14): its 值班日报 too — not
+    another city's incidents, nor its shifts; the province's report has both."""
+    today = workdays.today()
+    ours = received(cc_duty)
+    theirs = received(jl_duty, title="吉林市丰满区山体滑坡", region_code="220200", lat="43.80", lng="126.56")
+    for officer, department, name in ((cc_duty, cc_emergency, "孙值班"), (jl_duty, jl_emergency, "吴值班")):
+        services.duty_set(
+            actor=Actor.person(officer), department=department, day=today, leader="带班", officer=name, phone="12345"
+        )
+    page = staff_client(cc_duty).get("/workbench/emergency/duty/report/").content.decode()
+    assert ours.title in page and "孙值班" in page
+    assert theirs.title not in page and "吴值班" not in page
+    xlsx = staff_client(cc_duty).get(f"/workbench/emergency/duty/report.xlsx?day={today.isoformat()}")
+    cells = {
+        str(c.value) for sheet in load_workbook(io.BytesIO(xlsx.content)) for row in sheet.iter_rows() for c in row
+    }
+    assert "孙值班" in cells and "吴值班" not in cells and not any(theirs.title in c for c in cells)
+    province = response_selectors.duty_report(today, actor=Actor.person(duty_officer))
+    assert {ours, theirs} <= set(province.incidents) and {s.officer for s in province.shifts} == {"孙值班", "吴值班"}
+
+
+def test_the_roster_form_offers_today_and_the_user_s_own_department(cc_duty: User, cc_emergency: Department) -> None:
+    """The date box carries an ISO date (a browser shows nothing for 2026/12/07), and the department
+    chosen at first is the user's own, not the first of the province's list."""
+    page = staff_client(cc_duty).get("/workbench/emergency/duty/").content.decode()
+    assert f'type="date" name="day" value="{workdays.today().isoformat()}"' in page
+    assert f'<option value="{cc_emergency.pk}" selected>' in page
+    assert page.count(" selected>") == 1
+
+
+def test_a_late_report_is_red_on_the_board_and_warnings_colour_their_area(
+    cc_duty: User, duty_officer: User, changchun: Any
+) -> None:
+    """docs/rules.md §14: a late report is red on the board (the incident's row and its opened panel);
+    a live warning is named as on the portal and fills its area of the map (a county's city, or the
+    whole province)."""
+    late = received(cc_duty, when=timezone.now() - timedelta(minutes=61))  # 初报 due after 60 minutes
+    fresh = received(cc_duty, title="长春市朝阳区燃气泄漏")
+    rows = {i["id"]: i for i in response_selectors.board_data()["incidents"]}
+    assert rows[late.pk]["report_light"] == "red" and rows[fresh.pk]["report_light"] == ""
+    soon = response_selectors.board_data(now=timezone.now() + timedelta(minutes=50))  # yellow near the end
+    assert {i["id"]: i["report_light"] for i in soon["incidents"]}[fresh.pk] == "yellow"
+    client = staff_client(duty_officer)
+    panel = client.get(f"/workbench/emergency/board/panel/?incident={late.pk}").content.decode()
+    assert panel.count('data-report-light="red"') == 1 and "报送超时" in panel
+    clocks = panel.split('id="report-clocks"')[1].split("</ul>")[0]
+    assert f"{late.title}（初报）" in clocks and 'data-light="red"' in clocks
+
+    Region.objects.create(code="220102", name="南关区", level=Region.Level.COUNTY, parent=changchun)
+    issue(duty_officer, region_code="220102")
+    issue(duty_officer, region_code="220000", hazard=Hazard.BLIZZARD, color=WarningColor.BLUE)
+    warnings = {w["title"]: w for w in response_selectors.board_data()["warnings"]}
+    assert warnings["南关区暴雨黄色预警"] | {"id": 0} == {
+        "id": 0, "title": "南关区暴雨黄色预警", "color": "yellow", "region": "南关区", "area": "220100"
+    }  # fmt: skip
+    assert warnings["吉林省暴雪蓝色预警"]["area"] == "" and warnings["吉林省暴雪蓝色预警"]["color"] == "blue"
+    page = client.get("/workbench/emergency/board/").content.decode()
+    assert '<li class="warning-yellow">南关区暴雨黄色预警</li>' in page and "emergency/warnings.css" in page

@@ -21,6 +21,7 @@ from zhengwu.emergency import services
 from zhengwu.emergency.models import Task
 from zhengwu.emergency.services.common import SIGN_TIMER
 from zhengwu.emergency.tests.dispatch_helpers import make_incident, make_plan
+from zhengwu.emergency.tests.test_warnings import issue
 from zhengwu.supervision.models import Timer
 
 pytestmark = [
@@ -59,6 +60,7 @@ def test_the_commander_starts_the_plan_departments_sign_and_the_board_follows(
 ) -> None:
     make_plan(commander, emergency_dept, police_dept, market_dept)
     incident = make_incident(duty_officer, title="长春市南关区伊通河沿岸内涝")
+    issue(duty_officer, region_code="220100")  # 长春市暴雨黄色预警: its area filled on the map
     base = live_server.url
     shots = SHOTS or tmp_path
     with browser_page() as page:
@@ -80,6 +82,7 @@ def test_the_commander_starts_the_plan_departments_sign_and_the_board_follows(
         page.wait_for_selector("#board-map[data-drawn='1'] canvas")
         assert page.locator("#board-incidents").get_by_text(incident.title).count() == 1
         assert _light(page, lead) == "green"
+        assert page.get_attribute("#board-map", "data-warned") == "长春市"  # the warning's city is filled
         page.evaluate("window.zwNotReloaded = true")
         page.set_viewport_size({"width": 1366, "height": 900})
         page.screenshot(path=str(shots / "emergency-board-1366.png"), full_page=True)
@@ -93,6 +96,9 @@ def test_the_commander_starts_the_plan_departments_sign_and_the_board_follows(
         page.screenshot(path=str(shots / "emergency-board-390.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390 + 1, f"the board scrolls sideways on a phone ({width} px)"
+        page.goto(f"{base}/workbench/emergency/plans/new/")  # the duties' table scrolls inside its fieldset
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390 + 1, f"the plan form scrolls sideways on a phone ({width} px)"
     assert Task.objects.filter(incident=incident, state=Task.State.SIGNED).count() == 3
     assert timezone.now() > lead.issued_at
 

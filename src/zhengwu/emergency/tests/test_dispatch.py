@@ -67,7 +67,8 @@ def test_the_department_signs_arrives_reports_and_finishes(
     task = next(t for t in activate(commander, flood_plan, graded_incident) if t.department == police_dept)
     actor = Actor.person(police_clerk)
     task = services.task_sign(actor=actor, task=task)
-    assert (task.state == Task.State.SIGNED and task.signed_by == police_clerk.get_full_name()) or police_clerk.username
+    # who signed, by the name the platform shows for the person (not the login name; docs/rules.md §15)
+    assert (task.state, task.signed_by) == (Task.State.SIGNED, "公安厅李科员")
     timers = _timers(task)
     assert timers["emergency.task_sign"].state == "finished" and timers["emergency.task_sign"].finished_on_time
     assert timers["emergency.task_arrive"].state == "running"
@@ -84,6 +85,7 @@ def test_the_department_signs_arrives_reports_and_finishes(
     assert task.state == Task.State.DONE and not task.support_open
     kinds = list(task.events.values_list("kind", flat=True))
     assert kinds == ["issue", "sign", "progress", "support", "arrive", "finish"]
+    assert set(task.events.exclude(kind="issue").values_list("by", flat=True)) == {"公安厅李科员"}
 
 
 def test_another_department_a_citizen_and_the_commander_may_not_sign(
@@ -165,6 +167,11 @@ def test_a_clock_started_before_midnight_runs_into_the_next_day_and_turns_red(
     assert sign.light(now=late + timedelta(minutes=5)) == "green"
     assert sign.light(now=late + timedelta(minutes=14)) == "yellow"
     assert sign.light(now=late + timedelta(minutes=16)) == "red"
+    arrive = _timers(task)["emergency.task_arrive"]  # the 到达/反馈 clock crosses midnight the same way
+    assert (sign.unit, arrive.unit) == (Timer.Unit.MINUTE, Timer.Unit.MINUTE)
+    assert arrive.deadline_at == late + timedelta(minutes=60)
+    assert arrive.light(now=late + timedelta(minutes=59)) == "yellow"
+    assert arrive.light(now=late + timedelta(minutes=61)) == "red"
     board = response_selectors.board_data(now=late + timedelta(minutes=16))
     row = next(i for i in board["incidents"] if i["id"] == incident.pk)
     assert row["lights"]["red"] == len(Task.objects.filter(incident=incident))

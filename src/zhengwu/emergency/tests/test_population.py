@@ -35,6 +35,7 @@ def population(police_dept: Department) -> Resource:
             ("xm", "姓名", DataType.STRING, True),
             ("region_code", "户籍地区划代码", DataType.REGION_CODE, False),
         ],
+        queryable=("region_code",),  # declared queryable by its provider (issue 12's 可查询数据项)
     )
     rows = [
         {"sfzh": resident_id(f"22010219900301{n:03d}"), "xm": f"居民{n}", "region_code": code}
@@ -85,3 +86,19 @@ def test_without_a_grant_for_the_item_the_count_is_refused_and_logged(
         apps=["emergency"],
         code="core.permission_denied",
     )
+
+
+def test_an_item_not_declared_queryable_is_not_counted(
+    duty_officer: User, emergency_dept: Department, population: Resource
+) -> None:
+    """The 户籍地区划代码 is counted only while the provider declares it queryable, like any filter."""
+    _grant(emergency_dept, population, ["region_code"])
+    population.items.filter(code="region_code").update(queryable=False)
+    incident: Any = make_incident(duty_officer, region_code="220102")
+    refused_write(
+        lambda: services.population_count(actor=Actor.person(duty_officer), incident=incident),
+        apps=["emergency"],
+        code="emergency.no_grant",
+    )
+    (entry,) = AccessLog.objects.filter(consumer=emergency_dept)
+    assert (entry.outcome, entry.reason, entry.rows) == ("denied", "not_queryable", 0)

@@ -226,3 +226,19 @@ def test_termination_stops_the_follow_ups_and_starts_the_final_report_clock(
     assert clock(incident, FINAL_CLOCK).state == Timer.State.FINISHED
     incident = services.incident_evaluate(actor=me, incident=incident, note="评估完成")
     assert incident.state == Incident.State.EVALUATED
+
+
+def test_a_late_report_and_a_late_task_are_on_the_e_supervision_centre_s_red_list(
+    cc_duty: User, supervisor: User, commander: User, flood_plan: Any, graded_incident: Any
+) -> None:
+    """docs/rules.md §14–15: the report and task clocks are supervision timers in minutes, so a late one
+    is red in 电子监察 (the red list of the supervisor's dashboard), like any other."""
+    from zhengwu.emergency.tests.dispatch_helpers import activate
+
+    late = received(cc_duty, when=timezone.now() - timedelta(minutes=61))  # 初报 due after 60 minutes
+    (task, *_) = activate(commander, flood_plan, graded_incident, when=timezone.now() - timedelta(minutes=20))
+    page = staff_client(supervisor).get("/workbench/supervision/").content.decode()
+    red = page.split('id="red-list"')[1] if 'id="red-list"' in page else page
+    assert f"{late.number} {late.title}（初报）" in red
+    sign = Timer.objects.get(target_type="emergency.task", target_id=str(task.pk), kind="emergency.task_sign")
+    assert sign.unit == Timer.Unit.MINUTE and sign.title in red

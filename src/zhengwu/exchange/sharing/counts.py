@@ -3,15 +3,16 @@ given values (e.g. the residents registered in a region, by the 人口 base's �
 the records themselves.
 
 The same rules as any other use of the exchange: the consumer must hold an active grant on the
-resource that includes the counted item, and states its purpose; every call, answered or refused,
-is appended to the hash-chained access log (operation 条件查询, the condition as its filter, the
-count as its rows). Issue 12's declared "queryable items" are not in the catalog yet, so the grant's
-items stand for them (docs/rules.md §15).
+resource that includes the counted item, and states its purpose, and the provider must have declared
+the item queryable (可查询数据项, as for any filtered query); every call, answered or refused, is
+appended to the hash-chained access log (operation 条件查询, the condition as its filter, the count as
+its rows). docs/rules.md §15.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NoReturn
 
 from zhengwu.accounts.models import Department
 from zhengwu.catalog.models import Resource
@@ -40,7 +41,9 @@ def count_by_item(
     resource = Resource.objects.filter(name=resource_name, state=Resource.State.PUBLISHED).order_by("id").first()
     condition = {item_code: ",".join(values)[:200]}
     grant = grant_in_force(consumer, resource) if resource is not None else None
-    if resource is None or grant is None or item_code not in (grant.item_codes or []) or not purpose:
+
+    def refuse(reason: str, error: ApplicationError) -> NoReturn:
+        """Log the refused count (like any refused use of the exchange), then refuse it."""
         access_log.append(
             operation=AccessLog.Operation.SEARCH,
             outcome=AccessLog.Outcome.DENIED,
@@ -50,10 +53,26 @@ def count_by_item(
             grant=grant,
             purpose=purpose,
             filters=condition,
-            reason="no_grant" if resource is not None else "unknown_resource",
+            reason=reason,
             ip=ip,
         )
-        raise ApplicationError(ExchangeError.NOT_FOUND, NOT_GRANTED, {"resource": resource_name}, status=403)
+        raise error
+
+    if resource is None or grant is None or item_code not in (grant.item_codes or []) or not purpose:
+        refuse(
+            "no_grant" if resource is not None else "unknown_resource",
+            ApplicationError(ExchangeError.NOT_FOUND, NOT_GRANTED, {"resource": resource_name}, status=403),
+        )
+    if not resource.items.filter(code=item_code, queryable=True).exists():
+        refuse(
+            "not_queryable",
+            ApplicationError(
+                ExchangeError.NOT_QUERYABLE,
+                f"信息项 {item_code} 不是{resource.name}的可查询数据项，不能按其统计。",
+                {item_code: "不可查询"},
+                status=403,
+            ),
+        )
     count = store.count_matching(resource, item_code, values)
     access_log.append(
         operation=AccessLog.Operation.SEARCH,
