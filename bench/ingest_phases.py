@@ -23,7 +23,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -92,7 +92,7 @@ def _instrument(phases: Phases, writer_log: Path) -> None:
     _wrap(multiprocessing.process.BaseProcess, "join", phases, "waiting for the writer (join)", children=True)
     reading = columnar.read_batches
 
-    def read_batches(*args: Any, **kwargs: Any) -> Iterator[Any]:
+    def read_batches(*args: Any, **kwargs: Any) -> Generator[Any, None, None]:
         batches = reading(*args, **kwargs)
         while True:
             with _timed(phases, "Arrow reader (per batch)"):
