@@ -5,18 +5,17 @@ way shows where the focus is (docs/rules.md §9a, `browser.tab_to`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from zhengwu.accounts.models import Department, User
+from zhengwu.accounts.models import User
 from zhengwu.browser import browser_page, choose_file, chromium_path, press_and_wait, tab_to, type_into
 from zhengwu.conftest import PASSWORD
-from zhengwu.core.actors import Actor
-from zhengwu.eservices import services
-from zhengwu.eservices.models import Audience, BundleCase
-from zhengwu.eservices.tests.conftest import GOOD_FORM, PDF, PNG, make_item
-from zhengwu.eservices.tests.test_bundles import police_item
+from zhengwu.eservices.models import BundleCase
+from zhengwu.eservices.tests.conftest import GOOD_FORM
+from zhengwu.eservices.tests.test_browser_bundle import opening_bundle  # noqa: F401  (fixture)
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,23 +26,10 @@ pytestmark = [
 
 def test_find_by_theme_and_apply_for_a_bundle_with_the_keyboard_alone(
     live_server: Any,
-    tmp_path: Any,
     citizen: User,
-    market_dept: Department,
-    nature_dept: Department,
-    housing_dept: Department,
-    police_dept: Department,
-    bases: Any,
+    opening_bundle: tuple[Path, Path],  # noqa: F811  (the fixture)
 ) -> None:
-    item = make_item(market_dept, nature_dept, housing_dept, audience=Audience.PERSON)
-    other = police_item(police_dept)
-    services.item_guide_set(actor=Actor.platform(), item=other, extras=services.GuideExtras(themes=["公共安全"]))
-    services.bundle_create(
-        actor=Actor.platform(), code="KGBA", name="开工备案", audience=Audience.PERSON, items=[item, other]
-    )
-    design, photo = tmp_path / "方案.pdf", tmp_path / "现场.png"
-    design.write_bytes(PDF)
-    photo.write_bytes(PNG)
+    design, photo = opening_bundle
     base = live_server.url
     with browser_page() as page:
         page.set_viewport_size({"width": 390, "height": 844})
