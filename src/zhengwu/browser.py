@@ -94,3 +94,69 @@ def sign_in(page: Any, base_url: str, client: Any) -> None:
     page.context.clear_cookies()
     cookie = client.cookies["sessionid"]
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": base_url}])
+
+
+# What a focused element is called: its text, its label (aria-label, or the <label> that names it).
+_FOCUSED_NAME = """() => {
+  const e = document.activeElement;
+  const label = e.labels && e.labels.length ? e.labels[0].innerText : "";
+  return (e.getAttribute("aria-label") || label || e.innerText || e.value || "").trim();
+}"""
+# A date input's parts (year, month, day, the picker button) are focused inside it and drawn by
+# the browser itself, which highlights the part in focus.
+_FOCUS_SHOWN = """() => {
+  if (document.activeElement.type === "date") return true;
+  const s = getComputedStyle(document.activeElement);
+  return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0 || s.boxShadow !== "none";
+}"""
+
+
+def tab_to(page: Any, name: str, *, limit: int = 80) -> None:
+    """Press Tab, as a keyboard-only visitor would, until the element named `name` (its text or its
+    label, from the start) has the focus; every stop on the way must show where the focus is
+    (docs/rules.md §9a). Fails naming the stops passed when `name` is not reached in `limit` presses."""
+    passed: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = str(page.evaluate(_FOCUSED_NAME))
+        if page.evaluate("document.activeElement !== document.body"):
+            assert page.evaluate(_FOCUS_SHOWN), f"the focus on {focused!r} is not visible ({page.url})"
+        if focused.startswith(name):
+            return
+        passed.append(focused[:20])
+    raise AssertionError(f"{name!r} is not reached by Tab on {page.url}; passed: {passed}")
+
+
+def press_and_wait(page: Any, key: str = "Enter") -> None:
+    """Press `key` and wait for the page it leads to (a link followed or a form sent)."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def type_into(page: Any, label: str, text: str) -> None:
+    """Tab to the field labelled `label` and type `text` into it."""
+    tab_to(page, label)
+    page.keyboard.type(text)
+
+
+def choose_file(page: Any, label: str, path: Any) -> None:
+    """Tab to the file input labelled `label` and choose `path` from the dialog Space opens."""
+    tab_to(page, label)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(path))
+
+
+_LINES = """els => els.map(e => {
+  const range = document.createRange();
+  range.selectNodeContents(e);
+  const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => r.top).sort((a, b) => a - b);
+  const lines = tops.filter((top, i) => i === 0 || top - tops[i - 1] > 4).length;
+  return [e.textContent.trim(), lines];
+})"""
+
+
+def wrapped(page: Any, selector: str) -> list[str]:
+    """The texts of the elements matching `selector` that the browser broke over more than one line
+    (a date, a 文号 or a button's word cut in two; docs/design.md "页面结构")."""
+    return [text for text, lines in page.eval_on_selector_all(selector, _LINES) if lines > 1]

@@ -47,6 +47,8 @@ class PublicationOut(Schema):
 class PublicationDetailOut(PublicationOut):
     body: str
     attachments: list[dict[str, Any]]
+    interprets: str | None = Field(None, description="政策解读：所解读的已发布政策的索引号")
+    interpretations: list[str] = Field(description="本信息的已发布政策解读的索引号")
 
 
 class PublicationPage(Schema):
@@ -104,7 +106,14 @@ def get_publication(request: HttpRequest, publication_id: int) -> dict[str, Any]
         {"name": a.name, "size": a.size, "sm3": a.sm3, "url": f"/disclosure/attachments/{a.pk}/"}
         for a in found.attachments.order_by("id")
     ]
-    return {**_out(found), "body": found.body, "attachments": attachments}
+    explained, interpretations = selectors.related_policies(found)
+    return {
+        **_out(found),
+        "body": found.body,
+        "attachments": attachments,
+        "interprets": explained.index_number if explained else None,
+        "interpretations": [i.index_number for i in interpretations],
+    }
 
 
 class RequestIn(Schema):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import transaction
 
@@ -20,7 +20,7 @@ from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.datafiles import read_json
 from zhengwu.disclosure import services
-from zhengwu.disclosure.models import DisclosureRequest, Publication
+from zhengwu.disclosure.models import Category, DisclosureRequest, Publication
 from zhengwu.disclosure.services import AnswerData, ApplicantData, PublicationData
 
 
@@ -39,6 +39,7 @@ DEMO = read_json("zhengwu.disclosure", "demo_publications.json")
 ITEMS: list[DemoPublication] = [DemoPublication(**entry) for entry in DEMO["publications"]]
 PARAGRAPHS: list[str] = DEMO["paragraphs"]
 DRAFTS = 3  # the last items of the list stay drafts (their 20-working-day clock runs)
+INTERPRETATIONS: list[dict[str, Any]] = DEMO["interpretations"]  # 政策解读, each naming its policy
 
 
 def _body(topic: str, kind: str, department: str) -> str:
@@ -52,7 +53,7 @@ def _kind(title: str) -> str:
     return "文件"
 
 
-def _publications(today: date) -> tuple[int, int]:
+def _publications(today: date) -> int:
     made = 0
     numbers: dict[str, int] = {}
     for index, (dept_name, prefix, category, title, subject, topic) in enumerate(ITEMS):
@@ -79,7 +80,29 @@ def _publications(today: date) -> tuple[int, int]:
             if not is_draft:
                 services.publication_publish(actor=Actor.platform(), publication=item)
         made += 1
-    return made, Publication.objects.filter(state=Publication.State.PUBLISHED).count()
+    return made
+
+
+def _interpretations(today: date) -> int:
+    """The demo's 政策解读, each linked to the published policy it explains (docs/rules.md §4)."""
+    made = 0
+    for entry in INTERPRETATIONS:
+        policy = Publication.objects.filter(title=entry["policy"], state=Publication.State.PUBLISHED).first()
+        if policy is None or Publication.objects.filter(department=policy.department, title=entry["title"]).exists():
+            continue
+        data = PublicationData(
+            title=entry["title"],
+            category=Category.INTERPRETATION,
+            date_written=min(policy.date_written + timedelta(days=1), today),
+            body="\n\n".join(entry["body"]),
+            subject_words=entry["subject"],
+            interprets=policy.index_number or "",
+        )
+        with transaction.atomic():
+            item = services.publication_create(actor=Actor.platform(), department=policy.department, data=data)
+            services.publication_publish(actor=Actor.platform(), publication=item)
+        made += 1
+    return made
 
 
 def _requests(today: date) -> int:
@@ -158,7 +181,8 @@ def _requests(today: date) -> int:
 def load_demo(*, say: Callable[[str], object]) -> str:
     """Load (idempotently) and return a one-line summary for the demo command's report."""
     today = workdays.today()
-    made, published = _publications(today)
+    made = _publications(today) + _interpretations(today)
+    published = Publication.objects.filter(state=Publication.State.PUBLISHED).count()
     requests = _requests(today)
     total_requests = DisclosureRequest.objects.count()
     if made or requests:

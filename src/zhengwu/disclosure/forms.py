@@ -34,6 +34,12 @@ class PublicationForm(forms.Form):
     date_written = forms.DateField(label="成文日期", widget=DATE)
     subject_words = forms.CharField(label="主题词", max_length=200, required=False, help_text="以空格或顿号分隔")
     validity = forms.ChoiceField(label="有效性", choices=Validity.choices, initial=Validity.VALID)
+    interprets = forms.CharField(
+        label="解读的政策（索引号）",
+        max_length=40,
+        required=False,
+        help_text="公开类别为“政策解读”时必填：所解读的已发布政策的索引号，如 11220000013544357T/2026-00003",
+    )
     body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 14}))
 
     @classmethod

@@ -92,6 +92,16 @@ class Publication(models.Model):
         "失效或废止日期", null=True, blank=True, help_text="标为失效或废止的日期（年度报告“本年废止件数”）"
     )
     body = models.TextField("正文")
+    # A 政策解读 names the policy it explains (docs/rules.md §4): its page links to the policy and the
+    # policy's page lists its interpretations. Drafts of a policy cannot be deleted while explained.
+    interprets = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interpretations",
+        verbose_name="解读的政策",
+    )
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.DRAFT)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)

@@ -66,6 +66,14 @@ def publication_get_public(key: str) -> Publication:
     return found
 
 
+def related_policies(publication: Publication) -> tuple[Publication | None, list[Publication]]:
+    """A published item's links of 政策解读 (docs/rules.md §4): the published policy it explains, if it
+    is an interpretation, and the published interpretations of it."""
+    explained = published().filter(pk=publication.interprets_id).first() if publication.interprets_id else None
+    interpretations = list(published().filter(interprets=publication).order_by("-published_at", "-id"))
+    return explained, interpretations
+
+
 @dataclass(frozen=True)
 class Filters:
     department_id: int | None = None

@@ -47,7 +47,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, key: str) -> HttpResponse:
     publication = selectors.publication_get_public(key)
-    context = {"publication": publication, "attachments": publication.attachments.order_by("id")}
+    explained, interpretations = selectors.related_policies(publication)
+    context = {
+        "publication": publication,
+        "attachments": publication.attachments.order_by("id"),
+        "explained": explained,
+        "interpretations": interpretations,
+    }
     return render(request, "disclosure/portal_detail.html", context)
 
 

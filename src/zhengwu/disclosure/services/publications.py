@@ -88,10 +88,13 @@ class PublicationData:
     document_number: str = ""
     subject_words: str = ""
     validity: str = Validity.VALID
+    interprets: str = ""  # a 政策解读: the 索引号 of the published policy it explains
 
     @classmethod
     def of(cls, publication: Publication) -> PublicationData:
-        return cls(**{name: getattr(publication, name) for name in cls.__dataclass_fields__})
+        values = {name: getattr(publication, name) for name in cls.__dataclass_fields__ if name != "interprets"}
+        explained = publication.interprets
+        return cls(**values, interprets=explained.index_number or "" if explained is not None else "")
 
 
 def _apply(publication: Publication, data: PublicationData) -> None:
@@ -107,8 +110,38 @@ def _apply(publication: Publication, data: PublicationData) -> None:
     if values["date_written"] > workdays.today():
         raise ApplicationError(DisclosureError.INVALID_INPUT, "成文日期不能晚于今天。", {"date_written": "晚于今天"})
     _set_validity(publication, values.pop("validity"))
+    publication.interprets = _explained_policy(values["category"], str(values.pop("interprets") or "").strip())
     for name, value in values.items():
         setattr(publication, name, value)
+
+
+def _explained_policy(category: str, index_number: str) -> Publication | None:
+    """docs/rules.md §4: a 政策解读 names the published policy it explains by its 索引号; no other
+    category names one."""
+    if category != Category.INTERPRETATION:
+        if index_number:
+            raise ApplicationError(
+                DisclosureError.INVALID_INPUT,
+                "只有“政策解读”类信息填写所解读政策的索引号。",
+                {"interprets": "仅政策解读填写"},
+            )
+        return None
+    if not index_number:
+        raise ApplicationError(
+            DisclosureError.INVALID_INPUT, "政策解读须填写所解读政策的索引号。", {"interprets": "必填"}
+        )
+    policy = (
+        Publication.objects.filter(index_number=index_number, state=Publication.State.PUBLISHED)
+        .exclude(category=Category.INTERPRETATION)
+        .first()
+    )
+    if policy is None:
+        raise ApplicationError(
+            DisclosureError.INVALID_INPUT,
+            f"索引号 {index_number[:40]} 不是已发布的政策文件，请核对后填写。",
+            {"interprets": "未找到已发布的政策"},
+        )
+    return policy
 
 
 def _set_validity(publication: Publication, validity: str) -> None:
@@ -197,6 +230,10 @@ def publication_publish(*, actor: Actor, publication: Publication) -> Publicatio
     """Publish a draft: index number, search terms, publication time; its timer is finished."""
     with audited_write(actor, DisclosureAction.PUBLICATION_PUBLISH, publication) as write:
         locked = _locked(write, publication, "publish", "只能发布本部门的公开信息。")
+        if locked.category == Category.INTERPRETATION:
+            # The policy may have been withdrawn since the draft named it.
+            explained = locked.interprets
+            locked.interprets = _explained_policy(locked.category, explained.index_number or "" if explained else "")
         year = locked.date_written.year
         locked.index_year = year
         locked.index_sequence = next_index_sequence(locked.department, year)

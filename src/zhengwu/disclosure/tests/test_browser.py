@@ -1,12 +1,13 @@
-"""Browser journeys (Playwright with Debian's chromium): read and search a policy; file a
-disclosure request and follow it through correction and answer."""
+"""Browser journeys (Playwright with Debian's chromium): read and search a policy; the list on a
+phone; file a disclosure request and follow it through correction and answer."""
 
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import browser_page, chromium_path, sign_in, wrapped
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.disclosure.models import DisclosureRequest
 from zhengwu.disclosure.tests.conftest import published
@@ -43,6 +44,40 @@ def test_read_and_search_a_policy(live_server: object, market_clerk: User, marke
         # The catalogue tree lists by category.
         page.get_by_role("link", name="政策文件").first.click()
         assert policy.title in page.content() and "2026年部门预算" not in page.content()
+
+
+def test_on_a_phone_the_results_come_first_whole_and_the_catalogue_is_folded(
+    live_server: object, market_clerk: User, market_dept: Department
+) -> None:
+    """The walk-through's /disclosure/ on a 390 px phone: 448 px wide, a 20-item category list
+    before the results, 文号 and dates broken mid-value ("2026-02-/24")."""
+    for n in range(3):
+        item = published(market_clerk, market_dept, title=f"吉林省市场监督管理厅关于食品安全抽检的通告（第{n + 1}期）")
+    assert item.published_at is not None
+    published_on = timezone.localtime(item.published_at).strftime("%Y年%m月%d日")
+    base = live_server.url  # type: ignore[attr-defined]
+    with browser_page() as page:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{base}/disclosure/")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"/disclosure/ scrolls sideways by {overflow} px"
+        results = page.locator(".disclosure-results table.data").bounding_box()
+        tree = page.locator("details.disclosure-tree").bounding_box()
+        assert results is not None and tree is not None and results["y"] < tree["y"]
+        assert page.locator("details.disclosure-tree").get_attribute("open") is None  # folded
+        assert not page.get_by_role("link", name="行政许可").is_visible()
+        assert page.locator(".disclosure-results td.nowrap").count() == 6  # 文号 and 成文日期 of three
+        assert wrapped(page, ".disclosure-results td.nowrap, .disclosure-results span.nowrap") == []
+        page.locator("details.disclosure-tree > summary").click()  # unfolds on demand
+        assert page.get_by_role("link", name="行政许可").is_visible()
+        # An item's own page: its properties stack in two columns, the dates whole, nothing wider.
+        page.locator(".disclosure-results table a").first.click()
+        page.wait_for_url("**/disclosure/1122**")
+        dates = ".disclosure-meta tr:nth-child(2) td:last-child, .disclosure-meta tr:nth-child(3) td:last-child"
+        assert page.locator(dates).all_inner_texts() == ["2026年03月02日", published_on]  # 成文日期, 发布日期
+        assert wrapped(page, f"{dates}, .disclosure-meta th") == []
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px"
 
 
 def test_file_a_request_through_correction_and_answer(

@@ -4,6 +4,7 @@ page scrolls sideways. Screenshots go to the test's tmp_path (look at them when 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,18 +32,17 @@ def assert_no_sideways_scroll(page: Any) -> None:
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px"
 
 
-@pytest.mark.parametrize("size", list(WIDTHS))
-def test_find_by_theme_apply_for_a_bundle_and_follow_it(
-    size: str,
-    live_server: Any,
-    tmp_path: Any,
-    citizen: User,
+@pytest.fixture
+def opening_bundle(
+    tmp_path: Path,
     market_dept: Department,
     nature_dept: Department,
     housing_dept: Department,
     police_dept: Department,
     bases: Any,
-) -> None:
+) -> tuple[Path, Path]:
+    """The bundle 开工备案 (市场监管厅's item in 规划建设 and 公安厅's 施工现场治安备案 in 公共安全, for
+    persons) and the two files its form asks for once, written under `tmp_path`."""
     item = make_item(market_dept, nature_dept, housing_dept, audience=Audience.PERSON)
     services.item_guide_set(actor=Actor.platform(), item=item, extras=services.GuideExtras(themes=["规划建设"]))
     other = police_item(police_dept)
@@ -53,6 +53,14 @@ def test_find_by_theme_apply_for_a_bundle_and_follow_it(
     design, photo = tmp_path / "方案.pdf", tmp_path / "现场.png"
     design.write_bytes(PDF)
     photo.write_bytes(PNG)
+    return design, photo
+
+
+@pytest.mark.parametrize("size", list(WIDTHS))
+def test_find_by_theme_apply_for_a_bundle_and_follow_it(
+    size: str, live_server: Any, tmp_path: Any, citizen: User, opening_bundle: tuple[Path, Path]
+) -> None:
+    design, photo = opening_bundle
     base = live_server.url
     with browser_page() as page:
         page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[size], strict=True)))

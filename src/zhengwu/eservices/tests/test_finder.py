@@ -19,6 +19,7 @@ from zhengwu.core.actors import Actor
 from zhengwu.eservices import popularity, rules, selectors, services
 from zhengwu.eservices.models import Application, Audience, ItemTheme, ItemViewDay, ServiceItem
 from zhengwu.eservices.tests.conftest import GOOD_FORM, PDF, PNG, make_item, upload
+from zhengwu.eservices.tests.test_bundles import police_item
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +70,26 @@ def test_tabs_themes_and_regions_narrow_the_items(items: dict[str, ServiceItem],
     counts = dict(selectors.theme_counts(Audience.PERSON))
     assert counts == {"生育收养": 1, "户籍办理": 2, "医疗卫生": 1}
     assert [r.code for r in selectors.finder_regions()] == ["220000", "220100", "220104", "220200"]
+
+
+def test_by_department_lists_only_that_departments_items(
+    client: Any, items: dict[str, ServiceItem], police_dept: Department, market_dept: Department
+) -> None:
+    police = police_item(police_dept)
+    assert names(selectors.find_items(selectors.Finder(department=police_dept.pk))) == {"施工现场治安备案"}
+    assert police.name not in names(selectors.find_items(selectors.Finder(department=market_dept.pk)))
+    assert selectors.finder_departments() == sorted(
+        [(market_dept.pk, market_dept.name), (police_dept.pk, police_dept.name)], key=lambda row: row[1]
+    )
+    page = client.get("/services/", {"dept": police_dept.pk}).content.decode()
+    assert "施工现场治安备案" in page and "企业设立登记" not in page and police_dept.name in page
+
+
+def test_the_guide_shows_where_and_when_to_go(client: Any, items: dict[str, ServiceItem]) -> None:
+    item = items["birth"]
+    ServiceItem.objects.filter(pk=item.pk).update(place_time="吉林省政务服务中心一楼 12 号窗口，工作日 9:00–17:00")
+    page = client.get(f"/services/items/{item.pk}/").content.decode()
+    assert "<dt>办理地点和时间</dt><dd>吉林省政务服务中心一楼 12 号窗口，工作日 9:00–17:00</dd>" in page
 
 
 def test_hot_services_are_measured_from_the_last_30_days(items: dict[str, ServiceItem], citizen: User) -> None:

@@ -4,6 +4,7 @@ revealed to someone without the phone's SMS code (no account enumeration)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,11 +12,13 @@ import pytest
 from zhengwu.accounts import services as accounts
 from zhengwu.accounts import sms
 from zhengwu.accounts.errors import AccountsError
-from zhengwu.accounts.models import User
+from zhengwu.accounts.models import Department, User
 from zhengwu.audit.tests.helpers import refused_write
 from zhengwu.conftest import PASSWORD
+from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError
+from zhengwu.disclosure import services as disclosure
 from zhengwu.eservices import services
 from zhengwu.eservices.errors import EservicesError
 from zhengwu.eservices.models import ServiceItem
@@ -24,6 +27,7 @@ from zhengwu.exchange.sharing import fetch
 from zhengwu.exchange.sharing.models import AccessLog
 from zhengwu.exchange.sharing.selectors import reads_of_citizen
 from zhengwu.exchange.store import tables as store
+from zhengwu.participation import services as participation
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +97,37 @@ def test_an_unverified_citizen_cannot_apply_for_a_service(item: ServiceItem, bas
     )
     assert "实名核验" in error.message and error.status == 403
     assert event.action == "eservices.application_submit"
+
+
+def test_an_unverified_citizen_writes_letters_files_requests_and_answers_surveys(
+    bases: dict[str, Any], market_clerk: User, market_dept: Department, egov: User
+) -> None:
+    """The issue's line: a person unknown to the base may write letters, file disclosure requests and
+    answer surveys, only the services that need real-name identity are refused."""
+    user = _register("unverified02", "王二", UNKNOWN_ID, "13900002006")
+    assert not user.identity_verified
+    actor = Actor.person(user)
+    letter, _ = participation.letter_submit(
+        actor=actor, channel="mayor", kind="complain", title="路灯不亮", content="幸福路路灯坏了。"
+    )
+    assert letter.writer_id == user.pk
+    request = disclosure.request_submit_online(
+        actor=actor, department=market_dept, description="请公开2026年食品抽检结果。"
+    )
+    assert request.applicant_id == user.pk
+    today = workdays.today()
+    survey = participation.survey_create(
+        actor=Actor.person(market_clerk),
+        title="政务服务满意度调查",
+        intro="",
+        questions="单选：您是否使用过网上办事？ | 经常 | 从未",
+        opens_on=today,
+        closes_on=today + timedelta(days=7),
+    )
+    survey = participation.survey_open(actor=Actor.person(market_clerk), survey=survey)
+    question = survey.questions.get()
+    response = participation.survey_answer(actor=actor, survey=survey, answers={question.pk: "0"})
+    assert response.survey_id == survey.pk
 
 
 def test_a_verified_citizen_still_applies(item: ServiceItem, bases: dict[str, Any]) -> None:

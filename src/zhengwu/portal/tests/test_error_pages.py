@@ -86,8 +86,12 @@ def test_a_suspicious_host_gets_the_400_page(settings: Any) -> None:
     assert_site_page(response.status_code, response.content.decode(), 400, "请求有误")
 
 
-def _request(serving: Server, path: str, data: bytes | None = None, cookie: str = "") -> tuple[int, str]:
+def _request(
+    serving: Server, path: str, data: bytes | None = None, cookie: str = "", host: str = ""
+) -> tuple[int, str]:
     request = urllib.request.Request(f"http://127.0.0.1:{serving.port}{path}", data=data)
+    if host:
+        request.add_header("Host", host)
     if data is not None:
         request.add_header("Content-Type", "application/x-www-form-urlencoded")
     if cookie:
@@ -103,6 +107,7 @@ def _request(serving: Server, path: str, data: bytes | None = None, cookie: str 
 def test_error_pages_under_zhengwu_serve(server: Server) -> None:  # noqa: F811
     server.wait_healthy()
     assert_site_page(*_request(server, "/no-such-page/"), 404, "页面不存在")
+    assert_site_page(*_request(server, "/", host="evil.example"), 400, "请求有误")
     assert_site_page(*_request(server, "/accounts/login/", b"username=a&password=b"), 403, "页面已过期，请刷新后重试")
     big = b"username=" + b"x" * OVERSIZED
     page = _request(server, "/accounts/login/", big, cookie=f"csrftoken={COOKIE_TOKEN}")

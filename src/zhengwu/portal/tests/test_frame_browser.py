@@ -60,3 +60,16 @@ def test_workbench_menu_is_one_line_on_a_desktop(live_server: Any, request: pyte
         page.keyboard.press("Escape")
         assert page.locator("details.menu-group").first.get_attribute("open") is None
         assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)])
+def test_the_footer_stays_at_the_bottom_of_a_short_page(live_server: Any, size: tuple[int, int]) -> None:
+    """The issue's "a footer that stays at the bottom": on a page shorter than the screen (the 404
+    page) the footer ends at the window's bottom edge instead of floating up under the content."""
+    width, height = size
+    with browser_page() as page:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/no-such-page/")
+        box = page.locator(".site-footer").bounding_box()
+        assert box is not None and page.evaluate("document.documentElement.scrollHeight") <= height
+        assert abs(box["y"] + box["height"] - height) <= 1, box
