@@ -4,8 +4,11 @@ client (as under runserver) and under `zhengwu serve` (granian)."""
 
 from __future__ import annotations
 
+import sqlite3
 import urllib.error
 import urllib.request
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -104,7 +107,7 @@ def _request(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_error_pages_under_zhengwu_serve(server: Server) -> None:  # noqa: F811
+def test_error_pages_under_zhengwu_serve(server: Server, data_dir: Path) -> None:  # noqa: F811
     server.wait_healthy()
     assert_site_page(*_request(server, "/no-such-page/"), 404, "页面不存在")
     assert_site_page(*_request(server, "/", host="evil.example"), 400, "请求有误")
@@ -112,3 +115,12 @@ def test_error_pages_under_zhengwu_serve(server: Server) -> None:  # noqa: F811
     big = b"username=" + b"x" * OVERSIZED
     page = _request(server, "/accounts/login/", big, cookie=f"csrftoken={COOKIE_TOKEN}")
     assert_site_page(*page, 413, "提交的内容过大")
+    # A view that fails (its table is gone) gets the site's 500 page from the served process too.
+    database = data_dir / "zhengwu.sqlite3"
+    with closing(sqlite3.connect(database)) as db:
+        db.execute("ALTER TABLE disclosure_publication RENAME TO disclosure_publication_away")
+    try:
+        assert_site_page(*_request(server, "/disclosure/"), 500, "系统繁忙")
+    finally:
+        with closing(sqlite3.connect(database)) as db:
+            db.execute("ALTER TABLE disclosure_publication_away RENAME TO disclosure_publication")
