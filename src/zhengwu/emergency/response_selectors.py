@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from zhengwu.core import workdays
@@ -77,20 +77,20 @@ def nearby_resources(
 
 TASK_TARGET = Task._meta.label_lower
 TASK_CLOCKS = (SIGN_TIMER, ARRIVE_TIMER)
-CLOSED = Q(state__in=[Task.State.DONE, Task.State.CANCELLED])
+CLOSED_STATES = frozenset({Task.State.DONE, Task.State.CANCELLED})
 LIGHT_ORDER = {"red": 0, "yellow": 1, "paused": 2, "green": 3, "done": 4}
 
 
-def task_light_counts(now: datetime) -> dict[str, Any]:
-    """Conditional counts of tasks per light, for `.annotate()` on tasks grouped by incident: a task's
-    light is the worst of its live supervision timers (签收, 到达/反馈), read from the timers themselves
-    (a supervisor's extension or pause shows at once); a finished or cancelled task is done; an open
-    task with no live clock (到达 reported) is green: the total less the others. Each light's tasks are
-    one subquery over the live timers (`targets_by_worst_light`), read once per query."""
-    counts: dict[str, Any] = {"total": Count("id"), "done": Count("id", filter=CLOSED)}
-    for light in ("red", "yellow", "paused"):
-        ids = supervision_selectors.targets_by_worst_light(TASK_TARGET, TASK_CLOCKS, light, now=now)
-        counts[light] = Count("id", filter=Q(pk__in=ids) & ~CLOSED)
+def task_light_counts(tasks: QuerySet[Task], now: datetime) -> dict[int, dict[str, int]]:
+    """{incident id: tasks per light} of `tasks`: a task's light is the worst of its live
+    supervision timers (签收, 到达/反馈), read from the timers themselves (a supervisor's extension
+    or pause shows at once); a finished or cancelled task is done; an open task with no live clock
+    (到达 reported) is green. The live task timers are read once (`worst_lights`)."""
+    worst = supervision_selectors.worst_lights(TASK_TARGET, TASK_CLOCKS, now=now)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LIGHT_ORDER, 0))
+    for pk, incident_id, state in tasks.values_list("id", "incident_id", "state").order_by():
+        light = "done" if state in CLOSED_STATES else worst.get(pk, "green")
+        counts[incident_id][light] += 1
     return counts
 
 
@@ -150,28 +150,21 @@ def tasks_of(actor: Actor) -> QuerySet[Task]:
 
 
 def board_data(*, incidents: QuerySet[Any] | None = None, now: datetime | None = None) -> dict[str, Any]:
-    """Live incidents (of `incidents`, default all) with their position, level and task lights (one
-    GROUP BY over the tasks), live warnings and committed resources: what the board shows."""
+    """Live incidents (of `incidents`, default all) with their position, level, report light and
+    task lights (the live timers read once for each), live warnings and committed resources: what
+    the board shows."""
     now = now or timezone.now()
     rows = Incident.objects.all() if incidents is None else incidents
     incidents_found = list(
         rows.filter(state__in=incident_link.LIVE_STATES)
         .order_by(F("level").asc(nulls_last=True), "-received_at", "-id")
-        .values(*incident_link.BOARD_FIELDS, **incident_link.BOARD_POINT, report_light=incident_link.report_light(now))
+        .values(*incident_link.BOARD_FIELDS, **incident_link.BOARD_POINT)
     )
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"red": 0, "yellow": 0, "paused": 0, "green": 0, "done": 0})
     live = rows.filter(state__in=incident_link.LIVE_STATES).values("id")
-    if incidents_found:
-        # grouped by the indexed incident alone (no sort on a computed light): one count per light
-        grouped = (
-            Task.objects.filter(incident_id__in=live)
-            .values("incident_id")
-            .annotate(**task_light_counts(now))
-            .order_by()
-        )
-        for row in grouped:
-            lit = {name: row[name] for name in ("red", "yellow", "paused", "done")}
-            counts[row["incident_id"]] = {**lit, "green": row["total"] - sum(lit.values())}
+    counts = task_light_counts(Task.objects.filter(incident_id__in=live), now)
+    report = incident_link.report_lights([row["id"] for row in incidents_found], now)
+    for row in incidents_found:
+        row["report_light"] = report.get(row["id"], "")
     resources = list(
         Resource.objects.filter(committed_to_id__in=live).values("id", "kind", "name", "lat", "lng", "committed_to_id")
     )

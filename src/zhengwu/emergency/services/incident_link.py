@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, CharField, FloatField, Q, QuerySet, Value, When
+from django.db.models import FloatField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from zhengwu.accounts.models import Region
@@ -99,25 +99,18 @@ LEVEL_LABELS = dict(Incident._meta.get_field("level").choices or [])
 STATE_LABELS = dict(Incident.State.choices)
 
 
-def report_light(now: datetime) -> Case:
-    """An incident's report light for the board, in SQL: "red" when one of its live report clocks
-    (初报, 定时续报, 终报) is past its deadline, "yellow" when one is near it, else "" (docs/rules.md §14:
-    a late report is red on the board). One subquery per light over the incidents' live timers."""
+def report_lights(incident_ids: list[int], now: datetime) -> dict[int, str]:
+    """The incidents' report lights for the board: "red" when one of an incident's live report
+    clocks (初报, 定时续报, 终报) is past its deadline, "yellow" when one is near it; an incident
+    without either is absent (docs/rules.md §14: a late report is red on the board). One pass
+    over the live report timers of these incidents."""
     from zhengwu.emergency.services.reports import CLOCK_LABELS
     from zhengwu.supervision import selectors as supervision_selectors
 
-    target = Incident._meta.label_lower
-    return Case(
-        *(
-            When(
-                pk__in=supervision_selectors.targets_by_worst_light(target, list(CLOCK_LABELS), light, now=now),
-                then=Value(light),
-            )
-            for light in ("red", "yellow")
-        ),
-        default=Value(""),
-        output_field=CharField(),
+    lights = supervision_selectors.worst_lights(
+        Incident._meta.label_lower, list(CLOCK_LABELS), now=now, target_ids=incident_ids
     )
+    return {pk: light for pk, light in lights.items() if light in ("red", "yellow")}
 
 
 def board_row(row: dict[str, Any], lights: dict[str, int]) -> dict[str, Any]:
