@@ -91,44 +91,6 @@ def timers_by_target(
 WORST_FIRST = (Light.RED, Light.YELLOW, Light.PAUSED, Light.GREEN)
 
 
-def _worst_by_target(
-    target_type: str,
-    kinds: Sequence[str],
-    *,
-    today: date | None = None,
-    now: datetime | None = None,
-    target_ids: Iterable[int] | None = None,
-) -> QuerySet[Timer, dict[str, Any]]:
-    """The objects of `target_type` (column `target`, an integer) with live timers of `kinds`, each
-    with the rank in `WORST_FIRST` of its worst live timer's light (column `worst`)."""
-    rank = Case(
-        *(When(**{LIGHT_ANNOTATION: str(name)}, then=Value(i)) for i, name in enumerate(WORST_FIRST)),
-        default=Value(len(WORST_FIRST)),
-        output_field=IntegerField(),
-    )
-    # (state__in, not `live()`: its raw SQL names the table, which a subquery renames)
-    rows = Timer.objects.filter(target_type=target_type, kind__in=list(kinds), state__in=Timer.LIVE_STATES)
-    if target_ids is not None:  # a few objects: found through the (target_type, target_id) index
-        rows = rows.filter(target_id__in=[str(pk) for pk in target_ids])
-    return (
-        with_light(rows, today=today, now=now)
-        .annotate(target=Cast("target_id", IntegerField()))
-        .values("target")
-        .annotate(worst=Min(rank))
-    )
-
-
-def targets_by_worst_light(
-    target_type: str, kinds: Sequence[str], light: str, *, today: date | None = None, now: datetime | None = None
-) -> QuerySet[Timer, dict[str, Any]]:
-    """The pks (integers, `values("pk")`-like column `target`) of the objects of `target_type`
-    (`app_label.model`) whose worst live timer of `kinds` shows `light`: a subquery for
-    `Q(pk__in=…)`, so a caller counts thousands of objects by light in one query of its own
-    (the database reads each live timer once, never one query per object)."""
-    worst = _worst_by_target(target_type, kinds, today=today, now=now)
-    return worst.filter(worst=WORST_FIRST.index(Light(light))).values("target")
-
-
 def worst_lights(
     target_type: str,
     kinds: Sequence[str],
@@ -136,10 +98,27 @@ def worst_lights(
     now: datetime | None = None,
     target_ids: Iterable[int] | None = None,
 ) -> dict[int, str]:
-    """{pk: light} of the objects of `target_type` with live timers of `kinds`, each the worst
-    light of its live timers, in one pass over those timers (a board that needs every light
-    reads them once, not once a light); `target_ids` narrows it to those objects."""
-    ranked = _worst_by_target(target_type, kinds, now=now, target_ids=target_ids).values_list("target", "worst")
+    """{pk: light} of the objects of `target_type` (`app_label.model`) with live timers of `kinds`,
+    each the worst light of its live timers, in one pass over those timers (a board that counts
+    thousands of objects by light reads each live timer once, never one query per object or per
+    light); `target_ids` narrows it to those objects (found through the (target_type, target_id)
+    index)."""
+    rank = Case(
+        *(When(**{LIGHT_ANNOTATION: str(name)}, then=Value(i)) for i, name in enumerate(WORST_FIRST)),
+        default=Value(len(WORST_FIRST)),
+        output_field=IntegerField(),
+    )
+    # (state__in, not `live()`: its raw SQL names the table)
+    rows = Timer.objects.filter(target_type=target_type, kind__in=list(kinds), state__in=Timer.LIVE_STATES)
+    if target_ids is not None:
+        rows = rows.filter(target_id__in=[str(pk) for pk in target_ids])
+    ranked = (
+        with_light(rows, now=now)
+        .annotate(target=Cast("target_id", IntegerField()))
+        .values("target")
+        .annotate(worst=Min(rank))
+        .values_list("target", "worst")
+    )
     return {target: str(WORST_FIRST[worst]) for target, worst in ranked if worst < len(WORST_FIRST)}
 
 
