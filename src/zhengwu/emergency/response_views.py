@@ -186,6 +186,7 @@ def _incident(request: HttpRequest, pk: int) -> Any:
 @staff_required(*COMMAND)
 def response(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
+    actor = Actor.from_request(request)
     radius = _float(request.GET.get("radius")) or 30.0
     kind = request.GET.get("kind", "")
     nearby = []
@@ -208,7 +209,8 @@ def response(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": kind,
         "kinds": ResourceKind.choices,
         "responding": incident_link.is_responding(incident),
-        "is_commander": incident_link.is_commander_for(Actor.from_request(request), incident),
+        "can_activate": incident_link.is_duty_for(actor, incident),
+        "is_commander": incident_link.is_commander_for(actor, incident),
         "evaluation": Evaluation.objects.filter(incident=incident).first(),
     }
     return render(request, "emergency/task_response.html", context)

@@ -1,4 +1,4 @@
-"""Browser journey of the response (Playwright with Debian's chromium): the commander starts the
+"""Browser journey of the response (Playwright with Debian's chromium): the duty officer starts the
 plan on a graded incident; two departments sign their tasks on the workbench; the board shows the
 incident on the map of 吉林省, and a task's light changes (to red when its clock runs out, back when
 it is signed) without the page being reloaded. Screenshots at 1366 and 390 px."""
@@ -47,7 +47,7 @@ def _light(page: Any, task: Task) -> str:
     return str(page.locator(f'tr[data-task="{task.pk}"] [data-light]').get_attribute("data-light"))
 
 
-def test_the_commander_starts_the_plan_departments_sign_and_the_board_follows(
+def test_the_duty_officer_starts_the_plan_departments_sign_and_the_board_follows(
     live_server: Any,
     tmp_path: Path,
     commander: User,
@@ -64,7 +64,7 @@ def test_the_commander_starts_the_plan_departments_sign_and_the_board_follows(
     base = live_server.url
     shots = SHOTS or tmp_path
     with browser_page() as page:
-        sign_in(page, base, staff_client(commander))
+        sign_in(page, base, staff_client(duty_officer))
         page.goto(f"{base}/workbench/emergency/incidents/{incident.pk}/response/")
         page.get_by_label("响应级别").select_option("3")
         page.get_by_role("button", name="启动响应").click()

@@ -101,6 +101,23 @@ def test_another_department_a_citizen_and_the_commander_may_not_sign(
         )
 
 
+def test_the_duty_officer_of_the_place_starts_the_plan_others_are_refused(
+    duty_officer: User, jl_duty: User, police_clerk: User, citizen: User, flood_plan: Plan, graded_incident: Any
+) -> None:
+    """The issue's journey: a duty officer receives a report, grades it, starts the plan. Another
+    city's duty officer, a department's clerk and a citizen are refused, and nothing is written."""
+    for person in (jl_duty, police_clerk, citizen):
+        refused_write(
+            lambda person=person: activate(person, flood_plan, graded_incident),
+            apps=["emergency", "supervision"],
+            rows=[graded_incident],
+            code="core.permission_denied",
+        )
+    tasks = activate(duty_officer, flood_plan, graded_incident)
+    graded_incident.refresh_from_db()
+    assert len(tasks) == 3 and incident_link.is_responding(graded_incident)
+
+
 def test_the_commander_adds_and_cancels_tasks(
     commander: User,
     duty_officer: User,

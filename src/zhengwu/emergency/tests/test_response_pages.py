@@ -40,9 +40,11 @@ def test_resources_and_the_response_page(
     assert "请填写物资数量" in refused.content.decode() and Resource.objects.count() == 1
     nearby = client.get(f"/workbench/emergency/resources/?lat={lat}&lng={lng}&radius=10").content.decode()
     assert "南湖公园应急避难场所" in nearby and "0.0 公里" in nearby
+    page = client.get(f"/workbench/emergency/incidents/{graded_incident.pk}/response/").content.decode()
+    assert "南湖公园应急避难场所" in page and "启动预案" in page  # the duty officer starts the plan
     activate(commander, flood_plan, graded_incident)
     page = client.get(f"/workbench/emergency/incidents/{graded_incident.pk}/response/").content.decode()
-    assert "南湖公园应急避难场所" in page and "启动预案" not in page  # the duty officer does not start plans
+    assert "增派任务" not in page  # adding a task is the 指挥长's
     base = f"/workbench/emergency/incidents/{graded_incident.pk}/response/"
     client.post(f"{base}commit/", {"resource": shelter.pk})
     shelter.refresh_from_db()
