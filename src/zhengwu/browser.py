@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
+
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -22,6 +24,15 @@ CHROMIUM_ARGS = [
 
 def chromium_path() -> str | None:
     return os.environ.get("ZHENGWU_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+# A browser test module's marks (`pytestmark = BROWSER_TEST`): left out of the PostgreSQL run
+# (`-m "not browser"`), a live server's database, skipped where chromium is missing.
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
+]
 
 
 class ContentSecurityPolicyViolation(AssertionError):

@@ -3,18 +3,12 @@ issuing clerk revokes it with the keyboard-usable form; the public verify page t
 
 from __future__ import annotations
 
-import pytest
-
 from zhengwu.accounts.models import User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.certificates.models import Certificate
 from zhengwu.conftest import person_client, staff_client
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_holder_checks_clerk_revokes_public_sees_revoked(

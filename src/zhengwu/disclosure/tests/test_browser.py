@@ -3,20 +3,15 @@ phone; file a disclosure request and follow it through correction and answer."""
 
 from __future__ import annotations
 
-import pytest
 from django.utils import timezone
 
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import browser_page, chromium_path, sign_in, wrapped
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in, wrapped
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.disclosure.models import DisclosureRequest
 from zhengwu.disclosure.tests.conftest import published
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_read_and_search_a_policy(live_server: object, market_clerk: User, market_dept: Department) -> None:

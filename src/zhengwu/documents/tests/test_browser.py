@@ -6,20 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from zhengwu.accounts.models import Department, Role, User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.conftest import make_staff, staff_client
 from zhengwu.core import workdays
 from zhengwu.documents import storage
 from zhengwu.documents.models import Delivery, Document
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_document_journey(

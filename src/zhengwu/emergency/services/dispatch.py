@@ -101,7 +101,9 @@ def plan_activate(
         locked = write.lock(incident, "region")
         # the duty room's 值班员 starts it as the issue's journey has it (on the 指挥长's word); adding
         # and cancelling tasks stay the 指挥长's (docs/rules.md §15)
-        write.require(incident_link.is_duty_for(actor, locked), "只有事发地应急管理部门的值班员或指挥长可以启动预案响应。")
+        write.require(
+            incident_link.is_duty_for(actor, locked), "只有事发地应急管理部门的值班员或指挥长可以启动预案响应。"
+        )
         if level not in ResponseLevel.values:
             raise ApplicationError(EmergencyError.INVALID_INPUT, "请选择响应级别。", {"level": "必选"})
         if not plan.is_active:

@@ -13,15 +13,11 @@ import pytest
 from django.utils import timezone
 
 from zhengwu.accounts.models import User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.conftest import staff_client
 from zhengwu.emergency.models import EarlyWarning, Incident
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.mark.parametrize("width", [1366, 390])

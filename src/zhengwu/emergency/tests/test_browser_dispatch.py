@@ -10,11 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.utils import timezone
 
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.conftest import staff_client
 from zhengwu.core.actors import Actor
 from zhengwu.emergency import services
@@ -24,11 +23,7 @@ from zhengwu.emergency.tests.dispatch_helpers import make_incident, make_plan
 from zhengwu.emergency.tests.test_warnings import issue
 from zhengwu.supervision.models import Timer
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 SHOTS = Path(os.environ.get("ZHENGWU_SCREENSHOTS", "")) if os.environ.get("ZHENGWU_SCREENSHOTS") else None
 
 

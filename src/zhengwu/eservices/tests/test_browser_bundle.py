@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.conftest import person_client
 from zhengwu.core.actors import Actor
 from zhengwu.eservices import services
@@ -18,11 +18,7 @@ from zhengwu.eservices.models import Audience, BundleCase
 from zhengwu.eservices.tests.conftest import GOOD_FORM, PDF, PNG, make_item
 from zhengwu.eservices.tests.test_bundles import police_item
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 WIDTHS = {"phone": (390, 844), "desktop": (1366, 900)}
 

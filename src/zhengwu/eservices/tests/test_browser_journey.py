@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.certificates.demo import TYPE_CODES, ensure_types
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core.actors import Actor
@@ -21,11 +19,7 @@ from zhengwu.eservices import services
 from zhengwu.eservices.models import Application, Rating
 from zhengwu.eservices.tests.conftest import PDF, item_data
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_apply_correct_parallel_approval_certificate_and_rating(

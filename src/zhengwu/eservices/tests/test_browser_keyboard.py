@@ -8,20 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from zhengwu.accounts.models import User
-from zhengwu.browser import browser_page, choose_file, chromium_path, press_and_wait, tab_to, type_into
+from zhengwu.browser import BROWSER_TEST, browser_page, choose_file, press_and_wait, tab_to, type_into
 from zhengwu.conftest import PASSWORD
 from zhengwu.eservices.models import BundleCase
 from zhengwu.eservices.tests.conftest import GOOD_FORM
 from zhengwu.eservices.tests.test_browser_bundle import opening_bundle  # noqa: F401  (fixture)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_find_by_theme_and_apply_for_a_bundle_with_the_keyboard_alone(

@@ -6,21 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from zhengwu.accounts.models import User
-from zhengwu.browser import browser_page, chromium_path, sign_in, wrapped
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in, wrapped
 from zhengwu.conftest import staff_client
 from zhengwu.core.actors import Actor
 from zhengwu.eservices import services
 from zhengwu.eservices.models import ServiceItem
 from zhengwu.eservices.tests.test_views import submit
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_the_todo_list_keeps_dates_and_the_claim_button_whole_on_a_phone(

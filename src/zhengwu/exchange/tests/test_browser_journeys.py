@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import machine_api_client, person_client, staff_client
 from zhengwu.exchange.sharing.models import Grant, ShareRequest
@@ -19,11 +17,7 @@ from zhengwu.exchange.tests.test_sharing_helpers import CITIZEN_ID, OTHER_ID, PU
 
 people = helpers.people
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_data_officer_uploads_sees_the_error_report_then_loads_the_corrected_file(

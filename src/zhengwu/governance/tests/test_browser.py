@@ -12,17 +12,13 @@ from typing import Any
 import pytest
 
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.conftest import staff_client
 from zhengwu.governance.models import InformationSystem, ZombieCase
 from zhengwu.governance.tasks import zombie_scan_monthly
 from zhengwu.governance.tests.conftest import make_client, register
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 WIDTHS = (1366, 390)
 

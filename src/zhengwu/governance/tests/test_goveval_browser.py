@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import staff_client
 from zhengwu.core.actors import Actor
@@ -24,11 +24,7 @@ from zhengwu.governance.tests.conftest import make_client, register
 from zhengwu.governance.tests.evaluation_helpers import YEAR, timer
 from zhengwu.governance.tests.project_helpers import declare, make_resource, to_reviewed
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def _shot(page: Any, folder: Path, name: str, width: int) -> None:

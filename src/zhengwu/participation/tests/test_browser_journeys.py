@@ -6,21 +6,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.core import workdays
 from zhengwu.core.actors import Actor
 from zhengwu.participation import services
 from zhengwu.participation.models import Letter, Response
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_letter_written_dispatched_replied_then_rated_by_the_writer(

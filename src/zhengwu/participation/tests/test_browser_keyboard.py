@@ -7,19 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from zhengwu.accounts.models import User
-from zhengwu.browser import browser_page, choose_file, chromium_path, press_and_wait, sign_in, tab_to, type_into
+from zhengwu.browser import (
+    BROWSER_TEST,
+    browser_page,
+    choose_file,
+    press_and_wait,
+    sign_in,
+    tab_to,
+    type_into,
+)
 from zhengwu.conftest import person_client
 from zhengwu.participation.models import Letter
 from zhengwu.participation.tests.test_browser_photo import tiny_png
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_write_a_letter_with_a_photo_with_the_keyboard_alone_in_elder_mode(

@@ -10,15 +10,11 @@ from typing import Any
 import pytest
 
 from zhengwu.accounts.models import User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.conftest import person_client, staff_client
 from zhengwu.participation.models import Letter
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 WIDTHS = {"phone": (390, 844), "desktop": (1366, 900)}
 

@@ -15,7 +15,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.catalog.models import Resource
 from zhengwu.conftest import person_client
 from zhengwu.portal import feeds
@@ -25,9 +25,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
+    *BROWSER_TEST,
     pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` (make install does)"),
 ]
 

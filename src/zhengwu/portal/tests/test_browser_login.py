@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengwu.accounts.models import User
-from zhengwu.browser import browser_page, chromium_path
+from zhengwu.browser import BROWSER_TEST, browser_page
 from zhengwu.conftest import PASSWORD
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def _current_token(bin_key: bytes) -> str:

@@ -7,19 +7,14 @@ from __future__ import annotations
 from io import StringIO
 from typing import Any
 
-import pytest
 from django.core.management import call_command
 
 from zhengwu.accounts.models import User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.conftest import person_client
 from zhengwu.portal import feeds
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 MIN_TEXT_PX = 20
 MIN_TARGET_PX = 48

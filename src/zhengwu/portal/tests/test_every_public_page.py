@@ -23,16 +23,14 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from zhengwu.accounts.models import User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.conftest import person_client
 from zhengwu.portal.tests.test_accessibility import AXE, BLOCKING, axe_violations
 from zhengwu.tests.refusal_matrix import URLS, Public
 from zhengwu.tests.test_refusal_matrix import walk
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
+    *BROWSER_TEST,
     pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` (make install does)"),
 ]
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from zhengwu.accounts.models import User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.conftest import person_client
 from zhengwu.eservices.tests import conftest as eservices_fixtures
 from zhengwu.eservices.tests.test_browser_bundle import assert_no_sideways_scroll
@@ -19,9 +19,7 @@ from zhengwu.exchange.sharing.models import Objection
 from zhengwu.portal.tests.test_accessibility import AXE, BLOCKING, axe_violations
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
+    *BROWSER_TEST,
     pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` (make install does)"),
 ]
 bases = eservices_fixtures.bases  # the 人口 base holding 张三 (the cast's citizen)

@@ -6,19 +6,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import browser_page, chromium_path, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
 from zhengwu.conftest import staff_client
 from zhengwu.supervision.models import Urging
 from zhengwu.supervision.tests.conftest import start
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_supervisor_drills_down_and_urges_then_the_clerk_answers(
