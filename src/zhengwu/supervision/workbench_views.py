@@ -13,8 +13,9 @@ their own department; clerks see the urgings and forwarded complaints of their d
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -129,6 +130,53 @@ def _visible_row(rows: QuerySet[RowT], pk: int, what: str) -> RowT:
     return row
 
 
+@dataclass(frozen=True)
+class _RowPage(Generic[RowT]):
+    """The detail page of a row the user may see, and the forms posted on it: one place that finds
+    the row, runs the write and draws the page again when the form has errors."""
+
+    find: Callable[[User, int], RowT]  # the row, or not found when the user may not see it
+    render: Callable[..., HttpResponse]  # (request, user, row, **forms)
+    noun: str = ""  # the row's keyword argument in the services (`complaint=`) and its page's URL name
+
+    def show(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = acting_user(request)
+        return self.render(request, user, self.find(user, pk))
+
+    def post(
+        self,
+        request: HttpRequest,
+        pk: int,
+        form_class: type[forms.Form],
+        write: Callable[[Actor, RowT, dict[str, Any]], Done],
+        slot: str = "form",
+    ) -> HttpResponse:
+        """`write` with the posted form's data; on errors the page again with the form as `slot`."""
+        user = acting_user(request)
+        row = self.find(user, pk)
+        form = form_class(request.POST)
+        done = form_write(request, form, lambda actor, data: write(actor, row, data))
+        return done or self.render(request, user, row, **{slot: form})
+
+    def post_service(
+        self,
+        request: HttpRequest,
+        pk: int,
+        form_class: type[forms.Form],
+        service: Callable[..., object],
+        message: str,
+        slot: str = "form",
+    ) -> HttpResponse:
+        """`service` on the row with the form's fields, which are named after the service's
+        parameters; then `message` (formatted with the row as `noun`) and back to the row's page."""
+
+        def write(actor: Actor, row: RowT, data: dict[str, Any]) -> Done:
+            service(actor=actor, **{self.noun: row}, **data)
+            return message.format(**{self.noun: row}), reverse(f"supervision_wb:{self.noun}_detail", args=[row.pk])
+
+        return self.post(request, pk, form_class, write, slot)
+
+
 def _month(request: HttpRequest) -> tuple[date, str]:
     """The `month` query parameter (default: the previous month) and an error text when bad."""
     try:
@@ -222,19 +270,17 @@ def _visible_timer(user: User, pk: int) -> Timer:
 
 @staff_required(*WATCHERS)
 def timer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    timer = _visible_timer(user, pk)
-    return _render_timer(request, user, timer, UrgeForm(initial={"answer_days": oversight.urging_answer_days()}))
+    return _TIMER_PAGE.show(request, pk)
 
 
-def _render_timer(request: HttpRequest, user: User, timer: Timer, form: UrgeForm) -> HttpResponse:
+def _render_timer(request: HttpRequest, user: User, timer: Timer, form: UrgeForm | None = None) -> HttpResponse:
     remaining = timer.remaining() if timer.is_live else None
     context = {
         "timer": timer,
         "events": sel.timer_events(timer),
         "urgings": sel.urgings_of_timer(timer),
         "target_url": sel.safe_target_url(timer),
-        "form": form,
+        "form": form or UrgeForm(initial={"answer_days": oversight.urging_answer_days()}),
         "may_urge": user.has_role(Role.SUPERVISOR) and timer.is_live,
         "remaining": remaining,
         "overdue_by": -remaining if remaining is not None else None,
@@ -243,21 +289,18 @@ def _render_timer(request: HttpRequest, user: User, timer: Timer, form: UrgeForm
     return render(request, "supervision/timer.html", context)
 
 
+_TIMER_PAGE = _RowPage(_visible_timer, _render_timer)
+
+
 @staff_required(Role.SUPERVISOR)
 @require_POST
 def timer_urge(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    timer = _visible_timer(user, pk)
-    form = UrgeForm(request.POST)
-
-    def urge(actor: Actor, data: dict[str, Any]) -> Done:
-        urging = oversight.urging_create(
-            actor=actor, timer=timer, notice=data["notice"], answer_days=data["answer_days"]
-        )
+    def urge(actor: Actor, timer: Timer, data: dict[str, Any]) -> Done:
+        urging = oversight.urging_create(actor=actor, timer=timer, **data)
         message = f"已向{urging.department}发出督办，请其在 {urging.answer_days} 个工作日内答复。"
         return message, reverse("supervision_wb:urging_detail", args=[urging.pk])
 
-    return form_write(request, form, urge) or _render_timer(request, user, timer, form)
+    return _TIMER_PAGE.post(request, pk, UrgeForm, urge)
 
 
 # --- 督办 ----------------------------------------------------------------------------------------------
@@ -282,22 +325,16 @@ def urgings(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/urgings.html", context)
 
 
-def _visible_urging(user: User, pk: int) -> Urging:
-    return _visible_row(sel.urgings_visible_to(user), pk, "督办")
-
-
 @staff_required(*URGING_VIEWERS)
 def urging_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    urging = _visible_urging(user, pk)
-    return _render_urging(request, user, urging, AnswerForm())
+    return _URGING_PAGE.show(request, pk)
 
 
-def _render_urging(request: HttpRequest, user: User, urging: Urging, form: AnswerForm) -> HttpResponse:
+def _render_urging(request: HttpRequest, user: User, urging: Urging, form: AnswerForm | None = None) -> HttpResponse:
     answer_timer = sel.timer_for(urging, oversight.URGING_TIMER)
     context = {
         "urging": urging,
-        "form": form,
+        "form": form or AnswerForm(),
         "answer_timer": sel.timer_with_light(answer_timer.pk) if answer_timer else None,
         "may_answer": urging.state == Urging.State.OPEN
         and user.has_role(Role.CLERK, Role.DEPT_LEADER)
@@ -309,18 +346,15 @@ def _render_urging(request: HttpRequest, user: User, urging: Urging, form: Answe
     return render(request, "supervision/urging.html", context)
 
 
+_URGING_PAGE = _RowPage(
+    lambda user, pk: _visible_row(sel.urgings_visible_to(user), pk, "督办"), _render_urging, "urging"
+)
+
+
 @staff_required(Role.CLERK, Role.DEPT_LEADER)
 @require_POST
 def urging_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    urging = _visible_urging(user, pk)
-    form = AnswerForm(request.POST)
-
-    def answer(actor: Actor, data: dict[str, Any]) -> Done:
-        oversight.urging_answer(actor=actor, urging=urging, answer=data["answer"])
-        return "督办答复已提交。", reverse("supervision_wb:urging_detail", args=[urging.pk])
-
-    return form_write(request, form, answer) or _render_urging(request, user, urging, form)
+    return _URGING_PAGE.post_service(request, pk, AnswerForm, oversight.urging_answer, "督办答复已提交。")
 
 
 # --- complaints ----------------------------------------------------------------------------------------
@@ -334,15 +368,9 @@ def complaints(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/complaints.html", context)
 
 
-def _visible_complaint(user: User, pk: int) -> Complaint:
-    return _visible_row(sel.complaints_visible_to(user), pk, "投诉")
-
-
 @staff_required(*COMPLAINT_VIEWERS)
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    complaint = _visible_complaint(user, pk)
-    return _render_complaint(request, user, complaint)
+    return _COMPLAINT_PAGE.show(request, pk)
 
 
 def _render_complaint(
@@ -379,50 +407,32 @@ def _render_complaint(
     return render(request, "supervision/complaint.html", context)
 
 
-def _complaint_url(complaint: Complaint) -> str:
-    return reverse("supervision_wb:complaint_detail", args=[complaint.pk])
+_COMPLAINT_PAGE = _RowPage(
+    lambda user, pk: _visible_row(sel.complaints_visible_to(user), pk, "投诉"), _render_complaint, "complaint"
+)
 
 
 @staff_required(Role.SUPERVISOR)
 @require_POST
 def complaint_forward(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    complaint = _visible_complaint(user, pk)
-    form = ForwardForm(request.POST)
-
-    def forward(actor: Actor, data: dict[str, Any]) -> Done:
-        oversight.complaint_forward(actor=actor, complaint=complaint, note=data["note"])
-        return f"投诉已转{complaint.department}核查答复。", _complaint_url(complaint)
-
-    return form_write(request, form, forward) or _render_complaint(request, user, complaint, forward_form=form)
+    message = "投诉已转{complaint.department}核查答复。"
+    return _COMPLAINT_PAGE.post_service(request, pk, ForwardForm, oversight.complaint_forward, message, "forward_form")
 
 
 @staff_required(Role.CLERK, Role.DEPT_LEADER)
 @require_POST
 def complaint_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    complaint = _visible_complaint(user, pk)
-    form = AnswerForm(request.POST)
-
-    def answer(actor: Actor, data: dict[str, Any]) -> Done:
-        oversight.complaint_answer(actor=actor, complaint=complaint, answer=data["answer"])
-        return "核查答复已提交电子监察机构。", _complaint_url(complaint)
-
-    return form_write(request, form, answer) or _render_complaint(request, user, complaint, answer_form=form)
+    message = "核查答复已提交电子监察机构。"
+    return _COMPLAINT_PAGE.post_service(request, pk, AnswerForm, oversight.complaint_answer, message, "answer_form")
 
 
 @staff_required(Role.SUPERVISOR)
 @require_POST
 def complaint_conclude(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    complaint = _visible_complaint(user, pk)
-    form = ConcludeForm(request.POST)
-
-    def conclude(actor: Actor, data: dict[str, Any]) -> Done:
-        oversight.complaint_conclude(actor=actor, complaint=complaint, finding=data["finding"], result=data["result"])
-        return "投诉已办结，处理结果已告知投诉人。", _complaint_url(complaint)
-
-    return form_write(request, form, conclude) or _render_complaint(request, user, complaint, conclude_form=form)
+    message = "投诉已办结，处理结果已告知投诉人。"
+    return _COMPLAINT_PAGE.post_service(
+        request, pk, ConcludeForm, oversight.complaint_conclude, message, "conclude_form"
+    )
 
 
 # --- exposure ------------------------------------------------------------------------------------------
