@@ -11,6 +11,8 @@ system. O&M funding is flagged (`om_flags`) while a system is a confirmed zombie
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -474,12 +476,20 @@ def project_start_building(*, actor: Actor, project: Project) -> Project:
     return locked
 
 
-def project_milestone_add(
-    *, actor: Actor, project: Project, name: str, due_on: date | None, done_on: date | None = None
-) -> ProjectMilestone:
+@contextmanager
+def _progress(actor: Actor, project: Project) -> Iterator[tuple[Write, Project]]:
+    """The write of a progress record (a milestone, a supervision report): the department's step,
+    allowed while the project is being built."""
     with audited_write(actor, GovernanceAction.PROJECT_PROGRESS, project) as write:
         locked = _department_step(write, project)
         PROJECT.check(locked, "progress")
+        yield write, locked
+
+
+def project_milestone_add(
+    *, actor: Actor, project: Project, name: str, due_on: date | None, done_on: date | None = None
+) -> ProjectMilestone:
+    with _progress(actor, project) as (write, locked):
         if due_on is None:
             raise ApplicationError(GovernanceError.INVALID_INPUT, "请填写计划完成日期。", {"due_on": "必填"})
         milestone = ProjectMilestone(
@@ -497,9 +507,7 @@ def project_milestone_add(
 def project_report_add(
     *, actor: Actor, project: Project, title: str, content: str, author: str, reported_on: date | None
 ) -> ProjectReport:
-    with audited_write(actor, GovernanceAction.PROJECT_PROGRESS, project) as write:
-        locked = _department_step(write, project)
-        PROJECT.check(locked, "progress")
+    with _progress(actor, project) as (write, locked):
         code = GovernanceError.INVALID_INPUT
         if reported_on is None:
             raise ApplicationError(code, "请填写报告日期。", {"reported_on": "必填"})
