@@ -22,7 +22,7 @@ from zhengwu.catalog.models import DataType, Resource
 from zhengwu.core.crypto import blind_index
 from zhengwu.exchange.sharing import access_log, masking
 from zhengwu.exchange.sharing.grants import grant_in_force
-from zhengwu.exchange.sharing.models import AccessLog
+from zhengwu.exchange.sharing.models import AccessLog, Grant
 from zhengwu.exchange.store import tables as store
 
 PURPOSE_MAX = 200
@@ -36,6 +36,44 @@ class Fetched:
     key: str
     record: dict[str, Any]  # item code → value (without the store's "_" bookkeeping columns)
     disputed: bool
+
+
+def _read_logged(
+    resource: Resource,
+    key: str,
+    *,
+    resident_id: bool,
+    purpose: str,
+    item_codes: Sequence[str],
+    ip: str | None,
+    consumer: Department | None = None,
+    grant: Grant | None = None,
+    consumer_label: str = "",
+) -> dict[str, Any] | None:
+    """The live record `key` of `resource`, the read appended to the access log either way (成功
+    with `item_codes`, or 无记录); an ID number key (`resident_id`) is logged masked, with its blind
+    index, so the person finds the read on "谁用了我的数据"."""
+    if resident_id:
+        logged_key, indexes = masking.mask_resident_id(key), [blind_index(key, purpose="resident-id")]
+    else:
+        logged_key, indexes = key, []
+    record = store.get_record(resource, key)
+    found = record is not None
+    access_log.append(
+        operation=AccessLog.Operation.RECORD,
+        outcome=AccessLog.Outcome.OK if found else AccessLog.Outcome.NOT_FOUND,
+        consumer=consumer,
+        consumer_label=consumer_label,
+        resource=resource,
+        grant=grant,
+        purpose=purpose,
+        keys=[logged_key],
+        key_indexes=indexes,
+        item_codes=item_codes if found else [],
+        rows=1 if found else 0,
+        ip=ip,
+    )
+    return record
 
 
 def fetch_own_record(
@@ -71,24 +109,16 @@ def fetch_own_record(
     items = list(resource.items.values_list("code", "name", "data_type", "is_personal"))
     rules = {code: masking.rule_for(code, name, data_type, personal) for code, name, data_type, personal in items}
     key_type = next((data_type for code, _, data_type, _ in items if code == resource.key_item), "")
-    if key_type == DataType.RESIDENT_ID:
-        logged_key, indexes = masking.mask_resident_id(key), [blind_index(key, purpose="resident-id")]
-    else:
-        logged_key, indexes = key, []
     wanted = [c for c in (item_codes if item_codes is not None else rules) if c in rules]
-    record = store.get_record(resource, key)
-    access_log.append(
-        operation=AccessLog.Operation.RECORD,
-        outcome=AccessLog.Outcome.OK if record is not None else AccessLog.Outcome.NOT_FOUND,
-        consumer=consumer,
-        resource=resource,
-        grant=grant_in_force(consumer, resource),
+    record = _read_logged(
+        resource,
+        key,
+        resident_id=key_type == DataType.RESIDENT_ID,
         purpose=purpose,
-        keys=[logged_key],
-        key_indexes=indexes,
-        item_codes=wanted if record is not None else [],
-        rows=1 if record is not None else 0,
+        item_codes=wanted,
         ip=ip,
+        consumer=consumer,
+        grant=grant_in_force(consumer, resource),
     )
     if record is None:
         return None
@@ -118,18 +148,14 @@ def person_matches(id_number: str, name: str, ip: str | None = None) -> bool:
     resource = Resource.objects.filter(code=PERSON_BASE, state=Resource.State.PUBLISHED).first()
     if resource is None or not id_number:
         return False
-    record = store.get_record(resource, id_number)
-    access_log.append(
-        operation=AccessLog.Operation.RECORD,
-        outcome=AccessLog.Outcome.OK if record is not None else AccessLog.Outcome.NOT_FOUND,
-        consumer_label=PLATFORM_LABEL,
-        resource=resource,
+    record = _read_logged(
+        resource,
+        id_number,
+        resident_id=True,
         purpose=IDENTITY_PURPOSE,
-        keys=[masking.mask_resident_id(id_number)],
-        key_indexes=[blind_index(id_number, purpose="resident-id")],
-        item_codes=["name"] if record is not None else [],
-        rows=1 if record is not None else 0,
+        item_codes=["name"],
         ip=ip,
+        consumer_label=PLATFORM_LABEL,
     )
     if record is None or record.get("_deleted"):
         return False
