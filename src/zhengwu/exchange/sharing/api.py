@@ -207,14 +207,27 @@ AUTH = [QueryAuth()]
 RESPONSES_COMMON = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 
 
-@router.get(
-    "/{path:resource_code}/records/{key}",
-    response={200: RecordOut, **RESPONSES_COMMON},
-    auth=AUTH,
-    summary="按主键查询一条记录",
-    operation_id="exchange_record_get",
-    openapi_extra=WITH_PURPOSE,
-)
+def _query_get(
+    path: str, answer: type[Schema], *, summary: str, description: str | None = None
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A GET of the query API: the client's token, the X-Purpose header and the refusals every
+    read shares, around `answer`, what it returns; its operation id is `exchange_<view name>`."""
+
+    def route(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        return router.get(
+            path,
+            response={200: answer, **RESPONSES_COMMON},
+            auth=AUTH,
+            summary=summary,
+            description=description,
+            operation_id=f"exchange_{view.__name__}",
+            openapi_extra=WITH_PURPOSE,
+        )(view)
+
+    return route
+
+
+@_query_get("/{path:resource_code}/records/{key}", RecordOut, summary="按主键查询一条记录")
 def record_get(request: HttpRequest, resource_code: str, key: str) -> HttpResponse:
     def body(ctx: query_rules.Context) -> bytes:
         answer = query_rules.record_answer(ctx, key)
@@ -228,10 +241,9 @@ def record_get(request: HttpRequest, resource_code: str, key: str) -> HttpRespon
     return _answer(request, resource_code, AccessLog.Operation.RECORD, body)
 
 
-@router.get(
+@_query_get(
     "/{path:resource_code}/records",
-    response={200: RecordPage, **RESPONSES_COMMON},
-    auth=AUTH,
+    RecordPage,
     summary="按信息项条件查询（键集分页）",
     description=(
         "除 after、limit 外的查询参数均为过滤条件：信息项编码=值（精确匹配），只能使用已授权的、"
@@ -240,8 +252,6 @@ def record_get(request: HttpRequest, resource_code: str, key: str) -> HttpRespon
         "及资源页“信息项”表的“可查询”列。按不可查询的信息项过滤返回 400 exchange.not_queryable，"
         "错误说明列出可查询的信息项。"
     ),
-    operation_id="exchange_records_search",
-    openapi_extra=WITH_PURPOSE,
 )
 def records_search(request: HttpRequest, resource_code: str, page: Query[SearchQuery]) -> HttpResponse:
 
@@ -258,14 +268,7 @@ def records_search(request: HttpRequest, resource_code: str, page: Query[SearchQ
     return _answer(request, resource_code, AccessLog.Operation.SEARCH, body)
 
 
-@router.get(
-    "/{path:resource_code}/changes",
-    response={200: ChangePage, **RESPONSES_COMMON},
-    auth=AUTH,
-    summary="增量拉取（游标）",
-    operation_id="exchange_changes",
-    openapi_extra=WITH_PURPOSE,
-)
+@_query_get("/{path:resource_code}/changes", ChangePage, summary="增量拉取（游标）")
 def changes(request: HttpRequest, resource_code: str, query: Query[ChangesQuery]) -> HttpResponse:
     def body(ctx: query_rules.Context) -> bytes:
         return query_rules.changes_answer(ctx, since=query.since, limit=query.limit)
