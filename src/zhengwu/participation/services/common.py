@@ -12,7 +12,7 @@ from typing import TypeVar
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.write import Write, audited_write
 from zhengwu.core.actors import Actor
-from zhengwu.core.errors import ApplicationError, clean, required_text
+from zhengwu.core.errors import ApplicationError, required_text
 from zhengwu.participation.errors import ParticipationError
 from zhengwu.participation.models import Consultation, Letter, Survey
 
@@ -70,12 +70,12 @@ class NewItem:
     author: User
     title: str
 
-    def save_open(
+    def open_item(
         self, model: type[_Open], *, intro: str, opens_on: date, closes_on: date, code: StrEnum, **fields: object
     ) -> _Open:
-        """The new consultation or survey itself, open from `opens_on` to `closes_on`, checked and saved."""
+        """The new consultation or survey itself (not saved yet), open from `opens_on` to `closes_on`."""
         check_period(opens_on, closes_on, code)
-        item = model(
+        return model(
             title=self.title,
             intro=(intro or "").strip(),
             department=self.department,
@@ -84,9 +84,6 @@ class NewItem:
             created_by=self.author,
             **fields,
         )
-        clean(item)
-        item.save()
-        return item
 
 
 @contextmanager

@@ -38,7 +38,9 @@ def consultation_create(
             raise ApplicationError(code, "请填写征求意见稿正文。", {"draft": "必填"})
         if len(articles) > 500:
             raise ApplicationError(code, "征求意见稿条文过多（最多 500 条）。", {"draft": "不能超过 500 条"})
-        consultation = new.save_open(Consultation, intro=intro, opens_on=opens_on, closes_on=closes_on, code=code)
+        consultation = new.open_item(Consultation, intro=intro, opens_on=opens_on, closes_on=closes_on, code=code)
+        clean(consultation)
+        consultation.save()
         for position, (heading, text) in enumerate(articles, start=1):
             article = Article(consultation=consultation, position=position, heading=heading, text=text)
             clean(article)

@@ -93,7 +93,7 @@ def survey_create(
     code = ParticipationError.INVALID_SURVEY
     with department_write(actor, Action.SURVEY_CREATE, "只有部门工作人员可以发起问卷调查。", title, code) as new:
         parsed = parse_questions(questions)
-        survey = new.save_open(
+        survey = new.open_item(
             Survey,
             intro=intro,
             opens_on=opens_on,
@@ -102,6 +102,8 @@ def survey_create(
             allow_anonymous=bool(allow_anonymous),
             results_public=bool(results_public),
         )
+        clean(survey)
+        survey.save()
         for position, item in enumerate(parsed, start=1):
             question = Question(survey=survey, position=position, **item)
             clean(question)
