@@ -55,24 +55,29 @@ class PhoneForm(forms.Form):
     phone = forms.CharField(label="手机号码", max_length=11)
 
 
-class CitizenRegisterForm(forms.Form):
-    real_name = forms.CharField(label="真实姓名", max_length=64)
-    id_number = forms.CharField(label="公民身份号码", max_length=18)
-    phone = forms.CharField(label="手机号码", max_length=11)
+class _RegisterForm(forms.Form):
+    """What every new account asks last, after who registers and the phone: the code sent to that
+    phone, a user name and a password. A subclass's `field_order` names its own fields, which come first."""
+
     phone_code = forms.CharField(label="短信验证码", max_length=6)
     username = forms.CharField(label="用户名", max_length=32)
     password = forms.CharField(label="密码", widget=forms.PasswordInput, max_length=256)
 
 
-class EnterpriseRegisterForm(forms.Form):
+class CitizenRegisterForm(_RegisterForm):
+    field_order = ["real_name", "id_number", "phone"]
+    real_name = forms.CharField(label="真实姓名", max_length=64)
+    id_number = forms.CharField(label="公民身份号码", max_length=18)
+    phone = forms.CharField(label="手机号码", max_length=11)
+
+
+class EnterpriseRegisterForm(_RegisterForm):
+    field_order = ["enterprise_name", "credit_code", "agent_name", "agent_id_number", "phone"]
     enterprise_name = forms.CharField(label="单位名称", max_length=200)
     credit_code = forms.CharField(label="统一社会信用代码", max_length=18)
     agent_name = forms.CharField(label="经办人姓名", max_length=64)
     agent_id_number = forms.CharField(label="经办人身份号码", max_length=18)
     phone = forms.CharField(label="经办人手机号码", max_length=11)
-    phone_code = forms.CharField(label="短信验证码", max_length=6)
-    username = forms.CharField(label="用户名", max_length=32)
-    password = forms.CharField(label="密码", widget=forms.PasswordInput, max_length=256)
 
 
 class PasswordChangeForm(forms.Form):

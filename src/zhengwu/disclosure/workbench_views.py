@@ -73,24 +73,23 @@ def publications(request: HttpRequest) -> HttpResponse:
 
 def _edit_page(request: HttpRequest, publication: Publication | None) -> HttpResponse:
     user = acting_user(request)
-    if request.method == "POST":
-        form = PublicationForm(request.POST)
-
-        def save(actor: Actor, data: dict[str, Any]) -> Done:
-            saved = publication
-            if saved is None:
-                saved = services.publication_create(actor=actor, department=_department(user), data=form.data_object())
-            else:
-                services.publication_update(actor=actor, publication=saved, data=form.data_object())
-            return f"已保存《{saved.title}》。", reverse("disclosure_wb:publication", args=[saved.pk])
-
-        if done := form_write(request, form, save):
-            return done
-    elif publication is None:
-        form = PublicationForm(initial={"date_written": workdays.today()})
+    if publication is None:
+        initial = {"date_written": workdays.today()}
     else:
-        form = PublicationForm(initial=PublicationForm.initial_of(PublicationData.of(publication)))
-    return render(request, "disclosure/wb_edit.html", {"form": form, "publication": publication})
+        initial = PublicationForm.initial_of(PublicationData.of(publication))
+    form = PublicationForm(request.POST or None, initial=initial)
+
+    def save(actor: Actor, data: dict[str, Any]) -> Done:
+        saved = publication
+        if saved is None:
+            saved = services.publication_create(actor=actor, department=_department(user), data=form.data_object())
+        else:
+            services.publication_update(actor=actor, publication=saved, data=form.data_object())
+        return f"已保存《{saved.title}》。", reverse("disclosure_wb:publication", args=[saved.pk])
+
+    return form_write(request, form, save) or render(
+        request, "disclosure/wb_edit.html", {"form": form, "publication": publication}
+    )
 
 
 @staff_required(*STAFF)

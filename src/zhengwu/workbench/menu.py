@@ -1,9 +1,9 @@
 """The workbench menu: one entry per page, shown only to the roles that may open it, in groups.
 
-An entry is `(label, URL name, roles, group)`: `group` is a key of `GROUPS` (the groups are shown
-in that order; an entry's place inside its group is its place in `MENU`). The group may be left
-out — `(label, URL name, roles)` — and is then taken from the URL's namespace (`NAMESPACE_GROUPS`),
-so a new app's pages land in their group without naming it. On a desktop the groups are one line
+An entry is `(label, URL name, roles)`; its group, a key of `GROUPS`, is taken from the URL's
+namespace (`NAMESPACE_GROUPS`), so every app's pages land in their group without naming it (the
+groups are shown in that order; an entry's place inside its group is its place in `MENU`). A page
+that belongs elsewhere names its group as a fourth item. On a desktop the groups are one line
 of drop-down menus; on a phone they are a compact list inside the header's 菜单 (docs/design.md
 "页面结构"). A group none of whose pages the user may open is not shown.
 """
@@ -51,68 +51,50 @@ FALLBACK_GROUP = "system"
 Entry = tuple[str, str, tuple[str, ...]] | tuple[str, str, tuple[str, ...], str]
 
 MENU: list[Entry] = [
-    ("窗口受理", "eservices_wb:window", (Role.CLERK, Role.DEPT_LEADER), "service"),
-    ("审批任务", "eservices_wb:tasks", (Role.CLERK, Role.DEPT_LEADER), "service"),
-    ("事项管理", "eservices_wb:items", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE), "service"),
-    ("电子证照", "certificates_wb:list", (Role.CLERK, Role.DEPT_LEADER), "service"),
-    ("好差评整改", "eservices_wb:ratings", (Role.CLERK, Role.DEPT_LEADER, Role.SUPERVISOR), "service"),
-    ("信息发布", "disclosure_wb:publications", (Role.CLERK, Role.DEPT_LEADER), "open"),
-    ("依申请公开", "disclosure_wb:requests", (Role.CLERK, Role.DEPT_LEADER), "open"),
-    ("年度报告", "disclosure_wb:annual_reports", (Role.DEPT_LEADER, Role.EGOV_OFFICE), "open"),
-    ("来信办理", "participation_wb:letters", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE), "interaction"),
-    ("意见征集", "participation_wb:consultations", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE), "interaction"),
-    ("问卷调查", "participation_wb:surveys", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE), "interaction"),
-    ("内容审核", "participation_wb:moderation", (Role.EGOV_OFFICE,), "interaction"),
-    ("公文发文", "documents_wb:documents", (Role.CLERK, Role.DEPT_LEADER), "documents"),
-    ("公文收文", "documents_wb:inbox", (Role.CLERK, Role.DEPT_LEADER), "documents"),
-    (
-        "电子监察",
-        "supervision_wb:dashboard",
-        (Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER),
-        "supervision",
-    ),
-    ("督办", "supervision_wb:urgings", (Role.SUPERVISOR, Role.DEPT_LEADER, Role.CLERK), "supervision"),
-    ("投诉处理", "supervision_wb:complaints", (Role.SUPERVISOR,), "supervision"),
-    ("警示曝光", "supervision_wb:exposure", (Role.SUPERVISOR, Role.EGOV_OFFICE), "supervision"),
-    (
-        "绩效评分",
-        "supervision_wb:scorecards",
-        (Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER),
-        "supervision",
-    ),
+    ("窗口受理", "eservices_wb:window", (Role.CLERK, Role.DEPT_LEADER)),
+    ("审批任务", "eservices_wb:tasks", (Role.CLERK, Role.DEPT_LEADER)),
+    ("事项管理", "eservices_wb:items", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("电子证照", "certificates_wb:list", (Role.CLERK, Role.DEPT_LEADER)),
+    ("好差评整改", "eservices_wb:ratings", (Role.CLERK, Role.DEPT_LEADER, Role.SUPERVISOR)),
+    ("信息发布", "disclosure_wb:publications", (Role.CLERK, Role.DEPT_LEADER)),
+    ("依申请公开", "disclosure_wb:requests", (Role.CLERK, Role.DEPT_LEADER)),
+    ("年度报告", "disclosure_wb:annual_reports", (Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("来信办理", "participation_wb:letters", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("意见征集", "participation_wb:consultations", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("问卷调查", "participation_wb:surveys", (Role.CLERK, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("内容审核", "participation_wb:moderation", (Role.EGOV_OFFICE,)),
+    ("公文发文", "documents_wb:documents", (Role.CLERK, Role.DEPT_LEADER)),
+    ("公文收文", "documents_wb:inbox", (Role.CLERK, Role.DEPT_LEADER)),
+    ("电子监察", "supervision_wb:dashboard", (Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER)),
+    ("督办", "supervision_wb:urgings", (Role.SUPERVISOR, Role.DEPT_LEADER, Role.CLERK)),
+    ("投诉处理", "supervision_wb:complaints", (Role.SUPERVISOR,)),
+    ("警示曝光", "supervision_wb:exposure", (Role.SUPERVISOR, Role.EGOV_OFFICE)),
+    ("绩效评分", "supervision_wb:scorecards", (Role.SUPERVISOR, Role.EGOV_OFFICE, Role.DEPT_LEADER)),
     (
         "资源目录",
         "catalog_wb:index",
         (Role.CLERK, Role.DEPT_LEADER, Role.DATA_OFFICER, Role.EGOV_OFFICE, Role.SUPERVISOR),
-        "data",
     ),
-    ("目录审核", "catalog_wb:review", (Role.EGOV_OFFICE,), "data"),
-    ("数据加载", "store_wb:resources", (Role.DATA_OFFICER,), "data"),
-    (
-        "共享申请",
-        "sharing_wb:requests",
-        (Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE),
-        "data",
-    ),
-    ("共享答复", "sharing_wb:queue", (Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE), "data"),
+    ("目录审核", "catalog_wb:review", (Role.EGOV_OFFICE,)),
+    ("数据加载", "store_wb:resources", (Role.DATA_OFFICER,)),
+    ("共享申请", "sharing_wb:requests", (Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
+    ("共享答复", "sharing_wb:queue", (Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
     (
         "共享访问日志",
         "sharing_wb:access_log",
         (Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.AUDIT_ADMIN),
-        "data",
     ),
     (
         "共享统计",
         "sharing_wb:statistics",
         (Role.CLERK, Role.DATA_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE, Role.SUPERVISOR),
-        "data",
     ),
-    ("用户管理", "workbench:users", (Role.SYS_ADMIN,), "system"),
-    ("角色授权", "workbench:roles", (Role.SEC_ADMIN,), "system"),
-    ("接口凭证", "workbench:api_clients", (Role.SYS_ADMIN,), "system"),
-    ("工作日历", "workbench:workdays", (Role.SYS_ADMIN,), "system"),
-    ("运行监测", "ops_wb:watch", (Role.SYS_ADMIN,), "system"),
-    ("审计日志", "audit_wb:log", (Role.AUDIT_ADMIN,), "system"),
+    ("用户管理", "workbench:users", (Role.SYS_ADMIN,)),
+    ("角色授权", "workbench:roles", (Role.SEC_ADMIN,)),
+    ("接口凭证", "workbench:api_clients", (Role.SYS_ADMIN,)),
+    ("工作日历", "workbench:workdays", (Role.SYS_ADMIN,)),
+    ("运行监测", "ops_wb:watch", (Role.SYS_ADMIN,)),
+    ("审计日志", "audit_wb:log", (Role.AUDIT_ADMIN,)),
     ("一件事", "eservices_wb:bundles", (Role.EGOV_OFFICE,)),
     ("信息系统清单", "governance_wb:systems", (Role.SYSTEMS_OFFICER, Role.DEPT_LEADER, Role.EGOV_OFFICE)),
     ("僵尸系统", "governance_wb:zombies", (Role.EGOV_OFFICE,)),

@@ -7,13 +7,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import TypeVar
 
 from zhengwu.accounts.models import Department, Role, User
 from zhengwu.audit.write import Write, audited_write
 from zhengwu.core.actors import Actor
 from zhengwu.core.errors import ApplicationError, required_text
 from zhengwu.participation.errors import ParticipationError
-from zhengwu.participation.models import Letter
+from zhengwu.participation.models import Consultation, Letter, Survey
+
+_Open = TypeVar("_Open", Consultation, Survey)
 
 DEPT_ROLES = (Role.CLERK, Role.DEPT_LEADER)
 OFFICE_ROLES = (Role.EGOV_OFFICE,)
@@ -66,6 +69,21 @@ class NewItem:
     department: Department
     author: User
     title: str
+
+    def open_item(
+        self, model: type[_Open], *, intro: str, opens_on: date, closes_on: date, code: StrEnum, **fields: object
+    ) -> _Open:
+        """The new consultation or survey itself (not saved yet), open from `opens_on` to `closes_on`."""
+        check_period(opens_on, closes_on, code)
+        return model(
+            title=self.title,
+            intro=(intro or "").strip(),
+            department=self.department,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            created_by=self.author,
+            **fields,
+        )
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from zhengwu.core.errors import ApplicationError, clean, required_text
 from zhengwu.participation.audit_actions import ParticipationAction as Action
 from zhengwu.participation.errors import ParticipationError
 from zhengwu.participation.models import Article, Comment, Consultation
-from zhengwu.participation.services.common import check_period, department_write, is_content_staff, is_real_name
+from zhengwu.participation.services.common import department_write, is_content_staff, is_real_name
 from zhengwu.participation.services.screening import hold, screen
 from zhengwu.participation.states import CONSULTATION
 from zhengwu.participation.text import split_articles
@@ -38,15 +38,7 @@ def consultation_create(
             raise ApplicationError(code, "请填写征求意见稿正文。", {"draft": "必填"})
         if len(articles) > 500:
             raise ApplicationError(code, "征求意见稿条文过多（最多 500 条）。", {"draft": "不能超过 500 条"})
-        check_period(opens_on, closes_on, code)
-        consultation = Consultation(
-            title=new.title,
-            intro=(intro or "").strip(),
-            department=new.department,
-            opens_on=opens_on,
-            closes_on=closes_on,
-            created_by=new.author,
-        )
+        consultation = new.open_item(Consultation, intro=intro, opens_on=opens_on, closes_on=closes_on, code=code)
         clean(consultation)
         consultation.save()
         for position, (heading, text) in enumerate(articles, start=1):

@@ -21,7 +21,7 @@ from zhengwu.core.errors import ApplicationError, clean
 from zhengwu.participation.audit_actions import ParticipationAction as Action
 from zhengwu.participation.errors import ParticipationError
 from zhengwu.participation.models import Answer, Question, Response, Survey
-from zhengwu.participation.services.common import check_period, department_write, is_content_staff, is_real_name
+from zhengwu.participation.services.common import department_write, is_content_staff, is_real_name
 from zhengwu.participation.states import SURVEY
 
 ANONYMOUS_PER_IP_PER_DAY = 3
@@ -93,16 +93,14 @@ def survey_create(
     code = ParticipationError.INVALID_SURVEY
     with department_write(actor, Action.SURVEY_CREATE, "只有部门工作人员可以发起问卷调查。", title, code) as new:
         parsed = parse_questions(questions)
-        check_period(opens_on, closes_on, code)
-        survey = Survey(
-            title=new.title,
-            intro=(intro or "").strip(),
-            department=new.department,
+        survey = new.open_item(
+            Survey,
+            intro=intro,
             opens_on=opens_on,
             closes_on=closes_on,
+            code=code,
             allow_anonymous=bool(allow_anonymous),
             results_public=bool(results_public),
-            created_by=new.author,
         )
         clean(survey)
         survey.save()
