@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.core.fields import user_fk
+from zhengwu.core.models import MediaFile
 from zhengwu.governance.models.inventory import FundingSource
 
 
@@ -165,15 +166,12 @@ class ProjectReport(models.Model):
         return self.title
 
 
-class ProjectDocument(models.Model):
+class ProjectDocument(MediaFile):
     """A file attached to a stage, stored under `<DATA_DIR>/media/governance/`."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents", verbose_name="项目")
     stage = models.CharField("阶段", max_length=16, choices=Project.State.choices)
     name = models.CharField("文件名", max_length=200)
-    path = models.CharField("存储路径", max_length=300)
-    size = models.PositiveIntegerField("大小")
-    digest = models.CharField("SM3", max_length=64)
     uploaded_by = user_fk("上传人", on_delete=models.SET_NULL)
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
