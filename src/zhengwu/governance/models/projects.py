@@ -93,30 +93,40 @@ class LinkRole(models.TextChoices):
     USES = "uses", "使用"
 
 
-class ProjectData(models.Model):
-    """A data resource the project creates or uses: a catalog resource, or a name until it is catalogued."""
+class ProjectLink(models.Model):
+    """Something the project creates or uses (`LinkRole`): an entry the platform keeps (a catalog
+    resource, an inventory system), or only its name until it is registered there."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="data", verbose_name="项目")
-    name = models.CharField("数据资源名称", max_length=200)
+    name: str
+
     role = models.CharField("关系", max_length=8, choices=LinkRole.choices, default=LinkRole.CREATES)
-    resource = models.ForeignKey(
-        "catalog.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="目录资源"
-    )
 
     class Meta:
-        verbose_name = "项目数据资源"
+        abstract = True
         ordering = ["project", "id"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class ProjectSystem(models.Model):
+class ProjectData(ProjectLink):
+    """A data resource the project creates or uses: a catalog resource, or a name until it is catalogued."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="data", verbose_name="项目")
+    name = models.CharField("数据资源名称", max_length=200)
+    resource = models.ForeignKey(
+        "catalog.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="目录资源"
+    )
+
+    class Meta(ProjectLink.Meta):
+        verbose_name = "项目数据资源"
+
+
+class ProjectSystem(ProjectLink):
     """An information system the project builds or uses: an inventory entry, or a name until registered."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="systems", verbose_name="项目")
     name = models.CharField("系统名称", max_length=100)
-    role = models.CharField("关系", max_length=8, choices=LinkRole.choices, default=LinkRole.CREATES)
     system = models.ForeignKey(
         "governance.InformationSystem",
         null=True,
@@ -126,12 +136,8 @@ class ProjectSystem(models.Model):
         verbose_name="清单中的系统",
     )
 
-    class Meta:
+    class Meta(ProjectLink.Meta):
         verbose_name = "项目信息系统"
-        ordering = ["project", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ProjectMilestone(models.Model):
