@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from zhengwu.catalog.signals import SignallingQuerySet
 from zhengwu.core.fields import user_fk
+from zhengwu.core.models import SearchTerm
 
 
 class CatalogClass(models.TextChoices):
@@ -235,7 +236,7 @@ class ResourceVersion(models.Model):
         return f"{self.resource} v{self.version}"
 
 
-class ResourceSearchTerm(models.Model):
+class ResourceSearchTerm(SearchTerm):
     """Full-text index of published resources: jieba terms of the name, summary and item names.
 
     Filled when a resource is published (and replaced by each new version); a query is cut by
@@ -243,13 +244,8 @@ class ResourceSearchTerm(models.Model):
     """
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="search_terms")
-    term = models.CharField("词", max_length=64)
-    weight = models.PositiveIntegerField("权重")
 
     class Meta:
         verbose_name = "检索词"
         indexes = [models.Index(fields=["term", "resource"])]
         constraints = [models.UniqueConstraint(fields=["resource", "term"], name="search_term_once_per_resource")]
-
-    def __str__(self) -> str:
-        return f"{self.term}×{self.weight}"

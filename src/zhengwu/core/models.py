@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from zhengwu.core.fields import user_fk
+from zhengwu.core.textsearch import MAX_TERM
 
 
 class WorkdayOverride(models.Model):
@@ -65,3 +66,42 @@ class StoredFile(models.Model):
 
     class Meta:
         abstract = True
+
+
+class MediaFile(models.Model):
+    """A file kept on disk under `<DATA_DIR>/media/<app>/` (`core.files.MediaDirectory`) rather than
+    in the database: its path there, its size and its SM3 digest. Abstract, like `StoredFile`: each
+    app keeps its own table with its own name of the file and who or what it belongs to."""
+
+    path = models.CharField("存储路径", max_length=300)
+    size = models.PositiveIntegerField("大小")
+    digest = models.CharField("SM3", max_length=64)
+
+    class Meta:
+        abstract = True
+
+
+class HistoryEntry(models.Model):
+    """One line of an object's history (a letter's, a case's, a timer's …), read in the order it
+    happened. Abstract: each app keeps its own table with what its lines say and who wrote them."""
+
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
+class SearchTerm(models.Model):
+    """One term of a record's full-text index, cut by `core.textsearch` (hence its length), with the
+    weight the record's parts gave it; a query's terms rank records by the summed weights.
+    Abstract: each searchable model keeps its own term table, linked to the record."""
+
+    term = models.CharField("词", max_length=MAX_TERM)
+    weight = models.PositiveIntegerField("权重")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.term}×{self.weight}"

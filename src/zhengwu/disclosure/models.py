@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.core.fields import EncryptedTextField, user_fk
+from zhengwu.core.models import HistoryEntry, SearchTerm
 
 
 class Category(models.TextChoices):
@@ -136,12 +137,10 @@ class Publication(models.Model):
         return self.index_number or str(self.pk)
 
 
-class PublicationSearchTerm(models.Model):
+class PublicationSearchTerm(SearchTerm):
     """jieba terms of a published item with weights (title > subject words > document number > body)."""
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="search_terms")
-    term = models.CharField("词", max_length=64)
-    weight = models.PositiveIntegerField("权重")
 
     class Meta:
         verbose_name = "检索词"
@@ -150,9 +149,6 @@ class PublicationSearchTerm(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["publication", "term"], name="disclosure_term_once_per_publication")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.term}×{self.weight}"
 
 
 class Attachment(models.Model):
@@ -327,19 +323,17 @@ class DisclosureRequest(models.Model):
         return self.number
 
 
-class RequestEvent(models.Model):
+class RequestEvent(HistoryEntry):
     """One step of a request as the applicant sees it (and was told by SMS when a phone is known)."""
 
     request = models.ForeignKey(DisclosureRequest, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("时间", default=timezone.now)
     action = models.CharField("事项", max_length=40)
     text = models.TextField("告知内容")
     actor = user_fk(on_delete=models.SET_NULL)
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.action}"

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from zhengwu.core.fields import user_fk
+from zhengwu.core.models import MediaFile
 
 
 class Direction(models.TextChoices):
@@ -299,15 +300,12 @@ class Review(models.Model):
         return f"{self.document} {self.get_decision_display()}"
 
 
-class Attachment(models.Model):
+class Attachment(MediaFile):
     """A file attached to a document, stored under `<DATA_DIR>/media/documents/`."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
     position = models.PositiveSmallIntegerField("序号", default=1)
     name = models.CharField("附件名称", max_length=200)
-    path = models.CharField("存储路径", max_length=300)
-    size = models.PositiveIntegerField("大小")
-    digest = models.CharField("SM3", max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from zhengwu.catalog.models import TypedValue
 from zhengwu.core.fields import user_fk
-from zhengwu.core.models import StoredFile
+from zhengwu.core.models import HistoryEntry, SearchTerm, StoredFile
 
 
 class ItemType(models.TextChoices):
@@ -359,20 +359,15 @@ class StageTask(models.Model):
         return self.name
 
 
-class ItemSearchTerm(models.Model):
+class ItemSearchTerm(SearchTerm):
     """jieba terms of a published item's guide (name, type, department, conditions)."""
 
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="search_terms")
-    term = models.CharField("词", max_length=64)
-    weight = models.PositiveIntegerField("权重")
 
     class Meta:
         verbose_name = "事项检索词"
         indexes = [models.Index(fields=["term", "item"], name="esvc_term_item")]
         constraints = [models.UniqueConstraint(fields=["item", "term"], name="esvc_term_once_per_item")]
-
-    def __str__(self) -> str:
-        return f"{self.term}×{self.weight}"
 
 
 class CaseCounter(models.Model):
@@ -547,18 +542,16 @@ class CaseTask(models.Model):
         return self.state in self.LIVE_STATES
 
 
-class CaseEvent(models.Model):
+class CaseEvent(HistoryEntry):
     """The timeline of an application, as the applicant and staff see it."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("时间", default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     kind = models.CharField("环节", max_length=32)
     text = models.CharField("内容", max_length=1000)
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
         verbose_name = "办理过程"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return self.text

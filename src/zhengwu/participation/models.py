@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.core.fields import EncryptedTextField, user_fk
-from zhengwu.core.models import StoredFile
+from zhengwu.core.models import HistoryEntry, StoredFile
 
 
 class Channel(models.TextChoices):
@@ -206,7 +206,7 @@ class LetterPhoto(StoredFile):
         return f"{self.letter_id}·{self.position}"
 
 
-class LetterEvent(models.Model):
+class LetterEvent(HistoryEntry):
     """One step of a letter's history, shown to staff (and, without names, to the writer)."""
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="events")
@@ -215,12 +215,10 @@ class LetterEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT)
     note = models.CharField("说明", max_length=1000, blank=True)
-    at = models.DateTimeField("时间", default=timezone.now)
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.letter.number} {self.label}"

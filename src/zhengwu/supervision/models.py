@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from zhengwu.core import workdays
 from zhengwu.core.fields import user_fk
+from zhengwu.core.models import HistoryEntry
 
 
 class Light(models.TextChoices):
@@ -264,7 +265,7 @@ def light_expression(today: date, now: datetime) -> Case:
     )
 
 
-class TimerEvent(models.Model):
+class TimerEvent(HistoryEntry):
     """The history of a timer: who started, paused, resumed, extended, finished or cancelled it."""
 
     class Kind(models.TextChoices):
@@ -278,15 +279,13 @@ class TimerEvent(models.Model):
 
     timer = models.ForeignKey(Timer, on_delete=models.PROTECT, related_name="events", verbose_name="计时")
     kind = models.CharField("事件", max_length=16, choices=Kind.choices)
-    at = models.DateTimeField("时间", default=timezone.now)
     actor = user_fk("操作人", on_delete=models.SET_NULL)
     reason = models.CharField("理由", max_length=500, blank=True)
     details = models.JSONField("详情", default=dict, blank=True)
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
         verbose_name = "计时事件"
         verbose_name_plural = "计时事件"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from zhengwu.core.fields import user_fk
+from zhengwu.core.models import HistoryEntry
 
 
 class Category(models.TextChoices):
@@ -139,7 +140,7 @@ class Incident(models.Model):
         return self.state in self.LIVE_STATES
 
 
-class LevelChange(models.Model):
+class LevelChange(HistoryEntry):
     """One grading or re-grading of an incident, with its reason (定级、升级、降级)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="level_changes")
@@ -147,12 +148,10 @@ class LevelChange(models.Model):
     to_level = models.PositiveSmallIntegerField("新级别", choices=Level.choices)
     reason = models.CharField("理由", max_length=500)
     actor = user_fk("操作人")
-    at = models.DateTimeField("时间", default=timezone.now)
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
         verbose_name = "级别调整"
         verbose_name_plural = "级别调整"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.from_level or '—'} → {self.to_level}"
@@ -164,7 +163,7 @@ class LevelChange(models.Model):
         return "升级" if self.to_level < self.from_level else "降级"
 
 
-class IncidentEvent(models.Model):
+class IncidentEvent(HistoryEntry):
     """One line of an incident's timeline: a state move, a level change, a report, a note."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
@@ -174,12 +173,10 @@ class IncidentEvent(models.Model):
     note = models.TextField("说明", blank=True)
     actor = user_fk("操作人")
     actor_name = models.CharField("操作人名称", max_length=100, blank=True)
-    at = models.DateTimeField("时间", default=timezone.now)
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
         verbose_name = "事件处置记录"
         verbose_name_plural = "事件处置记录"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.label} {self.at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.core.fields import user_fk
+from zhengwu.core.models import HistoryEntry
 from zhengwu.emergency.models.incidents import Category
 
 
@@ -148,7 +149,7 @@ class Task(models.Model):
         return f"{self.department} · {self.duty[:30]}"
 
 
-class TaskEvent(models.Model):
+class TaskEvent(HistoryEntry):
     """The history of a task: issued, signed, progress, support asked, arrived, done, cancelled."""
 
     class Kind(models.TextChoices):
@@ -163,13 +164,11 @@ class TaskEvent(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events", verbose_name="任务")
     kind = models.CharField("事件", max_length=16, choices=Kind.choices)
     text = models.TextField("内容", max_length=2000, blank=True)
-    at = models.DateTimeField("时间", default=timezone.now)
     by = models.CharField("操作人", max_length=200, blank=True)
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
         verbose_name = "任务记录"
         verbose_name_plural = "任务记录"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.core.fields import user_fk
+from zhengwu.core.models import MediaFile
 from zhengwu.governance.models.inventory import FundingSource
 
 
@@ -92,30 +93,40 @@ class LinkRole(models.TextChoices):
     USES = "uses", "使用"
 
 
-class ProjectData(models.Model):
-    """A data resource the project creates or uses: a catalog resource, or a name until it is catalogued."""
+class ProjectLink(models.Model):
+    """Something the project creates or uses (`LinkRole`): an entry the platform keeps (a catalog
+    resource, an inventory system), or only its name until it is registered there."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="data", verbose_name="项目")
-    name = models.CharField("数据资源名称", max_length=200)
+    name: str
+
     role = models.CharField("关系", max_length=8, choices=LinkRole.choices, default=LinkRole.CREATES)
-    resource = models.ForeignKey(
-        "catalog.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="目录资源"
-    )
 
     class Meta:
-        verbose_name = "项目数据资源"
+        abstract = True
         ordering = ["project", "id"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class ProjectSystem(models.Model):
+class ProjectData(ProjectLink):
+    """A data resource the project creates or uses: a catalog resource, or a name until it is catalogued."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="data", verbose_name="项目")
+    name = models.CharField("数据资源名称", max_length=200)
+    resource = models.ForeignKey(
+        "catalog.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="目录资源"
+    )
+
+    class Meta(ProjectLink.Meta):
+        verbose_name = "项目数据资源"
+
+
+class ProjectSystem(ProjectLink):
     """An information system the project builds or uses: an inventory entry, or a name until registered."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="systems", verbose_name="项目")
     name = models.CharField("系统名称", max_length=100)
-    role = models.CharField("关系", max_length=8, choices=LinkRole.choices, default=LinkRole.CREATES)
     system = models.ForeignKey(
         "governance.InformationSystem",
         null=True,
@@ -125,12 +136,8 @@ class ProjectSystem(models.Model):
         verbose_name="清单中的系统",
     )
 
-    class Meta:
+    class Meta(ProjectLink.Meta):
         verbose_name = "项目信息系统"
-        ordering = ["project", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ProjectMilestone(models.Model):
@@ -165,15 +172,12 @@ class ProjectReport(models.Model):
         return self.title
 
 
-class ProjectDocument(models.Model):
+class ProjectDocument(MediaFile):
     """A file attached to a stage, stored under `<DATA_DIR>/media/governance/`."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents", verbose_name="项目")
     stage = models.CharField("阶段", max_length=16, choices=Project.State.choices)
     name = models.CharField("文件名", max_length=200)
-    path = models.CharField("存储路径", max_length=300)
-    size = models.PositiveIntegerField("大小")
-    digest = models.CharField("SM3", max_length=64)
     uploaded_by = user_fk("上传人", on_delete=models.SET_NULL)
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
