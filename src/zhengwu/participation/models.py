@@ -9,6 +9,9 @@ Personal data of writers (name, phone, ID number, address, e-mail) is SM4-encryp
 
 from __future__ import annotations
 
+from datetime import date
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -224,7 +227,36 @@ class LetterEvent(HistoryEntry):
         return f"{self.letter.number} {self.label}"
 
 
-class Consultation(models.Model):
+class OpenPeriod(models.Model):
+    """What the public takes part in for a period (征求意见, 问卷): open from `opens_on` to
+    `closes_on`, both days included, while in its `OPEN_STATE`. Abstract: a consultation and a
+    survey keep their own tables, states and texts."""
+
+    OPEN_STATE: ClassVar[str]
+    state: str
+
+    title = models.CharField("标题", max_length=200)
+    opens_on = models.DateField("开始日期")
+    closes_on = models.DateField("截止日期")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-opens_on", "-id"]
+        indexes = [models.Index(fields=["state", "closes_on"], name="%(class)s_state")]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="%(class)s_period_order")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open_on(self, day: date) -> bool:
+        return self.state == self.OPEN_STATE and self.opens_on <= day <= self.closes_on
+
+
+class Consultation(OpenPeriod):
     """A draft put out for public comment (征求意见), split into articles (条)."""
 
     class State(models.TextChoices):
@@ -232,7 +264,8 @@ class Consultation(models.Model):
         PUBLISHED = "published", "已发布"
         CLOSED = "closed", "已结束"
 
-    title = models.CharField("标题", max_length=200)
+    OPEN_STATE = State.PUBLISHED
+
     intro = models.TextField("起草说明", blank=True, max_length=5000)
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="consultations", verbose_name="起草单位"
@@ -240,27 +273,14 @@ class Consultation(models.Model):
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.DRAFT)
     opens_on = models.DateField("征求意见开始日期")
     closes_on = models.DateField("征求意见截止日期")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
     summary = models.TextField("意见采纳情况说明", blank=True, max_length=20000)
     summary_published_at = models.DateTimeField("采纳情况公布时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(OpenPeriod.Meta):
         verbose_name = "意见征集"
         verbose_name_plural = "意见征集"
-        ordering = ["-opens_on", "-id"]
-        indexes = [models.Index(fields=["state", "closes_on"], name="consultation_state")]
-        constraints = [
-            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="consultation_period_order")
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def is_open_on(self, day: object) -> bool:
-        return self.state == self.State.PUBLISHED and self.opens_on <= day <= self.closes_on  # type: ignore[operator]
 
 
 class Article(models.Model):
@@ -313,41 +333,27 @@ class Comment(ModeratedContent):
         return (name[0] + "*" * max(1, len(name) - 1)) if name else "网友"
 
 
-class Survey(models.Model):
+class Survey(OpenPeriod):
     class State(models.TextChoices):
         DRAFT = "draft", "草稿"
         OPEN = "open", "进行中"
         CLOSED = "closed", "已结束"
 
-    title = models.CharField("标题", max_length=200)
+    OPEN_STATE = State.OPEN
+
     intro = models.TextField("说明", blank=True, max_length=5000)
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="surveys", verbose_name="发起单位"
     )
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.DRAFT)
-    opens_on = models.DateField("开始日期")
-    closes_on = models.DateField("截止日期")
     allow_anonymous = models.BooleanField(
         "允许匿名作答", default=False, help_text="匿名作答每个浏览器会话一份，同一网络地址每天最多 3 份。"
     )
     results_public = models.BooleanField("公开结果", default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
 
-    class Meta:
+    class Meta(OpenPeriod.Meta):
         verbose_name = "问卷"
         verbose_name_plural = "问卷"
-        ordering = ["-opens_on", "-id"]
-        indexes = [models.Index(fields=["state", "closes_on"], name="survey_state")]
-        constraints = [
-            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="survey_period_order")
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def is_open_on(self, day: object) -> bool:
-        return self.state == self.State.OPEN and self.opens_on <= day <= self.closes_on  # type: ignore[operator]
 
 
 class Question(models.Model):
