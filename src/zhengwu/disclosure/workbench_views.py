@@ -84,7 +84,7 @@ def _edit_page(request: HttpRequest, publication: Publication | None) -> HttpRes
         if saved is None:
             saved = services.publication_create(actor=actor, department=_department(user), data=form.data_object())
         else:
-            services.publication_update(actor=actor, publication=saved, data=form.data_object())
+            saved = services.publication_update(actor=actor, publication=saved, data=form.data_object())
         return f"已保存《{saved.title}》。", reverse("disclosure_wb:publication", args=[saved.pk])
 
     return form_write(request, form, save) or render(

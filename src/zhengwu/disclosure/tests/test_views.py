@@ -157,20 +157,22 @@ def test_staff_queue_and_todo(market_clerk: User, police_clerk: User, market_dep
 
 def test_workbench_publication_journey(market_clerk: User, police_clerk: User, citizen: User) -> None:
     clerk = staff_client(market_clerk)
-    response = clerk.post(
-        "/workbench/disclosure/publications/new/",
-        {
-            "title": "吉林省市场监督管理厅关于公布2026年第一批食品安全抽检结果的通告",
-            "category": "licensing",
-            "document_number": "吉市监通〔2026〕3号",
-            "date_written": "2026-11-02",
-            "subject_words": "食品安全 抽检",
-            "validity": "valid",
-            "body": "现将抽检结果公布如下。",
-        },
-    )
+    form = {
+        "title": "吉林省市场监督管理厅关于公布2026年第一批食品安全抽检结果的公告",
+        "category": "licensing",
+        "document_number": "吉市监通〔2026〕3号",
+        "date_written": "2026-11-02",
+        "subject_words": "食品安全 抽检",
+        "validity": "valid",
+        "body": "现将抽检结果公布如下。",
+    }
+    response = clerk.post("/workbench/disclosure/publications/new/", form)
     item = Publication.objects.get()
     assert response.status_code == 302
+    # a renamed draft: the message names the title just saved, not the one the page was opened with
+    renamed = {**form, "title": "吉林省市场监督管理厅关于公布2026年第一批食品安全抽检结果的通告"}
+    saved = clerk.post(f"/workbench/disclosure/publications/{item.pk}/edit/", renamed, follow=True)
+    assert f"已保存《{renamed['title']}》。" in saved.content.decode()
     assert staff_client(police_clerk).get(f"/workbench/disclosure/publications/{item.pk}/").status_code == 404
     assert staff_client(police_clerk).post(f"/workbench/disclosure/publications/{item.pk}/publish/").status_code == 404
     assert person_client(citizen).get("/workbench/disclosure/publications/").status_code == 403
