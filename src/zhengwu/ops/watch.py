@@ -80,8 +80,9 @@ def backup_age() -> Reading:
 def anchor_age() -> Reading:
     limit = settings.ZHENGWU_WATCH_ANCHOR_MINUTES
     witness = Path(getattr(settings, "ZHENGWU_AUDIT_WITNESS", settings.DATA_DIR / "witness"))
-    # Only this platform's anchors: the anchors kept for peers (witness/peers/) are not its own.
-    newest = max((p.stat().st_mtime for p in witness.glob("anchors-*.jsonl")), default=None)
+    # Only this platform's anchors, the files at the top: those kept for peers (witness/peers/) are not its own.
+    files = [p for p in witness.iterdir() if p.is_file()] if witness.is_dir() else []
+    newest = max((p.stat().st_mtime for p in files), default=None)
     if newest is None:
         return Reading("anchor", "审计日志锚定", BAD, f"{witness} 中没有锚定记录", f"{limit} 分钟内")
     age = time.time() - newest
