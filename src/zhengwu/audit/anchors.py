@@ -67,6 +67,7 @@ REASONS = {
     "rotate": "密钥轮换后",
     "partition_drop": "删除到期分区前",
     "rotate-data-key": "数据密钥轮换后",
+    "restored": "恢复备份后",
 }
 
 

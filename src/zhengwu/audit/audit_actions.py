@@ -20,3 +20,4 @@ class AuditLogAction(AuditAction):
     REQUEST_REFUSED = "audit.request.refused"  # a write refused before any service ran (core.refusals)
     WITNESS_RECEIVE = "audit.witness.receive"  # a peer's signed anchor kept in <witness>/peers/ (audit.witness_peers)
     WITNESS_PEER_REGISTER = "audit.witness.peer_register"
+    RESTORED = "audit.restored"  # a backup restored: the logs rolled back, then a "restored" anchor (audit.restores)

@@ -110,8 +110,10 @@ def latest_held(peer: WitnessPeer) -> dict[str, Any] | None:
     directory = peer_dir(peer.fingerprint)
     for path in sorted(directory.glob("*.jsonl"), reverse=True) if directory.is_dir() else []:
         for raw in reversed(path.read_bytes().splitlines()):
-            if raw.strip():
+            try:
                 return dict(json.loads(raw))
+            except ValueError:  # an empty or torn line (a crash mid-write): the one before it counts
+                continue
     return None
 
 

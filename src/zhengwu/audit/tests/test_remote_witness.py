@@ -23,7 +23,7 @@ from huey.contrib.djhuey import HUEY
 
 from zhengwu.accounts.models import ApiClient, Department, User
 from zhengwu.accounts.services import apiclient_create
-from zhengwu.audit import anchors, remote_witness, witness_peers
+from zhengwu.audit import anchors, remote_witness, restores, witness_peers
 from zhengwu.audit.models import AuditEvent, WitnessPeer
 from zhengwu.audit.tests import helpers
 from zhengwu.audit.tests.helpers import disable_triggers, make_events, raw, verify_command
@@ -229,3 +229,55 @@ def test_healthz_reads_the_age_of_the_remote_anchor(wired: Client, settings: Any
     for path in Path(settings.ZHENGWU_AUDIT_WITNESS).glob("anchors-*.jsonl"):
         path.unlink()
     assert watch.anchor_age().status == watch.BAD
+
+
+def roll_back_to_first_anchor(events: list[AuditEvent]) -> None:
+    """What a restore of a backup taken at the first anchor does to the log and the local witness."""
+    disable_triggers()
+    raw("DELETE FROM audit_auditevent WHERE seq > %s", [events[-1].seq])
+    raw("UPDATE audit_auditchainhead SET seq = %s, hash = %s", [events[-1].seq, events[-1].hash])
+    [witness_file] = Path(settings.ZHENGWU_AUDIT_WITNESS).glob("anchors-*.jsonl")
+    witness_file.write_text(witness_file.read_text().splitlines()[0] + "\n")
+
+
+def test_a_restore_behind_the_remote_witness_verifies_once_recorded_and_signed_and_says_so(wired: Client) -> None:
+    events = make_events(4)
+    anchors.write_anchor()
+    make_events(4)
+    rolled_back = anchors.write_anchor()
+    roll_back_to_first_anchor(events)
+    assert verify_command()[0] == 1  # behind the remote witness, before the restore is recorded
+    anchor = restores.record_restore(actor=Actor.platform(), backup_created_at=timezone.now())
+    assert anchor.reason == "restored" and kept_lines()[-1]["reason"] == "restored"
+    event = AuditEvent.objects.get(action="audit.restored")
+    assert event.seq == anchor.chains[anchors.AUDIT_CHAIN]["seq"]
+    assert event.details["remote"] == rolled_back.at
+    assert event.details["remote_heads"][anchors.AUDIT_CHAIN] == rolled_back.chains[anchors.AUDIT_CHAIN]["seq"]
+    code, out, err = verify_command()
+    assert code == 0, err
+    assert "最近一次恢复备份" in out and "此后的日志已回滚" in out and "恢复备份后" in out
+
+
+def test_a_restored_anchor_without_its_recorded_restore_is_refused_by_verify(wired: Client) -> None:
+    events = make_events(4)
+    anchors.write_anchor()
+    make_events(4)
+    anchors.write_anchor()
+    roll_back_to_first_anchor(events)
+    anchors.write_anchor("restored")  # whoever holds the key signs a "restore" nobody recorded
+    code, _, err = verify_command()
+    assert code == 1 and "不是恢复记录（audit.restored）" in err
+
+
+def test_backup_restore_records_the_restore_and_signs_a_restored_anchor(tmp_path: Path) -> None:
+    from zhengwu.ops import backup
+    from zhengwu.ops import services as ops_services
+
+    make_events(2)
+    made = backup.BackupInfo(tmp_path, timezone.now(), "sqlite", 1, 1)
+    with mock.patch.object(backup, "backup_restore", return_value=made):
+        ops_services.backup_restore(actor=Actor.platform(), directory=tmp_path, passphrase="口令")
+    latest, _ = anchors.latest_anchor()
+    assert latest is not None and latest.reason == "restored"
+    assert AuditEvent.objects.filter(action="audit.restored").count() == 1
+    assert restores.check_restored_anchor(latest) is None

@@ -31,7 +31,16 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from zhengwu.accounts.models import ApiClient
-from zhengwu.audit import anchors, exports, partitions, remote_witness, selectors, services, witness_peers
+from zhengwu.audit import (
+    anchors,
+    exports,
+    partitions,
+    remote_witness,
+    restores,
+    selectors,
+    services,
+    witness_peers,
+)
 from zhengwu.audit.audit_actions import AuditLogAction
 from zhengwu.audit.services import VerifyResult, record_action
 from zhengwu.core.actors import Actor
@@ -93,6 +102,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"对照{anchor.describe()}校验。")
+        restored = restores.latest_restore()
+        if restored is not None:
+            self.stdout.write(self.style.WARNING(f"最近一次恢复备份：{restored}。"))
         anchored = anchor.chains if anchor is not None else {}
         result = services.verify_chain(
             batch_size=options["batch_size"],
@@ -112,6 +124,9 @@ class Command(BaseCommand):
         )
         others_ok = self._verify_other_chains(options, anchored)
         remote_ok = self._verify_remote()
+        if anchor is not None and (unrecorded := restores.check_restored_anchor(anchor)) is not None:
+            others_ok = False
+            self.stderr.write(self.style.ERROR(f"{anchor.describe()}无效：{unrecorded}"))
         if result.ok:
             self.stdout.write(self.style.SUCCESS(result.message()))
             if not (others_ok and remote_ok):
@@ -157,7 +172,10 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING("远程见证尚未保存本平台的锚点。"))
             return True
         self.stdout.write(f"对照远程见证中{remote.describe()}校验。")
-        ok = True
+        unrecorded = restores.check_restored_anchor(remote)
+        ok = unrecorded is None
+        if unrecorded is not None:
+            self.stderr.write(self.style.ERROR(f"远程见证中的锚点无效：{unrecorded}"))
         for chain in anchors.chains():
             state = remote.chains.get(chain.name)
             mismatch = chain.check(state) if state is not None else None
