@@ -54,7 +54,7 @@ def check_restored_anchor(anchor: anchors.Anchor) -> str | None:
     that only says "restored" cannot pass a rollback off as one. Why not (None: it does)."""
     if anchor.reason != REASON:
         return None
-    seq = anchor.chains.get(anchors.AUDIT_CHAIN, {}).get("seq")
+    seq = int(anchor.chains.get(anchors.AUDIT_CHAIN, {}).get("seq") or 0)
     action = AuditEvent.objects.filter(seq=seq).values_list("action", flat=True).first()
     if action != AuditLogAction.RESTORED:
         return f"恢复备份后的锚点所记录的审计日志第 {seq} 条不是恢复记录（{AuditLogAction.RESTORED}）"
