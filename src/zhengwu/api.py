@@ -66,6 +66,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 # The apps' routers attach after the handlers above, in this order (two share /exchange).
 from zhengwu.accounts.api import router as accounts_router  # noqa: E402
+from zhengwu.audit.api import router as audit_router  # noqa: E402
 from zhengwu.catalog.api import router as catalog_router  # noqa: E402
 from zhengwu.certificates.api import router as certificates_router  # noqa: E402
 from zhengwu.disclosure.api import router as disclosure_router  # noqa: E402
@@ -91,6 +92,7 @@ ROUTERS = (
     ("/documents", documents_router),
     ("/emergency", emergency_router),
     ("/governance", governance_router),
+    ("/audit", audit_router),
 )
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

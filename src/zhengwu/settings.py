@@ -42,6 +42,16 @@ try:
     # another disk or mount (docs/deployment.md, "日志锚点").
     ZHENGWU_AUDIT_WITNESS = Path(env.str("ZHENGWU_AUDIT_WITNESS", str(DATA_DIR / "witness"))).resolve()
     ZHENGWU_AUDIT_ANCHOR_MINUTES = env.int("ZHENGWU_AUDIT_ANCHOR_MINUTES", 10, minimum=1, maximum=60)
+    # Optionally a second zhengwu instance as remote witness (audit.remote_witness): its base URL
+    # and the token of the API client it issued to this platform (scope audit:witness).
+    ZHENGWU_AUDIT_WITNESS_URL = env.url("ZHENGWU_AUDIT_WITNESS_URL", ("http", "https"))
+    ZHENGWU_AUDIT_WITNESS_TOKEN = env.raw("ZHENGWU_AUDIT_WITNESS_TOKEN")
+    if ZHENGWU_AUDIT_WITNESS_URL and not ZHENGWU_AUDIT_WITNESS_TOKEN:
+        raise SettingError(
+            "ZHENGWU_AUDIT_WITNESS_TOKEN",
+            "",
+            "远程见证签发给本平台的 API 凭证（设置了 ZHENGWU_AUDIT_WITNESS_URL 时必填）",
+        )
     ZHENGWU_ZONE = env.choice("ZHENGWU_ZONE", "all", ("all", "internal", "external"))
     ALLOWED_HOSTS = env.list("ZHENGWU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
     CSRF_TRUSTED_ORIGINS = env.list("ZHENGWU_CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
@@ -63,6 +73,7 @@ try:
     ZHENGWU_REPLICA_SYNC_SECONDS = env.int("ZHENGWU_REPLICA_SYNC_SECONDS", 1, minimum=1, maximum=3600)
     ZHENGWU_WATCH_BACKUP_HOURS = env.int("ZHENGWU_WATCH_BACKUP_HOURS", 26, minimum=1, maximum=24 * 365)
     ZHENGWU_WATCH_ANCHOR_MINUTES = env.int("ZHENGWU_WATCH_ANCHOR_MINUTES", 30, minimum=1, maximum=24 * 60)
+    ZHENGWU_WATCH_REMOTE_ANCHOR_MINUTES = env.int("ZHENGWU_WATCH_REMOTE_ANCHOR_MINUTES", 30, minimum=1, maximum=24 * 60)
     ZHENGWU_WATCH_REPLICA_SECONDS = env.int("ZHENGWU_WATCH_REPLICA_SECONDS", 60, minimum=1, maximum=86400)
     ZHENGWU_WATCH_QUEUE_BACKLOG = env.int("ZHENGWU_WATCH_QUEUE_BACKLOG", 1000, minimum=1, maximum=10**7)
     ZHENGWU_WATCH_STUCK_MINUTES = env.int("ZHENGWU_WATCH_STUCK_MINUTES", 120, minimum=1, maximum=7 * 24 * 60)

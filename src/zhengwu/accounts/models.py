@@ -207,6 +207,7 @@ class ApiClient(models.Model):
         GOVERNANCE_INVENTORY = "governance:inventory", "维护本部门信息系统清单"
         SUPERVISION_READ = "supervision:read", "读取电子监察数据"
         DOCUMENTS_EXCHANGE = "documents:exchange", "收发电子公文"
+        AUDIT_WITNESS = "audit:witness", "为本平台存证审计日志锚点（见证对端）"
 
     name = models.CharField("系统名称", max_length=100)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="api_clients")

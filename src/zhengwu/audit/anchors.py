@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
-from zhengwu.audit import services
+from zhengwu.audit import remote_witness, services
 from zhengwu.audit.chain import canonical_json, canonical_time
 from zhengwu.audit.errors import AuditError
 from zhengwu.core.crypto import (
@@ -67,6 +67,7 @@ REASONS = {
     "rotate": "密钥轮换后",
     "partition_drop": "删除到期分区前",
     "rotate-data-key": "数据密钥轮换后",
+    "restored": "恢复备份后",
 }
 
 
@@ -247,6 +248,7 @@ def write_anchor(reason: str = "manual", cuts: dict[str, dict[str, Any]] | None 
     record["signature"] = sm2_sign(key.private_key, key.public_key, _signed_bytes(record))
     path = witness_dir() / f"anchors-{now:%Y-%m}.jsonl"
     _append_line(path, canonical_json(record))
+    remote_witness.send_soon(canonical_json(record))
     return Anchor(record["at"], reason, states, key.fingerprint, f"{path.name} 末行")
 
 
@@ -350,3 +352,24 @@ def anchored_starts(chain: str) -> Callable[[int], str | None]:
         return found[seq]
 
     return start
+
+
+# --- for the remote witness (audit.remote_witness, audit.witness_peers) ----------------------
+
+
+def signed_bytes(record: dict[str, Any]) -> bytes:
+    """What an anchor's signature covers: the record without its signature, canonical."""
+    return _signed_bytes(record)
+
+
+def append_line(path: Path, line: str) -> None:
+    _append_line(path, line)
+
+
+def parse_own(line: str, where: str) -> Anchor:
+    """An anchor of this platform read back from elsewhere (the remote witness): it must be
+    signed by one of our trusted keys, like a line of the local witness."""
+    record, why = _parse(line.encode("utf-8"), trusted_keys())
+    if record is None:
+        raise _refused(f"{where}的锚点无效：{why}")
+    return Anchor(record["at"], str(record.get("reason", "")), record["chains"], record["key"], where)

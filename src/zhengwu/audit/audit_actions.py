@@ -18,3 +18,6 @@ class AuditLogAction(AuditAction):
     PARTITIONS_DROP = "audit.partitions.drop"  # whole months past retention dropped, after a signed anchor
     DATA_KEY_ROTATE = "audit.data_key.rotate"  # `zhengwu keys rotate-data-key` (finished, resumed or refused)
     REQUEST_REFUSED = "audit.request.refused"  # a write refused before any service ran (core.refusals)
+    WITNESS_RECEIVE = "audit.witness.receive"  # a peer's signed anchor kept in <witness>/peers/ (audit.witness_peers)
+    WITNESS_PEER_REGISTER = "audit.witness.peer_register"
+    RESTORED = "audit.restored"  # a backup restored: the logs rolled back, then a "restored" anchor (audit.restores)

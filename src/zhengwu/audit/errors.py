@@ -15,3 +15,6 @@ class AuditError(StrEnum):
     PLATFORM_KEY = "audit.platform_key"
     NOT_PARTITIONED = "audit.not_partitioned"
     PARTITION_ORDER = "audit.partition_order"
+    WITNESS_UNKNOWN_PEER = "audit.witness_unknown_peer"
+    WITNESS_REFUSED = "audit.witness_refused"
+    WITNESS_UNREACHABLE = "audit.witness_unreachable"

@@ -171,3 +171,23 @@ class AuditChainHead(ChainHead):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}…"
+
+
+class WitnessPeer(models.Model):
+    """Another zhengwu instance whose signed anchors this one keeps as its witness
+    (audit.witness_peers; docs/deployment.md, "日志锚点").
+
+    The peer calls with its API client's token (scope `audit:witness`) and may deposit only
+    anchors signed by the platform key registered here: a token alone cannot write anchors in
+    another instance's name, and a key alone cannot call the API."""
+
+    client = models.OneToOneField(ApiClient, on_delete=models.PROTECT, related_name="witness_peer")
+    public_key = models.CharField("平台签名公钥", max_length=128)
+    fingerprint = models.CharField("公钥指纹", max_length=16, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "见证对端"
+
+    def __str__(self) -> str:
+        return f"{self.client.name}（{self.fingerprint}）"

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from zhengwu.accounts import sms
 from zhengwu.accounts.models import Role, User
+from zhengwu.audit import restores
 from zhengwu.audit.services import record_action
 from zhengwu.audit.write import record_refusal
 from zhengwu.core.actors import Actor
@@ -77,6 +78,13 @@ def backup_restore(
         OpsAction.BACKUP_RESTORE,
         details={"from": str(directory), "created_at": restored.created_at.isoformat(), "files": restored.files},
     )
+    # The logs are back at the backup: say so in the log and in a signed anchor (local and remote
+    # witness). The data is restored by now whatever happens here: a refused anchor is logged,
+    # and the `audit verify` that follows every restore names why.
+    try:
+        restores.record_restore(actor=actor, backup_created_at=restored.created_at)
+    except (ApplicationError, OSError):
+        logger.exception("ops: the restored anchor was not written after the restore")
     return restored
 
 

@@ -3,6 +3,8 @@
 Each check measures one thing and compares it with its threshold (a setting):
 - the last good backup's age (`ZHENGWU_WATCH_BACKUP_HOURS`, 26: a daily backup plus slack);
 - the last audit anchor's age, the newest file in the witness directory (`ZHENGWU_WATCH_ANCHOR_MINUTES`, 30);
+- the age of the last anchor the remote witness holds, when one is configured
+  (`ZHENGWU_WATCH_REMOTE_ANCHOR_MINUTES`, 30; audit.remote_witness);
 - the remote replica's lag, for a `file://` Litestream replica: how far its newest file is behind
   the database's last write (`ZHENGWU_WATCH_REPLICA_SECONDS`, 60);
 - the job queue's backlog, tasks waiting (`ZHENGWU_WATCH_QUEUE_BACKLOG`, 1000);
@@ -30,6 +32,7 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 OK, BAD, UNKNOWN = "ok", "bad", "unknown"
 
@@ -77,11 +80,31 @@ def backup_age() -> Reading:
 def anchor_age() -> Reading:
     limit = settings.ZHENGWU_WATCH_ANCHOR_MINUTES
     witness = Path(getattr(settings, "ZHENGWU_AUDIT_WITNESS", settings.DATA_DIR / "witness"))
-    newest = _newest_file(witness)
+    # Only this platform's anchors, the files at the top: those kept for peers (witness/peers/) are not its own.
+    files = [p for p in witness.iterdir() if p.is_file()] if witness.is_dir() else []
+    newest = max((p.stat().st_mtime for p in files), default=None)
     if newest is None:
         return Reading("anchor", "审计日志锚定", BAD, f"{witness} 中没有锚定记录", f"{limit} 分钟内")
     age = time.time() - newest
     return Reading("anchor", "审计日志锚定", OK if age <= limit * 60 else BAD, f"{_age(age)}前", f"{limit} 分钟内")
+
+
+def remote_anchor_age() -> Reading:
+    """The age of the newest anchor the remote witness holds (audit.remote_witness): it must keep
+    up with the local ones, or a rewritten local witness could go unnoticed."""
+    from zhengwu.audit import anchors, remote_witness
+
+    limit = settings.ZHENGWU_WATCH_REMOTE_ANCHOR_MINUTES
+    label, threshold = "远程见证锚定", f"{limit} 分钟内"
+    if not remote_witness.configured():
+        return Reading("remote_anchor", label, UNKNOWN, "未配置远程见证（ZHENGWU_AUDIT_WITNESS_URL）", threshold)
+    line = remote_witness.fetch_latest()
+    if line is None:
+        return Reading("remote_anchor", label, BAD, "远程见证尚未保存本平台的锚点", threshold)
+    anchor = anchors.parse_own(line, "远程见证")
+    moment = parse_datetime(anchor.at)
+    age = (timezone.now() - moment).total_seconds() if moment else float("inf")
+    return Reading("remote_anchor", label, OK if age <= limit * 60 else BAD, f"{_age(age)}前", threshold)
 
 
 def replica_lag() -> Reading:
@@ -151,6 +174,7 @@ def log_partitions() -> Reading:
 CHECKS: list[Callable[[], Reading]] = [
     backup_age,
     anchor_age,
+    remote_anchor_age,
     replica_lag,
     queue_backlog,
     stuck_jobs,

@@ -63,6 +63,7 @@ CLIENTS = {
     "client_emergency_other": ("market", ("emergency:report",)),  # holds the scope, another department
     "client_tasks": ("police", ("emergency:tasks",)),  # 公安厅's system: the matrix's dispatch task is 公安厅's
     "client_tasks_other": ("market", ("emergency:tasks",)),  # holds the scope, another department
+    "client_witness": ("market", ("audit:witness",)),  # holds the scope, not registered as a witness peer
 }
 # market_new: staff of 市场监管厅 who has not enrolled a second factor yet (logged in, no device).
 PERSONAS = ("anonymous", *PUBLIC_PEOPLE, *STAFF, "market_new", *CLIENTS)
@@ -988,7 +989,12 @@ PURPOSE = {"X-Purpose": "%E7%9F%A9%E9%98%B5%E6%A0%B8%E6%9F%A5"}  # 矩阵核查,
 TASKS = "a department's system (API client with emergency:tasks), for its own department's dispatch tasks"
 EMERGENCY = "a department's system (API client with emergency:report), for what its department reported"
 
+WITNESS = "another zhengwu instance (API client with audit:witness registered as a witness peer with its key)"
+WITNESS_REFUSED = ("anonymous", "citizen", "market_systems", "client_no_scope", "client_witness")
+
 OPERATIONS: dict[str, Entry] = {
+    "POST /api/v1/audit/witness/anchors": _api(WITNESS, WITNESS_REFUSED, "", get=False, post=True, body={"line": "{}"}),
+    "GET /api/v1/audit/witness/anchors/latest": _api(WITNESS, WITNESS_REFUSED, ""),
     "POST /api/v1/emergency/incidents": _api(
         "an API client with emergency:report (reports as its department)",
         ("anonymous", "citizen", "duty_officer", "client_no_scope"),

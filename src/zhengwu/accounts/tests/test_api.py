@@ -119,6 +119,13 @@ def test_every_scope_an_api_asks_for_can_be_issued() -> None:
         for where, auth in callbacks:
             if isinstance(auth, ApiClientAuth) and auth.scope is not None:
                 asked[str(auth.scope)] = where
-    wanted = {"documents:exchange", "supervision:read", "governance:inventory", "emergency:report", "emergency:tasks"}
+    wanted = {
+        "documents:exchange",
+        "supervision:read",
+        "governance:inventory",
+        "emergency:report",
+        "emergency:tasks",
+        "audit:witness",
+    }
     assert wanted <= set(asked), asked
     assert set(asked) <= set(ApiClient.Scope.values), asked

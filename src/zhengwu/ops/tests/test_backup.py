@@ -54,8 +54,10 @@ def test_restore_drill_on_sqlite(site: dict[str, str], tmp_path: Path) -> None:
     changed = sorted(name for name in snapshot if after.get(name) != snapshot[name])
     assert changed == ["audit_auditchainhead", "audit_auditevent"]  # the restore's own events, nothing else
     new_events = [row for row in after["audit_auditevent"] if row not in snapshot["audit_auditevent"]]
-    assert len(after["audit_auditevent"]) == len(snapshot["audit_auditevent"]) + 2
-    assert ["ops.backup.restore" in new_events[0], "audit.verify" in new_events[1]] == [True, True]
+    assert len(after["audit_auditevent"]) == len(snapshot["audit_auditevent"]) + 3
+    # the restore, the rollback it is (signed in a "restored" anchor: audit.restores), the verify
+    assert ["ops.backup.restore" in new_events[0], "audit.restored" in new_events[1]] == [True, True]
+    assert "audit.verify" in new_events[2]
     assert (data_dir / "media" / "eservices" / "方案.pdf").read_bytes() == b"%PDF-1.4 drill"
     assert zw(site, "shell", "-c", READ_BACK).stdout.strip().splitlines()[-1] == "110105198001010016"
 
@@ -227,7 +229,9 @@ def test_a_restore_keeps_the_anchors_it_replaces(site: dict[str, str], tmp_path:
     assert {p.name: p.read_text() for p in kept.iterdir()} == before
     [name] = before
     assert len(before[name].splitlines()) == 2  # both anchors kept
-    assert len((data_dir / "witness" / name).read_text().splitlines()) == 1  # the backup's
+    # the backup's, then the anchor signed over the restore (audit.restores)
+    [backup_anchor, restored_anchor] = (data_dir / "witness" / name).read_text().splitlines()
+    assert backup_anchor == before[name].splitlines()[0] and '"reason":"restored"' in restored_anchor
 
 
 DAILY = "from zhengwu.ops.tasks import backup_daily; backup_daily.call_local()"

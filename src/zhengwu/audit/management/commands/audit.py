@@ -2,6 +2,8 @@
 
     zhengwu audit verify                       exit 0 when the chains are intact, 1 when not
     zhengwu audit anchor                       sign the chains' heads into the witness (audit.anchors)
+    zhengwu audit witness-peer --client PREFIX --public-key HEX
+                                               keep the anchors of another instance (audit.witness_peers)
     zhengwu audit export --format csv --output audit.csv [--since 2026-01-01] [--until 2026-01-31]
     zhengwu audit purge --before 2025-06-01    delete events older than the date (outside retention)
     zhengwu audit partitions status            PostgreSQL: the monthly partitions of the logs; rows in DEFAULT
@@ -10,7 +12,9 @@
                                                drop whole months past retention, after a signed anchor
 
 `verify` checks every chain against the latest valid anchor in the witness (a chain shorter than
-its anchor, or another hash at the anchored seq, is tampering). Each run is itself recorded in
+its anchor, or another hash at the anchored seq, is tampering), and, when a remote witness is
+configured (audit.remote_witness), against the latest anchor it holds too: the local witness
+could have been rewritten by whoever holds the disk. Each run is itself recorded in
 the audit log (actor: 系统, i.e. the operator of the server).
 """
 
@@ -26,7 +30,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from zhengwu.audit import anchors, exports, partitions, selectors, services
+from zhengwu.accounts.models import ApiClient
+from zhengwu.audit import (
+    anchors,
+    exports,
+    partitions,
+    remote_witness,
+    restores,
+    selectors,
+    services,
+    witness_peers,
+)
 from zhengwu.audit.audit_actions import AuditLogAction
 from zhengwu.audit.services import VerifyResult, record_action
 from zhengwu.core.actors import Actor
@@ -48,6 +62,9 @@ class Command(BaseCommand):
         verify = sub.add_parser("verify", help="逐条校验哈希链；完整时退出码 0，否则 1")
         verify.add_argument("--batch-size", type=int, default=5000, help="每批读取条数（默认 5000）")
         sub.add_parser("anchor", help="用平台签名密钥（SM2）签署各日志链的链头，写入见证目录")
+        peer = sub.add_parser("witness-peer", help="登记见证对端：为另一政务平台实例存证其锚点")
+        peer.add_argument("--client", required=True, help="对端使用的 API 凭证前缀（授权范围须含 audit:witness）")
+        peer.add_argument("--public-key", required=True, help="对端的平台签名公钥（对端 zhengwu keys show 所示）")
         export = sub.add_parser("export", help="导出审计日志为 CSV 或 Excel")
         export.add_argument("--format", choices=exports.FORMATS, default="csv", help="csv（UTF-8 带 BOM）或 xlsx")
         export.add_argument("--output", required=True, help="输出文件路径")
@@ -68,7 +85,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            getattr(self, f"_{options['subcommand']}")(options)
+            getattr(self, f"_{options['subcommand'].replace('-', '_')}")(options)
         except ApplicationError as error:
             raise CommandError(error.message) from None
 
@@ -85,6 +102,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"对照{anchor.describe()}校验。")
+        restored = restores.latest_restore()
+        if restored is not None:
+            self.stdout.write(self.style.WARNING(f"最近一次恢复备份：{restored}。"))
         anchored = anchor.chains if anchor is not None else {}
         result = services.verify_chain(
             batch_size=options["batch_size"],
@@ -103,9 +123,13 @@ class Command(BaseCommand):
             },
         )
         others_ok = self._verify_other_chains(options, anchored)
+        remote_ok = self._verify_remote()
+        if anchor is not None and (unrecorded := restores.check_restored_anchor(anchor)) is not None:
+            others_ok = False
+            self.stderr.write(self.style.ERROR(f"{anchor.describe()}无效：{unrecorded}"))
         if result.ok:
             self.stdout.write(self.style.SUCCESS(result.message()))
-            if not others_ok:
+            if not (others_ok and remote_ok):
                 sys.exit(1)
             return
         self.stderr.write(self.style.ERROR(result.message()))
@@ -132,6 +156,52 @@ class Command(BaseCommand):
                 where = f"{label}在第 {result.first_bad_seq} 条处被篡改"
                 self.stderr.write(self.style.ERROR(f"{where}：{result.reason}（此前已校验 {result.checked} 条）"))
         return ok
+
+    def _verify_remote(self) -> bool:
+        """Every chain must extend the latest anchor the remote witness holds, as it must extend
+        the local one: a witness directory rewritten together with the database is found here."""
+        if not remote_witness.configured():
+            return True
+        try:
+            line = remote_witness.fetch_latest()
+            remote = anchors.parse_own(line, "远程见证") if line is not None else None
+        except ApplicationError as error:
+            self.stderr.write(self.style.ERROR(f"未能对照远程见证校验：{error.message}"))
+            return False
+        if remote is None:
+            self.stderr.write(self.style.WARNING("远程见证尚未保存本平台的锚点。"))
+            return True
+        self.stdout.write(f"对照远程见证中{remote.describe()}校验。")
+        unrecorded = restores.check_restored_anchor(remote)
+        ok = unrecorded is None
+        if unrecorded is not None:
+            self.stderr.write(self.style.ERROR(f"远程见证中的锚点无效：{unrecorded}"))
+        for chain in anchors.chains():
+            state = remote.chains.get(chain.name)
+            mismatch = chain.check(state) if state is not None else None
+            if mismatch is not None:
+                ok = False
+                self.stderr.write(
+                    self.style.ERROR(f"{chain.label}与远程见证的锚点不符（第 {mismatch[0]} 条）：{mismatch[1]}")
+                )
+        record_action(
+            Actor.platform(),
+            AuditLogAction.VERIFY,
+            outcome="success" if ok else "failure",
+            details={"remote_anchor": remote.at, "remote_ok": ok},
+        )
+        return ok
+
+    def _witness_peer(self, options: dict[str, Any]) -> None:
+        client = ApiClient.objects.filter(token_prefix=options["client"]).first()
+        if client is None:
+            raise CommandError(f"没有前缀为 {options['client']} 的 API 凭证。")
+        if ApiClient.Scope.AUDIT_WITNESS not in client.scopes:
+            raise CommandError(f"API 凭证 {client} 的授权范围不含 audit:witness。")
+        peer = witness_peers.register_peer(actor=Actor.platform(), client=client, public_key=options["public_key"])
+        self.stdout.write(
+            self.style.SUCCESS(f"已登记见证对端 {peer}：其锚点保存在 {witness_peers.peer_dir(peer.fingerprint)}。")
+        )
 
     def _anchor(self, options: dict[str, Any]) -> None:
         anchor = anchors.write_anchor("manual")
