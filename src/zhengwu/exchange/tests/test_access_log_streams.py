@@ -210,3 +210,25 @@ def test_a_failed_batch_leaves_no_gap(monkeypatch: pytest.MonkeyPatch, settings:
     assert access_log_verify.verify_pending().ok
     assert access_log.seal_pending() == 3 and access_log_verify.verify_pending().ok
     assert access_log_verify.verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_threads_of_a_process_number_their_rows_in_one_stream_without_gaps() -> None:
+    import threading
+
+    from django.db import connection as thread_connection
+
+    def calls() -> None:
+        try:
+            stage(5)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=calls) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rows = list(AccessLogPending.objects.order_by("id").values_list("stream", "n"))
+    assert [n for _, n in rows] == list(range(1, 31)) and len({stream for stream, _ in rows}) == 1
+    assert access_log_verify.verify_pending().ok
