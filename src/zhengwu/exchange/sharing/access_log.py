@@ -9,7 +9,8 @@ Two ways in, both durable when they return (called outside a transaction, as the
   3 …), both under the MAC and, once sealed, under the chain's hash: a staged row copied under a
   new id repeats a (stream, n), a deleted one leaves a gap in its stream (docs/deployment.md,
   "日志锚点"). The numbers are given where the process's batch is committed, under the lock that
-  serialises its batches, and only a committed batch keeps them: a failed one leaves no gap.
+  serialises its batches, and only a committed batch keeps them: after a failed one the process
+  goes on in a new stream, leaving no gap and no number used twice.
   Inside a caller's transaction a row is numbered in a stream of that transaction's own.
 - `append(...)` — chains the entry at once (webhook pushes, other apps' calls): serialised by a
   lock on the one-row `AccessLogHead` (on SQLite the IMMEDIATE transactions admit one writer at
@@ -428,17 +429,23 @@ def _commit_staged(batch: list[_Staged]) -> None:
 
     The lock serialises the process's batches (group commit holds its own too, but not when it is
     off), so a stream's numbers are committed in order. The stream's last number moves only once
-    the batch is committed: a batch that fails gives its numbers back, and leaves no gap."""
+    the batch is committed. A batch that fails gives its numbers back by starting a new stream:
+    the old one ends at its last committed number, with no gap, and ends there even if the commit
+    did reach the database before the error came (a lost connection): nothing reuses a number."""
     sql = _insert_statement()
     with _stream.lock:
         stream, last = _stream.current()
         for offset, row in enumerate(batch, start=1):
             row.number(stream, last + offset)
-        if len(batch) == 1:
-            rawsql.execute(sql, batch[0].params)  # autocommit: the statement is its own transaction
-        else:
-            with transaction.atomic():
-                rawsql.execute_many(sql, [row.params for row in batch])
+        try:
+            if len(batch) == 1:
+                rawsql.execute(sql, batch[0].params)  # autocommit: the statement is its own transaction
+            else:
+                with transaction.atomic():
+                    rawsql.execute_many(sql, [row.params for row in batch])
+        except BaseException:
+            _stream.reset()
+            raise
         _stream.last = last + len(batch)
 
 

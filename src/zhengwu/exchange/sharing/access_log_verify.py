@@ -289,8 +289,10 @@ STREAM_COUNTS_SQL = (
     "SELECT s.stream, COUNT(*), COUNT(DISTINCT s.n), MIN(s.n), MAX(s.n), "
     "MIN(CASE WHEN s.sealed = 1 THEN s.n END) FROM (NUMBERED) s GROUP BY s.stream ORDER BY s.stream"
 ).replace("NUMBERED", _ALL_NUMBERED)
-STREAM_ROWS_SQL = 'SELECT s.n, s.sealed, s.place, s."at" FROM (NUMBERED) s ORDER BY s.n'.replace(
-    "NUMBERED", _STREAM_NUMBERED
+STREAM_ROWS_SQL = (
+    'SELECT s.n, s.sealed, s.place, s."at" FROM (NUMBERED) s ORDER BY s.n, s.sealed DESC, s.place'.replace(
+        "NUMBERED", _STREAM_NUMBERED
+    )
 )
 STREAM_HIGHEST_SQL = "SELECT MAX(s.n) FROM (NUMBERED) s".replace("NUMBERED", _STREAM_NUMBERED)
 
@@ -322,7 +324,8 @@ def _place(sealed: int, place: int) -> str:
 
 
 def _stream_fault(stream: str, start_free: bool) -> tuple[int, str] | None:
-    """The first repeated or missing number of `stream`, read in number order."""
+    """The first repeated or missing number of `stream`, read in number order (of a number held
+    twice, the sealed entry or the older staged row first: the other is named, the copy)."""
     with connection.cursor() as cursor:
         cursor.execute(STREAM_ROWS_SQL, [stream, stream])
         previous: tuple[int, int, int, Any] | None = None

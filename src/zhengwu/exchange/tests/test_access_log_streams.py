@@ -183,32 +183,41 @@ def test_rows_staged_before_streams_existed_still_verify() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_batch_leaves_no_gap(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     """Outside a transaction the process's stream numbers a batch where it is committed, and only
-    a committed batch keeps its numbers (with group commit and without)."""
+    a committed batch keeps its numbers (with group commit and without): after a failed one the
+    process goes on in a new stream, from 1, the old one ending at its last committed number."""
     from zhengwu.core import rawsql
 
     execute = rawsql.execute
-    failures = [1]
+    failures: list[str] = []
 
-    def failing_once(sql: str, params: Any) -> Any:
+    def failing(sql: str, params: Any) -> Any:
         if failures and sql.startswith("INSERT INTO"):
-            failures.pop()
+            if failures.pop() == "after":  # committed, but the answer is lost (the connection)
+                execute(sql, params)
             raise OperationalError("disk I/O error")
         return execute(sql, params)
 
-    monkeypatch.setattr(rawsql, "execute", failing_once)
+    monkeypatch.setattr(rawsql, "execute", failing)
+    stage(1)
+    failures.append("before")
     with pytest.raises(OperationalError):
         stage(1)
-    assert AccessLogPending.objects.count() == 0
+    assert AccessLogPending.objects.count() == 1
     stage(2)
     settings.ZHENGWU_ACCESS_LOG_GROUP_COMMIT = False
-    failures.append(1)
+    failures.append("before")
+    with pytest.raises(OperationalError):
+        stage(1)
+    stage(1)
+    failures.append("after")
     with pytest.raises(OperationalError):
         stage(1)
     stage(1)
     rows = list(AccessLogPending.objects.order_by("id").values_list("stream", "n"))
-    assert [n for _, n in rows] == [1, 2, 3] and len({stream for stream, _ in rows}) == 1
-    assert access_log_verify.verify_pending().ok
-    assert access_log.seal_pending() == 3 and access_log_verify.verify_pending().ok
+    assert [n for _, n in rows] == [1, 1, 2, 1, 2, 1]
+    assert len({stream for stream, _ in rows}) == 4
+    assert access_log_verify.verify_pending().ok  # no gap, and no number twice
+    assert access_log.seal_pending() == 6 and access_log_verify.verify_pending().ok
     assert access_log_verify.verify_chain().ok
 
 
