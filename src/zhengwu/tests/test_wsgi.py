@@ -115,12 +115,12 @@ def staged() -> list[dict[str, Any]]:
     """The staged rows, but what differs between two calls: id, time, latency, MAC and the number
     in the writer stream (both paths number theirs in one, of the same shape: checked here)."""
     rows = list(AccessLogPending.objects.order_by("id").values())
-    streams = [(row["stream"], row["n"]) for row in rows]
+    streams = [(row["stream"], row["stream_n"]) for row in rows]
     assert all(re.fullmatch(r"[0-9a-f]{16}", stream) for stream, _ in streams)
     numbers = [n for _, n in streams]
     assert numbers == list(range(numbers[0], numbers[0] + len(numbers))) if numbers else True
     assert len({stream for stream, _ in streams}) == 1  # one test, one transaction: one stream
-    ignore = {"id", "at", "latency_ms", "mac", "n"}
+    ignore = {"id", "at", "latency_ms", "mac", "stream_n"}
     return [{k: v for k, v in row.items() if k not in ignore} for row in rows]
 
 

@@ -21,26 +21,26 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='accesslog',
-            name='n',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='流内序号'),
+            name='stream',
+            field=models.CharField(blank=True, max_length=16, null=True, verbose_name='写入流'),
         ),
         migrations.AddField(
             model_name='accesslog',
-            name='stream',
-            field=models.CharField(blank=True, max_length=16, null=True, verbose_name='写入流'),
-        ),
-        migrations.AddField(
-            model_name='accesslogpending',
-            name='n',
+            name='stream_n',
             field=models.BigIntegerField(blank=True, null=True, verbose_name='流内序号'),
         ),
         migrations.AddField(
             model_name='accesslogpending',
             name='stream',
             field=models.CharField(blank=True, max_length=16, null=True, verbose_name='写入流'),
+        ),
+        migrations.AddField(
+            model_name='accesslogpending',
+            name='stream_n',
+            field=models.BigIntegerField(blank=True, null=True, verbose_name='流内序号'),
         ),
         migrations.AddIndex(
             model_name='accesslog',
-            index=models.Index(fields=['stream', 'n'], name='exchange_accesslog_stream_n'),
+            index=models.Index(fields=['stream', 'stream_n'], name='exchange_accesslog_stream_n'),
         ),
     ]

@@ -5,9 +5,9 @@ Two ways in, both durable when they return (called outside a transaction, as the
 - `stage(...)` — the query API's path: ONE insert into `AccessLogPending`, the row carrying its
   own SM3-HMAC (`pending_mac`) under a key derived from the current data key. No lock on the chain
   head, so concurrent calls do not queue behind one another for the chain. Each staged row names
-  its writer stream (`stream`: random, one per server process) and its number in it (`n` = 1, 2,
-  3 …), both under the MAC and, once sealed, under the chain's hash: a staged row copied under a
-  new id repeats a (stream, n), a deleted one leaves a gap in its stream (docs/deployment.md,
+  its writer stream (`stream`: random, one per server process) and its number in it
+  (`stream_n` = 1, 2, 3 …), both under the MAC and, once sealed, under the chain's hash: a staged row copied under a
+  new id repeats a (stream, stream_n), a deleted one leaves a gap in its stream (docs/deployment.md,
   "日志锚点"). The numbers are given where the process's batch is committed, under the lock that
   serialises its batches, and only a committed batch keeps them: after a failed one the process
   goes on in a new stream, leaving no gap and no number used twice.
@@ -90,7 +90,7 @@ HASHED_FIELDS: tuple[str, ...] = (
 
 # The writer stream and the entry's number in it: hashed (and MACed while staged, `_stream_suffix`)
 # only for entries that have one, so entries staged or sealed before streams existed verify as before.
-STREAM_FIELDS: tuple[str, ...] = ("stream", "n")
+STREAM_FIELDS: tuple[str, ...] = ("stream", "stream_n")
 
 
 def _with_stream(names: tuple[str, ...], fields: Mapping[str, Any]) -> tuple[str, ...]:
@@ -145,7 +145,7 @@ def _stream_suffix(stream: str | None, n: int | None) -> bytes:
 
 
 def _pending_data(fields: Mapping[str, Any]) -> bytes:
-    return _pending_json(fields) + _stream_suffix(fields.get("stream"), fields.get("n"))
+    return _pending_json(fields) + _stream_suffix(fields.get("stream"), fields.get("stream_n"))
 
 
 def pending_mac(fields: Mapping[str, Any], *, key_id: str | None = None) -> str:
@@ -336,11 +336,11 @@ class _Staged:
     def __init__(self, values: dict[str, Any], db: BaseDatabaseWrapper) -> None:
         self.values = values
         self.json = _pending_json(values)
-        self.params = _params({**values, "stream": None, "n": None, "mac": None}, _PENDING_COLUMNS, db)
+        self.params = _params({**values, "stream": None, "stream_n": None, "mac": None}, _PENDING_COLUMNS, db)
 
     def number(self, stream: str, n: int) -> None:
         mac = data_mac(PENDING_MAC, self.json + _stream_suffix(stream, n))
-        self.values.update(stream=stream, n=n, mac=mac)
+        self.values.update(stream=stream, stream_n=n, mac=mac)
         self.params[-3:] = [stream, n, mac]
 
 
@@ -488,18 +488,18 @@ def _head_now() -> tuple[int, str]:
     return int(head[0]), str(head[1])
 
 
-def _sealed_numbers(rows: list[dict[str, Any]]) -> set[tuple[str, int]]:
-    """The (stream, n) of `rows` that the chain holds already (one query, on the chain's index)."""
-    numbered = [(row["stream"], row["n"]) for row in rows if row["stream"]]
+def _sealed_numbers(rows: list[dict[str, Any]]) -> set[tuple[str | None, int | None]]:
+    """The (stream, stream_n) of `rows` that the chain holds already (one query, on the chain's index)."""
+    numbered: list[tuple[str | None, int | None]] = [(row["stream"], row["stream_n"]) for row in rows if row["stream"]]
     if not numbered:
         return set()
-    found = AccessLog.objects.filter(stream__in={s for s, _ in numbered}, n__in={n for _, n in numbered})
-    return set(found.values_list("stream", "n")) & set(numbered)
+    found = AccessLog.objects.filter(stream__in={s for s, _ in numbered}, stream_n__in={n for _, n in numbered})
+    return set(found.values_list("stream", "stream_n")) & set(numbered)
 
 
 def _chained(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict[str, Any]], bool]:
     """The sealed entries of staged `rows` following the head (seq, prev), and whether sealing
-    must stop (a row fails its MAC, or repeats the (stream, n) of an entry chained or about to be:
+    must stop (a row fails its MAC, or repeats the (stream, stream_n) of an entry chained or about to be:
     a copy; it and those after it are left staged, for `zhengwu audit verify` to report)."""
     entries: list[dict[str, Any]] = []
     taken = _sealed_numbers(rows)
@@ -508,7 +508,7 @@ def _chained(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict
             logger.error("access log: staged row %s fails its MAC; sealing stops before it", row["id"])
             return entries, True
         if row["stream"]:
-            number = (row["stream"], row["n"])
+            number = (row["stream"], row["stream_n"])
             if number in taken:
                 logger.error(
                     "access log: staged row %s repeats stream %s no. %s; sealing stops before it", row["id"], *number

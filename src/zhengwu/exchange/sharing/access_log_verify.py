@@ -202,11 +202,11 @@ def pending_state() -> dict[str, Any]:
     """What an anchor records of the staged entries: their ids (as runs), a digest of id:MAC, and
     the highest number of each writer stream that has staged entries (a stream's entries are
     sealed in number order, so its highest is staged; the others are under the chain's anchor)."""
-    rows = list(AccessLogPending.objects.order_by("id").values_list("id", "mac", "stream", "n"))
+    rows = list(AccessLogPending.objects.order_by("id").values_list("id", "mac", "stream", "stream_n"))
     streams: dict[str, int] = {}
     for _, _, stream, n in rows:
-        if stream:
-            streams[stream] = max(streams.get(stream, 0), int(n))
+        if stream and n is not None:
+            streams[stream] = max(streams.get(stream, 0), n)
     return {
         "count": len(rows),
         "ids": _ranges([row[0] for row in rows]),
@@ -278,9 +278,9 @@ def pending_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
 # a batch sealed meanwhile is seen once, staged or sealed. Constant text (the tables' names are
 # fixed, issue 16), put together once: `{stream}` is a condition on the stream, in both halves.
 _NUMBERED = (
-    'SELECT stream, n, 0 AS sealed, id AS place, "at" FROM exchange_accesslogpending '
+    'SELECT stream, stream_n AS n, 0 AS sealed, id AS place, "at" FROM exchange_accesslogpending '
     "WHERE stream IS NOT NULL AND stream <> '' {stream} "
-    'UNION ALL SELECT stream, n, 1, seq, "at" FROM exchange_accesslog '
+    'UNION ALL SELECT stream, stream_n, 1, seq, "at" FROM exchange_accesslog '
     "WHERE stream IS NOT NULL AND stream <> '' {stream}"
 )
 _ALL_NUMBERED = _NUMBERED.replace("{stream}", "")

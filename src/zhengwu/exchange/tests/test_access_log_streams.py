@@ -62,12 +62,12 @@ def copy_staged(staged_id: int) -> int:
 
 def test_staged_rows_carry_their_stream_and_number_under_their_mac() -> None:
     first, second, third = stage(3)
-    rows = list(AccessLogPending.objects.order_by("id").values("stream", "n"))
-    assert rows == [{"stream": first["stream"], "n": n} for n in (1, 2, 3)]
-    assert re.fullmatch(r"[0-9a-f]{16}", first["stream"]) and second["n"] == 2 and third["n"] == 3
+    rows = list(AccessLogPending.objects.order_by("id").values("stream", "stream_n"))
+    assert rows == [{"stream": first["stream"], "stream_n": n} for n in (1, 2, 3)]
+    assert re.fullmatch(r"[0-9a-f]{16}", first["stream"]) and second["stream_n"] == 2 and third["stream_n"] == 3
     assert access_log_verify.verify_pending().ok
     drop_guards()
-    raw("UPDATE exchange_accesslogpending SET n = 7 WHERE n = 3")
+    raw("UPDATE exchange_accesslogpending SET stream_n = 7 WHERE stream_n = 3")
     result = access_log_verify.verify_pending()
     assert not result.ok and "校验码" in result.reason  # the number is under the MAC
 
@@ -75,10 +75,10 @@ def test_staged_rows_carry_their_stream_and_number_under_their_mac() -> None:
 def test_sealed_entries_keep_their_stream_and_number_under_the_hash() -> None:
     stage(2)
     assert access_log.seal_pending() == 2
-    assert list(AccessLog.objects.order_by("seq").values_list("n", flat=True)) == [1, 2]
+    assert list(AccessLog.objects.order_by("seq").values_list("stream_n", flat=True)) == [1, 2]
     assert access_log_verify.verify_chain().ok and access_log_verify.verify_pending().ok
     drop_guards()
-    raw("UPDATE exchange_accesslog SET n = 5 WHERE seq = 2")
+    raw("UPDATE exchange_accesslog SET stream_n = 5 WHERE seq = 2")
     result = access_log_verify.verify_chain()
     assert not result.ok and result.first_bad_seq == 2 and "哈希" in result.reason
 
@@ -106,7 +106,7 @@ def test_a_copy_of_a_row_sealed_already_is_not_chained_again() -> None:
     raw(COPY_SEALED, [first_id + 1, first_id])
     assert access_log_verify.verify_pending().reason.startswith("待封存记录重复")
     assert access_log.seal_pending() == 0
-    assert AccessLog.objects.count() == 1 and AccessLog.objects.get().n == original["n"]
+    assert AccessLog.objects.count() == 1 and AccessLog.objects.get().stream_n == original["stream_n"]
 
 
 def test_a_deleted_middle_staged_row_is_reported_staged_or_sealed() -> None:
@@ -127,7 +127,7 @@ def test_a_deleted_middle_staged_row_is_reported_staged_or_sealed() -> None:
 def test_a_deleted_tail_is_reported_by_the_next_entry_of_its_stream() -> None:
     stage(3)
     drop_guards()
-    raw("DELETE FROM exchange_accesslogpending WHERE n = 3")
+    raw("DELETE FROM exchange_accesslogpending WHERE stream_n = 3")
     assert access_log_verify.verify_pending().ok  # nothing after it: the window that remains
     stage(1)
     result = access_log_verify.verify_pending()
@@ -140,7 +140,7 @@ def test_a_deleted_tail_is_reported_after_the_next_anchor() -> None:
     anchored, _ = anchors.latest_anchor()
     assert anchored is not None and anchored.chains[PENDING]["streams"] == {values["stream"]: 3}
     drop_guards()
-    raw("DELETE FROM exchange_accesslogpending WHERE n = 3")
+    raw("DELETE FROM exchange_accesslogpending WHERE stream_n = 3")
     assert access_log_verify.verify_pending().ok  # without the anchor: the tail of a quiet stream
     result = access_log_verify.verify_pending(anchor=anchored.chains[PENDING])
     assert not result.ok and "待封存记录缺失" in result.reason
@@ -161,7 +161,7 @@ def test_a_rolled_back_savepoint_gives_its_numbers_back() -> None:
         stage(2)
         raise RuntimeError("rolled back")
     stage(1)
-    assert list(AccessLogPending.objects.order_by("id").values_list("n", flat=True)) == [1, 2]
+    assert list(AccessLogPending.objects.order_by("id").values_list("stream_n", flat=True)) == [1, 2]
     assert access_log_verify.verify_pending().ok
 
 
@@ -171,7 +171,7 @@ def test_rows_staged_before_streams_existed_still_verify() -> None:
     drop_guards()
     # As staged before this change: no stream, and the MAC of the fields without it.
     old_mac = access_log.pending_mac({**old, "stream": None})
-    raw("UPDATE exchange_accesslogpending SET stream = NULL, n = NULL, mac = %s WHERE n = 3", [old_mac])
+    raw("UPDATE exchange_accesslogpending SET stream = NULL, stream_n = NULL, mac = %s WHERE stream_n = 3", [old_mac])
     assert access_log_verify.verify_pending().ok
     assert access_log.seal_pending() == 3
     assert AccessLog.objects.filter(stream__isnull=True).count() == 1
@@ -213,7 +213,7 @@ def test_a_failed_batch_leaves_no_gap(monkeypatch: pytest.MonkeyPatch, settings:
     with pytest.raises(OperationalError):
         stage(1)
     stage(1)
-    rows = list(AccessLogPending.objects.order_by("id").values_list("stream", "n"))
+    rows = list(AccessLogPending.objects.order_by("id").values_list("stream", "stream_n"))
     assert [n for _, n in rows] == [1, 1, 2, 1, 2, 1]
     assert len({stream for stream, _ in rows}) == 4
     assert access_log_verify.verify_pending().ok  # no gap, and no number twice
@@ -238,6 +238,6 @@ def test_the_threads_of_a_process_number_their_rows_in_one_stream_without_gaps()
         thread.start()
     for thread in threads:
         thread.join()
-    rows = list(AccessLogPending.objects.order_by("id").values_list("stream", "n"))
+    rows = list(AccessLogPending.objects.order_by("id").values_list("stream", "stream_n"))
     assert [n for _, n in rows] == list(range(1, 31)) and len({stream for stream, _ in rows}) == 1
     assert access_log_verify.verify_pending().ok
