@@ -52,6 +52,15 @@ def _own_witness(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Non
 
 
 @pytest.fixture(autouse=True)
+def _fresh_writer_stream() -> None:
+    """Each test's database starts without staged access-log rows: this process's writer stream
+    starts anew too (the numbers it gave in an earlier test's database would look deleted)."""
+    from zhengwu.exchange.sharing import access_log
+
+    access_log.new_writer_stream()
+
+
+@pytest.fixture(autouse=True)
 def _no_page_cache(settings: Any) -> None:
     """A test that writes and then reads a public page must see the write at once: the public
     page cache (new within a second after a write) is off unless a test turns it on."""

@@ -6,9 +6,10 @@ nor from emptying a log together with its head: what remains is a valid, shorter
 anchor is the missing outside reference: at a fixed interval (`audit.tasks.audit_anchor`), on
 demand (`zhengwu audit anchor`), after a purge and at the end of `zhengwu demo`, the state of
 every chain (first and last seq, last hash, count, time of the last entry; for the staged
-access-log entries, their ids and a digest) is signed with the platform's SM2 key (SM2 over SM3,
-GM/T 0009) and appended as one JSON line to the witness, an append-only directory outside the
-database (`ZHENGWU_AUDIT_WITNESS`, default `<data dir>/witness/`, one file per month).
+access-log entries, their ids, a digest and the highest number of each writer stream) is signed
+with the platform's SM2 key (SM2 over SM3, GM/T 0009) and appended as one JSON line to the
+witness, an append-only directory outside the database (`ZHENGWU_AUDIT_WITNESS`, default
+`<data dir>/witness/`, one file per month).
 
 `zhengwu audit verify` checks every chain against the latest valid anchor (`latest_anchor`):
 a chain shorter than its anchor, or whose entry at the anchored seq has another hash, was

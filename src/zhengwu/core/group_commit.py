@@ -15,6 +15,10 @@ PostgreSQL each batch is one round trip of inserts and one WAL flush instead of 
 If a batch of several items fails, each thread writes its own item again alone (so one bad item
 does not fail the others); a thread whose item cannot be written gets the error.
 
+`commit` runs under the group's commit lock, one batch at a time per process, and may give the
+items what must follow the order of commits: the access log numbers its staged rows there (their
+writer stream), and keeps the numbers only once the batch is committed.
+
 A `gate` (optional) is held while a batch is taken from the queue and committed: `ProcessLock`,
 for SQLite, makes the processes' committing threads queue on a lock the kernel hands over at
 once, instead of finding SQLite's write lock taken and sleeping in its busy handler; and the

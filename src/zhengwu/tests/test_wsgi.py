@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -111,10 +112,16 @@ def granted_headers(token: str) -> dict[str, str]:
 
 
 def staged() -> list[dict[str, Any]]:
-    ignore = {"id", "at", "latency_ms", "mac"}
-    return [
-        {k: v for k, v in row.items() if k not in ignore} for row in AccessLogPending.objects.order_by("id").values()
-    ]
+    """The staged rows, but what differs between two calls: id, time, latency, MAC and the number
+    in the writer stream (both paths number theirs in one, of the same shape: checked here)."""
+    rows = list(AccessLogPending.objects.order_by("id").values())
+    streams = [(row["stream"], row["stream_n"]) for row in rows]
+    assert all(re.fullmatch(r"[0-9a-f]{16}", stream) for stream, _ in streams)
+    numbers = [n for _, n in streams]
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers))) if numbers else True
+    assert len({stream for stream, _ in streams}) == 1  # one test, one transaction: one stream
+    ignore = {"id", "at", "latency_ms", "mac", "stream_n"}
+    return [{k: v for k, v in row.items() if k not in ignore} for row in rows]
 
 
 def test_the_fast_path_answers_as_the_django_handler_does(

@@ -4,7 +4,14 @@ Two ways in, both durable when they return (called outside a transaction, as the
 
 - `stage(...)` — the query API's path: ONE insert into `AccessLogPending`, the row carrying its
   own SM3-HMAC (`pending_mac`) under a key derived from the current data key. No lock on the chain
-  head, so concurrent calls do not queue behind one another for the chain.
+  head, so concurrent calls do not queue behind one another for the chain. Each staged row names
+  its writer stream (`stream`: random, one per server process) and its number in it
+  (`stream_n` = 1, 2, 3 …), both under the MAC and, once sealed, under the chain's hash: a staged row copied under a
+  new id repeats a (stream, stream_n), a deleted one leaves a gap in its stream (docs/deployment.md,
+  "日志锚点"). The numbers are given where the process's batch is committed, under the lock that
+  serialises its batches, and only a committed batch keeps them: after a failed one the process
+  goes on in a new stream, leaving no gap and no number used twice.
+  Inside a caller's transaction a row is numbered in a stream of that transaction's own.
 - `append(...)` — chains the entry at once (webhook pushes, other apps' calls): serialised by a
   lock on the one-row `AccessLogHead` (on SQLite the IMMEDIATE transactions admit one writer at
   a time anyway), so seq numbers are gapless.
@@ -22,6 +29,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -78,8 +88,17 @@ HASHED_FIELDS: tuple[str, ...] = (
 )
 
 
+# The writer stream and the entry's number in it: hashed (and MACed while staged, `_stream_suffix`)
+# only for entries that have one, so entries staged or sealed before streams existed verify as before.
+STREAM_FIELDS: tuple[str, ...] = ("stream", "stream_n")
+
+
+def _with_stream(names: tuple[str, ...], fields: Mapping[str, Any]) -> tuple[str, ...]:
+    return (*names, *STREAM_FIELDS) if fields.get("stream") else names
+
+
 def log_hash(fields: Mapping[str, Any]) -> str:
-    return sm3_hex(_canonical_fields(fields, HASHED_FIELDS).encode("utf-8"))
+    return sm3_hex(_canonical_fields(fields, _with_stream(HASHED_FIELDS, fields)).encode("utf-8"))
 
 
 CHAIN_MAC = "access-log-chain"
@@ -97,8 +116,10 @@ def log_mac_key_id(hash_hex: str, mac: str) -> str | None:
     return data_mac_key_id(CHAIN_MAC, hash_hex, mac)
 
 
-# Every field of a staged row but id and mac: the chain's fields without seq and prev_hash.
+# Every field of a staged row but id, mac and its stream: the chain's fields without seq and
+# prev_hash. `STAGED_FIELDS` adds the stream: what the sealer copies into the chain.
 PENDING_FIELDS: tuple[str, ...] = tuple(name for name in HASHED_FIELDS if name not in ("seq", "prev_hash"))
+STAGED_FIELDS: tuple[str, ...] = (*PENDING_FIELDS, *STREAM_FIELDS)
 _FOREIGN_KEYS = frozenset({"api_client_id", "consumer_id", "provider_id", "resource_id", "grant_id"})
 _PLAIN_FIELDS = tuple(name for name in PENDING_FIELDS if name not in _FOREIGN_KEYS)
 
@@ -112,16 +133,31 @@ def _canonical_fields(fields: Mapping[str, Any], names: tuple[str, ...]) -> str:
     return canonical_json(payload)
 
 
+def _pending_json(fields: Mapping[str, Any]) -> bytes:
+    return _canonical_fields(fields, PENDING_FIELDS).encode("utf-8")
+
+
+def _stream_suffix(stream: str | None, n: int | None) -> bytes:
+    """What a staged row's MAC covers after its fields' JSON: its writer stream and number (none
+    for a row staged before streams existed). Outside the JSON, so that the JSON is made before
+    the commit lock is taken and only the MAC under it (a JSON text holds no raw line break)."""
+    return f"\nstream={stream};n={n}".encode() if stream else b""
+
+
+def _pending_data(fields: Mapping[str, Any]) -> bytes:
+    return _pending_json(fields) + _stream_suffix(fields.get("stream"), fields.get("stream_n"))
+
+
 def pending_mac(fields: Mapping[str, Any], *, key_id: str | None = None) -> str:
     """SM3-HMAC of a staged row's fields (as written, or as read back), under the current data
     key or the one `key_id` names."""
-    data = _canonical_fields(fields, PENDING_FIELDS).encode("utf-8")
+    data = _pending_data(fields)
     return data_mac(PENDING_MAC, data) if key_id is None else data_mac_under(key_id, PENDING_MAC, data)
 
 
 def pending_mac_matches(fields: Mapping[str, Any], mac: str) -> bool:
     """Whether `mac` is the staged row's MAC under any data key (a row staged before a rotation)."""
-    return data_mac_matches(PENDING_MAC, _canonical_fields(fields, PENDING_FIELDS).encode("utf-8"), mac)
+    return data_mac_matches(PENDING_MAC, _pending_data(fields), mac)
 
 
 def _lock_head() -> AccessLogHead:
@@ -210,7 +246,7 @@ def _fields(call: Call) -> dict[str, Any]:
 def stage(**call: Unpack[Call]) -> dict[str, Any]:
     """Write one call to the staging table: one INSERT, committed on return when called outside
     a transaction (a database trigger counts it against the grant's rate limit when it was
-    answered). Returns the stored values."""
+    answered). Returns the stored values (with its stream, number and MAC)."""
     fields = _fields(call)
     api_client, resource, grant = fields["api_client"], fields["resource"], fields["grant"]
     values = {
@@ -221,13 +257,12 @@ def stage(**call: Unpack[Call]) -> dict[str, Any]:
         "resource_id": resource.pk if resource is not None else None,
         "grant_id": grant.pk if grant is not None else None,
     }
-    values["mac"] = pending_mac(values)
     _insert_pending(values)
     return values
 
 
 _JSON_FIELDS = frozenset({"keys", "filters", "key_indexes", "item_codes"})
-_PENDING_COLUMNS = (*PENDING_FIELDS, "mac")
+_PENDING_COLUMNS = (*STAGED_FIELDS, "mac")
 _insert_sql: dict[str, str] = {}
 
 # SQLite: the staged row's id (the table has no AUTOINCREMENT, models.PlainRowId): one more than the
@@ -292,29 +327,126 @@ def _adapters(db: BaseDatabaseWrapper, columns: Sequence[str]) -> tuple[Callable
     return found
 
 
-def _insert_pending(row: Mapping[str, Any]) -> None:
+class _Staged:
+    """A row to stage: its values, the JSON its MAC covers, and its INSERT's parameters but the
+    last three (stream, n, mac), which `number` fills in once its place in its stream is known."""
+
+    __slots__ = ("json", "params", "values")
+
+    def __init__(self, values: dict[str, Any], db: BaseDatabaseWrapper) -> None:
+        self.values = values
+        self.json = _pending_json(values)
+        self.params = _params({**values, "stream": None, "stream_n": None, "mac": None}, _PENDING_COLUMNS, db)
+
+    def number(self, stream: str, n: int) -> None:
+        mac = data_mac(PENDING_MAC, self.json + _stream_suffix(stream, n))
+        self.values.update(stream=stream, stream_n=n, mac=mac)
+        self.params[-3:] = [stream, n, mac]
+
+
+def _new_stream() -> str:
+    return secrets.token_hex(8)
+
+
+class _WriterStream:
+    """This process's writer stream: its id (new in each process: a forked child does not go on
+    with its parent's) and the last number a committed batch used. Only `_commit_staged` uses it,
+    holding `lock`."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._pid: int | None = None
+        self.id = ""
+        self.last = 0
+
+    def current(self) -> tuple[str, int]:
+        if self._pid != os.getpid():
+            self.reset()
+        return self.id, self.last
+
+    def reset(self) -> None:
+        self._pid, self.id, self.last = os.getpid(), _new_stream(), 0
+
+
+_stream = _WriterStream()
+
+
+def new_writer_stream() -> None:
+    """Start this process's next staged rows in a new writer stream: for a database emptied under
+    a running process (the tests), where the stream's numbers so far would look deleted."""
+    with _stream.lock:
+        _stream.reset()
+
+
+class _TransactionStream:
+    """The stream of the rows staged inside one transaction, and the number of the latest: kept
+    as an on-commit callback (which does nothing), so that Django forgets it when the transaction
+    (or the savepoint it was staged in) rolls back, and the next row takes that number again."""
+
+    __slots__ = ("id", "n")
+
+    def __init__(self, stream: str, n: int) -> None:
+        self.id = stream
+        self.n = n
+
+    def __call__(self) -> None:
+        return None
+
+
+def _insert_pending(values: dict[str, Any]) -> None:
     """The staged row written and committed before returning: with the rows of the process's other
     threads staging at the same moment (`core.group_commit`: one transaction, one write lock on
     SQLite, one WAL flush on PostgreSQL, per batch), or in the caller's transaction if there is one."""
     # The default connection looked up once: through `connection` each attribute read looks it up
     # again in a context-local store (issue 21).
     db = connections[DEFAULT_DB_ALIAS]
-    params = _params(row, _PENDING_COLUMNS, db)
-    if db.in_atomic_block or not settings.ZHENGWU_ACCESS_LOG_GROUP_COMMIT:
-        rawsql.execute(_insert_statement(db), params)
+    row = _Staged(values, db)
+    if db.in_atomic_block:
+        _insert_in_transaction(db, row)
+    elif settings.ZHENGWU_ACCESS_LOG_GROUP_COMMIT:
+        _staging.write(row)
     else:
-        _staging.write(params)
+        _commit_staged([row])
 
 
-def _commit_staged(batch: list[list[Any]]) -> None:
-    """One batch of staged rows (their parameters), committed (the group's commit, run by one of
-    the waiting threads on its own connection, outside any transaction)."""
+def _insert_in_transaction(db: BaseDatabaseWrapper, row: _Staged) -> None:
+    """The row numbered in the stream of the caller's transaction (the process's stream would keep
+    the numbers of a transaction rolled back: a gap, a false alarm) and inserted there."""
+    last: _TransactionStream | None = None
+    for entry in db.run_on_commit:
+        callback = entry[1]
+        if isinstance(callback, _TransactionStream):
+            last = callback
+    stream = _TransactionStream(last.id, last.n + 1) if last else _TransactionStream(_new_stream(), 1)
+    row.number(stream.id, stream.n)
+    rawsql.execute(_insert_statement(db), row.params)
+    transaction.on_commit(stream, using=db.alias)
+
+
+def _commit_staged(batch: list[_Staged]) -> None:
+    """One batch of staged rows, numbered in the process's stream, MACed and committed (the group's
+    commit, run by one of the waiting threads on its own connection, outside any transaction).
+
+    The lock serialises the process's batches (group commit holds its own too, but not when it is
+    off), so a stream's numbers are committed in order. The stream's last number moves only once
+    the batch is committed. A batch that fails gives its numbers back by starting a new stream:
+    the old one ends at its last committed number, with no gap, and ends there even if the commit
+    did reach the database before the error came (a lost connection): nothing reuses a number."""
     sql = _insert_statement()
-    if len(batch) == 1:
-        rawsql.execute(sql, batch[0])  # autocommit: the statement is its own transaction
-        return
-    with transaction.atomic():
-        rawsql.execute_many(sql, batch)
+    with _stream.lock:
+        stream, last = _stream.current()
+        for offset, row in enumerate(batch, start=1):
+            row.number(stream, last + offset)
+        try:
+            if len(batch) == 1:
+                rawsql.execute(sql, batch[0].params)  # autocommit: the statement is its own transaction
+            else:
+                with transaction.atomic():
+                    rawsql.execute_many(sql, [row.params for row in batch])
+        except BaseException:
+            _stream.reset()
+            raise
+        _stream.last = last + len(batch)
 
 
 def _staging_lock_path() -> str | None:
@@ -328,7 +460,7 @@ def _staging_lock_path() -> str | None:
 
 
 _staging_lock = ProcessLock(_staging_lock_path)
-_staging: GroupCommit[list[Any]] = GroupCommit(_commit_staged, gate=_staging_lock.held)
+_staging: GroupCommit[_Staged] = GroupCommit(_commit_staged, gate=_staging_lock.held)
 
 
 def subjects_drop_through(seq: int) -> int:
@@ -356,16 +488,35 @@ def _head_now() -> tuple[int, str]:
     return int(head[0]), str(head[1])
 
 
+def _sealed_numbers(rows: list[dict[str, Any]]) -> set[tuple[str | None, int | None]]:
+    """The (stream, stream_n) of `rows` that the chain holds already (one query, on the chain's index)."""
+    numbered: list[tuple[str | None, int | None]] = [(row["stream"], row["stream_n"]) for row in rows if row["stream"]]
+    if not numbered:
+        return set()
+    found = AccessLog.objects.filter(stream__in={s for s, _ in numbered}, stream_n__in={n for _, n in numbered})
+    return set(found.values_list("stream", "stream_n")) & set(numbered)
+
+
 def _chained(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict[str, Any]], bool]:
     """The sealed entries of staged `rows` following the head (seq, prev), and whether sealing
-    must stop (a row fails its MAC: it and those after it are left staged)."""
+    must stop (a row fails its MAC, or repeats the (stream, stream_n) of an entry chained or about to be:
+    a copy; it and those after it are left staged, for `zhengwu audit verify` to report)."""
     entries: list[dict[str, Any]] = []
+    taken = _sealed_numbers(rows)
     for row in rows:
         if not pending_mac_matches(row, row["mac"]):
             logger.error("access log: staged row %s fails its MAC; sealing stops before it", row["id"])
             return entries, True
+        if row["stream"]:
+            number = (row["stream"], row["stream_n"])
+            if number in taken:
+                logger.error(
+                    "access log: staged row %s repeats stream %s no. %s; sealing stops before it", row["id"], *number
+                )
+                return entries, True
+            taken.add(number)
         seq += 1
-        entry = {name: row[name] for name in PENDING_FIELDS}
+        entry = {name: row[name] for name in STAGED_FIELDS}
         entry["seq"], entry["prev_hash"], entry["pending_id"] = seq, prev, row["id"]
         entry["hash"] = log_hash(entry)
         entry["mac"] = log_mac(entry["hash"])
@@ -383,8 +534,8 @@ def _write_sealed(entries: list[dict[str, Any]]) -> None:
     UPDATE), so the copy holds the very values that were checked against their MAC and hashed.
     """
     quote = connection.ops.quote_name
-    fields = ", ".join(quote(name) for name in PENDING_FIELDS)
-    staged_fields = ", ".join(f"p.{quote(name)}" for name in PENDING_FIELDS)
+    fields = ", ".join(quote(name) for name in STAGED_FIELDS)
+    staged_fields = ", ".join(f"p.{quote(name)}" for name in STAGED_FIELDS)
     chained = ", ".join(["(%s, %s, %s, %s, %s)"] * len(entries))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -422,11 +573,12 @@ def seal_pending(*, batch_size: int = SEAL_BATCH, limit: int | None = None, paus
     least that long and at least as long as it held the lock: the API's writers, which SQLite
     lets in only while the lock is free (its busy handler is not fair), get half the time or more.
 
-    A staged row whose MAC does not match its fields is never chained: sealing stops before it
-    (it stays staged, and `verify_pending` reports it).
+    A staged row whose MAC does not match its fields, or that repeats the stream and number of
+    another (a copy), is never chained: sealing stops before it (it stays staged, and
+    `verify_pending` reports it).
     """
     sealed = 0
-    columns = ("id", *PENDING_FIELDS, "mac")
+    columns = ("id", *STAGED_FIELDS, "mac")
     while limit is None or sealed < limit:
         size = batch_size if limit is None else min(batch_size, limit - sealed)
         head = _head_now()

@@ -11,29 +11,43 @@ Three tables, three checks (docs/deployment.md, "日志锚点"):
   compares it row for row, batch by batch: a missing, added or changed subject row is reported
   with the entry it belongs to. Nothing is rebuilt silently. This costs the writers nothing.
 - `exchange_accesslogpending`, the staged entries: each carries its own SM3-HMAC, so a changed
-  or forged one fails it (a verbatim copy of a staged row under a new id does not: it cannot be
-  told from two identical calls in the same microsecond, so it is not reported). A deleted
-  one leaves no trace in the database (the query API's hot path stays one INSERT, no counter to
-  lock), so the anchor records the staged rows' ids and a digest of their MACs: each of them
-  must still be staged, or sealed into the chain (`AccessLog.pending_id`) with the same content.
-  A staged row deleted before the first anchor after it (at most one anchor interval, while the
-  sealer chains rows every minute) is not detected: docs/deployment.md says so.
+  or forged one fails it. Each names its writer stream and its number in it (`access_log.stage`),
+  under the MAC and, once sealed, under the chain's hash, so across both tables every stream must
+  hold the numbers 1, 2, 3 … once each (`streams_check`): a verbatim copy under a new id repeats
+  a number, a deleted entry leaves a gap as soon as a later entry of its stream is staged or
+  sealed. The anchor records the staged rows' ids, a digest of their MACs and the highest number
+  of each stream that has staged rows: each anchored row must still be staged, or sealed into the
+  chain (`AccessLog.pending_id`) with the same content, and no stream may end before its anchored
+  number. What remains undetected is the tail of a stream whose process stages nothing more,
+  deleted before the next anchor (docs/deployment.md, "日志锚点"). Entries staged before streams
+  existed have none: their MACs and the anchors cover them as before.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
-from zhengwu.audit.chain import gap_reason, rows_in_seq_order, seq_chain_check, seq_chain_start, seq_chain_state
+from zhengwu.audit.chain import (
+    gap_reason,
+    rows_in_seq_order,
+    seq_chain_check,
+    seq_chain_start,
+    seq_chain_state,
+    when,
+)
 from zhengwu.audit.services import Starts, VerifyResult
 from zhengwu.core.crypto import constant_time_equal, sm3_hex
 from zhengwu.exchange.sharing.access_log import (
     HASHED_FIELDS,
-    PENDING_FIELDS,
+    STAGED_FIELDS,
+    STREAM_FIELDS,
     log_hash,
     log_mac_key_id,
     pending_mac,
@@ -125,7 +139,11 @@ def verify_chain(
         first, start_hash = head["seq"] + 1, head["hash"]  # every entry dropped past retention, as anchored
     expected_prev, expected_seq, checked, previous_at = start_hash, first or 1, 0, None
     rows = rows_in_seq_order(
-        AccessLog.objects.all(), (*HASHED_FIELDS, "hash", "mac"), after=expected_seq - 1, last=limit, batch_size=size
+        AccessLog.objects.all(),
+        (*HASHED_FIELDS, *STREAM_FIELDS, "hash", "mac"),
+        after=expected_seq - 1,
+        last=limit,
+        batch_size=size,
     )
     for batch in _batches(rows, size):
         for row in batch:
@@ -181,9 +199,20 @@ def _digest(pairs: Iterable[tuple[int, str]]) -> str:
 
 
 def pending_state() -> dict[str, Any]:
-    """What an anchor records of the staged entries: their ids (as runs) and a digest of id:MAC."""
-    rows = list(AccessLogPending.objects.order_by("id").values_list("id", "mac"))
-    return {"count": len(rows), "ids": _ranges([i for i, _ in rows]), "digest": _digest(rows)}
+    """What an anchor records of the staged entries: their ids (as runs), a digest of id:MAC, and
+    the highest number of each writer stream that has staged entries (a stream's entries are
+    sealed in number order, so its highest is staged; the others are under the chain's anchor)."""
+    rows = list(AccessLogPending.objects.order_by("id").values_list("id", "mac", "stream", "stream_n"))
+    streams: dict[str, int] = {}
+    for _, _, stream, n in rows:
+        if stream and n is not None:
+            streams[stream] = max(streams.get(stream, 0), n)
+    return {
+        "count": len(rows),
+        "ids": _ranges([row[0] for row in rows]),
+        "digest": _digest((i, mac) for i, mac, _, _ in rows),
+        "streams": streams,
+    }
 
 
 def _anchored_ids(anchored: dict[str, Any]) -> Iterator[list[int]]:
@@ -220,7 +249,7 @@ def pending_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
         sealed = {
             row["pending_id"]: _staged_mac(row)
             for row in AccessLog.objects.filter(pending_id__in=unstaged).values(
-                "pending_id", "pending_mac", "hash", "mac", *PENDING_FIELDS
+                "pending_id", "pending_mac", "hash", "mac", *STAGED_FIELDS
             )
         }
         for i in chunk:
@@ -239,19 +268,130 @@ def pending_check(anchored: dict[str, Any]) -> tuple[int, str] | None:
         _digest(pairs), str(anchored.get("digest", ""))
     ):
         return pairs[0][0] if pairs else 0, "待封存记录与锚点记录的摘要不符：暂存的记录被替换"
+    return _streams_reach(anchored.get("streams", {}))
+
+
+# --- the writer streams -----------------------------------------------------------------------
+
+
+# Every numbered entry, staged or sealed, as (stream, n, sealed, id or seq, at), in one statement:
+# a batch sealed meanwhile is seen once, staged or sealed. Constant text (the tables' names are
+# fixed, issue 16), put together once: `{stream}` is a condition on the stream, in both halves.
+_NUMBERED = (
+    'SELECT stream, stream_n AS n, 0 AS sealed, id AS place, "at" FROM exchange_accesslogpending '
+    "WHERE stream IS NOT NULL AND stream <> '' {stream} "
+    'UNION ALL SELECT stream, stream_n, 1, seq, "at" FROM exchange_accesslog '
+    "WHERE stream IS NOT NULL AND stream <> '' {stream}"
+)
+_ALL_NUMBERED = _NUMBERED.replace("{stream}", "")
+_STREAM_NUMBERED = _NUMBERED.replace("{stream}", "AND stream = %s")
+STREAM_COUNTS_SQL = (
+    "SELECT s.stream, COUNT(*), COUNT(DISTINCT s.n), MIN(s.n), MAX(s.n), "
+    "MIN(CASE WHEN s.sealed = 1 THEN s.n END) FROM (NUMBERED) s GROUP BY s.stream ORDER BY s.stream"
+).replace("NUMBERED", _ALL_NUMBERED)
+STREAM_ROWS_SQL = (
+    'SELECT s.n, s.sealed, s.place, s."at" FROM (NUMBERED) s ORDER BY s.n, s.sealed DESC, s.place'.replace(
+        "NUMBERED", _STREAM_NUMBERED
+    )
+)
+STREAM_HIGHEST_SQL = "SELECT MAX(s.n) FROM (NUMBERED) s".replace("NUMBERED", _STREAM_NUMBERED)
+
+
+def _streams_reach(anchored: dict[str, Any]) -> tuple[int, str] | None:
+    """Every stream the anchor names (those that had staged entries then: a few) must still reach
+    its anchored number: else its tail was deleted."""
+    with connection.cursor() as cursor:
+        for stream in sorted(anchored):
+            cursor.execute(STREAM_HIGHEST_SQL, [stream, stream])
+            (highest,) = cursor.fetchone() or (None,)
+            expected, found = int(anchored[stream]), int(highest or 0)
+            if found < expected:
+                return found + 1, (
+                    f"写入流 {stream} 在锚点写入时已写到第 {expected} 条，现只到第 {found} 条："
+                    f"其后的 {expected - found} 条待封存记录被删除"
+                )
+    return None
+
+
+def _aware(at: Any) -> datetime:
+    """A time read by a raw statement (naive UTC on SQLite)."""
+    moment = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+
+
+def _place(sealed: int, place: int) -> str:
+    return f"已封存的第 {place} 条" if sealed else f"暂存编号 {place}"
+
+
+def _stream_fault(stream: str, start_free: bool) -> tuple[int, str] | None:
+    """The first repeated or missing number of `stream`, read in number order (of a number held
+    twice, the sealed entry or the older staged row first: the other is named, the copy)."""
+    with connection.cursor() as cursor:
+        cursor.execute(STREAM_ROWS_SQL, [stream, stream])
+        previous: tuple[int, int, int, Any] | None = None
+        for n, sealed, place, at in cursor.fetchall():
+            n = int(n)
+            if previous is not None and n == previous[0]:
+                return int(place), (
+                    f"待封存记录重复：写入流 {stream} 的第 {n} 条出现不止一次（{_place(previous[1], previous[2])}、"
+                    f"{_place(sealed, place)}），记录被复制"
+                )
+            expected = previous[0] + 1 if previous is not None else (n if start_free else 1)
+            if n != expected:
+                after = f"{when(previous[3])} 之后、" if previous is not None else ""
+                missing = f"第 {expected} 条" if n - 1 == expected else f"第 {expected} 至第 {n - 1} 条"
+                return int(place), (
+                    f"待封存记录缺失：写入流 {stream} 的{missing}不在暂存表中，也未封存进访问日志"
+                    f"（缺失的记录在 {after}{when(_aware(at))} 之前），记录在封存前被删除"
+                )
+            previous = (n, int(sealed), int(place), _aware(at))
+    return None
+
+
+def _chain_purged() -> bool:
+    """Whether the sealed chain starts after 1 (months dropped past retention, checked against
+    their anchor by `verify_chain`): a stream's first numbers may have gone with them."""
+    first = AccessLog.objects.order_by("seq").values_list("seq", flat=True).first()
+    if first is not None:
+        return int(first) > 1
+    head = AccessLogHead.objects.filter(pk=1).values_list("seq", flat=True).first()
+    return bool(head)
+
+
+def streams_check() -> tuple[int, str] | None:
+    """Every writer stream holds the numbers 1 … its highest once each, staged or sealed: counted
+    per stream in one statement; only a stream that fails is read row by row, to name the fault.
+
+    After a purge a stream may start later, where its lowest entry left is a sealed one."""
+    with connection.cursor() as cursor:
+        cursor.execute(STREAM_COUNTS_SQL)
+        counts = cursor.fetchall()
+    purged: bool | None = None
+    for stream, count, distinct, low, high, sealed_low in counts:
+        start_free = False
+        if low != 1:
+            purged = _chain_purged() if purged is None else purged
+            start_free = purged and sealed_low == low
+        if count == distinct and high - low + 1 == count and (low == 1 or start_free):
+            continue
+        fault = _stream_fault(str(stream), start_free)
+        if fault is not None:
+            return fault
     return None
 
 
 def verify_pending(
     batch_size: int = 5000, anchor: dict[str, Any] | None = None, starts: Starts = _no_start
 ) -> VerifyResult:
-    """Check the MAC of every staged row, and that the anchored ones are all still there.
+    """Check the MAC of every staged row, every writer stream's numbers (staged and sealed), and
+    that the anchored rows are all still there.
 
-    Two rows with the same content (and so the same MAC) are not reported: two identical calls
-    in the same microsecond give them too, and a false alarm of tampering is not acceptable."""
+    Two rows with the same content but without a stream (staged before streams existed) are not
+    reported: two identical calls in the same microsecond gave them too, and a false alarm of
+    tampering is not acceptable."""
     after, checked = 0, 0
     size = max(1, batch_size)
-    columns = ("id", *PENDING_FIELDS, "mac")
+    columns = ("id", *STAGED_FIELDS, "mac")
 
     def bad(at: int, reason: str) -> VerifyResult:
         return VerifyResult(ok=False, checked=checked, first_bad_seq=at, reason=reason)
@@ -269,4 +409,7 @@ def verify_pending(
         mismatch = pending_check(anchor)
         if mismatch is not None:
             return bad(*mismatch)
+    fault = streams_check()
+    if fault is not None:
+        return bad(*fault)
     return VerifyResult(ok=True, checked=checked, first_bad_seq=None, reason="")

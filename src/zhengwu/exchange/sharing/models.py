@@ -231,6 +231,12 @@ class LoggedCall(models.Model):
     zone = models.CharField("网络区域", max_length=16)
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     mac = models.CharField("校验码（SM3-HMAC）", max_length=64)
+    # The writer stream (one per server process, random) and the call's number in it, given by
+    # `access_log.stage`: a copied row repeats a pair, a deleted one leaves a gap (docs/deployment.md,
+    # "日志锚点"). Null: staged before streams existed (and no default, so that SQLite adds the
+    # columns without rebuilding the tables and their triggers).
+    stream = models.CharField("写入流", max_length=16, null=True, blank=True)
+    stream_n = models.BigIntegerField("流内序号", null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -284,6 +290,8 @@ class AccessLog(LoggedCall, ChainEntry):
             models.Index(fields=["grant", "at"], name="exchange_accesslog_grant_at"),
             models.Index(fields=["provider", "at"], name="exchange_accesslog_prov_at"),
             models.Index(fields=["consumer", "at"], name="exchange_accesslog_cons_at"),
+            # The sealer's look-up of a staged row's (stream, stream_n) among the chained ones.
+            models.Index(fields=["stream", "stream_n"], name="exchange_accesslog_stream_n"),
         ]
 
     def __str__(self) -> str:
