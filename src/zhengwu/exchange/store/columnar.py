@@ -91,6 +91,8 @@ CHECKED_TYPES = frozenset(
 INTEGER = r"^-?[0-9]{1,19}$"
 CANONICAL_DECIMAL_OR_EMPTY = r"^$|^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$"  # validation._CANONICAL_DECIMAL
 DECIMAL = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"  # validation.DECIMAL_PATTERN
+# Canonical but for zeros after the point, which are dropped with the point if nothing is left.
+ZEROS_AFTER_POINT = r"^-?(?:0|[1-9][0-9]*)\.[0-9]*$"
 PLAIN_DECIMAL_OR_EMPTY = r"^$|^-?[0-9]+(?:\.[0-9]+)?$"  # what PostgreSQL's numeric reads as Decimal(text) does
 LOAD_PREFIX = "zw_load_"
 BLOCK_BYTES = 1024 * 1024  # a record batch: about 7,500 法人 rows (Arrow reads some 20 blocks ahead)
@@ -541,6 +543,8 @@ def canonical_decimals(values: Any) -> Any | None:
 def _canonical(values: Any) -> Any | None:
     import pyarrow.compute as pc
 
+    if _all(pc.match_substring_regex(values, ZEROS_AFTER_POINT)):  # the usual case ("12.50", "3.00"): one pass
+        return pc.replace_substring_regex(values, r"\.?0*$", "")
     if not _all(pc.match_substring_regex(values, DECIMAL)):
         return None
     values = pc.replace_substring_regex(values, r"^\+", "")
@@ -605,6 +609,19 @@ def _lookup(values: dict[str, int]) -> Any:
     return table
 
 
+@cache
+def _credit_tables() -> tuple[Any, Any, Any, Any, Any]:
+    """(charset index, organisation-code value and registration authority of each byte; the two
+    weight vectors), made once: every record batch's check used to build them again."""
+    import numpy as np
+
+    charset = _lookup({char: index for index, char in enumerate(CREDIT_CHARSET)})
+    org_value = _lookup({char: (int(char) if char.isdigit() else ord(char) - 55) for char in CREDIT_CHARSET})
+    authority = _lookup(dict.fromkeys(REGISTRATION_AUTHORITIES, 1))
+    weights = np.array(CREDIT_WEIGHTS, dtype=np.int32), np.array(ORG_CODE_WEIGHTS, dtype=np.int32)
+    return charset, org_value, authority, *weights
+
+
 def credit_codes_ok(values: Any) -> bool:
     """validation.credit_code_ok over a column: 18 ASCII characters of the charset, registration
     authority, organisation type 1–9, six digits of region, both check characters right."""
@@ -613,24 +630,21 @@ def credit_codes_ok(values: Any) -> bool:
 
     if not _all(pc.equal(pc.binary_length(values), 18)):
         return False  # a non-ASCII character makes the byte length differ from 18 or fails the lookups
-    charset = _lookup({char: index for index, char in enumerate(CREDIT_CHARSET)})
-    org_value = _lookup({char: (int(char) if char.isdigit() else ord(char) - 55) for char in CREDIT_CHARSET})
-    authority = _lookup(dict.fromkeys(REGISTRATION_AUTHORITIES, 1))
-    credit_weights = np.array(CREDIT_WEIGHTS, dtype=np.int64)
-    org_weights = np.array(ORG_CODE_WEIGHTS, dtype=np.int64)
+    charset, org_value, authority, credit_weights, org_weights = _credit_tables()
     for data in _fixed_width(values, 18):
         indexes = charset[data]
         if (indexes == 255).any() or (authority[data[:, 0]] != 1).any():
             return False
-        if ((data[:, 1] < ord("1")) | (data[:, 1] > ord("9"))).any():
+        if (data[:, 1] - np.uint8(ord("1")) > 8).any():  # unsigned: a byte below "1" wraps above 8
             return False
-        if ((data[:, 2:8] < ord("0")) | (data[:, 2:8] > ord("9"))).any():
+        if (indexes[:, 2:8] > 9).any():  # the charset's first ten characters are the digits
             return False
-        org_check = 11 - (org_value[data[:, 8:16]].astype(np.int64) @ org_weights) % 11  # 10 → X, 11 → 0
+        # int32 sums: at most 35 × 30 × 8 and 30 × 30 × 17, far from overflowing
+        org_check = 11 - (org_value[data[:, 8:16]].astype(np.int32) @ org_weights) % 11
         expected16 = np.where(org_check == 10, ord("X"), np.where(org_check == 11, ord("0"), org_check + ord("0")))
-        if (expected16 != data[:, 16]).any():
+        if (expected16 != data[:, 16]).any():  # 10 → X, 11 → 0
             return False
-        total = indexes[:, :17].astype(np.int64) @ credit_weights
+        total = indexes[:, :17].astype(np.int32) @ credit_weights
         if ((31 - total % 31) % 31 != indexes[:, 17]).any():
             return False
     return True
@@ -678,7 +692,10 @@ def _control_or_edge_space(data: Any, starts: Any, ends: Any) -> bool:
     import numpy as np
 
     control, spaces = _byte_tables()
-    if control[data[starts[0] : ends[-1]]].any():
+    values = data[starts[0] : ends[-1]]
+    # Every control byte is below 0x20 but DEL: a minimum and one comparison look at the bytes
+    # without a table lookup per byte, which only text with a byte below 0x20 still needs.
+    if (values == 0x7F).any() or (values.size and values.min() < 0x20 and control[values].any()):
         return True
     lengths = ends - starts
     for width, (leads, encodings) in spaces.items():
@@ -716,13 +733,14 @@ def iso_dates_ok(values: Any) -> bool:
 
     if not _all(pc.equal(pc.binary_length(values), 10)):
         return False
-    places = np.array([1000, 100, 10, 1])
+    places = np.array([1000, 100, 10, 1], dtype=np.int32)
     for data in _fixed_width(values, 10):
         if ((data[:, 4] != ord("-")) | (data[:, 7] != ord("-"))).any():
             return False
-        digits = data[:, [0, 1, 2, 3, 5, 6, 8, 9]].astype(np.int64) - ord("0")
-        if ((digits < 0) | (digits > 9)).any():
+        digits = data[:, [0, 1, 2, 3, 5, 6, 8, 9]] - np.uint8(ord("0"))  # unsigned: a byte below "0" wraps above 9
+        if (digits > 9).any():
             return False
+        digits = digits.astype(np.int32)
         year, month, day = digits[:, :4] @ places, digits[:, 4] * 10 + digits[:, 5], digits[:, 6] * 10 + digits[:, 7]
         if (year < 1).any() or not _real_dates(year, month, day).all():
             return False

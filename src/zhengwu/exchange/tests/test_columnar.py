@@ -89,6 +89,13 @@ def test_decimal_columns(cells: list[str]) -> None:
     _agree(DataType.DECIMAL, cells)
 
 
+def test_decimals_with_zeros_after_the_point_take_one_rewrite_and_are_stored_as_the_row_path_does() -> None:
+    cells = ["12.50", "3.00", "0.0", "-0.00", "100.", "10.0", "100.10", "-7.70", "0.10", "1.000000", "5"]
+    cells.append("1" * 30 + ".50")
+    assert _agree(DataType.DECIMAL, cells)
+    assert _agree(DataType.DECIMAL, [*cells, "007", "+.50"])  # and beside values that need the other rewrites
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(string_cells, min_size=1, max_size=20))
 def test_string_columns(cells: list[str]) -> None:
