@@ -302,7 +302,7 @@ def _stored_batch(
     columns.append(pa.Array.from_buffers(pa.int64(), rows, [None, pa.py_buffer(seq)]))
     names = [*codes, "_seq"]
     if stamp is not None:
-        columns.append(pa.repeat(stamp, rows))
+        columns.append(pa.repeat(pa.scalar(stamp, pa.string()), rows))
         names.append("_updated_at")
     return pa.record_batch(columns, names=names), checks
 
@@ -500,7 +500,7 @@ def stored_column(values: Any, column: ColumnSpec, vendor: str = "sqlite") -> tu
     has_empty = shortest == 0
     if has_empty and column.required:
         return None
-    empty = pc.equal(values, "") if has_empty else None
+    empty = pc.equal(values, pa.scalar("", pa.string())) if has_empty else None
     present = pc.filter(values, pc.invert(empty)) if has_empty else values
     stored = pc.if_else(empty, pa.scalar(None, pa.string()), values) if has_empty else values
     if column.data_type == DataType.INTEGER:
@@ -567,6 +567,18 @@ def _all(mask: Any) -> bool:
     return bool(pc.all(mask, min_count=0).as_py())  # a batch's column may have no value at all
 
 
+def _all_of_length(values: Any, width: int) -> bool:
+    """Whether every value is `width` bytes long.
+
+    Every Python value given to Arrow here carries its Arrow type: without one, pyarrow infers it
+    and tries to import dateutil each time (not installed: a search of sys.path, 50 µs a call,
+    five a record batch)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return _all(pc.equal(pc.binary_length(values), pa.scalar(width, pa.int32())))
+
+
 def _accepts(values: Any, column: ColumnSpec) -> bool:
     """Every (non-empty) value of a text column passes the row path's check unchanged."""
     import pyarrow as pa
@@ -581,7 +593,8 @@ def _accepts(values: Any, column: ColumnSpec) -> bool:
         # The other types' checks refuse a space anywhere (patterns, charsets, exact sets).
         return not any(_control_or_edge_space(*buffers) for buffers in _utf8_buffers(values))
     if data_type == DataType.ENUM:
-        return bool(column.enum_values) and _all(pc.is_in(values, value_set=pa.array(list(column.enum_values))))
+        enum_values = pa.array(list(column.enum_values), pa.string())
+        return bool(column.enum_values) and _all(pc.is_in(values, value_set=enum_values))
     if data_type == DataType.REGION_CODE:
         return _all(pc.is_in(values, value_set=_region_codes()))
     if data_type == DataType.CREDIT_CODE:
@@ -626,9 +639,8 @@ def credit_codes_ok(values: Any) -> bool:
     """validation.credit_code_ok over a column: 18 ASCII characters of the charset, registration
     authority, organisation type 1–9, six digits of region, both check characters right."""
     import numpy as np
-    import pyarrow.compute as pc
 
-    if not _all(pc.equal(pc.binary_length(values), 18)):
+    if not _all_of_length(values, 18):
         return False  # a non-ASCII character makes the byte length differ from 18 or fails the lookups
     charset, org_value, authority, credit_weights, org_weights = _credit_tables()
     for data in _fixed_width(values, 18):
@@ -729,9 +741,8 @@ def iso_dates_ok(values: Any) -> bool:
     """validation's date check over a column, in the form stored as it is: YYYY-MM-DD, a real
     date from year 1 (Python's dates start there)."""
     import numpy as np
-    import pyarrow.compute as pc
 
-    if not _all(pc.equal(pc.binary_length(values), 10)):
+    if not _all_of_length(values, 10):
         return False
     places = np.array([1000, 100, 10, 1], dtype=np.int32)
     for data in _fixed_width(values, 10):
@@ -751,9 +762,8 @@ def resident_ids_ok(values: Any, today: date) -> bool:
     """validation.resident_id_ok over a column: 17 ASCII digits and a check character (0–9, X)
     that is right, a province of GB/T 2260, a real birth date from 1900-01-01 to today."""
     import numpy as np
-    import pyarrow.compute as pc
 
-    if not _all(pc.equal(pc.binary_length(values), 18)):
+    if not _all_of_length(values, 18):
         return False
     provinces = np.zeros(100, dtype=bool)
     for code in regions.all_codes():

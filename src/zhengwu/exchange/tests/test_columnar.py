@@ -8,6 +8,7 @@ suite's database is in memory, so `columnar_scenarios.py` runs it in a subproces
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import random
@@ -174,6 +175,36 @@ def test_clean_columns_are_accepted_and_rewritten_as_the_row_path_stores_them() 
     assert stored is not None and stored.to_pylist() == [7, None, -3]
     codes = [_credit(seed) for seed in range(100)]
     assert columnar.credit_codes_ok(pa.chunked_array([pa.array(codes[:50]), pa.array(codes[50:])]))
+
+
+def test_the_checks_give_arrow_no_python_value_without_its_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow infers an untyped value's type by trying to import dateutil, which is not installed:
+    a search of sys.path on every call, several a record batch."""
+    columns = [
+        (ColumnSpec(code="s", name="名称", data_type=DataType.STRING, max_length=4), ["长春", "", "a b"]),
+        (ColumnSpec(code="e", name="状态", data_type=DataType.ENUM, enum_values=["存续", "注销"]), ["存续", ""]),
+        (ColumnSpec(code="r", name="区划", data_type=DataType.REGION_CODE), ["220102", ""]),
+        (ColumnSpec(code="c", name="代码", data_type=DataType.CREDIT_CODE), [_credit(1), ""]),
+        (ColumnSpec(code="p", name="身份证", data_type=DataType.RESIDENT_ID), [_resident(1), ""]),
+        (ColumnSpec(code="d", name="日期", data_type=DataType.DATE), ["2024-02-29", ""]),
+        (ColumnSpec(code="m", name="金额", data_type=DataType.DECIMAL), ["2.50", "007", ""]),
+        (ColumnSpec(code="n", name="人数", data_type=DataType.INTEGER), ["7", ""]),
+    ]
+    for column, cells in columns:  # imports made once are not what this looks for
+        assert columnar.check_column(pa.array(cells, pa.string()), column) is not None, column
+    attempted: list[str] = []
+    real_import = builtins.__import__
+
+    def watched(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name not in sys.modules:
+            attempted.append(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", watched)
+    for column, cells in columns:
+        columnar.check_column(pa.array(cells, pa.string()), column)
+    monkeypatch.undo()
+    assert attempted == []
 
 
 def test_the_space_characters_checked_on_bytes_are_all_that_strip_removes() -> None:
