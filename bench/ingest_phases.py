@@ -67,6 +67,7 @@ def _instrument(phases: Phases, writer_log: Path) -> None:
     import multiprocessing.process
 
     from adbc_driver_manager import dbapi
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
     from zhengwu.exchange.store import columnar, ingest
 
@@ -86,6 +87,9 @@ def _instrument(phases: Phases, writer_log: Path) -> None:
         (ingest, "_finish_job", "job finished (LoadJob row)"),
         (ingest, "_audit", "audit event"),
         (ingest, "_progress_writer", "progress writer made"),
+        (columnar, "prepare", "prepare in all: read, check, fork, write, the writer's commit"),
+        (columnar, "apply", "apply in all: swap or merge"),
+        (BaseDatabaseWrapper, "_commit", "Django's commits"),
     ]:
         _wrap(owner, attribute, phases, name)
     _wrap(multiprocessing.process.BaseProcess, "start", phases, "writer forked (Process.start)")
@@ -102,6 +106,24 @@ def _instrument(phases: Phases, writer_log: Path) -> None:
             yield batch
 
     columnar.read_batches = read_batches
+    import pyarrow.ipc
+
+    opening = pyarrow.ipc.new_stream
+
+    class TimedStream:
+        """The IPC stream to the writer: its time is the pipe's, waiting whenever the writer is behind."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def write_batch(self, batch: Any) -> None:
+            with _timed(phases, "batches sent down the pipe (waits while the writer is behind)"):
+                self.inner.write_batch(batch)
+
+        def close(self) -> None:
+            self.inner.close()
+
+    pyarrow.ipc.new_stream = lambda *args, **kwargs: TimedStream(opening(*args, **kwargs))
     made = ingest._progress_writer
 
     def progress_writer(job_id: int, inner: Any) -> Any:

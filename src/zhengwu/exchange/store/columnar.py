@@ -91,6 +91,8 @@ CHECKED_TYPES = frozenset(
 INTEGER = r"^-?[0-9]{1,19}$"
 CANONICAL_DECIMAL_OR_EMPTY = r"^$|^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$"  # validation._CANONICAL_DECIMAL
 DECIMAL = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"  # validation.DECIMAL_PATTERN
+# Canonical but for zeros after the point, which are dropped with the point if nothing is left.
+ZEROS_AFTER_POINT = r"^-?(?:0|[1-9][0-9]*)\.[0-9]*$"
 PLAIN_DECIMAL_OR_EMPTY = r"^$|^-?[0-9]+(?:\.[0-9]+)?$"  # what PostgreSQL's numeric reads as Decimal(text) does
 LOAD_PREFIX = "zw_load_"
 BLOCK_BYTES = 1024 * 1024  # a record batch: about 7,500 法人 rows (Arrow reads some 20 blocks ahead)
@@ -300,7 +302,7 @@ def _stored_batch(
     columns.append(pa.Array.from_buffers(pa.int64(), rows, [None, pa.py_buffer(seq)]))
     names = [*codes, "_seq"]
     if stamp is not None:
-        columns.append(pa.repeat(stamp, rows))
+        columns.append(pa.repeat(pa.scalar(stamp, pa.string()), rows))
         names.append("_updated_at")
     return pa.record_batch(columns, names=names), checks
 
@@ -498,7 +500,7 @@ def stored_column(values: Any, column: ColumnSpec, vendor: str = "sqlite") -> tu
     has_empty = shortest == 0
     if has_empty and column.required:
         return None
-    empty = pc.equal(values, "") if has_empty else None
+    empty = pc.equal(values, pa.scalar("", pa.string())) if has_empty else None
     present = pc.filter(values, pc.invert(empty)) if has_empty else values
     stored = pc.if_else(empty, pa.scalar(None, pa.string()), values) if has_empty else values
     if column.data_type == DataType.INTEGER:
@@ -541,6 +543,8 @@ def canonical_decimals(values: Any) -> Any | None:
 def _canonical(values: Any) -> Any | None:
     import pyarrow.compute as pc
 
+    if _all(pc.match_substring_regex(values, ZEROS_AFTER_POINT)):  # the usual case ("12.50", "3.00"): one pass
+        return pc.replace_substring_regex(values, r"\.?0*$", "")
     if not _all(pc.match_substring_regex(values, DECIMAL)):
         return None
     values = pc.replace_substring_regex(values, r"^\+", "")
@@ -563,6 +567,18 @@ def _all(mask: Any) -> bool:
     return bool(pc.all(mask, min_count=0).as_py())  # a batch's column may have no value at all
 
 
+def _all_of_length(values: Any, width: int) -> bool:
+    """Whether every value is `width` bytes long.
+
+    Every Python value given to Arrow here carries its Arrow type: without one, pyarrow infers it
+    and tries to import dateutil each time (not installed: a search of sys.path, 50 µs a call,
+    five a record batch)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return _all(pc.equal(pc.binary_length(values), pa.scalar(width, pa.int32())))
+
+
 def _accepts(values: Any, column: ColumnSpec) -> bool:
     """Every (non-empty) value of a text column passes the row path's check unchanged."""
     import pyarrow as pa
@@ -577,7 +593,8 @@ def _accepts(values: Any, column: ColumnSpec) -> bool:
         # The other types' checks refuse a space anywhere (patterns, charsets, exact sets).
         return not any(_control_or_edge_space(*buffers) for buffers in _utf8_buffers(values))
     if data_type == DataType.ENUM:
-        return bool(column.enum_values) and _all(pc.is_in(values, value_set=pa.array(list(column.enum_values))))
+        enum_values = pa.array(list(column.enum_values), pa.string())
+        return bool(column.enum_values) and _all(pc.is_in(values, value_set=enum_values))
     if data_type == DataType.REGION_CODE:
         return _all(pc.is_in(values, value_set=_region_codes()))
     if data_type == DataType.CREDIT_CODE:
@@ -605,32 +622,41 @@ def _lookup(values: dict[str, int]) -> Any:
     return table
 
 
+@cache
+def _credit_tables() -> tuple[Any, Any, Any, Any, Any]:
+    """(charset index, organisation-code value and registration authority of each byte; the two
+    weight vectors), made once: every record batch's check used to build them again."""
+    import numpy as np
+
+    charset = _lookup({char: index for index, char in enumerate(CREDIT_CHARSET)})
+    org_value = _lookup({char: (int(char) if char.isdigit() else ord(char) - 55) for char in CREDIT_CHARSET})
+    authority = _lookup(dict.fromkeys(REGISTRATION_AUTHORITIES, 1))
+    weights = np.array(CREDIT_WEIGHTS, dtype=np.int32), np.array(ORG_CODE_WEIGHTS, dtype=np.int32)
+    return charset, org_value, authority, *weights
+
+
 def credit_codes_ok(values: Any) -> bool:
     """validation.credit_code_ok over a column: 18 ASCII characters of the charset, registration
     authority, organisation type 1–9, six digits of region, both check characters right."""
     import numpy as np
-    import pyarrow.compute as pc
 
-    if not _all(pc.equal(pc.binary_length(values), 18)):
+    if not _all_of_length(values, 18):
         return False  # a non-ASCII character makes the byte length differ from 18 or fails the lookups
-    charset = _lookup({char: index for index, char in enumerate(CREDIT_CHARSET)})
-    org_value = _lookup({char: (int(char) if char.isdigit() else ord(char) - 55) for char in CREDIT_CHARSET})
-    authority = _lookup(dict.fromkeys(REGISTRATION_AUTHORITIES, 1))
-    credit_weights = np.array(CREDIT_WEIGHTS, dtype=np.int64)
-    org_weights = np.array(ORG_CODE_WEIGHTS, dtype=np.int64)
+    charset, org_value, authority, credit_weights, org_weights = _credit_tables()
     for data in _fixed_width(values, 18):
         indexes = charset[data]
         if (indexes == 255).any() or (authority[data[:, 0]] != 1).any():
             return False
-        if ((data[:, 1] < ord("1")) | (data[:, 1] > ord("9"))).any():
+        if (data[:, 1] - np.uint8(ord("1")) > 8).any():  # unsigned: a byte below "1" wraps above 8
             return False
-        if ((data[:, 2:8] < ord("0")) | (data[:, 2:8] > ord("9"))).any():
+        if (indexes[:, 2:8] > 9).any():  # the charset's first ten characters are the digits
             return False
-        org_check = 11 - (org_value[data[:, 8:16]].astype(np.int64) @ org_weights) % 11  # 10 → X, 11 → 0
+        # int32 sums: at most 35 × 30 × 8 and 30 × 30 × 17, far from overflowing
+        org_check = 11 - (org_value[data[:, 8:16]].astype(np.int32) @ org_weights) % 11
         expected16 = np.where(org_check == 10, ord("X"), np.where(org_check == 11, ord("0"), org_check + ord("0")))
-        if (expected16 != data[:, 16]).any():
+        if (expected16 != data[:, 16]).any():  # 10 → X, 11 → 0
             return False
-        total = indexes[:, :17].astype(np.int64) @ credit_weights
+        total = indexes[:, :17].astype(np.int32) @ credit_weights
         if ((31 - total % 31) % 31 != indexes[:, 17]).any():
             return False
     return True
@@ -678,7 +704,10 @@ def _control_or_edge_space(data: Any, starts: Any, ends: Any) -> bool:
     import numpy as np
 
     control, spaces = _byte_tables()
-    if control[data[starts[0] : ends[-1]]].any():
+    values = data[starts[0] : ends[-1]]
+    # Every control byte is below 0x20 but DEL: a minimum and one comparison look at the bytes
+    # without a table lookup per byte, which only text with a byte below 0x20 still needs.
+    if (values == 0x7F).any() or (values.size and values.min() < 0x20 and control[values].any()):
         return True
     lengths = ends - starts
     for width, (leads, encodings) in spaces.items():
@@ -712,17 +741,17 @@ def iso_dates_ok(values: Any) -> bool:
     """validation's date check over a column, in the form stored as it is: YYYY-MM-DD, a real
     date from year 1 (Python's dates start there)."""
     import numpy as np
-    import pyarrow.compute as pc
 
-    if not _all(pc.equal(pc.binary_length(values), 10)):
+    if not _all_of_length(values, 10):
         return False
-    places = np.array([1000, 100, 10, 1])
+    places = np.array([1000, 100, 10, 1], dtype=np.int32)
     for data in _fixed_width(values, 10):
         if ((data[:, 4] != ord("-")) | (data[:, 7] != ord("-"))).any():
             return False
-        digits = data[:, [0, 1, 2, 3, 5, 6, 8, 9]].astype(np.int64) - ord("0")
-        if ((digits < 0) | (digits > 9)).any():
+        digits = data[:, [0, 1, 2, 3, 5, 6, 8, 9]] - np.uint8(ord("0"))  # unsigned: a byte below "0" wraps above 9
+        if (digits > 9).any():
             return False
+        digits = digits.astype(np.int32)
         year, month, day = digits[:, :4] @ places, digits[:, 4] * 10 + digits[:, 5], digits[:, 6] * 10 + digits[:, 7]
         if (year < 1).any() or not _real_dates(year, month, day).all():
             return False
@@ -733,9 +762,8 @@ def resident_ids_ok(values: Any, today: date) -> bool:
     """validation.resident_id_ok over a column: 17 ASCII digits and a check character (0–9, X)
     that is right, a province of GB/T 2260, a real birth date from 1900-01-01 to today."""
     import numpy as np
-    import pyarrow.compute as pc
 
-    if not _all(pc.equal(pc.binary_length(values), 18)):
+    if not _all_of_length(values, 18):
         return False
     provinces = np.zeros(100, dtype=bool)
     for code in regions.all_codes():

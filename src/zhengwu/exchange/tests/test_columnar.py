@@ -8,6 +8,7 @@ suite's database is in memory, so `columnar_scenarios.py` runs it in a subproces
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import random
@@ -89,6 +90,13 @@ def test_decimal_columns(cells: list[str]) -> None:
     _agree(DataType.DECIMAL, cells)
 
 
+def test_decimals_with_zeros_after_the_point_take_one_rewrite_and_are_stored_as_the_row_path_does() -> None:
+    cells = ["12.50", "3.00", "0.0", "-0.00", "100.", "10.0", "100.10", "-7.70", "0.10", "1.000000", "5"]
+    cells.append("1" * 30 + ".50")
+    assert _agree(DataType.DECIMAL, cells)
+    assert _agree(DataType.DECIMAL, [*cells, "007", "+.50"])  # and beside values that need the other rewrites
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(string_cells, min_size=1, max_size=20))
 def test_string_columns(cells: list[str]) -> None:
@@ -167,6 +175,36 @@ def test_clean_columns_are_accepted_and_rewritten_as_the_row_path_stores_them() 
     assert stored is not None and stored.to_pylist() == [7, None, -3]
     codes = [_credit(seed) for seed in range(100)]
     assert columnar.credit_codes_ok(pa.chunked_array([pa.array(codes[:50]), pa.array(codes[50:])]))
+
+
+def test_the_checks_give_arrow_no_python_value_without_its_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow infers an untyped value's type by trying to import dateutil, which is not installed:
+    a search of sys.path on every call, several a record batch."""
+    columns = [
+        (ColumnSpec(code="s", name="名称", data_type=DataType.STRING, max_length=4), ["长春", "", "a b"]),
+        (ColumnSpec(code="e", name="状态", data_type=DataType.ENUM, enum_values=["存续", "注销"]), ["存续", ""]),
+        (ColumnSpec(code="r", name="区划", data_type=DataType.REGION_CODE), ["220102", ""]),
+        (ColumnSpec(code="c", name="代码", data_type=DataType.CREDIT_CODE), [_credit(1), ""]),
+        (ColumnSpec(code="p", name="身份证", data_type=DataType.RESIDENT_ID), [_resident(1), ""]),
+        (ColumnSpec(code="d", name="日期", data_type=DataType.DATE), ["2024-02-29", ""]),
+        (ColumnSpec(code="m", name="金额", data_type=DataType.DECIMAL), ["2.50", "007", ""]),
+        (ColumnSpec(code="n", name="人数", data_type=DataType.INTEGER), ["7", ""]),
+    ]
+    for column, cells in columns:  # imports made once are not what this looks for
+        assert columnar.check_column(pa.array(cells, pa.string()), column) is not None, column
+    attempted: list[str] = []
+    real_import = builtins.__import__
+
+    def watched(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name not in sys.modules:
+            attempted.append(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", watched)
+    for column, cells in columns:
+        columnar.check_column(pa.array(cells, pa.string()), column)
+    monkeypatch.undo()
+    assert attempted == []
 
 
 def test_the_space_characters_checked_on_bytes_are_all_that_strip_removes() -> None:
