@@ -497,23 +497,24 @@ def _sealed_numbers(rows: list[dict[str, Any]]) -> set[tuple[str | None, int | N
     return set(found.values_list("stream", "stream_n")) & set(numbered)
 
 
-def _chained(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict[str, Any]], bool]:
-    """The sealed entries of staged `rows` following the head (seq, prev), and whether sealing
-    must stop (a row fails its MAC, or repeats the (stream, stream_n) of an entry chained or about to be:
-    a copy; it and those after it are left staged, for `zhengwu audit verify` to report)."""
+def _chained(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict[str, Any]], str | None]:
+    """The sealed entries of staged `rows` following the head (seq, prev), and, if sealing must stop
+    before a row, why (it fails its MAC, or repeats the (stream, stream_n) of an entry chained or
+    about to be: a copy; it and those after it are left staged, for `zhengwu audit verify` to
+    report). The caller logs the reason only once it knows the head did not move meanwhile: a row
+    that another sealer chained after these rows were read looks like a copy of itself."""
     entries: list[dict[str, Any]] = []
     taken = _sealed_numbers(rows)
     for row in rows:
         if not pending_mac_matches(row, row["mac"]):
-            logger.error("access log: staged row %s fails its MAC; sealing stops before it", row["id"])
-            return entries, True
+            return entries, f"access log: staged row {row['id']} fails its MAC; sealing stops before it"
         if row["stream"]:
             number = (row["stream"], row["stream_n"])
             if number in taken:
-                logger.error(
-                    "access log: staged row %s repeats stream %s no. %s; sealing stops before it", row["id"], *number
+                return entries, (
+                    f"access log: staged row {row['id']} repeats stream {number[0]} no. {number[1]}; "
+                    "sealing stops before it"
                 )
-                return entries, True
             taken.add(number)
         seq += 1
         entry = {name: row[name] for name in STAGED_FIELDS}
@@ -522,7 +523,7 @@ def _chained(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict
         entry["mac"] = log_mac(entry["hash"])
         prev = entry["hash"]
         entries.append(entry)
-    return entries, False
+    return entries, None
 
 
 def _write_sealed(entries: list[dict[str, Any]]) -> None:
@@ -575,7 +576,9 @@ def seal_pending(*, batch_size: int = SEAL_BATCH, limit: int | None = None, paus
 
     A staged row whose MAC does not match its fields, or that repeats the stream and number of
     another (a copy), is never chained: sealing stops before it (it stays staged, and
-    `verify_pending` reports it).
+    `verify_pending` reports it). Two sealers may run at once (the consumer's minute and a reader
+    of the log): a row the other one chained after this one read it is no copy, and since the
+    head then moved, the batch is read again instead of reported.
     """
     sealed = 0
     columns = ("id", *STAGED_FIELDS, "mac")
@@ -587,6 +590,7 @@ def seal_pending(*, batch_size: int = SEAL_BATCH, limit: int | None = None, paus
             break
         entries, stop = _chained(rows, *head)
         held = 0.0
+        moved = False
         if entries:
             started = time.perf_counter()
             with transaction.atomic():
@@ -595,10 +599,15 @@ def seal_pending(*, batch_size: int = SEAL_BATCH, limit: int | None = None, paus
                 if not moved:
                     _write_sealed(entries)
             held = time.perf_counter() - started
-            if moved:
-                continue  # another writer chained meanwhile: hash this batch again on its head
+        elif stop:
+            moved = _head_now() != head
+        if moved:
+            continue  # another writer chained meanwhile: hash this batch again on its head
         sealed += len(entries)
-        if stop or len(rows) < size:
+        if stop:
+            logger.error(stop)
+            break
+        if len(rows) < size:
             break
         if pause:
             time.sleep(max(pause, held))

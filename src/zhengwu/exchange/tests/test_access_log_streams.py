@@ -241,3 +241,28 @@ def test_the_threads_of_a_process_number_their_rows_in_one_stream_without_gaps()
     rows = list(AccessLogPending.objects.order_by("id").values_list("stream", "stream_n"))
     assert [n for _, n in rows] == list(range(1, 31)) and len({stream for stream, _ in rows}) == 1
     assert access_log_verify.verify_pending().ok
+
+
+def test_a_row_another_sealer_chained_meanwhile_is_no_copy(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two sealers at once (the consumer's minute and a page that reads the log): the second reads
+    the staged rows, the first chains them before the second looks for their numbers in the chain.
+    The second must read again, not stop with an alarm about a copy (seen under load, issue 21)."""
+    stage(3)
+    looked_up = access_log._sealed_numbers
+    others: list[int] = []
+
+    def another_sealer_first(rows: list[dict[str, Any]]) -> set[tuple[str | None, int | None]]:
+        if not others:
+            others.append(0)
+            others[0] = access_log.seal_pending()  # the other sealer, between our read and our check
+        return looked_up(rows)
+
+    monkeypatch.setattr(access_log, "_sealed_numbers", another_sealer_first)
+    with caplog.at_level("ERROR", logger=access_log.__name__):
+        assert access_log.seal_pending() == 0
+    assert others == [3]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert AccessLog.objects.count() == 3 and not AccessLogPending.objects.exists()
+    assert access_log_verify.verify_chain().ok and access_log_verify.verify_pending().ok
