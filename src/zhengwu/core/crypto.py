@@ -161,6 +161,7 @@ _checked_at = [float("-inf")]
 def forget_keyring() -> None:
     """Look at the keyring directory again at the next use (after changing it)."""
     _ring_cache.clear()
+    _derived.cache_clear()
     _checked_at[0] = float("-inf")
 
 
@@ -216,7 +217,11 @@ def data_keyring() -> DataKeyring:
 
 
 @lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def _derived(master: bytes, purpose: str, length: int) -> bytes:
+    # Kept: every MAC and blind index derives its subkey, an SM3-HMAC of its own, which was a
+    # third of a staged access-log row's MAC (docs/benchmarks.md, issue 21). A rotated-out key's
+    # subkeys stay until evicted: the master key itself is in the process's keyring all the same.
     return derive_key(master, purpose, length)
 
 
