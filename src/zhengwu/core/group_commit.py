@@ -48,15 +48,17 @@ class _Ticket(Generic[T]):
 
 
 class ProcessLock:
-    """An exclusive lock shared by the processes that use the same file (`flock`); a context
-    manager, taken by one thread of a process at a time (the group's commit lock sees to that).
-    Each process opens the file itself: a descriptor inherited across a fork would share its lock.
-    `path()` names the file, or None when there is nothing to share (the lock is then a no-op)."""
+    """An exclusive lock shared by the threads of every process that uses the same file: a thread
+    lock, then `flock` (which alone would let two threads of one process in: it locks the open
+    file, not the thread). A context manager. Each process opens the file itself: a descriptor
+    inherited across a fork would share its lock. `path()` names the file, or None when there is
+    nothing to share between processes (then only the thread lock is taken)."""
 
     def __init__(self, path: Callable[[], str | None]) -> None:
         self._path = path
         self._fd: int | None = None
         self._owner: tuple[int, str] | None = None  # (pid, path) the descriptor was opened for
+        self._threads = threading.Lock()
 
     def _descriptor(self) -> int | None:
         path = self._path()
@@ -73,15 +75,16 @@ class ProcessLock:
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
-        fd = self._descriptor()
-        if fd is None:
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)  # waits without the GIL
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        with self._threads:
+            fd = self._descriptor()
+            if fd is None:
+                yield
+                return
+            fcntl.flock(fd, fcntl.LOCK_EX)  # waits without the GIL
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 class GroupCommit(Generic[T]):

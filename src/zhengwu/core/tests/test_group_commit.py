@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
+
 from zhengwu.core.group_commit import GroupCommit, ProcessLock
 
 
@@ -149,7 +151,23 @@ def test_a_process_lock_excludes_another_process(tmp_path: Path) -> None:
         os.close(fd)
 
 
-def test_a_process_lock_with_nothing_to_share_is_no_lock() -> None:
-    lock = ProcessLock(lambda: None)
-    with lock.held(), lock.held():  # not even against itself
-        pass
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_process_lock_excludes_the_processes_other_threads(tmp_path: Path, shared: bool) -> None:
+    """flock locks the open file, not the thread: two threads of one process holding the same
+    descriptor would both get it. The thread lock keeps them apart, with a file to share between
+    processes (SQLite) or without one (PostgreSQL, an in-memory database)."""
+    lock = ProcessLock(lambda: str(tmp_path / "db.sqlite3-sealer.lock") if shared else None)
+    inside: list[str] = []
+
+    def other() -> None:
+        with lock.held():
+            inside.append("other")
+
+    with lock.held():
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(0.3)
+        assert thread.is_alive() and inside == []  # waits while this thread holds it
+        inside.append("this")
+    thread.join(5)
+    assert inside == ["this", "other"]

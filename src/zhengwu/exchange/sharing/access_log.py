@@ -27,13 +27,14 @@ Verification (`zhengwu audit verify`) and the anchors of the three tables are in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Required, TypedDict, Unpack
 
@@ -449,17 +450,39 @@ def _commit_staged(batch: list[_Staged]) -> None:
         _stream.last = last + len(batch)
 
 
-def _staging_lock_path() -> str | None:
-    """SQLite's database file's lock for the staging commits of all server processes (one writer
-    at a time anyway: SQLite's write lock); none for an in-memory database or PostgreSQL, where
-    concurrent commits do not exclude one another."""
+def _sqlite_lock_path(suffix: str) -> str | None:
+    """A lock file beside SQLite's database file; none for an in-memory database or PostgreSQL."""
     db = connections[DEFAULT_DB_ALIAS]
     if not isinstance(db, SQLiteDatabase) or db.is_in_memory_db():
         return None
-    return f"{db.settings_dict['NAME']}-staging.lock"
+    return f"{db.settings_dict['NAME']}-{suffix}.lock"
 
 
-_staging_lock = ProcessLock(_staging_lock_path)
+# The staging commits of all server processes and the sealer's writes take turns here (SQLite
+# admits one writer at a time anyway): a writer that waits is woken by the kernel when the lock
+# is free, instead of sleeping 1, 2, 5, 10 ms … in SQLite's busy handler. On PostgreSQL, where
+# commits do not exclude one another, only a process's own threads take turns.
+_staging_lock = ProcessLock(lambda: _sqlite_lock_path("staging"))
+# One sealer at a time (the consumer's minute, a page that reads the log): two at once hash the
+# same batch, and all but one hash it again on the moved head (docs/benchmarks.md, issue 21).
+_sealer_lock = ProcessLock(lambda: _sqlite_lock_path("sealer"))
+SEALER_ADVISORY_LOCK = 0x7A770001  # PostgreSQL's advisory lock of the sealer ("zw" + 1)
+
+
+@contextlib.contextmanager
+def _one_sealer() -> Iterator[None]:
+    with _sealer_lock.held():
+        db = connections[DEFAULT_DB_ALIAS]
+        if db.vendor != "postgresql" or db.in_atomic_block:
+            yield
+            return
+        rawsql.execute("SELECT pg_advisory_lock(%s)", [SEALER_ADVISORY_LOCK])
+        try:
+            yield
+        finally:
+            rawsql.execute("SELECT pg_advisory_unlock(%s)", [SEALER_ADVISORY_LOCK])
+
+
 _staging: GroupCommit[_Staged] = GroupCommit(_commit_staged, gate=_staging_lock.held)
 
 
@@ -580,6 +603,11 @@ def seal_pending(*, batch_size: int = SEAL_BATCH, limit: int | None = None, paus
     of the log): a row the other one chained after this one read it is no copy, and since the
     head then moved, the batch is read again instead of reported.
     """
+    with _one_sealer():
+        return _seal(batch_size=batch_size, limit=limit, pause=pause)
+
+
+def _seal(*, batch_size: int, limit: int | None, pause: float) -> int:
     sealed = 0
     columns = ("id", *STAGED_FIELDS, "mac")
     while limit is None or sealed < limit:
@@ -593,7 +621,10 @@ def seal_pending(*, batch_size: int = SEAL_BATCH, limit: int | None = None, paus
         moved = False
         if entries:
             started = time.perf_counter()
-            with transaction.atomic():
+            # Outside a caller's transaction only: one that has written holds SQLite's write lock
+            # already, and a staging commit holding the file lock would wait for it.
+            gate = contextlib.nullcontext() if connection.in_atomic_block else _staging_lock.held()
+            with gate, transaction.atomic():
                 locked = _lock_head()
                 moved = (locked.seq, locked.hash) != head
                 if not moved:

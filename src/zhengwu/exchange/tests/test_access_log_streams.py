@@ -6,6 +6,7 @@ transaction and the rows written before streams existed must raise no alarm."""
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -246,9 +247,11 @@ def test_the_threads_of_a_process_number_their_rows_in_one_stream_without_gaps()
 def test_a_row_another_sealer_chained_meanwhile_is_no_copy(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Two sealers at once (the consumer's minute and a page that reads the log): the second reads
-    the staged rows, the first chains them before the second looks for their numbers in the chain.
-    The second must read again, not stop with an alarm about a copy (seen under load, issue 21)."""
+    """Two sealers at once: the second reads the staged rows, the first chains them before the
+    second looks for their numbers in the chain. The second must read again, not stop with an
+    alarm about a copy (seen under load, issue 21). Sealers now take turns (`_one_sealer`), so
+    the other one here is the sealing loop without that lock: a process of an older release
+    during an upgrade, say."""
     stage(3)
     looked_up = access_log._sealed_numbers
     others: list[int] = []
@@ -256,7 +259,7 @@ def test_a_row_another_sealer_chained_meanwhile_is_no_copy(
     def another_sealer_first(rows: list[dict[str, Any]]) -> set[tuple[str | None, int | None]]:
         if not others:
             others.append(0)
-            others[0] = access_log.seal_pending()  # the other sealer, between our read and our check
+            others[0] = access_log._seal(batch_size=100, limit=None, pause=0)  # between our read and check
         return looked_up(rows)
 
     monkeypatch.setattr(access_log, "_sealed_numbers", another_sealer_first)
@@ -266,3 +269,17 @@ def test_a_row_another_sealer_chained_meanwhile_is_no_copy(
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     assert AccessLog.objects.count() == 3 and not AccessLogPending.objects.exists()
     assert access_log_verify.verify_chain().ok and access_log_verify.verify_pending().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sealers_take_turns() -> None:
+    """A second sealer waits for the first (which would otherwise hash its batches for nothing)."""
+    stage(2)
+    done: list[int] = []
+    thread = threading.Thread(target=lambda: done.append(access_log.seal_pending()))
+    with access_log._one_sealer():
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive() and not done and AccessLogPending.objects.count() == 2
+    thread.join(10)
+    assert done == [2] and AccessLog.objects.count() == 2
