@@ -217,11 +217,7 @@ def data_keyring() -> DataKeyring:
 
 
 @lru_cache(maxsize=256)
-@lru_cache(maxsize=256)
 def _derived(master: bytes, purpose: str, length: int) -> bytes:
-    # Kept: every MAC and blind index derives its subkey, an SM3-HMAC of its own, which was a
-    # third of a staged access-log row's MAC (docs/benchmarks.md, issue 21). A rotated-out key's
-    # subkeys stay until evicted: the master key itself is in the process's keyring all the same.
     return derive_key(master, purpose, length)
 
 
