@@ -107,6 +107,14 @@ def sign_in(page: Any, base_url: str, client: Any) -> None:
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": base_url}])
 
 
+def follow(page: Any, link: Any) -> None:
+    """Click `link` and wait for the page it opens to finish loading. A bare `click()` returns once
+    the navigation commits, while the new document may still be parsing: a check that does not wait
+    (`is_visible()`, `count()`) right after it can look at half a page, which failed CI once."""
+    with page.expect_navigation():
+        link.click()
+
+
 # What a focused element is called: its text, its label (aria-label, or the <label> that names it).
 _FOCUSED_NAME = """() => {
   const e = document.activeElement;

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, follow, sign_in
 from zhengwu.conftest import person_client
 from zhengwu.core.actors import Actor
 from zhengwu.eservices import services
@@ -62,15 +62,15 @@ def test_find_by_theme_apply_for_a_bundle_and_follow_it(
         page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[size], strict=True)))
         sign_in(page, base, person_client(citizen))
         page.goto(f"{base}/services/")
-        page.get_by_role("link", name="个人办事").click()
-        page.get_by_role("link", name="公共安全（1）").click()
+        follow(page, page.get_by_role("link", name="个人办事"))
+        follow(page, page.get_by_role("link", name="公共安全（1）"))
         assert page.locator("#results").get_by_role("link", name="施工现场治安备案").is_visible()
         assert_no_sideways_scroll(page)
         page.screenshot(path=str(tmp_path / f"finder-{size}.png"), full_page=True)
-        page.get_by_role("link", name="开工备案").first.click()
+        follow(page, page.get_by_role("link", name="开工备案").first)
         assert page.get_by_text("2 个事项共用，只传一次").first.is_visible()
         assert_no_sideways_scroll(page)
-        page.get_by_role("link", name="一次申请").click()
+        follow(page, page.get_by_role("link", name="一次申请"))
         assert page.locator('input[name="data_project"]').count() == 1  # one form: the shared field once
         page.fill('input[name="data_project"]', GOOD_FORM["project"])
         page.fill('input[name="data_area"]', GOOD_FORM["area"])

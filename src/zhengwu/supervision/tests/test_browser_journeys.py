@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from zhengwu.accounts.models import Department, User
-from zhengwu.browser import BROWSER_TEST, browser_page, sign_in
+from zhengwu.browser import BROWSER_TEST, browser_page, follow, sign_in
 from zhengwu.conftest import staff_client
 from zhengwu.supervision.models import Urging
 from zhengwu.supervision.tests.conftest import start
@@ -27,7 +27,7 @@ def test_supervisor_drills_down_and_urges_then_the_clerk_answers(
         page.wait_for_selector("#sv-dept-chart canvas")  # ECharts drew the department chart
         assert page.locator("#sv-kind-chart canvas").count() == 1
         page.get_by_role("link", name=market_dept.name).click()
-        page.get_by_role("link", name="详情").first.click()
+        follow(page, page.get_by_role("link", name="详情").first)
         assert page.get_by_role("link", name="打开办理页面").count() == 1
         page.get_by_label("督办意见").fill("请于3个工作日内说明超期原因并办结。")
         page.get_by_label("答复时限（工作日）").fill("3")
