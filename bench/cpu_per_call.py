@@ -38,7 +38,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-from query_bench import BENCH, CONSUMER_NICE, PURPOSE, ROOT, SEALER, _wrk_field
+from query_bench import BENCH, CONSUMER_NICE, LUA, PURPOSE, ROOT, SEALER, _wrk_field
 
 # Every command this script runs is its own (ps, wrk, py-spy, zhengwu) with arguments it builds.
 start = subprocess.Popen
@@ -176,10 +176,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--servers", default="bare,lookup")
     parser.add_argument("--port", type=int, default=8711)
+    parser.add_argument("--workers", type=int, default=2, help="web workers of zhengwu serve")
     parser.add_argument("--src", type=Path, default=ROOT / "src", help="the tree to run (default: this one)")
     parser.add_argument("--py-spy", help="path of a py-spy binary: sample one worker during each run")
     args = parser.parse_args()
     setup = json.loads((args.workdir / "setup.json").read_text())
+    # wrk's script, as query_bench writes it: a work directory set up by profile_reads has none,
+    # and wrk without it asks for "/" on every call (the home page: 200s, nothing measured).
+    (args.workdir / "keys.lua").write_text(LUA)
     env = {
         **os.environ,
         "ZHENGWU_DATA_DIR": str(args.workdir / "data"),
@@ -190,7 +194,7 @@ def main() -> None:
     env.pop("DATABASE_URL", None)
     zhengwu = str(Path(sys.executable).parent / "zhengwu")
     serve = start(
-        [zhengwu, "serve", "--host", "127.0.0.1", "--port", str(args.port), "--workers", "2"],
+        [zhengwu, "serve", "--host", "127.0.0.1", "--port", str(args.port), "--workers", str(args.workers)],
         env=env,
         stdout=(args.workdir / "cpu_per_call-serve.log").open("wb"),
         stderr=subprocess.STDOUT,
@@ -207,7 +211,10 @@ def main() -> None:
                 if time.time() > deadline:
                     raise
                 time.sleep(0.5)
-        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, src {args.src}", flush=True)
+        print(
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, src {args.src}, {args.workers} workers",
+            flush=True,
+        )
         for round_ in range(1, args.rounds + 1):
             for server in args.servers.split(","):
                 print(measure(server, args, env, serve.pid, round_), flush=True)
