@@ -290,18 +290,25 @@ def data_mac(purpose: str, data: bytes | str) -> str:
     return sm3_hmac_hex(_derived(data_keyring().current, purpose, 32), data)
 
 
-def data_mac_key_id(purpose: str, data: bytes | str, mac: str) -> str | None:
+def data_mac_subkeys(purpose: str) -> dict[str, bytes]:
+    """The ring's subkeys for `purpose`, key id → subkey, the current key's first. For a caller
+    that makes or checks many MACs at once (the access log's sealer): one look at the ring for
+    all of them, not one each (docs/benchmarks.md, issue 21)."""
+    return {kid: _derived(key, purpose, 32) for kid, key in data_keyring().keys.items()}
+
+
+def data_mac_key_id(purpose: str, data: bytes | str, mac: str, subkeys: dict[str, bytes] | None = None) -> str | None:
     """The id of the ring's key under which `mac` is the MAC of `data`, or None: a MAC made
-    before a rotation is checked with the key it was made with."""
-    ring = data_keyring()
-    for kid, key in ring.keys.items():
-        if constant_time_equal(sm3_hmac_hex(_derived(key, purpose, 32), data), mac):
+    before a rotation is checked with the key it was made with. `subkeys`: `data_mac_subkeys`
+    of `purpose`, if the caller has them at hand."""
+    for kid, subkey in (subkeys if subkeys is not None else data_mac_subkeys(purpose)).items():
+        if constant_time_equal(sm3_hmac_hex(subkey, data), mac):
             return kid
     return None
 
 
-def data_mac_matches(purpose: str, data: bytes | str, mac: str) -> bool:
-    return data_mac_key_id(purpose, data, mac) is not None
+def data_mac_matches(purpose: str, data: bytes | str, mac: str, subkeys: dict[str, bytes] | None = None) -> bool:
+    return data_mac_key_id(purpose, data, mac, subkeys) is not None
 
 
 def data_mac_under(kid: str, purpose: str, data: bytes | str) -> str:

@@ -174,6 +174,29 @@ def test_a_sealed_entry_holds_exactly_its_staged_values(market_grant: Grant, mar
     assert access_log_verify.verify_chain().ok
 
 
+def test_the_sealer_reads_staged_rows_as_the_orm_values_them() -> None:
+    """The sealer reads the staged rows raw (for speed); what it hashes must be what the ORM, and
+    so `audit verify`, reads: aware times, decoded JSON, the address as text."""
+    access_log.stage(
+        operation=AccessLog.Operation.SEARCH,
+        outcome=AccessLog.Outcome.OK,
+        resource_code="101001/001",
+        purpose="案件协查",
+        keys=["220102199001011234"],
+        filters={"org_name": "长春“一汽”有限公司", "region_code": "220102"},
+        key_indexes=["b" * 64, "a" * 64],
+        item_codes=["org_name"],
+        rows=3,
+        ip="2001:db8::1",
+    )
+    access_log.stage(operation=AccessLog.Operation.RECORD, outcome=AccessLog.Outcome.NOT_FOUND)
+    orm = list(AccessLogPending.objects.order_by("id").values(*access_log._STAGED_COLUMNS))
+    assert access_log._staged_rows(10) == orm
+    assert orm[0]["at"].tzinfo is not None and orm[0]["filters"]["org_name"] == "长春“一汽”有限公司"
+    assert access_log.seal_pending() == 2
+    assert access_log_verify.verify_chain().ok
+
+
 def test_a_batch_is_not_sealed_if_a_staged_row_vanished_meanwhile(
     market_grant: Grant, market_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
