@@ -96,6 +96,7 @@ ZEROS_AFTER_POINT = r"^-?(?:0|[1-9][0-9]*)\.[0-9]*$"
 PLAIN_DECIMAL_OR_EMPTY = r"^$|^-?[0-9]+(?:\.[0-9]+)?$"  # what PostgreSQL's numeric reads as Decimal(text) does
 LOAD_PREFIX = "zw_load_"
 BLOCK_BYTES = 1024 * 1024  # a record batch: about 7,500 法人 rows (Arrow reads some 20 blocks ahead)
+WARM_UP_BLOCKS = 4  # what `warm_up` reads: enough blocks for Arrow's reader to run on its threads
 PIPE_BYTES = 1024 * 1024
 # The characters str.strip() removes (all below U+3001; a test holds it): a value starting or ending
 # with one would be stored stripped by the row path. Checked on the UTF-8 bytes, by encoded length.
@@ -156,6 +157,13 @@ def warm_up() -> None:
     if connection.vendor == "sqlite":
         import adbc_driver_sqlite.dbapi  # noqa: F401
     pyarrow.compute.utf8_length(pyarrow.array(["预热"]))  # the compute functions are made at first use
+    # The CSV reader over a few blocks, as a load reads them: its first multi-block read in a
+    # process (Arrow's threads, its memory pool's first pages) took 0.08–0.1 s of a 100,000-row
+    # load's 0.45, the next ones 0.02–0.04 (docs/benchmarks.md, issue 21).
+    codes = [f"c{i}" for i in range(8)]
+    rows = (",".join(["预热数据"] * len(codes)) + "\n").encode() * (WARM_UP_BLOCKS * BLOCK_BYTES // 100)
+    for _ in _csv_batches(pyarrow.BufferReader(rows), codes, ","):
+        pass
     _region_codes()
     _byte_tables()
 
@@ -436,27 +444,34 @@ def read_batches(plan: CsvPlan, codes: list[str]) -> Generator[Any, None, None]:
     each; raises `_Refused` on a row of the wrong width or a stray byte (the row path says where).
     `plan.position` follows the bytes read (progress)."""
     import pyarrow as pa
-    from pyarrow import csv as pacsv
 
     with pa.OSFile(str(plan.path)) as handle:
         handle.seek(plan.data_start)
         try:
-            reader = pacsv.open_csv(
-                handle,
-                read_options=pacsv.ReadOptions(column_names=codes, block_size=BLOCK_BYTES),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=plan.delimiter, quote_char=False, double_quote=False, newlines_in_values=False
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(codes, pa.string()), strings_can_be_null=False, null_values=[]
-                ),
-            )
-            for batch in reader:
+            for batch in _csv_batches(handle, codes, plan.delimiter):
                 plan.position = handle.tell()
                 if batch.num_rows:
                     yield batch
         except (pa.ArrowInvalid, ValueError):
             raise _Refused from None
+
+
+def _csv_batches(source: Any, codes: list[str], delimiter: str) -> Any:
+    """Arrow's streaming CSV reader over `source` (a file or a buffer): every cell as text, no
+    quoting, no nulls, `BLOCK_BYTES` a batch (loads, and `warm_up`)."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    return pacsv.open_csv(
+        source,
+        read_options=pacsv.ReadOptions(column_names=codes, block_size=BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, quote_char=False, double_quote=False, newlines_in_values=False
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(codes, pa.string()), strings_can_be_null=False, null_values=[]
+        ),
+    )
 
 
 Checks = list[tuple[Any, ColumnSpec]]  # (the column's non-empty values, its item) still to check

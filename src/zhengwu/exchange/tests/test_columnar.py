@@ -375,3 +375,15 @@ def test_a_worker_warms_the_path_up_at_its_start() -> None:
     tasks.loading_libraries_at_start()  # the Huey on_startup hook
     assert {"numpy", "pyarrow.compute", "pyarrow.csv", "pyarrow.ipc"} <= set(sys.modules)
     assert columnar._region_codes.cache_info().currsize == 1
+
+
+def test_the_reader_warm_up_uses_reads_every_row_of_several_blocks_as_text() -> None:
+    """`warm_up` runs the loads' own CSV reader over a few blocks (a Huey worker's start)."""
+    line = "0012,预热,\n"
+    rows = 3 * columnar.BLOCK_BYTES // len(line.encode()) + 1
+    batches = list(columnar._csv_batches(pa.BufferReader((line * rows).encode()), ["a", "b", "c"], ","))
+    assert len(batches) > 2  # more than one block: the reader's threads ran
+    table = pa.Table.from_batches(batches)
+    assert table.num_rows == rows and table.schema.types == [pa.string()] * 3
+    assert table.column("a")[0].as_py() == "0012" and table.column("c")[rows - 1].as_py() == ""
+    columnar.warm_up()
