@@ -523,24 +523,15 @@ _STAGED_ROWS_SQL = (
 )
 
 
-def _head_now() -> tuple[int, str]:
-    """The chain head as it is now (created, under its lock, if there is none yet)."""
-    head = rawsql.fetch_one(_HEAD_SQL)
-    if head is None:
-        with transaction.atomic():
-            locked = _lock_head()
-        return locked.seq, locked.hash
-    return int(head[0]), str(head[1])
-
-
-def _locked_head() -> tuple[int, str]:
-    """The chain head, locked as `_lock_head` locks it (FOR UPDATE on PostgreSQL), inside the
-    caller's transaction."""
-    lock = " FOR UPDATE" if connections[DEFAULT_DB_ALIAS].vendor == "postgresql" else ""
+def _head_now(*, locked: bool = False) -> tuple[int, str]:
+    """The chain head as it is now (created, under its lock, if there is none yet); `locked`:
+    inside the caller's transaction, locked as `_lock_head` locks it (FOR UPDATE on PostgreSQL)."""
+    lock = " FOR UPDATE" if locked and connections[DEFAULT_DB_ALIAS].vendor == "postgresql" else ""
     head = rawsql.fetch_one(_HEAD_SQL + lock)
-    if head is None:
-        locked = _lock_head()  # created again (after a flush of the whole log)
-        return locked.seq, locked.hash
+    if head is None:  # none yet, or gone after a flush of the whole log
+        with transaction.atomic():
+            created = _lock_head()
+        return created.seq, created.hash
     return int(head[0]), str(head[1])
 
 
@@ -680,7 +671,7 @@ def _seal(*, batch_size: int, limit: int | None, pause: float) -> int:
             # already, and a staging commit holding the file lock would wait for it.
             gate = contextlib.nullcontext() if connection.in_atomic_block else _staging_lock.held()
             with gate, transaction.atomic():
-                moved = _locked_head() != head
+                moved = _head_now(locked=True) != head
                 if not moved:
                     _write_sealed(entries)
             held = time.perf_counter() - started

@@ -162,8 +162,7 @@ def warm_up() -> None:
     # load's 0.45, the next ones 0.02–0.04 (docs/benchmarks.md, issue 21).
     codes = [f"c{i}" for i in range(8)]
     rows = (",".join(["预热数据"] * len(codes)) + "\n").encode() * (WARM_UP_BLOCKS * BLOCK_BYTES // 100)
-    for _ in _csv_batches(pyarrow.BufferReader(rows), codes, ","):
-        pass
+    _csv_batches(pyarrow.BufferReader(rows), codes, ",").read_all()
     _region_codes()
     _byte_tables()
 
